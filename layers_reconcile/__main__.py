@@ -1,0 +1,3 @@
+from layers_reconcile.cli.main import main
+
+main()

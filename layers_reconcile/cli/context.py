@@ -1,0 +1,24 @@
+"""Global options shared by every command, resolved once at the top of the group."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class GlobalOptions:
+    api_url: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+    emulator: bool = False
+    customers: tuple[str, ...] = ()
+    parallelism: int | None = None
+    no_color: bool = False
+    verbose: int = 0
+
+    def __repr__(self) -> str:
+        key = "<set>" if self.api_key else None
+        return (
+            f"GlobalOptions(api_url={self.api_url!r}, api_key={key!r}, emulator={self.emulator}, "
+            f"customers={self.customers!r}, parallelism={self.parallelism}, "
+            f"no_color={self.no_color}, verbose={self.verbose})"
+        )

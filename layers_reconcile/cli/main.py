@@ -1,0 +1,108 @@
+"""Entry point. Subcommands are imported lazily so `--help` stays fast."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+
+import click
+
+from layers_reconcile import __version__
+from layers_reconcile.cli.context import GlobalOptions
+
+# name -> (module:attribute, one-line help shown by --help without importing the module)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "validate": ("layers_reconcile.cli.validate:validate", "Check the workspace offline."),
+    "plan": ("layers_reconcile.cli.plan:plan", "Show what apply would change."),
+    "apply": ("layers_reconcile.cli.apply:apply", "Converge every customer."),
+    "import": (
+        "layers_reconcile.cli.import_cmd:import_",
+        "Write customer YAML from existing projects.",
+    ),
+    "schema": (
+        "layers_reconcile.cli.schema:schema",
+        "Write the JSON Schemas of the workspace files.",
+    ),
+    "emulator": ("layers_reconcile.cli.emulator:emulator", "Serve the local Layers API emulator."),
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [name for name in COMMANDS if _available(name)]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None or not _available(cmd_name):
+            return None
+        module_name, attr = target[0].split(":")
+        command: click.Command = getattr(importlib.import_module(module_name), attr)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+def _available(name: str) -> bool:
+    module_name = COMMANDS[name][0].split(":")[0]
+    return importlib.util.find_spec(module_name) is not None
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="layers-reconcile")
+@click.option(
+    "--api-url",
+    envvar="LAYERS_API_URL",
+    help="Base URL of the Layers API (env LAYERS_API_URL; default from layers.yaml, else https://api.layers.com).",
+)
+@click.option(
+    "--api-key",
+    envvar="LAYERS_API_KEY",
+    show_default=False,
+    help="API key (env LAYERS_API_KEY). Never printed or written anywhere.",
+)
+@click.option(
+    "--emulator",
+    "use_emulator",
+    is_flag=True,
+    help="Start the embedded Layers emulator; its state is kept under the workspace.",
+)
+@click.option(
+    "--customer",
+    "customers",
+    multiple=True,
+    metavar="ID",
+    help="Only this customerExternalId (repeatable).",
+)
+@click.option("--parallelism", type=click.IntRange(1, 256), help="Customers reconciled at once.")
+@click.option("--no-color", is_flag=True, help="Plain output (also when NO_COLOR is set).")
+@click.option("-v", "--verbose", count=True, help="More detail; repeat for debug logs.")
+@click.pass_context
+def cli(
+    ctx: click.Context,
+    api_url: str | None,
+    api_key: str | None,
+    use_emulator: bool,
+    customers: tuple[str, ...],
+    parallelism: int | None,
+    no_color: bool,
+    verbose: int,
+) -> None:
+    """Plan and apply the onboarding of Layers customers from YAML in git."""
+    ctx.obj = GlobalOptions(
+        api_url=api_url,
+        api_key=api_key,
+        emulator=use_emulator,
+        customers=customers,
+        parallelism=parallelism,
+        no_color=no_color or bool(os.environ.get("NO_COLOR")),
+        verbose=verbose,
+    )
+
+
+def main() -> None:
+    cli(prog_name="layers-reconcile")

@@ -1,0 +1,140 @@
+"""One exception tree for the reconciler (the emulator has its own).
+
+    ReconcileError
+    ├── ConfigError            a workspace file is wrong: carries every ConfigIssue (file, line, col)
+    ├── ApiError               the Layers API answered with its error envelope, or not at all
+    │   ├── TransportError     no usable answer: connection refused/reset, timeout, broken body
+    │   ├── ApiClientError     4xx: the request is wrong or not allowed; never retried (but 429)
+    │   │   ├── AuthError          401 UNAUTHENTICATED, 403 FORBIDDEN_SCOPE
+    │   │   ├── NotFoundError      404 NOT_FOUND
+    │   │   ├── ConflictError      409 CONFLICT, IDEMPOTENCY_CONFLICT, CONTENT_REJECTED
+    │   │   ├── ValidationError    400/422 VALIDATION
+    │   │   └── RateLimitedError   429 RATE_LIMITED, carries retry_after
+    │   └── ApiServerError     5xx
+    ├── JobError               a job ended badly
+    │   ├── JobFailedError     status "failed", carries the job's error code
+    │   └── JobTimeoutError    still running at the deadline
+    └── PlanStaleError         a saved plan no longer matches actual state
+
+Errors never carry the API key: the client redacts it before building them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+class ReconcileError(Exception):
+    """Base of every error the reconciler raises on purpose."""
+
+
+@dataclass(frozen=True)
+class ConfigIssue:
+    """One problem in one workspace file, at a 1-based line and column."""
+
+    file: str
+    line: int
+    col: int
+    message: str
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}: {self.message}"
+
+
+class ConfigError(ReconcileError):
+    def __init__(self, issues: list[ConfigIssue]) -> None:
+        self.issues = issues
+        super().__init__("\n".join(str(i) for i in issues))
+
+
+class ApiError(ReconcileError):
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        code: str | None = None,
+        request_id: str | None = None,
+        details: dict[str, Any] | None = None,
+        method: str | None = None,
+        path: str | None = None,
+    ) -> None:
+        self.status = status
+        self.code = code
+        self.request_id = request_id
+        self.details = details or {}
+        self.method = method
+        self.path = path
+        self.message = message
+        super().__init__(self._describe())
+
+    def _describe(self) -> str:
+        where = f"{self.method} {self.path}: " if self.method and self.path else ""
+        head = f"{self.status} {self.code}: " if self.status and self.code else ""
+        rid = f" (requestId {self.request_id})" if self.request_id else ""
+        return f"{where}{head}{self.message}{rid}"
+
+
+class TransportError(ApiError):
+    pass
+
+
+class ApiClientError(ApiError):
+    pass
+
+
+class AuthError(ApiClientError):
+    pass
+
+
+class NotFoundError(ApiClientError):
+    pass
+
+
+class ConflictError(ApiClientError):
+    pass
+
+
+class ValidationError(ApiClientError):
+    pass
+
+
+class RateLimitedError(ApiClientError):
+    def __init__(self, message: str, *, retry_after: float | None = None, **kw: Any) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, **kw)
+
+
+class ApiServerError(ApiError):
+    pass
+
+
+class JobError(ReconcileError):
+    def __init__(
+        self,
+        message: str,
+        *,
+        job_id: str,
+        code: str | None = None,
+        job: dict[str, Any] | None = None,
+    ) -> None:
+        self.job_id = job_id
+        self.code = code
+        self.job = job or {}
+        super().__init__(message)
+
+
+class JobFailedError(JobError):
+    pass
+
+
+class JobTimeoutError(JobError):
+    pass
+
+
+class PlanStaleError(ReconcileError):
+    def __init__(self, message: str, *, addresses: list[str]) -> None:
+        self.addresses = addresses
+        super().__init__(message)
