@@ -1,0 +1,160 @@
+"""The Plan value: what apply would do, per customer, in dependency order.
+
+A Plan is pure data. It serialises to the versioned JSON document of PRODUCT.md §5 (camelCase
+keys, `formatVersion`) and back, so a saved plan file can be reviewed and applied later. It never
+holds the API key.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic.alias_generators import to_camel
+
+FORMAT_VERSION = 1
+KNOWN_AFTER_APPLY = "(known after apply)"
+
+
+class Action(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    ADOPT = "adopt"
+    ARCHIVE = "archive"
+    RUN_JOB = "run_job"
+    REGISTER = "register"
+    SELECT = "select"
+    APPROVE = "approve"
+    SCHEDULE = "schedule"
+    RESCHEDULE = "reschedule"
+    CANCEL = "cancel"
+    WAIT_ON_PERSON = "wait_on_person"
+
+
+class StepKind(StrEnum):
+    """What an address names; also the order of the stages within one customer."""
+
+    PROJECT = "project"
+    APPROVAL = "approval"
+    GITHUB = "github"
+    INGEST = "ingest"
+    BRAND = "brand"
+    INFLUENCER = "influencer"
+    SOCIAL = "social"
+    CONTENT = "content"
+    CONTENT_APPROVAL = "content_approval"
+    SCHEDULE = "schedule"
+
+
+STAGE_ORDER: tuple[StepKind, ...] = tuple(StepKind)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True)
+
+
+class Change(_Model):
+    """One managed field: before → after. `after_unknown` marks a value known only after apply."""
+
+    field: str
+    before: Any = None
+    after: Any = None
+    after_unknown: bool = False
+
+
+class JobEstimate(_Model):
+    kind: str  # project_ingest_github | content_generate | content_regenerate | influencer_create
+    expected_seconds_min: float
+    expected_seconds_max: float
+    credits: int = 0
+
+    @property
+    def expected_seconds(self) -> float:
+        return (self.expected_seconds_min + self.expected_seconds_max) / 2
+
+
+class PersonGate(_Model):
+    """A step that only a person can finish: a GitHub install, an OAuth consent, an approval."""
+
+    kind: str  # github_install | social_oauth | content_approval
+    url: str | None = None  # None until apply creates it (known after apply)
+    message: str
+
+
+class Step(_Model):
+    address: str  # e.g. quinn-coffee-001/content/launch-hook/schedule/tiktok
+    kind: StepKind
+    action: Action
+    changes: list[Change] = Field(default_factory=list)
+    job: JobEstimate | None = None
+    person: PersonGate | None = None
+    reason: str | None = None  # one line: why this step is needed
+    warnings: list[str] = Field(default_factory=list)
+    # Identifiers of existing resources the step acts on (projectId, containerId, postId, ...).
+    target: dict[str, Any] = Field(default_factory=dict)
+
+
+class CustomerPlan(_Model):
+    customer_external_id: str
+    project_id: str | None
+    file: str | None = None
+    steps: list[Step] = Field(default_factory=list)
+    desired_fingerprint: str = ""
+    # Fingerprint of the actual state each address was planned from (stale-plan refusal).
+    actual_fingerprints: dict[str, str] = Field(default_factory=dict)
+    warnings: list[str] = Field(default_factory=list)
+
+    @property
+    def expected_seconds(self) -> float:
+        return sum(s.job.expected_seconds for s in self.steps if s.job)
+
+
+class Summary(_Model):
+    customers: int
+    changes: int
+    jobs: int
+    credits: int
+    waits_on_people: int
+    expected_seconds: float
+
+
+class Plan(_Model):
+    format_version: int = FORMAT_VERSION
+    created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    workspace: str | None = None
+    api_url: str | None = None
+    customers: list[CustomerPlan] = Field(default_factory=list)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def summary(self) -> Summary:
+        steps = [s for c in self.customers for s in c.steps]
+        return Summary(
+            customers=len(self.customers),
+            changes=len(steps),
+            jobs=sum(1 for s in steps if s.job),
+            credits=sum(s.job.credits for s in steps if s.job),
+            waits_on_people=sum(1 for s in steps if s.person),
+            expected_seconds=max((c.expected_seconds for c in self.customers), default=0.0),
+        )
+
+    @property
+    def has_changes(self) -> bool:
+        return any(c.steps for c in self.customers)
+
+    def to_document(self) -> dict[str, Any]:
+        """The versioned JSON document (PRODUCT.md §5)."""
+        doc: dict[str, Any] = self.model_dump(mode="json", by_alias=True)
+        return doc
+
+    @classmethod
+    def from_document(cls, doc: dict[str, Any]) -> Plan:
+        if doc.get("formatVersion") != FORMAT_VERSION:
+            raise ValueError(
+                f"plan formatVersion {doc.get('formatVersion')!r} is not {FORMAT_VERSION}; "
+                "make the plan again with this version of layers-reconcile"
+            )
+        data = {k: v for k, v in doc.items() if k != "summary"}
+        return cls.model_validate(data)
