@@ -2,130 +2,531 @@
 
 A field the user did not write is "not managed": it is absent from `model_fields_set` and from
 `model_dump(exclude_unset=True)`, which is what the diff compares. Defaults applied here never
-become diffs.
+become diffs. `null` is refused except where the API gives it a meaning (clearing a value):
+leaving a key out is how one says "not managed".
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from datetime import datetime
+from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Discriminator, Field, StringConstraints, Tag, field_validator
 
-Platform = Literal["tiktok", "instagram"]
-SdkPlatform = Literal["ios", "android", "web", "react-native", "flutter", "expo"]
-ContentFormat = Literal["auto", "video_remix", "slideshow_remix", "ugc_remix"]
-PublishMode = Literal["direct_publish", "draft_to_device", "reels", "feed"]
+from layers_reconcile.config.fieldtypes import (
+    AT_PATTERN,
+    MODES_BY_PLATFORM,
+    RESERVED_METADATA_KEY,
+    ContentFormat,
+    Email,
+    ExternalId,
+    Gender,
+    Hint,
+    HttpUrl,
+    IsoDuration,
+    LanguageTag,
+    Metadata,
+    Platform,
+    PublishMode,
+    RepoName,
+    ReturnUrl,
+    ScheduleTime,
+    SdkPlatform,
+    ShortText,
+    Slug,
+    StrictModel,
+    Timezone,
+    WorkspaceName,
+    tidy_json_schema,
+)
 
-
-class StrictModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=False, populate_by_name=False)
+__all__ = [
+    "AT_PATTERN",
+    "MODES_BY_PLATFORM",
+    "RESERVED_METADATA_KEY",
+    "ApprovalSpec",
+    "BrandSpec",
+    "BriefSpec",
+    "ContentFormat",
+    "ContentSpec",
+    "CustomerSpec",
+    "GithubSpec",
+    "Hint",
+    "InfluencerSpec",
+    "Platform",
+    "ProjectSpec",
+    "PublishMode",
+    "ScheduleSpec",
+    "SdkPlatform",
+    "SocialAccountSpec",
+    "StrictModel",
+    "WorkspaceSpec",
+]
 
 
 class ProjectSpec(StrictModel):
-    name: str = Field(min_length=1, max_length=128, description="Project name shown in Layers.")
-    timezone: str | None = Field(default=None, description="IANA time zone; UTC when never set.")
-    primaryLanguage: str | None = Field(default=None, description="BCP-47 language tag.")
-    ownerEmail: str | None = None
-    metadata: dict[str, Any] | None = Field(
-        default=None, description="Your own keys; the tool keeps its reserved key beside them."
+    """The Layers project of this customer."""
+
+    name: str = Field(
+        min_length=1,
+        max_length=128,
+        description="Project name shown in Layers.",
+        examples=["Quinns Coffee Co"],
+    )
+    timezone: Timezone | None = Field(
+        default=None,
+        description="IANA time zone of the project; schedule times without an offset are read "
+        "in it. A project created without one gets UTC.",
+        examples=["America/Los_Angeles", "Europe/Berlin", "UTC"],
+    )
+    primaryLanguage: LanguageTag | None = Field(
+        default=None,
+        description="BCP-47 language tag of the project's content.",
+        examples=["en", "de", "pt-BR"],
+    )
+    ownerEmail: Email | None = Field(
+        default=None,
+        description="Owner of the project in Layers (the API key's owner when not set).",
+        examples=["ops@your-partner.com"],
+    )
+    metadata: Metadata | None = Field(
+        default=None,
+        description="Your own keys, round-tripped by the API; the tool keeps its reserved key "
+        "'layersReconcile' beside them and never compares it.",
+        examples=[{"tier": "gold"}],
+        json_schema_extra={"propertyNames": {"not": {"const": RESERVED_METADATA_KEY}}},
     )
 
 
 class ApprovalSpec(StrictModel):
-    requiresApproval: bool | None = None
-    firstNPostsBlocked: int | None = Field(default=None, ge=0, le=50)
-    autoApproveAfter: str | None = Field(default=None, description="ISO-8601 duration, e.g. PT24H.")
+    """The project's approval policy: which posts wait for an explicit approval."""
+
+    nullable_fields: ClassVar[frozenset[str]] = frozenset(
+        {"firstNPostsBlocked", "autoApproveAfter"}
+    )
+
+    requiresApproval: bool | None = Field(
+        default=None,
+        description="Whether content must be approved before it is published.",
+        examples=[True],
+    )
+    firstNPostsBlocked: int | None = Field(
+        default=None,
+        ge=0,
+        le=50,
+        description="How many of the first posts wait for approval (0–50; null clears it).",
+        examples=[3],
+    )
+    autoApproveAfter: IsoDuration | None = Field(
+        default=None,
+        description="ISO-8601 duration after which pending content approves itself "
+        "(null clears it).",
+        examples=["PT24H", "P7D"],
+    )
 
 
 class GithubSpec(StrictModel):
-    installationId: int | None = Field(default=None, description="GitHub App installation id.")
-    repo: str = Field(pattern=r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", description="owner/name")
-    branch: str | None = None
-    platforms: list[SdkPlatform] | None = Field(
-        default=None, description="sdkConfig.includePlatforms of the ingest."
+    """The GitHub repo ingested for brand context and instrumented by an SDK pull request."""
+
+    installationId: int | None = Field(
+        default=None,
+        ge=1,
+        description="GitHub App installation id on the customer's org, when already installed; "
+        "otherwise the tool creates an install URL and waits for the install.",
+        examples=[48271993],
     )
-    returnUrl: str | None = Field(
-        default=None, description="Used only while the installation is not registered."
+    repo: RepoName = Field(
+        description="The repository as 'owner/name' (the ingest's repoFullName).",
+        examples=["quinns-coffee/quinns-app"],
+    )
+    branch: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=255,
+        description="Branch to ingest (the repo's default branch when not set).",
+        examples=["main"],
+    )
+    platforms: list[SdkPlatform] | None = Field(
+        default=None,
+        description="Platforms the SDK pull request instruments (sdkConfig.includePlatforms); "
+        "set them when the repo's stack is not detected.",
+        examples=[["ios", "web"]],
+    )
+    returnUrl: ReturnUrl | None = Field(
+        default=None,
+        description="Where the GitHub App install lands; used only while no installation is "
+        "registered.",
+        examples=["https://app.your-partner.com/github/callback"],
     )
 
 
 class BrandSpec(StrictModel):
-    appName: str | None = None
-    appDescription: str | None = None
-    tagline: str | None = None
-    audience: str | None = None
-    icp: str | None = None
-    brandVoice: str | None = None
-    keywords: list[str] | None = None
-    primaryLanguage: str | None = None
-    logoUrl: str | None = None
+    """Brand context overrides, applied on top of what the ingest extracted."""
+
+    appName: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=128,
+        description="The app's name as it appears in content.",
+        examples=["Quinn's Coffee"],
+    )
+    appDescription: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=2000,
+        description="What the app does, in a few sentences.",
+        examples=["Order-ahead for third-wave coffee shops in the PNW."],
+    )
+    tagline: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="Short line that sums up the brand.",
+        examples=["Your cafe, skip the line."],
+    )
+    audience: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=1000,
+        description="Who the content speaks to.",
+        examples=["Urban coffee drinkers 24–40, iPhone-first."],
+    )
+    icp: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=1000,
+        description="Ideal customer profile.",
+        examples=["Commuters, freelancers, students."],
+    )
+    brandVoice: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=1000,
+        description="How the brand sounds.",
+        examples=["Warm, specific, lightly opinionated about beans."],
+    )
+    keywords: list[Annotated[str, StringConstraints(min_length=1, max_length=100)]] | None = Field(
+        default=None,
+        description="Keywords that describe the app.",
+        examples=[["coffee", "cafe", "order ahead"]],
+    )
+    primaryLanguage: LanguageTag | None = Field(
+        default=None,
+        description="BCP-47 language tag of the brand context.",
+        examples=["en"],
+    )
+    logoUrl: HttpUrl | None = Field(
+        default=None,
+        description="URL of the brand's logo.",
+        examples=["https://cdn.your-partner.com/quinn/logo.png"],
+    )
 
 
 class InfluencerSpec(StrictModel):
-    """Attributes of an influencer to create (by name) when none with that name exists."""
+    """Attributes of an influencer to create, by name, when none with that name exists."""
 
-    name: str = Field(min_length=1, max_length=128)
-    gender: Literal["male", "female", "nonbinary", "unspecified"] | None = None
-    ageRange: str | None = Field(default=None, max_length=16)
-    ethnicity: str | None = None
-    hairColor: str | None = None
-    hairStyle: str | None = None
-    style: str | None = None
-    vibe: str | None = None
-    voiceDescription: str | None = None
+    name: str = Field(
+        min_length=1,
+        max_length=128,
+        description="Name of the influencer; it identifies the influencer in the project.",
+        examples=["Lena — Berlin run club captain"],
+    )
+    gender: Gender | None = Field(
+        default=None,
+        description="Gender of the influencer.",
+        examples=["female"],
+    )
+    ageRange: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=16,
+        description="Age range, free text.",
+        examples=["25-34"],
+    )
+    ethnicity: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=128,
+        description="Ethnicity, free text.",
+        examples=["Mixed European"],
+    )
+    bodyType: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=128,
+        description="Body type, free text.",
+        examples=["athletic"],
+    )
+    hairColor: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=64,
+        description="Hair colour.",
+        examples=["auburn"],
+    )
+    hairStyle: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=128,
+        description="Hair style.",
+        examples=["high ponytail"],
+    )
+    style: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=256,
+        description="Clothing and visual style.",
+        examples=["technical running gear with bright accents"],
+    )
+    vibe: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=256,
+        description="The impression the influencer gives.",
+        examples=["energetic, encouraging, no-nonsense"],
+    )
+    voiceDescription: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=1024,
+        description="How the influencer speaks.",
+        examples=["Clear, upbeat, short sentences; German-accented English."],
+    )
+
+
+def _influencer_kind(value: Any) -> str | None:
+    if isinstance(value, str):
+        return "name"
+    if isinstance(value, dict | InfluencerSpec):
+        return "attributes"
+    return None
+
+
+InfluencerRef = Annotated[
+    Annotated[str, StringConstraints(min_length=1, max_length=128), Tag("name")]
+    | Annotated[InfluencerSpec, Tag("attributes")],
+    Discriminator(
+        _influencer_kind,
+        custom_error_type="influencer_type",
+        custom_error_message="'influencer' must be a name or id (a string), or a mapping of "
+        "attributes to create one",
+    ),
+]
 
 
 class SocialAccountSpec(StrictModel):
-    returnUrl: str | None = Field(default=None, description="Where OAuth consent lands.")
+    """A social account of one platform, connected through OAuth consent."""
+
+    returnUrl: ReturnUrl | None = Field(
+        default=None,
+        description="Where the OAuth consent lands; needed to connect the account.",
+        examples=["https://app.your-partner.com/customers/quinn/social-complete"],
+    )
 
 
 class BriefSpec(StrictModel):
-    hook: str | None = None
-    cta: str | None = None
-    topic: str | None = None
-    angle: str | None = None
-    valuePropositions: list[str] | None = None
-    targetPlatforms: list[Platform] | None = None
-    themeTags: list[str] | None = None
-    language: str | None = None
+    """What a piece of content is about."""
+
+    hook: ShortText | None = Field(
+        default=None,
+        description="Opening line of the content.",
+        examples=["Your cafe, skip the line."],
+    )
+    cta: ShortText | None = Field(
+        default=None,
+        description="Call to action.",
+        examples=["Download Quinns Coffee"],
+    )
+    topic: ShortText | None = Field(
+        default=None,
+        description="What the content is about.",
+        examples=["Ordering ahead on the way to work"],
+    )
+    angle: ShortText | None = Field(
+        default=None,
+        description="The angle the content takes on the topic.",
+        examples=["Time saved every morning"],
+    )
+    valuePropositions: list[ShortText] | None = Field(
+        default=None,
+        description="Benefits the content should convey.",
+        examples=[["No queue", "Your usual, remembered"]],
+    )
+    targetPlatforms: list[Platform] | None = Field(
+        default=None,
+        description="Platforms the content is made for.",
+        examples=[["tiktok", "instagram"]],
+    )
+    themeTags: list[Annotated[str, StringConstraints(min_length=1, max_length=100)]] | None = Field(
+        default=None,
+        description="Themes to lean on.",
+        examples=[["morning routine", "coffee"]],
+    )
+    language: LanguageTag | None = Field(
+        default=None,
+        description="BCP-47 language of the content (the project's when not set).",
+        examples=["en"],
+    )
+
+
+def _modes_by_platform_schema(schema: dict[str, Any], cls: type[Any]) -> None:
+    tidy_json_schema(schema, cls)
+    schema["allOf"] = [
+        {
+            "if": {"properties": {"account": {"const": platform}}, "required": ["account"]},
+            "then": {"properties": {"mode": {"enum": list(modes)}}},
+        }
+        for platform, modes in MODES_BY_PLATFORM.items()
+    ]
 
 
 class ScheduleSpec(StrictModel):
-    account: Platform = Field(description="A platform connected under `social`.")
-    mode: PublishMode
-    at: str = Field(description="ISO-8601 time; without an offset it is read in project.timezone.")
-    variant: int = Field(default=1, ge=1, le=5)
-    id: str | None = Field(default=None, description="Names the entry when account+variant repeat.")
-    captionOverride: str | None = None
+    """One post of one variant to one connected account, at one time."""
+
+    model_config = ConfigDict(json_schema_extra=_modes_by_platform_schema)
+
+    account: Platform = Field(
+        description="Platform of an account connected under `social`.",
+        examples=["tiktok"],
+    )
+    mode: PublishMode = Field(
+        description="How to publish: TikTok direct_publish or draft_to_device; Instagram reels, "
+        "feed or draft_to_device.",
+        examples=["direct_publish"],
+    )
+    at: ScheduleTime = Field(
+        description="ISO-8601 time of the post; without an offset it is read in "
+        "project.timezone (DST-correct).",
+        examples=["2027-03-01T22:00:00Z", "2027-04-06T07:30:00"],
+    )
+    variant: int = Field(
+        default=1,
+        ge=1,
+        le=5,
+        description="Which of the content's `variants` to post (1-based).",
+        examples=[1],
+    )
+    id: Slug | None = Field(
+        default=None,
+        description="Names the entry; required when two entries post the same variant to the "
+        "same account.",
+        examples=["morning-slot"],
+    )
+    captionOverride: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=2200,
+        description="Caption to post instead of the generated one.",
+        examples=["Skip the line tomorrow morning ☕"],
+    )
+
+    @field_validator("at", mode="before")
+    @classmethod
+    def _datetime_as_text(cls, value: Any) -> Any:
+        # YAML's safe loaders turn unquoted times into datetimes; keep what they denote.
+        return value.isoformat() if isinstance(value, datetime) else value
 
 
 class ContentSpec(StrictModel):
-    format: ContentFormat = "auto"
-    variants: int = Field(default=1, ge=1, le=5)
-    brief: BriefSpec
-    approve: bool | None = Field(
-        default=None, description="true: the merged pull request is the approval."
+    """One piece of content: generated from a brief, approved, then scheduled."""
+
+    format: ContentFormat = Field(
+        default="auto",
+        description="auto lets Layers pick; pin a format for determinism.",
+        examples=["auto", "slideshow_remix"],
     )
-    schedule: list[ScheduleSpec] = Field(default_factory=list)
+    variants: int = Field(
+        default=1,
+        ge=1,
+        le=5,
+        description="How many variants to generate (1–5).",
+        examples=[1, 2],
+    )
+    brief: BriefSpec = Field(
+        description="What the content is about.",
+        examples=[{"hook": "Your cafe, skip the line.", "cta": "Download Quinns Coffee"}],
+    )
+    approve: bool | None = Field(
+        default=None,
+        description="true: approve the generated content (the merged pull request is the "
+        "approval).",
+        examples=[True],
+    )
+    schedule: list[ScheduleSpec] = Field(
+        default_factory=list,
+        description="Posts of this content.",
+        examples=[[{"account": "tiktok", "mode": "direct_publish", "at": "2027-03-01T22:00:00Z"}]],
+    )
 
 
 class CustomerSpec(StrictModel):
-    customerExternalId: str = Field(min_length=1, max_length=128)
-    project: ProjectSpec
-    approval: ApprovalSpec | None = None
-    github: GithubSpec | None = None
-    brand: BrandSpec | None = None
-    influencer: str | InfluencerSpec | None = Field(
-        default=None, description="An influencer name or id, or attributes to create one."
+    """One end-customer: a Layers project and everything that hangs off it."""
+
+    customerExternalId: ExternalId = Field(
+        description="Your handle for the customer; the project is found by it.",
+        examples=["quinn-coffee-001"],
     )
-    social: dict[Platform, SocialAccountSpec] | None = None
-    content: dict[str, ContentSpec] | None = None
+    project: ProjectSpec = Field(
+        description="The customer's Layers project.",
+        examples=[{"name": "Quinns Coffee Co", "timezone": "America/Los_Angeles"}],
+    )
+    approval: ApprovalSpec | None = Field(
+        default=None,
+        description="Approval policy of the project.",
+        examples=[{"requiresApproval": True, "firstNPostsBlocked": 3}],
+    )
+    github: GithubSpec | None = Field(
+        default=None,
+        description="Repository ingested for brand context and instrumented by an SDK pull "
+        "request.",
+        examples=[{"installationId": 48271993, "repo": "quinns-coffee/quinns-app"}],
+    )
+    brand: BrandSpec | None = Field(
+        default=None,
+        description="Brand context overrides applied on top of what the ingest extracted.",
+        examples=[{"tagline": "Your cafe, skip the line."}],
+    )
+    influencer: InfluencerRef | None = Field(
+        default=None,
+        description="The influencer that voices content: a name or id, or a mapping of "
+        "attributes to create one.",
+        examples=["Maya — PNW cafe regular", {"name": "Lena", "gender": "female"}],
+    )
+    social: dict[Platform, SocialAccountSpec] | None = Field(
+        default=None,
+        description="Social accounts to connect, keyed by platform.",
+        examples=[{"tiktok": {"returnUrl": "https://app.your-partner.com/social-complete"}}],
+    )
+    content: dict[Slug, ContentSpec] | None = Field(
+        default=None,
+        description="Content, keyed by a slug that identifies each piece.",
+        examples=[{"launch-hook": {"brief": {"hook": "Your cafe, skip the line."}}}],
+    )
 
 
 class WorkspaceSpec(StrictModel):
-    workspace: str | None = Field(default=None, description="Stamped on every managed project.")
-    apiUrl: str | None = None
-    parallelism: int | None = Field(default=None, ge=1, le=256)
+    """Workspace settings (`layers.yaml`); every key is optional."""
+
+    workspace: WorkspaceName | None = Field(
+        default=None,
+        description="Name stamped on every project this workspace manages; only projects "
+        "stamped with it are ever archived.",
+        examples=["acme-agency-prod"],
+    )
+    apiUrl: HttpUrl | None = Field(
+        default=None,
+        description="Base URL of the Layers API; LAYERS_API_URL and --api-url override it.",
+        examples=["https://api.layers.com"],
+    )
+    parallelism: int | None = Field(
+        default=None,
+        ge=1,
+        le=256,
+        description="How many customers are reconciled at once.",
+        examples=[8],
+    )
     defaults: dict[str, Any] | None = Field(
-        default=None, description="Deep-merged under every customer file."
+        default=None,
+        description="Deep-merged under every customer file; the customer's values win.",
+        examples=[{"project": {"timezone": "America/Los_Angeles", "primaryLanguage": "en"}}],
     )

@@ -1,0 +1,83 @@
+"""`layers-reconcile validate [PATH]`: check the workspace offline, listing every problem."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from layers_reconcile.cli.context import GlobalOptions
+from layers_reconcile.config.loader import Report, check_workspace
+from layers_reconcile.errors import ConfigIssue
+
+
+@click.command()
+@click.argument(
+    "path",
+    default=".",
+    type=click.Path(exists=True, path_type=Path),
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "github"]),
+    default="text",
+    show_default=True,
+    help="text: file:line:col: message. github: GitHub Actions annotations.",
+)
+@click.pass_context
+def validate(ctx: click.Context, path: Path, output_format: str) -> None:
+    """Check the workspace at PATH (a folder or one file) without calling the API.
+
+    Every error is listed, each at its file, line and column. Exit 0 when valid, 1 when not.
+    """
+    options = ctx.find_object(GlobalOptions) or GlobalOptions()
+    report = check_workspace(path)
+    color = False if options.no_color else None
+    for issue in report.issues:
+        if output_format == "github":
+            click.echo(github_annotation(issue), color=False)
+        else:
+            click.echo(text_line(issue), color=color)
+    click.echo(summary(report, path), color=color)
+    ctx.exit(1 if report.errors else 0)
+
+
+def text_line(issue: ConfigIssue) -> str:
+    if issue.severity == "error":
+        return str(issue)
+    label = click.style(issue.severity, fg="yellow")
+    return f"{issue.file}:{issue.line}:{issue.col}: {label}: {issue.message}"
+
+
+def github_annotation(issue: ConfigIssue) -> str:
+    level = "error" if issue.severity == "error" else "warning"
+    file = _escape_property(issue.file)
+    return f"::{level} file={file},line={issue.line},col={issue.col}::{_escape_data(issue.message)}"
+
+
+def summary(report: Report, path: Path) -> str:
+    warnings = _count(len(report.warnings), "warning")
+    if report.errors:
+        files = {issue.file for issue in report.errors}
+        text = f"{_count(len(report.errors), 'error')} in {_count(len(files), 'file')}"
+        if report.warnings:
+            text += f", {warnings}"
+        return click.style(text, fg="red", bold=True)
+    customers = len(report.workspace.customers) if report.workspace else 0
+    text = f"{_count(customers, 'customer')} valid, {warnings}"
+    if not report.files:
+        text += f" (no customer files under {path})"
+    return click.style(text, fg="green")
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")

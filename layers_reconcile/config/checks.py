@@ -1,0 +1,160 @@
+"""Checks that span fields, run on the merged document (so they work even when parts of it are
+invalid, and every problem is reported at once)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from layers_reconcile.config.fieldtypes import MODES_BY_PLATFORM
+from layers_reconcile.config.source import YamlPath
+from layers_reconcile.config.times import InvalidTimeError, parse_at, resolve_at
+from layers_reconcile.config.zones import is_timezone
+
+_ALL_MODES = frozenset(mode for modes in MODES_BY_PLATFORM.values() for mode in modes)
+
+
+@dataclass(frozen=True)
+class Finding:
+    path: YamlPath
+    message: str
+    severity: str = "error"
+    at_key: bool = False
+
+
+def check_customer(data: dict[str, Any], *, now: datetime) -> list[Finding]:
+    findings: list[Finding] = []
+    content = data.get("content")
+    if not isinstance(content, dict):
+        return findings
+    social = data.get("social")
+    platforms = (
+        sorted(p for p in social if p in MODES_BY_PLATFORM) if isinstance(social, dict) else []
+    )
+    project = data.get("project")
+    timezone = project.get("timezone") if isinstance(project, dict) else None
+    for key, piece in content.items():
+        if isinstance(piece, dict) and isinstance(piece.get("schedule"), list):
+            findings += _check_schedule(key, piece, platforms, timezone, now)
+    return findings
+
+
+def _check_schedule(
+    key: str, piece: dict[str, Any], platforms: list[str], timezone: Any, now: datetime
+) -> list[Finding]:
+    findings: list[Finding] = []
+    variants = _int(piece.get("variants", 1))
+    entries: list[Any] = piece["schedule"]
+    slots: dict[tuple[str, int], list[int]] = {}
+    ids: dict[str, int] = {}
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            continue
+        base: YamlPath = ("content", key, "schedule", index)
+        account = entry.get("account")
+        mode = entry.get("mode")
+        variant = _int(entry.get("variant", 1))
+        if isinstance(account, str) and account in MODES_BY_PLATFORM:
+            if account not in platforms:
+                findings.append(Finding((*base, "account"), _not_connected(account, platforms)))
+            allowed = MODES_BY_PLATFORM[account]
+            if isinstance(mode, str) and mode in _ALL_MODES and mode not in allowed:
+                findings.append(
+                    Finding(
+                        (*base, "mode"),
+                        f"mode '{mode}' is not available on {account}: use {_either(allowed)}",
+                    )
+                )
+            if variant is not None:
+                slots.setdefault((account, variant), []).append(index)
+        if variants is not None and variant is not None and 1 <= variants < variant <= 5:
+            findings.append(
+                Finding(
+                    (*base, "variant"),
+                    f"variant {variant} does not exist: '{key}' has {variants} "
+                    f"variant{'s' if variants > 1 else ''}; raise 'variants' or pick 1"
+                    + (f"–{variants}" if variants > 1 else ""),
+                )
+            )
+        at = entry.get("at")
+        if isinstance(at, str):
+            findings += _check_at((*base, "at"), at, timezone, now)
+        entry_id = entry.get("id")
+        if isinstance(entry_id, str):
+            if entry_id in ids:
+                findings.append(
+                    Finding(
+                        (*base, "id"),
+                        f"duplicate schedule id '{entry_id}' (entry {ids[entry_id] + 1} has it "
+                        "too); ids must be unique within one content's schedule",
+                    )
+                )
+            else:
+                ids[entry_id] = index
+    for (account, variant), indexes in slots.items():
+        if len(indexes) < 2:
+            continue
+        numbers = ", ".join(str(i + 1) for i in indexes[:-1]) + f" and {indexes[-1] + 1}"
+        for index in indexes:
+            if "id" not in entries[index]:
+                findings.append(
+                    Finding(
+                        ("content", key, "schedule", index),
+                        f"entries {numbers} of this schedule {'both' if len(indexes) == 2 else 'all'} "
+                        f"post variant {variant} to "
+                        f"{account}; give each an 'id:' to tell them apart",
+                    )
+                )
+    return findings
+
+
+def _check_at(path: YamlPath, at: str, timezone: Any, now: datetime) -> list[Finding]:
+    try:
+        parsed = parse_at(at)
+    except InvalidTimeError as exc:
+        return [Finding(path, str(exc))]
+    if parsed.tzinfo is None:
+        if timezone is None:
+            return [
+                Finding(
+                    path,
+                    f"'{at}' has no offset and project.timezone is not set: add an offset "
+                    f"(e.g. '{at}Z') or set project.timezone",
+                )
+            ]
+        if not isinstance(timezone, str) or not is_timezone(timezone):
+            return []
+    try:
+        instant = resolve_at(parsed, timezone if isinstance(timezone, str) else None)
+    except InvalidTimeError as exc:
+        return [Finding(path, str(exc))]
+    if instant < now:
+        when = instant.isoformat().replace("+00:00", "Z")
+        shown = f"'{at}'" if when == at else f"'{at}' ({when})"
+        return [
+            Finding(
+                path,
+                f"{shown} is in the past; the post would be published right away",
+                severity="warning",
+            )
+        ]
+    return []
+
+
+def _not_connected(account: str, platforms: list[str]) -> str:
+    present = f" (it has {', '.join(platforms)})" if platforms else ""
+    return (
+        f"schedule account '{account}' is not connected under 'social'{present}; "
+        f"add social.{account} to connect it"
+    )
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _either(choices: tuple[str, ...]) -> str:
+    if len(choices) == 1:
+        return choices[0]
+    return ", ".join(choices[:-1]) + f" or {choices[-1]}"

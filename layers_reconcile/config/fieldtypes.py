@@ -1,0 +1,169 @@
+"""The vocabulary of the models: enums, constrained strings and the strict base model.
+
+Constrained strings carry a `Hint` (what a valid value looks like) that error messages quote.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from layers_reconcile.config.zones import check_timezone
+
+Platform = Literal["tiktok", "instagram"]
+SdkPlatform = Literal["ios", "android", "web", "react-native", "flutter", "expo"]
+ContentFormat = Literal["auto", "video_remix", "slideshow_remix", "ugc_remix"]
+PublishMode = Literal["direct_publish", "draft_to_device", "reels", "feed"]
+Gender = Literal["male", "female", "nonbinary", "unspecified"]
+
+MODES_BY_PLATFORM: dict[str, tuple[str, ...]] = {
+    "tiktok": ("direct_publish", "draft_to_device"),
+    "instagram": ("reels", "feed", "draft_to_device"),
+}
+RESERVED_METADATA_KEY = "layersReconcile"
+METADATA_MAX_BYTES = 4096
+
+
+@dataclass(frozen=True)
+class Hint:
+    """Annotated metadata: what a value of this type looks like, quoted in error messages."""
+
+    text: str
+
+
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+AT_PATTERN = r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?([Zz]|[+-]\d{2}:\d{2})?$"
+RETURN_URL_PATTERN = (
+    r"^(https://[^/?#\s]+|http://(localhost|127\.0\.0\.1|\[::1\])(:\d+)?)([/?#]\S*)?$"
+)
+
+Slug = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=64, pattern=SLUG_PATTERN),
+    Hint("a slug of lowercase letters, digits and '-' (e.g. 'launch-hook')"),
+]
+ExternalId = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=128, pattern=r"^[^\s/]+$"),
+    Hint("an id without spaces or '/' (it starts every address, e.g. 'quinn-coffee-001/project')"),
+]
+WorkspaceName = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$"),
+    Hint("letters, digits, '.', '_' and '-' (e.g. 'acme-agency-prod')"),
+]
+RepoName = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$"),
+    Hint("'owner/name' (e.g. 'quinns-coffee/quinns-app')"),
+]
+LanguageTag = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$"),
+    Hint("a BCP-47 language tag such as 'en' or 'pt-BR'"),
+]
+ReturnUrl = Annotated[
+    str,
+    StringConstraints(max_length=2048, pattern=RETURN_URL_PATTERN),
+    Hint("an https:// URL (http:// only for localhost or 127.0.0.1)"),
+]
+HttpUrl = Annotated[
+    str,
+    StringConstraints(max_length=2048, pattern=r"^https?://[^/?#\s]+([/?#]\S*)?$"),
+    Hint("an http(s):// URL such as 'https://api.layers.com'"),
+]
+Email = Annotated[
+    str,
+    StringConstraints(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+    Hint("an e-mail address"),
+]
+IsoDuration = Annotated[
+    str,
+    StringConstraints(pattern=r"^(P(\d+[YMWD])+(T(\d+[HMS])+)?|PT(\d+[HMS])+)$"),
+    Hint("an ISO-8601 duration such as 'PT24H', 'P7D' or 'PT30M'"),
+]
+ScheduleTime = Annotated[
+    str,
+    StringConstraints(pattern=AT_PATTERN),
+    Hint(
+        "an ISO-8601 date and time such as '2027-03-01T22:00:00Z', or '2027-03-01T14:00' "
+        "read in project.timezone"
+    ),
+]
+Timezone = Annotated[str, AfterValidator(check_timezone)]
+ShortText = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+
+
+def check_metadata(value: dict[str, Any]) -> dict[str, Any]:
+    if RESERVED_METADATA_KEY in value:
+        raise PydanticCustomError(
+            "reserved_key",
+            "'{key}' is reserved: the tool keeps its own record under it; use another key",
+            {"key": RESERVED_METADATA_KEY},
+        )
+    size = len(json.dumps(value, ensure_ascii=False, default=str).encode())
+    if size > METADATA_MAX_BYTES:
+        raise PydanticCustomError(
+            "metadata_too_large",
+            "'metadata' is {size} bytes as JSON; keep it under {limit} (the API allows 8 KB "
+            "and the tool keeps its own record beside your keys)",
+            {"size": size, "limit": METADATA_MAX_BYTES},
+        )
+    return value
+
+
+def tidy_json_schema(schema: dict[str, Any], cls: type[Any]) -> None:
+    """Drop pydantic's generated titles and the `null` branch of fields that refuse null."""
+    nullable: frozenset[str] = getattr(cls, "nullable_fields", frozenset())
+    for name, prop in schema.get("properties", {}).items():
+        prop.pop("title", None)
+        if name in nullable:
+            continue
+        if prop.get("default", 0) is None:
+            del prop["default"]
+        branches = prop.get("anyOf")
+        if isinstance(branches, list) and {"type": "null"} in branches:
+            rest = [b for b in branches if b != {"type": "null"}]
+            del prop["anyOf"]
+            if len(rest) == 1:
+                for key, value in rest[0].items():
+                    prop.setdefault(key, value)
+            else:
+                prop["anyOf"] = rest
+
+
+class StrictModel(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        populate_by_name=False,
+        json_schema_extra=tidy_json_schema,
+    )
+
+    # Fields whose `null` means "clear it" in the API; every other field refuses null.
+    nullable_fields: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _refuse_null(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None and info.field_name not in cls.nullable_fields:
+            raise PydanticCustomError(
+                "null_not_allowed",
+                "'{field}' has no value; give it one, or remove the key to leave it unmanaged",
+                {"field": info.field_name},
+            )
+        return value
+
+
+Metadata = Annotated[dict[str, Any], AfterValidator(check_metadata)]

@@ -1,0 +1,327 @@
+"""Load a workspace: discover the files, merge defaults, validate, report every issue at once.
+
+`check_workspace` never raises on bad input: it returns a `Report` with every error and warning,
+each at a file, line and column. `load_workspace` is the strict form the other commands use.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from layers_reconcile.config.checks import check_customer
+from layers_reconcile.config.locate import resolve
+from layers_reconcile.config.merge import merge_customer
+from layers_reconcile.config.messages import describe, kind_of
+from layers_reconcile.config.models import CustomerSpec, WorkspaceSpec
+from layers_reconcile.config.source import Issue, Mark, SourceMap, read_yaml
+from layers_reconcile.errors import ConfigError, ConfigIssue
+
+SETTINGS_NAMES = ("layers.yaml", "layers.yml")
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class LoadedCustomer:
+    """One customer file, validated, with the workspace defaults merged in."""
+
+    spec: CustomerSpec
+    path: Path
+    fingerprint: str
+    source: SourceMap = field(repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Workspace:
+    root: Path
+    settings: WorkspaceSpec
+    customers: list[LoadedCustomer]
+    warnings: list[ConfigIssue]
+    settings_path: Path | None = None
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything `validate` has to say about a workspace."""
+
+    root: Path
+    issues: list[ConfigIssue]
+    files: list[str]
+    workspace: Workspace | None
+
+    @property
+    def errors(self) -> list[ConfigIssue]:
+        return [i for i in self.issues if i.severity == "error"]
+
+    @property
+    def warnings(self) -> list[ConfigIssue]:
+        return [i for i in self.issues if i.severity != "error"]
+
+
+def load_workspace(path: Path | str, *, now: datetime | None = None) -> Workspace:
+    """The validated workspace at `path` (a folder or one file); `ConfigError` lists every error."""
+    report = check_workspace(path, now=now)
+    if report.errors or report.workspace is None:
+        raise ConfigError(report.errors)
+    return report.workspace
+
+
+def check_workspace(path: Path | str, *, now: datetime | None = None) -> Report:
+    """Validate the workspace at `path`, collecting every error and warning."""
+    given = Path(path)
+    issues = _Issues()
+    if not given.exists():
+        issues.add(Mark(display_path(given), 1, 1), "no such file or directory")
+        return Report(given, issues.sorted(), [], None)
+    root, settings_file, customer_files = discover(given, issues)
+    defaults = _Defaults()
+    settings = _load_settings(settings_file, defaults, issues)
+    moment = now or datetime.now(UTC)
+    customers: list[LoadedCustomer] = []
+    seen_ids: dict[str, Mark] = {}
+    for file in customer_files:
+        loaded = _load_customer(file, defaults, moment, seen_ids, issues)
+        if loaded is not None:
+            customers.append(loaded)
+    files = [display_path(f) for f in customer_files]
+    if issues.has_errors:
+        return Report(root, issues.sorted(), files, None)
+    workspace = Workspace(
+        root=root,
+        settings=settings,
+        customers=customers,
+        warnings=issues.sorted(),
+        settings_path=settings_file,
+    )
+    return Report(root, issues.sorted(), files, workspace)
+
+
+def discover(given: Path, issues: _Issues) -> tuple[Path, Path | None, list[Path]]:
+    """The workspace root, its settings file and its customer files, in a stable order.
+
+    A folder is searched recursively (hidden folders skipped). A single customer file takes its
+    settings from the nearest `layers.yaml` above it, not looking past the repository's root.
+    """
+    if given.is_file():
+        if given.name in SETTINGS_NAMES:
+            return given.parent, given, []
+        root = _find_root(given.parent)
+        return root, _settings_in(root, issues), [given]
+    customers: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(given):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        here = Path(dirpath)
+        for name in sorted(filenames):
+            if name.startswith(".") or not name.endswith(YAML_SUFFIXES):
+                continue
+            if name in SETTINGS_NAMES:
+                if here != given:
+                    issues.add(
+                        Mark(display_path(here / name), 1, 1),
+                        "ignored: only the layers.yaml at the workspace root is read",
+                        "warning",
+                    )
+                continue
+            customers.append(here / name)
+    customers.sort(key=lambda p: p.as_posix())
+    return given, _settings_in(given, issues), customers
+
+
+def display_path(path: Path) -> str:
+    """The path as the user gave it, relative to the working directory when possible."""
+    if path.is_absolute():
+        try:
+            return path.relative_to(Path.cwd()).as_posix()
+        except ValueError:
+            return path.as_posix()
+    return Path(os.path.normpath(path)).as_posix()
+
+
+def fingerprint(spec: BaseModel) -> str:
+    """sha256 of the fields the file manages, in a canonical JSON form."""
+    document = spec.model_dump(mode="json", exclude_unset=True)
+    text = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class _Issues:
+    """Issues in the order found, without repeats (a bad default shows up once, not per file)."""
+
+    def __init__(self) -> None:
+        self._items: dict[tuple[str, int, int, str, str], ConfigIssue] = {}
+        self._error_marks: set[Mark] = set()
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self._error_marks)
+
+    def add(self, mark: Mark, message: str, severity: str = "error") -> None:
+        issue = ConfigIssue(mark.file, mark.line, mark.col, message, severity)
+        self._items.setdefault((mark.file, mark.line, mark.col, message, severity), issue)
+        if severity == "error":
+            self._error_marks.add(mark)
+
+    def occupied(self, mark: Mark) -> bool:
+        return mark in self._error_marks
+
+    def sorted(self) -> list[ConfigIssue]:
+        return sorted(
+            self._items.values(),
+            key=lambda i: (i.file, i.line, i.col, i.severity != "error", i.message),
+        )
+
+
+@dataclass
+class _Defaults:
+    data: dict[str, Any] = field(default_factory=dict)
+    source: SourceMap | None = None
+
+
+def _settings_in(root: Path, issues: _Issues) -> Path | None:
+    found = [root / name for name in SETTINGS_NAMES if (root / name).is_file()]
+    if len(found) > 1:
+        issues.add(
+            Mark(display_path(found[1]), 1, 1),
+            f"both {SETTINGS_NAMES[0]} and {SETTINGS_NAMES[1]} exist; keep one "
+            f"({SETTINGS_NAMES[0]} is read)",
+        )
+    return found[0] if found else None
+
+
+def _find_root(start: Path) -> Path:
+    here = start.resolve()
+    for folder in (here, *here.parents):
+        if any((folder / name).is_file() for name in SETTINGS_NAMES):
+            return start if folder == here else folder
+        if (folder / ".git").exists():
+            break
+    return start
+
+
+def _load_settings(file: Path | None, defaults: _Defaults, issues: _Issues) -> WorkspaceSpec:
+    if file is None:
+        return WorkspaceSpec()
+    parsed = read_yaml(file, display_path(file))
+    _add_all(issues, parsed.issues)
+    data = parsed.data
+    if data is None:
+        return WorkspaceSpec()
+    if not isinstance(data, dict):
+        issues.add(
+            parsed.source.root,
+            f"{file.name} must be a mapping of settings (workspace, apiUrl, parallelism, "
+            f"defaults), got {kind_of(data)}",
+        )
+        return WorkspaceSpec()
+    settings = _validate(WorkspaceSpec, data, parsed.source, issues)
+    raw_defaults = data.get("defaults")
+    if isinstance(raw_defaults, dict):
+        defaults.data = dict(raw_defaults)
+        defaults.source = parsed.source
+        if "customerExternalId" in defaults.data:
+            del defaults.data["customerExternalId"]
+            issues.add(
+                parsed.source.mark(("defaults", "customerExternalId"), key=True),
+                "customerExternalId cannot have a default: it is each customer's identity",
+            )
+        _check_defaults(defaults, issues)
+    return settings if isinstance(settings, WorkspaceSpec) else WorkspaceSpec()
+
+
+def _check_defaults(defaults: _Defaults, issues: _Issues) -> None:
+    """Validate the defaults on their own, under a stand-in customer, ignoring what is missing."""
+    assert defaults.source is not None
+    anchor = defaults.source.mark(("defaults",), key=True)
+    stand_in = {"customerExternalId": "defaults", "project": {"name": "defaults"}}
+    merged, source = merge_customer(
+        defaults.data, defaults.source, ("defaults",), stand_in, SourceMap(anchor)
+    )
+    _validate(CustomerSpec, merged, source, issues, skip_missing=True)
+
+
+def _load_customer(
+    file: Path,
+    defaults: _Defaults,
+    now: datetime,
+    seen_ids: dict[str, Mark],
+    issues: _Issues,
+) -> LoadedCustomer | None:
+    display = display_path(file)
+    parsed = read_yaml(file, display)
+    _add_all(issues, parsed.issues)
+    failed = bool(parsed.issues)
+    if parsed.empty or (parsed.data is None and not parsed.issues):
+        issues.add(
+            parsed.source.root,
+            "the file is empty; a customer file needs at least customerExternalId and project.name",
+        )
+        return None
+    data = parsed.data
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        issues.add(
+            parsed.source.root,
+            f"a customer file must be a mapping of keys (customerExternalId, project, ...), "
+            f"got {kind_of(data)}",
+        )
+        return None
+    merged, source = merge_customer(
+        defaults.data, defaults.source, ("defaults",), data, parsed.source
+    )
+    spec = _validate(CustomerSpec, merged, source, issues)
+    failed = failed or spec is None
+    for finding in check_customer(merged, now=now):
+        mark = source.mark(finding.path, key=finding.at_key)
+        if finding.severity == "error":
+            failed = True
+            if issues.occupied(mark):
+                continue
+        issues.add(mark, finding.message, finding.severity)
+    external_id = merged.get("customerExternalId")
+    if isinstance(external_id, str):
+        mark = source.mark(("customerExternalId",))
+        first = seen_ids.setdefault(external_id, mark)
+        if first is not mark:
+            failed = True
+            issues.add(
+                mark,
+                f"customerExternalId '{external_id}' is already used by {first.file} "
+                f"(line {first.line}); each customer needs its own",
+            )
+    if failed or not isinstance(spec, CustomerSpec):
+        return None
+    return LoadedCustomer(spec, Path(display), fingerprint(spec), source)
+
+
+def _validate(
+    model: type[BaseModel],
+    data: dict[str, Any],
+    source: SourceMap,
+    issues: _Issues,
+    *,
+    skip_missing: bool = False,
+) -> BaseModel | None:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        for error in exc.errors():
+            if skip_missing and error["type"] == "missing":
+                continue
+            target = resolve(model, data, error["loc"])
+            message, at_key = describe(error, target)
+            issues.add(source.mark(target.path, key=at_key), message)
+        return None
+
+
+def _add_all(issues: _Issues, found: Iterable[Issue]) -> None:
+    for issue in found:
+        issues.add(issue.mark, issue.message, issue.severity)

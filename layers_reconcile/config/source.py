@@ -1,0 +1,358 @@
+"""YAML text to plain data plus the source position of every key and value.
+
+The document is composed with ruamel.yaml and turned into plain Python by hand, so
+that every duplicate key is reported (not just the first, and never silently dropped), scalars
+keep YAML 1.2 meaning, and timestamps stay the text the user wrote. Nothing here raises on bad
+input: every problem becomes an `Issue`.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import math
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError, YAMLWarning
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.reader import ReaderError
+from ruamel.yaml.resolver import VersionedResolver
+
+YamlPath = tuple[str | int, ...]
+
+_TAG = "tag:yaml.org,2002:"
+_MAX_DEPTH = 64
+
+
+@dataclass(frozen=True, order=True)
+class Mark:
+    """A 1-based position in one file."""
+
+    file: str
+    line: int
+    col: int
+
+
+@dataclass(frozen=True)
+class Located:
+    value: Mark
+    key: Mark | None = None
+    is_null: bool = False
+
+
+@dataclass(frozen=True)
+class Issue:
+    """A problem found at a position, before it becomes a `ConfigIssue`."""
+
+    mark: Mark
+    message: str
+    severity: str = "error"
+
+
+@dataclass
+class SourceMap:
+    """Positions of the keys and values of one (possibly merged) document, by path."""
+
+    root: Mark
+    entries: dict[YamlPath, Located] = field(default_factory=dict)
+
+    def mark(self, path: YamlPath, *, key: bool = False) -> Mark:
+        """The position to report for `path`: its key or value, else its nearest ancestor.
+
+        A null value is reported at its key: the parser places an empty value on the next line.
+        """
+        while path:
+            located = self.entries.get(path)
+            if located is not None:
+                if located.key is not None and (key or located.is_null):
+                    return located.key
+                return located.value
+            path = path[:-1]
+        return self.root
+
+    def get(self, path: YamlPath) -> Located | None:
+        return self.entries.get(path)
+
+
+@dataclass
+class ParsedFile:
+    file: str
+    data: Any
+    source: SourceMap
+    issues: list[Issue]
+    empty: bool = False
+
+
+def read_yaml(path: Path, display: str) -> ParsedFile:
+    """Read and parse one YAML file; problems (unreadable, not UTF-8, bad YAML) become issues."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return _failed(display, 1, 1, f"cannot read the file: {exc.strerror or exc}")
+    text, problem = decode(raw)
+    if text is None:
+        assert problem is not None
+        line, col, message = problem
+        return _failed(display, line, col, message)
+    return parse_yaml(text, display)
+
+
+def decode(raw: bytes) -> tuple[str | None, tuple[int, int, str] | None]:
+    """UTF-8 (a BOM is allowed; UTF-16 with a BOM too), else the position of the first bad byte."""
+    if raw.startswith(codecs.BOM_UTF8):
+        raw = raw[len(codecs.BOM_UTF8) :]
+    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return raw.decode("utf-16"), None
+        except UnicodeDecodeError:
+            return None, (
+                1,
+                1,
+                "the file starts with a UTF-16 mark but is not UTF-16; save it as UTF-8",
+            )
+    try:
+        return raw.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
+        line = raw.count(b"\n", 0, exc.start) + 1
+        col = len(raw[line_start : exc.start].decode("utf-8", errors="replace")) + 1
+        return None, (
+            line,
+            col,
+            f"the file is not UTF-8 (byte 0x{raw[exc.start]:02x} cannot be decoded); "
+            "save it as UTF-8",
+        )
+
+
+def parse_yaml(text: str, file: str) -> ParsedFile:
+    """Parse one YAML document held in `text`, reported as `file`."""
+    try:
+        node = _compose(text, pure=False)
+    except (YAMLError, RecursionError, ValueError):
+        # Report what the Python parser says, so that messages and positions do not depend on
+        # whether libyaml (ruamel.yaml.clib) is installed.
+        try:
+            node = _compose(text, pure=True)
+        except MarkedYAMLError as exc:
+            return _failed(file, *_syntax_error(exc))
+        except ReaderError as exc:
+            line, col = _position(text, exc.position)
+            return _failed(
+                file,
+                line,
+                col,
+                f"character U+{exc.character:04X} is not allowed in YAML; remove it",
+            )
+        except RecursionError:
+            return _failed(
+                file, 1, 1, f"the document is nested too deeply (over {_MAX_DEPTH} levels)"
+            )
+        except (YAMLError, ValueError) as exc:
+            return _failed(file, 1, 1, f"YAML error: {exc}")
+    if node is None:
+        return ParsedFile(file, None, SourceMap(Mark(file, 1, 1)), [], empty=True)
+    builder = _Builder(file)
+    data = builder.build(node, (), 0, frozenset())
+    source = SourceMap(builder.mark(node), builder.entries)
+    return ParsedFile(file, data, source, builder.issues)
+
+
+def _compose(text: str, *, pure: bool) -> Node | None:
+    """The node graph of the document: positions of every key and value, no Python objects.
+
+    The safe composer gives the same positions as the round-trip one without collecting
+    comments, and uses libyaml when it is installed: about ten times faster on big workspaces.
+    """
+    yaml = YAML(typ="safe", pure=pure)
+    yaml.Resolver = _Resolver
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", YAMLWarning)
+        node: Node | None = yaml.compose(io.StringIO(text))
+    return node
+
+
+def _failed(file: str, line: int, col: int, message: str) -> ParsedFile:
+    return ParsedFile(
+        file, None, SourceMap(Mark(file, 1, 1)), [Issue(Mark(file, line, col), message)]
+    )
+
+
+def _position(text: str, offset: int) -> tuple[int, int]:
+    offset = max(0, min(offset, len(text)))
+    line_start = text.rfind("\n", 0, offset) + 1
+    return text.count("\n", 0, offset) + 1, offset - line_start + 1
+
+
+def _syntax_error(exc: MarkedYAMLError) -> tuple[int, int, str]:
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    problem = str(exc.problem or exc.context or "invalid YAML").strip()
+    message = f"YAML syntax error: {problem}"
+    if "'\\t'" in problem:
+        message += " (indent with spaces, not tabs)"
+    context_mark = exc.context_mark
+    if exc.context and context_mark is not None and exc.problem:
+        context = str(exc.context).strip()
+        message += f" ({context} at line {context_mark.line + 1}, column {context_mark.column + 1})"
+    return line, col, message
+
+
+class _Resolver(VersionedResolver):
+    """YAML 1.2 throughout; the stock property looks the version up again for every scalar."""
+
+    @property
+    def processing_version(self) -> Any:
+        return (1, 2)
+
+
+def _tag(node: Node) -> str:
+    tag = node.tag
+    return str(getattr(tag, "value", tag) or "")
+
+
+class _Builder:
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.entries: dict[YamlPath, Located] = {}
+        self.issues: list[Issue] = []
+
+    def mark(self, node: Node) -> Mark:
+        start = node.start_mark
+        return Mark(self.file, start.line + 1, start.column + 1)
+
+    def problem(self, node: Node, message: str) -> None:
+        self.issues.append(Issue(self.mark(node), message))
+
+    def build(self, node: Node, path: YamlPath, depth: int, active: frozenset[int]) -> Any:
+        if id(node) in active:
+            self.problem(
+                node, "an alias refers to the node that contains it; YAML here must be a tree"
+            )
+            return None
+        if depth > _MAX_DEPTH:
+            self.problem(node, f"the document is nested too deeply (over {_MAX_DEPTH} levels)")
+            return None
+        active = active | {id(node)}
+        tag = _tag(node)
+        if isinstance(node, ScalarNode):
+            return self.scalar(node, tag)
+        if isinstance(node, SequenceNode):
+            if tag != _TAG + "seq":
+                self.problem(node, f"unsupported YAML tag '{tag}'; write a plain list")
+            items: list[Any] = []
+            for index, child in enumerate(node.value):
+                child_path = (*path, index)
+                self.entries[child_path] = Located(self.mark(child), None, _is_null(child))
+                items.append(self.build(child, child_path, depth + 1, active))
+            return items
+        if isinstance(node, MappingNode):
+            if tag != _TAG + "map":
+                self.problem(node, f"unsupported YAML tag '{tag}'; write a plain mapping")
+            return self.mapping(node, path, depth, active)
+        self.problem(node, "unsupported YAML node")
+        return None
+
+    def mapping(
+        self, node: MappingNode, path: YamlPath, depth: int, active: frozenset[int]
+    ) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        first_seen: dict[str, Mark] = {}
+        merges: list[Node] = []
+        for key_node, value_node in node.value:
+            if _tag(key_node) == _TAG + "merge":
+                merges.append(value_node)
+                continue
+            if not isinstance(key_node, ScalarNode):
+                self.problem(key_node, "a key must be a plain string, not a list or a mapping")
+                continue
+            key = str(key_node.value)
+            key_mark = self.mark(key_node)
+            if key in first_seen:
+                first = first_seen[key]
+                self.issues.append(
+                    Issue(
+                        key_mark,
+                        f"duplicate key '{key}' (first written at line {first.line}, column "
+                        f"{first.col}); keep one",
+                    )
+                )
+                continue
+            first_seen[key] = key_mark
+            child_path = (*path, key)
+            self.entries[child_path] = Located(
+                self.mark(value_node), key_mark, _is_null(value_node)
+            )
+            result[key] = self.build(value_node, child_path, depth + 1, active)
+        for merge in merges:
+            sources = merge.value if isinstance(merge, SequenceNode) else [merge]
+            for source in sources:
+                if not isinstance(source, MappingNode):
+                    self.problem(source, "'<<' merges mappings only")
+                    continue
+                for key_node, value_node in source.value:
+                    if not isinstance(key_node, ScalarNode) or _tag(key_node) == _TAG + "merge":
+                        continue
+                    key = str(key_node.value)
+                    if key in result:
+                        continue
+                    child_path = (*path, key)
+                    self.entries[child_path] = Located(
+                        self.mark(value_node), self.mark(key_node), _is_null(value_node)
+                    )
+                    result[key] = self.build(value_node, child_path, depth + 1, active)
+        return result
+
+    def scalar(self, node: ScalarNode, tag: str) -> Any:
+        text = str(node.value)
+        kind = tag.removeprefix(_TAG) if tag.startswith(_TAG) else tag
+        if kind in ("str", "timestamp", "!"):
+            return text
+        if kind == "null":
+            return None
+        if kind == "bool":
+            return text.lower() in ("true", "yes", "on", "y")
+        if kind == "int":
+            number = _parse_int(text)
+            if number is not None:
+                return number
+            return text
+        if kind == "float":
+            real = _parse_float(text)
+            if real is not None:
+                return real
+            return text
+        self.problem(node, f"unsupported YAML tag '{tag}'; write a plain value")
+        return text
+
+
+def _is_null(node: Node) -> bool:
+    return isinstance(node, ScalarNode) and _tag(node) == _TAG + "null"
+
+
+def _parse_int(text: str) -> int | None:
+    cleaned = text.replace("_", "")
+    sign = -1 if cleaned.startswith("-") else 1
+    digits = cleaned.lstrip("+-").lower()
+    bases = {"0x": 16, "0o": 8, "0b": 2}
+    try:
+        base = bases.get(digits[:2])
+        if base is not None:
+            return sign * int(digits[2:], base)
+        return sign * int(digits, 10)
+    except ValueError:
+        return None
+
+
+def _parse_float(text: str) -> float | None:
+    cleaned = text.replace("_", "").lower()
+    specials = {".inf": math.inf, "+.inf": math.inf, "-.inf": -math.inf, ".nan": math.nan}
+    if cleaned in specials:
+        return specials[cleaned]
+    try:
+        return float(cleaned)
+    except ValueError:
+        return None
