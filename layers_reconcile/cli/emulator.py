@@ -1,0 +1,161 @@
+"""`layers-reconcile emulator`: serve the local Layers API until Ctrl-C."""
+
+from __future__ import annotations
+
+import signal
+from pathlib import Path
+from types import FrameType
+
+import click
+
+from layers_reconcile.cli.context import GlobalOptions
+from layers_reconcile.emulator.server import EmulatorServer
+from layers_reconcile.emulator.settings import RATE_LIMIT_TIERS, EmulatorSettings
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+@click.command("emulator")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option(
+    "--port",
+    default=8787,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on (0 picks a free one).",
+)
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="SQLite file that keeps state across restarts (default: in memory).",
+)
+@click.option(
+    "--speed",
+    default=1.0,
+    show_default=True,
+    type=click.FloatRange(min=0, min_open=True),
+    help="Divide every documented job duration by this factor.",
+)
+@click.option(
+    "--api-key",
+    "emulator_key",
+    metavar="KEY",
+    help="The key clients must send (default: the global --api-key / LAYERS_API_KEY, else the "
+    "emulator's dev key, which is printed).",
+)
+@click.option(
+    "--auto-consent",
+    is_flag=True,
+    help="Complete every GitHub install and OAuth consent by itself.",
+)
+@click.option(
+    "--fault-rate",
+    default=0.0,
+    show_default=True,
+    type=click.FloatRange(0, 1),
+    help="Share of API requests that fail the way networks do.",
+)
+@click.option("--fault-seed", type=int, help="Seed of the fault generator (repeatable runs).")
+@click.option(
+    "--latency-ms",
+    default=0.0,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="Added to every API request.",
+)
+@click.option(
+    "--rate-limit-tier",
+    type=click.Choice(RATE_LIMIT_TIERS),
+    help="Enforce this tier's per-class request rates (default: no limit; whoami says partner).",
+)
+@click.option(
+    "--allow-return-domain",
+    "return_domains",
+    multiple=True,
+    metavar="HOST",
+    help="Also allow this returnUrl host (repeatable; localhost, 127.0.0.1 and "
+    "app.your-partner.com always are).",
+)
+@click.pass_context
+def emulator(
+    ctx: click.Context,
+    host: str,
+    port: int,
+    db: Path | None,
+    speed: float,
+    emulator_key: str | None,
+    auto_consent: bool,
+    fault_rate: float,
+    fault_seed: int | None,
+    latency_ms: float,
+    rate_limit_tier: str | None,
+    return_domains: tuple[str, ...],
+) -> None:
+    """Serve the local Layers API emulator (no account, no network) until Ctrl-C."""
+    options = ctx.obj if isinstance(ctx.obj, GlobalOptions) else GlobalOptions()
+    try:
+        settings = EmulatorSettings(
+            host=host,
+            port=port,
+            db=db,
+            speed=speed,
+            api_key=emulator_key or options.api_key,
+            auto_consent=auto_consent,
+            fault_rate=fault_rate,
+            fault_seed=fault_seed,
+            latency_ms=latency_ms,
+            rate_limit_tier=rate_limit_tier,
+            allow_return_domains=return_domains,
+        )
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    server = EmulatorServer(settings)
+    try:
+        server.start()
+    except OSError as exc:
+        raise click.ClickException(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+        ) from None
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        _announce(server, settings)
+        server.wait()
+    except KeyboardInterrupt:
+        click.echo("Stopping the Layers API emulator.", err=True)
+    finally:
+        server.stop()
+
+
+def _announce(server: EmulatorServer, settings: EmulatorSettings) -> None:
+    url = server.url
+    click.echo(f"Layers API emulator listening on {url}")
+    if settings.uses_dev_key:
+        click.echo(
+            f"  API key:     {server.api_key}  (the emulator's dev key; --api-key sets your own)"
+        )
+        key_hint = server.api_key
+    else:
+        click.echo("  API key:     the key you passed (--api-key / LAYERS_API_KEY); not shown")
+        key_hint = "$LAYERS_API_KEY"
+    click.echo("  Auth header: Authorization: Bearer <key>   (or X-Api-Key: <key>)")
+    click.echo(f'  Try:         curl -H "Authorization: Bearer {key_hint}" {url}/v1/whoami')
+    click.echo(f"  Reconciler:  layers-reconcile --api-url {url} --api-key <key> plan PATH")
+    state = (
+        f"SQLite file {settings.db}"
+        if settings.db
+        else "in memory (lost on exit; --db FILE keeps it)"
+    )
+    click.echo(f"  State:       {state}")
+    extras = [f"speed x{settings.speed:g}"]
+    if settings.auto_consent:
+        extras.append("auto-consent")
+    if settings.fault_rate:
+        extras.append(f"fault rate {settings.fault_rate:g} (seed {settings.fault_seed})")
+    if settings.latency_ms:
+        extras.append(f"latency {settings.latency_ms:g} ms")
+    extras.append(f"rate limits: {settings.rate_limit_tier or 'off'}")
+    click.echo(f"  Options:     {', '.join(extras)}")
+    click.echo(f"  Admin:       {url}/_emulator/stats (not part of the Layers API)")
+    click.echo("Press Ctrl-C to stop.", nl=True)

@@ -1,0 +1,263 @@
+"""What every /v1 request goes through, in order.
+
+count → latency → fault (before the work) → authenticate → rate limit → scope → advance the
+world → Idempotency-Key (serialized per key; replay or 409) → handler → commit → fault (after
+the work: the response is lost) → respond.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.datastructures import QueryParams
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from layers_reconcile.emulator.common import canonical, digest, request_id
+from layers_reconcile.emulator.dispatcher import IDEMPOTENCY_TTL, advance
+from layers_reconcile.emulator.faults import DroppedResponse
+from layers_reconcile.emulator.http import ApiError, Reply, envelope
+from layers_reconcile.emulator.state import ApiKey, Emulator
+
+log = logging.getLogger(__name__)
+REQUEST_ID = "emulator.request_id"
+MUTATING = ("POST", "PATCH", "PUT", "DELETE")
+
+
+@dataclass
+class Ctx:
+    emu: Emulator
+    request: Request
+    params: dict[str, str]
+    query: QueryParams
+    body: Any
+    key: ApiKey
+    now: float
+    request_id: str
+
+    @property
+    def base_url(self) -> str:
+        return str(self.request.base_url).rstrip("/")
+
+
+Handler = Callable[[Ctx], Reply]
+
+
+@dataclass(frozen=True)
+class RouteSpec:
+    method: str
+    path: str
+    handler: Handler
+    scopes: tuple[str, ...] = ()
+    endpoint_class: str = ""
+    idempotent: bool = True
+
+    @property
+    def label(self) -> str:
+        return f"{self.method} {self.path}"
+
+    @property
+    def klass(self) -> str:
+        if self.endpoint_class:
+            return self.endpoint_class
+        return "read-light" if self.method == "GET" else "write-light"
+
+
+def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
+    if status == 304 or body is None:
+        return Response(status_code=status, headers=headers)
+    content = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    return Response(content, status_code=status, headers=headers, media_type="application/json")
+
+
+def error_response(err: ApiError, rid: str, headers: dict[str, str] | None = None) -> Response:
+    merged = {**(headers or {}), **err.headers}
+    return json_response(err.status, envelope(err.code, err.message, rid, err.details), merged)
+
+
+def rid_of(scope: Scope) -> str:
+    value = scope.get(REQUEST_ID)
+    return value if isinstance(value, str) else request_id(0)
+
+
+def _api_key_header(request: Request) -> str | None:
+    raw = request.headers.get("x-api-key")
+    if raw:
+        return raw.strip()
+    auth = request.headers.get("authorization", "")
+    scheme, _, token = auth.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def _pre_fault(kind: str) -> ApiError:
+    if kind == "unavailable_503":
+        return ApiError(503, "SERVICE_UNAVAILABLE", "The service is temporarily unavailable.")
+    if kind == "rate_limited_429":
+        return ApiError(
+            429, "RATE_LIMITED", "Too many requests; retry later.", headers={"Retry-After": "1"}
+        )
+    return ApiError(500, "INTERNAL", "An internal error occurred.")
+
+
+async def _parse_body(request: Request) -> Any:
+    raw = await request.body()
+    if not raw.strip():
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        raise ApiError(
+            400,
+            "VALIDATION",
+            "the request body is not valid JSON",
+            {"issues": [{"path": "", "message": "is not valid JSON"}]},
+        ) from None
+
+
+def _run_handler(spec: RouteSpec, ctx: Ctx) -> Reply:
+    try:
+        return spec.handler(ctx)
+    except ApiError:
+        raise
+    except Exception:
+        log.exception("emulator handler %s failed", spec.label)
+        raise ApiError(500, "INTERNAL", "An internal error occurred.") from None
+
+
+async def _execute(emu: Emulator, spec: RouteSpec, request: Request, rid: str) -> Reply:
+    key = emu.authenticate(_api_key_header(request))
+    if key is None:
+        raise ApiError(401, "UNAUTHENTICATED", "A valid API key is required.")
+    now = emu.clock.now()
+    verdict = emu.limiter.check(key.id, spec.klass, now)
+    if not verdict.allowed:
+        raise ApiError(
+            429,
+            "RATE_LIMITED",
+            f"Rate limit of the {spec.klass} class exceeded; retry after {verdict.retry_after}s.",
+            {"endpointClass": spec.klass, "retryAfter": verdict.retry_after},
+            headers={"Retry-After": str(verdict.retry_after), **verdict.headers},
+        )
+    if not key.grants(spec.scopes):
+        raise ApiError(
+            403,
+            "FORBIDDEN_SCOPE",
+            f"This API key lacks the scope {spec.scopes[0]} required by {spec.label}.",
+            {"requiredScopes": list(spec.scopes), "grantedScopes": list(key.scopes)},
+        )
+    body = await _parse_body(request) if spec.method in MUTATING else None
+    ctx = Ctx(emu, request, dict(request.path_params), request.query_params, body, key, now, rid)
+    idem = request.headers.get("idempotency-key")
+    if not (idem and spec.idempotent and spec.method in MUTATING):
+        advance(emu, now)
+        reply = _run_handler(spec, ctx)
+        reply.headers.update(verdict.headers)
+        return reply
+    if len(idem) > 255:
+        raise ApiError(
+            422,
+            "VALIDATION",
+            "Idempotency-Key is too long",
+            {"issues": [{"path": "Idempotency-Key", "message": "must be at most 255 characters"}]},
+        )
+    record_id = digest("idempotency", key.id, spec.label, idem)
+    fingerprint = digest(spec.method, request.url.path, canonical(body))
+    async with emu.serialized(record_id):
+        now = ctx.now = emu.clock.now()
+        advance(emu, now)
+        record = emu.store.get("idem", record_id)
+        if record is not None and now - record["_createdTs"] < IDEMPOTENCY_TTL:
+            if record["fingerprint"] != fingerprint:
+                raise ApiError(
+                    409,
+                    "IDEMPOTENCY_CONFLICT",
+                    "This Idempotency-Key was used with a different request body.",
+                    {"idempotencyKey": idem},
+                )
+            headers = {**record["headers"], "Idempotent-Replayed": "true", **verdict.headers}
+            return Reply(record["status"], json.loads(record["body"]), headers)
+        reply = _run_handler(spec, ctx)
+        if 200 <= reply.status < 300:
+            emu.store.put(
+                "idem",
+                {
+                    "id": record_id,
+                    "fingerprint": fingerprint,
+                    "status": reply.status,
+                    "body": json.dumps(reply.body),
+                    "headers": dict(reply.headers),
+                    "_createdTs": now,
+                },
+            )
+        reply.headers.update(verdict.headers)
+        return reply
+
+
+def make_endpoint(emu: Emulator, spec: RouteSpec) -> Callable[[Request], Awaitable[Response]]:
+    async def endpoint(request: Request) -> Response:
+        rid = rid_of(request.scope)
+        emu.stats.count(spec.label)
+        headers = {"X-RateLimit-Endpoint-Class": spec.klass}
+        if emu.settings.latency_ms:
+            await asyncio.sleep(emu.settings.latency_ms / 1000)
+        fault = emu.faults.draw()
+        if fault is not None and fault.startswith(("error", "unavailable", "rate_limited")):
+            return error_response(_pre_fault(fault), rid, headers)
+        try:
+            reply = await _execute(emu, spec, request, rid)
+        except ApiError as err:
+            emu.store.commit()
+            if fault is not None:
+                return _lost(fault, rid, headers)
+            return error_response(err, rid, headers)
+        emu.store.commit()
+        if fault is not None:
+            return _lost(fault, rid, headers)
+        return json_response(reply.status, reply.body, {**headers, **reply.headers})
+
+    return endpoint
+
+
+def _lost(fault: str, rid: str, headers: dict[str, str]) -> Response:
+    if fault == "lost_drop":
+        return DroppedResponse()
+    return error_response(ApiError(500, "INTERNAL", "An internal error occurred."), rid, headers)
+
+
+def build_routes(emu: Emulator, specs: list[RouteSpec]) -> list[Route]:
+    return [
+        Route(spec.path, make_endpoint(emu, spec), methods=[spec.method], name=spec.label)
+        for spec in specs
+    ]
+
+
+class RequestIdMiddleware:
+    """Gives every request an id and every response an `X-Request-Id` header."""
+
+    def __init__(self, app: ASGIApp, emu: Emulator) -> None:
+        self.app = app
+        self.emu = emu
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        rid = request_id(self.emu.clock.now())
+        scope[REQUEST_ID] = rid
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                if not any(k.lower() == b"x-request-id" for k, _ in headers):
+                    headers.append((b"x-request-id", rid.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)

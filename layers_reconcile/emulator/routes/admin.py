@@ -1,0 +1,88 @@
+"""Emulator administration, not part of the Layers API: stats, test keys, health."""
+
+from __future__ import annotations
+
+import json
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from layers_reconcile.emulator import lookups
+from layers_reconcile.emulator.common import iso, pid
+from layers_reconcile.emulator.http import ApiError, Fields
+from layers_reconcile.emulator.pipeline import json_response
+from layers_reconcile.emulator.resources import account_view
+from layers_reconcile.emulator.routes.plain import plain
+from layers_reconcile.emulator.state import Emulator
+
+
+async def _json(request: Request) -> object:
+    raw = await request.body()
+    if not raw.strip():
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        raise ApiError(400, "VALIDATION", "the request body is not valid JSON") from None
+
+
+async def stats(emu: Emulator, request: Request, now: float) -> Response:
+    return json_response(200, emu.stats.snapshot(emu.faults.counts))
+
+
+async def reset_stats(emu: Emulator, request: Request, now: float) -> Response:
+    emu.stats.reset()
+    emu.faults.reset()
+    return json_response(200, emu.stats.snapshot(emu.faults.counts))
+
+
+async def create_key(emu: Emulator, request: Request, now: float) -> Response:
+    f = Fields(await _json(request))
+    f.only(("scopes", "allowedReturnDomains", "name"))
+    scopes = f.strings("scopes", max_items=64, max_len=64)
+    domains = f.strings("allowedReturnDomains", max_items=64, max_len=253)
+    name = f.string("name", max_len=128)
+    f.check()
+    raw, doc = emu.create_key(["*"] if scopes is None else scopes, domains, name)
+    return json_response(
+        201,
+        {
+            "apiKey": raw,
+            "apiKeyId": doc["id"],
+            "name": doc["name"],
+            "scopes": doc["scopes"],
+            "allowedReturnDomains": doc["allowedReturnDomains"],
+        },
+    )
+
+
+async def health(emu: Emulator, request: Request, now: float) -> Response:
+    return json_response(
+        200,
+        {"status": "ok", "time": iso(now), "apiUrl": str(request.base_url).rstrip("/")},
+    )
+
+
+async def expire_account(emu: Emulator, request: Request, now: float) -> Response:
+    """Simulate a platform token expiring: queued posts on the account will fail."""
+    doc = lookups.find(
+        emu, "social_account", request.path_params["socialAccountId"], "socialAccountId"
+    )
+    doc.update(status="reauth_required", tokenExpiresAt=iso(now))
+    emu.store.put("social_account", doc)
+    return json_response(200, {**account_view(doc), "socialAccountId": pid("sa", doc["id"])})
+
+
+def routes(emu: Emulator) -> list[Route]:
+    return [
+        Route("/_emulator/stats", plain(emu, stats), methods=["GET"]),
+        Route("/_emulator/stats/reset", plain(emu, reset_stats), methods=["POST"]),
+        Route("/_emulator/keys", plain(emu, create_key), methods=["POST"]),
+        Route("/_emulator/health", plain(emu, health), methods=["GET"]),
+        Route(
+            "/_emulator/social-accounts/{socialAccountId}/expire",
+            plain(emu, expire_account),
+            methods=["POST"],
+        ),
+    ]

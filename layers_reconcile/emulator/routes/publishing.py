@@ -1,0 +1,256 @@
+"""Publishing: schedule (with the approval gate), publish now, list, get, reschedule, cancel."""
+
+from __future__ import annotations
+
+from layers_reconcile.emulator import lookups, posts
+from layers_reconcile.emulator.common import (
+    JSON,
+    iso,
+    iso_instant,
+    new_uuid,
+    parse_instant,
+    parse_uuid,
+    pid,
+)
+from layers_reconcile.emulator.http import (
+    ApiError,
+    Fields,
+    Reply,
+    conflict,
+    invalid,
+    listing,
+    paginate,
+    parse_limit,
+)
+from layers_reconcile.emulator.pipeline import Ctx, RouteSpec
+from layers_reconcile.emulator.resources import post_view
+
+STATUSES = ("queued", "publishing", "draft_in_inbox", "published", "failed", "canceled")
+RESCHEDULE_LEAD = 30.0
+
+
+def _targets(ctx: Ctx, f: Fields, container: JSON, when: float | None) -> list[JSON]:
+    intents = []
+    for i, t in enumerate(f.items("targets", required=True, lo=1, hi=50)):
+        raw = t.string("socialAccountId", required=True, min_len=1)
+        mode = t.choice("mode", posts.ALL_MODES, required=True)
+        post_id = None
+        if t.data.get("scheduledPostId") is not None:
+            post_id = parse_uuid(t.data["scheduledPostId"], "sp")
+            if post_id is None:
+                t.add("scheduledPostId", "must be a uuid")
+        caption = t.string("captionOverride", max_len=2200, nullable=True)
+        comment = t.string("firstCommentOverride", max_len=2200, nullable=True)
+        account_id = parse_uuid(raw, "sa") if raw else None
+        account = ctx.emu.store.get("social_account", account_id) if account_id else None
+        if raw and (account is None or account["projectId"] != container["projectId"]):
+            t.add("socialAccountId", "is not a social account of this project")
+        elif account is not None and account["status"] != "connected":
+            t.add("socialAccountId", f"is {account['status']}; reconnect it first")
+        elif account is not None and mode and mode not in posts.MODES[account["platform"]]:
+            t.add(
+                "mode",
+                f"must be one of {', '.join(posts.MODES[account['platform']])} on {account['platform']}",
+            )
+        if account is not None and when is not None:
+            intents.append(
+                {
+                    "scheduledPostId": post_id or new_uuid(),
+                    "socialAccountId": account["id"],
+                    "mode": mode,
+                    "captionOverride": caption,
+                    "firstCommentOverride": comment,
+                    "createdAt": iso(ctx.now),
+                    "_scheduledTs": when,
+                    "_index": i,
+                }
+            )
+    return intents
+
+
+def _check_container(container: JSON) -> None:
+    if container["status"] != "completed":
+        raise conflict(
+            "only completed content can be scheduled",
+            containerId=pid("cnt", container["id"]),
+            status=container["status"],
+        )
+    if container["approvalStatus"] == "rejected":
+        raise ApiError(
+            409,
+            "CONTENT_REJECTED",
+            "rejected content cannot be scheduled",
+            {"containerId": pid("cnt", container["id"]), "approvalStatus": "rejected"},
+        )
+
+
+def _check_ids(ctx: Ctx, container: JSON, intents: list[JSON]) -> None:
+    for intent in intents:
+        existing = ctx.emu.store.get("post", intent["scheduledPostId"])
+        if existing is not None and existing["containerId"] != container["id"]:
+            raise conflict(
+                "this scheduledPostId belongs to another container",
+                scheduledPostId=pid("sp", intent["scheduledPostId"]),
+                containerId=pid("cnt", existing["containerId"]),
+            )
+
+
+def _queue(ctx: Ctx, container: JSON, intents: list[JSON]) -> list[str]:
+    ids = []
+    for intent in intents:
+        post = ctx.emu.store.get("post", intent["scheduledPostId"])
+        if post is None:
+            post = posts.create_post(ctx.emu, container, intent, ctx.now)
+        ids.append(pid("sp", post["id"]))
+    return ids
+
+
+def schedule(ctx: Ctx) -> Reply:
+    emu = ctx.emu
+    container = lookups.find(emu, "container", ctx.params["containerId"], "containerId")
+    lookups.project(emu, container["projectId"], active=True, param="containerId")
+    f = Fields(ctx.body)
+    raw_when = f.string("scheduledFor", required=True, min_len=1)
+    when = parse_instant(raw_when) if raw_when else None
+    if raw_when and when is None:
+        f.add(
+            "scheduledFor", "must be an ISO-8601 instant with an offset, e.g. 2026-04-18T22:00:00Z"
+        )
+    intents = _targets(ctx, f, container, when)
+    f.check()
+    assert when is not None
+    _check_container(container)
+    _check_ids(ctx, container, intents)
+    body: JSON = {"containerId": pid("cnt", container["id"]), "scheduledFor": iso_instant(when)}
+    if container["approvalStatus"] == "pending":
+        new_ids = {i["scheduledPostId"] for i in intents}
+        kept = [i for i in container["intents"] if i["scheduledPostId"] not in new_ids]
+        container["intents"] = kept + intents
+        container["updatedAt"] = iso(ctx.now)
+        emu.store.put("container", container)
+        return Reply(202, {"scheduledPostIds": [], "gateStatus": "blocked_on_approval", **body})
+    return Reply(
+        200, {"scheduledPostIds": _queue(ctx, container, intents), "gateStatus": "queued", **body}
+    )
+
+
+def publish_now(ctx: Ctx) -> Reply:
+    emu = ctx.emu
+    container = lookups.find(emu, "container", ctx.params["containerId"], "containerId")
+    lookups.project(emu, container["projectId"], active=True, param="containerId")
+    f = Fields(ctx.body)
+    intents = _targets(ctx, f, container, ctx.now)
+    f.check()
+    _check_container(container)
+    if container["approvalStatus"] == "pending":
+        raise ApiError(
+            403,
+            "APPROVAL_REQUIRED",
+            "this content needs approval before it can be published",
+            {"containerId": pid("cnt", container["id"]), "approvalStatus": "pending"},
+        )
+    _check_ids(ctx, container, intents)
+    body = {"scheduledPostIds": _queue(ctx, container, intents), "gateStatus": "queued"}
+    return Reply(
+        200,
+        {**body, "containerId": pid("cnt", container["id"]), "scheduledFor": iso_instant(ctx.now)},
+    )
+
+
+def list_posts(ctx: Ctx) -> Reply:
+    emu = ctx.emu
+    project = lookups.project(emu, ctx.params["projectId"], param="projectId")
+    q = ctx.query
+    limit = parse_limit(q, 50, 100)
+    statuses = {v for raw in q.getlist("status") for v in raw.split(",") if v}
+    for value in statuses:
+        if value not in STATUSES:
+            raise invalid("status", f"must be one of {', '.join(STATUSES)}")
+    account = q.get("socialAccountId")
+    account_id = lookups.bare_id("social_account", account, "socialAccountId") if account else None
+    bounds: list[float | None] = []
+    for name in ("since", "until"):
+        bound = q.get(name)
+        instant = parse_instant(bound) if bound is not None else None
+        if bound is not None and instant is None:
+            raise invalid(name, "must be an ISO-8601 instant with an offset")
+        bounds.append(instant)
+    since, until = bounds
+    docs = [
+        d
+        for d in emu.store.children("post", project["id"])
+        if (not statuses or d["status"] in statuses)
+        and (account_id is None or d["socialAccountId"] == account_id)
+        and (since is None or d["_scheduledTs"] >= since)
+        and (until is None or d["_scheduledTs"] <= until)
+    ]
+    page, cursor = paginate(
+        docs, lambda d: (-d["_scheduledTs"], -d["_seq"]), q.get("cursor"), limit
+    )
+    return Reply(200, listing([post_view(d) for d in page], cursor))
+
+
+def get_post(ctx: Ctx) -> Reply:
+    return Reply(
+        200,
+        post_view(lookups.find(ctx.emu, "post", ctx.params["scheduledPostId"], "scheduledPostId")),
+    )
+
+
+def reschedule(ctx: Ctx) -> Reply:
+    emu = ctx.emu
+    doc = lookups.find(emu, "post", ctx.params["scheduledPostId"], "scheduledPostId")
+    f = Fields(ctx.body)
+    raw = f.string("scheduledFor", required=True, min_len=1)
+    when = parse_instant(raw) if raw else None
+    if raw and when is None:
+        f.add("scheduledFor", "must be an ISO-8601 instant with an offset")
+    elif when is not None and when < ctx.now + RESCHEDULE_LEAD:
+        f.add("scheduledFor", "must be at least 30 seconds in the future")
+    f.check()
+    assert when is not None
+    if doc["status"] != "queued":
+        raise conflict(
+            f"only queued posts can be rescheduled (it is {doc['status']})", status=doc["status"]
+        )
+    posts.reschedule(emu, doc, when, ctx.now)
+    return Reply(
+        200,
+        {
+            "id": pid("sp", doc["id"]),
+            "status": "queued",
+            "scheduledFor": doc["scheduledFor"],
+            "updatedAt": doc["updatedAt"],
+        },
+    )
+
+
+def cancel(ctx: Ctx) -> Reply:
+    emu = ctx.emu
+    doc = lookups.find(emu, "post", ctx.params["scheduledPostId"], "scheduledPostId")
+    f = Fields(ctx.body)
+    reason = f.string("reason", max_len=1024)
+    f.check()
+    if doc["status"] not in ("queued", "publishing"):
+        raise conflict(f"the post is {doc['status']} and cannot be canceled", status=doc["status"])
+    posts.cancel_post(emu, doc, ctx.now, reason)
+    return Reply(
+        200, {"id": pid("sp", doc["id"]), "status": "canceled", "canceledAt": doc["canceledAt"]}
+    )
+
+
+def routes() -> list[RouteSpec]:
+    write, read = ("publish:write",), ("publish:read",)
+    return [
+        RouteSpec("POST", "/v1/content/{containerId}/schedule", schedule, write),
+        RouteSpec("POST", "/v1/content/{containerId}/publish", publish_now, write),
+        RouteSpec("GET", "/v1/projects/{projectId}/scheduled-posts", list_posts, read),
+        RouteSpec(
+            "GET",
+            "/v1/scheduled-posts/{scheduledPostId}",
+            get_post,
+            ("publish:read", "publish:write"),
+        ),
+        RouteSpec("POST", "/v1/scheduled-posts/{scheduledPostId}/reschedule", reschedule, write),
+        RouteSpec("DELETE", "/v1/scheduled-posts/{scheduledPostId}", cancel, write),
+    ]

@@ -1,0 +1,189 @@
+"""Social accounts: OAuth URL, OAuth status (both routes), list, revoke."""
+
+from __future__ import annotations
+
+from layers_reconcile.emulator import consent, lookups, posts
+from layers_reconcile.emulator.common import JSON, iso, parse_uuid, pid, ulid
+from layers_reconcile.emulator.http import (
+    Fields,
+    Reply,
+    invalid,
+    listing,
+    not_found,
+    paginate,
+    parse_limit,
+)
+from layers_reconcile.emulator.pipeline import Ctx, RouteSpec
+from layers_reconcile.emulator.resources import account_view
+
+PLATFORMS = ("tiktok", "instagram")
+STATUSES = ("connected", "reauth_required", "disconnected")
+
+
+def _issue(ctx: Ctx, project: JSON, platform: str, url: str, reauth: str | None) -> Reply:
+    emu = ctx.emu
+    token = "st_" + ulid(ctx.now)
+    expires = ctx.now + consent.SOCIAL_STATE_TTL
+    doc: JSON = {
+        "id": token,
+        "projectId": project["id"],
+        "platform": platform,
+        "returnUrl": url,
+        "status": "pending",
+        "apiKeyId": ctx.key.id,
+        "socialAccountId": None,
+        "reauthAccountId": reauth,
+        "error": None,
+        "expiresAt": iso(expires),
+        "createdAt": iso(ctx.now),
+        "completedAt": None,
+        "_expiresTs": expires,
+        "_createdTs": ctx.now,
+    }
+    emu.store.put("oauth_state", doc)
+    if emu.settings.auto_consent:
+        emu.due_at(ctx.now + consent.auto_delay(emu), "oauth_state", token)
+    authorize = f"{ctx.base_url}/_emulator/social/authorize?state={token}"
+    return Reply(200, {"authorizeUrl": authorize, "state": token, "expiresAt": iso(expires)})
+
+
+def oauth_url(ctx: Ctx) -> Reply:
+    project = lookups.project(ctx.emu, ctx.params["projectId"], active=True, param="projectId")
+    f = Fields(ctx.body)
+    platform = f.choice("platform", PLATFORMS, required=True)
+    raw_url = f.string("returnUrl", required=True, min_len=1, max_len=2048)
+    f.strings("scopes", max_items=32, max_len=64)
+    f.string("usageNote", max_len=1024)
+    f.check()
+    assert platform is not None
+    url = lookups.return_url(ctx.key.return_domains, raw_url)
+    return _issue(ctx, project, platform, url, None)
+
+
+def reauth_url(ctx: Ctx) -> Reply:
+    emu = ctx.emu
+    project = lookups.project(emu, ctx.params["projectId"], active=True, param="projectId")
+    f = Fields(ctx.body)
+    f.only(("socialAccountId", "returnUrl", "scopes"))
+    raw_account = f.string("socialAccountId", required=True, min_len=1)
+    raw_url = f.string("returnUrl", required=True, min_len=1, max_len=2048)
+    f.strings("scopes", max_items=32, max_len=64)
+    account_id = parse_uuid(raw_account, "sa") if raw_account else None
+    account = emu.store.get("social_account", account_id) if account_id else None
+    if raw_account and (
+        account is None
+        or account["projectId"] != project["id"]
+        or account["status"] == "disconnected"
+    ):
+        f.add("socialAccountId", "is not a connected or reauth_required account of this project")
+    f.check()
+    assert account is not None
+    url = lookups.return_url(ctx.key.return_domains, raw_url)
+    return _issue(ctx, project, account["platform"], url, account["id"])
+
+
+def _status_view(ctx: Ctx, doc: JSON) -> JSON:
+    status = doc["status"]
+    error = doc["error"]
+    if consent.is_expired(doc, ctx.now):
+        status = "failed"
+        error = {"code": "STATE_EXPIRED", "message": "The authorization window expired."}
+    view: JSON = {
+        "state": doc["id"],
+        "status": status,
+        "platform": doc["platform"],
+        "projectId": doc["projectId"],
+        "expiresAt": doc["expiresAt"],
+    }
+    if doc["socialAccountId"]:
+        view["socialAccountId"] = pid("sa", doc["socialAccountId"])
+    if error:
+        view["error"] = error
+    return view
+
+
+def _state(ctx: Ctx, token: str | None, project_id: str | None) -> JSON:
+    if not token:
+        raise invalid("state", "is required")
+    doc = ctx.emu.store.get("oauth_state", token)
+    if doc is None or doc["apiKeyId"] != ctx.key.id:
+        raise not_found("OAuth state", token)
+    if project_id is not None and doc["projectId"] != project_id:
+        raise not_found("OAuth state", token)
+    return doc
+
+
+def project_oauth_status(ctx: Ctx) -> Reply:
+    project = lookups.project(ctx.emu, ctx.params["projectId"], param="projectId")
+    return Reply(200, _status_view(ctx, _state(ctx, ctx.query.get("state"), project["id"])))
+
+
+def oauth_status(ctx: Ctx) -> Reply:
+    return Reply(200, _status_view(ctx, _state(ctx, ctx.params["state"], None)))
+
+
+def list_accounts(ctx: Ctx) -> Reply:
+    emu = ctx.emu
+    project = lookups.project(emu, ctx.params["projectId"], param="projectId")
+    q = ctx.query
+    limit = parse_limit(q, 50, 200)
+    platform, status, leased = q.get("platform"), q.get("status"), q.get("leased")
+    if platform is not None and platform not in PLATFORMS:
+        raise invalid("platform", f"must be one of {', '.join(PLATFORMS)}")
+    if status is not None and status not in STATUSES:
+        raise invalid("status", f"must be one of {', '.join(STATUSES)}")
+    if leased is not None and leased not in ("true", "false"):
+        raise invalid("leased", "must be true or false")
+    docs = [
+        d
+        for d in emu.store.children("social_account", project["id"])
+        if (platform is None or d["platform"] == platform)
+        and (status is None or d["status"] == status)
+        and (leased is None or d["leased"] == (leased == "true"))
+    ]
+    page, cursor = paginate(docs, lambda d: (d["_seq"],), q.get("cursor"), limit)
+    return Reply(200, listing([account_view(d) for d in page], cursor))
+
+
+def revoke(ctx: Ctx) -> Reply:
+    emu = ctx.emu
+    doc = lookups.find(emu, "social_account", ctx.params["socialAccountId"], "socialAccountId")
+    if doc["status"] == "disconnected":
+        raise not_found("social account", ctx.params["socialAccountId"])
+    canceled = posts.cancel_queued(emu, ctx.now, project_id=doc["projectId"], account_id=doc["id"])
+    doc.update(
+        status="disconnected", disconnectedAt=iso(ctx.now), disconnectedReason="revoked_by_partner"
+    )
+    emu.store.put("social_account", doc)
+    return Reply(
+        200,
+        {
+            "socialAccountId": pid("sa", doc["id"]),
+            "status": "disconnected",
+            "disconnectedReason": "revoked_by_partner",
+            "canceledScheduledPosts": canceled,
+            "disconnectedAt": doc["disconnectedAt"],
+        },
+    )
+
+
+def routes() -> list[RouteSpec]:
+    read, write = ("social:read",), ("social:write",)
+    return [
+        RouteSpec(
+            "POST", "/v1/projects/{projectId}/social/oauth-url", oauth_url, write, idempotent=False
+        ),
+        RouteSpec(
+            "POST",
+            "/v1/projects/{projectId}/social/reauth-url",
+            reauth_url,
+            write,
+            idempotent=False,
+        ),
+        RouteSpec(
+            "GET", "/v1/projects/{projectId}/social/oauth-status", project_oauth_status, read
+        ),
+        RouteSpec("GET", "/v1/social/oauth-status/{state}", oauth_status, read),
+        RouteSpec("GET", "/v1/projects/{projectId}/social-accounts", list_accounts, read),
+        RouteSpec("DELETE", "/v1/social-accounts/{socialAccountId}", revoke, write),
+    ]

@@ -1,0 +1,114 @@
+"""`EmulatorServer(settings)`: the emulator served by uvicorn on a thread, for tests and `--emulator`."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from types import TracebackType
+
+import uvicorn
+
+from layers_reconcile.emulator.app import create_app
+from layers_reconcile.emulator.clock import Clock
+from layers_reconcile.emulator.faults import silence_dropped_connections
+from layers_reconcile.emulator.settings import EmulatorSettings
+from layers_reconcile.emulator.state import Emulator
+
+STARTUP_TIMEOUT = 10.0
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(1024)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def url_for(host: str, port: int) -> str:
+    if host in ("0.0.0.0", "::", ""):
+        host = "127.0.0.1"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+class EmulatorServer:
+    """Runs the emulator on `settings.host` (port 0 = any free port) until the context exits."""
+
+    def __init__(self, settings: EmulatorSettings, *, clock: Clock | None = None) -> None:
+        self.settings = settings
+        self._clock = clock
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._socket: socket.socket | None = None
+        self._emulator: Emulator | None = None
+        self.url = ""
+
+    @property
+    def api_key(self) -> str:
+        return self.settings.effective_api_key
+
+    @property
+    def emulator(self) -> Emulator:
+        if self._emulator is None:
+            raise RuntimeError("the emulator server is not running")
+        return self._emulator
+
+    def start(self) -> EmulatorServer:
+        app = create_app(self.settings, clock=self._clock)
+        self._emulator = app.state.emulator
+        sock = self._socket = bind_socket(self.settings.host, self.settings.port)
+        config = uvicorn.Config(
+            app,
+            log_config=None,
+            log_level="warning",
+            access_log=False,
+            lifespan="on",
+            timeout_graceful_shutdown=2,
+        )
+        silence_dropped_connections()
+        server = self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=server.run, kwargs={"sockets": [sock]}, name="layers-emulator", daemon=True
+        )
+        self._thread.start()
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while not server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError("the Layers emulator failed to start")
+            time.sleep(0.005)
+        self.url = url_for(self.settings.host, sock.getsockname()[1])
+        return self
+
+    def wait(self) -> None:
+        """Block until the server stops (Ctrl-C raises KeyboardInterrupt in the caller)."""
+        while self._thread is not None and self._thread.is_alive():
+            self._thread.join(0.5)
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(10)
+        if self._socket is not None:
+            self._socket.close()
+        if self._emulator is not None:
+            self._emulator.close()
+        self._server = self._thread = self._socket = None
+
+    def __enter__(self) -> EmulatorServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()

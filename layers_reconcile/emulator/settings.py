@@ -1,0 +1,57 @@
+"""The emulator's settings: one field per flag of `layers-reconcile emulator`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# Well known and printed on start: a local dev key, worthless anywhere but on the emulator.
+DEV_API_KEY = "lp_test_emulatordevkeyaa_localEmulatorDevKeyNotASecretDoNotUseInProd"
+DEFAULT_RETURN_DOMAINS = ("localhost", "127.0.0.1", "app.your-partner.com")
+RATE_LIMIT_TIERS = ("standard", "pilot", "partner")
+DEFAULT_TIER = "partner"
+
+
+@dataclass(frozen=True)
+class EmulatorSettings:
+    host: str = "127.0.0.1"
+    port: int = 8787
+    db: Path | None = None
+    speed: float = 1.0
+    api_key: str | None = field(default=None, repr=False)
+    auto_consent: bool = False
+    fault_rate: float = 0.0
+    fault_seed: int | None = None
+    latency_ms: float = 0.0
+    rate_limit_tier: str | None = None
+    allow_return_domains: tuple[str, ...] = ()
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if not self.speed > 0:
+            raise ValueError("speed must be greater than 0")
+        if not 0.0 <= self.fault_rate <= 1.0:
+            raise ValueError("fault_rate must be between 0 and 1")
+        if self.latency_ms < 0:
+            raise ValueError("latency_ms must not be negative")
+        if self.rate_limit_tier is not None and self.rate_limit_tier not in RATE_LIMIT_TIERS:
+            raise ValueError(f"rate_limit_tier must be one of {', '.join(RATE_LIMIT_TIERS)}")
+        if self.api_key is not None and not self.api_key.strip():
+            raise ValueError("api_key must not be empty")
+
+    @property
+    def effective_api_key(self) -> str:
+        return self.api_key or DEV_API_KEY
+
+    @property
+    def uses_dev_key(self) -> bool:
+        return self.api_key is None
+
+    @property
+    def return_domains(self) -> tuple[str, ...]:
+        extra = tuple(d.strip().lower() for d in self.allow_return_domains if d.strip())
+        return tuple(dict.fromkeys(DEFAULT_RETURN_DOMAINS + extra))
+
+    @property
+    def reported_tier(self) -> str:
+        return self.rate_limit_tier or DEFAULT_TIER
