@@ -56,11 +56,12 @@ class _Model(BaseModel):
 
 
 class Change(_Model):
-    """One managed field: before → after. `after_unknown` marks a value known only after apply."""
+    """One managed field: before → after. `*_unknown` marks a value known only after apply."""
 
     field: str
     before: Any = None
     after: Any = None
+    before_unknown: bool = False
     after_unknown: bool = False
 
 
@@ -108,7 +109,12 @@ class CustomerPlan(_Model):
 
     @property
     def expected_seconds(self) -> float:
-        return sum(s.job.expected_seconds for s in self.steps if s.job)
+        """Jobs of one stage run side by side; the stages of one customer run one after another."""
+        per_stage: dict[StepKind, float] = {}
+        for s in self.steps:
+            if s.job:
+                per_stage[s.kind] = max(per_stage.get(s.kind, 0.0), s.job.expected_seconds)
+        return sum(per_stage.values())
 
 
 class Summary(_Model):
@@ -124,8 +130,13 @@ class Plan(_Model):
     format_version: int = FORMAT_VERSION
     created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
     workspace: str | None = None
+    # The folder (or file) the plan was made from, as given on the command line.
+    workspace_root: str | None = None
     api_url: str | None = None
+    # Customers apply converges at once; shapes the expected time to converge.
+    parallelism: int = 8
     customers: list[CustomerPlan] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -137,7 +148,9 @@ class Plan(_Model):
             jobs=sum(1 for s in steps if s.job),
             credits=sum(s.job.credits for s in steps if s.job),
             waits_on_people=sum(1 for s in steps if s.person),
-            expected_seconds=max((c.expected_seconds for c in self.customers), default=0.0),
+            expected_seconds=_makespan(
+                [c.expected_seconds for c in self.customers], max(1, self.parallelism)
+            ),
         )
 
     @property
@@ -149,6 +162,12 @@ class Plan(_Model):
         doc: dict[str, Any] = self.model_dump(mode="json", by_alias=True)
         return doc
 
+    def customer(self, customer_external_id: str) -> CustomerPlan | None:
+        for c in self.customers:
+            if c.customer_external_id == customer_external_id:
+                return c
+        return None
+
     @classmethod
     def from_document(cls, doc: dict[str, Any]) -> Plan:
         if doc.get("formatVersion") != FORMAT_VERSION:
@@ -158,3 +177,12 @@ class Plan(_Model):
             )
         data = {k: v for k, v in doc.items() if k != "summary"}
         return cls.model_validate(data)
+
+
+def _makespan(durations: list[float], workers: int) -> float:
+    """Longest-first greedy schedule of customers over `workers` slots: a fair converge estimate."""
+    slots = [0.0] * min(workers, max(1, len(durations)))
+    for d in sorted((d for d in durations if d > 0), reverse=True):
+        i = slots.index(min(slots))
+        slots[i] += d
+    return max(slots, default=0.0)

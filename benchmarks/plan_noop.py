@@ -1,0 +1,202 @@
+"""No-op `plan` of N converged customers against the emulator, next to a bare script.
+
+    .venv/bin/python benchmarks/plan_noop.py [--customers 1000] [--parallelism 8] [--paced]
+
+1. Serves the emulator in its own process (so it does not share the GIL with what is measured)
+   and seeds N converged customers through the API (tests/plan/seed.py); `--db FILE` keeps them
+   for the next run (`--reuse`).
+2. Runs `layers-reconcile plan` on the matching workspace in a subprocess: wall time, peak RSS,
+   requests per customer (from /_emulator/stats), and checks it plans no change.
+3. Runs a bare concurrent httpx script sending exactly the same reads (same concurrency: the
+   same number of customers at once, each customer's lists side by side).
+
+The emulator reports the `partner` tier, and the client paces itself to it (6,000 reads/min),
+so a 1,000-customer plan is bound by the tier, not by the tool. By default both sides run
+unpaced to measure the tool's own overhead; `--paced` paces both to the tier instead.
+Targets (PRODUCT.md §8): plan ≤ 1.25× the bare script, peak memory < 250 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.plan.seed import customer_yaml, seed_many  # noqa: E402
+
+SERVE = """
+import sys, time
+from pathlib import Path
+from layers_reconcile.emulator.server import EmulatorServer
+from layers_reconcile.emulator.settings import EmulatorSettings
+db = Path(sys.argv[1]) if sys.argv[1] else None
+with EmulatorServer(EmulatorSettings(port=0, speed=1000, db=db)) as server:
+    print(server.url, server.api_key, flush=True)
+    sys.stdin.read()
+"""
+
+# `plan` exactly as the console script runs it; unpaced unless asked (see the docstring).
+RUN_PLAN = """
+import sys
+from layers_reconcile.client.core import ClientCore
+if sys.argv.pop(1) == "unpaced":
+    whoami = ClientCore.whoami
+    async def unpaced(self):
+        body = await whoami(self)
+        self.pacer.configure(None)
+        return body
+    ClientCore.whoami = unpaced
+from layers_reconcile.cli.main import main
+sys.argv[0] = "layers-reconcile"
+main()
+"""
+
+READ_RPM, READ_BURST = 6000, 600  # partner tier, as the client paces it
+
+
+class Bucket:
+    def __init__(self, rpm: int | None) -> None:
+        self.interval = 60.0 / (rpm - READ_BURST) if rpm else 0.0
+        self.tolerance = (READ_BURST - 1) * self.interval
+        self.tat = time.monotonic()
+
+    async def take(self) -> None:
+        if not self.interval:
+            return
+        now = time.monotonic()
+        start = max(now, self.tat - self.tolerance)
+        self.tat = max(self.tat, start) + self.interval
+        if start > now:
+            await asyncio.sleep(start - now)
+
+
+async def bare(url: str, key: str, ids: list[str], parallelism: int, paced: bool) -> int:
+    """The same reads as the no-op plan, with nothing but httpx."""
+    sent = 0
+    bucket = Bucket(READ_RPM if paced else None)
+    headers = {"Authorization": f"Bearer {key}"}
+    limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
+    async with httpx.AsyncClient(base_url=url, headers=headers, limits=limits, timeout=30) as http:
+
+        async def get(path: str, params: dict[str, object] | None = None) -> object:
+            nonlocal sent
+            await bucket.take()
+            sent += 1
+            r = await http.get(path, params=params)
+            r.raise_for_status()
+            return r.json()
+
+        await get("/v1/whoami")
+        gate = asyncio.Semaphore(parallelism)
+
+        async def customer(ext: str) -> None:
+            async with gate:
+                page = await get("/v1/projects", {"customerExternalId": ext, "limit": 200})
+                assert isinstance(page, dict)
+                pid = page["items"][0]["id"]
+                await get(f"/v1/projects/{pid}")
+                await asyncio.gather(
+                    get(f"/v1/projects/{pid}/influencers", {"limit": 100}),
+                    get(f"/v1/projects/{pid}/social-accounts", {"limit": 200}),
+                    get(f"/v1/projects/{pid}/content", {"limit": 200}),
+                    get(f"/v1/projects/{pid}/scheduled-posts", {"limit": 100}),
+                )
+
+        await asyncio.gather(*(customer(e) for e in ids))
+    return sent
+
+
+def stats(url: str) -> dict[str, int]:
+    routes: dict[str, int] = httpx.get(url + "/_emulator/stats").json()["routes"]
+    return routes
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--customers", type=int, default=1000)
+    parser.add_argument("--parallelism", type=int, default=8)
+    parser.add_argument("--paced", action="store_true", help="pace both sides to the partner tier")
+    parser.add_argument("--db", type=Path, help="emulator state file (kept for --reuse)")
+    parser.add_argument("--reuse", action="store_true", help="the db already holds the customers")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each side (median shown)")
+    args = parser.parse_args()
+    ids = [f"bench-{i:05d}" for i in range(args.customers)]
+    work = Path(tempfile.mkdtemp(prefix="plan-noop-"))
+    ws = work / "ws"
+    (ws / "customers").mkdir(parents=True)
+    (ws / "layers.yaml").write_text("workspace: bench\n")
+    for ext in ids:
+        (ws / "customers" / f"{ext}.yaml").write_text(customer_yaml(ext))
+    emulator = subprocess.Popen(
+        [sys.executable, "-c", SERVE, str(args.db or "")],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert emulator.stdout is not None
+        url, key = emulator.stdout.readline().split()
+        if not args.reuse:
+            t = time.perf_counter()
+            asyncio.run(seed_many(url, key, ids, workspace="bench", concurrency=64))
+            print(f"seeded {len(ids)} converged customers in {time.perf_counter() - t:.1f} s")
+        mode = "paced" if args.paced else "unpaced"
+        out = work / "plan.json"
+        command = [sys.executable, "-c", RUN_PLAN, mode, "--api-url", url, "--api-key", key]
+        command += ["--parallelism", str(args.parallelism), "plan", str(ws), "--out", str(out)]
+        command += ["--format", "json", "--detailed-exitcode"]
+        runs: list[tuple[float, float, float, float]] = []
+        for _ in range(args.repeat):
+            httpx.post(url + "/_emulator/stats/reset")
+            t = time.perf_counter()
+            proc = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+            _, status, usage = os.wait4(proc.pid, 0)
+            plan_seconds = time.perf_counter() - t
+            code = os.waitstatus_to_exitcode(status)
+            plan_requests = sum(stats(url).values())
+            summary = json.loads(out.read_text())["summary"]
+            peak_mb = usage.ru_maxrss / 1024  # KiB on Linux
+
+            httpx.post(url + "/_emulator/stats/reset")
+            t = time.perf_counter()
+            sent = asyncio.run(bare(url, key, ids, args.parallelism, args.paced))
+            bare_seconds = time.perf_counter() - t
+            bare_requests = sum(stats(url).values())
+            assert sent == bare_requests
+            runs.append((plan_seconds, bare_seconds, plan_seconds / bare_seconds, peak_mb))
+            print(f"  run: plan {plan_seconds:.2f} s, bare {bare_seconds:.2f} s", flush=True)
+    finally:
+        emulator.communicate("")
+
+    n = len(ids)
+    plan_seconds, bare_seconds, ratio, peak_mb = (
+        statistics.median(r[i] for r in runs) for i in range(4)
+    )
+    print(
+        f"\nno-op plan of {n} customers ({mode}, parallelism {args.parallelism}, median of {len(runs)})"
+    )
+    print(f"  plan exit code {code} (0 = no changes), summary.changes = {summary['changes']}")
+    print(f"  {'':18}{'plan':>12}{'bare script':>14}")
+    print(f"  {'requests':18}{plan_requests:>12}{bare_requests:>14}")
+    print(f"  {'per customer':18}{plan_requests / n:>12.2f}{bare_requests / n:>14.2f}")
+    print(f"  {'wall time (s)':18}{plan_seconds:>12.2f}{bare_seconds:>14.2f}")
+    print(f"  ratio plan / bare: {ratio:.2f}× (target ≤ 1.25×)")
+    print(f"  peak memory of plan: {peak_mb:.0f} MB (target < 250 MB)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,165 @@
+"""What `plan` and `apply` share at the edge: where the API is, the key, the client, the console,
+and one clear paragraph (and exit code) for each kind of failure."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Coroutine, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import click
+from rich.console import Console
+from rich.text import Text
+
+from layers_reconcile.cli.context import GlobalOptions
+from layers_reconcile.client import LayersClient
+from layers_reconcile.config.loader import Workspace, load_workspace
+from layers_reconcile.errors import (
+    ApiError,
+    ApiServerError,
+    AuthError,
+    ConfigError,
+    JobFailedError,
+    JobTimeoutError,
+    NotFoundError,
+    PlanStaleError,
+    RateLimitedError,
+    ReconcileError,
+    TransportError,
+)
+
+DEFAULT_API_URL = "https://api.layers.com"
+EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where to send requests and with which key (the key is never shown)."""
+
+    url: str
+    api_key: str = field(repr=False)
+    emulator: bool = False
+
+
+def options_of(ctx: click.Context) -> GlobalOptions:
+    return ctx.find_object(GlobalOptions) or GlobalOptions()
+
+
+def make_console(options: GlobalOptions, *, stderr: bool = False) -> Console:
+    """Coloured on a terminal; plain when piped, with --no-color or NO_COLOR."""
+    return Console(
+        stderr=stderr,
+        no_color=True if options.no_color else None,
+        color_system=None if options.no_color else "auto",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+def load_or_exit(ctx: click.Context, path: Path, errors: Console) -> Workspace:
+    """The validated workspace; on any file problem: every `file:line:col: message`, exit 1."""
+    try:
+        workspace = load_workspace(path)
+    except ConfigError as exc:
+        fail(ctx, errors, exc)
+    for issue in workspace.warnings:
+        errors.print(
+            Text(f"{issue.file}:{issue.line}:{issue.col}: warning: {issue.message}", style="yellow")
+        )
+    return workspace
+
+
+def resolve_endpoint(options: GlobalOptions, workspace: Workspace) -> Endpoint:
+    """--api-url / LAYERS_API_URL, then layers.yaml `apiUrl`, then the public API; the key from
+    --api-key / LAYERS_API_KEY (click reads both options and environment)."""
+    url = options.api_url or workspace.settings.apiUrl or DEFAULT_API_URL
+    if not options.api_key:
+        raise ReconcileError(
+            "No API key: set LAYERS_API_KEY or pass --api-key, or try everything locally "
+            "with --emulator."
+        )
+    return Endpoint(url=url, api_key=options.api_key)
+
+
+@contextmanager
+def endpoint_for(options: GlobalOptions, workspace: Workspace) -> Iterator[Endpoint]:
+    """The API to talk to: the embedded emulator with --emulator, else the configured one."""
+    if options.emulator:
+        from layers_reconcile.cli.embedded import embedded_emulator
+
+        with embedded_emulator(workspace.root) as (url, key):
+            yield Endpoint(url=url, api_key=key, emulator=True)
+        return
+    yield resolve_endpoint(options, workspace)
+
+
+def build_client(endpoint: Endpoint) -> LayersClient:
+    return LayersClient(endpoint.url, endpoint.api_key)
+
+
+def run(coro: Coroutine[Any, Any, T], *, verbose: int = 0) -> T:
+    """The one event loop of a command. Retries are logged only with -v: the failure, if it
+    comes, is reported once and clearly by `fail`."""
+    logging.getLogger("stamina").setLevel(logging.INFO if verbose else logging.ERROR)
+    return asyncio.run(coro)
+
+
+def describe(exc: BaseException) -> str:
+    """One paragraph a user can act on; never a traceback, never the key."""
+    if isinstance(exc, ConfigError):
+        return "\n".join(str(i) for i in exc.issues) or "the workspace is not valid"
+    if isinstance(exc, AuthError):
+        return (
+            f"The Layers API refused the API key: {exc}. Check that LAYERS_API_KEY (or --api-key) "
+            "is a live key for this API URL and has the scopes this command needs."
+        )
+    if isinstance(exc, TransportError):
+        return (
+            f"Could not reach the Layers API: {exc}. Check --api-url / LAYERS_API_URL / apiUrl in "
+            "layers.yaml and the network, then run the command again."
+        )
+    if isinstance(exc, RateLimitedError):
+        return (
+            f"The Layers API kept answering 429 RATE_LIMITED: {exc}. Lower --parallelism or try "
+            "again later."
+        )
+    if isinstance(exc, ApiServerError):
+        return (
+            f"The Layers API failed: {exc}. This is on the API's side; run the command again "
+            "later (quote the requestId if it persists)."
+        )
+    if isinstance(exc, NotFoundError):
+        return f"The Layers API does not know this resource: {exc}."
+    if isinstance(exc, ApiError):
+        return f"The Layers API refused a request: {exc}."
+    if isinstance(exc, JobFailedError):
+        return f"Job {exc.job_id} failed" + (f" with {exc.code}" if exc.code else "") + f": {exc}."
+    if isinstance(exc, JobTimeoutError):
+        return f"Job {exc.job_id} was still running at the deadline: {exc}."
+    if isinstance(exc, PlanStaleError):
+        where = "".join(f"\n  {a}" for a in exc.addresses)
+        return f"{exc}{where}\nMake a new plan and review it again."
+    if isinstance(exc, KeyboardInterrupt):
+        return "Interrupted."
+    return str(exc) or type(exc).__name__
+
+
+def exit_code(exc: BaseException) -> int:
+    return EXIT_INTERRUPTED if isinstance(exc, KeyboardInterrupt) else EXIT_ERROR
+
+
+def fail(ctx: click.Context, errors: Console, exc: BaseException) -> NoReturn:
+    """Print `exc` as a user-facing message on stderr and stop with its exit code."""
+    if isinstance(exc, ConfigError):
+        for issue in exc.issues:
+            errors.print(Text(str(issue), style="red"))
+    else:
+        errors.print(Text(f"error: {describe(exc)}", style="red"))
+    ctx.exit(exit_code(exc))
+    raise AssertionError("unreachable")  # ctx.exit raises

@@ -1,0 +1,36 @@
+"""`--emulator`: the Layers emulator served in this process, its state kept under the workspace.
+
+The state lives in `<workspace>/.layers-emulator/state.sqlite3`, so a second run sees what the
+first one did. Consents complete by themselves (`--auto-consent`) and jobs run EMBEDDED_SPEED
+times faster than documented, so the whole onboarding converges unattended in seconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+EMBEDDED_SPEED = 60.0
+STATE_DIR = ".layers-emulator"
+STATE_FILE = "state.sqlite3"
+
+
+def state_path(workspace_root: Path) -> Path:
+    root = workspace_root if workspace_root.is_dir() else workspace_root.parent
+    return root / STATE_DIR / STATE_FILE
+
+
+@contextmanager
+def embedded_emulator(
+    workspace_root: Path, *, speed: float = EMBEDDED_SPEED
+) -> Iterator[tuple[str, str]]:
+    """Serve the emulator on a free loopback port; yield (url, api_key)."""
+    from layers_reconcile.emulator.server import EmulatorServer
+    from layers_reconcile.emulator.settings import EmulatorSettings
+
+    db = state_path(workspace_root)
+    db.parent.mkdir(parents=True, exist_ok=True)
+    settings = EmulatorSettings(port=0, db=db, speed=speed, auto_consent=True)
+    with EmulatorServer(settings) as server:
+        yield server.url, server.api_key

@@ -1,0 +1,157 @@
+"""`layers-reconcile plan [PATH]`: read actual state, show what apply would do. Never writes."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.text import Text
+
+from layers_reconcile.cli.common import (
+    EXIT_CHANGES,
+    EXIT_OK,
+    build_client,
+    endpoint_for,
+    fail,
+    load_or_exit,
+    make_console,
+    options_of,
+    run,
+)
+from layers_reconcile.config.loader import Workspace
+from layers_reconcile.errors import ConfigError, ConfigIssue, ReconcileError
+from layers_reconcile.plan.model import Plan
+from layers_reconcile.plan.planner import make_plan
+
+
+@click.command()
+@click.argument("path", default=".", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Also save the plan as JSON for `apply PLANFILE` (never holds the key).",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for machines, markdown for a pull-request comment.",
+)
+@click.option(
+    "--detailed-exitcode",
+    is_flag=True,
+    help="Exit 0 when nothing would change, 2 when changes are pending, 1 on error.",
+)
+@click.option(
+    "--prune",
+    is_flag=True,
+    help="Also plan to archive projects stamped with this workspace whose file is gone.",
+)
+@click.option("--customer", "customers", multiple=True, metavar="ID", help="Only this customer.")
+@click.option("--parallelism", type=click.IntRange(1, 256), help="Customers observed at once.")
+@click.option("--api-url", help="Same as the global --api-url.")
+@click.option("--api-key", help="Same as the global --api-key (prefer LAYERS_API_KEY).")
+@click.option("--emulator", "use_emulator", is_flag=True, help="Same as the global --emulator.")
+@click.pass_context
+def plan(
+    ctx: click.Context,
+    path: Path,
+    out: Path | None,
+    output_format: str,
+    detailed_exitcode: bool,
+    prune: bool,
+    customers: tuple[str, ...],
+    parallelism: int | None,
+    api_url: str | None,
+    api_key: str | None,
+    use_emulator: bool,
+) -> None:
+    """Show what `apply` would change for the workspace at PATH (reads only; sends no writes).
+
+    Exit 0 when it planned (with --detailed-exitcode: 0 nothing to change, 2 changes pending),
+    1 on any error: an invalid file, no key, an API that refused or could not be reached.
+    """
+    given = options_of(ctx)
+    options = replace(
+        given,
+        customers=tuple(dict.fromkeys(given.customers + customers)),
+        parallelism=parallelism or given.parallelism,
+        api_url=api_url or given.api_url,
+        api_key=api_key or given.api_key,
+        emulator=given.emulator or use_emulator,
+    )
+    console = make_console(options)
+    errors = make_console(options, stderr=True)
+    workspace = load_or_exit(ctx, path, errors)
+    _check_filter(ctx, errors, workspace, options.customers, prune)
+    try:
+        with endpoint_for(options, workspace) as endpoint:
+
+            async def planned() -> Plan:
+                async with build_client(endpoint) as client:
+                    return await make_plan(
+                        client,
+                        workspace,
+                        customers=options.customers,
+                        parallelism=options.parallelism,
+                        prune=prune,
+                        now=datetime.now(UTC),
+                        api_url=endpoint.url,
+                        workspace_root=str(path),
+                    )
+
+            result = run(planned(), verbose=options.verbose)
+    except (ReconcileError, KeyboardInterrupt) as exc:
+        fail(ctx, errors, exc)
+    if out is not None:
+        from layers_reconcile.render.json import render_json
+
+        out.write_text(render_json(result), encoding="utf-8")
+    _show(console, result, output_format)
+    if out is not None and output_format == "text":
+        errors.print(
+            Text(f"Saved the plan to {out}; apply it with `layers-reconcile apply {out}`.")
+        )
+    code = EXIT_CHANGES if detailed_exitcode and result.has_changes else EXIT_OK
+    ctx.exit(code)
+
+
+def _show(console: Console, result: Plan, output_format: str) -> None:
+    if output_format == "json":
+        from layers_reconcile.render.json import render_json
+
+        click.echo(render_json(result), nl=False)
+    elif output_format == "markdown":
+        from layers_reconcile.render.markdown import render_markdown
+
+        # Each part starts with the marker line, so a CI step can split and post them.
+        click.echo("\n".join(render_markdown(result)), nl=False)
+    else:
+        from layers_reconcile.render.text import render_text
+
+        console.print(render_text(result), end="")
+
+
+def _check_filter(
+    ctx: click.Context,
+    errors: Console,
+    workspace: Workspace,
+    customers: tuple[str, ...],
+    prune: bool,
+) -> None:
+    """`--customer` must name a customer file, unless --prune looks for projects without one."""
+    known = {c.spec.customerExternalId for c in workspace.customers}
+    unknown = [c for c in customers if c not in known]
+    if unknown and not prune:
+        issue = ConfigIssue(
+            str(workspace.root),
+            1,
+            1,
+            "no customer file has customerExternalId " + ", ".join(repr(u) for u in unknown),
+        )
+        fail(ctx, errors, ConfigError([issue]))

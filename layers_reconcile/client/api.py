@@ -1,0 +1,238 @@
+"""`LayersClient`: the typed helpers of the Layers API on top of the transport core.
+
+Each helper is one HTTP call (the `list_*` ones: every page of one list) and returns the parsed
+JSON. Paths and shapes follow the onboarding guide, then CONTRACT.md Rev A. Job-starting and
+creating calls take the caller's `idempotency_key` (see `layers_reconcile.client.ids`).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from layers_reconcile.client.core import ClientCore
+from layers_reconcile.client.wire import as_dict, segment
+
+# Page sizes: the documented maximum of each list, so a list costs as few reads as possible.
+PROJECTS_PAGE = 200
+CONTENT_PAGE = 200
+INFLUENCERS_PAGE = 100
+SOCIAL_ACCOUNTS_PAGE = 200
+SCHEDULED_POSTS_PAGE = 100
+
+
+def utc_timestamp(value: str | datetime) -> str:
+    """An ISO-8601 UTC instant with `Z`, as the API writes them (strings pass through)."""
+    if isinstance(value, str):
+        return value
+    if value.tzinfo is None:
+        raise ValueError("a naive datetime has no instant; give it a time zone")
+    text = value.astimezone(UTC).isoformat()
+    return text.replace("+00:00", "Z")
+
+
+class LayersClient(ClientCore):
+    """The Layers partner API. Construct, `async with`, call `whoami()` to start pacing."""
+
+    async def _post(
+        self, path: str, body: Any, *, idempotency_key: str | None = None
+    ) -> dict[str, Any]:
+        response = await self.request("POST", path, json=body, idempotency_key=idempotency_key)
+        return as_dict(response, "POST", path)
+
+    async def _patch(
+        self, path: str, body: Any, *, idempotency_key: str | None = None
+    ) -> dict[str, Any]:
+        response = await self.request("PATCH", path, json=body, idempotency_key=idempotency_key)
+        return as_dict(response, "PATCH", path)
+
+    async def _delete(self, path: str, *, idempotency_key: str | None = None) -> dict[str, Any]:
+        response = await self.request("DELETE", path, idempotency_key=idempotency_key)
+        return as_dict(response, "DELETE", path)
+
+    # -- projects -----------------------------------------------------------------------------
+
+    async def find_projects(self, customer_external_id: str) -> list[dict[str, Any]]:
+        """`GET /v1/projects?customerExternalId=`: the projects bound to that handle (one page)."""
+        page = await self.get_json(
+            "/v1/projects",
+            params={"customerExternalId": customer_external_id, "limit": PROJECTS_PAGE},
+        )
+        items = page.get("items") or []
+        return [item for item in items if isinstance(item, dict)]
+
+    async def list_projects(self) -> list[dict[str, Any]]:
+        return await self.list_all("/v1/projects", {"limit": PROJECTS_PAGE})
+
+    async def get_project(self, project_id: str) -> dict[str, Any]:
+        return await self.get_json(f"/v1/projects/{segment(project_id)}")
+
+    async def create_project(
+        self, body: dict[str, Any], idempotency_key: str | None
+    ) -> dict[str, Any]:
+        """`POST /v1/projects` (201, the full row); put `ids.project_id_for(...)` in `body["id"]`."""
+        return await self._post("/v1/projects", body, idempotency_key=idempotency_key)
+
+    async def patch_project(
+        self, project_id: str, body: dict[str, Any], *, idempotency_key: str | None = None
+    ) -> dict[str, Any]:
+        """`PATCH /v1/projects/:id`: only the fields given change; `metadata` is replaced whole."""
+        return await self._patch(
+            f"/v1/projects/{segment(project_id)}", body, idempotency_key=idempotency_key
+        )
+
+    async def archive_project(self, project_id: str) -> dict[str, Any]:
+        """`DELETE /v1/projects/:id`: soft archive (repeatable, 200 again)."""
+        return await self._delete(f"/v1/projects/{segment(project_id)}")
+
+    async def get_approval_policy(self, project_id: str) -> dict[str, Any]:
+        return await self.get_json(f"/v1/projects/{segment(project_id)}/approval-policy")
+
+    async def patch_approval_policy(
+        self, project_id: str, body: dict[str, Any], *, idempotency_key: str | None = None
+    ) -> dict[str, Any]:
+        return await self._patch(
+            f"/v1/projects/{segment(project_id)}/approval-policy",
+            body,
+            idempotency_key=idempotency_key,
+        )
+
+    # -- GitHub -------------------------------------------------------------------------------
+
+    async def get_installation(self) -> dict[str, Any]:
+        """`GET /v1/github/installation`; NotFoundError when none is registered."""
+        return await self.get_json("/v1/github/installation")
+
+    async def install_url(self, return_url: str, login: str | None = None) -> dict[str, Any]:
+        """`GET /v1/github/installation/install-url?returnUrl=&login=` (authorizeUrl, state)."""
+        return await self.get_json(
+            "/v1/github/installation/install-url",
+            params={"returnUrl": return_url, "login": login},
+        )
+
+    async def register_installation(self, installation_id: int, state: str) -> dict[str, Any]:
+        """`POST /v1/github/installation`. Not retried after an ambiguous failure: the `state`
+        may already be spent, so a lost answer surfaces and the caller re-reads the installation.
+        """
+        return await self._post(
+            "/v1/github/installation", {"installationId": installation_id, "state": state}
+        )
+
+    async def ingest_github(
+        self, project_id: str, body: dict[str, Any], idempotency_key: str | None
+    ) -> dict[str, Any]:
+        """`POST /v1/projects/:id/ingest/github` (202 job envelope with `jobId`)."""
+        return await self._post(
+            f"/v1/projects/{segment(project_id)}/ingest/github",
+            body,
+            idempotency_key=idempotency_key,
+        )
+
+    # -- influencers --------------------------------------------------------------------------
+
+    async def list_influencers(self, project_id: str) -> list[dict[str, Any]]:
+        return await self.list_all(
+            f"/v1/projects/{segment(project_id)}/influencers", {"limit": INFLUENCERS_PAGE}
+        )
+
+    async def create_influencer(
+        self, project_id: str, body: dict[str, Any], idempotency_key: str | None
+    ) -> dict[str, Any]:
+        """`POST /v1/projects/:id/influencers` (202 job envelope with the new `influencerId`)."""
+        return await self._post(
+            f"/v1/projects/{segment(project_id)}/influencers",
+            body,
+            idempotency_key=idempotency_key,
+        )
+
+    # -- content ------------------------------------------------------------------------------
+
+    async def list_content(self, project_id: str) -> list[dict[str, Any]]:
+        return await self.list_all(
+            f"/v1/projects/{segment(project_id)}/content", {"limit": CONTENT_PAGE}
+        )
+
+    async def get_content(self, container_id: str) -> dict[str, Any]:
+        return await self.get_json(f"/v1/content/{segment(container_id)}")
+
+    async def generate_content(
+        self, project_id: str, body: dict[str, Any], idempotency_key: str | None
+    ) -> dict[str, Any]:
+        """`POST /v1/projects/:id/content` (202: `jobId`, `containerIds`); `body["id"]` from
+        `ids.content_id_for(...)` makes it an upsert."""
+        return await self._post(
+            f"/v1/projects/{segment(project_id)}/content", body, idempotency_key=idempotency_key
+        )
+
+    async def regenerate_content(
+        self, container_id: str, body: dict[str, Any], idempotency_key: str | None
+    ) -> dict[str, Any]:
+        """`POST /v1/content/:id/regenerate` (a job; approval resets to pending when gated)."""
+        return await self._post(
+            f"/v1/content/{segment(container_id)}/regenerate",
+            body,
+            idempotency_key=idempotency_key,
+        )
+
+    async def approve_content(self, container_id: str, note: str | None = None) -> dict[str, Any]:
+        """`POST /v1/content/:id/approve`. Approval is a target state, so it is retried freely."""
+        return await self._post(
+            f"/v1/content/{segment(container_id)}/approve",
+            {"note": note} if note else {},
+        )
+
+    # -- social -------------------------------------------------------------------------------
+
+    async def oauth_url(self, project_id: str, platform: str, return_url: str) -> dict[str, Any]:
+        """`POST /v1/projects/:id/social/oauth-url` (authorizeUrl, state, expiresAt).
+
+        The endpoint ignores `Idempotency-Key`; a retry after a lost answer only mints another
+        short-lived state, so it is treated as repeatable.
+        """
+        return await self._post(
+            f"/v1/projects/{segment(project_id)}/social/oauth-url",
+            {"platform": platform, "returnUrl": return_url},
+        )
+
+    async def oauth_status(self, project_id: str, state: str) -> dict[str, Any]:
+        """`GET /v1/projects/:id/social/oauth-status?state=` (pending|completed|failed)."""
+        return await self.get_json(
+            f"/v1/projects/{segment(project_id)}/social/oauth-status", params={"state": state}
+        )
+
+    async def list_social_accounts(self, project_id: str) -> list[dict[str, Any]]:
+        return await self.list_all(
+            f"/v1/projects/{segment(project_id)}/social-accounts", {"limit": SOCIAL_ACCOUNTS_PAGE}
+        )
+
+    # -- publishing ---------------------------------------------------------------------------
+
+    async def schedule(
+        self, container_id: str, body: dict[str, Any], idempotency_key: str | None
+    ) -> dict[str, Any]:
+        """`POST /v1/content/:id/schedule` (`scheduledPostIds`, `gateStatus`); give each target
+        its `scheduledPostId` from `ids.post_id_for(...)`."""
+        return await self._post(
+            f"/v1/content/{segment(container_id)}/schedule",
+            body,
+            idempotency_key=idempotency_key,
+        )
+
+    async def list_scheduled_posts(self, project_id: str) -> list[dict[str, Any]]:
+        return await self.list_all(
+            f"/v1/projects/{segment(project_id)}/scheduled-posts", {"limit": SCHEDULED_POSTS_PAGE}
+        )
+
+    async def get_scheduled_post(self, post_id: str) -> dict[str, Any]:
+        return await self.get_json(f"/v1/scheduled-posts/{segment(post_id)}")
+
+    async def reschedule(self, post_id: str, scheduled_for: str | datetime) -> dict[str, Any]:
+        """`POST /v1/scheduled-posts/:id/reschedule`; an absolute time, so repeatable."""
+        return await self._post(
+            f"/v1/scheduled-posts/{segment(post_id)}/reschedule",
+            {"scheduledFor": utc_timestamp(scheduled_for)},
+        )
+
+    async def cancel_post(self, post_id: str) -> dict[str, Any]:
+        """`DELETE /v1/scheduled-posts/:id`. A repeat answers 409 CONFLICT (already terminal)."""
+        return await self._delete(f"/v1/scheduled-posts/{segment(post_id)}")

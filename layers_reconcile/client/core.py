@@ -1,0 +1,361 @@
+"""The transport core of the Layers API client: one logical request, paced and retried.
+
+`ClientCore` owns the `httpx.AsyncClient`, the pacer and the retry loop (policy in
+`retrying.py`), and builds pagination, `whoami` and job polling on top of `request`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json as jsonlib
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any, Self
+
+import httpx
+import stamina
+
+from layers_reconcile.client.envelope import Redactor, error_from_response, parse_retry_after
+from layers_reconcile.client.jobs import OnProgress, PollStats
+from layers_reconcile.client.jobs import wait_for_job as _wait_for_job
+from layers_reconcile.client.pacing import Pacer, endpoint_class
+from layers_reconcile.client.retrying import (
+    MUTATING,
+    WAIT_INITIAL,
+    WAIT_JITTER,
+    WAIT_MAX,
+    Call,
+    decide,
+    delivery_of,
+    repeatable,
+)
+from layers_reconcile.client.wire import BearerAuth, Response, as_dict, as_item, segment
+from layers_reconcile.errors import ApiError, RateLimitedError, TransportError
+
+_log = logging.getLogger(__name__)
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], Awaitable[None]]
+
+
+@dataclass
+class ClientStats:
+    """Counters for benchmarks and progress: attempts sent, retries, 429s, pacing, polls."""
+
+    requests: int = 0
+    retries: int = 0
+    rate_limited: int = 0
+    paced_seconds: float = 0.0
+    by_class: dict[str, int] = field(default_factory=dict)
+    jobs: PollStats = field(default_factory=PollStats)
+
+    @property
+    def polls(self) -> int:
+        return self.jobs.polls
+
+    @property
+    def jobs_waited(self) -> int:
+        return self.jobs.jobs
+
+
+class ClientCore:
+    """One `httpx.AsyncClient` speaking to the Layers API; use `async with` to open and close."""
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        clock: Clock | None = None,
+        sleep: Sleep | None = None,
+        max_attempts: int = 6,
+        timeout: float = 30.0,
+        retry_budget: float = 120.0,
+    ) -> None:
+        if not api_key:
+            raise ValueError("an API key is required")
+        base = base_url.rstrip("/")
+        if base.endswith("/v1"):
+            base = base[: -len("/v1")]
+        self.base_url = base
+        self.max_attempts = max(1, max_attempts)
+        self.retry_budget = retry_budget
+        self._clock: Clock = clock or time.monotonic
+        self._sleep: Sleep = sleep or asyncio.sleep
+        self._redactor = Redactor(api_key)
+        self._pacer = Pacer(self._clock, self._sleep)
+        self.stats = ClientStats()
+        self._http = httpx.AsyncClient(
+            base_url=base,
+            transport=transport,
+            auth=BearerAuth(api_key),
+            timeout=httpx.Timeout(timeout),
+            limits=httpx.Limits(max_connections=100, max_keepalive_connections=100),
+            headers={"Accept": "application/json", "User-Agent": "layers-reconcile"},
+            follow_redirects=False,
+        )
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r}, tier={self.tier!r})"
+
+    @property
+    def tier(self) -> str | None:
+        """The key's `rateLimitTier` once `whoami` ran; None means unpaced."""
+        return self._pacer.tier
+
+    @property
+    def pacer(self) -> Pacer:
+        return self._pacer
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # -- requests -----------------------------------------------------------------------------
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+        expect: Iterable[int] = (200, 201, 202),
+        headers: Mapping[str, str] | None = None,
+        idempotent: bool | None = None,
+    ) -> Response:
+        """Send one logical request, paced and retried; raise the mapped error on failure.
+
+        `idempotent` says whether sending the request twice does no more than once; by default
+        true for every method but a POST without `idempotency_key` (see `retrying.repeatable`).
+        """
+        method = method.upper()
+        send_headers = dict(headers or {})
+        if method in MUTATING:
+            send_headers["Idempotency-Key"] = idempotency_key or str(uuid.uuid4())
+        if idempotent is None:
+            idempotent = repeatable(method, path, idempotency_key=idempotency_key)
+        call = Call(
+            method=method,
+            path=path,
+            params=_clean(params),
+            body=json,
+            headers=send_headers,
+            expect=tuple(expect),
+            repeatable=idempotent,
+            endpoint=endpoint_class(method, path),
+            started=self._clock(),
+        )
+        retrying = stamina.retry_context(
+            on=lambda exc: decide(call, exc, budget_left=self._budget_left(call)),
+            attempts=self.max_attempts,
+            timeout=self.retry_budget,
+            wait_initial=WAIT_INITIAL,
+            wait_max=WAIT_MAX,
+            wait_jitter=WAIT_JITTER,
+        )
+        async for attempt in retrying:
+            with attempt:
+                if attempt.num > 1:
+                    self.stats.retries += 1
+                if call.wait_next > 0:
+                    wait, call.wait_next = call.wait_next, 0.0
+                    await self._sleep(wait)
+                self.stats.paced_seconds += await self._pacer.acquire(call.endpoint)
+                return await self._send_once(call, attempt.num)
+        raise AssertionError("unreachable: stamina re-raises the last failure")
+
+    def _budget_left(self, call: Call) -> float:
+        return self.retry_budget - (self._clock() - call.started)
+
+    async def _send_once(self, call: Call, attempt: int) -> Response:
+        call.new_attempt()
+        self.stats.requests += 1
+        self.stats.by_class[call.endpoint] = self.stats.by_class.get(call.endpoint, 0) + 1
+        request = self._http.build_request(
+            call.method, call.path, params=call.params, json=call.body, headers=call.headers
+        )
+        failure: TransportError | None = None
+        raw: httpx.Response | None = None
+        # The httpx exception holds the request and so the key: keep only its name and text,
+        # and raise ours outside the `except` so that it does not chain the original.
+        try:
+            raw = await self._http.send(request)
+        except httpx.HTTPError as exc:
+            call.delivery = delivery_of(exc)
+            failure = self._transport_failure(call, attempt, exc)
+        if failure is not None:
+            raise failure
+        assert raw is not None
+        return self._answer(call, attempt, raw)
+
+    def _transport_failure(self, call: Call, attempt: int, exc: Exception) -> TransportError:
+        name = type(exc).__name__
+        detail = self._redactor.text(str(exc))
+        path = self._redactor.text(call.path)
+        _log.debug("%s %s -> %s (attempt %d)", call.method, path, name, attempt)
+        message = f"no usable answer: {name}" + (f" ({detail})" if detail else "")
+        return TransportError(message, method=call.method, path=path)
+
+    def _answer(self, call: Call, attempt: int, raw: httpx.Response) -> Response:
+        status = raw.status_code
+        headers = raw.headers
+        content = raw.content
+        request_id = headers.get("x-request-id")
+        _log.debug(
+            "%s %s -> %d (attempt %d, requestId %s)",
+            call.method,
+            self._redactor.text(call.path),
+            status,
+            attempt,
+            self._redactor.text(request_id) if request_id else None,
+        )
+        if status in call.expect:
+            return self._success(call, status, content, headers)
+        if status < 400:
+            raise ApiError(
+                f"unexpected HTTP {status}",
+                status=status,
+                method=call.method,
+                path=self._redactor.text(call.path),
+            )
+        error = error_from_response(
+            status,
+            content,
+            headers,
+            method=call.method,
+            path=call.path,
+            redactor=self._redactor,
+        )
+        if isinstance(error, RateLimitedError):
+            self.stats.rate_limited += 1
+            if error.retry_after is not None:
+                self._pacer.penalize(call.endpoint, error.retry_after)
+        elif status == 503:
+            call.retry_after = parse_retry_after(headers.get("retry-after"))
+        raise error
+
+    def _success(self, call: Call, status: int, content: bytes, headers: httpx.Headers) -> Response:
+        if not content.strip():
+            return Response(status, None, headers)
+        body = _decode_json(content)
+        if body is _BROKEN:
+            raise TransportError(
+                f"HTTP {status} with a body that is not JSON",
+                status=status,
+                method=call.method,
+                path=self._redactor.text(call.path),
+                request_id=self._redactor.text(headers.get("x-request-id") or "") or None,
+            )
+        return Response(status, body, headers)
+
+    # -- reading ------------------------------------------------------------------------------
+
+    async def paginate(
+        self, path: str, params: Mapping[str, Any] | None = None
+    ) -> AsyncIterator[dict[str, Any]]:
+        """Every item of a cursor-paginated list (`items` + `nextCursor`), page by page."""
+        query = dict(params or {})
+        seen: set[str] = set()
+        while True:
+            page = (await self.request("GET", path, params=query)).json
+            if isinstance(page, list):
+                for item in page:
+                    yield as_item(item, path)
+                return
+            if not isinstance(page, dict):
+                raise ApiError("expected a page with `items`", method="GET", path=path)
+            for item in page.get("items") or []:
+                yield as_item(item, path)
+            cursor = page.get("nextCursor")
+            if not cursor:
+                return
+            cursor = str(cursor)
+            if cursor in seen:
+                raise ApiError("the API returned the same cursor twice", method="GET", path=path)
+            seen.add(cursor)
+            query["cursor"] = cursor
+
+    async def list_all(
+        self, path: str, params: Mapping[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        return [item async for item in self.paginate(path, params)]
+
+    async def get_json(self, path: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        return as_dict(await self.request("GET", path, params=params), "GET", path)
+
+    async def whoami(self) -> dict[str, Any]:
+        """Who the key is; also reads `rateLimitTier` and starts pacing for it."""
+        body = await self.get_json("/v1/whoami")
+        tier = body.get("rateLimitTier")
+        self._pacer.configure(tier if isinstance(tier, str) else None)
+        return body
+
+    # -- jobs ---------------------------------------------------------------------------------
+
+    async def wait_for_job(
+        self,
+        job_id: str,
+        *,
+        expected_seconds: float,
+        on_progress: OnProgress | None = None,
+        timeout: float | None = None,  # noqa: ASYNC109 (a deadline in job time, not a cancel scope)
+        elapsed: float = 0.0,
+    ) -> dict[str, Any]:
+        """Poll `GET /v1/jobs/:id` (ETag aware) until terminal; return the final job JSON.
+
+        `elapsed` is how long the job has already run (when resuming). Raises JobFailedError
+        (with the job's `error.code`) or JobTimeoutError (default deadline: 10·expected + 60 s).
+        """
+
+        async def fetch(job_id: str, etag: str | None) -> Response:
+            return await self.request(
+                "GET",
+                f"/v1/jobs/{segment(job_id)}",
+                headers={"If-None-Match": etag} if etag else None,
+                expect=(200, 304),
+            )
+
+        return await _wait_for_job(
+            fetch,
+            job_id,
+            expected_seconds=expected_seconds,
+            clock=self._clock,
+            sleep=self._sleep,
+            stats=self.stats.jobs,
+            on_progress=on_progress,
+            timeout=timeout,
+            elapsed=elapsed,
+        )
+
+
+_BROKEN = object()
+
+
+def _decode_json(content: bytes) -> Any:
+    try:
+        return jsonlib.loads(content)
+    except ValueError:
+        return _BROKEN
+
+
+def _clean(params: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if not params:
+        return None
+    return {k: v for k, v in params.items() if v is not None}

@@ -1,0 +1,42 @@
+"""Deterministic ids: the same desired state always yields the same ids and idempotency keys.
+
+Pure functions, shared by plan and apply, so a rerun after a crash sends exactly what the first
+run sent and the API recognises it (partner-supplied ids, `Idempotency-Key` replay).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+NS: UUID = uuid5(NAMESPACE_URL, "https://layers-reconcile/ids")
+
+
+def project_id_for(customer_external_id: str) -> str:
+    """The `id` sent when creating the project of `customer_external_id`."""
+    return str(uuid5(NS, "project/" + customer_external_id))
+
+
+def content_id_for(project_id: str, key: str) -> str:
+    """The `id` (first container) sent when generating the content `key` of a project."""
+    return str(uuid5(NS, f"content/{project_id}/{key}"))
+
+
+def post_id_for(
+    project_id: str, key: str, account: str, variant: int | str, entry_id: str | None = None
+) -> str:
+    """The `scheduledPostId` of one schedule entry (content key, account, variant, entry id)."""
+    return str(uuid5(NS, f"post/{project_id}/{key}/{account}/{variant}/{entry_id or ''}"))
+
+
+def body_hash(body: Any) -> str:
+    """sha256 of the canonical JSON of `body` (sorted keys, no spaces, UTF-8)."""
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def idempotency_key_for(customer: str, step: str, body: Any) -> str:
+    """The `Idempotency-Key` of a mutating call: same customer, step and body, same key."""
+    return str(uuid5(NS, f"{customer}/{step}/{body_hash(body)}"))

@@ -1,0 +1,163 @@
+"""Client-side pacing: one token bucket per endpoint class, sized from the key's rate-limit tier.
+
+The buckets run on an injected clock and sleep, so tests drive them without waiting. A bucket
+allows `burst` requests at once and refills at `(rpm - burst)` per minute, which keeps any 60 s
+window at or under the documented rpm whether the server counts in fixed windows, sliding windows
+or a bucket of its own. A 429 holds its class for exactly `Retry-After` for every caller.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Awaitable, Callable, Mapping
+from enum import StrEnum
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class EndpointClass(StrEnum):
+    READ_LIGHT = "read-light"
+    WRITE_LIGHT = "write-light"
+    LONG_RUNNING = "long-running"
+
+
+# Requests per minute by tier and class (CONTRACT §2.7). `internal` and unknown tiers: unpaced.
+TIER_RPM: Mapping[str, Mapping[EndpointClass, int]] = {
+    "standard": {
+        EndpointClass.READ_LIGHT: 120,
+        EndpointClass.WRITE_LIGHT: 60,
+        EndpointClass.LONG_RUNNING: 20,
+    },
+    "pilot": {
+        EndpointClass.READ_LIGHT: 1200,
+        EndpointClass.WRITE_LIGHT: 600,
+        EndpointClass.LONG_RUNNING: 60,
+    },
+    "partner": {
+        EndpointClass.READ_LIGHT: 6000,
+        EndpointClass.WRITE_LIGHT: 3000,
+        EndpointClass.LONG_RUNNING: 300,
+    },
+}
+
+# POSTs that start a job (202 + job envelope): the long-running class.
+_JOB_STARTS = tuple(
+    re.compile(p)
+    for p in (
+        r"^/v1/projects/[^/]+/ingest/[^/]+$",
+        r"^/v1/projects/[^/]+/content(/(slideshow-builder|slideshow-remix|video-remix|ugc-remix))?$",
+        r"^/v1/projects/[^/]+/influencers$",
+        r"^/v1/projects/[^/]+/keywords/refresh$",
+        r"^/v1/content/[^/]+/(regenerate|clone-from-post)$",
+        r"^/v1/influencers/[^/]+/clone$",
+    )
+)
+
+
+def endpoint_class(method: str, path: str) -> EndpointClass:
+    """The rate-limit class of a request: every GET reads; job-starting POSTs are long-running."""
+    method = method.upper()
+    if method in ("GET", "HEAD"):
+        return EndpointClass.READ_LIGHT
+    path = path.split("?", 1)[0].rstrip("/")
+    if method == "POST" and any(p.match(path) for p in _JOB_STARTS):
+        return EndpointClass.LONG_RUNNING
+    return EndpointClass.WRITE_LIGHT
+
+
+def burst_for(rpm: int) -> int:
+    """Requests allowed at once: about six seconds' worth, at least one."""
+    return max(1, rpm // 10)
+
+
+class RateBucket:
+    """A token bucket (GCRA form) on an injected clock; `rpm=None` paces nothing.
+
+    Callers reserve a slot and sleep until it; a penalty (429) voids the slots of sleepers, who
+    then take new ones after the penalty, so the class resumes at its rate instead of in a burst.
+    """
+
+    def __init__(self, clock: Clock, rpm: int | None = None, burst: int | None = None) -> None:
+        self._clock = clock
+        self.rpm = rpm
+        self.burst = burst if burst is not None else (burst_for(rpm) if rpm else 0)
+        if rpm:
+            self._interval = 60.0 / max(rpm - self.burst, 1)
+            self._tolerance = (max(self.burst, 1) - 1) * self._interval
+        else:
+            self._interval = 0.0
+            self._tolerance = 0.0
+        self._tat = clock()
+        self._blocked_until = -math.inf
+        self._epoch = 0
+
+    def __repr__(self) -> str:
+        return f"RateBucket(rpm={self.rpm}, burst={self.burst})"
+
+    @property
+    def blocked_until(self) -> float:
+        return self._blocked_until
+
+    def reserve(self) -> tuple[float, int]:
+        """Take the next slot: (seconds to wait for it, epoch it belongs to)."""
+        now = self._clock()
+        start = max(now, self._blocked_until)
+        if self._interval:
+            start = max(start, self._tat - self._tolerance)
+            self._tat = max(self._tat, start) + self._interval
+        return start - now, self._epoch
+
+    def penalize(self, seconds: float) -> None:
+        """The server said 429 with `Retry-After: seconds`: nobody in this class goes before."""
+        until = self._clock() + max(0.0, seconds)
+        if until <= self._blocked_until:
+            return
+        self._blocked_until = until
+        self._tat = max(self._tat, until + self._tolerance)
+        self._epoch += 1
+
+    async def acquire(self, sleep: Sleep) -> float:
+        """Wait for a slot; returns the seconds waited."""
+        waited = 0.0
+        while True:
+            delay, epoch = self.reserve()
+            if delay <= 0:
+                return waited
+            await sleep(delay)
+            waited += delay
+            if epoch == self._epoch:
+                return waited
+
+
+class Pacer:
+    """The three buckets of one API key. Unpaced until `configure` learns the tier."""
+
+    def __init__(self, clock: Clock, sleep: Sleep) -> None:
+        self._clock = clock
+        self._sleep = sleep
+        self.tier: str | None = None
+        self.buckets: dict[EndpointClass, RateBucket] = {
+            c: RateBucket(clock) for c in EndpointClass
+        }
+
+    def __repr__(self) -> str:
+        return f"Pacer(tier={self.tier!r})"
+
+    def configure(self, tier: str | None) -> None:
+        """Size the buckets for `tier` (from whoami); an unknown tier leaves them unpaced."""
+        self.tier = tier
+        limits = TIER_RPM.get((tier or "").lower())
+        for cls in EndpointClass:
+            old = self.buckets[cls]
+            new = RateBucket(self._clock, limits[cls] if limits else None)
+            if old.blocked_until > self._clock():
+                new.penalize(old.blocked_until - self._clock())
+            self.buckets[cls] = new
+
+    async def acquire(self, cls: EndpointClass) -> float:
+        return await self.buckets[cls].acquire(self._sleep)
+
+    def penalize(self, cls: EndpointClass, seconds: float) -> None:
+        self.buckets[cls].penalize(seconds)

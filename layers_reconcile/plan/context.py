@@ -1,0 +1,86 @@
+"""The working state of one customer's diff, shared by the stage functions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from layers_reconcile.config.models import CustomerSpec, WorkspaceSpec
+from layers_reconcile.plan.fields import fingerprint
+from layers_reconcile.plan.model import Step
+from layers_reconcile.plan.observe import ActualCustomer, JsonDict
+
+
+class Loaded(Protocol):
+    """What the diff needs of `config.LoadedCustomer`."""
+
+    @property
+    def spec(self) -> CustomerSpec: ...
+
+    @property
+    def path(self) -> Path | str | None: ...
+
+    @property
+    def fingerprint(self) -> str: ...
+
+
+@dataclass
+class Ctx:
+    """Everything one customer's diff accumulates while walking the stages."""
+
+    spec: CustomerSpec
+    actual: ActualCustomer
+    settings: WorkspaceSpec
+    now: datetime
+    steps: list[Step] = field(default_factory=list)
+    fingerprints: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    ingest_pending: bool = False
+    # socialAccountId of the connected account per platform (None: known after apply)
+    accounts: dict[str, str | None] = field(default_factory=dict)
+
+    @property
+    def ext(self) -> str:
+        return self.spec.customerExternalId
+
+    @property
+    def project(self) -> JsonDict | None:
+        return self.actual.project
+
+    @property
+    def pid(self) -> str | None:
+        return self.actual.project_id
+
+    @property
+    def reserved(self) -> JsonDict:
+        return self.actual.reserved
+
+    def addr(self, *parts: str) -> str:
+        return "/".join((self.ext, *parts))
+
+    def seen(self, address: str, facts: Any) -> None:
+        self.fingerprints[address] = fingerprint(facts)
+
+    def add(self, step: Step) -> None:
+        self.steps.append(step)
+
+    def target(self, **extra: Any) -> dict[str, Any]:
+        base: dict[str, Any] = {"projectId": self.pid} if self.pid else {}
+        base.update({k: v for k, v in extra.items() if v is not None})
+        return base
+
+
+def requires_approval(ctx: Ctx) -> bool:
+    """Whether new containers start `pending`, once this apply has set the policy."""
+    if ctx.spec.approval is not None and ctx.spec.approval.requiresApproval is not None:
+        return ctx.spec.approval.requiresApproval
+    for source in (
+        ctx.actual.approval_policy,
+        (ctx.project or {}).get("approvalPolicy"),
+        ctx.project,
+    ):
+        if isinstance(source, dict) and source.get("requiresApproval") is not None:
+            return bool(source["requiresApproval"])
+    return False

@@ -1,0 +1,569 @@
+"""The pure diff: (desired, actual) → the ordered steps of one customer. No I/O; `now` is given.
+
+Only fields the file writes are compared (`model_dump(exclude_unset=True)`), so a server-side
+default never shows up. Values that exist only after an earlier step of the same apply are
+"known after apply". Each address also gets a fingerprint of the facts it was computed from, so
+`apply PLANFILE` can refuse a stale resource one by one. The step catalogue is docs/design.md.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from layers_reconcile.config.models import InfluencerSpec, WorkspaceSpec
+from layers_reconcile.plan import estimates
+from layers_reconcile.plan.context import Ctx, Loaded
+from layers_reconcile.plan.diff_content import diff_content
+from layers_reconcile.plan.fields import changes, created, fingerprint, unknown_before
+from layers_reconcile.plan.ids import RESERVED_KEY, same_id
+from layers_reconcile.plan.model import (
+    STAGE_ORDER,
+    Action,
+    Change,
+    CustomerPlan,
+    PersonGate,
+    Plan,
+    Step,
+    StepKind,
+)
+from layers_reconcile.plan.observe import ActualCustomer, JsonDict
+
+_STAGE_INDEX = {kind: i for i, kind in enumerate(STAGE_ORDER)}
+RUNNING_INGEST = frozenset({"running", "queued"})
+UNUSABLE_INFLUENCER = frozenset({"failed", "deleted", "archived"})
+BUSY_INFLUENCER = frozenset({"draft", "pending", "training", "processing"})
+# What the guide says to do when an ingest failed this way (shown beside the rerun).
+INGEST_RECOVERY = {
+    "installation_not_found": "the installation does not cover the repo's owner: register the "
+    "right installation (github.installationId)",
+    "PLATFORM_ERROR": "the installation does not cover the repo's owner: register the right "
+    "installation (github.installationId)",
+    "VALIDATION": "the installation cannot see the repo: ask the customer to grant it access",
+    "SDK_PATCH_GENERATION_FAILED": "no supported platform was found: set github.platforms to the "
+    "repo's stack, or it fails again",
+}
+
+
+def diff_customer(
+    loaded: Loaded,
+    actual: ActualCustomer,
+    settings: WorkspaceSpec,
+    *,
+    now: datetime,
+    prune: bool = False,
+) -> CustomerPlan:
+    """The steps that converge one customer, in the order of PRODUCT.md §6.
+
+    `prune` concerns customers without a file (`archive_plan`); it is accepted for symmetry.
+    """
+    del prune
+    ctx = Ctx(spec=loaded.spec, actual=actual, settings=settings, now=now)
+    _project(ctx)
+    _approval(ctx)
+    _github(ctx)
+    _ingest(ctx)
+    _brand(ctx)
+    _influencer(ctx)
+    _social(ctx)
+    diff_content(ctx)
+    steps = sorted(ctx.steps, key=lambda s: (_STAGE_INDEX[s.kind], s.address))
+    return CustomerPlan(
+        customer_external_id=ctx.ext,
+        project_id=ctx.pid,
+        file=None if loaded.path is None else str(loaded.path),
+        steps=steps,
+        desired_fingerprint=loaded.fingerprint,
+        actual_fingerprints=dict(sorted(ctx.fingerprints.items())),
+        warnings=ctx.warnings,
+    )
+
+
+def archive_plan(project: JsonDict, *, workspace: str | None) -> CustomerPlan:
+    """`--prune`: a project stamped by this workspace whose customer file is gone."""
+    ext = str(project.get("customerExternalId") or project["id"])
+    address = f"{ext}/project"
+    step = Step(
+        address=address,
+        kind=StepKind.PROJECT,
+        action=Action.ARCHIVE,
+        changes=[Change(field="status", before=project.get("status", "active"), after="archived")],
+        reason=f"no customer file names it and workspace {workspace!r} stamped it",
+        warnings=[f"archives project {project.get('name')!r}: its queued posts are canceled"],
+        target={"projectId": str(project["id"])},
+    )
+    return CustomerPlan(
+        customer_external_id=ext,
+        project_id=str(project["id"]),
+        steps=[step],
+        actual_fingerprints={address: fingerprint(_project_facts(project))},
+    )
+
+
+def build_plan(
+    customers: list[CustomerPlan],
+    *,
+    now: datetime,
+    workspace: str | None = None,
+    workspace_root: str | None = None,
+    api_url: str | None = None,
+    parallelism: int = 8,
+    warnings: list[str] | None = None,
+) -> Plan:
+    return Plan(
+        created_at=now,
+        workspace=workspace,
+        workspace_root=workspace_root,
+        api_url=api_url,
+        parallelism=parallelism,
+        customers=customers,
+        warnings=warnings or [],
+    )
+
+
+# ---------------------------------------------------------------------------------- project
+
+
+def _project_facts(project: JsonDict | None) -> Any:
+    if project is None:
+        return None
+    keys = ("id", "name", "status", "timezone", "primaryLanguage", "ownerEmail", "metadata")
+    return {k: project.get(k) for k in keys}
+
+
+def user_metadata(project: JsonDict | None) -> dict[str, Any]:
+    meta = (project or {}).get("metadata") or {}
+    return {k: v for k, v in meta.items() if k != RESERVED_KEY}
+
+
+def _project(ctx: Ctx) -> None:
+    address = ctx.addr("project")
+    desired = ctx.spec.project.model_dump(exclude_unset=True)
+    ctx.seen(
+        address, {"project": _project_facts(ctx.project), "others": ctx.actual.other_project_ids}
+    )
+    if ctx.project is None:
+        body = {"customerExternalId": ctx.ext, **desired}
+        body.setdefault("timezone", "UTC")  # the API requires one; PRODUCT §3
+        ctx.add(
+            Step(
+                address=address,
+                kind=StepKind.PROJECT,
+                action=Action.CREATE,
+                changes=created(body),
+                reason=f"no project has customerExternalId {ctx.ext!r}",
+            )
+        )
+        return
+    if ctx.actual.other_project_ids:
+        ctx.warnings.append(
+            f"{len(ctx.actual.other_project_ids) + 1} projects have customerExternalId "
+            f"{ctx.ext!r}; planning against {ctx.pid} ({', '.join(ctx.actual.other_project_ids)} ignored)"
+        )
+    actual = dict(ctx.project)
+    actual["metadata"] = user_metadata(ctx.project)
+    found = changes(desired, actual, expand=("metadata",))
+    if ctx.project.get("status") == "archived":
+        found.insert(0, Change(field="status", before="archived", after="active"))
+    stamp = ctx.reserved
+    workspace = ctx.settings.workspace
+    if stamp and stamp.get("workspace") == workspace:
+        if found:
+            ctx.add(
+                Step(
+                    address=address,
+                    kind=StepKind.PROJECT,
+                    action=Action.UPDATE,
+                    changes=found,
+                    target=ctx.target(),
+                )
+            )
+        return
+    # Adopting writes the stamp; the same PATCH carries the managed fields that differ.
+    owner = stamp.get("workspace") if stamp else None
+    ctx.add(
+        Step(
+            address=address,
+            kind=StepKind.PROJECT,
+            action=Action.ADOPT,
+            changes=[
+                Change(field=f"metadata.{RESERVED_KEY}.workspace", before=owner, after=workspace),
+                *found,
+            ],
+            reason=(
+                f"found by customerExternalId but stamped by workspace {owner!r}"
+                if stamp
+                else "found by customerExternalId, not yet managed by this tool"
+            ),
+            warnings=(
+                [f"project is stamped by workspace {owner!r}; adopting takes it over"]
+                if stamp and owner
+                else []
+            ),
+            target=ctx.target(),
+        )
+    )
+
+
+# --------------------------------------------------------------------------------- approval
+
+
+def _approval(ctx: Ctx) -> None:
+    if ctx.spec.approval is None:
+        return
+    desired = ctx.spec.approval.model_dump(exclude_unset=True)
+    if not desired:
+        return
+    address = ctx.addr("approval")
+    policy = ctx.actual.approval_policy
+    ctx.seen(address, None if policy is None else {k: policy.get(k) for k in desired})
+    found = unknown_before(desired) if ctx.project is None else changes(desired, policy or {})
+    if found:
+        ctx.add(
+            Step(
+                address=address,
+                kind=StepKind.APPROVAL,
+                action=Action.UPDATE,
+                changes=found,
+                target=ctx.target(),
+            )
+        )
+
+
+# ----------------------------------------------------------------------------------- github
+
+
+def _login(installation: JsonDict) -> str | None:
+    login = installation.get("orgLogin") or (installation.get("githubAccount") or {}).get("login")
+    return None if login is None else str(login)
+
+
+def _github(ctx: Ctx) -> None:
+    gh = ctx.spec.github
+    if gh is None:
+        return
+    address = ctx.addr("github")
+    org = gh.repo.split("/", 1)[0]
+    registered = [
+        i
+        for i in ctx.actual.github_installations or []
+        if i.get("status", "active") != "uninstalled"
+    ]
+    relevant = [
+        {"installationId": i.get("installationId"), "login": _login(i)}
+        for i in registered
+        if (_login(i) or "").lower() == org.lower() or i.get("installationId") == gh.installationId
+    ]
+    ctx.seen(address, sorted(relevant, key=lambda r: str(r["installationId"])))
+    if gh.installationId is not None:
+        match = [i for i in registered if _same_int(i.get("installationId"), gh.installationId)]
+        if not match:
+            ctx.add(
+                Step(
+                    address=address,
+                    kind=StepKind.GITHUB,
+                    action=Action.REGISTER,
+                    changes=[Change(field="installationId", before=None, after=gh.installationId)],
+                    reason=f"installation {gh.installationId} is not registered with Layers",
+                    target={
+                        "installationId": gh.installationId,
+                        "org": org,
+                        "returnUrl": gh.returnUrl,
+                    },
+                )
+            )
+            return
+        login = _login(match[0])
+        if login and login.lower() != org.lower():
+            ctx.warnings.append(
+                f"github: installation {gh.installationId} belongs to {login!r}, not to {org!r} "
+                "that owns the repo; the ingest would fail with installation_not_found"
+            )
+        return
+    if any((_login(i) or "").lower() == org.lower() for i in registered):
+        return
+    ctx.add(
+        Step(
+            address=address,
+            kind=StepKind.GITHUB,
+            action=Action.WAIT_ON_PERSON,
+            person=PersonGate(
+                kind="github_install",
+                message=f"someone with admin rights on {org!r} installs the Layers GitHub App",
+            ),
+            reason=f"no registered GitHub installation covers {org!r}",
+            warnings=[]
+            if gh.returnUrl
+            else ["github.returnUrl is needed to create the install URL"],
+            target={"org": org, "returnUrl": gh.returnUrl},
+        )
+    )
+
+
+def _same_int(a: Any, b: Any) -> bool:
+    try:
+        return int(a) == int(b)
+    except (TypeError, ValueError):
+        return False
+
+
+# ----------------------------------------------------------------------------------- ingest
+
+
+def _ingest(ctx: Ctx) -> None:
+    gh = ctx.spec.github
+    if gh is None:
+        return
+    address = ctx.addr("ingest")
+    managed = gh.model_fields_set
+    desired: dict[str, Any] = {"repo": gh.repo}
+    if "branch" in managed and gh.branch is not None:
+        desired["branch"] = gh.branch
+    if "platforms" in managed and gh.platforms is not None:
+        desired["platforms"] = list(gh.platforms)
+    record = ctx.reserved.get("ingest") or {}
+    state = ((ctx.project or {}).get("ingestState") or {}).get("github") or {}
+    ctx.seen(address, {"record": record, "state": state} if ctx.project else None)
+    step = Step(
+        address=address,
+        kind=StepKind.INGEST,
+        action=Action.RUN_JOB,
+        job=estimates.ingest(),
+        target=ctx.target(),
+    )
+    if ctx.project is None:
+        ctx.add(step.model_copy(update={"changes": created(desired), "reason": "never ingested"}))
+        ctx.ingest_pending = True
+        return
+    ours = (
+        not record.get("jobId")
+        or not state.get("jobId")
+        or same_id(state.get("jobId"), record.get("jobId"))
+    )
+    status = (state.get("status") if state and ours else None) or record.get("status")
+    job_id = state.get("jobId") or record.get("jobId")
+    if not record:
+        update: dict[str, Any] = {
+            "changes": created(desired),
+            "reason": "no ingest recorded by this tool",
+        }
+        if status in RUNNING_INGEST:
+            update["target"] = ctx.target(jobId=job_id)
+            update["reason"] = (
+                "an ingest not started by this tool is running; apply waits, then ingests"
+            )
+        ctx.add(step.model_copy(update=update))
+        ctx.ingest_pending = True
+        return
+    found = changes(desired, record)
+    if found:
+        names = " and ".join(c.field for c in found)
+        verb = "differ" if len(found) > 1 else "differs"
+        reason = f"the ingested {names} {verb} from the file"
+        ctx.add(step.model_copy(update={"changes": found, "reason": reason}))
+    elif status == "failed":
+        error = state.get("error") or record.get("error") or {}
+        code = error.get("code") if isinstance(error, dict) else None
+        why = f"the last ingest failed ({code})" if code else "the last ingest failed"
+        hint = INGEST_RECOVERY.get(str(code))
+        ctx.add(
+            step.model_copy(
+                update={"reason": why + "; it runs again", "warnings": [hint] if hint else []}
+            )
+        )
+    elif status in RUNNING_INGEST:
+        ctx.add(
+            step.model_copy(
+                update={
+                    "reason": "the ingest is still running; apply waits for it",
+                    "target": ctx.target(jobId=job_id),
+                    "job": estimates.ingest(),
+                }
+            )
+        )
+    else:
+        return
+    ctx.ingest_pending = True
+
+
+# ------------------------------------------------------------------------------------ brand
+
+
+def _brand(ctx: Ctx) -> None:
+    if ctx.spec.brand is None:
+        return
+    desired = ctx.spec.brand.model_dump(exclude_unset=True)
+    if not desired:
+        return
+    address = ctx.addr("brand")
+    context = (ctx.project or {}).get("brandContext") or {}
+    ctx.seen(address, {k: context.get(k) for k in desired} if ctx.project else None)
+    if ctx.project is None or ctx.ingest_pending:
+        found = unknown_before(desired)
+        reason = (
+            "the project is created first"
+            if ctx.project is None
+            else "the ingest rewrites the brand context first"
+        )
+    else:
+        found = changes(desired, context)
+        reason = None
+    if found:
+        ctx.add(
+            Step(
+                address=address,
+                kind=StepKind.BRAND,
+                action=Action.UPDATE,
+                changes=found,
+                reason=reason,
+                target=ctx.target(),
+            )
+        )
+
+
+# ------------------------------------------------------------------------------- influencer
+
+
+def _find_influencer(items: list[JsonDict], name_or_id: str) -> JsonDict | None:
+    usable = [i for i in items if i.get("status") not in UNUSABLE_INFLUENCER]
+    for i in usable:
+        if same_id(str(i.get("influencerId") or i.get("id")), name_or_id):
+            return i
+    for i in usable:
+        if i.get("name") == name_or_id:
+            return i
+    return None
+
+
+def _influencer_id(item: JsonDict) -> str:
+    return str(item.get("influencerId") or item.get("id"))
+
+
+def _influencer(ctx: Ctx) -> None:
+    want = ctx.spec.influencer
+    if want is None:
+        return
+    address = ctx.addr("influencer")
+    items = ctx.actual.influencers or []
+    pinned = ctx.reserved.get("influencerId")
+    ctx.seen(
+        address,
+        None
+        if ctx.project is None
+        else {
+            "pinned": pinned,
+            "items": sorted((_influencer_id(i), i.get("name"), i.get("status")) for i in items),
+        },
+    )
+    name = want if isinstance(want, str) else want.name
+    match = None if ctx.project is None else _find_influencer(items, name)
+    pin_unknown = Change(field="influencerId", before=pinned, after_unknown=True)
+    if isinstance(want, InfluencerSpec) and match is None:
+        ctx.add(
+            Step(
+                address=address,
+                kind=StepKind.INFLUENCER,
+                action=Action.RUN_JOB,
+                changes=[*created(want.model_dump(exclude_unset=True)), pin_unknown],
+                job=estimates.influencer(),
+                reason=f"no influencer named {name!r} exists; it is created and pinned",
+                target=ctx.target(name=name),
+            )
+        )
+        return
+    if match is None:
+        warnings = []
+        if ctx.project is not None and not ctx.ingest_pending:
+            warnings.append(f"no influencer named {name!r} exists in the project yet")
+        ctx.add(
+            Step(
+                address=address,
+                kind=StepKind.INFLUENCER,
+                action=Action.SELECT,
+                changes=[pin_unknown],
+                reason=f"pins {name!r}, chosen by name once it exists",
+                warnings=warnings,
+                target=ctx.target(name=name),
+            )
+        )
+        return
+    found_id = _influencer_id(match)
+    if isinstance(want, InfluencerSpec) and match.get("status") in BUSY_INFLUENCER:
+        ctx.add(
+            Step(
+                address=address,
+                kind=StepKind.INFLUENCER,
+                action=Action.RUN_JOB,
+                changes=[]
+                if same_id(pinned, found_id)
+                else [Change(field="influencerId", before=pinned, after=found_id)],
+                job=estimates.influencer(),
+                reason=f"influencer {name!r} is still being created ({match.get('status')}); apply waits",
+                target=ctx.target(influencerId=found_id, name=name),
+            )
+        )
+        return
+    if not same_id(pinned, found_id):
+        ctx.add(
+            Step(
+                address=address,
+                kind=StepKind.INFLUENCER,
+                action=Action.SELECT,
+                changes=[Change(field="influencerId", before=pinned, after=found_id)],
+                reason=f"pins {match.get('name')!r}",
+                target=ctx.target(influencerId=found_id, name=match.get("name")),
+            )
+        )
+
+
+# ----------------------------------------------------------------------------------- social
+
+
+def _social(ctx: Ctx) -> None:
+    for platform, spec in sorted((ctx.spec.social or {}).items()):
+        address = ctx.addr("social", platform)
+        accounts = [a for a in ctx.actual.social_accounts or [] if a.get("platform") == platform]
+        ctx.seen(
+            address,
+            None
+            if ctx.project is None
+            else sorted(
+                (str(a.get("socialAccountId") or a.get("id")), a.get("status")) for a in accounts
+            ),
+        )
+        connected = [a for a in accounts if a.get("status") == "connected"]
+        if connected:
+            ctx.accounts[platform] = str(
+                connected[0].get("socialAccountId") or connected[0].get("id")
+            )
+            continue
+        ctx.accounts[platform] = None
+        reauth = next((a for a in accounts if a.get("status") == "reauth_required"), None)
+        label = platform.capitalize() if platform != "tiktok" else "TikTok"
+        if reauth is not None:
+            message = (
+                f"the customer re-authorises {reauth.get('handle') or 'their'} {label} account"
+            )
+            reason = f"the {label} account needs re-authorisation"
+        else:
+            message = f"the customer connects a {label} account (OAuth consent)"
+            reason = f"no connected {label} account"
+        ctx.add(
+            Step(
+                address=address,
+                kind=StepKind.SOCIAL,
+                action=Action.WAIT_ON_PERSON,
+                person=PersonGate(kind="social_oauth", message=message),
+                reason=reason,
+                warnings=[]
+                if spec.returnUrl
+                else [f"social.{platform}.returnUrl is needed for the OAuth URL"],
+                target=ctx.target(
+                    platform=platform,
+                    returnUrl=spec.returnUrl,
+                    socialAccountId=None
+                    if reauth is None
+                    else str(reauth.get("socialAccountId") or reauth.get("id")),
+                ),
+            )
+        )

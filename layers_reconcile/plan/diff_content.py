@@ -1,0 +1,433 @@
+"""The content stages of the diff: generate/regenerate, approval, schedules, cancels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from layers_reconcile.config.models import ContentSpec, ScheduleSpec
+from layers_reconcile.config.times import resolve_at
+from layers_reconcile.plan import estimates
+from layers_reconcile.plan.context import Ctx, requires_approval
+from layers_reconcile.plan.fields import created
+from layers_reconcile.plan.ids import bare_id, brief_hash, content_id_for, post_id_for
+from layers_reconcile.plan.model import Action, Change, PersonGate, Step, StepKind
+from layers_reconcile.plan.observe import JsonDict
+
+RUNNING_CONTAINER = frozenset({"queued", "generating", "processing", "running"})
+SOON = timedelta(hours=1)
+
+
+@dataclass
+class _State:
+    """What the content stage leaves for the approval and schedule stages of one key."""
+
+    # new: nothing generated; anew: replaced by a new generation; regen: same containers
+    # regenerated; running: a generation is still running; done: converged.
+    mode: str
+    container_ids: list[str]
+    containers: list[JsonDict]
+
+
+def diff_content(ctx: Ctx) -> None:
+    """Content is managed when the file has a `content` section; a key missing from it is
+    removed (its queued posts are canceled), and so is a schedule entry missing from a key."""
+    if ctx.spec.content is None:
+        return
+    contents = ctx.spec.content
+    recorded: dict[str, Any] = ctx.reserved.get("content") or {}
+    by_id = {bare_id(c.get("id")): c for c in ctx.actual.content or []}
+    posts = ctx.actual.scheduled_posts or []
+    for key in sorted(contents):
+        spec = contents[key]
+        state = _generation(ctx, key, spec, recorded.get(key), by_id)
+        _approval(ctx, key, spec, state)
+        _schedules(ctx, key, spec, state, posts)
+    for key in sorted(set(recorded) - set(contents)):
+        _removed(ctx, key, recorded[key], posts)
+
+
+def _desired(spec: ContentSpec) -> dict[str, Any]:
+    return {
+        "format": spec.format,
+        "variants": spec.variants,
+        "brief": spec.brief.model_dump(exclude_unset=True),
+    }
+
+
+def _generation(
+    ctx: Ctx, key: str, spec: ContentSpec, record: Any, by_id: dict[str | None, JsonDict]
+) -> _State:
+    address = ctx.addr("content", key)
+    record = record if isinstance(record, dict) else {}
+    ids: list[str] = [str(i) for i in record.get("containerIds") or []]
+    containers = [by_id[bare_id(i)] for i in ids if bare_id(i) in by_id]
+    ctx.seen(
+        address,
+        None
+        if ctx.project is None
+        else {
+            "record": record,
+            "containers": [(c.get("id"), c.get("status"), c.get("format")) for c in containers],
+        },
+    )
+    want = _desired(spec)
+    want_hash = brief_hash(want["brief"])
+    base = Step(address=address, kind=StepKind.CONTENT, action=Action.RUN_JOB, target=ctx.target())
+    generate = estimates.content(spec.format, spec.variants)
+    if ctx.project is None or not record:
+        first = None if ctx.pid is None else content_id_for(ctx.pid, key)
+        leftover = by_id.get(bare_id(first)) if first else None
+        reason = "not generated yet"
+        if leftover is not None:
+            reason = "a container was generated but never recorded; apply picks it up"
+        ctx.add(
+            base.model_copy(
+                update={
+                    "changes": created(want),
+                    "job": generate,
+                    "reason": reason,
+                    "target": ctx.target(containerId=first),
+                }
+            )
+        )
+        return _State("new", [], [])
+    if record.get("format") != spec.format or record.get("variants") != spec.variants:
+        found = [
+            Change(field=f, before=record.get(f), after=want[f])
+            for f in ("format", "variants")
+            if record.get(f) != want[f]
+        ]
+        ctx.add(
+            base.model_copy(
+                update={
+                    "changes": found,
+                    "job": generate,
+                    "reason": "format or variants changed: new containers are generated",
+                    "warnings": [
+                        f"content {key!r} is generated anew; queued posts of the replaced "
+                        "containers are canceled"
+                    ],
+                    "target": ctx.target(previousContainerIds=ids),
+                }
+            )
+        )
+        return _State("anew", ids, containers)
+    if len(containers) < len(ids):
+        missing = [i for i in ids if bare_id(i) not in by_id]
+        ctx.add(
+            base.model_copy(
+                update={
+                    "job": generate,
+                    "reason": f"recorded containers no longer exist ({', '.join(missing)})",
+                    "target": ctx.target(previousContainerIds=ids),
+                }
+            )
+        )
+        return _State("anew", ids, containers)
+    failed = [str(c.get("id")) for c in containers if c.get("status") in ("failed", "canceled")]
+    if record.get("briefHash") != want_hash or failed:
+        changed = record.get("briefHash") != want_hash
+        ctx.add(
+            base.model_copy(
+                update={
+                    "changes": (
+                        [Change(field="briefHash", before=record.get("briefHash"), after=want_hash)]
+                        if changed
+                        else []
+                    ),
+                    "job": estimates.content(spec.format, len(ids), regenerate=True),
+                    "reason": "the brief changed: the same containers are regenerated"
+                    if changed
+                    else "the last generation failed: it is regenerated",
+                    "warnings": [
+                        f"regenerating {key!r} replaces its media and captions; posts already "
+                        "queued keep the old caption"
+                    ]
+                    if changed
+                    else [],
+                    "target": ctx.target(containerIds=ids if changed else failed),
+                }
+            )
+        )
+        return _State("regen", ids, containers)
+    if any(c.get("status") in RUNNING_CONTAINER for c in containers):
+        ctx.add(
+            base.model_copy(
+                update={
+                    "job": estimates.content(spec.format, 0),
+                    "reason": "the generation is still running; apply waits for it",
+                    "target": ctx.target(
+                        containerIds=ids,
+                        jobId=record.get("jobId") or containers[0].get("jobId"),
+                    ),
+                }
+            )
+        )
+        return _State("running", ids, containers)
+    return _State("done", ids, containers)
+
+
+def _approval(ctx: Ctx, key: str, spec: ContentSpec, state: _State) -> None:
+    address = ctx.addr("content", key, "approval")
+    statuses = sorted((str(c.get("id")), c.get("approvalStatus")) for c in state.containers)
+    ctx.seen(address, None if ctx.project is None else statuses)
+    if state.mode == "done":
+        pending = [cid for cid, status in statuses if status == "pending"]
+        for cid, status in statuses:
+            if status == "rejected":
+                ctx.warnings.append(
+                    f"content {key!r}: container {cid} was rejected; change the brief to regenerate it"
+                )
+        if not pending:
+            return
+        before: dict[str, Any] = {"before": "pending"}
+        target = ctx.target(containerIds=pending)
+    elif state.mode == "running" and not requires_approval(ctx):
+        return
+    else:
+        if not requires_approval(ctx):
+            return
+        before = {"before": "pending"}
+        target = ctx.target()
+    change = Change(field="approvalStatus", after="approved", **before)
+    if spec.approve:
+        ctx.add(
+            Step(
+                address=address,
+                kind=StepKind.CONTENT_APPROVAL,
+                action=Action.APPROVE,
+                changes=[change],
+                reason="approve: true — the merged file is the approval",
+                target=target,
+            )
+        )
+        return
+    ctx.add(
+        Step(
+            address=address,
+            kind=StepKind.CONTENT_APPROVAL,
+            action=Action.WAIT_ON_PERSON,
+            person=PersonGate(
+                kind="content_approval",
+                message=f"someone reviews and approves content {key!r} in Layers "
+                "(or set `approve: true` in the file)",
+            ),
+            reason="the project requires approval before posting",
+            target=target,
+        )
+    )
+
+
+def _entry_address(ctx: Ctx, key: str, entry: ScheduleSpec) -> str:
+    suffix = entry.id or (entry.account + (f"/v{entry.variant}" if entry.variant > 1 else ""))
+    return ctx.addr("content", key, "schedule", *suffix.split("/"))
+
+
+def _timezone(ctx: Ctx) -> str | None:
+    if ctx.spec.project.timezone:
+        return ctx.spec.project.timezone
+    return (ctx.project or {}).get("timezone") or None
+
+
+def _time_warnings(ctx: Ctx, when: datetime) -> list[str]:
+    shown = _iso(when)
+    if when < ctx.now:
+        return [f"{shown} is in the past: the post goes out at once"]
+    if when - ctx.now < SOON:
+        return [f"the post goes out within the hour ({shown})"]
+    return []
+
+
+def _iso(when: datetime) -> str:
+    return when.isoformat().replace("+00:00", "Z")
+
+
+def _post_fact(post: JsonDict | None) -> Any:
+    if post is None:
+        return None
+    return {k: post.get(k) for k in ("id", "status", "scheduledFor", "containerId", "platform")}
+
+
+def _intent_fact(intent: JsonDict | None) -> Any:
+    return (
+        None if intent is None else {k: intent.get(k) for k in ("scheduledPostId", "scheduledFor")}
+    )
+
+
+def _schedules(ctx: Ctx, key: str, spec: ContentSpec, state: _State, posts: list[JsonDict]) -> None:
+    owned = {bare_id(i) for i in state.container_ids}
+    current = owned if state.mode != "anew" else set()
+    by_id = {bare_id(p.get("id")): p for p in posts}
+    wanted: set[str | None] = set()
+    gated = requires_approval(ctx) and not spec.approve
+    # Schedules asked for while the content was pending wait on the container as intents.
+    intents = {
+        bare_id(i.get("scheduledPostId")): i
+        for c in (state.containers if state.mode != "anew" else [])
+        for i in c.get("pendingScheduleIntents") or []
+        if isinstance(i, dict)
+    }
+    for entry in spec.schedule:
+        address = _entry_address(ctx, key, entry)
+        when = resolve_at(entry.at, _timezone(ctx))
+        pid = ctx.pid
+        post_id = (
+            None if pid is None else post_id_for(pid, key, entry.account, entry.variant, entry.id)
+        )
+        wanted.add(bare_id(post_id))
+        post = by_id.get(bare_id(post_id)) if post_id else None
+        if post is not None and bare_id(post.get("containerId")) not in current:
+            post = None  # it belongs to a replaced container
+        intent = intents.get(bare_id(post_id)) if post is None and post_id else None
+        ctx.seen(
+            address,
+            None if pid is None else {"post": _post_fact(post), "intent": _intent_fact(intent)},
+        )
+        container = None
+        if state.mode in ("done", "running", "regen") and entry.variant <= len(state.container_ids):
+            container = state.container_ids[entry.variant - 1]
+        if intent is not None and _parse(intent.get("scheduledFor")) == when:
+            continue  # held until the content is approved, then it becomes this very post
+        if post is None:
+            reason = f"no post for variant {entry.variant} on {entry.account} yet"
+            if gated:
+                reason += "; it waits on the content approval"
+            ctx.add(
+                Step(
+                    address=address,
+                    kind=StepKind.SCHEDULE,
+                    action=Action.SCHEDULE,
+                    changes=[
+                        Change(field="scheduledFor", before=None, after=_iso(when)),
+                        Change(field="mode", before=None, after=entry.mode),
+                        *(
+                            [
+                                Change(
+                                    field="captionOverride",
+                                    before=None,
+                                    after=entry.captionOverride,
+                                )
+                            ]
+                            if entry.captionOverride
+                            else []
+                        ),
+                    ],
+                    reason=reason,
+                    warnings=_time_warnings(ctx, when),
+                    target=ctx.target(
+                        containerId=container,
+                        postId=post_id,
+                        platform=entry.account,
+                        socialAccountId=ctx.accounts.get(entry.account),
+                    ),
+                )
+            )
+            continue
+        _existing(ctx, address, entry, when, post)
+    _stray(ctx, key, owned, wanted if state.mode != "anew" else set(), posts)
+
+
+def _existing(ctx: Ctx, address: str, entry: ScheduleSpec, when: datetime, post: JsonDict) -> None:
+    status = post.get("status")
+    have = _parse(post.get("scheduledFor"))
+    moved = have is None or have != when
+    if status == "queued":
+        if not moved:
+            return
+        ctx.add(
+            Step(
+                address=address,
+                kind=StepKind.SCHEDULE,
+                action=Action.RESCHEDULE,
+                changes=[
+                    Change(field="scheduledFor", before=post.get("scheduledFor"), after=_iso(when))
+                ],
+                warnings=_time_warnings(ctx, when),
+                target=ctx.target(postId=str(post.get("id")), platform=entry.account),
+            )
+        )
+        return
+    if status == "failed":
+        error = post.get("lastError") or {}
+        code = error.get("code") if isinstance(error, dict) else None
+        ctx.warnings.append(
+            f"{address}: the post failed"
+            + (f" ({code})" if code else "")
+            + "; give the entry a new `id:` to post again"
+        )
+    elif status == "canceled":
+        ctx.warnings.append(
+            f"{address}: the post was canceled outside this tool; give the entry a new `id:` "
+            "to post again"
+        )
+    elif moved:
+        ctx.warnings.append(
+            f"{address}: the post is already {status}; its new time {_iso(when)} is not applied"
+        )
+
+
+def _stray(
+    ctx: Ctx, key: str, owned: set[str | None], wanted: set[str | None], posts: list[JsonDict]
+) -> None:
+    """Queued posts of this key's containers that no entry of the file asks for any more."""
+    if not owned:
+        return
+    for post in sorted(posts, key=lambda p: str(p.get("id"))):
+        if post.get("status") != "queued" or bare_id(post.get("containerId")) not in owned:
+            continue
+        if bare_id(post.get("id")) in wanted:
+            continue
+        address = ctx.addr("content", key, "schedule", str(post.get("platform") or "post"))
+        if address in ctx.fingerprints:
+            address += f"~{post.get('id')}"
+        ctx.seen(address, _post_fact(post))
+        ctx.add(
+            Step(
+                address=address,
+                kind=StepKind.SCHEDULE,
+                action=Action.CANCEL,
+                changes=[Change(field="status", before="queued", after="canceled")],
+                reason="no schedule entry of the file asks for this post",
+                warnings=[f"cancels the queued post {post.get('id')} ({post.get('scheduledFor')})"],
+                target=ctx.target(postId=str(post.get("id")), platform=post.get("platform")),
+            )
+        )
+
+
+def _removed(ctx: Ctx, key: str, record: Any, posts: list[JsonDict]) -> None:
+    """Content removed from the file: its queued posts are canceled (containers stay)."""
+    record = record if isinstance(record, dict) else {}
+    ids = {bare_id(i) for i in record.get("containerIds") or []}
+    queued = sorted(
+        (p for p in posts if p.get("status") == "queued" and bare_id(p.get("containerId")) in ids),
+        key=lambda p: str(p.get("id")),
+    )
+    address = ctx.addr("content", key)
+    ctx.seen(address, [_post_fact(p) for p in queued])
+    if not queued:
+        return
+    ctx.add(
+        Step(
+            address=address,
+            kind=StepKind.CONTENT,
+            action=Action.CANCEL,
+            changes=[
+                Change(field=f"posts.{p.get('id')}.status", before="queued", after="canceled")
+                for p in queued
+            ],
+            reason=f"content {key!r} is no longer in the file",
+            warnings=[f"cancels {len(queued)} queued post(s) of removed content {key!r}"],
+            target=ctx.target(postIds=[str(p.get("id")) for p in queued]),
+        )
+    )
+
+
+def _parse(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None

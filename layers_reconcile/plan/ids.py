@@ -1,0 +1,48 @@
+"""Identifier helpers of the diff. The deterministic ids themselves live in `client.ids`.
+
+`brief_hash` is what apply records under `content.KEY.briefHash` when it generates, and what the
+diff compares to decide on a regenerate: both sides must use this one function.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Any
+
+from layers_reconcile.client.ids import content_id_for, post_id_for, project_id_for
+from layers_reconcile.config.models import RESERVED_METADATA_KEY as RESERVED_KEY
+
+__all__ = [
+    "RESERVED_KEY",
+    "bare_id",
+    "brief_hash",
+    "canonical_json",
+    "content_id_for",
+    "post_id_for",
+    "project_id_for",
+    "same_id",
+]
+
+_PREFIX = re.compile(r"^[a-z]+_(?=[0-9A-Za-z-]{8,}$)")
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def bare_id(value: Any) -> str | None:
+    """`sp_0f…` and `0f…` name the same resource: the API accepts and emits both forms."""
+    if value is None:
+        return None
+    return _PREFIX.sub("", str(value)).lower()
+
+
+def same_id(a: Any, b: Any) -> bool:
+    return a is not None and b is not None and bare_id(a) == bare_id(b)
+
+
+def brief_hash(brief: dict[str, Any]) -> str:
+    """Hash of a brief as the file writes it (unset fields left out): `sha256:<hex>`."""
+    return "sha256:" + hashlib.sha256(canonical_json(brief).encode()).hexdigest()

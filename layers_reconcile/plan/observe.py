@@ -1,0 +1,161 @@
+"""Read actual state through the API: only what the desired state needs, never a write.
+
+`observe_shared` runs once per plan (identity, the registered GitHub installations);
+`observe_customer` runs once per customer and uses list endpoints, never one GET per item.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+from layers_reconcile.client import LayersClient
+from layers_reconcile.config.models import CustomerSpec
+from layers_reconcile.errors import NotFoundError
+from layers_reconcile.plan.ids import RESERVED_KEY, project_id_for, same_id
+
+JsonDict = dict[str, Any]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+
+
+class SharedActual(_Model):
+    """Facts read once per run and shared by every customer."""
+
+    whoami: JsonDict = Field(default_factory=dict)
+    # None: not read (no customer manages `github`); []: none registered.
+    github_installations: list[JsonDict] | None = None
+
+
+class ActualCustomer(_Model):
+    """What one customer looks like in the API. `None` means "not read", `[]` "read, empty"."""
+
+    customer_external_id: str
+    project: JsonDict | None = None  # GET /v1/projects/:id
+    # Other projects found with the same customerExternalId (ids), besides `project`.
+    other_project_ids: list[str] = Field(default_factory=list)
+    approval_policy: JsonDict | None = None
+    github_installations: list[JsonDict] | None = None
+    influencers: list[JsonDict] | None = None
+    social_accounts: list[JsonDict] | None = None
+    content: list[JsonDict] | None = None
+    scheduled_posts: list[JsonDict] | None = None
+
+    @property
+    def project_id(self) -> str | None:
+        return None if self.project is None else str(self.project["id"])
+
+    @property
+    def reserved(self) -> JsonDict:
+        """The tool's own record in the project's metadata (docs/design.md)."""
+        meta = (self.project or {}).get("metadata") or {}
+        value = meta.get(RESERVED_KEY)
+        return value if isinstance(value, dict) else {}
+
+
+async def observe_shared(client: LayersClient, *, github: bool = True) -> SharedActual:
+    """Once per run: who the key is (this also starts the client's pacing) and the installations."""
+    who = await client.whoami()
+    installations: list[JsonDict] | None = None
+    if github:
+        try:
+            found = await client.get_installation()
+        except NotFoundError:
+            installations = []
+        else:
+            # The emulator adds every registration as `installations`; the API shows the latest.
+            listed = found.get("installations")
+            installations = list(listed) if isinstance(listed, list) else [found]
+    return SharedActual(whoami=who, github_installations=installations)
+
+
+def _pick_project(
+    items: list[JsonDict], customer_external_id: str
+) -> tuple[JsonDict | None, list[str]]:
+    """Prefer an active project, then the one this tool would have created (deterministic id)."""
+    mine = project_id_for(customer_external_id)
+    matches = [p for p in items if p.get("customerExternalId") == customer_external_id] or items
+    ranked = sorted(
+        matches,
+        key=lambda p: (p.get("status") != "active", not same_id(str(p.get("id")), mine)),
+    )
+    if not ranked:
+        return None, []
+    return ranked[0], [str(p["id"]) for p in ranked[1:]]
+
+
+def _needs_posts(spec: CustomerSpec, reserved: JsonDict) -> bool:
+    """Posts matter when the file schedules some or content the tool made may have queued ones."""
+    if spec.content is None:
+        return False  # content is not managed: its posts are neither read nor touched
+    scheduled = any(c.schedule for c in spec.content.values())
+    return scheduled or bool(reserved.get("content"))
+
+
+async def observe_customer(
+    client: LayersClient, spec: CustomerSpec, shared: SharedActual
+) -> ActualCustomer:
+    ext = spec.customerExternalId
+    actual = ActualCustomer(customer_external_id=ext)
+    if spec.github is not None:
+        actual.github_installations = shared.github_installations
+    found = await client.find_projects(ext)
+    picked, others = _pick_project(found, ext)
+    if picked is None:
+        return actual  # a new customer: everything else is known after apply
+    pid = str(picked["id"])
+    actual.other_project_ids = others
+    project = await client.get_project(pid)
+    actual.project = project
+    managed = spec.model_fields_set
+    reserved = actual.reserved
+    reads: dict[str, Awaitable[Any]] = {}
+    if "approval" in managed and spec.approval is not None:
+        reads["approval_policy"] = _approval_policy(client, pid, project, spec)
+    if "influencer" in managed and spec.influencer is not None:
+        reads["influencers"] = client.list_influencers(pid)
+    if spec.social is not None or any(c.schedule for c in (spec.content or {}).values()):
+        reads["social_accounts"] = client.list_social_accounts(pid)
+    if spec.content is not None:
+        reads["content"] = client.list_content(pid)
+    if _needs_posts(spec, reserved):
+        reads["scheduled_posts"] = client.list_scheduled_posts(pid)
+    # The reads of one customer are independent: send them together.
+    try:
+        async with asyncio.TaskGroup() as group:
+            tasks = {name: group.create_task(_awaited(read)) for name, read in reads.items()}
+    except BaseExceptionGroup as failed:
+        raise first_error(failed) from None
+    for name, task in tasks.items():
+        setattr(actual, name, task.result())
+    return actual
+
+
+def first_error(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    """The first real failure inside a task group (callers map single errors, not groups)."""
+    error: BaseException = group
+    while isinstance(error, BaseExceptionGroup):
+        error = error.exceptions[0]
+    return error
+
+
+async def _awaited(read: Awaitable[Any]) -> Any:
+    return await read
+
+
+async def _approval_policy(
+    client: LayersClient, pid: str, project: JsonDict, spec: CustomerSpec
+) -> JsonDict:
+    """The project row embeds the policy (guide step 4); read the policy itself only if it lacks a field."""
+    assert spec.approval is not None
+    wanted = spec.approval.model_fields_set
+    embedded = project.get("approvalPolicy")
+    if isinstance(embedded, dict) and wanted <= embedded.keys():
+        return embedded
+    return await client.get_approval_policy(pid)

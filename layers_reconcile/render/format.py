@@ -1,0 +1,161 @@
+"""Words, symbols and numbers shared by the text and markdown renderings of a plan."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from typing import Any
+
+from layers_reconcile.plan.model import KNOWN_AFTER_APPLY, Action, Change, CustomerPlan, Plan, Step
+
+# Terraform's vocabulary where it has a word for it: + create, ~ change, - destroy.
+SYMBOL: dict[Action, str] = {
+    Action.CREATE: "+",
+    Action.REGISTER: "+",
+    Action.SCHEDULE: "+",
+    Action.UPDATE: "~",
+    Action.ADOPT: "~",
+    Action.SELECT: "~",
+    Action.APPROVE: "~",
+    Action.RESCHEDULE: "~",
+    Action.RUN_JOB: "*",
+    Action.CANCEL: "-",
+    Action.ARCHIVE: "-",
+    Action.WAIT_ON_PERSON: "?",
+}
+
+STYLE: dict[str, str] = {"+": "green", "~": "yellow", "-": "red", "*": "cyan", "?": "magenta"}
+
+LABEL: dict[Action, str] = {
+    Action.RUN_JOB: "run job",
+    Action.WAIT_ON_PERSON: "wait on person",
+}
+
+
+def label(action: Action) -> str:
+    return LABEL.get(action, action.value)
+
+
+def value(v: Any) -> str:
+    return json.dumps(v, ensure_ascii=False, default=str)
+
+
+def before_text(change: Change) -> str:
+    return KNOWN_AFTER_APPLY if change.before_unknown else value(change.before)
+
+
+def after_text(change: Change) -> str:
+    return KNOWN_AFTER_APPLY if change.after_unknown else value(change.after)
+
+
+def change_text(step: Step, change: Change) -> str:
+    """`field: after` for what is created, `field: before -> after` otherwise."""
+    if step.action in (Action.CREATE, Action.REGISTER, Action.SCHEDULE) or (
+        change.before is None and not change.before_unknown and step.action == Action.RUN_JOB
+    ):
+        return f"{change.field}: {after_text(change)}"
+    return f"{change.field}: {before_text(change)} -> {after_text(change)}"
+
+
+def seconds_text(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    return f"{seconds / 60:g} min" if seconds % 30 == 0 else f"{math.ceil(seconds / 60)} min"
+
+
+def span_text(low: float, high: float) -> str:
+    if low == high:
+        return "~" + seconds_text(low)
+    if high < 120:
+        return f"{low:.0f}–{high:.0f} s"
+    return f"{low / 60:g}–{high / 60:g} min"
+
+
+def converge_text(seconds: float) -> str:
+    if seconds <= 0:
+        return "no jobs"
+    if seconds < 120:
+        return f"~{seconds:.0f} s"
+    minutes = math.ceil(seconds / 60)
+    if minutes < 120:
+        return f"~{minutes} min"
+    return f"~{minutes // 60} h {minutes % 60} min"
+
+
+def job_text(step: Step) -> str:
+    job = step.job
+    if job is None:
+        return ""
+    credits = f"{job.credits} credits" if job.credits else "no credits"
+    return (
+        f"{job.kind} · {span_text(job.expected_seconds_min, job.expected_seconds_max)} · {credits}"
+    )
+
+
+def headline(step: Step) -> str:
+    """What follows the address on a step's first line."""
+    parts = [label(step.action)]
+    if step.job:
+        parts.append(job_text(step))
+    if step.person:
+        parts.append(step.person.message)
+    return " · ".join(parts)
+
+
+def details(step: Step) -> list[str]:
+    """The lines under a step: its changes, then where a person has to go."""
+    lines = [change_text(step, c) for c in step.changes]
+    if step.person and step.person.kind != "content_approval":
+        lines.append(f"url: {step.person.url or KNOWN_AFTER_APPLY}")
+    if step.action == Action.RUN_JOB and step.target.get("jobId"):
+        lines.append(f"jobId: {step.target['jobId']}")
+    return lines
+
+
+def action_counts(plan: Plan) -> str:
+    counts = Counter(label(s.action) for c in plan.customers for s in c.steps)
+    order = [label(a) for a in Action]
+    return ", ".join(f"{counts[name]} {name}" for name in order if counts[name])
+
+
+def summary_line(plan: Plan) -> str:
+    s = plan.summary
+    if not s.changes:
+        noun = "customer matches" if s.customers == 1 else "customers match"
+        return f"No changes. {s.customers} {noun} the files."
+    changed = sum(1 for c in plan.customers if c.steps)
+    parts = [
+        f"{s.customers} customer{'s' if s.customers != 1 else ''} ({changed} to change)",
+        f"{s.changes} change{'s' if s.changes != 1 else ''} ({action_counts(plan)})",
+    ]
+    if s.jobs:
+        credits = f" (~{s.credits} credits)" if s.credits else ""
+        parts.append(f"{s.jobs} job{'s' if s.jobs != 1 else ''}{credits}")
+    else:
+        parts.append("no jobs")
+    if s.waits_on_people:
+        parts.append(f"{s.waits_on_people} wait{'s' if s.waits_on_people == 1 else ''} on people")
+    text = "Plan: " + ", ".join(parts)
+    if s.expected_seconds > 0:
+        text += f"; {converge_text(s.expected_seconds)} to converge"
+        if s.waits_on_people:
+            text += " once people have acted"
+    return text + "."
+
+
+def customer_title(c: CustomerPlan) -> str:
+    project = f"project {c.project_id}" if c.project_id else f"project {KNOWN_AFTER_APPLY}"
+    where = f" · {c.file}" if c.file else " · no file"
+    n = len(c.steps)
+    return f"{c.customer_external_id}{where} · {project} · {n} change{'s' if n != 1 else ''}"
+
+
+def all_warnings(plan: Plan) -> list[tuple[str, str]]:
+    """(where, text) for every warning of the plan: plan-wide, per customer, per step."""
+    out: list[tuple[str, str]] = [("plan", w) for w in plan.warnings]
+    for c in plan.customers:
+        out.extend((c.customer_external_id, w) for w in c.warnings)
+        for s in c.steps:
+            out.extend((s.address, w) for w in s.warnings)
+    return out

@@ -1,0 +1,104 @@
+"""The pull-request comment: summary first, warnings next, one `<details>` per customer.
+
+GitHub refuses comments over 65,536 characters, so a long plan is split into parts, each under
+`limit`, each starting with the hidden marker that lets a CI job find and update its comments.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from layers_reconcile.plan.model import CustomerPlan, Plan, Step
+from layers_reconcile.render import format as fmt
+
+MARKER = "<!-- layers-reconcile-plan -->"
+LIMIT = 65_000
+# GitHub's diff highlighter colours +, - and ! at column 0; Terraform's ~ becomes ! (as Atlantis).
+DIFF_MARK = {"+": "+", "-": "-", "~": "!", "*": "!", "?": "!"}
+TRUNCATED = "… output truncated here; the whole plan is in `layers-reconcile plan --format json`"
+
+
+def render_markdown(plan: Plan, *, limit: int = LIMIT) -> list[str]:
+    """The comment, as one or more parts of at most `limit` characters each."""
+    title = "### layers-reconcile plan" + (f" · `{plan.workspace}`" if plan.workspace else "")
+    summary = f"**{fmt.summary_line(plan)}**"
+    warnings = _warnings(plan)
+    sections = [_section(c) for c in plan.customers if c.steps or c.warnings]
+    unchanged = len(plan.customers) - len(sections)
+    footer = (
+        f"\n_{unchanged} other customer{'s' if unchanged != 1 else ''} unchanged._\n"
+        if sections and unchanged
+        else ""
+    )
+    first_head = "\n".join([MARKER, title, "", summary, "", *warnings]).rstrip() + "\n"
+    later_head = "\n".join([MARKER, title + " (continued)", "", summary]) + "\n"
+    slack = 40  # room for "(part i of n)"
+    if len(first_head) + slack > limit:
+        first_head = _cut(first_head, limit // 2)
+    parts: list[list[str]] = [[]]
+    budget = limit - len(first_head) - slack - len(footer)
+    for section in sections:
+        room = limit - len(later_head) - slack - len(footer)
+        if len(section) + 1 > room:
+            section = _cut(section, room - 1)
+        used = sum(len(s) + 1 for s in parts[-1])
+        if parts[-1] and used + len(section) + 1 > budget:
+            parts.append([])
+            budget = room
+        parts[-1].append(section)
+    out: list[str] = []
+    total = len(parts)
+    for i, chunk in enumerate(parts, start=1):
+        head = first_head if i == 1 else later_head
+        if total > 1:
+            head = head.replace(title, f"{title} (part {i} of {total})", 1)
+        body = "".join("\n" + s for s in chunk)
+        out.append(head + body + (footer if i == total else ""))
+    return out
+
+
+def _warnings(plan: Plan) -> list[str]:
+    found = fmt.all_warnings(plan)
+    if not found:
+        return []
+    lines = ["> [!WARNING]"]
+    lines += [f"> - `{where}`: {escape(text, quote=False)}" for where, text in found]
+    return [*lines, ""]
+
+
+def _section(customer: CustomerPlan) -> str:
+    n = len(customer.steps)
+    file = f" · <code>{escape(customer.file)}</code>" if customer.file else ""
+    summary = (
+        f"<code>{escape(customer.customer_external_id)}</code> · "
+        f"{n} change{'s' if n != 1 else ''}{file}"
+    )
+    body = "\n".join(line for step in customer.steps for line in _step_lines(step))
+    if customer.warnings:
+        notes = "\n".join(f"# ! {w}" for w in customer.warnings)
+        body = notes + ("\n" + body if body else "")
+    fence = "```"
+    while fence in body:
+        fence += "`"
+    return f"<details><summary>{summary}</summary>\n\n{fence}diff\n{body}\n{fence}\n\n</details>\n"
+
+
+def _step_lines(step: Step) -> list[str]:
+    mark = DIFF_MARK[fmt.SYMBOL[step.action]]
+    lines = []
+    if step.reason:
+        lines.append(f"# {step.reason}")
+    lines.append(f"{mark} {step.address}  {fmt.headline(step)}")
+    lines += [f"{mark}     {line}" for line in fmt.details(step)]
+    lines += [f"#   ! {w}" for w in step.warnings]
+    return lines
+
+
+def _cut(text: str, size: int) -> str:
+    """Shorten a section to `size` characters, closing any fence and <details> it opened."""
+    fence = next((ln[: -len("diff")] for ln in text.splitlines() if ln.endswith("diff")), "```")
+    tail = f"\n{TRUNCATED}\n{fence}\n\n</details>\n" if "<details>" in text else f"\n{TRUNCATED}\n"
+    keep = max(0, size - len(tail))
+    head = text[:keep]
+    head = head[: head.rfind("\n") + 1] if "\n" in head else head
+    return head + tail

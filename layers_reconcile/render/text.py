@@ -1,0 +1,77 @@
+"""The terminal rendering of a plan (rich): grouped by customer, Terraform-like symbols.
+
+`render_text` returns a rich `Text`; a Console prints it coloured on a terminal and plain when
+piped or NO_COLOR. `plain_text` is the same without styles (golden files, logs).
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from layers_reconcile.plan.model import KNOWN_AFTER_APPLY, CustomerPlan, Plan, Step
+from layers_reconcile.render import format as fmt
+
+INDENT = "  "
+
+
+def render_text(plan: Plan) -> Text:
+    out = Text()
+    title = "layers-reconcile plan"
+    if plan.workspace:
+        title += f" · workspace {plan.workspace}"
+    if plan.api_url:
+        title += f" · {plan.api_url}"
+    out.append(title + "\n", style="bold")
+    for warning in plan.warnings:
+        out.append(f"! {warning}\n", style="yellow")
+    shown = [c for c in plan.customers if c.steps or c.warnings]
+    for customer in shown:
+        out.append("\n")
+        _customer(out, customer)
+    unchanged = len(plan.customers) - len(shown)
+    if shown and unchanged:
+        out.append(
+            f"\n{unchanged} other customer{'s' if unchanged != 1 else ''} unchanged.\n", style="dim"
+        )
+    out.append("\n")
+    out.append(fmt.summary_line(plan) + "\n", style="bold")
+    return out
+
+
+def plain_text(plan: Plan) -> str:
+    return render_text(plan).plain
+
+
+def _customer(out: Text, customer: CustomerPlan) -> None:
+    out.append(customer.customer_external_id, style="bold underline")
+    rest = fmt.customer_title(customer)[len(customer.customer_external_id) :]
+    out.append(rest + "\n", style="dim")
+    for warning in customer.warnings:
+        out.append(f"{INDENT}! {warning}\n", style="yellow")
+    for step in customer.steps:
+        _step(out, step)
+
+
+def _step(out: Text, step: Step) -> None:
+    symbol = fmt.SYMBOL[step.action]
+    style = fmt.STYLE[symbol]
+    if step.reason:
+        out.append(f"{INDENT}# {step.reason}\n", style="dim")
+    out.append(f"{INDENT}{symbol} ", style=f"bold {style}")
+    out.append(step.address, style="bold")
+    out.append(f"  {fmt.headline(step)}\n", style=style)
+    for line in fmt.details(step):
+        out.append(f"{INDENT}      ")
+        _value_line(out, line)
+    for warning in step.warnings:
+        out.append(f"{INDENT}    ! {warning}\n", style="yellow")
+
+
+def _value_line(out: Text, line: str) -> None:
+    """Dim every "(known after apply)" so what is certain stands out."""
+    parts = line.split(KNOWN_AFTER_APPLY)
+    for i, part in enumerate(parts):
+        if i:
+            out.append(KNOWN_AFTER_APPLY, style="italic dim")
+        out.append(part)
+    out.append("\n")

@@ -1,0 +1,193 @@
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from layers_reconcile.client import LayersClient, PollSchedule
+from layers_reconcile.errors import JobFailedError, JobTimeoutError
+
+from .conftest import FakeClock
+
+MakeClient = Callable[..., LayersClient]
+STAGES = ("cloning", "analyzing", "generating_sdk_patch", "opening_pr", "finalizing")
+
+
+class ScriptedJob:
+    """A job that ends `duration` seconds after it was created, moving through STAGES.
+
+    Its ETag changes only with the stage, so some polls are answered 304.
+    """
+
+    def __init__(
+        self, clock: FakeClock, duration: float, *, outcome: str = "completed", code: str = ""
+    ) -> None:
+        self.clock = clock
+        self.started = clock()
+        self.duration = duration
+        self.outcome = outcome
+        self.code = code
+        self.polls: list[float] = []
+        self.if_none_match: list[str | None] = []
+        self.not_modified = 0
+
+    def body(self) -> dict[str, Any]:
+        t = self.clock() - self.started
+        if t >= self.duration:
+            body: dict[str, Any] = {"jobId": "job_1", "status": self.outcome, "progress": 1}
+            if self.outcome == "failed":
+                body["error"] = {"code": self.code, "message": "no platform"}
+            if self.outcome == "completed":
+                body["result"] = {"prNumber": 142}
+            return body
+        stage = STAGES[min(len(STAGES) - 1, int(len(STAGES) * t / self.duration))]
+        progress = STAGES.index(stage) / len(STAGES)
+        return {"jobId": "job_1", "status": "running", "stage": stage, "progress": progress}
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        assert request.url.path == "/v1/jobs/job_1"
+        self.polls.append(self.clock() - self.started)
+        sent = request.headers.get("if-none-match")
+        self.if_none_match.append(sent)
+        body = self.body()
+        etag = f'"{body["status"]}-{body.get("stage")}"'
+        if sent == etag:
+            self.not_modified += 1
+            return httpx.Response(304, headers={"ETag": etag})
+        return httpx.Response(200, json=body, headers={"ETag": etag})
+
+
+@pytest.mark.parametrize("expected", [1.0, 60.0, 135.0, 330.0])
+def test_schedule_shape(expected: float) -> None:
+    s = PollSchedule(expected)
+    times = s.times(3 * expected)
+    assert times[0] == pytest.approx(max(0.2, 0.6 * expected))
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    assert all(0.2 - 1e-9 <= g <= 30.0 + 1e-9 for g in gaps)
+    assert all(g <= max(0.2, 0.1 * t) + 1e-9 for t, g in zip(times, gaps, strict=False))
+
+
+@pytest.mark.parametrize(
+    ("expected", "low", "high"),
+    [(330.0, 180.0, 480.0), (135.0, 90.0, 180.0), (60.0, 45.0, 75.0), (135.0, 135.0, 135.0)],
+)
+def test_schedule_budget_over_the_documented_range(
+    expected: float, low: float, high: float
+) -> None:
+    """≤ 8 polls per job on average, completion seen within 10 % of the job's duration."""
+    times = PollSchedule(expected).times(2 * high)
+    n = 400
+    polls, worst = 0, 0.0
+    for i in range(n):
+        d = low + (high - low) * (i + 0.5) / n
+        k = next(j for j, t in enumerate(times) if t >= d)
+        polls += k + 1
+        worst = max(worst, (times[k] - d) / d)
+    assert polls / n <= 8
+    assert worst <= 0.10 + 1e-9
+
+
+def test_an_underestimated_job_costs_logarithmically_many_polls() -> None:
+    times = PollSchedule(10.0).times(1000.0)  # took 100x the estimate
+    assert len(times) < 100  # steps of 0.08·expected would have taken over 1200
+    assert times[-1] - times[-2] <= 0.1 * times[-2]
+
+
+async def test_polls_until_completed_with_etags(make_client: MakeClient, clock: FakeClock) -> None:
+    job = ScriptedJob(clock, duration=300.0)
+    seen: list[dict[str, Any]] = []
+    async with make_client(job) as client:
+        final = await client.wait_for_job("job_1", expected_seconds=330.0, on_progress=seen.append)
+    assert final["status"] == "completed"
+    assert final["result"] == {"prNumber": 142}
+    assert client.stats.polls == len(job.polls) <= 8
+    assert client.stats.jobs_waited == 1
+    assert job.polls[0] == pytest.approx(0.6 * 330.0)
+    latency = job.polls[-1] - 300.0
+    assert 0 <= latency <= 0.1 * 300.0
+    # the first poll has no ETag; later ones send the last one received
+    assert job.if_none_match[0] is None
+    assert all(tag is not None for tag in job.if_none_match[1:])
+    # on_progress sees each fresh body, not the 304s
+    assert len(seen) == len(job.polls) - job.not_modified
+    assert seen[-1]["status"] == "completed"
+
+
+async def test_304_keeps_the_last_body(make_client: MakeClient, clock: FakeClock) -> None:
+    job = ScriptedJob(clock, duration=1000.0)
+    async with make_client(job) as client:
+        await client.wait_for_job("job_1", expected_seconds=1000.0)
+    assert job.not_modified > 0
+
+
+async def test_async_on_progress_is_awaited(make_client: MakeClient, clock: FakeClock) -> None:
+    stages: list[str | None] = []
+
+    async def on_progress(body: dict[str, Any]) -> None:
+        stages.append(body.get("stage"))
+
+    async with make_client(ScriptedJob(clock, duration=100.0)) as client:
+        await client.wait_for_job("job_1", expected_seconds=100.0, on_progress=on_progress)
+    assert stages[-1] is None  # the terminal body has no stage
+    assert len(stages) >= 2
+
+
+async def test_failed_job_raises_with_its_code(make_client: MakeClient, clock: FakeClock) -> None:
+    job = ScriptedJob(clock, 50.0, outcome="failed", code="SDK_PATCH_GENERATION_FAILED")
+    async with make_client(job) as client:
+        with pytest.raises(JobFailedError) as info:
+            await client.wait_for_job("job_1", expected_seconds=60.0)
+    assert info.value.code == "SDK_PATCH_GENERATION_FAILED"
+    assert info.value.job_id == "job_1"
+    assert info.value.job["status"] == "failed"
+    assert "SDK_PATCH_GENERATION_FAILED" in str(info.value)
+
+
+async def test_canceled_job_raises(make_client: MakeClient, clock: FakeClock) -> None:
+    async with make_client(ScriptedJob(clock, 10.0, outcome="canceled")) as client:
+        with pytest.raises(JobFailedError) as info:
+            await client.wait_for_job("job_1", expected_seconds=10.0)
+    assert info.value.code == "CANCELED"
+
+
+async def test_timeout_polls_at_the_deadline_then_raises(
+    make_client: MakeClient, clock: FakeClock
+) -> None:
+    job = ScriptedJob(clock, duration=math.inf)
+    async with make_client(job) as client:
+        with pytest.raises(JobTimeoutError) as info:
+            await client.wait_for_job("job_1", expected_seconds=60.0, timeout=200.0)
+    assert job.polls[-1] == pytest.approx(200.0)
+    assert info.value.job_id == "job_1"
+    assert info.value.job["status"] == "running"
+
+
+async def test_default_timeout_is_generous_but_finite(
+    make_client: MakeClient, clock: FakeClock
+) -> None:
+    job = ScriptedJob(clock, duration=math.inf)
+    async with make_client(job) as client:
+        with pytest.raises(JobTimeoutError):
+            await client.wait_for_job("job_1", expected_seconds=60.0)
+    assert job.polls[-1] == pytest.approx(10 * 60.0 + 60.0)
+
+
+async def test_a_resumed_job_is_polled_at_once(make_client: MakeClient, clock: FakeClock) -> None:
+    job = ScriptedJob(clock, duration=0.0)
+    async with make_client(job) as client:
+        await client.wait_for_job("job_1", expected_seconds=300.0, elapsed=400.0)
+    assert job.polls == [0.0]
+    assert clock.sleeps == []
+
+
+async def test_polls_are_counted_across_jobs(make_client: MakeClient, clock: FakeClock) -> None:
+    async with make_client(ScriptedJob(clock, duration=5.0)) as client:
+        await client.wait_for_job("job_1", expected_seconds=5.0)
+        first = client.stats.polls
+        await client.wait_for_job("job_1", expected_seconds=5.0)
+    assert client.stats.jobs_waited == 2
+    assert client.stats.polls == first + 1  # the second wait sees it completed at once

@@ -1,0 +1,85 @@
+"""The `plan` command at the edge: validation before any API call, exit codes, no secrets."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from layers_reconcile.cli.main import cli
+from tests.plan.seed import customer_yaml
+
+# Nothing listens here: a test that reaches the network would fail slowly and loudly.
+DEAD_API = "http://127.0.0.1:9"
+
+
+def workspace(root: Path, files: dict[str, str]) -> Path:
+    (root / "customers").mkdir(parents=True)
+    (root / "layers.yaml").write_text("workspace: cli-tests\n")
+    for name, text in files.items():
+        (root / "customers" / f"{name}.yaml").write_text(text)
+    return root
+
+
+def invoke(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args), env=env or {})
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_config_errors_exit_1_with_file_line_col_before_any_api_call(tmp_path: Path) -> None:
+    bad = "customerExternalId: a\nproject:\n  name: A\n  colour: blue\n"
+    ws = workspace(tmp_path, {"a": bad})
+    code, out, err = invoke("--api-url", DEAD_API, "--api-key", "lp_test_k", "plan", str(ws))
+    assert code == 1
+    assert "customers/a.yaml:4:" in err
+    assert "colour" in err
+    assert "Traceback" not in out + err
+    assert "Could not reach" not in err  # it never tried
+
+
+def test_no_api_key_is_one_clear_line(tmp_path: Path) -> None:
+    ws = workspace(tmp_path, {"a": customer_yaml("a")})
+    code, _, err = invoke("--api-url", DEAD_API, "plan", str(ws))
+    assert code == 1
+    assert "No API key" in err
+    assert "LAYERS_API_KEY" in err
+
+
+def test_unknown_customer_filter_is_refused(tmp_path: Path) -> None:
+    ws = workspace(tmp_path, {"a": customer_yaml("a")})
+    code, _, err = invoke(
+        "--api-url", DEAD_API, "--api-key", "k", "plan", str(ws), "--customer", "zzz"
+    )
+    assert code == 1
+    assert "'zzz'" in err
+
+
+@pytest.mark.slow
+def test_embedded_emulator_plans_and_detailed_exitcode_reports_changes(tmp_path: Path) -> None:
+    ws = workspace(tmp_path, {"a": customer_yaml("emb-a"), "b": customer_yaml("emb-b")})
+    code, out, _ = invoke(
+        "--emulator",
+        "plan",
+        str(ws),
+        "--customer",
+        "emb-b",
+        "--format",
+        "json",
+        "--detailed-exitcode",
+    )
+    assert code == 2
+    doc = json.loads(out)
+    assert [c["customerExternalId"] for c in doc["customers"]] == ["emb-b"]
+    assert doc["summary"]["changes"] == len(doc["customers"][0]["steps"])
+
+
+@pytest.mark.slow
+def test_text_is_plain_when_piped_and_with_no_color(tmp_path: Path) -> None:
+    ws = workspace(tmp_path, {"a": customer_yaml("plain-a")})
+    code, out, _ = invoke("--emulator", "plan", str(ws), env={"NO_COLOR": "1"})
+    assert code == 0
+    assert "\x1b[" not in out
+    assert "+ plain-a/project  create" in out
+    assert out.rstrip().splitlines()[-1].startswith("Plan: 1 customer")

@@ -1,0 +1,328 @@
+"""Unit tests of the pure diff: one behaviour each, on small customer files."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from layers_reconcile.config.models import WorkspaceSpec
+from layers_reconcile.errors import ConfigError
+from layers_reconcile.plan.diff import archive_plan, build_plan, diff_customer
+from layers_reconcile.plan.ids import RESERVED_KEY, post_id_for
+from layers_reconcile.plan.model import Action, CustomerPlan, Plan, StepKind
+from layers_reconcile.plan.observe import ActualCustomer
+from tests.plan.builders import NOW, WORKSPACE, converged, edited, loaded
+
+BASE: dict[str, Any] = {"customerExternalId": "c-1", "project": {"name": "C One"}}
+
+
+def spec(**sections: Any) -> dict[str, Any]:
+    return {**BASE, **sections}
+
+
+def plan_of(data: dict[str, Any], actual: ActualCustomer | None = None, **kw: Any) -> CustomerPlan:
+    customer = loaded(data)
+    if actual is None:
+        actual = ActualCustomer(customer_external_id=customer.spec.customerExternalId)
+    return diff_customer(customer, actual, kw.pop("settings", WORKSPACE), now=kw.pop("now", NOW))
+
+
+def steps(plan: CustomerPlan) -> list[tuple[str, Action]]:
+    return [(s.address, s.action) for s in plan.steps]
+
+
+def test_new_project_without_timezone_gets_utc() -> None:
+    plan = plan_of(spec())
+    (create,) = plan.steps
+    assert create.action == Action.CREATE
+    assert {c.field: c.after for c in create.changes} == {
+        "customerExternalId": "c-1",
+        "name": "C One",
+        "timezone": "UTC",
+    }
+    assert plan.project_id is None
+
+
+def test_everything_after_a_project_create_is_known_after_apply() -> None:
+    plan = plan_of(
+        spec(
+            approval={"requiresApproval": True},
+            brand={"tagline": "t"},
+            influencer="Maya",
+        )
+    )
+    by_kind = {s.kind: s for s in plan.steps}
+    assert all(c.before_unknown for c in by_kind[StepKind.APPROVAL].changes)
+    assert all(c.before_unknown for c in by_kind[StepKind.BRAND].changes)
+    assert by_kind[StepKind.INFLUENCER].changes[0].after_unknown
+    assert by_kind[StepKind.INFLUENCER].target == {"name": "Maya"}
+
+
+def test_server_defaults_and_unmanaged_fields_never_show() -> None:
+    data = spec(approval={"requiresApproval": True})
+    actual = converged(loaded(data).spec)
+    assert actual.project is not None
+    actual.project.update(timezone="Asia/Tokyo", ownerEmail="x@y.z", primaryLanguage="fr")
+    assert actual.approval_policy is not None
+    actual.approval_policy["firstNPostsBlocked"] = 7
+    assert plan_of(data, actual).steps == []
+
+
+def test_drift_shows_exactly_the_field_that_moved() -> None:
+    data = spec(brand={"tagline": "Skip the line.", "brandVoice": "Warm."})
+    actual = converged(loaded(data).spec)
+    assert actual.project is not None
+    actual.project["brandContext"]["tagline"] = "Changed in the UI"
+    (step,) = plan_of(data, actual).steps
+    assert (step.address, step.action) == ("c-1/brand", Action.UPDATE)
+    assert [(c.field, c.before, c.after) for c in step.changes] == [
+        ("tagline", "Changed in the UI", "Skip the line.")
+    ]
+
+
+def test_user_metadata_is_compared_without_the_reserved_key() -> None:
+    data = spec(project={"name": "C One", "metadata": {"tier": "gold"}})
+    actual = converged(loaded(data).spec)
+    assert plan_of(data, actual).steps == []
+    assert actual.project is not None
+    actual.project["metadata"]["extra"] = 1
+    (step,) = plan_of(data, actual).steps
+    assert [(c.field, c.before, c.after) for c in step.changes] == [("metadata.extra", 1, None)]
+    assert RESERVED_KEY not in str([c.field for c in step.changes])
+
+
+def test_archived_project_is_made_active_again() -> None:
+    actual = converged(loaded(spec()).spec)
+    assert actual.project is not None
+    actual.project["status"] = "archived"
+    (step,) = plan_of(spec(), actual).steps
+    assert step.action == Action.UPDATE
+    assert (step.changes[0].field, step.changes[0].after) == ("status", "active")
+
+
+def test_project_stamped_by_another_workspace_is_adopted_with_a_warning() -> None:
+    actual = converged(loaded(spec()).spec, workspace="someone-else")
+    (step,) = plan_of(spec(), actual).steps
+    assert step.action == Action.ADOPT
+    assert step.warnings
+    assert "someone-else" in step.warnings[0]
+
+
+def test_github_installation_given_but_not_registered_is_registered() -> None:
+    data = spec(github={"installationId": 5, "repo": "org/app"})
+    actual = converged(loaded(data).spec)
+    actual.github_installations = []
+    assert steps(plan_of(data, actual)) == [("c-1/github", Action.REGISTER)]
+
+
+def test_installation_of_another_org_warns() -> None:
+    data = spec(github={"installationId": 5, "repo": "org/app"})
+    actual = converged(loaded(data).spec)
+    assert actual.github_installations is not None
+    actual.github_installations[0]["orgLogin"] = "other"
+    plan = plan_of(data, actual)
+    assert plan.steps == []
+    assert "installation_not_found" in plan.warnings[0]
+
+
+def test_repo_change_reingests_and_brand_before_becomes_unknown() -> None:
+    data = spec(github={"repo": "org/app"}, brand={"tagline": "t"})
+    actual = converged(loaded(spec(github={"repo": "org/old"}, brand={"tagline": "t"})).spec)
+    actual.github_installations = converged(loaded(data).spec).github_installations
+    plan = plan_of(data, actual)
+    assert steps(plan) == [("c-1/ingest", Action.RUN_JOB), ("c-1/brand", Action.UPDATE)]
+    assert plan.steps[0].changes[0].before == "org/old"
+    assert plan.steps[1].changes[0].before_unknown
+
+
+def test_pinned_influencer_changes_by_name() -> None:
+    data = spec(influencer="Default ambassador")
+    actual = converged(loaded(spec(influencer="Maya")).spec)
+    (step,) = plan_of(data, actual).steps
+    assert step.action == Action.SELECT
+    assert step.target["influencerId"] == "inf_00000000-0000-4000-8000-000000000002"
+
+
+def test_content_job_still_running_waits_and_costs_nothing_more() -> None:
+    data = spec(content={"k": {"brief": {"hook": "h"}}})
+    actual = converged(loaded(data).spec)
+    assert actual.content is not None
+    actual.content[0]["status"] = "generating"
+    (step,) = plan_of(data, actual).steps
+    assert step.action == Action.RUN_JOB
+    assert step.job is not None
+    assert step.job.credits == 0
+    assert step.target["jobId"] == "job_content_k"
+
+
+def test_pending_containers_are_approved_when_the_file_approves() -> None:
+    data = spec(
+        approval={"requiresApproval": True},
+        content={"k": {"brief": {"hook": "h"}, "approve": True}},
+    )
+    actual = converged(loaded(data).spec)
+    assert actual.content is not None
+    actual.content[0]["approvalStatus"] = "pending"
+    (step,) = plan_of(data, actual).steps
+    assert (step.address, step.action) == ("c-1/content/k/approval", Action.APPROVE)
+    assert step.target["containerIds"] == [actual.content[0]["id"]]
+
+
+def test_credits_follow_the_format_and_variants() -> None:
+    data = spec(content={"a": {"brief": {}, "format": "slideshow_remix", "variants": 3}})
+    (_, job) = plan_of(data).steps
+    assert job.job is not None
+    assert job.job.credits == 150
+
+
+def test_schedule_entry_with_an_id_has_its_own_address_and_post() -> None:
+    data = spec(
+        social={"tiktok": {}},
+        content={
+            "k": {
+                "brief": {},
+                "schedule": [
+                    {"account": "tiktok", "mode": "direct_publish", "at": "2027-03-01T10:00:00Z"},
+                    {
+                        "account": "tiktok",
+                        "mode": "direct_publish",
+                        "at": "2027-03-02T10:00:00Z",
+                        "id": "second",
+                    },
+                ],
+            }
+        },
+    )
+    actual = converged(loaded(data).spec)
+    assert actual.scheduled_posts is not None
+    actual.scheduled_posts = actual.scheduled_posts[:1]
+    (step,) = plan_of(data, actual).steps
+    assert step.address == "c-1/content/k/schedule/second"
+    assert actual.project is not None
+    assert step.target["postId"] == post_id_for(actual.project["id"], "k", "tiktok", 1, "second")
+
+
+def test_published_post_is_never_moved() -> None:
+    data = spec(
+        social={"tiktok": {}},
+        content={
+            "k": {
+                "brief": {},
+                "schedule": [
+                    {"account": "tiktok", "mode": "direct_publish", "at": "2027-03-01T10:00:00Z"}
+                ],
+            }
+        },
+    )
+    actual = converged(loaded(data).spec)
+    assert actual.scheduled_posts is not None
+    actual.scheduled_posts[0]["status"] = "published"
+    moved = spec(
+        social={"tiktok": {}},
+        content={
+            "k": {
+                "brief": {},
+                "schedule": [
+                    {"account": "tiktok", "mode": "direct_publish", "at": "2027-03-05T10:00:00Z"}
+                ],
+            }
+        },
+    )
+    plan = plan_of(moved, actual)
+    assert plan.steps == []
+    assert "already published" in plan.warnings[0]
+
+
+def test_content_section_absent_is_not_managed() -> None:
+    actual = converged(loaded(spec(content={"k": {"brief": {}}})).spec)
+    assert plan_of(spec(), actual).steps == []
+
+
+def test_each_address_has_a_fingerprint_that_moves_only_with_its_facts() -> None:
+    data = spec(brand={"tagline": "t"}, approval={"requiresApproval": True})
+    actual = converged(loaded(data).spec)
+    before = plan_of(data, actual).actual_fingerprints
+    assert set(before) == {"c-1/project", "c-1/approval", "c-1/brand"}
+    drifted = edited(actual)
+    assert drifted.project is not None
+    drifted.project["brandContext"]["tagline"] = "other"
+    after = plan_of(data, drifted).actual_fingerprints
+    assert [a for a in before if before[a] != after[a]] == ["c-1/brand"]
+
+
+def test_expected_time_runs_stages_in_sequence_and_jobs_of_a_stage_together() -> None:
+    data = spec(github={"repo": "o/r"}, content={"a": {"brief": {}}, "b": {"brief": {}}})
+    plan = plan_of(data)
+    assert plan.expected_seconds == pytest.approx(330 + 135)
+
+
+def test_summary_time_spreads_customers_over_parallelism() -> None:
+    one = plan_of(spec(github={"repo": "o/r"}))
+    many = [one.model_copy(update={"customer_external_id": f"c-{i}"}) for i in range(4)]
+    assert build_plan(many, now=NOW, parallelism=2).summary.expected_seconds == pytest.approx(660)
+    assert build_plan(many, now=NOW, parallelism=8).summary.expected_seconds == pytest.approx(330)
+
+
+def test_archive_plan_for_prune() -> None:
+    row = {"id": "p1", "customerExternalId": "gone", "name": "Gone", "status": "active"}
+    plan = archive_plan(row, workspace="acme")
+    (step,) = plan.steps
+    assert (step.address, step.action, step.target) == (
+        "gone/project",
+        Action.ARCHIVE,
+        {"projectId": "p1"},
+    )
+    assert step.warnings
+
+
+def test_times_in_the_past_and_within_the_hour_warn() -> None:
+    def at(delta: timedelta) -> dict[str, Any]:
+        when = (NOW + delta).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return spec(
+            social={"tiktok": {}},
+            content={
+                "k": {
+                    "brief": {},
+                    "schedule": [{"account": "tiktok", "mode": "direct_publish", "at": when}],
+                }
+            },
+        )
+
+    def warning(delta: timedelta) -> list[str]:
+        data = at(delta)
+        actual = converged(loaded(data).spec)
+        actual.scheduled_posts = []
+        (step,) = plan_of(data, actual).steps
+        return step.warnings
+
+    assert "past" in warning(-timedelta(minutes=5))[0]
+    assert "within the hour" in warning(timedelta(minutes=30))[0]
+    assert warning(timedelta(hours=3)) == []
+
+
+def test_plan_document_has_the_product_shape() -> None:
+    plan = build_plan([plan_of(spec())], now=NOW)
+    doc = plan.to_document()
+    assert doc["formatVersion"] == 1
+    assert doc["summary"]["changes"] == 1
+    assert set(doc["summary"]) >= {"customers", "changes", "jobs", "credits", "waitsOnPeople"}
+    customer = doc["customers"][0]
+    assert customer["customerExternalId"] == "c-1"
+    assert customer["projectId"] is None
+    assert {"address", "action", "changes"} <= set(customer["steps"][0])
+    assert Plan.from_document(doc) == plan
+
+
+def test_prune_without_a_workspace_name_is_refused() -> None:
+    import asyncio
+
+    from layers_reconcile.plan.planner import make_plan
+
+    class Workspace:
+        settings = WorkspaceSpec()
+        customers: tuple[Any, ...] = ()
+
+    with pytest.raises(ConfigError):
+        asyncio.run(make_plan(None, Workspace(), prune=True))  # type: ignore[arg-type]

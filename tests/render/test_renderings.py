@@ -1,0 +1,105 @@
+"""Renderings beyond the goldens: markdown splitting, colour on a terminal, plain when piped."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from rich.console import Console
+
+from layers_reconcile.plan.diff import build_plan, diff_customer
+from layers_reconcile.plan.model import Plan
+from layers_reconcile.plan.observe import ActualCustomer
+from layers_reconcile.render.json import render_json
+from layers_reconcile.render.markdown import LIMIT, MARKER, render_markdown
+from layers_reconcile.render.text import plain_text, render_text
+from tests.plan.builders import NOW, WORKSPACE, loaded
+
+
+def many(n: int, *, brief: str = "hook") -> Plan:
+    plans = []
+    for i in range(n):
+        data = {
+            "customerExternalId": f"customer-{i:04d}",
+            "project": {"name": f"Customer {i}"},
+            "social": {"tiktok": {"returnUrl": "https://app.your-partner.com/x"}},
+            "content": {
+                "launch": {
+                    "brief": {"hook": brief},
+                    "schedule": [
+                        {
+                            "account": "tiktok",
+                            "mode": "direct_publish",
+                            "at": "2027-02-01T12:30:00Z",
+                        }
+                    ],
+                }
+            },
+        }
+        c = loaded(data, f"customers/c{i}.yaml")
+        actual = ActualCustomer(customer_external_id=c.spec.customerExternalId)
+        plans.append(diff_customer(c, actual, WORKSPACE, now=NOW))
+    return build_plan(plans, now=NOW, workspace="acme-agency-prod")
+
+
+def test_markdown_fits_in_one_comment_when_small() -> None:
+    (part,) = render_markdown(many(3))
+    assert part.startswith(MARKER + "\n")
+    assert part.count("<details>") == 3
+    # warnings come before the first customer, and the summary line before them
+    assert part.index("**Plan:") < part.index("[!WARNING]") < part.index("<details>")
+
+
+def test_markdown_splits_under_the_limit_and_keeps_every_customer() -> None:
+    plan = many(400)
+    parts = render_markdown(plan)
+    assert len(parts) > 1
+    assert all(len(p) <= LIMIT for p in parts)
+    assert all(p.startswith(MARKER) for p in parts)
+    assert f"(part 1 of {len(parts)})" in parts[0]
+    joined = "".join(parts)
+    assert all(f"<code>customer-{i:04d}</code>" in joined for i in range(400))
+    # the summary line is visible in every part
+    assert all("**Plan: 400 customers" in p for p in parts)
+
+
+def test_one_huge_customer_is_truncated_not_lost() -> None:
+    plan = many(1, brief="x" * 1_900)
+    (part,) = render_markdown(plan, limit=1_500)
+    assert len(part) <= 1_500
+    assert "output truncated" in part
+    assert part.rstrip().endswith("</details>")
+
+
+def test_text_is_coloured_on_a_terminal_and_plain_when_piped() -> None:
+    plan = many(1)
+    tty = io.StringIO()
+    Console(file=tty, force_terminal=True, color_system="standard", width=200).print(
+        render_text(plan)
+    )
+    assert "\x1b[" in tty.getvalue()
+    piped = io.StringIO()
+    Console(file=piped, width=200).print(render_text(plan))
+    assert "\x1b[" not in piped.getvalue()
+    no_color = io.StringIO()
+    Console(file=no_color, force_terminal=True, no_color=True, width=200).print(render_text(plan))
+    assert "\x1b[3" not in no_color.getvalue()  # no foreground colours
+
+
+def test_text_shows_known_after_apply_and_summary() -> None:
+    text = plain_text(many(2))
+    assert "(known after apply)" in text
+    assert text.rstrip().splitlines()[-1].startswith("Plan: 2 customers")
+
+
+def test_json_is_the_versioned_document() -> None:
+    doc = json.loads(render_json(many(2)))
+    assert doc["formatVersion"] == 1
+    assert doc["summary"]["changes"] == sum(len(c["steps"]) for c in doc["customers"])
+
+
+def test_no_changes_reads_plainly() -> None:
+    plan = build_plan([], now=NOW)
+    assert "No changes." in plain_text(plan)
+    (part,) = render_markdown(plan)
+    assert "No changes." in part
