@@ -1,0 +1,354 @@
+"""One customer's convergence: observe → diff → execute stage by stage → observe again …
+
+Stages run one after another in the order of PRODUCT.md §6. The loop goes on to the next stage
+of the same diff while every step there has what its handler needs (handlers work from the file,
+their target and the reserved key, so "known after apply" values such as the project id or the
+pinned influencer are resolved as they go); it reads actual state again when a step needs a
+value only an observation can give (the containers a generation made, before approving and
+scheduling them), and at the end to confirm convergence. Every run starts with an observation,
+so a rerun after a crash starts exactly where the last one stopped.
+
+Person-gated steps open a gate (URL shown) and the loop carries on with whatever does not depend
+on them; when only gates are left it waits up to --wait-for-people, then reports the customer as
+waiting.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import time
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from layers_reconcile.apply.context import CustomerContext, Gate, GateState
+from layers_reconcile.apply.events import (
+    CustomerOutcome,
+    CustomerStatus,
+    Failure,
+    PersonDone,
+    StepFailed,
+    StepFinished,
+    StepStarted,
+    WaitingOnPerson,
+)
+from layers_reconcile.apply.recovery import StepError, failure_from, is_transient
+from layers_reconcile.apply.steps import HANDLERS, StepResult
+from layers_reconcile.apply.steps.base import address_parts
+from layers_reconcile.config.models import WorkspaceSpec
+from layers_reconcile.errors import ApiError, JobError
+from layers_reconcile.plan.context import Loaded
+from layers_reconcile.plan.diff import diff_customer
+from layers_reconcile.plan.model import STAGE_ORDER, Action, CustomerPlan, Step, StepKind
+from layers_reconcile.plan.observe import SharedActual, observe_customer
+
+MAX_REPEATS = 3  # the same step executed this often in one run is not converging
+TRANSIENT_RETRIES = 4  # rounds a customer may repeat after the API failed or vanished
+TRANSIENT_BACKOFF = 1.0  # seconds before the first repeat; doubles each time
+
+# What a step waits for: (kind, qualifier); qualifier None matches every step of that kind.
+Marker = tuple[StepKind, str | None]
+
+
+@dataclass
+class CustomerRun:
+    ctx: CustomerContext
+    settings: WorkspaceSpec
+    shared: SharedActual
+    gates: dict[str, Gate] = field(default_factory=dict)
+    outcome: CustomerOutcome | None = None
+    _repeats: Counter[str] = field(default_factory=Counter)
+    _transient_left: int = TRANSIENT_RETRIES
+
+    @property
+    def customer(self) -> str:
+        return self.ctx.customer
+
+    @property
+    def loaded(self) -> Loaded:
+        assert self.ctx.loaded is not None
+        return self.ctx.loaded
+
+    def _finish(self, status: CustomerStatus, **kw: object) -> CustomerOutcome:
+        outcome = self.result
+        outcome.status = status
+        outcome.project_id = self.ctx.project_id
+        for name, value in kw.items():
+            setattr(outcome, name, value)
+        return outcome
+
+    @property
+    def result(self) -> CustomerOutcome:
+        if self.outcome is None:
+            self.outcome = CustomerOutcome(customer=self.customer, status=CustomerStatus.FAILED)
+        return self.outcome
+
+    # -- the loop --------------------------------------------------------------------------
+
+    async def observe(self) -> CustomerPlan:
+        """Read actual state and diff; the API failing now and then does not end the customer."""
+        while True:
+            try:
+                return await self._observe_once()
+            except ApiError as exc:
+                if not is_transient(exc) or not await self._pause_after_transient():
+                    raise
+
+    async def _pause_after_transient(self) -> bool:
+        """Back off before repeating a round; False once the budget of repeats is spent."""
+        if self._transient_left <= 0:
+            return False
+        attempt = TRANSIENT_RETRIES - self._transient_left
+        self._transient_left -= 1
+        async with self.ctx.slot.waiting():
+            await asyncio.sleep(TRANSIENT_BACKOFF * 2**attempt)
+        return True
+
+    async def _observe_once(self) -> CustomerPlan:
+        actual = await observe_customer(self.ctx.api.client, self.loaded.spec, self.shared)
+        plan = diff_customer(self.loaded, actual, self.settings, now=self.ctx.options.now())
+        if plan.project_id:
+            self.ctx.project_id = plan.project_id
+            self.ctx.known_project = actual.project
+        return plan
+
+    async def converge(
+        self, first: CustomerPlan | None, saved: CustomerPlan | None
+    ) -> CustomerOutcome:
+        plan = first
+        if plan is None:
+            plan = await self.observe()
+            if saved is not None:
+                stale = stale_addresses(saved, plan)
+                if stale:
+                    return self._finish(CustomerStatus.STALE, stale_addresses=stale)
+        elif plan.project_id:
+            self.ctx.project_id = plan.project_id
+        done: set[str] = set()  # steps of `plan` executed since it was observed
+        touched: list[Step] = []  # what changed since the last observation
+        for _ in range(self.ctx.options.max_rounds):
+            if not plan.steps:
+                return self._finish(CustomerStatus.CONVERGED)
+            # Open gates stay in: they hold back what depends on them.
+            left = [s for s in plan.steps if _key(s) not in done or s.address in self.gates]
+            runnable = self._actionable(left)
+            if not runnable:
+                if touched:  # the rest needs values only known after what just ran
+                    plan, touched = await self._refresh(touched), []
+                    done.clear()
+                    continue
+                if not self.gates:
+                    names = ", ".join(s.address for s in plan.steps)
+                    raise StepError(f"nothing can run, yet steps remain: {names}")
+                if not await self._wait_for_people():
+                    waits = [g.wait for g in self.gates.values()]
+                    return self._finish(CustomerStatus.WAITING, waits=waits)
+                plan = await self._refresh(plan.steps)
+                done.clear()
+                continue
+            stage = min(runnable, key=lambda s: STAGE_ORDER.index(s.kind)).kind
+            # The earliest stage, plus every gate that can open already: people get their
+            # URLs at once and act while the jobs run.
+            batch = [s for s in runnable if s.kind == stage or s.action is Action.WAIT_ON_PERSON]
+            results = await self._execute(batch)
+            failures = [r for r in results if isinstance(r, Failure)]
+            if failures:
+                if all(f.retryable for f in failures) and await self._pause_after_transient():
+                    plan, touched = await self._refresh([*touched, *batch]), []
+                    done.clear()  # every step is safe to repeat
+                    continue
+                return self._finish(CustomerStatus.FAILED, failure=failures[0])
+            done.update(_key(s) for s in batch)
+            touched += [s for s, r in zip(batch, results, strict=True) if not _gate_only(r)]
+        raise StepError(
+            f"not converged after {self.ctx.options.max_rounds} rounds",
+            recovery="apply again; report it if it repeats",
+        )
+
+    async def _refresh(self, touched: Iterable[Step]) -> CustomerPlan:
+        if any(s.kind is StepKind.GITHUB for s in touched):
+            try:
+                installations = await self.ctx.api.installations()
+            except ApiError as exc:
+                if not is_transient(exc):
+                    raise
+            else:
+                update = {"github_installations": installations}
+                self.shared = self.shared.model_copy(update=update)
+        return await self.observe()
+
+    # -- which steps can run now -----------------------------------------------------------
+
+    def _actionable(self, steps: list[Step]) -> list[Step]:
+        unresolved: set[Marker] = set()
+        out: list[Step] = []
+        for step in sorted(steps, key=lambda s: STAGE_ORDER.index(s.kind)):
+            mine = self._marker(step)
+            blocked = any(self._matches(dep, unresolved) for dep in self._depends(step))
+            if blocked or step.address in self.gates or not ready(step):
+                unresolved.add(mine)
+                continue
+            out.append(step)
+        return out
+
+    @staticmethod
+    def _matches(dep: Marker, unresolved: set[Marker]) -> bool:
+        kind, qualifier = dep
+        return any(k is kind and (qualifier is None or q == qualifier) for k, q in unresolved)
+
+    def _qualifier(self, step: Step) -> str | None:
+        parts = address_parts(self.customer, step.address)
+        if step.kind in (StepKind.CONTENT, StepKind.CONTENT_APPROVAL, StepKind.SCHEDULE):
+            return parts[1] if len(parts) > 1 else None
+        if step.kind is StepKind.SOCIAL:
+            return str(step.target.get("platform") or (parts[1] if len(parts) > 1 else ""))
+        return None
+
+    def _marker(self, step: Step) -> Marker:
+        return step.kind, self._qualifier(step)
+
+    def _depends(self, step: Step) -> list[Marker]:
+        """The unfinished steps that keep `step` from running (PRODUCT.md §6 order)."""
+        kind, key = step.kind, self._qualifier(step)
+        if kind is StepKind.PROJECT:
+            return []
+        deps: list[Marker] = [(StepKind.PROJECT, None)]
+        if kind in (StepKind.APPROVAL, StepKind.GITHUB, StepKind.SOCIAL):
+            return deps
+        deps.append((StepKind.GITHUB, None))
+        if kind is StepKind.INGEST:
+            return deps
+        deps.append((StepKind.INGEST, None))  # ingest rewrites brand context, makes influencers
+        if kind in (StepKind.BRAND, StepKind.INFLUENCER):
+            return deps
+        deps += [(StepKind.BRAND, None), (StepKind.INFLUENCER, None)]
+        if kind is StepKind.CONTENT:
+            return deps
+        deps.append((StepKind.CONTENT, key))
+        if kind is StepKind.CONTENT_APPROVAL:
+            return deps
+        deps.append((StepKind.CONTENT_APPROVAL, key))
+        if step.action is Action.SCHEDULE:
+            deps.append((StepKind.SOCIAL, str(step.target.get("platform") or "")))
+        return deps
+
+    # -- running steps ---------------------------------------------------------------------
+
+    async def _execute(self, batch: list[Step]) -> list[StepResult | Failure]:
+        if batch[0].kind is StepKind.PROJECT:  # adopt, then update: one after the other
+            return [await self._run_step(s) for s in batch]
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(self._run_step(s)) for s in batch]
+        return [t.result() for t in tasks]
+
+    async def _run_step(self, step: Step) -> StepResult | Failure:
+        handler = HANDLERS.get((step.kind, step.action))
+        emit = self.ctx.emit
+        done_key = f"{step.address} {step.action}"
+        if self._repeats[done_key] >= MAX_REPEATS:
+            failure = Failure(
+                address=step.address,
+                message=f"{step.action} keeps coming back after being done; not converging",
+                recovery="apply again; report it if it repeats",
+            )
+            emit(StepFailed(self.customer, failure))
+            return failure
+        if handler is None:
+            failure = Failure(step.address, f"no handler for {step.kind}/{step.action}")
+            emit(StepFailed(self.customer, failure))
+            return failure
+        emit(StepStarted(self.customer, step.address, step.action, step.reason or ""))
+        try:
+            result = await handler(self.ctx, step)
+        except Exception as exc:  # every failure becomes a report, never a crash of the run
+            failure = await self._failure(step, leaf_exception(exc))
+            emit(StepFailed(self.customer, failure))
+            return failure
+        self._repeats[done_key] += 1
+        if result.gate is not None:
+            self.gates[step.address] = result.gate
+            emit(WaitingOnPerson(self.customer, result.gate.wait))
+        else:
+            self.result.done.append(f"{step.address} {step.action}")
+            emit(StepFinished(self.customer, step.address, step.action, result.detail))
+        return result
+
+    async def _failure(self, step: Step, exc: BaseException) -> Failure:
+        failure = failure_from(step.address, exc, repo=self._repo())
+        if isinstance(exc, JobError) and failure.request_id is None:
+            with contextlib.suppress(ApiError):  # a requestId to quote is nice, not needed
+                rid = await self.ctx.api.request_id_of_job(exc.job_id)
+                failure = dataclasses.replace(failure, request_id=rid)
+        return failure
+
+    def _repo(self) -> str | None:
+        github = self.loaded.spec.github if self.ctx.loaded is not None else None
+        return github.repo if github else None
+
+    # -- people ----------------------------------------------------------------------------
+
+    async def _wait_for_people(self) -> bool:
+        """Check the open gates until one resolves (True) or every deadline has passed (False)."""
+        interval = max(0.05, self.ctx.options.person_poll_interval)
+        async with self.ctx.slot.waiting():
+            while True:
+                resolved = False
+                for address, gate in list(self.gates.items()):
+                    try:
+                        check = await gate.check()
+                    except ApiError as exc:
+                        if not is_transient(exc):
+                            raise
+                        continue  # ask again at the next check
+                    if check.state is GateState.PENDING:
+                        continue
+                    del self.gates[address]
+                    resolved = True
+                    if check.state is GateState.FAILED:
+                        raise StepError(check.detail or f"{address}: refused by the person")
+                    if check.state is GateState.DONE:
+                        self.ctx.emit(PersonDone(self.customer, address, check.detail))
+                if resolved:
+                    return True
+                now = time.monotonic()
+                latest = max(g.deadline for g in self.gates.values())
+                if now >= latest:
+                    return False
+                await asyncio.sleep(min(interval, latest - now))
+
+
+def ready(step: Step) -> bool:
+    """Whether the step's handler has what it needs, or a value is only known once the steps
+    before it ran and actual state has been read again (then it waits for that read)."""
+    if step.kind is StepKind.CONTENT_APPROVAL:
+        return bool(step.target.get("containerIds"))
+    if step.kind is StepKind.SCHEDULE and step.action is Action.SCHEDULE:
+        return bool(step.target.get("containerId") and step.target.get("postId"))
+    return True
+
+
+def _key(step: Step) -> str:
+    return f"{step.address} {step.action}"
+
+
+def _gate_only(result: StepResult | Failure) -> bool:
+    return isinstance(result, StepResult) and result.gate is not None and not result.changed
+
+
+def stale_addresses(saved: CustomerPlan, fresh: CustomerPlan) -> list[str]:
+    """Addresses whose actual state (or the customer file) changed since the plan was saved."""
+    out: list[str] = []
+    if saved.desired_fingerprint and saved.desired_fingerprint != fresh.desired_fingerprint:
+        out.append(f"{saved.customer_external_id} (its file changed)")
+    before, after = saved.actual_fingerprints, fresh.actual_fingerprints
+    out += [a for a in sorted(set(before) | set(after)) if before.get(a) != after.get(a)]
+    return out
+
+
+def leaf_exception(exc: BaseException) -> BaseException:
+    """The first real exception inside (nested) exception groups."""
+    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
+        exc = exc.exceptions[0]
+    return exc

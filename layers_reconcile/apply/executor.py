@@ -1,0 +1,142 @@
+"""Apply: every customer converged at once, bounded by `parallelism`; one failure stops no other.
+
+    report = await execute(client, workspace, options=ApplyOptions(...), on_event=show)
+
+With `plan` (the plan just shown, or a saved plan file) only the customers that plan changes are
+worked on; that is also where `--prune` archives come from (`make_plan(prune=True)` finds the
+projects whose file is gone). A saved plan is verified first (`verify=True`): a customer whose
+file or actual state changed since is refused as stale, the others go on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Collection
+from dataclasses import replace
+
+from layers_reconcile.apply.api import Api
+from layers_reconcile.apply.context import CustomerContext
+from layers_reconcile.apply.customer import CustomerRun, leaf_exception
+from layers_reconcile.apply.events import (
+    ApplyReport,
+    CustomerFinished,
+    CustomerOutcome,
+    CustomerStarted,
+    CustomerStatus,
+    EventSink,
+    StepFailed,
+    StepFinished,
+    StepStarted,
+    ignore_events,
+)
+from layers_reconcile.apply.options import ApplyOptions
+from layers_reconcile.apply.publish import watch
+from layers_reconcile.apply.recovery import failure_from
+from layers_reconcile.apply.slot import Slot
+from layers_reconcile.apply.steps import HANDLERS
+from layers_reconcile.client import LayersClient
+from layers_reconcile.plan.context import Loaded
+from layers_reconcile.plan.model import CustomerPlan, Plan
+from layers_reconcile.plan.observe import SharedActual, observe_shared
+from layers_reconcile.plan.planner import WorkspaceLike, selected
+
+
+async def execute(
+    client: LayersClient,
+    workspace: WorkspaceLike,
+    *,
+    options: ApplyOptions,
+    on_event: EventSink = ignore_events,
+    plan: Plan | None = None,
+    verify: bool = False,
+    customers: Collection[str] = (),
+) -> ApplyReport:
+    started = time.monotonic()
+    settings = workspace.settings
+    options = replace(options, workspace=options.workspace or settings.workspace)
+    api = Api(client)
+    loaded = {c.spec.customerExternalId: c for c in selected(workspace, customers)}
+    work: list[tuple[str, Loaded | None, CustomerPlan | None]] = []
+    if plan is None:
+        work = [(ext, c, None) for ext, c in loaded.items()]
+    else:
+        for cp in plan.customers:
+            if cp.steps and (not customers or cp.customer_external_id in customers):
+                work.append((cp.customer_external_id, loaded.get(cp.customer_external_id), cp))
+    needs_shared = any(c is not None for _, c, _ in work)
+    github = any(c is not None and c.spec.github is not None for _, c, _ in work)
+    shared = await observe_shared(client, github=github) if needs_shared else SharedActual()
+    semaphore = asyncio.Semaphore(max(1, options.parallelism))
+    deadline = None if options.timeout is None else time.monotonic() + options.timeout
+
+    async def one(
+        ext: str, loaded_customer: Loaded | None, cp: CustomerPlan | None
+    ) -> CustomerOutcome:
+        ctx = CustomerContext(
+            api=api,
+            customer=ext,
+            options=options,
+            emit=on_event,
+            slot=Slot(semaphore),
+            loaded=loaded_customer,
+            project_id=cp.project_id if cp else None,
+        )
+        run = CustomerRun(ctx=ctx, settings=settings, shared=shared)
+        return await _customer(run, cp, verify=verify, deadline=deadline)
+
+    async with asyncio.TaskGroup() as group:
+        tasks = [group.create_task(one(*item)) for item in work]
+    outcomes = [t.result() for t in tasks]
+    return ApplyReport(outcomes=outcomes, elapsed=time.monotonic() - started)
+
+
+async def _customer(
+    run: CustomerRun, cp: CustomerPlan | None, *, verify: bool, deadline: float | None
+) -> CustomerOutcome:
+    ctx = run.ctx
+    started = time.monotonic()
+    ctx.emit(CustomerStarted(ctx.customer))
+    try:
+        async with ctx.slot.working(), asyncio.timeout_at(_loop_deadline(deadline)):
+            if ctx.loaded is None:
+                outcome = await _orphan(run, cp)
+            else:
+                outcome = await run.converge(None if verify else cp, cp if verify else None)
+                if outcome.status is CustomerStatus.CONVERGED and ctx.options.wait_for_publish:
+                    outcome.published, failure = await watch(ctx)
+                    if failure is not None:
+                        outcome.status, outcome.failure = CustomerStatus.FAILED, failure
+    except Exception as exc:  # reported per customer; the others go on
+        leaf = leaf_exception(exc)
+        address = f"{ctx.customer}/project" if ctx.project_id is None else ctx.customer
+        failure = failure_from(address, leaf)
+        ctx.emit(StepFailed(ctx.customer, failure))
+        outcome = run.result
+        outcome.status, outcome.failure = CustomerStatus.FAILED, failure
+        outcome.project_id = ctx.project_id
+    outcome.elapsed = time.monotonic() - started
+    ctx.emit(CustomerFinished(outcome))
+    return outcome
+
+
+def _loop_deadline(deadline: float | None) -> float | None:
+    if deadline is None:
+        return None
+    loop = asyncio.get_running_loop()
+    return loop.time() + (deadline - time.monotonic())
+
+
+async def _orphan(run: CustomerRun, cp: CustomerPlan | None) -> CustomerOutcome:
+    """A customer whose file is gone (--prune): only its planned archive step runs."""
+    ctx = run.ctx
+    outcome = run.result
+    for step in cp.steps if cp else []:
+        handler = HANDLERS[(step.kind, step.action)]
+        ctx.emit(StepStarted(ctx.customer, step.address, step.action, step.reason or ""))
+        result = await handler(ctx, step)
+        outcome.done.append(f"{step.address} {step.action}")
+        ctx.emit(StepFinished(ctx.customer, step.address, step.action, result.detail))
+    outcome.status = CustomerStatus.CONVERGED
+    outcome.project_id = ctx.project_id
+    return outcome

@@ -1,0 +1,207 @@
+"""`import`: desired state written back from actual state, so existing projects can be adopted.
+
+For each active project with a `customerExternalId` it builds the mapping of a customer file:
+the project's own fields and user metadata, the approval policy, the GitHub repo the tool
+ingested (and the installation registered for its org), the pinned influencer, the connected
+social platforms, and the content the tool recorded in its reserved key with the briefs and
+schedule entries that made it. Brand context is left out (ingest wrote it; overrides are the
+user's to add). What cannot be traced back is listed in `notes`, never guessed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from typing import Any
+
+from layers_reconcile.apply.api import Api
+from layers_reconcile.apply.reserved import reserved_of, user_metadata
+from layers_reconcile.client import LayersClient
+from layers_reconcile.errors import NotFoundError
+from layers_reconcile.plan.ids import bare_id, post_id_for
+
+JsonDict = dict[str, Any]
+BRIEF_FIELDS = (
+    "hook",
+    "cta",
+    "topic",
+    "angle",
+    "valuePropositions",
+    "targetPlatforms",
+    "themeTags",
+    "language",
+)
+
+
+@dataclass
+class Imported:
+    customer_external_id: str
+    project_id: str
+    data: JsonDict
+    notes: list[str] = field(default_factory=list)
+
+
+async def import_customers(
+    client: LayersClient, *, customers: Collection[str] = ()
+) -> list[Imported]:
+    api = Api(client)
+    rows = await client.list_all("/v1/projects", {"status": "active"})
+    wanted = set(customers)
+    chosen = [
+        r
+        for r in rows
+        if r.get("customerExternalId") and (not wanted or r["customerExternalId"] in wanted)
+    ]
+    installations = await api.installations()
+    out = []
+    for row in sorted(chosen, key=lambda r: str(r["customerExternalId"])):
+        project = await api.get_project(str(row["id"]))
+        out.append(await _customer(api, project, installations))
+    return out
+
+
+async def _customer(api: Api, project: JsonDict, installations: list[JsonDict]) -> Imported:
+    pid = str(project["id"])
+    ext = str(project["customerExternalId"])
+    reserved = reserved_of(project)
+    result = Imported(ext, pid, {"customerExternalId": ext})
+    data = result.data
+    data["project"] = _project(project)
+    data["approval"] = _approval(project)
+    github = _github(reserved, installations, result.notes)
+    if github:
+        data["github"] = github
+    influencer = await _influencer(api, pid, reserved)
+    if influencer:
+        data["influencer"] = influencer
+    accounts = await api.list_social_accounts(pid)
+    platforms = sorted({a["platform"] for a in accounts if a.get("status") == "connected"})
+    if platforms:
+        data["social"] = {p: {} for p in platforms}
+    content = await _content(api, pid, reserved, result.notes)
+    if content:
+        data["content"] = content
+    return result
+
+
+def _project(project: JsonDict) -> JsonDict:
+    out: JsonDict = {"name": project["name"]}
+    for name in ("timezone", "primaryLanguage", "ownerEmail"):
+        if project.get(name) is not None:
+            out[name] = project[name]
+    metadata = user_metadata(project)
+    if metadata:
+        out["metadata"] = metadata
+    return out
+
+
+def _approval(project: JsonDict) -> JsonDict:
+    embedded = project.get("approvalPolicy")
+    policy: JsonDict = embedded if isinstance(embedded, dict) else project
+    out: JsonDict = {"requiresApproval": bool(policy.get("requiresApproval"))}
+    for name in ("firstNPostsBlocked", "autoApproveAfter"):
+        if policy.get(name) is not None:
+            out[name] = policy[name]
+    return out
+
+
+def _github(reserved: JsonDict, installations: list[JsonDict], notes: list[str]) -> JsonDict:
+    ingest = reserved.get("ingest") or {}
+    repo = ingest.get("repo")
+    if not repo:
+        return {}
+    out: JsonDict = {}
+    org = str(repo).split("/")[0].lower()
+    for installation in installations:
+        login = installation.get("orgLogin") or (installation.get("githubAccount") or {}).get(
+            "login"
+        )
+        if str(login or "").lower() == org and installation.get("installationId") is not None:
+            out["installationId"] = installation["installationId"]
+            break
+    out["repo"] = repo
+    if ingest.get("branch"):
+        out["branch"] = ingest["branch"]
+    if ingest.get("platforms"):
+        out["platforms"] = list(ingest["platforms"])
+    if "installationId" not in out:
+        notes.append(f"no registered installation covers {org}: add github.returnUrl")
+    return out
+
+
+async def _influencer(api: Api, pid: str, reserved: JsonDict) -> str | None:
+    pinned = reserved.get("influencerId")
+    if not pinned:
+        return None
+    for influencer in await api.list_influencers(pid):
+        if bare_id(influencer.get("influencerId") or influencer.get("id")) == bare_id(pinned):
+            name = influencer.get("name")
+            return str(name) if name else str(pinned)
+    return str(pinned)
+
+
+async def _content(api: Api, pid: str, reserved: JsonDict, notes: list[str]) -> JsonDict:
+    recorded = reserved.get("content") or {}
+    if not recorded:
+        return {}
+    posts = await api.list_scheduled_posts(pid)
+    out: JsonDict = {}
+    for key in sorted(recorded):
+        entry = recorded[key] or {}
+        ids = [str(i) for i in entry.get("containerIds") or []]
+        if not ids:
+            continue
+        try:
+            first = await api.get_content(ids[0])
+        except NotFoundError:
+            notes.append(f"content {key!r}: its containers are gone; left out")
+            continue
+        raw_brief = first.get("brief") or {}
+        brief = {k: raw_brief[k] for k in BRIEF_FIELDS if raw_brief.get(k) is not None}
+        item: JsonDict = {
+            "format": entry.get("format") or first.get("format") or "auto",
+            "variants": int(entry.get("variants") or len(ids)),
+            "brief": brief,
+        }
+        statuses = []
+        for cid in ids:
+            container = first if cid == ids[0] else await api.get_content(cid)
+            statuses.append(container.get("approvalStatus"))
+        if statuses and all(s == "approved" for s in statuses):
+            item["approve"] = True
+        schedule = _schedule(pid, key, ids, entry, posts, notes)
+        if schedule:
+            item["schedule"] = schedule
+        out[key] = item
+    return out
+
+
+def _schedule(
+    pid: str, key: str, ids: list[str], entry: JsonDict, posts: list[JsonDict], notes: list[str]
+) -> list[JsonDict]:
+    names = {bare_id(k): v for k, v in (entry.get("entryIds") or {}).items()}
+    index = {bare_id(c): i + 1 for i, c in enumerate(ids)}
+    out = []
+    for post in sorted(posts, key=lambda p: (str(p.get("scheduledFor")), str(p.get("id")))):
+        variant = index.get(bare_id(post.get("containerId")))
+        if variant is None or post.get("status") == "canceled":
+            continue
+        account = str(post.get("platform"))
+        entry_id = names.get(bare_id(post.get("id")))
+        expected = post_id_for(pid, key, account, variant, entry_id)
+        if bare_id(expected) != bare_id(post.get("id")):
+            notes.append(
+                f"content {key!r}: post {post.get('id')} was not scheduled by this tool; "
+                "left out (a plan would cancel it if it is still queued)"
+            )
+            continue
+        item: JsonDict = {}
+        if entry_id:
+            item["id"] = entry_id
+        item.update(account=account, mode=post.get("mode"), at=post.get("scheduledFor"))
+        if variant != 1:
+            item["variant"] = variant
+        if post.get("captionOverride"):
+            item["captionOverride"] = post["captionOverride"]
+        out.append(item)
+    return out

@@ -1,0 +1,30 @@
+"""How one apply run behaves: explicit values passed down, never read from the environment."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class ApplyOptions:
+    workspace: str | None = None  # the name stamped in the reserved key ("workspace")
+    parallelism: int = 8
+    wait_for_people: float = 0.0  # seconds a person-gated step may stay open before exit 3
+    timeout: float | None = None  # seconds for the whole run; None = no limit
+    wait_for_publish: bool = False
+    # How often an open person gate (install, OAuth, approval) is checked.
+    person_poll_interval: float = 2.0
+    # How often --wait-for-publish looks at the posts.
+    publish_poll_interval: float = 5.0
+    # Documented job durations are divided by this (the embedded emulator's --speed), so job
+    # polling keeps its shape when jobs run faster than the docs say.
+    job_time_scale: float = 1.0
+    # Rounds of observe → execute per customer before giving up as "not converging".
+    max_rounds: int = 40
+    now: Callable[[], datetime] = field(default=_utcnow)

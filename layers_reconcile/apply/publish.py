@@ -1,0 +1,87 @@
+"""--wait-for-publish: watch the file's scheduled posts until each publishes or fails."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from typing import Any
+
+from layers_reconcile.apply.context import CustomerContext
+from layers_reconcile.apply.events import Failure, PostStatus
+from layers_reconcile.plan.ids import bare_id, post_id_for
+
+DONE = frozenset({"published", "failed", "canceled", "draft", "draft_in_inbox"})
+MAX_SLEEP = 300.0
+
+
+def wanted_posts(ctx: CustomerContext, project_id: str) -> dict[str, str]:
+    """bare post id → the schedule entry's address, for every entry of the file."""
+    out: dict[str, str] = {}
+    for key, content in sorted((ctx.spec.content or {}).items()):
+        for entry in content.schedule:
+            post_id = post_id_for(project_id, key, entry.account, entry.variant, entry.id)
+            suffix = entry.id or (
+                entry.account + (f"/v{entry.variant}" if entry.variant > 1 else "")
+            )
+            out[str(bare_id(post_id))] = f"{ctx.customer}/content/{key}/schedule/{suffix}"
+    return out
+
+
+def _when(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+async def watch(ctx: CustomerContext) -> tuple[dict[str, str], Failure | None]:
+    """Final status per post address, and the first failed post (if any)."""
+    project_id = ctx.require_project()
+    wanted = wanted_posts(ctx, project_id)
+    seen: dict[str, str] = {}
+    failure: Failure | None = None
+    if not wanted:
+        return seen, None
+    async with ctx.slot.waiting():
+        while True:
+            posts = await ctx.api.list_scheduled_posts(project_id)
+            open_due: list[datetime] = []
+            for post in posts:
+                address = wanted.get(str(bare_id(post.get("id"))))
+                if address is None:
+                    continue
+                status = str(post.get("status"))
+                error = post.get("lastError")
+                if seen.get(address) != status:
+                    seen[address] = status
+                    message = None
+                    if isinstance(error, dict):
+                        message = f"{error.get('code')}: {error.get('message')}"
+                    ctx.emit(
+                        PostStatus(
+                            customer=ctx.customer,
+                            address=address,
+                            post_id=str(post.get("id")),
+                            status=status,
+                            url=post.get("externalUrl"),
+                            error=message,
+                        )
+                    )
+                    if status == "failed" and failure is None:
+                        code = error.get("code") if isinstance(error, dict) else None
+                        failure = Failure(
+                            address=address,
+                            message=f"the post failed: {message or 'no error given'}",
+                            code=code,
+                            recovery="fix the account or media, then give the entry a new id: to post again",
+                        )
+                if status not in DONE:
+                    due = _when(post.get("scheduledFor"))
+                    if due is not None:
+                        open_due.append(due)
+            if not open_due:
+                return seen, failure
+            wait = (min(open_due) - ctx.options.now()).total_seconds()
+            await asyncio.sleep(min(MAX_SLEEP, max(ctx.options.publish_poll_interval, wait)))

@@ -1,0 +1,65 @@
+"""The tool's memory, kept in the API: `project.metadata["layersReconcile"]`.
+
+PATCH replaces `metadata` whole, so every write is a read-modify-write that carries the user's
+own keys along untouched. Writes for one customer are serialised by a lock in the caller; two
+processes racing can at worst lose a bookkeeping entry, which the next run re-derives from the
+deterministic ids (no duplicate can come of it).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+from layers_reconcile.plan.ids import RESERVED_KEY
+
+RESERVED_VERSION = 1
+
+Reserved = dict[str, Any]
+
+
+def reserved_of(project: dict[str, Any] | None) -> Reserved:
+    """A copy of the reserved entry of a project row (empty when the tool never wrote one)."""
+    metadata = (project or {}).get("metadata") or {}
+    value = metadata.get(RESERVED_KEY) if isinstance(metadata, dict) else None
+    return copy.deepcopy(value) if isinstance(value, dict) else {}
+
+
+def user_metadata(project: dict[str, Any] | None) -> dict[str, Any]:
+    metadata = (project or {}).get("metadata") or {}
+    if not isinstance(metadata, dict):
+        return {}
+    return {k: copy.deepcopy(v) for k, v in metadata.items() if k != RESERVED_KEY}
+
+
+def with_reserved(user: dict[str, Any], reserved: Reserved) -> dict[str, Any]:
+    """The whole `metadata` object to send: the user's keys plus ours."""
+    out = dict(user)
+    out.pop(RESERVED_KEY, None)
+    if reserved:
+        out[RESERVED_KEY] = reserved
+    return out
+
+
+def mutated(
+    project: dict[str, Any], mutate: Callable[[Reserved], None]
+) -> tuple[Reserved, dict[str, Any] | None]:
+    """Apply `mutate` to the project's reserved entry.
+
+    Returns the new entry and the metadata to PATCH, or None when nothing changed.
+    """
+    before = reserved_of(project)
+    after = copy.deepcopy(before)
+    mutate(after)
+    after.setdefault("v", RESERVED_VERSION)
+    if after == before:
+        return after, None
+    return after, with_reserved(user_metadata(project), after)
+
+
+def content_entry(reserved: Reserved, key: str) -> dict[str, Any]:
+    """The mutable bookkeeping of one content key (created on first use)."""
+    contents = reserved.setdefault("content", {})
+    entry: dict[str, Any] = contents.setdefault(key, {})
+    return entry

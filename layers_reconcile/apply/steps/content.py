@@ -1,0 +1,224 @@
+"""Guide step 6: content — generate (partner-supplied container id), regenerate, wait, cancel.
+
+The reserved key maps each content key to its containers, the hash of the brief they realise
+and the job in flight, written right after the job is accepted: a rerun after a crash waits on
+that job instead of starting another. Generation N of a key uses the deterministic id
+`content_id_for(project, key)` (N = 1) or of `key#N`, so even a lost record cannot yield a
+second container; a regenerate's Idempotency-Key carries its round number for the same reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+from layers_reconcile.apply.context import CustomerContext
+from layers_reconcile.apply.recovery import StepError
+from layers_reconcile.apply.reserved import content_entry
+from layers_reconcile.apply.steps.base import StepResult, content_key_of
+from layers_reconcile.config.models import ContentSpec
+from layers_reconcile.errors import ConflictError, JobError
+from layers_reconcile.plan.ids import brief_hash, content_id_for
+from layers_reconcile.plan.model import Step
+
+DEFAULT_EXPECTED = 135.0
+RUNNING = frozenset({"queued", "generating", "processing", "running"})
+
+
+def _key(ctx: CustomerContext, step: Step) -> str:
+    key = content_key_of(ctx.customer, step.address)
+    if key is None:
+        raise StepError(f"{step.address} names no content key")
+    return key
+
+
+def _spec(ctx: CustomerContext, key: str) -> ContentSpec:
+    content = (ctx.spec.content or {}).get(key)
+    if content is None:
+        raise StepError(f"content {key!r} is not in the file")
+    return content
+
+
+def hash_of(content: ContentSpec) -> str:
+    """The hash the diff compares: the brief exactly as written."""
+    return brief_hash(content.brief.model_dump(exclude_unset=True))
+
+
+def request_brief(content: ContentSpec) -> dict[str, Any]:
+    brief: dict[str, Any] = content.brief.model_dump(exclude_unset=True, exclude_none=True)
+    return brief
+
+
+def generation_id(project_id: str, key: str, generation: int) -> str:
+    return content_id_for(project_id, key if generation <= 1 else f"{key}#{generation}")
+
+
+def _expected(step: Step) -> float:
+    return step.job.expected_seconds if step.job else DEFAULT_EXPECTED
+
+
+def _clear_job(entry: dict[str, Any]) -> None:
+    entry.pop("jobId", None)
+    entry.pop("jobIds", None)
+
+
+async def _settle(ctx: CustomerContext, step: Step, key: str, job_ids: list[str]) -> None:
+    """Wait on the recorded jobs (side by side), then record how they ended."""
+    try:
+        async with asyncio.TaskGroup() as group:
+            for job_id in job_ids:
+                group.create_task(
+                    ctx.wait_for_job(step.address, job_id, expected_seconds=_expected(step))
+                )
+    except* JobError as group:
+
+        def failed(reserved: dict[str, Any]) -> None:
+            entry = content_entry(reserved, key)
+            _clear_job(entry)
+            entry["status"] = "failed"
+
+        await ctx.update_reserved(failed)
+        raise group.exceptions[0] from None
+
+    def done(reserved: dict[str, Any]) -> None:
+        entry = content_entry(reserved, key)
+        _clear_job(entry)
+        entry["status"] = "completed"
+
+    await ctx.update_reserved(done)
+
+
+async def run(ctx: CustomerContext, step: Step) -> StepResult:
+    ctx.project_id = ctx.project_id or step.target.get("projectId")
+    key = _key(ctx, step)
+    content = _spec(ctx, key)
+    entry = dict(((await ctx.reserved()).get("content") or {}).get(key) or {})
+    recorded_jobs = [str(j) for j in entry.get("jobIds") or [entry.get("jobId")] if j]
+    if recorded_jobs:
+        # A job an earlier (perhaps killed) run started and recorded: wait on it, start nothing.
+        await _settle(ctx, step, key, recorded_jobs)
+        return StepResult(detail=f"content {key!r}: waited on the running job")
+    if step.target.get("jobId"):
+        await _settle(ctx, step, key, [str(step.target["jobId"])])
+        return StepResult(detail=f"content {key!r}: waited on the running job")
+    regenerate = step.job is not None and step.job.kind == "content_regenerate"
+    if regenerate:
+        return await _regenerate(ctx, step, key, content, entry)
+    if step.target.get("containerIds") and not step.target.get("previousContainerIds"):
+        return await _wait_containers(ctx, step, key, [str(c) for c in step.target["containerIds"]])
+    return await _generate(ctx, step, key, content, entry)
+
+
+async def _generate(
+    ctx: CustomerContext, step: Step, key: str, content: ContentSpec, entry: dict[str, Any]
+) -> StepResult:
+    project_id = ctx.require_project()
+    brief = request_brief(content)
+    if ctx.spec.influencer is not None:
+        pinned = (await ctx.reserved()).get("influencerId")
+        if pinned:
+            brief["influencerId"] = pinned
+    generation = int(entry.get("generation") or 1)
+    if step.target.get("previousContainerIds") and entry.get("containerIds"):
+        generation += 1  # format/variants changed or the containers are gone: new containers
+    body: dict[str, Any] = {
+        "id": generation_id(project_id, key, generation),
+        "format": content.format,
+        "variantCount": content.variants,
+        "brief": brief,
+    }
+    try:
+        accepted = await ctx.api.generate_content(
+            project_id, body, ctx.idempotency_key(f"content/{key}", body)
+        )
+    except ConflictError as exc:
+        raise StepError(
+            f"content {key!r}: the API refused generation {generation}: {exc.message}",
+            recovery="another run generated this content with a different brief; apply again",
+        ) from exc
+    job_id = str(accepted["jobId"])
+    raw_ids = accepted.get("containerIds") or [accepted.get("containerId")]
+    container_ids = [str(c) for c in raw_ids if c]
+
+    def started(reserved: dict[str, Any]) -> None:
+        entry = content_entry(reserved, key)
+        _clear_job(entry)
+        entry.update(
+            containerIds=container_ids,
+            jobId=job_id,
+            briefHash=hash_of(content),
+            format=content.format,
+            variants=content.variants,
+            generation=generation,
+            status="running",
+        )
+
+    await ctx.update_reserved(started)
+    await _settle(ctx, step, key, [job_id])
+    what = accepted.get("format") or content.format
+    return StepResult(detail=f"generated {len(container_ids)} {what} container(s)")
+
+
+async def _regenerate(
+    ctx: CustomerContext, step: Step, key: str, content: ContentSpec, entry: dict[str, Any]
+) -> StepResult:
+    container_ids = [
+        str(c) for c in step.target.get("containerIds") or entry.get("containerIds") or []
+    ]
+    if not container_ids:
+        raise StepError(f"content {key!r}: no containers to regenerate")
+    body = {"brief": request_brief(content)}
+    round_ = int(entry.get("regenerations") or 0) + 1
+    job_ids: list[str] = []
+    for container_id in container_ids:
+        accepted = await ctx.api.regenerate_content(
+            container_id,
+            body,
+            ctx.idempotency_key(f"content/{key}/{container_id}", {"body": body, "round": round_}),
+        )
+        job_ids.append(str(accepted["jobId"]))
+
+    def started(reserved: dict[str, Any]) -> None:
+        entry = content_entry(reserved, key)
+        entry.update(
+            jobId=job_ids[0],
+            jobIds=job_ids,
+            briefHash=hash_of(content),
+            regenerations=round_,
+            status="running",
+        )
+
+    await ctx.update_reserved(started)
+    await _settle(ctx, step, key, job_ids)
+    return StepResult(detail=f"regenerated {len(container_ids)} container(s)")
+
+
+async def _wait_containers(
+    ctx: CustomerContext, step: Step, key: str, container_ids: list[str]
+) -> StepResult:
+    """Containers still generating with no job on record: watch the containers themselves."""
+    deadline = time.monotonic() + 10 * _expected(step) / max(ctx.options.job_time_scale, 1e-6)
+    delay = 0.5
+    while True:
+        statuses = [(await ctx.api.get_content(c)).get("status") for c in container_ids]
+        if not any(s in RUNNING for s in statuses):
+            return StepResult(
+                detail=f"content {key!r}: generation finished ({', '.join(map(str, statuses))})"
+            )
+        if time.monotonic() > deadline:
+            raise StepError(f"content {key!r} is still generating", recovery="apply again later")
+        async with ctx.slot.waiting():
+            await asyncio.sleep(delay)
+        delay = min(delay * 1.5, 15.0)
+
+
+async def cancel(ctx: CustomerContext, step: Step) -> StepResult:
+    """Content removed from the file: cancel its queued posts (the containers stay)."""
+    from layers_reconcile.apply.steps.schedule import cancel_post
+
+    canceled = 0
+    for post_id in [str(p) for p in step.target.get("postIds") or []]:
+        if await cancel_post(ctx, post_id):
+            canceled += 1
+    return StepResult(detail=f"canceled {canceled} queued post(s)")

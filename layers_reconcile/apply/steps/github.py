@@ -1,0 +1,99 @@
+"""Guide step 2: the GitHub installation — register a known id, or wait for a person to install."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from layers_reconcile.apply.context import CustomerContext, Gate, GateCheck, GateState
+from layers_reconcile.apply.events import PersonWait
+from layers_reconcile.apply.recovery import StepError
+from layers_reconcile.apply.steps.base import DEFAULT_RETURN_URL, StepResult, first
+from layers_reconcile.errors import ConflictError
+from layers_reconcile.plan.model import Step
+
+INSTALL_URL_TTL = 15 * 60  # the documented lifetime of an install URL
+
+
+def _owner(ctx: CustomerContext) -> str:
+    assert ctx.spec.github is not None
+    return ctx.spec.github.repo.split("/")[0]
+
+
+def _return_url(ctx: CustomerContext, step: Step) -> str:
+    github = ctx.spec.github
+    value = first(step.target.get("returnUrl"), github.returnUrl if github else None)
+    return str(value or DEFAULT_RETURN_URL)
+
+
+def _login_of(installation: dict[str, Any]) -> str:
+    account = installation.get("githubAccount") or {}
+    return str(installation.get("orgLogin") or account.get("login") or "").lower()
+
+
+def _active(installation: dict[str, Any]) -> bool:
+    return bool(installation.get("status", "active") == "active")
+
+
+async def registered_for(ctx: CustomerContext, org: str) -> dict[str, Any] | None:
+    for installation in await ctx.api.installations():
+        if _login_of(installation) == org.lower() and _active(installation):
+            return installation
+    return None
+
+
+def _authorize_url(body: dict[str, Any]) -> str:
+    url = body.get("authorizeUrl") or body.get("installUrl") or body.get("authUrl")
+    if not url:
+        raise StepError("the install-url response carries no URL")
+    return str(url)
+
+
+async def register(ctx: CustomerContext, step: Step) -> StepResult:
+    github = ctx.spec.github
+    installation_id = first(step.target.get("installationId"), github and github.installationId)
+    if installation_id is None:
+        raise StepError("no installationId to register")
+    # Registering needs a `state` from an install URL (guide step 2). No login hint: the app is
+    # already installed, nobody is meant to open this URL.
+    issued = await ctx.api.install_url(_return_url(ctx, step))
+    state = issued.get("state")
+    if not state:
+        raise StepError("the install-url response carries no state")
+    try:
+        request = {"installationId": int(installation_id), "state": str(state)}
+        body = await ctx.api.register_installation(
+            int(installation_id), str(state), ctx.idempotency_key("github", request)
+        )
+    except ConflictError:
+        if await registered_for(ctx, _owner(ctx)) is None:
+            raise
+        return StepResult(detail=f"installation {installation_id} already registered")
+    org = _login_of(body) or _owner(ctx)
+    return StepResult(detail=f"registered installation {installation_id} ({org})")
+
+
+async def wait_for_install(ctx: CustomerContext, step: Step) -> StepResult:
+    org = str(step.target.get("org") or _owner(ctx))
+    issued = await ctx.api.install_url(_return_url(ctx, step), login=org)
+    url = _authorize_url(issued)
+    issued_at = time.monotonic()
+
+    async def check() -> GateCheck:
+        installation = await registered_for(ctx, org)
+        if installation is not None:
+            return GateCheck(
+                GateState.DONE, f"installation {installation.get('installationId')} registered"
+            )
+        if time.monotonic() - issued_at > INSTALL_URL_TTL:
+            return GateCheck(GateState.EXPIRED)
+        return GateCheck(GateState.PENDING)
+
+    wait = PersonWait(
+        address=step.address,
+        kind="github_install",
+        url=url,
+        message=f"install the Layers GitHub App on {org}",
+    )
+    gate = Gate(wait=wait, check=check, deadline=ctx.gate_deadline())
+    return StepResult(detail="install URL created", gate=gate, changed=False)

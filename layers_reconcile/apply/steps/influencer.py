@@ -1,0 +1,134 @@
+"""Guide step 5: the influencer — pin one by name or id, or create one and wait until `ready`.
+
+There is no pin endpoint: the pinned id lives in the reserved key and goes into every brief.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+from layers_reconcile.apply.context import CustomerContext
+from layers_reconcile.apply.recovery import StepError
+from layers_reconcile.apply.steps.base import StepResult
+from layers_reconcile.config.models import InfluencerSpec
+from layers_reconcile.plan.model import Step
+
+EXPECTED_SECONDS = 60.0
+
+
+def _id_of(influencer: dict[str, Any]) -> str:
+    return str(influencer.get("influencerId") or influencer.get("id"))
+
+
+def _wanted(ctx: CustomerContext) -> tuple[str | None, str | None]:
+    """(id, name) the file asks for."""
+    value = ctx.spec.influencer
+    if isinstance(value, InfluencerSpec):
+        return None, value.name
+    if isinstance(value, str):
+        return value, value
+    return None, None
+
+
+async def _find(ctx: CustomerContext, step: Step) -> dict[str, Any] | None:
+    want_id = step.target.get("influencerId")
+    want_name = step.target.get("name")
+    file_id, file_name = _wanted(ctx)
+    ids = {str(v) for v in (want_id, file_id) if v}
+    names = [str(v) for v in (want_name, file_name) if v]
+    influencers = await ctx.api.list_influencers(ctx.require_project())
+    for inf in influencers:
+        if _id_of(inf) in ids:
+            return inf
+    for name in names:
+        for inf in influencers:
+            if inf.get("name") == name:
+                return inf
+    for name in names:
+        for inf in influencers:
+            if str(inf.get("name", "")).casefold() == name.casefold():
+                return inf
+    return None
+
+
+async def _until_ready(ctx: CustomerContext, step: Step, influencer: dict[str, Any]) -> None:
+    influencer_id = _id_of(influencer)
+    if influencer.get("status") == "ready":
+        return
+    job = (await ctx.reserved()).get("influencerJob") or {}
+    if job.get("jobId") and job.get("influencerId") in (influencer_id, None, ""):
+        await ctx.wait_for_job(step.address, str(job["jobId"]), expected_seconds=EXPECTED_SECONDS)
+    deadline = time.monotonic() + max(600.0, ctx.options.wait_for_people)
+    delay = 1.0
+    while True:
+        current = await ctx.api.get_influencer(influencer_id)
+        status = current.get("status")
+        if status == "ready":
+            return
+        if status == "failed":
+            raise StepError(
+                f"influencer {current.get('name')!r} failed: {current.get('errorMessage')}",
+                recovery="name another influencer, or change its attributes",
+            )
+        if time.monotonic() > deadline:
+            raise StepError(f"influencer {influencer_id} is still {status}")
+        async with ctx.slot.waiting():
+            await asyncio.sleep(delay)
+        delay = min(delay * 1.5, 10.0)
+
+
+async def _pin(ctx: CustomerContext, influencer_id: str) -> None:
+    def pin(reserved: dict[str, Any]) -> None:
+        reserved["influencerId"] = influencer_id
+        reserved.pop("influencerJob", None)
+
+    await ctx.update_reserved(pin)
+
+
+async def select(ctx: CustomerContext, step: Step) -> StepResult:
+    ctx.project_id = ctx.project_id or step.target.get("projectId")
+    found = await _find(ctx, step)
+    if found is None:
+        _, name = _wanted(ctx)
+        raise StepError(
+            f"no influencer named or with id {name!r} in the project",
+            recovery="name an influencer the project has, or give attributes to create one",
+        )
+    await _until_ready(ctx, step, found)
+    await _pin(ctx, _id_of(found))
+    return StepResult(detail=f"pinned {found.get('name')!r} ({_id_of(found)})")
+
+
+async def create(ctx: CustomerContext, step: Step) -> StepResult:
+    ctx.project_id = ctx.project_id or step.target.get("projectId")
+    spec = ctx.spec.influencer
+    if not isinstance(spec, InfluencerSpec):
+        raise StepError("creating an influencer needs its attributes in the file")
+    existing = await _find(ctx, step)
+    if existing is not None:  # created by an earlier, interrupted run
+        await _until_ready(ctx, step, existing)
+        await _pin(ctx, _id_of(existing))
+        return StepResult(detail=f"pinned {existing.get('name')!r} ({_id_of(existing)})")
+    body = spec.model_dump(exclude_none=True)
+    accepted = await ctx.api.create_influencer(
+        ctx.require_project(), body, ctx.idempotency_key("influencer", body)
+    )
+    job_id = accepted.get("jobId")
+    influencer_id = str(accepted.get("influencerId") or accepted.get("id") or "")
+
+    def record(reserved: dict[str, Any]) -> None:
+        reserved["influencerJob"] = {"jobId": job_id, "influencerId": influencer_id}
+
+    if job_id:
+        await ctx.update_reserved(record)
+        expected = step.job.expected_seconds if step.job else EXPECTED_SECONDS
+        await ctx.wait_for_job(step.address, str(job_id), expected_seconds=expected)
+    found = await _find(ctx, step)
+    if found is None:
+        raise StepError(f"the influencer {spec.name!r} did not appear after its job")
+    influencer_id = _id_of(found)
+    await _until_ready(ctx, step, found)
+    await _pin(ctx, influencer_id)
+    return StepResult(detail=f"created {spec.name!r} ({influencer_id})")

@@ -1,0 +1,106 @@
+"""Guide step 1: the project — create (partner-supplied id), adopt, update, archive (--prune)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from layers_reconcile.apply.context import CustomerContext
+from layers_reconcile.apply.recovery import StepError
+from layers_reconcile.apply.reserved import RESERVED_VERSION, reserved_of, with_reserved
+from layers_reconcile.apply.steps.base import StepResult
+from layers_reconcile.errors import ConflictError
+from layers_reconcile.plan.ids import project_id_for
+from layers_reconcile.plan.model import Step
+
+_SIMPLE = ("name", "timezone", "primaryLanguage", "ownerEmail")
+
+
+def _stamp(ctx: CustomerContext) -> dict[str, Any]:
+    stamp: dict[str, Any] = {"v": RESERVED_VERSION}
+    if ctx.workspace:
+        stamp["workspace"] = ctx.workspace
+    return stamp
+
+
+async def create(ctx: CustomerContext, step: Step) -> StepResult:
+    spec = ctx.spec.project
+    body: dict[str, Any] = {
+        "id": project_id_for(ctx.customer),
+        "name": spec.name,
+        "customerExternalId": ctx.customer,
+        "timezone": spec.timezone or "UTC",
+    }
+    for name in ("primaryLanguage", "ownerEmail"):
+        value = getattr(spec, name)
+        if value is not None:
+            body[name] = value
+    body["metadata"] = with_reserved(dict(spec.metadata or {}), _stamp(ctx))
+    try:
+        project = await ctx.api.create_project(body, ctx.idempotency_key("project", body))
+    except ConflictError:
+        # The external id is taken (another run won the race, or an archived project holds it):
+        # look the project up and let the next round adopt or update it.
+        found = await ctx.api.find_projects(ctx.customer)
+        if not found:
+            raise
+        mine = [p for p in found if str(p.get("id")) == body["id"]]
+        project = (mine or found)[0]
+        ctx.project_id = str(project["id"])
+        return StepResult(detail=f"found existing project {ctx.project_id}")
+    ctx.project_id = str(project["id"])
+    ctx.remember(project)
+    return StepResult(detail=f"created project {ctx.project_id}")
+
+
+async def adopt(ctx: CustomerContext, step: Step) -> StepResult:
+    ctx.project_id = ctx.project_id or step.target.get("projectId")
+    previous: list[str | None] = []
+
+    def stamp(reserved: dict[str, Any]) -> None:
+        previous.append(reserved.get("workspace"))
+        reserved["v"] = RESERVED_VERSION
+        if ctx.workspace:
+            reserved["workspace"] = ctx.workspace
+
+    await ctx.update_reserved(stamp)
+    was = previous[0] if previous else None
+    return StepResult(detail=f"adopted (was {was!r})" if was else "adopted")
+
+
+async def update(ctx: CustomerContext, step: Step) -> StepResult:
+    ctx.project_id = ctx.project_id or step.target.get("projectId")
+    spec = ctx.spec.project
+    managed = spec.model_fields_set
+    fields = {c.field.split(".")[0] for c in step.changes}
+    body: dict[str, Any] = {}
+    for name in _SIMPLE:
+        if name in managed and (name in fields or not fields):
+            body[name] = getattr(spec, name)
+    if fields & {"status", "archived"}:
+        body["status"] = "active"
+    if "metadata" in managed and ("metadata" in fields or not fields):
+        async with ctx.reserved_lock:
+            project = await ctx.latest_project()
+            body["metadata"] = with_reserved(dict(spec.metadata or {}), reserved_of(project))
+            await ctx.patch_project(body)
+    elif body:
+        await ctx.patch_project(body)
+    return StepResult(detail="updated " + ", ".join(sorted(body)) if body else "nothing to update")
+
+
+async def archive(ctx: CustomerContext, step: Step) -> StepResult:
+    project_id = step.target.get("projectId") or ctx.project_id
+    if not project_id:
+        raise StepError("no project to archive")
+    ctx.project_id = str(project_id)
+    project = await ctx.project()
+    reserved = reserved_of(project)
+    if not ctx.workspace or reserved.get("workspace") != ctx.workspace:
+        raise StepError(
+            f"project {project_id} is not stamped by workspace {ctx.workspace!r}; not archived",
+            recovery="archive it by hand if it really should go",
+        )
+    if project.get("status") == "archived":
+        return StepResult(detail="already archived", changed=False)
+    await ctx.api.archive_project(ctx.project_id)
+    return StepResult(detail="archived")

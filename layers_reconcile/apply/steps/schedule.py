@@ -1,0 +1,114 @@
+"""Guide steps 9–10: schedule (partner-supplied `scheduledPostId`), reschedule, cancel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from layers_reconcile.apply.context import CustomerContext
+from layers_reconcile.apply.recovery import StepError
+from layers_reconcile.apply.reserved import content_entry
+from layers_reconcile.apply.steps.approval import approval_gate
+from layers_reconcile.apply.steps.base import StepResult, content_key_of
+from layers_reconcile.errors import ConflictError, NotFoundError
+from layers_reconcile.plan.ids import post_id_for, same_id
+from layers_reconcile.plan.model import Step
+
+TERMINAL = frozenset({"published", "failed", "canceled", "draft", "draft_in_inbox"})
+
+
+def _after(step: Step, name: str) -> Any:
+    for change in step.changes:
+        if change.field == name:
+            return change.after
+    return None
+
+
+async def _account(ctx: CustomerContext, platform: str) -> str:
+    for account in await ctx.api.list_social_accounts(ctx.require_project()):
+        if account.get("platform") == platform and account.get("status") == "connected":
+            return str(account.get("socialAccountId") or account.get("id"))
+    raise StepError(
+        f"no connected {platform} account to post to",
+        recovery=f"connect the customer's {platform} account (social.{platform}), then apply again",
+    )
+
+
+async def schedule(ctx: CustomerContext, step: Step) -> StepResult:
+    ctx.project_id = ctx.project_id or step.target.get("projectId")
+    container_id = step.target.get("containerId")
+    post_id = step.target.get("postId")
+    platform = step.target.get("platform")
+    scheduled_for = _after(step, "scheduledFor")
+    mode = _after(step, "mode")
+    if not (container_id and post_id and platform and scheduled_for and mode):
+        raise StepError(f"{step.address}: the plan lacks the container, post or time to schedule")
+    account = step.target.get("socialAccountId") or await _account(ctx, str(platform))
+    target: dict[str, Any] = {"socialAccountId": account, "mode": mode, "scheduledPostId": post_id}
+    caption = _after(step, "captionOverride")
+    if caption:
+        target["captionOverride"] = caption
+    body = {"targets": [target], "scheduledFor": scheduled_for}
+    answer = await ctx.api.schedule(
+        str(container_id), body, ctx.idempotency_key(f"schedule/{post_id}", body)
+    )
+    await _remember_entry_id(ctx, step, str(post_id))
+    if answer.get("gateStatus") == "blocked_on_approval":
+        gate = approval_gate(ctx, step.address, [str(container_id)])
+        return StepResult(detail="blocked on approval", gate=gate)
+    return StepResult(detail=f"scheduled for {scheduled_for}")
+
+
+async def _remember_entry_id(ctx: CustomerContext, step: Step, post_id: str) -> None:
+    """An entry named by `id:` is the one thing a post id cannot be traced back to (the id is a
+    hash): keep it, so `import` can write the entry back."""
+    key = content_key_of(ctx.customer, step.address)
+    content = (ctx.spec.content or {}).get(key or "")
+    if key is None or content is None:
+        return
+    project_id = ctx.require_project()
+    named = [
+        entry.id
+        for entry in content.schedule
+        if entry.id
+        and same_id(post_id_for(project_id, key, entry.account, entry.variant, entry.id), post_id)
+    ]
+    if not named:
+        return
+    entry_id = named[0]
+
+    def record(reserved: dict[str, Any]) -> None:
+        content_entry(reserved, key).setdefault("entryIds", {})[post_id] = entry_id
+
+    await ctx.update_reserved(record)
+
+
+async def reschedule(ctx: CustomerContext, step: Step) -> StepResult:
+    post_id = step.target.get("postId")
+    scheduled_for = _after(step, "scheduledFor")
+    if not (post_id and scheduled_for):
+        raise StepError(f"{step.address}: the plan lacks the post or its new time")
+    # Setting a time is idempotent; no body-derived key (A -> B -> A would replay stale).
+    await ctx.api.reschedule(str(post_id), str(scheduled_for))
+    return StepResult(detail=f"moved to {scheduled_for}")
+
+
+async def cancel_post(ctx: CustomerContext, post_id: str) -> bool:
+    """Cancel a queued post; True when this call canceled it, False when it was already over."""
+    try:
+        await ctx.api.cancel_post(post_id)
+    except ConflictError:
+        current = await ctx.api.get_scheduled_post(post_id)
+        if current.get("status") in TERMINAL:
+            return False
+        raise
+    except NotFoundError:
+        return False
+    return True
+
+
+async def cancel(ctx: CustomerContext, step: Step) -> StepResult:
+    post_id = step.target.get("postId")
+    if not post_id:
+        raise StepError(f"{step.address}: the plan names no post to cancel")
+    canceled = await cancel_post(ctx, str(post_id))
+    return StepResult(detail="canceled" if canceled else "already over", changed=canceled)

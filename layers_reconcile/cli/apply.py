@@ -1,0 +1,310 @@
+"""`layers-reconcile apply [PATH | PLANFILE]`: converge every customer.
+
+Without a plan file it plans, shows the plan and asks (unless --auto-approve; unattended it
+refuses). With a plan file it executes that reviewed plan and refuses the customers whose file or
+actual state changed since. Exit 0 converged, 1 a step failed (or refused), 3 waiting on people.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.text import Text
+
+from layers_reconcile.apply import ApplyOptions, ApplyReport, execute, parse_duration
+from layers_reconcile.cli.common import (
+    EXIT_ERROR,
+    EXIT_OK,
+    Endpoint,
+    build_client,
+    fail,
+    load_or_exit,
+    make_console,
+    options_of,
+    resolve_endpoint,
+    run,
+)
+from layers_reconcile.config.loader import SETTINGS_NAMES, Workspace
+from layers_reconcile.errors import ConfigError, ConfigIssue, ReconcileError
+from layers_reconcile.plan.model import Plan
+from layers_reconcile.plan.planner import DEFAULT_PARALLELISM, make_plan
+from layers_reconcile.render.progress import ProgressView
+from layers_reconcile.render.text import render_text
+
+EXIT_WAITING = 3
+EMULATOR_WAIT_FOR_PEOPLE = 60.0
+
+
+def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        return parse_duration(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), ctx=ctx, param=param) from exc
+
+
+@dataclass(frozen=True)
+class Target:
+    endpoint: Endpoint
+    job_speed: float
+
+
+@click.command()
+@click.argument(
+    "target",
+    required=False,
+    default=".",
+    metavar="[PATH | PLANFILE]",
+    type=click.Path(exists=True, path_type=Path),
+)
+@click.option("--auto-approve", is_flag=True, help="Apply without asking (needed when unattended).")
+@click.option(
+    "--wait-for-people",
+    callback=_duration,
+    metavar="DURATION",
+    help="How long to wait for installs, consents and approvals before exit 3 "
+    "(e.g. 30s, 10m; default 0, 1m with --emulator).",
+)
+@click.option(
+    "--timeout", callback=_duration, metavar="DURATION", help="Give up after this long (e.g. 1h)."
+)
+@click.option(
+    "--prune", is_flag=True, help="Archive projects of this workspace whose file is gone."
+)
+@click.option(
+    "--wait-for-publish", is_flag=True, help="Watch the scheduled posts until they publish or fail."
+)
+@click.option(
+    "--emulator", "use_emulator", is_flag=True, help="Same as the global --emulator option."
+)
+@click.option("--customer", "customers", multiple=True, metavar="ID", help="Only this customer.")
+@click.option("--parallelism", type=click.IntRange(1, 256), help="Customers worked on at once.")
+@click.option(
+    "--job-speed",
+    type=click.FloatRange(min=0.001),
+    envvar="LAYERS_RECONCILE_JOB_SPEED",
+    help="Jobs run this many times faster than documented (an emulator started with --speed X); "
+    "shapes job polling.",
+)
+@click.pass_context
+def apply(
+    ctx: click.Context,
+    target: Path,
+    auto_approve: bool,
+    wait_for_people: float | None,
+    timeout: float | None,
+    prune: bool,
+    wait_for_publish: bool,
+    use_emulator: bool,
+    customers: tuple[str, ...],
+    parallelism: int | None,
+    job_speed: float | None,
+) -> None:
+    """Converge every customer of the workspace at PATH (default: here), or execute a
+    PLANFILE saved by `plan --out`.
+
+    Exit 0 converged, 1 a step failed (the others went on), 3 waiting on people (their URLs
+    are listed).
+    """
+    options = options_of(ctx)
+    console = make_console(options)
+    errors = make_console(options, stderr=True)
+    emulator = options.emulator or use_emulator
+    chosen = tuple(dict.fromkeys(options.customers + customers))
+    try:
+        saved = read_plan(target)
+    except (ValueError, OSError) as exc:
+        fail(ctx, errors, ReconcileError(str(exc)))
+    try:
+        root = plan_root(saved) if saved is not None else target
+    except ValueError as exc:
+        fail(ctx, errors, ReconcileError(str(exc)))
+    workspace = load_or_exit(ctx, root, errors)
+    _check_filter(ctx, errors, workspace, chosen, prune)
+    if saved is None and not auto_approve and not sys.stdin.isatty():
+        errors.print(
+            Text(
+                "error: refusing to apply unattended: nobody can confirm the plan (stdin is not "
+                "a terminal). Review it with `layers-reconcile plan`, then run `apply "
+                "--auto-approve`, or save it with `plan --out plan.json` and `apply plan.json`.",
+                style="red",
+            )
+        )
+        ctx.exit(EXIT_ERROR)
+    settings = workspace.settings
+    limit = parallelism or options.parallelism or settings.parallelism or DEFAULT_PARALLELISM
+    try:
+        with _target(ctx, workspace, emulator=emulator, job_speed=job_speed) as where:
+            endpoint = where.endpoint
+            moved = saved is not None and saved.api_url and saved.api_url != endpoint.url
+            if moved and not endpoint.emulator:
+                assert saved is not None
+                raise ReconcileError(
+                    f"the plan was made against {saved.api_url}, not {endpoint.url}; "
+                    "make a new plan against this API"
+                )
+            plan = saved
+            if plan is None:
+                plan = run(_plan(endpoint, workspace, chosen, limit, prune, str(target)))
+                console.print(render_text(plan), end="")
+                if not plan.has_changes:  # the plan said so already
+                    ctx.exit(EXIT_OK)
+                if not auto_approve and not click.confirm(
+                    "Apply these changes?", default=False, err=True
+                ):
+                    errors.print("Apply canceled; nothing was changed.")
+                    ctx.exit(EXIT_ERROR)
+            apply_options = ApplyOptions(
+                workspace=settings.workspace,
+                parallelism=limit,
+                wait_for_people=wait_for_people
+                if wait_for_people is not None
+                else (EMULATOR_WAIT_FOR_PEOPLE if endpoint.emulator else 0.0),
+                timeout=timeout,
+                wait_for_publish=wait_for_publish,
+                person_poll_interval=0.5 if endpoint.emulator else 2.0,
+                publish_poll_interval=1.0 if endpoint.emulator else 5.0,
+                job_time_scale=where.job_speed,
+            )
+            with ProgressView(console, verbose=options.verbose) as view:
+                report = run(
+                    _execute(
+                        endpoint, workspace, plan, apply_options, chosen, view, saved is not None
+                    )
+                )
+            view.summary(report)
+    except (ReconcileError, KeyboardInterrupt) as exc:
+        fail(ctx, errors, exc)
+    ctx.exit(exit_code(report))
+
+
+def exit_code(report: ApplyReport) -> int:
+    if report.failed:
+        return EXIT_ERROR
+    if report.waiting:
+        return EXIT_WAITING
+    return EXIT_OK
+
+
+async def _plan(
+    endpoint: Endpoint,
+    workspace: Workspace,
+    customers: tuple[str, ...],
+    parallelism: int,
+    prune: bool,
+    root: str,
+) -> Plan:
+    async with build_client(endpoint) as client:
+        return await make_plan(
+            client,
+            workspace,
+            customers=customers,
+            parallelism=parallelism,
+            prune=prune,
+            now=datetime.now(UTC),
+            api_url=endpoint.url,
+            workspace_root=root,
+        )
+
+
+async def _execute(
+    endpoint: Endpoint,
+    workspace: Workspace,
+    plan: Plan,
+    options: ApplyOptions,
+    customers: tuple[str, ...],
+    view: ProgressView,
+    verify: bool,
+) -> ApplyReport:
+    async with build_client(endpoint) as client:
+        return await execute(
+            client,
+            workspace,
+            options=options,
+            on_event=view.handle,
+            plan=plan,
+            verify=verify,
+            customers=customers,
+        )
+
+
+@contextmanager
+def _target(
+    ctx: click.Context, workspace: Workspace, *, emulator: bool, job_speed: float | None
+) -> Iterator[Target]:
+    if emulator:
+        from layers_reconcile.cli.embedded import EMBEDDED_SPEED, embedded_emulator
+
+        with embedded_emulator(workspace.root) as (url, key):
+            endpoint = Endpoint(url=url, api_key=key, emulator=True)
+            yield Target(endpoint, job_speed or EMBEDDED_SPEED)
+        return
+    yield Target(resolve_endpoint(options_of(ctx), workspace), job_speed or 1.0)
+
+
+def read_plan(target: Path) -> Plan | None:
+    """The saved plan at `target`, when it is one (a JSON document with `formatVersion`)."""
+    if not target.is_file() or target.suffix.lower() in (".yaml", ".yml"):
+        return None
+    try:
+        doc = json.loads(target.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{target}: not a plan file (JSON from `plan --out`): {exc}") from exc
+    if not isinstance(doc, dict) or "formatVersion" not in doc:
+        raise ValueError(f"{target}: not a plan file (no formatVersion)")
+    return Plan.from_document(doc)
+
+
+def plan_root(plan: Plan) -> Path:
+    """The workspace a saved plan was made from: its recorded root, else found from its files."""
+    if plan.workspace_root and Path(plan.workspace_root).exists():
+        return Path(plan.workspace_root)
+    files = [Path(c.file) for c in plan.customers if c.file]
+    for file in files:
+        for folder in (file.parent, *file.parent.parents):
+            if any((folder / name).is_file() for name in SETTINGS_NAMES):
+                return folder
+    existing = [f.parent.resolve() for f in files if f.exists()]
+    if not existing:
+        raise ValueError(
+            "cannot find the workspace this plan was made from; run apply from the folder "
+            "where `plan --out` ran"
+        )
+    return Path(*_common_parts([p.parts for p in existing]))
+
+
+def _common_parts(parts: list[tuple[str, ...]]) -> tuple[str, ...]:
+    out: list[str] = []
+    for items in zip(*parts, strict=False):
+        if len(set(items)) != 1:
+            break
+        out.append(items[0])
+    return tuple(out)
+
+
+def _check_filter(
+    ctx: click.Context,
+    errors: Any,
+    workspace: Workspace,
+    customers: tuple[str, ...],
+    prune: bool,
+) -> None:
+    known = {c.spec.customerExternalId for c in workspace.customers}
+    unknown = [c for c in customers if c not in known]
+    if unknown and not prune:
+        issue = ConfigIssue(
+            str(workspace.root),
+            1,
+            1,
+            "no customer file has customerExternalId " + ", ".join(repr(u) for u in unknown),
+        )
+        fail(ctx, errors, ConfigError([issue]))

@@ -1,0 +1,258 @@
+"""The emulator as a subprocess, the real CLI as a subprocess, and a small API reader for asserts."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLES = REPO / "examples"
+DATA = Path(__file__).resolve().parent / "data"
+KEY = "lp_test_applytests_ThisKeyMustNeverAppearInAnyOutput0000000000"
+SPEED = 600.0  # jobs: ingest ~0.5 s, content ~0.2 s, influencer ~0.1 s
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class Emulator:
+    """`layers-reconcile emulator` in its own process, state in a SQLite file that outlives it."""
+
+    db: Path
+    speed: float = SPEED
+    auto_consent: bool = True
+    fault_rate: float = 0.0
+    fault_seed: int | None = None
+    extra: Sequence[str] = ()
+    port: int = field(default_factory=free_port)
+    proc: subprocess.Popen[bytes] | None = None
+    log: Path | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> Emulator:
+        args = [
+            sys.executable,
+            "-m",
+            "layers_reconcile",
+            "emulator",
+            "--port",
+            str(self.port),
+            "--db",
+            str(self.db),
+            "--speed",
+            str(self.speed),
+            "--api-key",
+            KEY,
+        ]
+        if self.auto_consent:
+            args.append("--auto-consent")
+        if self.fault_rate:
+            args += ["--fault-rate", str(self.fault_rate)]
+        if self.fault_seed is not None:
+            args += ["--fault-seed", str(self.fault_seed)]
+        args += list(self.extra)
+        self.log = self.db.with_suffix(".log")
+        with self.log.open("ab") as out:
+            self.proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"emulator exited: {self.log.read_text()}")
+            try:
+                httpx.get(f"{self.url}/_emulator/stats", timeout=1.0)
+                return self
+            except httpx.HTTPError:
+                time.sleep(0.05)
+        raise RuntimeError("the emulator did not start")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        self.proc = None
+
+    def stats(self) -> dict[str, Any]:
+        body: dict[str, Any] = httpx.get(f"{self.url}/_emulator/stats", timeout=5).json()
+        return body
+
+    def reset_stats(self) -> None:
+        httpx.post(f"{self.url}/_emulator/stats/reset", timeout=5)
+
+    def env(self) -> dict[str, str]:
+        return cli_env(self.url, self.speed)
+
+
+def cli_env(url: str, speed: float) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LAYERS_")}
+    env.update(
+        LAYERS_API_URL=url,
+        LAYERS_API_KEY=KEY,
+        LAYERS_RECONCILE_JOB_SPEED=str(speed),
+        NO_COLOR="1",
+        COLUMNS="200",
+    )
+    return env
+
+
+@contextmanager
+def emulator(tmp: Path, **kw: Any) -> Iterator[Emulator]:
+    emu = Emulator(db=tmp / f"emulator-{free_port()}.sqlite3", **kw).start()
+    try:
+        yield emu
+    finally:
+        emu.stop()
+
+
+def cli_args(*args: str) -> list[str]:
+    return [sys.executable, "-m", "layers_reconcile", *args]
+
+
+def run_cli(
+    *args: str, env: dict[str, str], cwd: Path | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        cli_args(*args),
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+
+
+def start_cli(*args: str, env: dict[str, str], cwd: Path | None = None) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        cli_args(*args),
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    )
+
+
+def kill9(proc: subprocess.Popen[str]) -> None:
+    if proc.poll() is None:
+        os.kill(proc.pid, signal.SIGKILL)
+    proc.communicate(timeout=30)
+
+
+def copy_workspace(source: Path, dest: Path) -> Path:
+    shutil.copytree(source, dest, ignore=shutil.ignore_patterns(".layers-emulator"))
+    return dest
+
+
+class Api:
+    """Reads the emulator through the public API, to assert what exists (no duplicates)."""
+
+    def __init__(self, url: str, key: str = KEY) -> None:
+        self.http = httpx.Client(
+            base_url=url, headers={"Authorization": f"Bearer {key}"}, timeout=10
+        )
+
+    def close(self) -> None:
+        self.http.close()
+
+    def get(self, path: str, **params: Any) -> Any:
+        for attempt in range(20):
+            response = self.http.get(path, params=params)
+            if response.status_code < 500 and response.status_code != 429:
+                response.raise_for_status()
+                return response.json()
+            time.sleep(0.05 * (attempt + 1))
+        response.raise_for_status()
+        return response.json()
+
+    def post(self, path: str, body: Any) -> Any:
+        response = self.http.post(path, json=body)
+        response.raise_for_status()
+        return response.json()
+
+    def items(self, path: str, **params: Any) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        cursor = None
+        while True:
+            page = self.get(path, **params, **({"cursor": cursor} if cursor else {}))
+            out += page["items"]
+            cursor = page.get("nextCursor")
+            if not cursor:
+                return out
+
+    def projects(self, customer: str) -> list[dict[str, Any]]:
+        return self.items("/v1/projects", customerExternalId=customer)
+
+    def project(self, customer: str) -> dict[str, Any]:
+        found = self.projects(customer)
+        assert len(found) == 1, f"{customer}: {len(found)} projects"
+        full: dict[str, Any] = self.get(f"/v1/projects/{found[0]['id']}")
+        return full
+
+    def containers(self, project_id: str) -> list[dict[str, Any]]:
+        return self.items(f"/v1/projects/{project_id}/content")
+
+    def posts(self, project_id: str) -> list[dict[str, Any]]:
+        return self.items(f"/v1/projects/{project_id}/scheduled-posts")
+
+    def influencers(self, project_id: str) -> list[dict[str, Any]]:
+        return self.items(f"/v1/projects/{project_id}/influencers")
+
+
+def assert_no_duplicates(api: Api, workspace_customers: dict[str, dict[str, Any]]) -> None:
+    """Exactly one project per customer, one container per content key and variant, one post
+    per schedule entry (canceled posts of removed entries aside)."""
+    for customer, expect in workspace_customers.items():
+        projects = api.projects(customer)
+        assert len(projects) == 1, f"{customer}: {len(projects)} projects"
+        pid = projects[0]["id"]
+        containers = api.containers(pid)
+        assert len(containers) == expect["containers"], (
+            f"{customer}: {len(containers)} containers, expected {expect['containers']}"
+        )
+        posts = [p for p in api.posts(pid) if p["status"] != "canceled"]
+        assert len(posts) == expect["posts"], (
+            f"{customer}: {len(posts)} live posts, expected {expect['posts']}"
+        )
+        per_entry = Counter(p["id"] for p in posts)
+        assert all(n == 1 for n in per_entry.values()), f"{customer}: a post listed twice"
+
+
+def expected_counts(workspace: Path) -> dict[str, dict[str, Any]]:
+    """Containers and posts each customer of a workspace should have once converged."""
+    from layers_reconcile.config.loader import load_workspace
+
+    out: dict[str, dict[str, Any]] = {}
+    for loaded in load_workspace(workspace).customers:
+        contents = loaded.spec.content or {}
+        out[loaded.spec.customerExternalId] = {
+            "containers": sum(c.variants for c in contents.values()),
+            "posts": sum(len(c.schedule) for c in contents.values()),
+        }
+    return out

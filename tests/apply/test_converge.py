@@ -1,0 +1,144 @@
+"""The real CLI against the emulator over HTTP: the examples converge, edits converge again."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.apply.support import (
+    EXAMPLES,
+    KEY,
+    Api,
+    Emulator,
+    assert_no_duplicates,
+    copy_workspace,
+    emulator,
+    expected_counts,
+    run_cli,
+)
+
+QUINN = "quinn-coffee-001"
+QUINN_FILE = Path("customers/quinns-coffee.yaml")
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    return copy_workspace(EXAMPLES, tmp_path / "ws")
+
+
+@pytest.fixture
+def emu(tmp_path: Path) -> Iterator[Emulator]:
+    with emulator(tmp_path) as running:
+        yield running
+
+
+def apply_ok(ws: Path, emu: Emulator, *extra: str) -> str:
+    result = run_cli("apply", str(ws), "--auto-approve", *extra, env=emu.env())
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert KEY not in output
+    return output
+
+
+def planned(ws: Path, emu: Emulator) -> list[tuple[str, str]]:
+    """(address without the customer, action) of every step `plan --format json` shows."""
+    result = run_cli("--customer", QUINN, "plan", str(ws), "--format", "json", env=emu.env())
+    assert result.returncode == 0, result.stdout + result.stderr
+    doc: dict[str, Any] = json.loads(result.stdout)
+    return [
+        (step["address"].split("/", 1)[1], step["action"])
+        for customer in doc["customers"]
+        for step in customer["steps"]
+    ]
+
+
+def no_changes(ws: Path, emu: Emulator, *only: str) -> None:
+    result = run_cli(*only, "plan", str(ws), "--detailed-exitcode", env=emu.env())
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def edit(ws: Path, old: str, new: str) -> None:
+    path = ws / QUINN_FILE
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_the_examples_converge_and_plan_then_shows_no_changes(
+    workspace: Path, emu: Emulator
+) -> None:
+    output = apply_ok(workspace, emu)
+    assert "Apply complete" in output
+    no_changes(workspace, emu)
+    again = apply_ok(workspace, emu)
+    assert "No changes" in again
+
+    api = Api(emu.url)
+    assert_no_duplicates(api, expected_counts(workspace))
+    project = api.project(QUINN)
+    assert project["name"] == "Quinns Coffee Co"
+    assert project["metadata"]["tier"] == "gold"
+    assert project["metadata"]["layersReconcile"]["workspace"] == "acme-agency-demo"
+    assert project["brandContext"]["tagline"] == "Your cafe, skip the line."
+    reserved = project["metadata"]["layersReconcile"]
+    assert reserved["ingest"]["status"] == "completed"
+    assert reserved["ingest"]["repo"] == "quinns-coffee/quinns-app"
+    (container,) = api.containers(project["id"])
+    assert container["approvalStatus"] == "approved"
+    assert reserved["content"]["launch-hook"]["containerIds"] == [container["id"]]
+    (post,) = api.posts(project["id"])
+    assert post["status"] == "queued"
+    assert post["scheduledFor"].startswith("2027-03-01T22:00:00")
+    pinned = {i["influencerId"]: i["name"] for i in api.influencers(project["id"])}
+    assert pinned[reserved["influencerId"]] == "Maya — PNW cafe regular"
+    api.close()
+
+
+def test_each_edit_yields_exactly_its_steps_and_converges_again(
+    workspace: Path, emu: Emulator
+) -> None:
+    apply_ok(workspace, emu, "--customer", QUINN)
+    api = Api(emu.url)
+    project = api.project(QUINN)
+    (container,) = api.containers(project["id"])
+    (post,) = api.posts(project["id"])
+
+    edit(
+        workspace, "tagline: Your cafe, skip the line.", "tagline: Skip the line, keep the ritual."
+    )
+    assert planned(workspace, emu) == [("brand", "update")]
+    apply_ok(workspace, emu, "--customer", QUINN)
+    assert api.project(QUINN)["brandContext"]["tagline"] == "Skip the line, keep the ritual."
+
+    edit(workspace, "cta: Download Quinns Coffee", "cta: Order ahead with Quinns")
+    # Regenerating resets the approval (the policy requires one): approve: true approves again.
+    assert planned(workspace, emu) == [
+        ("content/launch-hook", "run_job"),
+        ("content/launch-hook/approval", "approve"),
+    ]
+    apply_ok(workspace, emu, "--customer", QUINN)
+    (regenerated,) = api.containers(project["id"])
+    assert regenerated["id"] == container["id"]  # the same container, regenerated
+    assert regenerated["approvalStatus"] == "approved"
+
+    edit(workspace, "at: 2027-03-01T22:00:00Z", "at: 2027-03-02T18:30:00Z")
+    assert planned(workspace, emu) == [("content/launch-hook/schedule/tiktok", "reschedule")]
+    apply_ok(workspace, emu, "--customer", QUINN)
+    (moved,) = api.posts(project["id"])
+    assert moved["id"] == post["id"]
+    assert moved["scheduledFor"].startswith("2027-03-02T18:30:00")
+
+    text = (workspace / QUINN_FILE).read_text()
+    start = text.index("    schedule:")
+    (workspace / QUINN_FILE).write_text(text[:start])
+    assert planned(workspace, emu) == [("content/launch-hook/schedule/tiktok", "cancel")]
+    apply_ok(workspace, emu, "--customer", QUINN)
+    (canceled,) = api.posts(project["id"])
+    assert canceled["status"] == "canceled"
+    no_changes(workspace, emu, "--customer", QUINN)
+    assert len(api.projects(QUINN)) == 1
+    api.close()

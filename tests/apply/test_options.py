@@ -1,0 +1,115 @@
+"""--prune, --wait-for-publish, --timeout, and asking on a terminal."""
+
+from __future__ import annotations
+
+import os
+import pty
+import subprocess
+import time
+from pathlib import Path
+
+from tests.apply.support import EXAMPLES, Api, cli_args, copy_workspace, emulator, run_cli
+
+PAST = """\
+customerExternalId: past-post-030
+project:
+  name: A post that is due
+  timezone: UTC
+social:
+  tiktok:
+    returnUrl: https://app.your-partner.com/social-complete
+content:
+  now:
+    brief:
+      hook: Out it goes.
+    schedule:
+      - account: tiktok
+        mode: direct_publish
+        at: 2020-01-01T00:00:00Z
+"""
+
+
+def test_prune_archives_only_what_this_workspace_stamped(tmp_path: Path) -> None:
+    ws = copy_workspace(EXAMPLES, tmp_path / "ws")
+    with emulator(tmp_path) as emu:
+        assert run_cli("apply", str(ws), "--auto-approve", env=emu.env()).returncode == 0
+        (ws / "customers/bluebird-bakery.yaml").unlink()
+        kept = run_cli("apply", str(ws), "--auto-approve", env=emu.env())
+        assert kept.returncode == 0, kept.stdout + kept.stderr
+        api = Api(emu.url)
+        assert api.project("bluebird-bakery-002")["status"] == "active"
+        pruned = run_cli("apply", str(ws), "--auto-approve", "--prune", env=emu.env())
+        assert pruned.returncode == 0, pruned.stdout + pruned.stderr
+        assert "bluebird-bakery-002/project: archive done" in pruned.stdout
+        assert api.project("bluebird-bakery-002")["status"] == "archived"
+        assert api.project("quinn-coffee-001")["status"] == "active"
+        again = run_cli("plan", str(ws), "--prune", "--detailed-exitcode", env=emu.env())
+        assert again.returncode == 0, again.stdout
+        api.close()
+
+
+def test_wait_for_publish_watches_the_posts_until_they_are_out(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    (ws / "customers").mkdir(parents=True)
+    (ws / "customers/past.yaml").write_text(PAST)
+    with emulator(tmp_path) as emu:
+        result = run_cli("apply", str(ws), "--auto-approve", "--wait-for-publish", env=emu.env())
+        output = result.stdout + result.stderr
+        assert result.returncode == 0, output
+        assert "past-post-030/content/now/schedule/tiktok: post published" in output
+
+
+def test_timeout_stops_the_run_and_a_rerun_resumes(tmp_path: Path) -> None:
+    ws = copy_workspace(EXAMPLES, tmp_path / "ws")
+    with emulator(tmp_path, speed=20) as emu:  # the ingest alone takes 9-24 s here
+        started = time.monotonic()
+        result = run_cli(
+            "--customer",
+            "quinn-coffee-001",
+            "apply",
+            str(ws),
+            "--auto-approve",
+            "--timeout",
+            "3s",
+            env=emu.env(),
+        )
+        assert time.monotonic() - started < 30
+        output = result.stdout + result.stderr
+        assert result.returncode == 1, output
+        assert "timed out" in output
+        api = Api(emu.url)
+        reserved = api.project("quinn-coffee-001")["metadata"]["layersReconcile"]
+        api.close()
+        assert reserved["ingest"]["status"] == "running"  # recorded: the rerun waits on it
+
+
+def test_on_a_terminal_apply_shows_the_plan_and_asks(tmp_path: Path) -> None:
+    ws = copy_workspace(EXAMPLES, tmp_path / "ws")
+    with emulator(tmp_path) as emu:
+        env = {**emu.env(), "TERM": "xterm"}
+        env.pop("NO_COLOR")
+        leader, follower = pty.openpty()
+        proc = subprocess.Popen(
+            cli_args("--customer", "bluebird-bakery-002", "apply", str(ws)),
+            env=env,
+            stdin=follower,
+            stdout=follower,
+            stderr=follower,
+        )
+        os.close(follower)
+        seen = b""
+        deadline = time.monotonic() + 60
+        while b"Apply these changes?" not in seen and time.monotonic() < deadline:
+            seen += os.read(leader, 4096)
+        os.write(leader, b"y\n")
+        while proc.poll() is None and time.monotonic() < deadline:
+            try:
+                seen += os.read(leader, 4096)
+            except OSError:
+                break
+        proc.wait(30)
+        os.close(leader)
+        text = seen.decode(errors="replace")
+        assert proc.returncode == 0, text
+        assert "bluebird-bakery-002/project" in text
+        assert "Apply complete" in text
