@@ -39,6 +39,7 @@ class Imported:
     project_id: str
     data: JsonDict
     notes: list[str] = field(default_factory=list)
+    workspace: str | None = None  # the workspace stamped in the project's reserved key
 
 
 async def import_customers(
@@ -64,7 +65,9 @@ async def _customer(api: Api, project: JsonDict, installations: list[JsonDict]) 
     pid = str(project["id"])
     ext = str(project["customerExternalId"])
     reserved = reserved_of(project)
+    stamp = reserved.get("workspace")
     result = Imported(ext, pid, {"customerExternalId": ext})
+    result.workspace = stamp if isinstance(stamp, str) and stamp else None
     data = result.data
     data["project"] = _project(project)
     data["approval"] = _approval(project)

@@ -27,6 +27,10 @@ GRANT_REPO = (
     "the repo is private and the installation does not cover it: ask the customer to grant the "
     "Layers GitHub App access to {repo} in GitHub, then apply again"
 )
+UNKNOWN_INSTALLATION = (
+    "check github.installationId: the installation does not exist or was uninstalled; remove "
+    "it to get an install URL"
+)
 SET_PLATFORMS = (
     "no supported platform was found in the repo and no pull request was opened: set "
     "github.platforms to the repo's stack (e.g. [ios, web]), then apply again"
@@ -56,6 +60,8 @@ def recovery_for(code: str | None, blob: str, *, repo: str | None = None) -> str
         return SET_PLATFORMS
     if (code == "VALIDATION" or "VALIDATION" in blob) and "repoFullName" in blob:
         return GRANT_REPO.format(repo=repo or "the repo")
+    if (code == "VALIDATION" or "VALIDATION" in blob) and "installationId" in blob:
+        return UNKNOWN_INSTALLATION
     if code == "PLATFORM_ERROR":
         return REINSTALL
     if code == "RETURN_URL_NOT_ALLOWED":

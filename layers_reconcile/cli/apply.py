@@ -7,10 +7,11 @@ actual state changed since. Exit 0 converged, 1 a step failed (or refused), 3 wa
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,6 +30,7 @@ from layers_reconcile.cli.common import (
     load_or_exit,
     make_console,
     options_of,
+    output_options,
     resolve_endpoint,
     run,
 )
@@ -92,9 +94,10 @@ class Target:
     "--job-speed",
     type=click.FloatRange(min=0.001),
     envvar="LAYERS_RECONCILE_JOB_SPEED",
-    help="Jobs run this many times faster than documented (an emulator started with --speed X); "
-    "shapes job polling.",
+    help="Jobs run this many times faster than documented (an emulator started with --speed X). "
+    "Rarely needed: polling follows each job's own progress.",
 )
+@output_options
 @click.pass_context
 def apply(
     ctx: click.Context,
@@ -225,7 +228,7 @@ async def _execute(
     view: ProgressView,
     verify: bool,
 ) -> ApplyReport:
-    async with build_client(endpoint) as client:
+    async with build_client(endpoint) as client, _heartbeat(view):
         return await execute(
             client,
             workspace,
@@ -235,6 +238,24 @@ async def _execute(
             verify=verify,
             customers=customers,
         )
+
+
+@asynccontextmanager
+async def _heartbeat(view: ProgressView, every: float = 1.0) -> AsyncIterator[None]:
+    """Let the view speak while apply only waits (a job between two polls, a person)."""
+
+    async def beat() -> None:
+        while True:
+            await asyncio.sleep(every)
+            view.heartbeat()
+
+    task = asyncio.create_task(beat())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task
 
 
 @contextmanager

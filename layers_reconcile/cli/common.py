@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine, Iterator
+import sys
+from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -36,6 +37,7 @@ DEFAULT_API_URL = "https://api.layers.com"
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,65 @@ def run(coro: Coroutine[Any, Any, T], *, verbose: int = 0) -> T:
     comes, is reported once and clearly by `fail`."""
     logging.getLogger("stamina").setLevel(logging.INFO if verbose else logging.ERROR)
     return asyncio.run(coro)
+
+
+class _StderrHandler(logging.Handler):
+    """Writes to the `sys.stderr` of the moment (a test runner may swap it)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            sys.stderr.write(self.format(record) + "\n")
+        except Exception:  # logging must never break the command
+            self.handleError(record)
+
+
+def configure_logging(verbose: int) -> None:
+    """stderr logs of this package: WARNING by default, INFO with -v, DEBUG with -vv (the client
+    logs method, path, status, attempt and requestId of every request; never a header). The
+    retry chatter of stamina shows only with -v."""
+    level = logging.DEBUG if verbose >= 2 else logging.INFO if verbose == 1 else logging.WARNING
+    logger = logging.getLogger("layers_reconcile")
+    for old in [h for h in logger.handlers if isinstance(h, _StderrHandler)]:
+        logger.removeHandler(old)
+    handler = _StderrHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(level)
+    logging.getLogger("stamina").setLevel(logging.INFO if verbose else logging.ERROR)
+
+
+def _no_color(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.obj = replace(options_of(ctx), no_color=True)
+
+
+def _more_verbose(ctx: click.Context, _param: click.Parameter, value: int) -> None:
+    if value:
+        options = options_of(ctx)
+        ctx.obj = replace(options, verbose=options.verbose + value)
+        configure_logging(options.verbose + value)
+
+
+def output_options(command: F) -> F:
+    """`--no-color` and `-v` after the subcommand too (`plan --no-color -vv`): they add to the
+    global ones, which `options_of(ctx)` then reports."""
+    command = click.option(
+        "-v",
+        "--verbose",
+        "_verbose",
+        count=True,
+        expose_value=False,
+        callback=_more_verbose,
+        help="Same as the global -v (repeat for debug logs).",
+    )(command)
+    return click.option(
+        "--no-color",
+        "_no_color",
+        is_flag=True,
+        expose_value=False,
+        callback=_no_color,
+        help="Same as the global --no-color.",
+    )(command)
 
 
 def describe(exc: BaseException) -> str:

@@ -1,6 +1,7 @@
 """`--emulator`: the Layers emulator served in this process, its state kept under the workspace.
 
-The state lives in `<workspace>/.layers-emulator/state.sqlite3`, so a second run sees what the
+The state lives in `<workspace>/.layers-emulator/state.sqlite3` (the folder ignores itself for
+git with a `.gitignore` of `*`), so a second run sees what the
 first one did. Consents complete by themselves (`--auto-consent`) and jobs run EMBEDDED_SPEED
 times faster than documented, so the whole onboarding converges unattended in seconds.
 """
@@ -21,6 +22,15 @@ def state_path(workspace_root: Path) -> Path:
     return root / STATE_DIR / STATE_FILE
 
 
+def ensure_state_dir(folder: Path) -> None:
+    """Create the state folder with a `.gitignore` of `*`: the workspace is usually a git repo,
+    and the emulator's database must not end up in it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# the embedded Layers emulator's state: never commit it\n*\n")
+
+
 @contextmanager
 def embedded_emulator(
     workspace_root: Path, *, speed: float = EMBEDDED_SPEED
@@ -30,7 +40,7 @@ def embedded_emulator(
     from layers_reconcile.emulator.settings import EmulatorSettings
 
     db = state_path(workspace_root)
-    db.parent.mkdir(parents=True, exist_ok=True)
+    ensure_state_dir(db.parent)
     settings = EmulatorSettings(port=0, db=db, speed=speed, auto_consent=True)
     with EmulatorServer(settings) as server:
         yield server.url, server.api_key

@@ -1,13 +1,18 @@
 """`layers-reconcile import [PATH]`: write customer YAML from the projects that already exist.
 
-One file per active project with a customerExternalId, under PATH/customers/ (existing files
-are kept unless --force). Review the files, then `plan`: a project this workspace has not
-stamped yet shows as `adopt`.
+One file per active project with a customerExternalId, under PATH/customers/. A customer that
+already has a file anywhere in the workspace is skipped (--force rewrites that file), so an
+import into an existing workspace never writes a second file for one customerExternalId.
+Projects stamped by another workspace are left out unless --include-other-workspaces. When
+layers.yaml names no workspace, the one stamped on the imported projects is written there, so
+`plan` right after `import` reports no changes. Review the files, then `plan`: a project no
+workspace has stamped yet shows as `adopt`.
 """
 
 from __future__ import annotations
 
 import io
+from collections import Counter
 from pathlib import Path
 
 import click
@@ -33,18 +38,28 @@ from layers_reconcile.errors import ReconcileError
 @click.command("import")
 @click.argument("path", default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Overwrite customer files that already exist.")
+@click.option(
+    "--include-other-workspaces",
+    is_flag=True,
+    help="Also import projects stamped by another workspace (they then show as `adopt`).",
+)
 @click.option("--emulator", "use_emulator", is_flag=True, help="Same as the global --emulator.")
 @click.pass_context
-def import_(ctx: click.Context, path: Path, force: bool, use_emulator: bool) -> None:
+def import_(
+    ctx: click.Context,
+    path: Path,
+    force: bool,
+    include_other_workspaces: bool,
+    use_emulator: bool,
+) -> None:
     """Write a customer file under PATH/customers/ for each existing project."""
     options = options_of(ctx)
     console = make_console(options)
     errors = make_console(options, stderr=True)
     path.mkdir(parents=True, exist_ok=True)
-    has_settings = any((path / name).is_file() for name in SETTINGS_NAMES)
     try:
-        workspace = load_workspace(path) if has_settings else None
-        api_url = workspace.settings.apiUrl if workspace else None
+        workspace = load_workspace(path)
+        api_url = workspace.settings.apiUrl
         if options.emulator or use_emulator:
             from layers_reconcile.cli.embedded import embedded_emulator
 
@@ -56,11 +71,38 @@ def import_(ctx: click.Context, path: Path, force: bool, use_emulator: bool) -> 
             found = run(_import(endpoint, options.customers))
     except (ReconcileError, KeyboardInterrupt) as exc:
         fail(ctx, errors, exc)
+    name = workspace.settings.workspace or _stamped(found)
+    chosen = found
+    if name and not include_other_workspaces:
+        chosen = [i for i in found if i.workspace in (None, name)]
+        others = len(found) - len(chosen)
+        if others:
+            console.print(
+                Text(
+                    f"skipped  {others} project{'s' if others != 1 else ''} stamped by another "
+                    f"workspace than {name!r} (--include-other-workspaces imports them)",
+                    style="yellow",
+                )
+            )
+    if name and not workspace.settings.workspace and chosen:
+        settings = _write_workspace_name(path, name)
+        console.print(Text(f"wrote    {settings} (workspace: {name})", style="green"))
+    existing = {c.spec.customerExternalId: Path(c.path) for c in workspace.customers}
     folder = path / "customers"
     folder.mkdir(exist_ok=True)
     written = 0
-    for item in found:
-        target = folder / f"{item.customer_external_id}.yaml"
+    for item in chosen:
+        have = existing.get(item.customer_external_id)
+        if have is not None and not force:
+            console.print(
+                Text(
+                    f"skipped  {item.customer_external_id}: already in {have} "
+                    "(--force rewrites that file)",
+                    style="dim",
+                )
+            )
+            continue
+        target = have or folder / f"{item.customer_external_id}.yaml"
         if target.exists() and not force:
             console.print(Text(f"kept     {target} (exists; --force overwrites)", style="dim"))
             continue
@@ -71,10 +113,28 @@ def import_(ctx: click.Context, path: Path, force: bool, use_emulator: bool) -> 
             console.print(Text(f"  note: {note}", style="yellow"))
     console.print(
         f"{written} customer file{'s' if written != 1 else ''} written from "
-        f"{len(found)} project{'s' if len(found) != 1 else ''}. Review them, then run "
+        f"{len(chosen)} project{'s' if len(chosen) != 1 else ''}. Review them, then run "
         f"`layers-reconcile plan {path}`."
     )
     ctx.exit(EXIT_OK)
+
+
+def _stamped(found: list[Imported]) -> str | None:
+    """The workspace most of the projects are stamped with (None when none is stamped)."""
+    names = Counter(i.workspace for i in found if i.workspace)
+    return names.most_common(1)[0][0] if names else None
+
+
+def _write_workspace_name(path: Path, name: str) -> Path:
+    """Put `workspace: NAME` in layers.yaml (created when missing), keeping what is there."""
+    settings = next((path / n for n in SETTINGS_NAMES if (path / n).is_file()), None)
+    line = f"workspace: {name}          # stamped on the imported projects\n"
+    if settings is None:
+        settings = path / SETTINGS_NAMES[0]
+        settings.write_text(line, encoding="utf-8")
+    else:
+        settings.write_text(line + settings.read_text(encoding="utf-8"), encoding="utf-8")
+    return settings
 
 
 def _endpoint(options: GlobalOptions, api_url: str | None) -> Endpoint:

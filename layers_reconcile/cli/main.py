@@ -5,6 +5,9 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import os
+import sys
+from collections.abc import Sequence
+from typing import Any
 
 import click
 
@@ -28,7 +31,36 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+EXIT_USAGE = 1  # click's 2 would read as "changes pending" under --detailed-exitcode
+
+
 class LazyGroup(click.Group):
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        """click's `main`, but a usage error exits 1, not 2."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, False, **extra)
+        except click.UsageError as exc:
+            exc.show()
+            command = exc.ctx.command.name if exc.ctx is not None else None
+            # The emulator is a server with its own tested contract (click's 2 for bad flags).
+            sys.exit(exc.exit_code if command == "emulator" else EXIT_USAGE)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("Aborted!", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return [name for name in COMMANDS if _available(name)]
 
@@ -102,6 +134,9 @@ def cli(
         no_color=no_color or bool(os.environ.get("NO_COLOR")),
         verbose=verbose,
     )
+    from layers_reconcile.cli.common import configure_logging
+
+    configure_logging(verbose)
 
 
 def main() -> None:

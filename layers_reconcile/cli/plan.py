@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +20,7 @@ from layers_reconcile.cli.common import (
     load_or_exit,
     make_console,
     options_of,
+    output_options,
     run,
 )
 from layers_reconcile.config.loader import Workspace
@@ -57,6 +59,7 @@ from layers_reconcile.plan.planner import make_plan
 @click.option("--api-url", help="Same as the global --api-url.")
 @click.option("--api-key", help="Same as the global --api-key (prefer LAYERS_API_KEY).")
 @click.option("--emulator", "use_emulator", is_flag=True, help="Same as the global --emulator.")
+@output_options
 @click.pass_context
 def plan(
     ctx: click.Context,
@@ -87,8 +90,11 @@ def plan(
     )
     console = make_console(options)
     errors = make_console(options, stderr=True)
+    if out is not None:
+        _check_out(ctx, errors, out)
     workspace = load_or_exit(ctx, path, errors)
     _check_filter(ctx, errors, workspace, options.customers, prune)
+    root = str(path.resolve())  # absolute: a saved plan applies from any directory
     try:
         with endpoint_for(options, workspace) as endpoint:
 
@@ -102,7 +108,7 @@ def plan(
                         prune=prune,
                         now=datetime.now(UTC),
                         api_url=endpoint.url,
-                        workspace_root=str(path),
+                        workspace_root=root,
                     )
 
             result = run(planned(), verbose=options.verbose)
@@ -111,7 +117,10 @@ def plan(
     if out is not None:
         from layers_reconcile.render.json import render_json
 
-        out.write_text(render_json(result), encoding="utf-8")
+        try:
+            out.write_text(render_json(result), encoding="utf-8")
+        except OSError as exc:
+            fail(ctx, errors, ReconcileError(f"cannot write the plan to {out}: {exc.strerror}"))
     _show(console, result, output_format)
     if out is not None and output_format == "text":
         errors.print(
@@ -135,6 +144,20 @@ def _show(console: Console, result: Plan, output_format: str) -> None:
         from layers_reconcile.render.text import render_text
 
         console.print(render_text(result), end="")
+
+
+def _check_out(ctx: click.Context, errors: Console, out: Path) -> None:
+    """`--out` must be writable before anything is planned (a plan can take minutes)."""
+    folder = out.parent if str(out.parent) else Path(".")
+    problem = None
+    if out.is_dir():
+        problem = "it is a directory"
+    elif not folder.is_dir():
+        problem = f"the folder {folder} does not exist"
+    elif not os.access(folder, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
+        problem = "permission denied"
+    if problem is not None:
+        fail(ctx, errors, ReconcileError(f"cannot write the plan to {out}: {problem}"))
 
 
 def _check_filter(

@@ -38,6 +38,8 @@ from layers_reconcile.errors import ApiError, RateLimitedError, TransportError
 
 _log = logging.getLogger(__name__)
 
+FIRST_REQUEST_REFUSALS = 2  # attempts of a run's first request while the connection is refused
+
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -139,6 +141,7 @@ class ClientCore:
         expect: Iterable[int] = (200, 201, 202),
         headers: Mapping[str, str] | None = None,
         idempotent: bool | None = None,
+        refusals_allowed: int | None = None,
     ) -> Response:
         """Send one logical request, paced and retried; raise the mapped error on failure.
 
@@ -161,6 +164,7 @@ class ClientCore:
             repeatable=idempotent,
             endpoint=endpoint_class(method, path),
             started=self._clock(),
+            refusals_allowed=refusals_allowed,
         )
         retrying = stamina.retry_context(
             on=lambda exc: decide(call, exc, budget_left=self._budget_left(call)),
@@ -199,6 +203,8 @@ class ClientCore:
             raw = await self._http.send(request)
         except httpx.HTTPError as exc:
             call.delivery = delivery_of(exc)
+            if isinstance(exc, httpx.ConnectError):
+                call.refusals += 1
             failure = self._transport_failure(call, attempt, exc)
         if failure is not None:
             raise failure
@@ -302,7 +308,12 @@ class ClientCore:
 
     async def whoami(self) -> dict[str, Any]:
         """Who the key is; also reads `rateLimitTier` and starts pacing for it."""
-        body = await self.get_json("/v1/whoami")
+        first = self.stats.requests == 0
+        path = "/v1/whoami"
+        answer = await self.request(
+            "GET", path, refusals_allowed=FIRST_REQUEST_REFUSALS if first else None
+        )
+        body = as_dict(answer, "GET", path)
         tier = body.get("rateLimitTier")
         self._pacer.configure(tier if isinstance(tier, str) else None)
         return body

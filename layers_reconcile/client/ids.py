@@ -25,10 +25,20 @@ def content_id_for(project_id: str, key: str) -> str:
 
 
 def post_id_for(
-    project_id: str, key: str, account: str, variant: int | str, entry_id: str | None = None
+    project_id: str,
+    key: str,
+    account: str,
+    variant: int | str,
+    entry_id: str | None = None,
+    round: int = 0,
 ) -> str:
-    """The `scheduledPostId` of one schedule entry (content key, account, variant, entry id)."""
-    return str(uuid5(NS, f"post/{project_id}/{key}/{account}/{variant}/{entry_id or ''}"))
+    """The `scheduledPostId` of one schedule entry (content key, account, variant, entry id).
+
+    `round` counts the times the entry's post was canceled: round 0 is the first post's id, and
+    an entry that comes back after its post was canceled is posted again under round 1, 2, ...
+    """
+    name = f"post/{project_id}/{key}/{account}/{variant}/{entry_id or ''}"
+    return str(uuid5(NS, name if round == 0 else f"{name}/round/{round}"))
 
 
 def body_hash(body: Any) -> str:

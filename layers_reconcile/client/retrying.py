@@ -4,7 +4,9 @@ Retried: connection errors, timeouts, 5xx and 429, with stamina's jittered expon
 (0.5 s doubling to at most 10 s, plus up to 1 s of jitter) within `max_attempts` attempts and
 `retry_budget` seconds. A 429 holds its endpoint class for exactly `Retry-After` (the pacer does
 the waiting, for every caller of that class); a 503's `Retry-After` is waited exactly too. Other
-4xx, and 503 KILL_SWITCH (a killed key stays killed), are never retried.
+4xx, and 503 KILL_SWITCH (a killed key stays killed), are never retried. The first request of a
+run (whoami) that finds the connection refused is tried twice, a quarter second apart, then fails
+at once: a wrong --api-url should not cost twenty seconds of backoff.
 
 Every attempt of one mutating call carries the same `Idempotency-Key`: the caller's, or one
 generated for the call. A POST whose caller gave no key may reach an endpoint that ignores keys,
@@ -32,6 +34,7 @@ MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 WAIT_INITIAL = 0.5
 WAIT_MAX = 10.0
 WAIT_JITTER = 1.0
+QUICK_RETRY = 0.25  # before the second try of a refused first request
 
 
 class Delivery(Enum):
@@ -88,6 +91,10 @@ class Call:
     delivery: Delivery = Delivery.AMBIGUOUS
     retry_after: float | None = None  # of the last 503
     wait_next: float = 0.0  # to sleep before the next attempt
+    # The first request of a run: a refused connection means a wrong --api-url or a server that
+    # is not running, not a blip; give up after this many refusals (None: retry as usual).
+    refusals_allowed: int | None = None
+    refusals: int = 0
 
     def new_attempt(self) -> None:
         self.delivery = Delivery.AMBIGUOUS
@@ -115,5 +122,10 @@ def decide(call: Call, exc: Exception, *, budget_left: float) -> bool | float:
     if isinstance(exc, TransportError):
         if call.delivery is Delivery.HOPELESS:
             return False
+        if call.refusals_allowed is not None and call.refusals:
+            if call.refusals >= call.refusals_allowed:
+                return False
+            call.wait_next = QUICK_RETRY
+            return 0.0
         return call.delivery is Delivery.UNSENT or call.repeatable
     return False

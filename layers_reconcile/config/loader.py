@@ -46,6 +46,9 @@ class Workspace:
     customers: list[LoadedCustomer]
     warnings: list[ConfigIssue]
     settings_path: Path | None = None
+    # PATH was one file or a folder below the workspace root: not the whole workspace, so
+    # "a customer without a file" cannot be told apart from "a file outside PATH" (--prune).
+    partial: bool = False
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,12 @@ def check_workspace(path: Path | str, *, now: datetime | None = None) -> Report:
         issues.add(Mark(display_path(given), 1, 1), "no such file or directory")
         return Report(given, issues.sorted(), [], None)
     root, settings_file, customer_files = discover(given, issues)
+    if given.is_dir() and not customer_files:
+        issues.add(
+            Mark(display_path(given), 1, 1),
+            f"no customer files found under {display_path(given)}",
+            "warning",
+        )
     defaults = _Defaults()
     settings = _load_settings(settings_file, defaults, issues)
     moment = now or datetime.now(UTC)
@@ -100,6 +109,7 @@ def check_workspace(path: Path | str, *, now: datetime | None = None) -> Report:
         customers=customers,
         warnings=issues.sorted(),
         settings_path=settings_file,
+        partial=is_partial(given),
     )
     return Report(root, issues.sorted(), files, workspace)
 
@@ -133,6 +143,14 @@ def discover(given: Path, issues: _Issues) -> tuple[Path, Path | None, list[Path
             customers.append(here / name)
     customers.sort(key=lambda p: p.as_posix())
     return given, _settings_in(given, issues), customers
+
+
+def is_partial(given: Path) -> bool:
+    """True when `given` is narrower than its workspace: one customer file, or a folder below
+    the folder that holds layers.yaml."""
+    if given.is_file():
+        return given.name not in SETTINGS_NAMES
+    return _find_root(given).resolve() != given.resolve()
 
 
 def display_path(path: Path) -> str:

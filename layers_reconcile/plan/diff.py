@@ -546,7 +546,8 @@ def _social(ctx: Ctx) -> None:
             )
             reason = f"the {label} account needs re-authorisation"
         else:
-            message = f"the customer connects a {label} account (OAuth consent)"
+            article = "an" if label[0].lower() in "aeiou" else "a"
+            message = f"the customer connects {article} {label} account (OAuth consent)"
             reason = f"no connected {label} account"
         ctx.add(
             Step(

@@ -28,6 +28,7 @@ class _State:
     mode: str
     container_ids: list[str]
     containers: list[JsonDict]
+    regenerated: tuple[str, ...] = ()  # regen: the containers the regenerate resets
 
 
 def diff_content(ctx: Ctx) -> None:
@@ -133,7 +134,12 @@ def _generation(
             base.model_copy(
                 update={
                     "changes": (
-                        [Change(field="briefHash", before=record.get("briefHash"), after=want_hash)]
+                        _brief_changes(containers, want["brief"])
+                        or [
+                            Change(
+                                field="briefHash", before=record.get("briefHash"), after=want_hash
+                            )
+                        ]
                         if changed
                         else []
                     ),
@@ -151,7 +157,7 @@ def _generation(
                 }
             )
         )
-        return _State("regen", ids, containers)
+        return _State("regen", ids, containers, tuple(ids if changed else failed))
     if any(c.get("status") in RUNNING_CONTAINER for c in containers):
         ctx.add(
             base.model_copy(
@@ -167,6 +173,21 @@ def _generation(
         )
         return _State("running", ids, containers)
     return _State("done", ids, containers)
+
+
+def _brief_changes(containers: list[JsonDict], want: dict[str, Any]) -> list[Change]:
+    """The brief's fields the file writes that changed, from the brief the content list shows on
+    the recorded container. Fields only the stored brief has are left out (apply adds some, e.g.
+    the pinned influencerId); [] when nothing shows (the caller then shows the hash)."""
+    briefs = [c.get("brief") for c in containers]
+    before = next((b for b in briefs if isinstance(b, dict)), None)
+    if before is None:
+        return []
+    return [
+        Change(field=f"brief.{name}", before=before.get(name), after=want.get(name))
+        for name in sorted(want)
+        if before.get(name) != want.get(name)
+    ]
 
 
 def _approval(ctx: Ctx, key: str, spec: ContentSpec, state: _State) -> None:
@@ -186,6 +207,21 @@ def _approval(ctx: Ctx, key: str, spec: ContentSpec, state: _State) -> None:
         target = ctx.target(containerIds=pending)
     elif state.mode == "running" and not requires_approval(ctx):
         return
+    elif state.mode == "regen":
+        # A regenerate resets the approval only of containers the policy gated (the API keeps
+        # `not_required` ones as they are): approving any other would be a step apply never runs.
+        if not requires_approval(ctx):
+            return
+        again = {bare_id(i) for i in state.regenerated}
+        reset = [
+            cid
+            for cid, status in statuses
+            if status == "pending" or (bare_id(cid) in again and status != "not_required")
+        ]
+        if not reset:
+            return
+        before = {"before": "pending"}
+        target = ctx.target()
     else:
         if not requires_approval(ctx):
             return
@@ -273,9 +309,7 @@ def _schedules(ctx: Ctx, key: str, spec: ContentSpec, state: _State, posts: list
         address = _entry_address(ctx, key, entry)
         when = resolve_at(entry.at, _timezone(ctx))
         pid = ctx.pid
-        post_id = (
-            None if pid is None else post_id_for(pid, key, entry.account, entry.variant, entry.id)
-        )
+        post_id, rounds = (None, 0) if pid is None else _live_post_id(pid, key, entry, by_id)
         wanted.add(bare_id(post_id))
         post = by_id.get(bare_id(post_id)) if post_id else None
         if post is not None and bare_id(post.get("containerId")) not in current:
@@ -292,6 +326,8 @@ def _schedules(ctx: Ctx, key: str, spec: ContentSpec, state: _State, posts: list
             continue  # held until the content is approved, then it becomes this very post
         if post is None:
             reason = f"no post for variant {entry.variant} on {entry.account} yet"
+            if rounds:
+                reason = "the previous post was canceled"
             if gated:
                 reason += "; it waits on the content approval"
             ctx.add(
@@ -329,6 +365,21 @@ def _schedules(ctx: Ctx, key: str, spec: ContentSpec, state: _State, posts: list
     _stray(ctx, key, owned, wanted if state.mode != "anew" else set(), posts)
 
 
+def _live_post_id(
+    pid: str, key: str, entry: ScheduleSpec, by_id: dict[str | None, JsonDict]
+) -> tuple[str, int]:
+    """The entry's post id and its round: the first round whose post is not canceled.
+
+    The file is the truth: an entry whose post was canceled (by this tool when the entry was
+    removed, or by anyone) is posted again under a new deterministic id."""
+    for number in range(len(by_id) + 1):  # more rounds than posts: one of them is free
+        post_id = post_id_for(pid, key, entry.account, entry.variant, entry.id, round=number)
+        post = by_id.get(bare_id(post_id))
+        if post is None or post.get("status") != "canceled":
+            return post_id, number
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 def _existing(ctx: Ctx, address: str, entry: ScheduleSpec, when: datetime, post: JsonDict) -> None:
     status = post.get("status")
     have = _parse(post.get("scheduledFor"))
@@ -356,11 +407,6 @@ def _existing(ctx: Ctx, address: str, entry: ScheduleSpec, when: datetime, post:
             f"{address}: the post failed"
             + (f" ({code})" if code else "")
             + "; give the entry a new `id:` to post again"
-        )
-    elif status == "canceled":
-        ctx.warnings.append(
-            f"{address}: the post was canceled outside this tool; give the entry a new `id:` "
-            "to post again"
         )
     elif moved:
         ctx.warnings.append(

@@ -57,18 +57,8 @@ async def make_plan(
     settings = workspace.settings
     now = now or datetime.now(UTC)
     limit = parallelism or settings.parallelism or DEFAULT_PARALLELISM
-    if prune and not settings.workspace:
-        raise ConfigError(
-            [
-                ConfigIssue(
-                    "layers.yaml",
-                    1,
-                    1,
-                    "--prune archives only projects stamped with this workspace's name: set "
-                    "`workspace:` in layers.yaml first",
-                )
-            ]
-        )
+    if prune:
+        _check_prune(workspace)
     chosen = selected(workspace, customers)
     shared = await observe_shared(client, github=any(c.spec.github for c in chosen))
     gate = asyncio.Semaphore(limit)
@@ -95,6 +85,31 @@ async def make_plan(
         api_url=api_url,
         parallelism=limit,
     )
+
+
+def _check_prune(workspace: WorkspaceLike) -> None:
+    """--prune archives the projects whose file is gone: only sound over the whole workspace."""
+    root = str(getattr(workspace, "root", "layers.yaml"))
+    if getattr(workspace, "partial", False):
+        message = (
+            "--prune needs the whole workspace: PATH is one file or a folder below the workspace "
+            "root, so every other customer would look removed; run it on the folder that holds "
+            "layers.yaml"
+        )
+    elif not workspace.settings.workspace:
+        root = "layers.yaml"
+        message = (
+            "--prune archives only projects stamped with this workspace's name: set "
+            "`workspace:` in layers.yaml first"
+        )
+    elif not workspace.customers:
+        message = (
+            "--prune refused: the workspace has no customer files (a wrong PATH?), so it would "
+            "archive every project of this workspace"
+        )
+    else:
+        return
+    raise ConfigError([ConfigIssue(root, 1, 1, message)])
 
 
 async def _none() -> list[CustomerPlan]:

@@ -6,13 +6,17 @@
 
 Live: one line per customer with its current step, job stage, percent, elapsed and expected
 time; what a reader must act on (a URL to open, a failure) is printed above the table. Plain:
-one line per event, job progress only when the stage changes or every quarter of the way.
+one line per event, job progress only when the stage changes or every quarter of the way, and a
+heartbeat: when nothing was printed for HEARTBEAT_EVERY seconds, `heartbeat()` (called about once
+a second while apply runs) prints what is still being waited on — a job with its stage, percent,
+elapsed and expected time, a person — so a CI log never goes silent for minutes.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import TracebackType
 
@@ -46,6 +50,7 @@ ICON = {
     CustomerStatus.STALE: ("✗", "red"),
 }
 PLAIN_JOB_EVERY = 25.0  # percent between two plain progress lines of one job
+HEARTBEAT_EVERY = 30.0  # seconds of silence after which plain mode says what it waits on
 
 
 @dataclass
@@ -55,16 +60,29 @@ class _Row:
     stage: str | None = None
     percent: float | None = None
     job_started: float | None = None
+    job_address: str | None = None
     expected: float | None = None
     status: CustomerStatus | None = None
     note: str = ""
+    people: dict[str, str] = field(default_factory=dict)  # open person gates: address -> kind
 
 
 class ProgressView:
-    def __init__(self, console: Console, *, live: bool | None = None, verbose: int = 0) -> None:
+    def __init__(
+        self,
+        console: Console,
+        *,
+        live: bool | None = None,
+        verbose: int = 0,
+        clock: Callable[[], float] = time.monotonic,
+        heartbeat_every: float = HEARTBEAT_EVERY,
+    ) -> None:
         self.console = console
         self.live_mode = console.is_terminal if live is None else live
         self.verbose = verbose
+        self._clock = clock
+        self.heartbeat_every = heartbeat_every
+        self._last_output = clock()
         self._rows: dict[str, _Row] = {}
         self._live: Live | None = None
         self._last_plain: dict[tuple[str, str], tuple[str | None, float]] = {}
@@ -107,6 +125,8 @@ class ProgressView:
         elif isinstance(event, StepFinished):
             row = self._row(event.customer)
             row.stage, row.percent, row.job_started = None, None, None
+            row.job_address = None
+            row.people.pop(event.address, None)
             detail = f" — {event.detail}" if event.detail else ""
             self._line(event.customer, f"{event.address}: {event.action} done{detail}")
         elif isinstance(event, JobProgress):
@@ -114,6 +134,7 @@ class ProgressView:
         elif isinstance(event, WaitingOnPerson):
             wait = event.wait
             row = self._row(event.customer)
+            row.people[wait.address] = wait.kind
             row.step = f"{_short(event.customer, wait.address)} waiting on a person"
             url = f"\n    open: {wait.url}" if wait.url else ""
             self._line(
@@ -123,6 +144,7 @@ class ProgressView:
                 always=True,
             )
         elif isinstance(event, PersonDone):
+            self._row(event.customer).people.pop(event.address, None)
             self._line(event.customer, f"{event.address}: {event.detail or 'done'}", style="green")
         elif isinstance(event, PostStatus):
             extra = f" {event.url}" if event.url else ""
@@ -143,10 +165,45 @@ class ProgressView:
     def _row(self, customer: str) -> _Row:
         return self._rows.setdefault(customer, _Row(customer))
 
+    def heartbeat(self) -> None:
+        """Refresh the live table; in plain mode, after a silence, say what is waited on."""
+        if self._live is not None:
+            self._live.update(self._table())
+            return
+        now = self._clock()
+        if now - self._last_output < self.heartbeat_every:
+            return
+        lines = []
+        for row in self._rows.values():
+            if row.status is not None:
+                continue
+            if row.job_started is not None and row.job_address:
+                lines.append((row.customer, f"still waiting: {self._job_line(row, now)}"))
+            for address, kind in row.people.items():
+                lines.append((row.customer, f"still waiting on a person: {address} ({kind})"))
+        if not lines:
+            done = sum(1 for r in self._rows.values() if r.status is not None)
+            lines.append(("", f"still working: {done}/{len(self._rows)} customers finished"))
+        for customer, text in lines:
+            self._line(customer, text, style="dim")
+        self._last_output = now
+
+    def _job_line(self, row: _Row, now: float) -> str:
+        assert row.job_started is not None
+        parts = [f"{row.job_address}", row.stage or "running"]
+        if row.percent is not None:
+            parts.append(f"{row.percent:.0f}%")
+        timing = format_duration(now - row.job_started)
+        if row.expected:
+            timing += f" of ~{format_duration(row.expected)}"
+        parts.append(timing)
+        return " ".join(parts)
+
     def _job(self, event: JobProgress) -> None:
         row = self._row(event.customer)
         row.stage, row.percent, row.expected = event.stage, event.percent, event.expected
-        row.job_started = time.monotonic() - event.elapsed
+        row.job_started = self._clock() - event.elapsed
+        row.job_address = event.address
         if self._live is not None:
             return
         key = (event.customer, event.address)
@@ -172,8 +229,9 @@ class ProgressView:
             if always or self.verbose:
                 self._live.console.print(Text(text, style=style))
             return
+        self._last_output = self._clock()
         stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        line = text if text.startswith(customer) else f"{customer}: {text}"
+        line = text if not customer or text.startswith(customer) else f"{customer}: {text}"
         self.console.print(Text(f"{stamp} {line}", style=style), soft_wrap=True)
 
     def _table(self) -> RenderableType:
@@ -186,7 +244,7 @@ class ProgressView:
             icon, style = ICON.get(row.status, ("·", "cyan")) if row.status else ("·", "cyan")
             job = ""
             if row.job_started is not None:
-                elapsed = time.monotonic() - row.job_started
+                elapsed = self._clock() - row.job_started
                 job = " ".join(
                     p
                     for p in (

@@ -142,3 +142,31 @@ def test_each_edit_yields_exactly_its_steps_and_converges_again(
     no_changes(workspace, emu, "--customer", QUINN)
     assert len(api.projects(QUINN)) == 1
     api.close()
+
+
+def test_a_schedule_entry_put_back_after_its_cancel_is_posted_again(
+    workspace: Path, emu: Emulator
+) -> None:
+    apply_ok(workspace, emu, "--customer", QUINN)
+    api = Api(emu.url)
+    project = api.project(QUINN)
+    (first,) = api.posts(project["id"])
+    original = (workspace / QUINN_FILE).read_text()
+    start = original.index("    schedule:")
+    (workspace / QUINN_FILE).write_text(original[:start])
+    apply_ok(workspace, emu, "--customer", QUINN)
+    assert [p["status"] for p in api.posts(project["id"])] == ["canceled"]
+
+    (workspace / QUINN_FILE).write_text(original)  # the entry comes back: the file is the truth
+    result = run_cli("--customer", QUINN, "plan", str(workspace), env=emu.env())
+    assert "the previous post was canceled" in result.stdout, result.stdout + result.stderr
+    assert planned(workspace, emu) == [("content/launch-hook/schedule/tiktok", "schedule")]
+    apply_ok(workspace, emu, "--customer", QUINN)
+    no_changes(workspace, emu, "--customer", QUINN)
+    posts = api.posts(project["id"])
+    queued = [p for p in posts if p["status"] == "queued"]
+    assert len(posts) == 2
+    assert len(queued) == 1
+    assert queued[0]["id"] != first["id"]
+    assert queued[0]["scheduledFor"].startswith("2027-03-01T22:00:00")
+    api.close()

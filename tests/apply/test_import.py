@@ -30,5 +30,48 @@ def test_imported_files_describe_the_converged_examples_exactly(tmp_path: Path) 
         assert plan.returncode == 0, plan.stdout + plan.stderr
 
         again = run_cli("import", str(new), env=emu.env())
-        assert "kept" in again.stdout
+        assert "skipped  quinn-coffee-001: already in" in again.stdout
         assert "0 customer files written" in again.stdout
+
+
+def test_import_into_the_workspace_that_applied_writes_no_duplicate(tmp_path: Path) -> None:
+    ws = copy_workspace(EXAMPLES, tmp_path / "ws")
+    with emulator(tmp_path) as emu:
+        applied = run_cli("apply", str(ws), "--auto-approve", env=emu.env())
+        assert applied.returncode == 0, applied.stdout + applied.stderr
+        imported = run_cli("import", str(ws), env=emu.env())
+        assert imported.returncode == 0, imported.stdout + imported.stderr
+        assert "skipped  quinn-coffee-001: already in" in imported.stdout
+        assert "customers/quinns-coffee.yaml" in imported.stdout
+        assert "0 customer files written" in imported.stdout
+        assert not (ws / "customers/quinn-coffee-001.yaml").exists()
+        valid = run_cli("validate", str(ws), env=emu.env())
+        assert valid.returncode == 0, valid.stdout + valid.stderr  # no duplicate id
+
+
+def test_a_fresh_import_round_trips_and_leaves_other_workspaces_out(tmp_path: Path) -> None:
+    ws = copy_workspace(EXAMPLES, tmp_path / "ws")
+    other = tmp_path / "other"
+    (other / "customers").mkdir(parents=True)
+    (other / "layers.yaml").write_text("workspace: someone-else\n")
+    (other / "customers/theirs.yaml").write_text(
+        "customerExternalId: theirs-099\nproject:\n  name: Not ours\n  timezone: UTC\n"
+    )
+    fresh = tmp_path / "fresh"
+    with emulator(tmp_path) as emu:
+        for folder in (ws, other):
+            applied = run_cli("apply", str(folder), "--auto-approve", env=emu.env())
+            assert applied.returncode == 0, applied.stdout + applied.stderr
+        imported = run_cli("import", str(fresh), env=emu.env())
+        assert imported.returncode == 0, imported.stdout + imported.stderr
+        assert "skipped  1 project stamped by another workspace" in imported.stdout
+        assert "3 customer files written" in imported.stdout
+        assert not (fresh / "customers/theirs-099.yaml").exists()
+        assert "workspace: acme-agency-demo" in (fresh / "layers.yaml").read_text()
+        plan = run_cli("plan", str(fresh), "--detailed-exitcode", env=emu.env())
+        assert plan.returncode == 0, plan.stdout + plan.stderr
+
+        everything = tmp_path / "everything"
+        both = run_cli("import", str(everything), "--include-other-workspaces", env=emu.env())
+        assert both.returncode == 0, both.stdout + both.stderr
+        assert "4 customer files written" in both.stdout

@@ -99,6 +99,9 @@ def test_the_readme_command_converges_and_a_second_run_reports_no_changes(
     assert first.returncode == 0, first.stdout + first.stderr
     assert "Apply complete: 3 customers, 3 converged" in first.stdout
     assert (tmp_path / "examples/.layers-emulator/state.sqlite3").is_file()
+    # the workspace is a git repo: the emulator's state ignores itself
+    ignore = tmp_path / "examples/.layers-emulator/.gitignore"
+    assert ignore.read_text().splitlines()[-1] == "*"
     second = run_cli("apply", "examples", "--emulator", "--auto-approve", env=env, cwd=tmp_path)
     assert second.returncode == 0, second.stdout + second.stderr
     assert "No changes" in second.stdout

@@ -300,3 +300,40 @@ def test_plain_lines_and_summary_name_urls_codes_and_recoveries() -> None:
     assert "req_9" in text
     assert "github.platforms" in text
     assert "Apply stopped: 2 customers, 1 waiting, 1 failed" in text
+
+
+class Ticks:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_plain_mode_never_goes_silent_while_a_job_or_a_person_is_awaited() -> None:
+    out = io.StringIO()
+    console = Console(file=out, no_color=True, width=200, force_terminal=False)
+    clock = Ticks()
+    wait = PersonWait(f"{C}/social/tiktok", "social_oauth", "http://emu/x", "connect tiktok")
+    with ProgressView(console, live=False, clock=clock) as view:
+        view.handle(StepStarted(C, f"{C}/ingest", Action.RUN_JOB))
+        view.handle(JobProgress(C, f"{C}/ingest", "job_1", "analyzing", 42.0, 40.0, 300.0))
+        view.handle(WaitingOnPerson(C, wait))
+        before = out.getvalue()
+        clock.now = 29.0
+        view.heartbeat()
+        assert out.getvalue() == before  # something was said less than 30 s ago
+        clock.now = 30.0
+        view.heartbeat()
+        lines = out.getvalue()[len(before) :].splitlines()
+        assert any(
+            f"{C}: still waiting: {C}/ingest analyzing 42% 1m10s of ~5m" in line for line in lines
+        )
+        assert any(f"still waiting on a person: {C}/social/tiktok" in line for line in lines)
+        seen = out.getvalue()
+        clock.now = 45.0
+        view.heartbeat()
+        assert out.getvalue() == seen
+        clock.now = 61.0
+        view.heartbeat()
+        assert "1m41s of ~5m" in out.getvalue()[len(seen) :]

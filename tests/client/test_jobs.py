@@ -61,34 +61,70 @@ class ScriptedJob:
         return httpx.Response(200, json=body, headers={"ETag": etag})
 
 
+def smooth(duration: float) -> Callable[[float], float]:
+    """The emulator's progress: the fraction of the duration, floored to a hundredth."""
+    return lambda t: min(0.99, math.floor(min(1.0, t / duration) * 100) / 100)
+
+
+def staged(duration: float) -> Callable[[float], float]:
+    """Progress that lags: a fifth per stage, like ScriptedJob."""
+    return lambda t: math.floor(5 * min(t, duration * 0.9999) / duration) / 5
+
+
 @pytest.mark.parametrize("expected", [1.0, 60.0, 135.0, 330.0])
 def test_schedule_shape(expected: float) -> None:
     s = PollSchedule(expected)
     times = s.times(3 * expected)
-    assert times[0] == pytest.approx(max(0.2, 0.6 * expected))
-    gaps = [b - a for a, b in itertools.pairwise(times)]
-    assert all(0.2 - 1e-9 <= g <= 30.0 + 1e-9 for g in gaps)
-    assert all(g <= max(0.2, 0.1 * t) + 1e-9 for t, g in zip(times, gaps, strict=False))
+    assert times[0] == pytest.approx(max(0.2, min(0.05 * expected, 10.0)))
+    assert times[1] == pytest.approx(max(0.2 + times[0], 0.6 * expected))
+    gaps = [b - a for a, b in itertools.pairwise(times)][1:]
+    assert all(0.2 - 1e-9 <= g <= 45.0 + 1e-9 for g in gaps)
+    assert all(g <= max(0.2, 0.1 * t) + 1e-9 for t, g in zip(times[1:], gaps, strict=False))
 
 
+@pytest.mark.parametrize("progress", [None, smooth, staged])
 @pytest.mark.parametrize(
     ("expected", "low", "high"),
     [(330.0, 180.0, 480.0), (135.0, 90.0, 180.0), (60.0, 45.0, 75.0), (135.0, 135.0, 135.0)],
 )
 def test_schedule_budget_over_the_documented_range(
-    expected: float, low: float, high: float
+    expected: float,
+    low: float,
+    high: float,
+    progress: Callable[[float], Callable[[float], float]] | None,
 ) -> None:
-    """≤ 8 polls per job on average, completion seen within 10 % of the job's duration."""
-    times = PollSchedule(expected).times(2 * high)
+    """≤ 8 polls per job on average, completion seen within 10 % of the job's duration, whether
+    the job reports no progress, smooth progress (the emulator) or lagging stage progress."""
     n = 400
     polls, worst = 0, 0.0
     for i in range(n):
         d = low + (high - low) * (i + 0.5) / n
+        times = PollSchedule(expected).times(2 * high, progress(d) if progress else None)
         k = next(j for j, t in enumerate(times) if t >= d)
         polls += k + 1
         worst = max(worst, (times[k] - d) / d)
     assert polls / n <= 8
     assert worst <= 0.10 + 1e-9
+
+
+@pytest.mark.parametrize("progress", [smooth, staged])
+@pytest.mark.parametrize("expected", [60.0, 135.0, 330.0])
+def test_a_job_sixty_times_faster_is_seen_at_the_first_poll(
+    expected: float, progress: Callable[[float], Callable[[float], float]]
+) -> None:
+    d = expected / 60
+    times = PollSchedule(expected).times(d, progress(d))
+    assert times == [pytest.approx(min(0.05 * expected, 10.0))]
+
+
+@pytest.mark.parametrize("speed", [5.0, 10.0, 20.0])
+@pytest.mark.parametrize("expected", [60.0, 135.0, 330.0])
+def test_a_faster_job_is_followed_at_its_own_pace(expected: float, speed: float) -> None:
+    """Its progress at the early poll sets the pace: few polls, seen within 10 %."""
+    d = expected / speed
+    times = PollSchedule(expected).times(d, smooth(d))
+    assert len(times) <= 7
+    assert times[-1] - d <= max(0.1 * d, 0.2)
 
 
 def test_an_underestimated_job_costs_logarithmically_many_polls() -> None:
@@ -106,7 +142,8 @@ async def test_polls_until_completed_with_etags(make_client: MakeClient, clock: 
     assert final["result"] == {"prNumber": 142}
     assert client.stats.polls == len(job.polls) <= 8
     assert client.stats.jobs_waited == 1
-    assert job.polls[0] == pytest.approx(0.6 * 330.0)
+    assert job.polls[0] == pytest.approx(10.0)  # early: min(5 % of 330 s, 10 s)
+    assert job.polls[1] == pytest.approx(0.6 * 330.0)  # no progress yet at 10 s: documented pace
     latency = job.polls[-1] - 300.0
     assert 0 <= latency <= 0.1 * 300.0
     # the first poll has no ETag; later ones send the last one received
@@ -115,6 +152,28 @@ async def test_polls_until_completed_with_etags(make_client: MakeClient, clock: 
     # on_progress sees each fresh body, not the 304s
     assert len(seen) == len(job.polls) - job.not_modified
     assert seen[-1]["status"] == "completed"
+
+
+async def test_a_job_sixty_times_faster_is_noticed_in_seconds(
+    make_client: MakeClient, clock: FakeClock
+) -> None:
+    """The user's case: an emulator with --speed 60 finishes a 5.5 min ingest in 5.5 s."""
+    job = ScriptedJob(clock, duration=330.0 / 60)
+    async with make_client(job) as client:
+        final = await client.wait_for_job("job_1", expected_seconds=330.0)
+    assert final["status"] == "completed"
+    assert job.polls == [pytest.approx(10.0)]
+    assert client.stats.polls == 1
+
+
+async def test_a_job_twenty_times_faster_follows_its_progress(
+    make_client: MakeClient, clock: FakeClock
+) -> None:
+    job = ScriptedJob(clock, duration=330.0 / 20)
+    async with make_client(job) as client:
+        await client.wait_for_job("job_1", expected_seconds=330.0)
+    assert len(job.polls) <= 6
+    assert job.polls[-1] - 330.0 / 20 <= 0.1 * 330.0 / 20
 
 
 async def test_304_keeps_the_last_body(make_client: MakeClient, clock: FakeClock) -> None:

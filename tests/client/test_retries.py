@@ -288,3 +288,33 @@ async def test_idempotent_false_overrides_the_route_table(make_client: MakeClien
         with pytest.raises(ApiServerError):
             await client.request("POST", "/v1/content/c1/approve", json={}, idempotent=False)
     assert len(script.requests) == 1
+
+
+async def test_a_refused_first_request_fails_after_two_quick_attempts(
+    make_client: MakeClient, clock: FakeClock
+) -> None:
+    """A wrong --api-url: whoami, the run's first request, gives up in a fraction of a second."""
+    script = Script([connect_error()])
+    async with make_client(script) as client:
+        with pytest.raises(TransportError) as info:
+            await client.whoami()
+    assert len(script.requests) == 2
+    assert sum(clock.sleeps) <= 0.5
+    assert "ConnectError" in str(info.value)
+
+
+async def test_a_refused_connection_later_in_the_run_is_retried_as_usual(
+    make_client: MakeClient,
+) -> None:
+    script = Script([ok({"rateLimitTier": None}), connect_error(), connect_error(), ok({})])
+    async with make_client(script) as client:
+        await client.whoami()
+        await client.get_project("p1")
+    assert len(script.requests) == 4
+
+
+async def test_a_first_whoami_that_gets_a_500_is_still_retried(make_client: MakeClient) -> None:
+    script = Script([fail(500, "INTERNAL"), fail(503, "UNAVAILABLE"), ok({})])
+    async with make_client(script) as client:
+        await client.whoami()
+    assert len(script.requests) == 3

@@ -204,3 +204,37 @@ def test_prune_archives_only_projects_stamped_by_this_workspace(
         if c["steps"]
     }
     assert archived == {"prune-gone": [("prune-gone/project", "archive")]}
+
+
+def test_saved_plan_records_the_workspace_root_absolute(
+    server: EmulatorServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    workspace(tmp_path / "ws", {"abs-root": customer_yaml("abs-root")})
+    monkeypatch.chdir(tmp_path)
+    result = run_plan(server, "ws", "--out", "p.json")
+    assert result.exit_code == 0, result.output
+    saved = json.loads((tmp_path / "p.json").read_text())
+    assert saved["workspaceRoot"] == str((tmp_path / "ws").resolve())
+
+
+def test_verbose_and_no_color_after_the_subcommand(server: EmulatorServer, tmp_path: Path) -> None:
+    ws = workspace(tmp_path, {"verbose-1": customer_yaml("verbose-1")})
+    debug = run_plan(server, str(ws), "--no-color", "-vv")
+    assert debug.exit_code == 0, debug.output
+    assert "DEBUG layers_reconcile.client" in debug.stderr
+    assert "GET /v1/projects" in debug.stderr
+    assert "requestId" in debug.stderr
+    assert server.api_key not in debug.stdout + debug.stderr
+    assert "Authorization" not in debug.stderr
+    assert "\x1b[" not in debug.stdout
+    info = run_plan(server, str(ws), "-v")
+    assert info.exit_code == 0, info.output
+    assert "DEBUG" not in info.stderr
+    quiet = run_plan(server, str(ws))
+    assert "GET /v1/projects" not in quiet.stderr
+
+
+def test_a_usage_error_exits_1_not_the_changes_pending_2(server: EmulatorServer) -> None:
+    result = run_plan(server, "--no-such-option")
+    assert result.exit_code == 1
+    assert "No such option" in result.stderr

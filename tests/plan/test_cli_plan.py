@@ -83,3 +83,42 @@ def test_text_is_plain_when_piped_and_with_no_color(tmp_path: Path) -> None:
     assert "\x1b[" not in out
     assert "+ plain-a/project  create" in out
     assert out.rstrip().splitlines()[-1].startswith("Plan: 1 customer")
+
+
+@pytest.mark.parametrize("narrow", ["customers/a.yaml", "customers"])
+def test_prune_on_part_of_the_workspace_is_refused(tmp_path: Path, narrow: str) -> None:
+    ws = workspace(tmp_path, {"a": customer_yaml("a"), "b": customer_yaml("b")})
+    code, out, err = invoke(
+        "--api-url", DEAD_API, "--api-key", "k", "plan", str(ws / narrow), "--prune"
+    )
+    assert code == 1
+    assert "--prune needs the whole workspace" in err
+    assert "Could not reach" not in err  # refused before any API call
+    assert "Traceback" not in out + err
+
+
+def test_prune_on_a_workspace_without_customer_files_is_refused(tmp_path: Path) -> None:
+    ws = workspace(tmp_path, {})
+    code, _, err = invoke("--api-url", DEAD_API, "--api-key", "k", "plan", str(ws), "--prune")
+    assert code == 1
+    assert "no customer files" in err
+    assert "Could not reach" not in err
+
+
+def test_plan_on_a_folder_without_customer_files_warns(tmp_path: Path) -> None:
+    ws = workspace(tmp_path, {})
+    _, _, err = invoke("--api-url", DEAD_API, "--api-key", "k", "plan", str(ws))
+    assert f"no customer files found under {ws}" in err
+
+
+def test_out_in_a_missing_folder_is_refused_before_planning(tmp_path: Path) -> None:
+    ws = workspace(tmp_path, {"a": customer_yaml("a")})
+    out = tmp_path / "nonexistent" / "dir" / "p.json"
+    code, stdout, err = invoke(
+        "--api-url", DEAD_API, "--api-key", "k", "plan", str(ws), "--out", str(out)
+    )
+    assert code == 1
+    assert "cannot write the plan to" in err
+    assert "does not exist" in err
+    assert "Could not reach" not in err  # checked before any API call
+    assert "Traceback" not in stdout + err

@@ -326,3 +326,48 @@ def test_prune_without_a_workspace_name_is_refused() -> None:
 
     with pytest.raises(ConfigError):
         asyncio.run(make_plan(None, Workspace(), prune=True))  # type: ignore[arg-type]
+
+
+def test_a_missing_instagram_account_reads_an_instagram_account() -> None:
+    plan = plan_of(spec(social={"instagram": {"returnUrl": "https://x.example/done"}}))
+    (social,) = [s for s in plan.steps if s.kind == StepKind.SOCIAL]
+    assert social.person is not None
+    assert "connects an Instagram account" in social.person.message
+
+
+def test_a_changed_brief_shows_its_fields_when_the_list_shows_the_old_brief() -> None:
+    before = {"topic": "Five moves", "angle": "a", "targetPlatforms": ["instagram"]}
+    actual = converged(loaded(spec(content={"k": {"brief": before}})).spec)
+    assert actual.content is not None
+    after = {"topic": "Six moves", "targetPlatforms": ["instagram"]}
+    # Only what the file writes: `angle` is gone from the file, a key apply may add (the
+    # pinned influencerId) is not the user's edit.
+    actual.content[0]["brief"] = {**before, "influencerId": "inf_1"}
+    (step,) = plan_of(spec(content={"k": {"brief": after}}), actual).steps
+    assert [(c.field, c.before, c.after) for c in step.changes] == [
+        ("brief.topic", "Five moves", "Six moves")
+    ]
+    del actual.content[0]["brief"]  # a list that leaves the brief out: the hash, as before
+    (step,) = plan_of(spec(content={"k": {"brief": after}}), actual).steps
+    assert [c.field for c in step.changes] == ["briefHash"]
+
+
+def test_a_regenerate_plans_an_approval_only_for_containers_the_policy_gated() -> None:
+    data = spec(
+        approval={"requiresApproval": True, "firstNPostsBlocked": 3},
+        content={"k": {"brief": {"hook": "h"}, "approve": True}},
+    )
+    actual = converged(loaded(data).spec)
+    assert actual.content is not None
+    edited_brief = spec(
+        approval={"requiresApproval": True, "firstNPostsBlocked": 3},
+        content={"k": {"brief": {"hook": "new"}, "approve": True}},
+    )
+    # Gated (it was approved): the regenerate resets it to pending, apply approves it again.
+    assert steps(plan_of(edited_brief, actual)) == [
+        ("c-1/content/k", Action.RUN_JOB),
+        ("c-1/content/k/approval", Action.APPROVE),
+    ]
+    # Past the first N posts the container never needed approval and the regenerate keeps it so.
+    actual.content[0]["approvalStatus"] = "not_required"
+    assert steps(plan_of(edited_brief, actual)) == [("c-1/content/k", Action.RUN_JOB)]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
+from layers_reconcile.apply.callback import receive_install, stop_receiving
 from layers_reconcile.apply.context import CustomerContext, Gate, GateCheck, GateState
 from layers_reconcile.apply.events import PersonWait
 from layers_reconcile.apply.recovery import StepError
@@ -73,27 +75,60 @@ async def register(ctx: CustomerContext, step: Step) -> StepResult:
     return StepResult(detail=f"registered installation {installation_id} ({org})")
 
 
+async def _listen(ctx: CustomerContext, return_url: str, state: str) -> bool:
+    """Receive GitHub's return on a loopback returnUrl while apply waits (see apply.callback)."""
+
+    async def register_it(installation_id: int, got: str) -> str:
+        request = {"installationId": installation_id, "state": got}
+        await ctx.api.register_installation(
+            installation_id, got, ctx.idempotency_key("github", request)
+        )
+        return f"installation {installation_id} registered"
+
+    if not await receive_install(return_url, state, register_it):
+        return False
+    wait = max(0.0, ctx.gate_deadline() - time.monotonic())
+    asyncio.get_running_loop().call_later(wait, stop_receiving, return_url, state)
+    return True
+
+
+def how_to_finish(ctx: CustomerContext) -> str:
+    """What the person (or the partner) does once the app is installed: nothing else tells the
+    API which installation it was when no partner callback receives the return URL."""
+    path = ctx.loaded.path if ctx.loaded is not None else None
+    where = str(path) if path else "the customer's file"
+    return (
+        "after installing, put `github.installationId: N` (from the installation_id on the "
+        f"return URL) in {where}, or have your callback register it"
+    )
+
+
 async def wait_for_install(ctx: CustomerContext, step: Step) -> StepResult:
     org = str(step.target.get("org") or _owner(ctx))
-    issued = await ctx.api.install_url(_return_url(ctx, step), login=org)
+    return_url = _return_url(ctx, step)
+    issued = await ctx.api.install_url(return_url, login=org)
     url = _authorize_url(issued)
     issued_at = time.monotonic()
+    state = str(issued.get("state") or "")
+    listening = False
+    if state and ctx.options.wait_for_people > 0:
+        listening = await _listen(ctx, return_url, state)
 
     async def check() -> GateCheck:
         installation = await registered_for(ctx, org)
         if installation is not None:
+            stop_receiving(return_url, state)
             return GateCheck(
                 GateState.DONE, f"installation {installation.get('installationId')} registered"
             )
         if time.monotonic() - issued_at > INSTALL_URL_TTL:
+            stop_receiving(return_url, state)
             return GateCheck(GateState.EXPIRED)
         return GateCheck(GateState.PENDING)
 
-    wait = PersonWait(
-        address=step.address,
-        kind="github_install",
-        url=url,
-        message=f"install the Layers GitHub App on {org}",
-    )
+    message = f"install the Layers GitHub App on {org}; {how_to_finish(ctx)}"
+    if listening:
+        message += f" (listening on {return_url} for GitHub's return until the wait ends)"
+    wait = PersonWait(address=step.address, kind="github_install", url=url, message=message)
     gate = Gate(wait=wait, check=check, deadline=ctx.gate_deadline())
     return StepResult(detail="install URL created", gate=gate, changed=False)

@@ -13,6 +13,7 @@ from layers_reconcile.errors import ConflictError, NotFoundError
 from layers_reconcile.plan.ids import post_id_for, same_id
 from layers_reconcile.plan.model import Step
 
+MAX_ROUNDS = 100  # times one entry's post is canceled and asked for again
 TERMINAL = frozenset({"published", "failed", "canceled", "draft", "draft_in_inbox"})
 
 
@@ -69,8 +70,7 @@ async def _remember_entry_id(ctx: CustomerContext, step: Step, post_id: str) -> 
     named = [
         entry.id
         for entry in content.schedule
-        if entry.id
-        and same_id(post_id_for(project_id, key, entry.account, entry.variant, entry.id), post_id)
+        if entry.id and _names(project_id, key, entry.account, entry.variant, entry.id, post_id)
     ]
     if not named:
         return
@@ -80,6 +80,16 @@ async def _remember_entry_id(ctx: CustomerContext, step: Step, post_id: str) -> 
         content_entry(reserved, key).setdefault("entryIds", {})[post_id] = entry_id
 
     await ctx.update_reserved(record)
+
+
+def _names(
+    project_id: str, key: str, account: str, variant: int, entry_id: str, post_id: str
+) -> bool:
+    """Whether `post_id` is one of the entry's ids (round 0, or a round after cancels)."""
+    return any(
+        same_id(post_id_for(project_id, key, account, variant, entry_id, round=n), post_id)
+        for n in range(MAX_ROUNDS)
+    )
 
 
 async def reschedule(ctx: CustomerContext, step: Step) -> StepResult:
