@@ -15,7 +15,6 @@ from contextlib import asynccontextmanager, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import click
 from rich.text import Text
@@ -26,6 +25,7 @@ from layers_reconcile.cli.common import (
     EXIT_OK,
     Endpoint,
     build_client,
+    check_customer_filter,
     fail,
     load_or_exit,
     make_console,
@@ -35,7 +35,7 @@ from layers_reconcile.cli.common import (
     run,
 )
 from layers_reconcile.config.loader import SETTINGS_NAMES, Workspace
-from layers_reconcile.errors import ConfigError, ConfigIssue, ReconcileError
+from layers_reconcile.errors import ReconcileError
 from layers_reconcile.plan.model import Plan
 from layers_reconcile.plan.planner import DEFAULT_PARALLELISM, make_plan
 from layers_reconcile.render.progress import ProgressView
@@ -132,7 +132,7 @@ def apply(
     except ValueError as exc:
         fail(ctx, errors, ReconcileError(str(exc)))
     workspace = load_or_exit(ctx, root, errors)
-    _check_filter(ctx, errors, workspace, chosen, prune)
+    check_customer_filter(ctx, errors, workspace, chosen, prune)
     if saved is None and not auto_approve and not sys.stdin.isatty():
         errors.print(
             Text(
@@ -310,22 +310,3 @@ def _common_parts(parts: list[tuple[str, ...]]) -> tuple[str, ...]:
             break
         out.append(items[0])
     return tuple(out)
-
-
-def _check_filter(
-    ctx: click.Context,
-    errors: Any,
-    workspace: Workspace,
-    customers: tuple[str, ...],
-    prune: bool,
-) -> None:
-    known = {c.spec.customerExternalId for c in workspace.customers}
-    unknown = [c for c in customers if c not in known]
-    if unknown and not prune:
-        issue = ConfigIssue(
-            str(workspace.root),
-            1,
-            1,
-            "no customer file has customerExternalId " + ", ".join(repr(u) for u in unknown),
-        )
-        fail(ctx, errors, ConfigError([issue]))

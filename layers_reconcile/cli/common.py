@@ -24,6 +24,7 @@ from layers_reconcile.errors import (
     ApiServerError,
     AuthError,
     ConfigError,
+    ConfigIssue,
     JobFailedError,
     JobTimeoutError,
     NotFoundError,
@@ -224,3 +225,23 @@ def fail(ctx: click.Context, errors: Console, exc: BaseException) -> NoReturn:
         errors.print(Text(f"error: {describe(exc)}", style="red"))
     ctx.exit(exit_code(exc))
     raise AssertionError("unreachable")  # ctx.exit raises
+
+
+def check_customer_filter(
+    ctx: click.Context,
+    errors: Console,
+    workspace: Workspace,
+    customers: tuple[str, ...],
+    prune: bool,
+) -> None:
+    """`--customer` must name a customer file, unless --prune looks for projects without one."""
+    known = {c.spec.customerExternalId for c in workspace.customers}
+    unknown = [c for c in customers if c not in known]
+    if unknown and not prune:
+        issue = ConfigIssue(
+            str(workspace.root),
+            1,
+            1,
+            "no customer file has customerExternalId " + ", ".join(repr(u) for u in unknown),
+        )
+        fail(ctx, errors, ConfigError([issue]))

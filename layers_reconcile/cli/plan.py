@@ -15,6 +15,7 @@ from layers_reconcile.cli.common import (
     EXIT_CHANGES,
     EXIT_OK,
     build_client,
+    check_customer_filter,
     endpoint_for,
     fail,
     load_or_exit,
@@ -23,8 +24,7 @@ from layers_reconcile.cli.common import (
     output_options,
     run,
 )
-from layers_reconcile.config.loader import Workspace
-from layers_reconcile.errors import ConfigError, ConfigIssue, ReconcileError
+from layers_reconcile.errors import ReconcileError
 from layers_reconcile.plan.model import Plan
 from layers_reconcile.plan.planner import make_plan
 
@@ -93,7 +93,7 @@ def plan(
     if out is not None:
         _check_out(ctx, errors, out)
     workspace = load_or_exit(ctx, path, errors)
-    _check_filter(ctx, errors, workspace, options.customers, prune)
+    check_customer_filter(ctx, errors, workspace, options.customers, prune)
     root = str(path.resolve())  # absolute: a saved plan applies from any directory
     try:
         with endpoint_for(options, workspace) as endpoint:
@@ -158,23 +158,3 @@ def _check_out(ctx: click.Context, errors: Console, out: Path) -> None:
         problem = "permission denied"
     if problem is not None:
         fail(ctx, errors, ReconcileError(f"cannot write the plan to {out}: {problem}"))
-
-
-def _check_filter(
-    ctx: click.Context,
-    errors: Console,
-    workspace: Workspace,
-    customers: tuple[str, ...],
-    prune: bool,
-) -> None:
-    """`--customer` must name a customer file, unless --prune looks for projects without one."""
-    known = {c.spec.customerExternalId for c in workspace.customers}
-    unknown = [c for c in customers if c not in known]
-    if unknown and not prune:
-        issue = ConfigIssue(
-            str(workspace.root),
-            1,
-            1,
-            "no customer file has customerExternalId " + ", ".join(repr(u) for u in unknown),
-        )
-        fail(ctx, errors, ConfigError([issue]))
