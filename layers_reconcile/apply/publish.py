@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime
-from typing import Any
 
 from layers_reconcile.apply.context import CustomerContext
 from layers_reconcile.apply.events import Failure, PostStatus
-from layers_reconcile.plan.ids import bare_id, post_id_for
+from layers_reconcile.plan.ids import bare_id, parse_instant, post_id_for, schedule_suffix
 
 DONE = frozenset({"published", "failed", "canceled", "draft", "draft_in_inbox"})
 MAX_SLEEP = 300.0
@@ -20,20 +19,9 @@ def wanted_posts(ctx: CustomerContext, project_id: str) -> dict[str, str]:
     for key, content in sorted((ctx.spec.content or {}).items()):
         for entry in content.schedule:
             post_id = post_id_for(project_id, key, entry.account, entry.variant, entry.id)
-            suffix = entry.id or (
-                entry.account + (f"/v{entry.variant}" if entry.variant > 1 else "")
-            )
+            suffix = schedule_suffix(entry.id, entry.account, entry.variant)
             out[str(bare_id(post_id))] = f"{ctx.customer}/content/{key}/schedule/{suffix}"
     return out
-
-
-def _when(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
 
 
 async def watch(ctx: CustomerContext) -> tuple[dict[str, str], Failure | None]:
@@ -78,7 +66,7 @@ async def watch(ctx: CustomerContext) -> tuple[dict[str, str], Failure | None]:
                             recovery="fix the account or media, then give the entry a new id: to post again",
                         )
                 if status not in DONE:
-                    due = _when(post.get("scheduledFor"))
+                    due = parse_instant(post.get("scheduledFor"))
                     if due is not None:
                         open_due.append(due)
             if not open_due:

@@ -106,7 +106,8 @@ def _pre_fault(kind: str) -> ApiError:
     return ApiError(500, "INTERNAL", "An internal error occurred.")
 
 
-async def _parse_body(request: Request) -> Any:
+async def read_json_body(request: Request) -> Any:
+    """The request's JSON body (None when empty); 400 VALIDATION when it is not JSON."""
     raw = await request.body()
     if not raw.strip():
         return None
@@ -152,7 +153,7 @@ async def _execute(emu: Emulator, spec: RouteSpec, request: Request, rid: str) -
             f"This API key lacks the scope {spec.scopes[0]} required by {spec.label}.",
             {"requiredScopes": list(spec.scopes), "grantedScopes": list(key.scopes)},
         )
-    body = await _parse_body(request) if spec.method in MUTATING else None
+    body = await read_json_body(request) if spec.method in MUTATING else None
     ctx = Ctx(emu, request, dict(request.path_params), request.query_params, body, key, now, rid)
     idem = request.headers.get("idempotency-key")
     if not (idem and spec.idempotent and spec.method in MUTATING):

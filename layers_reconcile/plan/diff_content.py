@@ -11,7 +11,14 @@ from layers_reconcile.config.times import resolve_at
 from layers_reconcile.plan import estimates
 from layers_reconcile.plan.context import Ctx, requires_approval
 from layers_reconcile.plan.fields import created
-from layers_reconcile.plan.ids import bare_id, brief_hash, content_id_for, post_id_for
+from layers_reconcile.plan.ids import (
+    bare_id,
+    brief_hash,
+    content_id_for,
+    parse_instant,
+    post_id_for,
+    schedule_suffix,
+)
 from layers_reconcile.plan.model import Action, Change, PersonGate, Step, StepKind
 from layers_reconcile.plan.observe import JsonDict
 
@@ -257,7 +264,7 @@ def _approval(ctx: Ctx, key: str, spec: ContentSpec, state: _State) -> None:
 
 
 def _entry_address(ctx: Ctx, key: str, entry: ScheduleSpec) -> str:
-    suffix = entry.id or (entry.account + (f"/v{entry.variant}" if entry.variant > 1 else ""))
+    suffix = schedule_suffix(entry.id, entry.account, entry.variant)
     return ctx.addr("content", key, "schedule", *suffix.split("/"))
 
 
@@ -322,7 +329,7 @@ def _schedules(ctx: Ctx, key: str, spec: ContentSpec, state: _State, posts: list
         container = None
         if state.mode in ("done", "running", "regen") and entry.variant <= len(state.container_ids):
             container = state.container_ids[entry.variant - 1]
-        if intent is not None and _parse(intent.get("scheduledFor")) == when:
+        if intent is not None and parse_instant(intent.get("scheduledFor")) == when:
             continue  # held until the content is approved, then it becomes this very post
         if post is None:
             reason = f"no post for variant {entry.variant} on {entry.account} yet"
@@ -382,7 +389,7 @@ def _live_post_id(
 
 def _existing(ctx: Ctx, address: str, entry: ScheduleSpec, when: datetime, post: JsonDict) -> None:
     status = post.get("status")
-    have = _parse(post.get("scheduledFor"))
+    have = parse_instant(post.get("scheduledFor"))
     moved = have is None or have != when
     if status == "queued":
         if not moved:
@@ -468,12 +475,3 @@ def _removed(ctx: Ctx, key: str, record: Any, posts: list[JsonDict]) -> None:
             target=ctx.target(postIds=[str(p.get("id")) for p in queued]),
         )
     )
-
-
-def _parse(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from datetime import datetime
 from typing import Any
 
 from layers_reconcile.client.ids import content_id_for, post_id_for, project_id_for
@@ -20,9 +21,11 @@ __all__ = [
     "brief_hash",
     "canonical_json",
     "content_id_for",
+    "parse_instant",
     "post_id_for",
     "project_id_for",
     "same_id",
+    "schedule_suffix",
 ]
 
 _PREFIX = re.compile(r"^[a-z]+_(?=[0-9A-Za-z-]{8,}$)")
@@ -46,3 +49,18 @@ def same_id(a: Any, b: Any) -> bool:
 def brief_hash(brief: dict[str, Any]) -> str:
     """Hash of a brief as the file writes it (unset fields left out): `sha256:<hex>`."""
     return "sha256:" + hashlib.sha256(canonical_json(brief).encode()).hexdigest()
+
+
+def schedule_suffix(entry_id: str | None, account: str, variant: int) -> str:
+    """The tail of a schedule entry's address: its `id:`, else `ACCOUNT` or `ACCOUNT/vN`."""
+    return entry_id or (account + (f"/v{variant}" if variant > 1 else ""))
+
+
+def parse_instant(value: Any) -> datetime | None:
+    """An ISO-8601 instant as the API writes it (`…Z`), or None when it is not one."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None

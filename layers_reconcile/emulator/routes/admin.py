@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-import json
-
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from layers_reconcile.emulator import lookups
 from layers_reconcile.emulator.common import iso, pid
-from layers_reconcile.emulator.http import ApiError, Fields
-from layers_reconcile.emulator.pipeline import json_response
+from layers_reconcile.emulator.http import Fields
+from layers_reconcile.emulator.pipeline import json_response, read_json_body
 from layers_reconcile.emulator.resources import account_view
 from layers_reconcile.emulator.routes.plain import plain
 from layers_reconcile.emulator.state import Emulator
-
-
-async def _json(request: Request) -> object:
-    raw = await request.body()
-    if not raw.strip():
-        return None
-    try:
-        return json.loads(raw)
-    except ValueError:
-        raise ApiError(400, "VALIDATION", "the request body is not valid JSON") from None
 
 
 async def stats(emu: Emulator, request: Request, now: float) -> Response:
@@ -38,7 +26,7 @@ async def reset_stats(emu: Emulator, request: Request, now: float) -> Response:
 
 
 async def create_key(emu: Emulator, request: Request, now: float) -> Response:
-    f = Fields(await _json(request))
+    f = Fields(await read_json_body(request))
     f.only(("scopes", "allowedReturnDomains", "name"))
     scopes = f.strings("scopes", max_items=64, max_len=64)
     domains = f.strings("allowedReturnDomains", max_items=64, max_len=253)
