@@ -106,10 +106,9 @@ def build_client(endpoint: Endpoint) -> LayersClient:
     return LayersClient(endpoint.url, endpoint.api_key)
 
 
-def run(coro: Coroutine[Any, Any, T], *, verbose: int = 0) -> T:
-    """The one event loop of a command. Retries are logged only with -v: the failure, if it
-    comes, is reported once and clearly by `fail`."""
-    logging.getLogger("stamina").setLevel(logging.INFO if verbose else logging.ERROR)
+def run(coro: Coroutine[Any, Any, T]) -> T:
+    """The one event loop of a command. Logging (retries shown only with -v) is set once, by
+    `configure_logging`, from the global and per-command -v."""
     return asyncio.run(coro)
 
 

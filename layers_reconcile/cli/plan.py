@@ -111,7 +111,7 @@ def plan(
                         workspace_root=root,
                     )
 
-            result = run(planned(), verbose=options.verbose)
+            result = run(planned())
     except (ReconcileError, KeyboardInterrupt) as exc:
         fail(ctx, errors, exc)
     if out is not None:
