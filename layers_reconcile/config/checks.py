@@ -24,6 +24,13 @@ class Finding:
 
 
 def check_customer(data: dict[str, Any], *, now: datetime) -> list[Finding]:
+    """Cross-field checks of one merged customer document.
+
+    A time in the past is not reported here: offline, validate cannot tell a post already
+    published (history, kept in the file) from a new one; `plan` warns where apply would
+    schedule a post whose time has passed. `now` stays for checks that need the clock.
+    """
+    del now
     findings: list[Finding] = []
     content = data.get("content")
     if not isinstance(content, dict):
@@ -36,12 +43,12 @@ def check_customer(data: dict[str, Any], *, now: datetime) -> list[Finding]:
     timezone = project.get("timezone") if isinstance(project, dict) else None
     for key, piece in content.items():
         if isinstance(piece, dict) and isinstance(piece.get("schedule"), list):
-            findings += _check_schedule(key, piece, platforms, timezone, now)
+            findings += _check_schedule(key, piece, platforms, timezone)
     return findings
 
 
 def _check_schedule(
-    key: str, piece: dict[str, Any], platforms: list[str], timezone: Any, now: datetime
+    key: str, piece: dict[str, Any], platforms: list[str], timezone: Any
 ) -> list[Finding]:
     findings: list[Finding] = []
     variants = _int(piece.get("variants", 1))
@@ -66,7 +73,8 @@ def _check_schedule(
                         f"mode '{mode}' is not available on {account}: use {_either(allowed)}",
                     )
                 )
-            if variant is not None:
+            if variant is not None and "id" not in entry:
+                # entries with an `id:` have addresses (and posts) of their own
                 slots.setdefault((account, variant), []).append(index)
         if variants is not None and variant is not None and 1 <= variants < variant <= 5:
             findings.append(
@@ -79,7 +87,7 @@ def _check_schedule(
             )
         at = entry.get("at")
         if isinstance(at, str):
-            findings += _check_at((*base, "at"), at, timezone, now)
+            findings += _check_at((*base, "at"), at, timezone)
         entry_id = entry.get("id")
         if isinstance(entry_id, str):
             if entry_id in ids:
@@ -97,19 +105,18 @@ def _check_schedule(
             continue
         numbers = ", ".join(str(i + 1) for i in indexes[:-1]) + f" and {indexes[-1] + 1}"
         for index in indexes:
-            if "id" not in entries[index]:
-                findings.append(
-                    Finding(
-                        ("content", key, "schedule", index),
-                        f"entries {numbers} of this schedule {'both' if len(indexes) == 2 else 'all'} "
-                        f"post variant {variant} to "
-                        f"{account}; give each an 'id:' to tell them apart",
-                    )
+            findings.append(
+                Finding(
+                    ("content", key, "schedule", index),
+                    f"entries {numbers} of this schedule {'both' if len(indexes) == 2 else 'all'} "
+                    f"post variant {variant} to "
+                    f"{account}; give each an 'id:' to tell them apart",
                 )
+            )
     return findings
 
 
-def _check_at(path: YamlPath, at: str, timezone: Any, now: datetime) -> list[Finding]:
+def _check_at(path: YamlPath, at: str, timezone: Any) -> list[Finding]:
     try:
         parsed = parse_at(at)
     except InvalidTimeError as exc:
@@ -126,19 +133,9 @@ def _check_at(path: YamlPath, at: str, timezone: Any, now: datetime) -> list[Fin
         if not isinstance(timezone, str) or not is_timezone(timezone):
             return []
     try:
-        instant = resolve_at(parsed, timezone if isinstance(timezone, str) else None)
+        resolve_at(parsed, timezone if isinstance(timezone, str) else None)
     except InvalidTimeError as exc:
         return [Finding(path, str(exc))]
-    if instant < now:
-        when = instant.isoformat().replace("+00:00", "Z")
-        shown = f"'{at}'" if when == at else f"'{at}' ({when})"
-        return [
-            Finding(
-                path,
-                f"{shown} is in the past; the post would be published right away",
-                severity="warning",
-            )
-        ]
     return []
 
 

@@ -35,14 +35,12 @@ def test_validate_lists_every_error_and_exits_1(monkeypatch: pytest.MonkeyPatch)
 
 
 def test_validate_github_annotations(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(CASES / "past-schedule-is-a-warning")
+    monkeypatch.chdir(CASES / "past-schedule-is-no-finding")
     code, output = run("validate", "--format", "github", ".")
     assert code == 1
     assert output.splitlines() == [
-        "::warning file=customer.yaml,line=11,col=53::'2020-01-01T09:00' (2020-01-01T17:00:00Z) "
-        "is in the past; the post would be published right away",
         "::error file=customer.yaml,line=12,col=80::'variant' must be between 1 and 5, got 7",
-        "1 error in 1 file, 1 warning",
+        "1 error in 1 file",
     ]
 
 
