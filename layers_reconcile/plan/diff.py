@@ -72,6 +72,7 @@ def diff_customer(
         customer_external_id=ctx.ext,
         project_id=ctx.pid,
         file=None if loaded.path is None else str(loaded.path),
+        timezone=loaded.spec.project.timezone or (actual.project or {}).get("timezone") or None,
         steps=steps,
         desired_fingerprint=loaded.fingerprint,
         actual_fingerprints=dict(sorted(ctx.fingerprints.items())),

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from layers_reconcile.config.models import ContentSpec, ScheduleSpec
-from layers_reconcile.config.times import resolve_at
+from layers_reconcile.config.times import instant_text, resolve_at
 from layers_reconcile.plan import estimates
 from layers_reconcile.plan.context import Ctx, requires_approval
 from layers_reconcile.plan.fields import created
@@ -275,7 +275,7 @@ def _timezone(ctx: Ctx) -> str | None:
 
 
 def _time_warnings(ctx: Ctx, when: datetime) -> list[str]:
-    shown = _iso(when)
+    shown = instant_text(when, _timezone(ctx))
     if when < ctx.now:
         return [f"{shown} is in the past: the post goes out at once"]
     if when - ctx.now < SOON:
@@ -417,7 +417,8 @@ def _existing(ctx: Ctx, address: str, entry: ScheduleSpec, when: datetime, post:
         )
     elif moved:
         ctx.warnings.append(
-            f"{address}: the post is already {status}; its new time {_iso(when)} is not applied"
+            f"{address}: the post is already {status}; its new time "
+            f"{instant_text(when, _timezone(ctx))} is not applied"
         )
 
 
@@ -432,7 +433,7 @@ def _stray(
             continue
         if bare_id(post.get("id")) in wanted:
             continue
-        address = ctx.addr("content", key, "schedule", str(post.get("platform") or "post"))
+        address = ctx.addr("content", key, "schedule", *_post_suffix(ctx, key, post).split("/"))
         if address in ctx.fingerprints:
             address += f"~{post.get('id')}"
         ctx.seen(address, _post_fact(post))
@@ -443,10 +444,38 @@ def _stray(
                 action=Action.CANCEL,
                 changes=[Change(field="status", before="queued", after="canceled")],
                 reason="no schedule entry of the file asks for this post",
-                warnings=[f"cancels the queued post {post.get('id')} ({post.get('scheduledFor')})"],
+                warnings=[
+                    f"cancels the queued post {post.get('id')}, due "
+                    f"{instant_text(str(post.get('scheduledFor')), _timezone(ctx))}"
+                ],
                 target=ctx.target(postId=str(post.get("id")), platform=post.get("platform")),
             )
         )
+
+
+MAX_VARIANTS = 5
+ROUNDS_TRIED = 8  # rounds of one entry looked at to name a stray post (cancel-restore cycles)
+
+
+def _post_suffix(ctx: Ctx, key: str, post: JsonDict) -> str:
+    """The address tail the entry of a stray post had (`tiktok/v2`, its `id:`), when the post id
+    shows it: an entry id recorded by apply, else the deterministic id of an entry without one.
+    Else the platform alone (the caller adds `~POSTID` when that address is taken)."""
+    platform = str(post.get("platform") or "post")
+    post_id = bare_id(post.get("id"))
+    record = (ctx.reserved.get("content") or {}).get(key) or {}
+    entry_ids = record.get("entryIds") if isinstance(record, dict) else None
+    if isinstance(entry_ids, dict):
+        for known, entry_id in entry_ids.items():
+            if bare_id(known) == post_id and isinstance(entry_id, str):
+                return entry_id
+    if ctx.pid is not None:
+        for variant in range(1, MAX_VARIANTS + 1):
+            for number in range(ROUNDS_TRIED):
+                made = post_id_for(ctx.pid, key, platform, variant, None, round=number)
+                if bare_id(made) == post_id:
+                    return schedule_suffix(None, platform, variant)
+    return platform
 
 
 def _removed(ctx: Ctx, key: str, record: Any, posts: list[JsonDict]) -> None:

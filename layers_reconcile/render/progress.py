@@ -338,7 +338,10 @@ def outcome_note(outcome: CustomerOutcome) -> str:
         n = len(outcome.waits)
         return f"waiting on {n} person-gated step{'s' if n != 1 else ''} ({changes} done)"
     if outcome.status is CustomerStatus.STALE:
-        return "refused: the saved plan is stale for this customer"
+        return (
+            "refused: the saved plan is stale for this customer; run plan again "
+            "(`layers-reconcile plan PATH --out FILE`), review it, then apply the new file"
+        )
     where = outcome.failure.address if outcome.failure else "?"
     return f"failed at {where} ({changes} step{'s' if changes != 1 else ''} done and kept)"
 
