@@ -83,6 +83,7 @@ class PersonGate(_Model):
     url: str | None = None  # None until apply creates it (known after apply)
     message: str
     # When `url` stops working (ISO instant, as the API gave it); a link still valid is reused.
+    # With no url: when the last link expired (None: no link was ever made).
     expires_at: str | None = None
 
 

@@ -137,6 +137,8 @@ class ProgressView:
             row.people[wait.address] = wait.kind
             row.step = f"{_short(event.customer, wait.address)} waiting on a person"
             url = f"\n    open: {wait.url}" if wait.url else ""
+            if wait.url and wait.expires_at:
+                url += f" (valid until {wait.expires_at})"
             self._line(
                 event.customer,
                 f"{wait.address}: waiting on a person — {wait.message}{url}",
@@ -282,6 +284,10 @@ class ProgressView:
                 self.console.print(Text(f"    {wait.address}: {wait.message}", style="magenta"))
                 if wait.url:
                     self.console.print(Text(f"      {wait.url}"), soft_wrap=True)
+                    if wait.expires_at:
+                        self.console.print(
+                            Text(f"      valid until {wait.expires_at}", style="dim")
+                        )
             for address in outcome.stale_addresses:
                 self.console.print(Text(f"    changed since the plan: {address}", style="red"))
             for address, status in sorted(outcome.published.items()):
