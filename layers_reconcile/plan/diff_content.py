@@ -12,6 +12,7 @@ from layers_reconcile.plan import estimates
 from layers_reconcile.plan.context import Ctx, requires_approval
 from layers_reconcile.plan.fields import created
 from layers_reconcile.plan.ids import (
+    CANCELED_KEY,
     bare_id,
     brief_hash,
     content_id_for,
@@ -331,9 +332,29 @@ def _schedules(ctx: Ctx, key: str, spec: ContentSpec, state: _State, posts: list
             container = state.container_ids[entry.variant - 1]
         if intent is not None and parse_instant(intent.get("scheduledFor")) == when:
             continue  # held until the content is approved, then it becomes this very post
+        outside = (
+            None
+            if pid is None or post is not None
+            else _canceled_outside(ctx, pid, key, entry, rounds, by_id)
+        )
+        if outside is not None:
+            ctx.seen(address, {"canceled": _post_fact(outside), "restore": entry.restore})
+        if outside is not None and not entry.restore:
+            when_canceled = outside.get("canceledAt") or outside.get("updatedAt")
+            at = f" at {instant_text(str(when_canceled), _timezone(ctx))}" if when_canceled else ""
+            ctx.warnings.append(
+                f"{address}: drift: the post was canceled outside this workspace{at}; apply "
+                "leaves it canceled. Remove the entry from the file to agree, or add "
+                "`restore: true` to the entry to post it again"
+            )
+            continue
         if post is None:
             reason = f"no post for variant {entry.variant} on {entry.account} yet"
-            if rounds:
+            if outside is not None:
+                reason = (
+                    "the post was canceled outside this workspace; restore: true posts it again"
+                )
+            elif rounds:
                 reason = "the previous post was canceled"
             if gated:
                 reason += "; it waits on the content approval"
@@ -377,14 +398,34 @@ def _live_post_id(
 ) -> tuple[str, int]:
     """The entry's post id and its round: the first round whose post is not canceled.
 
-    The file is the truth: an entry whose post was canceled (by this tool when the entry was
-    removed, or by anyone) is posted again under a new deterministic id."""
+    An entry whose post was canceled is posted again under a new deterministic id when it is
+    asked for again (see `_canceled_outside` for who canceled it)."""
     for number in range(len(by_id) + 1):  # more rounds than posts: one of them is free
         post_id = post_id_for(pid, key, entry.account, entry.variant, entry.id, round=number)
         post = by_id.get(bare_id(post_id))
         if post is None or post.get("status") != "canceled":
             return post_id, number
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _canceled_outside(
+    ctx: Ctx,
+    pid: str,
+    key: str,
+    entry: ScheduleSpec,
+    rounds: int,
+    by_id: dict[str | None, JsonDict],
+) -> JsonDict | None:
+    """The entry's last post when someone else canceled it (not this tool: apply records the
+    posts it cancels in the reserved key), else None."""
+    if rounds == 0:
+        return None
+    last = post_id_for(pid, key, entry.account, entry.variant, entry.id, round=rounds - 1)
+    post = by_id.get(bare_id(last))
+    if post is None:
+        return None
+    ours = {bare_id(i) for i in ctx.reserved.get(CANCELED_KEY) or [] if isinstance(i, str)}
+    return None if bare_id(last) in ours else post
 
 
 def _existing(ctx: Ctx, address: str, entry: ScheduleSpec, when: datetime, post: JsonDict) -> None:
