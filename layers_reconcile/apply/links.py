@@ -20,19 +20,6 @@ def keep(link: Link) -> Any:
     return mutate
 
 
-def forget(key: str) -> Any:
-    """A reserved-key mutation that drops the link for `key` (the person acted)."""
-
-    def mutate(reserved: Reserved) -> None:
-        links = reserved.get(LINKS)
-        if isinstance(links, dict):
-            links.pop(key, None)
-            if not links:
-                reserved.pop(LINKS, None)
-
-    return mutate
-
-
 def _url(body: dict[str, Any]) -> str:
     return str(body.get("authorizeUrl") or body.get("installUrl") or body.get("authUrl") or "")
 

@@ -13,6 +13,9 @@ from layers_reconcile.config.times import InvalidTimeError, parse_at, resolve_at
 from layers_reconcile.config.zones import is_timezone
 
 _ALL_MODES = frozenset(mode for modes in MODES_BY_PLATFORM.values() for mode in modes)
+# Severity of a finding that is an error against a real Layers API and nothing with the embedded
+# emulator (`--emulator`), whose loopback default return URL is fine: `validate` decides.
+REAL_API = "real-api"
 
 
 @dataclass(frozen=True)
@@ -31,7 +34,7 @@ def check_customer(data: dict[str, Any], *, now: datetime) -> list[Finding]:
     schedule a post whose time has passed. `now` stays for checks that need the clock.
     """
     del now
-    findings: list[Finding] = []
+    findings: list[Finding] = _return_urls(data)
     content = data.get("content")
     if not isinstance(content, dict):
         return findings
@@ -137,6 +140,40 @@ def _check_at(path: YamlPath, at: str, timezone: Any) -> list[Finding]:
     except InvalidTimeError as exc:
         return [Finding(path, str(exc))]
     return []
+
+
+def _return_urls(data: dict[str, Any]) -> list[Finding]:
+    """Where a person lands after a consent or an install is never guessed against a real API:
+    every social account needs `returnUrl` (a consent or re-authorisation can be needed at any
+    time), and so does `github` without `installationId` (someone installs the app)."""
+    findings: list[Finding] = []
+    social = data.get("social")
+    if isinstance(social, dict):
+        for platform, account in social.items():
+            if account is None or (isinstance(account, dict) and "returnUrl" not in account):
+                findings.append(
+                    Finding(
+                        ("social", platform),
+                        f"social.{platform}.returnUrl is missing: the customer lands there after "
+                        "consenting; set it here or under `defaults` in layers.yaml (only the "
+                        "embedded emulator, --emulator, has a default)",
+                        severity=REAL_API,
+                        at_key=True,
+                    )
+                )
+    github = data.get("github")
+    if isinstance(github, dict) and "returnUrl" not in github and "installationId" not in github:
+        findings.append(
+            Finding(
+                ("github",),
+                "github.returnUrl is missing: without installationId someone installs the "
+                "GitHub App and lands there; set it here or under `defaults` in layers.yaml (only "
+                "the embedded emulator, --emulator, has a default)",
+                severity=REAL_API,
+                at_key=True,
+            )
+        )
+    return findings
 
 
 def _not_connected(account: str, platforms: list[str]) -> str:

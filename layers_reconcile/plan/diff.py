@@ -299,9 +299,6 @@ def _github(ctx: Ctx) -> None:
             reason=_link_reason(
                 f"no registered GitHub installation covers {org!r}", ctx, github_key(), link
             ),
-            warnings=[]
-            if gh.returnUrl
-            else ["github.returnUrl is needed to create the install URL"],
             target={"org": org, "returnUrl": gh.returnUrl},
         )
     )
@@ -578,9 +575,6 @@ def _social(ctx: Ctx) -> None:
                     expires_at=_expiry(ctx, social_key(platform), link),
                 ),
                 reason=_link_reason(reason, ctx, social_key(platform), link),
-                warnings=[]
-                if spec.returnUrl
-                else [f"social.{platform}.returnUrl is needed for the OAuth URL"],
                 target=ctx.target(
                     platform=platform,
                     returnUrl=spec.returnUrl,

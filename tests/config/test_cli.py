@@ -31,7 +31,33 @@ def test_validate_lists_every_error_and_exits_1(monkeypatch: pytest.MonkeyPatch)
     code, output = run("--no-color", "validate")
     expected = (CASES / "many-errors-one-file" / "expected.txt").read_text(encoding="utf-8")
     assert code == 1
-    assert output == expected + "10 errors in 1 file\n"
+    # a missing returnUrl is an error against a real API (validate's default)
+    assert output == expected.replace(": real-api: ", ": ") + "11 errors in 1 file\n"
+
+
+def test_a_missing_return_url_is_an_error_unless_the_files_are_for_the_emulator(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "c.yaml").write_text(
+        "customerExternalId: c-1\nproject: {name: C}\nsocial:\n  tiktok: {}\n"
+        "github: {repo: acme/app}\n",
+        encoding="utf-8",
+    )
+    code, output = run("--no-color", "validate", str(tmp_path))
+    assert code == 1
+    lines = output.splitlines()
+    assert lines[0].endswith(
+        "c.yaml:4:3: social.tiktok.returnUrl is missing: the customer lands "
+        "there after consenting; set it here or under `defaults` in layers.yaml (only the "
+        "embedded emulator, --emulator, has a default)"
+    )
+    assert lines[1].endswith(
+        "c.yaml:5:1: github.returnUrl is missing: without installationId "
+        "someone installs the GitHub App and lands there; set it here or under `defaults` in "
+        "layers.yaml (only the embedded emulator, --emulator, has a default)"
+    )
+    assert run("validate", "--emulator", str(tmp_path)) == (0, "1 customer valid, 0 warnings\n")
+    assert run("--emulator", "validate", str(tmp_path))[0] == 0
 
 
 def test_validate_github_annotations(monkeypatch: pytest.MonkeyPatch) -> None:

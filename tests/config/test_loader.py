@@ -244,7 +244,8 @@ def test_a_past_schedule_is_history_not_a_warning(tmp_path: Path) -> None:
         tmp_path,
         {
             "c.yaml": MINIMAL
-            + "social: {tiktok: {}}\ncontent:\n  a:\n    brief: {hook: Hi}\n    schedule:\n"
+            + "social: {tiktok: {returnUrl: 'https://app.example.com/done'}}\n"
+            + "content:\n  a:\n    brief: {hook: Hi}\n    schedule:\n"
             + "      - {account: tiktok, mode: direct_publish, at: 2026-05-01T10:00:00Z}\n"
         },
     )
@@ -272,7 +273,8 @@ def test_unquoted_yaml_timestamps_stay_the_text_written(tmp_path: Path) -> None:
         tmp_path,
         {
             "c.yaml": MINIMAL
-            + "social: {tiktok: {}}\ncontent:\n  a:\n    brief: {hook: Hi}\n    schedule:\n"
+            + "social: {tiktok: {returnUrl: 'https://app.example.com/done'}}\n"
+            + "content:\n  a:\n    brief: {hook: Hi}\n    schedule:\n"
             + "      - {account: tiktok, mode: direct_publish, at: 2027-03-01T22:00:00.5+01:00}\n"
         },
     )

@@ -9,7 +9,7 @@ from typing import Any
 from layers_reconcile.apply.callback import receive_install, stop_receiving
 from layers_reconcile.apply.context import CustomerContext, Gate, GateCheck, GateState
 from layers_reconcile.apply.events import PersonWait
-from layers_reconcile.apply.links import forget, keep, mint_install
+from layers_reconcile.apply.links import keep, mint_install
 from layers_reconcile.apply.recovery import StepError
 from layers_reconcile.apply.steps.base import DEFAULT_RETURN_URL, StepResult, first
 from layers_reconcile.errors import ConflictError
@@ -142,8 +142,6 @@ async def wait_for_install(ctx: CustomerContext, step: Step) -> StepResult:
         installation = await registered_for(ctx, org)
         if installation is not None:
             stop_receiving(return_url, state)
-            if ctx.project_id is not None:
-                await ctx.update_reserved(forget(github_key()))
             return GateCheck(
                 GateState.DONE, f"installation {installation.get('installationId')} registered"
             )

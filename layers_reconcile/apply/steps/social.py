@@ -10,7 +10,7 @@ from datetime import datetime
 
 from layers_reconcile.apply.context import CustomerContext, Gate, GateCheck, GateState
 from layers_reconcile.apply.events import PersonWait
-from layers_reconcile.apply.links import forget, keep, mint_consent
+from layers_reconcile.apply.links import keep, mint_consent
 from layers_reconcile.apply.recovery import StepError
 from layers_reconcile.apply.steps.base import DEFAULT_RETURN_URL, StepResult, address_parts, first
 from layers_reconcile.errors import ApiClientError
@@ -130,7 +130,6 @@ async def wait_for_consent(ctx: CustomerContext, step: Step) -> StepResult:
         status = await ctx.api.oauth_status(project_id, state)
         value = status.get("status")
         if value == "completed":
-            await ctx.update_reserved(forget(social_key(platform)))
             return GateCheck(GateState.DONE, f"connected {status.get('socialAccountId')}")
         if value == "failed":
             # refused: the step runs again, says so and shows a new URL (see _refused)
