@@ -8,7 +8,7 @@ from layers_reconcile.apply.context import CustomerContext
 from layers_reconcile.apply.recovery import StepError
 from layers_reconcile.apply.reserved import content_entry
 from layers_reconcile.apply.steps.approval import approval_gate
-from layers_reconcile.apply.steps.base import StepResult, content_key_of
+from layers_reconcile.apply.steps.base import StepResult, content_key_of, where
 from layers_reconcile.errors import ConflictError, NotFoundError
 from layers_reconcile.plan.ids import CANCELED_KEY, bare_id, post_id_for, same_id
 from layers_reconcile.plan.model import Step
@@ -29,7 +29,7 @@ async def _account(ctx: CustomerContext, platform: str) -> str:
         if account.get("platform") == platform and account.get("status") == "connected":
             return str(account.get("socialAccountId") or account.get("id"))
     raise StepError(
-        f"no connected {platform} account to post to",
+        f"{where(ctx, 'social', platform)}: no connected {platform} account to post to",
         recovery=f"connect the customer's {platform} account (social.{platform}), then apply again",
     )
 
