@@ -102,8 +102,9 @@ def endpoint_for(options: GlobalOptions, workspace: Workspace) -> Iterator[Endpo
     yield resolve_endpoint(options, workspace)
 
 
-def build_client(endpoint: Endpoint) -> LayersClient:
-    return LayersClient(endpoint.url, endpoint.api_key)
+def build_client(endpoint: Endpoint, *, rate_share: float = 1.0) -> LayersClient:
+    """`rate_share`: the part of the key's rate tier this run may use (1/N for a shard of N)."""
+    return LayersClient(endpoint.url, endpoint.api_key, rate_share=rate_share)
 
 
 def run(coro: Coroutine[Any, Any, T], *, verbose: int = 0) -> T:

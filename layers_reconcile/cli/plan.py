@@ -24,6 +24,17 @@ from layers_reconcile.cli.common import (
     output_options,
     run,
 )
+from layers_reconcile.cli.context import GlobalOptions
+from layers_reconcile.cli.scope import (
+    Scope,
+    append_step_summary,
+    check_credits,
+    locator,
+    resolve_scope,
+    scope_options,
+)
+from layers_reconcile.config.loader import Workspace
+from layers_reconcile.config.scope import Shard
 from layers_reconcile.errors import ReconcileError
 from layers_reconcile.plan.model import Plan
 from layers_reconcile.plan.planner import make_plan
@@ -39,10 +50,11 @@ from layers_reconcile.plan.planner import make_plan
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json", "markdown"]),
+    type=click.Choice(["text", "json", "markdown", "github"]),
     default="text",
     show_default=True,
-    help="text for people, json for machines, markdown for a pull-request comment.",
+    help="text for people, json for machines, markdown for a pull-request comment, github: "
+    "text with the warnings as GitHub Actions annotations at their file and line.",
 )
 @click.option(
     "--detailed-exitcode",
@@ -55,6 +67,13 @@ from layers_reconcile.plan.planner import make_plan
     help="Also plan to archive projects stamped with this workspace whose file is gone.",
 )
 @click.option("--customer", "customers", multiple=True, metavar="ID", help="Only this customer.")
+@scope_options
+@click.option(
+    "--max-credits",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="Fail (exit 1) when applying the plan would spend more than N credits.",
+)
 @click.option("--parallelism", type=click.IntRange(1, 256), help="Customers observed at once.")
 @click.option("--api-url", help="Same as the global --api-url.")
 @click.option("--api-key", help="Same as the global --api-key (prefer LAYERS_API_KEY).")
@@ -69,6 +88,9 @@ def plan(
     detailed_exitcode: bool,
     prune: bool,
     customers: tuple[str, ...],
+    changed_since: str | None,
+    shard: Shard | None,
+    max_credits: int | None,
     parallelism: int | None,
     api_url: str | None,
     api_key: str | None,
@@ -94,26 +116,13 @@ def plan(
         _check_out(ctx, errors, out)
     workspace = load_or_exit(ctx, path, errors)
     check_customer_filter(ctx, errors, workspace, options.customers, prune)
+    scope = resolve_scope(ctx, errors, workspace, options.customers, changed_since, shard)
     root = str(path.resolve())  # absolute: a saved plan applies from any directory
     try:
-        with endpoint_for(options, workspace) as endpoint:
-
-            async def planned() -> Plan:
-                async with build_client(endpoint) as client:
-                    return await make_plan(
-                        client,
-                        workspace,
-                        customers=options.customers,
-                        parallelism=options.parallelism,
-                        prune=prune,
-                        now=datetime.now(UTC),
-                        api_url=endpoint.url,
-                        workspace_root=root,
-                    )
-
-            result = run(planned(), verbose=options.verbose)
+        result = _planned(workspace, scope, options, prune, root)
     except (ReconcileError, KeyboardInterrupt) as exc:
         fail(ctx, errors, exc)
+    result = scope.stamp(result, workspace)
     if out is not None:
         from layers_reconcile.render.json import render_json
 
@@ -121,13 +130,53 @@ def plan(
             out.write_text(render_json(result), encoding="utf-8")
         except OSError as exc:
             fail(ctx, errors, ReconcileError(f"cannot write the plan to {out}: {exc.strerror}"))
+    if output_format == "github":
+        from layers_reconcile.render.github import plan_annotations
+
+        for line in plan_annotations(result, locator(workspace)):
+            click.echo(line, color=False)
     _show(console, result, output_format)
-    if out is not None and output_format == "text":
+    if out is not None and output_format in ("text", "github"):
         errors.print(
             Text(f"Saved the plan to {out}; apply it with `layers-reconcile apply {out}`.")
         )
+    try:
+        _step_summary(result)
+    except ReconcileError as exc:
+        fail(ctx, errors, exc)
+    check_credits(ctx, errors, result, max_credits)
     code = EXIT_CHANGES if detailed_exitcode and result.has_changes else EXIT_OK
     ctx.exit(code)
+
+
+def _planned(
+    workspace: Workspace, scope: Scope, options: GlobalOptions, prune: bool, root: str
+) -> Plan:
+    with endpoint_for(options, workspace) as endpoint:
+        if scope.empty:  # nothing changed: nothing to read
+            return scope.empty_plan(workspace, endpoint.url, root)
+
+        async def planned() -> Plan:
+            async with build_client(endpoint, rate_share=scope.rate_share) as client:
+                return await make_plan(
+                    client,
+                    workspace,
+                    customers=scope.customers,
+                    parallelism=options.parallelism,
+                    prune=prune,
+                    now=datetime.now(UTC),
+                    api_url=endpoint.url,
+                    workspace_root=root,
+                )
+
+        return run(planned(), verbose=options.verbose)
+
+
+def _step_summary(result: Plan) -> None:
+    if os.environ.get("GITHUB_STEP_SUMMARY"):
+        from layers_reconcile.render.markdown import render_markdown
+
+        append_step_summary("\n".join(render_markdown(result)))
 
 
 def _show(console: Console, result: Plan, output_format: str) -> None:

@@ -137,6 +137,13 @@ class Plan(_Model):
     parallelism: int = 8
     customers: list[CustomerPlan] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
+    # Where the plan came from (left out of the document when unknown): the tool's version, the
+    # git commit of the workspace, and for an incremental plan the ref it was compared with.
+    tool_version: str | None = None
+    commit: str | None = None
+    changed_since: str | None = None
+    skipped_customers: int | None = None  # customers left out as unchanged since `changed_since`
+    shard: str | None = None  # "I/N": this plan covers one shard of the workspace
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -160,6 +167,9 @@ class Plan(_Model):
     def to_document(self) -> dict[str, Any]:
         """The versioned JSON document (PRODUCT.md §5)."""
         doc: dict[str, Any] = self.model_dump(mode="json", by_alias=True)
+        for key in _OPTIONAL_KEYS:
+            if doc.get(key) is None:
+                doc.pop(key, None)
         return doc
 
     def customer(self, customer_external_id: str) -> CustomerPlan | None:
@@ -177,6 +187,9 @@ class Plan(_Model):
             )
         data = {k: v for k, v in doc.items() if k != "summary"}
         return cls.model_validate(data)
+
+
+_OPTIONAL_KEYS = ("toolVersion", "commit", "changedSince", "skippedCustomers", "shard")
 
 
 def _makespan(durations: list[float], workers: int) -> float:

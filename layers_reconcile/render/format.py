@@ -159,3 +159,26 @@ def all_warnings(plan: Plan) -> list[tuple[str, str]]:
         for s in c.steps:
             out.extend((s.address, w) for w in s.warnings)
     return out
+
+
+def scope_line(plan: Plan) -> str | None:
+    """What an incremental or sharded plan covers, and what it left out."""
+    parts: list[str] = []
+    if plan.changed_since is not None:
+        skipped = plan.skipped_customers or 0
+        parts.append(
+            f"Only customers changed since {plan.changed_since}; skipped {skipped} unchanged "
+            f"customer{'s' if skipped != 1 else ''}."
+        )
+    if plan.shard is not None:
+        parts.append(f"Shard {plan.shard} of the workspace.")
+    return " ".join(parts) or None
+
+
+def provenance_line(plan: Plan) -> str | None:
+    bits = []
+    if plan.tool_version:
+        bits.append(f"layers-reconcile {plan.tool_version}")
+    if plan.commit:
+        bits.append(f"commit {plan.commit[:12]}")
+    return "Made by " + " at ".join(bits) + "." if bits else None

@@ -22,6 +22,8 @@ def render_markdown(plan: Plan, *, limit: int = LIMIT) -> list[str]:
     """The comment, as one or more parts of at most `limit` characters each."""
     title = "### layers-reconcile plan" + (f" · `{plan.workspace}`" if plan.workspace else "")
     summary = f"**{fmt.summary_line(plan)}**"
+    notes = [fmt.scope_line(plan), fmt.provenance_line(plan)]
+    summary += "".join(f"\n\n_{escape(n, quote=False)}_" for n in notes if n)
     warnings = _warnings(plan)
     sections = [_section(c) for c in plan.customers if c.steps or c.warnings]
     unchanged = len(plan.customers) - len(sections)

@@ -35,6 +35,9 @@ def render_text(plan: Plan) -> Text:
         )
     out.append("\n")
     out.append(fmt.summary_line(plan) + "\n", style="bold")
+    scope = fmt.scope_line(plan)
+    if scope:
+        out.append(scope + "\n", style="dim")
     return out
 
 
