@@ -34,7 +34,14 @@ from layers_reconcile.cli.common import (
     resolve_endpoint,
     run,
 )
+from layers_reconcile.cli.scope import (
+    Scope,
+    append_step_summary,
+    resolve_scope,
+    scope_options,
+)
 from layers_reconcile.config.loader import SETTINGS_NAMES, Workspace
+from layers_reconcile.config.scope import Shard
 from layers_reconcile.errors import ReconcileError
 from layers_reconcile.plan.model import Plan
 from layers_reconcile.plan.planner import DEFAULT_PARALLELISM, make_plan
@@ -89,6 +96,14 @@ class Target:
     "--emulator", "use_emulator", is_flag=True, help="Same as the global --emulator option."
 )
 @click.option("--customer", "customers", multiple=True, metavar="ID", help="Only this customer.")
+@scope_options
+@click.option(
+    "--report",
+    "report_file",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write a markdown report: per customer converged, waiting on people (with links), "
+    "or failed (code, requestId, what to do).",
+)
 @click.option("--parallelism", type=click.IntRange(1, 256), help="Customers worked on at once.")
 @click.option(
     "--job-speed",
@@ -109,6 +124,9 @@ def apply(
     wait_for_publish: bool,
     use_emulator: bool,
     customers: tuple[str, ...],
+    changed_since: str | None,
+    shard: Shard | None,
+    report_file: Path | None,
     parallelism: int | None,
     job_speed: float | None,
 ) -> None:
@@ -133,6 +151,11 @@ def apply(
         fail(ctx, errors, ReconcileError(str(exc)))
     workspace = load_or_exit(ctx, root, errors)
     check_customer_filter(ctx, errors, workspace, chosen, prune)
+    scope = resolve_scope(ctx, errors, workspace, chosen, changed_since, shard)
+    chosen = scope.customers
+    if scope.empty:
+        errors.print(Text(f"Nothing to apply: no customer file changed since {changed_since}."))
+        ctx.exit(EXIT_OK)
     if saved is None and not auto_approve and not sys.stdin.isatty():
         errors.print(
             Text(
@@ -157,9 +180,10 @@ def apply(
                 )
             plan = saved
             if plan is None:
-                plan = run(_plan(endpoint, workspace, chosen, limit, prune, str(target)))
+                plan = run(_plan(endpoint, workspace, scope, limit, prune, str(target)))
                 console.print(render_text(plan), end="")
                 if not plan.has_changes:  # the plan said so already
+                    _write_report(ApplyReport(), settings.workspace, report_file)
                     ctx.exit(EXIT_OK)
                 if not auto_approve and not click.confirm(
                     "Apply these changes?", default=False, err=True
@@ -181,10 +205,11 @@ def apply(
             with ProgressView(console, verbose=options.verbose) as view:
                 report = run(
                     _execute(
-                        endpoint, workspace, plan, apply_options, chosen, view, saved is not None
+                        endpoint, workspace, plan, apply_options, scope, view, saved is not None
                     )
                 )
             view.summary(report)
+            _write_report(report, settings.workspace, report_file)
     except (ReconcileError, KeyboardInterrupt) as exc:
         fail(ctx, errors, exc)
     ctx.exit(exit_code(report))
@@ -198,25 +223,42 @@ def exit_code(report: ApplyReport) -> int:
     return EXIT_OK
 
 
+def _write_report(report: ApplyReport, workspace: str | None, file: Path | None) -> None:
+    """`--report FILE` and, in GitHub Actions, the job summary."""
+    from layers_reconcile.cli.scope import step_summary_wanted
+    from layers_reconcile.render.report import render_report
+
+    if file is None and not step_summary_wanted():
+        return
+    text = render_report(report, workspace=workspace)
+    if file is not None:
+        try:
+            file.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise ReconcileError(f"cannot write the report to {file}: {exc.strerror}") from exc
+    append_step_summary(text)
+
+
 async def _plan(
     endpoint: Endpoint,
     workspace: Workspace,
-    customers: tuple[str, ...],
+    scope: Scope,
     parallelism: int,
     prune: bool,
     root: str,
 ) -> Plan:
-    async with build_client(endpoint) as client:
-        return await make_plan(
+    async with build_client(endpoint, rate_share=scope.rate_share) as client:
+        plan = await make_plan(
             client,
             workspace,
-            customers=customers,
+            customers=scope.customers,
             parallelism=parallelism,
             prune=prune,
             now=datetime.now(UTC),
             api_url=endpoint.url,
             workspace_root=root,
         )
+    return scope.stamp(plan, workspace)
 
 
 async def _execute(
@@ -224,11 +266,12 @@ async def _execute(
     workspace: Workspace,
     plan: Plan,
     options: ApplyOptions,
-    customers: tuple[str, ...],
+    scope: Scope,
     view: ProgressView,
     verify: bool,
 ) -> ApplyReport:
-    async with build_client(endpoint) as client, _heartbeat(view):
+    customers = scope.customers
+    async with build_client(endpoint, rate_share=scope.rate_share) as client, _heartbeat(view):
         return await execute(
             client,
             workspace,

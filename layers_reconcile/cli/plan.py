@@ -32,6 +32,7 @@ from layers_reconcile.cli.scope import (
     locator,
     resolve_scope,
     scope_options,
+    step_summary_wanted,
 )
 from layers_reconcile.config.loader import Workspace
 from layers_reconcile.config.scope import Shard
@@ -173,7 +174,7 @@ def _planned(
 
 
 def _step_summary(result: Plan) -> None:
-    if os.environ.get("GITHUB_STEP_SUMMARY"):
+    if step_summary_wanted():
         from layers_reconcile.render.markdown import render_markdown
 
         append_step_summary("\n".join(render_markdown(result)))

@@ -133,6 +133,10 @@ def check_credits(ctx: click.Context, errors: Console, plan: Plan, limit: int | 
     )
 
 
+def step_summary_wanted() -> bool:
+    return bool(os.environ.get("GITHUB_STEP_SUMMARY"))
+
+
 def append_step_summary(markdown: str) -> None:
     """In GitHub Actions, add `markdown` to the job's summary page (GITHUB_STEP_SUMMARY)."""
     target = os.environ.get("GITHUB_STEP_SUMMARY")
