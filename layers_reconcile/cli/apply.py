@@ -252,6 +252,7 @@ async def _plan(
             client,
             workspace,
             customers=scope.customers,
+            orphans_of=scope.orphans_of,
             parallelism=parallelism,
             prune=prune,
             now=datetime.now(UTC),

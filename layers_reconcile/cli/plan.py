@@ -163,6 +163,7 @@ def _planned(
                     client,
                     workspace,
                     customers=scope.customers,
+                    orphans_of=scope.orphans_of,
                     parallelism=options.parallelism,
                     prune=prune,
                     now=datetime.now(UTC),

@@ -53,16 +53,18 @@ class Scope:
     """The customers a run covers."""
 
     customers: tuple[str, ...]  # for make_plan: () = the whole workspace
-    orphans_of: tuple[str, ...] | None  # files deleted since the ref: their customers
+    # for make_plan: the customers of the files deleted since the ref (None: the usual orphans)
+    orphans_of: tuple[str, ...] | None
     changed_since: str | None
     skipped: int | None
     shard: Shard | None
+    everything: bool = False  # layers.yaml changed: the whole workspace, as without a filter
 
     @property
     def empty(self) -> bool:
         """Nothing to plan at all: a filtered selection that selected nobody."""
         filtered = self.changed_since is not None or self.shard is not None
-        return filtered and not self.customers
+        return filtered and not self.customers and not self.everything
 
     @property
     def rate_share(self) -> float:
@@ -105,6 +107,8 @@ def resolve_scope(
     except ReconcileError as exc:
         fail(ctx, errors, exc)
     hit = touched(every, changes, settings_changed=settings)
+    if hit.everything and not wanted and shard is None:
+        return Scope((), None, ref, 0, None, everything=True)  # one projects-list read
     planned = in_shard([ext for ext in hit.planned if not wanted or ext in wanted], shard)
     deleted = in_shard([ext for ext in hit.deleted if not wanted or ext in wanted], shard)
     skipped = len(in_shard(base, shard)) - len(planned)

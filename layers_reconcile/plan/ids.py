@@ -15,7 +15,11 @@ from typing import Any
 from layers_reconcile.client.ids import content_id_for, post_id_for, project_id_for
 from layers_reconcile.config.models import RESERVED_METADATA_KEY as RESERVED_KEY
 
+# In the reserved key: when an apply of the workspace last wrote the project's record.
+LAST_APPLIED = "lastAppliedAt"
+
 __all__ = [
+    "LAST_APPLIED",
     "RESERVED_KEY",
     "bare_id",
     "brief_hash",

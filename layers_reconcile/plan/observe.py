@@ -78,9 +78,13 @@ async def observe_shared(client: LayersClient, *, github: bool = True) -> Shared
 def _pick_project(
     items: list[JsonDict], customer_external_id: str
 ) -> tuple[JsonDict | None, list[str]]:
-    """Prefer an active project, then the one this tool would have created (deterministic id)."""
+    """Prefer an active project, then the one this tool would have created (deterministic id).
+
+    Only a project whose `customerExternalId` is the file's is ever used: a server that ignores
+    the filter must not hand this customer someone else's project.
+    """
     mine = project_id_for(customer_external_id)
-    matches = [p for p in items if p.get("customerExternalId") == customer_external_id] or items
+    matches = [p for p in items if p.get("customerExternalId") == customer_external_id]
     ranked = sorted(
         matches,
         key=lambda p: (p.get("status") != "active", not same_id(str(p.get("id")), mine)),
@@ -88,6 +92,15 @@ def _pick_project(
     if not ranked:
         return None, []
     return ranked[0], [str(p["id"]) for p in ranked[1:]]
+
+
+# What `GET /v1/projects/:id` gives that the list items of CONTRACT.md leave out.
+_FULL_ROW_KEYS = ("metadata", "approvalPolicy", "brandContext", "ingestState")
+
+
+def has_full_row(item: JsonDict) -> bool:
+    """A list item that carries the whole row (metadata included) needs no GET of its own."""
+    return all(k in item for k in _FULL_ROW_KEYS)
 
 
 def _needs_posts(spec: CustomerSpec, reserved: JsonDict) -> bool:
@@ -99,19 +112,24 @@ def _needs_posts(spec: CustomerSpec, reserved: JsonDict) -> bool:
 
 
 async def observe_customer(
-    client: LayersClient, spec: CustomerSpec, shared: SharedActual
+    client: LayersClient,
+    spec: CustomerSpec,
+    shared: SharedActual,
+    *,
+    listed: list[JsonDict] | None = None,
 ) -> ActualCustomer:
+    """`listed`: this customer's items of a projects-list read already made (no lookup then)."""
     ext = spec.customerExternalId
     actual = ActualCustomer(customer_external_id=ext)
     if spec.github is not None:
         actual.github_installations = shared.github_installations
-    found = await client.find_projects(ext)
+    found = await client.find_projects(ext) if listed is None else listed
     picked, others = _pick_project(found, ext)
     if picked is None:
         return actual  # a new customer: everything else is known after apply
     pid = str(picked["id"])
     actual.other_project_ids = others
-    project = await client.get_project(pid)
+    project = picked if has_full_row(picked) else await client.get_project(pid)
     actual.project = project
     managed = spec.model_fields_set
     reserved = actual.reserved

@@ -117,6 +117,11 @@ def test_a_deleted_file_is_reported_for_archive_under_prune(
 ) -> None:
     git(repo, "rm", "-q", "customers/git-3.yaml")
     git(repo, "commit", "-qm", "drop git-3")
+    reset(server)
+    listed = plan_doc(server, str(repo), "--changed-since", "base")
+    assert planned(listed) == []
+    assert [o["customerExternalId"] for o in listed["orphans"]] == ["git-3"]
+    assert sum(stats(server).values()) <= 3  # whoami and the one lookup: no projects-list read
     doc = plan_doc(server, str(repo), "--changed-since", "base", "--prune")
     assert planned(doc) == ["git-3"]
     (customer,) = doc["customers"]

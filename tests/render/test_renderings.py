@@ -95,7 +95,10 @@ def test_text_shows_known_after_apply_and_summary() -> None:
 def test_json_is_the_versioned_document() -> None:
     doc = json.loads(render_json(many(2)))
     assert doc["formatVersion"] == 1
-    assert doc["summary"]["changes"] == sum(len(c["steps"]) for c in doc["customers"])
+    steps = [s for c in doc["customers"] for s in c["steps"]]
+    waits = [s for s in steps if s["action"] == "wait_on_person"]
+    assert doc["summary"]["changes"] == len(steps) - len(waits)
+    assert doc["summary"]["waitsOnPeople"] >= len(waits)
 
 
 def test_no_changes_reads_plainly() -> None:
