@@ -175,3 +175,29 @@ def test_bad_shard_is_a_usage_error(server: EmulatorServer, repo: Path, bad: str
     result = run_plan(server, str(repo), "--shard", bad)
     assert result.exit_code != 0
     assert "I/N" in result.output
+
+
+def test_apply_changed_since_converges_only_the_changed_customer(
+    server: EmulatorServer, repo: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from layers_reconcile.cli.main import cli
+
+    (repo / "customers" / "git-4.yaml").write_text(customer_yaml("git-4", tagline="Applied."))
+    report = repo.parent / "report.md"
+    args = ["--api-url", server.url, "--api-key", server.api_key, "apply", str(repo)]
+    result = CliRunner().invoke(
+        cli, [*args, "--changed-since", "base", "--auto-approve", "--report", str(report)]
+    )
+    assert result.exit_code == 0, result.output
+    text = report.read_text()
+    assert "1 customers: 1 converged" in text
+    assert "`git-4`" in text
+    assert "git-0" not in text
+    doc = plan_doc(server, str(repo), "--changed-since", "base")
+    assert doc["summary"]["changes"] == 0
+    git(repo, "commit", "-qam", "git-4 applied")
+    nothing = CliRunner().invoke(cli, [*args, "--changed-since", "HEAD", "--auto-approve"])
+    assert nothing.exit_code == 0, nothing.output
+    assert "Nothing to apply: no customer file changed since HEAD" in nothing.output
