@@ -53,14 +53,6 @@ def _folder(path: Path) -> Path:
     return path if path.is_dir() else path.parent
 
 
-def work_tree(path: Path) -> Path | None:
-    """The top folder of the git work tree holding `path`, or None outside git."""
-    done = _git(_folder(path), "rev-parse", "--show-toplevel")
-    if done.returncode != 0:
-        return None
-    return Path(os.fsdecode(done.stdout.strip())).resolve()
-
-
 def head_commit(path: Path) -> str | None:
     """The commit the work tree at `path` is at (None outside git or before the first commit)."""
     try:
@@ -74,12 +66,15 @@ def head_commit(path: Path) -> str | None:
 def changed_since(root: Path, ref: str, *, settings_names: tuple[str, ...]) -> tuple[Changes, bool]:
     """Files under `root` changed between `ref` and the work tree (committed, staged, unstaged or
     untracked), and whether a settings file (`layers.yaml`) is among them."""
-    top = work_tree(root)
-    if top is None:
+    found = _git(_folder(root), "rev-parse", "--show-toplevel")
+    if found.returncode != 0:
+        said = found.stderr.decode(errors="replace").strip().splitlines()
+        why = f" (git: {said[0]})" if said and "dubious ownership" in said[0] else ""
         raise ReconcileError(
-            f"--changed-since needs a git work tree, and {root} is not in one; drop the option "
-            "to plan every customer"
+            f"--changed-since needs a git work tree, and {root} is not in one{why}; drop the "
+            "option to plan every customer"
         )
+    top = Path(os.fsdecode(found.stdout.strip())).resolve()
     if ref.startswith("-"):
         raise ReconcileError(f"--changed-since {ref!r} is not a git ref")
     verified = _git(
