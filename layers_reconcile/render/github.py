@@ -26,9 +26,15 @@ def annotation(level: str, message: str, where: tuple[str, int, int] | None) -> 
 
 
 def plan_annotations(plan: Plan, locate: Locate) -> list[str]:
-    """One `::warning` per plan warning, placed at the entry of the customer file it is about."""
+    """One `::warning` per plan warning, placed at the entry of the customer file it is about;
+    one `::error` per conflict (a project another workspace owns), at the customer's id."""
     out = [annotation("warning", w, None) for w in plan.warnings]
     for c in plan.customers:
+        if c.conflict is not None:
+            where = locate(c.customer_external_id, "")
+            out.append(
+                annotation("error", f"{c.customer_external_id}: {c.conflict.message}", where)
+            )
         for text in c.warnings:
             # customer warnings about one entry start with its address: "ext/content/x: ..."
             head = text.split(": ", 1)[0]

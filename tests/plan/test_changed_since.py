@@ -201,3 +201,15 @@ def test_apply_changed_since_converges_only_the_changed_customer(
     nothing = CliRunner().invoke(cli, [*args, "--changed-since", "HEAD", "--auto-approve"])
     assert nothing.exit_code == 0, nothing.output
     assert "Nothing to apply: no customer file changed since HEAD" in nothing.output
+
+
+def test_a_renamed_file_plans_its_customer_and_is_no_orphan(
+    server: EmulatorServer, repo: Path
+) -> None:
+    (repo / "customers" / "team b").mkdir()
+    git(repo, "mv", "customers/git-1.yaml", "customers/team b/git 1 ü.yaml")
+    git(repo, "commit", "-qm", "move git-1")
+    doc = plan_doc(server, str(repo), "--changed-since", "base")
+    assert planned(doc) == ["git-1"]
+    assert doc["summary"]["changes"] == 0
+    assert not doc.get("orphans")
