@@ -236,7 +236,7 @@ def _write_report(report: ApplyReport, workspace: str | None, file: Path | None)
             file.write_text(text, encoding="utf-8")
         except OSError as exc:
             raise ReconcileError(f"cannot write the report to {file}: {exc.strerror}") from exc
-    append_step_summary(text)
+    append_step_summary([text])
 
 
 async def _plan(

@@ -178,7 +178,7 @@ def _step_summary(result: Plan) -> None:
     if step_summary_wanted():
         from layers_reconcile.render.markdown import render_markdown
 
-        append_step_summary("\n".join(render_markdown(result)))
+        append_step_summary(render_markdown(result))
 
 
 def _show(console: Console, result: Plan, output_format: str) -> None:

@@ -141,14 +141,27 @@ def step_summary_wanted() -> bool:
     return bool(os.environ.get("GITHUB_STEP_SUMMARY"))
 
 
-def append_step_summary(markdown: str) -> None:
-    """In GitHub Actions, add `markdown` to the job's summary page (GITHUB_STEP_SUMMARY)."""
+STEP_SUMMARY_LIMIT = 1_000_000  # GitHub shows at most 1 MiB of summary per step
+
+
+def append_step_summary(parts: list[str]) -> None:
+    """In GitHub Actions, add the markdown `parts` to the job's summary page
+    (GITHUB_STEP_SUMMARY), whole parts only, as many as fit under GitHub's limit."""
     target = os.environ.get("GITHUB_STEP_SUMMARY")
     if not target:
         return
+    kept: list[str] = []
+    size = 0
+    for part in parts:
+        size += len(part.encode("utf-8")) + 1
+        if kept and size > STEP_SUMMARY_LIMIT:
+            left = len(parts) - len(kept)
+            kept.append(f"_{left} more part(s) left out: the job summary holds 1 MiB._\n")
+            break
+        kept.append(part)
     try:
         with Path(target).open("a", encoding="utf-8") as out:
-            out.write(markdown.rstrip("\n") + "\n\n")
+            out.write("\n".join(p.rstrip("\n") + "\n" for p in kept) + "\n")
     except OSError as exc:
         raise ReconcileError(
             f"cannot append to GITHUB_STEP_SUMMARY ({target}): {exc.strerror}"
