@@ -23,6 +23,7 @@ from layers_reconcile.apply import ApplyOptions, ApplyReport, execute, parse_dur
 from layers_reconcile.cli.common import (
     EXIT_ERROR,
     EXIT_OK,
+    EXIT_WAITING,
     Endpoint,
     build_client,
     check_customer_filter,
@@ -31,17 +32,17 @@ from layers_reconcile.cli.common import (
     make_console,
     options_of,
     output_options,
+    plan_root_of,
     resolve_endpoint,
     run,
 )
 from layers_reconcile.config.loader import SETTINGS_NAMES, Workspace
 from layers_reconcile.errors import ReconcileError
 from layers_reconcile.plan.model import Plan
-from layers_reconcile.plan.planner import DEFAULT_PARALLELISM, make_plan
+from layers_reconcile.plan.planner import DEFAULT_PARALLELISM, DEFAULT_PRUNE_CAP, make_plan
 from layers_reconcile.render.progress import ProgressView
 from layers_reconcile.render.text import render_text
 
-EXIT_WAITING = 3
 EMULATOR_WAIT_FOR_PEOPLE = 60.0
 
 
@@ -62,10 +63,9 @@ class Target:
 
 @click.command()
 @click.argument(
-    "target",
-    required=False,
-    default=".",
-    metavar="[PATH | PLANFILE]",
+    "targets",
+    nargs=-1,
+    metavar="[PATH... | PLANFILE]",
     type=click.Path(exists=True, path_type=Path),
 )
 @click.option("--auto-approve", is_flag=True, help="Apply without asking (needed when unattended).")
@@ -81,6 +81,18 @@ class Target:
 )
 @click.option(
     "--prune", is_flag=True, help="Archive projects of this workspace whose file is gone."
+)
+@click.option(
+    "--max-archives",
+    type=click.IntRange(min=1),
+    default=DEFAULT_PRUNE_CAP,
+    show_default=True,
+    help="With --prune: archive at most this many projects in one run.",
+)
+@click.option(
+    "--take-over",
+    metavar="WORKSPACE",
+    help="Take over the projects that workspace WORKSPACE stamped (refused otherwise).",
 )
 @click.option(
     "--wait-for-publish", is_flag=True, help="Watch the scheduled posts until they publish or fail."
@@ -101,11 +113,13 @@ class Target:
 @click.pass_context
 def apply(
     ctx: click.Context,
-    target: Path,
+    targets: tuple[Path, ...],
     auto_approve: bool,
     wait_for_people: float | None,
     timeout: float | None,
     prune: bool,
+    max_archives: int,
+    take_over: str | None,
     wait_for_publish: bool,
     use_emulator: bool,
     customers: tuple[str, ...],
@@ -115,20 +129,26 @@ def apply(
     """Converge every customer of the workspace at PATH (default: here), or execute a
     PLANFILE saved by `plan --out`.
 
-    Exit 0 converged, 1 a step failed (the others went on), 3 waiting on people (their URLs
-    are listed).
+    PATH may be a folder or file inside the workspace, or several of them (only the customers
+    below them are applied, with the workspace's settings).
+
+    Exit 0 converged, 1 a step failed or a customer was refused (the others went on), 3
+    waiting on people (their URLs are listed).
     """
     options = options_of(ctx)
     console = make_console(options)
     errors = make_console(options, stderr=True)
     emulator = options.emulator or use_emulator
     chosen = tuple(dict.fromkeys(options.customers + customers))
+    targets = targets or (Path("."),)
     try:
-        saved = read_plan(target)
+        saved = read_plan(targets[0])
+        if saved is not None and len(targets) > 1:
+            raise ValueError(f"{targets[0]} is a plan file: apply takes one plan file alone")
     except (ValueError, OSError) as exc:
         fail(ctx, errors, ReconcileError(str(exc)))
     try:
-        root = plan_root(saved) if saved is not None else target
+        root = plan_root(saved) if saved is not None else targets
     except ValueError as exc:
         fail(ctx, errors, ReconcileError(str(exc)))
     workspace = load_or_exit(ctx, root, errors)
@@ -157,10 +177,11 @@ def apply(
                 )
             plan = saved
             if plan is None:
-                plan = run(_plan(endpoint, workspace, chosen, limit, prune, str(target)))
+                planning = Planning(chosen, limit, prune, max_archives, take_over)
+                plan = run(_plan(endpoint, workspace, planning, plan_root_of(targets, workspace)))
                 console.print(render_text(plan), end="")
-                if not plan.has_changes:  # the plan said so already
-                    ctx.exit(EXIT_OK)
+                if not any(c.steps for c in plan.customers) and not plan.conflicts:
+                    ctx.exit(EXIT_OK)  # the plan said so already
                 if not auto_approve and not click.confirm(
                     "Apply these changes?", default=False, err=True
                 ):
@@ -177,6 +198,7 @@ def apply(
                 person_poll_interval=0.5 if endpoint.emulator else 2.0,
                 publish_poll_interval=1.0 if endpoint.emulator else 5.0,
                 job_time_scale=where.job_speed,
+                take_over=take_over,
             )
             with ProgressView(console, verbose=options.verbose) as view:
                 report = run(
@@ -198,24 +220,30 @@ def exit_code(report: ApplyReport) -> int:
     return EXIT_OK
 
 
-async def _plan(
-    endpoint: Endpoint,
-    workspace: Workspace,
-    customers: tuple[str, ...],
-    parallelism: int,
-    prune: bool,
-    root: str,
-) -> Plan:
+@dataclass(frozen=True)
+class Planning:
+    """What apply passes on to the plan it makes before asking."""
+
+    customers: tuple[str, ...]
+    parallelism: int
+    prune: bool
+    prune_cap: int
+    take_over: str | None
+
+
+async def _plan(endpoint: Endpoint, workspace: Workspace, planning: Planning, root: Path) -> Plan:
     async with build_client(endpoint) as client:
         return await make_plan(
             client,
             workspace,
-            customers=customers,
-            parallelism=parallelism,
-            prune=prune,
+            customers=planning.customers,
+            parallelism=planning.parallelism,
+            prune=planning.prune,
             now=datetime.now(UTC),
             api_url=endpoint.url,
-            workspace_root=root,
+            workspace_root=str(root),
+            take_over=planning.take_over,
+            prune_cap=planning.prune_cap,
         )
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -44,6 +45,9 @@ from layers_reconcile.errors import ReconcileError
     help="Also import projects stamped by another workspace (they then show as `adopt`).",
 )
 @click.option("--emulator", "use_emulator", is_flag=True, help="Same as the global --emulator.")
+@click.option(
+    "--customer", "customers", multiple=True, metavar="ID", help="Only this customer (repeatable)."
+)
 @click.pass_context
 def import_(
     ctx: click.Context,
@@ -51,9 +55,11 @@ def import_(
     force: bool,
     include_other_workspaces: bool,
     use_emulator: bool,
+    customers: tuple[str, ...],
 ) -> None:
     """Write a customer file under PATH/customers/ for each existing project."""
-    options = options_of(ctx)
+    given = options_of(ctx)
+    options = replace(given, customers=tuple(dict.fromkeys(given.customers + customers)))
     console = make_console(options)
     errors = make_console(options, stderr=True)
     path.mkdir(parents=True, exist_ok=True)
