@@ -229,6 +229,8 @@ class Planning:
     prune: bool
     prune_cap: int
     take_over: str | None
+    # Only these customers may be orphans (files deleted since a git ref); None: the full read.
+    orphans_of: tuple[str, ...] | None = None
 
 
 async def _plan(endpoint: Endpoint, workspace: Workspace, planning: Planning, root: Path) -> Plan:
@@ -244,6 +246,7 @@ async def _plan(endpoint: Endpoint, workspace: Workspace, planning: Planning, ro
             workspace_root=str(root),
             take_over=planning.take_over,
             prune_cap=planning.prune_cap,
+            orphans_of=planning.orphans_of,
         )
 
 
