@@ -23,6 +23,7 @@ from layers_reconcile.apply import ApplyOptions, ApplyReport, execute, parse_dur
 from layers_reconcile.cli.common import (
     EXIT_ERROR,
     EXIT_OK,
+    EXIT_WAITING,
     Endpoint,
     build_client,
     check_customer_filter,
@@ -31,6 +32,7 @@ from layers_reconcile.cli.common import (
     make_console,
     options_of,
     output_options,
+    plan_root_of,
     resolve_endpoint,
     run,
 )
@@ -44,11 +46,10 @@ from layers_reconcile.config.loader import SETTINGS_NAMES, Workspace
 from layers_reconcile.config.scope import Shard
 from layers_reconcile.errors import ReconcileError
 from layers_reconcile.plan.model import Plan
-from layers_reconcile.plan.planner import DEFAULT_PARALLELISM, make_plan
+from layers_reconcile.plan.planner import DEFAULT_PARALLELISM, DEFAULT_PRUNE_CAP, make_plan
 from layers_reconcile.render.progress import ProgressView
 from layers_reconcile.render.text import render_text
 
-EXIT_WAITING = 3
 EMULATOR_WAIT_FOR_PEOPLE = 60.0
 
 
@@ -69,10 +70,9 @@ class Target:
 
 @click.command()
 @click.argument(
-    "target",
-    required=False,
-    default=".",
-    metavar="[PATH | PLANFILE]",
+    "targets",
+    nargs=-1,
+    metavar="[PATH... | PLANFILE]",
     type=click.Path(exists=True, path_type=Path),
 )
 @click.option("--auto-approve", is_flag=True, help="Apply without asking (needed when unattended).")
@@ -88,6 +88,18 @@ class Target:
 )
 @click.option(
     "--prune", is_flag=True, help="Archive projects of this workspace whose file is gone."
+)
+@click.option(
+    "--max-archives",
+    type=click.IntRange(min=1),
+    default=DEFAULT_PRUNE_CAP,
+    show_default=True,
+    help="With --prune: archive at most this many projects in one run.",
+)
+@click.option(
+    "--take-over",
+    metavar="WORKSPACE",
+    help="Take over the projects that workspace WORKSPACE stamped (refused otherwise).",
 )
 @click.option(
     "--wait-for-publish", is_flag=True, help="Watch the scheduled posts until they publish or fail."
@@ -116,11 +128,13 @@ class Target:
 @click.pass_context
 def apply(
     ctx: click.Context,
-    target: Path,
+    targets: tuple[Path, ...],
     auto_approve: bool,
     wait_for_people: float | None,
     timeout: float | None,
     prune: bool,
+    max_archives: int,
+    take_over: str | None,
     wait_for_publish: bool,
     use_emulator: bool,
     customers: tuple[str, ...],
@@ -133,20 +147,26 @@ def apply(
     """Converge every customer of the workspace at PATH (default: here), or execute a
     PLANFILE saved by `plan --out`.
 
-    Exit 0 converged, 1 a step failed (the others went on), 3 waiting on people (their URLs
-    are listed).
+    PATH may be a folder or file inside the workspace, or several of them (only the customers
+    below them are applied, with the workspace's settings).
+
+    Exit 0 converged, 1 a step failed or a customer was refused (the others went on), 3
+    waiting on people (their URLs are listed).
     """
     options = options_of(ctx)
     console = make_console(options)
     errors = make_console(options, stderr=True)
     emulator = options.emulator or use_emulator
     chosen = tuple(dict.fromkeys(options.customers + customers))
+    targets = targets or (Path("."),)
     try:
-        saved = read_plan(target)
+        saved = read_plan(targets[0])
+        if saved is not None and len(targets) > 1:
+            raise ValueError(f"{targets[0]} is a plan file: apply takes one plan file alone")
     except (ValueError, OSError) as exc:
         fail(ctx, errors, ReconcileError(str(exc)))
     try:
-        root = plan_root(saved) if saved is not None else target
+        root = plan_root(saved) if saved is not None else targets
     except ValueError as exc:
         fail(ctx, errors, ReconcileError(str(exc)))
     workspace = load_or_exit(ctx, root, errors)
@@ -180,11 +200,15 @@ def apply(
                 )
             plan = saved
             if plan is None:
-                plan = run(_plan(endpoint, workspace, scope, limit, prune, str(target)))
+                planning = Planning(
+                    chosen, limit, prune, max_archives, take_over, orphans_of=scope.orphans_of
+                )
+                root_path = plan_root_of(targets, workspace)
+                plan = run(_plan(endpoint, workspace, planning, root_path, scope))
                 console.print(render_text(plan), end="")
-                if not plan.has_changes:  # the plan said so already
+                if not any(c.steps for c in plan.customers) and not plan.conflicts:
                     _write_report(ApplyReport(), settings.workspace, report_file)
-                    ctx.exit(EXIT_OK)
+                    ctx.exit(EXIT_OK)  # the plan said so already
                 if not auto_approve and not click.confirm(
                     "Apply these changes?", default=False, err=True
                 ):
@@ -201,6 +225,7 @@ def apply(
                 person_poll_interval=0.5 if endpoint.emulator else 2.0,
                 publish_poll_interval=1.0 if endpoint.emulator else 5.0,
                 job_time_scale=where.job_speed,
+                take_over=take_over,
             )
             with ProgressView(console, verbose=options.verbose) as view:
                 report = run(
@@ -239,25 +264,35 @@ def _write_report(report: ApplyReport, workspace: str | None, file: Path | None)
     append_step_summary([text])
 
 
+@dataclass(frozen=True)
+class Planning:
+    """What apply passes on to the plan it makes before asking."""
+
+    customers: tuple[str, ...]
+    parallelism: int
+    prune: bool
+    prune_cap: int
+    take_over: str | None
+    # Only these customers may be orphans (files deleted since a git ref); None: the full read.
+    orphans_of: tuple[str, ...] | None = None
+
+
 async def _plan(
-    endpoint: Endpoint,
-    workspace: Workspace,
-    scope: Scope,
-    parallelism: int,
-    prune: bool,
-    root: str,
+    endpoint: Endpoint, workspace: Workspace, planning: Planning, root: Path, scope: Scope
 ) -> Plan:
     async with build_client(endpoint, rate_share=scope.rate_share) as client:
         plan = await make_plan(
             client,
             workspace,
-            customers=scope.customers,
-            orphans_of=scope.orphans_of,
-            parallelism=parallelism,
-            prune=prune,
+            customers=planning.customers,
+            parallelism=planning.parallelism,
+            prune=planning.prune,
             now=datetime.now(UTC),
             api_url=endpoint.url,
-            workspace_root=root,
+            workspace_root=str(root),
+            take_over=planning.take_over,
+            prune_cap=planning.prune_cap,
+            orphans_of=planning.orphans_of,
         )
     return scope.stamp(plan, workspace)
 

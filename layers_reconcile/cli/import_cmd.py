@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -45,6 +46,9 @@ from layers_reconcile.errors import ReconcileError
 )
 @click.option("--emulator", "use_emulator", is_flag=True, help="Same as the global --emulator.")
 @click.option(
+    "--customer", "customers", multiple=True, metavar="ID", help="Only this customer (repeatable)."
+)
+@click.option(
     "--update",
     is_flag=True,
     help="Instead: write what people changed in Layers (project fields, approval policy, brand, "
@@ -57,6 +61,7 @@ def import_(
     force: bool,
     include_other_workspaces: bool,
     use_emulator: bool,
+    customers: tuple[str, ...],
     update: bool,
 ) -> None:
     """Write a customer file under PATH/customers/ for each existing project.
@@ -64,12 +69,11 @@ def import_(
     With --update, change the existing files instead, so git matches what people changed in
     Layers (a nightly job can open a pull request with the diff).
     """
-    options = options_of(ctx)
+    given = options_of(ctx)
+    options = replace(given, customers=tuple(dict.fromkeys(given.customers + customers)))
     console = make_console(options)
     errors = make_console(options, stderr=True)
     if update:
-        from dataclasses import replace
-
         from layers_reconcile.cli.import_update import update_files
 
         if not path.is_dir():

@@ -13,7 +13,9 @@ from rich.text import Text
 
 from layers_reconcile.cli.common import (
     EXIT_CHANGES,
+    EXIT_ERROR,
     EXIT_OK,
+    EXIT_WAITING,
     build_client,
     check_customer_filter,
     endpoint_for,
@@ -22,6 +24,7 @@ from layers_reconcile.cli.common import (
     make_console,
     options_of,
     output_options,
+    plan_root_of,
     run,
 )
 from layers_reconcile.cli.context import GlobalOptions
@@ -38,11 +41,13 @@ from layers_reconcile.config.loader import Workspace
 from layers_reconcile.config.scope import Shard
 from layers_reconcile.errors import ReconcileError
 from layers_reconcile.plan.model import Plan
-from layers_reconcile.plan.planner import make_plan
+from layers_reconcile.plan.planner import DEFAULT_PRUNE_CAP, make_plan
 
 
 @click.command()
-@click.argument("path", default=".", type=click.Path(exists=True, path_type=Path))
+@click.argument(
+    "paths", nargs=-1, metavar="[PATH]...", type=click.Path(exists=True, path_type=Path)
+)
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
@@ -60,12 +65,25 @@ from layers_reconcile.plan.planner import make_plan
 @click.option(
     "--detailed-exitcode",
     is_flag=True,
-    help="Exit 0 when nothing would change, 2 when changes are pending, 1 on error.",
+    help="Exit 0 in sync, 2 when apply would change something (steps or orphans), 3 when "
+    "only people must act (a consent, an install, an approval), 1 on error or conflict.",
 )
 @click.option(
     "--prune",
     is_flag=True,
     help="Also plan to archive projects stamped with this workspace whose file is gone.",
+)
+@click.option(
+    "--max-archives",
+    type=click.IntRange(min=1),
+    default=DEFAULT_PRUNE_CAP,
+    show_default=True,
+    help="With --prune: archive at most this many projects in one run.",
+)
+@click.option(
+    "--take-over",
+    metavar="WORKSPACE",
+    help="Adopt the projects that workspace WORKSPACE stamped (they are conflicts otherwise).",
 )
 @click.option("--customer", "customers", multiple=True, metavar="ID", help="Only this customer.")
 @scope_options
@@ -83,11 +101,13 @@ from layers_reconcile.plan.planner import make_plan
 @click.pass_context
 def plan(
     ctx: click.Context,
-    path: Path,
+    paths: tuple[Path, ...],
     out: Path | None,
     output_format: str,
     detailed_exitcode: bool,
     prune: bool,
+    max_archives: int,
+    take_over: str | None,
     customers: tuple[str, ...],
     changed_since: str | None,
     shard: Shard | None,
@@ -99,8 +119,12 @@ def plan(
 ) -> None:
     """Show what `apply` would change for the workspace at PATH (reads only; sends no writes).
 
-    Exit 0 when it planned (with --detailed-exitcode: 0 nothing to change, 2 changes pending),
-    1 on any error: an invalid file, no key, an API that refused or could not be reached.
+    PATH is the workspace folder (default: here), a folder or file inside it (only the customers
+    below it are planned, with the workspace's settings), or several of those.
+
+    Exit 0 when it planned (with --detailed-exitcode: 0 in sync, 2 apply would change something,
+    3 only people must act), 1 on any error: an invalid file, no key, an API that refused or
+    could not be reached, or a project that another workspace manages (a conflict).
     """
     given = options_of(ctx)
     options = replace(
@@ -115,12 +139,15 @@ def plan(
     errors = make_console(options, stderr=True)
     if out is not None:
         _check_out(ctx, errors, out)
-    workspace = load_or_exit(ctx, path, errors)
+    paths = paths or (Path("."),)
+    workspace = load_or_exit(ctx, paths, errors)
     check_customer_filter(ctx, errors, workspace, options.customers, prune)
     scope = resolve_scope(ctx, errors, workspace, options.customers, changed_since, shard)
-    root = str(path.resolve())  # absolute: a saved plan applies from any directory
+    root = str(plan_root_of(paths, workspace))
     try:
-        result = _planned(workspace, scope, options, prune, root)
+        result = _planned(
+            workspace, scope, options, root, prune=prune, take_over=take_over, cap=max_archives
+        )
     except (ReconcileError, KeyboardInterrupt) as exc:
         fail(ctx, errors, exc)
     result = scope.stamp(result, workspace)
@@ -146,12 +173,30 @@ def plan(
     except ReconcileError as exc:
         fail(ctx, errors, exc)
     check_credits(ctx, errors, result, max_credits)
-    code = EXIT_CHANGES if detailed_exitcode and result.has_changes else EXIT_OK
-    ctx.exit(code)
+    ctx.exit(plan_exit_code(result, detailed=detailed_exitcode))
+
+
+def plan_exit_code(result: Plan, *, detailed: bool) -> int:
+    """1 a conflict (apply would refuse it); with --detailed-exitcode 2 something to change
+    (steps or orphans), 3 only people must act, 0 in sync."""
+    if result.conflicts:
+        return EXIT_ERROR
+    if not detailed:
+        return EXIT_OK
+    if result.has_changes:
+        return EXIT_CHANGES
+    return EXIT_WAITING if result.waits_on_people else EXIT_OK
 
 
 def _planned(
-    workspace: Workspace, scope: Scope, options: GlobalOptions, prune: bool, root: str
+    workspace: Workspace,
+    scope: Scope,
+    options: GlobalOptions,
+    root: str,
+    *,
+    prune: bool,
+    take_over: str | None,
+    cap: int,
 ) -> Plan:
     with endpoint_for(options, workspace) as endpoint:
         if scope.empty:  # nothing changed: nothing to read
@@ -169,6 +214,8 @@ def _planned(
                     now=datetime.now(UTC),
                     api_url=endpoint.url,
                     workspace_root=root,
+                    take_over=take_over,
+                    prune_cap=cap,
                 )
 
         return run(planned(), verbose=options.verbose)

@@ -280,6 +280,10 @@ def _github(ctx: Ctx) -> None:
         return
     address = ctx.addr("github")
     org = gh.repo.split("/", 1)[0]
+    if ctx.actual.github_unchecked:
+        ctx.seen(address, {"unchecked": ctx.actual.github_unchecked})
+        ctx.warnings.append(f"{address}: {ctx.actual.github_unchecked}")
+        return
     registered = [
         i
         for i in ctx.actual.github_installations or []

@@ -79,7 +79,7 @@ async def make_plan(
     lookups = len(chosen) + (len(wanted) if isinstance(wanted, frozenset) else 0)
     whole = not customers and not getattr(workspace, "partial", False)
     by_list = whole or wanted is ALL or lookups > LOOKUP_LIMIT
-    shared = await observe_shared(client, github=any(c.spec.github for c in chosen))
+    shared = await observe_shared(client, github=any(c.spec.github for c in chosen), read_only=True)
     gate = asyncio.Semaphore(limit)
     listing: dict[str, list[JsonDict]] | None = None
     if by_list:

@@ -123,7 +123,8 @@ def test_take_over_naming_the_other_workspace_adopts_with_a_warning() -> None:
     assert step.action == Action.ADOPT
     assert "someone-else" in step.warnings[0]
     wrong = plan_of(spec(), actual, take_over="a-third-one")
-    assert wrong.conflict is not None and wrong.steps == []
+    assert wrong.conflict is not None
+    assert wrong.steps == []
 
 
 def test_github_installation_given_but_not_registered_is_registered() -> None:
