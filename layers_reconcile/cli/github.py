@@ -91,7 +91,12 @@ def comment(ctx: click.Context, repo: str, number: int, files: tuple[Path, ...])
     help="The exit code of `plan --detailed-exitcode`: 0 in sync, 2 drift, 3 waits on people.",
 )
 @click.option("--label", default="layers-drift", show_default=True, help="Label of the issue.")
-@click.option("--title", default="layers-reconcile: Layers has drifted from git", show_default=True)
+@click.option(
+    "--title",
+    default="layers-reconcile: Layers has drifted from git",
+    show_default=True,
+    help="Title of the issue.",
+)
 @click.argument("files", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.pass_context
 def drift(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from layers_reconcile import __version__
 from tests.plan.seed import customer_yaml
 from tests.plan.test_against_emulator import run_plan, seed, workspace
 
@@ -36,6 +38,9 @@ def test_max_credits_fails_naming_customers_and_credits(
     assert "cost-a " in over.stderr
     assert "cost-b " in over.stderr
     assert "Plan:" in over.stdout  # the plan is still shown, so the reviewer sees why
+    doc = json.loads(run_plan(server, str(ws), "--format", "json").stdout)
+    assert doc["toolVersion"] == __version__
+    assert "commit" not in doc  # not in a git work tree
 
 
 def test_plan_appends_its_markdown_to_the_job_summary(
