@@ -129,7 +129,7 @@ def _orphan_candidates(
     if orphans_of is not None:
         return frozenset(orphans_of) - known
     if customers:
-        return frozenset(customers) - known
+        return frozenset(customers) - known or None  # --customer without a file: --prune
     if getattr(workspace, "partial", False):
         return None  # a sub-folder or one file: the files outside it are not known here
     return ALL
