@@ -8,7 +8,8 @@
 2. Runs `layers-reconcile plan` on the matching workspace in a subprocess: wall time, peak RSS,
    requests per customer (from /_emulator/stats), and checks it plans no change.
 3. Runs a bare concurrent httpx script sending exactly the same reads (same concurrency: the
-   same number of customers at once, each customer's lists side by side).
+   same number of customers at once, each customer's lists side by side): the projects list
+   once, then per customer the project and its four lists.
 
 The emulator reports the `partner` tier, and the client paces itself to it (6,000 reads/min),
 so a 1,000-customer plan is bound by the tier, not by the tool. By default both sides run
@@ -99,13 +100,24 @@ async def bare(url: str, key: str, ids: list[str], parallelism: int, paced: bool
             return r.json()
 
         await get("/v1/whoami")
+        # The projects list once (200 a page) gives every customer's project id.
+        found: dict[str, str] = {}
+        cursor: object = None
+        while True:
+            params: dict[str, object] = {"limit": 200}
+            if cursor:
+                params["cursor"] = cursor
+            page = await get("/v1/projects", params)
+            assert isinstance(page, dict)
+            found.update({p["customerExternalId"]: p["id"] for p in page["items"]})
+            cursor = page.get("nextCursor")
+            if not cursor:
+                break
         gate = asyncio.Semaphore(parallelism)
 
         async def customer(ext: str) -> None:
             async with gate:
-                page = await get("/v1/projects", {"customerExternalId": ext, "limit": 200})
-                assert isinstance(page, dict)
-                pid = page["items"][0]["id"]
+                pid = found[ext]
                 await get(f"/v1/projects/{pid}")
                 await asyncio.gather(
                     get(f"/v1/projects/{pid}/influencers", {"limit": 100}),

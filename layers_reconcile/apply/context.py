@@ -14,6 +14,7 @@ from layers_reconcile.apply.events import EventSink, JobProgress, PersonWait
 from layers_reconcile.apply.options import ApplyOptions
 from layers_reconcile.apply.reserved import Reserved, mutated, reserved_of
 from layers_reconcile.apply.slot import Slot
+from layers_reconcile.client.api import utc_timestamp
 from layers_reconcile.client.ids import idempotency_key_for
 
 if TYPE_CHECKING:
@@ -107,10 +108,16 @@ class CustomerContext:
         self.remember(row)
         return row
 
+    def applied_at(self) -> str:
+        """This run's time as the reserved key records it (`lastAppliedAt`)."""
+        return utc_timestamp(self.options.now())
+
     async def update_reserved(self, mutate: Callable[[Reserved], None]) -> Reserved:
         """Read-modify-write of the reserved metadata key, beside the user's own keys."""
         async with self.reserved_lock:
-            reserved, metadata = mutated(await self.latest_project(), mutate)
+            reserved, metadata = mutated(
+                await self.latest_project(), mutate, applied_at=self.applied_at()
+            )
             if metadata is not None:
                 await self.patch_project({"metadata": metadata})
             return reserved

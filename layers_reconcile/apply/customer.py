@@ -108,7 +108,13 @@ class CustomerRun:
 
     async def _observe_once(self) -> CustomerPlan:
         actual = await observe_customer(self.ctx.api.client, self.loaded.spec, self.shared)
-        plan = diff_customer(self.loaded, actual, self.settings, now=self.ctx.options.now())
+        plan = diff_customer(
+            self.loaded,
+            actual,
+            self.settings,
+            now=self.ctx.options.now(),
+            take_over=self.ctx.options.take_over,
+        )
         if plan.project_id:
             self.ctx.project_id = plan.project_id
             self.ctx.known_project = actual.project
@@ -129,6 +135,7 @@ class CustomerRun:
         done: set[str] = set()  # steps of `plan` executed since it was observed
         touched: list[Step] = []  # what changed since the last observation
         for _ in range(self.ctx.options.max_rounds):
+            refuse_conflict(plan)
             if not plan.steps:
                 return self._finish(CustomerStatus.CONVERGED)
             # Open gates stay in: they hold back what depends on them.
@@ -317,6 +324,16 @@ class CustomerRun:
                 if now >= latest:
                     return False
                 await asyncio.sleep(min(interval, latest - now))
+
+
+def refuse_conflict(plan: CustomerPlan) -> None:
+    """Another workspace manages this customer's project: never touch it without --take-over."""
+    if plan.conflict is not None:
+        raise StepError(
+            plan.conflict.message.split("; ")[0] + "; refused",
+            recovery=f"remove the file from one of the workspaces, or apply with "
+            f"`--take-over {plan.conflict.workspace}`",
+        )
 
 
 def ready(step: Step) -> bool:

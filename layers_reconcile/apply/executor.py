@@ -62,7 +62,8 @@ async def execute(
         work = [(ext, c, None) for ext, c in loaded.items()]
     else:
         for cp in plan.customers:
-            if cp.steps and (not customers or cp.customer_external_id in customers):
+            wanted = not customers or cp.customer_external_id in customers
+            if (cp.steps or cp.conflict) and wanted:
                 work.append((cp.customer_external_id, loaded.get(cp.customer_external_id), cp))
     needs_shared = any(c is not None for _, c, _ in work)
     github = any(c is not None and c.spec.github is not None for _, c, _ in work)

@@ -27,4 +27,6 @@ class ApplyOptions:
     job_time_scale: float = 1.0
     # Rounds of observe → execute per customer before giving up as "not converging".
     max_rounds: int = 40
+    # The workspace whose stamped projects this run may take over (--take-over).
+    take_over: str | None = None
     now: Callable[[], datetime] = field(default=_utcnow)

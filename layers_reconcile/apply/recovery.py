@@ -90,6 +90,12 @@ def failure_from(address: str, exc: BaseException, *, repo: str | None = None) -
     if isinstance(exc, ApiError):
         blob = " ".join([exc.code or "", exc.message, _text(exc.details)])
         recovery = recovery_for(exc.code, blob, repo=repo)
+        required = exc.details.get("requiredScopes")
+        if exc.code == "FORBIDDEN_SCOPE" and isinstance(required, list) and required:
+            recovery = (
+                f"the API key lacks the scope {' or '.join(map(str, required))} that "
+                "`layers-reconcile apply` needs here; use a key with it (README: scopes)"
+            )
         if recovery is None and isinstance(exc, RateLimitedError):
             recovery = "the API kept answering 429; lower --parallelism or apply again later"
         if recovery is None and isinstance(exc, AuthError):

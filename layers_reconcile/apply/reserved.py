@@ -12,7 +12,7 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-from layers_reconcile.plan.ids import RESERVED_KEY
+from layers_reconcile.plan.ids import LAST_APPLIED, RESERVED_KEY
 
 RESERVED_VERSION = 1
 
@@ -43,9 +43,10 @@ def with_reserved(user: dict[str, Any], reserved: Reserved) -> dict[str, Any]:
 
 
 def mutated(
-    project: dict[str, Any], mutate: Callable[[Reserved], None]
+    project: dict[str, Any], mutate: Callable[[Reserved], None], *, applied_at: str | None = None
 ) -> tuple[Reserved, dict[str, Any] | None]:
-    """Apply `mutate` to the project's reserved entry.
+    """Apply `mutate` to the project's reserved entry; a real change also records `applied_at`
+    (what a plan shows as an orphan's last apply).
 
     Returns the new entry and the metadata to PATCH, or None when nothing changed.
     """
@@ -55,6 +56,8 @@ def mutated(
     after.setdefault("v", RESERVED_VERSION)
     if after == before:
         return after, None
+    if applied_at is not None:
+        after[LAST_APPLIED] = applied_at
     return after, with_reserved(user_metadata(project), after)
 
 

@@ -23,6 +23,7 @@ from layers_reconcile.apply import ApplyOptions, ApplyReport, execute, parse_dur
 from layers_reconcile.cli.common import (
     EXIT_ERROR,
     EXIT_OK,
+    EXIT_WAITING,
     Endpoint,
     build_client,
     check_customer_filter,
@@ -31,18 +32,25 @@ from layers_reconcile.cli.common import (
     make_console,
     options_of,
     output_options,
+    plan_root_of,
     resolve_endpoint,
     run,
 )
+from layers_reconcile.cli.scope import (
+    Scope,
+    append_step_summary,
+    resolve_scope,
+    scope_options,
+)
 from layers_reconcile.config.loader import SETTINGS_NAMES, Workspace
+from layers_reconcile.config.scope import Shard
 from layers_reconcile.errors import ConfigError, ReconcileError
 from layers_reconcile.plan.model import Plan
-from layers_reconcile.plan.planner import DEFAULT_PARALLELISM, make_plan
+from layers_reconcile.plan.planner import DEFAULT_PARALLELISM, DEFAULT_PRUNE_CAP, make_plan
 from layers_reconcile.plan.return_urls import missing_return_urls
 from layers_reconcile.render.progress import ProgressView
 from layers_reconcile.render.text import render_text
 
-EXIT_WAITING = 3
 EMULATOR_WAIT_FOR_PEOPLE = 60.0
 
 
@@ -63,10 +71,9 @@ class Target:
 
 @click.command()
 @click.argument(
-    "target",
-    required=False,
-    default=".",
-    metavar="[PATH | PLANFILE]",
+    "targets",
+    nargs=-1,
+    metavar="[PATH... | PLANFILE]",
     type=click.Path(exists=True, path_type=Path),
 )
 @click.option("--auto-approve", is_flag=True, help="Apply without asking (needed when unattended).")
@@ -84,12 +91,32 @@ class Target:
     "--prune", is_flag=True, help="Archive projects of this workspace whose file is gone."
 )
 @click.option(
+    "--max-archives",
+    type=click.IntRange(min=1),
+    default=DEFAULT_PRUNE_CAP,
+    show_default=True,
+    help="With --prune: archive at most this many projects in one run.",
+)
+@click.option(
+    "--take-over",
+    metavar="WORKSPACE",
+    help="Take over the projects that workspace WORKSPACE stamped (refused otherwise).",
+)
+@click.option(
     "--wait-for-publish", is_flag=True, help="Watch the scheduled posts until they publish or fail."
 )
 @click.option(
     "--emulator", "use_emulator", is_flag=True, help="Same as the global --emulator option."
 )
 @click.option("--customer", "customers", multiple=True, metavar="ID", help="Only this customer.")
+@scope_options
+@click.option(
+    "--report",
+    "report_file",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write a markdown report: per customer converged, waiting on people (with links), "
+    "or failed (code, requestId, what to do).",
+)
 @click.option("--parallelism", type=click.IntRange(1, 256), help="Customers worked on at once.")
 @click.option(
     "--job-speed",
@@ -102,38 +129,54 @@ class Target:
 @click.pass_context
 def apply(
     ctx: click.Context,
-    target: Path,
+    targets: tuple[Path, ...],
     auto_approve: bool,
     wait_for_people: float | None,
     timeout: float | None,
     prune: bool,
+    max_archives: int,
+    take_over: str | None,
     wait_for_publish: bool,
     use_emulator: bool,
     customers: tuple[str, ...],
+    changed_since: str | None,
+    shard: Shard | None,
+    report_file: Path | None,
     parallelism: int | None,
     job_speed: float | None,
 ) -> None:
     """Converge every customer of the workspace at PATH (default: here), or execute a
     PLANFILE saved by `plan --out`.
 
-    Exit 0 converged, 1 a step failed (the others went on), 3 waiting on people (their URLs
-    are listed).
+    PATH may be a folder or file inside the workspace, or several of them (only the customers
+    below them are applied, with the workspace's settings).
+
+    Exit 0 converged, 1 a step failed or a customer was refused (the others went on), 3
+    waiting on people (their URLs are listed).
     """
     options = options_of(ctx)
     console = make_console(options)
     errors = make_console(options, stderr=True)
     emulator = options.emulator or use_emulator
     chosen = tuple(dict.fromkeys(options.customers + customers))
+    targets = targets or (Path("."),)
     try:
-        saved = read_plan(target)
+        saved = read_plan(targets[0])
+        if saved is not None and len(targets) > 1:
+            raise ValueError(f"{targets[0]} is a plan file: apply takes one plan file alone")
     except (ValueError, OSError) as exc:
         fail(ctx, errors, ReconcileError(str(exc)))
     try:
-        root = plan_root(saved) if saved is not None else target
+        root = plan_root(saved) if saved is not None else targets
     except ValueError as exc:
         fail(ctx, errors, ReconcileError(str(exc)))
     workspace = load_or_exit(ctx, root, errors)
     check_customer_filter(ctx, errors, workspace, chosen, prune)
+    scope = resolve_scope(ctx, errors, workspace, chosen, changed_since, shard)
+    chosen = scope.customers
+    if scope.empty:
+        errors.print(Text(f"Nothing to apply: no customer file changed since {changed_since}."))
+        ctx.exit(EXIT_OK)
     if saved is None and not auto_approve and not sys.stdin.isatty():
         errors.print(
             Text(
@@ -158,14 +201,19 @@ def apply(
                 )
             plan = saved
             if plan is None:
-                plan = run(_plan(endpoint, workspace, chosen, limit, prune, str(target)))
+                planning = Planning(
+                    chosen, limit, prune, max_archives, take_over, orphans_of=scope.orphans_of
+                )
+                root_path = plan_root_of(targets, workspace)
+                plan = run(_plan(endpoint, workspace, planning, root_path, scope))
                 if not endpoint.emulator:
                     guessed = missing_return_urls(plan, workspace.customers)
                     if guessed:
                         raise ConfigError(guessed)
                 console.print(render_text(plan), end="")
-                if not plan.has_changes:  # the plan said so already
-                    ctx.exit(EXIT_OK)
+                if not any(c.steps for c in plan.customers) and not plan.conflicts:
+                    _write_report(ApplyReport(), settings.workspace, report_file)
+                    ctx.exit(EXIT_OK)  # the plan said so already
                 if not auto_approve and not click.confirm(
                     "Apply these changes?", default=False, err=True
                 ):
@@ -182,14 +230,16 @@ def apply(
                 person_poll_interval=0.5 if endpoint.emulator else 2.0,
                 publish_poll_interval=1.0 if endpoint.emulator else 5.0,
                 job_time_scale=where.job_speed,
+                take_over=take_over,
             )
             with ProgressView(console, verbose=options.verbose) as view:
                 report = run(
                     _execute(
-                        endpoint, workspace, plan, apply_options, chosen, view, saved is not None
+                        endpoint, workspace, plan, apply_options, scope, view, saved is not None
                     )
                 )
             view.summary(report)
+            _write_report(report, settings.workspace, report_file)
     except (ReconcileError, KeyboardInterrupt) as exc:
         fail(ctx, errors, exc)
     ctx.exit(exit_code(report))
@@ -203,25 +253,53 @@ def exit_code(report: ApplyReport) -> int:
     return EXIT_OK
 
 
+def _write_report(report: ApplyReport, workspace: str | None, file: Path | None) -> None:
+    """`--report FILE` and, in GitHub Actions, the job summary."""
+    from layers_reconcile.cli.scope import step_summary_wanted
+    from layers_reconcile.render.report import render_report
+
+    if file is None and not step_summary_wanted():
+        return
+    text = render_report(report, workspace=workspace)
+    if file is not None:
+        try:
+            file.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise ReconcileError(f"cannot write the report to {file}: {exc.strerror}") from exc
+    append_step_summary([text])
+
+
+@dataclass(frozen=True)
+class Planning:
+    """What apply passes on to the plan it makes before asking."""
+
+    customers: tuple[str, ...]
+    parallelism: int
+    prune: bool
+    prune_cap: int
+    take_over: str | None
+    # Only these customers may be orphans (files deleted since a git ref); None: the full read.
+    orphans_of: tuple[str, ...] | None = None
+
+
 async def _plan(
-    endpoint: Endpoint,
-    workspace: Workspace,
-    customers: tuple[str, ...],
-    parallelism: int,
-    prune: bool,
-    root: str,
+    endpoint: Endpoint, workspace: Workspace, planning: Planning, root: Path, scope: Scope
 ) -> Plan:
-    async with build_client(endpoint) as client:
-        return await make_plan(
+    async with build_client(endpoint, rate_share=scope.rate_share) as client:
+        plan = await make_plan(
             client,
             workspace,
-            customers=customers,
-            parallelism=parallelism,
-            prune=prune,
+            customers=planning.customers,
+            parallelism=planning.parallelism,
+            prune=planning.prune,
             now=datetime.now(UTC),
             api_url=endpoint.url,
-            workspace_root=root,
+            workspace_root=str(root),
+            take_over=planning.take_over,
+            prune_cap=planning.prune_cap,
+            orphans_of=planning.orphans_of,
         )
+    return scope.stamp(plan, workspace)
 
 
 async def _execute(
@@ -229,11 +307,12 @@ async def _execute(
     workspace: Workspace,
     plan: Plan,
     options: ApplyOptions,
-    customers: tuple[str, ...],
+    scope: Scope,
     view: ProgressView,
     verify: bool,
 ) -> ApplyReport:
-    async with build_client(endpoint) as client, _heartbeat(view):
+    customers = scope.customers
+    async with build_client(endpoint, rate_share=scope.rate_share) as client, _heartbeat(view):
         return await execute(
             client,
             workspace,

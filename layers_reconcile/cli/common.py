@@ -4,9 +4,10 @@ and one clear paragraph (and exit code) for each kind of failure."""
 from __future__ import annotations
 
 import asyncio
+import difflib
 import logging
 import sys
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,13 +20,12 @@ from rich.text import Text
 from layers_reconcile.cli.context import GlobalOptions
 from layers_reconcile.client import LayersClient
 from layers_reconcile.config.checks import REAL_API
-from layers_reconcile.config.loader import Workspace, load_workspace
+from layers_reconcile.config.loader import Workspace, display_path, load_workspace
 from layers_reconcile.errors import (
     ApiError,
     ApiServerError,
     AuthError,
     ConfigError,
-    ConfigIssue,
     JobFailedError,
     JobTimeoutError,
     NotFoundError,
@@ -36,7 +36,7 @@ from layers_reconcile.errors import (
 )
 
 DEFAULT_API_URL = "https://api.layers.com"
-EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_WAITING, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -66,7 +66,7 @@ def make_console(options: GlobalOptions, *, stderr: bool = False) -> Console:
     )
 
 
-def load_or_exit(ctx: click.Context, path: Path, errors: Console) -> Workspace:
+def load_or_exit(ctx: click.Context, path: Path | Sequence[Path], errors: Console) -> Workspace:
     """The validated workspace; on any file problem: every `file:line:col: message`, exit 1."""
     try:
         workspace = load_workspace(path)
@@ -79,6 +79,14 @@ def load_or_exit(ctx: click.Context, path: Path, errors: Console) -> Workspace:
             Text(f"{issue.file}:{issue.line}:{issue.col}: warning: {issue.message}", style="yellow")
         )
     return workspace
+
+
+def plan_root_of(paths: tuple[Path, ...], workspace: Workspace) -> Path:
+    """What a saved plan records as its root (absolute: it applies from any directory): the
+    one PATH given, else the workspace folder."""
+    if len(paths) == 1:
+        return paths[0].resolve()
+    return workspace.root.resolve()
 
 
 def resolve_endpoint(options: GlobalOptions, workspace: Workspace) -> Endpoint:
@@ -105,8 +113,9 @@ def endpoint_for(options: GlobalOptions, workspace: Workspace) -> Iterator[Endpo
     yield resolve_endpoint(options, workspace)
 
 
-def build_client(endpoint: Endpoint) -> LayersClient:
-    return LayersClient(endpoint.url, endpoint.api_key)
+def build_client(endpoint: Endpoint, *, rate_share: float = 1.0) -> LayersClient:
+    """`rate_share`: the part of the key's rate tier this run may use (1/N for a shard of N)."""
+    return LayersClient(endpoint.url, endpoint.api_key, rate_share=rate_share)
 
 
 def run(coro: Coroutine[Any, Any, T]) -> T:
@@ -174,10 +183,12 @@ def output_options(command: F) -> F:
     )(command)
 
 
-def describe(exc: BaseException) -> str:
+def describe(exc: BaseException, command: str | None = None) -> str:
     """One paragraph a user can act on; never a traceback, never the key."""
     if isinstance(exc, ConfigError):
         return "\n".join(str(i) for i in exc.issues) or "the workspace is not valid"
+    if isinstance(exc, AuthError) and exc.code == "FORBIDDEN_SCOPE":
+        return missing_scope(exc, command)
     if isinstance(exc, AuthError):
         return (
             f"The Layers API refused the API key: {exc}. Check that LAYERS_API_KEY (or --api-key) "
@@ -214,6 +225,20 @@ def describe(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
+def missing_scope(exc: AuthError, command: str | None) -> str:
+    """A 403 FORBIDDEN_SCOPE: which scope is missing, and which command needs it."""
+    required = exc.details.get("requiredScopes")
+    scopes = [str(s) for s in required] if isinstance(required, list) and required else []
+    what = " or ".join(scopes) if scopes else "a scope"
+    who = f"`layers-reconcile {command}`" if command else "this command"
+    where = f" for {exc.method} {exc.path}" if exc.method and exc.path else ""
+    rid = f" (requestId {exc.request_id})" if exc.request_id else ""
+    return (
+        f"The API key lacks the scope {what} that {who} needs{where}{rid}. Use a key with that "
+        "scope (the README lists the scopes each command needs)."
+    )
+
+
 def exit_code(exc: BaseException) -> int:
     return EXIT_INTERRUPTED if isinstance(exc, KeyboardInterrupt) else EXIT_ERROR
 
@@ -224,7 +249,7 @@ def fail(ctx: click.Context, errors: Console, exc: BaseException) -> NoReturn:
         for issue in exc.issues:
             errors.print(Text(str(issue), style="red"))
     else:
-        errors.print(Text(f"error: {describe(exc)}", style="red"))
+        errors.print(Text(f"error: {describe(exc, ctx.info_name)}", style="red"))
     ctx.exit(exit_code(exc))
     raise AssertionError("unreachable")  # ctx.exit raises
 
@@ -237,13 +262,14 @@ def check_customer_filter(
     prune: bool,
 ) -> None:
     """`--customer` must name a customer file, unless --prune looks for projects without one."""
-    known = {c.spec.customerExternalId for c in workspace.customers}
-    unknown = [c for c in customers if c not in known]
+    known = sorted({c.spec.customerExternalId for c in workspace.customers})
+    unknown = [c for c in customers if c not in set(known)]
     if unknown and not prune:
-        issue = ConfigIssue(
-            str(workspace.root),
-            1,
-            1,
-            "no customer file has customerExternalId " + ", ".join(repr(u) for u in unknown),
-        )
-        fail(ctx, errors, ConfigError([issue]))
+        lines = []
+        for name in unknown:
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            lines.append(f"--customer {name!r}: no customer file has this customerExternalId{hint}")
+        where = display_path(workspace.root)
+        lines.append(f"(the customers of the workspace at {where}: {len(known)})")
+        fail(ctx, errors, ReconcileError("\n".join(lines)))

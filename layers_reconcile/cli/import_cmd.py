@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,15 @@ from layers_reconcile.errors import ReconcileError
     help="Also import projects stamped by another workspace (they then show as `adopt`).",
 )
 @click.option("--emulator", "use_emulator", is_flag=True, help="Same as the global --emulator.")
+@click.option(
+    "--customer", "customers", multiple=True, metavar="ID", help="Only this customer (repeatable)."
+)
+@click.option(
+    "--update",
+    is_flag=True,
+    help="Instead: write what people changed in Layers (project fields, approval policy, brand, "
+    "influencer choice) back into the existing customer files, keeping their comments.",
+)
 @click.pass_context
 def import_(
     ctx: click.Context,
@@ -53,11 +63,26 @@ def import_(
     force: bool,
     include_other_workspaces: bool,
     use_emulator: bool,
+    customers: tuple[str, ...],
+    update: bool,
 ) -> None:
-    """Write a customer file under PATH/customers/ for each existing project."""
-    options = options_of(ctx)
+    """Write a customer file under PATH/customers/ for each existing project.
+
+    With --update, change the existing files instead, so git matches what people changed in
+    Layers (a nightly job can open a pull request with the diff).
+    """
+    given = options_of(ctx)
+    options = replace(given, customers=tuple(dict.fromkeys(given.customers + customers)))
     console = make_console(options)
     errors = make_console(options, stderr=True)
+    if update:
+        from layers_reconcile.cli.import_update import update_files
+
+        if not path.is_dir():
+            fail(ctx, errors, ReconcileError(f"--update needs an existing workspace: {path}"))
+        update_files(
+            ctx, path, replace(options, emulator=options.emulator or use_emulator), console, errors
+        )
     path.mkdir(parents=True, exist_ok=True)
     try:
         workspace = load_workspace(path)

@@ -32,6 +32,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Write the JSON Schemas of the workspace files.",
     ),
     "emulator": ("layers_reconcile.cli.emulator:emulator", "Serve the local Layers API emulator."),
+    "github": (
+        "layers_reconcile.cli.github:github",
+        "Post plans and apply reports to GitHub from CI.",
+    ),
 }
 
 

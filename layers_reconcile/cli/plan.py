@@ -13,7 +13,9 @@ from rich.text import Text
 
 from layers_reconcile.cli.common import (
     EXIT_CHANGES,
+    EXIT_ERROR,
     EXIT_OK,
+    EXIT_WAITING,
     build_client,
     check_customer_filter,
     endpoint_for,
@@ -22,16 +24,31 @@ from layers_reconcile.cli.common import (
     make_console,
     options_of,
     output_options,
+    plan_root_of,
     run,
 )
+from layers_reconcile.cli.context import GlobalOptions
+from layers_reconcile.cli.scope import (
+    Scope,
+    append_step_summary,
+    check_credits,
+    locator,
+    resolve_scope,
+    scope_options,
+    step_summary_wanted,
+)
+from layers_reconcile.config.loader import Workspace
+from layers_reconcile.config.scope import Shard
 from layers_reconcile.errors import ConfigError, ReconcileError
 from layers_reconcile.plan.model import Plan
-from layers_reconcile.plan.planner import make_plan
+from layers_reconcile.plan.planner import DEFAULT_PRUNE_CAP, make_plan
 from layers_reconcile.plan.return_urls import missing_return_urls
 
 
 @click.command()
-@click.argument("path", default=".", type=click.Path(exists=True, path_type=Path))
+@click.argument(
+    "paths", nargs=-1, metavar="[PATH]...", type=click.Path(exists=True, path_type=Path)
+)
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
@@ -40,22 +57,43 @@ from layers_reconcile.plan.return_urls import missing_return_urls
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json", "markdown"]),
+    type=click.Choice(["text", "json", "markdown", "github"]),
     default="text",
     show_default=True,
-    help="text for people, json for machines, markdown for a pull-request comment.",
+    help="text for people, json for machines, markdown for a pull-request comment, github: "
+    "text with the warnings as GitHub Actions annotations at their file and line.",
 )
 @click.option(
     "--detailed-exitcode",
     is_flag=True,
-    help="Exit 0 when nothing would change, 2 when changes are pending, 1 on error.",
+    help="Exit 0 in sync, 2 when apply would change something (steps or orphans), 3 when "
+    "only people must act (a consent, an install, an approval), 1 on error or conflict.",
 )
 @click.option(
     "--prune",
     is_flag=True,
     help="Also plan to archive projects stamped with this workspace whose file is gone.",
 )
+@click.option(
+    "--max-archives",
+    type=click.IntRange(min=1),
+    default=DEFAULT_PRUNE_CAP,
+    show_default=True,
+    help="With --prune: archive at most this many projects in one run.",
+)
+@click.option(
+    "--take-over",
+    metavar="WORKSPACE",
+    help="Adopt the projects that workspace WORKSPACE stamped (they are conflicts otherwise).",
+)
 @click.option("--customer", "customers", multiple=True, metavar="ID", help="Only this customer.")
+@scope_options
+@click.option(
+    "--max-credits",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="Fail (exit 1) when applying the plan would spend more than N credits.",
+)
 @click.option("--parallelism", type=click.IntRange(1, 256), help="Customers observed at once.")
 @click.option("--api-url", help="Same as the global --api-url.")
 @click.option("--api-key", help="Same as the global --api-key (prefer LAYERS_API_KEY).")
@@ -64,12 +102,17 @@ from layers_reconcile.plan.return_urls import missing_return_urls
 @click.pass_context
 def plan(
     ctx: click.Context,
-    path: Path,
+    paths: tuple[Path, ...],
     out: Path | None,
     output_format: str,
     detailed_exitcode: bool,
     prune: bool,
+    max_archives: int,
+    take_over: str | None,
     customers: tuple[str, ...],
+    changed_since: str | None,
+    shard: Shard | None,
+    max_credits: int | None,
     parallelism: int | None,
     api_url: str | None,
     api_key: str | None,
@@ -77,8 +120,12 @@ def plan(
 ) -> None:
     """Show what `apply` would change for the workspace at PATH (reads only; sends no writes).
 
-    Exit 0 when it planned (with --detailed-exitcode: 0 nothing to change, 2 changes pending),
-    1 on any error: an invalid file, no key, an API that refused or could not be reached.
+    PATH is the workspace folder (default: here), a folder or file inside it (only the customers
+    below it are planned, with the workspace's settings), or several of those.
+
+    Exit 0 when it planned (with --detailed-exitcode: 0 in sync, 2 apply would change something,
+    3 only people must act), 1 on any error: an invalid file, no key, an API that refused or
+    could not be reached, or a project that another workspace manages (a conflict).
     """
     given = options_of(ctx)
     options = replace(
@@ -93,32 +140,18 @@ def plan(
     errors = make_console(options, stderr=True)
     if out is not None:
         _check_out(ctx, errors, out)
-    workspace = load_or_exit(ctx, path, errors)
+    paths = paths or (Path("."),)
+    workspace = load_or_exit(ctx, paths, errors)
     check_customer_filter(ctx, errors, workspace, options.customers, prune)
-    root = str(path.resolve())  # absolute: a saved plan applies from any directory
+    scope = resolve_scope(ctx, errors, workspace, options.customers, changed_since, shard)
+    root = str(plan_root_of(paths, workspace))
     try:
-        with endpoint_for(options, workspace) as endpoint:
-
-            async def planned() -> Plan:
-                async with build_client(endpoint) as client:
-                    return await make_plan(
-                        client,
-                        workspace,
-                        customers=options.customers,
-                        parallelism=options.parallelism,
-                        prune=prune,
-                        now=datetime.now(UTC),
-                        api_url=endpoint.url,
-                        workspace_root=root,
-                    )
-
-            result = run(planned())
-            if not endpoint.emulator:
-                guessed = missing_return_urls(result, workspace.customers)
-                if guessed:
-                    raise ConfigError(guessed)
+        result = _planned(
+            workspace, scope, options, root, prune=prune, take_over=take_over, cap=max_archives
+        )
     except (ReconcileError, KeyboardInterrupt) as exc:
         fail(ctx, errors, exc)
+    result = scope.stamp(result, workspace)
     if out is not None:
         from layers_reconcile.render.json import render_json
 
@@ -126,13 +159,79 @@ def plan(
             out.write_text(render_json(result), encoding="utf-8")
         except OSError as exc:
             fail(ctx, errors, ReconcileError(f"cannot write the plan to {out}: {exc.strerror}"))
+    if output_format == "github":
+        from layers_reconcile.render.github import plan_annotations
+
+        for line in plan_annotations(result, locator(workspace)):
+            click.echo(line, color=False)
     _show(console, result, output_format)
-    if out is not None and output_format == "text":
+    if out is not None and output_format in ("text", "github"):
         errors.print(
             Text(f"Saved the plan to {out}; apply it with `layers-reconcile apply {out}`.")
         )
-    code = EXIT_CHANGES if detailed_exitcode and result.has_changes else EXIT_OK
-    ctx.exit(code)
+    try:
+        _step_summary(result)
+    except ReconcileError as exc:
+        fail(ctx, errors, exc)
+    check_credits(ctx, errors, result, max_credits)
+    ctx.exit(plan_exit_code(result, detailed=detailed_exitcode))
+
+
+def plan_exit_code(result: Plan, *, detailed: bool) -> int:
+    """1 a conflict (apply would refuse it); with --detailed-exitcode 2 something to change
+    (steps or orphans), 3 only people must act, 0 in sync."""
+    if result.conflicts:
+        return EXIT_ERROR
+    if not detailed:
+        return EXIT_OK
+    if result.has_changes:
+        return EXIT_CHANGES
+    return EXIT_WAITING if result.waits_on_people else EXIT_OK
+
+
+def _planned(
+    workspace: Workspace,
+    scope: Scope,
+    options: GlobalOptions,
+    root: str,
+    *,
+    prune: bool,
+    take_over: str | None,
+    cap: int,
+) -> Plan:
+    with endpoint_for(options, workspace) as endpoint:
+        if scope.empty:  # nothing changed: nothing to read
+            return scope.empty_plan(workspace, endpoint.url, root)
+
+        async def planned() -> Plan:
+            async with build_client(endpoint, rate_share=scope.rate_share) as client:
+                return await make_plan(
+                    client,
+                    workspace,
+                    customers=scope.customers,
+                    orphans_of=scope.orphans_of,
+                    parallelism=options.parallelism,
+                    prune=prune,
+                    now=datetime.now(UTC),
+                    api_url=endpoint.url,
+                    workspace_root=root,
+                    take_over=take_over,
+                    prune_cap=cap,
+                )
+
+        result = run(planned())
+        if not endpoint.emulator:
+            guessed = missing_return_urls(result, workspace.customers)
+            if guessed:
+                raise ConfigError(guessed)
+        return result
+
+
+def _step_summary(result: Plan) -> None:
+    if step_summary_wanted():
+        from layers_reconcile.render.markdown import render_markdown
+
+        append_step_summary(render_markdown(result))
 
 
 def _show(console: Console, result: Plan, output_format: str) -> None:

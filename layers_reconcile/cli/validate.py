@@ -11,6 +11,7 @@ from layers_reconcile.cli.context import GlobalOptions
 from layers_reconcile.config.checks import REAL_API
 from layers_reconcile.config.loader import Report, check_workspace
 from layers_reconcile.errors import ConfigIssue
+from layers_reconcile.render.github import annotation
 
 
 @click.command()
@@ -72,8 +73,7 @@ def text_line(issue: ConfigIssue) -> str:
 
 def github_annotation(issue: ConfigIssue) -> str:
     level = "error" if issue.severity == "error" else "warning"
-    file = _escape_property(issue.file)
-    return f"::{level} file={file},line={issue.line},col={issue.col}::{_escape_data(issue.message)}"
+    return annotation(level, issue.message, (issue.file, issue.line, issue.col))
 
 
 def summary(report: Report, path: Path) -> str:
@@ -93,11 +93,3 @@ def summary(report: Report, path: Path) -> str:
 
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
-
-
-def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")

@@ -78,6 +78,7 @@ class ClientCore:
         max_attempts: int = 6,
         timeout: float = 30.0,
         retry_budget: float = 120.0,
+        rate_share: float = 1.0,
     ) -> None:
         if not api_key:
             raise ValueError("an API key is required")
@@ -90,7 +91,7 @@ class ClientCore:
         self._clock: Clock = clock or time.monotonic
         self._sleep: Sleep = sleep or asyncio.sleep
         self._redactor = Redactor(api_key)
-        self._pacer = Pacer(self._clock, self._sleep)
+        self._pacer = Pacer(self._clock, self._sleep, share=rate_share)
         self.stats = ClientStats()
         self._http = httpx.AsyncClient(
             base_url=base,

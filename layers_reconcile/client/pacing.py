@@ -134,9 +134,11 @@ class RateBucket:
 class Pacer:
     """The three buckets of one API key. Unpaced until `configure` learns the tier."""
 
-    def __init__(self, clock: Clock, sleep: Sleep) -> None:
+    def __init__(self, clock: Clock, sleep: Sleep, *, share: float = 1.0) -> None:
         self._clock = clock
         self._sleep = sleep
+        # The part of the tier this client may use: 1/N for one of N shards run side by side.
+        self.share = share
         self.tier: str | None = None
         self.buckets: dict[EndpointClass, RateBucket] = {
             c: RateBucket(clock) for c in EndpointClass
@@ -151,7 +153,8 @@ class Pacer:
         limits = TIER_RPM.get((tier or "").lower())
         for cls in EndpointClass:
             old = self.buckets[cls]
-            new = RateBucket(self._clock, limits[cls] if limits else None)
+            rpm = max(1, math.floor(limits[cls] * self.share)) if limits else None
+            new = RateBucket(self._clock, rpm)
             if old.blocked_until > self._clock():
                 new.penalize(old.blocked_until - self._clock())
             self.buckets[cls] = new

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,15 +18,15 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from layers_reconcile.config.checks import check_customer
+from layers_reconcile.config.discover import SETTINGS_NAMES as SETTINGS_NAMES
+from layers_reconcile.config.discover import customer_files as discover_customers
+from layers_reconcile.config.discover import locate, settings_in
 from layers_reconcile.config.locate import resolve
 from layers_reconcile.config.merge import merge_customer
 from layers_reconcile.config.messages import describe, kind_of
 from layers_reconcile.config.models import CustomerSpec, WorkspaceSpec
 from layers_reconcile.config.source import Issue, Mark, SourceMap, read_yaml
 from layers_reconcile.errors import ConfigError, ConfigIssue
-
-SETTINGS_NAMES = ("layers.yaml", "layers.yml")
-YAML_SUFFIXES = (".yaml", ".yml")
 
 
 @dataclass(frozen=True)
@@ -69,30 +69,64 @@ class Report:
         return [i for i in self.issues if i.severity != "error"]
 
 
-def load_workspace(path: Path | str, *, now: datetime | None = None) -> Workspace:
-    """The validated workspace at `path` (a folder or one file); `ConfigError` lists every error."""
+def load_workspace(
+    path: Path | str | Sequence[Path | str], *, now: datetime | None = None
+) -> Workspace:
+    """The validated workspace at `path` (a folder, one file, or several of one workspace);
+    `ConfigError` lists every error."""
     report = check_workspace(path, now=now)
     if report.errors or report.workspace is None:
         raise ConfigError(report.errors)
     return report.workspace
 
 
-def check_workspace(path: Path | str, *, now: datetime | None = None) -> Report:
-    """Validate the workspace at `path`, collecting every error and warning."""
-    given = Path(path)
+def check_workspace(
+    path: Path | str | Sequence[Path | str], *, now: datetime | None = None
+) -> Report:
+    """Validate the workspace at `path` (or at several paths of one workspace), collecting every
+    error and warning."""
+    paths = [Path(path)] if isinstance(path, str | Path) else [Path(p) for p in path]
+    given = paths[0]
     issues = _Issues()
-    if not given.exists():
-        issues.add(Mark(display_path(given), 1, 1), "no such file or directory")
+    missing = [p for p in paths if not p.exists()]
+    for absent in missing:
+        issues.add(Mark(display_path(absent), 1, 1), "no such file or directory")
+    if missing:
         return Report(given, issues.sorted(), [], None)
-    root, settings_file, customer_files = discover(given, issues)
-    if given.is_dir() and not customer_files:
+    located = locate(paths, issues, display_path)
+    if located is None:
+        return Report(given, issues.sorted(), [], None)
+    root, settings_file = located.root, located.settings_file
+    extra = settings_in(root)
+    if len(extra) > 1:
         issues.add(
-            Mark(display_path(given), 1, 1),
-            f"no customer files found under {display_path(given)}",
-            "warning",
+            Mark(display_path(extra[1]), 1, 1),
+            f"both {SETTINGS_NAMES[0]} and {SETTINGS_NAMES[1]} exist; keep one "
+            f"({SETTINGS_NAMES[0]} is read)",
         )
     defaults = _Defaults()
     settings = _load_settings(settings_file, defaults, issues)
+    chosen = settings.customers
+    customer_files = discover_customers(
+        located,
+        chosen.include if chosen else None,
+        chosen.exclude_globs if chosen else (),
+        issues,
+        display_path,
+    )
+    folders = [p for p in paths if p.is_dir()]
+    if folders and not customer_files:
+        where = ", ".join(display_path(p) for p in folders)
+        hint = (
+            " (customer files are customers/**/*.yaml unless layers.yaml sets customers.include)"
+            if settings_file is not None and not (chosen and chosen.include)
+            else ""
+        )
+        issues.add(
+            Mark(display_path(given), 1, 1),
+            f"no customer files found under {where}{hint}",
+            "warning",
+        )
     moment = now or datetime.now(UTC)
     customers: list[LoadedCustomer] = []
     seen_ids: dict[str, Mark] = {}
@@ -109,48 +143,9 @@ def check_workspace(path: Path | str, *, now: datetime | None = None) -> Report:
         customers=customers,
         warnings=issues.sorted(),
         settings_path=settings_file,
-        partial=is_partial(given),
+        partial=located.partial,
     )
     return Report(root, issues.sorted(), files, workspace)
-
-
-def discover(given: Path, issues: _Issues) -> tuple[Path, Path | None, list[Path]]:
-    """The workspace root, its settings file and its customer files, in a stable order.
-
-    A folder is searched recursively (hidden folders skipped). A single customer file takes its
-    settings from the nearest `layers.yaml` above it, not looking past the repository's root.
-    """
-    if given.is_file():
-        if given.name in SETTINGS_NAMES:
-            return given.parent, given, []
-        root = _find_root(given.parent)
-        return root, _settings_in(root, issues), [given]
-    customers: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(given):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        here = Path(dirpath)
-        for name in sorted(filenames):
-            if name.startswith(".") or not name.endswith(YAML_SUFFIXES):
-                continue
-            if name in SETTINGS_NAMES:
-                if here != given:
-                    issues.add(
-                        Mark(display_path(here / name), 1, 1),
-                        "ignored: only the layers.yaml at the workspace root is read",
-                        "warning",
-                    )
-                continue
-            customers.append(here / name)
-    customers.sort(key=lambda p: p.as_posix())
-    return given, _settings_in(given, issues), customers
-
-
-def is_partial(given: Path) -> bool:
-    """True when `given` is narrower than its workspace: one customer file, or a folder below
-    the folder that holds layers.yaml."""
-    if given.is_file():
-        return given.name not in SETTINGS_NAMES
-    return _find_root(given).resolve() != given.resolve()
 
 
 def display_path(path: Path) -> str:
@@ -201,27 +196,6 @@ class _Issues:
 class _Defaults:
     data: dict[str, Any] = field(default_factory=dict)
     source: SourceMap | None = None
-
-
-def _settings_in(root: Path, issues: _Issues) -> Path | None:
-    found = [root / name for name in SETTINGS_NAMES if (root / name).is_file()]
-    if len(found) > 1:
-        issues.add(
-            Mark(display_path(found[1]), 1, 1),
-            f"both {SETTINGS_NAMES[0]} and {SETTINGS_NAMES[1]} exist; keep one "
-            f"({SETTINGS_NAMES[0]} is read)",
-        )
-    return found[0] if found else None
-
-
-def _find_root(start: Path) -> Path:
-    here = start.resolve()
-    for folder in (here, *here.parents):
-        if any((folder / name).is_file() for name in SETTINGS_NAMES):
-            return start if folder == here else folder
-        if (folder / ".git").exists():
-            break
-    return start
 
 
 def _load_settings(file: Path | None, defaults: _Defaults, issues: _Issues) -> WorkspaceSpec:

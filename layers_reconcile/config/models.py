@@ -49,6 +49,7 @@ __all__ = [
     "BriefSpec",
     "ContentFormat",
     "ContentSpec",
+    "CustomerFilesSpec",
     "CustomerSpec",
     "GithubSpec",
     "Hint",
@@ -511,6 +512,47 @@ class CustomerSpec(StrictModel):
     )
 
 
+DEFAULT_CUSTOMER_GLOBS = ("customers/**/*.yaml", "customers/**/*.yml")
+
+GlobPattern = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=200, pattern=r"^[^/].*$"),
+]
+
+
+class CustomerFilesSpec(StrictModel):
+    """Which files below the workspace root are customer files (globs relative to the root)."""
+
+    include: list[GlobPattern] | None = Field(
+        default=None,
+        min_length=1,
+        description="Globs of customer files, relative to the folder of layers.yaml; `**` "
+        "matches any folders. Default: customers/**/*.yaml and customers/**/*.yml.",
+        examples=[["customers/**/*.yaml", "clients/*.yml"]],
+    )
+    exclude: list[GlobPattern] | None = Field(
+        default=None,
+        description="Globs of files to leave out even when `include` matches them.",
+        examples=[["customers/archive/**"]],
+    )
+
+    @field_validator("include", "exclude")
+    @classmethod
+    def _inside_the_workspace(cls, value: list[str] | None) -> list[str] | None:
+        for pattern in value or []:
+            if ".." in pattern.split("/"):
+                raise ValueError(f"{pattern!r} leaves the workspace folder: drop the '..'")
+        return value
+
+    @property
+    def include_globs(self) -> tuple[str, ...]:
+        return tuple(self.include) if self.include else DEFAULT_CUSTOMER_GLOBS
+
+    @property
+    def exclude_globs(self) -> tuple[str, ...]:
+        return tuple(self.exclude or ())
+
+
 class WorkspaceSpec(StrictModel):
     """Workspace settings (`layers.yaml`); every key is optional."""
 
@@ -531,6 +573,11 @@ class WorkspaceSpec(StrictModel):
         le=256,
         description="How many customers are reconciled at once.",
         examples=[8],
+    )
+    customers: CustomerFilesSpec | None = Field(
+        default=None,
+        description="Which files are customer files (default: customers/**/*.yaml|yml).",
+        examples=[{"include": ["customers/**/*.yaml"], "exclude": ["customers/drafts/**"]}],
     )
     defaults: dict[str, Any] | None = Field(
         default=None,

@@ -35,7 +35,7 @@ def workspace_schema() -> dict[str, Any]:
     defaults["properties"] = {
         name: prop for name, prop in partial["properties"].items() if name != "customerExternalId"
     }
-    body["$defs"] = partial.get("$defs", {})
+    body["$defs"] = {**body.pop("$defs", {}), **partial.get("$defs", {})}
     return _document("Layers workspace settings (layers.yaml)", body)
 
 

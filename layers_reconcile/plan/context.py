@@ -34,6 +34,8 @@ class Ctx:
     actual: ActualCustomer
     settings: WorkspaceSpec
     now: datetime
+    # The workspace whose stamped projects may be adopted (--take-over).
+    take_over: str | None = None
     steps: list[Step] = field(default_factory=list)
     fingerprints: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)

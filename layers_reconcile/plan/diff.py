@@ -22,7 +22,9 @@ from layers_reconcile.plan.model import (
     STAGE_ORDER,
     Action,
     Change,
+    Conflict,
     CustomerPlan,
+    Orphan,
     PersonGate,
     Plan,
     Step,
@@ -53,13 +55,26 @@ def diff_customer(
     *,
     now: datetime,
     prune: bool = False,
+    take_over: str | None = None,
 ) -> CustomerPlan:
     """The steps that converge one customer, in the order of PRODUCT.md §6.
 
     `prune` concerns customers without a file (`archive_plan`); it is accepted for symmetry.
+    A project stamped by another workspace is a conflict (no step at all) unless `take_over`
+    names that workspace.
     """
     del prune
-    ctx = Ctx(spec=loaded.spec, actual=actual, settings=settings, now=now)
+    ctx = Ctx(spec=loaded.spec, actual=actual, settings=settings, now=now, take_over=take_over)
+    conflict = _conflict(ctx)
+    if conflict is not None:
+        return CustomerPlan(
+            customer_external_id=ctx.ext,
+            project_id=ctx.pid,
+            file=None if loaded.path is None else str(loaded.path),
+            desired_fingerprint=loaded.fingerprint,
+            actual_fingerprints=dict(sorted(ctx.fingerprints.items())),
+            conflict=conflict,
+        )
     _project(ctx)
     _approval(ctx)
     _github(ctx)
@@ -111,6 +126,7 @@ def build_plan(
     api_url: str | None = None,
     parallelism: int = 8,
     warnings: list[str] | None = None,
+    orphans: list[Orphan] | None = None,
 ) -> Plan:
     return Plan(
         created_at=now,
@@ -119,6 +135,7 @@ def build_plan(
         api_url=api_url,
         parallelism=parallelism,
         customers=customers,
+        orphans=orphans,
         warnings=warnings or [],
     )
 
@@ -136,6 +153,25 @@ def _project_facts(project: JsonDict | None) -> Any:
 def user_metadata(project: JsonDict | None) -> dict[str, Any]:
     meta = (project or {}).get("metadata") or {}
     return {k: v for k, v in meta.items() if k != RESERVED_KEY}
+
+
+def _conflict(ctx: Ctx) -> Conflict | None:
+    """Another workspace stamped this project: taking it needs `--take-over THAT-WORKSPACE`."""
+    if ctx.project is None:
+        return None
+    owner = ctx.reserved.get("workspace")
+    if not owner or owner == ctx.settings.workspace or owner == ctx.take_over:
+        return None
+    ctx.seen(ctx.addr("project"), {"project": _project_facts(ctx.project)})
+    return Conflict(
+        workspace=str(owner),
+        project_id=str(ctx.pid),
+        message=(
+            f"project {ctx.pid} is managed by workspace {owner!r}; apply refuses this customer. "
+            f"Remove the file from one of the workspaces, or take it over with "
+            f"`--take-over {owner}`"
+        ),
+    )
 
 
 def _project(ctx: Ctx) -> None:
@@ -198,7 +234,7 @@ def _project(ctx: Ctx) -> None:
                 else "found by customerExternalId, not yet managed by this tool"
             ),
             warnings=(
-                [f"project is stamped by workspace {owner!r}; adopting takes it over"]
+                [f"takes the project over from workspace {owner!r} (--take-over {owner})"]
                 if stamp and owner
                 else []
             ),
@@ -246,6 +282,10 @@ def _github(ctx: Ctx) -> None:
         return
     address = ctx.addr("github")
     org = gh.repo.split("/", 1)[0]
+    if ctx.actual.github_unchecked:
+        ctx.seen(address, {"unchecked": ctx.actual.github_unchecked})
+        ctx.warnings.append(f"{address}: {ctx.actual.github_unchecked}")
+        return
     registered = [
         i
         for i in ctx.actual.github_installations or []

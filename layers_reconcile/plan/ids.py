@@ -19,8 +19,12 @@ from layers_reconcile.config.models import RESERVED_METADATA_KEY as RESERVED_KEY
 # canceled by someone else is told apart from one the tool canceled itself.
 CANCELED_KEY = "canceledPosts"
 
+# In the reserved key: when an apply of the workspace last wrote the project's record.
+LAST_APPLIED = "lastAppliedAt"
+
 __all__ = [
     "CANCELED_KEY",
+    "LAST_APPLIED",
     "RESERVED_KEY",
     "bare_id",
     "brief_hash",

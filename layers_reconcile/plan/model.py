@@ -100,6 +100,26 @@ class Step(_Model):
     target: dict[str, Any] = Field(default_factory=dict)
 
 
+class Conflict(_Model):
+    """A project this customer's file found, stamped by another workspace: never a step."""
+
+    workspace: str  # the workspace whose stamp is on the project
+    project_id: str
+    message: str
+
+
+class Orphan(_Model):
+    """A project stamped by this workspace that no customer file names any more."""
+
+    customer_external_id: str
+    project_id: str
+    name: str | None = None
+    # When an apply of this workspace last wrote the project's record (None: before 0.x kept it).
+    last_applied_at: str | None = None
+    # This plan archives it (--prune, within the cap of one run).
+    archived: bool = False
+
+
 class CustomerPlan(_Model):
     customer_external_id: str
     project_id: str | None
@@ -107,6 +127,8 @@ class CustomerPlan(_Model):
     # The project's time zone (file, else API): times are shown in it beside UTC.
     timezone: str | None = None
     steps: list[Step] = Field(default_factory=list)
+    # Set when another workspace stamped the project: apply refuses this customer.
+    conflict: Conflict | None = None
     desired_fingerprint: str = ""
     # Fingerprint of the actual state each address was planned from (stale-plan refusal).
     actual_fingerprints: dict[str, str] = Field(default_factory=dict)
@@ -124,10 +146,16 @@ class CustomerPlan(_Model):
 
 class Summary(_Model):
     customers: int
+    # Steps apply would carry out (every step but a wait on a person).
     changes: int
     jobs: int
     credits: int
+    # Steps only a person can finish: a consent, an install, an approval.
     waits_on_people: int
+    # Projects stamped by this workspace without a file (archived only with --prune).
+    orphans: int
+    # Customers whose project another workspace stamped: apply refuses them.
+    conflicts: int
     expected_seconds: float
 
 
@@ -141,7 +169,16 @@ class Plan(_Model):
     # Customers apply converges at once; shapes the expected time to converge.
     parallelism: int = 8
     customers: list[CustomerPlan] = Field(default_factory=list)
+    # None: orphans were not looked for (a filtered plan); else every one found.
+    orphans: list[Orphan] | None = None
     warnings: list[str] = Field(default_factory=list)
+    # Where the plan came from (left out of the document when unknown): the tool's version, the
+    # git commit of the workspace, and for an incremental plan the ref it was compared with.
+    tool_version: str | None = None
+    commit: str | None = None
+    changed_since: str | None = None
+    skipped_customers: int | None = None  # customers left out as unchanged since `changed_since`
+    shard: str | None = None  # "I/N": this plan covers one shard of the workspace
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -149,22 +186,49 @@ class Plan(_Model):
         steps = [s for c in self.customers for s in c.steps]
         return Summary(
             customers=len(self.customers),
-            changes=len(steps),
+            changes=sum(1 for s in steps if s.action is not Action.WAIT_ON_PERSON),
             jobs=sum(1 for s in steps if s.job),
             credits=sum(s.job.credits for s in steps if s.job),
             waits_on_people=sum(1 for s in steps if s.person),
+            orphans=len(self.orphans or []),
+            conflicts=len(self.conflicts),
             expected_seconds=_makespan(
                 [c.expected_seconds for c in self.customers], max(1, self.parallelism)
             ),
         )
 
     @property
+    def conflicts(self) -> list[CustomerPlan]:
+        return [c for c in self.customers if c.conflict is not None]
+
+    @property
     def has_changes(self) -> bool:
-        return any(c.steps for c in self.customers)
+        """Apply would change something, or there are orphans to see to (exit 2)."""
+        summary = self.summary
+        return bool(summary.changes or summary.orphans)
+
+    @property
+    def waits_on_people(self) -> bool:
+        """Nothing for apply to change, but a person must act (exit 3)."""
+        return not self.has_changes and bool(self.summary.waits_on_people)
 
     def to_document(self) -> dict[str, Any]:
         """The versioned JSON document (PRODUCT.md §5)."""
         doc: dict[str, Any] = self.model_dump(mode="json", by_alias=True)
+        doc["conflicts"] = [
+            {
+                "customerExternalId": c.customer_external_id,
+                "file": c.file,
+                "projectId": c.conflict.project_id,
+                "workspace": c.conflict.workspace,
+                "message": c.conflict.message,
+            }
+            for c in self.customers
+            if c.conflict is not None
+        ]
+        for key in _OPTIONAL_KEYS:
+            if doc.get(key) is None:
+                doc.pop(key, None)
         return doc
 
     def customer(self, customer_external_id: str) -> CustomerPlan | None:
@@ -180,8 +244,11 @@ class Plan(_Model):
                 f"plan formatVersion {doc.get('formatVersion')!r} is not {FORMAT_VERSION}; "
                 "make the plan again with this version of layers-reconcile"
             )
-        data = {k: v for k, v in doc.items() if k != "summary"}
+        data = {k: v for k, v in doc.items() if k not in ("summary", "conflicts")}
         return cls.model_validate(data)
+
+
+_OPTIONAL_KEYS = ("toolVersion", "commit", "changedSince", "skippedCustomers", "shard")
 
 
 def _makespan(durations: list[float], workers: int) -> float:

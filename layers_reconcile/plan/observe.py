@@ -15,7 +15,7 @@ from pydantic.alias_generators import to_camel
 
 from layers_reconcile.client import LayersClient
 from layers_reconcile.config.models import CustomerSpec
-from layers_reconcile.errors import NotFoundError
+from layers_reconcile.errors import AuthError, NotFoundError
 from layers_reconcile.plan.ids import RESERVED_KEY, project_id_for, same_id
 
 JsonDict = dict[str, Any]
@@ -31,6 +31,8 @@ class SharedActual(_Model):
     whoami: JsonDict = Field(default_factory=dict)
     # None: not read (no customer manages `github`); []: none registered.
     github_installations: list[JsonDict] | None = None
+    # Why the installations could not be read (a read-only key lacks github:admin).
+    github_unchecked: str | None = None
 
 
 class ActualCustomer(_Model):
@@ -42,6 +44,7 @@ class ActualCustomer(_Model):
     other_project_ids: list[str] = Field(default_factory=list)
     approval_policy: JsonDict | None = None
     github_installations: list[JsonDict] | None = None
+    github_unchecked: str | None = None
     influencers: list[JsonDict] | None = None
     social_accounts: list[JsonDict] | None = None
     content: list[JsonDict] | None = None
@@ -59,28 +62,42 @@ class ActualCustomer(_Model):
         return value if isinstance(value, dict) else {}
 
 
-async def observe_shared(client: LayersClient, *, github: bool = True) -> SharedActual:
-    """Once per run: who the key is (this also starts the client's pacing) and the installations."""
+async def observe_shared(
+    client: LayersClient, *, github: bool = True, read_only: bool = False
+) -> SharedActual:
+    """Once per run: who the key is (this also starts the client's pacing) and the installations.
+
+    `read_only` (plan): a key without `github:admin` leaves the installations unchecked instead
+    of failing, so a read-only key can plan."""
     who = await client.whoami()
     installations: list[JsonDict] | None = None
+    unchecked: str | None = None
     if github:
         try:
             found = await client.get_installation()
         except NotFoundError:
             installations = []
+        except AuthError as exc:
+            if not (read_only and exc.code == "FORBIDDEN_SCOPE"):
+                raise
+            unchecked = "not checked: the key lacks github:admin"
         else:
             # The emulator adds every registration as `installations`; the API shows the latest.
             listed = found.get("installations")
             installations = list(listed) if isinstance(listed, list) else [found]
-    return SharedActual(whoami=who, github_installations=installations)
+    return SharedActual(whoami=who, github_installations=installations, github_unchecked=unchecked)
 
 
 def _pick_project(
     items: list[JsonDict], customer_external_id: str
 ) -> tuple[JsonDict | None, list[str]]:
-    """Prefer an active project, then the one this tool would have created (deterministic id)."""
+    """Prefer an active project, then the one this tool would have created (deterministic id).
+
+    Only a project whose `customerExternalId` is the file's is ever used: a server that ignores
+    the filter must not hand this customer someone else's project.
+    """
     mine = project_id_for(customer_external_id)
-    matches = [p for p in items if p.get("customerExternalId") == customer_external_id] or items
+    matches = [p for p in items if p.get("customerExternalId") == customer_external_id]
     ranked = sorted(
         matches,
         key=lambda p: (p.get("status") != "active", not same_id(str(p.get("id")), mine)),
@@ -88,6 +105,15 @@ def _pick_project(
     if not ranked:
         return None, []
     return ranked[0], [str(p["id"]) for p in ranked[1:]]
+
+
+# What `GET /v1/projects/:id` gives that the list items of CONTRACT.md leave out.
+_FULL_ROW_KEYS = ("metadata", "approvalPolicy", "brandContext", "ingestState")
+
+
+def has_full_row(item: JsonDict) -> bool:
+    """A list item that carries the whole row (metadata included) needs no GET of its own."""
+    return all(k in item for k in _FULL_ROW_KEYS)
 
 
 def _needs_posts(spec: CustomerSpec, reserved: JsonDict) -> bool:
@@ -99,19 +125,25 @@ def _needs_posts(spec: CustomerSpec, reserved: JsonDict) -> bool:
 
 
 async def observe_customer(
-    client: LayersClient, spec: CustomerSpec, shared: SharedActual
+    client: LayersClient,
+    spec: CustomerSpec,
+    shared: SharedActual,
+    *,
+    listed: list[JsonDict] | None = None,
 ) -> ActualCustomer:
+    """`listed`: this customer's items of a projects-list read already made (no lookup then)."""
     ext = spec.customerExternalId
     actual = ActualCustomer(customer_external_id=ext)
     if spec.github is not None:
         actual.github_installations = shared.github_installations
-    found = await client.find_projects(ext)
+        actual.github_unchecked = shared.github_unchecked
+    found = await client.find_projects(ext) if listed is None else listed
     picked, others = _pick_project(found, ext)
     if picked is None:
         return actual  # a new customer: everything else is known after apply
     pid = str(picked["id"])
     actual.other_project_ids = others
-    project = await client.get_project(pid)
+    project = picked if has_full_row(picked) else await client.get_project(pid)
     actual.project = project
     managed = spec.model_fields_set
     reserved = actual.reserved

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -12,8 +13,8 @@ from layers_reconcile.config.models import WorkspaceSpec
 from layers_reconcile.errors import ConfigError, ConfigIssue
 from layers_reconcile.plan.context import Loaded
 from layers_reconcile.plan.diff import archive_plan, build_plan, diff_customer
-from layers_reconcile.plan.ids import RESERVED_KEY
-from layers_reconcile.plan.model import CustomerPlan, Plan
+from layers_reconcile.plan.ids import LAST_APPLIED, RESERVED_KEY
+from layers_reconcile.plan.model import CustomerPlan, Orphan, Plan
 from layers_reconcile.plan.observe import (
     JsonDict,
     first_error,
@@ -22,6 +23,10 @@ from layers_reconcile.plan.observe import (
 )
 
 DEFAULT_PARALLELISM = 8
+# Projects --prune archives in one run unless raised (a copied workspace must not empty an account).
+DEFAULT_PRUNE_CAP = 10
+# A filtered plan of at most this many customers looks each one up instead of listing projects.
+LOOKUP_LIMIT = 25
 
 
 class WorkspaceLike(Protocol):
@@ -52,45 +57,135 @@ async def make_plan(
     now: datetime | None = None,
     api_url: str | None = None,
     workspace_root: str | None = None,
+    orphans_of: Collection[str] | None = None,
+    take_over: str | None = None,
+    prune_cap: int = DEFAULT_PRUNE_CAP,
 ) -> Plan:
-    """Observe (reads only) and diff every selected customer; with `prune`, archive orphans."""
+    """Observe (reads only) and diff every selected customer, and list this workspace's orphans.
+
+    `orphans_of`: None finds the orphans with the one projects-list read of a whole-workspace
+    plan (a filtered plan looks only at the `customers` without a file); a collection of
+    customerExternalIds looks up only those (per customer) and reports the ones stamped by this
+    workspace (files deleted since a git ref). With `prune`, up to `prune_cap` orphans get an
+    archive step. `take_over` names the workspace whose stamped projects this plan may adopt.
+    """
     settings = workspace.settings
     now = now or datetime.now(UTC)
     limit = parallelism or settings.parallelism or DEFAULT_PARALLELISM
     if prune:
-        _check_prune(workspace)
+        _check_prune(workspace, orphans_of)
     chosen = selected(workspace, customers)
-    shared = await observe_shared(client, github=any(c.spec.github for c in chosen))
+    wanted = _orphan_candidates(workspace, customers, orphans_of)
+    lookups = len(chosen) + (len(wanted) if isinstance(wanted, frozenset) else 0)
+    whole = not customers and not getattr(workspace, "partial", False)
+    by_list = whole or wanted is ALL or lookups > LOOKUP_LIMIT
+    shared = await observe_shared(client, github=any(c.spec.github for c in chosen), read_only=True)
     gate = asyncio.Semaphore(limit)
+    listing: dict[str, list[JsonDict]] | None = None
+    if by_list:
+        listing = _by_customer(await client.list_projects())
 
     async def one(loaded: Loaded) -> CustomerPlan:
+        ext = loaded.spec.customerExternalId
         async with gate:
-            actual = await observe_customer(client, loaded.spec, shared)
-        return diff_customer(loaded, actual, settings, now=now)
+            listed = None if listing is None else listing.get(ext, [])
+            actual = await observe_customer(client, loaded.spec, shared, listed=listed)
+        return diff_customer(loaded, actual, settings, now=now, take_over=take_over)
 
     try:
         async with asyncio.TaskGroup() as group:
             tasks = [group.create_task(one(c)) for c in chosen]
-            orphans = group.create_task(
-                _orphans(client, workspace, customers, gate) if prune else _none()
-            )
+            found = group.create_task(_orphans(client, workspace, wanted, listing, gate))
     except BaseExceptionGroup as failed:
         raise first_error(failed) from None
-    plans = [t.result() for t in tasks] + orphans.result()
+    plans = [t.result() for t in tasks]
+    orphans, warnings = _orphan_plans(found.result(), workspace, prune=prune, cap=prune_cap)
     return build_plan(
-        plans,
+        plans + [archive_plan(row, workspace=settings.workspace) for row in orphans.archived],
         now=now,
         workspace=settings.workspace,
         workspace_root=workspace_root,
         api_url=api_url,
         parallelism=limit,
+        orphans=orphans.listed,
+        warnings=warnings,
     )
 
 
-def _check_prune(workspace: WorkspaceLike) -> None:
-    """--prune archives the projects whose file is gone: only sound over the whole workspace."""
-    root = str(getattr(workspace, "root", "layers.yaml"))
+class _All:
+    """Every project of the account is an orphan candidate (a whole-workspace plan)."""
+
+
+ALL = _All()
+
+
+def _orphan_candidates(
+    workspace: WorkspaceLike, customers: Collection[str], orphans_of: Collection[str] | None
+) -> _All | frozenset[str] | None:
+    """Which customerExternalIds may be orphans; None: orphans are not looked for."""
+    if not workspace.settings.workspace:
+        return None  # only a named workspace stamps its projects with a name to find them by
+    known = {c.spec.customerExternalId for c in workspace.customers}
+    if orphans_of is not None:
+        return frozenset(orphans_of) - known
+    if customers:
+        return frozenset(customers) - known or None  # --customer without a file: --prune
     if getattr(workspace, "partial", False):
+        return None  # a sub-folder or one file: the files outside it are not known here
+    return ALL
+
+
+def _by_customer(items: list[JsonDict]) -> dict[str, list[JsonDict]]:
+    grouped: dict[str, list[JsonDict]] = {}
+    for item in items:
+        grouped.setdefault(str(item.get("customerExternalId")), []).append(item)
+    return grouped
+
+
+@dataclass
+class _Orphans:
+    listed: list[Orphan] | None
+    archived: list[JsonDict] = field(default_factory=list)
+
+
+def _orphan_plans(
+    rows: list[JsonDict] | None, workspace: WorkspaceLike, *, prune: bool, cap: int
+) -> tuple[_Orphans, list[str]]:
+    """The orphans a plan lists; with `prune`, the first `cap` of them are archived."""
+    if rows is None:
+        return _Orphans(None), []
+    archived = rows[:cap] if prune else []
+    listed = [
+        Orphan(
+            customer_external_id=str(r.get("customerExternalId")),
+            project_id=str(r["id"]),
+            name=r.get("name"),
+            last_applied_at=_last_applied(r),
+            archived=i < len(archived),
+        )
+        for i, r in enumerate(rows)
+    ]
+    warnings = []
+    if prune and len(rows) > cap:
+        warnings.append(
+            f"{len(rows)} projects of workspace {workspace.settings.workspace!r} have no file; "
+            f"--prune archives at most {cap} in one run (raise it with --max-archives), the "
+            "rest on the next runs"
+        )
+    return _Orphans(listed, archived), warnings
+
+
+def _last_applied(row: JsonDict) -> str | None:
+    stamp = (row.get("metadata") or {}).get(RESERVED_KEY)
+    value = stamp.get(LAST_APPLIED) if isinstance(stamp, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def _check_prune(workspace: WorkspaceLike, orphans_of: Collection[str] | None) -> None:
+    """--prune archives the projects whose file is gone: only sound over the whole workspace
+    (or for the customers `orphans_of` names)."""
+    root = str(getattr(workspace, "root", "layers.yaml"))
+    if getattr(workspace, "partial", False) and orphans_of is None:
         message = (
             "--prune needs the whole workspace: PATH is one file or a folder below the workspace "
             "root, so every other customer would look removed; run it on the folder that holds "
@@ -112,37 +207,49 @@ def _check_prune(workspace: WorkspaceLike) -> None:
     raise ConfigError([ConfigIssue(root, 1, 1, message)])
 
 
-async def _none() -> list[CustomerPlan]:
-    return []
-
-
 async def _orphans(
     client: LayersClient,
     workspace: WorkspaceLike,
-    customers: Collection[str],
+    wanted: _All | frozenset[str] | None,
+    listing: dict[str, list[JsonDict]] | None,
     gate: asyncio.Semaphore,
-) -> list[CustomerPlan]:
-    """Active projects stamped with this workspace whose customer has no file any more."""
-    known = {c.spec.customerExternalId for c in workspace.customers}
+) -> list[JsonDict] | None:
+    """Active projects stamped by this workspace whose customer has no file, by customer id.
+
+    From the projects list when it was read (one GET per candidate only when its items leave the
+    metadata out), else one lookup per wanted customer."""
+    if wanted is None:
+        return None
     name = workspace.settings.workspace
+    known = {c.spec.customerExternalId for c in workspace.customers}
+    if listing is not None:
+        items = [p for ext, ps in listing.items() for p in ps if ext not in known]
+    else:
+        assert isinstance(wanted, frozenset)
+
+        async def lookup(ext: str) -> list[JsonDict]:
+            async with gate:
+                return await client.find_projects(ext)
+
+        found = await asyncio.gather(*(lookup(e) for e in sorted(wanted)))
+        items = [p for ps in found for p in ps]
     candidates = [
         p
-        for p in await client.list_projects()
+        for p in items
         if p.get("status", "active") == "active"
-        and p.get("customerExternalId") not in known
-        and (not customers or p.get("customerExternalId") in customers)
+        and (not isinstance(wanted, frozenset) or p.get("customerExternalId") in wanted)
     ]
 
     async def stamped(item: JsonDict) -> JsonDict | None:
         row = item
-        if "metadata" not in row:  # list items may leave metadata out: read the project
+        if "metadata" not in row:  # list items leave metadata out: read the project
             async with gate:
                 row = await client.get_project(str(item["id"]))
         stamp = (row.get("metadata") or {}).get(RESERVED_KEY)
         return row if isinstance(stamp, dict) and stamp.get("workspace") == name else None
 
     rows = await asyncio.gather(*(stamped(p) for p in candidates))
-    found = sorted(
-        (r for r in rows if r is not None), key=lambda r: str(r.get("customerExternalId"))
+    return sorted(
+        (r for r in rows if r is not None),
+        key=lambda r: (str(r.get("customerExternalId")), str(r.get("id"))),
     )
-    return [archive_plan(r, workspace=name) for r in found]

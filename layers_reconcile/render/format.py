@@ -8,7 +8,15 @@ from collections import Counter
 from typing import Any
 
 from layers_reconcile.config.times import instant_text
-from layers_reconcile.plan.model import KNOWN_AFTER_APPLY, Action, Change, CustomerPlan, Plan, Step
+from layers_reconcile.plan.model import (
+    KNOWN_AFTER_APPLY,
+    Action,
+    Change,
+    CustomerPlan,
+    Orphan,
+    Plan,
+    Step,
+)
 
 # Terraform's vocabulary where it has a word for it: + create, ~ change, - destroy.
 SYMBOL: dict[Action, str] = {
@@ -135,21 +143,28 @@ def details(step: Step, timezone: str | None = None) -> list[str]:
 
 
 def action_counts(plan: Plan) -> str:
-    counts = Counter(label(s.action) for c in plan.customers for s in c.steps)
+    """The changes by action; waits on people are counted on their own."""
+    counts = Counter(
+        label(s.action)
+        for c in plan.customers
+        for s in c.steps
+        if s.action is not Action.WAIT_ON_PERSON
+    )
     order = [label(a) for a in Action]
     return ", ".join(f"{counts[name]} {name}" for name in order if counts[name])
 
 
 def summary_line(plan: Plan) -> str:
     s = plan.summary
-    if not s.changes:
+    if not s.changes and not s.waits_on_people:
         noun = "customer matches" if s.customers == 1 else "customers match"
-        return f"No changes. {s.customers} {noun} the files."
+        return f"No changes. {s.customers} {noun} the files." + _findings(plan)
     changed = sum(1 for c in plan.customers if c.steps)
-    parts = [
-        f"{s.customers} customer{'s' if s.customers != 1 else ''} ({changed} to change)",
-        f"{s.changes} change{'s' if s.changes != 1 else ''} ({action_counts(plan)})",
-    ]
+    parts = [f"{s.customers} customer{'s' if s.customers != 1 else ''} ({changed} to change)"]
+    if s.changes:
+        parts.append(f"{s.changes} change{'s' if s.changes != 1 else ''} ({action_counts(plan)})")
+    else:
+        parts.append("nothing for apply to change")
     if s.jobs:
         credits = f" (~{s.credits} credits)" if s.credits else ""
         parts.append(f"{s.jobs} job{'s' if s.jobs != 1 else ''}{credits}")
@@ -162,7 +177,45 @@ def summary_line(plan: Plan) -> str:
         text += f"; {converge_text(s.expected_seconds)} to converge"
         if s.waits_on_people:
             text += " once people have acted"
-    return text + "."
+    return text + "." + _findings(plan)
+
+
+def _findings(plan: Plan) -> str:
+    """Orphans and conflicts, after the summary: a drift job must see both."""
+    s = plan.summary
+    text = ""
+    if s.orphans:
+        archived = sum(1 for o in plan.orphans or [] if o.archived)
+        noun = "orphan" if s.orphans == 1 else "orphans"
+        if archived:
+            text += f" {s.orphans} {noun} ({archived} archived by this plan)."
+        else:
+            text += f" {s.orphans} {noun} (would be archived with --prune)."
+    if s.conflicts:
+        noun = "conflict" if s.conflicts == 1 else "conflicts"
+        text += f" {s.conflicts} {noun}: apply refuses {'it' if s.conflicts == 1 else 'them'}."
+    return text
+
+
+def orphan_line(orphan: Orphan) -> str:
+    name = f" {value(orphan.name)}" if orphan.name else ""
+    when = orphan.last_applied_at or "unknown"
+    fate = "archived by this plan" if orphan.archived else "would be archived with --prune"
+    return (
+        f"{orphan.customer_external_id} · project {orphan.project_id}{name} · "
+        f"last applied {when} · {fate}"
+    )
+
+
+def orphans_heading(plan: Plan) -> str:
+    who = f"workspace {plan.workspace}" if plan.workspace else "this workspace"
+    return f"Orphans: projects stamped by {who} that no customer file names"
+
+
+def conflict_line(customer: CustomerPlan) -> str:
+    assert customer.conflict is not None
+    where = f" · {customer.file}" if customer.file else ""
+    return f"{customer.customer_external_id}{where} · {customer.conflict.message}"
 
 
 def customer_title(c: CustomerPlan) -> str:
@@ -180,3 +233,26 @@ def all_warnings(plan: Plan) -> list[tuple[str, str]]:
         for s in c.steps:
             out.extend((s.address, w) for w in s.warnings)
     return out
+
+
+def scope_line(plan: Plan) -> str | None:
+    """What an incremental or sharded plan covers, and what it left out."""
+    parts: list[str] = []
+    if plan.changed_since is not None:
+        skipped = plan.skipped_customers or 0
+        parts.append(
+            f"Only customers changed since {plan.changed_since}; skipped {skipped} unchanged "
+            f"customer{'s' if skipped != 1 else ''}."
+        )
+    if plan.shard is not None:
+        parts.append(f"Shard {plan.shard} of the workspace.")
+    return " ".join(parts) or None
+
+
+def provenance_line(plan: Plan) -> str | None:
+    bits = []
+    if plan.tool_version:
+        bits.append(f"layers-reconcile {plan.tool_version}")
+    if plan.commit:
+        bits.append(f"commit {plan.commit[:12]}")
+    return "Made by " + " at ".join(bits) + "." if bits else None

@@ -22,9 +22,13 @@ def render_markdown(plan: Plan, *, limit: int = LIMIT) -> list[str]:
     """The comment, as one or more parts of at most `limit` characters each."""
     title = "### layers-reconcile plan" + (f" · `{plan.workspace}`" if plan.workspace else "")
     summary = f"**{fmt.summary_line(plan)}**"
-    warnings = _warnings(plan)
-    sections = [_section(c) for c in plan.customers if c.steps or c.warnings]
-    unchanged = len(plan.customers) - len(sections)
+    notes = [fmt.scope_line(plan), fmt.provenance_line(plan)]
+    summary += "".join(f"\n\n_{escape(n, quote=False)}_" for n in notes if n)
+    warnings = _warnings(plan) + _conflicts(plan) + _orphans(plan)
+    sections = [
+        _section(c) for c in plan.customers if (c.steps or c.warnings) and c.conflict is None
+    ]
+    unchanged = len(plan.customers) - len(sections) - len(plan.conflicts)
     footer = (
         f"\n_{unchanged} other customer{'s' if unchanged != 1 else ''} unchanged._\n"
         if sections and unchanged
@@ -63,6 +67,22 @@ def _warnings(plan: Plan) -> list[str]:
         return []
     lines = ["> [!WARNING]"]
     lines += [f"> - `{where}`: {escape(text, quote=False)}" for where, text in found]
+    return [*lines, ""]
+
+
+def _conflicts(plan: Plan) -> list[str]:
+    if not plan.conflicts:
+        return []
+    lines = ["> [!CAUTION]", "> **Conflicts: apply refuses these customers**"]
+    lines += [f"> - {escape(fmt.conflict_line(c), quote=False)}" for c in plan.conflicts]
+    return [*lines, ""]
+
+
+def _orphans(plan: Plan) -> list[str]:
+    if not plan.orphans:
+        return []
+    lines = [f"**{escape(fmt.orphans_heading(plan), quote=False)}**", ""]
+    lines += [f"- {escape(fmt.orphan_line(o), quote=False)}" for o in plan.orphans]
     return [*lines, ""]
 
 

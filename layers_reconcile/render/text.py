@@ -24,17 +24,29 @@ def render_text(plan: Plan) -> Text:
     out.append(title + "\n", style="bold")
     for warning in plan.warnings:
         out.append(f"! {warning}\n", style="yellow")
-    shown = [c for c in plan.customers if c.steps or c.warnings]
+    conflicts = plan.conflicts
+    if conflicts:
+        out.append("\nConflicts: apply refuses these customers\n", style="bold red")
+        for customer in conflicts:
+            out.append(f"{INDENT}x {fmt.conflict_line(customer)}\n", style="red")
+    shown = [c for c in plan.customers if (c.steps or c.warnings) and c.conflict is None]
     for customer in shown:
         out.append("\n")
         _customer(out, customer)
-    unchanged = len(plan.customers) - len(shown)
+    if plan.orphans:
+        out.append(f"\n{fmt.orphans_heading(plan)}\n", style="bold")
+        for orphan in plan.orphans:
+            out.append(f"{INDENT}- {fmt.orphan_line(orphan)}\n", style="red")
+    unchanged = len(plan.customers) - len(shown) - len(conflicts)
     if shown and unchanged:
         out.append(
             f"\n{unchanged} other customer{'s' if unchanged != 1 else ''} unchanged.\n", style="dim"
         )
     out.append("\n")
     out.append(fmt.summary_line(plan) + "\n", style="bold")
+    scope = fmt.scope_line(plan)
+    if scope:
+        out.append(scope + "\n", style="dim")
     return out
 
 

@@ -84,8 +84,8 @@ def test_plan_on_an_empty_account(server: EmulatorServer, tmp_path: Path) -> Non
         assert all(
             s["address"].startswith(customer["customerExternalId"] + "/") for s in customer["steps"]
         )
-    # one lookup per new customer; identity once per run
-    assert routes == {"GET /v1/whoami": 1, "GET /v1/projects": 3}
+    # a whole-workspace plan reads the projects list once; identity once per run
+    assert routes == {"GET /v1/whoami": 1, "GET /v1/projects": 1}
 
 
 def test_converged_account_plans_no_changes_with_few_reads(
@@ -100,17 +100,20 @@ def test_converged_account_plans_no_changes_with_few_reads(
     assert "No changes." in result.stdout
     routes = stats(server)
     assert writes(routes) == {}
-    # Request economy, per customer: the lookup, the project, and one list per managed
-    # collection (the approval policy comes embedded in the project).
+    # Request economy, per customer: the project, and one list per managed collection (the
+    # approval policy comes embedded in the project); the projects list once for all of them.
     per_customer = {
-        "GET /v1/projects": 1,
         "GET /v1/projects/{id}": 1,
         "GET /v1/projects/{projectId}/influencers": 1,
         "GET /v1/projects/{projectId}/social-accounts": 1,
         "GET /v1/projects/{projectId}/content": 1,
         "GET /v1/projects/{projectId}/scheduled-posts": 1,
     }
-    assert routes == {"GET /v1/whoami": 1, **{r: n * len(ids) for r, n in per_customer.items()}}
+    assert routes == {
+        "GET /v1/whoami": 1,
+        "GET /v1/projects": 1,
+        **{r: n * len(ids) for r, n in per_customer.items()},
+    }
 
 
 def test_drift_behind_the_tools_back_shows_exactly_that_field(

@@ -72,7 +72,10 @@ def test_embedded_emulator_plans_and_detailed_exitcode_reports_changes(tmp_path:
     assert code == 2
     doc = json.loads(out)
     assert [c["customerExternalId"] for c in doc["customers"]] == ["emb-b"]
-    assert doc["summary"]["changes"] == len(doc["customers"][0]["steps"])
+    steps = doc["customers"][0]["steps"]
+    waits = [s for s in steps if s["action"] == "wait_on_person"]
+    assert doc["summary"]["changes"] == len(steps) - len(waits)
+    assert doc["summary"]["waitsOnPeople"] == len(waits)
 
 
 @pytest.mark.slow

@@ -26,7 +26,13 @@ def plan_of(data: dict[str, Any], actual: ActualCustomer | None = None, **kw: An
     customer = loaded(data)
     if actual is None:
         actual = ActualCustomer(customer_external_id=customer.spec.customerExternalId)
-    return diff_customer(customer, actual, kw.pop("settings", WORKSPACE), now=kw.pop("now", NOW))
+    return diff_customer(
+        customer,
+        actual,
+        kw.pop("settings", WORKSPACE),
+        now=kw.pop("now", NOW),
+        take_over=kw.pop("take_over", None),
+    )
 
 
 def steps(plan: CustomerPlan) -> list[tuple[str, Action]]:
@@ -102,12 +108,23 @@ def test_archived_project_is_made_active_again() -> None:
     assert (step.changes[0].field, step.changes[0].after) == ("status", "active")
 
 
-def test_project_stamped_by_another_workspace_is_adopted_with_a_warning() -> None:
+def test_project_stamped_by_another_workspace_is_a_conflict_not_a_step() -> None:
     actual = converged(loaded(spec()).spec, workspace="someone-else")
-    (step,) = plan_of(spec(), actual).steps
+    plan = plan_of(spec(), actual)
+    assert plan.steps == []
+    assert plan.conflict is not None
+    assert plan.conflict.workspace == "someone-else"
+    assert "--take-over someone-else" in plan.conflict.message
+
+
+def test_take_over_naming_the_other_workspace_adopts_with_a_warning() -> None:
+    actual = converged(loaded(spec()).spec, workspace="someone-else")
+    (step,) = plan_of(spec(), actual, take_over="someone-else").steps
     assert step.action == Action.ADOPT
-    assert step.warnings
     assert "someone-else" in step.warnings[0]
+    wrong = plan_of(spec(), actual, take_over="a-third-one")
+    assert wrong.conflict is not None
+    assert wrong.steps == []
 
 
 def test_github_installation_given_but_not_registered_is_registered() -> None:

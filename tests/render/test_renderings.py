@@ -95,7 +95,10 @@ def test_text_shows_known_after_apply_and_summary() -> None:
 def test_json_is_the_versioned_document() -> None:
     doc = json.loads(render_json(many(2)))
     assert doc["formatVersion"] == 1
-    assert doc["summary"]["changes"] == sum(len(c["steps"]) for c in doc["customers"])
+    steps = [s for c in doc["customers"] for s in c["steps"]]
+    waits = [s for s in steps if s["action"] == "wait_on_person"]
+    assert doc["summary"]["changes"] == len(steps) - len(waits)
+    assert doc["summary"]["waitsOnPeople"] >= len(waits)
 
 
 def test_no_changes_reads_plainly() -> None:
@@ -103,3 +106,48 @@ def test_no_changes_reads_plainly() -> None:
     assert "No changes." in plain_text(plan)
     (part,) = render_markdown(plan)
     assert "No changes." in part
+
+
+def test_conflicts_and_orphans_are_shown_in_every_rendering() -> None:
+    from layers_reconcile.plan.model import Conflict, CustomerPlan, Orphan
+
+    conflicted = CustomerPlan(
+        customer_external_id="shared-1",
+        project_id="prj_1",
+        file="customers/shared-1.yaml",
+        conflict=Conflict(
+            workspace="agency-b",
+            project_id="prj_1",
+            message="project prj_1 is managed by workspace 'agency-b'; apply refuses this "
+            "customer. Remove the file from one of the workspaces, or take it over with "
+            "`--take-over agency-b`",
+        ),
+    )
+    orphan = Orphan(
+        customer_external_id="gone-1",
+        project_id="prj_2",
+        name="Gone",
+        last_applied_at="2026-11-01T08:00:00Z",
+    )
+    plan = build_plan([conflicted], now=NOW, workspace="agency-a", orphans=[orphan])
+    text = plain_text(plan)
+    assert "Conflicts: apply refuses these customers" in text
+    assert "x shared-1 · customers/shared-1.yaml · project prj_1 is managed by" in text
+    assert "Orphans: projects stamped by workspace agency-a that no customer file names" in text
+    assert (
+        '- gone-1 · project prj_2 "Gone" · last applied 2026-11-01T08:00:00Z · would be '
+        "archived with --prune"
+    ) in text
+    assert text.rstrip().endswith(
+        "No changes. 1 customer matches the files. 1 orphan (would be archived with --prune). "
+        "1 conflict: apply refuses it."
+    )
+    (markdown,) = render_markdown(plan)
+    assert "> [!CAUTION]" in markdown
+    assert "--take-over agency-b" in markdown
+    assert "last applied 2026-11-01T08:00:00Z" in markdown
+    doc = json.loads(render_json(plan))
+    assert doc["summary"]["orphans"] == 1
+    assert doc["summary"]["conflicts"] == 1
+    assert doc["conflicts"][0]["workspace"] == "agency-b"
+    assert Plan.from_document(doc) == plan

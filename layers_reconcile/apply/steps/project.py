@@ -9,7 +9,7 @@ from layers_reconcile.apply.recovery import StepError
 from layers_reconcile.apply.reserved import RESERVED_VERSION, reserved_of, with_reserved
 from layers_reconcile.apply.steps.base import StepResult
 from layers_reconcile.errors import ConflictError
-from layers_reconcile.plan.ids import project_id_for
+from layers_reconcile.plan.ids import LAST_APPLIED, project_id_for
 from layers_reconcile.plan.model import Step
 
 _SIMPLE = ("name", "timezone", "primaryLanguage", "ownerEmail")
@@ -19,6 +19,7 @@ def _stamp(ctx: CustomerContext) -> dict[str, Any]:
     stamp: dict[str, Any] = {"v": RESERVED_VERSION}
     if ctx.workspace:
         stamp["workspace"] = ctx.workspace
+    stamp[LAST_APPLIED] = ctx.applied_at()
     return stamp
 
 

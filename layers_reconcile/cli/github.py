@@ -1,0 +1,149 @@
+"""`layers-reconcile github comment|drift`: what the CI workflows post to GitHub.
+
+    layers-reconcile github comment --repo O/R --pr N plan.md     # the PR's plan, updated in place
+    layers-reconcile github drift --repo O/R --exit-code 2 plan.md  # the one open drift issue
+
+Both read GITHUB_TOKEN and GITHUB_API_URL (set by GitHub Actions).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from layers_reconcile.cli.common import fail, make_console, options_of
+from layers_reconcile.cli.github_api import (
+    DEFAULT_API_URL,
+    GitHub,
+    check_repo,
+    split_parts,
+)
+from layers_reconcile.errors import ReconcileError
+
+DRIFT_MARKER = "<!-- layers-reconcile-drift -->"
+EXIT_IN_SYNC, EXIT_DRIFT, EXIT_PEOPLE = 0, 2, 3
+
+
+def _client() -> GitHub:
+    api_url = os.environ.get("GITHUB_API_URL") or DEFAULT_API_URL
+    return GitHub(api_url, os.environ.get("GITHUB_TOKEN", ""))
+
+
+def _repo(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    value = value or os.environ.get("GITHUB_REPOSITORY")
+    if not value:
+        raise click.BadParameter("give OWNER/NAME (or set GITHUB_REPOSITORY)", ctx, param)
+    try:
+        return check_repo(value)
+    except ReconcileError as exc:
+        raise click.BadParameter(str(exc), ctx, param) from exc
+
+
+def _read(files: tuple[Path, ...]) -> str:
+    try:
+        return "".join(f.read_text(encoding="utf-8") for f in files)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ReconcileError(f"cannot read the markdown to post: {exc}") from exc
+
+
+@click.group()
+def github() -> None:
+    """Post plans and apply reports to GitHub from CI (uses GITHUB_TOKEN)."""
+
+
+@github.command()
+@click.option("--repo", callback=_repo, help="OWNER/NAME (default: GITHUB_REPOSITORY).")
+@click.option("--pr", "number", type=click.IntRange(min=1), required=True, help="The PR number.")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.pass_context
+def comment(ctx: click.Context, repo: str, number: int, files: tuple[Path, ...]) -> None:
+    """Make the PR's comments match FILES (markdown of `plan --format markdown` or `apply
+    --report`): one comment per part, updated in place, surplus parts deleted.
+
+    Comments are found by the hidden marker on the first line of each part, so the plan and the
+    apply report keep separate comments.
+    """
+    errors = make_console(options_of(ctx), stderr=True)
+    try:
+        parts = split_parts(_read(files))
+
+        async def post() -> str:
+            async with _client() as gh:
+                return str(await gh.upsert_comments(repo, number, parts))
+
+        done = asyncio.run(post())
+    except ReconcileError as exc:
+        fail(ctx, errors, exc)
+    click.echo(f"{repo}#{number}: {done}")
+
+
+@github.command()
+@click.option("--repo", callback=_repo, help="OWNER/NAME (default: GITHUB_REPOSITORY).")
+@click.option(
+    "--exit-code",
+    "code",
+    type=int,
+    required=True,
+    help="The exit code of `plan --detailed-exitcode`: 0 in sync, 2 drift, 3 waits on people.",
+)
+@click.option("--label", default="layers-drift", show_default=True, help="Label of the issue.")
+@click.option(
+    "--title",
+    default="layers-reconcile: Layers has drifted from git",
+    show_default=True,
+    help="Title of the issue.",
+)
+@click.argument("files", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.pass_context
+def drift(
+    ctx: click.Context, repo: str, code: int, label: str, title: str, files: tuple[Path, ...]
+) -> None:
+    """Open, update or close the one drift issue from a nightly plan's exit code and markdown.
+
+    2 opens or updates it with the plan; 0 (and 3: nothing for apply to do, only people to act)
+    closes it. 1 (the plan failed) changes nothing: the failed job says so.
+    """
+    errors = make_console(options_of(ctx), stderr=True)
+    if code not in (EXIT_IN_SYNC, EXIT_DRIFT, EXIT_PEOPLE):
+        click.echo(f"plan exited {code} (an error): the drift issue is left as it is", err=True)
+        ctx.exit(0)
+    try:
+        parts = split_parts(_read(files)) if files else []
+        run = _run_link()
+        intro = "The nightly `layers-reconcile plan` found changes that `apply` would make."
+        more = (
+            f"\n\n_{len(parts) - 1} more part(s) in the run's summary._" if len(parts) > 1 else ""
+        )
+        body = "\n".join(
+            [DRIFT_MARKER, intro + (f" ([run]({run}))" if run else ""), "", *parts[:1]]
+        )
+        when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        why = "nothing left to apply; only people to act" if code == EXIT_PEOPLE else "in sync"
+        note = f"{why.capitalize()} again as of {when}" + (f" ([run]({run}))" if run else "") + "."
+
+        async def post() -> str:
+            async with _client() as gh:
+                return await gh.drift_issue(
+                    repo,
+                    drifted=code == EXIT_DRIFT,
+                    body=body + more,
+                    title=title,
+                    label=label,
+                    closing_note=note,
+                )
+
+        done = asyncio.run(post())
+    except ReconcileError as exc:
+        fail(ctx, errors, exc)
+    click.echo(f"{repo}: {done}")
+
+
+def _run_link() -> str | None:
+    server, repo, run = (
+        os.environ.get(k) for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID")
+    )
+    return f"{server}/{repo}/actions/runs/{run}" if server and repo and run else None

@@ -1,0 +1,189 @@
+"""The options `plan` and `apply` share for CI: `--changed-since`, `--shard`, `--max-credits`,
+and what a run records and writes for GitHub (the job summary, the tool version and commit)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+
+from layers_reconcile import __version__
+from layers_reconcile.cli.common import fail
+from layers_reconcile.config.gitdiff import changed_since, head_commit
+from layers_reconcile.config.loader import SETTINGS_NAMES, Workspace
+from layers_reconcile.config.scope import Shard, in_shard, parse_shard, touched
+from layers_reconcile.errors import ReconcileError
+from layers_reconcile.plan.model import Plan
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> Shard | None:
+    if value is None:
+        return None
+    try:
+        return parse_shard(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), ctx=ctx, param=param) from exc
+
+
+def scope_options(command: F) -> F:
+    command = click.option(
+        "--shard",
+        callback=_shard,
+        metavar="I/N",
+        help="Only shard I of N (a stable split by customerExternalId, for a CI matrix); "
+        "paces itself to 1/N of the rate tier.",
+    )(command)
+    return click.option(
+        "--changed-since",
+        metavar="REF",
+        help="Only the customers whose files changed since the git REF (and the files deleted "
+        "since); a change to layers.yaml covers every customer.",
+    )(command)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The customers a run covers."""
+
+    customers: tuple[str, ...]  # for make_plan: () = the whole workspace
+    # for make_plan: the customers of the files deleted since the ref (None: the usual orphans)
+    orphans_of: tuple[str, ...] | None
+    changed_since: str | None
+    skipped: int | None
+    shard: Shard | None
+    everything: bool = False  # layers.yaml changed: the whole workspace, as without a filter
+
+    @property
+    def empty(self) -> bool:
+        """Nothing to plan at all: a filtered selection that selected nobody."""
+        filtered = self.changed_since is not None or self.shard is not None
+        return filtered and not self.customers and not self.everything
+
+    @property
+    def rate_share(self) -> float:
+        return 1.0 / self.shard.count if self.shard else 1.0
+
+    def stamp(self, plan: Plan, workspace: Workspace) -> Plan:
+        """Record the tool, the commit and what the plan covers in the plan itself."""
+        return plan.model_copy(
+            update={
+                "tool_version": __version__,
+                "commit": head_commit(workspace.root),
+                "changed_since": self.changed_since,
+                "skipped_customers": self.skipped,
+                "shard": str(self.shard) if self.shard else None,
+            }
+        )
+
+    def empty_plan(self, workspace: Workspace, api_url: str, root: str) -> Plan:
+        return Plan(workspace=workspace.settings.workspace, workspace_root=root, api_url=api_url)
+
+
+def resolve_scope(
+    ctx: click.Context,
+    errors: Console,
+    workspace: Workspace,
+    customers: tuple[str, ...],
+    ref: str | None,
+    shard: Shard | None,
+) -> Scope:
+    every = [(c.spec.customerExternalId, c.path) for c in workspace.customers]
+    wanted = set(customers)
+    base = [ext for ext, _ in every if not wanted or ext in wanted]
+    if ref is None:
+        chosen = in_shard(base, shard)
+        if shard is None:
+            return Scope(customers, None, None, None, None)
+        return Scope(tuple(chosen), None, None, None, shard)
+    try:
+        changes, settings = changed_since(workspace.root, ref, settings_names=SETTINGS_NAMES)
+    except ReconcileError as exc:
+        fail(ctx, errors, exc)
+    hit = touched(every, changes, settings_changed=settings)
+    if hit.everything and not wanted and shard is None:
+        return Scope((), None, ref, 0, None, everything=True)  # one projects-list read
+    planned = in_shard([ext for ext in hit.planned if not wanted or ext in wanted], shard)
+    deleted = in_shard([ext for ext in hit.deleted if not wanted or ext in wanted], shard)
+    skipped = len(in_shard(base, shard)) - len(planned)
+    return Scope(tuple(planned + deleted), tuple(deleted), ref, skipped, shard)
+
+
+def check_credits(ctx: click.Context, errors: Console, plan: Plan, limit: int | None) -> None:
+    """`--max-credits N`: exit 1, naming who spends what, when applying would spend more."""
+    if limit is None or plan.summary.credits <= limit:
+        return
+    spenders = sorted(
+        (
+            (sum(s.job.credits for s in c.steps if s.job), c.customer_external_id)
+            for c in plan.customers
+        ),
+        reverse=True,
+    )
+    named = ", ".join(f"{ext} {n}" for n, ext in spenders if n)
+    fail(
+        ctx,
+        errors,
+        ReconcileError(
+            f"applying this plan would spend {plan.summary.credits} credits, over --max-credits "
+            f"{limit} ({named}); split the change or raise the limit"
+        ),
+    )
+
+
+def step_summary_wanted() -> bool:
+    return bool(os.environ.get("GITHUB_STEP_SUMMARY"))
+
+
+STEP_SUMMARY_LIMIT = 1_000_000  # GitHub shows at most 1 MiB of summary per step
+
+
+def append_step_summary(parts: list[str]) -> None:
+    """In GitHub Actions, add the markdown `parts` to the job's summary page
+    (GITHUB_STEP_SUMMARY), whole parts only, as many as fit under GitHub's limit."""
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not target:
+        return
+    kept: list[str] = []
+    size = 0
+    for part in parts:
+        size += len(part.encode("utf-8")) + 1
+        if kept and size > STEP_SUMMARY_LIMIT:
+            left = len(parts) - len(kept)
+            kept.append(f"_{left} more part(s) left out: the job summary holds 1 MiB._\n")
+            break
+        kept.append(part)
+    try:
+        with Path(target).open("a", encoding="utf-8") as out:
+            out.write("\n".join(p.rstrip("\n") + "\n" for p in kept) + "\n")
+    except OSError as exc:
+        raise ReconcileError(
+            f"cannot append to GITHUB_STEP_SUMMARY ({target}): {exc.strerror}"
+        ) from exc
+
+
+def locator(workspace: Workspace) -> Callable[[str, str], tuple[str, int, int] | None]:
+    """Where in its file an address of a customer is written: the deepest key the address
+    names (`ext/content/launch-hook/schedule/tiktok` → the `schedule:` key of `launch-hook`)."""
+    by_id = {c.spec.customerExternalId: c for c in workspace.customers}
+
+    def locate(customer: str, address: str) -> tuple[str, int, int] | None:
+        loaded = by_id.get(customer)
+        if loaded is None:
+            return None
+        entries = loaded.source.entries
+        path: tuple[str | int, ...] = ()
+        for part in address.split("/")[1:]:
+            if (*path, part) not in entries:
+                break
+            path = (*path, part)
+        mark = loaded.source.mark(path or ("customerExternalId",), key=True)
+        return mark.file, mark.line, mark.col
+
+    return locate

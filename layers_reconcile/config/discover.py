@@ -1,0 +1,187 @@
+"""Where PATHs become a workspace: its root, its settings file and its customer files.
+
+Any path inside a workspace belongs to it: a file or a folder walks up to the nearest
+`layers.yaml` (never past the repository's root), so `plan customers/us` plans the customers
+below that folder with the workspace's settings and defaults. Below a `layers.yaml`, customer
+files are the ones its `customers.include` globs match (default `customers/**/*.yaml|yml`) and
+its `customers.exclude` globs do not; a folder without any `layers.yaml` is a bare folder of
+customer files (every YAML file below it).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Protocol
+
+from layers_reconcile.config.models import DEFAULT_CUSTOMER_GLOBS
+from layers_reconcile.config.source import Mark
+
+SETTINGS_NAMES = ("layers.yaml", "layers.yml")
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+class IssueSink(Protocol):
+    def add(self, mark: Mark, message: str, severity: str = "error") -> None: ...
+
+
+@dataclass(frozen=True)
+class Located:
+    """The workspace the given paths are in, and which part of it they name."""
+
+    root: Path
+    settings_file: Path | None
+    given: tuple[Path, ...]
+    # The paths name less than the whole workspace (a file, a sub-folder).
+    partial: bool
+
+
+def find_root(start: Path) -> Path:
+    """The nearest folder at or above `start` holding layers.yaml, not looking past the
+    repository's root; `start` itself when there is none."""
+    here = start.resolve()
+    for folder in (here, *here.parents):
+        if any((folder / name).is_file() for name in SETTINGS_NAMES):
+            return start if folder == here else folder
+        if (folder / ".git").exists():
+            break
+    return start
+
+
+def settings_in(root: Path) -> list[Path]:
+    return [root / name for name in SETTINGS_NAMES if (root / name).is_file()]
+
+
+def locate(paths: Sequence[Path], issues: IssueSink, display: DisplayPath) -> Located | None:
+    """The one workspace of `paths`; None (and an error) when they lie in two workspaces."""
+    first: tuple[Path, Path] | None = None
+    partial = False
+    for given in paths:
+        if given.is_file() and given.name in SETTINGS_NAMES:
+            root = given.parent
+        else:
+            root = find_root(given if given.is_dir() else given.parent)
+            partial = partial or given.resolve() != root.resolve()
+        if first is None:
+            first = (given, root)
+        elif root.resolve() != first[1].resolve():
+            issues.add(
+                Mark(display(given), 1, 1),
+                f"is in the workspace at {display(root)}, but {display(first[0])} is in the one "
+                f"at {display(first[1])}: plan one workspace at a time",
+            )
+            return None
+    assert first is not None, "at least one path"
+    root = first[1]
+    found = settings_in(root)
+    return Located(root, found[0] if found else None, tuple(paths), partial)
+
+
+class DisplayPath(Protocol):
+    def __call__(self, path: Path) -> str: ...
+
+
+def customer_files(
+    located: Located,
+    include: Sequence[str] | None,
+    exclude: Sequence[str],
+    issues: IssueSink,
+    display: DisplayPath,
+) -> list[Path]:
+    """The customer files below the given paths, in a stable order (hidden folders skipped).
+
+    A file named on the command line is a customer file whatever the globs say."""
+    root = located.root
+    with_settings = located.settings_file is not None
+    globs = tuple(include or DEFAULT_CUSTOMER_GLOBS) if with_settings else ()
+    found: dict[str, Path] = {}
+    for given in located.given:
+        if given.is_file():
+            if given.name not in SETTINGS_NAMES:
+                found.setdefault(given.resolve().as_posix(), given)
+            continue
+        walk_from = root if given.resolve() == root.resolve() else given
+        for file in _yaml_below(walk_from, root, issues, display, any_suffix=bool(include)):
+            if with_settings:
+                relative = _relative(file, root)
+                if relative is None or not _matches(relative, globs):
+                    continue
+                if _matches(relative, tuple(exclude)):
+                    continue
+            found.setdefault(file.resolve().as_posix(), file)
+    return sorted(found.values(), key=lambda p: p.as_posix())
+
+
+def _yaml_below(
+    folder: Path, root: Path, issues: IssueSink, display: DisplayPath, *, any_suffix: bool
+) -> list[Path]:
+    out: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        here = Path(dirpath)
+        for name in sorted(filenames):
+            if name.startswith("."):
+                continue
+            if name in SETTINGS_NAMES:
+                if here.resolve() != root.resolve():
+                    issues.add(
+                        Mark(display(here / name), 1, 1),
+                        "ignored: only the layers.yaml at the workspace root is read",
+                        "warning",
+                    )
+                continue
+            if any_suffix or name.endswith(YAML_SUFFIXES):
+                out.append(here / name)
+    return out
+
+
+def _relative(file: Path, root: Path) -> str | None:
+    try:
+        return file.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return None
+
+
+def _matches(relative: str, globs: Sequence[str]) -> bool:
+    return any(_glob(g).fullmatch(relative) for g in globs)
+
+
+@lru_cache(maxsize=256)
+def _glob(pattern: str) -> re.Pattern[str]:
+    """A glob over `/`-separated paths: `**` any folders (or none), `*` and `?` within one name,
+    `[...]` a class; a pattern ending in `/**` matches everything below that folder."""
+    parts: list[str] = []
+    segments = pattern.strip("/").split("/")
+    for i, segment in enumerate(segments):
+        last = i == len(segments) - 1
+        if segment == "**":
+            parts.append(".*" if last else "(?:[^/]+/)*")
+            continue
+        parts.append(_segment(segment) + ("" if last else "/"))
+    return re.compile("".join(parts))
+
+
+def _segment(segment: str) -> str:
+    out = []
+    i = 0
+    while i < len(segment):
+        c = segment[i]
+        if c == "*":
+            out.append("[^/]*")
+        elif c == "?":
+            out.append("[^/]")
+        elif c == "[" and "]" in segment[i + 1 :]:
+            end = segment.index("]", i + 1)
+            body = segment[i + 1 : end]
+            if body.startswith("!"):
+                body = "^" + body[1:]
+            out.append("[" + body.replace("\\", "\\\\") + "]")
+            i = end
+        else:
+            out.append(re.escape(c))
+        i += 1
+    return "".join(out)

@@ -1,0 +1,47 @@
+"""GitHub Actions workflow commands: a plan's warnings as annotations at the file and line."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from layers_reconcile.plan.model import Plan
+
+# (customerExternalId, address) -> (file, line, col) of the entry that causes it, if known
+Locate = Callable[[str, str], tuple[str, int, int] | None]
+
+
+def escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def annotation(level: str, message: str, where: tuple[str, int, int] | None) -> str:
+    if where is None:
+        return f"::{level}::{escape_data(message)}"
+    file, line, col = where
+    return f"::{level} file={escape_property(file)},line={line},col={col}::{escape_data(message)}"
+
+
+def plan_annotations(plan: Plan, locate: Locate) -> list[str]:
+    """One `::warning` per plan warning, placed at the entry of the customer file it is about;
+    one `::error` per conflict (a project another workspace owns), at the customer's id."""
+    out = [annotation("warning", w, None) for w in plan.warnings]
+    for c in plan.customers:
+        if c.conflict is not None:
+            where = locate(c.customer_external_id, "")
+            out.append(
+                annotation("error", f"{c.customer_external_id}: {c.conflict.message}", where)
+            )
+        for text in c.warnings:
+            # customer warnings about one entry start with its address: "ext/content/x: ..."
+            head = text.split(": ", 1)[0]
+            address = head if head.startswith(c.customer_external_id + "/") else ""
+            where = locate(c.customer_external_id, address)
+            out.append(annotation("warning", f"{c.customer_external_id}: {text}", where))
+        for s in c.steps:
+            where = locate(c.customer_external_id, s.address)
+            out.extend(annotation("warning", f"{s.address}: {w}", where) for w in s.warnings)
+    return out

@@ -1,0 +1,78 @@
+"""The markdown report of an apply (`apply --report FILE`, the job summary, the merged PR's
+comment): per customer converged, waiting on people (with the links to send), or failed (with
+the API's code, the requestId and the recovery)."""
+
+from __future__ import annotations
+
+from html import escape
+
+from layers_reconcile.apply.events import ApplyReport, CustomerOutcome, CustomerStatus
+
+MARKER = "<!-- layers-reconcile-apply -->"
+
+_HEADING = {
+    CustomerStatus.FAILED: "Failed",
+    CustomerStatus.STALE: "Refused: the plan is stale",
+    CustomerStatus.WAITING: "Waiting on people",
+    CustomerStatus.CONVERGED: "Converged",
+}
+
+
+def render_report(report: ApplyReport, *, workspace: str | None = None) -> str:
+    title = "### layers-reconcile apply" + (f" · `{workspace}`" if workspace else "")
+    lines = [MARKER, title, "", f"**{_summary(report)}**"]
+    for status in _HEADING:
+        chosen = [o for o in report.outcomes if o.status is status]
+        if not chosen:
+            continue
+        lines += ["", f"#### {_HEADING[status]} ({len(chosen)})", ""]
+        for outcome in chosen:
+            lines += _outcome(outcome)
+    return "\n".join(lines) + "\n"
+
+
+def _summary(report: ApplyReport) -> str:
+    if not report.outcomes:
+        return "Nothing to apply: every customer matches its file."
+    counts = {s: sum(1 for o in report.outcomes if o.status is s) for s in CustomerStatus}
+    parts = [
+        f"{counts[CustomerStatus.CONVERGED]} converged",
+        f"{counts[CustomerStatus.WAITING]} waiting on people",
+        f"{counts[CustomerStatus.FAILED] + counts[CustomerStatus.STALE]} failed",
+    ]
+    return (
+        f"Apply: {len(report.outcomes)} customers: "
+        + ", ".join(parts)
+        + (f" in {report.elapsed:.0f} s." if report.elapsed else ".")
+    )
+
+
+def _code(text: str) -> str:
+    return "`" + text.replace("`", "'") + "`"
+
+
+def _outcome(outcome: CustomerOutcome) -> list[str]:
+    project = f" · project {_code(outcome.project_id)}" if outcome.project_id else ""
+    n = len(outcome.done)
+    head = f"- {_code(outcome.customer)}{project} · {n} step{'s' if n != 1 else ''} done"
+    lines = [head]
+    for wait in outcome.waits:
+        link = f"[{escape(wait.kind)}]({wait.url})" if wait.url else escape(wait.kind)
+        lines.append(f"  - {link} at {_code(wait.address)}: {escape(wait.message, quote=False)}")
+    failure = outcome.failure
+    if failure is not None:
+        facts = [f"at {_code(failure.address)}"]
+        if failure.code:
+            facts.append(f"code {_code(failure.code)}")
+        if failure.status:
+            facts.append(f"HTTP {failure.status}")
+        if failure.request_id:
+            facts.append(f"requestId {_code(failure.request_id)}")
+        if failure.job_id:
+            facts.append(f"job {_code(failure.job_id)}")
+        lines.append(f"  - {escape(failure.message, quote=False)} ({', '.join(facts)})")
+        if failure.recovery:
+            lines.append(f"  - what to do: {escape(failure.recovery, quote=False)}")
+    for address in outcome.stale_addresses:
+        lines.append(f"  - changed since the plan: {_code(address)}; make a new plan")
+    return lines
