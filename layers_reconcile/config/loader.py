@@ -92,12 +92,12 @@ def check_workspace(path: Path | str, *, now: datetime | None = None) -> Report:
             "warning",
         )
     defaults = _Defaults()
-    settings = _load_settings(settings_file, defaults, issues)
+    settings = _load_settings(settings_file, root, defaults, issues)
     moment = now or datetime.now(UTC)
     customers: list[LoadedCustomer] = []
     seen_ids: dict[str, Mark] = {}
     for file in customer_files:
-        loaded = _load_customer(file, defaults, moment, seen_ids, issues)
+        loaded = _load_customer(file, root, defaults, moment, seen_ids, issues)
         if loaded is not None:
             customers.append(loaded)
     files = [display_path(f) for f in customer_files]
@@ -224,10 +224,12 @@ def _find_root(start: Path) -> Path:
     return start
 
 
-def _load_settings(file: Path | None, defaults: _Defaults, issues: _Issues) -> WorkspaceSpec:
+def _load_settings(
+    file: Path | None, root: Path, defaults: _Defaults, issues: _Issues
+) -> WorkspaceSpec:
     if file is None:
         return WorkspaceSpec()
-    parsed = read_yaml(file, display_path(file))
+    parsed = read_yaml(file, display_path(file), root=root)
     _add_all(issues, parsed.issues)
     data = parsed.data
     if data is None:
@@ -267,13 +269,14 @@ def _check_defaults(defaults: _Defaults, issues: _Issues) -> None:
 
 def _load_customer(
     file: Path,
+    root: Path,
     defaults: _Defaults,
     now: datetime,
     seen_ids: dict[str, Mark],
     issues: _Issues,
 ) -> LoadedCustomer | None:
     display = display_path(file)
-    parsed = read_yaml(file, display)
+    parsed = read_yaml(file, display, root=root)
     _add_all(issues, parsed.issues)
     failed = bool(parsed.issues)
     if parsed.empty or (parsed.data is None and not parsed.issues):
