@@ -32,6 +32,7 @@ from layers_reconcile.errors import (
     RateLimitedError,
     ReconcileError,
     TransportError,
+    UnexpectedAnswerError,
 )
 
 DEFAULT_API_URL = "https://api.layers.com"
@@ -195,6 +196,12 @@ def describe(exc: BaseException) -> str:
         return (
             f"The Layers API failed: {exc}. This is on the API's side; run the command again "
             "later (quote the requestId if it persists)."
+        )
+    if isinstance(exc, UnexpectedAnswerError):
+        text = str(exc)
+        return (
+            f"{text[:1].upper()}{text[1:]}. Nothing is done on such an answer; check that "
+            "--api-url / apiUrl points at the Layers API (quote the requestId if it does)."
         )
     if isinstance(exc, NotFoundError):
         return f"The Layers API does not know this resource: {exc}."
