@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager, suppress
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from layers_reconcile.cli.common import (
     fail,
     load_or_exit,
     make_console,
+    noted,
     options_of,
     output_options,
     resolve_endpoint,
@@ -157,7 +159,11 @@ def apply(
                 )
             plan = saved
             if plan is None:
-                plan = run(_plan(endpoint, workspace, chosen, limit, prune, str(target)))
+                # --timeout covers the whole command: planning spends from it too.
+                started = time.monotonic()
+                plan = run(_plan(endpoint, workspace, chosen, limit, prune, str(target), timeout))
+                if timeout is not None:
+                    timeout = max(0.0, timeout - (time.monotonic() - started))
                 console.print(render_text(plan), end="")
                 if not plan.has_changes:  # the plan said so already
                     ctx.exit(EXIT_OK)
@@ -205,18 +211,27 @@ async def _plan(
     parallelism: int,
     prune: bool,
     root: str,
+    timeout: float | None = None,  # noqa: ASYNC109 (the command's --timeout, reported as such)
 ) -> Plan:
-    async with build_client(endpoint) as client:
-        return await make_plan(
-            client,
-            workspace,
-            customers=customers,
-            parallelism=parallelism,
-            prune=prune,
-            now=datetime.now(UTC),
-            api_url=endpoint.url,
-            workspace_root=root,
-        )
+    try:
+        async with build_client(endpoint) as client, asyncio.timeout(timeout):
+            made = await make_plan(
+                client,
+                workspace,
+                customers=customers,
+                parallelism=parallelism,
+                prune=prune,
+                now=datetime.now(UTC),
+                api_url=endpoint.url,
+                workspace_root=root,
+            )
+    except TimeoutError:
+        if timeout is None:
+            raise
+        raise ReconcileError(
+            f"gave up at --timeout ({timeout:g} s) while planning; nothing was changed"
+        ) from None
+    return noted(made, endpoint)
 
 
 async def _execute(

@@ -20,6 +20,7 @@ from layers_reconcile.cli.common import (
     fail,
     load_or_exit,
     make_console,
+    noted,
     options_of,
     output_options,
     run,
@@ -100,7 +101,7 @@ def plan(
 
             async def planned() -> Plan:
                 async with build_client(endpoint) as client:
-                    return await make_plan(
+                    made = await make_plan(
                         client,
                         workspace,
                         customers=options.customers,
@@ -110,6 +111,7 @@ def plan(
                         api_url=endpoint.url,
                         workspace_root=root,
                     )
+                return noted(made, endpoint)
 
             result = run(planned(), verbose=options.verbose)
     except (ReconcileError, KeyboardInterrupt) as exc:

@@ -288,6 +288,7 @@ class LayersClient(ClientCore):
 
 
 class _ProjectPage(Record):
+    label = "page of projects"
     items: list[dict[str, Any]]
 
 

@@ -18,9 +18,11 @@ from layers_reconcile.errors import UnexpectedAnswerError
 
 class Record(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True)
+    label: ClassVar[str] = "answer"  # what the error calls it
 
 
 class Project(Record):
+    label = "project"
     id: StrictStr
     customerExternalId: StrictStr | None  # present on every project; null when unbound
     name: StrictStr | None = None
@@ -29,11 +31,13 @@ class Project(Record):
 
 
 class Container(Record):
+    label = "content container"
     id: StrictStr
     status: StrictStr | None = None
 
 
 class ScheduledPost(Record):
+    label = "scheduled post"
     id: StrictStr
     status: StrictStr | None = None
 
@@ -41,11 +45,13 @@ class ScheduledPost(Record):
 class Job(Record):
     """A job-starting answer (202) or a poll of `GET /v1/jobs/:id`."""
 
+    label = "job"
     jobId: StrictStr
     status: StrictStr | None = None
 
 
 class Installation(Record):
+    label = "installation"
     installationId: StrictInt | StrictStr
     installations: list[dict[str, Any]] | None = None
 
@@ -65,16 +71,20 @@ class _EitherId(Record):
 
 
 class SocialAccount(_EitherId):
+    label = "social account"
     named_id = "socialAccountId"
     platform: StrictStr | None = None
 
 
 class Influencer(_EitherId):
+    label = "influencer"
     named_id = "influencerId"
 
 
 class Listed(Record):
     """One item of a list page whose shape is not checked further: a JSON object."""
+
+    label = "list item"
 
 
 def describe_problem(exc: PydanticValidationError) -> str:
@@ -102,7 +112,7 @@ def check(
         model.model_validate(body)
     except PydanticValidationError as exc:
         raise UnexpectedAnswerError(
-            f"{model.__name__.lower()}: {describe_problem(exc)}",
+            f"{model.label}: {describe_problem(exc)}",
             method=method,
             path=path,
             request_id=request_id,

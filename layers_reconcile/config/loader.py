@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from layers_reconcile.config.apiurl import DOCUMENTED_API_HOST, api_url_problem, is_documented
 from layers_reconcile.config.checks import check_customer
 from layers_reconcile.config.locate import resolve
 from layers_reconcile.config.merge import merge_customer
@@ -241,6 +242,7 @@ def _load_settings(
             f"defaults), got {kind_of(data)}",
         )
         return WorkspaceSpec()
+    data = _check_api_url(data, parsed.source, issues)
     settings = _validate(WorkspaceSpec, data, parsed.source, issues)
     raw_defaults = data.get("defaults")
     if isinstance(raw_defaults, dict):
@@ -254,6 +256,28 @@ def _load_settings(
             )
         _check_defaults(defaults, issues)
     return settings if isinstance(settings, WorkspaceSpec) else WorkspaceSpec()
+
+
+def _check_api_url(data: dict[str, Any], source: SourceMap, issues: _Issues) -> dict[str, Any]:
+    """`apiUrl` decides where the key goes, and anyone can change it in a pull request: refuse
+    what would leak the key, point out a host that is not the documented one. The data without
+    a refused `apiUrl`, so that no other message quotes it."""
+    url = data.get("apiUrl")
+    if not isinstance(url, str):
+        return data
+    mark = source.mark(("apiUrl",))
+    problem = api_url_problem(url)
+    if problem is not None:
+        issues.add(mark, f"apiUrl {problem}")
+        return {k: v for k, v in data.items() if k != "apiUrl"}
+    if not is_documented(url):
+        issues.add(
+            mark,
+            f"apiUrl sends the API key to {url.strip()}, not the documented API host "
+            f"{DOCUMENTED_API_HOST}; make sure this change is wanted (CI should pin --api-url)",
+            "warning",
+        )
+    return data
 
 
 def _check_defaults(defaults: _Defaults, issues: _Issues) -> None:
