@@ -46,9 +46,9 @@ def case_fifo(customers: Path) -> None:
 
 
 def case_big_file(customers: Path) -> None:
-    filler = "# " + "x" * 97 + "\n"
+    filler = "  - " + "x" * 95 + "\n"
     with (customers / "big.yaml").open("w") as out:
-        out.write(VALID)
+        out.write(VALID + "notes:\n")
         out.write(filler * (50 * 1024 * 1024 // len(filler)))
 
 
