@@ -42,6 +42,7 @@ class PersonWait:
     kind: str  # github_install | social_oauth | content_approval
     url: str | None
     message: str
+    expires_at: str | None = None  # when `url` stops working (the API's expiresAt)
 
 
 @dataclass

@@ -3,44 +3,74 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 from layers_reconcile.apply.context import CustomerContext
 from layers_reconcile.apply.events import Failure, PostStatus
+from layers_reconcile.apply.steps.base import iso
 from layers_reconcile.plan.ids import bare_id, parse_instant, post_id_for, schedule_suffix
 
 DONE = frozenset({"published", "failed", "canceled", "draft", "draft_in_inbox"})
 MAX_SLEEP = 300.0
 
 
-def wanted_posts(ctx: CustomerContext, project_id: str) -> dict[str, str]:
-    """bare post id → the schedule entry's address, for every entry of the file."""
+ROUNDS = 100  # as apply.steps.schedule.MAX_ROUNDS: rounds of one entry looked at
+# Without --timeout, posts due within this long of the start are waited for; later ones are
+# reported as not watched (a post for next year must not keep apply running).
+HORIZON = timedelta(hours=1)
+
+
+def wanted_posts(
+    ctx: CustomerContext, project_id: str, posts: list[dict[str, Any]]
+) -> dict[str, str]:
+    """bare post id → the schedule entry's address: for each entry of the file, the post of its
+    current round (the highest round that exists; round 0 when none does yet)."""
+    present = {bare_id(p.get("id")) for p in posts}
     out: dict[str, str] = {}
     for key, content in sorted((ctx.spec.content or {}).items()):
         for entry in content.schedule:
-            post_id = post_id_for(project_id, key, entry.account, entry.variant, entry.id)
+            current = post_id_for(project_id, key, entry.account, entry.variant, entry.id)
+            for number in range(1, ROUNDS):
+                later = post_id_for(
+                    project_id, key, entry.account, entry.variant, entry.id, round=number
+                )
+                if bare_id(later) not in present:
+                    break
+                current = later
             suffix = schedule_suffix(entry.id, entry.account, entry.variant)
-            out[str(bare_id(post_id))] = f"{ctx.customer}/content/{key}/schedule/{suffix}"
+            out[str(bare_id(current))] = f"{ctx.customer}/content/{key}/schedule/{suffix}"
     return out
+
+
+def watch_until(ctx: CustomerContext) -> datetime:
+    """Posts due after this are not waited for: the end of --timeout, else HORIZON from now."""
+    timeout = ctx.options.timeout
+    return ctx.options.now() + (timedelta(seconds=timeout) if timeout is not None else HORIZON)
 
 
 async def watch(ctx: CustomerContext) -> tuple[dict[str, str], Failure | None]:
     """Final status per post address, and the first failed post (if any)."""
     project_id = ctx.require_project()
-    wanted = wanted_posts(ctx, project_id)
+    until = watch_until(ctx)
     seen: dict[str, str] = {}
     failure: Failure | None = None
-    if not wanted:
+    if not any(c.schedule for c in (ctx.spec.content or {}).values()):
         return seen, None
     async with ctx.slot.waiting():
         while True:
             posts = await ctx.api.list_scheduled_posts(project_id)
+            wanted = wanted_posts(ctx, project_id, posts)
             open_due: list[datetime] = []
             for post in posts:
                 address = wanted.get(str(bare_id(post.get("id"))))
                 if address is None:
                     continue
                 status = str(post.get("status"))
+                due = parse_instant(post.get("scheduledFor"))
+                if status not in DONE and due is not None and due > until:
+                    seen[address] = f"{status}, due {iso(due)}: after the wait ends, not watched"
+                    continue
                 error = post.get("lastError")
                 if seen.get(address) != status:
                     seen[address] = status
@@ -65,10 +95,8 @@ async def watch(ctx: CustomerContext) -> tuple[dict[str, str], Failure | None]:
                             code=code,
                             recovery="fix the account or media, then give the entry a new id: to post again",
                         )
-                if status not in DONE:
-                    due = parse_instant(post.get("scheduledFor"))
-                    if due is not None:
-                        open_due.append(due)
+                if status not in DONE and due is not None:
+                    open_due.append(due)
             if not open_due:
                 return seen, failure
             wait = (min(open_due) - ctx.options.now()).total_seconds()

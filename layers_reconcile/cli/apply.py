@@ -37,9 +37,10 @@ from layers_reconcile.cli.common import (
     run,
 )
 from layers_reconcile.config.loader import SETTINGS_NAMES, Workspace
-from layers_reconcile.errors import ReconcileError
+from layers_reconcile.errors import ConfigError, ReconcileError
 from layers_reconcile.plan.model import Plan
 from layers_reconcile.plan.planner import DEFAULT_PARALLELISM, make_plan
+from layers_reconcile.plan.return_urls import missing_return_urls
 from layers_reconcile.render.progress import ProgressView
 from layers_reconcile.render.text import render_text
 
@@ -164,6 +165,10 @@ def apply(
                 plan = run(_plan(endpoint, workspace, chosen, limit, prune, str(target), timeout))
                 if timeout is not None:
                     timeout = max(0.0, timeout - (time.monotonic() - started))
+                if not endpoint.emulator:
+                    guessed = missing_return_urls(plan, workspace.customers)
+                    if guessed:
+                        raise ConfigError(guessed)
                 console.print(render_text(plan), end="")
                 if not plan.has_changes:  # the plan said so already
                     ctx.exit(EXIT_OK)

@@ -25,6 +25,7 @@ from layers_reconcile.config.apiurl import (
     api_url_problem,
     is_documented,
 )
+from layers_reconcile.config.checks import REAL_API
 from layers_reconcile.config.loader import Workspace, load_workspace
 from layers_reconcile.errors import (
     ApiError,
@@ -82,6 +83,8 @@ def load_or_exit(ctx: click.Context, path: Path, errors: Console) -> Workspace:
     except ConfigError as exc:
         fail(ctx, errors, exc)
     for issue in workspace.warnings:
+        if issue.severity == REAL_API:
+            continue  # a missing returnUrl: plan decides, by the steps that need one
         errors.print(
             Text(f"{issue.file}:{issue.line}:{issue.col}: warning: {issue.message}", style="yellow")
         )
@@ -138,10 +141,9 @@ def build_client(endpoint: Endpoint) -> LayersClient:
     return LayersClient(endpoint.url, endpoint.api_key)
 
 
-def run(coro: Coroutine[Any, Any, T], *, verbose: int = 0) -> T:
-    """The one event loop of a command. Retries are logged only with -v: the failure, if it
-    comes, is reported once and clearly by `fail`."""
-    logging.getLogger("stamina").setLevel(logging.INFO if verbose else logging.ERROR)
+def run(coro: Coroutine[Any, Any, T]) -> T:
+    """The one event loop of a command. Logging (retries shown only with -v) is set once, by
+    `configure_logging`, from the global and per-command -v."""
     return asyncio.run(coro)
 
 

@@ -14,10 +14,12 @@ from __future__ import annotations
 import io
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.text import Text
 from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap
 
 from layers_reconcile.apply.importer import Imported, import_customers
 from layers_reconcile.cli.common import (
@@ -151,5 +153,25 @@ def render(item: Imported) -> str:
         f"# Imported by `layers-reconcile import` from project {item.project_id}.\n"
         "# Review it (brand overrides are not imported), then run `layers-reconcile plan`.\n"
     )
-    yaml.dump(item.data, out)
+    yaml.dump(_with_todos(item), out)
     return out.getvalue()
+
+
+def _commented(value: Any) -> Any:
+    if isinstance(value, dict):
+        return CommentedMap((k, _commented(v)) for k, v in value.items())
+    if isinstance(value, list):
+        return [_commented(v) for v in value]
+    return value
+
+
+def _with_todos(item: Imported) -> Any:
+    """The data with a `# TODO` comment at each key whose value import could not learn."""
+    data = _commented(item.data)
+    for path, comment in item.todos:
+        parent = data
+        for part in path[:-1]:
+            parent = parent.get(part)
+        if isinstance(parent, CommentedMap) and path[-1] in parent:
+            parent.yaml_add_eol_comment(comment, path[-1])
+    return data

@@ -19,6 +19,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("layers_reconcile.cli.validate:validate", "Check the workspace offline."),
     "plan": ("layers_reconcile.cli.plan:plan", "Show what apply would change."),
     "apply": ("layers_reconcile.cli.apply:apply", "Converge every customer."),
+    "links": (
+        "layers_reconcile.cli.links:links",
+        "List the links people must open; renew the expired.",
+    ),
     "import": (
         "layers_reconcile.cli.import_cmd:import_",
         "Write customer YAML from existing projects.",

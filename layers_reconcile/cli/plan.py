@@ -25,9 +25,10 @@ from layers_reconcile.cli.common import (
     output_options,
     run,
 )
-from layers_reconcile.errors import ReconcileError
+from layers_reconcile.errors import ConfigError, ReconcileError
 from layers_reconcile.plan.model import Plan
 from layers_reconcile.plan.planner import make_plan
+from layers_reconcile.plan.return_urls import missing_return_urls
 
 
 @click.command()
@@ -113,7 +114,11 @@ def plan(
                     )
                 return noted(made, endpoint)
 
-            result = run(planned(), verbose=options.verbose)
+            result = run(planned())
+            if not endpoint.emulator:
+                guessed = missing_return_urls(result, workspace.customers)
+                if guessed:
+                    raise ConfigError(guessed)
     except (ReconcileError, KeyboardInterrupt) as exc:
         fail(ctx, errors, exc)
     if out is not None:

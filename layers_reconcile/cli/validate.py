@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from layers_reconcile.cli.context import GlobalOptions
+from layers_reconcile.config.checks import REAL_API
 from layers_reconcile.config.loader import Report, check_workspace
 from layers_reconcile.errors import ConfigIssue
 
@@ -25,14 +27,22 @@ from layers_reconcile.errors import ConfigIssue
     show_default=True,
     help="text: file:line:col: message. github: GitHub Actions annotations.",
 )
+@click.option(
+    "--emulator",
+    "use_emulator",
+    is_flag=True,
+    help="The files are for the embedded emulator: a missing returnUrl is fine (it has a "
+    "loopback default); a real API needs one.",
+)
 @click.pass_context
-def validate(ctx: click.Context, path: Path, output_format: str) -> None:
+def validate(ctx: click.Context, path: Path, output_format: str, use_emulator: bool) -> None:
     """Check the workspace at PATH (a folder or one file) without calling the API.
 
     Every error is listed, each at its file, line and column. Exit 0 when valid, 1 when not.
+    A missing returnUrl is an error unless --emulator says the files are for the emulator.
     """
     options = ctx.find_object(GlobalOptions) or GlobalOptions()
-    report = check_workspace(path)
+    report = for_target(check_workspace(path), emulator=options.emulator or use_emulator)
     color = False if options.no_color else None
     for issue in report.issues:
         if output_format == "github":
@@ -41,6 +51,16 @@ def validate(ctx: click.Context, path: Path, output_format: str) -> None:
             click.echo(text_line(issue), color=color)
     click.echo(summary(report, path), color=color)
     ctx.exit(1 if report.errors else 0)
+
+
+def for_target(report: Report, *, emulator: bool) -> Report:
+    """Findings that matter only against a real API: errors there, nothing with the emulator."""
+    issues = [
+        replace(i, severity="error") if i.severity == REAL_API else i
+        for i in report.issues
+        if not (emulator and i.severity == REAL_API)
+    ]
+    return replace(report, issues=issues)
 
 
 def text_line(issue: ConfigIssue) -> str:

@@ -13,6 +13,9 @@ from layers_reconcile.config.times import InvalidTimeError, parse_at, resolve_at
 from layers_reconcile.config.zones import is_timezone
 
 _ALL_MODES = frozenset(mode for modes in MODES_BY_PLATFORM.values() for mode in modes)
+# Severity of a finding that is an error against a real Layers API and nothing with the embedded
+# emulator (`--emulator`), whose loopback default return URL is fine: `validate` decides.
+REAL_API = "real-api"
 
 
 @dataclass(frozen=True)
@@ -24,7 +27,14 @@ class Finding:
 
 
 def check_customer(data: dict[str, Any], *, now: datetime) -> list[Finding]:
-    findings: list[Finding] = []
+    """Cross-field checks of one merged customer document.
+
+    A time in the past is not reported here: offline, validate cannot tell a post already
+    published (history, kept in the file) from a new one; `plan` warns where apply would
+    schedule a post whose time has passed. `now` stays for checks that need the clock.
+    """
+    del now
+    findings: list[Finding] = _return_urls(data)
     content = data.get("content")
     if not isinstance(content, dict):
         return findings
@@ -36,12 +46,12 @@ def check_customer(data: dict[str, Any], *, now: datetime) -> list[Finding]:
     timezone = project.get("timezone") if isinstance(project, dict) else None
     for key, piece in content.items():
         if isinstance(piece, dict) and isinstance(piece.get("schedule"), list):
-            findings += _check_schedule(key, piece, platforms, timezone, now)
+            findings += _check_schedule(key, piece, platforms, timezone)
     return findings
 
 
 def _check_schedule(
-    key: str, piece: dict[str, Any], platforms: list[str], timezone: Any, now: datetime
+    key: str, piece: dict[str, Any], platforms: list[str], timezone: Any
 ) -> list[Finding]:
     findings: list[Finding] = []
     variants = _int(piece.get("variants", 1))
@@ -66,7 +76,8 @@ def _check_schedule(
                         f"mode '{mode}' is not available on {account}: use {_either(allowed)}",
                     )
                 )
-            if variant is not None:
+            if variant is not None and "id" not in entry:
+                # entries with an `id:` have addresses (and posts) of their own
                 slots.setdefault((account, variant), []).append(index)
         if variants is not None and variant is not None and 1 <= variants < variant <= 5:
             findings.append(
@@ -79,7 +90,7 @@ def _check_schedule(
             )
         at = entry.get("at")
         if isinstance(at, str):
-            findings += _check_at((*base, "at"), at, timezone, now)
+            findings += _check_at((*base, "at"), at, timezone)
         entry_id = entry.get("id")
         if isinstance(entry_id, str):
             if entry_id in ids:
@@ -97,19 +108,18 @@ def _check_schedule(
             continue
         numbers = ", ".join(str(i + 1) for i in indexes[:-1]) + f" and {indexes[-1] + 1}"
         for index in indexes:
-            if "id" not in entries[index]:
-                findings.append(
-                    Finding(
-                        ("content", key, "schedule", index),
-                        f"entries {numbers} of this schedule {'both' if len(indexes) == 2 else 'all'} "
-                        f"post variant {variant} to "
-                        f"{account}; give each an 'id:' to tell them apart",
-                    )
+            findings.append(
+                Finding(
+                    ("content", key, "schedule", index),
+                    f"entries {numbers} of this schedule {'both' if len(indexes) == 2 else 'all'} "
+                    f"post variant {variant} to "
+                    f"{account}; give each an 'id:' to tell them apart",
                 )
+            )
     return findings
 
 
-def _check_at(path: YamlPath, at: str, timezone: Any, now: datetime) -> list[Finding]:
+def _check_at(path: YamlPath, at: str, timezone: Any) -> list[Finding]:
     try:
         parsed = parse_at(at)
     except InvalidTimeError as exc:
@@ -126,20 +136,44 @@ def _check_at(path: YamlPath, at: str, timezone: Any, now: datetime) -> list[Fin
         if not isinstance(timezone, str) or not is_timezone(timezone):
             return []
     try:
-        instant = resolve_at(parsed, timezone if isinstance(timezone, str) else None)
+        resolve_at(parsed, timezone if isinstance(timezone, str) else None)
     except InvalidTimeError as exc:
         return [Finding(path, str(exc))]
-    if instant < now:
-        when = instant.isoformat().replace("+00:00", "Z")
-        shown = f"'{at}'" if when == at else f"'{at}' ({when})"
-        return [
-            Finding(
-                path,
-                f"{shown} is in the past; the post would be published right away",
-                severity="warning",
-            )
-        ]
     return []
+
+
+def _return_urls(data: dict[str, Any]) -> list[Finding]:
+    """Where a person lands after a consent or an install is never guessed against a real API:
+    every social account needs `returnUrl` (a consent or re-authorisation can be needed at any
+    time), and so does `github` without `installationId` (someone installs the app)."""
+    findings: list[Finding] = []
+    social = data.get("social")
+    if isinstance(social, dict):
+        for platform, account in social.items():
+            if account is None or (isinstance(account, dict) and "returnUrl" not in account):
+                findings.append(
+                    Finding(
+                        ("social", platform),
+                        f"social.{platform}.returnUrl is missing: the customer lands there after "
+                        "consenting; set it here or under `defaults` in layers.yaml (only the "
+                        "embedded emulator, --emulator, has a default)",
+                        severity=REAL_API,
+                        at_key=True,
+                    )
+                )
+    github = data.get("github")
+    if isinstance(github, dict) and "returnUrl" not in github and "installationId" not in github:
+        findings.append(
+            Finding(
+                ("github",),
+                "github.returnUrl is missing: without installationId someone installs the "
+                "GitHub App and lands there; set it here or under `defaults` in layers.yaml (only "
+                "the embedded emulator, --emulator, has a default)",
+                severity=REAL_API,
+                at_key=True,
+            )
+        )
+    return findings
 
 
 def _not_connected(account: str, platforms: list[str]) -> str:

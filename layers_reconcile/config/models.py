@@ -419,6 +419,13 @@ class ScheduleSpec(StrictModel):
         description="Caption to post instead of the generated one.",
         examples=["Skip the line tomorrow morning ☕"],
     )
+    restore: bool | None = Field(
+        default=None,
+        description="Post the entry again when someone canceled its post outside this workspace "
+        "(in the Layers UI or by the API). Without it such a post stays canceled and plan shows "
+        "it; a post this tool canceled (the entry was removed, then put back) comes back anyway.",
+        examples=[True],
+    )
 
     @field_validator("at", mode="before")
     @classmethod

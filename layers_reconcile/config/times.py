@@ -97,3 +97,25 @@ def _fmt(offset: timedelta) -> str:
     sign = "+" if minutes >= 0 else "-"
     hours, mins = divmod(abs(minutes), 60)
     return f"{sign}{hours:02d}:{mins:02d}"
+
+
+def instant_text(when: datetime | str, tz: str | None) -> str:
+    """An instant as UTC ISO with the project's wall-clock time beside it:
+    `2027-04-05T17:00:00Z (19:00 Europe/Berlin)`; the local date is added when it differs from the
+    UTC date. A value that is not an instant is returned as it is; UTC (or no zone) shows alone."""
+    if isinstance(when, str):
+        try:
+            parsed = datetime.fromisoformat(when.replace("Z", "+00:00"))
+        except ValueError:
+            return when
+        if parsed.tzinfo is None:
+            return when
+        when = parsed
+    text = when.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if not tz or tz in ("UTC", "Etc/UTC") or not is_timezone(tz):
+        return text
+    local = when.astimezone(ZoneInfo(tz))
+    clock = local.strftime("%H:%M")
+    if local.date() != when.astimezone(UTC).date():
+        clock = local.strftime("%Y-%m-%d %H:%M")
+    return f"{text} ({clock} {tz})"

@@ -17,6 +17,7 @@ from layers_reconcile.plan.context import Ctx, Loaded
 from layers_reconcile.plan.diff_content import diff_content
 from layers_reconcile.plan.fields import changes, created, fingerprint, unknown_before
 from layers_reconcile.plan.ids import RESERVED_KEY, same_id
+from layers_reconcile.plan.links import github_key, outstanding, recorded, social_key
 from layers_reconcile.plan.model import (
     STAGE_ORDER,
     Action,
@@ -72,6 +73,7 @@ def diff_customer(
         customer_external_id=ctx.ext,
         project_id=ctx.pid,
         file=None if loaded.path is None else str(loaded.path),
+        timezone=loaded.spec.project.timezone or (actual.project or {}).get("timezone") or None,
         steps=steps,
         desired_fingerprint=loaded.fingerprint,
         actual_fingerprints=dict(sorted(ctx.fingerprints.items())),
@@ -282,6 +284,7 @@ def _github(ctx: Ctx) -> None:
         return
     if any((_login(i) or "").lower() == org.lower() for i in registered):
         return
+    link = outstanding(ctx.reserved, github_key(), ctx.now, return_url=gh.returnUrl, subject=org)
     ctx.add(
         Step(
             address=address,
@@ -290,11 +293,12 @@ def _github(ctx: Ctx) -> None:
             person=PersonGate(
                 kind="github_install",
                 message=f"someone with admin rights on {org!r} installs the Layers GitHub App",
+                url=link.url if link else None,
+                expires_at=_expiry(ctx, github_key(), link),
             ),
-            reason=f"no registered GitHub installation covers {org!r}",
-            warnings=[]
-            if gh.returnUrl
-            else ["github.returnUrl is needed to create the install URL"],
+            reason=_link_reason(
+                f"no registered GitHub installation covers {org!r}", ctx, github_key(), link
+            ),
             target={"org": org, "returnUrl": gh.returnUrl},
         )
     )
@@ -549,22 +553,52 @@ def _social(ctx: Ctx) -> None:
             article = "an" if label[0].lower() in "aeiou" else "a"
             message = f"the customer connects {article} {label} account (OAuth consent)"
             reason = f"no connected {label} account"
+        reauth_id = (
+            None if reauth is None else str(reauth.get("socialAccountId") or reauth.get("id"))
+        )
+        link = outstanding(
+            ctx.reserved,
+            social_key(platform),
+            ctx.now,
+            return_url=spec.returnUrl,
+            subject=reauth_id or "",
+        )
         ctx.add(
             Step(
                 address=address,
                 kind=StepKind.SOCIAL,
                 action=Action.WAIT_ON_PERSON,
-                person=PersonGate(kind="social_oauth", message=message),
-                reason=reason,
-                warnings=[]
-                if spec.returnUrl
-                else [f"social.{platform}.returnUrl is needed for the OAuth URL"],
+                person=PersonGate(
+                    kind="social_oauth",
+                    message=message,
+                    url=link.url if link else None,
+                    expires_at=_expiry(ctx, social_key(platform), link),
+                ),
+                reason=_link_reason(reason, ctx, social_key(platform), link),
                 target=ctx.target(
                     platform=platform,
                     returnUrl=spec.returnUrl,
-                    socialAccountId=None
-                    if reauth is None
-                    else str(reauth.get("socialAccountId") or reauth.get("id")),
+                    socialAccountId=reauth_id,
                 ),
             )
         )
+
+
+def _expiry(ctx: Ctx, key: str, link: Any) -> str | None:
+    """When the shown link expires; with no link, when the last one expired (None: never made)."""
+    if link is not None:
+        return str(link.expires_at)
+    old = recorded(ctx.reserved, key)
+    return old.expires_at if old is not None and not old.valid_at(ctx.now) else None
+
+
+def _link_reason(reason: str, ctx: Ctx, key: str, link: Any) -> str:
+    """Say whether apply reuses the link a person already has, or why it makes a new one."""
+    if link is not None:
+        return f"{reason}; the link sent earlier is still valid (apply reuses it)"
+    old = recorded(ctx.reserved, key)
+    if old is None:
+        return reason
+    if not old.valid_at(ctx.now):
+        return f"{reason}; the last link expired at {old.expires_at}: apply makes a new one"
+    return f"{reason}; the last link was made for another return URL: apply makes a new one"

@@ -7,11 +7,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from layers_reconcile.config.models import ContentSpec, ScheduleSpec
-from layers_reconcile.config.times import resolve_at
+from layers_reconcile.config.times import instant_text, resolve_at
 from layers_reconcile.plan import estimates
 from layers_reconcile.plan.context import Ctx, requires_approval
 from layers_reconcile.plan.fields import created
 from layers_reconcile.plan.ids import (
+    CANCELED_KEY,
     bare_id,
     brief_hash,
     content_id_for,
@@ -275,7 +276,7 @@ def _timezone(ctx: Ctx) -> str | None:
 
 
 def _time_warnings(ctx: Ctx, when: datetime) -> list[str]:
-    shown = _iso(when)
+    shown = instant_text(when, _timezone(ctx))
     if when < ctx.now:
         return [f"{shown} is in the past: the post goes out at once"]
     if when - ctx.now < SOON:
@@ -331,9 +332,29 @@ def _schedules(ctx: Ctx, key: str, spec: ContentSpec, state: _State, posts: list
             container = state.container_ids[entry.variant - 1]
         if intent is not None and parse_instant(intent.get("scheduledFor")) == when:
             continue  # held until the content is approved, then it becomes this very post
+        outside = (
+            None
+            if pid is None or post is not None
+            else _canceled_outside(ctx, pid, key, entry, rounds, by_id)
+        )
+        if outside is not None:
+            ctx.seen(address, {"canceled": _post_fact(outside), "restore": entry.restore})
+        if outside is not None and not entry.restore:
+            when_canceled = outside.get("canceledAt") or outside.get("updatedAt")
+            at = f" at {instant_text(str(when_canceled), _timezone(ctx))}" if when_canceled else ""
+            ctx.warnings.append(
+                f"{address}: drift: the post was canceled outside this workspace{at}; apply "
+                "leaves it canceled. Remove the entry from the file to agree, or add "
+                "`restore: true` to the entry to post it again"
+            )
+            continue
         if post is None:
             reason = f"no post for variant {entry.variant} on {entry.account} yet"
-            if rounds:
+            if outside is not None:
+                reason = (
+                    "the post was canceled outside this workspace; restore: true posts it again"
+                )
+            elif rounds:
                 reason = "the previous post was canceled"
             if gated:
                 reason += "; it waits on the content approval"
@@ -377,14 +398,34 @@ def _live_post_id(
 ) -> tuple[str, int]:
     """The entry's post id and its round: the first round whose post is not canceled.
 
-    The file is the truth: an entry whose post was canceled (by this tool when the entry was
-    removed, or by anyone) is posted again under a new deterministic id."""
+    An entry whose post was canceled is posted again under a new deterministic id when it is
+    asked for again (see `_canceled_outside` for who canceled it)."""
     for number in range(len(by_id) + 1):  # more rounds than posts: one of them is free
         post_id = post_id_for(pid, key, entry.account, entry.variant, entry.id, round=number)
         post = by_id.get(bare_id(post_id))
         if post is None or post.get("status") != "canceled":
             return post_id, number
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _canceled_outside(
+    ctx: Ctx,
+    pid: str,
+    key: str,
+    entry: ScheduleSpec,
+    rounds: int,
+    by_id: dict[str | None, JsonDict],
+) -> JsonDict | None:
+    """The entry's last post when someone else canceled it (not this tool: apply records the
+    posts it cancels in the reserved key), else None."""
+    if rounds == 0:
+        return None
+    last = post_id_for(pid, key, entry.account, entry.variant, entry.id, round=rounds - 1)
+    post = by_id.get(bare_id(last))
+    if post is None:
+        return None
+    ours = {bare_id(i) for i in ctx.reserved.get(CANCELED_KEY) or [] if isinstance(i, str)}
+    return None if bare_id(last) in ours else post
 
 
 def _existing(ctx: Ctx, address: str, entry: ScheduleSpec, when: datetime, post: JsonDict) -> None:
@@ -417,7 +458,8 @@ def _existing(ctx: Ctx, address: str, entry: ScheduleSpec, when: datetime, post:
         )
     elif moved:
         ctx.warnings.append(
-            f"{address}: the post is already {status}; its new time {_iso(when)} is not applied"
+            f"{address}: the post is already {status}; its new time "
+            f"{instant_text(when, _timezone(ctx))} is not applied"
         )
 
 
@@ -432,7 +474,7 @@ def _stray(
             continue
         if bare_id(post.get("id")) in wanted:
             continue
-        address = ctx.addr("content", key, "schedule", str(post.get("platform") or "post"))
+        address = ctx.addr("content", key, "schedule", *_post_suffix(ctx, key, post).split("/"))
         if address in ctx.fingerprints:
             address += f"~{post.get('id')}"
         ctx.seen(address, _post_fact(post))
@@ -443,10 +485,38 @@ def _stray(
                 action=Action.CANCEL,
                 changes=[Change(field="status", before="queued", after="canceled")],
                 reason="no schedule entry of the file asks for this post",
-                warnings=[f"cancels the queued post {post.get('id')} ({post.get('scheduledFor')})"],
+                warnings=[
+                    f"cancels the queued post {post.get('id')}, due "
+                    f"{instant_text(str(post.get('scheduledFor')), _timezone(ctx))}"
+                ],
                 target=ctx.target(postId=str(post.get("id")), platform=post.get("platform")),
             )
         )
+
+
+MAX_VARIANTS = 5
+ROUNDS_TRIED = 8  # rounds of one entry looked at to name a stray post (cancel-restore cycles)
+
+
+def _post_suffix(ctx: Ctx, key: str, post: JsonDict) -> str:
+    """The address tail the entry of a stray post had (`tiktok/v2`, its `id:`), when the post id
+    shows it: an entry id recorded by apply, else the deterministic id of an entry without one.
+    Else the platform alone (the caller adds `~POSTID` when that address is taken)."""
+    platform = str(post.get("platform") or "post")
+    post_id = bare_id(post.get("id"))
+    record = (ctx.reserved.get("content") or {}).get(key) or {}
+    entry_ids = record.get("entryIds") if isinstance(record, dict) else None
+    if isinstance(entry_ids, dict):
+        for known, entry_id in entry_ids.items():
+            if bare_id(known) == post_id and isinstance(entry_id, str):
+                return entry_id
+    if ctx.pid is not None:
+        for variant in range(1, MAX_VARIANTS + 1):
+            for number in range(ROUNDS_TRIED):
+                made = post_id_for(ctx.pid, key, platform, variant, None, round=number)
+                if bare_id(made) == post_id:
+                    return schedule_suffix(None, platform, variant)
+    return platform
 
 
 def _removed(ctx: Ctx, key: str, record: Any, posts: list[JsonDict]) -> None:

@@ -15,7 +15,12 @@ from typing import Any
 from layers_reconcile.client.ids import content_id_for, post_id_for, project_id_for
 from layers_reconcile.config.models import RESERVED_METADATA_KEY as RESERVED_KEY
 
+# Reserved-key entry: the posts this tool canceled (bare ids, newest last), so that a post
+# canceled by someone else is told apart from one the tool canceled itself.
+CANCELED_KEY = "canceledPosts"
+
 __all__ = [
+    "CANCELED_KEY",
     "RESERVED_KEY",
     "bare_id",
     "brief_hash",

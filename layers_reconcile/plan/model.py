@@ -82,6 +82,9 @@ class PersonGate(_Model):
     kind: str  # github_install | social_oauth | content_approval
     url: str | None = None  # None until apply creates it (known after apply)
     message: str
+    # When `url` stops working (ISO instant, as the API gave it); a link still valid is reused.
+    # With no url: when the last link expired (None: no link was ever made).
+    expires_at: str | None = None
 
 
 class Step(_Model):
@@ -101,6 +104,8 @@ class CustomerPlan(_Model):
     customer_external_id: str
     project_id: str | None
     file: str | None = None
+    # The project's time zone (file, else API): times are shown in it beside UTC.
+    timezone: str | None = None
     steps: list[Step] = Field(default_factory=list)
     desired_fingerprint: str = ""
     # Fingerprint of the actual state each address was planned from (stale-plan refusal).

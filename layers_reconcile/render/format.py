@@ -7,6 +7,7 @@ import math
 from collections import Counter
 from typing import Any
 
+from layers_reconcile.config.times import instant_text
 from layers_reconcile.plan.model import KNOWN_AFTER_APPLY, Action, Change, CustomerPlan, Plan, Step
 
 # Terraform's vocabulary where it has a word for it: + create, ~ change, - destroy.
@@ -41,21 +42,38 @@ def value(v: Any) -> str:
     return json.dumps(v, ensure_ascii=False, default=str)
 
 
-def before_text(change: Change) -> str:
-    return KNOWN_AFTER_APPLY if change.before_unknown else value(change.before)
+TIME_FIELDS = frozenset({"scheduledFor"})
 
 
-def after_text(change: Change) -> str:
-    return KNOWN_AFTER_APPLY if change.after_unknown else value(change.after)
+def _shown(field: str, v: Any, timezone: str | None) -> str:
+    """A value as JSON; an instant also in the project's local time."""
+    text = value(v)
+    if field in TIME_FIELDS and isinstance(v, str) and timezone:
+        local = instant_text(v, timezone)
+        if local != v and local.startswith(v):
+            text += local[len(v) :]
+    return text
 
 
-def change_text(step: Step, change: Change) -> str:
+def before_text(change: Change, timezone: str | None = None) -> str:
+    if change.before_unknown:
+        return KNOWN_AFTER_APPLY
+    return _shown(change.field, change.before, timezone)
+
+
+def after_text(change: Change, timezone: str | None = None) -> str:
+    if change.after_unknown:
+        return KNOWN_AFTER_APPLY
+    return _shown(change.field, change.after, timezone)
+
+
+def change_text(step: Step, change: Change, timezone: str | None = None) -> str:
     """`field: after` for what is created, `field: before -> after` otherwise."""
     if step.action in (Action.CREATE, Action.REGISTER, Action.SCHEDULE) or (
         change.before is None and not change.before_unknown and step.action == Action.RUN_JOB
     ):
-        return f"{change.field}: {after_text(change)}"
-    return f"{change.field}: {before_text(change)} -> {after_text(change)}"
+        return f"{change.field}: {after_text(change, timezone)}"
+    return f"{change.field}: {before_text(change, timezone)} -> {after_text(change, timezone)}"
 
 
 def seconds_text(seconds: float) -> str:
@@ -103,11 +121,14 @@ def headline(step: Step) -> str:
     return " · ".join(parts)
 
 
-def details(step: Step) -> list[str]:
-    """The lines under a step: its changes, then where a person has to go."""
-    lines = [change_text(step, c) for c in step.changes]
+def details(step: Step, timezone: str | None = None) -> list[str]:
+    """The lines under a step: its changes, then where a person has to go (the outstanding link
+    and until when it works, or a new one made by apply)."""
+    lines = [change_text(step, c, timezone) for c in step.changes]
     if step.person and step.person.kind != "content_approval":
         lines.append(f"url: {step.person.url or KNOWN_AFTER_APPLY}")
+        if step.person.url and step.person.expires_at:
+            lines.append(f"expires: {instant_text(step.person.expires_at, timezone)}")
     if step.action == Action.RUN_JOB and step.target.get("jobId"):
         lines.append(f"jobId: {step.target['jobId']}")
     return lines

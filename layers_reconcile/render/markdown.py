@@ -73,7 +73,9 @@ def _section(customer: CustomerPlan) -> str:
         f"<code>{escape(customer.customer_external_id)}</code> · "
         f"{n} change{'s' if n != 1 else ''}{file}"
     )
-    body = "\n".join(line for step in customer.steps for line in _step_lines(step))
+    body = "\n".join(
+        line for step in customer.steps for line in _step_lines(step, customer.timezone)
+    )
     if customer.warnings:
         notes = "\n".join(f"# ! {w}" for w in customer.warnings)
         body = notes + ("\n" + body if body else "")
@@ -83,13 +85,13 @@ def _section(customer: CustomerPlan) -> str:
     return f"<details><summary>{summary}</summary>\n\n{fence}diff\n{body}\n{fence}\n\n</details>\n"
 
 
-def _step_lines(step: Step) -> list[str]:
+def _step_lines(step: Step, timezone: str | None = None) -> list[str]:
     mark = DIFF_MARK[fmt.SYMBOL[step.action]]
     lines = []
     if step.reason:
         lines.append(f"# {step.reason}")
     lines.append(f"{mark} {step.address}  {fmt.headline(step)}")
-    lines += [f"{mark}     {line}" for line in fmt.details(step)]
+    lines += [f"{mark}     {line}" for line in fmt.details(step, timezone)]
     lines += [f"#   ! {w}" for w in step.warnings]
     return lines
 

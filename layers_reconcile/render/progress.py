@@ -137,6 +137,8 @@ class ProgressView:
             row.people[wait.address] = wait.kind
             row.step = f"{_short(event.customer, wait.address)} waiting on a person"
             url = f"\n    open: {wait.url}" if wait.url else ""
+            if wait.url and wait.expires_at:
+                url += f" (valid until {wait.expires_at})"
             self._line(
                 event.customer,
                 f"{wait.address}: waiting on a person — {wait.message}{url}",
@@ -282,6 +284,10 @@ class ProgressView:
                 self.console.print(Text(f"    {wait.address}: {wait.message}", style="magenta"))
                 if wait.url:
                     self.console.print(Text(f"      {wait.url}"), soft_wrap=True)
+                    if wait.expires_at:
+                        self.console.print(
+                            Text(f"      valid until {wait.expires_at}", style="dim")
+                        )
             for address in outcome.stale_addresses:
                 self.console.print(Text(f"    changed since the plan: {address}", style="red"))
             for address, status in sorted(outcome.published.items()):
@@ -338,7 +344,10 @@ def outcome_note(outcome: CustomerOutcome) -> str:
         n = len(outcome.waits)
         return f"waiting on {n} person-gated step{'s' if n != 1 else ''} ({changes} done)"
     if outcome.status is CustomerStatus.STALE:
-        return "refused: the saved plan is stale for this customer"
+        return (
+            "refused: the saved plan is stale for this customer; run plan again "
+            "(`layers-reconcile plan PATH --out FILE`), review it, then apply the new file"
+        )
     where = outcome.failure.address if outcome.failure else "?"
     return f"failed at {where} ({changes} step{'s' if changes != 1 else ''} done and kept)"
 

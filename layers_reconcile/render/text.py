@@ -49,10 +49,10 @@ def _customer(out: Text, customer: CustomerPlan) -> None:
     for warning in customer.warnings:
         out.append(f"{INDENT}! {warning}\n", style="yellow")
     for step in customer.steps:
-        _step(out, step)
+        _step(out, step, customer.timezone)
 
 
-def _step(out: Text, step: Step) -> None:
+def _step(out: Text, step: Step, timezone: str | None = None) -> None:
     symbol = fmt.SYMBOL[step.action]
     style = fmt.STYLE[symbol]
     if step.reason:
@@ -60,7 +60,7 @@ def _step(out: Text, step: Step) -> None:
     out.append(f"{INDENT}{symbol} ", style=f"bold {style}")
     out.append(step.address, style="bold")
     out.append(f"  {fmt.headline(step)}\n", style=style)
-    for line in fmt.details(step):
+    for line in fmt.details(step, timezone):
         out.append(f"{INDENT}      ")
         _value_line(out, line)
     for warning in step.warnings:

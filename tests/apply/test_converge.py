@@ -170,3 +170,33 @@ def test_a_schedule_entry_put_back_after_its_cancel_is_posted_again(
     assert queued[0]["id"] != first["id"]
     assert queued[0]["scheduledFor"].startswith("2027-03-01T22:00:00")
     api.close()
+
+
+def test_a_post_canceled_outside_this_workspace_is_drift_not_republished(
+    workspace: Path, emu: Emulator
+) -> None:
+    apply_ok(workspace, emu, "--customer", QUINN)
+    api = Api(emu.url)
+    project = api.project(QUINN)
+    (post,) = api.posts(project["id"])
+    # Someone cancels the post in the Layers UI (here: by the API, with another key's hands).
+    api.http.delete(f"/v1/scheduled-posts/{post['id']}").raise_for_status()
+
+    result = run_cli("--customer", QUINN, "plan", str(workspace), env=emu.env())
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (
+        f"{QUINN}/content/launch-hook/schedule/tiktok: drift: the post was canceled outside this "
+        "workspace at 20" in result.stdout
+    )
+    assert "add `restore: true` to the entry to post it again" in result.stdout
+    assert planned(workspace, emu) == []
+    apply_ok(workspace, emu, "--customer", QUINN)  # an unrelated merge does not re-publish it
+    assert [p["status"] for p in api.posts(project["id"])] == ["canceled"]
+
+    edit(workspace, "        variant: 1 ", "        restore: true\n        variant: 1 ")
+    assert planned(workspace, emu) == [("content/launch-hook/schedule/tiktok", "schedule")]
+    apply_ok(workspace, emu, "--customer", QUINN)
+    statuses = sorted(p["status"] for p in api.posts(project["id"]))
+    assert statuses == ["canceled", "queued"]
+    no_changes(workspace, emu, "--customer", QUINN)
+    api.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from tests.apply.support import EXAMPLES, copy_workspace, emulator, run_cli
+from tests.apply.support import EXAMPLES, Api, copy_workspace, emulator, run_cli
 
 
 def test_imported_files_describe_the_converged_examples_exactly(tmp_path: Path) -> None:
@@ -22,6 +22,8 @@ def test_imported_files_describe_the_converged_examples_exactly(tmp_path: Path) 
         quinn = (new / "customers/quinn-coffee-001.yaml").read_text()
         assert "installationId: 48271993" in quinn
         assert "influencer: Maya — PNW cafe regular" in quinn
+        # the return URLs of the links apply made are learned (validate needs them)
+        assert "returnUrl: https://app.your-partner.com/customers/quinn/social-complete" in quinn
         acme = (new / "customers/acme-fitness-003.yaml").read_text()
         assert "id: launch-week" in acme  # an entry's id: kept by apply, written back
         valid = run_cli("validate", str(new), env=emu.env())
@@ -32,6 +34,24 @@ def test_imported_files_describe_the_converged_examples_exactly(tmp_path: Path) 
         again = run_cli("import", str(new), env=emu.env())
         assert "skipped  quinn-coffee-001: already in" in again.stdout
         assert "0 customer files written" in again.stdout
+
+        # A return URL import cannot learn (the account was connected without this tool's link)
+        # is never guessed: a TODO at that key, which validate then reports at its line.
+        api = Api(emu.url)
+        project = api.project("quinn-coffee-001")
+        metadata = project["metadata"]
+        del metadata["layersReconcile"]["links"]
+        api.http.patch(f"/v1/projects/{project['id']}", json={"metadata": metadata})
+        api.close()
+        todo = tmp_path / "todo"
+        run_cli("--customer", "quinn-coffee-001", "import", str(todo), env=emu.env())
+        written = (todo / "customers/quinn-coffee-001.yaml").read_text()
+        assert (
+            "  tiktok: {}  # TODO returnUrl: where the customer lands after consenting" in written
+        )
+        invalid = run_cli("validate", str(todo), env=emu.env())
+        assert invalid.returncode == 1
+        assert "social.tiktok.returnUrl is missing" in invalid.stdout
 
 
 def test_import_into_the_workspace_that_applied_writes_no_duplicate(tmp_path: Path) -> None:

@@ -59,6 +59,43 @@ def test_wait_for_publish_watches_the_posts_until_they_are_out(tmp_path: Path) -
         assert "past-post-030/content/now/schedule/tiktok: post published" in output
 
 
+def test_wait_for_publish_skips_posts_due_later_and_watches_the_current_round(
+    tmp_path: Path,
+) -> None:
+    """A post for next year is not waited for; after a cancel and a put-back, the round-1 post
+    is the one watched (not the canceled round-0 post)."""
+    ws = tmp_path / "ws"
+    (ws / "customers").mkdir(parents=True)
+    later = PAST + (
+        "      - account: tiktok\n        mode: direct_publish\n        at: 2027-11-05T17:00:00Z\n"
+        "        id: next-year\n"
+    )
+    file = ws / "customers/past.yaml"
+    future = later.replace("at: 2020-01-01T00:00:00Z", "at: 2027-10-01T08:00:00Z")
+    file.write_text(future)
+    with emulator(tmp_path) as emu:
+        first = run_cli("apply", str(ws), "--auto-approve", env=emu.env())
+        assert first.returncode == 0, first.stdout + first.stderr
+        start = future.index(
+            "      - account: tiktok\n        mode: direct_publish\n        at: 2027-10"
+        )
+        end = future.index("      - account: tiktok", start + 1)
+        file.write_text(future[:start] + future[end:])  # the first entry is removed: canceled
+        second = run_cli("apply", str(ws), "--auto-approve", env=emu.env())
+        assert "cancel done" in second.stdout, second.stdout + second.stderr
+        file.write_text(later)  # put back, now due: its round-1 post goes out at once
+        result = run_cli(
+            "apply", str(ws), "--auto-approve", "--wait-for-publish", env=emu.env(), timeout=60
+        )
+        output = result.stdout + result.stderr
+        assert result.returncode == 0, output
+        assert "past-post-030/content/now/schedule/tiktok: post published" in output
+        assert (
+            "past-post-030/content/now/schedule/next-year: queued, due 2027-11-05T17:00:00Z: "
+            "after the wait ends, not watched" in output
+        )
+
+
 def test_timeout_stops_the_run_and_a_rerun_resumes(tmp_path: Path) -> None:
     ws = copy_workspace(EXAMPLES, tmp_path / "ws")
     with emulator(tmp_path, speed=20) as emu:  # the ingest alone takes 9-24 s here

@@ -30,6 +30,7 @@ project:
   timezone: UTC
 github:
   installationId: 7777777
+  returnUrl: https://app.your-partner.com/github/callback
   repo: ghost-org/ghost-app
 """
 

@@ -81,6 +81,7 @@ def test_a_saved_plan_applies_and_a_stale_one_is_refused_per_customer(tmp_path: 
         assert stale.returncode == 1, output
         assert f"{QUINN}/brand" in output
         assert "bluebird-bakery-002 (its file changed)" in output
+        assert "run plan again" in output
         assert "acme-fitness-003  converged" in output
         assert api.project("acme-fitness-003")["brandContext"]["tagline"] == (
             "Your city, your run club."

@@ -14,6 +14,7 @@ project:
   timezone: UTC
 github:
   installationId: 48271993
+  returnUrl: https://app.your-partner.com/github/callback
   repo: quinns-coffee/fast-app
   branch: main
   platforms: [ios, web]

@@ -31,18 +31,42 @@ def test_validate_lists_every_error_and_exits_1(monkeypatch: pytest.MonkeyPatch)
     code, output = run("--no-color", "validate")
     expected = (CASES / "many-errors-one-file" / "expected.txt").read_text(encoding="utf-8")
     assert code == 1
-    assert output == expected + "10 errors in 1 file\n"
+    # a missing returnUrl is an error against a real API (validate's default)
+    assert output == expected.replace(": real-api: ", ": ") + "11 errors in 1 file\n"
+
+
+def test_a_missing_return_url_is_an_error_unless_the_files_are_for_the_emulator(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "c.yaml").write_text(
+        "customerExternalId: c-1\nproject: {name: C}\nsocial:\n  tiktok: {}\n"
+        "github: {repo: acme/app}\n",
+        encoding="utf-8",
+    )
+    code, output = run("--no-color", "validate", str(tmp_path))
+    assert code == 1
+    lines = output.splitlines()
+    assert lines[0].endswith(
+        "c.yaml:4:3: social.tiktok.returnUrl is missing: the customer lands "
+        "there after consenting; set it here or under `defaults` in layers.yaml (only the "
+        "embedded emulator, --emulator, has a default)"
+    )
+    assert lines[1].endswith(
+        "c.yaml:5:1: github.returnUrl is missing: without installationId "
+        "someone installs the GitHub App and lands there; set it here or under `defaults` in "
+        "layers.yaml (only the embedded emulator, --emulator, has a default)"
+    )
+    assert run("validate", "--emulator", str(tmp_path)) == (0, "1 customer valid, 0 warnings\n")
+    assert run("--emulator", "validate", str(tmp_path))[0] == 0
 
 
 def test_validate_github_annotations(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(CASES / "past-schedule-is-a-warning")
+    monkeypatch.chdir(CASES / "past-schedule-is-no-finding")
     code, output = run("validate", "--format", "github", ".")
     assert code == 1
     assert output.splitlines() == [
-        "::warning file=customer.yaml,line=11,col=53::'2020-01-01T09:00' (2020-01-01T17:00:00Z) "
-        "is in the past; the post would be published right away",
         "::error file=customer.yaml,line=12,col=80::'variant' must be between 1 and 5, got 7",
-        "1 error in 1 file, 1 warning",
+        "1 error in 1 file",
     ]
 
 

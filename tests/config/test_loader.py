@@ -238,24 +238,20 @@ def test_utf8_and_utf16_with_a_byte_order_mark_are_read(tmp_path: Path) -> None:
     assert only_customer(tmp_path / "b").customerExternalId == "c-001"
 
 
-def test_a_past_schedule_is_a_warning_relative_to_the_injected_now(tmp_path: Path) -> None:
+def test_a_past_schedule_is_history_not_a_warning(tmp_path: Path) -> None:
+    """Offline, a past time may be a post already published: plan warns where it would not be."""
     write(
         tmp_path,
         {
             "c.yaml": MINIMAL
-            + "social: {tiktok: {}}\ncontent:\n  a:\n    brief: {hook: Hi}\n    schedule:\n"
+            + "social: {tiktok: {returnUrl: 'https://app.example.com/done'}}\n"
+            + "content:\n  a:\n    brief: {hook: Hi}\n    schedule:\n"
             + "      - {account: tiktok, mode: direct_publish, at: 2026-05-01T10:00:00Z}\n"
         },
     )
     report = check_workspace(tmp_path, now=NOW)
-    assert not report.errors
-    assert [w.message for w in report.warnings] == [
-        "'2026-05-01T10:00:00Z' is in the past; the post would be published right away"
-    ]
+    assert report.issues == []
     assert report.workspace is not None
-    assert report.workspace.warnings == report.warnings
-    earlier = check_workspace(tmp_path, now=NOW.replace(year=2025))
-    assert earlier.issues == []
 
 
 def test_workspace_settings_are_validated(tmp_path: Path) -> None:
@@ -277,7 +273,8 @@ def test_unquoted_yaml_timestamps_stay_the_text_written(tmp_path: Path) -> None:
         tmp_path,
         {
             "c.yaml": MINIMAL
-            + "social: {tiktok: {}}\ncontent:\n  a:\n    brief: {hook: Hi}\n    schedule:\n"
+            + "social: {tiktok: {returnUrl: 'https://app.example.com/done'}}\n"
+            + "content:\n  a:\n    brief: {hook: Hi}\n    schedule:\n"
             + "      - {account: tiktok, mode: direct_publish, at: 2027-03-01T22:00:00.5+01:00}\n"
         },
     )

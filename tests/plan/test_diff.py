@@ -371,3 +371,54 @@ def test_a_regenerate_plans_an_approval_only_for_containers_the_policy_gated() -
     # Past the first N posts the container never needed approval and the regenerate keeps it so.
     actual.content[0]["approvalStatus"] = "not_required"
     assert steps(plan_of(edited_brief, actual)) == [("c-1/content/k", Action.RUN_JOB)]
+
+
+def _two_entries(*, second: dict[str, Any]) -> dict[str, Any]:
+    return spec(
+        project={"name": "C One", "timezone": "Europe/Berlin"},
+        social={"tiktok": {}},
+        content={
+            "k": {
+                "brief": {},
+                "variants": 2,
+                "schedule": [
+                    {"account": "tiktok", "mode": "direct_publish", "at": "2027-03-01T10:00:00Z"},
+                    {"mode": "direct_publish", "at": "2027-03-02T10:00:00Z", **second},
+                ],
+            }
+        },
+    )
+
+
+def test_a_removed_entry_is_canceled_at_the_address_it_had() -> None:
+    """The cancel of a removed variant-2 entry reads `…/schedule/tiktok/v2`, not `tiktok~POSTID`;
+    a removed entry with an `id:` reads `…/schedule/ID` (apply recorded which post it made)."""
+    both = _two_entries(second={"account": "tiktok", "variant": 2})
+    actual = converged(loaded(both).spec)
+    only_first = _two_entries(second={"account": "tiktok"})
+    only_first["content"]["k"]["schedule"].pop()
+    (step,) = plan_of(only_first, actual).steps
+    assert (step.address, step.action) == ("c-1/content/k/schedule/tiktok/v2", Action.CANCEL)
+
+    named = _two_entries(second={"account": "tiktok", "id": "encore"})
+    actual = converged(loaded(named).spec)
+    assert actual.project is not None
+    assert actual.scheduled_posts is not None
+    encore = actual.scheduled_posts[1]["id"]
+    reserved = actual.project["metadata"][RESERVED_KEY]
+    reserved["content"]["k"]["entryIds"] = {encore: "encore"}
+    (step,) = plan_of(only_first, actual).steps
+    assert (step.address, step.action) == ("c-1/content/k/schedule/encore", Action.CANCEL)
+    del reserved["content"]["k"]["entryIds"]
+    (step,) = plan_of(only_first, actual).steps  # not knowable: the platform and the post id
+    assert step.address == f"c-1/content/k/schedule/tiktok~{encore}"
+
+
+def test_plan_times_show_the_project_local_time_beside_utc() -> None:
+    from layers_reconcile.render.text import plain_text
+
+    data = _two_entries(second={"account": "tiktok", "variant": 2})
+    plan = build_plan([plan_of(data, None)], now=NOW)
+    text = plain_text(plan)
+    assert 'scheduledFor: "2027-03-01T10:00:00Z" (11:00 Europe/Berlin)' in text
+    assert plan.customers[0].timezone == "Europe/Berlin"

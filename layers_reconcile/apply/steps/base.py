@@ -48,3 +48,17 @@ def content_key_of(customer: str, address: str) -> str | None:
 def iso(dt: Any) -> str:
     text: str = dt.isoformat().replace("+00:00", "Z")
     return text
+
+
+def where(ctx: CustomerContext, *path: str | int) -> str:
+    """`file:line:col` of a key of the customer's file (for errors about what the file says);
+    the file alone when its positions are not known."""
+    loaded = ctx.loaded
+    if loaded is None:
+        return ctx.customer
+    source = getattr(loaded, "source", None)
+    mark = getattr(source, "mark", None)
+    if callable(mark):
+        found = mark(tuple(path), key=True)
+        return f"{found.file}:{found.line}:{found.col}"
+    return str(loaded.path)

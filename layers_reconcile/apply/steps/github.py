@@ -9,9 +9,12 @@ from typing import Any
 from layers_reconcile.apply.callback import WrongInstallation, receive_install, stop_receiving
 from layers_reconcile.apply.context import CustomerContext, Gate, GateCheck, GateState
 from layers_reconcile.apply.events import PersonWait
+from layers_reconcile.apply.links import keep, mint_install
 from layers_reconcile.apply.recovery import StepError
 from layers_reconcile.apply.steps.base import DEFAULT_RETURN_URL, StepResult, first
 from layers_reconcile.errors import ConflictError
+from layers_reconcile.plan.ids import parse_instant
+from layers_reconcile.plan.links import Link, github_key, reusable
 from layers_reconcile.plan.model import Step
 
 INSTALL_URL_TTL = 15 * 60  # the documented lifetime of an install URL
@@ -110,13 +113,34 @@ def how_to_finish(ctx: CustomerContext) -> str:
     )
 
 
+async def _install_link(ctx: CustomerContext, org: str, return_url: str) -> Link:
+    """The install URL recorded by an earlier run while it is valid, else a new one (recorded)."""
+    known = ctx.project_id is not None
+    if known:
+        found = reusable(
+            await ctx.reserved(),
+            github_key(),
+            ctx.options.now(),
+            return_url=return_url,
+            subject=org,
+        )
+        if found is not None:
+            return found
+    link = await mint_install(ctx.api, return_url=return_url, org=org)
+    if not link.url:
+        raise StepError("the install-url response carries no URL")
+    if known:
+        await ctx.update_reserved(keep(link))
+    return link
+
+
 async def wait_for_install(ctx: CustomerContext, step: Step) -> StepResult:
     org = str(step.target.get("org") or _owner(ctx))
     return_url = _return_url(ctx, step)
-    issued = await ctx.api.install_url(return_url, login=org)
-    url = _authorize_url(issued)
+    link = await _install_link(ctx, org, return_url)
+    url, state = link.url, link.state
     issued_at = time.monotonic()
-    state = str(issued.get("state") or "")
+    expires = parse_instant(link.expires_at)
     listening = False
     if state and ctx.options.wait_for_people > 0:
         listening = await _listen(ctx, return_url, state, org)
@@ -128,7 +152,12 @@ async def wait_for_install(ctx: CustomerContext, step: Step) -> StepResult:
             return GateCheck(
                 GateState.DONE, f"installation {installation.get('installationId')} registered"
             )
-        if time.monotonic() - issued_at > INSTALL_URL_TTL:
+        over = (
+            ctx.options.now() >= expires
+            if expires is not None
+            else time.monotonic() - issued_at > INSTALL_URL_TTL
+        )
+        if over:
             stop_receiving(return_url, state)
             return GateCheck(GateState.EXPIRED)
         return GateCheck(GateState.PENDING)
@@ -136,6 +165,12 @@ async def wait_for_install(ctx: CustomerContext, step: Step) -> StepResult:
     message = f"install the Layers GitHub App on {org}; {how_to_finish(ctx)}"
     if listening:
         message += f" (listening on {return_url} for GitHub's return until the wait ends)"
-    wait = PersonWait(address=step.address, kind="github_install", url=url, message=message)
+    wait = PersonWait(
+        address=step.address,
+        kind="github_install",
+        url=url,
+        message=message,
+        expires_at=link.expires_at,
+    )
     gate = Gate(wait=wait, check=check, deadline=ctx.gate_deadline())
     return StepResult(detail="install URL created", gate=gate, changed=False)

@@ -11,7 +11,7 @@ from typing import Any
 
 from layers_reconcile.apply.context import CustomerContext
 from layers_reconcile.apply.recovery import StepError
-from layers_reconcile.apply.steps.base import StepResult
+from layers_reconcile.apply.steps.base import StepResult, where
 from layers_reconcile.config.models import InfluencerSpec
 from layers_reconcile.plan.model import Step
 
@@ -69,7 +69,8 @@ async def _until_ready(ctx: CustomerContext, step: Step, influencer: dict[str, A
             return
         if status == "failed":
             raise StepError(
-                f"influencer {current.get('name')!r} failed: {current.get('errorMessage')}",
+                f"{where(ctx, 'influencer')}: influencer {current.get('name')!r} failed: "
+                f"{current.get('errorMessage')}",
                 recovery="name another influencer, or change its attributes",
             )
         if time.monotonic() > deadline:
@@ -93,7 +94,7 @@ async def select(ctx: CustomerContext, step: Step) -> StepResult:
     if found is None:
         _, name = _wanted(ctx)
         raise StepError(
-            f"no influencer named or with id {name!r} in the project",
+            f"{where(ctx, 'influencer')}: no influencer named or with id {name!r} in the project",
             recovery="name an influencer the project has, or give attributes to create one",
         )
     await _until_ready(ctx, step, found)

@@ -8,9 +8,9 @@ from layers_reconcile.apply.context import CustomerContext
 from layers_reconcile.apply.recovery import StepError
 from layers_reconcile.apply.reserved import content_entry
 from layers_reconcile.apply.steps.approval import approval_gate
-from layers_reconcile.apply.steps.base import StepResult, content_key_of
+from layers_reconcile.apply.steps.base import StepResult, content_key_of, where
 from layers_reconcile.errors import ConflictError, NotFoundError
-from layers_reconcile.plan.ids import post_id_for, same_id
+from layers_reconcile.plan.ids import CANCELED_KEY, bare_id, post_id_for, same_id
 from layers_reconcile.plan.model import Step
 
 MAX_ROUNDS = 100  # times one entry's post is canceled and asked for again
@@ -29,7 +29,7 @@ async def _account(ctx: CustomerContext, platform: str) -> str:
         if account.get("platform") == platform and account.get("status") == "connected":
             return str(account.get("socialAccountId") or account.get("id"))
     raise StepError(
-        f"no connected {platform} account to post to",
+        f"{where(ctx, 'social', platform)}: no connected {platform} account to post to",
         recovery=f"connect the customer's {platform} account (social.{platform}), then apply again",
     )
 
@@ -102,8 +102,26 @@ async def reschedule(ctx: CustomerContext, step: Step) -> StepResult:
     return StepResult(detail=f"moved to {scheduled_for}")
 
 
+KEEP_CANCELED = 500  # post ids remembered as canceled by this tool
+
+
+def _record_canceled(post_id: str) -> Any:
+    def mutate(reserved: dict[str, Any]) -> None:
+        known = [i for i in reserved.get(CANCELED_KEY) or [] if isinstance(i, str)]
+        bare = str(bare_id(post_id))
+        if bare not in known:
+            reserved[CANCELED_KEY] = [*known, bare][-KEEP_CANCELED:]
+
+    return mutate
+
+
 async def cancel_post(ctx: CustomerContext, post_id: str) -> bool:
-    """Cancel a queued post; True when this call canceled it, False when it was already over."""
+    """Cancel a queued post; True when this call canceled it, False when it was already over.
+
+    The post is recorded as canceled by this tool first (a crash in between leaves a record of a
+    post still queued, which is harmless), so plan does not report it as canceled by someone else.
+    """
+    await ctx.update_reserved(_record_canceled(post_id))
     try:
         await ctx.api.cancel_post(post_id)
     except ConflictError:

@@ -10,9 +10,11 @@ from datetime import datetime
 
 from layers_reconcile.apply.context import CustomerContext, Gate, GateCheck, GateState
 from layers_reconcile.apply.events import PersonWait
+from layers_reconcile.apply.links import keep, mint_consent
 from layers_reconcile.apply.recovery import StepError
 from layers_reconcile.apply.steps.base import DEFAULT_RETURN_URL, StepResult, address_parts, first
 from layers_reconcile.errors import ApiClientError
+from layers_reconcile.plan.links import Link, reusable, social_key
 from layers_reconcile.plan.model import Step
 
 
@@ -64,26 +66,65 @@ def _expired(expires_at: object, now: datetime) -> bool:
     return when <= now
 
 
+async def _still_pending(ctx: CustomerContext, link: Link) -> bool:
+    try:
+        status = await ctx.api.oauth_status(ctx.require_project(), link.state)
+    except ApiClientError:
+        return False  # unknown or expired on the API's side
+    return status.get("status") == "pending"
+
+
+async def _consent_link(
+    ctx: CustomerContext, platform: str, return_url: str, reauth: str | None, refused: bool
+) -> Link:
+    """The consent URL of an earlier run while it is valid and unanswered, else a new one; the
+    link and its state are recorded (links, oauthStates) for plan, `links` and the next run."""
+    if not refused:
+        found = reusable(
+            await ctx.reserved(),
+            social_key(platform),
+            ctx.options.now(),
+            return_url=return_url,
+            subject=reauth or "",
+        )
+        if found is not None and await _still_pending(ctx, found):
+            return found
+    link = await mint_consent(
+        ctx.api,
+        project_id=ctx.require_project(),
+        platform=platform,
+        return_url=return_url,
+        reauth=reauth,
+    )
+    record = keep(link)
+
+    def mutate(reserved: dict[str, object]) -> None:
+        record(reserved)
+        states = reserved.setdefault(CONSENTS, {})
+        if isinstance(states, dict):
+            states[platform] = link.state
+
+    await ctx.update_reserved(mutate)
+    return link
+
+
 async def wait_for_consent(ctx: CustomerContext, step: Step) -> StepResult:
     ctx.project_id = ctx.project_id or step.target.get("projectId")
     platform = _platform(ctx, step)
     refused = await _refused(ctx, platform)
     social = (ctx.spec.social or {}).get(platform)  # type: ignore[call-overload]
-    return_url = first(step.target.get("returnUrl"), social.returnUrl if social else None)
+    return_url = str(
+        first(step.target.get("returnUrl"), social.returnUrl if social else None)
+        or DEFAULT_RETURN_URL
+    )
     reauth = step.target.get("socialAccountId")
-    if reauth:
-        issued = await ctx.api.reauth_url(
-            ctx.require_project(), str(reauth), str(return_url or DEFAULT_RETURN_URL)
-        )
-    else:
-        issued = await ctx.api.oauth_url(
-            ctx.require_project(), platform, str(return_url or DEFAULT_RETURN_URL)
-        )
-    state = str(issued["state"])
-    url = str(issued.get("authorizeUrl") or "")
-    expires_at = issued.get("expiresAt")
+    link = await _consent_link(
+        ctx, platform, return_url, str(reauth) if reauth else None, refused is not None
+    )
+    state = link.state
+    url = link.url
+    expires_at = link.expires_at
     project_id = ctx.require_project()
-    await ctx.update_reserved(lambda r: r.setdefault(CONSENTS, {}).__setitem__(platform, state))
 
     async def check() -> GateCheck:
         status = await ctx.api.oauth_status(project_id, state)
@@ -101,6 +142,7 @@ async def wait_for_consent(ctx: CustomerContext, step: Step) -> StepResult:
         address=step.address,
         kind="social_oauth",
         url=url or None,
+        expires_at=expires_at,
         message=(
             f"the customer refused the {platform_name(platform)} consent (state {refused}); "
             "a new URL:"

@@ -1,0 +1,247 @@
+"""`layers-reconcile links [PATH]`: every link a person must open, for someone to send on.
+
+Lists each outstanding GitHub install and OAuth consent of the workspace (customer, what the
+person must do, URL, until when it works). A read-only key lists; a key that may also make
+links (github:admin for an install, social:write for a consent, projects:write to record it)
+replaces the expired ones, so the list is ready to send.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.text import Text
+
+from layers_reconcile.apply.api import Api
+from layers_reconcile.apply.links import mint_consent, mint_install, store
+from layers_reconcile.apply.steps.base import DEFAULT_RETURN_URL
+from layers_reconcile.cli.common import (
+    build_client,
+    check_customer_filter,
+    endpoint_for,
+    fail,
+    load_or_exit,
+    make_console,
+    options_of,
+    output_options,
+    run,
+)
+from layers_reconcile.client import LayersClient
+from layers_reconcile.config.times import instant_text
+from layers_reconcile.errors import ApiError, ReconcileError
+from layers_reconcile.plan.model import Action, CustomerPlan, Plan, Step
+from layers_reconcile.plan.planner import make_plan
+
+PERSON_KINDS = frozenset({"github_install", "social_oauth"})
+# What making (and recording) a link needs, by kind.
+SCOPES = {
+    "github_install": ("github:admin", "projects:write"),
+    "social_oauth": ("social:write", "projects:write"),
+}
+
+
+@dataclass
+class LinkRow:
+    customer: str
+    address: str
+    kind: str  # github_install | social_oauth
+    todo: str  # what the person must do
+    url: str | None
+    expires_at: str | None
+    status: str  # valid | new | expired | missing
+    note: str | None = None  # why no valid URL is shown
+
+    def document(self) -> dict[str, Any]:
+        raw = asdict(self)
+        return {
+            "customer": raw["customer"],
+            "address": raw["address"],
+            "kind": raw["kind"],
+            "todo": raw["todo"],
+            "url": raw["url"],
+            "expiresAt": raw["expires_at"],
+            "status": raw["status"],
+            "note": raw["note"],
+        }
+
+
+@click.command()
+@click.argument("path", default=".", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for machines.",
+)
+@click.option(
+    "--no-renew",
+    is_flag=True,
+    help="Only list; do not replace expired links (also implied by a read-only key).",
+)
+@click.option("--customer", "customers", multiple=True, metavar="ID", help="Only this customer.")
+@click.option("--api-url", help="Same as the global --api-url.")
+@click.option("--api-key", help="Same as the global --api-key (prefer LAYERS_API_KEY).")
+@click.option("--emulator", "use_emulator", is_flag=True, help="Same as the global --emulator.")
+@output_options
+@click.pass_context
+def links(
+    ctx: click.Context,
+    path: Path,
+    output_format: str,
+    no_renew: bool,
+    customers: tuple[str, ...],
+    api_url: str | None,
+    api_key: str | None,
+    use_emulator: bool,
+) -> None:
+    """List the links people must open (GitHub installs, social consents) for the workspace at
+    PATH, and replace the expired ones when the key may (exit 0; 1 on error)."""
+    given = options_of(ctx)
+    options = replace(
+        given,
+        customers=tuple(dict.fromkeys(given.customers + customers)),
+        api_url=api_url or given.api_url,
+        api_key=api_key or given.api_key,
+        emulator=given.emulator or use_emulator,
+    )
+    console = make_console(options)
+    errors = make_console(options, stderr=True)
+    workspace = load_or_exit(ctx, path, errors)
+    check_customer_filter(ctx, errors, workspace, options.customers, False)
+    try:
+        with endpoint_for(options, workspace) as endpoint:
+
+            async def listed() -> list[LinkRow]:
+                async with build_client(endpoint) as client:
+                    now = datetime.now(UTC)
+                    plan = await make_plan(client, workspace, customers=options.customers, now=now)
+                    granted = await _scopes(client)
+                    return await collect(
+                        Api(client),
+                        plan,
+                        granted=granted,
+                        renew=not no_renew,
+                        emulator=endpoint.emulator,
+                    )
+
+            rows = run(listed())
+    except (ReconcileError, KeyboardInterrupt) as exc:
+        fail(ctx, errors, exc)
+    if output_format == "json":
+        doc = {"links": [r.document() for r in rows]}
+        click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+    else:
+        zones = {c.spec.customerExternalId: c.spec.project.timezone for c in workspace.customers}
+        console.print(render_rows(rows, zones), end="")
+    ctx.exit(0)
+
+
+async def _scopes(client: LayersClient) -> frozenset[str]:
+    who = await client.whoami()
+    scopes = who.get("scopes")
+    return frozenset(str(s) for s in scopes) if isinstance(scopes, list) else frozenset()
+
+
+def _missing(granted: frozenset[str], kind: str) -> list[str]:
+    if "*" in granted:
+        return []
+    return [s for s in SCOPES[kind] if s not in granted]
+
+
+def person_steps(plan: Plan) -> list[tuple[CustomerPlan, Step]]:
+    return [
+        (c, s)
+        for c in plan.customers
+        for s in c.steps
+        if s.action == Action.WAIT_ON_PERSON and s.person and s.person.kind in PERSON_KINDS
+    ]
+
+
+async def collect(
+    api: Api, plan: Plan, *, granted: frozenset[str], renew: bool, emulator: bool
+) -> list[LinkRow]:
+    """One row per person-gated link; expired or missing ones are made anew when allowed."""
+    rows = []
+    for customer, step in person_steps(plan):
+        assert step.person is not None
+        row = LinkRow(
+            customer=customer.customer_external_id,
+            address=step.address,
+            kind=step.person.kind,
+            todo=step.person.message,
+            url=step.person.url,
+            expires_at=step.person.expires_at,
+            status="valid" if step.person.url else "expired",
+        )
+        rows.append(row)
+        if row.url:
+            continue
+        if not step.person.expires_at:
+            row.status = "missing"  # never made (no apply reached this step yet)
+        if not renew:
+            row.note = "not replaced (--no-renew)"
+            continue
+        if customer.project_id is None:
+            row.note = "the project does not exist yet: run apply, which makes the link"
+            continue
+        lacking = _missing(granted, step.person.kind)
+        if lacking:
+            row.note = f"not replaced: the key lacks {', '.join(lacking)}"
+            continue
+        return_url = step.target.get("returnUrl") or (DEFAULT_RETURN_URL if emulator else None)
+        if not return_url:
+            row.note = "not replaced: the file names no returnUrl for it"
+            continue
+        try:
+            if step.person.kind == "github_install":
+                link = await mint_install(
+                    api, return_url=str(return_url), org=str(step.target.get("org") or "")
+                )
+            else:
+                link = await mint_consent(
+                    api,
+                    project_id=customer.project_id,
+                    platform=str(step.target.get("platform")),
+                    return_url=str(return_url),
+                    reauth=step.target.get("socialAccountId"),
+                )
+            await store(api, customer.project_id, link)
+        except ApiError as exc:
+            row.note = f"not replaced: {exc}"
+            continue
+        row.url, row.expires_at, row.status = link.url, link.expires_at, "new"
+    return rows
+
+
+def render_rows(rows: list[LinkRow], zones: dict[str, str | None]) -> Text:
+    out = Text()
+    if not rows:
+        out.append("No outstanding links: nobody has to install or consent to anything.\n")
+        return out
+    for row in rows:
+        out.append(row.customer, style="bold")
+        out.append(f"  {row.address}\n", style="dim")
+        out.append(f"  to do: {row.todo}\n")
+        if row.url:
+            out.append(f"  url: {row.url}\n")
+            if row.expires_at:
+                label = "new, valid until" if row.status == "new" else "valid until"
+                shown = instant_text(row.expires_at, zones.get(row.customer))
+                out.append(f"  {label}: {shown}\n")
+        else:
+            out.append(f"  url: none ({row.status})\n", style="yellow")
+        if row.note:
+            out.append(f"  ! {row.note}\n", style="yellow")
+        out.append("\n")
+    valid = sum(1 for r in rows if r.url)
+    out.append(
+        f"{len(rows)} link{'s' if len(rows) != 1 else ''} outstanding, {valid} ready to send.\n"
+    )
+    return out
