@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from layers_reconcile.cli.main import cli
 from layers_reconcile.config import load_workspace
-from layers_reconcile.config.source import MAX_FILE_BYTES, MAX_NODES
+from layers_reconcile.config.source import MAX_FILE_BYTES, MAX_NODES, read_bytes
 from layers_reconcile.errors import ConfigError
 
 from .helpers import NOW
@@ -92,12 +92,10 @@ def test_aliases_of_a_real_size_are_still_fine(tmp_path: Path) -> None:
 def test_a_link_to_dev_zero_is_refused_without_reading(tmp_path: Path) -> None:
     (workspace(tmp_path) / "zero.yaml").symlink_to("/dev/zero")
     line = refused(tmp_path, "zero.yaml")
-    assert line.startswith("customers/zero.yaml:1:1: ") or "zero.yaml:1:1:" in line
+    assert "zero.yaml:1:1: this is a link to a file outside the workspace" in line
 
 
-def test_a_device_inside_the_workspace_is_not_a_file(tmp_path: Path) -> None:
-    from layers_reconcile.config.source import read_bytes
-
+def test_a_device_is_not_a_regular_file() -> None:
     raw, why = read_bytes(Path("/dev/zero"), None)
     assert raw is None
     assert "not a regular file (it is a device)" in why
