@@ -4,12 +4,14 @@ is reported to the person, not taken."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 
 from layers_reconcile.apply.callback import WrongInstallation, receive_install, stop_receiving
+from layers_reconcile.apply.steps.github import _listen
 from tests.apply.support import free_port
 
 STATE = "gh_state_1"
@@ -79,3 +81,49 @@ async def test_an_installation_on_another_account_is_reported(
     answer = await get(url)
     assert answer.status_code == 409
     assert "is on the GitHub account 'someone-else', which does not own acme/app" in answer.text
+
+
+class _Api:
+    """The one API call the GitHub step's receiver makes: register, answering for `login`."""
+
+    def __init__(self, login: str) -> None:
+        self.login = login
+
+    async def register_installation(self, installation_id: int, state: str, key: str) -> dict:
+        return {"installationId": installation_id, "orgLogin": self.login, "status": "active"}
+
+
+class _Ctx:
+    def __init__(self, login: str) -> None:
+        self.api = _Api(login)
+        self.spec = type("Spec", (), {"github": type("Gh", (), {"repo": "acme/app"})()})()
+
+    def idempotency_key(self, step: str, body: object) -> str:
+        return "k"
+
+    def gate_deadline(self) -> float:
+        return time.monotonic() + 60
+
+
+@pytest.mark.parametrize(
+    ("login", "status", "said"),
+    [
+        ("acme", 200, "installation 42 registered for acme"),
+        (
+            "someone-else",
+            409,
+            "is on the GitHub account 'someone-else', which does not own acme/app",
+        ),
+    ],
+)
+async def test_the_github_step_checks_the_installation_covers_the_owner(
+    login: str, status: int, said: str
+) -> None:
+    url = f"http://127.0.0.1:{free_port()}/github/callback"
+    assert await _listen(_Ctx(login), url, STATE, "acme")  # type: ignore[arg-type]
+    try:
+        answer = await get(url)
+    finally:
+        stop_receiving(url, STATE)
+    assert answer.status_code == status
+    assert said in answer.text
