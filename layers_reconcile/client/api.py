@@ -22,7 +22,7 @@ from layers_reconcile.client.records import (
     ScheduledPost,
     SocialAccount,
 )
-from layers_reconcile.client.wire import Response, as_dict, segment
+from layers_reconcile.client.wire import Response, segment
 
 # Page sizes: the documented maximum of each list, so a list costs as few reads as possible.
 PROJECTS_PAGE = 200
@@ -61,7 +61,7 @@ class LayersClient(ClientCore):
         response = await self.request("POST", path, json=body, idempotency_key=idempotency_key)
         if record is not None:
             return self.checked(record, response, "POST", path)
-        return as_dict(response, "POST", path)
+        return self.checked(Record, response, "POST", path)
 
     async def _patch(
         self,
@@ -74,11 +74,11 @@ class LayersClient(ClientCore):
         response = await self.request("PATCH", path, json=body, idempotency_key=idempotency_key)
         if record is not None:
             return self.checked(record, response, "PATCH", path)
-        return as_dict(response, "PATCH", path)
+        return self.checked(Record, response, "PATCH", path)
 
     async def _delete(self, path: str, *, idempotency_key: str | None = None) -> dict[str, Any]:
         response = await self.request("DELETE", path, idempotency_key=idempotency_key)
-        return as_dict(response, "DELETE", path)
+        return self.checked(Record, response, "DELETE", path)
 
     # -- projects -----------------------------------------------------------------------------
 

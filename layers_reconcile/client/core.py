@@ -40,7 +40,7 @@ from layers_reconcile.client.retrying import (
     delivery_of,
     repeatable,
 )
-from layers_reconcile.client.wire import BearerAuth, Response, as_dict, segment
+from layers_reconcile.client.wire import BearerAuth, Response, segment
 from layers_reconcile.errors import (
     ApiError,
     RateLimitedError,
@@ -385,7 +385,7 @@ class ClientCore:
         return [item async for item in self.paginate(path, params, record)]
 
     async def get_json(self, path: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        return as_dict(await self.request("GET", path, params=params), "GET", path)
+        return self.checked(Record, await self.request("GET", path, params=params), "GET", path)
 
     def checked(
         self, record: type[Record], answer: Response, method: str, path: str
@@ -406,7 +406,7 @@ class ClientCore:
         answer = await self.request(
             "GET", path, refusals_allowed=FIRST_REQUEST_REFUSALS if first else None
         )
-        body = as_dict(answer, "GET", path)
+        body = self.checked(Record, answer, "GET", path)
         tier = body.get("rateLimitTier")
         self._pacer.configure(tier if isinstance(tier, str) else None)
         return body
