@@ -4,6 +4,7 @@
     ├── ConfigError            a workspace file is wrong: carries every ConfigIssue (file, line, col)
     ├── ApiError               the Layers API answered with its error envelope, or not at all
     │   ├── TransportError     no usable answer: connection refused/reset, timeout, broken body
+    │   ├── UnexpectedAnswerError  an answer of the wrong shape, or too big; never retried
     │   ├── ApiClientError     4xx: the request is wrong or not allowed; never retried (but 429)
     │   │   ├── AuthError          401 UNAUTHENTICATED, 403 FORBIDDEN_SCOPE
     │   │   ├── NotFoundError      404 NOT_FOUND
@@ -79,6 +80,15 @@ class ApiError(ReconcileError):
 
 class TransportError(ApiError):
     pass
+
+
+class UnexpectedAnswerError(ApiError):
+    """The API answered, but not what the contract promises (a missing field, a body too big)."""
+
+    def _describe(self) -> str:
+        where = f" at {self.method} {self.path}" if self.method and self.path else ""
+        rid = f", requestId {self.request_id}" if self.request_id else ""
+        return f"the API answered an unexpected shape{where}{rid}: {self.message}"
 
 
 class ApiClientError(ApiError):

@@ -6,6 +6,10 @@ a partner's callback then registers the installation. When that return URL is on
 listens itself, on that port and path, for as long as the install gate is open, and registers
 what arrives. One listener per port serves every customer waiting on it (told apart by `state`).
 If the port is taken, apply does without it (the waiting message says how to finish by hand).
+
+Only a request addressed to this machine by name (its `Host` header is `localhost` or
+`127.0.0.1` with this port) is served, so a web page cannot reach the listener through a
+rebound DNS name; after registering, the installation must cover the repository's owner.
 """
 
 from __future__ import annotations
@@ -20,6 +24,10 @@ _log = logging.getLogger(__name__)
 
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1")
 Register = Callable[[int, str], Awaitable[str]]  # (installation id, state) -> what happened
+
+
+class WrongInstallation(Exception):
+    """Registered, but the installation does not cover the repository's owner."""
 
 
 def loopback_target(return_url: str) -> tuple[str, int, str] | None:
@@ -56,7 +64,11 @@ class _Listener:
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
-            status, text = await self._answer(head.split(b"\r\n", 1)[0].decode("latin-1"))
+            lines = head.decode("latin-1").split("\r\n")
+            if self._host_ok(lines[1:]):
+                status, text = await self._answer(lines[0])
+            else:
+                status, text = 421, "layers-reconcile: this listener answers only localhost"
         except (OSError, TimeoutError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
             status, text = 400, "bad request"
         body = (text + "\n").encode()
@@ -69,6 +81,19 @@ class _Listener:
         with contextlib.suppress(OSError):
             await writer.drain()
             writer.close()
+
+    def _host_ok(self, header_lines: list[str]) -> bool:
+        hosts = [
+            value.strip().lower()
+            for name, _, value in (line.partition(":") for line in header_lines)
+            if name.strip().lower() == "host"
+        ]
+        if len(hosts) != 1:
+            return False
+        allowed = {f"{h}:{self.port}" for h in LOOPBACK_HOSTS}
+        if self.port == 80:
+            allowed |= set(LOOPBACK_HOSTS)
+        return hosts[0] in allowed
 
     async def _answer(self, request_line: str) -> tuple[int, str]:
         method, _, rest = request_line.partition(" ")
@@ -84,6 +109,9 @@ class _Listener:
             return 400, "layers-reconcile: the callback carries no installation_id"
         try:
             done = await waiting[1](int(raw_id), state)
+        except WrongInstallation as exc:
+            _log.warning("%s", exc)
+            return 409, f"layers-reconcile: {exc}"
         except Exception as exc:  # reported to the person's browser; the gate keeps waiting
             return 502, f"layers-reconcile could not register installation {raw_id}: {exc}"
         return 200, f"layers-reconcile: {done}. You can close this tab."

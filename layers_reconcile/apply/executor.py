@@ -37,7 +37,7 @@ from layers_reconcile.apply.slot import Slot
 from layers_reconcile.apply.steps import HANDLERS
 from layers_reconcile.client import LayersClient
 from layers_reconcile.plan.context import Loaded
-from layers_reconcile.plan.model import CustomerPlan, Plan
+from layers_reconcile.plan.model import Action, CustomerPlan, Plan
 from layers_reconcile.plan.observe import SharedActual, observe_shared
 from layers_reconcile.plan.planner import WorkspaceLike, selected
 
@@ -132,7 +132,13 @@ async def _orphan(run: CustomerRun, cp: CustomerPlan | None) -> CustomerOutcome:
     """A customer whose file is gone (--prune): only its planned archive step runs."""
     ctx = run.ctx
     outcome = run.result
-    for step in cp.steps if cp else []:
+    steps = cp.steps if cp else []
+    needs_file = [s.address for s in steps if s.action is not Action.ARCHIVE]
+    if needs_file:
+        # A saved plan whose customer file was deleted since (or is not found under a moved
+        # workspace): its steps need the file, so the plan is stale for this customer.
+        return run._finish(CustomerStatus.STALE, stale_addresses=needs_file)
+    for step in steps:
         handler = HANDLERS[(step.kind, step.action)]
         ctx.emit(StepStarted(ctx.customer, step.address, step.action, step.reason or ""))
         result = await handler(ctx, step)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager, suppress
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from layers_reconcile.cli.common import (
     fail,
     load_or_exit,
     make_console,
+    noted,
     options_of,
     output_options,
     plan_root_of,
@@ -205,7 +207,11 @@ def apply(
                     chosen, limit, prune, max_archives, take_over, orphans_of=scope.orphans_of
                 )
                 root_path = plan_root_of(targets, workspace)
-                plan = run(_plan(endpoint, workspace, planning, root_path, scope))
+                # --timeout covers the whole command: planning spends from it too.
+                started = time.monotonic()
+                plan = run(_plan(endpoint, workspace, planning, root_path, scope, timeout))
+                if timeout is not None:
+                    timeout = max(0.0, timeout - (time.monotonic() - started))
                 if not endpoint.emulator:
                     guessed = missing_return_urls(plan, workspace.customers)
                     if guessed:
@@ -283,23 +289,38 @@ class Planning:
 
 
 async def _plan(
-    endpoint: Endpoint, workspace: Workspace, planning: Planning, root: Path, scope: Scope
+    endpoint: Endpoint,
+    workspace: Workspace,
+    planning: Planning,
+    root: Path,
+    scope: Scope,
+    timeout: float | None = None,  # noqa: ASYNC109 (the command's --timeout, reported as such)
 ) -> Plan:
-    async with build_client(endpoint, rate_share=scope.rate_share) as client:
-        plan = await make_plan(
-            client,
-            workspace,
-            customers=planning.customers,
-            parallelism=planning.parallelism,
-            prune=planning.prune,
-            now=datetime.now(UTC),
-            api_url=endpoint.url,
-            workspace_root=str(root),
-            take_over=planning.take_over,
-            prune_cap=planning.prune_cap,
-            orphans_of=planning.orphans_of,
-        )
-    return scope.stamp(plan, workspace)
+    try:
+        async with (
+            build_client(endpoint, rate_share=scope.rate_share) as client,
+            asyncio.timeout(timeout),
+        ):
+            made = await make_plan(
+                client,
+                workspace,
+                customers=planning.customers,
+                parallelism=planning.parallelism,
+                prune=planning.prune,
+                now=datetime.now(UTC),
+                api_url=endpoint.url,
+                workspace_root=str(root),
+                take_over=planning.take_over,
+                prune_cap=planning.prune_cap,
+                orphans_of=planning.orphans_of,
+            )
+    except TimeoutError:
+        if timeout is None:
+            raise
+        raise ReconcileError(
+            f"gave up at --timeout ({timeout:g} s) while planning; nothing was changed"
+        ) from None
+    return noted(scope.stamp(made, workspace), endpoint)
 
 
 async def _execute(

@@ -19,6 +19,13 @@ from rich.text import Text
 
 from layers_reconcile.cli.context import GlobalOptions
 from layers_reconcile.client import LayersClient
+from layers_reconcile.client.envelope import clean_api_key
+from layers_reconcile.config.apiurl import (
+    DEFAULT_API_URL,
+    DOCUMENTED_API_HOST,
+    api_url_problem,
+    is_documented,
+)
 from layers_reconcile.config.checks import REAL_API
 from layers_reconcile.config.loader import Workspace, display_path, load_workspace
 from layers_reconcile.errors import (
@@ -33,9 +40,10 @@ from layers_reconcile.errors import (
     RateLimitedError,
     ReconcileError,
     TransportError,
+    UnexpectedAnswerError,
 )
+from layers_reconcile.plan.model import Plan
 
-DEFAULT_API_URL = "https://api.layers.com"
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_WAITING, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 T = TypeVar("T")
@@ -49,6 +57,8 @@ class Endpoint:
     url: str
     api_key: str = field(repr=False)
     emulator: bool = False
+    # Said in the plan's header: the URL came from layers.yaml and is not the documented host.
+    note: str | None = None
 
 
 def options_of(ctx: click.Context) -> GlobalOptions:
@@ -92,13 +102,28 @@ def plan_root_of(paths: tuple[Path, ...], workspace: Workspace) -> Path:
 def resolve_endpoint(options: GlobalOptions, workspace: Workspace) -> Endpoint:
     """--api-url / LAYERS_API_URL, then layers.yaml `apiUrl`, then the public API; the key from
     --api-key / LAYERS_API_KEY (click reads both options and environment)."""
-    url = options.api_url or workspace.settings.apiUrl or DEFAULT_API_URL
+    from_file = not options.api_url and workspace.settings.apiUrl is not None
+    url = str(options.api_url or workspace.settings.apiUrl or DEFAULT_API_URL).strip()
+    problem = api_url_problem(url)
+    if problem is not None:
+        where = "apiUrl in layers.yaml" if from_file else "the API URL (--api-url / LAYERS_API_URL)"
+        raise ReconcileError(f"{where} {problem}.")
     if not options.api_key:
         raise ReconcileError(
             "No API key: set LAYERS_API_KEY or pass --api-key, or try everything locally "
             "with --emulator."
         )
-    return Endpoint(url=url, api_key=options.api_key)
+    try:
+        key = clean_api_key(options.api_key)
+    except ValueError as exc:
+        raise ReconcileError(f"LAYERS_API_KEY / --api-key: {exc}.") from None
+    note = None
+    if from_file and not is_documented(url):
+        note = (
+            f"the API URL {url} comes from layers.yaml and is not the documented API host "
+            f"{DOCUMENTED_API_HOST}: the API key is sent there (CI should pin --api-url)"
+        )
+    return Endpoint(url=url, api_key=key, note=note)
 
 
 @contextmanager
@@ -111,6 +136,13 @@ def endpoint_for(options: GlobalOptions, workspace: Workspace) -> Iterator[Endpo
             yield Endpoint(url=url, api_key=key, emulator=True)
         return
     yield resolve_endpoint(options, workspace)
+
+
+def noted(plan: Plan, endpoint: Endpoint) -> Plan:
+    """`plan` with the endpoint's note (a foreign API URL from layers.yaml) first in its header."""
+    if endpoint.note is None or endpoint.note in plan.warnings:
+        return plan
+    return plan.model_copy(update={"warnings": [endpoint.note, *plan.warnings]})
 
 
 def build_client(endpoint: Endpoint, *, rate_share: float = 1.0) -> LayersClient:
@@ -208,6 +240,11 @@ def describe(exc: BaseException, command: str | None = None) -> str:
         return (
             f"The Layers API failed: {exc}. This is on the API's side; run the command again "
             "later (quote the requestId if it persists)."
+        )
+    if isinstance(exc, UnexpectedAnswerError):
+        return (
+            f"{exc}. Nothing is done on such an answer; check that "
+            "--api-url / apiUrl points at the Layers API (quote the requestId if it does)."
         )
     if isinstance(exc, NotFoundError):
         return f"The Layers API does not know this resource: {exc}."

@@ -24,16 +24,15 @@ from ruamel.yaml.comments import CommentedMap
 
 from layers_reconcile.apply.importer import Imported, import_customers
 from layers_reconcile.cli.common import (
-    DEFAULT_API_URL,
     EXIT_OK,
     Endpoint,
     build_client,
     fail,
     make_console,
     options_of,
+    resolve_endpoint,
     run,
 )
-from layers_reconcile.cli.context import GlobalOptions
 from layers_reconcile.config.loader import SETTINGS_NAMES, load_workspace
 from layers_reconcile.errors import ReconcileError
 
@@ -86,7 +85,6 @@ def import_(
     path.mkdir(parents=True, exist_ok=True)
     try:
         workspace = load_workspace(path)
-        api_url = workspace.settings.apiUrl
         if options.emulator or use_emulator:
             from layers_reconcile.cli.embedded import embedded_emulator
 
@@ -94,7 +92,7 @@ def import_(
                 endpoint = Endpoint(url=url, api_key=key, emulator=True)
                 found = run(_import(endpoint, options.customers))
         else:
-            endpoint = _endpoint(options, api_url)
+            endpoint = resolve_endpoint(options, workspace)
             found = run(_import(endpoint, options.customers))
     except (ReconcileError, KeyboardInterrupt) as exc:
         fail(ctx, errors, exc)
@@ -162,15 +160,6 @@ def _write_workspace_name(path: Path, name: str) -> Path:
     else:
         settings.write_text(line + settings.read_text(encoding="utf-8"), encoding="utf-8")
     return settings
-
-
-def _endpoint(options: GlobalOptions, api_url: str | None) -> Endpoint:
-    if not options.api_key:
-        raise ReconcileError(
-            "No API key: set LAYERS_API_KEY or pass --api-key, or try everything locally "
-            "with --emulator."
-        )
-    return Endpoint(url=options.api_url or api_url or DEFAULT_API_URL, api_key=options.api_key)
 
 
 async def _import(endpoint: Endpoint, customers: tuple[str, ...]) -> list[Imported]:

@@ -22,6 +22,7 @@ from layers_reconcile.cli.common import (
     fail,
     load_or_exit,
     make_console,
+    noted,
     options_of,
     output_options,
     plan_root_of,
@@ -201,7 +202,7 @@ def _planned(
 ) -> Plan:
     with endpoint_for(options, workspace) as endpoint:
         if scope.empty:  # nothing changed: nothing to read
-            return scope.empty_plan(workspace, endpoint.url, root)
+            return noted(scope.empty_plan(workspace, endpoint.url, root), endpoint)
 
         async def planned() -> Plan:
             async with build_client(endpoint, rate_share=scope.rate_share) as client:
@@ -219,7 +220,7 @@ def _planned(
                     prune_cap=cap,
                 )
 
-        result = run(planned())
+        result = noted(run(planned()), endpoint)
         if not endpoint.emulator:
             guessed = missing_return_urls(result, workspace.customers)
             if guessed:

@@ -1,7 +1,8 @@
 """`LayersClient`: the typed helpers of the Layers API on top of the transport core.
 
 Each helper is one HTTP call (the `list_*` ones: every page of one list) and returns the parsed
-JSON. Paths and shapes follow the onboarding guide, then CONTRACT.md Rev A. Job-starting and
+JSON, checked first against its wire record (`records.py`) when the reconciler relies on its
+shape: an answer of the wrong shape is an `UnexpectedAnswerError`, never a plan. Paths and shapes follow the onboarding guide, then CONTRACT.md Rev A. Job-starting and
 creating calls take the caller's `idempotency_key` (see `layers_reconcile.client.ids`).
 """
 
@@ -11,7 +12,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 from layers_reconcile.client.core import ClientCore
-from layers_reconcile.client.wire import as_dict, segment
+from layers_reconcile.client.records import (
+    Container,
+    Influencer,
+    Installation,
+    Job,
+    Project,
+    Record,
+    ScheduledPost,
+    SocialAccount,
+)
+from layers_reconcile.client.wire import Response, segment
 
 # Page sizes: the documented maximum of each list, so a list costs as few reads as possible.
 PROJECTS_PAGE = 200
@@ -34,51 +45,75 @@ def utc_timestamp(value: str | datetime) -> str:
 class LayersClient(ClientCore):
     """The Layers partner API. Construct, `async with`, call `whoami()` to start pacing."""
 
+    async def _get(
+        self, path: str, record: type[Record], params: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        return self.checked(record, await self.request("GET", path, params=params), "GET", path)
+
     async def _post(
-        self, path: str, body: Any, *, idempotency_key: str | None = None
+        self,
+        path: str,
+        body: Any,
+        *,
+        idempotency_key: str | None = None,
+        record: type[Record] | None = None,
     ) -> dict[str, Any]:
         response = await self.request("POST", path, json=body, idempotency_key=idempotency_key)
-        return as_dict(response, "POST", path)
+        if record is not None:
+            return self.checked(record, response, "POST", path)
+        return self.checked(Record, response, "POST", path)
 
     async def _patch(
-        self, path: str, body: Any, *, idempotency_key: str | None = None
+        self,
+        path: str,
+        body: Any,
+        *,
+        idempotency_key: str | None = None,
+        record: type[Record] | None = None,
     ) -> dict[str, Any]:
         response = await self.request("PATCH", path, json=body, idempotency_key=idempotency_key)
-        return as_dict(response, "PATCH", path)
+        if record is not None:
+            return self.checked(record, response, "PATCH", path)
+        return self.checked(Record, response, "PATCH", path)
 
     async def _delete(self, path: str, *, idempotency_key: str | None = None) -> dict[str, Any]:
         response = await self.request("DELETE", path, idempotency_key=idempotency_key)
-        return as_dict(response, "DELETE", path)
+        return self.checked(Record, response, "DELETE", path)
 
     # -- projects -----------------------------------------------------------------------------
 
     async def find_projects(self, customer_external_id: str) -> list[dict[str, Any]]:
         """`GET /v1/projects?customerExternalId=`: the projects bound to that handle (one page)."""
-        page = await self.get_json(
-            "/v1/projects",
-            params={"customerExternalId": customer_external_id, "limit": PROJECTS_PAGE},
+        path = "/v1/projects"
+        answer = await self.request(
+            "GET", path, params={"customerExternalId": customer_external_id, "limit": PROJECTS_PAGE}
         )
-        items = page.get("items") or []
-        return [item for item in items if isinstance(item, dict)]
+        page = self.checked(_ProjectPage, answer, "GET", path)
+        return [self.checked(Project, _one(answer, item), "GET", path) for item in page["items"]]
 
     async def list_projects(self) -> list[dict[str, Any]]:
-        return await self.list_all("/v1/projects", {"limit": PROJECTS_PAGE})
+        return await self.list_all("/v1/projects", {"limit": PROJECTS_PAGE}, Project)
 
     async def get_project(self, project_id: str) -> dict[str, Any]:
-        return await self.get_json(f"/v1/projects/{segment(project_id)}")
+        return await self._get(f"/v1/projects/{segment(project_id)}", Project)
 
     async def create_project(
         self, body: dict[str, Any], idempotency_key: str | None
     ) -> dict[str, Any]:
         """`POST /v1/projects` (201, the full row); put `ids.project_id_for(...)` in `body["id"]`."""
-        return await self._post("/v1/projects", body, idempotency_key=idempotency_key)
+        return await self._post(
+            "/v1/projects", body, idempotency_key=idempotency_key, record=Project
+        )
 
     async def patch_project(
         self, project_id: str, body: dict[str, Any], *, idempotency_key: str | None = None
     ) -> dict[str, Any]:
         """`PATCH /v1/projects/:id`: only the fields given change; `metadata` is replaced whole."""
         return await self._patch(
-            f"/v1/projects/{segment(project_id)}", body, idempotency_key=idempotency_key
+            f"/v1/projects/{segment(project_id)}",
+            body,
+            idempotency_key=idempotency_key,
+            record=Project,
         )
 
     async def archive_project(self, project_id: str) -> dict[str, Any]:
@@ -101,7 +136,7 @@ class LayersClient(ClientCore):
 
     async def get_installation(self) -> dict[str, Any]:
         """`GET /v1/github/installation`; NotFoundError when none is registered."""
-        return await self.get_json("/v1/github/installation")
+        return await self._get("/v1/github/installation", Installation)
 
     async def install_url(self, return_url: str, login: str | None = None) -> dict[str, Any]:
         """`GET /v1/github/installation/install-url?returnUrl=&login=` (authorizeUrl, state)."""
@@ -115,7 +150,9 @@ class LayersClient(ClientCore):
         may already be spent, so a lost answer surfaces and the caller re-reads the installation.
         """
         return await self._post(
-            "/v1/github/installation", {"installationId": installation_id, "state": state}
+            "/v1/github/installation",
+            {"installationId": installation_id, "state": state},
+            record=Installation,
         )
 
     async def ingest_github(
@@ -126,13 +163,16 @@ class LayersClient(ClientCore):
             f"/v1/projects/{segment(project_id)}/ingest/github",
             body,
             idempotency_key=idempotency_key,
+            record=Job,
         )
 
     # -- influencers --------------------------------------------------------------------------
 
     async def list_influencers(self, project_id: str) -> list[dict[str, Any]]:
         return await self.list_all(
-            f"/v1/projects/{segment(project_id)}/influencers", {"limit": INFLUENCERS_PAGE}
+            f"/v1/projects/{segment(project_id)}/influencers",
+            {"limit": INFLUENCERS_PAGE},
+            Influencer,
         )
 
     async def create_influencer(
@@ -143,17 +183,18 @@ class LayersClient(ClientCore):
             f"/v1/projects/{segment(project_id)}/influencers",
             body,
             idempotency_key=idempotency_key,
+            record=Job,
         )
 
     # -- content ------------------------------------------------------------------------------
 
     async def list_content(self, project_id: str) -> list[dict[str, Any]]:
         return await self.list_all(
-            f"/v1/projects/{segment(project_id)}/content", {"limit": CONTENT_PAGE}
+            f"/v1/projects/{segment(project_id)}/content", {"limit": CONTENT_PAGE}, Container
         )
 
     async def get_content(self, container_id: str) -> dict[str, Any]:
-        return await self.get_json(f"/v1/content/{segment(container_id)}")
+        return await self._get(f"/v1/content/{segment(container_id)}", Container)
 
     async def generate_content(
         self, project_id: str, body: dict[str, Any], idempotency_key: str | None
@@ -161,7 +202,10 @@ class LayersClient(ClientCore):
         """`POST /v1/projects/:id/content` (202: `jobId`, `containerIds`); `body["id"]` from
         `ids.content_id_for(...)` makes it an upsert."""
         return await self._post(
-            f"/v1/projects/{segment(project_id)}/content", body, idempotency_key=idempotency_key
+            f"/v1/projects/{segment(project_id)}/content",
+            body,
+            idempotency_key=idempotency_key,
+            record=Job,
         )
 
     async def regenerate_content(
@@ -172,6 +216,7 @@ class LayersClient(ClientCore):
             f"/v1/content/{segment(container_id)}/regenerate",
             body,
             idempotency_key=idempotency_key,
+            record=Job,
         )
 
     async def approve_content(self, container_id: str, note: str | None = None) -> dict[str, Any]:
@@ -202,7 +247,9 @@ class LayersClient(ClientCore):
 
     async def list_social_accounts(self, project_id: str) -> list[dict[str, Any]]:
         return await self.list_all(
-            f"/v1/projects/{segment(project_id)}/social-accounts", {"limit": SOCIAL_ACCOUNTS_PAGE}
+            f"/v1/projects/{segment(project_id)}/social-accounts",
+            {"limit": SOCIAL_ACCOUNTS_PAGE},
+            SocialAccount,
         )
 
     # -- publishing ---------------------------------------------------------------------------
@@ -220,11 +267,13 @@ class LayersClient(ClientCore):
 
     async def list_scheduled_posts(self, project_id: str) -> list[dict[str, Any]]:
         return await self.list_all(
-            f"/v1/projects/{segment(project_id)}/scheduled-posts", {"limit": SCHEDULED_POSTS_PAGE}
+            f"/v1/projects/{segment(project_id)}/scheduled-posts",
+            {"limit": SCHEDULED_POSTS_PAGE},
+            ScheduledPost,
         )
 
     async def get_scheduled_post(self, post_id: str) -> dict[str, Any]:
-        return await self.get_json(f"/v1/scheduled-posts/{segment(post_id)}")
+        return await self._get(f"/v1/scheduled-posts/{segment(post_id)}", ScheduledPost)
 
     async def reschedule(self, post_id: str, scheduled_for: str | datetime) -> dict[str, Any]:
         """`POST /v1/scheduled-posts/:id/reschedule`; an absolute time, so repeatable."""
@@ -236,3 +285,13 @@ class LayersClient(ClientCore):
     async def cancel_post(self, post_id: str) -> dict[str, Any]:
         """`DELETE /v1/scheduled-posts/:id`. A repeat answers 409 CONFLICT (already terminal)."""
         return await self._delete(f"/v1/scheduled-posts/{segment(post_id)}")
+
+
+class _ProjectPage(Record):
+    label = "page of projects"
+    items: list[dict[str, Any]]
+
+
+def _one(page: Response, item: dict[str, Any]) -> Response:
+    """One item of `page` as an answer of its own (for its requestId in an error)."""
+    return Response(page.status, item, page.headers)

@@ -19,26 +19,41 @@ from typing import Any, Self
 import httpx
 import stamina
 
-from layers_reconcile.client.envelope import Redactor, error_from_response, parse_retry_after
+from layers_reconcile.client.envelope import (
+    Redactor,
+    clean_api_key,
+    error_from_response,
+    parse_retry_after,
+)
 from layers_reconcile.client.jobs import OnProgress, PollStats
 from layers_reconcile.client.jobs import wait_for_job as _wait_for_job
 from layers_reconcile.client.pacing import Pacer, endpoint_class
+from layers_reconcile.client.records import Listed, Record, check
 from layers_reconcile.client.retrying import (
     MUTATING,
     WAIT_INITIAL,
     WAIT_JITTER,
     WAIT_MAX,
     Call,
+    Delivery,
     decide,
     delivery_of,
     repeatable,
 )
-from layers_reconcile.client.wire import BearerAuth, Response, as_dict, as_item, segment
-from layers_reconcile.errors import ApiError, RateLimitedError, TransportError
+from layers_reconcile.client.wire import BearerAuth, Response, segment
+from layers_reconcile.errors import (
+    ApiError,
+    RateLimitedError,
+    TransportError,
+    UnexpectedAnswerError,
+)
 
 _log = logging.getLogger(__name__)
 
 FIRST_REQUEST_REFUSALS = 2  # attempts of a run's first request while the connection is refused
+# No answer of the API comes near this (a page of 200 projects is well under 1 MB); a bigger one
+# is refused while it streams, and not fetched again.
+MAX_BODY_BYTES = 16 * 1024 * 1024
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
@@ -79,15 +94,19 @@ class ClientCore:
         timeout: float = 30.0,
         retry_budget: float = 120.0,
         rate_share: float = 1.0,
+        max_body_bytes: int = MAX_BODY_BYTES,
     ) -> None:
-        if not api_key:
-            raise ValueError("an API key is required")
+        """`timeout` bounds each attempt as a whole (connecting, sending, the whole answer);
+        `retry_budget` bounds all attempts of one request. ValueError for an unusable key."""
+        api_key = clean_api_key(api_key)
         base = base_url.rstrip("/")
         if base.endswith("/v1"):
             base = base[: -len("/v1")]
         self.base_url = base
         self.max_attempts = max(1, max_attempts)
         self.retry_budget = retry_budget
+        self.timeout = timeout
+        self.max_body_bytes = max_body_bytes
         self._clock: Clock = clock or time.monotonic
         self._sleep: Sleep = sleep or asyncio.sleep
         self._redactor = Redactor(api_key)
@@ -196,12 +215,32 @@ class ClientCore:
         request = self._http.build_request(
             call.method, call.path, params=call.params, json=call.body, headers=call.headers
         )
-        failure: TransportError | None = None
-        raw: httpx.Response | None = None
+        # The whole attempt, body included, within the per-attempt deadline and what is left of
+        # the retry budget: httpx's timeouts bound only each gap between bytes.
+        deadline = max(0.05, min(self.timeout, self._budget_left(call)))
+        failure: ApiError | None = None
+        answer: tuple[httpx.Response, bytes] | None = None
         # The httpx exception holds the request and so the key: keep only its name and text,
         # and raise ours outside the `except` so that it does not chain the original.
         try:
-            raw = await self._http.send(request)
+            async with asyncio.timeout(deadline):
+                answer = await self._fetch(request)
+        except TimeoutError:
+            call.delivery = Delivery.AMBIGUOUS
+            failure = TransportError(
+                f"no complete answer within {deadline:.3g} s (the deadline of one attempt)",
+                method=call.method,
+                path=self._redactor.text(call.path),
+            )
+        except _TooBig as exc:
+            failure = UnexpectedAnswerError(
+                f"the body is over {self.max_body_bytes // 1024 // 1024} MB (the limit); "
+                "refused without reading the rest",
+                status=exc.status,
+                method=call.method,
+                path=self._redactor.text(call.path),
+                request_id=self._request_id(exc.headers),
+            )
         except httpx.HTTPError as exc:
             call.delivery = delivery_of(exc)
             if isinstance(exc, httpx.ConnectError):
@@ -209,8 +248,29 @@ class ClientCore:
             failure = self._transport_failure(call, attempt, exc)
         if failure is not None:
             raise failure
-        assert raw is not None
-        return self._answer(call, attempt, raw)
+        assert answer is not None
+        return self._answer(call, attempt, *answer)
+
+    async def _fetch(self, request: httpx.Request) -> tuple[httpx.Response, bytes]:
+        """The answer and its body, read as it streams and refused past `max_body_bytes`."""
+        raw = await self._http.send(request, stream=True)
+        try:
+            declared = raw.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > self.max_body_bytes:
+                raise _TooBig(raw.status_code, raw.headers)
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in raw.aiter_bytes():
+                size += len(chunk)
+                if size > self.max_body_bytes:
+                    raise _TooBig(raw.status_code, raw.headers)
+                chunks.append(chunk)
+        finally:
+            await raw.aclose()
+        return raw, b"".join(chunks)
+
+    def _request_id(self, headers: httpx.Headers) -> str | None:
+        return self._redactor.text(headers.get("x-request-id") or "") or None
 
     def _transport_failure(self, call: Call, attempt: int, exc: Exception) -> TransportError:
         name = type(exc).__name__
@@ -220,10 +280,9 @@ class ClientCore:
         message = f"no usable answer: {name}" + (f" ({detail})" if detail else "")
         return TransportError(message, method=call.method, path=path)
 
-    def _answer(self, call: Call, attempt: int, raw: httpx.Response) -> Response:
+    def _answer(self, call: Call, attempt: int, raw: httpx.Response, content: bytes) -> Response:
         status = raw.status_code
         headers = raw.headers
-        content = raw.content
         request_id = headers.get("x-request-id")
         _log.debug(
             "%s %s -> %d (attempt %d, requestId %s)",
@@ -268,44 +327,78 @@ class ClientCore:
                 status=status,
                 method=call.method,
                 path=self._redactor.text(call.path),
-                request_id=self._redactor.text(headers.get("x-request-id") or "") or None,
+                request_id=self._request_id(headers),
             )
+        if self._redactor.found_in(content):
+            # A server echoing the key (or a part of it) in an answer must not get it shown.
+            body = self._redactor.value(body)
         return Response(status, body, headers)
 
     # -- reading ------------------------------------------------------------------------------
 
     async def paginate(
-        self, path: str, params: Mapping[str, Any] | None = None
+        self,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        record: type[Record] = Listed,
     ) -> AsyncIterator[dict[str, Any]]:
-        """Every item of a cursor-paginated list (`items` + `nextCursor`), page by page."""
+        """Every item of a cursor-paginated list (`items` + `nextCursor`), page by page; each
+        item must have the shape of `record` (by default: an object with an `id`)."""
         query = dict(params or {})
         seen: set[str] = set()
         while True:
-            page = (await self.request("GET", path, params=query)).json
-            if isinstance(page, list):
-                for item in page:
-                    yield as_item(item, path)
-                return
-            if not isinstance(page, dict):
-                raise ApiError("expected a page with `items`", method="GET", path=path)
-            for item in page.get("items") or []:
-                yield as_item(item, path)
+            answer = await self.request("GET", path, params=query)
+            rid = self._request_id(answer.headers)
+            page = answer.json
+            items = page.get("items") if isinstance(page, dict) else None
+            if not isinstance(items, list):
+                raise UnexpectedAnswerError(
+                    "expected a page with a list of `items`",
+                    method="GET",
+                    path=path,
+                    request_id=rid,
+                )
+            for item in items:
+                yield check(record, item, method="GET", path=path, request_id=rid)
             cursor = page.get("nextCursor")
             if not cursor:
                 return
-            cursor = str(cursor)
+            if not isinstance(cursor, str):
+                raise UnexpectedAnswerError(
+                    "`nextCursor` is not a string", method="GET", path=path, request_id=rid
+                )
             if cursor in seen:
-                raise ApiError("the API returned the same cursor twice", method="GET", path=path)
+                raise UnexpectedAnswerError(
+                    "the API returned the same cursor twice",
+                    method="GET",
+                    path=path,
+                    request_id=rid,
+                )
             seen.add(cursor)
             query["cursor"] = cursor
 
     async def list_all(
-        self, path: str, params: Mapping[str, Any] | None = None
+        self,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        record: type[Record] = Listed,
     ) -> list[dict[str, Any]]:
-        return [item async for item in self.paginate(path, params)]
+        return [item async for item in self.paginate(path, params, record)]
 
     async def get_json(self, path: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        return as_dict(await self.request("GET", path, params=params), "GET", path)
+        return self.checked(Record, await self.request("GET", path, params=params), "GET", path)
+
+    def checked(
+        self, record: type[Record], answer: Response, method: str, path: str
+    ) -> dict[str, Any]:
+        """The body of `answer` when it has the shape of `record`, else UnexpectedAnswerError."""
+        return check(
+            record,
+            answer.json,
+            method=method,
+            path=self._redactor.text(path),
+            request_id=self._request_id(answer.headers),
+        )
 
     async def whoami(self) -> dict[str, Any]:
         """Who the key is; also reads `rateLimitTier` and starts pacing for it."""
@@ -314,7 +407,7 @@ class ClientCore:
         answer = await self.request(
             "GET", path, refusals_allowed=FIRST_REQUEST_REFUSALS if first else None
         )
-        body = as_dict(answer, "GET", path)
+        body = self.checked(Record, answer, "GET", path)
         tier = body.get("rateLimitTier")
         self._pacer.configure(tier if isinstance(tier, str) else None)
         return body
@@ -358,6 +451,12 @@ class ClientCore:
 
 
 _BROKEN = object()
+
+
+class _TooBig(Exception):
+    def __init__(self, status: int, headers: httpx.Headers) -> None:
+        self.status = status
+        self.headers = headers
 
 
 def _decode_json(content: bytes) -> Any:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import email.utils
 import json
 import math
+import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -39,23 +41,83 @@ _BY_STATUS: dict[int, type[ApiClientError]] = {
 _AUTH_403_CODES = frozenset({"FORBIDDEN_SCOPE", "UNAUTHENTICATED"})
 
 
-class Redactor:
-    """Replaces the API key wherever it could leak into text we keep."""
+_RUN = 8  # no output carries this many consecutive characters of the key's secret part
+_KEY_PARTS = re.compile(r"lp_(?:live|test)_[^_]+_(?P<secret>.{8,})", re.DOTALL)
 
-    __slots__ = ("_secret",)
+
+def secret_part(api_key: str) -> str:
+    """The part of the key that must never be shown: after `lp_<env>_<keyId>_` (the key id is
+    public and log-safe), else the whole key (a key of another form is opaque)."""
+    found = _KEY_PARTS.fullmatch(api_key)
+    return found.group("secret") if found else api_key
+
+
+def clean_api_key(raw: str) -> str:
+    """The key without the surrounding whitespace a file or a secret store often leaves.
+
+    ValueError (whose text shows no part of the key) when nothing is left or when a space,
+    line break or other control character is inside it.
+    """
+    key = raw.strip()
+    if not key:
+        raise ValueError("the API key is empty")
+    if any(ch.isspace() or unicodedata.category(ch)[0] == "C" for ch in key):
+        raise ValueError(
+            "the API key has a space, line break or other control character inside it (the "
+            "key is not shown); copy the key again, as one line"
+        )
+    return key
+
+
+class Redactor:
+    """Replaces the API key wherever it could leak into text we keep: the whole key, and any
+    run of 8 or more consecutive characters of its secret part (a server may echo a prefix)."""
+
+    __slots__ = ("_grams", "_secret")
 
     def __init__(self, secret: str) -> None:
-        # A closure rather than the string itself, so walking attributes never finds the key.
+        # Closures rather than the strings themselves, so walking attributes never finds them.
+        part = secret_part(secret)
+        grams = frozenset(part[i : i + _RUN] for i in range(len(part) - _RUN + 1))
+        raw_grams = tuple(g.encode() for g in grams)
         self._secret: Callable[[], str] = lambda: secret
+        self._grams: Callable[[], tuple[frozenset[str], tuple[bytes, ...]]] = lambda: (
+            grams,
+            raw_grams,
+        )
 
     def __repr__(self) -> str:
         return "Redactor(***)"
 
+    def found_in(self, raw: bytes) -> bool:
+        """Whether `raw` (an answer's bytes) holds any run of the key: then redact what it says."""
+        secret = self._secret()
+        return any(g in raw for g in self._grams()[1]) or (bool(secret) and secret.encode() in raw)
+
     def text(self, value: str) -> str:
         secret = self._secret()
         if secret and secret in value:
-            return value.replace(secret, REDACTED)
-        return value
+            value = value.replace(secret, REDACTED)
+        grams = self._grams()[0]
+        if not grams or len(value) < _RUN:
+            return value
+        spans: list[list[int]] = []
+        for start in range(len(value) - _RUN + 1):
+            if value[start : start + _RUN] in grams:
+                end = start + _RUN
+                if spans and start <= spans[-1][1]:
+                    spans[-1][1] = end
+                else:
+                    spans.append([start, end])
+        if not spans:
+            return value
+        pieces: list[str] = []
+        last = 0
+        for start, end in spans:
+            pieces += [value[last:start], REDACTED]
+            last = end
+        pieces.append(value[last:])
+        return "".join(pieces)
 
     def value(self, value: Any) -> Any:
         if isinstance(value, str):

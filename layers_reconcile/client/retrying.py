@@ -104,6 +104,8 @@ class Call:
 def decide(call: Call, exc: Exception, *, budget_left: float) -> bool | float:
     """stamina's backoff hook: False gives up, True backs off exponentially, 0.0 means the
     exact wait is ours (the pacer's hold after a 429, `call.wait_next` after a 503)."""
+    if budget_left <= 0:
+        return False  # every attempt is bounded by what is left: none is left
     if isinstance(exc, RateLimitedError):
         if exc.retry_after is None:
             return True

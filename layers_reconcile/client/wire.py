@@ -1,4 +1,5 @@
-"""What crosses the wire: the bearer credential, path segments and a successful answer."""
+"""What crosses the wire: the bearer credential, path segments and a successful answer
+(checked against its wire record in `records.py`)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,6 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
-
-from layers_reconcile.errors import ApiError
 
 
 def segment(value: str | int) -> str:
@@ -56,16 +55,3 @@ class Response:
             value = self.json.get("requestId")
             rid = value if isinstance(value, str) else None
         return rid
-
-
-def as_dict(response: Response, method: str, path: str) -> dict[str, Any]:
-    """The body of `response` as a JSON object, or an ApiError naming the call."""
-    if not isinstance(response.json, dict):
-        raise ApiError("expected a JSON object", status=response.status, method=method, path=path)
-    return response.json
-
-
-def as_item(item: Any, path: str) -> dict[str, Any]:
-    if not isinstance(item, dict):
-        raise ApiError("expected list items to be JSON objects", method="GET", path=path)
-    return item

@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from layers_reconcile.config.apiurl import DOCUMENTED_API_HOST, api_url_problem, is_documented
 from layers_reconcile.config.checks import check_customer
 from layers_reconcile.config.discover import SETTINGS_NAMES as SETTINGS_NAMES
 from layers_reconcile.config.discover import customer_files as discover_customers
@@ -105,7 +106,7 @@ def check_workspace(
             f"({SETTINGS_NAMES[0]} is read)",
         )
     defaults = _Defaults()
-    settings = _load_settings(settings_file, defaults, issues)
+    settings = _load_settings(settings_file, root, defaults, issues)
     chosen = settings.customers
     customer_files = discover_customers(
         located,
@@ -131,7 +132,7 @@ def check_workspace(
     customers: list[LoadedCustomer] = []
     seen_ids: dict[str, Mark] = {}
     for file in customer_files:
-        loaded = _load_customer(file, defaults, moment, seen_ids, issues)
+        loaded = _load_customer(file, root, defaults, moment, seen_ids, issues)
         if loaded is not None:
             customers.append(loaded)
     files = [display_path(f) for f in customer_files]
@@ -198,10 +199,12 @@ class _Defaults:
     source: SourceMap | None = None
 
 
-def _load_settings(file: Path | None, defaults: _Defaults, issues: _Issues) -> WorkspaceSpec:
+def _load_settings(
+    file: Path | None, root: Path, defaults: _Defaults, issues: _Issues
+) -> WorkspaceSpec:
     if file is None:
         return WorkspaceSpec()
-    parsed = read_yaml(file, display_path(file))
+    parsed = read_yaml(file, display_path(file), root=root)
     _add_all(issues, parsed.issues)
     data = parsed.data
     if data is None:
@@ -213,6 +216,7 @@ def _load_settings(file: Path | None, defaults: _Defaults, issues: _Issues) -> W
             f"defaults), got {kind_of(data)}",
         )
         return WorkspaceSpec()
+    data = _check_api_url(data, parsed.source, issues)
     settings = _validate(WorkspaceSpec, data, parsed.source, issues)
     raw_defaults = data.get("defaults")
     if isinstance(raw_defaults, dict):
@@ -228,6 +232,28 @@ def _load_settings(file: Path | None, defaults: _Defaults, issues: _Issues) -> W
     return settings if isinstance(settings, WorkspaceSpec) else WorkspaceSpec()
 
 
+def _check_api_url(data: dict[str, Any], source: SourceMap, issues: _Issues) -> dict[str, Any]:
+    """`apiUrl` decides where the key goes, and anyone can change it in a pull request: refuse
+    what would leak the key, point out a host that is not the documented one. The data without
+    a refused `apiUrl`, so that no other message quotes it."""
+    url = data.get("apiUrl")
+    if not isinstance(url, str):
+        return data
+    mark = source.mark(("apiUrl",))
+    problem = api_url_problem(url)
+    if problem is not None:
+        issues.add(mark, f"apiUrl {problem}")
+        return {k: v for k, v in data.items() if k != "apiUrl"}
+    if not is_documented(url):
+        issues.add(
+            mark,
+            f"apiUrl sends the API key to {url.strip()}, not the documented API host "
+            f"{DOCUMENTED_API_HOST}; make sure this change is wanted (CI should pin --api-url)",
+            "warning",
+        )
+    return data
+
+
 def _check_defaults(defaults: _Defaults, issues: _Issues) -> None:
     """Validate the defaults on their own, under a stand-in customer, ignoring what is missing."""
     assert defaults.source is not None
@@ -241,13 +267,14 @@ def _check_defaults(defaults: _Defaults, issues: _Issues) -> None:
 
 def _load_customer(
     file: Path,
+    root: Path,
     defaults: _Defaults,
     now: datetime,
     seen_ids: dict[str, Mark],
     issues: _Issues,
 ) -> LoadedCustomer | None:
     display = display_path(file)
-    parsed = read_yaml(file, display)
+    parsed = read_yaml(file, display, root=root)
     _add_all(issues, parsed.issues)
     failed = bool(parsed.issues)
     if parsed.empty or (parsed.data is None and not parsed.issues):

@@ -11,6 +11,8 @@ from __future__ import annotations
 import codecs
 import io
 import math
+import os
+import stat
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +28,11 @@ YamlPath = tuple[str | int, ...]
 
 _TAG = "tag:yaml.org,2002:"
 _MAX_DEPTH = 64
+# Generous for real workspace files (a few KB), small enough that a hostile one cannot exhaust
+# memory or time: the file is read at most this far, and aliases expand to at most so many values.
+MAX_FILE_BYTES = 4 * 1024 * 1024
+MAX_NODES = 300_000
+_CHUNK = 64 * 1024
 
 
 @dataclass(frozen=True, order=True)
@@ -87,18 +94,80 @@ class ParsedFile:
     empty: bool = False
 
 
-def read_yaml(path: Path, display: str) -> ParsedFile:
-    """Read and parse one YAML file; problems (unreadable, not UTF-8, bad YAML) become issues."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return _failed(display, 1, 1, f"cannot read the file: {exc.strerror or exc}")
-    text, problem = decode(raw)
+def read_yaml(path: Path, display: str, *, root: Path | None = None) -> ParsedFile:
+    """Read and parse one YAML file; problems (unreadable, not UTF-8, bad YAML) become issues.
+
+    Only a regular file is read, at most `MAX_FILE_BYTES` of it, and never by following a link
+    out of `root` (the workspace): a link planted by a pull request must not make the tool read,
+    or echo, a file of the machine it runs on.
+    """
+    raw, problem = read_bytes(path, root)
+    if raw is None:
+        return _failed(display, 1, 1, problem)
+    text, decoded = decode(raw)
     if text is None:
-        assert problem is not None
-        line, col, message = problem
+        assert decoded is not None
+        line, col, message = decoded
         return _failed(display, line, col, message)
     return parse_yaml(text, display)
+
+
+def read_bytes(path: Path, root: Path | None) -> tuple[bytes | None, str]:
+    """The bytes of `path`, or None and why it is refused. Never blocks, never reads past the cap."""
+    try:
+        real = Path(os.path.realpath(path))
+        if root is not None and not real.is_relative_to(os.path.realpath(root)):
+            return None, (
+                "this is a link to a file outside the workspace, which is never read; "
+                "replace the link with the file itself"
+            )
+        # O_NONBLOCK: opening a FIFO (or a link to /dev/stdin) must not wait for a writer.
+        fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        return None, f"cannot read the file: {exc.strerror or exc}"
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return None, (
+                f"not a regular file (it is {_kind_of_file(info.st_mode)}); only plain files are "
+                "read: replace it with a file"
+            )
+        if info.st_size > MAX_FILE_BYTES:
+            return None, _too_big(f"{info.st_size / 1024 / 1024:.1f} MB")
+        chunks: list[bytes] = []
+        size = 0
+        while size <= MAX_FILE_BYTES:
+            chunk = os.read(fd, _CHUNK)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > MAX_FILE_BYTES:
+            return None, _too_big(f"over {MAX_FILE_BYTES // 1024 // 1024} MB")
+        return b"".join(chunks), ""
+    except OSError as exc:
+        return None, f"cannot read the file: {exc.strerror or exc}"
+    finally:
+        os.close(fd)
+
+
+def _too_big(size: str) -> str:
+    return (
+        f"the file is {size}; files over {MAX_FILE_BYTES // 1024 // 1024} MB are refused "
+        "(a customer file is a few KB): split it or remove what does not belong"
+    )
+
+
+def _kind_of_file(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "not a plain file"
 
 
 def decode(raw: bytes) -> tuple[str | None, tuple[int, int, str] | None]:
@@ -156,7 +225,21 @@ def parse_yaml(text: str, file: str) -> ParsedFile:
     if node is None:
         return ParsedFile(file, None, SourceMap(Mark(file, 1, 1)), [], empty=True)
     builder = _Builder(file)
-    data = builder.build(node, (), 0, frozenset())
+    try:
+        # Count first (each shared node once), so that an alias bomb costs nothing to refuse.
+        sizes: dict[int, int] = {}
+        if _expanded_size(node, sizes, 0) > MAX_NODES:
+            raise _TooManyNodes(_crossing(node, sizes))
+        data = builder.build(node, (), 0, frozenset())
+    except _TooManyNodes as exc:
+        mark = builder.mark(exc.node)
+        return _failed(
+            file,
+            mark.line,
+            mark.col,
+            f"the document has over {MAX_NODES:,} values once its aliases are expanded (the "
+            "limit); write the values out or use fewer aliases",
+        )
     source = SourceMap(builder.mark(node), builder.entries)
     return ParsedFile(file, data, source, builder.issues)
 
@@ -214,11 +297,59 @@ def _tag(node: Node) -> str:
     return str(getattr(tag, "value", tag) or "")
 
 
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    if isinstance(node, MappingNode):
+        return [child for pair in node.value for child in pair]
+    return []
+
+
+def _expanded_size(node: Node, sizes: dict[int, int], depth: int) -> int:
+    """How many values `node` becomes once aliases are expanded (memoised by node)."""
+    known = sizes.get(id(node))
+    if known is not None:
+        return known
+    sizes[id(node)] = 1  # an alias to an enclosing node counts once; the builder reports it
+    total = 1
+    if depth <= _MAX_DEPTH:
+        for child in _children(node):
+            total += _expanded_size(child, sizes, depth + 1)
+            if total > MAX_NODES:
+                break
+    sizes[id(node)] = total
+    return total
+
+
+def _crossing(root: Node, sizes: dict[int, int]) -> Node:
+    """The first node, in document order, at which the running count passes the limit."""
+    node, count = root, 0
+    for _ in range(_MAX_DEPTH + 2):
+        count += 1
+        for child in _children(node):
+            size = sizes.get(id(child), 1)
+            if count + size > MAX_NODES:
+                node = child
+                break
+            count += size
+        else:
+            return node
+        if not _children(node):
+            return node
+    return node
+
+
+class _TooManyNodes(Exception):
+    def __init__(self, node: Node) -> None:
+        self.node = node
+
+
 class _Builder:
     def __init__(self, file: str) -> None:
         self.file = file
         self.entries: dict[YamlPath, Located] = {}
         self.issues: list[Issue] = []
+        self.built = 0
 
     def mark(self, node: Node) -> Mark:
         start = node.start_mark
@@ -236,6 +367,9 @@ class _Builder:
         if depth > _MAX_DEPTH:
             self.problem(node, f"the document is nested too deeply (over {_MAX_DEPTH} levels)")
             return None
+        self.built += 1
+        if self.built > MAX_NODES:
+            raise _TooManyNodes(node)
         active = active | {id(node)}
         tag = _tag(node)
         if isinstance(node, ScalarNode):

@@ -27,12 +27,20 @@ def resolve_at(at: str | datetime, tz: str | None) -> datetime:
     `at` carries an offset (`Z`, `+02:00`) or is a wall-clock time read in `tz` (UTC when None).
     """
     local = at if isinstance(at, datetime) else parse_at(at)
-    if local.tzinfo is not None:
-        return local.astimezone(UTC)
-    zone_name = tz or "UTC"
-    if not is_timezone(zone_name):
-        raise InvalidTimeError(f"unknown time zone '{zone_name}'")
-    return _localize(local, zone_name).astimezone(UTC)
+    try:
+        if local.tzinfo is not None:
+            return local.astimezone(UTC)
+        zone_name = tz or "UTC"
+        if not is_timezone(zone_name):
+            raise InvalidTimeError(f"unknown time zone '{zone_name}'")
+        return _localize(local, zone_name).astimezone(UTC)
+    except OverflowError:
+        # The instant falls before year 1 or after year 9999 once moved to UTC.
+        shown = at if isinstance(at, str) else at.isoformat()
+        raise InvalidTimeError(
+            f"'{shown}' is at the edge of the calendar: in UTC it falls outside years 1 to 9999; "
+            "pick a real publishing date"
+        ) from None
 
 
 def parse_at(text: str) -> datetime:

@@ -61,6 +61,15 @@ class Script:
         return [r.headers.get("idempotency-key") for r in self.requests]
 
 
+# An answer with the shape of every wire record (for tests about requests, not about answers).
+ANY_RECORD: dict[str, Any] = {
+    "id": "p1",
+    "customerExternalId": None,
+    "jobId": "job_1",
+    "installationId": 1,
+}
+
+
 def ok(body: Any = None, status: int = 200, **headers: str) -> httpx.Response:
     return httpx.Response(status, json={} if body is None else body, headers=headers)
 

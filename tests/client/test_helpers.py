@@ -15,7 +15,9 @@ from layers_reconcile.errors import NotFoundError
 from .conftest import Script, body_of, fail, ok
 
 Call = Callable[[LayersClient], Awaitable[Any]]
-LIST = {"items": [{"id": "x"}], "nextCursor": None}
+# One answer that has the shape of every wire record (the helpers check what they return).
+ROW = {"id": "x", "customerExternalId": None, "jobId": "j", "installationId": 1}
+LIST = {"items": [ROW], "nextCursor": None}
 
 CASES: list[tuple[str, Call, str, str, dict[str, str], Any, str | None]] = [
     # name, call, method, path, query, body, idempotency key ("*" = any generated one)
@@ -263,7 +265,7 @@ async def test_helper_sends_the_documented_request(
     body: Any,
     key: str | None,
 ) -> None:
-    script = Script([ok(LIST if method == "GET" else {"id": "x"})])
+    script = Script([ok({**LIST, **ROW} if method == "GET" else ROW)])
     async with make_client(script) as client:
         result = await call(client)
     assert isinstance(result, dict | list)
@@ -296,15 +298,16 @@ def test_every_helper_of_the_design_is_covered() -> None:
 async def test_ids_are_escaped_into_one_path_segment(
     make_client: Callable[..., LayersClient],
 ) -> None:
-    script = Script([ok({"id": "x"})])
+    script = Script([ok({**LIST, **ROW})])
     async with make_client(script) as client:
         await client.get_project("../whoami?x=1")
     assert script.requests[0].url.raw_path == b"/v1/projects/..%2Fwhoami%3Fx%3D1"
 
 
 async def test_find_projects_returns_the_items(make_client: Callable[..., LayersClient]) -> None:
-    async with make_client(Script([ok({"items": [{"id": "a"}, {"id": "b"}]})])) as client:
-        assert await client.find_projects("c") == [{"id": "a"}, {"id": "b"}]
+    items = [{"id": "a", "customerExternalId": "c"}, {"id": "b", "customerExternalId": "c"}]
+    async with make_client(Script([ok({"items": items})])) as client:
+        assert await client.find_projects("c") == items
 
 
 async def test_missing_installation_is_not_found(make_client: Callable[..., LayersClient]) -> None:

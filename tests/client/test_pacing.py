@@ -14,7 +14,7 @@ from layers_reconcile.client.pacing import (
     endpoint_class,
 )
 
-from .conftest import FakeClock, Script, fail, ok
+from .conftest import ANY_RECORD, FakeClock, Script, fail, ok
 
 MakeClient = Callable[..., LayersClient]
 READ, WRITE, LONG = EndpointClass.READ_LIGHT, EndpointClass.WRITE_LIGHT, EndpointClass.LONG_RUNNING
@@ -75,14 +75,14 @@ def test_a_bucket_never_exceeds_rpm_in_any_60s_window(rpm: int) -> None:
 async def test_no_pacing_before_whoami(make_client: MakeClient, clock: FakeClock) -> None:
     async with make_client(Script([ok()])) as client:
         for _ in range(200):
-            await client.get_project("p1")
+            await client.get_json("/v1/projects/p1")
     assert clock.sleeps == []
 
 
 @pytest.mark.parametrize(
     ("cls", "call"),
     [
-        (READ, lambda c: c.get_project("p1")),
+        (READ, lambda c: c.get_json("/v1/projects/p1")),
         (WRITE, lambda c: c.patch_project("p1", {"name": "x"})),
         (LONG, lambda c: c.ingest_github("p1", {"repoFullName": "o/r"}, "k")),
     ],
@@ -93,7 +93,7 @@ async def test_sequential_calls_over_the_burst_sleep_one_interval_each(
     rpm = TIER_RPM["standard"][cls]
     burst = burst_for(rpm)
     interval = 60.0 / (rpm - burst)
-    script = Script([ok({"rateLimitTier": "standard"})])
+    script = Script([ok({"rateLimitTier": "standard", **ANY_RECORD})])
     async with make_client(script) as client:
         await client.whoami()
         assert client.tier == "standard"
@@ -107,20 +107,20 @@ async def test_concurrent_calls_queue_behind_each_other(
     make_client: MakeClient, clock: FakeClock
 ) -> None:
     clock.advance = False
-    script = Script([ok({"rateLimitTier": "standard"})])
+    script = Script([ok({"rateLimitTier": "standard", **ANY_RECORD})])
     async with make_client(script) as client:
         await client.whoami()  # whoami itself ran unpaced
-        await asyncio.gather(*(client.get_project(f"p{i}") for i in range(15)))
+        await asyncio.gather(*(client.get_json(f"/v1/projects/p{i}") for i in range(15)))
     interval = 60.0 / (120 - 12)
     assert sorted(clock.sleeps) == pytest.approx([interval, 2 * interval, 3 * interval])
 
 
 async def test_classes_have_separate_buckets(make_client: MakeClient, clock: FakeClock) -> None:
-    script = Script([ok({"rateLimitTier": "standard"})])
+    script = Script([ok({"rateLimitTier": "standard", **ANY_RECORD})])
     async with make_client(script) as client:
         await client.whoami()
         for _ in range(11):
-            await client.get_project("p")
+            await client.get_json("/v1/projects/p")
         for _ in range(6):
             await client.patch_project("p", {})
         for _ in range(2):
@@ -135,12 +135,12 @@ async def test_partner_tier_paces_a_large_plan_without_sleeping_early(
     async with make_client(script) as client:
         await client.whoami()
         for _ in range(599):
-            await client.get_project("p")
+            await client.get_json("/v1/projects/p")
     assert clock.sleeps == []
 
 
 async def test_unknown_tier_is_unpaced(make_client: MakeClient, clock: FakeClock) -> None:
-    async with make_client(Script([ok({"rateLimitTier": "internal"})])) as client:
+    async with make_client(Script([ok({"rateLimitTier": "internal", **ANY_RECORD})])) as client:
         await client.whoami()
         for _ in range(500):
             await client.generate_content("p", {}, "k")
@@ -151,12 +151,15 @@ async def test_unknown_tier_is_unpaced(make_client: MakeClient, clock: FakeClock
 async def test_after_a_429_the_class_resumes_at_its_rate_not_in_a_burst(
     make_client: MakeClient, clock: FakeClock
 ) -> None:
-    replies = [ok({"rateLimitTier": "standard"}), fail(429, "RATE_LIMITED", **{"Retry-After": "5"})]
+    replies = [
+        ok({"rateLimitTier": "standard", **ANY_RECORD}),
+        fail(429, "RATE_LIMITED", **{"Retry-After": "5"}),
+    ]
     script = Script([*replies, ok()])
     async with make_client(script) as client:
         await client.whoami()
-        await client.get_project("p")  # 429, then waits 5 s
-        await client.get_project("p")
+        await client.get_json("/v1/projects/p")  # 429, then waits 5 s
+        await client.get_json("/v1/projects/p")
     interval = 60.0 / (120 - 12)
     assert clock.sleeps == pytest.approx([5.0, interval])
 

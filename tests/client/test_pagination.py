@@ -14,7 +14,7 @@ MakeClient = Callable[..., LayersClient]
 
 
 def pages(n_items: int, per_page: int) -> Callable[[httpx.Request], httpx.Response]:
-    items = [{"id": f"p{i}"} for i in range(n_items)]
+    items = [{"id": f"p{i}", "customerExternalId": None} for i in range(n_items)]
 
     def handler(request: httpx.Request) -> httpx.Response:
         start = int(request.url.params.get("cursor", "0"))

@@ -6,7 +6,7 @@ import asyncio
 import time
 from typing import Any
 
-from layers_reconcile.apply.callback import receive_install, stop_receiving
+from layers_reconcile.apply.callback import WrongInstallation, receive_install, stop_receiving
 from layers_reconcile.apply.context import CustomerContext, Gate, GateCheck, GateState
 from layers_reconcile.apply.events import PersonWait
 from layers_reconcile.apply.links import keep, mint_install
@@ -78,15 +78,22 @@ async def register(ctx: CustomerContext, step: Step) -> StepResult:
     return StepResult(detail=f"registered installation {installation_id} ({org})")
 
 
-async def _listen(ctx: CustomerContext, return_url: str, state: str) -> bool:
+async def _listen(ctx: CustomerContext, return_url: str, state: str, org: str) -> bool:
     """Receive GitHub's return on a loopback returnUrl while apply waits (see apply.callback)."""
 
     async def register_it(installation_id: int, got: str) -> str:
         request = {"installationId": installation_id, "state": got}
-        await ctx.api.register_installation(
+        body = await ctx.api.register_installation(
             installation_id, got, ctx.idempotency_key("github", request)
         )
-        return f"installation {installation_id} registered"
+        login = _login_of(body)
+        if login and login != org.lower():
+            raise WrongInstallation(
+                f"installation {installation_id} is on the GitHub account '{login}', which does "
+                f"not own {ctx.spec.github.repo if ctx.spec.github else org}; install the Layers "
+                f"GitHub App on '{org}' (apply keeps waiting for that)"
+            )
+        return f"installation {installation_id} registered for {org}"
 
     if not await receive_install(return_url, state, register_it):
         return False
@@ -136,7 +143,7 @@ async def wait_for_install(ctx: CustomerContext, step: Step) -> StepResult:
     expires = parse_instant(link.expires_at)
     listening = False
     if state and ctx.options.wait_for_people > 0:
-        listening = await _listen(ctx, return_url, state)
+        listening = await _listen(ctx, return_url, state, org)
 
     async def check() -> GateCheck:
         installation = await registered_for(ctx, org)

@@ -1,0 +1,70 @@
+"""Where the API key may be sent: the checks on an API URL, wherever it comes from.
+
+`layers.yaml` is a file anyone can change in a pull request, so its `apiUrl` decides where the
+key goes: only https (plain http on this machine only), never credentials in the URL, and a URL
+that is not the documented API host is pointed out to the reviewer.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from urllib.parse import urlsplit, urlunsplit
+
+DEFAULT_API_URL = "https://api.layers.com"
+DOCUMENTED_API_HOST = "api.layers.com"
+_LOOPBACK_NAMES = ("localhost", "localhost.localdomain")
+
+
+def api_url_problem(url: str) -> str | None:
+    """Why `url` must not receive the API key (a phrase after the URL's name), or None.
+
+    The phrase never quotes credentials: a URL carrying them is described, not shown.
+    """
+    parts = urlsplit(url.strip())
+    try:
+        host = parts.hostname
+        parts.port  # noqa: B018 (raises on a port that is not a number)
+    except ValueError:
+        host = None
+    if parts.scheme.lower() not in ("http", "https") or not host:
+        return (
+            f"'{shown_url(url)}' is not a valid URL; write it like {DEFAULT_API_URL} "
+            "(scheme, host, optional port)"
+        )
+    if parts.username is not None or parts.password is not None:
+        return (
+            "carries credentials (user:password@ before the host; not shown); remove them: "
+            "the API key goes in LAYERS_API_KEY, never in the URL"
+        )
+    if parts.scheme.lower() == "http" and not is_loopback(host):
+        return (
+            f"'{shown_url(url)}' is plain http, which would send the API key in clear text; use "
+            "https (plain http is allowed only on this machine: localhost, 127.0.0.1, ::1)"
+        )
+    return None
+
+
+def is_loopback(host: str) -> bool:
+    host = host.strip("[]").lower()
+    if host in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def is_documented(url: str) -> bool:
+    """The public Layers API (or this machine, where an emulator runs)."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower()
+    return (parts.scheme.lower() == "https" and host == DOCUMENTED_API_HOST) or is_loopback(host)
+
+
+def shown_url(url: str) -> str:
+    """`url` without any user:password@ part, safe to print."""
+    parts = urlsplit(url.strip())
+    if "@" not in parts.netloc:
+        return url.strip()
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))

@@ -1,0 +1,129 @@
+"""The loopback GitHub callback receiver: it serves only requests addressed to localhost (a
+rebound DNS name gets nothing), and an installation that does not cover the repository's owner
+is reported to the person, not taken."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from layers_reconcile.apply.callback import WrongInstallation, receive_install, stop_receiving
+from layers_reconcile.apply.steps.github import _listen
+from tests.apply.support import free_port
+
+STATE = "gh_state_1"
+
+
+class Registrar:
+    def __init__(self, login: str = "acme") -> None:
+        self.login = login
+        self.calls: list[tuple[int, str]] = []
+
+    async def __call__(self, installation_id: int, state: str) -> str:
+        self.calls.append((installation_id, state))
+        if self.login != "acme":
+            raise WrongInstallation(
+                f"installation {installation_id} is on the GitHub account '{self.login}', "
+                "which does not own acme/app"
+            )
+        return f"installation {installation_id} registered for acme"
+
+
+@pytest.fixture
+async def listening() -> AsyncIterator[tuple[str, Registrar]]:
+    url = f"http://127.0.0.1:{free_port()}/github/callback"
+    registrar = Registrar()
+    assert await receive_install(url, STATE, registrar)
+    yield url, registrar
+    stop_receiving(url, STATE)
+
+
+async def get(url: str, host: str | None = None) -> httpx.Response:
+    headers = {"Host": host} if host else {}
+    async with httpx.AsyncClient(timeout=5) as http:
+        return await http.get(
+            url, params={"installation_id": "42", "state": STATE}, headers=headers
+        )
+
+
+async def test_a_request_for_another_host_name_is_refused(
+    listening: tuple[str, Registrar],
+) -> None:
+    url, registrar = listening
+    port = url.split(":")[2].split("/")[0]
+    for host in (f"evil.example:{port}", "127.0.0.1", f"localhost.evil.example:{port}"):
+        answer = await get(url, host)
+        assert answer.status_code == 421, host
+        assert "answers only localhost" in answer.text
+    assert registrar.calls == []
+
+
+@pytest.mark.parametrize("name", ["127.0.0.1", "localhost"])
+async def test_a_request_for_localhost_registers(
+    listening: tuple[str, Registrar], name: str
+) -> None:
+    url, registrar = listening
+    port = url.split(":")[2].split("/")[0]
+    answer = await get(url, f"{name}:{port}")
+    assert answer.status_code == 200, answer.text
+    assert "installation 42 registered for acme" in answer.text
+    assert registrar.calls == [(42, STATE)]
+
+
+async def test_an_installation_on_another_account_is_reported(
+    listening: tuple[str, Registrar],
+) -> None:
+    url, registrar = listening
+    registrar.login = "someone-else"
+    answer = await get(url)
+    assert answer.status_code == 409
+    assert "is on the GitHub account 'someone-else', which does not own acme/app" in answer.text
+
+
+class _Api:
+    """The one API call the GitHub step's receiver makes: register, answering for `login`."""
+
+    def __init__(self, login: str) -> None:
+        self.login = login
+
+    async def register_installation(self, installation_id: int, state: str, key: str) -> dict:
+        return {"installationId": installation_id, "orgLogin": self.login, "status": "active"}
+
+
+class _Ctx:
+    def __init__(self, login: str) -> None:
+        self.api = _Api(login)
+        self.spec = type("Spec", (), {"github": type("Gh", (), {"repo": "acme/app"})()})()
+
+    def idempotency_key(self, step: str, body: object) -> str:
+        return "k"
+
+    def gate_deadline(self) -> float:
+        return time.monotonic() + 60
+
+
+@pytest.mark.parametrize(
+    ("login", "status", "said"),
+    [
+        ("acme", 200, "installation 42 registered for acme"),
+        (
+            "someone-else",
+            409,
+            "is on the GitHub account 'someone-else', which does not own acme/app",
+        ),
+    ],
+)
+async def test_the_github_step_checks_the_installation_covers_the_owner(
+    login: str, status: int, said: str
+) -> None:
+    url = f"http://127.0.0.1:{free_port()}/github/callback"
+    assert await _listen(_Ctx(login), url, STATE, "acme")  # type: ignore[arg-type]
+    try:
+        answer = await get(url)
+    finally:
+        stop_receiving(url, STATE)
+    assert answer.status_code == status
+    assert said in answer.text

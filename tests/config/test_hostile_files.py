@@ -1,0 +1,263 @@
+"""Hostile workspace files: every one is refused at `file:line` with exit 1, quickly, in little
+memory, without blocking and without echoing what a link points at."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from layers_reconcile.cli.main import cli
+from layers_reconcile.config import load_workspace
+from layers_reconcile.config.source import MAX_FILE_BYTES, MAX_NODES, read_bytes
+from layers_reconcile.errors import ConfigError
+
+from .helpers import NOW
+
+VALID = "customerExternalId: cust-1\nproject:\n  name: One\n"
+SECRET = "ghp_S3cr3tS3cr3tS3cr3t"
+
+
+def alias_bomb(levels: int = 9, width: int = 9) -> str:
+    """The billion laughs: `width ** levels` strings from a few hundred bytes."""
+    names = [f"l{i}" for i in range(levels)]
+    lines = [f"{names[0]}: &{names[0]} [" + ",".join(['"lol"'] * width) + "]"]
+    for prev, name in itertools.pairwise(names):
+        lines.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * width) + "]")
+    return "customerExternalId: bomb\nproject:\n  name: Bomb\n" + "\n".join(lines) + "\n"
+
+
+def schedule_at(at: str, timezone: str | None = None) -> str:
+    zone = f"\n  timezone: {timezone}" if timezone else ""
+    return (
+        f"customerExternalId: cust-t\nproject:\n  name: Times{zone}\n"
+        "social:\n  tiktok:\n    returnUrl: https://app.example.com/done\n"
+        "content:\n  hook:\n    format: video_remix\n"
+        "    brief:\n      hook: Run\n      targetPlatforms: [tiktok]\n"
+        f"    schedule:\n      - account: tiktok\n        mode: direct_publish\n"
+        f"        at: '{at}'\n"
+    )
+
+
+def workspace(folder: Path) -> Path:
+    (folder / "layers.yaml").write_text("workspace: hostile\n")
+    customers = folder / "customers"
+    customers.mkdir()
+    (customers / "ok.yaml").write_text(VALID)
+    return customers
+
+
+def validate(folder: Path) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["--no-color", "validate", str(folder)])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return result.exit_code, result.output
+
+
+def refused(folder: Path, name: str) -> str:
+    """The one error line of `customers/<name>`, after checking exit 1 and the file:line form."""
+    code, output = validate(folder)
+    assert code == 1, output
+    lines = [line for line in output.splitlines() if f"customers/{name}:" in line]
+    assert len(lines) == 1, output
+    assert "Traceback" not in output
+    return lines[0]
+
+
+def test_an_alias_bomb_fails_fast_and_says_the_limit(tmp_path: Path) -> None:
+    (workspace(tmp_path) / "bomb.yaml").write_text(alias_bomb())
+    started = time.monotonic()
+    line = refused(tmp_path, "bomb.yaml")
+    assert time.monotonic() - started < 10
+    assert f"over {MAX_NODES:,} values once its aliases are expanded" in line
+    assert ":4:" in line  # the first line whose aliases cross the limit
+
+
+def test_aliases_of_a_real_size_are_still_fine(tmp_path: Path) -> None:
+    text = VALID + "x-shared: &s {a: 1, b: 2}\nx-more: [*s, *s, *s]\n"
+    (workspace(tmp_path) / "ok.yaml").write_text(text)
+    code, output = validate(tmp_path)
+    assert "aliases are expanded" not in output
+    assert "x-shared" in output  # refused as an unknown key, not for its aliases
+    assert code == 1
+
+
+def test_a_link_to_dev_zero_is_refused_without_reading(tmp_path: Path) -> None:
+    (workspace(tmp_path) / "zero.yaml").symlink_to("/dev/zero")
+    line = refused(tmp_path, "zero.yaml")
+    assert "zero.yaml:1:1: this is a link to a file outside the workspace" in line
+
+
+def test_a_device_is_not_a_regular_file() -> None:
+    raw, why = read_bytes(Path("/dev/zero"), None)
+    assert raw is None
+    assert "not a regular file (it is a device)" in why
+
+
+def test_a_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
+    os.mkfifo(workspace(tmp_path) / "pipe.yaml")
+    line = refused(tmp_path, "pipe.yaml")
+    assert "not a regular file (it is a named pipe)" in line
+
+
+def test_a_link_to_stdin_is_refused_without_blocking(tmp_path: Path) -> None:
+    (workspace(tmp_path) / "stdin.yaml").symlink_to("/dev/stdin")
+    line = refused(tmp_path, "stdin.yaml")
+    assert "outside the workspace" in line
+
+
+def test_a_big_file_is_refused_by_its_size(tmp_path: Path) -> None:
+    customers = workspace(tmp_path)
+    with (customers / "big.yaml").open("w") as out:
+        out.write(VALID)
+        out.truncate(50 * 1024 * 1024)  # sparse: no disk, same size
+    line = refused(tmp_path, "big.yaml")
+    assert f"the file is 50.0 MB; files over {MAX_FILE_BYTES // 1024 // 1024} MB" in line
+
+
+def test_a_link_out_of_the_workspace_is_never_read_nor_echoed(tmp_path: Path) -> None:
+    secret = tmp_path / "home" / "secret"
+    secret.parent.mkdir()
+    secret.write_text(SECRET + "\n")
+    root = tmp_path / "repo"
+    root.mkdir()
+    (workspace(root) / "leak.yaml").symlink_to(secret)
+    line = refused(root, "leak.yaml")
+    assert "link to a file outside the workspace" in line
+    _code, output = validate(root)
+    assert SECRET[:8] not in output
+
+
+def test_a_link_inside_the_workspace_is_followed(tmp_path: Path) -> None:
+    customers = workspace(tmp_path)
+    (tmp_path / ".shared").mkdir()
+    (tmp_path / ".shared" / "two.yaml").write_text(VALID.replace("cust-1", "cust-2"))
+    (customers / "two.yaml").symlink_to(tmp_path / ".shared" / "two.yaml")
+    code, output = validate(tmp_path)
+    assert code == 0, output
+
+
+def test_a_settings_file_linked_out_of_the_workspace_is_refused(tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere.yaml"
+    outside.write_text(f"workspace: {SECRET}\n")
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "layers.yaml").symlink_to(outside)
+    (root / "c.yaml").write_text(VALID)
+    code, output = validate(root)
+    assert code == 1
+    assert "layers.yaml:1:1: this is a link to a file outside the workspace" in output
+    assert SECRET[:8] not in output
+
+
+@pytest.mark.parametrize(
+    ("at", "timezone"),
+    [
+        ("9999-12-31T23:59:59-05:00", None),
+        ("0001-01-01T00:00:00+05:00", None),
+        ("0001-01-01T00:00:00", "Asia/Tokyo"),
+        ("9999-12-31T23:59:59", "America/New_York"),
+    ],
+)
+def test_times_at_the_edge_of_the_calendar_are_errors_at_their_line(
+    tmp_path: Path, at: str, timezone: str | None
+) -> None:
+    (workspace(tmp_path) / "times.yaml").write_text(schedule_at(at, timezone))
+    line = refused(tmp_path, "times.yaml")
+    expected_line = schedule_at(at, timezone).splitlines().index(f"        at: '{at}'") + 1
+    assert line.startswith(f"customers/times.yaml:{expected_line}:") or (
+        f"times.yaml:{expected_line}:" in line
+    )
+    assert "edge of the calendar" in line
+
+
+# -- property: whatever hostile file lands in the workspace, the answer is a clean refusal ---
+
+Make = Callable[[Path, str], None]
+
+
+def _write(text: str) -> Make:
+    return lambda path, _secret: path.write_text(text)
+
+
+def _link_out(path: Path, secret: str) -> None:
+    target = path.parent.parent.parent / f"secret-{path.name}"
+    target.write_text(f"token: {secret}\n")
+    path.symlink_to(target)
+
+
+def _fifo(path: Path, _secret: str) -> None:
+    os.mkfifo(path)
+
+
+def _sized(size: int) -> Make:
+    def make(path: Path, _secret: str) -> None:
+        with path.open("w") as out:
+            out.write(VALID)
+            out.truncate(size)
+
+    return make
+
+
+hostile: st.SearchStrategy[Make] = st.one_of(
+    st.builds(
+        lambda levels, width: _write(alias_bomb(levels, width)),
+        st.integers(6, 12),
+        st.integers(9, 20),
+    ),
+    st.builds(_sized, st.integers(MAX_FILE_BYTES + 1, 3 * MAX_FILE_BYTES)),
+    st.just(_fifo),
+    st.just(_link_out),
+    st.sampled_from(["/dev/zero", "/dev/stdin", "/dev/urandom", "/dev/null"]).map(
+        lambda dev: lambda path, _s: path.symlink_to(dev)
+    ),
+    st.builds(
+        lambda at, zone: _write(schedule_at(at, zone)),
+        st.sampled_from(
+            [
+                "9999-12-31T23:59:59-05:00",
+                "9999-12-31T20:00:00-23:59",
+                "0001-01-01T00:00:00+05:00",
+                "0001-01-01T00:00:00+23:59",
+                "0001-01-01T00:00:00",
+                "9999-12-31T23:30:00",
+            ]
+        ),
+        st.sampled_from([None, "Asia/Tokyo", "Pacific/Kiritimati", "America/Los_Angeles"]),
+    ),
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(make=hostile, name=st.sampled_from(["a.yaml", "zz.yml", "nested/c.yaml"]))
+def test_any_hostile_file_is_a_clean_refusal(make: Make, name: str) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder) / "repo"
+        root.mkdir()
+        customers = workspace(root)
+        path = customers / name
+        path.parent.mkdir(exist_ok=True)
+        make(path, SECRET)
+        started = time.monotonic()
+        try:
+            load_workspace(root, now=NOW)
+        except ConfigError as exc:
+            issues = exc.issues
+        else:
+            # A few calendar edges are real instants in the past: valid, with a warning.
+            return
+        assert time.monotonic() - started < 10
+        assert issues
+        for issue in issues:
+            assert issue.line >= 1
+            assert issue.col >= 1
+            assert SECRET[:8] not in issue.message
