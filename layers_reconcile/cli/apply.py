@@ -198,7 +198,7 @@ def apply(
                 person_poll_interval=0.5 if endpoint.emulator else 2.0,
                 publish_poll_interval=1.0 if endpoint.emulator else 5.0,
                 job_time_scale=where.job_speed,
-                take_over=take_over,
+                take_over=take_over or plan.take_over,
             )
             with ProgressView(console, verbose=options.verbose) as view:
                 report = run(

@@ -166,6 +166,8 @@ class Plan(_Model):
     customers: list[CustomerPlan] = Field(default_factory=list)
     # None: orphans were not looked for (a filtered plan); else every one found.
     orphans: list[Orphan] | None = None
+    # The workspace this plan takes projects over from (--take-over); apply of the saved plan too.
+    take_over: str | None = None
     warnings: list[str] = Field(default_factory=list)
 
     @computed_field  # type: ignore[prop-decorator]
