@@ -1,4 +1,4 @@
-"""`layers-reconcile apply [PATH | PLANFILE]`: converge every customer.
+"""`layers-reconcile apply [PATH... | PLANFILE]`: converge every customer.
 
 Without a plan file it plans, shows the plan and asks (unless --auto-approve; unattended it
 refuses). With a plan file it executes that reviewed plan and refuses the customers whose file or

@@ -355,6 +355,17 @@ def test_a_missing_scope_names_the_scope_and_the_command(
     assert key not in result.output
 
 
+def test_apply_with_a_read_only_key_names_the_write_scope_it_lacks(
+    server: EmulatorServer, tmp_path: Path
+) -> None:
+    ws = workspace(tmp_path, "ws-ro-apply", {"n.yaml": minimal("ro-apply-1")})
+    key = key_with(server, READ_SCOPES)
+    result = invoke(server.url, key, "apply", str(ws), "--auto-approve")
+    assert result.exit_code == 1
+    assert "lacks the scope projects:write that `layers-reconcile apply` needs" in result.output
+    assert key not in result.output
+
+
 # -- boundaries -----------------------------------------------------------------------------
 
 
