@@ -209,7 +209,7 @@ def _load_settings(file: Path | None, defaults: _Defaults, issues: _Issues) -> W
     if not isinstance(data, dict):
         issues.add(
             parsed.source.root,
-            f"{file.name} must be a mapping of settings (workspace, apiUrl, parallelism, "
+            f"{file.name} must be a mapping of settings (workspace, apiUrl, parallelism, customers, "
             f"defaults), got {kind_of(data)}",
         )
         return WorkspaceSpec()
