@@ -1,4 +1,4 @@
-"""`layers-reconcile apply [PATH | PLANFILE]`: converge every customer.
+"""`layers-reconcile apply [PATH... | PLANFILE]`: converge every customer.
 
 Without a plan file it plans, shows the plan and asks (unless --auto-approve; unattended it
 refuses). With a plan file it executes that reviewed plan and refuses the customers whose file or
@@ -236,7 +236,7 @@ def apply(
                 person_poll_interval=0.5 if endpoint.emulator else 2.0,
                 publish_poll_interval=1.0 if endpoint.emulator else 5.0,
                 job_time_scale=where.job_speed,
-                take_over=take_over,
+                take_over=take_over or plan.take_over,
             )
             with ProgressView(console, verbose=options.verbose) as view:
                 report = run(

@@ -308,5 +308,6 @@ def check_customer_filter(
             hint = f"; did you mean {close[0]!r}?" if close else ""
             lines.append(f"--customer {name!r}: no customer file has this customerExternalId{hint}")
         where = display_path(workspace.root)
-        lines.append(f"(the customers of the workspace at {where}: {len(known)})")
+        files = "customer file" if len(known) == 1 else "customer files"
+        lines.append(f"(the workspace at {where} has {len(known)} {files})")
         fail(ctx, errors, ReconcileError("\n".join(lines)))

@@ -1,6 +1,6 @@
 """Desired state: the YAML workspace, its models, validation and JSON Schema.
 
-load_workspace(path) -> Workspace        raises ConfigError listing every issue
+load_workspace(path | paths) -> Workspace  raises ConfigError listing every issue
 check_workspace(path) -> Report          never raises on bad files: errors and warnings
 times.resolve_at(at, tz) -> datetime     a schedule time as an aware UTC instant
 """

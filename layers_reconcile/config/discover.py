@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -108,9 +109,10 @@ def customer_files(
         for file in _yaml_below(walk_from, root, issues, display, any_suffix=bool(include)):
             if with_settings:
                 relative = _relative(file, root)
-                if relative is None or not _matches(relative, globs):
+                if relative is None or _matches(relative, tuple(exclude)):
                     continue
-                if _matches(relative, tuple(exclude)):
+                if not _matches(relative, globs):
+                    _warn_if_customer(file, issues, display)
                     continue
             found.setdefault(file.resolve().as_posix(), file)
     return sorted(found.values(), key=lambda p: p.as_posix())
@@ -137,6 +139,34 @@ def _yaml_below(
             if any_suffix or name.endswith(YAML_SUFFIXES):
                 out.append(here / name)
     return out
+
+
+PEEK_BYTES = 65_536
+
+
+def _warn_if_customer(file: Path, issues: IssueSink, display: DisplayPath) -> None:
+    """A YAML file outside `customers.include` that names a customerExternalId is probably a
+    customer file in the wrong place: say so, or its project shows up as an orphan."""
+    if not file.name.endswith(YAML_SUFFIXES):
+        return
+    try:
+        if not stat.S_ISREG(file.stat().st_mode):
+            return
+        with file.open("rb") as handle:
+            head = handle.read(PEEK_BYTES).decode("utf-8", errors="replace")
+    except OSError:
+        return
+    for number, line in enumerate(head.splitlines(), start=1):
+        if line.startswith("customerExternalId:"):
+            issues.add(
+                Mark(display(file), number, 1),
+                "looks like a customer file, but customers.include in layers.yaml (default "
+                "customers/**/*.yaml|yml) does not match it, so it is not planned: move it "
+                "under customers/ or add it to customers.include (customers.exclude silences "
+                "this)",
+                "warning",
+            )
+            return
 
 
 def _relative(file: Path, root: Path) -> str | None:

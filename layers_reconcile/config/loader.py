@@ -212,7 +212,7 @@ def _load_settings(
     if not isinstance(data, dict):
         issues.add(
             parsed.source.root,
-            f"{file.name} must be a mapping of settings (workspace, apiUrl, parallelism, "
+            f"{file.name} must be a mapping of settings (workspace, apiUrl, parallelism, customers, "
             f"defaults), got {kind_of(data)}",
         )
         return WorkspaceSpec()

@@ -127,6 +127,7 @@ def build_plan(
     parallelism: int = 8,
     warnings: list[str] | None = None,
     orphans: list[Orphan] | None = None,
+    take_over: str | None = None,
 ) -> Plan:
     return Plan(
         created_at=now,
@@ -136,6 +137,7 @@ def build_plan(
         parallelism=parallelism,
         customers=customers,
         orphans=orphans,
+        take_over=take_over,
         warnings=warnings or [],
     )
 

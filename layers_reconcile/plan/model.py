@@ -171,6 +171,8 @@ class Plan(_Model):
     customers: list[CustomerPlan] = Field(default_factory=list)
     # None: orphans were not looked for (a filtered plan); else every one found.
     orphans: list[Orphan] | None = None
+    # The workspace this plan takes projects over from (--take-over); apply of the saved plan too.
+    take_over: str | None = None
     warnings: list[str] = Field(default_factory=list)
     # Where the plan came from (left out of the document when unknown): the tool's version, the
     # git commit of the workspace, and for an incremental plan the ref it was compared with.

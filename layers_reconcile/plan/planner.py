@@ -108,6 +108,7 @@ async def make_plan(
         api_url=api_url,
         parallelism=limit,
         orphans=orphans.listed,
+        take_over=take_over,
         warnings=warnings,
     )
 

@@ -117,3 +117,14 @@ def test_the_walk_stops_at_the_repository_root(tmp_path: Path) -> None:
     workspace = load_workspace(repo / "customers", now=NOW)
     assert workspace.settings.workspace is None
     assert workspace.root == repo / "customers"
+
+
+def test_a_customer_file_outside_the_globs_is_a_warning_not_a_silent_orphan(repo: Path) -> None:
+    write(repo, {"stray.yaml": customer("stray-1")})
+    report = check_workspace(repo, now=NOW)
+    assert report.errors == []
+    (warning,) = [w for w in report.warnings if w.file.endswith("stray.yaml")]
+    assert warning.line == 1
+    assert "looks like a customer file" in warning.message
+    assert "stray-1" not in ids(repo)
+    assert not [w for w in report.warnings if "docker-compose" in w.file]

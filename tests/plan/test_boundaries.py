@@ -355,6 +355,17 @@ def test_a_missing_scope_names_the_scope_and_the_command(
     assert key not in result.output
 
 
+def test_apply_with_a_read_only_key_names_the_write_scope_it_lacks(
+    server: EmulatorServer, tmp_path: Path
+) -> None:
+    ws = workspace(tmp_path, "ws-ro-apply", {"n.yaml": minimal("ro-apply-1")})
+    key = key_with(server, READ_SCOPES)
+    result = invoke(server.url, key, "apply", str(ws), "--auto-approve")
+    assert result.exit_code == 1
+    assert "lacks the scope projects:write that `layers-reconcile apply` needs" in result.output
+    assert key not in result.output
+
+
 # -- boundaries -----------------------------------------------------------------------------
 
 
@@ -441,3 +452,18 @@ def test_orphans_of_looks_up_only_the_named_customers(
     assert [o.customer_external_id for o in plan.orphans] == ["of-deleted"]
     routes = stats(server)
     assert routes["GET /v1/projects"] == 2  # of-keep and of-deleted, no full list
+
+
+def test_a_saved_plan_made_with_take_over_takes_over_on_apply(
+    server: EmulatorServer, tmp_path: Path
+) -> None:
+    theirs = make_project(server, "saved-take", {"workspace": "ws-old"})
+    ws = workspace(tmp_path / "ws", "ws-new", {"s.yaml": minimal("saved-take")})
+    out = tmp_path / "plan.json"
+    planned = run(server, "plan", str(ws), "--take-over", "ws-old", "--out", str(out))
+    assert planned.exit_code == 0, planned.output
+    assert "takes the project over from workspace 'ws-old'" in planned.stdout
+    applied = run(server, "apply", str(out))
+    assert applied.exit_code == 0, applied.output
+    stamp = api(server, "GET", f"/v1/projects/{theirs}")["metadata"][RESERVED_KEY]
+    assert stamp["workspace"] == "ws-new"
