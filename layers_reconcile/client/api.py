@@ -17,6 +17,7 @@ from layers_reconcile.client.records import (
     Influencer,
     Installation,
     Job,
+    Page,
     Project,
     Record,
     ScheduledPost,
@@ -88,7 +89,7 @@ class LayersClient(ClientCore):
         answer = await self.request(
             "GET", path, params={"customerExternalId": customer_external_id, "limit": PROJECTS_PAGE}
         )
-        page = self.checked(_ProjectPage, answer, "GET", path)
+        page = self.checked(Page, answer, "GET", path)
         return [self.checked(Project, _one(answer, item), "GET", path) for item in page["items"]]
 
     async def list_projects(self) -> list[dict[str, Any]]:
@@ -285,11 +286,6 @@ class LayersClient(ClientCore):
     async def cancel_post(self, post_id: str) -> dict[str, Any]:
         """`DELETE /v1/scheduled-posts/:id`. A repeat answers 409 CONFLICT (already terminal)."""
         return await self._delete(f"/v1/scheduled-posts/{segment(post_id)}")
-
-
-class _ProjectPage(Record):
-    label = "page of projects"
-    items: list[dict[str, Any]]
 
 
 def _one(page: Response, item: dict[str, Any]) -> Response:

@@ -28,7 +28,7 @@ from layers_reconcile.client.envelope import (
 from layers_reconcile.client.jobs import OnProgress, PollStats
 from layers_reconcile.client.jobs import wait_for_job as _wait_for_job
 from layers_reconcile.client.pacing import Pacer, endpoint_class
-from layers_reconcile.client.records import Listed, Record, check
+from layers_reconcile.client.records import Listed, Page, Record, check
 from layers_reconcile.client.retrying import (
     MUTATING,
     WAIT_INITIAL,
@@ -349,24 +349,12 @@ class ClientCore:
         while True:
             answer = await self.request("GET", path, params=query)
             rid = self._request_id(answer.headers)
-            page = answer.json
-            items = page.get("items") if isinstance(page, dict) else None
-            if not isinstance(items, list):
-                raise UnexpectedAnswerError(
-                    "expected a page with a list of `items`",
-                    method="GET",
-                    path=path,
-                    request_id=rid,
-                )
-            for item in items:
+            page = check(Page, answer.json, method="GET", path=path, request_id=rid)
+            for item in page["items"]:
                 yield check(record, item, method="GET", path=path, request_id=rid)
             cursor = page.get("nextCursor")
             if not cursor:
                 return
-            if not isinstance(cursor, str):
-                raise UnexpectedAnswerError(
-                    "`nextCursor` is not a string", method="GET", path=path, request_id=rid
-                )
             if cursor in seen:
                 raise UnexpectedAnswerError(
                     "the API returned the same cursor twice",

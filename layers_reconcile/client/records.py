@@ -81,6 +81,14 @@ class Influencer(_EitherId):
     named_id = "influencerId"
 
 
+class Page(Record):
+    """One page of a cursor-paginated list."""
+
+    label = "page"
+    items: list[dict[str, Any]]
+    nextCursor: StrictStr | None = None
+
+
 class Listed(Record):
     """One item of a list page whose shape is not checked further: a JSON object."""
 

@@ -170,8 +170,10 @@ def _warn_if_customer(file: Path, issues: IssueSink, display: DisplayPath) -> No
 
 
 def _relative(file: Path, root: Path) -> str | None:
+    """Where the file stands below the root, by its own name: a link is matched where it is, not
+    where it points (reading it refuses a link out of the workspace, at its line)."""
     try:
-        return file.resolve().relative_to(root.resolve()).as_posix()
+        return (file.parent.resolve() / file.name).relative_to(root.resolve()).as_posix()
     except ValueError:
         return None
 

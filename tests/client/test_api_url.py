@@ -32,7 +32,8 @@ def api() -> Iterator[HostileApi]:
 def workspace(folder: Path, api_url: str | None) -> Path:
     line = f"apiUrl: {api_url}\n" if api_url else ""
     (folder / "layers.yaml").write_text(f"workspace: urls\n{line}")
-    (folder / "c.yaml").write_text(CUSTOMER)
+    (folder / "customers").mkdir(exist_ok=True)
+    (folder / "customers" / "c.yaml").write_text(CUSTOMER)
     return folder
 
 

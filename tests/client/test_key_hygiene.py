@@ -40,7 +40,8 @@ def api() -> Iterator[HostileApi]:
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
     (tmp_path / "layers.yaml").write_text("workspace: hygiene\n")
-    (tmp_path / "c.yaml").write_text(CUSTOMER)
+    (tmp_path / "customers").mkdir()
+    (tmp_path / "customers" / "c.yaml").write_text(CUSTOMER)
     return tmp_path
 
 
