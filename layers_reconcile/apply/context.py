@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -81,7 +80,7 @@ class CustomerContext:
         return idempotency_key_for(self.customer, step, body)
 
     def gate_deadline(self) -> float:
-        return time.monotonic() + self.options.wait_for_people
+        return self.options.clock() + self.options.wait_for_people
 
     async def project(self) -> dict[str, Any]:
         """A fresh read of the project."""
@@ -129,7 +128,7 @@ class CustomerContext:
         self, address: str, job_id: str, *, expected_seconds: float | None
     ) -> dict[str, Any]:
         """Poll a job to its end, reporting progress; the customer's seat is free meanwhile."""
-        started = time.monotonic()
+        started = self.options.clock()
         expected = (expected_seconds or 60.0) / max(self.options.job_time_scale, 1e-6)
 
         def on_progress(job: Any) -> None:
@@ -143,7 +142,7 @@ class CustomerContext:
                     job_id=job_id,
                     stage=data.get("stage"),
                     percent=percent,
-                    elapsed=time.monotonic() - started,
+                    elapsed=self.options.clock() - started,
                     expected=expected,
                 )
             )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from typing import Any
 
 from layers_reconcile.apply.callback import WrongInstallation, receive_install, stop_receiving
@@ -97,7 +96,7 @@ async def _listen(ctx: CustomerContext, return_url: str, state: str, org: str) -
 
     if not await receive_install(return_url, state, register_it):
         return False
-    wait = max(0.0, ctx.gate_deadline() - time.monotonic())
+    wait = max(0.0, ctx.gate_deadline() - ctx.options.clock())
     asyncio.get_running_loop().call_later(wait, stop_receiving, return_url, state)
     return True
 
@@ -139,7 +138,7 @@ async def wait_for_install(ctx: CustomerContext, step: Step) -> StepResult:
     return_url = _return_url(ctx, step)
     link = await _install_link(ctx, org, return_url)
     url, state = link.url, link.state
-    issued_at = time.monotonic()
+    issued_at = ctx.options.clock()
     expires = parse_instant(link.expires_at)
     listening = False
     if state and ctx.options.wait_for_people > 0:
@@ -155,7 +154,7 @@ async def wait_for_install(ctx: CustomerContext, step: Step) -> StepResult:
         over = (
             ctx.options.now() >= expires
             if expires is not None
-            else time.monotonic() - issued_at > INSTALL_URL_TTL
+            else ctx.options.clock() - issued_at > INSTALL_URL_TTL
         )
         if over:
             stop_receiving(return_url, state)
