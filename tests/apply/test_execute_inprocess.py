@@ -1,0 +1,41 @@
+"""`execute()` in-process on a manual clock: documented job durations and waits for people are
+spent on the clock, not in wall time, and what apply proves over HTTP still holds."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from layers_reconcile.apply.events import CustomerStatus
+from tests.apply.inprocess import in_process
+from tests.apply.support import DATA, EXAMPLES, copy_workspace, expected_counts
+
+
+async def test_the_examples_converge_at_documented_speed_without_waiting(tmp_path: Path) -> None:
+    ws = copy_workspace(EXAMPLES, tmp_path / "ws")
+    async with in_process() as emu:  # speed 1: jobs take as long as the guide says
+        started_wall, started_clock = time.monotonic(), emu.clock.now()
+        first = await emu.apply(ws, wait_for_people=600.0)  # auto-consent takes its time
+        assert first.converged, [(o.customer, o.status, o.failure) for o in first.outcomes]
+        assert first.changed
+        spent = emu.clock.now() - started_clock
+        assert spent >= 30, spent  # ingest and generation jobs ran their documented minutes
+        assert time.monotonic() - started_wall < spent / 3
+        await emu.assert_no_duplicates(expected_counts(ws))
+
+        again = await emu.apply(ws)
+        assert again.converged and not again.changed
+        await emu.assert_no_duplicates(expected_counts(ws))
+
+
+async def test_a_person_gate_waits_its_wait_for_people_on_the_clock(tmp_path: Path) -> None:
+    ws = copy_workspace(DATA / "people", tmp_path / "ws")
+    async with in_process(auto_consent=False) as emu:
+        started_wall, started_clock = time.monotonic(), emu.clock.now()
+        report = await emu.apply(ws, wait_for_people=900.0)
+        assert [o.status for o in report.outcomes] == [CustomerStatus.WAITING]
+        assert emu.clock.now() - started_clock >= 900  # it waited the whole quarter hour …
+        assert time.monotonic() - started_wall < 60  # … on the clock only
+        urls = [w.url or "" for w in report.outcomes[0].waits]
+        assert any("/github/" in u for u in urls), urls
+        assert any("/social/" in u for u in urls), urls
