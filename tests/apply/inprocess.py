@@ -112,9 +112,7 @@ class InProcess:
 
 
 @asynccontextmanager
-async def in_process(
-    *, start: float | None = None, **settings: Any
-) -> AsyncIterator[InProcess]:
+async def in_process(*, start: float | None = None, **settings: Any) -> AsyncIterator[InProcess]:
     """The emulator app (auto-consent unless told otherwise), clock starting at wall time."""
     clock = ManualClock(start if start is not None else datetime.now(UTC).timestamp())
     settings.setdefault("auto_consent", True)

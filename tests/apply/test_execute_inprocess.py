@@ -24,7 +24,8 @@ async def test_the_examples_converge_at_documented_speed_without_waiting(tmp_pat
         await emu.assert_no_duplicates(expected_counts(ws))
 
         again = await emu.apply(ws)
-        assert again.converged and not again.changed
+        assert again.converged
+        assert not again.changed
         await emu.assert_no_duplicates(expected_counts(ws))
 
 
