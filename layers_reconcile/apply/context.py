@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from layers_reconcile.apply.api import Api
+from layers_reconcile.apply.callback import Receivers
 from layers_reconcile.apply.events import EventSink, JobProgress, PersonWait
 from layers_reconcile.apply.options import ApplyOptions
 from layers_reconcile.apply.reserved import Reserved, mutated, reserved_of
@@ -56,6 +57,8 @@ class CustomerContext:
     slot: Slot
     loaded: Loaded | None = None
     project_id: str | None = None
+    # The run's loopback GitHub callback servers (apply.callback); the executor owns them.
+    receivers: Receivers = field(default_factory=Receivers)
     reserved_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     # The project row as last read or written by this run: the base of reserved-key writes, so
     # each costs one PATCH (a rival run's concurrent write may be lost; the next observation

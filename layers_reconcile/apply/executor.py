@@ -15,6 +15,7 @@ from collections.abc import Collection
 from dataclasses import replace
 
 from layers_reconcile.apply.api import Api
+from layers_reconcile.apply.callback import Receivers
 from layers_reconcile.apply.context import CustomerContext
 from layers_reconcile.apply.customer import CustomerRun, leaf_exception
 from layers_reconcile.apply.events import (
@@ -81,11 +82,15 @@ async def execute(
             slot=Slot(semaphore),
             loaded=loaded_customer,
             project_id=cp.project_id if cp else None,
+            receivers=receivers,
         )
         run = CustomerRun(ctx=ctx, settings=settings, shared=shared)
-        return await _customer(run, cp, verify=verify, deadline=deadline)
+        try:
+            return await _customer(run, cp, verify=verify, deadline=deadline)
+        finally:
+            await receivers.release(ext)
 
-    async with asyncio.TaskGroup() as group:
+    async with Receivers() as receivers, asyncio.TaskGroup() as group:
         tasks = [group.create_task(one(*item)) for item in work]
     outcomes = [t.result() for t in tasks]
     return ApplyReport(outcomes=outcomes, elapsed=options.clock() - started)

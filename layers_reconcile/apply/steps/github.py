@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
-from layers_reconcile.apply.callback import WrongInstallation, receive_install, stop_receiving
+from layers_reconcile.apply.callback import WrongInstallation
 from layers_reconcile.apply.context import CustomerContext, Gate, GateCheck, GateState
 from layers_reconcile.apply.events import PersonWait
 from layers_reconcile.apply.links import keep, mint_install
@@ -94,11 +93,8 @@ async def _listen(ctx: CustomerContext, return_url: str, state: str, org: str) -
             )
         return f"installation {installation_id} registered for {org}"
 
-    if not await receive_install(return_url, state, register_it):
-        return False
-    wait = max(0.0, ctx.gate_deadline() - ctx.options.clock())
-    asyncio.get_running_loop().call_later(wait, stop_receiving, return_url, state)
-    return True
+    # Served until the gate closes, or the customer's run ends (the executor releases it).
+    return await ctx.receivers.receive(return_url, state, register_it, owner=ctx.customer)
 
 
 def how_to_finish(ctx: CustomerContext) -> str:
@@ -147,7 +143,7 @@ async def wait_for_install(ctx: CustomerContext, step: Step) -> StepResult:
     async def check() -> GateCheck:
         installation = await registered_for(ctx, org)
         if installation is not None:
-            stop_receiving(return_url, state)
+            await ctx.receivers.stop(return_url, state)
             return GateCheck(
                 GateState.DONE, f"installation {installation.get('installationId')} registered"
             )
@@ -157,7 +153,7 @@ async def wait_for_install(ctx: CustomerContext, step: Step) -> StepResult:
             else ctx.options.clock() - issued_at > INSTALL_URL_TTL
         )
         if over:
-            stop_receiving(return_url, state)
+            await ctx.receivers.stop(return_url, state)
             return GateCheck(GateState.EXPIRED)
         return GateCheck(GateState.PENDING)
 
