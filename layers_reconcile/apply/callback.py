@@ -85,9 +85,11 @@ class _Listener:
             sock.close()
             _log.debug("cannot listen on %s:%d for the GitHub callback: %s", host, self.port, exc)
             return False
-        app = Starlette(routes=[Route("/{path:path}", self._serve, methods=["GET", "POST"])])
+        # Every method reaches `_serve` (the Host check first; anything but GET is a 404).
+        methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+        app = Starlette(routes=[Route("/{path:path}", self._serve, methods=methods)])
         config = uvicorn.Config(
-            app, lifespan="off", http="h11", log_config=None, access_log=False, log_level="error"
+            app, lifespan="off", http="h11", log_config=None, access_log=False, log_level=None
         )
         self.server = _Server(config)
         self.task = asyncio.create_task(self.server.serve(sockets=[sock]))

@@ -140,3 +140,21 @@ async def test_a_taken_port_is_done_without() -> None:
     async with Receivers() as first, Receivers() as second:
         assert await first.receive(url, STATE, Registrar())
         assert not await second.receive(url, "other", Registrar())
+
+
+async def test_anything_but_a_get_of_the_waiting_path_and_state_is_not_found(
+    listening: tuple[str, Registrar],
+) -> None:
+    url, registrar = listening
+    async with httpx.AsyncClient(timeout=5) as http:
+        posted = await http.post(url, params={"installation_id": "42", "state": STATE})
+        elsewhere = await http.get(
+            url.replace("/github/callback", "/other"),
+            params={"installation_id": "42", "state": STATE},
+        )
+        unknown = await http.get(url, params={"installation_id": "42", "state": "nobody"})
+        no_id = await http.get(url, params={"state": STATE})
+    assert [posted.status_code, elsewhere.status_code, unknown.status_code] == [404, 404, 404]
+    assert no_id.status_code == 400
+    assert "carries no installation_id" in no_id.text
+    assert registrar.calls == []
