@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
@@ -40,6 +41,8 @@ class InProcess:
     clock: ManualClock
     reader: httpx.AsyncClient
     sleeps: int = 0
+    # Run before every sleep of the run: people (or anything) acting while apply waits.
+    meanwhile: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     def now(self) -> datetime:
         return datetime.fromtimestamp(self.clock.now(), UTC)
@@ -47,6 +50,8 @@ class InProcess:
     async def sleep(self, seconds: float) -> None:
         """A sleep that moves the shared clock instead of waiting (and lets others run)."""
         self.sleeps += 1
+        for act in self.meanwhile:
+            await act()
         self.clock.advance(max(0.0, seconds))
         await asyncio.sleep(0)
 
@@ -89,6 +94,22 @@ class InProcess:
             cursor = page.get("nextCursor")
             if not cursor:
                 return out
+
+    async def consent(self, url: str) -> None:
+        """A person opens the URL (a plain GET); for a GitHub install, the partner's callback
+        then registers the installation with the id and state GitHub sends back."""
+        answer = await self.reader.get(url, follow_redirects=False)
+        assert answer.status_code == 302, answer.text
+        query = parse_qs(urlsplit(answer.headers["location"]).query)
+        if "installation_id" in query:
+            registered = await self.reader.post(
+                "/v1/github/installation",
+                json={
+                    "installationId": int(query["installation_id"][0]),
+                    "state": query["state"][0],
+                },
+            )
+            registered.raise_for_status()
 
     async def projects(self, customer: str) -> list[dict[str, Any]]:
         return await self.items("/v1/projects", customerExternalId=customer)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from layers_reconcile.apply.events import CustomerStatus
+from layers_reconcile.apply.events import CustomerStatus, WaitingOnPerson
 from tests.apply.inprocess import in_process
 from tests.apply.support import DATA, EXAMPLES, copy_workspace, expected_counts
 
@@ -40,3 +40,32 @@ async def test_a_person_gate_waits_its_wait_for_people_on_the_clock(tmp_path: Pa
         urls = [w.url or "" for w in report.outcomes[0].waits]
         assert any("/github/" in u for u in urls), urls
         assert any("/social/" in u for u in urls), urls
+
+
+async def test_people_who_act_while_apply_waits_let_it_converge(tmp_path: Path) -> None:
+    ws = copy_workspace(DATA / "people", tmp_path / "ws")
+    path = ws / "customers/bluebird.yaml"
+    path.write_text(path.read_text().replace("    brief:", "    approve: true\n    brief:"))
+    shown: list[str] = []
+    opened: list[str] = []
+
+    def show(event: object) -> None:
+        if isinstance(event, WaitingOnPerson) and event.wait.url:
+            shown.append(event.wait.url)
+
+    async with in_process(auto_consent=False) as emu:
+
+        async def person() -> None:  # opens each URL the moment apply shows it
+            for url in [u for u in shown if u not in opened]:
+                opened.append(url)
+                await emu.consent(url)
+
+        emu.meanwhile.append(person)
+        started_wall = time.monotonic()
+        report = await emu.apply(ws, on_event=show, wait_for_people=60.0)
+        assert [o.status for o in report.outcomes] == [CustomerStatus.CONVERGED], report
+        assert len(opened) >= 2, opened  # the GitHub install and the TikTok consent
+        assert time.monotonic() - started_wall < 30
+        (project,) = await emu.projects("bluebird-labs-010")
+        posts = await emu.items(f"/v1/projects/{project['id']}/scheduled-posts")
+        assert len(posts) == 1
