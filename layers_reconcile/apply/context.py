@@ -55,10 +55,9 @@ class CustomerContext:
     options: ApplyOptions
     emit: EventSink
     slot: Slot
+    receivers: Receivers  # the run's loopback GitHub callback servers; the executor owns them
     loaded: Loaded | None = None
     project_id: str | None = None
-    # The run's loopback GitHub callback servers (apply.callback); the executor owns them.
-    receivers: Receivers = field(default_factory=Receivers)
     reserved_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     # The project row as last read or written by this run: the base of reserved-key writes, so
     # each costs one PATCH (a rival run's concurrent write may be lost; the next observation
