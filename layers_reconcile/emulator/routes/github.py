@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from layers_reconcile.emulator import consent, lookups, world
+from layers_reconcile.emulator import consent, lookups, requests, world
 from layers_reconcile.emulator.common import JSON, iso, pid, ulid
 from layers_reconcile.emulator.http import (
     ApiError,
-    Fields,
     Reply,
     conflict,
     invalid,
@@ -18,6 +17,7 @@ from layers_reconcile.emulator.http import (
 from layers_reconcile.emulator.jobs import start_job
 from layers_reconcile.emulator.pipeline import Ctx, RouteSpec
 from layers_reconcile.emulator.resources import job_accepted, public
+from layers_reconcile.emulator.validation import parse
 
 NOSDK_FAIL_AT = 0.70  # the end of generating_sdk_patch
 
@@ -64,13 +64,8 @@ def install_url(ctx: Ctx) -> Reply:
 
 def register_installation(ctx: Ctx) -> Reply:
     emu = ctx.emu
-    f = Fields(ctx.body)
-    f.only(("installationId", "state"))
-    installation_id = f.integer("installationId", required=True, lo=1)
-    token = f.string("state", required=True, min_len=1, max_len=200)
-    f.check()
-    assert installation_id is not None
-    assert token is not None
+    body = parse(requests.RegisterInstallation, ctx.body)
+    installation_id, token = body.installationId, body.state
     state = emu.store.get("gh_state", token)
     if state is None:
         raise invalid("state", "is not a state issued by GET /v1/github/installation/install-url")
@@ -98,25 +93,13 @@ def get_installation(ctx: Ctx) -> Reply:
 def ingest_github(ctx: Ctx) -> Reply:
     emu = ctx.emu
     project = lookups.project(emu, ctx.params["id"], active=True)
-    f = Fields(ctx.body)
-    repo = f.string("repoFullName", required=True, min_len=3, max_len=200)
-    branch = f.string("branch", min_len=1, max_len=255, default="main")
-    open_pr = f.boolean("openPR", default=True)
-    platforms = f.strings("platforms", options=world.SDK_PLATFORMS, max_items=6)
-    sdk = f.mapping("sdkConfig")
-    included = None
-    if sdk is not None:
-        sdk.string("appName", max_len=128)
-        included = sdk.strings("includePlatforms", options=world.SDK_PLATFORMS, max_items=6)
-        sdk.strings("eventAllowlist", max_items=500)
-    f.string("prTitle", max_len=256)
-    f.string("prBody", max_len=65_536)
-    parts = world.split_repo(repo) if repo else None
-    if repo and parts is None:
-        f.add("repoFullName", "must be owner/name")
-    f.check()
+    body = parse(requests.Ingest, ctx.body)
+    repo, platforms = body.repoFullName, body.platforms
+    branch = body.branch or "main"
+    open_pr = True if body.openPR is None else body.openPR
+    included = body.sdkConfig.includePlatforms if body.sdkConfig else None
+    parts = world.split_repo(repo)
     assert parts is not None
-    assert repo is not None
     owner, name = parts
     registration = consent.covering_registration(emu, owner)
     if registration is None:

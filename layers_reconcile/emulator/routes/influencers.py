@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from layers_reconcile.emulator import lookups
-from layers_reconcile.emulator.common import JSON, iso, new_uuid, parse_uuid, pid
+from layers_reconcile.emulator import lookups, requests
+from layers_reconcile.emulator.common import JSON, iso, new_uuid, pid
 from layers_reconcile.emulator.http import (
-    Fields,
     Reply,
     conflict,
     invalid,
@@ -22,6 +21,7 @@ from layers_reconcile.emulator.resources import (
     job_accepted,
     new_influencer,
 )
+from layers_reconcile.emulator.validation import parse
 
 GENDERS = ("male", "female", "nonbinary", "unspecified")
 STATUSES = ("draft", "pending", "training", "ready", "failed")
@@ -37,19 +37,6 @@ TEXT_LIMITS = {
     "brandVoice": 1024,
     "language": 35,
 }
-
-
-def _persona(f: Fields, *, nullable: bool) -> JSON:
-    values: JSON = {}
-    if f.has("gender"):
-        values["gender"] = f.choice("gender", GENDERS, nullable=nullable)
-    for key, limit in TEXT_LIMITS.items():
-        if f.has(key):
-            values[key] = f.string(key, max_len=limit, nullable=nullable)
-    if f.has("personality"):
-        sub = f.mapping("personality", nullable=nullable)
-        values["personality"] = sub.data if sub is not None else None
-    return values
 
 
 def list_influencers(ctx: Ctx) -> Reply:
@@ -77,18 +64,9 @@ def get_influencer(ctx: Ctx) -> Reply:
 def create_influencer(ctx: Ctx) -> Reply:
     emu = ctx.emu
     project = lookups.project(emu, ctx.params["projectId"], active=True, param="projectId")
-    f = Fields(ctx.body)
-    name = f.string("name", required=True, min_len=1, max_len=128)
-    ident = None
-    if f.data.get("influencerId") is not None:
-        ident = parse_uuid(f.data["influencerId"], "inf")
-        if ident is None:
-            f.add("influencerId", "must be a uuid")
-    persona = _persona(f, nullable=False)
-    refs = f.mapping("referenceImages")
-    if refs is not None:
-        refs.strings("assetIds", min_items=1, max_items=20)
-    f.check()
+    body = parse(requests.CreateInfluencer, ctx.body)
+    ident, name = body.influencerId, body.name
+    persona = body.model_dump(exclude_unset=True, include=set(requests.PERSONA))
     if ident is not None and emu.store.get("influencer", ident) is not None:
         raise conflict(
             "an influencer with this influencerId already exists", influencerId=pid("inf", ident)
@@ -112,15 +90,9 @@ def create_influencer(ctx: Ctx) -> Reply:
 def patch_influencer(ctx: Ctx) -> Reply:
     emu = ctx.emu
     doc = lookups.find(emu, "influencer", ctx.params["influencerId"], "influencerId")
-    f = Fields(ctx.body)
-    f.only(("name", "gender", "personality", *TEXT_LIMITS))
-    if not f.data and not f.issues:
-        f.add("", "at least one field is required")
-    changes: JSON = {}
-    if f.has("name"):
-        changes["name"] = f.string("name", min_len=1, max_len=128)
-    persona = _persona(f, nullable=True)
-    f.check()
+    body = parse(requests.PatchInfluencer, ctx.body)
+    changes: JSON = body.model_dump(exclude_unset=True, include={"name"})
+    persona = body.model_dump(exclude_unset=True, include=set(requests.PERSONA))
     if "personality" in persona and persona["personality"] is not None:
         persona["personality"] = {**(doc.get("personality") or {}), **persona["personality"]}
     doc.update(changes)
@@ -133,9 +105,7 @@ def patch_influencer(ctx: Ctx) -> Reply:
 def delete_influencer(ctx: Ctx) -> Reply:
     emu = ctx.emu
     doc = lookups.find(emu, "influencer", ctx.params["influencerId"], "influencerId")
-    f = Fields(ctx.body)
-    f.string("reason", max_len=1024)
-    f.check()
+    parse(requests.Reason, ctx.body)
     doc.update(status="deleted", deletedAt=iso(ctx.now), updatedAt=iso(ctx.now))
     emu.store.put("influencer", doc)
     return Reply(

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from layers_reconcile.emulator import lookups, posts
+from layers_reconcile.emulator import lookups, posts, requests
 from layers_reconcile.emulator.common import (
     JSON,
     iso,
     iso_instant,
     new_uuid,
     parse_instant,
-    parse_uuid,
     pid,
 )
 from layers_reconcile.emulator.http import (
     ApiError,
-    Fields,
     Reply,
     conflict,
     invalid,
@@ -24,47 +22,29 @@ from layers_reconcile.emulator.http import (
 )
 from layers_reconcile.emulator.pipeline import Ctx, RouteSpec
 from layers_reconcile.emulator.resources import post_view
+from layers_reconcile.emulator.validation import parse
 
 STATUSES = ("queued", "publishing", "draft_in_inbox", "published", "failed", "canceled")
-RESCHEDULE_LEAD = 30.0
 
 
-def _targets(ctx: Ctx, f: Fields, container: JSON, when: float | None) -> list[JSON]:
+def _intents(ctx: Ctx, container: JSON, targets: list[requests.Target], when: float) -> list[JSON]:
+    context = {"emu": ctx.emu, "container": container}
     intents = []
-    for i, t in enumerate(f.items("targets", required=True, lo=1, hi=50)):
-        raw = t.string("socialAccountId", required=True, min_len=1)
-        mode = t.choice("mode", posts.ALL_MODES, required=True)
-        post_id = None
-        if t.data.get("scheduledPostId") is not None:
-            post_id = parse_uuid(t.data["scheduledPostId"], "sp")
-            if post_id is None:
-                t.add("scheduledPostId", "must be a uuid")
-        caption = t.string("captionOverride", max_len=2200, nullable=True)
-        comment = t.string("firstCommentOverride", max_len=2200, nullable=True)
-        account_id = parse_uuid(raw, "sa") if raw else None
-        account = ctx.emu.store.get("social_account", account_id) if account_id else None
-        if raw and (account is None or account["projectId"] != container["projectId"]):
-            t.add("socialAccountId", "is not a social account of this project")
-        elif account is not None and account["status"] != "connected":
-            t.add("socialAccountId", f"is {account['status']}; reconnect it first")
-        elif account is not None and mode and mode not in posts.MODES[account["platform"]]:
-            t.add(
-                "mode",
-                f"must be one of {', '.join(posts.MODES[account['platform']])} on {account['platform']}",
-            )
-        if account is not None and when is not None:
-            intents.append(
-                {
-                    "scheduledPostId": post_id or new_uuid(),
-                    "socialAccountId": account["id"],
-                    "mode": mode,
-                    "captionOverride": caption,
-                    "firstCommentOverride": comment,
-                    "createdAt": iso(ctx.now),
-                    "_scheduledTs": when,
-                    "_index": i,
-                }
-            )
+    for i, target in enumerate(targets):
+        account = requests.target_account(context, target.socialAccountId)
+        assert account is not None
+        intents.append(
+            {
+                "scheduledPostId": target.scheduledPostId or new_uuid(),
+                "socialAccountId": account["id"],
+                "mode": target.mode,
+                "captionOverride": target.captionOverride,
+                "firstCommentOverride": target.firstCommentOverride,
+                "createdAt": iso(ctx.now),
+                "_scheduledTs": when,
+                "_index": i,
+            }
+        )
     return intents
 
 
@@ -109,16 +89,10 @@ def schedule(ctx: Ctx) -> Reply:
     emu = ctx.emu
     container = lookups.find(emu, "container", ctx.params["containerId"], "containerId")
     lookups.project(emu, container["projectId"], active=True, param="containerId")
-    f = Fields(ctx.body)
-    raw_when = f.string("scheduledFor", required=True, min_len=1)
-    when = parse_instant(raw_when) if raw_when else None
-    if raw_when and when is None:
-        f.add(
-            "scheduledFor", "must be an ISO-8601 instant with an offset, e.g. 2026-04-18T22:00:00Z"
-        )
-    intents = _targets(ctx, f, container, when)
-    f.check()
+    request = parse(requests.Schedule, ctx.body, context={"emu": emu, "container": container})
+    when = parse_instant(request.scheduledFor)
     assert when is not None
+    intents = _intents(ctx, container, request.targets, when)
     _check_container(container)
     _check_ids(ctx, container, intents)
     body: JSON = {"containerId": pid("cnt", container["id"]), "scheduledFor": iso_instant(when)}
@@ -138,9 +112,8 @@ def publish_now(ctx: Ctx) -> Reply:
     emu = ctx.emu
     container = lookups.find(emu, "container", ctx.params["containerId"], "containerId")
     lookups.project(emu, container["projectId"], active=True, param="containerId")
-    f = Fields(ctx.body)
-    intents = _targets(ctx, f, container, ctx.now)
-    f.check()
+    request = parse(requests.Publish, ctx.body, context={"emu": emu, "container": container})
+    intents = _intents(ctx, container, request.targets, ctx.now)
     _check_container(container)
     if container["approvalStatus"] == "pending":
         raise ApiError(
@@ -200,14 +173,8 @@ def get_post(ctx: Ctx) -> Reply:
 def reschedule(ctx: Ctx) -> Reply:
     emu = ctx.emu
     doc = lookups.find(emu, "post", ctx.params["scheduledPostId"], "scheduledPostId")
-    f = Fields(ctx.body)
-    raw = f.string("scheduledFor", required=True, min_len=1)
-    when = parse_instant(raw) if raw else None
-    if raw and when is None:
-        f.add("scheduledFor", "must be an ISO-8601 instant with an offset")
-    elif when is not None and when < ctx.now + RESCHEDULE_LEAD:
-        f.add("scheduledFor", "must be at least 30 seconds in the future")
-    f.check()
+    context = {"emu": emu, "now": ctx.now}
+    when = parse_instant(parse(requests.Reschedule, ctx.body, context=context).scheduledFor)
     assert when is not None
     if doc["status"] != "queued":
         raise conflict(
@@ -228,9 +195,7 @@ def reschedule(ctx: Ctx) -> Reply:
 def cancel(ctx: Ctx) -> Reply:
     emu = ctx.emu
     doc = lookups.find(emu, "post", ctx.params["scheduledPostId"], "scheduledPostId")
-    f = Fields(ctx.body)
-    reason = f.string("reason", max_len=1024)
-    f.check()
+    reason = parse(requests.Reason, ctx.body).reason
     if doc["status"] not in ("queued", "publishing"):
         raise conflict(f"the post is {doc['status']} and cannot be canceled", status=doc["status"])
     posts.cancel_post(emu, doc, ctx.now, reason)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from layers_reconcile.emulator import consent, lookups, posts
-from layers_reconcile.emulator.common import JSON, iso, parse_uuid, pid, ulid
+from layers_reconcile.emulator import consent, lookups, posts, requests
+from layers_reconcile.emulator.common import JSON, iso, pid, ulid
 from layers_reconcile.emulator.http import (
-    Fields,
     Reply,
     invalid,
     listing,
@@ -15,6 +14,7 @@ from layers_reconcile.emulator.http import (
 )
 from layers_reconcile.emulator.pipeline import Ctx, RouteSpec
 from layers_reconcile.emulator.resources import account_view
+from layers_reconcile.emulator.validation import parse
 
 PLATFORMS = ("tiktok", "instagram")
 STATUSES = ("connected", "reauth_required", "disconnected")
@@ -49,36 +49,19 @@ def _issue(ctx: Ctx, project: JSON, platform: str, url: str, reauth: str | None)
 
 def oauth_url(ctx: Ctx) -> Reply:
     project = lookups.project(ctx.emu, ctx.params["projectId"], active=True, param="projectId")
-    f = Fields(ctx.body)
-    platform = f.choice("platform", PLATFORMS, required=True)
-    raw_url = f.string("returnUrl", required=True, min_len=1, max_len=2048)
-    f.strings("scopes", max_items=32, max_len=64)
-    f.string("usageNote", max_len=1024)
-    f.check()
-    assert platform is not None
-    url = lookups.return_url(ctx.key.return_domains, raw_url)
-    return _issue(ctx, project, platform, url, None)
+    body = parse(requests.OAuthUrl, ctx.body)
+    url = lookups.return_url(ctx.key.return_domains, body.returnUrl)
+    return _issue(ctx, project, body.platform, url, None)
 
 
 def reauth_url(ctx: Ctx) -> Reply:
     emu = ctx.emu
     project = lookups.project(emu, ctx.params["projectId"], active=True, param="projectId")
-    f = Fields(ctx.body)
-    f.only(("socialAccountId", "returnUrl", "scopes"))
-    raw_account = f.string("socialAccountId", required=True, min_len=1)
-    raw_url = f.string("returnUrl", required=True, min_len=1, max_len=2048)
-    f.strings("scopes", max_items=32, max_len=64)
-    account_id = parse_uuid(raw_account, "sa") if raw_account else None
-    account = emu.store.get("social_account", account_id) if account_id else None
-    if raw_account and (
-        account is None
-        or account["projectId"] != project["id"]
-        or account["status"] == "disconnected"
-    ):
-        f.add("socialAccountId", "is not a connected or reauth_required account of this project")
-    f.check()
+    context = {"emu": emu, "project": project}
+    body = parse(requests.ReauthUrl, ctx.body, context=context)
+    account = requests.connected_account(context, body.socialAccountId)
     assert account is not None
-    url = lookups.return_url(ctx.key.return_domains, raw_url)
+    url = lookups.return_url(ctx.key.return_domains, body.returnUrl)
     return _issue(ctx, project, account["platform"], url, account["id"])
 
 
