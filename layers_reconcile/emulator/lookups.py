@@ -79,3 +79,20 @@ def return_url(allowed: tuple[str, ...], raw: object, param: str = "returnUrl") 
             {"returnUrl": raw, "host": host, "allowedReturnDomains": list(allowed)},
         )
     return raw
+
+
+def connected_account(ctx: JSON, raw: str) -> JSON | None:
+    """The project's account named `raw` unless it is disconnected (or unknown)."""
+    ident = parse_uuid(raw, "sa")
+    account: JSON | None = ctx["emu"].store.get("social_account", ident) if ident else None
+    if account is None or account["projectId"] != ctx["project"]["id"]:
+        return None
+    return None if account["status"] == "disconnected" else account
+
+
+def target_account(ctx: JSON, raw: str) -> JSON | None:
+    ident = parse_uuid(raw, "sa")
+    account: JSON | None = ctx["emu"].store.get("social_account", ident) if ident else None
+    if account is None or account["projectId"] != ctx["container"]["projectId"]:
+        return None
+    return account

@@ -11,7 +11,6 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import (
     AfterValidator,
     ConfigDict,
-    Field,
     StrictBool,
     StrictInt,
     StrictStr,
@@ -22,75 +21,39 @@ from pydantic import model_validator as model_check
 
 from layers_reconcile.emulator import lookups, posts, world
 from layers_reconcile.emulator.common import (
-    JSON,
-    canonical,
     parse_duration,
     parse_instant,
     parse_uuid,
 )
+from layers_reconcile.emulator.fields import (
+    AnyId,
+    Email,
+    ExternalId,
+    Format,
+    Gender,
+    Instant,
+    Lang,
+    Metadata,
+    Mode,
+    Name,
+    NonEmpty,
+    Platform,
+    SdkPlatform,
+    Text16,
+    Text64,
+    Text128,
+    Text256,
+    Text500,
+    Text1024,
+    Text2000,
+    Text2200,
+    Timezone,
+    Url,
+    context_of,
+    text,
+    uuid_of,
+)
 from layers_reconcile.emulator.validation import Between, Body, Maybe, Strict, fail
-
-Platform = Literal["tiktok", "instagram"]
-Format = Literal["video_remix", "slideshow_remix", "ugc_remix", "auto"]
-Mode = Literal["direct_publish", "draft_to_device", "reels", "feed"]
-SdkPlatform = Literal["ios", "android", "web", "react-native", "flutter", "expo"]
-Gender = Literal["male", "female", "nonbinary", "unspecified"]
-
-
-def _text(lo: int = 0, hi: int | None = None) -> Any:
-    return Field(min_length=lo or None, max_length=hi)
-
-
-Name = Annotated[StrictStr, _text(1, 128)]
-Lang = Annotated[StrictStr, _text(2, 35)]
-Text64 = Annotated[StrictStr, _text(0, 64)]
-Text500 = Annotated[StrictStr, _text(0, 500)]
-Text1024 = Annotated[StrictStr, _text(0, 1024)]
-Text2000 = Annotated[StrictStr, _text(0, 2000)]
-Text2200 = Annotated[StrictStr, _text(0, 2200)]
-ExternalId = Annotated[StrictStr, _text(1, 255)]
-Email = Annotated[StrictStr, _text(0, 320)]
-Url = Annotated[StrictStr, _text(1, 2048)]
-NonEmpty = Annotated[StrictStr, _text(1)]
-AnyId = Annotated[Any, Field(json_schema_extra={"type": "string"})]
-METADATA_LIMIT = 8 * 1024
-
-
-def _ctx(info: ValidationInfo) -> JSON | None:
-    context = info.context
-    return context if isinstance(context, dict) else None
-
-
-def _uuid(value: Any, prefix: str) -> str | None:
-    if value is None:
-        return None
-    ident = parse_uuid(value, prefix)
-    if ident is None:
-        raise fail("must be a uuid")
-    return ident
-
-
-def _instant(value: str) -> str:
-    if parse_instant(value) is None:
-        raise fail("must be an ISO-8601 instant with an offset, e.g. 2026-04-18T22:00:00Z")
-    return value
-
-
-def _timezone(value: str) -> str:
-    if not lookups.valid_timezone(value):
-        raise fail("must be an IANA time zone such as America/Los_Angeles (or UTC)")
-    return value
-
-
-def _metadata(value: JSON | None) -> JSON | None:
-    if value is not None and len(canonical(value).encode()) > METADATA_LIMIT:
-        raise fail("must be at most 8 KB")
-    return value
-
-
-Timezone = Annotated[StrictStr, _text(1, 64), AfterValidator(_timezone)]
-Instant = Annotated[StrictStr, _text(1), AfterValidator(_instant)]
-Metadata = Annotated[dict[str, Any] | None, AfterValidator(_metadata)]
 
 
 def _at_least_one(model: Body, fields: str = "") -> None:
@@ -114,7 +77,7 @@ class CreateProject(Body):
     @field_validator("id")
     @classmethod
     def _id(cls, value: Any) -> str | None:
-        return _uuid(value, "prj")
+        return uuid_of(value, "prj")
 
 
 class BrandContext(Strict):
@@ -202,7 +165,7 @@ class Brief(Body):
     @field_validator("influencerId")
     @classmethod
     def _influencer(cls, value: Any, info: ValidationInfo) -> Any:
-        ctx = _ctx(info)
+        ctx = context_of(info)
         if value is None or ctx is None:
             return value
         ident = parse_uuid(value, "inf")
@@ -214,7 +177,7 @@ class Brief(Body):
 
 class Generate(Body):
     id: AnyId = None
-    projectLayerId: Maybe[Annotated[StrictStr, _text(0, 100)]] = None
+    projectLayerId: Maybe[Annotated[StrictStr, text(0, 100)]] = None
     format: Maybe[Format] = None
     variantCount: Maybe[Annotated[StrictInt, Between(1, 5)]] = None
     brief: Brief
@@ -222,12 +185,12 @@ class Generate(Body):
     @field_validator("id")
     @classmethod
     def _id(cls, value: Any) -> str | None:
-        return _uuid(value, "cnt")
+        return uuid_of(value, "cnt")
 
     @field_validator("projectLayerId")
     @classmethod
     def _layer(cls, value: str | None, info: ValidationInfo) -> str | None:
-        ctx = _ctx(info)
+        ctx = context_of(info)
         if value is None or ctx is None:
             return value
         layers = [x["projectLayerId"] for x in ctx["project"]["layers"] if x["kind"] == "content"]
@@ -252,7 +215,7 @@ class Approve(Body):
 
 
 class Reject(Body):
-    reason: Annotated[StrictStr, _text(1, 1024)]
+    reason: Annotated[StrictStr, text(1, 1024)]
     regenerateBrief: Maybe[dict[str, Any]] = None
 
 
@@ -267,23 +230,23 @@ class CreateInfluencer(Body):
     name: Name
     influencerId: AnyId = None
     gender: Maybe[Gender] = None
-    ageRange: Maybe[Annotated[StrictStr, _text(0, 16)]] = None
-    ethnicity: Maybe[Annotated[StrictStr, _text(0, 128)]] = None
-    bodyType: Maybe[Annotated[StrictStr, _text(0, 128)]] = None
+    ageRange: Maybe[Text16] = None
+    ethnicity: Maybe[Text128] = None
+    bodyType: Maybe[Text128] = None
     hairColor: Maybe[Text64] = None
-    hairStyle: Maybe[Annotated[StrictStr, _text(0, 128)]] = None
-    style: Maybe[Annotated[StrictStr, _text(0, 256)]] = None
-    vibe: Maybe[Annotated[StrictStr, _text(0, 256)]] = None
+    hairStyle: Maybe[Text128] = None
+    style: Maybe[Text256] = None
+    vibe: Maybe[Text256] = None
     voiceDescription: Maybe[Text1024] = None
     brandVoice: Maybe[Text1024] = None
-    language: Maybe[Annotated[StrictStr, _text(0, 35)]] = None
+    language: Maybe[Annotated[StrictStr, text(0, 35)]] = None
     personality: Maybe[dict[str, Any]] = None
     referenceImages: Maybe[ReferenceImages] = None
 
     @field_validator("influencerId")
     @classmethod
     def _id(cls, value: Any) -> str | None:
-        return _uuid(value, "inf")
+        return uuid_of(value, "inf")
 
 
 class ReferenceImages(Body):
@@ -293,16 +256,16 @@ class ReferenceImages(Body):
 class PatchInfluencer(Strict):
     name: Maybe[Name] = None
     gender: Gender | None = None
-    ageRange: Annotated[StrictStr, _text(0, 16)] | None = None
-    ethnicity: Annotated[StrictStr, _text(0, 128)] | None = None
-    bodyType: Annotated[StrictStr, _text(0, 128)] | None = None
+    ageRange: Text16 | None = None
+    ethnicity: Text128 | None = None
+    bodyType: Text128 | None = None
     hairColor: Text64 | None = None
-    hairStyle: Annotated[StrictStr, _text(0, 128)] | None = None
-    style: Annotated[StrictStr, _text(0, 256)] | None = None
-    vibe: Annotated[StrictStr, _text(0, 256)] | None = None
+    hairStyle: Text128 | None = None
+    style: Text256 | None = None
+    vibe: Text256 | None = None
     voiceDescription: Text1024 | None = None
     brandVoice: Text1024 | None = None
-    language: Annotated[StrictStr, _text(0, 35)] | None = None
+    language: Annotated[StrictStr, text(0, 35)] | None = None
     personality: dict[str, Any] | None = None
 
     @model_check(mode="after")
@@ -327,15 +290,6 @@ class OAuthUrl(Body):
     usageNote: Maybe[Text1024] = None
 
 
-def connected_account(ctx: JSON, raw: str) -> JSON | None:
-    """The project's account named `raw` unless it is disconnected (or unknown)."""
-    ident = parse_uuid(raw, "sa")
-    account: JSON | None = ctx["emu"].store.get("social_account", ident) if ident else None
-    if account is None or account["projectId"] != ctx["project"]["id"]:
-        return None
-    return None if account["status"] == "disconnected" else account
-
-
 class ReauthUrl(Strict):
     socialAccountId: NonEmpty
     returnUrl: Url
@@ -344,21 +298,13 @@ class ReauthUrl(Strict):
     @field_validator("socialAccountId")
     @classmethod
     def _account(cls, value: str, info: ValidationInfo) -> str:
-        ctx = _ctx(info)
-        if ctx is not None and connected_account(ctx, value) is None:
+        ctx = context_of(info)
+        if ctx is not None and lookups.connected_account(ctx, value) is None:
             raise fail("is not a connected or reauth_required account of this project")
         return value
 
 
 # --- publishing -----------------------------------------------------------------------------
-
-
-def target_account(ctx: JSON, raw: str) -> JSON | None:
-    ident = parse_uuid(raw, "sa")
-    account: JSON | None = ctx["emu"].store.get("social_account", ident) if ident else None
-    if account is None or account["projectId"] != ctx["container"]["projectId"]:
-        return None
-    return account
 
 
 class Target(Body):
@@ -371,10 +317,10 @@ class Target(Body):
     @field_validator("socialAccountId")
     @classmethod
     def _account(cls, value: str, info: ValidationInfo) -> str:
-        ctx = _ctx(info)
+        ctx = context_of(info)
         if ctx is None:
             return value
-        account = target_account(ctx, value)
+        account = lookups.target_account(ctx, value)
         if account is None:
             raise fail("is not a social account of this project")
         if account["status"] != "connected":
@@ -384,8 +330,8 @@ class Target(Body):
     @field_validator("mode")
     @classmethod
     def _mode(cls, value: str, info: ValidationInfo) -> str:
-        ctx, raw = _ctx(info), info.data.get("socialAccountId")
-        account = target_account(ctx, raw) if ctx is not None and raw else None
+        ctx, raw = context_of(info), info.data.get("socialAccountId")
+        account = lookups.target_account(ctx, raw) if ctx is not None and raw else None
         if account is not None and value not in posts.MODES[account["platform"]]:
             modes = ", ".join(posts.MODES[account["platform"]])
             raise fail(f"must be one of {modes} on {account['platform']}")
@@ -394,7 +340,7 @@ class Target(Body):
     @field_validator("scheduledPostId")
     @classmethod
     def _id(cls, value: Any) -> str | None:
-        return _uuid(value, "sp")
+        return uuid_of(value, "sp")
 
 
 Targets = Annotated[list[Target], Between(1, 50)]
@@ -418,7 +364,7 @@ class Reschedule(Body):
     @field_validator("scheduledFor")
     @classmethod
     def _lead(cls, value: str, info: ValidationInfo) -> str:
-        ctx = _ctx(info)
+        ctx = context_of(info)
         when = parse_instant(value)
         if ctx is not None and when is not None and when < ctx["now"] + RESCHEDULE_LEAD:
             raise fail("must be at least 30 seconds in the future")
@@ -430,7 +376,7 @@ class Reschedule(Body):
 
 class RegisterInstallation(Strict):
     installationId: Annotated[StrictInt, Between(1)]
-    state: Annotated[StrictStr, _text(1, 200)]
+    state: Annotated[StrictStr, text(1, 200)]
 
 
 def _repo(value: str) -> str:
@@ -440,24 +386,24 @@ def _repo(value: str) -> str:
 
 
 class SdkConfig(Body):
-    appName: Maybe[Annotated[StrictStr, _text(0, 128)]] = None
+    appName: Maybe[Text128] = None
     includePlatforms: Maybe[Annotated[list[SdkPlatform], Between(0, 6)]] = None
     eventAllowlist: Maybe[Annotated[list[StrictStr], Between(0, 500)]] = None
 
 
 class Ingest(Body):
-    repoFullName: Annotated[StrictStr, _text(3, 200), AfterValidator(_repo)]
-    branch: Maybe[Annotated[StrictStr, _text(1, 255)]] = None
+    repoFullName: Annotated[StrictStr, text(3, 200), AfterValidator(_repo)]
+    branch: Maybe[Annotated[StrictStr, text(1, 255)]] = None
     openPR: Maybe[StrictBool] = None
     platforms: Maybe[Annotated[list[SdkPlatform], Between(0, 6)]] = None
     sdkConfig: Maybe[SdkConfig] = None
-    prTitle: Maybe[Annotated[StrictStr, _text(0, 256)]] = None
-    prBody: Maybe[Annotated[StrictStr, _text(0, 65_536)]] = None
+    prTitle: Maybe[Text256] = None
+    prBody: Maybe[Annotated[StrictStr, text(0, 65_536)]] = None
 
 
 class CreateKey(Strict):
     scopes: Maybe[Annotated[list[Text64], Between(0, 64)]] = None
     allowedReturnDomains: Maybe[
-        Annotated[list[Annotated[StrictStr, _text(0, 253)]], Between(0, 64)]
+        Annotated[list[Annotated[StrictStr, text(0, 253)]], Between(0, 64)]
     ] = None
-    name: Maybe[Annotated[StrictStr, _text(0, 128)]] = None
+    name: Maybe[Text128] = None

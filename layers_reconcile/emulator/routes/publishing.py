@@ -31,7 +31,7 @@ def _intents(ctx: Ctx, container: JSON, targets: list[requests.Target], when: fl
     context = {"emu": ctx.emu, "container": container}
     intents = []
     for i, target in enumerate(targets):
-        account = requests.target_account(context, target.socialAccountId)
+        account = lookups.target_account(context, target.socialAccountId)
         assert account is not None
         intents.append(
             {

@@ -59,7 +59,7 @@ def reauth_url(ctx: Ctx) -> Reply:
     project = lookups.project(emu, ctx.params["projectId"], active=True, param="projectId")
     context = {"emu": emu, "project": project}
     body = parse(requests.ReauthUrl, ctx.body, context=context)
-    account = requests.connected_account(context, body.socialAccountId)
+    account = lookups.connected_account(context, body.socialAccountId)
     assert account is not None
     url = lookups.return_url(ctx.key.return_domains, body.returnUrl)
     return _issue(ctx, project, account["platform"], url, account["id"])
