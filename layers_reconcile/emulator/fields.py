@@ -11,7 +11,8 @@ from layers_reconcile.emulator.common import JSON, canonical, parse_instant, par
 from layers_reconcile.emulator.validation import fail
 
 Platform = Literal["tiktok", "instagram"]
-Format = Literal["video_remix", "slideshow_remix", "ugc_remix", "auto"]
+ContentFormat = Literal["video_remix", "slideshow_remix", "ugc_remix"]
+Format = Literal[ContentFormat, "auto"]
 Mode = Literal["direct_publish", "draft_to_device", "reels", "feed"]
 SdkPlatform = Literal["ios", "android", "web", "react-native", "flutter", "expo"]
 Gender = Literal["male", "female", "nonbinary", "unspecified"]

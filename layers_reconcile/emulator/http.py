@@ -6,7 +6,7 @@ import base64
 import binascii
 import bisect
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -67,19 +67,6 @@ def invalid(path: str, message: str, status: int = 422, **details: Any) -> ApiEr
     return ApiError(
         status, "VALIDATION", f"{path or 'body'}: {message}", {"issues": issues, **details}
     )
-
-
-def parse_limit(query: Mapping[str, str], default: int, maximum: int) -> int:
-    raw = query.get("limit")
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise invalid("limit", "must be an integer") from None
-    if not 1 <= value <= maximum:
-        raise invalid("limit", f"must be between 1 and {maximum}")
-    return value
 
 
 def _encode_cursor(key: tuple[Any, ...]) -> str:

@@ -108,6 +108,7 @@ _TYPES = {
     "missing": "is required",
     "string_type": "must be a string",
     "int_type": "must be an integer",
+    "int_parsing": "must be an integer",
     "bool_type": "must be a boolean",
     "list_type": "must be an array",
     "dict_type": "must be an object",
@@ -116,14 +117,11 @@ _TYPES = {
 }
 
 
-def _message(err: Any, model: type[Body], prefix: str) -> str:
+def _message(err: Any, model: type[BaseModel], prefix: str) -> str:
     kind, ctx, loc = err["type"], err.get("ctx") or {}, err["loc"]
     if kind == "extra_forbidden":
-        return (
-            model.extra_messages.get(str(loc[-1]), "is not a known field")
-            if len(loc) == 1
-            else "is not a known field"
-        )
+        special: dict[str, str] = getattr(model, "extra_messages", {}) if len(loc) == 1 else {}
+        return special.get(str(loc[-1]), "is not a known field")
     if kind == "model_type" and not loc and not prefix:
         return "must be a JSON object"
     if err.get("input", 0) is None and (kind.endswith("_type") or kind == "literal_error"):
@@ -138,7 +136,7 @@ def _message(err: Any, model: type[Body], prefix: str) -> str:
     return _TYPES.get(kind, str(err["msg"]))
 
 
-def issues_of(exc: ValidationError, model: type[Body], prefix: str = "") -> list[JSON]:
+def issues_of(exc: ValidationError, model: type[BaseModel], prefix: str = "") -> list[JSON]:
     return [
         {"path": path_of(tuple(e["loc"]), prefix), "message": _message(e, model, prefix)}
         for e in exc.errors(include_url=False)

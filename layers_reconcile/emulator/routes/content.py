@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from layers_reconcile.emulator import containers, fakes, lookups, requests
+from layers_reconcile.emulator import containers, fakes, lookups, queries, requests
 from layers_reconcile.emulator.common import (
     JSON,
     canonical,
@@ -14,18 +14,13 @@ from layers_reconcile.emulator.common import (
 from layers_reconcile.emulator.http import (
     Reply,
     conflict,
-    invalid,
     listing,
     paginate,
-    parse_limit,
 )
 from layers_reconcile.emulator.pipeline import Ctx, RouteSpec
+from layers_reconcile.emulator.queries import parse_query
 from layers_reconcile.emulator.resources import job_accepted
 from layers_reconcile.emulator.validation import Issues, parse
-
-PLATFORMS = ("tiktok", "instagram")
-STATUSES = ("queued", "generating", "processing", "completed", "failed", "canceled")
-APPROVALS = ("not_required", "pending", "approved", "rejected")
 
 
 def _brief(issues: Issues, data: object, prefix: str, ctx: Ctx, project: JSON) -> JSON:
@@ -69,34 +64,19 @@ def generate(ctx: Ctx) -> Reply:
     return Reply(202, _accepted(ctx, job, [d["id"] for d in docs], resolved))
 
 
-def _instant(ctx: Ctx, name: str) -> float | None:
-    raw = ctx.query.get(name)
-    if raw is None:
-        return None
-    value = parse_instant(raw)
-    if value is None:
-        raise invalid(name, "must be an ISO-8601 instant with an offset, e.g. 2026-04-18T22:00:00Z")
-    return value
-
-
-def _choices(ctx: Ctx, name: str, options: tuple[str, ...]) -> set[str] | None:
-    values = [v for raw in ctx.query.getlist(name) for v in raw.split(",") if v]
-    for value in values:
-        if value not in options:
-            raise invalid(name, f"must be one of {', '.join(options)}")
-    return set(values) or None
+def _instant(raw: str | None) -> float | None:
+    return None if raw is None else parse_instant(raw)
 
 
 def list_content(ctx: Ctx) -> Reply:
     emu = ctx.emu
     project = lookups.project(emu, ctx.params["projectId"], param="projectId")
-    limit = parse_limit(ctx.query, 25, 200)
-    statuses = _choices(ctx, "status", STATUSES)
-    if statuses and "processing" in statuses:
+    q = parse_query(queries.ContentQuery, ctx.query)
+    statuses: set[str] = set(q.status or ())
+    if "processing" in statuses:
         statuses.add("generating")
-    formats = _choices(ctx, "format", fakes.FORMATS)
-    approvals = _choices(ctx, "approvalStatus", APPROVALS)
-    since, until = _instant(ctx, "since"), _instant(ctx, "until")
+    formats, approvals = set(q.format or ()), set(q.approvalStatus or ())
+    since, until = _instant(q.since), _instant(q.until)
     docs = []
     for doc in emu.store.children("container", project["id"]):
         if statuses and containers.status_of(emu, doc, ctx.now) not in statuses:
@@ -110,7 +90,7 @@ def list_content(ctx: Ctx) -> Reply:
         ):
             continue
         docs.append(doc)
-    page, cursor = paginate(docs, lambda d: (-d["_seq"],), ctx.query.get("cursor"), limit)
+    page, cursor = paginate(docs, lambda d: (-d["_seq"],), q.cursor, q.limit or 25)
     return Reply(200, listing([containers.container_item(emu, d, ctx.now) for d in page], cursor))
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from layers_reconcile.emulator import consent, lookups, requests, world
+from layers_reconcile.emulator import consent, lookups, queries, requests, world
 from layers_reconcile.emulator.common import JSON, iso, pid, ulid
 from layers_reconcile.emulator.http import (
     ApiError,
@@ -12,10 +12,10 @@ from layers_reconcile.emulator.http import (
     listing,
     not_found,
     paginate,
-    parse_limit,
 )
 from layers_reconcile.emulator.jobs import start_job
 from layers_reconcile.emulator.pipeline import Ctx, RouteSpec
+from layers_reconcile.emulator.queries import parse_query
 from layers_reconcile.emulator.resources import job_accepted, public
 from layers_reconcile.emulator.validation import parse
 
@@ -23,14 +23,10 @@ NOSDK_FAIL_AT = 0.70  # the end of generating_sdk_patch
 
 
 def install_url(ctx: Ctx) -> Reply:
-    emu, q = ctx.emu, ctx.query
-    url = lookups.return_url(ctx.key.return_domains, q.get("returnUrl"))
-    login = q.get("login")
-    if login is not None and not world.valid_login(login):
-        raise invalid("login", "must be a GitHub login")
-    token = q.get("state") or "gh_state_" + ulid(ctx.now)
-    if len(token) > 200:
-        raise invalid("state", "must be at most 200 characters")
+    emu, q = ctx.emu, parse_query(queries.InstallUrlQuery, ctx.query)
+    url = lookups.return_url(ctx.key.return_domains, q.returnUrl)
+    login = q.login
+    token = q.state or "gh_state_" + ulid(ctx.now)
     expires = ctx.now + consent.GITHUB_STATE_TTL
     doc = emu.store.get("gh_state", token) or {
         "id": token,
@@ -177,14 +173,14 @@ def ingest_github(ctx: Ctx) -> Reply:
 
 def list_sdk_apps(ctx: Ctx) -> Reply:
     project = lookups.project(ctx.emu, ctx.params["projectId"], param="projectId")
-    limit = parse_limit(ctx.query, 25, 100)
-    platform = ctx.query.get("platform")
+    q = parse_query(queries.SdkAppsQuery, ctx.query)
+    platform = q.platform
     docs = [
         d
         for d in ctx.emu.store.children("sdk_app", project["id"])
         if platform is None or d["platform"] == platform
     ]
-    page, cursor = paginate(docs, lambda d: (-d["_seq"],), ctx.query.get("cursor"), limit)
+    page, cursor = paginate(docs, lambda d: (-d["_seq"],), q.cursor, q.limit or 25)
     items = []
     for doc in page:
         view = public(doc)

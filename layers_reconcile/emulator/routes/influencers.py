@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from layers_reconcile.emulator import lookups, requests
+from layers_reconcile.emulator import lookups, queries, requests
 from layers_reconcile.emulator.common import JSON, iso, new_uuid, pid
 from layers_reconcile.emulator.http import (
     Reply,
     conflict,
-    invalid,
     listing,
     paginate,
-    parse_limit,
 )
 from layers_reconcile.emulator.jobs import start_job
 from layers_reconcile.emulator.pipeline import Ctx, RouteSpec
+from layers_reconcile.emulator.queries import parse_query
 from layers_reconcile.emulator.resources import (
     influencer_item,
     influencer_status,
@@ -23,36 +22,19 @@ from layers_reconcile.emulator.resources import (
 )
 from layers_reconcile.emulator.validation import parse
 
-GENDERS = ("male", "female", "nonbinary", "unspecified")
-STATUSES = ("draft", "pending", "training", "ready", "failed")
-TEXT_LIMITS = {
-    "ageRange": 16,
-    "ethnicity": 128,
-    "bodyType": 128,
-    "hairColor": 64,
-    "hairStyle": 128,
-    "style": 256,
-    "vibe": 256,
-    "voiceDescription": 1024,
-    "brandVoice": 1024,
-    "language": 35,
-}
-
 
 def list_influencers(ctx: Ctx) -> Reply:
     emu = ctx.emu
     project = lookups.project(emu, ctx.params["projectId"], param="projectId")
-    limit = parse_limit(ctx.query, 25, 100)
-    status = ctx.query.get("status")
-    if status is not None and status not in STATUSES:
-        raise invalid("status", f"must be one of {', '.join(STATUSES)}")
+    q = parse_query(queries.InfluencersQuery, ctx.query)
+    status = q.status
     docs = [
         d
         for d in emu.store.children("influencer", project["id"])
         if d["status"] != "deleted"
         and (status is None or influencer_status(emu.store, d, ctx.now) == status)
     ]
-    page, cursor = paginate(docs, lambda d: (-d["_seq"],), ctx.query.get("cursor"), limit)
+    page, cursor = paginate(docs, lambda d: (-d["_seq"],), q.cursor, q.limit or 25)
     return Reply(200, listing([influencer_item(emu.store, d, ctx.now) for d in page], cursor))
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from layers_reconcile.emulator import containers, lookups, posts, requests
+from layers_reconcile.emulator import containers, lookups, posts, queries, requests
 from layers_reconcile.emulator.common import JSON, iso, new_uuid
 from layers_reconcile.emulator.effects import cancel_job
 from layers_reconcile.emulator.http import (
@@ -12,9 +12,9 @@ from layers_reconcile.emulator.http import (
     invalid,
     listing,
     paginate,
-    parse_limit,
 )
 from layers_reconcile.emulator.pipeline import Ctx, RouteSpec
+from layers_reconcile.emulator.queries import parse_query
 from layers_reconcile.emulator.resources import (
     blocked_count,
     new_layers,
@@ -88,13 +88,9 @@ def create_project(ctx: Ctx) -> Reply:
 
 
 def list_projects(ctx: Ctx) -> Reply:
-    q = ctx.query
-    limit = parse_limit(q, 25, 200)
-    status = q.get("status")
-    if status is not None and status not in ("active", "archived"):
-        raise invalid("status", "must be one of active, archived")
-    external = q.get("customerExternalId")
-    search = (q.get("search") or "").lower()
+    q = parse_query(queries.ProjectsQuery, ctx.query)
+    limit, status, external = q.limit or 25, q.status, q.customerExternalId
+    search = (q.search or "").lower()
     store = ctx.emu.store
     docs = store.projects_by_external_id(external) if external is not None else store.all("project")
     docs = [
@@ -102,7 +98,7 @@ def list_projects(ctx: Ctx) -> Reply:
         for d in docs
         if (status is None or d["status"] == status) and (not search or search in d["name"].lower())
     ]
-    page, cursor = paginate(docs, lambda d: (-d["_seq"],), q.get("cursor"), limit)
+    page, cursor = paginate(docs, lambda d: (-d["_seq"],), q.cursor, limit)
     return Reply(200, listing([project_item(d) for d in page], cursor))
 
 

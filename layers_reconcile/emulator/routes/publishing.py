@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from layers_reconcile.emulator import lookups, posts, requests
+from layers_reconcile.emulator import lookups, posts, queries, requests
 from layers_reconcile.emulator.common import (
     JSON,
     iso,
@@ -15,16 +15,13 @@ from layers_reconcile.emulator.http import (
     ApiError,
     Reply,
     conflict,
-    invalid,
     listing,
     paginate,
-    parse_limit,
 )
 from layers_reconcile.emulator.pipeline import Ctx, RouteSpec
+from layers_reconcile.emulator.queries import parse_query
 from layers_reconcile.emulator.resources import post_view
 from layers_reconcile.emulator.validation import parse
-
-STATUSES = ("queued", "publishing", "draft_in_inbox", "published", "failed", "canceled")
 
 
 def _intents(ctx: Ctx, container: JSON, targets: list[requests.Target], when: float) -> list[JSON]:
@@ -133,22 +130,11 @@ def publish_now(ctx: Ctx) -> Reply:
 def list_posts(ctx: Ctx) -> Reply:
     emu = ctx.emu
     project = lookups.project(emu, ctx.params["projectId"], param="projectId")
-    q = ctx.query
-    limit = parse_limit(q, 50, 100)
-    statuses = {v for raw in q.getlist("status") for v in raw.split(",") if v}
-    for value in statuses:
-        if value not in STATUSES:
-            raise invalid("status", f"must be one of {', '.join(STATUSES)}")
-    account = q.get("socialAccountId")
+    q = parse_query(queries.PostsQuery, ctx.query)
+    statuses = set(q.status or ())
+    account = q.socialAccountId
     account_id = lookups.bare_id("social_account", account, "socialAccountId") if account else None
-    bounds: list[float | None] = []
-    for name in ("since", "until"):
-        bound = q.get(name)
-        instant = parse_instant(bound) if bound is not None else None
-        if bound is not None and instant is None:
-            raise invalid(name, "must be an ISO-8601 instant with an offset")
-        bounds.append(instant)
-    since, until = bounds
+    since, until = (parse_instant(b) if b is not None else None for b in (q.since, q.until))
     docs = [
         d
         for d in emu.store.children("post", project["id"])
@@ -158,7 +144,7 @@ def list_posts(ctx: Ctx) -> Reply:
         and (until is None or d["_scheduledTs"] <= until)
     ]
     page, cursor = paginate(
-        docs, lambda d: (-d["_scheduledTs"], -d["_seq"]), q.get("cursor"), limit
+        docs, lambda d: (-d["_scheduledTs"], -d["_seq"]), q.cursor, q.limit or 50
     )
     return Reply(200, listing([post_view(d) for d in page], cursor))
 

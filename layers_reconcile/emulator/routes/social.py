@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from layers_reconcile.emulator import consent, lookups, posts, requests
+from layers_reconcile.emulator import consent, lookups, posts, queries, requests
 from layers_reconcile.emulator.common import JSON, iso, pid, ulid
 from layers_reconcile.emulator.http import (
     Reply,
-    invalid,
     listing,
     not_found,
     paginate,
-    parse_limit,
 )
 from layers_reconcile.emulator.pipeline import Ctx, RouteSpec
+from layers_reconcile.emulator.queries import parse_query
 from layers_reconcile.emulator.resources import account_view
 from layers_reconcile.emulator.validation import parse
-
-PLATFORMS = ("tiktok", "instagram")
-STATUSES = ("connected", "reauth_required", "disconnected")
 
 
 def _issue(ctx: Ctx, project: JSON, platform: str, url: str, reauth: str | None) -> Reply:
@@ -85,9 +81,7 @@ def _status_view(ctx: Ctx, doc: JSON) -> JSON:
     return view
 
 
-def _state(ctx: Ctx, token: str | None, project_id: str | None) -> JSON:
-    if not token:
-        raise invalid("state", "is required")
+def _state(ctx: Ctx, token: str, project_id: str | None) -> JSON:
     doc = ctx.emu.store.get("oauth_state", token)
     if doc is None or doc["apiKeyId"] != ctx.key.id:
         raise not_found("OAuth state", token)
@@ -98,7 +92,12 @@ def _state(ctx: Ctx, token: str | None, project_id: str | None) -> JSON:
 
 def project_oauth_status(ctx: Ctx) -> Reply:
     project = lookups.project(ctx.emu, ctx.params["projectId"], param="projectId")
-    return Reply(200, _status_view(ctx, _state(ctx, ctx.query.get("state"), project["id"])))
+    return Reply(
+        200,
+        _status_view(
+            ctx, _state(ctx, parse_query(queries.OAuthStatusQuery, ctx.query).state, project["id"])
+        ),
+    )
 
 
 def oauth_status(ctx: Ctx) -> Reply:
@@ -108,15 +107,8 @@ def oauth_status(ctx: Ctx) -> Reply:
 def list_accounts(ctx: Ctx) -> Reply:
     emu = ctx.emu
     project = lookups.project(emu, ctx.params["projectId"], param="projectId")
-    q = ctx.query
-    limit = parse_limit(q, 50, 200)
-    platform, status, leased = q.get("platform"), q.get("status"), q.get("leased")
-    if platform is not None and platform not in PLATFORMS:
-        raise invalid("platform", f"must be one of {', '.join(PLATFORMS)}")
-    if status is not None and status not in STATUSES:
-        raise invalid("status", f"must be one of {', '.join(STATUSES)}")
-    if leased is not None and leased not in ("true", "false"):
-        raise invalid("leased", "must be true or false")
+    q = parse_query(queries.AccountsQuery, ctx.query)
+    platform, status, leased = q.platform, q.status, q.leased
     docs = [
         d
         for d in emu.store.children("social_account", project["id"])
@@ -124,7 +116,7 @@ def list_accounts(ctx: Ctx) -> Reply:
         and (status is None or d["status"] == status)
         and (leased is None or d["leased"] == (leased == "true"))
     ]
-    page, cursor = paginate(docs, lambda d: (d["_seq"],), q.get("cursor"), limit)
+    page, cursor = paginate(docs, lambda d: (d["_seq"],), q.cursor, q.limit or 50)
     return Reply(200, listing([account_view(d) for d in page], cursor))
 
 
