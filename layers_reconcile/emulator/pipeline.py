@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import BaseModel
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
@@ -58,6 +59,10 @@ class RouteSpec:
     scopes: tuple[str, ...] = ()
     endpoint_class: str = ""
     idempotent: bool = True
+    # what the handler validates: its body and query models (also the OpenAPI document's)
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    invalid_status: int = 422
 
     @property
     def label(self) -> str:

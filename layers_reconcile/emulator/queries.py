@@ -108,6 +108,15 @@ def _login(value: str) -> str:
     return value
 
 
+class ConsentQuery(Query):
+    """The people pages: `state` from the authorize URL; `login`/`handle` name who consents."""
+
+    state: NonEmpty
+    login: str | None = None
+    handle: str | None = None
+    deny: str | None = None
+
+
 class InstallUrlQuery(Query):
     returnUrl: StrictStr
     login: Annotated[StrictStr, AfterValidator(_login)] | None = None

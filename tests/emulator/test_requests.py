@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import get_args
 
-from layers_reconcile.emulator import fakes, posts, requests, world
+from layers_reconcile.emulator import fakes, fields, posts, world
 from tests.emulator.support import Api, error_of
 
 
 def test_model_vocabularies_are_the_emulators() -> None:
-    assert get_args(requests.Format) == (*fakes.FORMATS, "auto")
-    assert get_args(requests.Mode) == posts.ALL_MODES
-    assert get_args(requests.SdkPlatform) == world.SDK_PLATFORMS
+    assert get_args(fields.Format) == (*fakes.FORMATS, "auto")
+    assert get_args(fields.Mode) == posts.ALL_MODES
+    assert get_args(fields.SdkPlatform) == world.SDK_PLATFORMS
 
 
 async def test_issues_keep_their_paths_and_messages(api: Api) -> None:

@@ -7,7 +7,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from layers_reconcile.emulator import lookups
-from layers_reconcile.emulator.common import iso, pid
+from layers_reconcile.emulator.common import JSON, iso, pid
 from layers_reconcile.emulator.pipeline import json_response, read_json_body
 from layers_reconcile.emulator.requests import CreateKey
 from layers_reconcile.emulator.resources import account_view
@@ -59,8 +59,12 @@ async def expire_account(emu: Emulator, request: Request, now: float) -> Respons
     return json_response(200, {**account_view(doc), "socialAccountId": pid("sa", doc["id"])})
 
 
-def routes(emu: Emulator) -> list[Route]:
+def routes(emu: Emulator, openapi: JSON) -> list[Route]:
+    async def document(emu: Emulator, request: Request, now: float) -> Response:
+        return json_response(200, openapi)
+
     return [
+        Route("/_emulator/openapi.json", plain(emu, document), methods=["GET"]),
         Route("/_emulator/stats", plain(emu, stats), methods=["GET"]),
         Route("/_emulator/stats/reset", plain(emu, reset_stats), methods=["POST"]),
         Route("/_emulator/keys", plain(emu, create_key), methods=["POST"]),

@@ -192,8 +192,20 @@ def list_sdk_apps(ctx: Ctx) -> Reply:
 def routes() -> list[RouteSpec]:
     admin = ("github:admin",)
     return [
-        RouteSpec("GET", "/v1/github/installation/install-url", install_url, admin),
-        RouteSpec("POST", "/v1/github/installation", register_installation, admin),
+        RouteSpec(
+            "GET",
+            "/v1/github/installation/install-url",
+            install_url,
+            admin,
+            query=queries.InstallUrlQuery,
+        ),
+        RouteSpec(
+            "POST",
+            "/v1/github/installation",
+            register_installation,
+            admin,
+            body=requests.RegisterInstallation,
+        ),
         RouteSpec("GET", "/v1/github/installation", get_installation, admin),
         RouteSpec(
             "POST",
@@ -201,6 +213,13 @@ def routes() -> list[RouteSpec]:
             ingest_github,
             ("ingest:write",),
             endpoint_class="long-running",
+            body=requests.Ingest,
         ),
-        RouteSpec("GET", "/v1/projects/{projectId}/sdk-apps", list_sdk_apps, ("projects:read",)),
+        RouteSpec(
+            "GET",
+            "/v1/projects/{projectId}/sdk-apps",
+            list_sdk_apps,
+            ("projects:read",),
+            query=queries.SdkAppsQuery,
+        ),
     ]

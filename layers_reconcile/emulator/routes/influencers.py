@@ -100,15 +100,34 @@ def routes() -> list[RouteSpec]:
     write = ("influencers:write",)
     read_any = ("projects:read", "influencers:write")
     return [
-        RouteSpec("GET", "/v1/projects/{projectId}/influencers", list_influencers, read_any),
+        RouteSpec(
+            "GET",
+            "/v1/projects/{projectId}/influencers",
+            list_influencers,
+            read_any,
+            query=queries.InfluencersQuery,
+        ),
         RouteSpec(
             "POST",
             "/v1/projects/{projectId}/influencers",
             create_influencer,
             write,
             endpoint_class="long-running",
+            body=requests.CreateInfluencer,
         ),
         RouteSpec("GET", "/v1/influencers/{influencerId}", get_influencer, read_any),
-        RouteSpec("PATCH", "/v1/influencers/{influencerId}", patch_influencer, write),
-        RouteSpec("DELETE", "/v1/influencers/{influencerId}", delete_influencer, write),
+        RouteSpec(
+            "PATCH",
+            "/v1/influencers/{influencerId}",
+            patch_influencer,
+            write,
+            body=requests.PatchInfluencer,
+        ),
+        RouteSpec(
+            "DELETE",
+            "/v1/influencers/{influencerId}",
+            delete_influencer,
+            write,
+            body=requests.Reason,
+        ),
     ]

@@ -200,13 +200,25 @@ def patch_policy(ctx: Ctx) -> Reply:
 def routes() -> list[RouteSpec]:
     read, write = ("projects:read",), ("projects:write",)
     return [
-        RouteSpec("POST", "/v1/projects", create_project, write),
-        RouteSpec("GET", "/v1/projects", list_projects, read),
+        RouteSpec("POST", "/v1/projects", create_project, write, body=requests.CreateProject),
+        RouteSpec("GET", "/v1/projects", list_projects, read, query=queries.ProjectsQuery),
         RouteSpec("GET", "/v1/projects/{id}", get_project, read),
-        RouteSpec("PATCH", "/v1/projects/{id}", patch_project, write),
+        RouteSpec(
+            "PATCH",
+            "/v1/projects/{id}",
+            patch_project,
+            write,
+            body=requests.PatchProject,
+            invalid_status=400,
+        ),
         RouteSpec("DELETE", "/v1/projects/{id}", archive_project, write),
         RouteSpec("GET", "/v1/projects/{projectId}/approval-policy", get_policy, ("content:read",)),
         RouteSpec(
-            "PATCH", "/v1/projects/{projectId}/approval-policy", patch_policy, ("content:approve",)
+            "PATCH",
+            "/v1/projects/{projectId}/approval-policy",
+            patch_policy,
+            ("content:approve",),
+            body=requests.PatchPolicy,
+            invalid_status=400,
         ),
     ]

@@ -193,15 +193,33 @@ def cancel(ctx: Ctx) -> Reply:
 def routes() -> list[RouteSpec]:
     write, read = ("publish:write",), ("publish:read",)
     return [
-        RouteSpec("POST", "/v1/content/{containerId}/schedule", schedule, write),
-        RouteSpec("POST", "/v1/content/{containerId}/publish", publish_now, write),
-        RouteSpec("GET", "/v1/projects/{projectId}/scheduled-posts", list_posts, read),
+        RouteSpec(
+            "POST", "/v1/content/{containerId}/schedule", schedule, write, body=requests.Schedule
+        ),
+        RouteSpec(
+            "POST", "/v1/content/{containerId}/publish", publish_now, write, body=requests.Publish
+        ),
+        RouteSpec(
+            "GET",
+            "/v1/projects/{projectId}/scheduled-posts",
+            list_posts,
+            read,
+            query=queries.PostsQuery,
+        ),
         RouteSpec(
             "GET",
             "/v1/scheduled-posts/{scheduledPostId}",
             get_post,
             ("publish:read", "publish:write"),
         ),
-        RouteSpec("POST", "/v1/scheduled-posts/{scheduledPostId}/reschedule", reschedule, write),
-        RouteSpec("DELETE", "/v1/scheduled-posts/{scheduledPostId}", cancel, write),
+        RouteSpec(
+            "POST",
+            "/v1/scheduled-posts/{scheduledPostId}/reschedule",
+            reschedule,
+            write,
+            body=requests.Reschedule,
+        ),
+        RouteSpec(
+            "DELETE", "/v1/scheduled-posts/{scheduledPostId}", cancel, write, body=requests.Reason
+        ),
     ]

@@ -146,7 +146,12 @@ def routes() -> list[RouteSpec]:
     read, write = ("social:read",), ("social:write",)
     return [
         RouteSpec(
-            "POST", "/v1/projects/{projectId}/social/oauth-url", oauth_url, write, idempotent=False
+            "POST",
+            "/v1/projects/{projectId}/social/oauth-url",
+            oauth_url,
+            write,
+            idempotent=False,
+            body=requests.OAuthUrl,
         ),
         RouteSpec(
             "POST",
@@ -154,11 +159,22 @@ def routes() -> list[RouteSpec]:
             reauth_url,
             write,
             idempotent=False,
+            body=requests.ReauthUrl,
         ),
         RouteSpec(
-            "GET", "/v1/projects/{projectId}/social/oauth-status", project_oauth_status, read
+            "GET",
+            "/v1/projects/{projectId}/social/oauth-status",
+            project_oauth_status,
+            read,
+            query=queries.OAuthStatusQuery,
         ),
         RouteSpec("GET", "/v1/social/oauth-status/{state}", oauth_status, read),
-        RouteSpec("GET", "/v1/projects/{projectId}/social-accounts", list_accounts, read),
+        RouteSpec(
+            "GET",
+            "/v1/projects/{projectId}/social-accounts",
+            list_accounts,
+            read,
+            query=queries.AccountsQuery,
+        ),
         RouteSpec("DELETE", "/v1/social-accounts/{socialAccountId}", revoke, write),
     ]
