@@ -73,5 +73,7 @@ def _metadata(value: JSON | None) -> JSON | None:
 
 
 Timezone = Annotated[StrictStr, text(1, 64), AfterValidator(_timezone)]
-Instant = Annotated[StrictStr, text(1), AfterValidator(_instant)]
+Instant = Annotated[
+    StrictStr, text(1), AfterValidator(_instant), Field(json_schema_extra={"format": "date-time"})
+]
 Metadata = Annotated[dict[str, Any] | None, AfterValidator(_metadata)]

@@ -111,14 +111,20 @@ def _pre_fault(kind: str) -> ApiError:
     return ApiError(500, "INTERNAL", "An internal error occurred.")
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
 async def read_json_body(request: Request) -> Any:
     """The request's JSON body (None when empty); 400 VALIDATION when it is not JSON."""
     raw = await request.body()
     if not raw.strip():
         return None
     try:
-        return json.loads(raw)
-    except ValueError:
+        body = json.loads(raw, parse_constant=_no_constant)
+        canonical(body).encode()  # a lone surrogate (\\ud800) is not text: it could not be stored
+        return body
+    except (ValueError, RecursionError):
         raise ApiError(
             400,
             "VALIDATION",

@@ -11,6 +11,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import (
     AfterValidator,
     ConfigDict,
+    Field,
     StrictBool,
     StrictInt,
     StrictStr,
@@ -21,6 +22,7 @@ from pydantic import model_validator as model_check
 
 from layers_reconcile.emulator import lookups, posts, world
 from layers_reconcile.emulator.common import (
+    DURATION,
     parse_duration,
     parse_instant,
     parse_uuid,
@@ -129,7 +131,9 @@ class PatchProject(Strict):
 class PatchPolicy(Strict):
     requiresApproval: Maybe[StrictBool] = None
     firstNPostsBlocked: Annotated[StrictInt, Between(0, 50)] | None = None
-    autoApproveAfter: StrictStr | None = None
+    autoApproveAfter: (
+        Annotated[StrictStr, Field(json_schema_extra={"pattern": DURATION.pattern})] | None
+    ) = None
 
     @field_validator("autoApproveAfter")
     @classmethod

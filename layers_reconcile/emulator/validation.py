@@ -109,6 +109,7 @@ _TYPES = {
     "string_type": "must be a string",
     "int_type": "must be an integer",
     "int_parsing": "must be an integer",
+    "string_unicode": "must be valid Unicode text",
     "bool_type": "must be a boolean",
     "list_type": "must be an array",
     "dict_type": "must be an object",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import get_args
 
 from layers_reconcile.emulator import fakes, fields, posts, world
-from tests.emulator.support import Api, error_of
+from tests.emulator.support import KEY, Api, error_of
 
 
 def test_model_vocabularies_are_the_emulators() -> None:
@@ -39,3 +39,34 @@ async def test_issues_keep_their_paths_and_messages(api: Api) -> None:
     assert error_of(bad, 422, "VALIDATION")["issues"] == [
         {"path": "brief.targetPlatforms", "message": "must have between 1 and 2 items"}
     ]
+
+
+async def test_values_past_what_the_emulator_can_echo_are_refused_not_500(api: Api) -> None:
+    pid = (await api.project())["id"]
+    cid = await api.content(pid)
+    account = await api.connect(pid)
+    for when in ("9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+01:00"):
+        resp = await api.schedule(cid, account, when)
+        assert error_of(resp, 422, "VALIDATION")["issues"][0]["path"] == "scheduledFor"
+    posts = await api.get(f"/v1/projects/{pid}/scheduled-posts", params={"until": when})
+    error_of(posts, 422, "VALIDATION")
+    huge = {"autoApproveAfter": "P" + "9" * 400 + "D"}
+    bad = await api.patch(f"/v1/projects/{pid}/approval-policy", huge)
+    assert error_of(bad, 400, "VALIDATION")["issues"][0]["path"] == "autoApproveAfter"
+
+
+async def test_bodies_that_are_not_storable_json_are_400(api: Api) -> None:
+    headers = {"Authorization": f"Bearer {KEY}", "Content-Type": "application/json"}
+    for raw in (
+        b'{"name": "a", "timezone": "UTC", "metadata": {"x": NaN}}',
+        b'{"name": "a", "timezone": "UTC", "metadata": {"x": "\\ud800"}}',
+        b"[" * 100_000 + b"]" * 100_000,
+    ):
+        resp = await api.client.post("/v1/projects", content=raw, headers=headers)
+        assert error_of(resp, 400, "VALIDATION")["issues"] == [
+            {"path": "", "message": "is not valid JSON"}
+        ]
+    pair = b'{"name": "caf\\ud83d\\ude00", "timezone": "UTC"}'
+    resp = await api.client.post("/v1/projects", content=pair, headers=headers)
+    assert resp.status_code == 201
+    assert resp.json()["name"] == "caf\U0001f600"
