@@ -27,7 +27,7 @@ from layers_reconcile.emulator.settings import EmulatorSettings
 from tests.emulator.support import KEY, SOCIAL_RETURN, Api
 
 # per operation and run; FUZZ_EXAMPLES=200 (and FUZZ_SEED=n for another sequence) hunts deeper
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
 AUTH = {"Authorization": f"Bearer {KEY}", "X-Api-Key": KEY}
 
 
