@@ -21,11 +21,13 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from layers_reconcile.emulator.common import canonical, digest, request_id
+from layers_reconcile.emulator.common import JSON, canonical, digest, request_id
 from layers_reconcile.emulator.dispatcher import IDEMPOTENCY_TTL, advance
 from layers_reconcile.emulator.faults import DroppedResponse
 from layers_reconcile.emulator.http import ApiError, Reply, envelope
+from layers_reconcile.emulator.queries import Q, parse_query
 from layers_reconcile.emulator.state import ApiKey, Emulator
+from layers_reconcile.emulator.validation import Issues, M, parse
 
 log = logging.getLogger(__name__)
 REQUEST_ID = "emulator.request_id"
@@ -42,10 +44,25 @@ class Ctx:
     key: ApiKey
     now: float
     request_id: str
+    spec: RouteSpec
 
     @property
     def base_url(self) -> str:
         return str(self.request.base_url).rstrip("/")
+
+    def issues(self) -> Issues:
+        """An issue collector answering with the route's VALIDATION status."""
+        return Issues(self.spec.invalid_status)
+
+    def body_as(self, model: type[M], context: JSON | None = None) -> M:
+        """The body validated by the model the route declares (and documents)."""
+        assert model is self.spec.body, f"{self.spec.label} declares {self.spec.body}"
+        return parse(model, self.body, status=self.spec.invalid_status, context=context)
+
+    def query_as(self, model: type[Q]) -> Q:
+        """The query validated by the model the route declares (and documents)."""
+        assert model is self.spec.query, f"{self.spec.label} declares {self.spec.query}"
+        return parse_query(model, self.query)
 
 
 Handler = Callable[[Ctx], Reply]
@@ -165,7 +182,8 @@ async def _execute(emu: Emulator, spec: RouteSpec, request: Request, rid: str) -
             {"requiredScopes": list(spec.scopes), "grantedScopes": list(key.scopes)},
         )
     body = await read_json_body(request) if spec.method in MUTATING else None
-    ctx = Ctx(emu, request, dict(request.path_params), request.query_params, body, key, now, rid)
+    params = dict(request.path_params)
+    ctx = Ctx(emu, request, params, request.query_params, body, key, now, rid, spec)
     idem = request.headers.get("idempotency-key")
     if not (idem and spec.idempotent and spec.method in MUTATING):
         advance(emu, now)

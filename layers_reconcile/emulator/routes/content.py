@@ -18,9 +18,8 @@ from layers_reconcile.emulator.http import (
     paginate,
 )
 from layers_reconcile.emulator.pipeline import Ctx, RouteSpec
-from layers_reconcile.emulator.queries import parse_query
 from layers_reconcile.emulator.resources import job_accepted
-from layers_reconcile.emulator.validation import Issues, parse
+from layers_reconcile.emulator.validation import Issues
 
 
 def _brief(issues: Issues, data: object, prefix: str, ctx: Ctx, project: JSON) -> JSON:
@@ -40,7 +39,7 @@ def generate(ctx: Ctx) -> Reply:
     emu = ctx.emu
     project = lookups.project(emu, ctx.params["projectId"], active=True, param="projectId")
     context = {"emu": emu, "project": project}
-    body = parse(requests.Generate, ctx.body, context=context)
+    body = ctx.body_as(requests.Generate, context=context)
     ident, fmt, count = body.id, body.format or "auto", body.variantCount or 1
     brief = dict(ctx.body["brief"])
     request = {"format": fmt, "variantCount": count, "brief": brief}
@@ -71,7 +70,7 @@ def _instant(raw: str | None) -> float | None:
 def list_content(ctx: Ctx) -> Reply:
     emu = ctx.emu
     project = lookups.project(emu, ctx.params["projectId"], param="projectId")
-    q = parse_query(queries.ContentQuery, ctx.query)
+    q = ctx.query_as(queries.ContentQuery)
     statuses: set[str] = set(q.status or ())
     if "processing" in statuses:
         statuses.add("generating")
@@ -107,7 +106,7 @@ def regenerate(ctx: Ctx) -> Reply:
         raise conflict(
             "the content is still generating", status="generating", jobId=pid("job", doc["jobId"])
         )
-    issues = Issues()
+    issues = ctx.issues()
     request = issues.parse(requests.Regenerate, ctx.body)
     patch = request.brief if request is not None else None
     preserve = bool(request and request.preserveAssets)
@@ -121,14 +120,14 @@ def regenerate(ctx: Ctx) -> Reply:
 
 def approve(ctx: Ctx) -> Reply:
     doc = lookups.find(ctx.emu, "container", ctx.params["containerId"], "containerId")
-    note = parse(requests.Approve, ctx.body).note
+    note = ctx.body_as(requests.Approve).note
     return Reply(200, containers.approve(ctx.emu, doc, ctx.key.id, note, ctx.now))
 
 
 def reject(ctx: Ctx) -> Reply:
     emu = ctx.emu
     doc = lookups.find(emu, "container", ctx.params["containerId"], "containerId")
-    issues = Issues()
+    issues = ctx.issues()
     request = issues.parse(requests.Reject, ctx.body)
     raw = ctx.body.get("regenerateBrief") if isinstance(ctx.body, dict) else None
     project: JSON | None = None

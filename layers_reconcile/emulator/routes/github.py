@@ -15,15 +15,13 @@ from layers_reconcile.emulator.http import (
 )
 from layers_reconcile.emulator.jobs import start_job
 from layers_reconcile.emulator.pipeline import Ctx, RouteSpec
-from layers_reconcile.emulator.queries import parse_query
 from layers_reconcile.emulator.resources import job_accepted, public
-from layers_reconcile.emulator.validation import parse
 
 NOSDK_FAIL_AT = 0.70  # the end of generating_sdk_patch
 
 
 def install_url(ctx: Ctx) -> Reply:
-    emu, q = ctx.emu, parse_query(queries.InstallUrlQuery, ctx.query)
+    emu, q = ctx.emu, ctx.query_as(queries.InstallUrlQuery)
     url = lookups.return_url(ctx.key.return_domains, q.returnUrl)
     login = q.login
     token = q.state or "gh_state_" + ulid(ctx.now)
@@ -60,7 +58,7 @@ def install_url(ctx: Ctx) -> Reply:
 
 def register_installation(ctx: Ctx) -> Reply:
     emu = ctx.emu
-    body = parse(requests.RegisterInstallation, ctx.body)
+    body = ctx.body_as(requests.RegisterInstallation)
     installation_id, token = body.installationId, body.state
     state = emu.store.get("gh_state", token)
     if state is None:
@@ -89,7 +87,7 @@ def get_installation(ctx: Ctx) -> Reply:
 def ingest_github(ctx: Ctx) -> Reply:
     emu = ctx.emu
     project = lookups.project(emu, ctx.params["id"], active=True)
-    body = parse(requests.Ingest, ctx.body)
+    body = ctx.body_as(requests.Ingest)
     repo, platforms = body.repoFullName, body.platforms
     branch = body.branch or "main"
     open_pr = True if body.openPR is None else body.openPR
@@ -173,7 +171,7 @@ def ingest_github(ctx: Ctx) -> Reply:
 
 def list_sdk_apps(ctx: Ctx) -> Reply:
     project = lookups.project(ctx.emu, ctx.params["projectId"], param="projectId")
-    q = parse_query(queries.SdkAppsQuery, ctx.query)
+    q = ctx.query_as(queries.SdkAppsQuery)
     platform = q.platform
     docs = [
         d

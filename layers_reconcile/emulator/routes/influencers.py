@@ -12,7 +12,6 @@ from layers_reconcile.emulator.http import (
 )
 from layers_reconcile.emulator.jobs import start_job
 from layers_reconcile.emulator.pipeline import Ctx, RouteSpec
-from layers_reconcile.emulator.queries import parse_query
 from layers_reconcile.emulator.resources import (
     influencer_item,
     influencer_status,
@@ -20,13 +19,12 @@ from layers_reconcile.emulator.resources import (
     job_accepted,
     new_influencer,
 )
-from layers_reconcile.emulator.validation import parse
 
 
 def list_influencers(ctx: Ctx) -> Reply:
     emu = ctx.emu
     project = lookups.project(emu, ctx.params["projectId"], param="projectId")
-    q = parse_query(queries.InfluencersQuery, ctx.query)
+    q = ctx.query_as(queries.InfluencersQuery)
     status = q.status
     docs = [
         d
@@ -46,7 +44,7 @@ def get_influencer(ctx: Ctx) -> Reply:
 def create_influencer(ctx: Ctx) -> Reply:
     emu = ctx.emu
     project = lookups.project(emu, ctx.params["projectId"], active=True, param="projectId")
-    body = parse(requests.CreateInfluencer, ctx.body)
+    body = ctx.body_as(requests.CreateInfluencer)
     ident, name = body.influencerId, body.name
     persona = body.model_dump(exclude_unset=True, include=set(requests.PERSONA))
     if ident is not None and emu.store.get("influencer", ident) is not None:
@@ -72,7 +70,7 @@ def create_influencer(ctx: Ctx) -> Reply:
 def patch_influencer(ctx: Ctx) -> Reply:
     emu = ctx.emu
     doc = lookups.find(emu, "influencer", ctx.params["influencerId"], "influencerId")
-    body = parse(requests.PatchInfluencer, ctx.body)
+    body = ctx.body_as(requests.PatchInfluencer)
     changes: JSON = body.model_dump(exclude_unset=True, include={"name"})
     persona = body.model_dump(exclude_unset=True, include=set(requests.PERSONA))
     if "personality" in persona and persona["personality"] is not None:
@@ -87,7 +85,7 @@ def patch_influencer(ctx: Ctx) -> Reply:
 def delete_influencer(ctx: Ctx) -> Reply:
     emu = ctx.emu
     doc = lookups.find(emu, "influencer", ctx.params["influencerId"], "influencerId")
-    parse(requests.Reason, ctx.body)
+    ctx.body_as(requests.Reason)
     doc.update(status="deleted", deletedAt=iso(ctx.now), updatedAt=iso(ctx.now))
     emu.store.put("influencer", doc)
     return Reply(

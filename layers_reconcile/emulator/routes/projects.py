@@ -14,14 +14,12 @@ from layers_reconcile.emulator.http import (
     paginate,
 )
 from layers_reconcile.emulator.pipeline import Ctx, RouteSpec
-from layers_reconcile.emulator.queries import parse_query
 from layers_reconcile.emulator.resources import (
     blocked_count,
     new_layers,
     project_item,
     project_view,
 )
-from layers_reconcile.emulator.validation import parse
 
 BRAND_KEYS = tuple(requests.BrandContext.model_fields)
 
@@ -44,7 +42,7 @@ def _taken(holder: JSON) -> ApiError:
 
 
 def create_project(ctx: Ctx) -> Reply:
-    body = parse(requests.CreateProject, ctx.body)
+    body = ctx.body_as(requests.CreateProject)
     ident, name, external, tz = body.id, body.name, body.customerExternalId, body.timezone
     language, owner, metadata = body.primaryLanguage or "en", body.ownerEmail, body.metadata
     store = ctx.emu.store
@@ -88,7 +86,7 @@ def create_project(ctx: Ctx) -> Reply:
 
 
 def list_projects(ctx: Ctx) -> Reply:
-    q = parse_query(queries.ProjectsQuery, ctx.query)
+    q = ctx.query_as(queries.ProjectsQuery)
     limit, status, external = q.limit or 25, q.status, q.customerExternalId
     search = (q.search or "").lower()
     store = ctx.emu.store
@@ -109,7 +107,7 @@ def get_project(ctx: Ctx) -> Reply:
 def patch_project(ctx: Ctx) -> Reply:
     emu = ctx.emu
     doc = lookups.project(emu, ctx.params["id"])
-    body = parse(requests.PatchProject, ctx.body, status=400)
+    body = ctx.body_as(requests.PatchProject)
     changes: JSON = body.model_dump(exclude_unset=True, exclude={"brandContext"})
     if body.brandContext is not None:
         current = doc["brandContext"] or dict.fromkeys(BRAND_KEYS)
@@ -187,7 +185,7 @@ def get_policy(ctx: Ctx) -> Reply:
 def patch_policy(ctx: Ctx) -> Reply:
     emu = ctx.emu
     doc = lookups.project(emu, ctx.params["projectId"], param="projectId")
-    body = parse(requests.PatchPolicy, ctx.body, status=400)
+    body = ctx.body_as(requests.PatchPolicy)
     changes = body.model_dump(exclude_unset=True)
     doc.update(changes)
     doc.update(policyUpdatedAt=iso(ctx.now), updatedAt=iso(ctx.now))

@@ -19,9 +19,7 @@ from layers_reconcile.emulator.http import (
     paginate,
 )
 from layers_reconcile.emulator.pipeline import Ctx, RouteSpec
-from layers_reconcile.emulator.queries import parse_query
 from layers_reconcile.emulator.resources import post_view
-from layers_reconcile.emulator.validation import parse
 
 
 def _intents(ctx: Ctx, container: JSON, targets: list[requests.Target], when: float) -> list[JSON]:
@@ -86,7 +84,7 @@ def schedule(ctx: Ctx) -> Reply:
     emu = ctx.emu
     container = lookups.find(emu, "container", ctx.params["containerId"], "containerId")
     lookups.project(emu, container["projectId"], active=True, param="containerId")
-    request = parse(requests.Schedule, ctx.body, context={"emu": emu, "container": container})
+    request = ctx.body_as(requests.Schedule, context={"emu": emu, "container": container})
     when = parse_instant(request.scheduledFor)
     assert when is not None
     intents = _intents(ctx, container, request.targets, when)
@@ -109,7 +107,7 @@ def publish_now(ctx: Ctx) -> Reply:
     emu = ctx.emu
     container = lookups.find(emu, "container", ctx.params["containerId"], "containerId")
     lookups.project(emu, container["projectId"], active=True, param="containerId")
-    request = parse(requests.Publish, ctx.body, context={"emu": emu, "container": container})
+    request = ctx.body_as(requests.Publish, context={"emu": emu, "container": container})
     intents = _intents(ctx, container, request.targets, ctx.now)
     _check_container(container)
     if container["approvalStatus"] == "pending":
@@ -130,7 +128,7 @@ def publish_now(ctx: Ctx) -> Reply:
 def list_posts(ctx: Ctx) -> Reply:
     emu = ctx.emu
     project = lookups.project(emu, ctx.params["projectId"], param="projectId")
-    q = parse_query(queries.PostsQuery, ctx.query)
+    q = ctx.query_as(queries.PostsQuery)
     statuses = set(q.status or ())
     account = q.socialAccountId
     account_id = lookups.bare_id("social_account", account, "socialAccountId") if account else None
@@ -160,7 +158,7 @@ def reschedule(ctx: Ctx) -> Reply:
     emu = ctx.emu
     doc = lookups.find(emu, "post", ctx.params["scheduledPostId"], "scheduledPostId")
     context = {"emu": emu, "now": ctx.now}
-    when = parse_instant(parse(requests.Reschedule, ctx.body, context=context).scheduledFor)
+    when = parse_instant(ctx.body_as(requests.Reschedule, context=context).scheduledFor)
     assert when is not None
     if doc["status"] != "queued":
         raise conflict(
@@ -181,7 +179,7 @@ def reschedule(ctx: Ctx) -> Reply:
 def cancel(ctx: Ctx) -> Reply:
     emu = ctx.emu
     doc = lookups.find(emu, "post", ctx.params["scheduledPostId"], "scheduledPostId")
-    reason = parse(requests.Reason, ctx.body).reason
+    reason = ctx.body_as(requests.Reason).reason
     if doc["status"] not in ("queued", "publishing"):
         raise conflict(f"the post is {doc['status']} and cannot be canceled", status=doc["status"])
     posts.cancel_post(emu, doc, ctx.now, reason)

@@ -11,9 +11,7 @@ from layers_reconcile.emulator.http import (
     paginate,
 )
 from layers_reconcile.emulator.pipeline import Ctx, RouteSpec
-from layers_reconcile.emulator.queries import parse_query
 from layers_reconcile.emulator.resources import account_view
-from layers_reconcile.emulator.validation import parse
 
 
 def _issue(ctx: Ctx, project: JSON, platform: str, url: str, reauth: str | None) -> Reply:
@@ -45,7 +43,7 @@ def _issue(ctx: Ctx, project: JSON, platform: str, url: str, reauth: str | None)
 
 def oauth_url(ctx: Ctx) -> Reply:
     project = lookups.project(ctx.emu, ctx.params["projectId"], active=True, param="projectId")
-    body = parse(requests.OAuthUrl, ctx.body)
+    body = ctx.body_as(requests.OAuthUrl)
     url = lookups.return_url(ctx.key.return_domains, body.returnUrl)
     return _issue(ctx, project, body.platform, url, None)
 
@@ -54,7 +52,7 @@ def reauth_url(ctx: Ctx) -> Reply:
     emu = ctx.emu
     project = lookups.project(emu, ctx.params["projectId"], active=True, param="projectId")
     context = {"emu": emu, "project": project}
-    body = parse(requests.ReauthUrl, ctx.body, context=context)
+    body = ctx.body_as(requests.ReauthUrl, context=context)
     account = lookups.connected_account(context, body.socialAccountId)
     assert account is not None
     url = lookups.return_url(ctx.key.return_domains, body.returnUrl)
@@ -94,9 +92,7 @@ def project_oauth_status(ctx: Ctx) -> Reply:
     project = lookups.project(ctx.emu, ctx.params["projectId"], param="projectId")
     return Reply(
         200,
-        _status_view(
-            ctx, _state(ctx, parse_query(queries.OAuthStatusQuery, ctx.query).state, project["id"])
-        ),
+        _status_view(ctx, _state(ctx, ctx.query_as(queries.OAuthStatusQuery).state, project["id"])),
     )
 
 
@@ -107,7 +103,7 @@ def oauth_status(ctx: Ctx) -> Reply:
 def list_accounts(ctx: Ctx) -> Reply:
     emu = ctx.emu
     project = lookups.project(emu, ctx.params["projectId"], param="projectId")
-    q = parse_query(queries.AccountsQuery, ctx.query)
+    q = ctx.query_as(queries.AccountsQuery)
     platform, status, leased = q.platform, q.status, q.leased
     docs = [
         d
