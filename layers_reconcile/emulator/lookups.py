@@ -65,8 +65,11 @@ def return_url(allowed: tuple[str, ...], raw: object, param: str = "returnUrl") 
     """A return URL whose host is on the key's allowlist; 403 RETURN_URL_NOT_ALLOWED otherwise."""
     if not isinstance(raw, str) or not raw:
         raise invalid(param, "is required")
-    parts = urlsplit(raw)
-    host = (parts.hostname or "").lower()
+    try:
+        parts = urlsplit(raw)
+        host = (parts.hostname or "").lower()
+    except ValueError:  # e.g. an unclosed IPv6 bracket: https://[::1/cb
+        raise invalid(param, "must be an absolute https URL") from None
     if parts.scheme not in ("http", "https") or not host:
         raise invalid(param, "must be an absolute https URL")
     if parts.scheme == "http" and host not in ("localhost", "127.0.0.1"):

@@ -70,3 +70,13 @@ async def test_bodies_that_are_not_storable_json_are_400(api: Api) -> None:
     resp = await api.client.post("/v1/projects", content=pair, headers=headers)
     assert resp.status_code == 201
     assert resp.json()["name"] == "caf\U0001f600"
+
+
+async def test_a_return_url_that_cannot_be_parsed_is_422(api: Api) -> None:
+    pid = (await api.project())["id"]
+    body = {"platform": "tiktok", "returnUrl": "https://[invalid/cb"}
+    resp = await api.post(f"/v1/projects/{pid}/social/oauth-url", body)
+    assert error_of(resp, 422, "VALIDATION")["issues"][0]["path"] == "returnUrl"
+    params = {"returnUrl": "https://[invalid/cb"}
+    resp = await api.get("/v1/github/installation/install-url", params=params)
+    assert error_of(resp, 422, "VALIDATION")["issues"][0]["path"] == "returnUrl"
