@@ -77,7 +77,7 @@ def _decode_cursor(raw: str) -> tuple[Any, ...]:
     try:
         padded = raw + "=" * (-len(raw) % 4)
         value = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
+    except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError):
         raise invalid("cursor", "is not a cursor this list returned") from None
     if not isinstance(value, list):
         raise invalid("cursor", "is not a cursor this list returned")

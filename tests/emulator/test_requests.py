@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from typing import get_args
 
 from layers_reconcile.emulator import fakes, fields, posts, world
@@ -80,3 +81,9 @@ async def test_a_return_url_that_cannot_be_parsed_is_422(api: Api) -> None:
     params = {"returnUrl": "https://[invalid/cb"}
     resp = await api.get("/v1/github/installation/install-url", params=params)
     assert error_of(resp, 422, "VALIDATION")["issues"][0]["path"] == "returnUrl"
+
+
+async def test_a_cursor_nested_too_deep_to_decode_is_422(api: Api) -> None:
+    deep = base64.urlsafe_b64encode(b"[" * 2000 + b"]" * 2000).decode().rstrip("=")
+    resp = await api.get("/v1/projects", params={"cursor": deep})
+    assert error_of(resp, 422, "VALIDATION")["issues"][0]["path"] == "cursor"
