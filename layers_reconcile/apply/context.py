@@ -15,7 +15,7 @@ from layers_reconcile.apply.options import ApplyOptions
 from layers_reconcile.apply.reserved import Reserved, mutated, reserved_of
 from layers_reconcile.apply.slot import Slot
 from layers_reconcile.client.api import utc_timestamp
-from layers_reconcile.client.ids import idempotency_key_for
+from layers_reconcile.ids import idempotency_key_for
 
 if TYPE_CHECKING:
     from layers_reconcile.config.models import CustomerSpec

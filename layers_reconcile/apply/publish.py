@@ -10,8 +10,8 @@ from layers_reconcile.apply.context import CustomerContext
 from layers_reconcile.apply.events import Failure, PostStatus
 from layers_reconcile.apply.steps.base import iso
 from layers_reconcile.plan.ids import bare_id, parse_instant, post_id_for, schedule_suffix
+from layers_reconcile.statuses import POST_DONE
 
-DONE = frozenset({"published", "failed", "canceled", "draft", "draft_in_inbox"})
 MAX_SLEEP = 300.0
 
 
@@ -68,7 +68,7 @@ async def watch(ctx: CustomerContext) -> tuple[dict[str, str], Failure | None]:
                     continue
                 status = str(post.get("status"))
                 due = parse_instant(post.get("scheduledFor"))
-                if status not in DONE and due is not None and due > until:
+                if status not in POST_DONE and due is not None and due > until:
                     seen[address] = f"{status}, due {iso(due)}: after the wait ends, not watched"
                     continue
                 error = post.get("lastError")
@@ -95,7 +95,7 @@ async def watch(ctx: CustomerContext) -> tuple[dict[str, str], Failure | None]:
                             code=code,
                             recovery="fix the account or media, then give the entry a new id: to post again",
                         )
-                if status not in DONE and due is not None:
+                if status not in POST_DONE and due is not None:
                     open_due.append(due)
             if not open_due:
                 return seen, failure

@@ -3,7 +3,7 @@
 Each helper is one HTTP call (the `list_*` ones: every page of one list) and returns the parsed
 JSON, checked first against its wire record (`records.py`) when the reconciler relies on its
 shape: an answer of the wrong shape is an `UnexpectedAnswerError`, never a plan. Paths and shapes follow the onboarding guide, then CONTRACT.md Rev A. Job-starting and
-creating calls take the caller's `idempotency_key` (see `layers_reconcile.client.ids`).
+creating calls take the caller's `idempotency_key` (see `layers_reconcile.ids`).
 """
 
 from __future__ import annotations

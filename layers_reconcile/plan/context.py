@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from layers_reconcile.config.models import CustomerSpec, WorkspaceSpec
+from layers_reconcile.plan.actual import ActualCustomer, JsonDict
 from layers_reconcile.plan.fields import fingerprint
 from layers_reconcile.plan.model import Step
-from layers_reconcile.plan.observe import ActualCustomer, JsonDict
 
 
 class Loaded(Protocol):

@@ -13,6 +13,7 @@ from typing import Any
 
 from layers_reconcile.config.models import InfluencerSpec, WorkspaceSpec
 from layers_reconcile.plan import estimates
+from layers_reconcile.plan.actual import ActualCustomer, JsonDict
 from layers_reconcile.plan.context import Ctx, Loaded
 from layers_reconcile.plan.diff_content import diff_content
 from layers_reconcile.plan.fields import changes, created, fingerprint, unknown_before
@@ -30,12 +31,9 @@ from layers_reconcile.plan.model import (
     Step,
     StepKind,
 )
-from layers_reconcile.plan.observe import ActualCustomer, JsonDict
+from layers_reconcile.statuses import INFLUENCER_BUSY, INFLUENCER_UNUSABLE, INGEST_RUNNING
 
 _STAGE_INDEX = {kind: i for i, kind in enumerate(STAGE_ORDER)}
-RUNNING_INGEST = frozenset({"running", "queued"})
-UNUSABLE_INFLUENCER = frozenset({"failed", "deleted", "archived"})
-BUSY_INFLUENCER = frozenset({"draft", "pending", "training", "processing"})
 # What the guide says to do when an ingest failed this way (shown beside the rerun).
 INGEST_RECOVERY = {
     "installation_not_found": "the installation does not cover the repo's owner: register the "
@@ -393,7 +391,7 @@ def _ingest(ctx: Ctx) -> None:
             "changes": created(desired),
             "reason": "no ingest recorded by this tool",
         }
-        if status in RUNNING_INGEST:
+        if status in INGEST_RUNNING:
             update["target"] = ctx.target(jobId=job_id)
             update["reason"] = (
                 "an ingest not started by this tool is running; apply waits, then ingests"
@@ -417,7 +415,7 @@ def _ingest(ctx: Ctx) -> None:
                 update={"reason": why + "; it runs again", "warnings": [hint] if hint else []}
             )
         )
-    elif status in RUNNING_INGEST:
+    elif status in INGEST_RUNNING:
         ctx.add(
             step.model_copy(
                 update={
@@ -471,7 +469,7 @@ def _brand(ctx: Ctx) -> None:
 
 
 def _find_influencer(items: list[JsonDict], name_or_id: str) -> JsonDict | None:
-    usable = [i for i in items if i.get("status") not in UNUSABLE_INFLUENCER]
+    usable = [i for i in items if i.get("status") not in INFLUENCER_UNUSABLE]
     for i in usable:
         if same_id(str(i.get("influencerId") or i.get("id")), name_or_id):
             return i
@@ -534,7 +532,7 @@ def _influencer(ctx: Ctx) -> None:
         )
         return
     found_id = _influencer_id(match)
-    if isinstance(want, InfluencerSpec) and match.get("status") in BUSY_INFLUENCER:
+    if isinstance(want, InfluencerSpec) and match.get("status") in INFLUENCER_BUSY:
         ctx.add(
             Step(
                 address=address,

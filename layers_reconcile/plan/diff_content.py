@@ -9,6 +9,7 @@ from typing import Any
 from layers_reconcile.config.models import ContentSpec, ScheduleSpec
 from layers_reconcile.config.times import instant_text, resolve_at
 from layers_reconcile.plan import estimates
+from layers_reconcile.plan.actual import JsonDict
 from layers_reconcile.plan.context import Ctx, requires_approval
 from layers_reconcile.plan.fields import created
 from layers_reconcile.plan.ids import (
@@ -21,9 +22,8 @@ from layers_reconcile.plan.ids import (
     schedule_suffix,
 )
 from layers_reconcile.plan.model import Action, Change, PersonGate, Step, StepKind
-from layers_reconcile.plan.observe import JsonDict
+from layers_reconcile.statuses import CONTAINER_RUNNING
 
-RUNNING_CONTAINER = frozenset({"queued", "generating", "processing", "running"})
 SOON = timedelta(hours=1)
 
 
@@ -166,7 +166,7 @@ def _generation(
             )
         )
         return _State("regen", ids, containers, tuple(ids if changed else failed))
-    if any(c.get("status") in RUNNING_CONTAINER for c in containers):
+    if any(c.get("status") in CONTAINER_RUNNING for c in containers):
         ctx.add(
             base.model_copy(
                 update={

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from deepdiff import DeepDiff
 
-from layers_reconcile.plan.ids import canonical_json
+from layers_reconcile.ids import body_hash
 from layers_reconcile.plan.model import Change
 
 # Lists whose order carries no meaning for the API (sets of tags, platforms, keywords).
@@ -70,4 +69,4 @@ def created(desired: Mapping[str, Any], *, prefix: str = "") -> list[Change]:
 
 def fingerprint(facts: Any) -> str:
     """Short stable hash of the observed facts one step was computed from."""
-    return hashlib.sha256(canonical_json(facts).encode()).hexdigest()[:16]
+    return body_hash(facts)[:16]

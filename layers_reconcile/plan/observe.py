@@ -10,56 +10,13 @@ import asyncio
 from collections.abc import Awaitable
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
-from pydantic.alias_generators import to_camel
-
 from layers_reconcile.client import LayersClient
 from layers_reconcile.config.models import CustomerSpec
 from layers_reconcile.errors import AuthError, NotFoundError
-from layers_reconcile.plan.ids import RESERVED_KEY, project_id_for, same_id
+from layers_reconcile.plan.actual import ActualCustomer, JsonDict, SharedActual
+from layers_reconcile.plan.ids import project_id_for, same_id
 
-JsonDict = dict[str, Any]
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
-
-
-class SharedActual(_Model):
-    """Facts read once per run and shared by every customer."""
-
-    whoami: JsonDict = Field(default_factory=dict)
-    # None: not read (no customer manages `github`); []: none registered.
-    github_installations: list[JsonDict] | None = None
-    # Why the installations could not be read (a read-only key lacks github:admin).
-    github_unchecked: str | None = None
-
-
-class ActualCustomer(_Model):
-    """What one customer looks like in the API. `None` means "not read", `[]` "read, empty"."""
-
-    customer_external_id: str
-    project: JsonDict | None = None  # GET /v1/projects/:id
-    # Other projects found with the same customerExternalId (ids), besides `project`.
-    other_project_ids: list[str] = Field(default_factory=list)
-    approval_policy: JsonDict | None = None
-    github_installations: list[JsonDict] | None = None
-    github_unchecked: str | None = None
-    influencers: list[JsonDict] | None = None
-    social_accounts: list[JsonDict] | None = None
-    content: list[JsonDict] | None = None
-    scheduled_posts: list[JsonDict] | None = None
-
-    @property
-    def project_id(self) -> str | None:
-        return None if self.project is None else str(self.project["id"])
-
-    @property
-    def reserved(self) -> JsonDict:
-        """The tool's own record in the project's metadata (docs/design.md)."""
-        meta = (self.project or {}).get("metadata") or {}
-        value = meta.get(RESERVED_KEY)
-        return value if isinstance(value, dict) else {}
+__all__ = ["ActualCustomer", "JsonDict", "SharedActual", "observe_customer", "observe_shared"]
 
 
 async def observe_shared(

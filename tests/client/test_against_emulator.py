@@ -12,8 +12,8 @@ import pytest
 import stamina
 
 from layers_reconcile.client import LayersClient
-from layers_reconcile.client.ids import content_id_for, idempotency_key_for, project_id_for
 from layers_reconcile.errors import NotFoundError
+from layers_reconcile.ids import content_id_for, idempotency_key_for, project_id_for
 
 server_module = pytest.importorskip("layers_reconcile.emulator.server")
 app_module = pytest.importorskip("layers_reconcile.emulator.app")

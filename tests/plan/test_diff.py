@@ -9,10 +9,10 @@ import pytest
 
 from layers_reconcile.config.models import WorkspaceSpec
 from layers_reconcile.errors import ConfigError
+from layers_reconcile.plan.actual import ActualCustomer
 from layers_reconcile.plan.diff import archive_plan, build_plan, diff_customer
 from layers_reconcile.plan.ids import RESERVED_KEY, post_id_for
 from layers_reconcile.plan.model import Action, CustomerPlan, Plan, StepKind
-from layers_reconcile.plan.observe import ActualCustomer
 from tests.plan.builders import NOW, WORKSPACE, converged, edited, loaded
 
 BASE: dict[str, Any] = {"customerExternalId": "c-1", "project": {"name": "C One"}}

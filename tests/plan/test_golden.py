@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from layers_reconcile.config.models import WorkspaceSpec
+from layers_reconcile.plan.actual import ActualCustomer
 from layers_reconcile.plan.diff import build_plan, diff_customer
 from layers_reconcile.plan.model import Plan
-from layers_reconcile.plan.observe import ActualCustomer
 from layers_reconcile.render.json import render_json
 from layers_reconcile.render.markdown import render_markdown
 from layers_reconcile.render.text import plain_text

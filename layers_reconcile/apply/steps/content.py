@@ -16,14 +16,14 @@ from typing import Any
 from layers_reconcile.apply.context import CustomerContext
 from layers_reconcile.apply.recovery import StepError
 from layers_reconcile.apply.reserved import content_entry
-from layers_reconcile.apply.steps.base import StepResult, content_key_of
+from layers_reconcile.apply.steps.base import StepResult, cancel_post, content_key_of
 from layers_reconcile.config.models import ContentSpec
 from layers_reconcile.errors import ConflictError, JobError
 from layers_reconcile.plan.ids import brief_hash, content_id_for
 from layers_reconcile.plan.model import Step
+from layers_reconcile.statuses import CONTAINER_RUNNING
 
 DEFAULT_EXPECTED = 135.0
-RUNNING = frozenset({"queued", "generating", "processing", "running"})
 
 
 def _key(ctx: CustomerContext, step: Step) -> str:
@@ -202,7 +202,7 @@ async def _wait_containers(
     delay = 0.5
     while True:
         statuses = [(await ctx.api.get_content(c)).get("status") for c in container_ids]
-        if not any(s in RUNNING for s in statuses):
+        if not any(s in CONTAINER_RUNNING for s in statuses):
             return StepResult(
                 detail=f"content {key!r}: generation finished ({', '.join(map(str, statuses))})"
             )
@@ -215,8 +215,6 @@ async def _wait_containers(
 
 async def cancel(ctx: CustomerContext, step: Step) -> StepResult:
     """Content removed from the file: cancel its queued posts (the containers stay)."""
-    from layers_reconcile.apply.steps.schedule import cancel_post
-
     canceled = 0
     for post_id in [str(p) for p in step.target.get("postIds") or []]:
         if await cancel_post(ctx, post_id):

@@ -7,14 +7,17 @@ from typing import Any
 from layers_reconcile.apply.context import CustomerContext
 from layers_reconcile.apply.recovery import StepError
 from layers_reconcile.apply.reserved import content_entry
-from layers_reconcile.apply.steps.approval import approval_gate
-from layers_reconcile.apply.steps.base import StepResult, content_key_of, where
-from layers_reconcile.errors import ConflictError, NotFoundError
-from layers_reconcile.plan.ids import CANCELED_KEY, bare_id, post_id_for, same_id
+from layers_reconcile.apply.steps.base import (
+    StepResult,
+    approval_gate,
+    cancel_post,
+    content_key_of,
+    where,
+)
+from layers_reconcile.plan.ids import post_id_for, same_id
 from layers_reconcile.plan.model import Step
 
 MAX_ROUNDS = 100  # times one entry's post is canceled and asked for again
-TERMINAL = frozenset({"published", "failed", "canceled", "draft", "draft_in_inbox"})
 
 
 def _after(step: Step, name: str) -> Any:
@@ -100,38 +103,6 @@ async def reschedule(ctx: CustomerContext, step: Step) -> StepResult:
     # Setting a time is idempotent; no body-derived key (A -> B -> A would replay stale).
     await ctx.api.reschedule(str(post_id), str(scheduled_for))
     return StepResult(detail=f"moved to {scheduled_for}")
-
-
-KEEP_CANCELED = 500  # post ids remembered as canceled by this tool
-
-
-def _record_canceled(post_id: str) -> Any:
-    def mutate(reserved: dict[str, Any]) -> None:
-        known = [i for i in reserved.get(CANCELED_KEY) or [] if isinstance(i, str)]
-        bare = str(bare_id(post_id))
-        if bare not in known:
-            reserved[CANCELED_KEY] = [*known, bare][-KEEP_CANCELED:]
-
-    return mutate
-
-
-async def cancel_post(ctx: CustomerContext, post_id: str) -> bool:
-    """Cancel a queued post; True when this call canceled it, False when it was already over.
-
-    The post is recorded as canceled by this tool first (a crash in between leaves a record of a
-    post still queued, which is harmless), so plan does not report it as canceled by someone else.
-    """
-    await ctx.update_reserved(_record_canceled(post_id))
-    try:
-        await ctx.api.cancel_post(post_id)
-    except ConflictError:
-        current = await ctx.api.get_scheduled_post(post_id)
-        if current.get("status") in TERMINAL:
-            return False
-        raise
-    except NotFoundError:
-        return False
-    return True
 
 
 async def cancel(ctx: CustomerContext, step: Step) -> StepResult:
