@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from layers_reconcile.apply.api import Api
 from layers_reconcile.apply.events import EventSink, JobProgress, PersonWait
 from layers_reconcile.apply.options import ApplyOptions
 from layers_reconcile.apply.reserved import Reserved, mutated, reserved_of
@@ -18,6 +17,7 @@ from layers_reconcile.client.api import utc_timestamp
 from layers_reconcile.ids import idempotency_key_for
 
 if TYPE_CHECKING:
+    from layers_reconcile.client import LayersClient
     from layers_reconcile.config.models import CustomerSpec
     from layers_reconcile.plan.context import Loaded
 
@@ -50,7 +50,7 @@ class Gate:
 
 @dataclass
 class CustomerContext:
-    api: Api
+    api: LayersClient  # the one API surface (client/api.py)
     customer: str
     options: ApplyOptions
     emit: EventSink
@@ -149,7 +149,7 @@ class CustomerContext:
             )
 
         async with self.slot.waiting():
-            job = await self.api.client.wait_for_job(
+            job = await self.api.wait_for_job(
                 job_id, expected_seconds=expected, on_progress=on_progress
             )
         return job if isinstance(job, dict) else {}

@@ -107,7 +107,7 @@ class CustomerRun:
         return True
 
     async def _observe_once(self) -> CustomerPlan:
-        actual = await observe_customer(self.ctx.api.client, self.loaded.spec, self.shared)
+        actual = await observe_customer(self.ctx.api, self.loaded.spec, self.shared)
         plan = diff_customer(
             self.loaded,
             actual,
@@ -286,7 +286,7 @@ class CustomerRun:
         failure = failure_from(step.address, exc, repo=self._repo())
         if isinstance(exc, JobError) and failure.request_id is None:
             with contextlib.suppress(ApiError):  # a requestId to quote is nice, not needed
-                rid = await self.ctx.api.request_id_of_job(exc.job_id)
+                rid = await self.ctx.api.job_request_id(exc.job_id)
                 failure = dataclasses.replace(failure, request_id=rid)
         return failure
 

@@ -14,7 +14,6 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from layers_reconcile.apply.api import Api
 from layers_reconcile.apply.reserved import reserved_of, user_metadata
 from layers_reconcile.client import LayersClient
 from layers_reconcile.errors import NotFoundError
@@ -56,7 +55,7 @@ class Imported:
 async def import_customers(
     client: LayersClient, *, customers: Collection[str] = ()
 ) -> list[Imported]:
-    api = Api(client)
+    api = client
     rows = await client.list_all("/v1/projects", {"status": "active"})
     wanted = set(customers)
     chosen = [
@@ -72,7 +71,9 @@ async def import_customers(
     return out
 
 
-async def _customer(api: Api, project: JsonDict, installations: list[JsonDict]) -> Imported:
+async def _customer(
+    api: LayersClient, project: JsonDict, installations: list[JsonDict]
+) -> Imported:
     pid = str(project["id"])
     ext = str(project["customerExternalId"])
     reserved = reserved_of(project)
@@ -160,7 +161,7 @@ def _return_url(reserved: JsonDict, key: str) -> str | None:
     return link.return_url if link is not None and link.return_url else None
 
 
-async def _influencer(api: Api, pid: str, reserved: JsonDict) -> str | None:
+async def _influencer(api: LayersClient, pid: str, reserved: JsonDict) -> str | None:
     pinned = reserved.get("influencerId")
     if not pinned:
         return None
@@ -171,7 +172,7 @@ async def _influencer(api: Api, pid: str, reserved: JsonDict) -> str | None:
     return str(pinned)
 
 
-async def _content(api: Api, pid: str, reserved: JsonDict, notes: list[str]) -> JsonDict:
+async def _content(api: LayersClient, pid: str, reserved: JsonDict, notes: list[str]) -> JsonDict:
     recorded = reserved.get("content") or {}
     if not recorded:
         return {}

@@ -17,7 +17,6 @@ from typing import Any
 import click
 from rich.text import Text
 
-from layers_reconcile.apply.api import Api
 from layers_reconcile.apply.links import mint_consent, mint_install, store
 from layers_reconcile.apply.steps.base import DEFAULT_RETURN_URL
 from layers_reconcile.cli.common import (
@@ -124,7 +123,7 @@ def links(
                     plan = await make_plan(client, workspace, customers=options.customers, now=now)
                     granted = await _scopes(client)
                     return await collect(
-                        Api(client),
+                        client,
                         plan,
                         granted=granted,
                         renew=not no_renew,
@@ -165,7 +164,7 @@ def person_steps(plan: Plan) -> list[tuple[CustomerPlan, Step]]:
 
 
 async def collect(
-    api: Api, plan: Plan, *, granted: frozenset[str], renew: bool, emulator: bool
+    api: LayersClient, plan: Plan, *, granted: frozenset[str], renew: bool, emulator: bool
 ) -> list[LinkRow]:
     """One row per person-gated link; expired or missing ones are made anew when allowed."""
     rows = []

@@ -2,8 +2,15 @@
 
 Each helper is one HTTP call (the `list_*` ones: every page of one list) and returns the parsed
 JSON, checked first against its wire record (`records.py`) when the reconciler relies on its
-shape: an answer of the wrong shape is an `UnexpectedAnswerError`, never a plan. Paths and shapes follow the onboarding guide, then CONTRACT.md Rev A. Job-starting and
-creating calls take the caller's `idempotency_key` (see `layers_reconcile.ids`).
+shape: an answer of the wrong shape is an `UnexpectedAnswerError`, never a plan. Paths and
+shapes follow the onboarding guide, then CONTRACT.md Rev A. Job-starting and creating calls take
+the caller's `idempotency_key` (see `layers_reconcile.ids`).
+
+This is the ONE surface of the API: plan and apply both call it. The per-call rules live here:
+- a call that is idempotent by state (approve, reschedule, the OAuth/reauth URLs) gets no
+  derived key: `request` gives it a one-shot key, so retries of that call replay while a later
+  call (after a regenerate, A -> B -> A) acts again (`retrying.repeatable` lets them retry);
+- the installations answer is parsed once (`installations`).
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from layers_reconcile.client.records import (
     SocialAccount,
 )
 from layers_reconcile.client.wire import Response, segment
+from layers_reconcile.errors import NotFoundError
 
 # Page sizes: the documented maximum of each list, so a list costs as few reads as possible.
 PROJECTS_PAGE = 200
@@ -121,6 +129,10 @@ class LayersClient(ClientCore):
         """`DELETE /v1/projects/:id`: soft archive (repeatable, 200 again)."""
         return await self._delete(f"/v1/projects/{segment(project_id)}")
 
+    async def job_request_id(self, job_id: str) -> str | None:
+        """The requestId of a fresh read of a job, for a failure report to quote."""
+        return (await self.request("GET", f"/v1/jobs/{segment(job_id)}")).request_id
+
     async def get_approval_policy(self, project_id: str) -> dict[str, Any]:
         return await self.get_json(f"/v1/projects/{segment(project_id)}/approval-policy")
 
@@ -139,6 +151,20 @@ class LayersClient(ClientCore):
         """`GET /v1/github/installation`; NotFoundError when none is registered."""
         return await self._get("/v1/github/installation", Installation)
 
+    async def installations(self) -> list[dict[str, Any]]:
+        """Every registered installation the key can see ([] when none is registered).
+
+        The API shows the latest registration; the emulator adds all of them as `installations`.
+        """
+        try:
+            found = await self.get_installation()
+        except NotFoundError:
+            return []
+        listed = found.get("installations") or found.get("items")
+        if isinstance(listed, list):
+            return [i for i in listed if isinstance(i, dict)]
+        return [found] if found else []
+
     async def install_url(self, return_url: str, login: str | None = None) -> dict[str, Any]:
         """`GET /v1/github/installation/install-url?returnUrl=&login=` (authorizeUrl, state)."""
         return await self.get_json(
@@ -146,13 +172,17 @@ class LayersClient(ClientCore):
             params={"returnUrl": return_url, "login": login},
         )
 
-    async def register_installation(self, installation_id: int, state: str) -> dict[str, Any]:
-        """`POST /v1/github/installation`. Not retried after an ambiguous failure: the `state`
-        may already be spent, so a lost answer surfaces and the caller re-reads the installation.
+    async def register_installation(
+        self, installation_id: int, state: str, idempotency_key: str | None = None
+    ) -> dict[str, Any]:
+        """`POST /v1/github/installation`. Without `idempotency_key` it is not retried after an
+        ambiguous failure (the `state` may already be spent: a lost answer surfaces and the caller
+        re-reads the installation); with one, a retry replays the first answer.
         """
         return await self._post(
             "/v1/github/installation",
             {"installationId": installation_id, "state": state},
+            idempotency_key=idempotency_key,
             record=Installation,
         )
 
@@ -175,6 +205,9 @@ class LayersClient(ClientCore):
             {"limit": INFLUENCERS_PAGE},
             Influencer,
         )
+
+    async def get_influencer(self, influencer_id: str) -> dict[str, Any]:
+        return await self._get(f"/v1/influencers/{segment(influencer_id)}", Influencer)
 
     async def create_influencer(
         self, project_id: str, body: dict[str, Any], idempotency_key: str | None
@@ -238,6 +271,15 @@ class LayersClient(ClientCore):
         return await self._post(
             f"/v1/projects/{segment(project_id)}/social/oauth-url",
             {"platform": platform, "returnUrl": return_url},
+        )
+
+    async def reauth_url(
+        self, project_id: str, social_account_id: str, return_url: str
+    ) -> dict[str, Any]:
+        """`POST /v1/projects/:id/social/reauth-url`: repeatable like `oauth_url`."""
+        return await self._post(
+            f"/v1/projects/{segment(project_id)}/social/reauth-url",
+            {"socialAccountId": social_account_id, "returnUrl": return_url},
         )
 
     async def oauth_status(self, project_id: str, state: str) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from typing import Any
 
 from layers_reconcile.client import LayersClient
 from layers_reconcile.config.models import CustomerSpec
-from layers_reconcile.errors import AuthError, NotFoundError
+from layers_reconcile.errors import AuthError
 from layers_reconcile.plan.actual import ActualCustomer, JsonDict, SharedActual
 from layers_reconcile.plan.ids import project_id_for, same_id
 
@@ -31,17 +31,11 @@ async def observe_shared(
     unchecked: str | None = None
     if github:
         try:
-            found = await client.get_installation()
-        except NotFoundError:
-            installations = []
+            installations = await client.installations()
         except AuthError as exc:
             if not (read_only and exc.code == "FORBIDDEN_SCOPE"):
                 raise
             unchecked = "not checked: the key lacks github:admin"
-        else:
-            # The emulator adds every registration as `installations`; the API shows the latest.
-            listed = found.get("installations")
-            installations = list(listed) if isinstance(listed, list) else [found]
     return SharedActual(whoami=who, github_installations=installations, github_unchecked=unchecked)
 
 
