@@ -56,10 +56,6 @@ def parse_at(text: str) -> datetime:
         raise InvalidTimeError(f"'{text}' is not a valid date and time: {exc}") from None
 
 
-def has_offset(text: str) -> bool:
-    return parse_at(text).tzinfo is not None
-
-
 def _localize(naive: datetime, zone_name: str) -> datetime:
     zone = ZoneInfo(zone_name)
     first = naive.replace(tzinfo=zone, fold=0)

@@ -52,16 +52,13 @@ def diff_customer(
     settings: WorkspaceSpec,
     *,
     now: datetime,
-    prune: bool = False,
     take_over: str | None = None,
 ) -> CustomerPlan:
     """The steps that converge one customer, in the order of PRODUCT.md §6.
 
-    `prune` concerns customers without a file (`archive_plan`); it is accepted for symmetry.
     A project stamped by another workspace is a conflict (no step at all) unless `take_over`
     names that workspace.
     """
-    del prune
     ctx = Ctx(spec=loaded.spec, actual=actual, settings=settings, now=now, take_over=take_over)
     conflict = _conflict(ctx)
     if conflict is not None:
