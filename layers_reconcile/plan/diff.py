@@ -20,7 +20,6 @@ from layers_reconcile.plan.fields import changes, created, fingerprint, unknown_
 from layers_reconcile.plan.ids import RESERVED_KEY, same_id
 from layers_reconcile.plan.links import github_key, outstanding, recorded, social_key
 from layers_reconcile.plan.model import (
-    STAGE_ORDER,
     Action,
     Change,
     Conflict,
@@ -31,9 +30,9 @@ from layers_reconcile.plan.model import (
     Step,
     StepKind,
 )
+from layers_reconcile.plan.stages import stage_index
 from layers_reconcile.statuses import INFLUENCER_BUSY, INFLUENCER_UNUSABLE, INGEST_RUNNING
 
-_STAGE_INDEX = {kind: i for i, kind in enumerate(STAGE_ORDER)}
 # What the guide says to do when an ingest failed this way (shown beside the rerun).
 INGEST_RECOVERY = {
     "installation_not_found": "the installation does not cover the repo's owner: register the "
@@ -78,7 +77,7 @@ def diff_customer(
     _influencer(ctx)
     _social(ctx)
     diff_content(ctx)
-    steps = sorted(ctx.steps, key=lambda s: (_STAGE_INDEX[s.kind], s.address))
+    steps = sorted(ctx.steps, key=lambda s: (stage_index(s.kind), s.address))
     return CustomerPlan(
         customer_external_id=ctx.ext,
         project_id=ctx.pid,

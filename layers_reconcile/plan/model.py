@@ -48,9 +48,6 @@ class StepKind(StrEnum):
     SCHEDULE = "schedule"
 
 
-STAGE_ORDER: tuple[StepKind, ...] = tuple(StepKind)
-
-
 class _Model(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True)
 

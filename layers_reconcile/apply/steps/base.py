@@ -11,6 +11,7 @@ from layers_reconcile.apply.events import PersonWait
 from layers_reconcile.errors import ConflictError, NotFoundError
 from layers_reconcile.plan.ids import CANCELED_KEY, bare_id
 from layers_reconcile.plan.model import Step
+from layers_reconcile.plan.stages import address_parts
 from layers_reconcile.statuses import APPROVAL_CLEARED, POST_DONE
 
 # Where a person lands after a consent when the file names no returnUrl (allowed by the
@@ -33,12 +34,6 @@ def first(*values: Any) -> Any:
         if v is not None:
             return v
     return None
-
-
-def address_parts(customer: str, address: str) -> list[str]:
-    """`ID/content/KEY/schedule/tiktok` → ["content", "KEY", "schedule", "tiktok"]."""
-    rest = address[len(customer) + 1 :] if address.startswith(customer + "/") else address
-    return rest.split("/")
 
 
 def content_key_of(customer: str, address: str) -> str | None:

@@ -12,10 +12,11 @@ from layers_reconcile.apply.context import CustomerContext, Gate, GateCheck, Gat
 from layers_reconcile.apply.events import PersonWait
 from layers_reconcile.apply.links import keep, mint_consent
 from layers_reconcile.apply.recovery import StepError
-from layers_reconcile.apply.steps.base import DEFAULT_RETURN_URL, StepResult, address_parts, first
+from layers_reconcile.apply.steps.base import DEFAULT_RETURN_URL, StepResult, first
 from layers_reconcile.errors import ApiClientError
 from layers_reconcile.plan.links import Link, reusable, social_key
 from layers_reconcile.plan.model import Step
+from layers_reconcile.plan.stages import address_parts
 
 
 def _platform(ctx: CustomerContext, step: Step) -> str:
