@@ -300,9 +300,9 @@ def ready(step: Step) -> bool:
     """Whether the step's handler has what it needs, or a value is only known once the steps
     before it ran and actual state has been read again (then it waits for that read)."""
     if step.kind is StepKind.CONTENT_APPROVAL:
-        return bool(step.target.get("containerIds"))
+        return bool(step.target.containerIds)
     if step.kind is StepKind.SCHEDULE and step.action is Action.SCHEDULE:
-        return bool(step.target.get("containerId") and step.target.get("postId"))
+        return bool(step.target.containerId and step.target.postId)
     return True
 
 

@@ -194,22 +194,22 @@ async def collect(
         if lacking:
             row.note = f"not replaced: the key lacks {', '.join(lacking)}"
             continue
-        return_url = step.target.get("returnUrl") or (DEFAULT_RETURN_URL if emulator else None)
+        return_url = step.target.returnUrl or (DEFAULT_RETURN_URL if emulator else None)
         if not return_url:
             row.note = "not replaced: the file names no returnUrl for it"
             continue
         try:
             if step.person.kind == "github_install":
                 link = await mint_install(
-                    api, return_url=str(return_url), org=str(step.target.get("org") or "")
+                    api, return_url=str(return_url), org=str(step.target.org or "")
                 )
             else:
                 link = await mint_consent(
                     api,
                     project_id=customer.project_id,
-                    platform=str(step.target.get("platform")),
+                    platform=str(step.target.platform),
                     return_url=str(return_url),
-                    reauth=step.target.get("socialAccountId"),
+                    reauth=step.target.socialAccountId,
                 )
             await store(api, customer.project_id, link)
         except ApiError as exc:

@@ -10,7 +10,7 @@ from typing import Any, Protocol
 from layers_reconcile.config.models import CustomerSpec, WorkspaceSpec
 from layers_reconcile.plan.actual import ActualCustomer, JsonDict
 from layers_reconcile.plan.fields import fingerprint
-from layers_reconcile.plan.model import Step
+from layers_reconcile.plan.model import Step, Target
 
 
 class Loaded(Protocol):
@@ -68,10 +68,11 @@ class Ctx:
     def add(self, step: Step) -> None:
         self.steps.append(step)
 
-    def target(self, **extra: Any) -> dict[str, Any]:
+    def target(self, **extra: Any) -> Target:
+        """The project's id (when it exists) and the given identifiers that are not None."""
         base: dict[str, Any] = {"projectId": self.pid} if self.pid else {}
         base.update({k: v for k, v in extra.items() if v is not None})
-        return base
+        return Target.model_validate(base)
 
 
 def requires_approval(ctx: Ctx) -> bool:

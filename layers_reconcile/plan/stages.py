@@ -70,7 +70,7 @@ def address_parts(customer: str, address: str) -> list[str]:
 
 
 def _platform(step: Step) -> str:
-    return str(step.target.get("platform") or "")
+    return str(step.target.platform or "")
 
 
 def qualifier(customer: str, step: Step) -> str | None:

@@ -10,7 +10,7 @@ from layers_reconcile.statuses import APPROVAL_CLEARED
 
 
 async def update_policy(ctx: CustomerContext, step: Step) -> StepResult:
-    ctx.project_id = ctx.project_id or step.target.get("projectId")
+    ctx.project_id = ctx.project_id or step.target.projectId
     assert ctx.spec.approval is not None
     body = ctx.spec.approval.model_dump(exclude_unset=True)
     # A PATCH sets values: repeating it is harmless, so no key derived from the body (which
@@ -20,9 +20,9 @@ async def update_policy(ctx: CustomerContext, step: Step) -> StepResult:
 
 
 def _containers(step: Step) -> list[str]:
-    ids = step.target.get("containerIds") or []
-    if not ids and step.target.get("containerId"):
-        ids = [step.target["containerId"]]
+    ids = step.target.containerIds or []
+    if not ids and step.target.containerId:
+        ids = [step.target.containerId]
     return [str(i) for i in ids]
 
 

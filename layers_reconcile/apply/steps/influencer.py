@@ -33,8 +33,8 @@ def _wanted(ctx: CustomerContext) -> tuple[str | None, str | None]:
 
 
 async def _find(ctx: CustomerContext, step: Step) -> dict[str, Any] | None:
-    want_id = step.target.get("influencerId")
-    want_name = step.target.get("name")
+    want_id = step.target.influencerId
+    want_name = step.target.name
     file_id, file_name = _wanted(ctx)
     ids = {str(v) for v in (want_id, file_id) if v}
     names = [str(v) for v in (want_name, file_name) if v]
@@ -89,7 +89,7 @@ async def _pin(ctx: CustomerContext, influencer_id: str) -> None:
 
 
 async def select(ctx: CustomerContext, step: Step) -> StepResult:
-    ctx.project_id = ctx.project_id or step.target.get("projectId")
+    ctx.project_id = ctx.project_id or step.target.projectId
     found = await _find(ctx, step)
     if found is None:
         _, name = _wanted(ctx)
@@ -103,7 +103,7 @@ async def select(ctx: CustomerContext, step: Step) -> StepResult:
 
 
 async def create(ctx: CustomerContext, step: Step) -> StepResult:
-    ctx.project_id = ctx.project_id or step.target.get("projectId")
+    ctx.project_id = ctx.project_id or step.target.projectId
     spec = ctx.spec.influencer
     if not isinstance(spec, InfluencerSpec):
         raise StepError("creating an influencer needs its attributes in the file")

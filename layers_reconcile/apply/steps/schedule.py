@@ -38,15 +38,15 @@ async def _account(ctx: CustomerContext, platform: str) -> str:
 
 
 async def schedule(ctx: CustomerContext, step: Step) -> StepResult:
-    ctx.project_id = ctx.project_id or step.target.get("projectId")
-    container_id = step.target.get("containerId")
-    post_id = step.target.get("postId")
-    platform = step.target.get("platform")
+    ctx.project_id = ctx.project_id or step.target.projectId
+    container_id = step.target.containerId
+    post_id = step.target.postId
+    platform = step.target.platform
     scheduled_for = _after(step, "scheduledFor")
     mode = _after(step, "mode")
     if not (container_id and post_id and platform and scheduled_for and mode):
         raise StepError(f"{step.address}: the plan lacks the container, post or time to schedule")
-    account = step.target.get("socialAccountId") or await _account(ctx, str(platform))
+    account = step.target.socialAccountId or await _account(ctx, str(platform))
     target: dict[str, Any] = {"socialAccountId": account, "mode": mode, "scheduledPostId": post_id}
     caption = _after(step, "captionOverride")
     if caption:
@@ -96,7 +96,7 @@ def _names(
 
 
 async def reschedule(ctx: CustomerContext, step: Step) -> StepResult:
-    post_id = step.target.get("postId")
+    post_id = step.target.postId
     scheduled_for = _after(step, "scheduledFor")
     if not (post_id and scheduled_for):
         raise StepError(f"{step.address}: the plan lacks the post or its new time")
@@ -106,7 +106,7 @@ async def reschedule(ctx: CustomerContext, step: Step) -> StepResult:
 
 
 async def cancel(ctx: CustomerContext, step: Step) -> StepResult:
-    post_id = step.target.get("postId")
+    post_id = step.target.postId
     if not post_id:
         raise StepError(f"{step.address}: the plan names no post to cancel")
     canceled = await cancel_post(ctx, str(post_id))

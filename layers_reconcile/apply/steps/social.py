@@ -20,7 +20,7 @@ from layers_reconcile.plan.stages import address_parts
 
 
 def _platform(ctx: CustomerContext, step: Step) -> str:
-    platform = step.target.get("platform")
+    platform = step.target.platform
     if platform:
         return str(platform)
     parts = address_parts(ctx.customer, step.address)
@@ -110,15 +110,14 @@ async def _consent_link(
 
 
 async def wait_for_consent(ctx: CustomerContext, step: Step) -> StepResult:
-    ctx.project_id = ctx.project_id or step.target.get("projectId")
+    ctx.project_id = ctx.project_id or step.target.projectId
     platform = _platform(ctx, step)
     refused = await _refused(ctx, platform)
     social = (ctx.spec.social or {}).get(platform)  # type: ignore[call-overload]
     return_url = str(
-        first(step.target.get("returnUrl"), social.returnUrl if social else None)
-        or DEFAULT_RETURN_URL
+        first(step.target.returnUrl, social.returnUrl if social else None) or DEFAULT_RETURN_URL
     )
-    reauth = step.target.get("socialAccountId")
+    reauth = step.target.socialAccountId
     link = await _consent_link(
         ctx, platform, return_url, str(reauth) if reauth else None, refused is not None
     )
