@@ -10,7 +10,7 @@ from typing import Any, Protocol
 from layers_reconcile.config.models import CustomerSpec, WorkspaceSpec
 from layers_reconcile.plan.actual import ActualCustomer, JsonDict
 from layers_reconcile.plan.fields import fingerprint
-from layers_reconcile.plan.model import Step, Target
+from layers_reconcile.plan.model import Action, Step, StepKind, Target
 
 
 class Loaded(Protocol):
@@ -67,6 +67,24 @@ class Ctx:
 
     def add(self, step: Step) -> None:
         self.steps.append(step)
+
+    def step(
+        self,
+        address: str,
+        kind: StepKind,
+        action: Action,
+        *,
+        target: Target | None = None,
+        **fields: Any,
+    ) -> Step:
+        """A validated step of this customer; its target is the project's id unless given."""
+        return Step(
+            address=address,
+            kind=kind,
+            action=action,
+            target=self.target() if target is None else target,
+            **fields,
+        )
 
     def target(self, **extra: Any) -> Target:
         """The project's id (when it exists) and the given identifiers that are not None."""

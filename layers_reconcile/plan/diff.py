@@ -29,6 +29,7 @@ from layers_reconcile.plan.model import (
     Plan,
     Step,
     StepKind,
+    Target,
 )
 from layers_reconcile.plan.stages import stage_index
 from layers_reconcile.statuses import INFLUENCER_BUSY, INFLUENCER_UNUSABLE, INGEST_RUNNING
@@ -180,10 +181,10 @@ def _project(ctx: Ctx) -> None:
         body = {"customerExternalId": ctx.ext, **desired}
         body.setdefault("timezone", "UTC")  # the API requires one; PRODUCT §3
         ctx.add(
-            Step(
-                address=address,
-                kind=StepKind.PROJECT,
-                action=Action.CREATE,
+            ctx.step(
+                address,
+                StepKind.PROJECT,
+                Action.CREATE,
                 changes=created(body),
                 reason=f"no project has customerExternalId {ctx.ext!r}",
             )
@@ -203,23 +204,15 @@ def _project(ctx: Ctx) -> None:
     workspace = ctx.settings.workspace
     if stamp and stamp.get("workspace") == workspace:
         if found:
-            ctx.add(
-                Step(
-                    address=address,
-                    kind=StepKind.PROJECT,
-                    action=Action.UPDATE,
-                    changes=found,
-                    target=ctx.target(),
-                )
-            )
+            ctx.add(ctx.step(address, StepKind.PROJECT, Action.UPDATE, changes=found))
         return
     # Adopting writes the stamp; the same PATCH carries the managed fields that differ.
     owner = stamp.get("workspace") if stamp else None
     ctx.add(
-        Step(
-            address=address,
-            kind=StepKind.PROJECT,
-            action=Action.ADOPT,
+        ctx.step(
+            address,
+            StepKind.PROJECT,
+            Action.ADOPT,
             changes=[
                 Change(field=f"metadata.{RESERVED_KEY}.workspace", before=owner, after=workspace),
                 *found,
@@ -234,7 +227,6 @@ def _project(ctx: Ctx) -> None:
                 if stamp and owner
                 else []
             ),
-            target=ctx.target(),
         )
     )
 
@@ -253,15 +245,7 @@ def _approval(ctx: Ctx) -> None:
     ctx.seen(address, None if policy is None else {k: policy.get(k) for k in desired})
     found = unknown_before(desired) if ctx.project is None else changes(desired, policy or {})
     if found:
-        ctx.add(
-            Step(
-                address=address,
-                kind=StepKind.APPROVAL,
-                action=Action.UPDATE,
-                changes=found,
-                target=ctx.target(),
-            )
-        )
+        ctx.add(ctx.step(address, StepKind.APPROVAL, Action.UPDATE, changes=found))
 
 
 # ----------------------------------------------------------------------------------- github
@@ -297,17 +281,15 @@ def _github(ctx: Ctx) -> None:
         match = [i for i in registered if _same_int(i.get("installationId"), gh.installationId)]
         if not match:
             ctx.add(
-                Step(
-                    address=address,
-                    kind=StepKind.GITHUB,
-                    action=Action.REGISTER,
+                ctx.step(
+                    address,
+                    StepKind.GITHUB,
+                    Action.REGISTER,
                     changes=[Change(field="installationId", before=None, after=gh.installationId)],
                     reason=f"installation {gh.installationId} is not registered with Layers",
-                    target={
-                        "installationId": gh.installationId,
-                        "org": org,
-                        "returnUrl": gh.returnUrl,
-                    },
+                    target=Target(
+                        installationId=gh.installationId, org=org, returnUrl=gh.returnUrl
+                    ),
                 )
             )
             return
@@ -322,10 +304,10 @@ def _github(ctx: Ctx) -> None:
         return
     link = outstanding(ctx.reserved, github_key(), ctx.now, return_url=gh.returnUrl, subject=org)
     ctx.add(
-        Step(
-            address=address,
-            kind=StepKind.GITHUB,
-            action=Action.WAIT_ON_PERSON,
+        ctx.step(
+            address,
+            StepKind.GITHUB,
+            Action.WAIT_ON_PERSON,
             person=PersonGate(
                 kind="github_install",
                 message=f"someone with admin rights on {org!r} installs the Layers GitHub App",
@@ -335,7 +317,7 @@ def _github(ctx: Ctx) -> None:
             reason=_link_reason(
                 f"no registered GitHub installation covers {org!r}", ctx, github_key(), link
             ),
-            target={"org": org, "returnUrl": gh.returnUrl},
+            target=Target(org=org, returnUrl=gh.returnUrl),
         )
     )
 
@@ -364,15 +346,12 @@ def _ingest(ctx: Ctx) -> None:
     record = ctx.reserved.get("ingest") or {}
     state = ((ctx.project or {}).get("ingestState") or {}).get("github") or {}
     ctx.seen(address, {"record": record, "state": state} if ctx.project else None)
-    step = Step(
-        address=address,
-        kind=StepKind.INGEST,
-        action=Action.RUN_JOB,
-        job=estimates.ingest(),
-        target=ctx.target(),
-    )
+
+    def ingest(**fields: Any) -> Step:
+        return ctx.step(address, StepKind.INGEST, Action.RUN_JOB, job=estimates.ingest(), **fields)
+
     if ctx.project is None:
-        ctx.add(step.model_copy(update={"changes": created(desired), "reason": "never ingested"}))
+        ctx.add(ingest(changes=created(desired), reason="never ingested"))
         ctx.ingest_pending = True
         return
     ours = (
@@ -383,16 +362,13 @@ def _ingest(ctx: Ctx) -> None:
     status = (state.get("status") if state and ours else None) or record.get("status")
     job_id = state.get("jobId") or record.get("jobId")
     if not record:
-        update: dict[str, Any] = {
-            "changes": created(desired),
-            "reason": "no ingest recorded by this tool",
-        }
         if status in INGEST_RUNNING:
-            update["target"] = ctx.target(jobId=job_id)
-            update["reason"] = (
-                "an ingest not started by this tool is running; apply waits, then ingests"
+            reason = "an ingest not started by this tool is running; apply waits, then ingests"
+            ctx.add(
+                ingest(changes=created(desired), reason=reason, target=ctx.target(jobId=job_id))
             )
-        ctx.add(step.model_copy(update=update))
+        else:
+            ctx.add(ingest(changes=created(desired), reason="no ingest recorded by this tool"))
         ctx.ingest_pending = True
         return
     found = changes(desired, record)
@@ -400,27 +376,16 @@ def _ingest(ctx: Ctx) -> None:
         names = " and ".join(c.field for c in found)
         verb = "differ" if len(found) > 1 else "differs"
         reason = f"the ingested {names} {verb} from the file"
-        ctx.add(step.model_copy(update={"changes": found, "reason": reason}))
+        ctx.add(ingest(changes=found, reason=reason))
     elif status == "failed":
         error = state.get("error") or record.get("error") or {}
         code = error.get("code") if isinstance(error, dict) else None
         why = f"the last ingest failed ({code})" if code else "the last ingest failed"
         hint = INGEST_RECOVERY.get(str(code))
-        ctx.add(
-            step.model_copy(
-                update={"reason": why + "; it runs again", "warnings": [hint] if hint else []}
-            )
-        )
+        ctx.add(ingest(reason=why + "; it runs again", warnings=[hint] if hint else []))
     elif status in INGEST_RUNNING:
-        ctx.add(
-            step.model_copy(
-                update={
-                    "reason": "the ingest is still running; apply waits for it",
-                    "target": ctx.target(jobId=job_id),
-                    "job": estimates.ingest(),
-                }
-            )
-        )
+        reason = "the ingest is still running; apply waits for it"
+        ctx.add(ingest(reason=reason, target=ctx.target(jobId=job_id)))
     else:
         return
     ctx.ingest_pending = True
@@ -449,16 +414,7 @@ def _brand(ctx: Ctx) -> None:
         found = changes(desired, context)
         reason = None
     if found:
-        ctx.add(
-            Step(
-                address=address,
-                kind=StepKind.BRAND,
-                action=Action.UPDATE,
-                changes=found,
-                reason=reason,
-                target=ctx.target(),
-            )
-        )
+        ctx.add(ctx.step(address, StepKind.BRAND, Action.UPDATE, changes=found, reason=reason))
 
 
 # ------------------------------------------------------------------------------- influencer
@@ -500,10 +456,10 @@ def _influencer(ctx: Ctx) -> None:
     pin_unknown = Change(field="influencerId", before=pinned, after_unknown=True)
     if isinstance(want, InfluencerSpec) and match is None:
         ctx.add(
-            Step(
-                address=address,
-                kind=StepKind.INFLUENCER,
-                action=Action.RUN_JOB,
+            ctx.step(
+                address,
+                StepKind.INFLUENCER,
+                Action.RUN_JOB,
                 changes=[*created(want.model_dump(exclude_unset=True)), pin_unknown],
                 job=estimates.influencer(),
                 reason=f"no influencer named {name!r} exists; it is created and pinned",
@@ -516,10 +472,10 @@ def _influencer(ctx: Ctx) -> None:
         if ctx.project is not None and not ctx.ingest_pending:
             warnings.append(f"no influencer named {name!r} exists in the project yet")
         ctx.add(
-            Step(
-                address=address,
-                kind=StepKind.INFLUENCER,
-                action=Action.SELECT,
+            ctx.step(
+                address,
+                StepKind.INFLUENCER,
+                Action.SELECT,
                 changes=[pin_unknown],
                 reason=f"pins {name!r}, chosen by name once it exists",
                 warnings=warnings,
@@ -530,13 +486,15 @@ def _influencer(ctx: Ctx) -> None:
     found_id = _influencer_id(match)
     if isinstance(want, InfluencerSpec) and match.get("status") in INFLUENCER_BUSY:
         ctx.add(
-            Step(
-                address=address,
-                kind=StepKind.INFLUENCER,
-                action=Action.RUN_JOB,
-                changes=[]
-                if same_id(pinned, found_id)
-                else [Change(field="influencerId", before=pinned, after=found_id)],
+            ctx.step(
+                address,
+                StepKind.INFLUENCER,
+                Action.RUN_JOB,
+                changes=(
+                    []
+                    if same_id(pinned, found_id)
+                    else [Change(field="influencerId", before=pinned, after=found_id)]
+                ),
                 job=estimates.influencer(),
                 reason=f"influencer {name!r} is still being created ({match.get('status')}); apply waits",
                 target=ctx.target(influencerId=found_id, name=name),
@@ -545,10 +503,10 @@ def _influencer(ctx: Ctx) -> None:
         return
     if not same_id(pinned, found_id):
         ctx.add(
-            Step(
-                address=address,
-                kind=StepKind.INFLUENCER,
-                action=Action.SELECT,
+            ctx.step(
+                address,
+                StepKind.INFLUENCER,
+                Action.SELECT,
                 changes=[Change(field="influencerId", before=pinned, after=found_id)],
                 reason=f"pins {match.get('name')!r}",
                 target=ctx.target(influencerId=found_id, name=match.get("name")),
@@ -600,10 +558,10 @@ def _social(ctx: Ctx) -> None:
             subject=reauth_id or "",
         )
         ctx.add(
-            Step(
-                address=address,
-                kind=StepKind.SOCIAL,
-                action=Action.WAIT_ON_PERSON,
+            ctx.step(
+                address,
+                StepKind.SOCIAL,
+                Action.WAIT_ON_PERSON,
                 person=PersonGate(
                     kind="social_oauth",
                     message=message,

@@ -83,7 +83,10 @@ def _generation(
     )
     want = _desired(spec)
     want_hash = brief_hash(want["brief"])
-    base = Step(address=address, kind=StepKind.CONTENT, action=Action.RUN_JOB, target=ctx.target())
+
+    def generation(**fields: Any) -> Step:
+        return ctx.step(address, StepKind.CONTENT, Action.RUN_JOB, **fields)
+
     generate = estimates.content(spec.format, spec.variants)
     if ctx.project is None or not record:
         first = None if ctx.pid is None else content_id_for(ctx.pid, key)
@@ -92,13 +95,11 @@ def _generation(
         if leftover is not None:
             reason = "a container was generated but never recorded; apply picks it up"
         ctx.add(
-            base.model_copy(
-                update={
-                    "changes": created(want),
-                    "job": generate,
-                    "reason": reason,
-                    "target": ctx.target(containerId=first),
-                }
+            generation(
+                changes=created(want),
+                job=generate,
+                reason=reason,
+                target=ctx.target(containerId=first),
             )
         )
         return _State("new", [], [])
@@ -109,29 +110,25 @@ def _generation(
             if record.get(f) != want[f]
         ]
         ctx.add(
-            base.model_copy(
-                update={
-                    "changes": found,
-                    "job": generate,
-                    "reason": "format or variants changed: new containers are generated",
-                    "warnings": [
-                        f"content {key!r} is generated anew; queued posts of the replaced "
-                        "containers are canceled"
-                    ],
-                    "target": ctx.target(previousContainerIds=ids),
-                }
+            generation(
+                changes=found,
+                job=generate,
+                reason="format or variants changed: new containers are generated",
+                warnings=[
+                    f"content {key!r} is generated anew; queued posts of the replaced "
+                    "containers are canceled"
+                ],
+                target=ctx.target(previousContainerIds=ids),
             )
         )
         return _State("anew", ids, containers)
     if len(containers) < len(ids):
         missing = [i for i in ids if bare_id(i) not in by_id]
         ctx.add(
-            base.model_copy(
-                update={
-                    "job": generate,
-                    "reason": f"recorded containers no longer exist ({', '.join(missing)})",
-                    "target": ctx.target(previousContainerIds=ids),
-                }
+            generation(
+                job=generate,
+                reason=f"recorded containers no longer exist ({', '.join(missing)})",
+                target=ctx.target(previousContainerIds=ids),
             )
         )
         return _State("anew", ids, containers)
@@ -139,44 +136,40 @@ def _generation(
     if record.get("briefHash") != want_hash or failed:
         changed = record.get("briefHash") != want_hash
         ctx.add(
-            base.model_copy(
-                update={
-                    "changes": (
-                        _brief_changes(containers, want["brief"])
-                        or [
-                            Change(
-                                field="briefHash", before=record.get("briefHash"), after=want_hash
-                            )
-                        ]
-                        if changed
-                        else []
-                    ),
-                    "job": estimates.content(spec.format, len(ids), regenerate=True),
-                    "reason": "the brief changed: the same containers are regenerated"
+            generation(
+                changes=(
+                    _brief_changes(containers, want["brief"])
+                    or [Change(field="briefHash", before=record.get("briefHash"), after=want_hash)]
                     if changed
-                    else "the last generation failed: it is regenerated",
-                    "warnings": [
+                    else []
+                ),
+                job=estimates.content(spec.format, len(ids), regenerate=True),
+                reason=(
+                    "the brief changed: the same containers are regenerated"
+                    if changed
+                    else "the last generation failed: it is regenerated"
+                ),
+                warnings=(
+                    [
                         f"regenerating {key!r} replaces its media and captions; posts already "
                         "queued keep the old caption"
                     ]
                     if changed
-                    else [],
-                    "target": ctx.target(containerIds=ids if changed else failed),
-                }
+                    else []
+                ),
+                target=ctx.target(containerIds=ids if changed else failed),
             )
         )
         return _State("regen", ids, containers, tuple(ids if changed else failed))
     if any(c.get("status") in CONTAINER_RUNNING for c in containers):
         ctx.add(
-            base.model_copy(
-                update={
-                    "job": estimates.content(spec.format, 0),
-                    "reason": "the generation is still running; apply waits for it",
-                    "target": ctx.target(
-                        containerIds=ids,
-                        jobId=record.get("jobId") or containers[0].get("jobId"),
-                    ),
-                }
+            generation(
+                job=estimates.content(spec.format, 0),
+                reason="the generation is still running; apply waits for it",
+                target=ctx.target(
+                    containerIds=ids,
+                    jobId=record.get("jobId") or containers[0].get("jobId"),
+                ),
             )
         )
         return _State("running", ids, containers)
@@ -238,10 +231,10 @@ def _approval(ctx: Ctx, key: str, spec: ContentSpec, state: _State) -> None:
     change = Change(field="approvalStatus", after="approved", **before)
     if spec.approve:
         ctx.add(
-            Step(
-                address=address,
-                kind=StepKind.CONTENT_APPROVAL,
-                action=Action.APPROVE,
+            ctx.step(
+                address,
+                StepKind.CONTENT_APPROVAL,
+                Action.APPROVE,
                 changes=[change],
                 reason="approve: true — the merged file is the approval",
                 target=target,
@@ -249,10 +242,10 @@ def _approval(ctx: Ctx, key: str, spec: ContentSpec, state: _State) -> None:
         )
         return
     ctx.add(
-        Step(
-            address=address,
-            kind=StepKind.CONTENT_APPROVAL,
-            action=Action.WAIT_ON_PERSON,
+        ctx.step(
+            address,
+            StepKind.CONTENT_APPROVAL,
+            Action.WAIT_ON_PERSON,
             person=PersonGate(
                 kind="content_approval",
                 message=f"someone reviews and approves content {key!r} in Layers "
@@ -359,10 +352,10 @@ def _schedules(ctx: Ctx, key: str, spec: ContentSpec, state: _State, posts: list
             if gated:
                 reason += "; it waits on the content approval"
             ctx.add(
-                Step(
-                    address=address,
-                    kind=StepKind.SCHEDULE,
-                    action=Action.SCHEDULE,
+                ctx.step(
+                    address,
+                    StepKind.SCHEDULE,
+                    Action.SCHEDULE,
                     changes=[
                         Change(field="scheduledFor", before=None, after=_iso(when)),
                         Change(field="mode", before=None, after=entry.mode),
@@ -436,10 +429,10 @@ def _existing(ctx: Ctx, address: str, entry: ScheduleSpec, when: datetime, post:
         if not moved:
             return
         ctx.add(
-            Step(
-                address=address,
-                kind=StepKind.SCHEDULE,
-                action=Action.RESCHEDULE,
+            ctx.step(
+                address,
+                StepKind.SCHEDULE,
+                Action.RESCHEDULE,
                 changes=[
                     Change(field="scheduledFor", before=post.get("scheduledFor"), after=_iso(when))
                 ],
@@ -479,10 +472,10 @@ def _stray(
             address += f"~{post.get('id')}"
         ctx.seen(address, _post_fact(post))
         ctx.add(
-            Step(
-                address=address,
-                kind=StepKind.SCHEDULE,
-                action=Action.CANCEL,
+            ctx.step(
+                address,
+                StepKind.SCHEDULE,
+                Action.CANCEL,
                 changes=[Change(field="status", before="queued", after="canceled")],
                 reason="no schedule entry of the file asks for this post",
                 warnings=[
@@ -532,10 +525,10 @@ def _removed(ctx: Ctx, key: str, record: Any, posts: list[JsonDict]) -> None:
     if not queued:
         return
     ctx.add(
-        Step(
-            address=address,
-            kind=StepKind.CONTENT,
-            action=Action.CANCEL,
+        ctx.step(
+            address,
+            StepKind.CONTENT,
+            Action.CANCEL,
             changes=[
                 Change(field=f"posts.{p.get('id')}.status", before="queued", after="canceled")
                 for p in queued
