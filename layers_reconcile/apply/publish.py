@@ -8,7 +8,7 @@ from typing import Any
 
 from layers_reconcile.apply.context import CustomerContext
 from layers_reconcile.apply.events import Failure, PostStatus
-from layers_reconcile.apply.steps.base import iso
+from layers_reconcile.instants import iso_instant
 from layers_reconcile.plan.ids import bare_id, parse_instant, post_id_for, schedule_suffix
 from layers_reconcile.statuses import POST_DONE
 
@@ -69,7 +69,9 @@ async def watch(ctx: CustomerContext) -> tuple[dict[str, str], Failure | None]:
                 status = str(post.get("status"))
                 due = parse_instant(post.get("scheduledFor"))
                 if status not in POST_DONE and due is not None and due > until:
-                    seen[address] = f"{status}, due {iso(due)}: after the wait ends, not watched"
+                    seen[address] = (
+                        f"{status}, due {iso_instant(due)}: after the wait ends, not watched"
+                    )
                     continue
                 error = post.get("lastError")
                 if seen.get(address) != status:

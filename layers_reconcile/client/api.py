@@ -15,7 +15,7 @@ This is the ONE surface of the API: plan and apply both call it. The per-call ru
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from layers_reconcile.client.core import ClientCore
@@ -32,6 +32,7 @@ from layers_reconcile.client.records import (
 )
 from layers_reconcile.client.wire import Response, segment
 from layers_reconcile.errors import NotFoundError
+from layers_reconcile.instants import iso_instant
 
 # Page sizes: the documented maximum of each list, so a list costs as few reads as possible.
 PROJECTS_PAGE = 200
@@ -47,8 +48,7 @@ def utc_timestamp(value: str | datetime) -> str:
         return value
     if value.tzinfo is None:
         raise ValueError("a naive datetime has no instant; give it a time zone")
-    text = value.astimezone(UTC).isoformat()
-    return text.replace("+00:00", "Z")
+    return iso_instant(value)
 
 
 class LayersClient(ClientCore):

@@ -8,10 +8,11 @@ from typing import Any
 
 from layers_reconcile.config.models import ContentSpec, ScheduleSpec
 from layers_reconcile.config.times import instant_text, resolve_at
+from layers_reconcile.instants import iso_instant
 from layers_reconcile.plan import estimates
 from layers_reconcile.plan.actual import JsonDict
 from layers_reconcile.plan.context import Ctx, requires_approval
-from layers_reconcile.plan.fields import created
+from layers_reconcile.plan.fields import changed_keys, created
 from layers_reconcile.plan.ids import (
     CANCELED_KEY,
     bare_id,
@@ -186,8 +187,7 @@ def _brief_changes(containers: list[JsonDict], want: dict[str, Any]) -> list[Cha
         return []
     return [
         Change(field=f"brief.{name}", before=before.get(name), after=want.get(name))
-        for name in sorted(want)
-        if before.get(name) != want.get(name)
+        for name in changed_keys(before, want, want)
     ]
 
 
@@ -277,10 +277,6 @@ def _time_warnings(ctx: Ctx, when: datetime) -> list[str]:
     return []
 
 
-def _iso(when: datetime) -> str:
-    return when.isoformat().replace("+00:00", "Z")
-
-
 def _post_fact(post: JsonDict | None) -> Any:
     if post is None:
         return None
@@ -357,7 +353,7 @@ def _schedules(ctx: Ctx, key: str, spec: ContentSpec, state: _State, posts: list
                     StepKind.SCHEDULE,
                     Action.SCHEDULE,
                     changes=[
-                        Change(field="scheduledFor", before=None, after=_iso(when)),
+                        Change(field="scheduledFor", before=None, after=iso_instant(when)),
                         Change(field="mode", before=None, after=entry.mode),
                         *(
                             [
@@ -434,7 +430,11 @@ def _existing(ctx: Ctx, address: str, entry: ScheduleSpec, when: datetime, post:
                 StepKind.SCHEDULE,
                 Action.RESCHEDULE,
                 changes=[
-                    Change(field="scheduledFor", before=post.get("scheduledFor"), after=_iso(when))
+                    Change(
+                        field="scheduledFor",
+                        before=post.get("scheduledFor"),
+                        after=iso_instant(when),
+                    )
                 ],
                 warnings=_time_warnings(ctx, when),
                 target=ctx.target(postId=str(post.get("id")), platform=entry.account),

@@ -7,7 +7,6 @@ diff compares to decide on a regenerate: both sides must use this one function.
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Any
 
 from layers_reconcile.config.models import RESERVED_METADATA_KEY as RESERVED_KEY
@@ -18,6 +17,7 @@ from layers_reconcile.ids import (
     post_id_for,
     project_id_for,
 )
+from layers_reconcile.instants import parse_instant
 
 # Reserved-key entry: the posts this tool canceled (bare ids, newest last), so that a post
 # canceled by someone else is told apart from one the tool canceled itself.
@@ -63,13 +63,3 @@ def brief_hash(brief: dict[str, Any]) -> str:
 def schedule_suffix(entry_id: str | None, account: str, variant: int) -> str:
     """The tail of a schedule entry's address: its `id:`, else `ACCOUNT` or `ACCOUNT/vN`."""
     return entry_id or (account + (f"/v{variant}" if variant > 1 else ""))
-
-
-def parse_instant(value: Any) -> datetime | None:
-    """An ISO-8601 instant as the API writes it (`…Z`), or None when it is not one."""
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None

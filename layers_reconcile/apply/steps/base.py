@@ -44,11 +44,6 @@ def content_key_of(customer: str, address: str) -> str | None:
     return None
 
 
-def iso(dt: Any) -> str:
-    text: str = dt.isoformat().replace("+00:00", "Z")
-    return text
-
-
 def where(ctx: CustomerContext, *path: str | int) -> str:
     """`file:line:col` of a key of the customer's file (for errors about what the file says);
     the file alone when its positions are not known."""

@@ -14,6 +14,7 @@ from layers_reconcile.apply.links import keep, mint_consent
 from layers_reconcile.apply.recovery import StepError
 from layers_reconcile.apply.steps.base import DEFAULT_RETURN_URL, StepResult, first
 from layers_reconcile.errors import ApiClientError
+from layers_reconcile.instants import parse_instant
 from layers_reconcile.plan.links import Link, reusable, social_key
 from layers_reconcile.plan.model import Step
 from layers_reconcile.plan.stages import address_parts
@@ -58,13 +59,8 @@ async def _refused(ctx: CustomerContext, platform: str) -> str | None:
 
 
 def _expired(expires_at: object, now: datetime) -> bool:
-    if not isinstance(expires_at, str):
-        return False
-    try:
-        when = datetime.fromisoformat(expires_at.replace("Z", "+00:00"))
-    except ValueError:
-        return False
-    return when <= now
+    when = parse_instant(expires_at)
+    return when is not None and when <= now
 
 
 async def _still_pending(ctx: CustomerContext, link: Link) -> bool:
