@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,7 +23,7 @@ HORIZON = timedelta(hours=1)
 
 
 def wanted_posts(
-    ctx: CustomerContext, project_id: str, posts: list[dict[str, Any]]
+    ctx: CustomerContext, project_id: str, posts: Sequence[Mapping[str, Any]]
 ) -> dict[str, str]:
     """bare post id → the schedule entry's address: for each entry of the file, the post of its
     current round (the highest round that exists; round 0 when none does yet)."""

@@ -16,8 +16,9 @@ This is the ONE surface of the API: plan and apply both call it. The per-call ru
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar, cast
 
+from layers_reconcile import records
 from layers_reconcile.client.core import ClientCore
 from layers_reconcile.client.records import (
     Container,
@@ -28,11 +29,15 @@ from layers_reconcile.client.records import (
     Project,
     Record,
     ScheduledPost,
+    Shape,
     SocialAccount,
 )
 from layers_reconcile.client.wire import Response, segment
 from layers_reconcile.errors import NotFoundError
 from layers_reconcile.instants import iso_instant
+from layers_reconcile.records import JsonObject
+
+T = TypeVar("T")
 
 # Page sizes: the documented maximum of each list, so a list costs as few reads as possible.
 PROJECTS_PAGE = 200
@@ -54,44 +59,37 @@ def utc_timestamp(value: str | datetime) -> str:
 class LayersClient(ClientCore):
     """The Layers partner API. Construct, `async with`, call `whoami()` to start pacing."""
 
-    async def _get(
-        self, path: str, record: type[Record], params: dict[str, Any] | None = None
-    ) -> dict[str, Any]:
+    async def _get(self, path: str, record: Shape[T], params: dict[str, Any] | None = None) -> T:
         return self.checked(record, await self.request("GET", path, params=params), "GET", path)
 
-    async def _post(
+    async def _send(
         self,
+        method: str,
         path: str,
         body: Any,
-        *,
+        record: Shape[T],
         idempotency_key: str | None = None,
-        record: type[Record] | None = None,
-    ) -> dict[str, Any]:
-        response = await self.request("POST", path, json=body, idempotency_key=idempotency_key)
-        if record is not None:
-            return self.checked(record, response, "POST", path)
-        return self.checked(Record, response, "POST", path)
+    ) -> T:
+        response = await self.request(method, path, json=body, idempotency_key=idempotency_key)
+        return self.checked(record, response, method, path)
+
+    async def _post(
+        self, path: str, body: Any, *, idempotency_key: str | None = None
+    ) -> JsonObject:
+        return await self._send("POST", path, body, Record, idempotency_key)
 
     async def _patch(
-        self,
-        path: str,
-        body: Any,
-        *,
-        idempotency_key: str | None = None,
-        record: type[Record] | None = None,
-    ) -> dict[str, Any]:
-        response = await self.request("PATCH", path, json=body, idempotency_key=idempotency_key)
-        if record is not None:
-            return self.checked(record, response, "PATCH", path)
-        return self.checked(Record, response, "PATCH", path)
+        self, path: str, body: Any, *, idempotency_key: str | None = None
+    ) -> JsonObject:
+        return await self._send("PATCH", path, body, Record, idempotency_key)
 
-    async def _delete(self, path: str, *, idempotency_key: str | None = None) -> dict[str, Any]:
+    async def _delete(self, path: str, *, idempotency_key: str | None = None) -> JsonObject:
         response = await self.request("DELETE", path, idempotency_key=idempotency_key)
         return self.checked(Record, response, "DELETE", path)
 
     # -- projects -----------------------------------------------------------------------------
 
-    async def find_projects(self, customer_external_id: str) -> list[dict[str, Any]]:
+    async def find_projects(self, customer_external_id: str) -> list[records.Project]:
         """`GET /v1/projects?customerExternalId=`: the projects bound to that handle (one page)."""
         path = "/v1/projects"
         answer = await self.request(
@@ -100,29 +98,24 @@ class LayersClient(ClientCore):
         page = self.checked(Page, answer, "GET", path)
         return [self.checked(Project, _one(answer, item), "GET", path) for item in page["items"]]
 
-    async def list_projects(self) -> list[dict[str, Any]]:
+    async def list_projects(self) -> list[records.Project]:
         return await self.list_all("/v1/projects", {"limit": PROJECTS_PAGE}, Project)
 
-    async def get_project(self, project_id: str) -> dict[str, Any]:
+    async def get_project(self, project_id: str) -> records.Project:
         return await self._get(f"/v1/projects/{segment(project_id)}", Project)
 
     async def create_project(
         self, body: dict[str, Any], idempotency_key: str | None
-    ) -> dict[str, Any]:
+    ) -> records.Project:
         """`POST /v1/projects` (201, the full row); put `ids.project_id_for(...)` in `body["id"]`."""
-        return await self._post(
-            "/v1/projects", body, idempotency_key=idempotency_key, record=Project
-        )
+        return await self._send("POST", "/v1/projects", body, Project, idempotency_key)
 
     async def patch_project(
         self, project_id: str, body: dict[str, Any], *, idempotency_key: str | None = None
-    ) -> dict[str, Any]:
+    ) -> records.Project:
         """`PATCH /v1/projects/:id`: only the fields given change; `metadata` is replaced whole."""
-        return await self._patch(
-            f"/v1/projects/{segment(project_id)}",
-            body,
-            idempotency_key=idempotency_key,
-            record=Project,
+        return await self._send(
+            "PATCH", f"/v1/projects/{segment(project_id)}", body, Project, idempotency_key
         )
 
     async def archive_project(self, project_id: str) -> dict[str, Any]:
@@ -147,7 +140,7 @@ class LayersClient(ClientCore):
 
     # -- GitHub -------------------------------------------------------------------------------
 
-    async def get_installation(self) -> dict[str, Any]:
+    async def get_installation(self) -> records.Installation:
         """`GET /v1/github/installation`; NotFoundError when none is registered."""
         return await self._get("/v1/github/installation", Installation)
 
@@ -163,7 +156,7 @@ class LayersClient(ClientCore):
         listed = found.get("installations") or found.get("items")
         if isinstance(listed, list):
             return [i for i in listed if isinstance(i, dict)]
-        return [found] if found else []
+        return [cast(JsonObject, found)] if found else []
 
     async def install_url(self, return_url: str, login: str | None = None) -> dict[str, Any]:
         """`GET /v1/github/installation/install-url?returnUrl=&login=` (authorizeUrl, state)."""
@@ -174,83 +167,72 @@ class LayersClient(ClientCore):
 
     async def register_installation(
         self, installation_id: int, state: str, idempotency_key: str | None = None
-    ) -> dict[str, Any]:
+    ) -> records.Installation:
         """`POST /v1/github/installation`. Without `idempotency_key` it is not retried after an
         ambiguous failure (the `state` may already be spent: a lost answer surfaces and the caller
         re-reads the installation); with one, a retry replays the first answer.
         """
-        return await self._post(
+        return await self._send(
+            "POST",
             "/v1/github/installation",
             {"installationId": installation_id, "state": state},
-            idempotency_key=idempotency_key,
-            record=Installation,
+            Installation,
+            idempotency_key,
         )
 
     async def ingest_github(
         self, project_id: str, body: dict[str, Any], idempotency_key: str | None
-    ) -> dict[str, Any]:
+    ) -> records.Job:
         """`POST /v1/projects/:id/ingest/github` (202 job envelope with `jobId`)."""
-        return await self._post(
-            f"/v1/projects/{segment(project_id)}/ingest/github",
-            body,
-            idempotency_key=idempotency_key,
-            record=Job,
+        return await self._send(
+            "POST", f"/v1/projects/{segment(project_id)}/ingest/github", body, Job, idempotency_key
         )
 
     # -- influencers --------------------------------------------------------------------------
 
-    async def list_influencers(self, project_id: str) -> list[dict[str, Any]]:
+    async def list_influencers(self, project_id: str) -> list[records.Influencer]:
         return await self.list_all(
             f"/v1/projects/{segment(project_id)}/influencers",
             {"limit": INFLUENCERS_PAGE},
             Influencer,
         )
 
-    async def get_influencer(self, influencer_id: str) -> dict[str, Any]:
+    async def get_influencer(self, influencer_id: str) -> records.Influencer:
         return await self._get(f"/v1/influencers/{segment(influencer_id)}", Influencer)
 
     async def create_influencer(
         self, project_id: str, body: dict[str, Any], idempotency_key: str | None
-    ) -> dict[str, Any]:
+    ) -> records.Job:
         """`POST /v1/projects/:id/influencers` (202 job envelope with the new `influencerId`)."""
-        return await self._post(
-            f"/v1/projects/{segment(project_id)}/influencers",
-            body,
-            idempotency_key=idempotency_key,
-            record=Job,
+        return await self._send(
+            "POST", f"/v1/projects/{segment(project_id)}/influencers", body, Job, idempotency_key
         )
 
     # -- content ------------------------------------------------------------------------------
 
-    async def list_content(self, project_id: str) -> list[dict[str, Any]]:
+    async def list_content(self, project_id: str) -> list[records.Container]:
         return await self.list_all(
             f"/v1/projects/{segment(project_id)}/content", {"limit": CONTENT_PAGE}, Container
         )
 
-    async def get_content(self, container_id: str) -> dict[str, Any]:
+    async def get_content(self, container_id: str) -> records.Container:
         return await self._get(f"/v1/content/{segment(container_id)}", Container)
 
     async def generate_content(
         self, project_id: str, body: dict[str, Any], idempotency_key: str | None
-    ) -> dict[str, Any]:
+    ) -> records.Job:
         """`POST /v1/projects/:id/content` (202: `jobId`, `containerIds`); `body["id"]` from
         `ids.content_id_for(...)` makes it an upsert."""
-        return await self._post(
-            f"/v1/projects/{segment(project_id)}/content",
-            body,
-            idempotency_key=idempotency_key,
-            record=Job,
+        return await self._send(
+            "POST", f"/v1/projects/{segment(project_id)}/content", body, Job, idempotency_key
         )
 
     async def regenerate_content(
         self, container_id: str, body: dict[str, Any], idempotency_key: str | None
-    ) -> dict[str, Any]:
+    ) -> records.Job:
         """`POST /v1/content/:id/regenerate` (a job; approval resets to pending when gated)."""
-        return await self._post(
-            f"/v1/content/{segment(container_id)}/regenerate",
-            body,
-            idempotency_key=idempotency_key,
-            record=Job,
+        return await self._send(
+            "POST", f"/v1/content/{segment(container_id)}/regenerate", body, Job, idempotency_key
         )
 
     async def approve_content(self, container_id: str, note: str | None = None) -> dict[str, Any]:
@@ -288,7 +270,7 @@ class LayersClient(ClientCore):
             f"/v1/projects/{segment(project_id)}/social/oauth-status", params={"state": state}
         )
 
-    async def list_social_accounts(self, project_id: str) -> list[dict[str, Any]]:
+    async def list_social_accounts(self, project_id: str) -> list[records.SocialAccount]:
         return await self.list_all(
             f"/v1/projects/{segment(project_id)}/social-accounts",
             {"limit": SOCIAL_ACCOUNTS_PAGE},
@@ -308,14 +290,14 @@ class LayersClient(ClientCore):
             idempotency_key=idempotency_key,
         )
 
-    async def list_scheduled_posts(self, project_id: str) -> list[dict[str, Any]]:
+    async def list_scheduled_posts(self, project_id: str) -> list[records.ScheduledPost]:
         return await self.list_all(
             f"/v1/projects/{segment(project_id)}/scheduled-posts",
             {"limit": SCHEDULED_POSTS_PAGE},
             ScheduledPost,
         )
 
-    async def get_scheduled_post(self, post_id: str) -> dict[str, Any]:
+    async def get_scheduled_post(self, post_id: str) -> records.ScheduledPost:
         return await self._get(f"/v1/scheduled-posts/{segment(post_id)}", ScheduledPost)
 
     async def reschedule(self, post_id: str, scheduled_for: str | datetime) -> dict[str, Any]:

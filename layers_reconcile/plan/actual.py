@@ -6,14 +6,18 @@ import no client, httpx or asyncio (an import-linter contract in pyproject.toml 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SkipValidation
 from pydantic.alias_generators import to_camel
 
 from layers_reconcile.plan.ids import RESERVED_KEY
+from layers_reconcile.records import Container, Influencer, Project, ScheduledPost, SocialAccount
 
 JsonDict = dict[str, Any]
+# A row read from the API (a wire record or any JSON object): read, never written.
+Row = Mapping[str, Any]
 
 
 class _Model(BaseModel):
@@ -34,16 +38,17 @@ class ActualCustomer(_Model):
     """What one customer looks like in the API. `None` means "not read", `[]` "read, empty"."""
 
     customer_external_id: str
-    project: JsonDict | None = None  # GET /v1/projects/:id
+    # The API's rows, typed by the wire records (validated by the client when read, not again).
+    project: SkipValidation[Project | None] = None  # GET /v1/projects/:id
     # Other projects found with the same customerExternalId (ids), besides `project`.
     other_project_ids: list[str] = Field(default_factory=list)
     approval_policy: JsonDict | None = None
     github_installations: list[JsonDict] | None = None
     github_unchecked: str | None = None
-    influencers: list[JsonDict] | None = None
-    social_accounts: list[JsonDict] | None = None
-    content: list[JsonDict] | None = None
-    scheduled_posts: list[JsonDict] | None = None
+    influencers: SkipValidation[list[Influencer] | None] = None
+    social_accounts: SkipValidation[list[SocialAccount] | None] = None
+    content: SkipValidation[list[Container] | None] = None
+    scheduled_posts: SkipValidation[list[ScheduledPost] | None] = None
 
     @property
     def project_id(self) -> str | None:
@@ -52,6 +57,6 @@ class ActualCustomer(_Model):
     @property
     def reserved(self) -> JsonDict:
         """The tool's own record in the project's metadata (docs/design.md)."""
-        meta = (self.project or {}).get("metadata") or {}
+        meta = (self.project.get("metadata") if self.project else None) or {}
         value = meta.get(RESERVED_KEY)
         return value if isinstance(value, dict) else {}

@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from layers_reconcile.config.models import CustomerSpec, WorkspaceSpec
-from layers_reconcile.plan.actual import ActualCustomer, JsonDict
+from layers_reconcile.plan.actual import ActualCustomer, JsonDict, Row
 from layers_reconcile.plan.fields import fingerprint
 from layers_reconcile.plan.model import Action, Step, StepKind, Target
+from layers_reconcile.records import Project
 
 
 class Loaded(Protocol):
@@ -48,8 +49,13 @@ class Ctx:
         return self.spec.customerExternalId
 
     @property
-    def project(self) -> JsonDict | None:
+    def project(self) -> Project | None:
         return self.actual.project
+
+    @property
+    def row(self) -> Row:
+        """The project row, or an empty one for a new customer."""
+        return self.actual.project or {}
 
     @property
     def pid(self) -> str | None:
@@ -99,7 +105,7 @@ def requires_approval(ctx: Ctx) -> bool:
         return ctx.spec.approval.requiresApproval
     for source in (
         ctx.actual.approval_policy,
-        (ctx.project or {}).get("approvalPolicy"),
+        ctx.row.get("approvalPolicy"),
         ctx.project,
     ):
         if isinstance(source, dict) and source.get("requiresApproval") is not None:

@@ -8,12 +8,13 @@ default never shows up. Values that exist only after an earlier step of the same
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from layers_reconcile.config.models import InfluencerSpec, WorkspaceSpec
 from layers_reconcile.plan import estimates
-from layers_reconcile.plan.actual import ActualCustomer, JsonDict
+from layers_reconcile.plan.actual import ActualCustomer, JsonDict, Row
 from layers_reconcile.plan.context import Ctx, Loaded
 from layers_reconcile.plan.diff_content import diff_content
 from layers_reconcile.plan.fields import changes, created, fingerprint, unknown_before
@@ -83,7 +84,9 @@ def diff_customer(
         customer_external_id=ctx.ext,
         project_id=ctx.pid,
         file=None if loaded.path is None else str(loaded.path),
-        timezone=loaded.spec.project.timezone or (actual.project or {}).get("timezone") or None,
+        timezone=loaded.spec.project.timezone
+        or (actual.project.get("timezone") if actual.project else None)
+        or None,
         steps=steps,
         desired_fingerprint=loaded.fingerprint,
         actual_fingerprints=dict(sorted(ctx.fingerprints.items())),
@@ -91,7 +94,7 @@ def diff_customer(
     )
 
 
-def archive_plan(project: JsonDict, *, workspace: str | None) -> CustomerPlan:
+def archive_plan(project: Row, *, workspace: str | None) -> CustomerPlan:
     """`--prune`: a project stamped by this workspace whose customer file is gone."""
     ext = str(project.get("customerExternalId") or project["id"])
     address = f"{ext}/project"
@@ -140,14 +143,14 @@ def build_plan(
 # ---------------------------------------------------------------------------------- project
 
 
-def _project_facts(project: JsonDict | None) -> Any:
+def _project_facts(project: Row | None) -> Any:
     if project is None:
         return None
     keys = ("id", "name", "status", "timezone", "primaryLanguage", "ownerEmail", "metadata")
     return {k: project.get(k) for k in keys}
 
 
-def user_metadata(project: JsonDict | None) -> dict[str, Any]:
+def user_metadata(project: Row | None) -> dict[str, Any]:
     meta = (project or {}).get("metadata") or {}
     return {k: v for k, v in meta.items() if k != RESERVED_KEY}
 
@@ -344,7 +347,7 @@ def _ingest(ctx: Ctx) -> None:
     if "platforms" in managed and gh.platforms is not None:
         desired["platforms"] = list(gh.platforms)
     record = ctx.reserved.get("ingest") or {}
-    state = ((ctx.project or {}).get("ingestState") or {}).get("github") or {}
+    state = (ctx.row.get("ingestState") or {}).get("github") or {}
     ctx.seen(address, {"record": record, "state": state} if ctx.project else None)
 
     def ingest(**fields: Any) -> Step:
@@ -401,7 +404,7 @@ def _brand(ctx: Ctx) -> None:
     if not desired:
         return
     address = ctx.addr("brand")
-    context = (ctx.project or {}).get("brandContext") or {}
+    context = ctx.row.get("brandContext") or {}
     ctx.seen(address, {k: context.get(k) for k in desired} if ctx.project else None)
     if ctx.project is None or ctx.ingest_pending:
         found = unknown_before(desired)
@@ -420,7 +423,7 @@ def _brand(ctx: Ctx) -> None:
 # ------------------------------------------------------------------------------- influencer
 
 
-def _find_influencer(items: list[JsonDict], name_or_id: str) -> JsonDict | None:
+def _find_influencer(items: Sequence[Row], name_or_id: str) -> Row | None:
     usable = [i for i in items if i.get("status") not in INFLUENCER_UNUSABLE]
     for i in usable:
         if same_id(str(i.get("influencerId") or i.get("id")), name_or_id):
@@ -431,7 +434,7 @@ def _find_influencer(items: list[JsonDict], name_or_id: str) -> JsonDict | None:
     return None
 
 
-def _influencer_id(item: JsonDict) -> str:
+def _influencer_id(item: Row) -> str:
     return str(item.get("influencerId") or item.get("id"))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -10,7 +11,7 @@ from layers_reconcile.config.models import ContentSpec, ScheduleSpec
 from layers_reconcile.config.times import instant_text, resolve_at
 from layers_reconcile.instants import iso_instant
 from layers_reconcile.plan import estimates
-from layers_reconcile.plan.actual import JsonDict
+from layers_reconcile.plan.actual import JsonDict, Row
 from layers_reconcile.plan.context import Ctx, requires_approval
 from layers_reconcile.plan.fields import changed_keys, created
 from layers_reconcile.plan.ids import (
@@ -36,7 +37,7 @@ class _State:
     # regenerated; running: a generation is still running; done: converged.
     mode: str
     container_ids: list[str]
-    containers: list[JsonDict]
+    containers: Sequence[Row]
     regenerated: tuple[str, ...] = ()  # regen: the containers the regenerate resets
 
 
@@ -67,7 +68,11 @@ def _desired(spec: ContentSpec) -> dict[str, Any]:
 
 
 def _generation(
-    ctx: Ctx, key: str, spec: ContentSpec, record: Any, by_id: dict[str | None, JsonDict]
+    ctx: Ctx,
+    key: str,
+    spec: ContentSpec,
+    record: Any,
+    by_id: Mapping[str | None, Row],
 ) -> _State:
     address = ctx.addr("content", key)
     record = record if isinstance(record, dict) else {}
@@ -177,7 +182,7 @@ def _generation(
     return _State("done", ids, containers)
 
 
-def _brief_changes(containers: list[JsonDict], want: dict[str, Any]) -> list[Change]:
+def _brief_changes(containers: Sequence[Row], want: dict[str, Any]) -> list[Change]:
     """The brief's fields the file writes that changed, from the brief the content list shows on
     the recorded container. Fields only the stored brief has are left out (apply adds some, e.g.
     the pinned influencerId); [] when nothing shows (the caller then shows the hash)."""
@@ -265,7 +270,7 @@ def _entry_address(ctx: Ctx, key: str, entry: ScheduleSpec) -> str:
 def _timezone(ctx: Ctx) -> str | None:
     if ctx.spec.project.timezone:
         return ctx.spec.project.timezone
-    return (ctx.project or {}).get("timezone") or None
+    return ctx.row.get("timezone") or None
 
 
 def _time_warnings(ctx: Ctx, when: datetime) -> list[str]:
@@ -277,7 +282,7 @@ def _time_warnings(ctx: Ctx, when: datetime) -> list[str]:
     return []
 
 
-def _post_fact(post: JsonDict | None) -> Any:
+def _post_fact(post: Row | None) -> Any:
     if post is None:
         return None
     return {k: post.get(k) for k in ("id", "status", "scheduledFor", "containerId", "platform")}
@@ -289,7 +294,7 @@ def _intent_fact(intent: JsonDict | None) -> Any:
     )
 
 
-def _schedules(ctx: Ctx, key: str, spec: ContentSpec, state: _State, posts: list[JsonDict]) -> None:
+def _schedules(ctx: Ctx, key: str, spec: ContentSpec, state: _State, posts: Sequence[Row]) -> None:
     owned = {bare_id(i) for i in state.container_ids}
     current = owned if state.mode != "anew" else set()
     by_id = {bare_id(p.get("id")): p for p in posts}
@@ -383,7 +388,7 @@ def _schedules(ctx: Ctx, key: str, spec: ContentSpec, state: _State, posts: list
 
 
 def _live_post_id(
-    pid: str, key: str, entry: ScheduleSpec, by_id: dict[str | None, JsonDict]
+    pid: str, key: str, entry: ScheduleSpec, by_id: Mapping[str | None, Row]
 ) -> tuple[str, int]:
     """The entry's post id and its round: the first round whose post is not canceled.
 
@@ -403,8 +408,8 @@ def _canceled_outside(
     key: str,
     entry: ScheduleSpec,
     rounds: int,
-    by_id: dict[str | None, JsonDict],
-) -> JsonDict | None:
+    by_id: Mapping[str | None, Row],
+) -> Row | None:
     """The entry's last post when someone else canceled it (not this tool: apply records the
     posts it cancels in the reserved key), else None."""
     if rounds == 0:
@@ -417,7 +422,7 @@ def _canceled_outside(
     return None if bare_id(last) in ours else post
 
 
-def _existing(ctx: Ctx, address: str, entry: ScheduleSpec, when: datetime, post: JsonDict) -> None:
+def _existing(ctx: Ctx, address: str, entry: ScheduleSpec, when: datetime, post: Row) -> None:
     status = post.get("status")
     have = parse_instant(post.get("scheduledFor"))
     moved = have is None or have != when
@@ -457,7 +462,7 @@ def _existing(ctx: Ctx, address: str, entry: ScheduleSpec, when: datetime, post:
 
 
 def _stray(
-    ctx: Ctx, key: str, owned: set[str | None], wanted: set[str | None], posts: list[JsonDict]
+    ctx: Ctx, key: str, owned: set[str | None], wanted: set[str | None], posts: Sequence[Row]
 ) -> None:
     """Queued posts of this key's containers that no entry of the file asks for any more."""
     if not owned:
@@ -491,7 +496,7 @@ MAX_VARIANTS = 5
 ROUNDS_TRIED = 8  # rounds of one entry looked at to name a stray post (cancel-restore cycles)
 
 
-def _post_suffix(ctx: Ctx, key: str, post: JsonDict) -> str:
+def _post_suffix(ctx: Ctx, key: str, post: Row) -> str:
     """The address tail the entry of a stray post had (`tiktok/v2`, its `id:`), when the post id
     shows it: an entry id recorded by apply, else the deterministic id of an entry without one.
     Else the platform alone (the caller adds `~POSTID` when that address is taken)."""
@@ -512,7 +517,7 @@ def _post_suffix(ctx: Ctx, key: str, post: JsonDict) -> str:
     return platform
 
 
-def _removed(ctx: Ctx, key: str, record: Any, posts: list[JsonDict]) -> None:
+def _removed(ctx: Ctx, key: str, record: Any, posts: Sequence[Row]) -> None:
     """Content removed from the file: its queued posts are canceled (containers stay)."""
     record = record if isinstance(record, dict) else {}
     ids = {bare_id(i) for i in record.get("containerIds") or []}

@@ -15,6 +15,7 @@ from layers_reconcile.config.models import CustomerSpec
 from layers_reconcile.errors import AuthError
 from layers_reconcile.plan.actual import ActualCustomer, JsonDict, SharedActual
 from layers_reconcile.plan.ids import project_id_for, same_id
+from layers_reconcile.records import Project
 
 __all__ = ["ActualCustomer", "JsonDict", "SharedActual", "observe_customer", "observe_shared"]
 
@@ -40,8 +41,8 @@ async def observe_shared(
 
 
 def _pick_project(
-    items: list[JsonDict], customer_external_id: str
-) -> tuple[JsonDict | None, list[str]]:
+    items: list[Project], customer_external_id: str
+) -> tuple[Project | None, list[str]]:
     """Prefer an active project, then the one this tool would have created (deterministic id).
 
     Only a project whose `customerExternalId` is the file's is ever used: a server that ignores
@@ -62,7 +63,7 @@ def _pick_project(
 _FULL_ROW_KEYS = ("metadata", "approvalPolicy", "brandContext", "ingestState")
 
 
-def has_full_row(item: JsonDict) -> bool:
+def has_full_row(item: Project) -> bool:
     """A list item that carries the whole row (metadata included) needs no GET of its own."""
     return all(k in item for k in _FULL_ROW_KEYS)
 
@@ -80,7 +81,7 @@ async def observe_customer(
     spec: CustomerSpec,
     shared: SharedActual,
     *,
-    listed: list[JsonDict] | None = None,
+    listed: list[Project] | None = None,
 ) -> ActualCustomer:
     """`listed`: this customer's items of a projects-list read already made (no lookup then)."""
     ext = spec.customerExternalId
@@ -133,7 +134,7 @@ async def _awaited(read: Awaitable[Any]) -> Any:
 
 
 async def _approval_policy(
-    client: LayersClient, pid: str, project: JsonDict, spec: CustomerSpec
+    client: LayersClient, pid: str, project: Project, spec: CustomerSpec
 ) -> JsonDict:
     """The project row embeds the policy (guide step 4); read the policy itself only if it lacks a field."""
     assert spec.approval is not None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from layers_reconcile.apply.callback import WrongInstallation, receive_install, stop_receiving
@@ -31,12 +32,12 @@ def _return_url(ctx: CustomerContext, step: Step) -> str:
     return str(value or DEFAULT_RETURN_URL)
 
 
-def _login_of(installation: dict[str, Any]) -> str:
+def _login_of(installation: Mapping[str, Any]) -> str:
     account = installation.get("githubAccount") or {}
     return str(installation.get("orgLogin") or account.get("login") or "").lower()
 
 
-def _active(installation: dict[str, Any]) -> bool:
+def _active(installation: Mapping[str, Any]) -> bool:
     return bool(installation.get("status", "active") == "active")
 
 
