@@ -7,13 +7,20 @@ import no client, httpx or asyncio (an import-linter contract in pyproject.toml 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel, ConfigDict, Field, SkipValidation
 from pydantic.alias_generators import to_camel
 
 from layers_reconcile.plan.ids import RESERVED_KEY
-from layers_reconcile.records import Container, Influencer, Project, ScheduledPost, SocialAccount
+from layers_reconcile.records import (
+    Container,
+    Influencer,
+    Project,
+    ReservedRecord,
+    ScheduledPost,
+    SocialAccount,
+)
 
 JsonDict = dict[str, Any]
 # A row read from the API (a wire record or any JSON object): read, never written.
@@ -55,8 +62,8 @@ class ActualCustomer(_Model):
         return None if self.project is None else str(self.project["id"])
 
     @property
-    def reserved(self) -> JsonDict:
+    def reserved(self) -> ReservedRecord:
         """The tool's own record in the project's metadata (docs/design.md)."""
         meta = (self.project.get("metadata") if self.project else None) or {}
         value = meta.get(RESERVED_KEY)
-        return value if isinstance(value, dict) else {}
+        return cast(ReservedRecord, value) if isinstance(value, dict) else {}

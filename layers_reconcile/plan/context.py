@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from layers_reconcile.config.models import CustomerSpec, WorkspaceSpec
-from layers_reconcile.plan.actual import ActualCustomer, JsonDict, Row
+from layers_reconcile.plan.actual import ActualCustomer, Row
 from layers_reconcile.plan.fields import fingerprint
 from layers_reconcile.plan.model import Action, Step, StepKind, Target
-from layers_reconcile.records import Project
+from layers_reconcile.records import Project, ReservedRecord
 
 
 class Loaded(Protocol):
@@ -62,7 +62,7 @@ class Ctx:
         return self.actual.project_id
 
     @property
-    def reserved(self) -> JsonDict:
+    def reserved(self) -> ReservedRecord:
         return self.actual.reserved
 
     def addr(self, *parts: str) -> str:

@@ -7,7 +7,7 @@ diff compares to decide on a regenerate: both sides must use this one function.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Final
 
 from layers_reconcile.config.models import RESERVED_METADATA_KEY as RESERVED_KEY
 from layers_reconcile.ids import (
@@ -21,10 +21,10 @@ from layers_reconcile.instants import parse_instant
 
 # Reserved-key entry: the posts this tool canceled (bare ids, newest last), so that a post
 # canceled by someone else is told apart from one the tool canceled itself.
-CANCELED_KEY = "canceledPosts"
+CANCELED_KEY: Final = "canceledPosts"
 
 # In the reserved key: when an apply of the workspace last wrote the project's record.
-LAST_APPLIED = "lastAppliedAt"
+LAST_APPLIED: Final = "lastAppliedAt"
 
 __all__ = [
     "CANCELED_KEY",

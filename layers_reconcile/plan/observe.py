@@ -15,7 +15,7 @@ from layers_reconcile.config.models import CustomerSpec
 from layers_reconcile.errors import AuthError
 from layers_reconcile.plan.actual import ActualCustomer, JsonDict, SharedActual
 from layers_reconcile.plan.ids import project_id_for, same_id
-from layers_reconcile.records import Project
+from layers_reconcile.records import Project, ReservedRecord
 
 __all__ = ["ActualCustomer", "JsonDict", "SharedActual", "observe_customer", "observe_shared"]
 
@@ -68,7 +68,7 @@ def has_full_row(item: Project) -> bool:
     return all(k in item for k in _FULL_ROW_KEYS)
 
 
-def _needs_posts(spec: CustomerSpec, reserved: JsonDict) -> bool:
+def _needs_posts(spec: CustomerSpec, reserved: ReservedRecord) -> bool:
     """Posts matter when the file schedules some or content the tool made may have queued ones."""
     if spec.content is None:
         return False  # content is not managed: its posts are neither read nor touched
