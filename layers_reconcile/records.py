@@ -130,6 +130,7 @@ class IngestRecord(TypedDict, total=False):
     jobId: str
     status: str  # statuses.IngestStatus
     error: JsonObject
+    attempt: int
 
 
 class ContentRecord(TypedDict, total=False):
@@ -158,4 +159,5 @@ class ReservedRecord(TypedDict, total=False):
     influencerJob: JsonObject  # {"jobId", "influencerId"} while a create runs
     content: dict[str, ContentRecord]
     canceledPosts: list[str]  # bare ids of the posts this tool canceled, newest last
+    oauthStates: dict[str, str]  # platform -> the state of the last consent URL shown
     links: dict[str, JsonObject]  # "github" | "social/PLATFORM" -> plan.links.Link.record()
