@@ -135,6 +135,11 @@ class Step(_Model):
     # Identifiers of existing resources the step acts on (projectId, containerId, postId, ...).
     target: Target = Field(default_factory=Target)
 
+    def after(self, field: str) -> Any:
+        """The value this step sets `field` to (None when it does not change it): how apply
+        reads a desired value the plan carries only as a change (scheduledFor, mode, caption)."""
+        return next((c.after for c in self.changes if c.field == field), None)
+
 
 class Conflict(_Model):
     """A project this customer's file found, stamped by another workspace: never a step."""

@@ -20,13 +20,6 @@ from layers_reconcile.plan.model import Step
 MAX_ROUNDS = 100  # times one entry's post is canceled and asked for again
 
 
-def _after(step: Step, name: str) -> Any:
-    for change in step.changes:
-        if change.field == name:
-            return change.after
-    return None
-
-
 async def _account(ctx: CustomerContext, platform: str) -> str:
     for account in await ctx.api.list_social_accounts(ctx.require_project()):
         if account.get("platform") == platform and account.get("status") == "connected":
@@ -42,13 +35,13 @@ async def schedule(ctx: CustomerContext, step: Step) -> StepResult:
     container_id = step.target.containerId
     post_id = step.target.postId
     platform = step.target.platform
-    scheduled_for = _after(step, "scheduledFor")
-    mode = _after(step, "mode")
+    scheduled_for = step.after("scheduledFor")
+    mode = step.after("mode")
     if not (container_id and post_id and platform and scheduled_for and mode):
         raise StepError(f"{step.address}: the plan lacks the container, post or time to schedule")
     account = step.target.socialAccountId or await _account(ctx, str(platform))
     target: dict[str, Any] = {"socialAccountId": account, "mode": mode, "scheduledPostId": post_id}
-    caption = _after(step, "captionOverride")
+    caption = step.after("captionOverride")
     if caption:
         target["captionOverride"] = caption
     body = {"targets": [target], "scheduledFor": scheduled_for}
@@ -97,7 +90,7 @@ def _names(
 
 async def reschedule(ctx: CustomerContext, step: Step) -> StepResult:
     post_id = step.target.postId
-    scheduled_for = _after(step, "scheduledFor")
+    scheduled_for = step.after("scheduledFor")
     if not (post_id and scheduled_for):
         raise StepError(f"{step.address}: the plan lacks the post or its new time")
     # Setting a time is idempotent; no body-derived key (A -> B -> A would replay stale).
