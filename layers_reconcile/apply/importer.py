@@ -16,7 +16,7 @@ from typing import Any
 
 from layers_reconcile.apply.reserved import reserved_of, user_metadata
 from layers_reconcile.client import LayersClient
-from layers_reconcile.errors import NotFoundError
+from layers_reconcile.errors import AuthError, NotFoundError
 from layers_reconcile.plan.ids import bare_id, post_id_for
 from layers_reconcile.plan.links import github_key, recorded, social_key
 from layers_reconcile.records import Project
@@ -64,7 +64,13 @@ async def import_customers(
         for r in rows
         if r.get("customerExternalId") and (not wanted or r["customerExternalId"] in wanted)
     ]
-    installations = await api.installations()
+    installations: list[JsonDict] | None
+    try:
+        installations = await api.installations()
+    except AuthError as exc:
+        if exc.code != "FORBIDDEN_SCOPE":
+            raise
+        installations = None  # a read-only key: import works without the installation ids
     out = []
     for row in sorted(chosen, key=lambda r: str(r["customerExternalId"])):
         project = await api.get_project(str(row["id"]))
@@ -72,7 +78,9 @@ async def import_customers(
     return out
 
 
-async def _customer(api: LayersClient, project: Project, installations: list[JsonDict]) -> Imported:
+async def _customer(
+    api: LayersClient, project: Project, installations: list[JsonDict] | None
+) -> Imported:
     pid = str(project["id"])
     ext = str(project["customerExternalId"])
     reserved = reserved_of(project)
@@ -127,14 +135,15 @@ def _approval(project: Project) -> JsonDict:
     return out
 
 
-def _github(reserved: JsonDict, installations: list[JsonDict], notes: list[str]) -> JsonDict:
+def _github(reserved: JsonDict, installations: list[JsonDict] | None, notes: list[str]) -> JsonDict:
+    """`installations` None: not readable with this key (no github:admin)."""
     ingest = reserved.get("ingest") or {}
     repo = ingest.get("repo")
     if not repo:
         return {}
     out: JsonDict = {}
     org = str(repo).split("/")[0].lower()
-    for installation in installations:
+    for installation in installations or []:
         login = installation.get("orgLogin") or (installation.get("githubAccount") or {}).get(
             "login"
         )
@@ -149,7 +158,12 @@ def _github(reserved: JsonDict, installations: list[JsonDict], notes: list[str])
         out["branch"] = ingest["branch"]
     if ingest.get("platforms"):
         out["platforms"] = list(ingest["platforms"])
-    if "installationId" not in out and "returnUrl" not in out:
+    if installations is None:
+        notes.append(
+            f"the key lacks github:admin, so the installation of {org} was not read: add "
+            "github.installationId (or github.returnUrl) if it is not registered yet"
+        )
+    elif "installationId" not in out and "returnUrl" not in out:
         notes.append(f"no registered installation covers {org}: add github.returnUrl")
     return out
 
