@@ -8,16 +8,17 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from layers_reconcile.apply.api import Api
 from layers_reconcile.apply.callback import Receivers
 from layers_reconcile.apply.events import EventSink, JobProgress, PersonWait
 from layers_reconcile.apply.options import ApplyOptions
 from layers_reconcile.apply.reserved import Reserved, mutated, reserved_of
 from layers_reconcile.apply.slot import Slot
 from layers_reconcile.client.api import utc_timestamp
-from layers_reconcile.client.ids import idempotency_key_for
+from layers_reconcile.ids import idempotency_key_for
+from layers_reconcile.records import Project
 
 if TYPE_CHECKING:
+    from layers_reconcile.client import LayersClient
     from layers_reconcile.config.models import CustomerSpec
     from layers_reconcile.plan.context import Loaded
 
@@ -50,7 +51,7 @@ class Gate:
 
 @dataclass
 class CustomerContext:
-    api: Api
+    api: LayersClient  # the one API surface (client/api.py)
     customer: str
     options: ApplyOptions
     emit: EventSink
@@ -62,7 +63,7 @@ class CustomerContext:
     # The project row as last read or written by this run: the base of reserved-key writes, so
     # each costs one PATCH (a rival run's concurrent write may be lost; the next observation
     # re-derives it from the deterministic ids, so nothing is ever duplicated).
-    known_project: dict[str, Any] | None = None
+    known_project: Project | None = None
 
     @property
     def spec(self) -> CustomerSpec:
@@ -84,23 +85,23 @@ class CustomerContext:
     def gate_deadline(self) -> float:
         return self.options.clock() + self.options.wait_for_people
 
-    async def project(self) -> dict[str, Any]:
+    async def project(self) -> Project:
         """A fresh read of the project."""
-        self.known_project = await self.api.get_project(self.require_project())
-        return self.known_project
+        self.known_project = row = await self.api.get_project(self.require_project())
+        return row
 
-    async def latest_project(self) -> dict[str, Any]:
+    async def latest_project(self) -> Project:
         known = self.known_project
         if known is not None and str(known.get("id")) == self.project_id:
             return known
         return await self.project()
 
-    def remember(self, row: dict[str, Any]) -> None:
+    def remember(self, row: Project) -> None:
         """Keep a project row a write answered with (PATCH and create return the whole row)."""
         if "metadata" in row and str(row.get("id")) == self.project_id:
             self.known_project = row
 
-    async def patch_project(self, body: dict[str, Any]) -> dict[str, Any]:
+    async def patch_project(self, body: dict[str, Any]) -> Project:
         try:
             row = await self.api.patch_project(self.require_project(), body)
         except BaseException:
@@ -150,7 +151,7 @@ class CustomerContext:
             )
 
         async with self.slot.waiting():
-            job = await self.api.client.wait_for_job(
+            job = await self.api.wait_for_job(
                 job_id, expected_seconds=expected, on_progress=on_progress
             )
         return job if isinstance(job, dict) else {}

@@ -35,20 +35,17 @@ from layers_reconcile.apply.events import (
 )
 from layers_reconcile.apply.recovery import StepError, failure_from, is_transient
 from layers_reconcile.apply.steps import HANDLERS, StepResult
-from layers_reconcile.apply.steps.base import address_parts
 from layers_reconcile.config.models import WorkspaceSpec
 from layers_reconcile.errors import ApiError, JobError
 from layers_reconcile.plan.context import Loaded
 from layers_reconcile.plan.diff import diff_customer
-from layers_reconcile.plan.model import STAGE_ORDER, Action, CustomerPlan, Step, StepKind
+from layers_reconcile.plan.model import Action, CustomerPlan, Step, StepKind
 from layers_reconcile.plan.observe import SharedActual, observe_customer
+from layers_reconcile.plan.stages import Marker, blocked_by, marker, prerequisites, stage_index
 
 MAX_REPEATS = 3  # the same step executed this often in one run is not converging
 TRANSIENT_RETRIES = 4  # rounds a customer may repeat after the API failed or vanished
 TRANSIENT_BACKOFF = 1.0  # seconds before the first repeat; doubles each time
-
-# What a step waits for: (kind, qualifier); qualifier None matches every step of that kind.
-Marker = tuple[StepKind, str | None]
 
 
 @dataclass
@@ -106,7 +103,7 @@ class CustomerRun:
         return True
 
     async def _observe_once(self) -> CustomerPlan:
-        actual = await observe_customer(self.ctx.api.client, self.loaded.spec, self.shared)
+        actual = await observe_customer(self.ctx.api, self.loaded.spec, self.shared)
         plan = diff_customer(
             self.loaded,
             actual,
@@ -154,7 +151,7 @@ class CustomerRun:
                 plan = await self._refresh(plan.steps)
                 done.clear()
                 continue
-            stage = min(runnable, key=lambda s: STAGE_ORDER.index(s.kind)).kind
+            stage = min(runnable, key=lambda s: stage_index(s.kind)).kind
             # The earliest stage, plus every gate that can open already: people get their
             # URLs at once and act while the jobs run.
             batch = [s for s in runnable if s.kind == stage or s.action is Action.WAIT_ON_PERSON]
@@ -188,57 +185,20 @@ class CustomerRun:
     # -- which steps can run now -----------------------------------------------------------
 
     def _actionable(self, steps: list[Step]) -> list[Step]:
+        """The steps none of whose prerequisites (plan/stages.py) is still unfinished."""
         unresolved: set[Marker] = set()
         out: list[Step] = []
-        for step in sorted(steps, key=lambda s: STAGE_ORDER.index(s.kind)):
-            mine = self._marker(step)
-            blocked = any(self._matches(dep, unresolved) for dep in self._depends(step))
-            if blocked or step.address in self.gates or not ready(step):
-                unresolved.add(mine)
+        for step in sorted(steps, key=lambda s: stage_index(s.kind)):
+            deps = prerequisites(self.customer, step)
+            if (
+                any(blocked_by(d, unresolved) for d in deps)
+                or step.address in self.gates
+                or not ready(step)
+            ):
+                unresolved.add(marker(self.customer, step))
                 continue
             out.append(step)
         return out
-
-    @staticmethod
-    def _matches(dep: Marker, unresolved: set[Marker]) -> bool:
-        kind, qualifier = dep
-        return any(k is kind and (qualifier is None or q == qualifier) for k, q in unresolved)
-
-    def _qualifier(self, step: Step) -> str | None:
-        parts = address_parts(self.customer, step.address)
-        if step.kind in (StepKind.CONTENT, StepKind.CONTENT_APPROVAL, StepKind.SCHEDULE):
-            return parts[1] if len(parts) > 1 else None
-        if step.kind is StepKind.SOCIAL:
-            return str(step.target.get("platform") or (parts[1] if len(parts) > 1 else ""))
-        return None
-
-    def _marker(self, step: Step) -> Marker:
-        return step.kind, self._qualifier(step)
-
-    def _depends(self, step: Step) -> list[Marker]:
-        """The unfinished steps that keep `step` from running (PRODUCT.md §6 order)."""
-        kind, key = step.kind, self._qualifier(step)
-        if kind is StepKind.PROJECT:
-            return []
-        deps: list[Marker] = [(StepKind.PROJECT, None)]
-        if kind in (StepKind.APPROVAL, StepKind.GITHUB, StepKind.SOCIAL):
-            return deps
-        deps.append((StepKind.GITHUB, None))
-        if kind is StepKind.INGEST:
-            return deps
-        deps.append((StepKind.INGEST, None))  # ingest rewrites brand context, makes influencers
-        if kind in (StepKind.BRAND, StepKind.INFLUENCER):
-            return deps
-        deps += [(StepKind.BRAND, None), (StepKind.INFLUENCER, None)]
-        if kind is StepKind.CONTENT:
-            return deps
-        deps.append((StepKind.CONTENT, key))
-        if kind is StepKind.CONTENT_APPROVAL:
-            return deps
-        deps.append((StepKind.CONTENT_APPROVAL, key))
-        if step.action is Action.SCHEDULE:
-            deps.append((StepKind.SOCIAL, str(step.target.get("platform") or "")))
-        return deps
 
     # -- running steps ---------------------------------------------------------------------
 
@@ -285,7 +245,7 @@ class CustomerRun:
         failure = failure_from(step.address, exc, repo=self._repo())
         if isinstance(exc, JobError) and failure.request_id is None:
             with contextlib.suppress(ApiError):  # a requestId to quote is nice, not needed
-                rid = await self.ctx.api.request_id_of_job(exc.job_id)
+                rid = await self.ctx.api.job_request_id(exc.job_id)
                 failure = dataclasses.replace(failure, request_id=rid)
         return failure
 
@@ -339,9 +299,9 @@ def ready(step: Step) -> bool:
     """Whether the step's handler has what it needs, or a value is only known once the steps
     before it ran and actual state has been read again (then it waits for that read)."""
     if step.kind is StepKind.CONTENT_APPROVAL:
-        return bool(step.target.get("containerIds"))
+        return bool(step.target.containerIds)
     if step.kind is StepKind.SCHEDULE and step.action is Action.SCHEDULE:
-        return bool(step.target.get("containerId") and step.target.get("postId"))
+        return bool(step.target.containerId and step.target.postId)
     return True
 
 

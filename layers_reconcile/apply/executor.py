@@ -14,7 +14,6 @@ import asyncio
 from collections.abc import Collection
 from dataclasses import replace
 
-from layers_reconcile.apply.api import Api
 from layers_reconcile.apply.callback import Receivers
 from layers_reconcile.apply.context import CustomerContext
 from layers_reconcile.apply.customer import CustomerRun, leaf_exception
@@ -55,7 +54,7 @@ async def execute(
     started = options.clock()
     settings = workspace.settings
     options = replace(options, workspace=options.workspace or settings.workspace)
-    api = Api(client)
+    api = client
     loaded = {c.spec.customerExternalId: c for c in selected(workspace, customers)}
     work: list[tuple[str, Loaded | None, CustomerPlan | None]] = []
     if plan is None:

@@ -10,16 +10,16 @@ user's to add). What cannot be traced back is listed in `notes`, never guessed.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from layers_reconcile.apply.api import Api
 from layers_reconcile.apply.reserved import reserved_of, user_metadata
 from layers_reconcile.client import LayersClient
-from layers_reconcile.errors import NotFoundError
+from layers_reconcile.errors import AuthError, NotFoundError
 from layers_reconcile.plan.ids import bare_id, post_id_for
 from layers_reconcile.plan.links import github_key, recorded, social_key
+from layers_reconcile.records import Project
 
 JsonDict = dict[str, Any]
 TODO_SOCIAL = (
@@ -56,7 +56,7 @@ class Imported:
 async def import_customers(
     client: LayersClient, *, customers: Collection[str] = ()
 ) -> list[Imported]:
-    api = Api(client)
+    api = client
     rows = await client.list_all("/v1/projects", {"status": "active"})
     wanted = set(customers)
     chosen = [
@@ -64,7 +64,13 @@ async def import_customers(
         for r in rows
         if r.get("customerExternalId") and (not wanted or r["customerExternalId"] in wanted)
     ]
-    installations = await api.installations()
+    installations: list[JsonDict] | None
+    try:
+        installations = await api.installations()
+    except AuthError as exc:
+        if exc.code != "FORBIDDEN_SCOPE":
+            raise
+        installations = None  # a read-only key: import works without the installation ids
     out = []
     for row in sorted(chosen, key=lambda r: str(r["customerExternalId"])):
         project = await api.get_project(str(row["id"]))
@@ -72,7 +78,9 @@ async def import_customers(
     return out
 
 
-async def _customer(api: Api, project: JsonDict, installations: list[JsonDict]) -> Imported:
+async def _customer(
+    api: LayersClient, project: Project, installations: list[JsonDict] | None
+) -> Imported:
     pid = str(project["id"])
     ext = str(project["customerExternalId"])
     reserved = reserved_of(project)
@@ -91,7 +99,7 @@ async def _customer(api: Api, project: JsonDict, installations: list[JsonDict]) 
     if influencer:
         data["influencer"] = influencer
     accounts = await api.list_social_accounts(pid)
-    platforms = sorted({a["platform"] for a in accounts if a.get("status") == "connected"})
+    platforms = sorted({str(a["platform"]) for a in accounts if a.get("status") == "connected"})
     if platforms:
         social: JsonDict = {}
         for platform in platforms:
@@ -106,7 +114,7 @@ async def _customer(api: Api, project: JsonDict, installations: list[JsonDict]) 
     return result
 
 
-def _project(project: JsonDict) -> JsonDict:
+def _project(project: Project) -> JsonDict:
     out: JsonDict = {"name": project["name"]}
     for name in ("timezone", "primaryLanguage", "ownerEmail"):
         if project.get(name) is not None:
@@ -117,9 +125,9 @@ def _project(project: JsonDict) -> JsonDict:
     return out
 
 
-def _approval(project: JsonDict) -> JsonDict:
+def _approval(project: Project) -> JsonDict:
     embedded = project.get("approvalPolicy")
-    policy: JsonDict = embedded if isinstance(embedded, dict) else project
+    policy: Mapping[str, Any] = embedded if isinstance(embedded, dict) else project
     out: JsonDict = {"requiresApproval": bool(policy.get("requiresApproval"))}
     for name in ("firstNPostsBlocked", "autoApproveAfter"):
         if policy.get(name) is not None:
@@ -127,14 +135,15 @@ def _approval(project: JsonDict) -> JsonDict:
     return out
 
 
-def _github(reserved: JsonDict, installations: list[JsonDict], notes: list[str]) -> JsonDict:
+def _github(reserved: JsonDict, installations: list[JsonDict] | None, notes: list[str]) -> JsonDict:
+    """`installations` None: not readable with this key (no github:admin)."""
     ingest = reserved.get("ingest") or {}
     repo = ingest.get("repo")
     if not repo:
         return {}
     out: JsonDict = {}
     org = str(repo).split("/")[0].lower()
-    for installation in installations:
+    for installation in installations or []:
         login = installation.get("orgLogin") or (installation.get("githubAccount") or {}).get(
             "login"
         )
@@ -149,7 +158,12 @@ def _github(reserved: JsonDict, installations: list[JsonDict], notes: list[str])
         out["branch"] = ingest["branch"]
     if ingest.get("platforms"):
         out["platforms"] = list(ingest["platforms"])
-    if "installationId" not in out and "returnUrl" not in out:
+    if installations is None:
+        notes.append(
+            f"the key lacks github:admin, so the installation of {org} was not read: add "
+            "github.installationId (or github.returnUrl) if it is not registered yet"
+        )
+    elif "installationId" not in out and "returnUrl" not in out:
         notes.append(f"no registered installation covers {org}: add github.returnUrl")
     return out
 
@@ -160,7 +174,7 @@ def _return_url(reserved: JsonDict, key: str) -> str | None:
     return link.return_url if link is not None and link.return_url else None
 
 
-async def _influencer(api: Api, pid: str, reserved: JsonDict) -> str | None:
+async def _influencer(api: LayersClient, pid: str, reserved: JsonDict) -> str | None:
     pinned = reserved.get("influencerId")
     if not pinned:
         return None
@@ -171,7 +185,7 @@ async def _influencer(api: Api, pid: str, reserved: JsonDict) -> str | None:
     return str(pinned)
 
 
-async def _content(api: Api, pid: str, reserved: JsonDict, notes: list[str]) -> JsonDict:
+async def _content(api: LayersClient, pid: str, reserved: JsonDict, notes: list[str]) -> JsonDict:
     recorded = reserved.get("content") or {}
     if not recorded:
         return {}
@@ -208,7 +222,12 @@ async def _content(api: Api, pid: str, reserved: JsonDict, notes: list[str]) -> 
 
 
 def _schedule(
-    pid: str, key: str, ids: list[str], entry: JsonDict, posts: list[JsonDict], notes: list[str]
+    pid: str,
+    key: str,
+    ids: list[str],
+    entry: JsonDict,
+    posts: Sequence[Mapping[str, Any]],
+    notes: list[str],
 ) -> list[JsonDict]:
     names = {bare_id(k): v for k, v in (entry.get("entryIds") or {}).items()}
     index = {bare_id(c): i + 1 for i, c in enumerate(ids)}

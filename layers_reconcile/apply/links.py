@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from layers_reconcile.apply.api import Api
 from layers_reconcile.apply.reserved import Reserved, mutated
+from layers_reconcile.client import LayersClient
 from layers_reconcile.plan.links import LINKS, Link, github_key, social_key
 
 
@@ -24,7 +24,7 @@ def _url(body: dict[str, Any]) -> str:
     return str(body.get("authorizeUrl") or body.get("installUrl") or body.get("authUrl") or "")
 
 
-async def mint_install(api: Api, *, return_url: str, org: str) -> Link:
+async def mint_install(api: LayersClient, *, return_url: str, org: str) -> Link:
     """A new GitHub App install URL for `org` (guide step 2)."""
     body = await api.install_url(return_url, login=org)
     return Link(
@@ -38,7 +38,7 @@ async def mint_install(api: Api, *, return_url: str, org: str) -> Link:
 
 
 async def mint_consent(
-    api: Api, *, project_id: str, platform: str, return_url: str, reauth: str | None = None
+    api: LayersClient, *, project_id: str, platform: str, return_url: str, reauth: str | None = None
 ) -> Link:
     """A new OAuth consent URL (guide step 8), or a re-authorisation URL for `reauth`."""
     if reauth:
@@ -55,7 +55,7 @@ async def mint_consent(
     )
 
 
-async def store(api: Api, project_id: str, link: Link) -> None:
+async def store(api: LayersClient, project_id: str, link: Link) -> None:
     """Record `link` in the project's reserved key (one GET and, when it changed, one PATCH)."""
     project = await api.get_project(project_id)
     _, metadata = mutated(project, keep(link))

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from layers_reconcile.apply.context import CustomerContext
 from layers_reconcile.apply.events import Failure, PostStatus
-from layers_reconcile.apply.steps.base import iso
+from layers_reconcile.instants import iso_instant
 from layers_reconcile.plan.ids import bare_id, parse_instant, post_id_for, schedule_suffix
+from layers_reconcile.statuses import POST_DONE
 
-DONE = frozenset({"published", "failed", "canceled", "draft", "draft_in_inbox"})
 MAX_SLEEP = 300.0
 
 
@@ -21,7 +22,7 @@ HORIZON = timedelta(hours=1)
 
 
 def wanted_posts(
-    ctx: CustomerContext, project_id: str, posts: list[dict[str, Any]]
+    ctx: CustomerContext, project_id: str, posts: Sequence[Mapping[str, Any]]
 ) -> dict[str, str]:
     """bare post id → the schedule entry's address: for each entry of the file, the post of its
     current round (the highest round that exists; round 0 when none does yet)."""
@@ -67,8 +68,10 @@ async def watch(ctx: CustomerContext) -> tuple[dict[str, str], Failure | None]:
                     continue
                 status = str(post.get("status"))
                 due = parse_instant(post.get("scheduledFor"))
-                if status not in DONE and due is not None and due > until:
-                    seen[address] = f"{status}, due {iso(due)}: after the wait ends, not watched"
+                if status not in POST_DONE and due is not None and due > until:
+                    seen[address] = (
+                        f"{status}, due {iso_instant(due)}: after the wait ends, not watched"
+                    )
                     continue
                 error = post.get("lastError")
                 if seen.get(address) != status:
@@ -94,7 +97,7 @@ async def watch(ctx: CustomerContext) -> tuple[dict[str, str], Failure | None]:
                             code=code,
                             recovery="fix the account or media, then give the entry a new id: to post again",
                         )
-                if status not in DONE and due is not None:
+                if status not in POST_DONE and due is not None:
                     open_due.append(due)
             if not open_due:
                 return seen, failure

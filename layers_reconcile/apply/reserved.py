@@ -9,7 +9,7 @@ deterministic ids (no duplicate can come of it).
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from layers_reconcile.plan.ids import LAST_APPLIED, RESERVED_KEY
@@ -19,14 +19,14 @@ RESERVED_VERSION = 1
 Reserved = dict[str, Any]
 
 
-def reserved_of(project: dict[str, Any] | None) -> Reserved:
+def reserved_of(project: Mapping[str, Any] | None) -> Reserved:
     """A copy of the reserved entry of a project row (empty when the tool never wrote one)."""
     metadata = (project or {}).get("metadata") or {}
     value = metadata.get(RESERVED_KEY) if isinstance(metadata, dict) else None
     return copy.deepcopy(value) if isinstance(value, dict) else {}
 
 
-def user_metadata(project: dict[str, Any] | None) -> dict[str, Any]:
+def user_metadata(project: Mapping[str, Any] | None) -> dict[str, Any]:
     metadata = (project or {}).get("metadata") or {}
     if not isinstance(metadata, dict):
         return {}
@@ -43,7 +43,10 @@ def with_reserved(user: dict[str, Any], reserved: Reserved) -> dict[str, Any]:
 
 
 def mutated(
-    project: dict[str, Any], mutate: Callable[[Reserved], None], *, applied_at: str | None = None
+    project: Mapping[str, Any],
+    mutate: Callable[[Reserved], None],
+    *,
+    applied_at: str | None = None,
 ) -> tuple[Reserved, dict[str, Any] | None]:
     """Apply `mutate` to the project's reserved entry; a real change also records `applied_at`
     (what a plan shows as an orphan's last apply).

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 import time
 from collections.abc import AsyncIterator
@@ -376,13 +377,4 @@ def plan_root(plan: Plan) -> Path:
             "cannot find the workspace this plan was made from; run apply from the folder "
             "where `plan --out` ran"
         )
-    return Path(*_common_parts([p.parts for p in existing]))
-
-
-def _common_parts(parts: list[tuple[str, ...]]) -> tuple[str, ...]:
-    out: list[str] = []
-    for items in zip(*parts, strict=False):
-        if len(set(items)) != 1:
-            break
-        out.append(items[0])
-    return tuple(out)
+    return Path(os.path.commonpath(existing))

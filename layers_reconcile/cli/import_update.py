@@ -11,7 +11,6 @@ import click
 from rich.console import Console
 from rich.text import Text
 
-from layers_reconcile.apply.api import Api
 from layers_reconcile.apply.import_update import edits_for, pinned_influencers
 from layers_reconcile.cli.common import build_client, endpoint_for, fail, load_or_exit
 from layers_reconcile.cli.context import GlobalOptions
@@ -38,7 +37,7 @@ def update_files(
                     names: dict[str, str] = {}
                     for customer in plan.customers:
                         if customer.project_id and pinned_influencers(customer):
-                            for item in await Api(client).list_influencers(customer.project_id):
+                            for item in await client.list_influencers(customer.project_id):
                                 ident = str(item.get("influencerId") or item.get("id"))
                                 if item.get("name"):
                                     names[ident] = names[bare_id(ident) or ident] = str(

@@ -17,7 +17,6 @@ from typing import Any
 import click
 from rich.text import Text
 
-from layers_reconcile.apply.api import Api
 from layers_reconcile.apply.links import mint_consent, mint_install, store
 from layers_reconcile.apply.steps.base import DEFAULT_RETURN_URL
 from layers_reconcile.cli.common import (
@@ -120,7 +119,7 @@ def links(
                     plan = await make_plan(client, workspace, customers=options.customers, now=now)
                     granted = await _scopes(client)
                     return await collect(
-                        Api(client),
+                        client,
                         plan,
                         granted=granted,
                         renew=not no_renew,
@@ -161,7 +160,7 @@ def person_steps(plan: Plan) -> list[tuple[CustomerPlan, Step]]:
 
 
 async def collect(
-    api: Api, plan: Plan, *, granted: frozenset[str], renew: bool, emulator: bool
+    api: LayersClient, plan: Plan, *, granted: frozenset[str], renew: bool, emulator: bool
 ) -> list[LinkRow]:
     """One row per person-gated link; expired or missing ones are made anew when allowed."""
     rows = []
@@ -191,22 +190,22 @@ async def collect(
         if lacking:
             row.note = f"not replaced: the key lacks {', '.join(lacking)}"
             continue
-        return_url = step.target.get("returnUrl") or (DEFAULT_RETURN_URL if emulator else None)
+        return_url = step.target.returnUrl or (DEFAULT_RETURN_URL if emulator else None)
         if not return_url:
             row.note = "not replaced: the file names no returnUrl for it"
             continue
         try:
             if step.person.kind == "github_install":
                 link = await mint_install(
-                    api, return_url=str(return_url), org=str(step.target.get("org") or "")
+                    api, return_url=str(return_url), org=str(step.target.org or "")
                 )
             else:
                 link = await mint_consent(
                     api,
                     project_id=customer.project_id,
-                    platform=str(step.target.get("platform")),
+                    platform=str(step.target.platform),
                     return_url=str(return_url),
-                    reauth=step.target.get("socialAccountId"),
+                    reauth=step.target.socialAccountId,
                 )
             await store(api, customer.project_id, link)
         except ApiError as exc:

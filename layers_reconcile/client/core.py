@@ -14,7 +14,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, TypeVar, overload
 
 import httpx
 import stamina
@@ -28,7 +28,7 @@ from layers_reconcile.client.envelope import (
 from layers_reconcile.client.jobs import OnProgress, PollStats
 from layers_reconcile.client.jobs import wait_for_job as _wait_for_job
 from layers_reconcile.client.pacing import Pacer, endpoint_class
-from layers_reconcile.client.records import Listed, Page, Record, check
+from layers_reconcile.client.records import Listed, Page, Record, Shape, check
 from layers_reconcile.client.retrying import (
     MUTATING,
     WAIT_INITIAL,
@@ -47,6 +47,7 @@ from layers_reconcile.errors import (
     TransportError,
     UnexpectedAnswerError,
 )
+from layers_reconcile.records import JsonObject
 
 _log = logging.getLogger(__name__)
 
@@ -57,6 +58,8 @@ MAX_BODY_BYTES = 16 * 1024 * 1024
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -336,12 +339,20 @@ class ClientCore:
 
     # -- reading ------------------------------------------------------------------------------
 
+    @overload
+    def paginate(
+        self, path: str, params: Mapping[str, Any] | None = None
+    ) -> AsyncIterator[JsonObject]: ...
+    @overload
+    def paginate(
+        self, path: str, params: Mapping[str, Any] | None, record: Shape[T]
+    ) -> AsyncIterator[T]: ...
     async def paginate(
         self,
         path: str,
         params: Mapping[str, Any] | None = None,
-        record: type[Record] = Listed,
-    ) -> AsyncIterator[dict[str, Any]]:
+        record: Shape[Any] = Listed,
+    ) -> AsyncIterator[Any]:
         """Every item of a cursor-paginated list (`items` + `nextCursor`), page by page; each
         item must have the shape of `record` (by default: an object with an `id`)."""
         query = dict(params or {})
@@ -365,20 +376,26 @@ class ClientCore:
             seen.add(cursor)
             query["cursor"] = cursor
 
+    @overload
+    async def list_all(
+        self, path: str, params: Mapping[str, Any] | None = None
+    ) -> list[JsonObject]: ...
+    @overload
+    async def list_all(
+        self, path: str, params: Mapping[str, Any] | None, record: Shape[T]
+    ) -> list[T]: ...
     async def list_all(
         self,
         path: str,
         params: Mapping[str, Any] | None = None,
-        record: type[Record] = Listed,
-    ) -> list[dict[str, Any]]:
+        record: Shape[Any] = Listed,
+    ) -> list[Any]:
         return [item async for item in self.paginate(path, params, record)]
 
     async def get_json(self, path: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
         return self.checked(Record, await self.request("GET", path, params=params), "GET", path)
 
-    def checked(
-        self, record: type[Record], answer: Response, method: str, path: str
-    ) -> dict[str, Any]:
+    def checked(self, record: Shape[T], answer: Response, method: str, path: str) -> T:
         """The body of `answer` when it has the shape of `record`, else UnexpectedAnswerError."""
         return check(
             record,

@@ -54,8 +54,7 @@ class PollSchedule:
 
     expected: float
     first_fraction: float = 0.6
-    growth_before: float = 0.095
-    growth_after: float = 0.095
+    growth: float = 0.095  # gap after the jump, as a share of the time waited so far
     min_interval: float = 0.2
     max_interval: float = 45.0
     early_fraction: float = 0.05
@@ -66,9 +65,6 @@ class PollSchedule:
     def early(self) -> float:
         """The first poll: soon enough to catch a job far faster than documented."""
         return max(self.min_interval, min(self.early_fraction * self.expected, self.early_cap))
-
-    def first(self) -> float:
-        return self.early()
 
     def estimate(self, t: float, progress: float | None) -> float:
         """When the job should end, from its progress at job time `t` blended with `expected`."""
@@ -88,8 +84,7 @@ class PollSchedule:
         jump = self.first_fraction * end
         if t < jump:
             return max(jump, t + self.min_interval)
-        growth = self.growth_before if t < end else self.growth_after
-        gap = min(self.max_interval, max(self.min_interval, growth * t))
+        gap = min(self.max_interval, max(self.min_interval, self.growth * t))
         if progress is not None and progress >= self.trusted and t < end:
             # the job's own pace says how far the end still is: go part of the way
             gap = max(gap, self.approach * (end - t))

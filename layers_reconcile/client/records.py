@@ -1,98 +1,63 @@
-"""Typed wire records: what each answer must contain before the reconciler uses it.
+"""Checking answers against the typed wire records of `layers_reconcile.records`.
 
-Only the fields the reconciler relies on are declared; everything else the API sends is kept
-(`extra="allow"`), so a newer API that adds fields still validates. The helpers of `api.py`
-validate with these and still return plain dicts: the consumers read them as before.
+The records are TypedDicts; each gets a pydantic TypeAdapter here, so the one description is
+both what mypy checks in plan and apply and what every answer is validated against. An answer of
+the wrong shape is an `UnexpectedAnswerError` naming the call, never a plan. `check` returns the
+body itself (validated, not copied): consumers read the JSON the API sent.
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, Generic, TypeVar, cast
 
-from pydantic import BaseModel, ConfigDict, StrictInt, StrictStr, model_validator
+from pydantic import AfterValidator, TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
 
+from layers_reconcile import records
 from layers_reconcile.client.wire import Response
 from layers_reconcile.errors import UnexpectedAnswerError
 
-
-class Record(BaseModel):
-    model_config = ConfigDict(extra="allow", frozen=True)
-    label: ClassVar[str] = "answer"  # what the error calls it
+T = TypeVar("T")
 
 
-class Project(Record):
-    label = "project"
-    id: StrictStr
-    customerExternalId: StrictStr | None  # present on every project; null when unbound
-    name: StrictStr | None = None
-    status: StrictStr | None = None
-    metadata: dict[str, Any] | None = None
+@dataclass(frozen=True)
+class Shape(Generic[T]):
+    """One wire record: what an error calls it and the validator built from its TypedDict."""
+
+    label: str
+    adapter: TypeAdapter[Any]
+
+    @classmethod
+    def of(cls, record: type[T], label: str, after: Callable[[Any], Any] | None = None) -> Shape[T]:
+        typ: Any = record if after is None else Annotated[record, AfterValidator(after)]
+        return cls(label, TypeAdapter(typ))
 
 
-class Container(Record):
-    label = "content container"
-    id: StrictStr
-    status: StrictStr | None = None
-
-
-class ScheduledPost(Record):
-    label = "scheduled post"
-    id: StrictStr
-    status: StrictStr | None = None
-
-
-class Job(Record):
-    """A job-starting answer (202) or a poll of `GET /v1/jobs/:id`."""
-
-    label = "job"
-    jobId: StrictStr
-    status: StrictStr | None = None
-
-
-class Installation(Record):
-    label = "installation"
-    installationId: StrictInt | StrictStr
-    installations: list[dict[str, Any]] | None = None
-
-
-class _EitherId(Record):
+def _either_id(named: str) -> Callable[[Any], Any]:
     """Rev A names the id after the resource (`influencerId`); Rev B calls it `id`."""
 
-    named_id: ClassVar[str] = "id"
-    id: StrictStr | None = None
+    def has_an_id(value: Any) -> Any:
+        own, other = value.get("id"), value.get(named)
+        if own is None and not (isinstance(other, str) and other):
+            raise ValueError(f"neither '{named}' nor 'id' is there")
+        return value
 
-    @model_validator(mode="after")
-    def _has_an_id(self) -> _EitherId:
-        named = (self.model_extra or {}).get(self.named_id)
-        if self.id is None and not (isinstance(named, str) and named):
-            raise ValueError(f"neither '{self.named_id}' nor 'id' is there")
-        return self
+    return has_an_id
 
 
-class SocialAccount(_EitherId):
-    label = "social account"
-    named_id = "socialAccountId"
-    platform: StrictStr | None = None
-
-
-class Influencer(_EitherId):
-    label = "influencer"
-    named_id = "influencerId"
-
-
-class Page(Record):
-    """One page of a cursor-paginated list."""
-
-    label = "page"
-    items: list[dict[str, Any]]
-    nextCursor: StrictStr | None = None
-
-
-class Listed(Record):
-    """One item of a list page whose shape is not checked further: a JSON object."""
-
-    label = "list item"
+# Any JSON object, read as a plain dict (whoami, PATCH answers, list items not checked further).
+Record: Shape[records.JsonObject] = Shape("answer", TypeAdapter(records.Answer))
+Listed: Shape[records.JsonObject] = Shape("list item", TypeAdapter(records.Answer))
+Page = Shape.of(records.Page, "page")
+Project = Shape.of(records.Project, "project")
+Container = Shape.of(records.Container, "content container")
+ScheduledPost = Shape.of(records.ScheduledPost, "scheduled post")
+Job = Shape.of(records.Job, "job")
+Installation = Shape.of(records.Installation, "installation")
+SocialAccount = Shape.of(records.SocialAccount, "social account", _either_id("socialAccountId"))
+Influencer = Shape.of(records.Influencer, "influencer", _either_id("influencerId"))
 
 
 def describe_problem(exc: PydanticValidationError) -> str:
@@ -105,10 +70,8 @@ def describe_problem(exc: PydanticValidationError) -> str:
     return f"'{where}': {message[:1].lower()}{message[1:]}" if where else message
 
 
-def check(
-    model: type[Record], body: Any, *, method: str, path: str, request_id: str | None
-) -> dict[str, Any]:
-    """`body` when it has the shape of `model`; else UnexpectedAnswerError naming the call."""
+def check(shape: Shape[T], body: Any, *, method: str, path: str, request_id: str | None) -> T:
+    """`body` when it has the shape of `shape`; else UnexpectedAnswerError naming the call."""
     if not isinstance(body, dict):
         raise UnexpectedAnswerError(
             f"expected a JSON object, got {_kind(body)}",
@@ -117,21 +80,19 @@ def check(
             request_id=request_id,
         )
     try:
-        model.model_validate(body)
+        shape.adapter.validate_python(body)
     except PydanticValidationError as exc:
         raise UnexpectedAnswerError(
-            f"{model.label}: {describe_problem(exc)}",
+            f"{shape.label}: {describe_problem(exc)}",
             method=method,
             path=path,
             request_id=request_id,
         ) from None
-    return body
+    return cast(T, body)
 
 
-def check_response(
-    model: type[Record], response: Response, *, method: str, path: str
-) -> dict[str, Any]:
-    return check(model, response.json, method=method, path=path, request_id=response.request_id)
+def check_response(shape: Shape[T], response: Response, *, method: str, path: str) -> T:
+    return check(shape, response.json, method=method, path=path, request_id=response.request_id)
 
 
 def _kind(value: Any) -> str:

@@ -6,8 +6,6 @@ each at a file, line and column. `load_workspace` is the strict form the other c
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -28,6 +26,7 @@ from layers_reconcile.config.messages import describe, kind_of
 from layers_reconcile.config.models import CustomerSpec, WorkspaceSpec
 from layers_reconcile.config.source import Issue, Mark, SourceMap, read_yaml
 from layers_reconcile.errors import ConfigError, ConfigIssue
+from layers_reconcile.ids import body_hash
 
 
 @dataclass(frozen=True)
@@ -161,9 +160,7 @@ def display_path(path: Path) -> str:
 
 def fingerprint(spec: BaseModel) -> str:
     """sha256 of the fields the file manages, in a canonical JSON form."""
-    document = spec.model_dump(mode="json", exclude_unset=True)
-    text = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()
+    return body_hash(spec.model_dump(mode="json", exclude_unset=True))
 
 
 class _Issues:

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from layers_reconcile.config.fieldtypes import AT_PATTERN
 from layers_reconcile.config.zones import is_timezone
+from layers_reconcile.instants import iso_instant, parse_instant
 
 _AT = re.compile(AT_PATTERN)
 
@@ -54,10 +55,6 @@ def parse_at(text: str) -> datetime:
         return datetime.fromisoformat(text.replace("z", "Z").replace("t", "T"))
     except ValueError as exc:
         raise InvalidTimeError(f"'{text}' is not a valid date and time: {exc}") from None
-
-
-def has_offset(text: str) -> bool:
-    return parse_at(text).tzinfo is not None
 
 
 def _localize(naive: datetime, zone_name: str) -> datetime:
@@ -104,14 +101,11 @@ def instant_text(when: datetime | str, tz: str | None) -> str:
     `2027-04-05T17:00:00Z (19:00 Europe/Berlin)`; the local date is added when it differs from the
     UTC date. A value that is not an instant is returned as it is; UTC (or no zone) shows alone."""
     if isinstance(when, str):
-        try:
-            parsed = datetime.fromisoformat(when.replace("Z", "+00:00"))
-        except ValueError:
-            return when
-        if parsed.tzinfo is None:
+        parsed = parse_instant(when)
+        if parsed is None or parsed.tzinfo is None:
             return when
         when = parsed
-    text = when.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    text = iso_instant(when)
     if not tz or tz in ("UTC", "Etc/UTC") or not is_timezone(tz):
         return text
     local = when.astimezone(ZoneInfo(tz))

@@ -15,6 +15,7 @@ from layers_reconcile.emulator import world
 from layers_reconcile.emulator.clock import Clock
 from layers_reconcile.emulator.dispatcher import Dispatcher, rebuild
 from layers_reconcile.emulator.http import ApiError
+from layers_reconcile.emulator.openapi import document
 from layers_reconcile.emulator.pipeline import (
     RequestIdMiddleware,
     build_routes,
@@ -69,7 +70,8 @@ def create_app(settings: EmulatorSettings, *, clock: Clock | None = None) -> Sta
         *publishing.routes(),
         *jobs.routes(),
     ]
-    routes = [*build_routes(emu, specs), *admin.routes(emu), *people.routes(emu)]
+    openapi = document(specs)
+    routes = [*build_routes(emu, specs), *admin.routes(emu, openapi), *people.routes(emu)]
     dispatcher = Dispatcher(emu)
 
     @asynccontextmanager

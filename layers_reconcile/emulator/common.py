@@ -66,21 +66,27 @@ def parse_instant(raw: object) -> float | None:
         return None
     if dt.tzinfo is None:
         return None
+    try:
+        dt.astimezone(UTC)  # in UTC it must still be a datetime (years 1-9999): it is echoed back
+    except (OverflowError, ValueError):
+        return None
     return dt.timestamp()
 
 
-_DURATION = re.compile(r"^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
+MAX_DURATION = 100 * 366 * 86400  # a century: longer is a typo, and far past the clock's range
+DURATION = re.compile(r"^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
 
 
 def parse_duration(raw: object) -> float | None:
     """Seconds of an ISO-8601 duration like `PT24H`, `P7D`, `PT30M`; None when malformed."""
     if not isinstance(raw, str):
         return None
-    match = _DURATION.match(raw)
+    match = DURATION.match(raw)
     if match is None or raw in ("P", "PT") or raw.endswith("T"):
         return None
     weeks, days, hours, minutes, seconds = (int(g) if g else 0 for g in match.groups())
-    return float((((weeks * 7 + days) * 24 + hours) * 60 + minutes) * 60 + seconds)
+    total = (((weeks * 7 + days) * 24 + hours) * 60 + minutes) * 60 + seconds
+    return float(total) if total <= MAX_DURATION else None
 
 
 def canonical(value: Any) -> str:

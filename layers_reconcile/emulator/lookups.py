@@ -65,8 +65,11 @@ def return_url(allowed: tuple[str, ...], raw: object, param: str = "returnUrl") 
     """A return URL whose host is on the key's allowlist; 403 RETURN_URL_NOT_ALLOWED otherwise."""
     if not isinstance(raw, str) or not raw:
         raise invalid(param, "is required")
-    parts = urlsplit(raw)
-    host = (parts.hostname or "").lower()
+    try:
+        parts = urlsplit(raw)
+        host = (parts.hostname or "").lower()
+    except ValueError:  # e.g. an unclosed IPv6 bracket: https://[::1/cb
+        raise invalid(param, "must be an absolute https URL") from None
     if parts.scheme not in ("http", "https") or not host:
         raise invalid(param, "must be an absolute https URL")
     if parts.scheme == "http" and host not in ("localhost", "127.0.0.1"):
@@ -79,3 +82,20 @@ def return_url(allowed: tuple[str, ...], raw: object, param: str = "returnUrl") 
             {"returnUrl": raw, "host": host, "allowedReturnDomains": list(allowed)},
         )
     return raw
+
+
+def connected_account(ctx: JSON, raw: str) -> JSON | None:
+    """The project's account named `raw` unless it is disconnected (or unknown)."""
+    ident = parse_uuid(raw, "sa")
+    account: JSON | None = ctx["emu"].store.get("social_account", ident) if ident else None
+    if account is None or account["projectId"] != ctx["project"]["id"]:
+        return None
+    return None if account["status"] == "disconnected" else account
+
+
+def target_account(ctx: JSON, raw: str) -> JSON | None:
+    ident = parse_uuid(raw, "sa")
+    account: JSON | None = ctx["emu"].store.get("social_account", ident) if ident else None
+    if account is None or account["projectId"] != ctx["container"]["projectId"]:
+        return None
+    return account

@@ -14,17 +14,20 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import BaseModel
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from layers_reconcile.emulator.common import canonical, digest, request_id
+from layers_reconcile.emulator.common import JSON, canonical, digest, request_id
 from layers_reconcile.emulator.dispatcher import IDEMPOTENCY_TTL, advance
 from layers_reconcile.emulator.faults import DroppedResponse
 from layers_reconcile.emulator.http import ApiError, Reply, envelope
+from layers_reconcile.emulator.queries import Q, parse_query
 from layers_reconcile.emulator.state import ApiKey, Emulator
+from layers_reconcile.emulator.validation import Issues, M, parse
 
 log = logging.getLogger(__name__)
 REQUEST_ID = "emulator.request_id"
@@ -41,10 +44,25 @@ class Ctx:
     key: ApiKey
     now: float
     request_id: str
+    spec: RouteSpec
 
     @property
     def base_url(self) -> str:
         return str(self.request.base_url).rstrip("/")
+
+    def issues(self) -> Issues:
+        """An issue collector answering with the route's VALIDATION status."""
+        return Issues(self.spec.invalid_status)
+
+    def body_as(self, model: type[M], context: JSON | None = None) -> M:
+        """The body validated by the model the route declares (and documents)."""
+        assert model is self.spec.body, f"{self.spec.label} declares {self.spec.body}"
+        return parse(model, self.body, status=self.spec.invalid_status, context=context)
+
+    def query_as(self, model: type[Q]) -> Q:
+        """The query validated by the model the route declares (and documents)."""
+        assert model is self.spec.query, f"{self.spec.label} declares {self.spec.query}"
+        return parse_query(model, self.query)
 
 
 Handler = Callable[[Ctx], Reply]
@@ -58,6 +76,10 @@ class RouteSpec:
     scopes: tuple[str, ...] = ()
     endpoint_class: str = ""
     idempotent: bool = True
+    # what the handler validates: its body and query models (also the OpenAPI document's)
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    invalid_status: int = 422
 
     @property
     def label(self) -> str:
@@ -106,14 +128,20 @@ def _pre_fault(kind: str) -> ApiError:
     return ApiError(500, "INTERNAL", "An internal error occurred.")
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
 async def read_json_body(request: Request) -> Any:
     """The request's JSON body (None when empty); 400 VALIDATION when it is not JSON."""
     raw = await request.body()
     if not raw.strip():
         return None
     try:
-        return json.loads(raw)
-    except ValueError:
+        body = json.loads(raw, parse_constant=_no_constant)
+        canonical(body).encode()  # a lone surrogate (\\ud800) is not text: it could not be stored
+        return body
+    except (ValueError, RecursionError):
         raise ApiError(
             400,
             "VALIDATION",
@@ -154,7 +182,8 @@ async def _execute(emu: Emulator, spec: RouteSpec, request: Request, rid: str) -
             {"requiredScopes": list(spec.scopes), "grantedScopes": list(key.scopes)},
         )
     body = await read_json_body(request) if spec.method in MUTATING else None
-    ctx = Ctx(emu, request, dict(request.path_params), request.query_params, body, key, now, rid)
+    params = dict(request.path_params)
+    ctx = Ctx(emu, request, params, request.query_params, body, key, now, rid, spec)
     idem = request.headers.get("idempotency-key")
     if not (idem and spec.idempotent and spec.method in MUTATING):
         advance(emu, now)

@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from layers_reconcile.config.models import CustomerSpec, WorkspaceSpec
+from layers_reconcile.plan.actual import ActualCustomer, Row
 from layers_reconcile.plan.fields import fingerprint
-from layers_reconcile.plan.model import Step
-from layers_reconcile.plan.observe import ActualCustomer, JsonDict
+from layers_reconcile.plan.model import Action, Step, StepKind, Target
+from layers_reconcile.records import Project, ReservedRecord
 
 
 class Loaded(Protocol):
@@ -48,15 +49,20 @@ class Ctx:
         return self.spec.customerExternalId
 
     @property
-    def project(self) -> JsonDict | None:
+    def project(self) -> Project | None:
         return self.actual.project
+
+    @property
+    def row(self) -> Row:
+        """The project row, or an empty one for a new customer."""
+        return self.actual.project or {}
 
     @property
     def pid(self) -> str | None:
         return self.actual.project_id
 
     @property
-    def reserved(self) -> JsonDict:
+    def reserved(self) -> ReservedRecord:
         return self.actual.reserved
 
     def addr(self, *parts: str) -> str:
@@ -68,10 +74,29 @@ class Ctx:
     def add(self, step: Step) -> None:
         self.steps.append(step)
 
-    def target(self, **extra: Any) -> dict[str, Any]:
+    def step(
+        self,
+        address: str,
+        kind: StepKind,
+        action: Action,
+        *,
+        target: Target | None = None,
+        **fields: Any,
+    ) -> Step:
+        """A validated step of this customer; its target is the project's id unless given."""
+        return Step(
+            address=address,
+            kind=kind,
+            action=action,
+            target=self.target() if target is None else target,
+            **fields,
+        )
+
+    def target(self, **extra: Any) -> Target:
+        """The project's id (when it exists) and the given identifiers that are not None."""
         base: dict[str, Any] = {"projectId": self.pid} if self.pid else {}
         base.update({k: v for k, v in extra.items() if v is not None})
-        return base
+        return Target.model_validate(base)
 
 
 def requires_approval(ctx: Ctx) -> bool:
@@ -80,7 +105,7 @@ def requires_approval(ctx: Ctx) -> bool:
         return ctx.spec.approval.requiresApproval
     for source in (
         ctx.actual.approval_policy,
-        (ctx.project or {}).get("approvalPolicy"),
+        ctx.row.get("approvalPolicy"),
         ctx.project,
     ):
         if isinstance(source, dict) and source.get("requiresApproval") is not None:

@@ -8,18 +8,19 @@ default never shows up. Values that exist only after an earlier step of the same
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from layers_reconcile.config.models import InfluencerSpec, WorkspaceSpec
 from layers_reconcile.plan import estimates
+from layers_reconcile.plan.actual import ActualCustomer, JsonDict, Row
 from layers_reconcile.plan.context import Ctx, Loaded
 from layers_reconcile.plan.diff_content import diff_content
 from layers_reconcile.plan.fields import changes, created, fingerprint, unknown_before
 from layers_reconcile.plan.ids import RESERVED_KEY, same_id
 from layers_reconcile.plan.links import github_key, outstanding, recorded, social_key
 from layers_reconcile.plan.model import (
-    STAGE_ORDER,
     Action,
     Change,
     Conflict,
@@ -29,13 +30,11 @@ from layers_reconcile.plan.model import (
     Plan,
     Step,
     StepKind,
+    Target,
 )
-from layers_reconcile.plan.observe import ActualCustomer, JsonDict
+from layers_reconcile.plan.stages import stage_index
+from layers_reconcile.statuses import INFLUENCER_BUSY, INFLUENCER_UNUSABLE, INGEST_RUNNING
 
-_STAGE_INDEX = {kind: i for i, kind in enumerate(STAGE_ORDER)}
-RUNNING_INGEST = frozenset({"running", "queued"})
-UNUSABLE_INFLUENCER = frozenset({"failed", "deleted", "archived"})
-BUSY_INFLUENCER = frozenset({"draft", "pending", "training", "processing"})
 # What the guide says to do when an ingest failed this way (shown beside the rerun).
 INGEST_RECOVERY = {
     "installation_not_found": "the installation does not cover the repo's owner: register the "
@@ -54,16 +53,13 @@ def diff_customer(
     settings: WorkspaceSpec,
     *,
     now: datetime,
-    prune: bool = False,
     take_over: str | None = None,
 ) -> CustomerPlan:
     """The steps that converge one customer, in the order of PRODUCT.md §6.
 
-    `prune` concerns customers without a file (`archive_plan`); it is accepted for symmetry.
     A project stamped by another workspace is a conflict (no step at all) unless `take_over`
     names that workspace.
     """
-    del prune
     ctx = Ctx(spec=loaded.spec, actual=actual, settings=settings, now=now, take_over=take_over)
     conflict = _conflict(ctx)
     if conflict is not None:
@@ -83,12 +79,14 @@ def diff_customer(
     _influencer(ctx)
     _social(ctx)
     diff_content(ctx)
-    steps = sorted(ctx.steps, key=lambda s: (_STAGE_INDEX[s.kind], s.address))
+    steps = sorted(ctx.steps, key=lambda s: (stage_index(s.kind), s.address))
     return CustomerPlan(
         customer_external_id=ctx.ext,
         project_id=ctx.pid,
         file=None if loaded.path is None else str(loaded.path),
-        timezone=loaded.spec.project.timezone or (actual.project or {}).get("timezone") or None,
+        timezone=loaded.spec.project.timezone
+        or (actual.project.get("timezone") if actual.project else None)
+        or None,
         steps=steps,
         desired_fingerprint=loaded.fingerprint,
         actual_fingerprints=dict(sorted(ctx.fingerprints.items())),
@@ -96,7 +94,7 @@ def diff_customer(
     )
 
 
-def archive_plan(project: JsonDict, *, workspace: str | None) -> CustomerPlan:
+def archive_plan(project: Row, *, workspace: str | None) -> CustomerPlan:
     """`--prune`: a project stamped by this workspace whose customer file is gone."""
     ext = str(project.get("customerExternalId") or project["id"])
     address = f"{ext}/project"
@@ -145,14 +143,14 @@ def build_plan(
 # ---------------------------------------------------------------------------------- project
 
 
-def _project_facts(project: JsonDict | None) -> Any:
+def _project_facts(project: Row | None) -> Any:
     if project is None:
         return None
     keys = ("id", "name", "status", "timezone", "primaryLanguage", "ownerEmail", "metadata")
     return {k: project.get(k) for k in keys}
 
 
-def user_metadata(project: JsonDict | None) -> dict[str, Any]:
+def user_metadata(project: Row | None) -> dict[str, Any]:
     meta = (project or {}).get("metadata") or {}
     return {k: v for k, v in meta.items() if k != RESERVED_KEY}
 
@@ -186,10 +184,10 @@ def _project(ctx: Ctx) -> None:
         body = {"customerExternalId": ctx.ext, **desired}
         body.setdefault("timezone", "UTC")  # the API requires one; PRODUCT §3
         ctx.add(
-            Step(
-                address=address,
-                kind=StepKind.PROJECT,
-                action=Action.CREATE,
+            ctx.step(
+                address,
+                StepKind.PROJECT,
+                Action.CREATE,
                 changes=created(body),
                 reason=f"no project has customerExternalId {ctx.ext!r}",
             )
@@ -209,23 +207,15 @@ def _project(ctx: Ctx) -> None:
     workspace = ctx.settings.workspace
     if stamp and stamp.get("workspace") == workspace:
         if found:
-            ctx.add(
-                Step(
-                    address=address,
-                    kind=StepKind.PROJECT,
-                    action=Action.UPDATE,
-                    changes=found,
-                    target=ctx.target(),
-                )
-            )
+            ctx.add(ctx.step(address, StepKind.PROJECT, Action.UPDATE, changes=found))
         return
     # Adopting writes the stamp; the same PATCH carries the managed fields that differ.
     owner = stamp.get("workspace") if stamp else None
     ctx.add(
-        Step(
-            address=address,
-            kind=StepKind.PROJECT,
-            action=Action.ADOPT,
+        ctx.step(
+            address,
+            StepKind.PROJECT,
+            Action.ADOPT,
             changes=[
                 Change(field=f"metadata.{RESERVED_KEY}.workspace", before=owner, after=workspace),
                 *found,
@@ -240,7 +230,6 @@ def _project(ctx: Ctx) -> None:
                 if stamp and owner
                 else []
             ),
-            target=ctx.target(),
         )
     )
 
@@ -259,15 +248,7 @@ def _approval(ctx: Ctx) -> None:
     ctx.seen(address, None if policy is None else {k: policy.get(k) for k in desired})
     found = unknown_before(desired) if ctx.project is None else changes(desired, policy or {})
     if found:
-        ctx.add(
-            Step(
-                address=address,
-                kind=StepKind.APPROVAL,
-                action=Action.UPDATE,
-                changes=found,
-                target=ctx.target(),
-            )
-        )
+        ctx.add(ctx.step(address, StepKind.APPROVAL, Action.UPDATE, changes=found))
 
 
 # ----------------------------------------------------------------------------------- github
@@ -303,17 +284,15 @@ def _github(ctx: Ctx) -> None:
         match = [i for i in registered if _same_int(i.get("installationId"), gh.installationId)]
         if not match:
             ctx.add(
-                Step(
-                    address=address,
-                    kind=StepKind.GITHUB,
-                    action=Action.REGISTER,
+                ctx.step(
+                    address,
+                    StepKind.GITHUB,
+                    Action.REGISTER,
                     changes=[Change(field="installationId", before=None, after=gh.installationId)],
                     reason=f"installation {gh.installationId} is not registered with Layers",
-                    target={
-                        "installationId": gh.installationId,
-                        "org": org,
-                        "returnUrl": gh.returnUrl,
-                    },
+                    target=Target(
+                        installationId=gh.installationId, org=org, returnUrl=gh.returnUrl
+                    ),
                 )
             )
             return
@@ -328,10 +307,10 @@ def _github(ctx: Ctx) -> None:
         return
     link = outstanding(ctx.reserved, github_key(), ctx.now, return_url=gh.returnUrl, subject=org)
     ctx.add(
-        Step(
-            address=address,
-            kind=StepKind.GITHUB,
-            action=Action.WAIT_ON_PERSON,
+        ctx.step(
+            address,
+            StepKind.GITHUB,
+            Action.WAIT_ON_PERSON,
             person=PersonGate(
                 kind="github_install",
                 message=f"someone with admin rights on {org!r} installs the Layers GitHub App",
@@ -341,7 +320,7 @@ def _github(ctx: Ctx) -> None:
             reason=_link_reason(
                 f"no registered GitHub installation covers {org!r}", ctx, github_key(), link
             ),
-            target={"org": org, "returnUrl": gh.returnUrl},
+            target=Target(org=org, returnUrl=gh.returnUrl),
         )
     )
 
@@ -368,17 +347,14 @@ def _ingest(ctx: Ctx) -> None:
     if "platforms" in managed and gh.platforms is not None:
         desired["platforms"] = list(gh.platforms)
     record = ctx.reserved.get("ingest") or {}
-    state = ((ctx.project or {}).get("ingestState") or {}).get("github") or {}
+    state = (ctx.row.get("ingestState") or {}).get("github") or {}
     ctx.seen(address, {"record": record, "state": state} if ctx.project else None)
-    step = Step(
-        address=address,
-        kind=StepKind.INGEST,
-        action=Action.RUN_JOB,
-        job=estimates.ingest(),
-        target=ctx.target(),
-    )
+
+    def ingest(**fields: Any) -> Step:
+        return ctx.step(address, StepKind.INGEST, Action.RUN_JOB, job=estimates.ingest(), **fields)
+
     if ctx.project is None:
-        ctx.add(step.model_copy(update={"changes": created(desired), "reason": "never ingested"}))
+        ctx.add(ingest(changes=created(desired), reason="never ingested"))
         ctx.ingest_pending = True
         return
     ours = (
@@ -389,16 +365,13 @@ def _ingest(ctx: Ctx) -> None:
     status = (state.get("status") if state and ours else None) or record.get("status")
     job_id = state.get("jobId") or record.get("jobId")
     if not record:
-        update: dict[str, Any] = {
-            "changes": created(desired),
-            "reason": "no ingest recorded by this tool",
-        }
-        if status in RUNNING_INGEST:
-            update["target"] = ctx.target(jobId=job_id)
-            update["reason"] = (
-                "an ingest not started by this tool is running; apply waits, then ingests"
+        if status in INGEST_RUNNING:
+            reason = "an ingest not started by this tool is running; apply waits, then ingests"
+            ctx.add(
+                ingest(changes=created(desired), reason=reason, target=ctx.target(jobId=job_id))
             )
-        ctx.add(step.model_copy(update=update))
+        else:
+            ctx.add(ingest(changes=created(desired), reason="no ingest recorded by this tool"))
         ctx.ingest_pending = True
         return
     found = changes(desired, record)
@@ -406,27 +379,16 @@ def _ingest(ctx: Ctx) -> None:
         names = " and ".join(c.field for c in found)
         verb = "differ" if len(found) > 1 else "differs"
         reason = f"the ingested {names} {verb} from the file"
-        ctx.add(step.model_copy(update={"changes": found, "reason": reason}))
+        ctx.add(ingest(changes=found, reason=reason))
     elif status == "failed":
         error = state.get("error") or record.get("error") or {}
         code = error.get("code") if isinstance(error, dict) else None
         why = f"the last ingest failed ({code})" if code else "the last ingest failed"
         hint = INGEST_RECOVERY.get(str(code))
-        ctx.add(
-            step.model_copy(
-                update={"reason": why + "; it runs again", "warnings": [hint] if hint else []}
-            )
-        )
-    elif status in RUNNING_INGEST:
-        ctx.add(
-            step.model_copy(
-                update={
-                    "reason": "the ingest is still running; apply waits for it",
-                    "target": ctx.target(jobId=job_id),
-                    "job": estimates.ingest(),
-                }
-            )
-        )
+        ctx.add(ingest(reason=why + "; it runs again", warnings=[hint] if hint else []))
+    elif status in INGEST_RUNNING:
+        reason = "the ingest is still running; apply waits for it"
+        ctx.add(ingest(reason=reason, target=ctx.target(jobId=job_id)))
     else:
         return
     ctx.ingest_pending = True
@@ -442,7 +404,7 @@ def _brand(ctx: Ctx) -> None:
     if not desired:
         return
     address = ctx.addr("brand")
-    context = (ctx.project or {}).get("brandContext") or {}
+    context = ctx.row.get("brandContext") or {}
     ctx.seen(address, {k: context.get(k) for k in desired} if ctx.project else None)
     if ctx.project is None or ctx.ingest_pending:
         found = unknown_before(desired)
@@ -455,23 +417,14 @@ def _brand(ctx: Ctx) -> None:
         found = changes(desired, context)
         reason = None
     if found:
-        ctx.add(
-            Step(
-                address=address,
-                kind=StepKind.BRAND,
-                action=Action.UPDATE,
-                changes=found,
-                reason=reason,
-                target=ctx.target(),
-            )
-        )
+        ctx.add(ctx.step(address, StepKind.BRAND, Action.UPDATE, changes=found, reason=reason))
 
 
 # ------------------------------------------------------------------------------- influencer
 
 
-def _find_influencer(items: list[JsonDict], name_or_id: str) -> JsonDict | None:
-    usable = [i for i in items if i.get("status") not in UNUSABLE_INFLUENCER]
+def _find_influencer(items: Sequence[Row], name_or_id: str) -> Row | None:
+    usable = [i for i in items if i.get("status") not in INFLUENCER_UNUSABLE]
     for i in usable:
         if same_id(str(i.get("influencerId") or i.get("id")), name_or_id):
             return i
@@ -481,7 +434,7 @@ def _find_influencer(items: list[JsonDict], name_or_id: str) -> JsonDict | None:
     return None
 
 
-def _influencer_id(item: JsonDict) -> str:
+def _influencer_id(item: Row) -> str:
     return str(item.get("influencerId") or item.get("id"))
 
 
@@ -506,10 +459,10 @@ def _influencer(ctx: Ctx) -> None:
     pin_unknown = Change(field="influencerId", before=pinned, after_unknown=True)
     if isinstance(want, InfluencerSpec) and match is None:
         ctx.add(
-            Step(
-                address=address,
-                kind=StepKind.INFLUENCER,
-                action=Action.RUN_JOB,
+            ctx.step(
+                address,
+                StepKind.INFLUENCER,
+                Action.RUN_JOB,
                 changes=[*created(want.model_dump(exclude_unset=True)), pin_unknown],
                 job=estimates.influencer(),
                 reason=f"no influencer named {name!r} exists; it is created and pinned",
@@ -522,10 +475,10 @@ def _influencer(ctx: Ctx) -> None:
         if ctx.project is not None and not ctx.ingest_pending:
             warnings.append(f"no influencer named {name!r} exists in the project yet")
         ctx.add(
-            Step(
-                address=address,
-                kind=StepKind.INFLUENCER,
-                action=Action.SELECT,
+            ctx.step(
+                address,
+                StepKind.INFLUENCER,
+                Action.SELECT,
                 changes=[pin_unknown],
                 reason=f"pins {name!r}, chosen by name once it exists",
                 warnings=warnings,
@@ -534,15 +487,17 @@ def _influencer(ctx: Ctx) -> None:
         )
         return
     found_id = _influencer_id(match)
-    if isinstance(want, InfluencerSpec) and match.get("status") in BUSY_INFLUENCER:
+    if isinstance(want, InfluencerSpec) and match.get("status") in INFLUENCER_BUSY:
         ctx.add(
-            Step(
-                address=address,
-                kind=StepKind.INFLUENCER,
-                action=Action.RUN_JOB,
-                changes=[]
-                if same_id(pinned, found_id)
-                else [Change(field="influencerId", before=pinned, after=found_id)],
+            ctx.step(
+                address,
+                StepKind.INFLUENCER,
+                Action.RUN_JOB,
+                changes=(
+                    []
+                    if same_id(pinned, found_id)
+                    else [Change(field="influencerId", before=pinned, after=found_id)]
+                ),
                 job=estimates.influencer(),
                 reason=f"influencer {name!r} is still being created ({match.get('status')}); apply waits",
                 target=ctx.target(influencerId=found_id, name=name),
@@ -551,10 +506,10 @@ def _influencer(ctx: Ctx) -> None:
         return
     if not same_id(pinned, found_id):
         ctx.add(
-            Step(
-                address=address,
-                kind=StepKind.INFLUENCER,
-                action=Action.SELECT,
+            ctx.step(
+                address,
+                StepKind.INFLUENCER,
+                Action.SELECT,
                 changes=[Change(field="influencerId", before=pinned, after=found_id)],
                 reason=f"pins {match.get('name')!r}",
                 target=ctx.target(influencerId=found_id, name=match.get("name")),
@@ -606,10 +561,10 @@ def _social(ctx: Ctx) -> None:
             subject=reauth_id or "",
         )
         ctx.add(
-            Step(
-                address=address,
-                kind=StepKind.SOCIAL,
-                action=Action.WAIT_ON_PERSON,
+            ctx.step(
+                address,
+                StepKind.SOCIAL,
+                Action.WAIT_ON_PERSON,
                 person=PersonGate(
                     kind="social_oauth",
                     message=message,

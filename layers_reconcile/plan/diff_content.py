@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from layers_reconcile.config.models import ContentSpec, ScheduleSpec
 from layers_reconcile.config.times import instant_text, resolve_at
+from layers_reconcile.instants import iso_instant
 from layers_reconcile.plan import estimates
+from layers_reconcile.plan.actual import JsonDict, Row
 from layers_reconcile.plan.context import Ctx, requires_approval
-from layers_reconcile.plan.fields import created
+from layers_reconcile.plan.fields import changed_keys, created
 from layers_reconcile.plan.ids import (
     CANCELED_KEY,
     bare_id,
@@ -21,9 +24,8 @@ from layers_reconcile.plan.ids import (
     schedule_suffix,
 )
 from layers_reconcile.plan.model import Action, Change, PersonGate, Step, StepKind
-from layers_reconcile.plan.observe import JsonDict
+from layers_reconcile.statuses import CONTAINER_RUNNING
 
-RUNNING_CONTAINER = frozenset({"queued", "generating", "processing", "running"})
 SOON = timedelta(hours=1)
 
 
@@ -35,7 +37,7 @@ class _State:
     # regenerated; running: a generation is still running; done: converged.
     mode: str
     container_ids: list[str]
-    containers: list[JsonDict]
+    containers: Sequence[Row]
     regenerated: tuple[str, ...] = ()  # regen: the containers the regenerate resets
 
 
@@ -66,7 +68,11 @@ def _desired(spec: ContentSpec) -> dict[str, Any]:
 
 
 def _generation(
-    ctx: Ctx, key: str, spec: ContentSpec, record: Any, by_id: dict[str | None, JsonDict]
+    ctx: Ctx,
+    key: str,
+    spec: ContentSpec,
+    record: Any,
+    by_id: Mapping[str | None, Row],
 ) -> _State:
     address = ctx.addr("content", key)
     record = record if isinstance(record, dict) else {}
@@ -83,7 +89,10 @@ def _generation(
     )
     want = _desired(spec)
     want_hash = brief_hash(want["brief"])
-    base = Step(address=address, kind=StepKind.CONTENT, action=Action.RUN_JOB, target=ctx.target())
+
+    def generation(**fields: Any) -> Step:
+        return ctx.step(address, StepKind.CONTENT, Action.RUN_JOB, **fields)
+
     generate = estimates.content(spec.format, spec.variants)
     if ctx.project is None or not record:
         first = None if ctx.pid is None else content_id_for(ctx.pid, key)
@@ -92,13 +101,11 @@ def _generation(
         if leftover is not None:
             reason = "a container was generated but never recorded; apply picks it up"
         ctx.add(
-            base.model_copy(
-                update={
-                    "changes": created(want),
-                    "job": generate,
-                    "reason": reason,
-                    "target": ctx.target(containerId=first),
-                }
+            generation(
+                changes=created(want),
+                job=generate,
+                reason=reason,
+                target=ctx.target(containerId=first),
             )
         )
         return _State("new", [], [])
@@ -109,29 +116,25 @@ def _generation(
             if record.get(f) != want[f]
         ]
         ctx.add(
-            base.model_copy(
-                update={
-                    "changes": found,
-                    "job": generate,
-                    "reason": "format or variants changed: new containers are generated",
-                    "warnings": [
-                        f"content {key!r} is generated anew; queued posts of the replaced "
-                        "containers are canceled"
-                    ],
-                    "target": ctx.target(previousContainerIds=ids),
-                }
+            generation(
+                changes=found,
+                job=generate,
+                reason="format or variants changed: new containers are generated",
+                warnings=[
+                    f"content {key!r} is generated anew; queued posts of the replaced "
+                    "containers are canceled"
+                ],
+                target=ctx.target(previousContainerIds=ids),
             )
         )
         return _State("anew", ids, containers)
     if len(containers) < len(ids):
         missing = [i for i in ids if bare_id(i) not in by_id]
         ctx.add(
-            base.model_copy(
-                update={
-                    "job": generate,
-                    "reason": f"recorded containers no longer exist ({', '.join(missing)})",
-                    "target": ctx.target(previousContainerIds=ids),
-                }
+            generation(
+                job=generate,
+                reason=f"recorded containers no longer exist ({', '.join(missing)})",
+                target=ctx.target(previousContainerIds=ids),
             )
         )
         return _State("anew", ids, containers)
@@ -139,51 +142,47 @@ def _generation(
     if record.get("briefHash") != want_hash or failed:
         changed = record.get("briefHash") != want_hash
         ctx.add(
-            base.model_copy(
-                update={
-                    "changes": (
-                        _brief_changes(containers, want["brief"])
-                        or [
-                            Change(
-                                field="briefHash", before=record.get("briefHash"), after=want_hash
-                            )
-                        ]
-                        if changed
-                        else []
-                    ),
-                    "job": estimates.content(spec.format, len(ids), regenerate=True),
-                    "reason": "the brief changed: the same containers are regenerated"
+            generation(
+                changes=(
+                    _brief_changes(containers, want["brief"])
+                    or [Change(field="briefHash", before=record.get("briefHash"), after=want_hash)]
                     if changed
-                    else "the last generation failed: it is regenerated",
-                    "warnings": [
+                    else []
+                ),
+                job=estimates.content(spec.format, len(ids), regenerate=True),
+                reason=(
+                    "the brief changed: the same containers are regenerated"
+                    if changed
+                    else "the last generation failed: it is regenerated"
+                ),
+                warnings=(
+                    [
                         f"regenerating {key!r} replaces its media and captions; posts already "
                         "queued keep the old caption"
                     ]
                     if changed
-                    else [],
-                    "target": ctx.target(containerIds=ids if changed else failed),
-                }
+                    else []
+                ),
+                target=ctx.target(containerIds=ids if changed else failed),
             )
         )
         return _State("regen", ids, containers, tuple(ids if changed else failed))
-    if any(c.get("status") in RUNNING_CONTAINER for c in containers):
+    if any(c.get("status") in CONTAINER_RUNNING for c in containers):
         ctx.add(
-            base.model_copy(
-                update={
-                    "job": estimates.content(spec.format, 0),
-                    "reason": "the generation is still running; apply waits for it",
-                    "target": ctx.target(
-                        containerIds=ids,
-                        jobId=record.get("jobId") or containers[0].get("jobId"),
-                    ),
-                }
+            generation(
+                job=estimates.content(spec.format, 0),
+                reason="the generation is still running; apply waits for it",
+                target=ctx.target(
+                    containerIds=ids,
+                    jobId=record.get("jobId") or containers[0].get("jobId"),
+                ),
             )
         )
         return _State("running", ids, containers)
     return _State("done", ids, containers)
 
 
-def _brief_changes(containers: list[JsonDict], want: dict[str, Any]) -> list[Change]:
+def _brief_changes(containers: Sequence[Row], want: dict[str, Any]) -> list[Change]:
     """The brief's fields the file writes that changed, from the brief the content list shows on
     the recorded container. Fields only the stored brief has are left out (apply adds some, e.g.
     the pinned influencerId); [] when nothing shows (the caller then shows the hash)."""
@@ -193,8 +192,7 @@ def _brief_changes(containers: list[JsonDict], want: dict[str, Any]) -> list[Cha
         return []
     return [
         Change(field=f"brief.{name}", before=before.get(name), after=want.get(name))
-        for name in sorted(want)
-        if before.get(name) != want.get(name)
+        for name in changed_keys(before, want, want)
     ]
 
 
@@ -238,10 +236,10 @@ def _approval(ctx: Ctx, key: str, spec: ContentSpec, state: _State) -> None:
     change = Change(field="approvalStatus", after="approved", **before)
     if spec.approve:
         ctx.add(
-            Step(
-                address=address,
-                kind=StepKind.CONTENT_APPROVAL,
-                action=Action.APPROVE,
+            ctx.step(
+                address,
+                StepKind.CONTENT_APPROVAL,
+                Action.APPROVE,
                 changes=[change],
                 reason="approve: true — the merged file is the approval",
                 target=target,
@@ -249,10 +247,10 @@ def _approval(ctx: Ctx, key: str, spec: ContentSpec, state: _State) -> None:
         )
         return
     ctx.add(
-        Step(
-            address=address,
-            kind=StepKind.CONTENT_APPROVAL,
-            action=Action.WAIT_ON_PERSON,
+        ctx.step(
+            address,
+            StepKind.CONTENT_APPROVAL,
+            Action.WAIT_ON_PERSON,
             person=PersonGate(
                 kind="content_approval",
                 message=f"someone reviews and approves content {key!r} in Layers "
@@ -272,7 +270,7 @@ def _entry_address(ctx: Ctx, key: str, entry: ScheduleSpec) -> str:
 def _timezone(ctx: Ctx) -> str | None:
     if ctx.spec.project.timezone:
         return ctx.spec.project.timezone
-    return (ctx.project or {}).get("timezone") or None
+    return ctx.row.get("timezone") or None
 
 
 def _time_warnings(ctx: Ctx, when: datetime) -> list[str]:
@@ -284,11 +282,7 @@ def _time_warnings(ctx: Ctx, when: datetime) -> list[str]:
     return []
 
 
-def _iso(when: datetime) -> str:
-    return when.isoformat().replace("+00:00", "Z")
-
-
-def _post_fact(post: JsonDict | None) -> Any:
+def _post_fact(post: Row | None) -> Any:
     if post is None:
         return None
     return {k: post.get(k) for k in ("id", "status", "scheduledFor", "containerId", "platform")}
@@ -300,7 +294,7 @@ def _intent_fact(intent: JsonDict | None) -> Any:
     )
 
 
-def _schedules(ctx: Ctx, key: str, spec: ContentSpec, state: _State, posts: list[JsonDict]) -> None:
+def _schedules(ctx: Ctx, key: str, spec: ContentSpec, state: _State, posts: Sequence[Row]) -> None:
     owned = {bare_id(i) for i in state.container_ids}
     current = owned if state.mode != "anew" else set()
     by_id = {bare_id(p.get("id")): p for p in posts}
@@ -359,12 +353,12 @@ def _schedules(ctx: Ctx, key: str, spec: ContentSpec, state: _State, posts: list
             if gated:
                 reason += "; it waits on the content approval"
             ctx.add(
-                Step(
-                    address=address,
-                    kind=StepKind.SCHEDULE,
-                    action=Action.SCHEDULE,
+                ctx.step(
+                    address,
+                    StepKind.SCHEDULE,
+                    Action.SCHEDULE,
                     changes=[
-                        Change(field="scheduledFor", before=None, after=_iso(when)),
+                        Change(field="scheduledFor", before=None, after=iso_instant(when)),
                         Change(field="mode", before=None, after=entry.mode),
                         *(
                             [
@@ -394,7 +388,7 @@ def _schedules(ctx: Ctx, key: str, spec: ContentSpec, state: _State, posts: list
 
 
 def _live_post_id(
-    pid: str, key: str, entry: ScheduleSpec, by_id: dict[str | None, JsonDict]
+    pid: str, key: str, entry: ScheduleSpec, by_id: Mapping[str | None, Row]
 ) -> tuple[str, int]:
     """The entry's post id and its round: the first round whose post is not canceled.
 
@@ -414,8 +408,8 @@ def _canceled_outside(
     key: str,
     entry: ScheduleSpec,
     rounds: int,
-    by_id: dict[str | None, JsonDict],
-) -> JsonDict | None:
+    by_id: Mapping[str | None, Row],
+) -> Row | None:
     """The entry's last post when someone else canceled it (not this tool: apply records the
     posts it cancels in the reserved key), else None."""
     if rounds == 0:
@@ -428,7 +422,7 @@ def _canceled_outside(
     return None if bare_id(last) in ours else post
 
 
-def _existing(ctx: Ctx, address: str, entry: ScheduleSpec, when: datetime, post: JsonDict) -> None:
+def _existing(ctx: Ctx, address: str, entry: ScheduleSpec, when: datetime, post: Row) -> None:
     status = post.get("status")
     have = parse_instant(post.get("scheduledFor"))
     moved = have is None or have != when
@@ -436,12 +430,16 @@ def _existing(ctx: Ctx, address: str, entry: ScheduleSpec, when: datetime, post:
         if not moved:
             return
         ctx.add(
-            Step(
-                address=address,
-                kind=StepKind.SCHEDULE,
-                action=Action.RESCHEDULE,
+            ctx.step(
+                address,
+                StepKind.SCHEDULE,
+                Action.RESCHEDULE,
                 changes=[
-                    Change(field="scheduledFor", before=post.get("scheduledFor"), after=_iso(when))
+                    Change(
+                        field="scheduledFor",
+                        before=post.get("scheduledFor"),
+                        after=iso_instant(when),
+                    )
                 ],
                 warnings=_time_warnings(ctx, when),
                 target=ctx.target(postId=str(post.get("id")), platform=entry.account),
@@ -464,7 +462,7 @@ def _existing(ctx: Ctx, address: str, entry: ScheduleSpec, when: datetime, post:
 
 
 def _stray(
-    ctx: Ctx, key: str, owned: set[str | None], wanted: set[str | None], posts: list[JsonDict]
+    ctx: Ctx, key: str, owned: set[str | None], wanted: set[str | None], posts: Sequence[Row]
 ) -> None:
     """Queued posts of this key's containers that no entry of the file asks for any more."""
     if not owned:
@@ -479,10 +477,10 @@ def _stray(
             address += f"~{post.get('id')}"
         ctx.seen(address, _post_fact(post))
         ctx.add(
-            Step(
-                address=address,
-                kind=StepKind.SCHEDULE,
-                action=Action.CANCEL,
+            ctx.step(
+                address,
+                StepKind.SCHEDULE,
+                Action.CANCEL,
                 changes=[Change(field="status", before="queued", after="canceled")],
                 reason="no schedule entry of the file asks for this post",
                 warnings=[
@@ -498,7 +496,7 @@ MAX_VARIANTS = 5
 ROUNDS_TRIED = 8  # rounds of one entry looked at to name a stray post (cancel-restore cycles)
 
 
-def _post_suffix(ctx: Ctx, key: str, post: JsonDict) -> str:
+def _post_suffix(ctx: Ctx, key: str, post: Row) -> str:
     """The address tail the entry of a stray post had (`tiktok/v2`, its `id:`), when the post id
     shows it: an entry id recorded by apply, else the deterministic id of an entry without one.
     Else the platform alone (the caller adds `~POSTID` when that address is taken)."""
@@ -519,7 +517,7 @@ def _post_suffix(ctx: Ctx, key: str, post: JsonDict) -> str:
     return platform
 
 
-def _removed(ctx: Ctx, key: str, record: Any, posts: list[JsonDict]) -> None:
+def _removed(ctx: Ctx, key: str, record: Any, posts: Sequence[Row]) -> None:
     """Content removed from the file: its queued posts are canceled (containers stay)."""
     record = record if isinstance(record, dict) else {}
     ids = {bare_id(i) for i in record.get("containerIds") or []}
@@ -532,10 +530,10 @@ def _removed(ctx: Ctx, key: str, record: Any, posts: list[JsonDict]) -> None:
     if not queued:
         return
     ctx.add(
-        Step(
-            address=address,
-            kind=StepKind.CONTENT,
-            action=Action.CANCEL,
+        ctx.step(
+            address,
+            StepKind.CONTENT,
+            Action.CANCEL,
             changes=[
                 Change(field=f"posts.{p.get('id')}.status", before="queued", after="canceled")
                 for p in queued

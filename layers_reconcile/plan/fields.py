@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from deepdiff import DeepDiff
 
-from layers_reconcile.plan.ids import canonical_json
+from layers_reconcile.ids import body_hash
 from layers_reconcile.plan.model import Change
 
 # Lists whose order carries no meaning for the API (sets of tags, platforms, keywords).
@@ -30,6 +29,33 @@ def differs(before: Any, after: Any, *, unordered: bool = False) -> bool:
     return bool(diff)
 
 
+def changed_keys(
+    before: Mapping[str, Any], after: Mapping[str, Any], keys: Iterable[str]
+) -> list[str]:
+    """The `keys` (sorted) whose values differ between two mappings, nesting included.
+
+    deepdiff walks the nested values (a brief's lists, user metadata's sub-mappings) and names
+    the top-level keys it found a change under (`affected_root_keys`): each becomes one field
+    path of the plan (`brief.hook`, `metadata.tier`). A key missing on one side reads as None.
+    """
+    left: dict[str, Any] = {}
+    right: dict[str, Any] = {}
+    for key in sorted(set(keys)):
+        b, a = before.get(key), after.get(key)
+        if type(b) is type(a) and b == a:
+            continue  # the common, converged case: skip deepdiff's cost
+        left[key], right[key] = b, a
+    if not left:
+        return []
+    diff = DeepDiff(
+        left,
+        right,
+        ignore_numeric_type_changes=True,
+        ignore_string_type_changes=False,
+    )
+    return sorted(str(k) for k in diff.affected_root_keys)
+
+
 def changes(
     desired: Mapping[str, Any],
     actual: Mapping[str, Any] | None,
@@ -49,10 +75,12 @@ def changes(
         have = actual.get(name)
         if name in expanded and isinstance(want, Mapping):
             have_map = have if isinstance(have, Mapping) else {}
-            for sub in sorted(set(want) | set(have_map)):
-                b, a = have_map.get(sub), want.get(sub)
-                if differs(b, a):
-                    out.append(Change(field=f"{prefix}{name}.{sub}", before=b, after=a))
+            for sub in changed_keys(have_map, want, set(want) | set(have_map)):
+                out.append(
+                    Change(
+                        field=f"{prefix}{name}.{sub}", before=have_map.get(sub), after=want.get(sub)
+                    )
+                )
             continue
         if differs(have, want, unordered=name in UNORDERED):
             out.append(Change(field=f"{prefix}{name}", before=have, after=want))
@@ -70,4 +98,4 @@ def created(desired: Mapping[str, Any], *, prefix: str = "") -> list[Change]:
 
 def fingerprint(facts: Any) -> str:
     """Short stable hash of the observed facts one step was computed from."""
-    return hashlib.sha256(canonical_json(facts).encode()).hexdigest()[:16]
+    return body_hash(facts)[:16]

@@ -1,4 +1,4 @@
-"""Identifier helpers of the diff. The deterministic ids themselves live in `client.ids`.
+"""Identifier helpers of the diff. The deterministic ids and canonical JSON live in `layers_reconcile.ids`.
 
 `brief_hash` is what apply records under `content.KEY.briefHash` when it generates, and what the
 diff compares to decide on a regenerate: both sides must use this one function.
@@ -6,21 +6,25 @@ diff compares to decide on a regenerate: both sides must use this one function.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
-from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
-from layers_reconcile.client.ids import content_id_for, post_id_for, project_id_for
 from layers_reconcile.config.models import RESERVED_METADATA_KEY as RESERVED_KEY
+from layers_reconcile.ids import (
+    body_hash,
+    canonical_json,
+    content_id_for,
+    post_id_for,
+    project_id_for,
+)
+from layers_reconcile.instants import parse_instant
 
 # Reserved-key entry: the posts this tool canceled (bare ids, newest last), so that a post
 # canceled by someone else is told apart from one the tool canceled itself.
-CANCELED_KEY = "canceledPosts"
+CANCELED_KEY: Final = "canceledPosts"
 
 # In the reserved key: when an apply of the workspace last wrote the project's record.
-LAST_APPLIED = "lastAppliedAt"
+LAST_APPLIED: Final = "lastAppliedAt"
 
 __all__ = [
     "CANCELED_KEY",
@@ -40,10 +44,6 @@ __all__ = [
 _PREFIX = re.compile(r"^[a-z]+_(?=[0-9A-Za-z-]{8,}$)")
 
 
-def canonical_json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-
-
 def bare_id(value: Any) -> str | None:
     """`sp_0f…` and `0f…` name the same resource: the API accepts and emits both forms."""
     if value is None:
@@ -57,19 +57,9 @@ def same_id(a: Any, b: Any) -> bool:
 
 def brief_hash(brief: dict[str, Any]) -> str:
     """Hash of a brief as the file writes it (unset fields left out): `sha256:<hex>`."""
-    return "sha256:" + hashlib.sha256(canonical_json(brief).encode()).hexdigest()
+    return "sha256:" + body_hash(brief)
 
 
 def schedule_suffix(entry_id: str | None, account: str, variant: int) -> str:
     """The tail of a schedule entry's address: its `id:`, else `ACCOUNT` or `ACCOUNT/vN`."""
     return entry_id or (account + (f"/v{variant}" if variant > 1 else ""))
-
-
-def parse_instant(value: Any) -> datetime | None:
-    """An ISO-8601 instant as the API writes it (`…Z`), or None when it is not one."""
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None

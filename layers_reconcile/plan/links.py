@@ -9,15 +9,16 @@ lists it and makes a new one once it has expired. This module is the pure part (
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Final
 
 from layers_reconcile.plan.ids import parse_instant
 
-Reserved = dict[str, Any]
+Reserved = Mapping[str, Any]  # the reserved record, read (records.ReservedRecord)
 
-LINKS = "links"  # reserved key: "github" | "social/PLATFORM" -> Link.record()
+LINKS: Final = "links"  # reserved key: "github" | "social/PLATFORM" -> Link.record()
 # A link about to expire is not handed out again: the person needs time to open it.
 MARGIN = timedelta(minutes=2)
 

@@ -11,7 +11,15 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    ValidationError,
+    computed_field,
+    model_serializer,
+)
 from pydantic.alias_generators import to_camel
 
 FORMAT_VERSION = 1
@@ -46,9 +54,6 @@ class StepKind(StrEnum):
     CONTENT = "content"
     CONTENT_APPROVAL = "content_approval"
     SCHEDULE = "schedule"
-
-
-STAGE_ORDER: tuple[StepKind, ...] = tuple(StepKind)
 
 
 class _Model(BaseModel):
@@ -87,6 +92,37 @@ class PersonGate(_Model):
     expires_at: str | None = None
 
 
+class Target(BaseModel):
+    """Identifiers of the existing resources a step acts on: what apply reads, typed.
+
+    Only the fields a step was given are written (the plan JSON keeps its shape: a key absent
+    stays absent, one given as null stays null), in this order. A saved plan is validated on
+    load: an unknown key or a wrong type is refused.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    projectId: str | None = None
+    installationId: int | None = None
+    org: str | None = None
+    containerId: str | None = None
+    containerIds: list[str] | None = None
+    previousContainerIds: list[str] | None = None
+    jobId: str | None = None
+    influencerId: str | None = None
+    name: str | None = None
+    postId: str | None = None
+    postIds: list[str] | None = None
+    platform: str | None = None
+    returnUrl: str | None = None
+    socialAccountId: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _only_given(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        given = self.model_fields_set
+        return {k: v for k, v in handler(self).items() if k in given}
+
+
 class Step(_Model):
     address: str  # e.g. quinn-coffee-001/content/launch-hook/schedule/tiktok
     kind: StepKind
@@ -97,7 +133,12 @@ class Step(_Model):
     reason: str | None = None  # one line: why this step is needed
     warnings: list[str] = Field(default_factory=list)
     # Identifiers of existing resources the step acts on (projectId, containerId, postId, ...).
-    target: dict[str, Any] = Field(default_factory=dict)
+    target: Target = Field(default_factory=Target)
+
+    def after(self, field: str) -> Any:
+        """The value this step sets `field` to (None when it does not change it): how apply
+        reads a desired value the plan carries only as a change (scheduledFor, mode, caption)."""
+        return next((c.after for c in self.changes if c.field == field), None)
 
 
 class Conflict(_Model):
@@ -247,7 +288,15 @@ class Plan(_Model):
                 "make the plan again with this version of layers-reconcile"
             )
         data = {k: v for k, v in doc.items() if k not in ("summary", "conflicts")}
-        return cls.model_validate(data)
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:3]
+            )
+            raise ValueError(
+                f"not a plan this version wrote ({problems}) — make the plan again with `plan --out`"
+            ) from None
 
 
 _OPTIONAL_KEYS = ("toolVersion", "commit", "changedSince", "skippedCustomers", "shard")

@@ -10,56 +10,14 @@ import asyncio
 from collections.abc import Awaitable
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
-from pydantic.alias_generators import to_camel
-
 from layers_reconcile.client import LayersClient
 from layers_reconcile.config.models import CustomerSpec
-from layers_reconcile.errors import AuthError, NotFoundError
-from layers_reconcile.plan.ids import RESERVED_KEY, project_id_for, same_id
+from layers_reconcile.errors import AuthError
+from layers_reconcile.plan.actual import ActualCustomer, JsonDict, SharedActual
+from layers_reconcile.plan.ids import project_id_for, same_id
+from layers_reconcile.records import Project, ReservedRecord
 
-JsonDict = dict[str, Any]
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
-
-
-class SharedActual(_Model):
-    """Facts read once per run and shared by every customer."""
-
-    whoami: JsonDict = Field(default_factory=dict)
-    # None: not read (no customer manages `github`); []: none registered.
-    github_installations: list[JsonDict] | None = None
-    # Why the installations could not be read (a read-only key lacks github:admin).
-    github_unchecked: str | None = None
-
-
-class ActualCustomer(_Model):
-    """What one customer looks like in the API. `None` means "not read", `[]` "read, empty"."""
-
-    customer_external_id: str
-    project: JsonDict | None = None  # GET /v1/projects/:id
-    # Other projects found with the same customerExternalId (ids), besides `project`.
-    other_project_ids: list[str] = Field(default_factory=list)
-    approval_policy: JsonDict | None = None
-    github_installations: list[JsonDict] | None = None
-    github_unchecked: str | None = None
-    influencers: list[JsonDict] | None = None
-    social_accounts: list[JsonDict] | None = None
-    content: list[JsonDict] | None = None
-    scheduled_posts: list[JsonDict] | None = None
-
-    @property
-    def project_id(self) -> str | None:
-        return None if self.project is None else str(self.project["id"])
-
-    @property
-    def reserved(self) -> JsonDict:
-        """The tool's own record in the project's metadata (docs/design.md)."""
-        meta = (self.project or {}).get("metadata") or {}
-        value = meta.get(RESERVED_KEY)
-        return value if isinstance(value, dict) else {}
+__all__ = ["ActualCustomer", "JsonDict", "SharedActual", "observe_customer", "observe_shared"]
 
 
 async def observe_shared(
@@ -74,23 +32,17 @@ async def observe_shared(
     unchecked: str | None = None
     if github:
         try:
-            found = await client.get_installation()
-        except NotFoundError:
-            installations = []
+            installations = await client.installations()
         except AuthError as exc:
             if not (read_only and exc.code == "FORBIDDEN_SCOPE"):
                 raise
             unchecked = "not checked: the key lacks github:admin"
-        else:
-            # The emulator adds every registration as `installations`; the API shows the latest.
-            listed = found.get("installations")
-            installations = list(listed) if isinstance(listed, list) else [found]
     return SharedActual(whoami=who, github_installations=installations, github_unchecked=unchecked)
 
 
 def _pick_project(
-    items: list[JsonDict], customer_external_id: str
-) -> tuple[JsonDict | None, list[str]]:
+    items: list[Project], customer_external_id: str
+) -> tuple[Project | None, list[str]]:
     """Prefer an active project, then the one this tool would have created (deterministic id).
 
     Only a project whose `customerExternalId` is the file's is ever used: a server that ignores
@@ -111,12 +63,12 @@ def _pick_project(
 _FULL_ROW_KEYS = ("metadata", "approvalPolicy", "brandContext", "ingestState")
 
 
-def has_full_row(item: JsonDict) -> bool:
+def has_full_row(item: Project) -> bool:
     """A list item that carries the whole row (metadata included) needs no GET of its own."""
     return all(k in item for k in _FULL_ROW_KEYS)
 
 
-def _needs_posts(spec: CustomerSpec, reserved: JsonDict) -> bool:
+def _needs_posts(spec: CustomerSpec, reserved: ReservedRecord) -> bool:
     """Posts matter when the file schedules some or content the tool made may have queued ones."""
     if spec.content is None:
         return False  # content is not managed: its posts are neither read nor touched
@@ -129,7 +81,7 @@ async def observe_customer(
     spec: CustomerSpec,
     shared: SharedActual,
     *,
-    listed: list[JsonDict] | None = None,
+    listed: list[Project] | None = None,
 ) -> ActualCustomer:
     """`listed`: this customer's items of a projects-list read already made (no lookup then)."""
     ext = spec.customerExternalId
@@ -182,7 +134,7 @@ async def _awaited(read: Awaitable[Any]) -> Any:
 
 
 async def _approval_policy(
-    client: LayersClient, pid: str, project: JsonDict, spec: CustomerSpec
+    client: LayersClient, pid: str, project: Project, spec: CustomerSpec
 ) -> JsonDict:
     """The project row embeds the policy (guide step 4); read the policy itself only if it lacks a field."""
     assert spec.approval is not None

@@ -16,11 +16,11 @@ from layers_reconcile.plan.diff import archive_plan, build_plan, diff_customer
 from layers_reconcile.plan.ids import LAST_APPLIED, RESERVED_KEY
 from layers_reconcile.plan.model import CustomerPlan, Orphan, Plan
 from layers_reconcile.plan.observe import (
-    JsonDict,
     first_error,
     observe_customer,
     observe_shared,
 )
+from layers_reconcile.records import Project
 
 DEFAULT_PARALLELISM = 8
 # Projects --prune archives in one run unless raised (a copied workspace must not empty an account).
@@ -81,7 +81,7 @@ async def make_plan(
     by_list = whole or wanted is ALL or lookups > LOOKUP_LIMIT
     shared = await observe_shared(client, github=any(c.spec.github for c in chosen), read_only=True)
     gate = asyncio.Semaphore(limit)
-    listing: dict[str, list[JsonDict]] | None = None
+    listing: dict[str, list[Project]] | None = None
     if by_list:
         listing = _by_customer(await client.list_projects())
 
@@ -136,8 +136,8 @@ def _orphan_candidates(
     return ALL
 
 
-def _by_customer(items: list[JsonDict]) -> dict[str, list[JsonDict]]:
-    grouped: dict[str, list[JsonDict]] = {}
+def _by_customer(items: list[Project]) -> dict[str, list[Project]]:
+    grouped: dict[str, list[Project]] = {}
     for item in items:
         grouped.setdefault(str(item.get("customerExternalId")), []).append(item)
     return grouped
@@ -146,11 +146,11 @@ def _by_customer(items: list[JsonDict]) -> dict[str, list[JsonDict]]:
 @dataclass
 class _Orphans:
     listed: list[Orphan] | None
-    archived: list[JsonDict] = field(default_factory=list)
+    archived: list[Project] = field(default_factory=list)
 
 
 def _orphan_plans(
-    rows: list[JsonDict] | None, workspace: WorkspaceLike, *, prune: bool, cap: int
+    rows: list[Project] | None, workspace: WorkspaceLike, *, prune: bool, cap: int
 ) -> tuple[_Orphans, list[str]]:
     """The orphans a plan lists; with `prune`, the first `cap` of them are archived."""
     if rows is None:
@@ -176,7 +176,7 @@ def _orphan_plans(
     return _Orphans(listed, archived), warnings
 
 
-def _last_applied(row: JsonDict) -> str | None:
+def _last_applied(row: Project) -> str | None:
     stamp = (row.get("metadata") or {}).get(RESERVED_KEY)
     value = stamp.get(LAST_APPLIED) if isinstance(stamp, dict) else None
     return value if isinstance(value, str) else None
@@ -212,9 +212,9 @@ async def _orphans(
     client: LayersClient,
     workspace: WorkspaceLike,
     wanted: _All | frozenset[str] | None,
-    listing: dict[str, list[JsonDict]] | None,
+    listing: dict[str, list[Project]] | None,
     gate: asyncio.Semaphore,
-) -> list[JsonDict] | None:
+) -> list[Project] | None:
     """Active projects stamped by this workspace whose customer has no file, by customer id.
 
     From the projects list when it was read (one GET per candidate only when its items leave the
@@ -228,7 +228,7 @@ async def _orphans(
     else:
         assert isinstance(wanted, frozenset)
 
-        async def lookup(ext: str) -> list[JsonDict]:
+        async def lookup(ext: str) -> list[Project]:
             async with gate:
                 return await client.find_projects(ext)
 
@@ -241,7 +241,7 @@ async def _orphans(
         and (not isinstance(wanted, frozenset) or p.get("customerExternalId") in wanted)
     ]
 
-    async def stamped(item: JsonDict) -> JsonDict | None:
+    async def stamped(item: Project) -> Project | None:
         row = item
         if "metadata" not in row:  # list items leave metadata out: read the project
             async with gate:

@@ -25,7 +25,7 @@ def missing_return_urls(plan: Plan, customers: Iterable[Loaded]) -> list[ConfigI
         if loaded is None:
             continue
         for step in customer.steps:
-            if step.target.get("returnUrl"):
+            if step.target.returnUrl:
                 continue
             path: tuple[str, ...] | None = None
             message = ""
@@ -41,7 +41,7 @@ def missing_return_urls(plan: Plan, customers: Iterable[Loaded]) -> list[ConfigI
                 )
                 message = f"github.returnUrl is missing: {what}"
             elif step.kind is StepKind.SOCIAL and step.action is Action.WAIT_ON_PERSON:
-                platform = str(step.target.get("platform") or step.address.rsplit("/", 1)[-1])
+                platform = str(step.target.platform or step.address.rsplit("/", 1)[-1])
                 path = ("social", platform)
                 message = (
                     f"social.{platform}.returnUrl is missing: the customer lands there after "

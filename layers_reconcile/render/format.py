@@ -137,8 +137,8 @@ def details(step: Step, timezone: str | None = None) -> list[str]:
         lines.append(f"url: {step.person.url or KNOWN_AFTER_APPLY}")
         if step.person.url and step.person.expires_at:
             lines.append(f"expires: {instant_text(step.person.expires_at, timezone)}")
-    if step.action == Action.RUN_JOB and step.target.get("jobId"):
-        lines.append(f"jobId: {step.target['jobId']}")
+    if step.action == Action.RUN_JOB and step.target.jobId:
+        lines.append(f"jobId: {step.target.jobId}")
     return lines
 
 

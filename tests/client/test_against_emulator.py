@@ -12,8 +12,8 @@ import pytest
 import stamina
 
 from layers_reconcile.client import LayersClient
-from layers_reconcile.client.ids import content_id_for, idempotency_key_for, project_id_for
 from layers_reconcile.errors import NotFoundError
+from layers_reconcile.ids import content_id_for, idempotency_key_for, project_id_for
 
 server_module = pytest.importorskip("layers_reconcile.emulator.server")
 app_module = pytest.importorskip("layers_reconcile.emulator.app")
@@ -190,3 +190,27 @@ def iso_seconds(text: str) -> float:
     from datetime import datetime
 
     return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+async def test_the_calls_apply_makes_live_on_the_one_client() -> None:
+    """apply's former pass-throughs: installations parsed once, a retried register replays."""
+    app = app_module.create_app(settings(api_key=KEY, rate_limit_tier="partner"))
+    transport = httpx.ASGITransport(app=app)
+    return_url = "http://127.0.0.1:8788/layers-reconcile/callback"
+    async with LayersClient("http://emulator", KEY, transport=transport) as client:
+        await client.whoami()
+        assert await client.installations() == []  # 404 NOT_FOUND: none registered yet
+        for login in ("quinns-coffee", "acme-labs"):
+            issued = await client.install_url(return_url, login=login)
+            consent = await client._http.get(issued["authorizeUrl"])
+            back = httpx.URL(consent.headers["location"]).params
+            key = idempotency_key_for("c", "github", {"login": login})
+            first = await client.register_installation(
+                int(back["installation_id"]), issued["state"], key
+            )
+            again = await client.register_installation(
+                int(back["installation_id"]), issued["state"], key
+            )
+            assert again == first  # same key: the first answer again, the spent state is fine
+        logins = {i["githubAccount"]["login"] for i in await client.installations()}
+        assert logins == {"quinns-coffee", "acme-labs"}

@@ -3,7 +3,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 
-from layers_reconcile.client import ids
+from layers_reconcile import ids
 
 
 def test_namespace_is_the_documented_one() -> None:

@@ -16,6 +16,7 @@ from ruamel.yaml import YAML
 
 from layers_reconcile.config.models import CustomerSpec, InfluencerSpec, WorkspaceSpec
 from layers_reconcile.config.times import resolve_at
+from layers_reconcile.plan.actual import ActualCustomer
 from layers_reconcile.plan.ids import (
     RESERVED_KEY,
     brief_hash,
@@ -23,7 +24,6 @@ from layers_reconcile.plan.ids import (
     post_id_for,
     project_id_for,
 )
-from layers_reconcile.plan.observe import ActualCustomer
 
 NOW = datetime(2027, 2, 1, 12, 0, tzinfo=UTC)
 WORKSPACE = WorkspaceSpec(workspace="acme-agency-prod")

@@ -467,3 +467,24 @@ def test_a_saved_plan_made_with_take_over_takes_over_on_apply(
     assert applied.exit_code == 0, applied.output
     stamp = api(server, "GET", f"/v1/projects/{theirs}")["metadata"][RESERVED_KEY]
     assert stamp["workspace"] == "ws-new"
+
+
+def test_import_works_with_a_read_only_key(server: EmulatorServer, tmp_path: Path) -> None:
+    ingest = {"repo": "ro-import-org/app", "branch": "main", "status": "completed"}
+    make_project(server, "ro-import-1", {"workspace": "ws-ro-import", "ingest": ingest})
+    ws = workspace(tmp_path, "ws-ro-import", {})
+    key = key_with(server, READ_SCOPES)
+    result = invoke(
+        server.url,
+        key,
+        "import",
+        str(ws),
+        "--customer",
+        "ro-import-1",
+        "--include-other-workspaces",
+    )
+    assert result.exit_code == 0, result.output
+    written = (ws / "customers" / "ro-import-1.yaml").read_text()
+    assert "repo: ro-import-org/app" in written
+    assert "the key lacks github:admin" in result.output
+    assert key not in result.output

@@ -9,10 +9,10 @@ import pytest
 
 from layers_reconcile.config.models import WorkspaceSpec
 from layers_reconcile.errors import ConfigError
+from layers_reconcile.plan.actual import ActualCustomer
 from layers_reconcile.plan.diff import archive_plan, build_plan, diff_customer
 from layers_reconcile.plan.ids import RESERVED_KEY, post_id_for
 from layers_reconcile.plan.model import Action, CustomerPlan, Plan, StepKind
-from layers_reconcile.plan.observe import ActualCustomer
 from tests.plan.builders import NOW, WORKSPACE, converged, edited, loaded
 
 BASE: dict[str, Any] = {"customerExternalId": "c-1", "project": {"name": "C One"}}
@@ -63,7 +63,7 @@ def test_everything_after_a_project_create_is_known_after_apply() -> None:
     assert all(c.before_unknown for c in by_kind[StepKind.APPROVAL].changes)
     assert all(c.before_unknown for c in by_kind[StepKind.BRAND].changes)
     assert by_kind[StepKind.INFLUENCER].changes[0].after_unknown
-    assert by_kind[StepKind.INFLUENCER].target == {"name": "Maya"}
+    assert by_kind[StepKind.INFLUENCER].target.model_dump() == {"name": "Maya"}
 
 
 def test_server_defaults_and_unmanaged_fields_never_show() -> None:
@@ -159,7 +159,7 @@ def test_pinned_influencer_changes_by_name() -> None:
     actual = converged(loaded(spec(influencer="Maya")).spec)
     (step,) = plan_of(data, actual).steps
     assert step.action == Action.SELECT
-    assert step.target["influencerId"] == "inf_00000000-0000-4000-8000-000000000002"
+    assert step.target.influencerId == "inf_00000000-0000-4000-8000-000000000002"
 
 
 def test_content_job_still_running_waits_and_costs_nothing_more() -> None:
@@ -171,7 +171,7 @@ def test_content_job_still_running_waits_and_costs_nothing_more() -> None:
     assert step.action == Action.RUN_JOB
     assert step.job is not None
     assert step.job.credits == 0
-    assert step.target["jobId"] == "job_content_k"
+    assert step.target.jobId == "job_content_k"
 
 
 def test_pending_containers_are_approved_when_the_file_approves() -> None:
@@ -184,7 +184,7 @@ def test_pending_containers_are_approved_when_the_file_approves() -> None:
     actual.content[0]["approvalStatus"] = "pending"
     (step,) = plan_of(data, actual).steps
     assert (step.address, step.action) == ("c-1/content/k/approval", Action.APPROVE)
-    assert step.target["containerIds"] == [actual.content[0]["id"]]
+    assert step.target.containerIds == [actual.content[0]["id"]]
 
 
 def test_credits_follow_the_format_and_variants() -> None:
@@ -218,7 +218,7 @@ def test_schedule_entry_with_an_id_has_its_own_address_and_post() -> None:
     (step,) = plan_of(data, actual).steps
     assert step.address == "c-1/content/k/schedule/second"
     assert actual.project is not None
-    assert step.target["postId"] == post_id_for(actual.project["id"], "k", "tiktok", 1, "second")
+    assert step.target.postId == post_id_for(actual.project["id"], "k", "tiktok", 1, "second")
 
 
 def test_published_post_is_never_moved() -> None:
@@ -286,7 +286,7 @@ def test_archive_plan_for_prune() -> None:
     row = {"id": "p1", "customerExternalId": "gone", "name": "Gone", "status": "active"}
     plan = archive_plan(row, workspace="acme")
     (step,) = plan.steps
-    assert (step.address, step.action, step.target) == (
+    assert (step.address, step.action, step.target.model_dump()) == (
         "gone/project",
         Action.ARCHIVE,
         {"projectId": "p1"},

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from layers_reconcile.config.models import WorkspaceSpec
+from layers_reconcile.plan.actual import ActualCustomer
 from layers_reconcile.plan.diff import build_plan, diff_customer
 from layers_reconcile.plan.model import Plan
-from layers_reconcile.plan.observe import ActualCustomer
 from layers_reconcile.render.json import render_json
 from layers_reconcile.render.markdown import render_markdown
 from layers_reconcile.render.text import plain_text
@@ -94,3 +94,14 @@ def test_json_document_round_trips(case: str) -> None:
     assert again == plan
     steps = [s for c in plan.customers for s in c.steps]
     assert again.summary.changes + sum(s.action == "wait_on_person" for s in steps) == len(steps)
+
+
+def test_a_saved_plan_with_a_target_apply_cannot_read_is_refused_on_load() -> None:
+    doc = json.loads(render_json(case_plan("new-customer")))
+    doc["customers"][0]["steps"][0]["target"] = {"projectId": 5, "containerIdz": "c1"}
+    with pytest.raises(ValueError, match="not a plan this version wrote") as refused:
+        Plan.from_document(doc)
+    message = str(refused.value)
+    assert "customers.0.steps.0.target.projectId: Input should be a valid string" in message
+    assert "target.containerIdz: Extra inputs are not permitted" in message
+    assert message.endswith("make the plan again with `plan --out`")

@@ -13,8 +13,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from layers_reconcile.plan.actual import ActualCustomer
 from layers_reconcile.plan.diff import build_plan, diff_customer
-from layers_reconcile.plan.observe import ActualCustomer
 from tests.plan.builders import NOW, WORKSPACE, converged, loaded, read_yaml
 
 SLUG = st.from_regex(r"[a-z][a-z0-9-]{0,10}", fullmatch=True)

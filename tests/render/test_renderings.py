@@ -7,9 +7,9 @@ import json
 
 from rich.console import Console
 
+from layers_reconcile.plan.actual import ActualCustomer
 from layers_reconcile.plan.diff import build_plan, diff_customer
 from layers_reconcile.plan.model import Plan
-from layers_reconcile.plan.observe import ActualCustomer
 from layers_reconcile.render.json import render_json
 from layers_reconcile.render.markdown import LIMIT, MARKER, render_markdown
 from layers_reconcile.render.text import plain_text, render_text

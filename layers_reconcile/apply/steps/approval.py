@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from layers_reconcile.apply.context import CustomerContext, Gate, GateCheck, GateState
-from layers_reconcile.apply.events import PersonWait
-from layers_reconcile.apply.steps.base import StepResult, content_key_of
+from layers_reconcile.apply.context import CustomerContext
+from layers_reconcile.apply.steps.base import StepResult, approval_gate, content_key_of
 from layers_reconcile.errors import ConflictError
 from layers_reconcile.plan.model import Step
+from layers_reconcile.statuses import APPROVAL_CLEARED
 
 
 async def update_policy(ctx: CustomerContext, step: Step) -> StepResult:
-    ctx.project_id = ctx.project_id or step.target.get("projectId")
+    ctx.project_id = ctx.project_id or step.target.projectId
     assert ctx.spec.approval is not None
     body = ctx.spec.approval.model_dump(exclude_unset=True)
     # A PATCH sets values: repeating it is harmless, so no key derived from the body (which
@@ -20,9 +20,9 @@ async def update_policy(ctx: CustomerContext, step: Step) -> StepResult:
 
 
 def _containers(step: Step) -> list[str]:
-    ids = step.target.get("containerIds") or []
-    if not ids and step.target.get("containerId"):
-        ids = [step.target["containerId"]]
+    ids = step.target.containerIds or []
+    if not ids and step.target.containerId:
+        ids = [step.target.containerId]
     return [str(i) for i in ids]
 
 
@@ -46,37 +46,9 @@ async def approve(ctx: CustomerContext, step: Step) -> StepResult:
             approved += 1
         except ConflictError:
             current = await ctx.api.get_content(container_id)
-            if current.get("approvalStatus") not in ("approved", "not_required"):
+            if current.get("approvalStatus") not in APPROVAL_CLEARED:
                 raise
     return StepResult(detail=f"approved {approved} container(s)")
-
-
-def approval_gate(ctx: CustomerContext, address: str, container_ids: list[str]) -> Gate:
-    key = content_key_of(ctx.customer, address)
-
-    async def check() -> GateCheck:
-        for container_id in container_ids:
-            container = await ctx.api.get_content(container_id)
-            status = container.get("approvalStatus")
-            if status == "rejected":
-                reason = container.get("rejectionReason") or container.get("reason") or ""
-                return GateCheck(GateState.FAILED, f"content {key!r} was rejected {reason}".strip())
-            if status not in ("approved", "not_required"):
-                return GateCheck(GateState.PENDING)
-        return GateCheck(GateState.DONE, "approved")
-
-    listed = ", ".join(container_ids)
-    # The API has no review page to link to: say what approves it.
-    wait = PersonWait(
-        address=address,
-        kind="content_approval",
-        url=None,
-        message=(
-            f"content {key!r} waits for someone to approve {listed} in your review UI "
-            "(POST /v1/content/{id}/approve), or set approve: true on it"
-        ),
-    )
-    return Gate(wait=wait, check=check, deadline=ctx.gate_deadline())
 
 
 async def wait_for_approval(ctx: CustomerContext, step: Step) -> StepResult:

@@ -6,8 +6,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from layers_reconcile.apply.context import CustomerContext, Gate
+from layers_reconcile.apply.context import CustomerContext, Gate, GateCheck, GateState
+from layers_reconcile.apply.events import PersonWait
+from layers_reconcile.errors import ConflictError, NotFoundError
+from layers_reconcile.plan.ids import CANCELED_KEY, bare_id
 from layers_reconcile.plan.model import Step
+from layers_reconcile.plan.stages import address_parts
+from layers_reconcile.statuses import APPROVAL_CLEARED, POST_DONE
 
 # Where a person lands after a consent when the file names no returnUrl (allowed by the
 # emulator; on the real API add it to the key's allowed return domains or set returnUrl).
@@ -31,23 +36,12 @@ def first(*values: Any) -> Any:
     return None
 
 
-def address_parts(customer: str, address: str) -> list[str]:
-    """`ID/content/KEY/schedule/tiktok` → ["content", "KEY", "schedule", "tiktok"]."""
-    rest = address[len(customer) + 1 :] if address.startswith(customer + "/") else address
-    return rest.split("/")
-
-
 def content_key_of(customer: str, address: str) -> str | None:
     """`ID/content/KEY/...` → KEY."""
     parts = address_parts(customer, address)
     if len(parts) >= 2 and parts[0] == "content":
         return parts[1]
     return None
-
-
-def iso(dt: Any) -> str:
-    text: str = dt.isoformat().replace("+00:00", "Z")
-    return text
 
 
 def where(ctx: CustomerContext, *path: str | int) -> str:
@@ -62,3 +56,63 @@ def where(ctx: CustomerContext, *path: str | int) -> str:
         found = mark(tuple(path), key=True)
         return f"{found.file}:{found.line}:{found.col}"
     return str(loaded.path)
+
+
+def approval_gate(ctx: CustomerContext, address: str, container_ids: list[str]) -> Gate:
+    key = content_key_of(ctx.customer, address)
+
+    async def check() -> GateCheck:
+        for container_id in container_ids:
+            container = await ctx.api.get_content(container_id)
+            status = container.get("approvalStatus")
+            if status == "rejected":
+                reason = container.get("rejectionReason") or container.get("reason") or ""
+                return GateCheck(GateState.FAILED, f"content {key!r} was rejected {reason}".strip())
+            if status not in APPROVAL_CLEARED:
+                return GateCheck(GateState.PENDING)
+        return GateCheck(GateState.DONE, "approved")
+
+    listed = ", ".join(container_ids)
+    # The API has no review page to link to: say what approves it.
+    wait = PersonWait(
+        address=address,
+        kind="content_approval",
+        url=None,
+        message=(
+            f"content {key!r} waits for someone to approve {listed} in your review UI "
+            "(POST /v1/content/{id}/approve), or set approve: true on it"
+        ),
+    )
+    return Gate(wait=wait, check=check, deadline=ctx.gate_deadline())
+
+
+KEEP_CANCELED = 500  # post ids remembered as canceled by this tool
+
+
+def _record_canceled(post_id: str) -> Any:
+    def mutate(reserved: dict[str, Any]) -> None:
+        known = [i for i in reserved.get(CANCELED_KEY) or [] if isinstance(i, str)]
+        bare = str(bare_id(post_id))
+        if bare not in known:
+            reserved[CANCELED_KEY] = [*known, bare][-KEEP_CANCELED:]
+
+    return mutate
+
+
+async def cancel_post(ctx: CustomerContext, post_id: str) -> bool:
+    """Cancel a queued post; True when this call canceled it, False when it was already over.
+
+    The post is recorded as canceled by this tool first (a crash in between leaves a record of a
+    post still queued, which is harmless), so plan does not report it as canceled by someone else.
+    """
+    await ctx.update_reserved(_record_canceled(post_id))
+    try:
+        await ctx.api.cancel_post(post_id)
+    except ConflictError:
+        current = await ctx.api.get_scheduled_post(post_id)
+        if current.get("status") in POST_DONE:
+            return False
+        raise
+    except NotFoundError:
+        return False
+    return True

@@ -10,7 +10,7 @@ from layers_reconcile.plan.model import Step
 
 
 async def update(ctx: CustomerContext, step: Step) -> StepResult:
-    ctx.project_id = ctx.project_id or step.target.get("projectId")
+    ctx.project_id = ctx.project_id or step.target.projectId
     assert ctx.spec.brand is not None
     managed: dict[str, Any] = ctx.spec.brand.model_dump(exclude_unset=True)
     named = {c.field.split(".")[-1] for c in step.changes}

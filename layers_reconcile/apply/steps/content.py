@@ -16,14 +16,14 @@ from layers_reconcile.apply.context import CustomerContext
 from layers_reconcile.apply.poll import Backoff, poll
 from layers_reconcile.apply.recovery import StepError
 from layers_reconcile.apply.reserved import content_entry
-from layers_reconcile.apply.steps.base import StepResult, content_key_of
+from layers_reconcile.apply.steps.base import StepResult, cancel_post, content_key_of
 from layers_reconcile.config.models import ContentSpec
 from layers_reconcile.errors import ConflictError, JobError
 from layers_reconcile.plan.ids import brief_hash, content_id_for
 from layers_reconcile.plan.model import Step
+from layers_reconcile.statuses import CONTAINER_RUNNING
 
 DEFAULT_EXPECTED = 135.0
-RUNNING = frozenset({"queued", "generating", "processing", "running"})
 
 
 def _key(ctx: CustomerContext, step: Step) -> str:
@@ -90,7 +90,7 @@ async def _settle(ctx: CustomerContext, step: Step, key: str, job_ids: list[str]
 
 
 async def run(ctx: CustomerContext, step: Step) -> StepResult:
-    ctx.project_id = ctx.project_id or step.target.get("projectId")
+    ctx.project_id = ctx.project_id or step.target.projectId
     key = _key(ctx, step)
     content = _spec(ctx, key)
     entry = dict(((await ctx.reserved()).get("content") or {}).get(key) or {})
@@ -99,14 +99,14 @@ async def run(ctx: CustomerContext, step: Step) -> StepResult:
         # A job an earlier (perhaps killed) run started and recorded: wait on it, start nothing.
         await _settle(ctx, step, key, recorded_jobs)
         return StepResult(detail=f"content {key!r}: waited on the running job")
-    if step.target.get("jobId"):
-        await _settle(ctx, step, key, [str(step.target["jobId"])])
+    if step.target.jobId:
+        await _settle(ctx, step, key, [str(step.target.jobId)])
         return StepResult(detail=f"content {key!r}: waited on the running job")
     regenerate = step.job is not None and step.job.kind == "content_regenerate"
     if regenerate:
         return await _regenerate(ctx, step, key, content, entry)
-    if step.target.get("containerIds") and not step.target.get("previousContainerIds"):
-        return await _wait_containers(ctx, step, key, [str(c) for c in step.target["containerIds"]])
+    if step.target.containerIds and not step.target.previousContainerIds:
+        return await _wait_containers(ctx, step, key, [str(c) for c in step.target.containerIds])
     return await _generate(ctx, step, key, content, entry)
 
 
@@ -120,7 +120,7 @@ async def _generate(
         if pinned:
             brief["influencerId"] = pinned
     generation = int(entry.get("generation") or 1)
-    if step.target.get("previousContainerIds") and entry.get("containerIds"):
+    if step.target.previousContainerIds and entry.get("containerIds"):
         generation += 1  # format/variants changed or the containers are gone: new containers
     body: dict[str, Any] = {
         "id": generation_id(project_id, key, generation),
@@ -163,9 +163,7 @@ async def _generate(
 async def _regenerate(
     ctx: CustomerContext, step: Step, key: str, content: ContentSpec, entry: dict[str, Any]
 ) -> StepResult:
-    container_ids = [
-        str(c) for c in step.target.get("containerIds") or entry.get("containerIds") or []
-    ]
+    container_ids = [str(c) for c in step.target.containerIds or entry.get("containerIds") or []]
     if not container_ids:
         raise StepError(f"content {key!r}: no containers to regenerate")
     body = {"brief": request_brief(content)}
@@ -202,7 +200,7 @@ async def _wait_containers(
 
     async def finished() -> StepResult | None:
         statuses = [(await ctx.api.get_content(c)).get("status") for c in container_ids]
-        if any(s in RUNNING for s in statuses):
+        if any(s in CONTAINER_RUNNING for s in statuses):
             return None
         return StepResult(
             detail=f"content {key!r}: generation finished ({', '.join(map(str, statuses))})"
@@ -223,10 +221,8 @@ async def _wait_containers(
 
 async def cancel(ctx: CustomerContext, step: Step) -> StepResult:
     """Content removed from the file: cancel its queued posts (the containers stay)."""
-    from layers_reconcile.apply.steps.schedule import cancel_post
-
     canceled = 0
-    for post_id in [str(p) for p in step.target.get("postIds") or []]:
+    for post_id in [str(p) for p in step.target.postIds or []]:
         if await cancel_post(ctx, post_id):
             canceled += 1
     return StepResult(detail=f"canceled {canceled} queued post(s)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from layers_reconcile.apply.callback import WrongInstallation
@@ -25,16 +26,16 @@ def _owner(ctx: CustomerContext) -> str:
 
 def _return_url(ctx: CustomerContext, step: Step) -> str:
     github = ctx.spec.github
-    value = first(step.target.get("returnUrl"), github.returnUrl if github else None)
+    value = first(step.target.returnUrl, github.returnUrl if github else None)
     return str(value or DEFAULT_RETURN_URL)
 
 
-def _login_of(installation: dict[str, Any]) -> str:
+def _login_of(installation: Mapping[str, Any]) -> str:
     account = installation.get("githubAccount") or {}
     return str(installation.get("orgLogin") or account.get("login") or "").lower()
 
 
-def _active(installation: dict[str, Any]) -> bool:
+def _active(installation: Mapping[str, Any]) -> bool:
     return bool(installation.get("status", "active") == "active")
 
 
@@ -54,7 +55,7 @@ def _authorize_url(body: dict[str, Any]) -> str:
 
 async def register(ctx: CustomerContext, step: Step) -> StepResult:
     github = ctx.spec.github
-    installation_id = first(step.target.get("installationId"), github and github.installationId)
+    installation_id = first(step.target.installationId, github and github.installationId)
     if installation_id is None:
         raise StepError("no installationId to register")
     # Registering needs a `state` from an install URL (guide step 2). No login hint: the app is
@@ -130,7 +131,7 @@ async def _install_link(ctx: CustomerContext, org: str, return_url: str) -> Link
 
 
 async def wait_for_install(ctx: CustomerContext, step: Step) -> StepResult:
-    org = str(step.target.get("org") or _owner(ctx))
+    org = str(step.target.org or _owner(ctx))
     return_url = _return_url(ctx, step)
     link = await _install_link(ctx, org, return_url)
     url, state = link.url, link.state

@@ -5,6 +5,7 @@ There is no pin endpoint: the pinned id lives in the reserved key and goes into 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from layers_reconcile.apply.context import CustomerContext
@@ -13,11 +14,12 @@ from layers_reconcile.apply.recovery import StepError
 from layers_reconcile.apply.steps.base import StepResult, where
 from layers_reconcile.config.models import InfluencerSpec
 from layers_reconcile.plan.model import Step
+from layers_reconcile.records import Influencer
 
 EXPECTED_SECONDS = 60.0
 
 
-def _id_of(influencer: dict[str, Any]) -> str:
+def _id_of(influencer: Mapping[str, Any]) -> str:
     return str(influencer.get("influencerId") or influencer.get("id"))
 
 
@@ -31,9 +33,9 @@ def _wanted(ctx: CustomerContext) -> tuple[str | None, str | None]:
     return None, None
 
 
-async def _find(ctx: CustomerContext, step: Step) -> dict[str, Any] | None:
-    want_id = step.target.get("influencerId")
-    want_name = step.target.get("name")
+async def _find(ctx: CustomerContext, step: Step) -> Influencer | None:
+    want_id = step.target.influencerId
+    want_name = step.target.name
     file_id, file_name = _wanted(ctx)
     ids = {str(v) for v in (want_id, file_id) if v}
     names = [str(v) for v in (want_name, file_name) if v]
@@ -52,7 +54,7 @@ async def _find(ctx: CustomerContext, step: Step) -> dict[str, Any] | None:
     return None
 
 
-async def _until_ready(ctx: CustomerContext, step: Step, influencer: dict[str, Any]) -> None:
+async def _until_ready(ctx: CustomerContext, step: Step, influencer: Influencer) -> None:
     influencer_id = _id_of(influencer)
     if influencer.get("status") == "ready":
         return
@@ -95,7 +97,7 @@ async def _pin(ctx: CustomerContext, influencer_id: str) -> None:
 
 
 async def select(ctx: CustomerContext, step: Step) -> StepResult:
-    ctx.project_id = ctx.project_id or step.target.get("projectId")
+    ctx.project_id = ctx.project_id or step.target.projectId
     found = await _find(ctx, step)
     if found is None:
         _, name = _wanted(ctx)
@@ -109,7 +111,7 @@ async def select(ctx: CustomerContext, step: Step) -> StepResult:
 
 
 async def create(ctx: CustomerContext, step: Step) -> StepResult:
-    ctx.project_id = ctx.project_id or step.target.get("projectId")
+    ctx.project_id = ctx.project_id or step.target.projectId
     spec = ctx.spec.influencer
     if not isinstance(spec, InfluencerSpec):
         raise StepError("creating an influencer needs its attributes in the file")

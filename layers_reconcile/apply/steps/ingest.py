@@ -59,11 +59,11 @@ async def _finish(
 
 
 async def run(ctx: CustomerContext, step: Step) -> StepResult:
-    ctx.project_id = ctx.project_id or step.target.get("projectId")
+    ctx.project_id = ctx.project_id or step.target.projectId
     if ctx.spec.github is None:
         raise StepError("ingest needs a github section")
     previous = (await ctx.reserved()).get("ingest") or {}
-    running = step.target.get("jobId")
+    running = step.target.jobId
     same_config = all(previous.get(k) == v for k, v in desired_record(ctx).items())
     if not running and previous.get("status") == "running" and same_config:
         running = previous.get("jobId")  # recorded since this plan was made (a rival run)

@@ -54,7 +54,7 @@ async def create(ctx: CustomerContext, step: Step) -> StepResult:
 
 
 async def adopt(ctx: CustomerContext, step: Step) -> StepResult:
-    ctx.project_id = ctx.project_id or step.target.get("projectId")
+    ctx.project_id = ctx.project_id or step.target.projectId
     previous: list[str | None] = []
 
     def stamp(reserved: dict[str, Any]) -> None:
@@ -69,7 +69,7 @@ async def adopt(ctx: CustomerContext, step: Step) -> StepResult:
 
 
 async def update(ctx: CustomerContext, step: Step) -> StepResult:
-    ctx.project_id = ctx.project_id or step.target.get("projectId")
+    ctx.project_id = ctx.project_id or step.target.projectId
     spec = ctx.spec.project
     managed = spec.model_fields_set
     fields = {c.field.split(".")[0] for c in step.changes}
@@ -90,7 +90,7 @@ async def update(ctx: CustomerContext, step: Step) -> StepResult:
 
 
 async def archive(ctx: CustomerContext, step: Step) -> StepResult:
-    project_id = step.target.get("projectId") or ctx.project_id
+    project_id = step.target.projectId or ctx.project_id
     if not project_id:
         raise StepError("no project to archive")
     ctx.project_id = str(project_id)

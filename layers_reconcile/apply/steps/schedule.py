@@ -7,21 +7,17 @@ from typing import Any
 from layers_reconcile.apply.context import CustomerContext
 from layers_reconcile.apply.recovery import StepError
 from layers_reconcile.apply.reserved import content_entry
-from layers_reconcile.apply.steps.approval import approval_gate
-from layers_reconcile.apply.steps.base import StepResult, content_key_of, where
-from layers_reconcile.errors import ConflictError, NotFoundError
-from layers_reconcile.plan.ids import CANCELED_KEY, bare_id, post_id_for, same_id
+from layers_reconcile.apply.steps.base import (
+    StepResult,
+    approval_gate,
+    cancel_post,
+    content_key_of,
+    where,
+)
+from layers_reconcile.plan.ids import post_id_for, same_id
 from layers_reconcile.plan.model import Step
 
 MAX_ROUNDS = 100  # times one entry's post is canceled and asked for again
-TERMINAL = frozenset({"published", "failed", "canceled", "draft", "draft_in_inbox"})
-
-
-def _after(step: Step, name: str) -> Any:
-    for change in step.changes:
-        if change.field == name:
-            return change.after
-    return None
 
 
 async def _account(ctx: CustomerContext, platform: str) -> str:
@@ -35,17 +31,17 @@ async def _account(ctx: CustomerContext, platform: str) -> str:
 
 
 async def schedule(ctx: CustomerContext, step: Step) -> StepResult:
-    ctx.project_id = ctx.project_id or step.target.get("projectId")
-    container_id = step.target.get("containerId")
-    post_id = step.target.get("postId")
-    platform = step.target.get("platform")
-    scheduled_for = _after(step, "scheduledFor")
-    mode = _after(step, "mode")
+    ctx.project_id = ctx.project_id or step.target.projectId
+    container_id = step.target.containerId
+    post_id = step.target.postId
+    platform = step.target.platform
+    scheduled_for = step.after("scheduledFor")
+    mode = step.after("mode")
     if not (container_id and post_id and platform and scheduled_for and mode):
         raise StepError(f"{step.address}: the plan lacks the container, post or time to schedule")
-    account = step.target.get("socialAccountId") or await _account(ctx, str(platform))
+    account = step.target.socialAccountId or await _account(ctx, str(platform))
     target: dict[str, Any] = {"socialAccountId": account, "mode": mode, "scheduledPostId": post_id}
-    caption = _after(step, "captionOverride")
+    caption = step.after("captionOverride")
     if caption:
         target["captionOverride"] = caption
     body = {"targets": [target], "scheduledFor": scheduled_for}
@@ -93,8 +89,8 @@ def _names(
 
 
 async def reschedule(ctx: CustomerContext, step: Step) -> StepResult:
-    post_id = step.target.get("postId")
-    scheduled_for = _after(step, "scheduledFor")
+    post_id = step.target.postId
+    scheduled_for = step.after("scheduledFor")
     if not (post_id and scheduled_for):
         raise StepError(f"{step.address}: the plan lacks the post or its new time")
     # Setting a time is idempotent; no body-derived key (A -> B -> A would replay stale).
@@ -102,40 +98,8 @@ async def reschedule(ctx: CustomerContext, step: Step) -> StepResult:
     return StepResult(detail=f"moved to {scheduled_for}")
 
 
-KEEP_CANCELED = 500  # post ids remembered as canceled by this tool
-
-
-def _record_canceled(post_id: str) -> Any:
-    def mutate(reserved: dict[str, Any]) -> None:
-        known = [i for i in reserved.get(CANCELED_KEY) or [] if isinstance(i, str)]
-        bare = str(bare_id(post_id))
-        if bare not in known:
-            reserved[CANCELED_KEY] = [*known, bare][-KEEP_CANCELED:]
-
-    return mutate
-
-
-async def cancel_post(ctx: CustomerContext, post_id: str) -> bool:
-    """Cancel a queued post; True when this call canceled it, False when it was already over.
-
-    The post is recorded as canceled by this tool first (a crash in between leaves a record of a
-    post still queued, which is harmless), so plan does not report it as canceled by someone else.
-    """
-    await ctx.update_reserved(_record_canceled(post_id))
-    try:
-        await ctx.api.cancel_post(post_id)
-    except ConflictError:
-        current = await ctx.api.get_scheduled_post(post_id)
-        if current.get("status") in TERMINAL:
-            return False
-        raise
-    except NotFoundError:
-        return False
-    return True
-
-
 async def cancel(ctx: CustomerContext, step: Step) -> StepResult:
-    post_id = step.target.get("postId")
+    post_id = step.target.postId
     if not post_id:
         raise StepError(f"{step.address}: the plan names no post to cancel")
     canceled = await cancel_post(ctx, str(post_id))

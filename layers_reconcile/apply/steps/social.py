@@ -12,14 +12,16 @@ from layers_reconcile.apply.context import CustomerContext, Gate, GateCheck, Gat
 from layers_reconcile.apply.events import PersonWait
 from layers_reconcile.apply.links import keep, mint_consent
 from layers_reconcile.apply.recovery import StepError
-from layers_reconcile.apply.steps.base import DEFAULT_RETURN_URL, StepResult, address_parts, first
+from layers_reconcile.apply.steps.base import DEFAULT_RETURN_URL, StepResult, first
 from layers_reconcile.errors import ApiClientError
+from layers_reconcile.instants import parse_instant
 from layers_reconcile.plan.links import Link, reusable, social_key
 from layers_reconcile.plan.model import Step
+from layers_reconcile.plan.stages import address_parts
 
 
 def _platform(ctx: CustomerContext, step: Step) -> str:
-    platform = step.target.get("platform")
+    platform = step.target.platform
     if platform:
         return str(platform)
     parts = address_parts(ctx.customer, step.address)
@@ -57,13 +59,8 @@ async def _refused(ctx: CustomerContext, platform: str) -> str | None:
 
 
 def _expired(expires_at: object, now: datetime) -> bool:
-    if not isinstance(expires_at, str):
-        return False
-    try:
-        when = datetime.fromisoformat(expires_at.replace("Z", "+00:00"))
-    except ValueError:
-        return False
-    return when <= now
+    when = parse_instant(expires_at)
+    return when is not None and when <= now
 
 
 async def _still_pending(ctx: CustomerContext, link: Link) -> bool:
@@ -109,15 +106,14 @@ async def _consent_link(
 
 
 async def wait_for_consent(ctx: CustomerContext, step: Step) -> StepResult:
-    ctx.project_id = ctx.project_id or step.target.get("projectId")
+    ctx.project_id = ctx.project_id or step.target.projectId
     platform = _platform(ctx, step)
     refused = await _refused(ctx, platform)
     social = (ctx.spec.social or {}).get(platform)  # type: ignore[call-overload]
     return_url = str(
-        first(step.target.get("returnUrl"), social.returnUrl if social else None)
-        or DEFAULT_RETURN_URL
+        first(step.target.returnUrl, social.returnUrl if social else None) or DEFAULT_RETURN_URL
     )
-    reauth = step.target.get("socialAccountId")
+    reauth = step.target.socialAccountId
     link = await _consent_link(
         ctx, platform, return_url, str(reauth) if reauth else None, refused is not None
     )

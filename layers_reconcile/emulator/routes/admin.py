@@ -7,12 +7,13 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from layers_reconcile.emulator import lookups
-from layers_reconcile.emulator.common import iso, pid
-from layers_reconcile.emulator.http import Fields
+from layers_reconcile.emulator.common import JSON, iso, pid
 from layers_reconcile.emulator.pipeline import json_response, read_json_body
+from layers_reconcile.emulator.requests import CreateKey
 from layers_reconcile.emulator.resources import account_view
 from layers_reconcile.emulator.routes.plain import plain
 from layers_reconcile.emulator.state import Emulator
+from layers_reconcile.emulator.validation import parse
 
 
 async def stats(emu: Emulator, request: Request, now: float) -> Response:
@@ -26,12 +27,8 @@ async def reset_stats(emu: Emulator, request: Request, now: float) -> Response:
 
 
 async def create_key(emu: Emulator, request: Request, now: float) -> Response:
-    f = Fields(await read_json_body(request))
-    f.only(("scopes", "allowedReturnDomains", "name"))
-    scopes = f.strings("scopes", max_items=64, max_len=64)
-    domains = f.strings("allowedReturnDomains", max_items=64, max_len=253)
-    name = f.string("name", max_len=128)
-    f.check()
+    body = parse(CreateKey, await read_json_body(request))
+    scopes, domains, name = body.scopes, body.allowedReturnDomains, body.name
     raw, doc = emu.create_key(["*"] if scopes is None else scopes, domains, name)
     return json_response(
         201,
@@ -62,8 +59,12 @@ async def expire_account(emu: Emulator, request: Request, now: float) -> Respons
     return json_response(200, {**account_view(doc), "socialAccountId": pid("sa", doc["id"])})
 
 
-def routes(emu: Emulator) -> list[Route]:
+def routes(emu: Emulator, openapi: JSON) -> list[Route]:
+    async def document(emu: Emulator, request: Request, now: float) -> Response:
+        return json_response(200, openapi)
+
     return [
+        Route("/_emulator/openapi.json", plain(emu, document), methods=["GET"]),
         Route("/_emulator/stats", plain(emu, stats), methods=["GET"]),
         Route("/_emulator/stats/reset", plain(emu, reset_stats), methods=["POST"]),
         Route("/_emulator/keys", plain(emu, create_key), methods=["POST"]),

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from layers_reconcile.emulator import consent, lookups, world
+from layers_reconcile.emulator import consent, lookups, queries, requests, world
 from layers_reconcile.emulator.common import JSON, iso, pid, ulid
 from layers_reconcile.emulator.http import (
     ApiError,
-    Fields,
     Reply,
     conflict,
     invalid,
     listing,
     not_found,
     paginate,
-    parse_limit,
 )
 from layers_reconcile.emulator.jobs import start_job
 from layers_reconcile.emulator.pipeline import Ctx, RouteSpec
@@ -23,14 +21,10 @@ NOSDK_FAIL_AT = 0.70  # the end of generating_sdk_patch
 
 
 def install_url(ctx: Ctx) -> Reply:
-    emu, q = ctx.emu, ctx.query
-    url = lookups.return_url(ctx.key.return_domains, q.get("returnUrl"))
-    login = q.get("login")
-    if login is not None and not world.valid_login(login):
-        raise invalid("login", "must be a GitHub login")
-    token = q.get("state") or "gh_state_" + ulid(ctx.now)
-    if len(token) > 200:
-        raise invalid("state", "must be at most 200 characters")
+    emu, q = ctx.emu, ctx.query_as(queries.InstallUrlQuery)
+    url = lookups.return_url(ctx.key.return_domains, q.returnUrl)
+    login = q.login
+    token = q.state or "gh_state_" + ulid(ctx.now)
     expires = ctx.now + consent.GITHUB_STATE_TTL
     doc = emu.store.get("gh_state", token) or {
         "id": token,
@@ -64,13 +58,8 @@ def install_url(ctx: Ctx) -> Reply:
 
 def register_installation(ctx: Ctx) -> Reply:
     emu = ctx.emu
-    f = Fields(ctx.body)
-    f.only(("installationId", "state"))
-    installation_id = f.integer("installationId", required=True, lo=1)
-    token = f.string("state", required=True, min_len=1, max_len=200)
-    f.check()
-    assert installation_id is not None
-    assert token is not None
+    body = ctx.body_as(requests.RegisterInstallation)
+    installation_id, token = body.installationId, body.state
     state = emu.store.get("gh_state", token)
     if state is None:
         raise invalid("state", "is not a state issued by GET /v1/github/installation/install-url")
@@ -98,25 +87,13 @@ def get_installation(ctx: Ctx) -> Reply:
 def ingest_github(ctx: Ctx) -> Reply:
     emu = ctx.emu
     project = lookups.project(emu, ctx.params["id"], active=True)
-    f = Fields(ctx.body)
-    repo = f.string("repoFullName", required=True, min_len=3, max_len=200)
-    branch = f.string("branch", min_len=1, max_len=255, default="main")
-    open_pr = f.boolean("openPR", default=True)
-    platforms = f.strings("platforms", options=world.SDK_PLATFORMS, max_items=6)
-    sdk = f.mapping("sdkConfig")
-    included = None
-    if sdk is not None:
-        sdk.string("appName", max_len=128)
-        included = sdk.strings("includePlatforms", options=world.SDK_PLATFORMS, max_items=6)
-        sdk.strings("eventAllowlist", max_items=500)
-    f.string("prTitle", max_len=256)
-    f.string("prBody", max_len=65_536)
-    parts = world.split_repo(repo) if repo else None
-    if repo and parts is None:
-        f.add("repoFullName", "must be owner/name")
-    f.check()
+    body = ctx.body_as(requests.Ingest)
+    repo, platforms = body.repoFullName, body.platforms
+    branch = body.branch or "main"
+    open_pr = True if body.openPR is None else body.openPR
+    included = body.sdkConfig.includePlatforms if body.sdkConfig else None
+    parts = world.split_repo(repo)
     assert parts is not None
-    assert repo is not None
     owner, name = parts
     registration = consent.covering_registration(emu, owner)
     if registration is None:
@@ -194,14 +171,14 @@ def ingest_github(ctx: Ctx) -> Reply:
 
 def list_sdk_apps(ctx: Ctx) -> Reply:
     project = lookups.project(ctx.emu, ctx.params["projectId"], param="projectId")
-    limit = parse_limit(ctx.query, 25, 100)
-    platform = ctx.query.get("platform")
+    q = ctx.query_as(queries.SdkAppsQuery)
+    platform = q.platform
     docs = [
         d
         for d in ctx.emu.store.children("sdk_app", project["id"])
         if platform is None or d["platform"] == platform
     ]
-    page, cursor = paginate(docs, lambda d: (-d["_seq"],), ctx.query.get("cursor"), limit)
+    page, cursor = paginate(docs, lambda d: (-d["_seq"],), q.cursor, q.limit or 25)
     items = []
     for doc in page:
         view = public(doc)
@@ -213,8 +190,20 @@ def list_sdk_apps(ctx: Ctx) -> Reply:
 def routes() -> list[RouteSpec]:
     admin = ("github:admin",)
     return [
-        RouteSpec("GET", "/v1/github/installation/install-url", install_url, admin),
-        RouteSpec("POST", "/v1/github/installation", register_installation, admin),
+        RouteSpec(
+            "GET",
+            "/v1/github/installation/install-url",
+            install_url,
+            admin,
+            query=queries.InstallUrlQuery,
+        ),
+        RouteSpec(
+            "POST",
+            "/v1/github/installation",
+            register_installation,
+            admin,
+            body=requests.RegisterInstallation,
+        ),
         RouteSpec("GET", "/v1/github/installation", get_installation, admin),
         RouteSpec(
             "POST",
@@ -222,6 +211,13 @@ def routes() -> list[RouteSpec]:
             ingest_github,
             ("ingest:write",),
             endpoint_class="long-running",
+            body=requests.Ingest,
         ),
-        RouteSpec("GET", "/v1/projects/{projectId}/sdk-apps", list_sdk_apps, ("projects:read",)),
+        RouteSpec(
+            "GET",
+            "/v1/projects/{projectId}/sdk-apps",
+            list_sdk_apps,
+            ("projects:read",),
+            query=queries.SdkAppsQuery,
+        ),
     ]

@@ -13,14 +13,13 @@ from starlette.routing import Route
 from layers_reconcile.emulator import consent, world
 from layers_reconcile.emulator.common import JSON
 from layers_reconcile.emulator.http import ApiError, invalid, not_found
+from layers_reconcile.emulator.queries import ConsentQuery, parse_query
 from layers_reconcile.emulator.routes.plain import plain
 from layers_reconcile.emulator.state import Emulator
 
 
 def _state(emu: Emulator, kind: str, request: Request, now: float) -> JSON:
-    token = request.query_params.get("state")
-    if not token:
-        raise invalid("state", "is required")
+    token = parse_query(ConsentQuery, request.query_params).state
     doc = emu.store.get(kind, token)
     if doc is None:
         raise not_found("authorization state", token)

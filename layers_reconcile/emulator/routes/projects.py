@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from layers_reconcile.emulator import containers, lookups, posts
-from layers_reconcile.emulator.common import (
-    JSON,
-    canonical,
-    iso,
-    new_uuid,
-    parse_duration,
-    parse_uuid,
-)
+from layers_reconcile.emulator import containers, lookups, posts, queries, requests
+from layers_reconcile.emulator.common import JSON, iso, new_uuid
 from layers_reconcile.emulator.effects import cancel_job
 from layers_reconcile.emulator.http import (
     ApiError,
-    Fields,
     Reply,
     conflict,
     invalid,
     listing,
     paginate,
-    parse_limit,
 )
 from layers_reconcile.emulator.pipeline import Ctx, RouteSpec
 from layers_reconcile.emulator.resources import (
@@ -32,58 +21,7 @@ from layers_reconcile.emulator.resources import (
     project_view,
 )
 
-BRAND_KEYS = (
-    "appName",
-    "appDescription",
-    "tagline",
-    "audience",
-    "icp",
-    "brandVoice",
-    "keywords",
-    "primaryLanguage",
-    "logoUrl",
-)
-PATCHABLE = (
-    "name",
-    "status",
-    "ownerEmail",
-    "timezone",
-    "primaryLanguage",
-    "customerExternalId",
-    "metadata",
-    "brandContext",
-)
-READ_ONLY = (
-    "id",
-    "organizationId",
-    "createdAt",
-    "updatedAt",
-    "archivedAt",
-    "ingestState",
-    "currentBlockedCount",
-    "layers",
-    "brand",
-)
-APPROVAL_FIELDS = ("requiresApproval", "firstNPostsBlocked", "autoApproveAfter", "approvalPolicy")
-METADATA_LIMIT = 8 * 1024
-
-
-def _metadata(f: Fields) -> Any:
-    if not f.has("metadata"):
-        return None
-    value = f.data["metadata"]
-    if value is not None and not isinstance(value, dict):
-        f.add("metadata", "must be an object or null")
-    elif value is not None and len(canonical(value).encode()) > METADATA_LIMIT:
-        f.add("metadata", "must be at most 8 KB")
-    return value
-
-
-def _timezone(f: Fields, required: bool) -> str | None:
-    tz = f.string("timezone", required=required, min_len=1, max_len=64)
-    if tz is not None and not lookups.valid_timezone(tz):
-        f.add("timezone", "must be an IANA time zone such as America/Los_Angeles (or UTC)")
-    return tz
+BRAND_KEYS = tuple(requests.BrandContext.model_fields)
 
 
 def _active_holder(ctx: Ctx, external_id: str | None, exclude: str | None) -> JSON | None:
@@ -104,19 +42,9 @@ def _taken(holder: JSON) -> ApiError:
 
 
 def create_project(ctx: Ctx) -> Reply:
-    f = Fields(ctx.body)
-    ident = None
-    if f.data.get("id") is not None:
-        ident = parse_uuid(f.data["id"], "prj")
-        if ident is None:
-            f.add("id", "must be a uuid")
-    name = f.string("name", required=True, min_len=1, max_len=128)
-    external = f.string("customerExternalId", min_len=1, max_len=255, nullable=True)
-    tz = _timezone(f, required=True)
-    language = f.string("primaryLanguage", min_len=2, max_len=35, default="en")
-    owner = f.string("ownerEmail", max_len=320, nullable=True)
-    metadata = _metadata(f)
-    f.check()
+    body = ctx.body_as(requests.CreateProject)
+    ident, name, external, tz = body.id, body.name, body.customerExternalId, body.timezone
+    language, owner, metadata = body.primaryLanguage or "en", body.ownerEmail, body.metadata
     store = ctx.emu.store
     existing = store.get("project", ident) if ident else None
     if existing is not None:
@@ -158,13 +86,9 @@ def create_project(ctx: Ctx) -> Reply:
 
 
 def list_projects(ctx: Ctx) -> Reply:
-    q = ctx.query
-    limit = parse_limit(q, 25, 200)
-    status = q.get("status")
-    if status is not None and status not in ("active", "archived"):
-        raise invalid("status", "must be one of active, archived")
-    external = q.get("customerExternalId")
-    search = (q.get("search") or "").lower()
+    q = ctx.query_as(queries.ProjectsQuery)
+    limit, status, external = q.limit or 25, q.status, q.customerExternalId
+    search = (q.search or "").lower()
     store = ctx.emu.store
     docs = store.projects_by_external_id(external) if external is not None else store.all("project")
     docs = [
@@ -172,7 +96,7 @@ def list_projects(ctx: Ctx) -> Reply:
         for d in docs
         if (status is None or d["status"] == status) and (not search or search in d["name"].lower())
     ]
-    page, cursor = paginate(docs, lambda d: (-d["_seq"],), q.get("cursor"), limit)
+    page, cursor = paginate(docs, lambda d: (-d["_seq"],), q.cursor, limit)
     return Reply(200, listing([project_item(d) for d in page], cursor))
 
 
@@ -180,57 +104,16 @@ def get_project(ctx: Ctx) -> Reply:
     return Reply(200, project_view(ctx.emu.store, lookups.project(ctx.emu, ctx.params["id"])))
 
 
-def _brand_patch(f: Fields, current: JSON | None) -> JSON | None:
-    if f.data.get("brandContext") is None:
-        return None
-    sub = f.mapping("brandContext")
-    if sub is None:
-        return current
-    sub.only(BRAND_KEYS)
-    merged = dict(current or dict.fromkeys(BRAND_KEYS))
-    for key in BRAND_KEYS:
-        if not sub.has(key):
-            continue
-        if key == "keywords":
-            merged[key] = sub.strings(key, max_items=50) if sub.data[key] is not None else None
-        else:
-            merged[key] = sub.string(key, max_len=2000, nullable=True)
-    return merged
-
-
 def patch_project(ctx: Ctx) -> Reply:
     emu = ctx.emu
     doc = lookups.project(emu, ctx.params["id"])
-    f = Fields(ctx.body, status=400)
-    for key in f.data:
-        if key in READ_ONLY:
-            f.add(key, "is read-only")
-        elif key in APPROVAL_FIELDS:
-            f.add(key, "is changed with PATCH /v1/projects/:projectId/approval-policy")
-        elif key not in PATCHABLE:
-            f.add(key, "is not a known field")
-    if not f.data and not f.issues:
-        f.add("", "at least one field is required")
-    changes: JSON = {}
-    if f.has("name"):
-        changes["name"] = f.string("name", min_len=1, max_len=128)
-    if f.has("status"):
-        changes["status"] = f.choice("status", ("active", "archived"))
-    if f.has("ownerEmail"):
-        changes["ownerEmail"] = f.string("ownerEmail", max_len=320, nullable=True)
-    if f.has("timezone"):
-        changes["timezone"] = _timezone(f, required=False)
-    if f.has("primaryLanguage"):
-        changes["primaryLanguage"] = f.string("primaryLanguage", min_len=2, max_len=35)
-    if f.has("customerExternalId"):
-        changes["customerExternalId"] = f.string(
-            "customerExternalId", min_len=1, max_len=255, nullable=True
-        )
-    if f.has("metadata"):
-        changes["metadata"] = _metadata(f)
-    if f.has("brandContext"):
-        changes["brandContext"] = _brand_patch(f, doc["brandContext"])
-    f.check()
+    body = ctx.body_as(requests.PatchProject)
+    changes: JSON = body.model_dump(exclude_unset=True, exclude={"brandContext"})
+    if body.brandContext is not None:
+        current = doc["brandContext"] or dict.fromkeys(BRAND_KEYS)
+        changes["brandContext"] = {**current, **body.brandContext.model_dump(exclude_unset=True)}
+    elif "brandContext" in body.model_fields_set:
+        changes["brandContext"] = None
     status = changes.get("status", doc["status"])
     external = changes.get("customerExternalId", doc["customerExternalId"])
     if status == "active":
@@ -302,23 +185,8 @@ def get_policy(ctx: Ctx) -> Reply:
 def patch_policy(ctx: Ctx) -> Reply:
     emu = ctx.emu
     doc = lookups.project(emu, ctx.params["projectId"], param="projectId")
-    f = Fields(ctx.body, status=400)
-    f.only(("requiresApproval", "firstNPostsBlocked", "autoApproveAfter"))
-    if not f.data and not f.issues:
-        f.add(
-            "", "at least one of requiresApproval, firstNPostsBlocked, autoApproveAfter is required"
-        )
-    changes: JSON = {}
-    if f.has("requiresApproval"):
-        changes["requiresApproval"] = f.boolean("requiresApproval")
-    if f.has("firstNPostsBlocked"):
-        changes["firstNPostsBlocked"] = f.integer("firstNPostsBlocked", lo=0, hi=50, nullable=True)
-    if f.has("autoApproveAfter"):
-        value = f.data["autoApproveAfter"]
-        if value is not None and parse_duration(value) is None:
-            f.add("autoApproveAfter", "must be an ISO-8601 duration such as PT24H, P7D or PT30M")
-        changes["autoApproveAfter"] = value
-    f.check()
+    body = ctx.body_as(requests.PatchPolicy)
+    changes = body.model_dump(exclude_unset=True)
     doc.update(changes)
     doc.update(policyUpdatedAt=iso(ctx.now), updatedAt=iso(ctx.now))
     emu.store.put("project", doc)
@@ -330,13 +198,25 @@ def patch_policy(ctx: Ctx) -> Reply:
 def routes() -> list[RouteSpec]:
     read, write = ("projects:read",), ("projects:write",)
     return [
-        RouteSpec("POST", "/v1/projects", create_project, write),
-        RouteSpec("GET", "/v1/projects", list_projects, read),
+        RouteSpec("POST", "/v1/projects", create_project, write, body=requests.CreateProject),
+        RouteSpec("GET", "/v1/projects", list_projects, read, query=queries.ProjectsQuery),
         RouteSpec("GET", "/v1/projects/{id}", get_project, read),
-        RouteSpec("PATCH", "/v1/projects/{id}", patch_project, write),
+        RouteSpec(
+            "PATCH",
+            "/v1/projects/{id}",
+            patch_project,
+            write,
+            body=requests.PatchProject,
+            invalid_status=400,
+        ),
         RouteSpec("DELETE", "/v1/projects/{id}", archive_project, write),
         RouteSpec("GET", "/v1/projects/{projectId}/approval-policy", get_policy, ("content:read",)),
         RouteSpec(
-            "PATCH", "/v1/projects/{projectId}/approval-policy", patch_policy, ("content:approve",)
+            "PATCH",
+            "/v1/projects/{projectId}/approval-policy",
+            patch_policy,
+            ("content:approve",),
+            body=requests.PatchPolicy,
+            invalid_status=400,
         ),
     ]

@@ -2,69 +2,44 @@
 
 from __future__ import annotations
 
-from layers_reconcile.emulator import lookups, posts
+from layers_reconcile.emulator import lookups, posts, queries, requests
 from layers_reconcile.emulator.common import (
     JSON,
     iso,
     iso_instant,
     new_uuid,
     parse_instant,
-    parse_uuid,
     pid,
 )
 from layers_reconcile.emulator.http import (
     ApiError,
-    Fields,
     Reply,
     conflict,
-    invalid,
     listing,
     paginate,
-    parse_limit,
 )
 from layers_reconcile.emulator.pipeline import Ctx, RouteSpec
 from layers_reconcile.emulator.resources import post_view
 
-STATUSES = ("queued", "publishing", "draft_in_inbox", "published", "failed", "canceled")
-RESCHEDULE_LEAD = 30.0
 
-
-def _targets(ctx: Ctx, f: Fields, container: JSON, when: float | None) -> list[JSON]:
+def _intents(ctx: Ctx, container: JSON, targets: list[requests.Target], when: float) -> list[JSON]:
+    context = {"emu": ctx.emu, "container": container}
     intents = []
-    for i, t in enumerate(f.items("targets", required=True, lo=1, hi=50)):
-        raw = t.string("socialAccountId", required=True, min_len=1)
-        mode = t.choice("mode", posts.ALL_MODES, required=True)
-        post_id = None
-        if t.data.get("scheduledPostId") is not None:
-            post_id = parse_uuid(t.data["scheduledPostId"], "sp")
-            if post_id is None:
-                t.add("scheduledPostId", "must be a uuid")
-        caption = t.string("captionOverride", max_len=2200, nullable=True)
-        comment = t.string("firstCommentOverride", max_len=2200, nullable=True)
-        account_id = parse_uuid(raw, "sa") if raw else None
-        account = ctx.emu.store.get("social_account", account_id) if account_id else None
-        if raw and (account is None or account["projectId"] != container["projectId"]):
-            t.add("socialAccountId", "is not a social account of this project")
-        elif account is not None and account["status"] != "connected":
-            t.add("socialAccountId", f"is {account['status']}; reconnect it first")
-        elif account is not None and mode and mode not in posts.MODES[account["platform"]]:
-            t.add(
-                "mode",
-                f"must be one of {', '.join(posts.MODES[account['platform']])} on {account['platform']}",
-            )
-        if account is not None and when is not None:
-            intents.append(
-                {
-                    "scheduledPostId": post_id or new_uuid(),
-                    "socialAccountId": account["id"],
-                    "mode": mode,
-                    "captionOverride": caption,
-                    "firstCommentOverride": comment,
-                    "createdAt": iso(ctx.now),
-                    "_scheduledTs": when,
-                    "_index": i,
-                }
-            )
+    for i, target in enumerate(targets):
+        account = lookups.target_account(context, target.socialAccountId)
+        assert account is not None
+        intents.append(
+            {
+                "scheduledPostId": target.scheduledPostId or new_uuid(),
+                "socialAccountId": account["id"],
+                "mode": target.mode,
+                "captionOverride": target.captionOverride,
+                "firstCommentOverride": target.firstCommentOverride,
+                "createdAt": iso(ctx.now),
+                "_scheduledTs": when,
+                "_index": i,
+            }
+        )
     return intents
 
 
@@ -109,16 +84,10 @@ def schedule(ctx: Ctx) -> Reply:
     emu = ctx.emu
     container = lookups.find(emu, "container", ctx.params["containerId"], "containerId")
     lookups.project(emu, container["projectId"], active=True, param="containerId")
-    f = Fields(ctx.body)
-    raw_when = f.string("scheduledFor", required=True, min_len=1)
-    when = parse_instant(raw_when) if raw_when else None
-    if raw_when and when is None:
-        f.add(
-            "scheduledFor", "must be an ISO-8601 instant with an offset, e.g. 2026-04-18T22:00:00Z"
-        )
-    intents = _targets(ctx, f, container, when)
-    f.check()
+    request = ctx.body_as(requests.Schedule, context={"emu": emu, "container": container})
+    when = parse_instant(request.scheduledFor)
     assert when is not None
+    intents = _intents(ctx, container, request.targets, when)
     _check_container(container)
     _check_ids(ctx, container, intents)
     body: JSON = {"containerId": pid("cnt", container["id"]), "scheduledFor": iso_instant(when)}
@@ -138,9 +107,8 @@ def publish_now(ctx: Ctx) -> Reply:
     emu = ctx.emu
     container = lookups.find(emu, "container", ctx.params["containerId"], "containerId")
     lookups.project(emu, container["projectId"], active=True, param="containerId")
-    f = Fields(ctx.body)
-    intents = _targets(ctx, f, container, ctx.now)
-    f.check()
+    request = ctx.body_as(requests.Publish, context={"emu": emu, "container": container})
+    intents = _intents(ctx, container, request.targets, ctx.now)
     _check_container(container)
     if container["approvalStatus"] == "pending":
         raise ApiError(
@@ -160,22 +128,11 @@ def publish_now(ctx: Ctx) -> Reply:
 def list_posts(ctx: Ctx) -> Reply:
     emu = ctx.emu
     project = lookups.project(emu, ctx.params["projectId"], param="projectId")
-    q = ctx.query
-    limit = parse_limit(q, 50, 100)
-    statuses = {v for raw in q.getlist("status") for v in raw.split(",") if v}
-    for value in statuses:
-        if value not in STATUSES:
-            raise invalid("status", f"must be one of {', '.join(STATUSES)}")
-    account = q.get("socialAccountId")
+    q = ctx.query_as(queries.PostsQuery)
+    statuses = set(q.status or ())
+    account = q.socialAccountId
     account_id = lookups.bare_id("social_account", account, "socialAccountId") if account else None
-    bounds: list[float | None] = []
-    for name in ("since", "until"):
-        bound = q.get(name)
-        instant = parse_instant(bound) if bound is not None else None
-        if bound is not None and instant is None:
-            raise invalid(name, "must be an ISO-8601 instant with an offset")
-        bounds.append(instant)
-    since, until = bounds
+    since, until = (parse_instant(b) if b is not None else None for b in (q.since, q.until))
     docs = [
         d
         for d in emu.store.children("post", project["id"])
@@ -185,7 +142,7 @@ def list_posts(ctx: Ctx) -> Reply:
         and (until is None or d["_scheduledTs"] <= until)
     ]
     page, cursor = paginate(
-        docs, lambda d: (-d["_scheduledTs"], -d["_seq"]), q.get("cursor"), limit
+        docs, lambda d: (-d["_scheduledTs"], -d["_seq"]), q.cursor, q.limit or 50
     )
     return Reply(200, listing([post_view(d) for d in page], cursor))
 
@@ -200,14 +157,8 @@ def get_post(ctx: Ctx) -> Reply:
 def reschedule(ctx: Ctx) -> Reply:
     emu = ctx.emu
     doc = lookups.find(emu, "post", ctx.params["scheduledPostId"], "scheduledPostId")
-    f = Fields(ctx.body)
-    raw = f.string("scheduledFor", required=True, min_len=1)
-    when = parse_instant(raw) if raw else None
-    if raw and when is None:
-        f.add("scheduledFor", "must be an ISO-8601 instant with an offset")
-    elif when is not None and when < ctx.now + RESCHEDULE_LEAD:
-        f.add("scheduledFor", "must be at least 30 seconds in the future")
-    f.check()
+    context = {"emu": emu, "now": ctx.now}
+    when = parse_instant(ctx.body_as(requests.Reschedule, context=context).scheduledFor)
     assert when is not None
     if doc["status"] != "queued":
         raise conflict(
@@ -228,9 +179,7 @@ def reschedule(ctx: Ctx) -> Reply:
 def cancel(ctx: Ctx) -> Reply:
     emu = ctx.emu
     doc = lookups.find(emu, "post", ctx.params["scheduledPostId"], "scheduledPostId")
-    f = Fields(ctx.body)
-    reason = f.string("reason", max_len=1024)
-    f.check()
+    reason = ctx.body_as(requests.Reason).reason
     if doc["status"] not in ("queued", "publishing"):
         raise conflict(f"the post is {doc['status']} and cannot be canceled", status=doc["status"])
     posts.cancel_post(emu, doc, ctx.now, reason)
@@ -242,15 +191,33 @@ def cancel(ctx: Ctx) -> Reply:
 def routes() -> list[RouteSpec]:
     write, read = ("publish:write",), ("publish:read",)
     return [
-        RouteSpec("POST", "/v1/content/{containerId}/schedule", schedule, write),
-        RouteSpec("POST", "/v1/content/{containerId}/publish", publish_now, write),
-        RouteSpec("GET", "/v1/projects/{projectId}/scheduled-posts", list_posts, read),
+        RouteSpec(
+            "POST", "/v1/content/{containerId}/schedule", schedule, write, body=requests.Schedule
+        ),
+        RouteSpec(
+            "POST", "/v1/content/{containerId}/publish", publish_now, write, body=requests.Publish
+        ),
+        RouteSpec(
+            "GET",
+            "/v1/projects/{projectId}/scheduled-posts",
+            list_posts,
+            read,
+            query=queries.PostsQuery,
+        ),
         RouteSpec(
             "GET",
             "/v1/scheduled-posts/{scheduledPostId}",
             get_post,
             ("publish:read", "publish:write"),
         ),
-        RouteSpec("POST", "/v1/scheduled-posts/{scheduledPostId}/reschedule", reschedule, write),
-        RouteSpec("DELETE", "/v1/scheduled-posts/{scheduledPostId}", cancel, write),
+        RouteSpec(
+            "POST",
+            "/v1/scheduled-posts/{scheduledPostId}/reschedule",
+            reschedule,
+            write,
+            body=requests.Reschedule,
+        ),
+        RouteSpec(
+            "DELETE", "/v1/scheduled-posts/{scheduledPostId}", cancel, write, body=requests.Reason
+        ),
     ]

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from layers_reconcile.emulator import consent, lookups, posts
-from layers_reconcile.emulator.common import JSON, iso, parse_uuid, pid, ulid
+from layers_reconcile.emulator import consent, lookups, posts, queries, requests
+from layers_reconcile.emulator.common import JSON, iso, pid, ulid
 from layers_reconcile.emulator.http import (
-    Fields,
     Reply,
-    invalid,
     listing,
     not_found,
     paginate,
-    parse_limit,
 )
 from layers_reconcile.emulator.pipeline import Ctx, RouteSpec
 from layers_reconcile.emulator.resources import account_view
-
-PLATFORMS = ("tiktok", "instagram")
-STATUSES = ("connected", "reauth_required", "disconnected")
 
 
 def _issue(ctx: Ctx, project: JSON, platform: str, url: str, reauth: str | None) -> Reply:
@@ -49,36 +43,19 @@ def _issue(ctx: Ctx, project: JSON, platform: str, url: str, reauth: str | None)
 
 def oauth_url(ctx: Ctx) -> Reply:
     project = lookups.project(ctx.emu, ctx.params["projectId"], active=True, param="projectId")
-    f = Fields(ctx.body)
-    platform = f.choice("platform", PLATFORMS, required=True)
-    raw_url = f.string("returnUrl", required=True, min_len=1, max_len=2048)
-    f.strings("scopes", max_items=32, max_len=64)
-    f.string("usageNote", max_len=1024)
-    f.check()
-    assert platform is not None
-    url = lookups.return_url(ctx.key.return_domains, raw_url)
-    return _issue(ctx, project, platform, url, None)
+    body = ctx.body_as(requests.OAuthUrl)
+    url = lookups.return_url(ctx.key.return_domains, body.returnUrl)
+    return _issue(ctx, project, body.platform, url, None)
 
 
 def reauth_url(ctx: Ctx) -> Reply:
     emu = ctx.emu
     project = lookups.project(emu, ctx.params["projectId"], active=True, param="projectId")
-    f = Fields(ctx.body)
-    f.only(("socialAccountId", "returnUrl", "scopes"))
-    raw_account = f.string("socialAccountId", required=True, min_len=1)
-    raw_url = f.string("returnUrl", required=True, min_len=1, max_len=2048)
-    f.strings("scopes", max_items=32, max_len=64)
-    account_id = parse_uuid(raw_account, "sa") if raw_account else None
-    account = emu.store.get("social_account", account_id) if account_id else None
-    if raw_account and (
-        account is None
-        or account["projectId"] != project["id"]
-        or account["status"] == "disconnected"
-    ):
-        f.add("socialAccountId", "is not a connected or reauth_required account of this project")
-    f.check()
+    context = {"emu": emu, "project": project}
+    body = ctx.body_as(requests.ReauthUrl, context=context)
+    account = lookups.connected_account(context, body.socialAccountId)
     assert account is not None
-    url = lookups.return_url(ctx.key.return_domains, raw_url)
+    url = lookups.return_url(ctx.key.return_domains, body.returnUrl)
     return _issue(ctx, project, account["platform"], url, account["id"])
 
 
@@ -102,9 +79,7 @@ def _status_view(ctx: Ctx, doc: JSON) -> JSON:
     return view
 
 
-def _state(ctx: Ctx, token: str | None, project_id: str | None) -> JSON:
-    if not token:
-        raise invalid("state", "is required")
+def _state(ctx: Ctx, token: str, project_id: str | None) -> JSON:
     doc = ctx.emu.store.get("oauth_state", token)
     if doc is None or doc["apiKeyId"] != ctx.key.id:
         raise not_found("OAuth state", token)
@@ -115,7 +90,10 @@ def _state(ctx: Ctx, token: str | None, project_id: str | None) -> JSON:
 
 def project_oauth_status(ctx: Ctx) -> Reply:
     project = lookups.project(ctx.emu, ctx.params["projectId"], param="projectId")
-    return Reply(200, _status_view(ctx, _state(ctx, ctx.query.get("state"), project["id"])))
+    return Reply(
+        200,
+        _status_view(ctx, _state(ctx, ctx.query_as(queries.OAuthStatusQuery).state, project["id"])),
+    )
 
 
 def oauth_status(ctx: Ctx) -> Reply:
@@ -125,15 +103,8 @@ def oauth_status(ctx: Ctx) -> Reply:
 def list_accounts(ctx: Ctx) -> Reply:
     emu = ctx.emu
     project = lookups.project(emu, ctx.params["projectId"], param="projectId")
-    q = ctx.query
-    limit = parse_limit(q, 50, 200)
-    platform, status, leased = q.get("platform"), q.get("status"), q.get("leased")
-    if platform is not None and platform not in PLATFORMS:
-        raise invalid("platform", f"must be one of {', '.join(PLATFORMS)}")
-    if status is not None and status not in STATUSES:
-        raise invalid("status", f"must be one of {', '.join(STATUSES)}")
-    if leased is not None and leased not in ("true", "false"):
-        raise invalid("leased", "must be true or false")
+    q = ctx.query_as(queries.AccountsQuery)
+    platform, status, leased = q.platform, q.status, q.leased
     docs = [
         d
         for d in emu.store.children("social_account", project["id"])
@@ -141,7 +112,7 @@ def list_accounts(ctx: Ctx) -> Reply:
         and (status is None or d["status"] == status)
         and (leased is None or d["leased"] == (leased == "true"))
     ]
-    page, cursor = paginate(docs, lambda d: (d["_seq"],), q.get("cursor"), limit)
+    page, cursor = paginate(docs, lambda d: (d["_seq"],), q.cursor, q.limit or 50)
     return Reply(200, listing([account_view(d) for d in page], cursor))
 
 
@@ -171,7 +142,12 @@ def routes() -> list[RouteSpec]:
     read, write = ("social:read",), ("social:write",)
     return [
         RouteSpec(
-            "POST", "/v1/projects/{projectId}/social/oauth-url", oauth_url, write, idempotent=False
+            "POST",
+            "/v1/projects/{projectId}/social/oauth-url",
+            oauth_url,
+            write,
+            idempotent=False,
+            body=requests.OAuthUrl,
         ),
         RouteSpec(
             "POST",
@@ -179,11 +155,22 @@ def routes() -> list[RouteSpec]:
             reauth_url,
             write,
             idempotent=False,
+            body=requests.ReauthUrl,
         ),
         RouteSpec(
-            "GET", "/v1/projects/{projectId}/social/oauth-status", project_oauth_status, read
+            "GET",
+            "/v1/projects/{projectId}/social/oauth-status",
+            project_oauth_status,
+            read,
+            query=queries.OAuthStatusQuery,
         ),
         RouteSpec("GET", "/v1/social/oauth-status/{state}", oauth_status, read),
-        RouteSpec("GET", "/v1/projects/{projectId}/social-accounts", list_accounts, read),
+        RouteSpec(
+            "GET",
+            "/v1/projects/{projectId}/social-accounts",
+            list_accounts,
+            read,
+            query=queries.AccountsQuery,
+        ),
         RouteSpec("DELETE", "/v1/social-accounts/{socialAccountId}", revoke, write),
     ]

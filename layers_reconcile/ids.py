@@ -1,7 +1,9 @@
 """Deterministic ids: the same desired state always yields the same ids and idempotency keys.
 
-Pure functions, shared by plan and apply, so a rerun after a crash sends exactly what the first
-run sent and the API recognises it (partner-supplied ids, `Idempotency-Key` replay).
+Pure functions, shared by config, plan, apply and the client, so a rerun after a crash sends
+exactly what the first run sent and the API recognises it (partner-supplied ids,
+`Idempotency-Key` replay). This module imports nothing of the project: every layer may use it.
+The one canonical JSON form (sorted keys, no spaces, UTF-8) and its sha256 live here too.
 """
 
 from __future__ import annotations
@@ -41,10 +43,14 @@ def post_id_for(
     return str(uuid5(NS, name if round == 0 else f"{name}/round/{round}"))
 
 
+def canonical_json(value: Any) -> str:
+    """The one canonical JSON text: sorted keys, no spaces, non-ASCII kept (hashed as UTF-8)."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
 def body_hash(body: Any) -> str:
-    """sha256 of the canonical JSON of `body` (sorted keys, no spaces, UTF-8)."""
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    """sha256 (hex) of the canonical JSON of `body`."""
+    return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
 
 
 def idempotency_key_for(customer: str, step: str, body: Any) -> str:

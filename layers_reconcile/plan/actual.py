@@ -1,0 +1,69 @@
+"""Observed state: what plan read from the API, as the pure diff consumes it.
+
+These types live apart from `plan.observe` (which talks to the client) so that the diff modules
+import no client, httpx or asyncio (an import-linter contract in pyproject.toml checks it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, cast
+
+from pydantic import BaseModel, ConfigDict, Field, SkipValidation
+from pydantic.alias_generators import to_camel
+
+from layers_reconcile.plan.ids import RESERVED_KEY
+from layers_reconcile.records import (
+    Container,
+    Influencer,
+    Project,
+    ReservedRecord,
+    ScheduledPost,
+    SocialAccount,
+)
+
+JsonDict = dict[str, Any]
+# A row read from the API (a wire record or any JSON object): read, never written.
+Row = Mapping[str, Any]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+
+
+class SharedActual(_Model):
+    """Facts read once per run and shared by every customer."""
+
+    whoami: JsonDict = Field(default_factory=dict)
+    # None: not read (no customer manages `github`); []: none registered.
+    github_installations: list[JsonDict] | None = None
+    # Why the installations could not be read (a read-only key lacks github:admin).
+    github_unchecked: str | None = None
+
+
+class ActualCustomer(_Model):
+    """What one customer looks like in the API. `None` means "not read", `[]` "read, empty"."""
+
+    customer_external_id: str
+    # The API's rows, typed by the wire records (validated by the client when read, not again).
+    project: SkipValidation[Project | None] = None  # GET /v1/projects/:id
+    # Other projects found with the same customerExternalId (ids), besides `project`.
+    other_project_ids: list[str] = Field(default_factory=list)
+    approval_policy: JsonDict | None = None
+    github_installations: list[JsonDict] | None = None
+    github_unchecked: str | None = None
+    influencers: SkipValidation[list[Influencer] | None] = None
+    social_accounts: SkipValidation[list[SocialAccount] | None] = None
+    content: SkipValidation[list[Container] | None] = None
+    scheduled_posts: SkipValidation[list[ScheduledPost] | None] = None
+
+    @property
+    def project_id(self) -> str | None:
+        return None if self.project is None else str(self.project["id"])
+
+    @property
+    def reserved(self) -> ReservedRecord:
+        """The tool's own record in the project's metadata (docs/design.md)."""
+        meta = (self.project.get("metadata") if self.project else None) or {}
+        value = meta.get(RESERVED_KEY)
+        return cast(ReservedRecord, value) if isinstance(value, dict) else {}

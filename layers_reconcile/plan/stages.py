@@ -1,0 +1,100 @@
+"""The order of the stages and what each step waits for: the one place both sides read.
+
+The diff sorts a customer's steps with `stage_index`; apply runs a step once none of the
+markers `prerequisites` names is still unfinished (PRODUCT.md §6, guide steps 1-10).
+
+A marker is `(kind, qualifier)`: the qualifier narrows a dependency to the same content key
+(content -> its approval -> its schedule) or the same platform (a schedule waits for the
+consent of its account's platform); None matches every step of that kind.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from layers_reconcile.plan.model import Action, Step, StepKind
+
+# Within one customer the stages run in this order (the enum's order; the plan lists them so).
+STAGE_ORDER: tuple[StepKind, ...] = tuple(StepKind)
+_INDEX = {kind: i for i, kind in enumerate(STAGE_ORDER)}
+
+Marker = tuple[StepKind, str | None]
+
+
+class Scope(Enum):
+    ANY = "any"  # every step of that kind
+    SAME_KEY = "same content key"
+    SAME_PLATFORM = "same platform"
+
+
+_P, _G, _I = StepKind.PROJECT, StepKind.GITHUB, StepKind.INGEST
+_BEFORE_CONTENT = ((_P, Scope.ANY), (_G, Scope.ANY), (_I, Scope.ANY))
+_READY_TO_GENERATE = (
+    *_BEFORE_CONTENT,
+    (StepKind.BRAND, Scope.ANY),
+    (StepKind.INFLUENCER, Scope.ANY),
+)
+
+# What each kind of step waits for. Ingest rewrites the brand context and makes influencers,
+# so brand and influencer wait for it; content waits for all of them.
+PREREQUISITES: dict[StepKind, tuple[tuple[StepKind, Scope], ...]] = {
+    StepKind.PROJECT: (),
+    StepKind.APPROVAL: ((_P, Scope.ANY),),
+    StepKind.GITHUB: ((_P, Scope.ANY),),
+    StepKind.SOCIAL: ((_P, Scope.ANY),),
+    StepKind.INGEST: ((_P, Scope.ANY), (_G, Scope.ANY)),
+    StepKind.BRAND: _BEFORE_CONTENT,
+    StepKind.INFLUENCER: _BEFORE_CONTENT,
+    StepKind.CONTENT: _READY_TO_GENERATE,
+    StepKind.CONTENT_APPROVAL: (*_READY_TO_GENERATE, (StepKind.CONTENT, Scope.SAME_KEY)),
+    StepKind.SCHEDULE: (
+        *_READY_TO_GENERATE,
+        (StepKind.CONTENT, Scope.SAME_KEY),
+        (StepKind.CONTENT_APPROVAL, Scope.SAME_KEY),
+    ),
+}
+# Extra waits of one action: a new post needs its platform's account connected.
+ACTION_PREREQUISITES: dict[tuple[StepKind, Action], tuple[tuple[StepKind, Scope], ...]] = {
+    (StepKind.SCHEDULE, Action.SCHEDULE): ((StepKind.SOCIAL, Scope.SAME_PLATFORM),),
+}
+
+
+def stage_index(kind: StepKind) -> int:
+    return _INDEX[kind]
+
+
+def address_parts(customer: str, address: str) -> list[str]:
+    """`ID/content/KEY/schedule/tiktok` → ["content", "KEY", "schedule", "tiktok"]."""
+    rest = address[len(customer) + 1 :] if address.startswith(customer + "/") else address
+    return rest.split("/")
+
+
+def _platform(step: Step) -> str:
+    return str(step.target.platform or "")
+
+
+def qualifier(customer: str, step: Step) -> str | None:
+    """The content key of a content/approval/schedule step, the platform of a social step."""
+    parts = address_parts(customer, step.address)
+    if step.kind in (StepKind.CONTENT, StepKind.CONTENT_APPROVAL, StepKind.SCHEDULE):
+        return parts[1] if len(parts) > 1 else None
+    if step.kind is StepKind.SOCIAL:
+        return _platform(step) or (parts[1] if len(parts) > 1 else "")
+    return None
+
+
+def marker(customer: str, step: Step) -> Marker:
+    return step.kind, qualifier(customer, step)
+
+
+def prerequisites(customer: str, step: Step) -> list[Marker]:
+    """The markers whose unfinished steps keep `step` from running."""
+    wanted = PREREQUISITES[step.kind] + ACTION_PREREQUISITES.get((step.kind, step.action), ())
+    key = qualifier(customer, step)
+    scoped = {Scope.ANY: None, Scope.SAME_KEY: key, Scope.SAME_PLATFORM: _platform(step)}
+    return [(kind, scoped[scope]) for kind, scope in wanted]
+
+
+def blocked_by(dep: Marker, unresolved: set[Marker]) -> bool:
+    kind, wanted = dep
+    return any(k is kind and (wanted is None or q == wanted) for k, q in unresolved)
