@@ -12,12 +12,13 @@
     │   │   ├── ValidationError    400/422 VALIDATION
     │   │   └── RateLimitedError   429 RATE_LIMITED, carries retry_after
     │   └── ApiServerError     5xx
-    ├── JobError               a job ended badly
-    │   ├── JobFailedError     status "failed", carries the job's error code
-    │   └── JobTimeoutError    still running at the deadline
-    └── PlanStaleError         a saved plan no longer matches actual state
+    └── JobError               a job ended badly
+        ├── JobFailedError     status "failed", carries the job's error code
+        └── JobTimeoutError    still running at the deadline
 
-Errors never carry the API key: the client redacts it before building them.
+Errors never carry the API key: the client redacts it before building them. A saved plan that
+no longer matches actual state is not an error of the run: apply refuses that customer alone
+(`CustomerStatus.STALE`, with its addresses) and the others go on.
 """
 
 from __future__ import annotations
@@ -142,9 +143,3 @@ class JobFailedError(JobError):
 
 class JobTimeoutError(JobError):
     pass
-
-
-class PlanStaleError(ReconcileError):
-    def __init__(self, message: str, *, addresses: list[str]) -> None:
-        self.addresses = addresses
-        super().__init__(message)

@@ -3,9 +3,13 @@
 GitHub (and the emulator) send the person back to `github.returnUrl?installation_id=N&state=S`;
 a partner's callback then registers the installation. When that return URL is on this machine
 (`localhost` / `127.0.0.1`) and apply waits for people, nobody else is listening there: apply
-listens itself, on that port and path, for as long as the install gate is open, and registers
-what arrives. One listener per port serves every customer waiting on it (told apart by `state`).
+listens itself, on that port and path, for as long as the customer's run goes on, and registers
+what arrives. One server per port serves every customer waiting on it (told apart by `state`).
 If the port is taken, apply does without it (the waiting message says how to finish by hand).
+
+`Receivers` belongs to one `execute()`: it is opened and closed with the run, and forgets a
+customer's states when that customer's run ends. Each server is starlette served by uvicorn on
+a socket bound here (so a taken port is a plain `False`, and uvicorn never touches signals).
 
 Only a request addressed to this machine by name (its `Host` header is `localhost` or
 `127.0.0.1` with this port) is served, so a web page cannot reach the listener through a
@@ -17,8 +21,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
-from urllib.parse import parse_qs, urlsplit
+import socket
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from types import TracebackType
+from urllib.parse import urlsplit
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
 
 _log = logging.getLogger(__name__)
 
@@ -42,109 +55,140 @@ def loopback_target(return_url: str) -> tuple[str, int, str] | None:
     return (parts.hostname or "127.0.0.1"), port, parts.path or "/"
 
 
+@dataclass
+class _Waiting:
+    path: str
+    register: Register
+    owner: str  # the customer whose run registered it
+
+
+class _Server(uvicorn.Server):
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield  # Ctrl-C stays apply's (exit 130), not this server's
+
+
+@dataclass
 class _Listener:
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.waiting: dict[str, tuple[str, Register]] = {}  # state -> (path, register)
-        self.server: asyncio.Server | None = None
+    port: int
+    waiting: dict[str, _Waiting] = field(default_factory=dict)  # state -> who waits
+    server: _Server | None = None
+    task: asyncio.Task[None] | None = None
 
     async def start(self, host: str) -> bool:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         try:
-            self.server = await asyncio.start_server(self._serve, host, self.port)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((host if host != "localhost" else "127.0.0.1", self.port))
+            sock.listen(128)  # connections queue from now on, while uvicorn starts
         except OSError as exc:
+            sock.close()
             _log.debug("cannot listen on %s:%d for the GitHub callback: %s", host, self.port, exc)
             return False
+        # Every method reaches `_serve` (the Host check first; anything but GET is a 404).
+        methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+        app = Starlette(routes=[Route("/{path:path}", self._serve, methods=methods)])
+        config = uvicorn.Config(
+            app, lifespan="off", http="h11", log_config=None, access_log=False, log_level=None
+        )
+        self.server = _Server(config)
+        self.task = asyncio.create_task(self.server.serve(sockets=[sock]))
         return True
 
-    def close(self) -> None:
-        if self.server is not None:
-            self.server.close()
-            self.server = None
+    async def close(self) -> None:
+        if self.server is not None and self.task is not None:
+            self.server.should_exit = True
+            with contextlib.suppress(Exception):
+                await self.task
+        self.server = self.task = None
 
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _serve(self, request: Request) -> PlainTextResponse:
+        if not self._host_ok(request.headers.getlist("host")):
+            return _text(421, "layers-reconcile: this listener answers only localhost")
+        state = request.query_params.get("state", "")
+        waiting = self.waiting.get(state)
+        if request.method != "GET" or waiting is None or waiting.path != request.url.path:
+            return _text(404, "layers-reconcile: no install is waiting for this callback")
+        raw_id = request.query_params.get("installation_id", "")
+        if not raw_id.isdigit():
+            return _text(400, "layers-reconcile: the callback carries no installation_id")
         try:
-            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
-            lines = head.decode("latin-1").split("\r\n")
-            if self._host_ok(lines[1:]):
-                status, text = await self._answer(lines[0])
-            else:
-                status, text = 421, "layers-reconcile: this listener answers only localhost"
-        except (OSError, TimeoutError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
-            status, text = 400, "bad request"
-        body = (text + "\n").encode()
-        writer.write(
-            f"HTTP/1.1 {status} {'OK' if status == 200 else 'Error'}\r\n"
-            f"Content-Type: text/plain; charset=utf-8\r\nContent-Length: {len(body)}\r\n"
-            "Connection: close\r\n\r\n".encode()
-            + body
-        )
-        with contextlib.suppress(OSError):
-            await writer.drain()
-            writer.close()
+            done = await waiting.register(int(raw_id), state)
+        except WrongInstallation as exc:
+            _log.warning("%s", exc)
+            return _text(409, f"layers-reconcile: {exc}")
+        except Exception as exc:  # reported to the person's browser; the gate keeps waiting
+            return _text(502, f"layers-reconcile could not register installation {raw_id}: {exc}")
+        return _text(200, f"layers-reconcile: {done}. You can close this tab.")
 
-    def _host_ok(self, header_lines: list[str]) -> bool:
-        hosts = [
-            value.strip().lower()
-            for name, _, value in (line.partition(":") for line in header_lines)
-            if name.strip().lower() == "host"
-        ]
+    def _host_ok(self, hosts: list[str]) -> bool:
         if len(hosts) != 1:
             return False
         allowed = {f"{h}:{self.port}" for h in LOOPBACK_HOSTS}
         if self.port == 80:
             allowed |= set(LOOPBACK_HOSTS)
-        return hosts[0] in allowed
-
-    async def _answer(self, request_line: str) -> tuple[int, str]:
-        method, _, rest = request_line.partition(" ")
-        target = rest.rsplit(" ", 1)[0]
-        parts = urlsplit(target)
-        query = parse_qs(parts.query)
-        state = (query.get("state") or [""])[0]
-        waiting = self.waiting.get(state)
-        if method != "GET" or waiting is None or waiting[0] != (parts.path or "/"):
-            return 404, "layers-reconcile: no install is waiting for this callback"
-        raw_id = (query.get("installation_id") or [""])[0]
-        if not raw_id.isdigit():
-            return 400, "layers-reconcile: the callback carries no installation_id"
-        try:
-            done = await waiting[1](int(raw_id), state)
-        except WrongInstallation as exc:
-            _log.warning("%s", exc)
-            return 409, f"layers-reconcile: {exc}"
-        except Exception as exc:  # reported to the person's browser; the gate keeps waiting
-            return 502, f"layers-reconcile could not register installation {raw_id}: {exc}"
-        return 200, f"layers-reconcile: {done}. You can close this tab."
+        return hosts[0].strip().lower() in allowed
 
 
-_listeners: dict[int, _Listener] = {}
+def _text(status: int, text: str) -> PlainTextResponse:
+    return PlainTextResponse(text + "\n", status_code=status)
 
 
-async def receive_install(return_url: str, state: str, register: Register) -> bool:
-    """Listen for the callback of `state` on `return_url`; False when that is not possible."""
-    target = loopback_target(return_url)
-    if target is None:
-        return False
-    host, port, path = target
-    listener = _listeners.get(port)
-    if listener is None:
-        listener = _Listener(port)
-        if not await listener.start(host):
+class Receivers:
+    """The loopback callback servers of one apply run: `async with Receivers() as receivers`."""
+
+    def __init__(self) -> None:
+        self._listeners: dict[int, _Listener] = {}
+
+    async def __aenter__(self) -> Receivers:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def receive(
+        self, return_url: str, state: str, register: Register, *, owner: str = ""
+    ) -> bool:
+        """Listen for the callback of `state` on `return_url`; False when that is not possible."""
+        target = loopback_target(return_url)
+        if target is None:
             return False
-        _listeners[port] = listener
-    listener.waiting[state] = (path, register)
-    return True
+        host, port, path = target
+        listener = self._listeners.get(port)
+        if listener is None:
+            listener = _Listener(port)
+            if not await listener.start(host):
+                return False
+            self._listeners[port] = listener
+        listener.waiting[state] = _Waiting(path, register, owner)
+        return True
 
+    async def stop(self, return_url: str, state: str) -> None:
+        """The gate is closed: forget `state`, and stop listening once nobody waits on the port."""
+        target = loopback_target(return_url)
+        listener = self._listeners.get(target[1]) if target is not None else None
+        if listener is not None:
+            listener.waiting.pop(state, None)
+            await self._close_idle(listener)
 
-def stop_receiving(return_url: str, state: str) -> None:
-    """The gate is closed: forget `state`, and stop listening once nobody waits on the port."""
-    target = loopback_target(return_url)
-    if target is None:
-        return
-    listener = _listeners.get(target[1])
-    if listener is None:
-        return
-    listener.waiting.pop(state, None)
-    if not listener.waiting:
-        listener.close()
-        del _listeners[target[1]]
+    async def release(self, owner: str) -> None:
+        """A customer's run ended: forget every state it waited on."""
+        for listener in list(self._listeners.values()):
+            for state in [s for s, w in listener.waiting.items() if w.owner == owner]:
+                del listener.waiting[state]
+            await self._close_idle(listener)
+
+    async def aclose(self) -> None:
+        listeners, self._listeners = list(self._listeners.values()), {}
+        for listener in listeners:
+            await listener.close()
+
+    async def _close_idle(self, listener: _Listener) -> None:
+        if not listener.waiting and self._listeners.get(listener.port) is listener:
+            del self._listeners[listener.port]
+            await listener.close()

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from layers_reconcile.apply.callback import Receivers
 from layers_reconcile.apply.events import EventSink, JobProgress, PersonWait
 from layers_reconcile.apply.options import ApplyOptions
 from layers_reconcile.apply.reserved import Reserved, mutated, reserved_of
@@ -56,6 +56,7 @@ class CustomerContext:
     options: ApplyOptions
     emit: EventSink
     slot: Slot
+    receivers: Receivers  # the run's loopback GitHub callback servers; the executor owns them
     loaded: Loaded | None = None
     project_id: str | None = None
     reserved_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -82,7 +83,7 @@ class CustomerContext:
         return idempotency_key_for(self.customer, step, body)
 
     def gate_deadline(self) -> float:
-        return time.monotonic() + self.options.wait_for_people
+        return self.options.clock() + self.options.wait_for_people
 
     async def project(self) -> Project:
         """A fresh read of the project."""
@@ -130,7 +131,7 @@ class CustomerContext:
         self, address: str, job_id: str, *, expected_seconds: float | None
     ) -> dict[str, Any]:
         """Poll a job to its end, reporting progress; the customer's seat is free meanwhile."""
-        started = time.monotonic()
+        started = self.options.clock()
         expected = (expected_seconds or 60.0) / max(self.options.job_time_scale, 1e-6)
 
         def on_progress(job: Any) -> None:
@@ -144,7 +145,7 @@ class CustomerContext:
                     job_id=job_id,
                     stage=data.get("stage"),
                     percent=percent,
-                    elapsed=time.monotonic() - started,
+                    elapsed=self.options.clock() - started,
                     expected=expected,
                 )
             )

@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import time
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -100,7 +99,7 @@ class CustomerRun:
         attempt = TRANSIENT_RETRIES - self._transient_left
         self._transient_left -= 1
         async with self.ctx.slot.waiting():
-            await asyncio.sleep(TRANSIENT_BACKOFF * 2**attempt)
+            await self.ctx.options.sleep(TRANSIENT_BACKOFF * 2**attempt)
         return True
 
     async def _observe_once(self) -> CustomerPlan:
@@ -279,11 +278,11 @@ class CustomerRun:
                         self.ctx.emit(PersonDone(self.customer, address, check.detail))
                 if resolved:
                     return True
-                now = time.monotonic()
+                now = self.ctx.options.clock()
                 latest = max(g.deadline for g in self.gates.values())
                 if now >= latest:
                     return False
-                await asyncio.sleep(min(interval, latest - now))
+                await self.ctx.options.sleep(min(interval, latest - now))
 
 
 def refuse_conflict(plan: CustomerPlan) -> None:

@@ -11,10 +11,10 @@ file or actual state changed since is refused as stale, the others go on.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Collection
 from dataclasses import replace
 
+from layers_reconcile.apply.callback import Receivers
 from layers_reconcile.apply.context import CustomerContext
 from layers_reconcile.apply.customer import CustomerRun, leaf_exception
 from layers_reconcile.apply.events import (
@@ -51,7 +51,7 @@ async def execute(
     verify: bool = False,
     customers: Collection[str] = (),
 ) -> ApplyReport:
-    started = time.monotonic()
+    started = options.clock()
     settings = workspace.settings
     options = replace(options, workspace=options.workspace or settings.workspace)
     api = client
@@ -68,7 +68,7 @@ async def execute(
     github = any(c is not None and c.spec.github is not None for _, c, _ in work)
     shared = await observe_shared(client, github=github) if needs_shared else SharedActual()
     semaphore = asyncio.Semaphore(max(1, options.parallelism))
-    deadline = None if options.timeout is None else time.monotonic() + options.timeout
+    deadline = None if options.timeout is None else options.clock() + options.timeout
 
     async def one(
         ext: str, loaded_customer: Loaded | None, cp: CustomerPlan | None
@@ -81,24 +81,29 @@ async def execute(
             slot=Slot(semaphore),
             loaded=loaded_customer,
             project_id=cp.project_id if cp else None,
+            receivers=receivers,
         )
         run = CustomerRun(ctx=ctx, settings=settings, shared=shared)
-        return await _customer(run, cp, verify=verify, deadline=deadline)
+        try:
+            return await _customer(run, cp, verify=verify, deadline=deadline)
+        finally:
+            await receivers.release(ext)
 
-    async with asyncio.TaskGroup() as group:
+    async with Receivers() as receivers, asyncio.TaskGroup() as group:
         tasks = [group.create_task(one(*item)) for item in work]
     outcomes = [t.result() for t in tasks]
-    return ApplyReport(outcomes=outcomes, elapsed=time.monotonic() - started)
+    return ApplyReport(outcomes=outcomes, elapsed=options.clock() - started)
 
 
 async def _customer(
     run: CustomerRun, cp: CustomerPlan | None, *, verify: bool, deadline: float | None
 ) -> CustomerOutcome:
     ctx = run.ctx
-    started = time.monotonic()
+    clock = ctx.options.clock
+    started = clock()
     ctx.emit(CustomerStarted(ctx.customer))
     try:
-        async with ctx.slot.working(), asyncio.timeout_at(_loop_deadline(deadline)):
+        async with ctx.slot.working(), asyncio.timeout_at(_loop_deadline(deadline, clock())):
             if ctx.loaded is None:
                 outcome = await _orphan(run, cp)
             else:
@@ -115,16 +120,16 @@ async def _customer(
         outcome = run.result
         outcome.status, outcome.failure = CustomerStatus.FAILED, failure
         outcome.project_id = ctx.project_id
-    outcome.elapsed = time.monotonic() - started
+    outcome.elapsed = clock() - started
     ctx.emit(CustomerFinished(outcome))
     return outcome
 
 
-def _loop_deadline(deadline: float | None) -> float | None:
+def _loop_deadline(deadline: float | None, now: float) -> float | None:
+    """The run's deadline (on the options' clock) as a time of the event loop."""
     if deadline is None:
         return None
-    loop = asyncio.get_running_loop()
-    return loop.time() + (deadline - time.monotonic())
+    return asyncio.get_running_loop().time() + (deadline - now)
 
 
 async def _orphan(run: CustomerRun, cp: CustomerPlan | None) -> CustomerOutcome:

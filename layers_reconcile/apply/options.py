@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from layers_reconcile.apply.poll import SYSTEM_CLOCK, SYSTEM_SLEEP, Clock, Sleep
+
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
@@ -30,3 +32,6 @@ class ApplyOptions:
     # The workspace whose stamped projects this run may take over (--take-over).
     take_over: str | None = None
     now: Callable[[], datetime] = field(default=_utcnow)
+    # Monotonic seconds and the sleep every wait of the run uses (tests pass a manual clock).
+    clock: Clock = field(default=SYSTEM_CLOCK)
+    sleep: Sleep = field(default=SYSTEM_SLEEP)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -103,4 +102,4 @@ async def watch(ctx: CustomerContext) -> tuple[dict[str, str], Failure | None]:
             if not open_due:
                 return seen, failure
             wait = (min(open_due) - ctx.options.now()).total_seconds()
-            await asyncio.sleep(min(MAX_SLEEP, max(ctx.options.publish_poll_interval, wait)))
+            await ctx.options.sleep(min(MAX_SLEEP, max(ctx.options.publish_poll_interval, wait)))

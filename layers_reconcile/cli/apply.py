@@ -12,8 +12,8 @@ import json
 import os
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager, suppress
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,22 +23,21 @@ from rich.text import Text
 
 from layers_reconcile.apply import ApplyOptions, ApplyReport, execute, parse_duration
 from layers_reconcile.cli.common import (
-    EXIT_ERROR,
-    EXIT_OK,
-    EXIT_WAITING,
     Endpoint,
     build_client,
     check_customer_filter,
+    command_options,
+    endpoint_for,
     fail,
     load_or_exit,
     make_console,
     noted,
-    options_of,
     output_options,
+    parallelism_of,
     plan_root_of,
-    resolve_endpoint,
     run,
 )
+from layers_reconcile.cli.exits import ExitCode, of_report
 from layers_reconcile.cli.scope import (
     Scope,
     append_step_summary,
@@ -49,7 +48,7 @@ from layers_reconcile.config.loader import SETTINGS_NAMES, Workspace
 from layers_reconcile.config.scope import Shard
 from layers_reconcile.errors import ConfigError, ReconcileError
 from layers_reconcile.plan.model import Plan
-from layers_reconcile.plan.planner import DEFAULT_PARALLELISM, DEFAULT_PRUNE_CAP, make_plan
+from layers_reconcile.plan.planner import DEFAULT_PRUNE_CAP, make_plan
 from layers_reconcile.plan.return_urls import missing_return_urls
 from layers_reconcile.render.progress import ProgressView
 from layers_reconcile.render.text import render_text
@@ -64,12 +63,6 @@ def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> 
         return parse_duration(value)
     except ValueError as exc:
         raise click.BadParameter(str(exc), ctx=ctx, param=param) from exc
-
-
-@dataclass(frozen=True)
-class Target:
-    endpoint: Endpoint
-    job_speed: float
 
 
 @click.command()
@@ -157,11 +150,12 @@ def apply(
     Exit 0 converged, 1 a step failed or a customer was refused (the others went on), 3
     waiting on people (their URLs are listed).
     """
-    options = options_of(ctx)
+    options = command_options(
+        ctx, customers=customers, parallelism=parallelism, emulator=use_emulator
+    )
     console = make_console(options)
     errors = make_console(options, stderr=True)
-    emulator = options.emulator or use_emulator
-    chosen = tuple(dict.fromkeys(options.customers + customers))
+    chosen = options.customers
     targets = targets or (Path("."),)
     try:
         saved = read_plan(targets[0])
@@ -179,7 +173,7 @@ def apply(
     chosen = scope.customers
     if scope.empty:
         errors.print(Text(f"Nothing to apply: no customer file changed since {changed_since}."))
-        ctx.exit(EXIT_OK)
+        ctx.exit(ExitCode.OK)
     if saved is None and not auto_approve and not sys.stdin.isatty():
         errors.print(
             Text(
@@ -189,12 +183,11 @@ def apply(
                 style="red",
             )
         )
-        ctx.exit(EXIT_ERROR)
+        ctx.exit(ExitCode.ERROR)
     settings = workspace.settings
-    limit = parallelism or options.parallelism or settings.parallelism or DEFAULT_PARALLELISM
+    limit = parallelism_of(options, workspace)
     try:
-        with _target(ctx, workspace, emulator=emulator, job_speed=job_speed) as where:
-            endpoint = where.endpoint
+        with endpoint_for(options, workspace) as endpoint:
             moved = saved is not None and saved.api_url and saved.api_url != endpoint.url
             if moved and not endpoint.emulator:
                 assert saved is not None
@@ -220,12 +213,12 @@ def apply(
                 console.print(render_text(plan), end="")
                 if not any(c.steps for c in plan.customers) and not plan.conflicts:
                     _write_report(ApplyReport(), settings.workspace, report_file)
-                    ctx.exit(EXIT_OK)  # the plan said so already
+                    ctx.exit(ExitCode.OK)  # the plan said so already
                 if not auto_approve and not click.confirm(
                     "Apply these changes?", default=False, err=True
                 ):
                     errors.print("Apply canceled; nothing was changed.")
-                    ctx.exit(EXIT_ERROR)
+                    ctx.exit(ExitCode.ERROR)
             apply_options = ApplyOptions(
                 workspace=settings.workspace,
                 parallelism=limit,
@@ -236,7 +229,7 @@ def apply(
                 wait_for_publish=wait_for_publish,
                 person_poll_interval=0.5 if endpoint.emulator else 2.0,
                 publish_poll_interval=1.0 if endpoint.emulator else 5.0,
-                job_time_scale=where.job_speed,
+                job_time_scale=job_speed or endpoint.job_speed,
                 take_over=take_over or plan.take_over,
             )
             with ProgressView(console, verbose=options.verbose) as view:
@@ -249,15 +242,7 @@ def apply(
             _write_report(report, settings.workspace, report_file)
     except (ReconcileError, KeyboardInterrupt) as exc:
         fail(ctx, errors, exc)
-    ctx.exit(exit_code(report))
-
-
-def exit_code(report: ApplyReport) -> int:
-    if report.failed:
-        return EXIT_ERROR
-    if report.waiting:
-        return EXIT_WAITING
-    return EXIT_OK
+    ctx.exit(of_report(report))
 
 
 def _write_report(report: ApplyReport, workspace: str | None, file: Path | None) -> None:
@@ -362,20 +347,6 @@ async def _heartbeat(view: ProgressView, every: float = 1.0) -> AsyncIterator[No
         task.cancel()
         with suppress(asyncio.CancelledError):
             await task
-
-
-@contextmanager
-def _target(
-    ctx: click.Context, workspace: Workspace, *, emulator: bool, job_speed: float | None
-) -> Iterator[Target]:
-    if emulator:
-        from layers_reconcile.cli.embedded import EMBEDDED_SPEED, embedded_emulator
-
-        with embedded_emulator(workspace.root) as (url, key):
-            endpoint = Endpoint(url=url, api_key=key, emulator=True)
-            yield Target(endpoint, job_speed or EMBEDDED_SPEED)
-        return
-    yield Target(resolve_endpoint(options_of(ctx), workspace), job_speed or 1.0)
 
 
 def read_plan(target: Path) -> Plan | None:

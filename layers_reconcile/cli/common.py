@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.text import Text
 
 from layers_reconcile.cli.context import GlobalOptions
+from layers_reconcile.cli.exits import of_error
 from layers_reconcile.client import LayersClient
 from layers_reconcile.client.envelope import clean_api_key
 from layers_reconcile.config.apiurl import (
@@ -36,15 +37,13 @@ from layers_reconcile.errors import (
     JobFailedError,
     JobTimeoutError,
     NotFoundError,
-    PlanStaleError,
     RateLimitedError,
     ReconcileError,
     TransportError,
     UnexpectedAnswerError,
 )
 from layers_reconcile.plan.model import Plan
-
-EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_WAITING, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+from layers_reconcile.plan.planner import DEFAULT_PARALLELISM
 
 T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -57,12 +56,42 @@ class Endpoint:
     url: str
     api_key: str = field(repr=False)
     emulator: bool = False
+    # How many times faster than documented its jobs run (the embedded emulator's --speed).
+    job_speed: float = 1.0
     # Said in the plan's header: the URL came from layers.yaml and is not the documented host.
     note: str | None = None
 
 
 def options_of(ctx: click.Context) -> GlobalOptions:
     return ctx.find_object(GlobalOptions) or GlobalOptions()
+
+
+def command_options(
+    ctx: click.Context,
+    *,
+    customers: tuple[str, ...] = (),
+    parallelism: int | None = None,
+    api_url: str | None = None,
+    api_key: str | None = None,
+    emulator: bool = False,
+) -> GlobalOptions:
+    """The global options with a command's own copies of them (`plan --customer a --api-url …`):
+    the one rule plan and apply share. Customers add up (in order, once each); a command's
+    value wins over the global one; --emulator on either turns the embedded emulator on."""
+    given = options_of(ctx)
+    return replace(
+        given,
+        customers=tuple(dict.fromkeys(given.customers + customers)),
+        parallelism=parallelism or given.parallelism,
+        api_url=api_url or given.api_url,
+        api_key=api_key or given.api_key,
+        emulator=given.emulator or emulator,
+    )
+
+
+def parallelism_of(options: GlobalOptions, workspace: Workspace) -> int:
+    """--parallelism, else layers.yaml `parallelism`, else the default."""
+    return options.parallelism or workspace.settings.parallelism or DEFAULT_PARALLELISM
 
 
 def make_console(options: GlobalOptions, *, stderr: bool = False) -> Console:
@@ -130,10 +159,10 @@ def resolve_endpoint(options: GlobalOptions, workspace: Workspace) -> Endpoint:
 def endpoint_for(options: GlobalOptions, workspace: Workspace) -> Iterator[Endpoint]:
     """The API to talk to: the embedded emulator with --emulator, else the configured one."""
     if options.emulator:
-        from layers_reconcile.cli.embedded import embedded_emulator
+        from layers_reconcile.cli.embedded import EMBEDDED_SPEED, embedded_emulator
 
         with embedded_emulator(workspace.root) as (url, key):
-            yield Endpoint(url=url, api_key=key, emulator=True)
+            yield Endpoint(url=url, api_key=key, emulator=True, job_speed=EMBEDDED_SPEED)
         return
     yield resolve_endpoint(options, workspace)
 
@@ -254,9 +283,6 @@ def describe(exc: BaseException, command: str | None = None) -> str:
         return f"Job {exc.job_id} failed" + (f" with {exc.code}" if exc.code else "") + f": {exc}."
     if isinstance(exc, JobTimeoutError):
         return f"Job {exc.job_id} was still running at the deadline: {exc}."
-    if isinstance(exc, PlanStaleError):
-        where = "".join(f"\n  {a}" for a in exc.addresses)
-        return f"{exc}{where}\nMake a new plan and review it again."
     if isinstance(exc, KeyboardInterrupt):
         return "Interrupted."
     return str(exc) or type(exc).__name__
@@ -276,10 +302,6 @@ def missing_scope(exc: AuthError, command: str | None) -> str:
     )
 
 
-def exit_code(exc: BaseException) -> int:
-    return EXIT_INTERRUPTED if isinstance(exc, KeyboardInterrupt) else EXIT_ERROR
-
-
 def fail(ctx: click.Context, errors: Console, exc: BaseException) -> NoReturn:
     """Print `exc` as a user-facing message on stderr and stop with its exit code."""
     if isinstance(exc, ConfigError):
@@ -287,7 +309,7 @@ def fail(ctx: click.Context, errors: Console, exc: BaseException) -> NoReturn:
             errors.print(Text(str(issue), style="red"))
     else:
         errors.print(Text(f"error: {describe(exc, ctx.info_name)}", style="red"))
-    ctx.exit(exit_code(exc))
+    ctx.exit(of_error(exc))
     raise AssertionError("unreachable")  # ctx.exit raises
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 
 from layers_reconcile.cli.common import fail, make_console, options_of
+from layers_reconcile.cli.exits import ExitCode
 from layers_reconcile.cli.github_api import (
     DEFAULT_API_URL,
     GitHub,
@@ -25,7 +26,6 @@ from layers_reconcile.cli.github_api import (
 from layers_reconcile.errors import ReconcileError
 
 DRIFT_MARKER = "<!-- layers-reconcile-drift -->"
-EXIT_IN_SYNC, EXIT_DRIFT, EXIT_PEOPLE = 0, 2, 3
 
 
 def _client() -> GitHub:
@@ -108,9 +108,9 @@ def drift(
     closes it. 1 (the plan failed) changes nothing: the failed job says so.
     """
     errors = make_console(options_of(ctx), stderr=True)
-    if code not in (EXIT_IN_SYNC, EXIT_DRIFT, EXIT_PEOPLE):
+    if code not in (ExitCode.OK, ExitCode.CHANGES, ExitCode.WAITING):
         click.echo(f"plan exited {code} (an error): the drift issue is left as it is", err=True)
-        ctx.exit(0)
+        ctx.exit(ExitCode.OK)
     try:
         parts = split_parts(_read(files)) if files else []
         run = _run_link()
@@ -122,14 +122,14 @@ def drift(
             [DRIFT_MARKER, intro + (f" ([run]({run}))" if run else ""), "", *parts[:1]]
         )
         when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-        why = "nothing left to apply; only people to act" if code == EXIT_PEOPLE else "in sync"
+        why = "nothing left to apply; only people to act" if code == ExitCode.WAITING else "in sync"
         note = f"{why.capitalize()} again as of {when}" + (f" ([run]({run}))" if run else "") + "."
 
         async def post() -> str:
             async with _client() as gh:
                 return await gh.drift_issue(
                     repo,
-                    drifted=code == EXIT_DRIFT,
+                    drifted=code == ExitCode.CHANGES,
                     body=body + more,
                     title=title,
                     label=label,

@@ -24,15 +24,15 @@ from ruamel.yaml.comments import CommentedMap
 
 from layers_reconcile.apply.importer import Imported, import_customers
 from layers_reconcile.cli.common import (
-    EXIT_OK,
     Endpoint,
     build_client,
+    command_options,
     fail,
     make_console,
-    options_of,
     resolve_endpoint,
     run,
 )
+from layers_reconcile.cli.exits import ExitCode
 from layers_reconcile.config.loader import SETTINGS_NAMES, load_workspace
 from layers_reconcile.errors import ReconcileError
 
@@ -70,8 +70,7 @@ def import_(
     With --update, change the existing files instead, so git matches what people changed in
     Layers (a nightly job can open a pull request with the diff).
     """
-    given = options_of(ctx)
-    options = replace(given, customers=tuple(dict.fromkeys(given.customers + customers)))
+    options = command_options(ctx, customers=customers)
     console = make_console(options)
     errors = make_console(options, stderr=True)
     if update:
@@ -141,7 +140,7 @@ def import_(
         f"{len(chosen)} project{'s' if len(chosen) != 1 else ''}. Review them, then run "
         f"`layers-reconcile plan {path}`."
     )
-    ctx.exit(EXIT_OK)
+    ctx.exit(ExitCode.OK)
 
 
 def _stamped(found: list[Imported]) -> str | None:

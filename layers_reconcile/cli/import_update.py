@@ -12,8 +12,9 @@ from rich.console import Console
 from rich.text import Text
 
 from layers_reconcile.apply.import_update import edits_for, pinned_influencers
-from layers_reconcile.cli.common import EXIT_OK, build_client, endpoint_for, fail, load_or_exit
+from layers_reconcile.cli.common import build_client, endpoint_for, fail, load_or_exit
 from layers_reconcile.cli.context import GlobalOptions
+from layers_reconcile.cli.exits import ExitCode
 from layers_reconcile.config.yamledit import set_values
 from layers_reconcile.errors import ReconcileError
 from layers_reconcile.plan.ids import bare_id
@@ -69,4 +70,4 @@ def update_files(
         f"{written} customer file{'s' if written != 1 else ''} updated from what changed in "
         f"Layers; review the diff, then commit it."
     )
-    ctx.exit(EXIT_OK)
+    ctx.exit(ExitCode.OK)

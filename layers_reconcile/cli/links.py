@@ -9,7 +9,7 @@ replaces the expired ones, so the list is ready to send.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,14 +22,15 @@ from layers_reconcile.apply.steps.base import DEFAULT_RETURN_URL
 from layers_reconcile.cli.common import (
     build_client,
     check_customer_filter,
+    command_options,
     endpoint_for,
     fail,
     load_or_exit,
     make_console,
-    options_of,
     output_options,
     run,
 )
+from layers_reconcile.cli.exits import ExitCode
 from layers_reconcile.client import LayersClient
 from layers_reconcile.config.times import instant_text
 from layers_reconcile.errors import ApiError, ReconcileError
@@ -102,13 +103,8 @@ def links(
 ) -> None:
     """List the links people must open (GitHub installs, social consents) for the workspace at
     PATH, and replace the expired ones when the key may (exit 0; 1 on error)."""
-    given = options_of(ctx)
-    options = replace(
-        given,
-        customers=tuple(dict.fromkeys(given.customers + customers)),
-        api_url=api_url or given.api_url,
-        api_key=api_key or given.api_key,
-        emulator=given.emulator or use_emulator,
+    options = command_options(
+        ctx, customers=customers, api_url=api_url, api_key=api_key, emulator=use_emulator
     )
     console = make_console(options)
     errors = make_console(options, stderr=True)
@@ -139,7 +135,7 @@ def links(
     else:
         zones = {c.spec.customerExternalId: c.spec.project.timezone for c in workspace.customers}
         console.print(render_rows(rows, zones), end="")
-    ctx.exit(0)
+    ctx.exit(ExitCode.OK)
 
 
 async def _scopes(client: LayersClient) -> frozenset[str]:

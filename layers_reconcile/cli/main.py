@@ -13,6 +13,7 @@ import click
 
 from layers_reconcile import __version__
 from layers_reconcile.cli.context import GlobalOptions
+from layers_reconcile.cli.exits import ExitCode
 
 # name -> (module:attribute, one-line help shown by --help without importing the module)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -39,9 +40,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-EXIT_USAGE = 1  # click's 2 would read as "changes pending" under --detailed-exitcode
-
-
 class LazyGroup(click.Group):
     def main(
         self,
@@ -60,13 +58,14 @@ class LazyGroup(click.Group):
             exc.show()
             command = exc.ctx.command.name if exc.ctx is not None else None
             # The emulator is a server with its own tested contract (click's 2 for bad flags).
-            sys.exit(exc.exit_code if command == "emulator" else EXIT_USAGE)
+            # Others: click's 2 would read as "changes pending" under --detailed-exitcode.
+            sys.exit(exc.exit_code if command == "emulator" else ExitCode.ERROR)
         except click.ClickException as exc:
             exc.show()
             sys.exit(exc.exit_code)
         except click.Abort:
             click.echo("Aborted!", err=True)
-            sys.exit(1)
+            sys.exit(ExitCode.ERROR)
         sys.exit(code if isinstance(code, int) else 0)
 
     def list_commands(self, ctx: click.Context) -> list[str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,23 +11,21 @@ from rich.console import Console
 from rich.text import Text
 
 from layers_reconcile.cli.common import (
-    EXIT_CHANGES,
-    EXIT_ERROR,
-    EXIT_OK,
-    EXIT_WAITING,
     build_client,
     check_customer_filter,
+    command_options,
     endpoint_for,
     fail,
     load_or_exit,
     make_console,
     noted,
-    options_of,
     output_options,
+    parallelism_of,
     plan_root_of,
     run,
 )
 from layers_reconcile.cli.context import GlobalOptions
+from layers_reconcile.cli.exits import of_plan
 from layers_reconcile.cli.scope import (
     Scope,
     append_step_summary,
@@ -128,14 +125,13 @@ def plan(
     3 only people must act), 1 on any error: an invalid file, no key, an API that refused or
     could not be reached, or a project that another workspace manages (a conflict).
     """
-    given = options_of(ctx)
-    options = replace(
-        given,
-        customers=tuple(dict.fromkeys(given.customers + customers)),
-        parallelism=parallelism or given.parallelism,
-        api_url=api_url or given.api_url,
-        api_key=api_key or given.api_key,
-        emulator=given.emulator or use_emulator,
+    options = command_options(
+        ctx,
+        customers=customers,
+        parallelism=parallelism,
+        api_url=api_url,
+        api_key=api_key,
+        emulator=use_emulator,
     )
     console = make_console(options)
     errors = make_console(options, stderr=True)
@@ -175,19 +171,7 @@ def plan(
     except ReconcileError as exc:
         fail(ctx, errors, exc)
     check_credits(ctx, errors, result, max_credits)
-    ctx.exit(plan_exit_code(result, detailed=detailed_exitcode))
-
-
-def plan_exit_code(result: Plan, *, detailed: bool) -> int:
-    """1 a conflict (apply would refuse it); with --detailed-exitcode 2 something to change
-    (steps or orphans), 3 only people must act, 0 in sync."""
-    if result.conflicts:
-        return EXIT_ERROR
-    if not detailed:
-        return EXIT_OK
-    if result.has_changes:
-        return EXIT_CHANGES
-    return EXIT_WAITING if result.waits_on_people else EXIT_OK
+    ctx.exit(of_plan(result, detailed=detailed_exitcode))
 
 
 def _planned(
@@ -211,7 +195,7 @@ def _planned(
                     workspace,
                     customers=scope.customers,
                     orphans_of=scope.orphans_of,
-                    parallelism=options.parallelism,
+                    parallelism=parallelism_of(options, workspace),
                     prune=prune,
                     now=datetime.now(UTC),
                     api_url=endpoint.url,

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from layers_reconcile.cli.exits import ExitCode
 from layers_reconcile.config.schema import stale_schemas, write_schemas
 
 
@@ -32,6 +33,6 @@ def schema(ctx: click.Context, out_dir: Path, check: bool) -> None:
             click.echo(f"{path}: out of date; run `layers-reconcile schema --out {out_dir}`")
         if not stale:
             click.echo(f"schemas in {out_dir} are up to date")
-        ctx.exit(1 if stale else 0)
+        ctx.exit(ExitCode.ERROR if stale else ExitCode.OK)
     for path in write_schemas(out_dir):
         click.echo(f"wrote {path}")

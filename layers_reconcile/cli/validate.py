@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from layers_reconcile.cli.context import GlobalOptions
+from layers_reconcile.cli.exits import ExitCode
 from layers_reconcile.config.checks import REAL_API
 from layers_reconcile.config.loader import Report, check_workspace
 from layers_reconcile.errors import ConfigIssue
@@ -51,7 +52,7 @@ def validate(ctx: click.Context, path: Path, output_format: str, use_emulator: b
         else:
             click.echo(text_line(issue), color=color)
     click.echo(summary(report, path), color=color)
-    ctx.exit(1 if report.errors else 0)
+    ctx.exit(ExitCode.ERROR if report.errors else ExitCode.OK)
 
 
 def for_target(report: Report, *, emulator: bool) -> Report:

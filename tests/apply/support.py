@@ -1,4 +1,5 @@
-"""The emulator as a subprocess, the real CLI as a subprocess, and a small API reader for asserts."""
+"""The emulator as a subprocess, the real CLI in-process (or as a subprocess for the end-to-end
+tests), and a small API reader for asserts."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import traceback
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -135,6 +137,33 @@ def cli_args(*args: str) -> list[str]:
 def run_cli(
     *args: str, env: dict[str, str], cwd: Path | None = None, timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:
+    """The real CLI in this process (click's CliRunner): `env` is its whole environment, `cwd`
+    its directory, stdin is empty (not a terminal), stdout and stderr are kept apart. An
+    exception that escapes the CLI is appended to stderr as the traceback a process would print.
+    (`timeout` is pytest-timeout's job here.)"""
+    from click.testing import CliRunner
+
+    from layers_reconcile.cli.main import cli
+
+    environment: dict[str, str | None] = {k: None for k in os.environ if k not in env}
+    environment.update(env)
+    before = Path.cwd()
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        result = CliRunner().invoke(cli, list(args), env=environment)
+    finally:
+        os.chdir(before)
+    stderr = result.stderr
+    if result.exc_info is not None and not issubclass(result.exc_info[0], SystemExit):
+        stderr += "".join(traceback.format_exception(*result.exc_info))
+    return subprocess.CompletedProcess(list(args), result.exit_code, result.stdout, stderr)
+
+
+def run_cli_process(
+    *args: str, env: dict[str, str], cwd: Path | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """The real CLI as its own process (`python -m layers_reconcile`), for end-to-end tests."""
     return subprocess.run(
         cli_args(*args),
         env=env,

@@ -4,13 +4,12 @@ is reported to the person, not taken."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 
-from layers_reconcile.apply.callback import WrongInstallation, receive_install, stop_receiving
+from layers_reconcile.apply.callback import Receivers, WrongInstallation
 from layers_reconcile.apply.steps.github import _listen
 from tests.apply.support import free_port
 
@@ -36,9 +35,9 @@ class Registrar:
 async def listening() -> AsyncIterator[tuple[str, Registrar]]:
     url = f"http://127.0.0.1:{free_port()}/github/callback"
     registrar = Registrar()
-    assert await receive_install(url, STATE, registrar)
-    yield url, registrar
-    stop_receiving(url, STATE)
+    async with Receivers() as receivers:
+        assert await receivers.receive(url, STATE, registrar)
+        yield url, registrar
 
 
 async def get(url: str, host: str | None = None) -> httpx.Response:
@@ -94,15 +93,14 @@ class _Api:
 
 
 class _Ctx:
-    def __init__(self, login: str) -> None:
+    def __init__(self, login: str, receivers: Receivers) -> None:
         self.api = _Api(login)
         self.spec = type("Spec", (), {"github": type("Gh", (), {"repo": "acme/app"})()})()
+        self.receivers = receivers
+        self.customer = "acme-001"
 
     def idempotency_key(self, step: str, body: object) -> str:
         return "k"
-
-    def gate_deadline(self) -> float:
-        return time.monotonic() + 60
 
 
 @pytest.mark.parametrize(
@@ -120,10 +118,43 @@ async def test_the_github_step_checks_the_installation_covers_the_owner(
     login: str, status: int, said: str
 ) -> None:
     url = f"http://127.0.0.1:{free_port()}/github/callback"
-    assert await _listen(_Ctx(login), url, STATE, "acme")  # type: ignore[arg-type]
-    try:
+    async with Receivers() as receivers:
+        assert await _listen(_Ctx(login, receivers), url, STATE, "acme")  # type: ignore[arg-type]
         answer = await get(url)
-    finally:
-        stop_receiving(url, STATE)
     assert answer.status_code == status
     assert said in answer.text
+
+
+async def test_the_server_stops_when_the_last_state_is_forgotten() -> None:
+    url = f"http://127.0.0.1:{free_port()}/github/callback"
+    async with Receivers() as receivers:
+        assert await receivers.receive(url, STATE, Registrar(), owner="acme-001")
+        assert (await get(url)).status_code == 200
+        await receivers.release("acme-001")  # that customer's run ended
+        with pytest.raises(httpx.ConnectError):
+            await get(url)
+
+
+async def test_a_taken_port_is_done_without() -> None:
+    url = f"http://127.0.0.1:{free_port()}/github/callback"
+    async with Receivers() as first, Receivers() as second:
+        assert await first.receive(url, STATE, Registrar())
+        assert not await second.receive(url, "other", Registrar())
+
+
+async def test_anything_but_a_get_of_the_waiting_path_and_state_is_not_found(
+    listening: tuple[str, Registrar],
+) -> None:
+    url, registrar = listening
+    async with httpx.AsyncClient(timeout=5) as http:
+        posted = await http.post(url, params={"installation_id": "42", "state": STATE})
+        elsewhere = await http.get(
+            url.replace("/github/callback", "/other"),
+            params={"installation_id": "42", "state": STATE},
+        )
+        unknown = await http.get(url, params={"installation_id": "42", "state": "nobody"})
+        no_id = await http.get(url, params={"state": STATE})
+    assert [posted.status_code, elsewhere.status_code, unknown.status_code] == [404, 404, 404]
+    assert no_id.status_code == 400
+    assert "carries no installation_id" in no_id.text
+    assert registrar.calls == []

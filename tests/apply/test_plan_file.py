@@ -13,6 +13,7 @@ from tests.apply.support import (
     copy_workspace,
     emulator,
     run_cli,
+    run_cli_process,
 )
 
 QUINN = "quinn-coffee-001"
@@ -96,15 +97,21 @@ def test_the_readme_command_converges_and_a_second_run_reports_no_changes(
 ) -> None:
     copy_workspace(EXAMPLES, tmp_path / "examples")
     env = {"PATH": "/usr/bin:/bin", "NO_COLOR": "1", "COLUMNS": "200"}
-    first = run_cli("apply", "examples", "--emulator", "--auto-approve", env=env, cwd=tmp_path)
+    first = run_cli_process(
+        "apply", "examples", "--emulator", "--auto-approve", env=env, cwd=tmp_path
+    )
     assert first.returncode == 0, first.stdout + first.stderr
     assert "Apply complete: 3 customers, 3 converged" in first.stdout
     assert (tmp_path / "examples/.layers-emulator/state.sqlite3").is_file()
     # the workspace is a git repo: the emulator's state ignores itself
     ignore = tmp_path / "examples/.layers-emulator/.gitignore"
     assert ignore.read_text().splitlines()[-1] == "*"
-    second = run_cli("apply", "examples", "--emulator", "--auto-approve", env=env, cwd=tmp_path)
+    second = run_cli_process(
+        "apply", "examples", "--emulator", "--auto-approve", env=env, cwd=tmp_path
+    )
     assert second.returncode == 0, second.stdout + second.stderr
     assert "No changes" in second.stdout
-    plan = run_cli("--emulator", "plan", "examples", "--detailed-exitcode", env=env, cwd=tmp_path)
+    plan = run_cli_process(
+        "--emulator", "plan", "examples", "--detailed-exitcode", env=env, cwd=tmp_path
+    )
     assert plan.returncode == 0, plan.stdout + plan.stderr

@@ -23,6 +23,7 @@ from tests.apply.support import (
     expected_counts,
     kill9,
     run_cli,
+    run_cli_process,
     start_cli,
 )
 
@@ -125,7 +126,9 @@ def test_lost_responses_and_failing_requests_converge_without_duplicates(tmp_pat
         # The guide's customer and the minimal one (the whole examples take a minute here:
         # the client backs off on every failure, as it should).
         only = ("--customer", "quinn-coffee-001", "--customer", "bluebird-bakery-002")
-        result = run_cli("apply", str(ws), "--auto-approve", *only, env=emu.env(), timeout=240)
+        result = run_cli_process(
+            "apply", str(ws), "--auto-approve", *only, env=emu.env(), timeout=240
+        )
         output = result.stdout + result.stderr
         assert result.returncode == 0, output
         assert KEY not in output

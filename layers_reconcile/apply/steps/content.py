@@ -10,10 +10,10 @@ second container; a regenerate's Idempotency-Key carries its round number for th
 from __future__ import annotations
 
 import asyncio
-import time
 from typing import Any
 
 from layers_reconcile.apply.context import CustomerContext
+from layers_reconcile.apply.poll import Backoff, poll
 from layers_reconcile.apply.recovery import StepError
 from layers_reconcile.apply.reserved import content_entry
 from layers_reconcile.apply.steps.base import StepResult, cancel_post, content_key_of
@@ -196,19 +196,27 @@ async def _wait_containers(
     ctx: CustomerContext, step: Step, key: str, container_ids: list[str]
 ) -> StepResult:
     """Containers still generating with no job on record: watch the containers themselves."""
-    deadline = time.monotonic() + 10 * _expected(step) / max(ctx.options.job_time_scale, 1e-6)
-    delay = 0.5
-    while True:
+    options = ctx.options
+
+    async def finished() -> StepResult | None:
         statuses = [(await ctx.api.get_content(c)).get("status") for c in container_ids]
-        if not any(s in CONTAINER_RUNNING for s in statuses):
-            return StepResult(
-                detail=f"content {key!r}: generation finished ({', '.join(map(str, statuses))})"
-            )
-        if time.monotonic() > deadline:
-            raise StepError(f"content {key!r} is still generating", recovery="apply again later")
-        async with ctx.slot.waiting():
-            await asyncio.sleep(delay)
-        delay = min(delay * 1.5, 15.0)
+        if any(s in CONTAINER_RUNNING for s in statuses):
+            return None
+        return StepResult(
+            detail=f"content {key!r}: generation finished ({', '.join(map(str, statuses))})"
+        )
+
+    result = await poll(
+        finished,
+        clock=options.clock,
+        sleep=options.sleep,
+        until=options.clock() + 10 * _expected(step) / max(options.job_time_scale, 1e-6),
+        backoff=Backoff(first=0.5, cap=15.0),
+        waiting=ctx.slot.waiting,
+    )
+    if result is None:
+        raise StepError(f"content {key!r} is still generating", recovery="apply again later")
+    return result
 
 
 async def cancel(ctx: CustomerContext, step: Step) -> StepResult:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import Mapping
 from typing import Any
 
-from layers_reconcile.apply.callback import WrongInstallation, receive_install, stop_receiving
+from layers_reconcile.apply.callback import WrongInstallation
 from layers_reconcile.apply.context import CustomerContext, Gate, GateCheck, GateState
 from layers_reconcile.apply.events import PersonWait
 from layers_reconcile.apply.links import keep, mint_install
@@ -96,11 +94,8 @@ async def _listen(ctx: CustomerContext, return_url: str, state: str, org: str) -
             )
         return f"installation {installation_id} registered for {org}"
 
-    if not await receive_install(return_url, state, register_it):
-        return False
-    wait = max(0.0, ctx.gate_deadline() - time.monotonic())
-    asyncio.get_running_loop().call_later(wait, stop_receiving, return_url, state)
-    return True
+    # Served until the gate closes, or the customer's run ends (the executor releases it).
+    return await ctx.receivers.receive(return_url, state, register_it, owner=ctx.customer)
 
 
 def how_to_finish(ctx: CustomerContext) -> str:
@@ -140,7 +135,7 @@ async def wait_for_install(ctx: CustomerContext, step: Step) -> StepResult:
     return_url = _return_url(ctx, step)
     link = await _install_link(ctx, org, return_url)
     url, state = link.url, link.state
-    issued_at = time.monotonic()
+    issued_at = ctx.options.clock()
     expires = parse_instant(link.expires_at)
     listening = False
     if state and ctx.options.wait_for_people > 0:
@@ -149,17 +144,17 @@ async def wait_for_install(ctx: CustomerContext, step: Step) -> StepResult:
     async def check() -> GateCheck:
         installation = await registered_for(ctx, org)
         if installation is not None:
-            stop_receiving(return_url, state)
+            await ctx.receivers.stop(return_url, state)
             return GateCheck(
                 GateState.DONE, f"installation {installation.get('installationId')} registered"
             )
         over = (
             ctx.options.now() >= expires
             if expires is not None
-            else time.monotonic() - issued_at > INSTALL_URL_TTL
+            else ctx.options.clock() - issued_at > INSTALL_URL_TTL
         )
         if over:
-            stop_receiving(return_url, state)
+            await ctx.receivers.stop(return_url, state)
             return GateCheck(GateState.EXPIRED)
         return GateCheck(GateState.PENDING)
 

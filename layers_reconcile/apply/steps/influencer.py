@@ -5,12 +5,11 @@ There is no pin endpoint: the pinned id lives in the reserved key and goes into 
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import Mapping
 from typing import Any
 
 from layers_reconcile.apply.context import CustomerContext
+from layers_reconcile.apply.poll import Backoff, poll
 from layers_reconcile.apply.recovery import StepError
 from layers_reconcile.apply.steps.base import StepResult, where
 from layers_reconcile.config.models import InfluencerSpec
@@ -62,24 +61,31 @@ async def _until_ready(ctx: CustomerContext, step: Step, influencer: Influencer)
     job = (await ctx.reserved()).get("influencerJob") or {}
     if job.get("jobId") and job.get("influencerId") in (influencer_id, None, ""):
         await ctx.wait_for_job(step.address, str(job["jobId"]), expected_seconds=EXPECTED_SECONDS)
-    deadline = time.monotonic() + max(600.0, ctx.options.wait_for_people)
-    delay = 1.0
-    while True:
+    options = ctx.options
+    status: object = influencer.get("status")
+
+    async def ready() -> bool | None:
+        nonlocal status
         current = await ctx.api.get_influencer(influencer_id)
         status = current.get("status")
-        if status == "ready":
-            return
         if status == "failed":
             raise StepError(
                 f"{where(ctx, 'influencer')}: influencer {current.get('name')!r} failed: "
                 f"{current.get('errorMessage')}",
                 recovery="name another influencer, or change its attributes",
             )
-        if time.monotonic() > deadline:
-            raise StepError(f"influencer {influencer_id} is still {status}")
-        async with ctx.slot.waiting():
-            await asyncio.sleep(delay)
-        delay = min(delay * 1.5, 10.0)
+        return True if status == "ready" else None
+
+    done = await poll(
+        ready,
+        clock=options.clock,
+        sleep=options.sleep,
+        until=options.clock() + max(600.0, options.wait_for_people),
+        backoff=Backoff(first=1.0, cap=10.0),
+        waiting=ctx.slot.waiting,
+    )
+    if done is None:
+        raise StepError(f"influencer {influencer_id} is still {status}")
 
 
 async def _pin(ctx: CustomerContext, influencer_id: str) -> None:

@@ -1,0 +1,47 @@
+"""The one owner of exit codes: what each code means, and the code of a plan, a report or an error.
+
+As black's `Report` owns its return code, every command ends with `ctx.exit(ExitCode....)` or one
+of the mappings below; no command computes a number of its own.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # `main` imports this module: it stays light
+    from layers_reconcile.apply.events import ApplyReport
+    from layers_reconcile.plan.model import Plan
+
+
+class ExitCode(IntEnum):
+    OK = 0  # done, in sync, converged
+    ERROR = 1  # an error, a failed or refused customer, a conflict, a usage error
+    CHANGES = 2  # plan --detailed-exitcode: apply would change something
+    WAITING = 3  # only people must act (an install, a consent, an approval)
+    INTERRUPTED = 130  # Ctrl-C
+
+
+def of_plan(plan: Plan, *, detailed: bool) -> ExitCode:
+    """1 a conflict (apply would refuse it); with --detailed-exitcode 2 something to change
+    (steps or orphans), 3 only people must act, 0 in sync."""
+    if plan.conflicts:
+        return ExitCode.ERROR
+    if not detailed:
+        return ExitCode.OK
+    if plan.has_changes:
+        return ExitCode.CHANGES
+    return ExitCode.WAITING if plan.waits_on_people else ExitCode.OK
+
+
+def of_report(report: ApplyReport) -> ExitCode:
+    """1 a customer failed or was refused as stale (the others went on), 3 waiting on people."""
+    if report.failed:
+        return ExitCode.ERROR
+    if report.waiting:
+        return ExitCode.WAITING
+    return ExitCode.OK
+
+
+def of_error(exc: BaseException) -> ExitCode:
+    return ExitCode.INTERRUPTED if isinstance(exc, KeyboardInterrupt) else ExitCode.ERROR
