@@ -45,7 +45,7 @@ def start_job(
         "result": None,
         "error": None,
         "_start": now,
-        "_duration": emu.scaled(low, high, kind, ident),
+        "_duration": emu.job_duration(low, high, kind, project_id),
         "_failAt": fail_at,
         "_failure": failure,
         "_stage": None,

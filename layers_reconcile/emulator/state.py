@@ -8,6 +8,7 @@ import heapq
 import hmac
 import secrets
 import uuid
+from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -58,6 +59,9 @@ class Emulator:
         self._due: list[tuple[float, int, str, str]] = []
         self._due_seq = 0
         self._locks: dict[str, _Waiters] = {}
+        # How many jobs of each kind each project has started: with the seed, it fixes a job's
+        # duration, so the same requests meet the same durations run after run.
+        self._job_ordinals: Counter[tuple[str, str]] = Counter()
 
     # --- keys ---------------------------------------------------------------------------
 
@@ -98,6 +102,11 @@ class Emulator:
         """A deterministic duration in [low, high] seconds for `parts`, divided by --speed."""
         fraction = (stable_int("duration", self.settings.seed, *parts) % 10_000) / 9_999
         return (low + (high - low) * fraction) / self.settings.speed
+
+    def job_duration(self, low: float, high: float, kind: str, project_id: str) -> float:
+        """The duration of the next `kind` job of the project (deterministic, see `scaled`)."""
+        self._job_ordinals[kind, project_id] += 1
+        return self.scaled(low, high, kind, project_id, self._job_ordinals[kind, project_id])
 
     def due_at(self, when: float, kind: str, ident: str) -> None:
         self._due_seq += 1
