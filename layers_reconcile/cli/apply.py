@@ -41,6 +41,7 @@ from layers_reconcile.cli.exits import ExitCode, of_report
 from layers_reconcile.cli.scope import (
     Scope,
     append_step_summary,
+    ownership_options,
     resolve_scope,
     scope_options,
 )
@@ -48,7 +49,7 @@ from layers_reconcile.config.loader import SETTINGS_NAMES, Workspace
 from layers_reconcile.config.scope import Shard
 from layers_reconcile.errors import ConfigError, ReconcileError
 from layers_reconcile.plan.model import Plan
-from layers_reconcile.plan.planner import DEFAULT_PRUNE_CAP, make_plan
+from layers_reconcile.plan.planner import make_plan
 from layers_reconcile.plan.return_urls import missing_return_urls
 from layers_reconcile.render.progress import ProgressView
 from layers_reconcile.render.text import render_text
@@ -83,21 +84,7 @@ def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 @click.option(
     "--timeout", callback=_duration, metavar="DURATION", help="Give up after this long (e.g. 1h)."
 )
-@click.option(
-    "--prune", is_flag=True, help="Archive projects of this workspace whose file is gone."
-)
-@click.option(
-    "--max-archives",
-    type=click.IntRange(min=1),
-    default=DEFAULT_PRUNE_CAP,
-    show_default=True,
-    help="With --prune: archive at most this many projects in one run.",
-)
-@click.option(
-    "--take-over",
-    metavar="WORKSPACE",
-    help="Take over the projects that workspace WORKSPACE stamped (refused otherwise).",
-)
+@ownership_options
 @click.option(
     "--wait-for-publish", is_flag=True, help="Watch the scheduled posts until they publish or fail."
 )

@@ -31,6 +31,7 @@ from layers_reconcile.cli.scope import (
     append_step_summary,
     check_credits,
     locator,
+    ownership_options,
     resolve_scope,
     scope_options,
     step_summary_wanted,
@@ -39,7 +40,7 @@ from layers_reconcile.config.loader import Workspace
 from layers_reconcile.config.scope import Shard
 from layers_reconcile.errors import ConfigError, ReconcileError
 from layers_reconcile.plan.model import Plan
-from layers_reconcile.plan.planner import DEFAULT_PRUNE_CAP, make_plan
+from layers_reconcile.plan.planner import make_plan
 from layers_reconcile.plan.return_urls import missing_return_urls
 
 
@@ -67,23 +68,7 @@ from layers_reconcile.plan.return_urls import missing_return_urls
     help="Exit 0 in sync, 2 when apply would change something (steps or orphans), 3 when "
     "only people must act (a consent, an install, an approval), 1 on error or conflict.",
 )
-@click.option(
-    "--prune",
-    is_flag=True,
-    help="Also plan to archive projects stamped with this workspace whose file is gone.",
-)
-@click.option(
-    "--max-archives",
-    type=click.IntRange(min=1),
-    default=DEFAULT_PRUNE_CAP,
-    show_default=True,
-    help="With --prune: archive at most this many projects in one run.",
-)
-@click.option(
-    "--take-over",
-    metavar="WORKSPACE",
-    help="Adopt the projects that workspace WORKSPACE stamped (they are conflicts otherwise).",
-)
+@ownership_options
 @click.option("--customer", "customers", multiple=True, metavar="ID", help="Only this customer.")
 @scope_options
 @click.option(

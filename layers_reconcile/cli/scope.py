@@ -19,6 +19,7 @@ from layers_reconcile.config.loader import SETTINGS_NAMES, Workspace
 from layers_reconcile.config.scope import Shard, in_shard, parse_shard, touched
 from layers_reconcile.errors import ReconcileError
 from layers_reconcile.plan.model import Plan
+from layers_reconcile.plan.planner import DEFAULT_PRUNE_CAP
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -45,6 +46,28 @@ def scope_options(command: F) -> F:
         metavar="REF",
         help="Only the customers whose files changed since the git REF (and the files deleted "
         "since); a change to layers.yaml covers every customer.",
+    )(command)
+
+
+def ownership_options(command: F) -> F:
+    """`--prune`, `--max-archives` and `--take-over`: what a run may do to projects that are not
+    plainly this workspace's (plan shows it, apply does it)."""
+    command = click.option(
+        "--take-over",
+        metavar="WORKSPACE",
+        help="Adopt the projects that workspace WORKSPACE stamped (they are conflicts otherwise).",
+    )(command)
+    command = click.option(
+        "--max-archives",
+        type=click.IntRange(min=1),
+        default=DEFAULT_PRUNE_CAP,
+        show_default=True,
+        help="With --prune: archive at most this many projects in one run.",
+    )(command)
+    return click.option(
+        "--prune",
+        is_flag=True,
+        help="Archive the projects stamped with this workspace whose file is gone.",
     )(command)
 
 
