@@ -6,7 +6,7 @@ from typing import Any
 
 from layers_reconcile.apply.context import CustomerContext
 from layers_reconcile.apply.recovery import StepError
-from layers_reconcile.apply.reserved import content_entry
+from layers_reconcile.apply.reserved import Reserved, content_entry
 from layers_reconcile.apply.steps.base import (
     StepResult,
     approval_gate,
@@ -72,7 +72,7 @@ async def _remember_entry_id(ctx: CustomerContext, step: Step, post_id: str) -> 
         return
     entry_id = named[0]
 
-    def record(reserved: dict[str, Any]) -> None:
+    def record(reserved: Reserved) -> None:
         content_entry(reserved, key).setdefault("entryIds", {})[post_id] = entry_id
 
     await ctx.update_reserved(record)
