@@ -125,11 +125,13 @@ class IngestRecord(TypedDict, total=False):
     """What apply recorded of the last ingest it started (docs/design.md)."""
 
     repo: str
-    branch: str
-    platforms: list[str]
+    branch: str | None  # None: the repo's default branch
+    platforms: list[str] | None  # None: detected from the repo
     jobId: str
     status: str  # statuses.IngestStatus
-    error: JsonObject
+    # What apply writes when the job failed: its error code (plan/diff.py reads a dict here and
+    # finds no code in it, so it names the code only when the API's ingestState has one).
+    error: str | None
     attempt: int
 
 

@@ -5,7 +5,6 @@
 Never prints, prompts or exits: the CLI shows the events and maps the report to an exit code.
 """
 
-from layers_reconcile.apply.durations import format_duration, parse_duration
 from layers_reconcile.apply.events import (
     ApplyEvent,
     ApplyReport,
@@ -26,6 +25,7 @@ from layers_reconcile.apply.events import (
 )
 from layers_reconcile.apply.executor import execute
 from layers_reconcile.apply.options import ApplyOptions
+from layers_reconcile.durations import format_duration, parse_duration
 
 __all__ = [
     "ApplyEvent",

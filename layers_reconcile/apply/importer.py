@@ -14,12 +14,12 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from layers_reconcile.apply.reserved import reserved_of, user_metadata
+from layers_reconcile.apply.reserved import Reserved, reserved_of, user_metadata
 from layers_reconcile.client import LayersClient
 from layers_reconcile.errors import AuthError, NotFoundError
 from layers_reconcile.plan.ids import bare_id, post_id_for
 from layers_reconcile.plan.links import github_key, recorded, social_key
-from layers_reconcile.records import Project
+from layers_reconcile.records import ContentRecord, Project
 
 JsonDict = dict[str, Any]
 TODO_SOCIAL = (
@@ -135,7 +135,7 @@ def _approval(project: Project) -> JsonDict:
     return out
 
 
-def _github(reserved: JsonDict, installations: list[JsonDict] | None, notes: list[str]) -> JsonDict:
+def _github(reserved: Reserved, installations: list[JsonDict] | None, notes: list[str]) -> JsonDict:
     """`installations` None: not readable with this key (no github:admin)."""
     ingest = reserved.get("ingest") or {}
     repo = ingest.get("repo")
@@ -156,8 +156,9 @@ def _github(reserved: JsonDict, installations: list[JsonDict] | None, notes: lis
         out["returnUrl"] = learned
     if ingest.get("branch"):
         out["branch"] = ingest["branch"]
-    if ingest.get("platforms"):
-        out["platforms"] = list(ingest["platforms"])
+    platforms = ingest.get("platforms")
+    if platforms:
+        out["platforms"] = list(platforms)
     if installations is None:
         notes.append(
             f"the key lacks github:admin, so the installation of {org} was not read: add "
@@ -168,13 +169,13 @@ def _github(reserved: JsonDict, installations: list[JsonDict] | None, notes: lis
     return out
 
 
-def _return_url(reserved: JsonDict, key: str) -> str | None:
+def _return_url(reserved: Reserved, key: str) -> str | None:
     """The return URL of the last link the tool made for this gate (kept in the reserved key)."""
     link = recorded(reserved, key)
     return link.return_url if link is not None and link.return_url else None
 
 
-async def _influencer(api: LayersClient, pid: str, reserved: JsonDict) -> str | None:
+async def _influencer(api: LayersClient, pid: str, reserved: Reserved) -> str | None:
     pinned = reserved.get("influencerId")
     if not pinned:
         return None
@@ -185,7 +186,7 @@ async def _influencer(api: LayersClient, pid: str, reserved: JsonDict) -> str | 
     return str(pinned)
 
 
-async def _content(api: LayersClient, pid: str, reserved: JsonDict, notes: list[str]) -> JsonDict:
+async def _content(api: LayersClient, pid: str, reserved: Reserved, notes: list[str]) -> JsonDict:
     recorded = reserved.get("content") or {}
     if not recorded:
         return {}
@@ -225,7 +226,7 @@ def _schedule(
     pid: str,
     key: str,
     ids: list[str],
-    entry: JsonDict,
+    entry: ContentRecord,
     posts: Sequence[Mapping[str, Any]],
     notes: list[str],
 ) -> list[JsonDict]:

@@ -10,20 +10,22 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from layers_reconcile.plan.ids import LAST_APPLIED, RESERVED_KEY
+from layers_reconcile.records import ContentRecord, ReservedRecord
 
 RESERVED_VERSION = 1
 
-Reserved = dict[str, Any]
+# What apply reads and writes: mypy checks every key a mutation sets against the record.
+Reserved = ReservedRecord
 
 
 def reserved_of(project: Mapping[str, Any] | None) -> Reserved:
     """A copy of the reserved entry of a project row (empty when the tool never wrote one)."""
     metadata = (project or {}).get("metadata") or {}
     value = metadata.get(RESERVED_KEY) if isinstance(metadata, dict) else None
-    return copy.deepcopy(value) if isinstance(value, dict) else {}
+    return cast(Reserved, copy.deepcopy(value)) if isinstance(value, dict) else {}
 
 
 def user_metadata(project: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -64,8 +66,6 @@ def mutated(
     return after, with_reserved(user_metadata(project), after)
 
 
-def content_entry(reserved: Reserved, key: str) -> dict[str, Any]:
+def content_entry(reserved: Reserved, key: str) -> ContentRecord:
     """The mutable bookkeeping of one content key (created on first use)."""
-    contents = reserved.setdefault("content", {})
-    entry: dict[str, Any] = contents.setdefault(key, {})
-    return entry
+    return reserved.setdefault("content", {}).setdefault(key, {})

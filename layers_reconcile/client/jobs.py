@@ -25,6 +25,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from layers_reconcile.durations import format_duration
 from layers_reconcile.errors import JobFailedError, JobTimeoutError
 
 Clock = Callable[[], float]
@@ -158,7 +159,7 @@ async def wait_for_job(
         if now >= deadline:
             raise JobTimeoutError(
                 f"job {job_id} still {(job or {}).get('status', 'unknown')} "
-                f"after {now - started:.1f}s (expected {expected_seconds:.1f}s)",
+                f"after {format_duration(now - started)} (expected {format_duration(expected_seconds)})",
                 job_id=job_id,
                 code=None,
                 job=job,

@@ -379,6 +379,9 @@ def _schedules(ctx: Ctx, key: str, spec: ContentSpec, state: _State, posts: Sequ
                         postId=post_id,
                         platform=entry.account,
                         socialAccountId=ctx.accounts.get(entry.account),
+                        scheduledFor=iso_instant(when),
+                        mode=entry.mode,
+                        captionOverride=entry.captionOverride or None,
                     ),
                 )
             )
@@ -442,7 +445,11 @@ def _existing(ctx: Ctx, address: str, entry: ScheduleSpec, when: datetime, post:
                     )
                 ],
                 warnings=_time_warnings(ctx, when),
-                target=ctx.target(postId=str(post.get("id")), platform=entry.account),
+                target=ctx.target(
+                    postId=str(post.get("id")),
+                    platform=entry.account,
+                    scheduledFor=iso_instant(when),
+                ),
             )
         )
         return

@@ -116,6 +116,10 @@ class Target(BaseModel):
     platform: str | None = None
     returnUrl: str | None = None
     socialAccountId: str | None = None
+    # What a schedule or reschedule step sets (the same values its `changes` show a reader).
+    scheduledFor: str | None = None  # ISO instant, UTC
+    mode: str | None = None  # publish mode of a new post
+    captionOverride: str | None = None
 
     @model_serializer(mode="wrap")
     def _only_given(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
@@ -134,11 +138,6 @@ class Step(_Model):
     warnings: list[str] = Field(default_factory=list)
     # Identifiers of existing resources the step acts on (projectId, containerId, postId, ...).
     target: Target = Field(default_factory=Target)
-
-    def after(self, field: str) -> Any:
-        """The value this step sets `field` to (None when it does not change it): how apply
-        reads a desired value the plan carries only as a change (scheduledFor, mode, caption)."""
-        return next((c.after for c in self.changes if c.field == field), None)
 
 
 class Conflict(_Model):

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import math
 from collections import Counter
 from typing import Any
 
 from layers_reconcile.config.times import instant_text
+from layers_reconcile.durations import converge_text, estimate_span_text
 from layers_reconcile.plan.model import (
     KNOWN_AFTER_APPLY,
     Action,
@@ -84,39 +84,12 @@ def change_text(step: Step, change: Change, timezone: str | None = None) -> str:
     return f"{change.field}: {before_text(change, timezone)} -> {after_text(change, timezone)}"
 
 
-def seconds_text(seconds: float) -> str:
-    if seconds < 120:
-        return f"{seconds:.0f} s"
-    return f"{seconds / 60:g} min" if seconds % 30 == 0 else f"{math.ceil(seconds / 60)} min"
-
-
-def span_text(low: float, high: float) -> str:
-    if low == high:
-        return "~" + seconds_text(low)
-    if high < 120:
-        return f"{low:.0f}–{high:.0f} s"
-    return f"{low / 60:g}–{high / 60:g} min"
-
-
-def converge_text(seconds: float) -> str:
-    if seconds <= 0:
-        return "no jobs"
-    if seconds < 120:
-        return f"~{seconds:.0f} s"
-    minutes = math.ceil(seconds / 60)
-    if minutes < 120:
-        return f"~{minutes} min"
-    return f"~{minutes // 60} h {minutes % 60} min"
-
-
 def job_text(step: Step) -> str:
     job = step.job
     if job is None:
         return ""
     credits = f"{job.credits} credits" if job.credits else "no credits"
-    return (
-        f"{job.kind} · {span_text(job.expected_seconds_min, job.expected_seconds_max)} · {credits}"
-    )
+    return f"{job.kind} · {estimate_span_text(job.expected_seconds_min, job.expected_seconds_max)} · {credits}"
 
 
 def headline(step: Step) -> str:

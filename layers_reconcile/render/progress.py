@@ -25,7 +25,6 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
-from layers_reconcile.apply.durations import format_duration
 from layers_reconcile.apply.events import (
     ApplyEvent,
     ApplyReport,
@@ -42,6 +41,7 @@ from layers_reconcile.apply.events import (
     StepStarted,
     WaitingOnPerson,
 )
+from layers_reconcile.durations import format_duration
 
 ICON = {
     CustomerStatus.CONVERGED: ("✓", "green"),

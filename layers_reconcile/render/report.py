@@ -7,6 +7,7 @@ from __future__ import annotations
 from html import escape
 
 from layers_reconcile.apply.events import ApplyReport, CustomerOutcome, CustomerStatus
+from layers_reconcile.durations import format_duration
 
 MARKER = "<!-- layers-reconcile-apply -->"
 
@@ -43,7 +44,7 @@ def _summary(report: ApplyReport) -> str:
     return (
         f"Apply: {len(report.outcomes)} customers: "
         + ", ".join(parts)
-        + (f" in {report.elapsed:.0f} s." if report.elapsed else ".")
+        + (f" in {format_duration(report.elapsed)}." if report.elapsed else ".")
     )
 
 

@@ -11,7 +11,6 @@ import pytest
 from rich.console import Console
 
 from layers_reconcile.apply.customer import CustomerRun, stale_addresses
-from layers_reconcile.apply.durations import format_duration, parse_duration
 from layers_reconcile.apply.events import (
     ApplyReport,
     CustomerFinished,
@@ -32,6 +31,7 @@ from layers_reconcile.apply.recovery import (
 )
 from layers_reconcile.apply.reserved import RESERVED_KEY, mutated
 from layers_reconcile.apply.slot import Slot
+from layers_reconcile.durations import format_duration, parse_duration
 from layers_reconcile.errors import ApiClientError, JobFailedError, ValidationError
 from layers_reconcile.plan.model import Action, CustomerPlan, Step, StepKind
 from layers_reconcile.render.progress import ProgressView

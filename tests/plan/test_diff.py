@@ -221,6 +221,35 @@ def test_schedule_entry_with_an_id_has_its_own_address_and_post() -> None:
     assert step.target.postId == post_id_for(actual.project["id"], "k", "tiktok", 1, "second")
 
 
+def test_a_schedule_step_carries_what_apply_sends_in_its_target() -> None:
+    data = spec(
+        social={"tiktok": {}},
+        content={
+            "k": {
+                "brief": {},
+                "schedule": [
+                    {
+                        "account": "tiktok",
+                        "mode": "direct_publish",
+                        "at": "2027-03-01T10:00:00Z",
+                        "captionOverride": "Launch day",
+                    }
+                ],
+            }
+        },
+    )
+    actual = converged(loaded(data).spec)
+    actual.scheduled_posts = []
+    plan = build_plan([plan_of(data, actual)], now=NOW)
+    (step,) = plan.customers[0].steps
+    assert (step.target.scheduledFor, step.target.mode, step.target.captionOverride) == (
+        "2027-03-01T10:00:00Z",
+        "direct_publish",
+        "Launch day",
+    )
+    assert Plan.from_document(plan.to_document()).customers[0].steps[0].target == step.target
+
+
 def test_published_post_is_never_moved() -> None:
     data = spec(
         social={"tiktok": {}},

@@ -8,6 +8,7 @@ from typing import Any
 
 from layers_reconcile.apply.context import CustomerContext, Gate, GateCheck, GateState
 from layers_reconcile.apply.events import PersonWait
+from layers_reconcile.apply.reserved import Reserved
 from layers_reconcile.errors import ConflictError, NotFoundError
 from layers_reconcile.plan.ids import CANCELED_KEY, bare_id
 from layers_reconcile.plan.model import Step
@@ -90,7 +91,7 @@ KEEP_CANCELED = 500  # post ids remembered as canceled by this tool
 
 
 def _record_canceled(post_id: str) -> Any:
-    def mutate(reserved: dict[str, Any]) -> None:
+    def mutate(reserved: Reserved) -> None:
         known = [i for i in reserved.get(CANCELED_KEY) or [] if isinstance(i, str)]
         bare = str(bare_id(post_id))
         if bare not in known:

@@ -15,12 +15,13 @@ from typing import Any
 from layers_reconcile.apply.context import CustomerContext
 from layers_reconcile.apply.poll import Backoff, poll
 from layers_reconcile.apply.recovery import StepError
-from layers_reconcile.apply.reserved import content_entry
+from layers_reconcile.apply.reserved import Reserved, content_entry
 from layers_reconcile.apply.steps.base import StepResult, cancel_post, content_key_of
 from layers_reconcile.config.models import ContentSpec
 from layers_reconcile.errors import ConflictError, JobError
 from layers_reconcile.plan.ids import brief_hash, content_id_for
 from layers_reconcile.plan.model import Step
+from layers_reconcile.records import ContentRecord
 from layers_reconcile.statuses import CONTAINER_RUNNING
 
 DEFAULT_EXPECTED = 135.0
@@ -58,7 +59,7 @@ def _expected(step: Step) -> float:
     return step.job.expected_seconds if step.job else DEFAULT_EXPECTED
 
 
-def _clear_job(entry: dict[str, Any]) -> None:
+def _clear_job(entry: ContentRecord) -> None:
     entry.pop("jobId", None)
     entry.pop("jobIds", None)
 
@@ -73,7 +74,7 @@ async def _settle(ctx: CustomerContext, step: Step, key: str, job_ids: list[str]
                 )
     except* JobError as group:
 
-        def failed(reserved: dict[str, Any]) -> None:
+        def failed(reserved: Reserved) -> None:
             entry = content_entry(reserved, key)
             _clear_job(entry)
             entry["status"] = "failed"
@@ -81,7 +82,7 @@ async def _settle(ctx: CustomerContext, step: Step, key: str, job_ids: list[str]
         await ctx.update_reserved(failed)
         raise group.exceptions[0] from None
 
-    def done(reserved: dict[str, Any]) -> None:
+    def done(reserved: Reserved) -> None:
         entry = content_entry(reserved, key)
         _clear_job(entry)
         entry["status"] = "completed"
@@ -93,8 +94,8 @@ async def run(ctx: CustomerContext, step: Step) -> StepResult:
     ctx.project_id = ctx.project_id or step.target.projectId
     key = _key(ctx, step)
     content = _spec(ctx, key)
-    entry = dict(((await ctx.reserved()).get("content") or {}).get(key) or {})
-    recorded_jobs = [str(j) for j in entry.get("jobIds") or [entry.get("jobId")] if j]
+    entry = ((await ctx.reserved()).get("content") or {}).get(key) or {}
+    recorded_jobs = [str(j) for j in entry.get("jobIds") or [entry.get("jobId") or ""] if j]
     if recorded_jobs:
         # A job an earlier (perhaps killed) run started and recorded: wait on it, start nothing.
         await _settle(ctx, step, key, recorded_jobs)
@@ -111,7 +112,7 @@ async def run(ctx: CustomerContext, step: Step) -> StepResult:
 
 
 async def _generate(
-    ctx: CustomerContext, step: Step, key: str, content: ContentSpec, entry: dict[str, Any]
+    ctx: CustomerContext, step: Step, key: str, content: ContentSpec, entry: ContentRecord
 ) -> StepResult:
     project_id = ctx.require_project()
     brief = request_brief(content)
@@ -141,17 +142,19 @@ async def _generate(
     raw_ids = accepted.get("containerIds") or [accepted.get("containerId")]
     container_ids = [str(c) for c in raw_ids if c]
 
-    def started(reserved: dict[str, Any]) -> None:
+    def started(reserved: Reserved) -> None:
         entry = content_entry(reserved, key)
         _clear_job(entry)
         entry.update(
-            containerIds=container_ids,
-            jobId=job_id,
-            briefHash=hash_of(content),
-            format=content.format,
-            variants=content.variants,
-            generation=generation,
-            status="running",
+            {
+                "containerIds": container_ids,
+                "jobId": job_id,
+                "briefHash": hash_of(content),
+                "format": content.format,
+                "variants": content.variants,
+                "generation": generation,
+                "status": "running",
+            }
         )
 
     await ctx.update_reserved(started)
@@ -161,7 +164,7 @@ async def _generate(
 
 
 async def _regenerate(
-    ctx: CustomerContext, step: Step, key: str, content: ContentSpec, entry: dict[str, Any]
+    ctx: CustomerContext, step: Step, key: str, content: ContentSpec, entry: ContentRecord
 ) -> StepResult:
     container_ids = [str(c) for c in step.target.containerIds or entry.get("containerIds") or []]
     if not container_ids:
@@ -177,14 +180,16 @@ async def _regenerate(
         )
         job_ids.append(str(accepted["jobId"]))
 
-    def started(reserved: dict[str, Any]) -> None:
+    def started(reserved: Reserved) -> None:
         entry = content_entry(reserved, key)
         entry.update(
-            jobId=job_ids[0],
-            jobIds=job_ids,
-            briefHash=hash_of(content),
-            regenerations=round_,
-            status="running",
+            {
+                "jobId": job_ids[0],
+                "jobIds": job_ids,
+                "briefHash": hash_of(content),
+                "regenerations": round_,
+                "status": "running",
+            }
         )
 
     await ctx.update_reserved(started)

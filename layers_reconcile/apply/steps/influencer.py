@@ -11,6 +11,7 @@ from typing import Any
 from layers_reconcile.apply.context import CustomerContext
 from layers_reconcile.apply.poll import Backoff, poll
 from layers_reconcile.apply.recovery import StepError
+from layers_reconcile.apply.reserved import Reserved
 from layers_reconcile.apply.steps.base import StepResult, where
 from layers_reconcile.config.models import InfluencerSpec
 from layers_reconcile.plan.model import Step
@@ -89,7 +90,7 @@ async def _until_ready(ctx: CustomerContext, step: Step, influencer: Influencer)
 
 
 async def _pin(ctx: CustomerContext, influencer_id: str) -> None:
-    def pin(reserved: dict[str, Any]) -> None:
+    def pin(reserved: Reserved) -> None:
         reserved["influencerId"] = influencer_id
         reserved.pop("influencerJob", None)
 
@@ -127,7 +128,7 @@ async def create(ctx: CustomerContext, step: Step) -> StepResult:
     job_id = accepted.get("jobId")
     influencer_id = str(accepted.get("influencerId") or accepted.get("id") or "")
 
-    def record(reserved: dict[str, Any]) -> None:
+    def record(reserved: Reserved) -> None:
         reserved["influencerJob"] = {"jobId": job_id, "influencerId": influencer_id}
 
     if job_id:

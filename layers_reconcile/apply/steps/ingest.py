@@ -8,21 +8,24 @@ fresh one instead of replaying an old answer.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from layers_reconcile.apply.context import CustomerContext
 from layers_reconcile.apply.recovery import StepError
+from layers_reconcile.apply.reserved import Reserved
 from layers_reconcile.apply.steps.base import StepResult
 from layers_reconcile.errors import ConflictError, JobError
 from layers_reconcile.plan.model import Step
+from layers_reconcile.records import IngestRecord
 
 DEFAULT_EXPECTED = 330.0
 
 
-def desired_record(ctx: CustomerContext) -> dict[str, Any]:
+def desired_record(ctx: CustomerContext) -> IngestRecord:
     github = ctx.spec.github
     assert github is not None
-    return {"repo": github.repo, "branch": github.branch, "platforms": github.platforms}
+    platforms = None if github.platforms is None else [str(p) for p in github.platforms]
+    return {"repo": github.repo, "branch": github.branch, "platforms": platforms}
 
 
 def request_body(ctx: CustomerContext) -> dict[str, Any]:
@@ -37,7 +40,7 @@ def request_body(ctx: CustomerContext) -> dict[str, Any]:
 
 
 async def _finish(
-    ctx: CustomerContext, step: Step, job_id: str, record: dict[str, Any]
+    ctx: CustomerContext, step: Step, job_id: str, record: IngestRecord
 ) -> dict[str, Any]:
     expected = step.job.expected_seconds if step.job else DEFAULT_EXPECTED
     try:
@@ -45,13 +48,13 @@ async def _finish(
     except JobError as exc:
         code = exc.code
 
-        def failed(reserved: dict[str, Any]) -> None:
+        def failed(reserved: Reserved) -> None:
             reserved["ingest"] = {**record, "jobId": job_id, "status": "failed", "error": code}
 
         await ctx.update_reserved(failed)
         raise
 
-    def completed(reserved: dict[str, Any]) -> None:
+    def completed(reserved: Reserved) -> None:
         reserved["ingest"] = {**record, "jobId": job_id, "status": "completed"}
 
     await ctx.update_reserved(completed)
@@ -69,7 +72,10 @@ async def run(ctx: CustomerContext, step: Step) -> StepResult:
         running = previous.get("jobId")  # recorded since this plan was made (a rival run)
     if running:
         # A job started by an earlier (perhaps killed) run: wait on it, never start another.
-        record = {k: previous.get(k) for k in ("repo", "branch", "platforms", "attempt")}
+        # The record's own keys, carried over as they were (None where it had none).
+        record = cast(
+            IngestRecord, {k: previous.get(k) for k in ("repo", "branch", "platforms", "attempt")}
+        )
         if previous.get("jobId") != running:
             record = {**desired_record(ctx), "attempt": previous.get("attempt", 0)}
         job = await _finish(ctx, step, str(running), record)
@@ -92,7 +98,7 @@ async def run(ctx: CustomerContext, step: Step) -> StepResult:
     job_id = str(accepted["jobId"])
     record = {**desired_record(ctx), "attempt": attempt}
 
-    def started(reserved: dict[str, Any]) -> None:
+    def started(reserved: Reserved) -> None:
         reserved["ingest"] = {**record, "jobId": job_id, "status": "running"}
 
     await ctx.update_reserved(started)

@@ -6,7 +6,7 @@ from typing import Any
 
 from layers_reconcile.apply.context import CustomerContext
 from layers_reconcile.apply.recovery import StepError
-from layers_reconcile.apply.reserved import RESERVED_VERSION, reserved_of, with_reserved
+from layers_reconcile.apply.reserved import RESERVED_VERSION, Reserved, reserved_of, with_reserved
 from layers_reconcile.apply.steps.base import StepResult
 from layers_reconcile.errors import ConflictError
 from layers_reconcile.plan.ids import LAST_APPLIED, project_id_for
@@ -15,8 +15,8 @@ from layers_reconcile.plan.model import Step
 _SIMPLE = ("name", "timezone", "primaryLanguage", "ownerEmail")
 
 
-def _stamp(ctx: CustomerContext) -> dict[str, Any]:
-    stamp: dict[str, Any] = {"v": RESERVED_VERSION}
+def _stamp(ctx: CustomerContext) -> Reserved:
+    stamp: Reserved = {"v": RESERVED_VERSION}
     if ctx.workspace:
         stamp["workspace"] = ctx.workspace
     stamp[LAST_APPLIED] = ctx.applied_at()
@@ -57,7 +57,7 @@ async def adopt(ctx: CustomerContext, step: Step) -> StepResult:
     ctx.project_id = ctx.project_id or step.target.projectId
     previous: list[str | None] = []
 
-    def stamp(reserved: dict[str, Any]) -> None:
+    def stamp(reserved: Reserved) -> None:
         previous.append(reserved.get("workspace"))
         reserved["v"] = RESERVED_VERSION
         if ctx.workspace:

@@ -6,7 +6,7 @@ from typing import Any
 
 from layers_reconcile.apply.context import CustomerContext
 from layers_reconcile.apply.recovery import StepError
-from layers_reconcile.apply.reserved import content_entry
+from layers_reconcile.apply.reserved import Reserved, content_entry
 from layers_reconcile.apply.steps.base import (
     StepResult,
     approval_gate,
@@ -35,13 +35,13 @@ async def schedule(ctx: CustomerContext, step: Step) -> StepResult:
     container_id = step.target.containerId
     post_id = step.target.postId
     platform = step.target.platform
-    scheduled_for = step.after("scheduledFor")
-    mode = step.after("mode")
+    scheduled_for = step.target.scheduledFor
+    mode = step.target.mode
     if not (container_id and post_id and platform and scheduled_for and mode):
         raise StepError(f"{step.address}: the plan lacks the container, post or time to schedule")
     account = step.target.socialAccountId or await _account(ctx, str(platform))
     target: dict[str, Any] = {"socialAccountId": account, "mode": mode, "scheduledPostId": post_id}
-    caption = step.after("captionOverride")
+    caption = step.target.captionOverride
     if caption:
         target["captionOverride"] = caption
     body = {"targets": [target], "scheduledFor": scheduled_for}
@@ -72,7 +72,7 @@ async def _remember_entry_id(ctx: CustomerContext, step: Step, post_id: str) -> 
         return
     entry_id = named[0]
 
-    def record(reserved: dict[str, Any]) -> None:
+    def record(reserved: Reserved) -> None:
         content_entry(reserved, key).setdefault("entryIds", {})[post_id] = entry_id
 
     await ctx.update_reserved(record)
@@ -90,7 +90,7 @@ def _names(
 
 async def reschedule(ctx: CustomerContext, step: Step) -> StepResult:
     post_id = step.target.postId
-    scheduled_for = step.after("scheduledFor")
+    scheduled_for = step.target.scheduledFor
     if not (post_id and scheduled_for):
         raise StepError(f"{step.address}: the plan lacks the post or its new time")
     # Setting a time is idempotent; no body-derived key (A -> B -> A would replay stale).

@@ -7,11 +7,13 @@ customer refused is reported — in this run or the next — with the new URL, n
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Final
 
 from layers_reconcile.apply.context import CustomerContext, Gate, GateCheck, GateState
 from layers_reconcile.apply.events import PersonWait
 from layers_reconcile.apply.links import keep, mint_consent
 from layers_reconcile.apply.recovery import StepError
+from layers_reconcile.apply.reserved import Reserved
 from layers_reconcile.apply.steps.base import DEFAULT_RETURN_URL, StepResult, first
 from layers_reconcile.errors import ApiClientError
 from layers_reconcile.instants import parse_instant
@@ -30,7 +32,7 @@ def _platform(ctx: CustomerContext, step: Step) -> str:
     raise StepError(f"{step.address}: no platform")
 
 
-CONSENTS = "oauthStates"  # reserved key: platform -> the state of the last URL shown
+CONSENTS: Final = "oauthStates"  # reserved key: platform -> the state of the last URL shown
 NAMES = {
     "tiktok": "TikTok",
     "youtube": "YouTube",
@@ -95,7 +97,7 @@ async def _consent_link(
     )
     record = keep(link)
 
-    def mutate(reserved: dict[str, object]) -> None:
+    def mutate(reserved: Reserved) -> None:
         record(reserved)
         states = reserved.setdefault(CONSENTS, {})
         if isinstance(states, dict):
