@@ -346,7 +346,10 @@ def read_plan(target: Path) -> Plan | None:
         raise ValueError(f"{target}: not a plan file (JSON from `plan --out`): {exc}") from exc
     if not isinstance(doc, dict) or "formatVersion" not in doc:
         raise ValueError(f"{target}: not a plan file (no formatVersion)")
-    return Plan.from_document(doc)
+    try:
+        return Plan.from_document(doc)
+    except ValueError as exc:
+        raise ValueError(f"{target}: {exc}") from None
 
 
 def plan_root(plan: Plan) -> Path:

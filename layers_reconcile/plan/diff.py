@@ -381,8 +381,9 @@ def _ingest(ctx: Ctx) -> None:
         reason = f"the ingested {names} {verb} from the file"
         ctx.add(ingest(changes=found, reason=reason))
     elif status == "failed":
+        # The API's ingestState carries {code, message}; apply records the code alone.
         error = state.get("error") or record.get("error") or {}
-        code = error.get("code") if isinstance(error, dict) else None
+        code = error.get("code") if isinstance(error, dict) else error or None
         why = f"the last ingest failed ({code})" if code else "the last ingest failed"
         hint = INGEST_RECOVERY.get(str(code))
         ctx.add(ingest(reason=why + "; it runs again", warnings=[hint] if hint else []))

@@ -22,7 +22,7 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 KNOWN_AFTER_APPLY = "(known after apply)"
 
 

@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from layers_reconcile.cli.main import cli
+from layers_reconcile.plan.model import FORMAT_VERSION
 from tests.plan.seed import customer_yaml, seed_many
 
 pytest.importorskip("layers_reconcile.emulator.server")
@@ -186,7 +187,7 @@ def test_saved_plan_holds_no_key_and_markdown_has_the_marker(
     saved = out.read_text()
     assert server.api_key not in saved
     assert server.api_key not in result.output
-    assert json.loads(saved)["formatVersion"] == 1
+    assert json.loads(saved)["formatVersion"] == FORMAT_VERSION
 
 
 def test_prune_archives_only_projects_stamped_by_this_workspace(

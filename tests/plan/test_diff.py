@@ -12,7 +12,7 @@ from layers_reconcile.errors import ConfigError
 from layers_reconcile.plan.actual import ActualCustomer
 from layers_reconcile.plan.diff import archive_plan, build_plan, diff_customer
 from layers_reconcile.plan.ids import RESERVED_KEY, post_id_for
-from layers_reconcile.plan.model import Action, CustomerPlan, Plan, StepKind
+from layers_reconcile.plan.model import FORMAT_VERSION, Action, CustomerPlan, Plan, StepKind
 from tests.plan.builders import NOW, WORKSPACE, converged, edited, loaded
 
 BASE: dict[str, Any] = {"customerExternalId": "c-1", "project": {"name": "C One"}}
@@ -351,7 +351,7 @@ def test_times_in_the_past_and_within_the_hour_warn() -> None:
 def test_plan_document_has_the_product_shape() -> None:
     plan = build_plan([plan_of(spec())], now=NOW)
     doc = plan.to_document()
-    assert doc["formatVersion"] == 1
+    assert doc["formatVersion"] == FORMAT_VERSION
     assert doc["summary"]["changes"] == 1
     assert set(doc["summary"]) >= {"customers", "changes", "jobs", "credits", "waitsOnPeople"}
     customer = doc["customers"][0]
@@ -468,3 +468,17 @@ def test_plan_times_show_the_project_local_time_beside_utc() -> None:
     text = plain_text(plan)
     assert 'scheduledFor: "2027-03-01T10:00:00Z" (11:00 Europe/Berlin)' in text
     assert plan.customers[0].timezone == "Europe/Berlin"
+
+
+def test_a_failed_ingest_recorded_by_apply_names_its_code_and_the_recovery() -> None:
+    data = spec(github={"repo": "org/app"})
+    actual = converged(loaded(data).spec)
+    assert actual.project is not None
+    reserved = actual.project["metadata"][RESERVED_KEY]
+    # What apply writes when the job failed: the code alone; the API's ingestState is empty.
+    reserved["ingest"].update(status="failed", error="SDK_PATCH_GENERATION_FAILED")
+    actual.project["ingestState"] = {"github": None}
+    plan = plan_of(data, actual)
+    assert steps(plan) == [("c-1/ingest", Action.RUN_JOB)]
+    assert plan.steps[0].reason.startswith("the last ingest failed (SDK_PATCH_GENERATION_FAILED)")
+    assert any("github.platforms" in w for w in plan.steps[0].warnings)

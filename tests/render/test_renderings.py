@@ -9,7 +9,7 @@ from rich.console import Console
 
 from layers_reconcile.plan.actual import ActualCustomer
 from layers_reconcile.plan.diff import build_plan, diff_customer
-from layers_reconcile.plan.model import Plan
+from layers_reconcile.plan.model import FORMAT_VERSION, Plan
 from layers_reconcile.render.json import render_json
 from layers_reconcile.render.markdown import LIMIT, MARKER, render_markdown
 from layers_reconcile.render.text import plain_text, render_text
@@ -94,7 +94,7 @@ def test_text_shows_known_after_apply_and_summary() -> None:
 
 def test_json_is_the_versioned_document() -> None:
     doc = json.loads(render_json(many(2)))
-    assert doc["formatVersion"] == 1
+    assert doc["formatVersion"] == FORMAT_VERSION
     steps = [s for c in doc["customers"] for s in c["steps"]]
     waits = [s for s in steps if s["action"] == "wait_on_person"]
     assert doc["summary"]["changes"] == len(steps) - len(waits)
