@@ -18,6 +18,7 @@ from layers_reconcile.errors import ReconcileError
 DEFAULT_API_URL = "https://api.github.com"
 DEFAULT_MARKER = "<!-- layers-reconcile -->"
 BODY_LIMIT = 65_536  # GitHub refuses longer comment and issue bodies
+MAX_PAGES = 100  # of 100 items: a pull request's comments or the open drift issues
 _MARKER = re.compile(r"<!--[^\n]*?-->")
 _NEXT = re.compile(r'<([^>]+)>;\s*rel="next"')
 _REPO = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
@@ -117,6 +118,7 @@ class GitHub:
         items: list[dict[str, Any]] = []
         next_url: str | None = url
         query: dict[str, Any] | None = {**params, "per_page": 100}
+        pages = 0
         while next_url is not None:
             response = await self._call("GET", next_url, params=query)
             page = response.json()
@@ -124,8 +126,20 @@ class GitHub:
                 raise ReconcileError(f"GitHub answered {url} with something that is not a list")
             items.extend(i for i in page if isinstance(i, dict))
             found = _NEXT.search(response.headers.get("link", ""))
-            next_url, query = (found.group(1), None) if found else (None, None)
+            next_url, query = (self._same_origin(found.group(1)), None) if found else (None, None)
+            pages += 1
+            if next_url is not None and pages >= MAX_PAGES:
+                raise ReconcileError(f"GitHub answered {url} with more than {MAX_PAGES} pages")
         return items
+
+    def _same_origin(self, link: str) -> str:
+        """A `rel="next"` link, followed only on the API's own origin: the token goes with it."""
+        base, target = self._http.base_url, httpx.URL(link)
+        if (target.scheme, target.host, target.port) != (base.scheme, base.host, base.port):
+            raise ReconcileError(
+                f"GitHub's next-page link leaves {base.scheme}://{base.host}: not followed"
+            )
+        return link
 
     async def upsert_comments(self, repo: str, number: int, parts: list[str]) -> Outcome:
         """Make the pull request's comments with the parts' marker exactly `parts`, in order:

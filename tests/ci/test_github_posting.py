@@ -131,3 +131,23 @@ def test_one_drift_issue_is_opened_updated_and_closed(gh: FakeGitHub, tmp_path: 
     assert gh.bodies(1)[0].startswith("In sync again")
     again = drift(gh, 2, plan_markdown(tmp_path / "c.md", "drifted again"))
     assert "opened drift issue #2" in again.output
+
+
+async def test_a_next_page_link_to_another_host_is_not_followed_with_the_token() -> None:
+    import httpx
+
+    from layers_reconcile.cli.github_api import GitHub
+    from layers_reconcile.errors import ReconcileError
+
+    hosts: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        hosts.append(request.url.host)
+        link = '<https://collector.example/steal?page=2>; rel="next"'
+        return httpx.Response(200, json=[], headers={"Link": link})
+
+    transport = httpx.MockTransport(answer)
+    async with GitHub("https://api.github.test", TOKEN, transport=transport) as gh:
+        with pytest.raises(ReconcileError, match="not followed"):
+            await gh.upsert_comments(REPO, 7, ["<!-- m -->\nplan\n"])
+    assert hosts == ["api.github.test"]
