@@ -176,6 +176,20 @@ def test_the_shards_list_and_prune_every_orphan_between_them(
     assert archives == ["git-3"]
 
 
+def test_orphans_the_cap_holds_back_do_not_read_as_unpruned(
+    server: EmulatorServer, repo: Path
+) -> None:
+    for ext in ("git-3", "git-4"):
+        (repo / "customers" / f"{ext}.yaml").unlink()
+    result = run_plan(server, str(repo), "--prune", "--max-archives", "1")
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stdout.splitlines() if "· last applied" in line]
+    assert len(lines) == 2
+    assert "archived by this plan" in lines[0]
+    assert "held back by the --max-archives cap" in lines[1]
+    assert "would be archived with --prune" not in result.stdout
+
+
 def test_shard_split_is_stable_and_even() -> None:
     ids = [f"customer-{i:04d}" for i in range(2000)]
     shards = [Shard(i, 4) for i in range(1, 5)]
