@@ -8,6 +8,8 @@ import subprocess
 import time
 from pathlib import Path
 
+import httpx
+
 from tests.apply.support import EXAMPLES, Api, cli_args, copy_workspace, emulator, run_cli
 
 PAST = """\
@@ -171,3 +173,23 @@ def test_a_pruned_customer_brought_back_gets_its_posts_again(tmp_path: Path) -> 
         assert back.returncode == 0, back.stdout + back.stderr
         again = run_cli("plan", str(ws), "--detailed-exitcode", env=emu.env())
         assert again.returncode == 0, again.stdout
+
+
+def test_apply_without_github_admin_when_the_plan_has_no_github_step(tmp_path: Path) -> None:
+    """README: apply needs the scopes of the steps its plan has; a brand edit needs no
+    github:admin (plan leaves the installations unchecked, apply must too)."""
+    ws = copy_workspace(EXAMPLES, tmp_path / "ws")
+    with emulator(tmp_path) as emu:
+        assert run_cli("apply", str(ws), "--auto-approve", env=emu.env()).returncode == 0
+        scopes = ["projects:read", "content:read", "social:read", "publish:read", "jobs:read"]
+        answer = httpx.post(
+            f"{emu.url}/_emulator/keys", json={"scopes": [*scopes, "projects:write"]}, timeout=5
+        )
+        env = {**emu.env(), "LAYERS_API_KEY": answer.json()["apiKey"]}
+        file = ws / "customers/quinns-coffee.yaml"
+        file.write_text(
+            file.read_text().replace("tagline: Your cafe, skip", "tagline: Beans, skip")
+        )
+        done = run_cli("apply", str(ws), "--auto-approve", env=env)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "quinn-coffee-001/brand: update done" in done.stdout
