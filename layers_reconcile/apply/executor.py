@@ -36,7 +36,7 @@ from layers_reconcile.apply.slot import Slot
 from layers_reconcile.apply.steps import HANDLERS
 from layers_reconcile.client import LayersClient
 from layers_reconcile.plan.context import Loaded
-from layers_reconcile.plan.model import Action, CustomerPlan, Plan
+from layers_reconcile.plan.model import Action, CustomerPlan, Plan, StepKind
 from layers_reconcile.plan.observe import SharedActual, observe_shared
 from layers_reconcile.plan.planner import WorkspaceLike, selected
 
@@ -66,7 +66,16 @@ async def execute(
                 work.append((cp.customer_external_id, loaded.get(cp.customer_external_id), cp))
     needs_shared = any(c is not None for _, c, _ in work)
     github = any(c is not None and c.spec.github is not None for _, c, _ in work)
-    shared = await observe_shared(client, github=github) if needs_shared else SharedActual()
+    # Without a GitHub step in the plan, a key lacking github:admin leaves the installations
+    # unchecked, as in plan: apply asks only for the scopes of the steps it carries out.
+    no_github_step = plan is not None and not any(
+        s.kind is StepKind.GITHUB for _, _, cp in work if cp is not None for s in cp.steps
+    )
+    shared = (
+        await observe_shared(client, github=github, read_only=no_github_step)
+        if needs_shared
+        else SharedActual()
+    )
     semaphore = asyncio.Semaphore(max(1, options.parallelism))
     deadline = None if options.timeout is None else options.clock() + options.timeout
 

@@ -286,6 +286,7 @@ async def _plan(
                 take_over=planning.take_over,
                 prune_cap=planning.prune_cap,
                 orphans_of=planning.orphans_of,
+                orphans_in=scope.orphans_in,
             )
     except TimeoutError:
         if timeout is None:
@@ -305,7 +306,8 @@ async def _execute(
     view: ProgressView,
     verify: bool,
 ) -> ApplyReport:
-    customers = scope.customers
+    # A shard's plan holds just its customers and its orphans (whose files are gone).
+    customers = () if scope.whole_shard else scope.customers
     async with build_client(endpoint, rate_share=scope.rate_share) as client, _heartbeat(view):
         return await execute(
             client,

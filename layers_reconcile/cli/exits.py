@@ -29,9 +29,21 @@ def of_plan(plan: Plan, *, detailed: bool) -> ExitCode:
         return ExitCode.ERROR
     if not detailed:
         return ExitCode.OK
-    if plan.has_changes:
+    if plan.summary.orphans or _runnable_steps(plan):
         return ExitCode.CHANGES
-    return ExitCode.WAITING if plan.waits_on_people else ExitCode.OK
+    return ExitCode.WAITING if plan.summary.waits_on_people else ExitCode.OK
+
+
+def _runnable_steps(plan: Plan) -> bool:
+    """Whether apply has a step it can carry out now: steps that wait for a consent, an install
+    or an approval (a post on an account not yet connected) leave a drift job at 3, not 2."""
+    from layers_reconcile.plan.stages import held_by_people
+
+    for customer in plan.customers:
+        held = {id(s) for s in held_by_people(customer.customer_external_id, customer.steps)}
+        if any(id(s) not in held for s in customer.steps):
+            return True
+    return False
 
 
 def of_report(report: ApplyReport) -> ExitCode:

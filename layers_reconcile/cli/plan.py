@@ -180,6 +180,7 @@ def _planned(
                     workspace,
                     customers=scope.customers,
                     orphans_of=scope.orphans_of,
+                    orphans_in=scope.orphans_in,
                     parallelism=parallelism_of(options, workspace),
                     prune=prune,
                     now=datetime.now(UTC),

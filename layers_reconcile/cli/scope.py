@@ -82,12 +82,19 @@ class Scope:
     skipped: int | None
     shard: Shard | None
     everything: bool = False  # layers.yaml changed: the whole workspace, as without a filter
+    whole_shard: bool = False  # a shard of the whole workspace: it lists its share of orphans
+
+    @property
+    def orphans_in(self) -> Callable[[str], bool] | None:
+        """For make_plan: the orphans this shard lists (None: not a shard of everything)."""
+        return self.shard.holds if self.whole_shard and self.shard is not None else None
 
     @property
     def empty(self) -> bool:
         """Nothing to plan at all: a filtered selection that selected nobody."""
         filtered = self.changed_since is not None or self.shard is not None
-        return filtered and not self.customers and not self.everything
+        # A shard with no customer file may still hold orphans.
+        return filtered and not self.customers and not self.everything and not self.whole_shard
 
     @property
     def rate_share(self) -> float:
@@ -124,7 +131,7 @@ def resolve_scope(
         chosen = in_shard(base, shard)
         if shard is None:
             return Scope(customers, None, None, None, None)
-        return Scope(tuple(chosen), None, None, None, shard)
+        return Scope(tuple(chosen), None, None, None, shard, whole_shard=not wanted)
     try:
         changes, settings = changed_since(workspace.root, ref, settings_names=SETTINGS_NAMES)
     except ReconcileError as exc:

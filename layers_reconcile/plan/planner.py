@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
@@ -60,6 +60,7 @@ async def make_plan(
     orphans_of: Collection[str] | None = None,
     take_over: str | None = None,
     prune_cap: int = DEFAULT_PRUNE_CAP,
+    orphans_in: Callable[[str], bool] | None = None,
 ) -> Plan:
     """Observe (reads only) and diff every selected customer, and list this workspace's orphans.
 
@@ -68,6 +69,9 @@ async def make_plan(
     customerExternalIds looks up only those (per customer) and reports the ones stamped by this
     workspace (files deleted since a git ref). With `prune`, up to `prune_cap` orphans get an
     archive step. `take_over` names the workspace whose stamped projects this plan may adopt.
+    `orphans_in`: `customers` are one shard of the whole workspace; its orphans are the
+    workspace's orphans whose customerExternalId this predicate holds (so the shards of a CI
+    matrix list, and with `prune` archive, every orphan between them).
     """
     settings = workspace.settings
     now = now or datetime.now(UTC)
@@ -75,7 +79,11 @@ async def make_plan(
     if prune:
         _check_prune(workspace, orphans_of)
     chosen = selected(workspace, customers)
+    if orphans_in is not None:  # a shard may have no customer file at all (customers == ())
+        chosen = [c for c in chosen if orphans_in(c.spec.customerExternalId)]
     wanted = _orphan_candidates(workspace, customers, orphans_of)
+    if orphans_in is not None and orphans_of is None and not getattr(workspace, "partial", False):
+        wanted = ALL if workspace.settings.workspace else None
     lookups = len(chosen) + (len(wanted) if isinstance(wanted, frozenset) else 0)
     whole = not customers and not getattr(workspace, "partial", False)
     by_list = whole or wanted is ALL or lookups > LOOKUP_LIMIT
@@ -95,7 +103,9 @@ async def make_plan(
     try:
         async with asyncio.TaskGroup() as group:
             tasks = [group.create_task(one(c)) for c in chosen]
-            found = group.create_task(_orphans(client, workspace, wanted, listing, gate))
+            found = group.create_task(
+                _orphans(client, workspace, wanted, listing, gate, orphans_in)
+            )
     except BaseExceptionGroup as failed:
         raise first_error(failed) from None
     plans = [t.result() for t in tasks]
@@ -214,6 +224,7 @@ async def _orphans(
     wanted: _All | frozenset[str] | None,
     listing: dict[str, list[Project]] | None,
     gate: asyncio.Semaphore,
+    orphans_in: Callable[[str], bool] | None = None,
 ) -> list[Project] | None:
     """Active projects stamped by this workspace whose customer has no file, by customer id.
 
@@ -239,6 +250,7 @@ async def _orphans(
         for p in items
         if p.get("status", "active") == "active"
         and (not isinstance(wanted, frozenset) or p.get("customerExternalId") in wanted)
+        and (orphans_in is None or orphans_in(str(p.get("customerExternalId"))))
     ]
 
     async def stamped(item: Project) -> Project | None:

@@ -10,6 +10,7 @@ consent of its account's platform); None matches every step of that kind.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import Enum
 
 from layers_reconcile.plan.model import Action, Step, StepKind
@@ -98,3 +99,16 @@ def prerequisites(customer: str, step: Step) -> list[Marker]:
 def blocked_by(dep: Marker, unresolved: set[Marker]) -> bool:
     kind, wanted = dep
     return any(k is kind and (wanted is None or q == wanted) for k, q in unresolved)
+
+
+def held_by_people(customer: str, steps: Iterable[Step]) -> list[Step]:
+    """The steps apply cannot carry out before a person acts: each wait on a person, and every
+    step that waits (through `prerequisites`, transitively) for one."""
+    held: set[Marker] = set()
+    out: list[Step] = []
+    for step in sorted(steps, key=lambda s: stage_index(s.kind)):
+        deps = prerequisites(customer, step)
+        if step.action is Action.WAIT_ON_PERSON or any(blocked_by(d, held) for d in deps):
+            held.add(marker(customer, step))
+            out.append(step)
+    return out

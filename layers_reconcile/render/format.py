@@ -170,10 +170,16 @@ def _findings(plan: Plan) -> str:
     return text
 
 
-def orphan_line(orphan: Orphan) -> str:
+def orphan_line(orphan: Orphan, *, pruned: bool = False) -> str:
+    """`pruned`: the plan archives some orphans, so one it does not is held back by the cap."""
     name = f" {value(orphan.name)}" if orphan.name else ""
     when = orphan.last_applied_at or "unknown"
-    fate = "archived by this plan" if orphan.archived else "would be archived with --prune"
+    if orphan.archived:
+        fate = "archived by this plan"
+    elif pruned:
+        fate = "held back by the --max-archives cap: a later --prune run archives it"
+    else:
+        fate = "would be archived with --prune"
     return (
         f"{orphan.customer_external_id} · project {orphan.project_id}{name} · "
         f"last applied {when} · {fate}"

@@ -82,7 +82,8 @@ def _orphans(plan: Plan) -> list[str]:
     if not plan.orphans:
         return []
     lines = [f"**{escape(fmt.orphans_heading(plan), quote=False)}**", ""]
-    lines += [f"- {escape(fmt.orphan_line(o), quote=False)}" for o in plan.orphans]
+    pruned = any(o.archived for o in plan.orphans)
+    lines += [f"- {escape(fmt.orphan_line(o, pruned=pruned), quote=False)}" for o in plan.orphans]
     return [*lines, ""]
 
 

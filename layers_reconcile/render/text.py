@@ -35,8 +35,9 @@ def render_text(plan: Plan) -> Text:
         _customer(out, customer)
     if plan.orphans:
         out.append(f"\n{fmt.orphans_heading(plan)}\n", style="bold")
+        pruned = any(o.archived for o in plan.orphans)
         for orphan in plan.orphans:
-            out.append(f"{INDENT}- {fmt.orphan_line(orphan)}\n", style="red")
+            out.append(f"{INDENT}- {fmt.orphan_line(orphan, pruned=pruned)}\n", style="red")
     unchanged = len(plan.customers) - len(shown) - len(conflicts)
     if shown and unchanged:
         out.append(

@@ -8,6 +8,8 @@ import subprocess
 import time
 from pathlib import Path
 
+import httpx
+
 from tests.apply.support import EXAMPLES, Api, cli_args, copy_workspace, emulator, run_cli
 
 PAST = """\
@@ -150,3 +152,44 @@ def test_on_a_terminal_apply_shows_the_plan_and_asks(tmp_path: Path) -> None:
         assert proc.returncode == 0, text
         assert "bluebird-bakery-002/project" in text
         assert "Apply complete" in text
+
+
+def test_a_pruned_customer_brought_back_gets_its_posts_again(tmp_path: Path) -> None:
+    """Archiving cancels the project's queued posts: this workspace canceled them, so a file
+    put back posts them again instead of reporting them as canceled by someone else."""
+    ws = copy_workspace(EXAMPLES, tmp_path / "ws")
+    file = ws / "customers/quinns-coffee.yaml"
+    text = file.read_text()
+    with emulator(tmp_path) as emu:
+        assert run_cli("apply", str(ws), "--auto-approve", env=emu.env()).returncode == 0
+        file.unlink()
+        pruned = run_cli("apply", str(ws), "--auto-approve", "--prune", env=emu.env())
+        assert "quinn-coffee-001/project: archive done" in pruned.stdout, pruned.stdout
+        file.write_text(text)
+        plan = run_cli("plan", str(ws), env=emu.env())
+        assert "canceled outside this workspace" not in plan.stdout, plan.stdout
+        assert "quinn-coffee-001/content/launch-hook/schedule/tiktok  schedule" in plan.stdout
+        back = run_cli("apply", str(ws), "--auto-approve", env=emu.env())
+        assert back.returncode == 0, back.stdout + back.stderr
+        again = run_cli("plan", str(ws), "--detailed-exitcode", env=emu.env())
+        assert again.returncode == 0, again.stdout
+
+
+def test_apply_without_github_admin_when_the_plan_has_no_github_step(tmp_path: Path) -> None:
+    """README: apply needs the scopes of the steps its plan has; a brand edit needs no
+    github:admin (plan leaves the installations unchecked, apply must too)."""
+    ws = copy_workspace(EXAMPLES, tmp_path / "ws")
+    with emulator(tmp_path) as emu:
+        assert run_cli("apply", str(ws), "--auto-approve", env=emu.env()).returncode == 0
+        scopes = ["projects:read", "content:read", "social:read", "publish:read", "jobs:read"]
+        answer = httpx.post(
+            f"{emu.url}/_emulator/keys", json={"scopes": [*scopes, "projects:write"]}, timeout=5
+        )
+        env = {**emu.env(), "LAYERS_API_KEY": answer.json()["apiKey"]}
+        file = ws / "customers/quinns-coffee.yaml"
+        file.write_text(
+            file.read_text().replace("tagline: Your cafe, skip", "tagline: Beans, skip")
+        )
+        done = run_cli("apply", str(ws), "--auto-approve", env=env)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "quinn-coffee-001/brand: update done" in done.stdout

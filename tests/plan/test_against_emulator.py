@@ -242,3 +242,24 @@ def test_a_usage_error_exits_1_not_the_changes_pending_2(server: EmulatorServer)
     result = run_plan(server, "--no-such-option")
     assert result.exit_code == 1
     assert "No such option" in result.stderr
+
+
+def test_steps_that_wait_for_a_consent_exit_3_not_2(server: EmulatorServer, tmp_path: Path) -> None:
+    """A customer who has not consented yet keeps a drift job at 3: the post on the new account
+    is planned, but apply cannot make it before the person acts (README, exit codes)."""
+    # A workspace of its own: the other tests' projects would be this one's orphans (exit 2).
+    name = "people-tests"
+    asyncio.run(seed_many(server.url, server.api_key, ["people-1"], workspace=name))
+    text = customer_yaml("people-1")
+    tiktok = "  tiktok:\n    returnUrl: "
+    text = text.replace(tiktok, "  instagram:\n    returnUrl: https://localhost/x\n" + tiktok)
+    text += '      - account: instagram\n        mode: reels\n        at: "2027-06-01T10:00:00Z"\n'
+    ws = workspace(tmp_path, {"people-1": text}, name=name)
+    result = run_plan(server, str(ws), "--format", "json", "--detailed-exitcode")
+    doc = json.loads(result.stdout)
+    steps = [(s["address"], s["action"]) for s in doc["customers"][0]["steps"]]
+    assert steps == [
+        ("people-1/social/instagram", "wait_on_person"),
+        ("people-1/content/launch/schedule/instagram", "schedule"),
+    ]
+    assert result.exit_code == 3, result.output

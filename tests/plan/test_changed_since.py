@@ -159,6 +159,37 @@ def test_shards_are_disjoint_and_cover_the_workspace(server: EmulatorServer, rep
     assert plan_doc(server, str(repo), "--shard", "2/3")["shard"] == "2/3"
 
 
+def test_the_shards_list_and_prune_every_orphan_between_them(
+    server: EmulatorServer, repo: Path
+) -> None:
+    """A CI matrix of shards must not lose the orphans: each lists (and archives) its share."""
+    (repo / "customers" / "git-3.yaml").unlink()
+    docs = [plan_doc(server, str(repo), "--shard", f"{i}/3", "--prune") for i in (1, 2, 3)]
+    orphans = [o["customerExternalId"] for d in docs for o in d["orphans"] or []]
+    assert orphans == ["git-3"]
+    archives = [
+        c["customerExternalId"]
+        for d in docs
+        for c in d["customers"]
+        if [s["action"] for s in c["steps"]] == ["archive"]
+    ]
+    assert archives == ["git-3"]
+
+
+def test_orphans_the_cap_holds_back_do_not_read_as_unpruned(
+    server: EmulatorServer, repo: Path
+) -> None:
+    for ext in ("git-3", "git-4"):
+        (repo / "customers" / f"{ext}.yaml").unlink()
+    result = run_plan(server, str(repo), "--prune", "--max-archives", "1")
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stdout.splitlines() if "· last applied" in line]
+    assert len(lines) == 2
+    assert "archived by this plan" in lines[0]
+    assert "held back by the --max-archives cap" in lines[1]
+    assert "would be archived with --prune" not in result.stdout
+
+
 def test_shard_split_is_stable_and_even() -> None:
     ids = [f"customer-{i:04d}" for i in range(2000)]
     shards = [Shard(i, 4) for i in range(1, 5)]

@@ -90,12 +90,14 @@ def approval_gate(ctx: CustomerContext, address: str, container_ids: list[str]) 
 KEEP_CANCELED = 500  # post ids remembered as canceled by this tool
 
 
-def _record_canceled(post_id: str) -> Any:
+def record_canceled(*post_ids: str) -> Any:
+    """A reserved-record mutation: these posts are (about to be) canceled by this tool."""
+
     def mutate(reserved: Reserved) -> None:
         known = [i for i in reserved.get(CANCELED_KEY) or [] if isinstance(i, str)]
-        bare = str(bare_id(post_id))
-        if bare not in known:
-            reserved[CANCELED_KEY] = [*known, bare][-KEEP_CANCELED:]
+        new = [b for b in dict.fromkeys(str(bare_id(p)) for p in post_ids) if b not in known]
+        if new:
+            reserved[CANCELED_KEY] = [*known, *new][-KEEP_CANCELED:]
 
     return mutate
 
@@ -106,7 +108,7 @@ async def cancel_post(ctx: CustomerContext, post_id: str) -> bool:
     The post is recorded as canceled by this tool first (a crash in between leaves a record of a
     post still queued, which is harmless), so plan does not report it as canceled by someone else.
     """
-    await ctx.update_reserved(_record_canceled(post_id))
+    await ctx.update_reserved(record_canceled(post_id))
     try:
         await ctx.api.cancel_post(post_id)
     except ConflictError:

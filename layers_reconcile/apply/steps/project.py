@@ -7,10 +7,11 @@ from typing import Any
 from layers_reconcile.apply.context import CustomerContext
 from layers_reconcile.apply.recovery import StepError
 from layers_reconcile.apply.reserved import RESERVED_VERSION, Reserved, reserved_of, with_reserved
-from layers_reconcile.apply.steps.base import StepResult
+from layers_reconcile.apply.steps.base import StepResult, record_canceled
 from layers_reconcile.errors import ConflictError
 from layers_reconcile.plan.ids import LAST_APPLIED, project_id_for
 from layers_reconcile.plan.model import Step
+from layers_reconcile.statuses import POST_DONE
 
 _SIMPLE = ("name", "timezone", "primaryLanguage", "ownerEmail")
 
@@ -103,5 +104,11 @@ async def archive(ctx: CustomerContext, step: Step) -> StepResult:
         )
     if project.get("status") == "archived":
         return StepResult(detail="already archived", changed=False)
+    # Archiving cancels the queued posts: recorded first as canceled by this tool, so that a
+    # file put back posts them again rather than reporting drift (as cancel_post does).
+    posts = await ctx.api.list_scheduled_posts(ctx.project_id)
+    live = [str(p["id"]) for p in posts if p.get("status") not in POST_DONE]
+    if live:
+        await ctx.update_reserved(record_canceled(*live))
     await ctx.api.archive_project(ctx.project_id)
     return StepResult(detail="archived")
