@@ -17,7 +17,6 @@ Goal (issue 9): the one-file plan sends ≤ 10 requests.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import subprocess
 import sys
@@ -30,8 +29,8 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.plan_noop import RUN_PLAN, SERVE, stats  # noqa: E402
-from tests.plan.seed import customer_yaml, seed_many  # noqa: E402
+from benchmarks.plan_noop import RUN_PLAN, seeded_emulator, stats  # noqa: E402
+from tests.plan.seed import customer_yaml  # noqa: E402
 
 STANDARD_READS_PER_MINUTE = 120
 
@@ -86,23 +85,9 @@ def main() -> None:
     (ws / "customers" / f"{changed}.yaml").write_text(customer_yaml(changed, tagline="New line."))
     git(ws, "-c", "user.name=bench", "-c", "user.email=bench@example.com", "commit", "-qam", "pr")
 
-    emulator = subprocess.Popen(
-        [sys.executable, "-c", SERVE, str(args.db or "")],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert emulator.stdout is not None
-        url, key = emulator.stdout.readline().split()
-        if not args.reuse:
-            t = time.perf_counter()
-            asyncio.run(seed_many(url, key, ids, workspace="bench", concurrency=64))
-            print(f"seeded {len(ids)} converged customers in {time.perf_counter() - t:.1f} s")
+    with seeded_emulator(args.db, ids, reuse=args.reuse) as (url, key):
         small, small_s, small_doc = plan(url, key, ws, work / "small.json", "--changed-since", base)
         full, full_s, _ = plan(url, key, ws, work / "full.json")
-    finally:
-        emulator.communicate("")
 
     small_customers = small_doc["customers"]
     assert isinstance(small_customers, list)

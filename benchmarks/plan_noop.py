@@ -28,6 +28,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -135,6 +137,29 @@ def stats(url: str) -> dict[str, int]:
     return routes
 
 
+@contextmanager
+def seeded_emulator(
+    db: Path | None, ids: list[str], *, reuse: bool, workspace: str = "bench"
+) -> Iterator[tuple[str, str]]:
+    """The emulator in its own process (url, key), holding `ids` as converged customers."""
+    emulator = subprocess.Popen(
+        [sys.executable, "-c", SERVE, str(db or "")],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert emulator.stdout is not None
+        url, key = emulator.stdout.readline().split()
+        if not reuse:
+            t = time.perf_counter()
+            asyncio.run(seed_many(url, key, ids, workspace=workspace, concurrency=64))
+            print(f"seeded {len(ids)} converged customers in {time.perf_counter() - t:.1f} s")
+        yield url, key
+    finally:
+        emulator.communicate("")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
@@ -153,19 +178,7 @@ def main() -> None:
     (ws / "layers.yaml").write_text("workspace: bench\n")
     for ext in ids:
         (ws / "customers" / f"{ext}.yaml").write_text(customer_yaml(ext))
-    emulator = subprocess.Popen(
-        [sys.executable, "-c", SERVE, str(args.db or "")],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert emulator.stdout is not None
-        url, key = emulator.stdout.readline().split()
-        if not args.reuse:
-            t = time.perf_counter()
-            asyncio.run(seed_many(url, key, ids, workspace="bench", concurrency=64))
-            print(f"seeded {len(ids)} converged customers in {time.perf_counter() - t:.1f} s")
+    with seeded_emulator(args.db, ids, reuse=args.reuse) as (url, key):
         mode = "paced" if args.paced else "unpaced"
         out = work / "plan.json"
         command = [sys.executable, "-c", RUN_PLAN, mode, "--api-url", url, "--api-key", key]
@@ -191,8 +204,6 @@ def main() -> None:
             assert sent == bare_requests
             runs.append((plan_seconds, bare_seconds, plan_seconds / bare_seconds, peak_mb))
             print(f"  run: plan {plan_seconds:.2f} s, bare {bare_seconds:.2f} s", flush=True)
-    finally:
-        emulator.communicate("")
 
     n = len(ids)
     plan_seconds, bare_seconds, ratio, peak_mb = (
