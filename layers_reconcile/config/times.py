@@ -105,7 +105,7 @@ def instant_text(when: datetime | str, tz: str | None) -> str:
         if parsed is None or parsed.tzinfo is None:
             return when
         when = parsed
-    text = iso_instant(when)
+    text = iso_instant(when.replace(microsecond=0))  # to the second: people read it
     if not tz or tz in ("UTC", "Etc/UTC") or not is_timezone(tz):
         return text
     local = when.astimezone(ZoneInfo(tz))

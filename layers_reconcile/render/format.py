@@ -173,7 +173,7 @@ def _findings(plan: Plan) -> str:
 def orphan_line(orphan: Orphan, *, pruned: bool = False) -> str:
     """`pruned`: the plan archives some orphans, so one it does not is held back by the cap."""
     name = f" {value(orphan.name)}" if orphan.name else ""
-    when = orphan.last_applied_at or "unknown"
+    when = instant_text(orphan.last_applied_at, None) if orphan.last_applied_at else "unknown"
     if orphan.archived:
         fate = "archived by this plan"
     elif pruned:

@@ -41,6 +41,7 @@ from layers_reconcile.apply.events import (
     StepStarted,
     WaitingOnPerson,
 )
+from layers_reconcile.config.times import instant_text
 from layers_reconcile.durations import format_duration
 
 ICON = {
@@ -138,7 +139,7 @@ class ProgressView:
             row.step = f"{_short(event.customer, wait.address)} waiting on a person"
             url = f"\n    open: {wait.url}" if wait.url else ""
             if wait.url and wait.expires_at:
-                url += f" (valid until {wait.expires_at})"
+                url += f" (valid until {instant_text(wait.expires_at, None)})"
             self._line(
                 event.customer,
                 f"{wait.address}: waiting on a person — {wait.message}{url}",
@@ -286,7 +287,10 @@ class ProgressView:
                     self.console.print(Text(f"      {wait.url}"), soft_wrap=True)
                     if wait.expires_at:
                         self.console.print(
-                            Text(f"      valid until {wait.expires_at}", style="dim")
+                            Text(
+                                f"      valid until {instant_text(wait.expires_at, None)}",
+                                style="dim",
+                            )
                         )
             for address in outcome.stale_addresses:
                 self.console.print(Text(f"    changed since the plan: {address}", style="red"))

@@ -64,3 +64,12 @@ def test_malformed_times_are_refused(at: str) -> None:
 def test_an_unknown_zone_is_refused() -> None:
     with pytest.raises(InvalidTimeError, match="unknown time zone"):
         resolve_at("2027-03-01T10:00", "Mars/Olympus_Mons")
+
+
+def test_instants_people_read_are_shown_to_the_second() -> None:
+    from layers_reconcile.config.times import instant_text
+
+    assert instant_text("2026-11-30T12:40:59.210595Z", None) == "2026-11-30T12:40:59Z"
+    assert instant_text("2027-04-05T17:00:03.642Z", "Europe/Berlin") == (
+        "2027-04-05T17:00:03Z (19:00 Europe/Berlin)"
+    )
