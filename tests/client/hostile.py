@@ -12,6 +12,7 @@ import json
 import threading
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -46,6 +47,18 @@ def answer(status: int, body: Any, **headers: str) -> Route:
         await send(writer, status, body, {"X-Request-Id": "req_fake", **headers})
 
     return route
+
+
+CUSTOMER = "customerExternalId: cust-1\nproject:\n  name: One\n"
+
+
+def one_customer_workspace(root: Path, name: str, settings: str = "") -> Path:
+    """`root` as a workspace named `name` (more `layers.yaml` lines in `settings`) holding one
+    customer, cust-1."""
+    (root / "layers.yaml").write_text(f"workspace: {name}\n{settings}")
+    (root / "customers").mkdir(exist_ok=True)
+    (root / "customers" / "c.yaml").write_text(CUSTOMER)
+    return root
 
 
 WHOAMI = answer(200, {"organizationId": "org_1", "rateLimitTier": None, "scopes": ["*"]})

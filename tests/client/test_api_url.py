@@ -16,10 +16,9 @@ from layers_reconcile.config import load_workspace
 from layers_reconcile.plan.model import Plan
 from layers_reconcile.render.text import plain_text
 
-from .hostile import WHOAMI, HostileApi, answer
+from .hostile import WHOAMI, HostileApi, answer, one_customer_workspace
 
 KEY = "lp_test_APIURLKEYID00001_api-url-secret-part-0123456789abcdefghijk"
-CUSTOMER = "customerExternalId: cust-1\nproject:\n  name: One\n"
 
 
 @pytest.fixture
@@ -30,11 +29,7 @@ def api() -> Iterator[HostileApi]:
 
 
 def workspace(folder: Path, api_url: str | None) -> Path:
-    line = f"apiUrl: {api_url}\n" if api_url else ""
-    (folder / "layers.yaml").write_text(f"workspace: urls\n{line}")
-    (folder / "customers").mkdir(exist_ok=True)
-    (folder / "customers" / "c.yaml").write_text(CUSTOMER)
-    return folder
+    return one_customer_workspace(folder, "urls", f"apiUrl: {api_url}\n" if api_url else "")
 
 
 def run(*args: str) -> tuple[int, str]:

@@ -15,10 +15,9 @@ from layers_reconcile.cli.main import cli
 from layers_reconcile.client import LayersClient
 from layers_reconcile.errors import TransportError, UnexpectedAnswerError
 
-from .hostile import WHOAMI, HostileApi, Request, answer
+from .hostile import WHOAMI, HostileApi, Request, answer, one_customer_workspace
 
 KEY = "lp_test_HOSTILEKEYID0001_hostile-secret-part-0123456789abcdefghij"
-CUSTOMER = "customerExternalId: cust-1\nproject:\n  name: One\n"
 
 
 @pytest.fixture
@@ -29,10 +28,7 @@ def api() -> Iterator[HostileApi]:
 
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
-    (tmp_path / "layers.yaml").write_text("workspace: hostile\n")
-    (tmp_path / "customers").mkdir()
-    (tmp_path / "customers" / "c.yaml").write_text(CUSTOMER)
-    return tmp_path
+    return one_customer_workspace(tmp_path, "hostile")
 
 
 def cli_run(*args: str) -> tuple[int, str]:

@@ -17,12 +17,11 @@ from layers_reconcile.client import LayersClient
 from layers_reconcile.client.envelope import Redactor, secret_part
 from layers_reconcile.errors import ApiError
 
-from .hostile import WHOAMI, HostileApi, answer
+from .hostile import WHOAMI, HostileApi, answer, one_customer_workspace
 
 KEY_ID = "HYGIENEKEYID0001"
 SECRET = "Zq9xW3vB7nM2kL5pR8tY1uI4oA6sD0fGhJ-_cVbNm12"
 KEY = f"lp_live_{KEY_ID}_{SECRET}"
-CUSTOMER = "customerExternalId: cust-1\nproject:\n  name: One\n"
 
 
 def leaked_runs(text: str, secret: str = SECRET, run: int = 8) -> list[str]:
@@ -39,10 +38,7 @@ def api() -> Iterator[HostileApi]:
 
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
-    (tmp_path / "layers.yaml").write_text("workspace: hygiene\n")
-    (tmp_path / "customers").mkdir()
-    (tmp_path / "customers" / "c.yaml").write_text(CUSTOMER)
-    return tmp_path
+    return one_customer_workspace(tmp_path, "hygiene")
 
 
 def plan(api: HostileApi, workspace: Path, key: str, *extra: str) -> tuple[int, str]:
