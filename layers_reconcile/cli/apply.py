@@ -14,8 +14,6 @@ import sys
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -31,7 +29,6 @@ from layers_reconcile.cli.common import (
     fail,
     load_or_exit,
     make_console,
-    noted,
     output_options,
     parallelism_of,
     plan_root_of,
@@ -44,13 +41,12 @@ from layers_reconcile.cli.scope import (
     ownership_options,
     resolve_scope,
     scope_options,
+    scoped_plan,
 )
 from layers_reconcile.config.loader import SETTINGS_NAMES, Workspace
 from layers_reconcile.config.scope import Shard
-from layers_reconcile.errors import ConfigError, ReconcileError
+from layers_reconcile.errors import ReconcileError
 from layers_reconcile.plan.model import Plan
-from layers_reconcile.plan.planner import make_plan
-from layers_reconcile.plan.return_urls import missing_return_urls
 from layers_reconcile.render.progress import ProgressView
 from layers_reconcile.render.text import render_text
 
@@ -157,7 +153,6 @@ def apply(
     workspace = load_or_exit(ctx, root, errors)
     check_customer_filter(ctx, errors, workspace, chosen, prune)
     scope = resolve_scope(ctx, errors, workspace, chosen, changed_since, shard)
-    chosen = scope.customers
     if scope.empty:
         errors.print(Text(f"Nothing to apply: no customer file changed since {changed_since}."))
         ctx.exit(ExitCode.OK)
@@ -184,19 +179,23 @@ def apply(
                 )
             plan = saved
             if plan is None:
-                planning = Planning(
-                    chosen, limit, prune, max_archives, take_over, orphans_of=scope.orphans_of
-                )
-                root_path = plan_root_of(targets, workspace)
                 # --timeout covers the whole command: planning spends from it too.
                 started = time.monotonic()
-                plan = run(_plan(endpoint, workspace, planning, root_path, scope, timeout))
+                plan = run(
+                    scoped_plan(
+                        endpoint,
+                        workspace,
+                        scope,
+                        parallelism=limit,
+                        prune=prune,
+                        prune_cap=max_archives,
+                        take_over=take_over,
+                        root=str(plan_root_of(targets, workspace)),
+                        timeout=timeout,
+                    )
+                )
                 if timeout is not None:
                     timeout = max(0.0, timeout - (time.monotonic() - started))
-                if not endpoint.emulator:
-                    guessed = missing_return_urls(plan, workspace.customers)
-                    if guessed:
-                        raise ConfigError(guessed)
                 console.print(render_text(plan), end="")
                 if not any(c.steps for c in plan.customers) and not plan.conflicts:
                     _write_report(ApplyReport(), settings.workspace, report_file)
@@ -246,55 +245,6 @@ def _write_report(report: ApplyReport, workspace: str | None, file: Path | None)
         except OSError as exc:
             raise ReconcileError(f"cannot write the report to {file}: {exc.strerror}") from exc
     append_step_summary([text])
-
-
-@dataclass(frozen=True)
-class Planning:
-    """What apply passes on to the plan it makes before asking."""
-
-    customers: tuple[str, ...]
-    parallelism: int
-    prune: bool
-    prune_cap: int
-    take_over: str | None
-    # Only these customers may be orphans (files deleted since a git ref); None: the full read.
-    orphans_of: tuple[str, ...] | None = None
-
-
-async def _plan(
-    endpoint: Endpoint,
-    workspace: Workspace,
-    planning: Planning,
-    root: Path,
-    scope: Scope,
-    timeout: float | None = None,  # noqa: ASYNC109 (the command's --timeout, reported as such)
-) -> Plan:
-    try:
-        async with (
-            build_client(endpoint, rate_share=scope.rate_share) as client,
-            asyncio.timeout(timeout),
-        ):
-            made = await make_plan(
-                client,
-                workspace,
-                customers=planning.customers,
-                parallelism=planning.parallelism,
-                prune=planning.prune,
-                now=datetime.now(UTC),
-                api_url=endpoint.url,
-                workspace_root=str(root),
-                take_over=planning.take_over,
-                prune_cap=planning.prune_cap,
-                orphans_of=planning.orphans_of,
-                orphans_in=scope.orphans_in,
-            )
-    except TimeoutError:
-        if timeout is None:
-            raise
-        raise ReconcileError(
-            f"gave up at --timeout ({timeout:g} s) while planning; nothing was changed"
-        ) from None
-    return noted(scope.stamp(made, workspace), endpoint)
 
 
 async def _execute(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -11,14 +10,12 @@ from rich.console import Console
 from rich.text import Text
 
 from layers_reconcile.cli.common import (
-    build_client,
     check_customer_filter,
     command_options,
     endpoint_for,
     fail,
     load_or_exit,
     make_console,
-    noted,
     output_options,
     parallelism_of,
     plan_root_of,
@@ -34,14 +31,13 @@ from layers_reconcile.cli.scope import (
     ownership_options,
     resolve_scope,
     scope_options,
+    scoped_plan,
     step_summary_wanted,
 )
 from layers_reconcile.config.loader import Workspace
 from layers_reconcile.config.scope import Shard
-from layers_reconcile.errors import ConfigError, ReconcileError
+from layers_reconcile.errors import ReconcileError
 from layers_reconcile.plan.model import Plan
-from layers_reconcile.plan.planner import make_plan
-from layers_reconcile.plan.return_urls import missing_return_urls
 
 
 @click.command()
@@ -133,7 +129,6 @@ def plan(
         )
     except (ReconcileError, KeyboardInterrupt) as exc:
         fail(ctx, errors, exc)
-    result = scope.stamp(result, workspace)
     if out is not None:
         from layers_reconcile.render.json import render_json
 
@@ -170,32 +165,18 @@ def _planned(
     cap: int,
 ) -> Plan:
     with endpoint_for(options, workspace) as endpoint:
-        if scope.empty:  # nothing changed: nothing to read
-            return noted(scope.empty_plan(workspace, endpoint.url, root), endpoint)
-
-        async def planned() -> Plan:
-            async with build_client(endpoint, rate_share=scope.rate_share) as client:
-                return await make_plan(
-                    client,
-                    workspace,
-                    customers=scope.customers,
-                    orphans_of=scope.orphans_of,
-                    orphans_in=scope.orphans_in,
-                    parallelism=parallelism_of(options, workspace),
-                    prune=prune,
-                    now=datetime.now(UTC),
-                    api_url=endpoint.url,
-                    workspace_root=root,
-                    take_over=take_over,
-                    prune_cap=cap,
-                )
-
-        result = noted(run(planned()), endpoint)
-        if not endpoint.emulator:
-            guessed = missing_return_urls(result, workspace.customers)
-            if guessed:
-                raise ConfigError(guessed)
-        return result
+        return run(
+            scoped_plan(
+                endpoint,
+                workspace,
+                scope,
+                parallelism=parallelism_of(options, workspace),
+                prune=prune,
+                prune_cap=cap,
+                take_over=take_over,
+                root=root,
+            )
+        )
 
 
 def _step_summary(result: Plan) -> None:

@@ -3,9 +3,11 @@ and what a run records and writes for GitHub (the job summary, the tool version 
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -13,13 +15,14 @@ import click
 from rich.console import Console
 
 from layers_reconcile import __version__
-from layers_reconcile.cli.common import fail
+from layers_reconcile.cli.common import Endpoint, build_client, fail, noted
 from layers_reconcile.config.gitdiff import changed_since, head_commit
 from layers_reconcile.config.loader import SETTINGS_NAMES, Workspace
 from layers_reconcile.config.scope import Shard, in_shard, parse_shard, touched
-from layers_reconcile.errors import ReconcileError
+from layers_reconcile.errors import ConfigError, ReconcileError
 from layers_reconcile.plan.model import Plan
-from layers_reconcile.plan.planner import DEFAULT_PRUNE_CAP
+from layers_reconcile.plan.planner import DEFAULT_PRUNE_CAP, make_plan
+from layers_reconcile.plan.return_urls import missing_return_urls
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -217,3 +220,53 @@ def locator(workspace: Workspace) -> Callable[[str, str], tuple[str, int, int] |
         return mark.file, mark.line, mark.col
 
     return locate
+
+
+async def scoped_plan(
+    endpoint: Endpoint,
+    workspace: Workspace,
+    scope: Scope,
+    *,
+    parallelism: int,
+    prune: bool,
+    prune_cap: int,
+    take_over: str | None,
+    root: str,
+    timeout: float | None = None,  # noqa: ASYNC109 (apply's --timeout, reported as such)
+) -> Plan:
+    """The plan of what `scope` covers, as plan shows it and apply executes it: stamped, with the
+    endpoint's note, and refused when it needs a return URL the files lack (real API only)."""
+    if scope.empty:  # nothing changed: nothing to read
+        made = scope.empty_plan(workspace, endpoint.url, root)
+    else:
+        try:
+            async with (
+                build_client(endpoint, rate_share=scope.rate_share) as client,
+                asyncio.timeout(timeout),
+            ):
+                made = await make_plan(
+                    client,
+                    workspace,
+                    customers=scope.customers,
+                    orphans_of=scope.orphans_of,
+                    orphans_in=scope.orphans_in,
+                    parallelism=parallelism,
+                    prune=prune,
+                    now=datetime.now(UTC),
+                    api_url=endpoint.url,
+                    workspace_root=root,
+                    take_over=take_over,
+                    prune_cap=prune_cap,
+                )
+        except TimeoutError:
+            if timeout is None:
+                raise
+            raise ReconcileError(
+                f"gave up at --timeout ({timeout:g} s) while planning; nothing was changed"
+            ) from None
+    plan = noted(scope.stamp(made, workspace), endpoint)
+    if not endpoint.emulator:
+        guessed = missing_return_urls(plan, workspace.customers)
+        if guessed:
+            raise ConfigError(guessed)
+    return plan
