@@ -18,6 +18,7 @@ from layers_reconcile.apply.reserved import Reserved, reserved_of, user_metadata
 from layers_reconcile.client import LayersClient
 from layers_reconcile.errors import AuthError, NotFoundError
 from layers_reconcile.plan.ids import bare_id
+from layers_reconcile.plan.installations import covering
 from layers_reconcile.plan.links import github_key, recorded, social_key
 from layers_reconcile.plan.rounds import Entry, round_of
 from layers_reconcile.records import ContentRecord, Project
@@ -143,13 +144,9 @@ def _github(reserved: Reserved, installations: list[JsonDict] | None, notes: lis
         return {}
     out: JsonDict = {}
     org = str(repo).split("/")[0].lower()
-    for installation in installations or []:
-        login = installation.get("orgLogin") or (installation.get("githubAccount") or {}).get(
-            "login"
-        )
-        if str(login or "").lower() == org and installation.get("installationId") is not None:
-            out["installationId"] = installation["installationId"]
-            break
+    installation = covering(installations or [], org)
+    if installation is not None and installation.get("installationId") is not None:
+        out["installationId"] = installation["installationId"]
     out["repo"] = repo
     learned = _return_url(reserved, github_key())
     if learned:

@@ -14,11 +14,12 @@ from typing import Any
 
 from layers_reconcile.config.models import InfluencerSpec, WorkspaceSpec
 from layers_reconcile.plan import estimates
-from layers_reconcile.plan.actual import ActualCustomer, JsonDict, Row
+from layers_reconcile.plan.actual import ActualCustomer, Row
 from layers_reconcile.plan.context import Ctx, Loaded
 from layers_reconcile.plan.diff_content import diff_content
 from layers_reconcile.plan.fields import changes, created, fingerprint, unknown_before
 from layers_reconcile.plan.ids import RESERVED_KEY, same_id
+from layers_reconcile.plan.installations import covering, covers, login_of, registered
 from layers_reconcile.plan.links import github_key, outstanding, recorded, social_key
 from layers_reconcile.plan.model import (
     Action,
@@ -254,11 +255,6 @@ def _approval(ctx: Ctx) -> None:
 # ----------------------------------------------------------------------------------- github
 
 
-def _login(installation: JsonDict) -> str | None:
-    login = installation.get("orgLogin") or (installation.get("githubAccount") or {}).get("login")
-    return None if login is None else str(login)
-
-
 def _github(ctx: Ctx) -> None:
     gh = ctx.spec.github
     if gh is None:
@@ -269,19 +265,15 @@ def _github(ctx: Ctx) -> None:
         ctx.seen(address, {"unchecked": ctx.actual.github_unchecked})
         ctx.warnings.append(f"{address}: {ctx.actual.github_unchecked}")
         return
-    registered = [
-        i
-        for i in ctx.actual.github_installations or []
-        if i.get("status", "active") != "uninstalled"
-    ]
+    usable = registered(ctx.actual.github_installations or [])
     relevant = [
-        {"installationId": i.get("installationId"), "login": _login(i)}
-        for i in registered
-        if (_login(i) or "").lower() == org.lower() or i.get("installationId") == gh.installationId
+        {"installationId": i.get("installationId"), "login": login_of(i)}
+        for i in usable
+        if covers(i, org) or i.get("installationId") == gh.installationId
     ]
     ctx.seen(address, sorted(relevant, key=lambda r: str(r["installationId"])))
     if gh.installationId is not None:
-        match = [i for i in registered if _same_int(i.get("installationId"), gh.installationId)]
+        match = [i for i in usable if _same_int(i.get("installationId"), gh.installationId)]
         if not match:
             ctx.add(
                 ctx.step(
@@ -296,14 +288,14 @@ def _github(ctx: Ctx) -> None:
                 )
             )
             return
-        login = _login(match[0])
+        login = login_of(match[0])
         if login and login.lower() != org.lower():
             ctx.warnings.append(
                 f"github: installation {gh.installationId} belongs to {login!r}, not to {org!r} "
                 "that owns the repo; the ingest would fail with installation_not_found"
             )
         return
-    if any((_login(i) or "").lower() == org.lower() for i in registered):
+    if covering(usable, org) is not None:
         return
     link = outstanding(ctx.reserved, github_key(), ctx.now, return_url=gh.returnUrl, subject=org)
     ctx.add(
