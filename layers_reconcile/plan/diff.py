@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from layers_reconcile.config.models import InfluencerSpec, WorkspaceSpec
+from layers_reconcile.guidance import ingest_fix
 from layers_reconcile.plan import estimates
 from layers_reconcile.plan.actual import ActualCustomer, Row
 from layers_reconcile.plan.context import Ctx, Loaded
@@ -35,17 +36,6 @@ from layers_reconcile.plan.model import (
 )
 from layers_reconcile.plan.stages import stage_index
 from layers_reconcile.statuses import INFLUENCER_BUSY, INFLUENCER_UNUSABLE, INGEST_RUNNING
-
-# What the guide says to do when an ingest failed this way (shown beside the rerun).
-INGEST_RECOVERY = {
-    "installation_not_found": "the installation does not cover the repo's owner: register the "
-    "right installation (github.installationId)",
-    "PLATFORM_ERROR": "the installation does not cover the repo's owner: register the right "
-    "installation (github.installationId)",
-    "VALIDATION": "the installation cannot see the repo: ask the customer to grant it access",
-    "SDK_PATCH_GENERATION_FAILED": "no supported platform was found: set github.platforms to the "
-    "repo's stack, or it fails again",
-}
 
 
 def diff_customer(
@@ -377,7 +367,7 @@ def _ingest(ctx: Ctx) -> None:
         error = state.get("error") or record.get("error") or {}
         code = error.get("code") if isinstance(error, dict) else error or None
         why = f"the last ingest failed ({code})" if code else "the last ingest failed"
-        hint = INGEST_RECOVERY.get(str(code))
+        hint = ingest_fix(None if code is None else str(code), repo=gh.repo)
         ctx.add(ingest(reason=why + "; it runs again", warnings=[hint] if hint else []))
     elif status in INGEST_RUNNING:
         reason = "the ingest is still running; apply waits for it"
