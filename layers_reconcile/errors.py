@@ -143,3 +143,11 @@ class JobFailedError(JobError):
 
 class JobTimeoutError(JobError):
     pass
+
+
+def leaf_exception(exc: BaseException) -> BaseException:
+    """The first real exception inside (nested) exception groups: a task group's failure as
+    the single error callers map to a message and an exit code."""
+    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
+        exc = exc.exceptions[0]
+    return exc

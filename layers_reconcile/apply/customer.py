@@ -36,12 +36,12 @@ from layers_reconcile.apply.events import (
 from layers_reconcile.apply.recovery import StepError, failure_from, is_transient
 from layers_reconcile.apply.steps import HANDLERS, StepResult
 from layers_reconcile.config.models import WorkspaceSpec
-from layers_reconcile.errors import ApiError, JobError
+from layers_reconcile.errors import ApiError, JobError, leaf_exception
 from layers_reconcile.plan.context import Loaded
 from layers_reconcile.plan.diff import diff_customer
 from layers_reconcile.plan.model import Action, CustomerPlan, Step, StepKind
 from layers_reconcile.plan.observe import SharedActual, observe_customer
-from layers_reconcile.plan.stages import Marker, blocked_by, marker, prerequisites, stage_index
+from layers_reconcile.plan.stages import held_back, stage_index
 
 MAX_REPEATS = 3  # the same step executed this often in one run is not converging
 TRANSIENT_RETRIES = 4  # rounds a customer may repeat after the API failed or vanished
@@ -186,19 +186,8 @@ class CustomerRun:
 
     def _actionable(self, steps: list[Step]) -> list[Step]:
         """The steps none of whose prerequisites (plan/stages.py) is still unfinished."""
-        unresolved: set[Marker] = set()
-        out: list[Step] = []
-        for step in sorted(steps, key=lambda s: stage_index(s.kind)):
-            deps = prerequisites(self.customer, step)
-            if (
-                any(blocked_by(d, unresolved) for d in deps)
-                or step.address in self.gates
-                or not ready(step)
-            ):
-                unresolved.add(marker(self.customer, step))
-                continue
-            out.append(step)
-        return out
+        free, _ = held_back(self.customer, steps, lambda s: s.address in self.gates or not ready(s))
+        return free
 
     # -- running steps ---------------------------------------------------------------------
 
@@ -321,10 +310,3 @@ def stale_addresses(saved: CustomerPlan, fresh: CustomerPlan) -> list[str]:
     before, after = saved.actual_fingerprints, fresh.actual_fingerprints
     out += [a for a in sorted(set(before) | set(after)) if before.get(a) != after.get(a)]
     return out
-
-
-def leaf_exception(exc: BaseException) -> BaseException:
-    """The first real exception inside (nested) exception groups."""
-    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
-        exc = exc.exceptions[0]
-    return exc

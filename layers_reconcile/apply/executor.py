@@ -16,7 +16,7 @@ from dataclasses import replace
 
 from layers_reconcile.apply.callback import Receivers
 from layers_reconcile.apply.context import CustomerContext
-from layers_reconcile.apply.customer import CustomerRun, leaf_exception
+from layers_reconcile.apply.customer import CustomerRun
 from layers_reconcile.apply.events import (
     ApplyReport,
     CustomerFinished,
@@ -35,6 +35,7 @@ from layers_reconcile.apply.recovery import failure_from
 from layers_reconcile.apply.slot import Slot
 from layers_reconcile.apply.steps import HANDLERS
 from layers_reconcile.client import LayersClient
+from layers_reconcile.errors import leaf_exception
 from layers_reconcile.plan.context import Loaded
 from layers_reconcile.plan.model import Action, CustomerPlan, Plan, StepKind
 from layers_reconcile.plan.observe import SharedActual, observe_shared

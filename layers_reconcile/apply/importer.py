@@ -17,8 +17,10 @@ from typing import Any
 from layers_reconcile.apply.reserved import Reserved, reserved_of, user_metadata
 from layers_reconcile.client import LayersClient
 from layers_reconcile.errors import AuthError, NotFoundError
-from layers_reconcile.plan.ids import bare_id, post_id_for
+from layers_reconcile.plan.ids import bare_id
+from layers_reconcile.plan.installations import covering
 from layers_reconcile.plan.links import github_key, recorded, social_key
+from layers_reconcile.plan.rounds import Entry, round_of
 from layers_reconcile.records import ContentRecord, Project
 
 JsonDict = dict[str, Any]
@@ -29,7 +31,6 @@ TODO_GITHUB = (
     "TODO returnUrl: where someone lands after installing the GitHub App (a real Layers API "
     "needs one)"
 )
-ROUNDS = 100  # rounds of one entry (cancel and put back) looked at to trace a post back
 BRIEF_FIELDS = (
     "hook",
     "cta",
@@ -143,13 +144,9 @@ def _github(reserved: Reserved, installations: list[JsonDict] | None, notes: lis
         return {}
     out: JsonDict = {}
     org = str(repo).split("/")[0].lower()
-    for installation in installations or []:
-        login = installation.get("orgLogin") or (installation.get("githubAccount") or {}).get(
-            "login"
-        )
-        if str(login or "").lower() == org and installation.get("installationId") is not None:
-            out["installationId"] = installation["installationId"]
-            break
+    installation = covering(installations or [], org)
+    if installation is not None and installation.get("installationId") is not None:
+        out["installationId"] = installation["installationId"]
     out["repo"] = repo
     learned = _return_url(reserved, github_key())
     if learned:
@@ -232,6 +229,7 @@ def _schedule(
 ) -> list[JsonDict]:
     names = {bare_id(k): v for k, v in (entry.get("entryIds") or {}).items()}
     index = {bare_id(c): i + 1 for i, c in enumerate(ids)}
+    present = {bare_id(p.get("id")) for p in posts}
     out = []
     for post in sorted(posts, key=lambda p: (str(p.get("scheduledFor")), str(p.get("id")))):
         variant = index.get(bare_id(post.get("containerId")))
@@ -239,8 +237,7 @@ def _schedule(
             continue
         account = str(post.get("platform"))
         entry_id = names.get(bare_id(post.get("id")))
-        made = (post_id_for(pid, key, account, variant, entry_id, round=n) for n in range(ROUNDS))
-        if not any(bare_id(m) == bare_id(post.get("id")) for m in made):
+        if round_of(Entry(pid, key, account, variant, entry_id), post.get("id"), present) is None:
             notes.append(
                 f"content {key!r}: post {post.get('id')} was not scheduled by this tool; "
                 "left out (a plan would cancel it if it is still queued)"

@@ -9,13 +9,12 @@ from typing import Any
 from layers_reconcile.apply.context import CustomerContext
 from layers_reconcile.apply.events import Failure, PostStatus
 from layers_reconcile.instants import iso_instant
-from layers_reconcile.plan.ids import bare_id, parse_instant, post_id_for, schedule_suffix
+from layers_reconcile.plan.ids import bare_id, parse_instant, schedule_suffix
+from layers_reconcile.plan.rounds import Entry, rounds
 from layers_reconcile.statuses import POST_DONE
 
 MAX_SLEEP = 300.0
 
-
-ROUNDS = 100  # as apply.steps.schedule.MAX_ROUNDS: rounds of one entry looked at
 # Without --timeout, posts due within this long of the start are waited for; later ones are
 # reported as not watched (a post for next year must not keep apply running).
 HORIZON = timedelta(hours=1)
@@ -24,20 +23,14 @@ HORIZON = timedelta(hours=1)
 def wanted_posts(
     ctx: CustomerContext, project_id: str, posts: Sequence[Mapping[str, Any]]
 ) -> dict[str, str]:
-    """bare post id → the schedule entry's address: for each entry of the file, the post of its
-    current round (the highest round that exists; round 0 when none does yet)."""
-    present = {bare_id(p.get("id")) for p in posts}
+    """bare post id → the schedule entry's address: for each entry of the file, its newest post
+    (plan.rounds: round 0's id when it has none yet)."""
+    statuses = {bare_id(p.get("id")): p.get("status") for p in posts}
     out: dict[str, str] = {}
     for key, content in sorted((ctx.spec.content or {}).items()):
         for entry in content.schedule:
-            current = post_id_for(project_id, key, entry.account, entry.variant, entry.id)
-            for number in range(1, ROUNDS):
-                later = post_id_for(
-                    project_id, key, entry.account, entry.variant, entry.id, round=number
-                )
-                if bare_id(later) not in present:
-                    break
-                current = later
+            made = Entry(project_id, key, entry.account, entry.variant, entry.id)
+            current = rounds(made, statuses).latest
             suffix = schedule_suffix(entry.id, entry.account, entry.variant)
             out[str(bare_id(current))] = f"{ctx.customer}/content/{key}/schedule/{suffix}"
     return out

@@ -1,4 +1,5 @@
-"""Turn what went wrong into a Failure: the API's code and requestId, and the guide's recovery."""
+"""Turn what went wrong into a Failure: the API's code and requestId, and the guide's recovery
+(the advice itself is `layers_reconcile.guidance`)."""
 
 from __future__ import annotations
 
@@ -17,23 +18,16 @@ from layers_reconcile.errors import (
     ReconcileError,
     TransportError,
 )
-
-REINSTALL = (
-    "the GitHub installation registered for this project does not cover the repo's org: "
-    "re-register the installation of that org (set github.installationId to it, or remove "
-    "installationId to get an install URL), then apply again"
-)
-GRANT_REPO = (
-    "the repo is private and the installation does not cover it: ask the customer to grant the "
-    "Layers GitHub App access to {repo} in GitHub, then apply again"
-)
-UNKNOWN_INSTALLATION = (
-    "check github.installationId: the installation does not exist or was uninstalled; remove "
-    "it to get an install URL"
-)
-SET_PLATFORMS = (
-    "no supported platform was found in the repo and no pull request was opened: set "
-    "github.platforms to the repo's stack (e.g. [ios, web]), then apply again"
+from layers_reconcile.guidance import (
+    API_SIDE,
+    CHECK_REACH,
+    GRANT_REPO,
+    REINSTALL,
+    SET_PLATFORMS,
+    SLOW_DOWN,
+    UNKNOWN_INSTALLATION,
+    missing_scope,
+    recovery_for,
 )
 
 
@@ -52,35 +46,6 @@ def _text(value: Any) -> str:
         return str(value)
 
 
-def recovery_for(code: str | None, blob: str, *, repo: str | None = None) -> str | None:
-    """The guide's recovery for an error code (and whatever details came with it)."""
-    if "installation_not_found" in blob or code == "installation_not_found":
-        return REINSTALL
-    if code == "SDK_PATCH_GENERATION_FAILED" or "SDK_PATCH_GENERATION_FAILED" in blob:
-        return SET_PLATFORMS
-    if (code == "VALIDATION" or "VALIDATION" in blob) and "repoFullName" in blob:
-        return GRANT_REPO.format(repo=repo or "the repo")
-    if (code == "VALIDATION" or "VALIDATION" in blob) and "installationId" in blob:
-        return UNKNOWN_INSTALLATION
-    if code == "PLATFORM_ERROR":
-        return REINSTALL
-    if code == "RETURN_URL_NOT_ALLOWED":
-        return (
-            "add the returnUrl's host to the API key's allowed return domains, or change returnUrl"
-        )
-    if code == "APPROVAL_REQUIRED":
-        return "approve the content (or set approve: true on it), then apply again"
-    if code == "CONTENT_REJECTED":
-        return "the content was rejected: change its brief to regenerate it"
-    if code in ("UNAUTHENTICATED", "FORBIDDEN_SCOPE"):
-        return "check the API key (--api-key / LAYERS_API_KEY) and its scopes"
-    if code == "IDEMPOTENCY_CONFLICT":
-        return "another run sent a different request under the same key; apply again"
-    if code == "KILL_SWITCH":
-        return "the API key or organization is suspended; contact Layers"
-    return None
-
-
 def is_transient(exc: BaseException) -> bool:
     """The API failed, was unreachable or asked us to slow down: trying again may well work."""
     return isinstance(exc, ApiServerError | TransportError | RateLimitedError)
@@ -92,18 +57,15 @@ def failure_from(address: str, exc: BaseException, *, repo: str | None = None) -
         recovery = recovery_for(exc.code, blob, repo=repo)
         required = exc.details.get("requiredScopes")
         if exc.code == "FORBIDDEN_SCOPE" and isinstance(required, list) and required:
-            recovery = (
-                f"the API key lacks the scope {' or '.join(map(str, required))} that "
-                "`layers-reconcile apply` needs here; use a key with it (README: scopes)"
-            )
+            recovery = missing_scope([str(s) for s in required], "apply")
         if recovery is None and isinstance(exc, RateLimitedError):
-            recovery = "the API kept answering 429; lower --parallelism or apply again later"
+            recovery = "the API kept answering 429; " + SLOW_DOWN
         if recovery is None and isinstance(exc, AuthError):
             recovery = recovery_for("UNAUTHENTICATED", blob)
         if recovery is None and exc.status is not None and exc.status >= 500:
-            recovery = "the API failed; apply again (every step is safe to repeat)"
+            recovery = "the API failed; " + API_SIDE
         if recovery is None and exc.status is None:
-            recovery = "the API could not be reached; apply again (every step is safe to repeat)"
+            recovery = "the API could not be reached; " + CHECK_REACH
         return Failure(
             address=address,
             message=exc.message,
@@ -149,4 +111,13 @@ def failure_from(address: str, exc: BaseException, *, repo: str | None = None) -
     )
 
 
-__all__ = ["JobFailedError", "StepError", "failure_from", "recovery_for"]
+__all__ = [
+    "GRANT_REPO",
+    "REINSTALL",
+    "SET_PLATFORMS",
+    "UNKNOWN_INSTALLATION",
+    "JobFailedError",
+    "StepError",
+    "failure_from",
+    "recovery_for",
+]

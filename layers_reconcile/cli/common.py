@@ -42,6 +42,8 @@ from layers_reconcile.errors import (
     TransportError,
     UnexpectedAnswerError,
 )
+from layers_reconcile.guidance import API_SIDE, CHECK_KEY, CHECK_REACH, SLOW_DOWN, sentence
+from layers_reconcile.guidance import missing_scope as scope_advice
 from layers_reconcile.plan.model import Plan
 from layers_reconcile.plan.planner import DEFAULT_PARALLELISM
 
@@ -251,25 +253,13 @@ def describe(exc: BaseException, command: str | None = None) -> str:
     if isinstance(exc, AuthError) and exc.code == "FORBIDDEN_SCOPE":
         return missing_scope(exc, command)
     if isinstance(exc, AuthError):
-        return (
-            f"The Layers API refused the API key: {exc}. Check that LAYERS_API_KEY (or --api-key) "
-            "is a live key for this API URL and has the scopes this command needs."
-        )
+        return f"The Layers API refused the API key: {exc}. {sentence(CHECK_KEY)}"
     if isinstance(exc, TransportError):
-        return (
-            f"Could not reach the Layers API: {exc}. Check --api-url / LAYERS_API_URL / apiUrl in "
-            "layers.yaml and the network, then run the command again."
-        )
+        return f"Could not reach the Layers API: {exc}. {sentence(CHECK_REACH)}"
     if isinstance(exc, RateLimitedError):
-        return (
-            f"The Layers API kept answering 429 RATE_LIMITED: {exc}. Lower --parallelism or try "
-            "again later."
-        )
+        return f"The Layers API kept answering 429 RATE_LIMITED: {exc}. {sentence(SLOW_DOWN)}"
     if isinstance(exc, ApiServerError):
-        return (
-            f"The Layers API failed: {exc}. This is on the API's side; run the command again "
-            "later (quote the requestId if it persists)."
-        )
+        return f"The Layers API failed: {exc}. {sentence(API_SIDE)}"
     if isinstance(exc, UnexpectedAnswerError):
         return (
             f"{exc}. Nothing is done on such an answer; check that "
@@ -292,14 +282,9 @@ def missing_scope(exc: AuthError, command: str | None) -> str:
     """A 403 FORBIDDEN_SCOPE: which scope is missing, and which command needs it."""
     required = exc.details.get("requiredScopes")
     scopes = [str(s) for s in required] if isinstance(required, list) and required else []
-    what = " or ".join(scopes) if scopes else "a scope"
-    who = f"`layers-reconcile {command}`" if command else "this command"
     where = f" for {exc.method} {exc.path}" if exc.method and exc.path else ""
     rid = f" (requestId {exc.request_id})" if exc.request_id else ""
-    return (
-        f"The API key lacks the scope {what} that {who} needs{where}{rid}. Use a key with that "
-        "scope (the README lists the scopes each command needs)."
-    )
+    return sentence(scope_advice(scopes, command, where + rid))
 
 
 def fail(ctx: click.Context, errors: Console, exc: BaseException) -> NoReturn:

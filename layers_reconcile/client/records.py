@@ -16,7 +16,6 @@ from pydantic import AfterValidator, TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
 
 from layers_reconcile import records
-from layers_reconcile.client.wire import Response
 from layers_reconcile.errors import UnexpectedAnswerError
 
 T = TypeVar("T")
@@ -89,10 +88,6 @@ def check(shape: Shape[T], body: Any, *, method: str, path: str, request_id: str
             request_id=request_id,
         ) from None
     return cast(T, body)
-
-
-def check_response(shape: Shape[T], response: Response, *, method: str, path: str) -> T:
-    return check(shape, response.json, method=method, path=path, request_id=response.request_id)
 
 
 def _kind(value: Any) -> str:

@@ -13,12 +13,14 @@ from datetime import datetime
 from typing import Any
 
 from layers_reconcile.config.models import InfluencerSpec, WorkspaceSpec
+from layers_reconcile.guidance import ingest_fix
 from layers_reconcile.plan import estimates
-from layers_reconcile.plan.actual import ActualCustomer, JsonDict, Row
+from layers_reconcile.plan.actual import ActualCustomer, Row
 from layers_reconcile.plan.context import Ctx, Loaded
 from layers_reconcile.plan.diff_content import diff_content
 from layers_reconcile.plan.fields import changes, created, fingerprint, unknown_before
 from layers_reconcile.plan.ids import RESERVED_KEY, same_id
+from layers_reconcile.plan.installations import covering, covers, login_of, registered
 from layers_reconcile.plan.links import github_key, outstanding, recorded, social_key
 from layers_reconcile.plan.model import (
     Action,
@@ -34,17 +36,6 @@ from layers_reconcile.plan.model import (
 )
 from layers_reconcile.plan.stages import stage_index
 from layers_reconcile.statuses import INFLUENCER_BUSY, INFLUENCER_UNUSABLE, INGEST_RUNNING
-
-# What the guide says to do when an ingest failed this way (shown beside the rerun).
-INGEST_RECOVERY = {
-    "installation_not_found": "the installation does not cover the repo's owner: register the "
-    "right installation (github.installationId)",
-    "PLATFORM_ERROR": "the installation does not cover the repo's owner: register the right "
-    "installation (github.installationId)",
-    "VALIDATION": "the installation cannot see the repo: ask the customer to grant it access",
-    "SDK_PATCH_GENERATION_FAILED": "no supported platform was found: set github.platforms to the "
-    "repo's stack, or it fails again",
-}
 
 
 def diff_customer(
@@ -254,11 +245,6 @@ def _approval(ctx: Ctx) -> None:
 # ----------------------------------------------------------------------------------- github
 
 
-def _login(installation: JsonDict) -> str | None:
-    login = installation.get("orgLogin") or (installation.get("githubAccount") or {}).get("login")
-    return None if login is None else str(login)
-
-
 def _github(ctx: Ctx) -> None:
     gh = ctx.spec.github
     if gh is None:
@@ -269,19 +255,15 @@ def _github(ctx: Ctx) -> None:
         ctx.seen(address, {"unchecked": ctx.actual.github_unchecked})
         ctx.warnings.append(f"{address}: {ctx.actual.github_unchecked}")
         return
-    registered = [
-        i
-        for i in ctx.actual.github_installations or []
-        if i.get("status", "active") != "uninstalled"
-    ]
+    usable = registered(ctx.actual.github_installations or [])
     relevant = [
-        {"installationId": i.get("installationId"), "login": _login(i)}
-        for i in registered
-        if (_login(i) or "").lower() == org.lower() or i.get("installationId") == gh.installationId
+        {"installationId": i.get("installationId"), "login": login_of(i)}
+        for i in usable
+        if covers(i, org) or i.get("installationId") == gh.installationId
     ]
     ctx.seen(address, sorted(relevant, key=lambda r: str(r["installationId"])))
     if gh.installationId is not None:
-        match = [i for i in registered if _same_int(i.get("installationId"), gh.installationId)]
+        match = [i for i in usable if _same_int(i.get("installationId"), gh.installationId)]
         if not match:
             ctx.add(
                 ctx.step(
@@ -296,14 +278,14 @@ def _github(ctx: Ctx) -> None:
                 )
             )
             return
-        login = _login(match[0])
+        login = login_of(match[0])
         if login and login.lower() != org.lower():
             ctx.warnings.append(
                 f"github: installation {gh.installationId} belongs to {login!r}, not to {org!r} "
                 "that owns the repo; the ingest would fail with installation_not_found"
             )
         return
-    if any((_login(i) or "").lower() == org.lower() for i in registered):
+    if covering(usable, org) is not None:
         return
     link = outstanding(ctx.reserved, github_key(), ctx.now, return_url=gh.returnUrl, subject=org)
     ctx.add(
@@ -385,7 +367,7 @@ def _ingest(ctx: Ctx) -> None:
         error = state.get("error") or record.get("error") or {}
         code = error.get("code") if isinstance(error, dict) else error or None
         why = f"the last ingest failed ({code})" if code else "the last ingest failed"
-        hint = INGEST_RECOVERY.get(str(code))
+        hint = ingest_fix(None if code is None else str(code), repo=gh.repo)
         ctx.add(ingest(reason=why + "; it runs again", warnings=[hint] if hint else []))
     elif status in INGEST_RUNNING:
         reason = "the ingest is still running; apply waits for it"

@@ -20,10 +20,10 @@ from layers_reconcile.plan.ids import (
     brief_hash,
     content_id_for,
     parse_instant,
-    post_id_for,
     schedule_suffix,
 )
 from layers_reconcile.plan.model import Action, Change, PersonGate, Step, StepKind
+from layers_reconcile.plan.rounds import Entry, Rounds, round_of, rounds
 from layers_reconcile.statuses import CONTAINER_RUNNING
 
 SOON = timedelta(hours=1)
@@ -311,7 +311,8 @@ def _schedules(ctx: Ctx, key: str, spec: ContentSpec, state: _State, posts: Sequ
         address = _entry_address(ctx, key, entry)
         when = resolve_at(entry.at, _timezone(ctx))
         pid = ctx.pid
-        post_id, rounds = (None, 0) if pid is None else _live_post_id(pid, key, entry, by_id)
+        chain = None if pid is None else _chain(pid, key, entry, by_id)
+        post_id = None if chain is None else chain.post_id
         wanted.add(bare_id(post_id))
         post = by_id.get(bare_id(post_id)) if post_id else None
         if post is not None and bare_id(post.get("containerId")) not in current:
@@ -327,9 +328,7 @@ def _schedules(ctx: Ctx, key: str, spec: ContentSpec, state: _State, posts: Sequ
         if intent is not None and parse_instant(intent.get("scheduledFor")) == when:
             continue  # held until the content is approved, then it becomes this very post
         outside = (
-            None
-            if pid is None or post is not None
-            else _canceled_outside(ctx, pid, key, entry, rounds, by_id)
+            None if chain is None or post is not None else _canceled_outside(ctx, chain, by_id)
         )
         if outside is not None:
             ctx.seen(address, {"canceled": _post_fact(outside), "restore": entry.restore})
@@ -348,7 +347,7 @@ def _schedules(ctx: Ctx, key: str, spec: ContentSpec, state: _State, posts: Sequ
                 reason = (
                     "the post was canceled outside this workspace; restore: true posts it again"
                 )
-            elif rounds:
+            elif chain is not None and chain.number:
                 reason = "the previous post was canceled"
             if gated:
                 reason += "; it waits on the content approval"
@@ -390,39 +389,23 @@ def _schedules(ctx: Ctx, key: str, spec: ContentSpec, state: _State, posts: Sequ
     _stray(ctx, key, owned, wanted if state.mode != "anew" else set(), posts)
 
 
-def _live_post_id(
-    pid: str, key: str, entry: ScheduleSpec, by_id: Mapping[str | None, Row]
-) -> tuple[str, int]:
-    """The entry's post id and its round: the first round whose post is not canceled.
-
-    An entry whose post was canceled is posted again under a new deterministic id when it is
-    asked for again (see `_canceled_outside` for who canceled it)."""
-    for number in range(len(by_id) + 1):  # more rounds than posts: one of them is free
-        post_id = post_id_for(pid, key, entry.account, entry.variant, entry.id, round=number)
-        post = by_id.get(bare_id(post_id))
-        if post is None or post.get("status") != "canceled":
-            return post_id, number
-    raise AssertionError("unreachable")  # pragma: no cover
+def _chain(pid: str, key: str, entry: ScheduleSpec, by_id: Mapping[str | None, Row]) -> Rounds:
+    """Where the entry's posts stand: an entry whose post was canceled is posted again under the
+    next round's id when it is asked for again (see `_canceled_outside` for who canceled it)."""
+    statuses = {post_id: post.get("status") for post_id, post in by_id.items()}
+    return rounds(Entry(pid, key, entry.account, entry.variant, entry.id), statuses)
 
 
-def _canceled_outside(
-    ctx: Ctx,
-    pid: str,
-    key: str,
-    entry: ScheduleSpec,
-    rounds: int,
-    by_id: Mapping[str | None, Row],
-) -> Row | None:
+def _canceled_outside(ctx: Ctx, chain: Rounds, by_id: Mapping[str | None, Row]) -> Row | None:
     """The entry's last post when someone else canceled it (not this tool: apply records the
     posts it cancels in the reserved key), else None."""
-    if rounds == 0:
+    if chain.previous is None:
         return None
-    last = post_id_for(pid, key, entry.account, entry.variant, entry.id, round=rounds - 1)
-    post = by_id.get(bare_id(last))
+    post = by_id.get(bare_id(chain.previous))
     if post is None:
         return None
     ours = {bare_id(i) for i in ctx.reserved.get(CANCELED_KEY) or [] if isinstance(i, str)}
-    return None if bare_id(last) in ours else post
+    return None if bare_id(chain.previous) in ours else post
 
 
 def _existing(ctx: Ctx, address: str, entry: ScheduleSpec, when: datetime, post: Row) -> None:
@@ -474,12 +457,15 @@ def _stray(
     """Queued posts of this key's containers that no entry of the file asks for any more."""
     if not owned:
         return
+    present = {bare_id(p.get("id")) for p in posts}
     for post in sorted(posts, key=lambda p: str(p.get("id"))):
         if post.get("status") != "queued" or bare_id(post.get("containerId")) not in owned:
             continue
         if bare_id(post.get("id")) in wanted:
             continue
-        address = ctx.addr("content", key, "schedule", *_post_suffix(ctx, key, post).split("/"))
+        address = ctx.addr(
+            "content", key, "schedule", *_post_suffix(ctx, key, post, present).split("/")
+        )
         if address in ctx.fingerprints:
             address += f"~{post.get('id')}"
         ctx.seen(address, _post_fact(post))
@@ -500,10 +486,9 @@ def _stray(
 
 
 MAX_VARIANTS = 5
-ROUNDS_TRIED = 8  # rounds of one entry looked at to name a stray post (cancel-restore cycles)
 
 
-def _post_suffix(ctx: Ctx, key: str, post: Row) -> str:
+def _post_suffix(ctx: Ctx, key: str, post: Row, present: set[str | None]) -> str:
     """The address tail the entry of a stray post had (`tiktok/v2`, its `id:`), when the post id
     shows it: an entry id recorded by apply, else the deterministic id of an entry without one.
     Else the platform alone (the caller adds `~POSTID` when that address is taken)."""
@@ -517,10 +502,8 @@ def _post_suffix(ctx: Ctx, key: str, post: Row) -> str:
                 return entry_id
     if ctx.pid is not None:
         for variant in range(1, MAX_VARIANTS + 1):
-            for number in range(ROUNDS_TRIED):
-                made = post_id_for(ctx.pid, key, platform, variant, None, round=number)
-                if bare_id(made) == post_id:
-                    return schedule_suffix(None, platform, variant)
+            if round_of(Entry(ctx.pid, key, platform, variant), post_id, present) is not None:
+                return schedule_suffix(None, platform, variant)
     return platform
 
 

@@ -243,17 +243,6 @@ class Plan(_Model):
     def conflicts(self) -> list[CustomerPlan]:
         return [c for c in self.customers if c.conflict is not None]
 
-    @property
-    def has_changes(self) -> bool:
-        """Apply would change something, or there are orphans to see to (exit 2)."""
-        summary = self.summary
-        return bool(summary.changes or summary.orphans)
-
-    @property
-    def waits_on_people(self) -> bool:
-        """Nothing for apply to change, but a person must act (exit 3)."""
-        return not self.has_changes and bool(self.summary.waits_on_people)
-
     def to_document(self) -> dict[str, Any]:
         """The versioned JSON document (PRODUCT.md §5)."""
         doc: dict[str, Any] = self.model_dump(mode="json", by_alias=True)

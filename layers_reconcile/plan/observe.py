@@ -12,7 +12,7 @@ from typing import Any
 
 from layers_reconcile.client import LayersClient
 from layers_reconcile.config.models import CustomerSpec
-from layers_reconcile.errors import AuthError
+from layers_reconcile.errors import AuthError, leaf_exception
 from layers_reconcile.plan.actual import ActualCustomer, JsonDict, SharedActual
 from layers_reconcile.plan.ids import project_id_for, same_id
 from layers_reconcile.records import Project, ReservedRecord
@@ -115,18 +115,10 @@ async def observe_customer(
         async with asyncio.TaskGroup() as group:
             tasks = {name: group.create_task(_awaited(read)) for name, read in reads.items()}
     except BaseExceptionGroup as failed:
-        raise first_error(failed) from None
+        raise leaf_exception(failed) from None
     for name, task in tasks.items():
         setattr(actual, name, task.result())
     return actual
-
-
-def first_error(group: BaseExceptionGroup[BaseException]) -> BaseException:
-    """The first real failure inside a task group (callers map single errors, not groups)."""
-    error: BaseException = group
-    while isinstance(error, BaseExceptionGroup):
-        error = error.exceptions[0]
-    return error
 
 
 async def _awaited(read: Awaitable[Any]) -> Any:

@@ -10,13 +10,12 @@ from typing import Protocol
 
 from layers_reconcile.client import LayersClient
 from layers_reconcile.config.models import WorkspaceSpec
-from layers_reconcile.errors import ConfigError, ConfigIssue
+from layers_reconcile.errors import ConfigError, ConfigIssue, leaf_exception
 from layers_reconcile.plan.context import Loaded
 from layers_reconcile.plan.diff import archive_plan, build_plan, diff_customer
 from layers_reconcile.plan.ids import LAST_APPLIED, RESERVED_KEY
 from layers_reconcile.plan.model import CustomerPlan, Orphan, Plan
 from layers_reconcile.plan.observe import (
-    first_error,
     observe_customer,
     observe_shared,
 )
@@ -107,7 +106,7 @@ async def make_plan(
                 _orphans(client, workspace, wanted, listing, gate, orphans_in)
             )
     except BaseExceptionGroup as failed:
-        raise first_error(failed) from None
+        raise leaf_exception(failed) from None
     plans = [t.result() for t in tasks]
     orphans, warnings = _orphan_plans(found.result(), workspace, prune=prune, cap=prune_cap)
     return build_plan(

@@ -10,7 +10,7 @@ consent of its account's platform); None matches every step of that kind.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from enum import Enum
 
 from layers_reconcile.plan.model import Action, Step, StepKind
@@ -101,14 +101,26 @@ def blocked_by(dep: Marker, unresolved: set[Marker]) -> bool:
     return any(k is kind and (wanted is None or q == wanted) for k, q in unresolved)
 
 
-def held_by_people(customer: str, steps: Iterable[Step]) -> list[Step]:
-    """The steps apply cannot carry out before a person acts: each wait on a person, and every
-    step that waits (through `prerequisites`, transitively) for one."""
+def held_back(
+    customer: str, steps: Iterable[Step], holds: Callable[[Step], bool]
+) -> tuple[list[Step], list[Step]]:
+    """(free, held), in stage order: a step is held when `holds` says so, or when it waits
+    (through `prerequisites`, transitively) for a held step. Apply runs the free steps of a
+    round (`holds`: an open gate, a value not known yet); plan counts what people hold up."""
     held: set[Marker] = set()
+    free: list[Step] = []
     out: list[Step] = []
     for step in sorted(steps, key=lambda s: stage_index(s.kind)):
         deps = prerequisites(customer, step)
-        if step.action is Action.WAIT_ON_PERSON or any(blocked_by(d, held) for d in deps):
+        if holds(step) or any(blocked_by(d, held) for d in deps):
             held.add(marker(customer, step))
             out.append(step)
-    return out
+        else:
+            free.append(step)
+    return free, out
+
+
+def held_by_people(customer: str, steps: Iterable[Step]) -> list[Step]:
+    """The steps apply cannot carry out before a person acts: each wait on a person, and every
+    step that waits (through `prerequisites`, transitively) for one."""
+    return held_back(customer, steps, lambda s: s.action is Action.WAIT_ON_PERSON)[1]

@@ -22,7 +22,7 @@ def test_invalid_case_reports_exactly_the_expected_lines(
     report = check_workspace(".", now=NOW)
     actual = "".join(issue_line(issue) + "\n" for issue in report.issues)
     expected_file = folder / "expected.txt"
-    if os.environ.get("UPDATE_GOLDEN"):
+    if os.environ.get("UPDATE_GOLDEN") == "1":
         expected_file.write_text(actual, encoding="utf-8")
     assert actual == expected_file.read_text(encoding="utf-8")
     assert report.errors, "every case under invalid/ must have at least one error"

@@ -1,7 +1,7 @@
 """Golden files: each folder under cases/ is desired YAML + observed state + the expected plan in
 text, markdown and JSON. Regenerate after an intended change with
 
-    LAYERS_UPDATE_GOLDEN=1 .venv/bin/pytest tests/plan/test_golden.py
+    UPDATE_GOLDEN=1 .venv/bin/pytest tests/plan/test_golden.py
 
 and review the diff like any other code change.
 """
@@ -25,7 +25,7 @@ from layers_reconcile.render.text import plain_text
 from tests.plan.builders import API_URL, NOW, WORKSPACE, load_case_file, read_yaml
 
 CASES = Path(__file__).parent / "cases"
-UPDATE = os.environ.get("LAYERS_UPDATE_GOLDEN") == "1"
+UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
 ALL = sorted(p.name for p in CASES.iterdir() if (p / "customer.yaml").exists())
 
 
@@ -84,7 +84,7 @@ def test_golden(case: str) -> None:
                 lineterm="",
             )
             mismatched.append("\n".join(diff))
-    assert not mismatched, "\n\n".join(mismatched) + "\n\n(LAYERS_UPDATE_GOLDEN=1 regenerates)"
+    assert not mismatched, "\n\n".join(mismatched) + "\n\n(UPDATE_GOLDEN=1 regenerates)"
 
 
 @pytest.mark.parametrize("case", ALL)

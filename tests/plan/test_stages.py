@@ -7,6 +7,8 @@ from layers_reconcile.plan.stages import (
     PREREQUISITES,
     STAGE_ORDER,
     blocked_by,
+    held_back,
+    held_by_people,
     marker,
     prerequisites,
 )
@@ -51,3 +53,17 @@ def test_a_moved_post_does_not_wait_for_a_consent() -> None:
     )
     tiktok = step("social/tiktok", StepKind.SOCIAL, Action.WAIT_ON_PERSON, platform="tiktok")
     assert not any(blocked_by(d, {marker(C, tiktok)}) for d in prerequisites(C, moved))
+
+
+def test_a_hold_carries_over_to_every_step_that_waits_on_it_and_no_other() -> None:
+    """One walk for apply's runnable steps and plan's person-held ones (they were two copies)."""
+    post = step(
+        "content/hook/schedule/tiktok", StepKind.SCHEDULE, Action.SCHEDULE, platform="tiktok"
+    )
+    other = step("content/b/schedule/ig", StepKind.SCHEDULE, Action.SCHEDULE, platform="instagram")
+    tiktok = step("social/tiktok", StepKind.SOCIAL, Action.WAIT_ON_PERSON, platform="tiktok")
+    content = step("content/hook", StepKind.CONTENT, Action.RUN_JOB)
+    steps = [post, other, content, tiktok]
+    assert held_by_people(C, steps) == [tiktok, post]
+    free, held = held_back(C, steps, lambda s: s is content)
+    assert (free, held) == ([tiktok, other], [content, post])

@@ -13,6 +13,7 @@ from layers_reconcile.apply.recovery import StepError
 from layers_reconcile.apply.steps.base import DEFAULT_RETURN_URL, StepResult, first
 from layers_reconcile.errors import ConflictError
 from layers_reconcile.plan.ids import parse_instant
+from layers_reconcile.plan.installations import covering, login_of
 from layers_reconcile.plan.links import Link, github_key, reusable
 from layers_reconcile.plan.model import Step
 
@@ -31,26 +32,11 @@ def _return_url(ctx: CustomerContext, step: Step) -> str:
 
 
 def _login_of(installation: Mapping[str, Any]) -> str:
-    account = installation.get("githubAccount") or {}
-    return str(installation.get("orgLogin") or account.get("login") or "").lower()
-
-
-def _active(installation: Mapping[str, Any]) -> bool:
-    return bool(installation.get("status", "active") == "active")
+    return (login_of(installation) or "").lower()
 
 
 async def registered_for(ctx: CustomerContext, org: str) -> dict[str, Any] | None:
-    for installation in await ctx.api.installations():
-        if _login_of(installation) == org.lower() and _active(installation):
-            return installation
-    return None
-
-
-def _authorize_url(body: dict[str, Any]) -> str:
-    url = body.get("authorizeUrl") or body.get("installUrl") or body.get("authUrl")
-    if not url:
-        raise StepError("the install-url response carries no URL")
-    return str(url)
+    return covering(await ctx.api.installations(), org)
 
 
 async def register(ctx: CustomerContext, step: Step) -> StepResult:

@@ -14,10 +14,8 @@ from layers_reconcile.apply.steps.base import (
     content_key_of,
     where,
 )
-from layers_reconcile.plan.ids import post_id_for, same_id
+from layers_reconcile.plan.ids import schedule_suffix
 from layers_reconcile.plan.model import Step
-
-MAX_ROUNDS = 100  # times one entry's post is canceled and asked for again
 
 
 async def _account(ctx: CustomerContext, platform: str) -> str:
@@ -57,16 +55,18 @@ async def schedule(ctx: CustomerContext, step: Step) -> StepResult:
 
 async def _remember_entry_id(ctx: CustomerContext, step: Step, post_id: str) -> None:
     """An entry named by `id:` is the one thing a post id cannot be traced back to (the id is a
-    hash): keep it, so `import` can write the entry back."""
+    hash): keep it, so `import` can write the entry back. The step's address names the entry
+    (`…/schedule/ENTRYID`), whichever round its post id is of (plan.rounds)."""
     key = content_key_of(ctx.customer, step.address)
     content = (ctx.spec.content or {}).get(key or "")
     if key is None or content is None:
         return
-    project_id = ctx.require_project()
+    prefix = f"{ctx.customer}/content/{key}/schedule/"
     named = [
         entry.id
         for entry in content.schedule
-        if entry.id and _names(project_id, key, entry.account, entry.variant, entry.id, post_id)
+        if entry.id
+        and step.address == prefix + schedule_suffix(entry.id, entry.account, entry.variant)
     ]
     if not named:
         return
@@ -76,16 +76,6 @@ async def _remember_entry_id(ctx: CustomerContext, step: Step, post_id: str) -> 
         content_entry(reserved, key).setdefault("entryIds", {})[post_id] = entry_id
 
     await ctx.update_reserved(record)
-
-
-def _names(
-    project_id: str, key: str, account: str, variant: int, entry_id: str, post_id: str
-) -> bool:
-    """Whether `post_id` is one of the entry's ids (round 0, or a round after cancels)."""
-    return any(
-        same_id(post_id_for(project_id, key, account, variant, entry_id, round=n), post_id)
-        for n in range(MAX_ROUNDS)
-    )
 
 
 async def reschedule(ctx: CustomerContext, step: Step) -> StepResult:
