@@ -38,6 +38,7 @@ _CUSTOM_ERRORS = frozenset(
         "reserved_key",
         "metadata_too_large",
         "influencer_type",
+        "bad_glob",
     }
 )
 

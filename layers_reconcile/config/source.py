@@ -9,6 +9,7 @@ input: every problem becomes an `Issue`.
 from __future__ import annotations
 
 import codecs
+import errno
 import io
 import math
 import os
@@ -112,8 +113,52 @@ def read_yaml(path: Path, display: str, *, root: Path | None = None) -> ParsedFi
     return parse_yaml(text, display)
 
 
-def read_bytes(path: Path, root: Path | None) -> tuple[bytes | None, str]:
-    """The bytes of `path`, or None and why it is refused. Never blocks, never reads past the cap."""
+def read_bytes(
+    path: Path, root: Path | None, *, limit: int = MAX_FILE_BYTES
+) -> tuple[bytes | None, str]:
+    """The bytes of `path`, or None and why it is refused. Never blocks, never reads past the cap
+    (`limit`, `MAX_FILE_BYTES` unless said otherwise)."""
+    opened, problem = _open_regular(path, root)
+    if opened is None:
+        return None, problem
+    fd, size_on_disk = opened
+    try:
+        if size_on_disk > limit:
+            return None, _too_big(f"{size_on_disk / 1024 / 1024:.1f} MB", limit)
+        chunks: list[bytes] = []
+        size = 0
+        while size <= limit:
+            chunk = os.read(fd, _CHUNK)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:
+            return None, _too_big(f"over {limit // 1024 // 1024} MB", limit)
+        return b"".join(chunks), ""
+    except OSError as exc:
+        return None, f"cannot read the file: {exc.strerror or exc}"
+    finally:
+        os.close(fd)
+
+
+def read_head(path: Path, root: Path | None, size: int) -> bytes | None:
+    """The first `size` bytes of `path` when it would be read as a workspace file, else None."""
+    opened, _ = _open_regular(path, root)
+    if opened is None:
+        return None
+    fd, _ = opened
+    try:
+        return os.read(fd, size)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def _open_regular(path: Path, root: Path | None) -> tuple[tuple[int, int] | None, str]:
+    """An open descriptor of `path` and its size, when it is a regular file (reached without
+    leaving `root`); else None and why it is refused. Never blocks."""
     try:
         real = Path(os.path.realpath(path))
         if root is not None and not real.is_relative_to(os.path.realpath(root)):
@@ -124,36 +169,29 @@ def read_bytes(path: Path, root: Path | None) -> tuple[bytes | None, str]:
         # O_NONBLOCK: opening a FIFO (or a link to /dev/stdin) must not wait for a writer.
         fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return None, (
+                "this link is part of a loop of links and never reaches a file; replace it "
+                "with the file itself"
+            )
         return None, f"cannot read the file: {exc.strerror or exc}"
     try:
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            return None, (
-                f"not a regular file (it is {_kind_of_file(info.st_mode)}); only plain files are "
-                "read: replace it with a file"
-            )
-        if info.st_size > MAX_FILE_BYTES:
-            return None, _too_big(f"{info.st_size / 1024 / 1024:.1f} MB")
-        chunks: list[bytes] = []
-        size = 0
-        while size <= MAX_FILE_BYTES:
-            chunk = os.read(fd, _CHUNK)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        if size > MAX_FILE_BYTES:
-            return None, _too_big(f"over {MAX_FILE_BYTES // 1024 // 1024} MB")
-        return b"".join(chunks), ""
     except OSError as exc:
-        return None, f"cannot read the file: {exc.strerror or exc}"
-    finally:
         os.close(fd)
+        return None, f"cannot read the file: {exc.strerror or exc}"
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        return None, (
+            f"not a regular file (it is {_kind_of_file(info.st_mode)}); only plain files are "
+            "read: replace it with a file"
+        )
+    return (fd, info.st_size), ""
 
 
-def _too_big(size: str) -> str:
+def _too_big(size: str, limit: int) -> str:
     return (
-        f"the file is {size}; files over {MAX_FILE_BYTES // 1024 // 1024} MB are refused "
+        f"the file is {size}; files over {limit // 1024 // 1024} MB are refused "
         "(a customer file is a few KB): split it or remove what does not belong"
     )
 

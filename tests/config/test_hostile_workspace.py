@@ -1,0 +1,111 @@
+"""Hostile workspaces, round two: what a pull request can plant in `layers.yaml` and beside the
+customer files. Each is a clean answer at `file:line` from `validate`, never a traceback, never a
+spin, and never a read outside the workspace."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .test_hostile_files import SECRET, VALID, validate, workspace
+
+
+def _settings(root: Path, text: str) -> None:
+    (root / "layers.yaml").write_text(text)
+
+
+@pytest.mark.timeout(120)
+def test_thirty_double_star_segments_and_a_deep_file_do_not_spin(tmp_path: Path) -> None:
+    customers = workspace(tmp_path)
+    pattern = "customers/" + "**/" * 30 + "x.yaml"
+    _settings(tmp_path, f"workspace: hostile\ncustomers:\n  exclude: ['{pattern}']\n")
+    deep = customers.joinpath(*["d"] * 25)
+    deep.mkdir(parents=True)
+    (deep / "y.yaml").write_text(VALID.replace("cust-1", "deep-1"))
+    code, output = validate(tmp_path)
+    assert code == 0, output
+    assert "2 customers valid" in output
+
+
+@pytest.mark.parametrize("name", ["[z-a].yaml", "[]x].yaml", "[!].yaml"])
+def test_brackets_in_file_names_are_plain_names(tmp_path: Path, name: str) -> None:
+    customers = workspace(tmp_path)
+    (customers / name).write_text(VALID.replace("cust-1", "bracket-1"))
+    code, output = validate(tmp_path)
+    assert code == 0, output
+    assert "2 customers valid" in output
+
+
+@pytest.mark.parametrize(
+    ("pattern", "matched"), [("customers/[[]z-a].yaml", True), ("customers/[!].yaml", True)]
+)
+def test_a_file_with_brackets_can_be_named_in_include(
+    tmp_path: Path, pattern: str, matched: bool
+) -> None:
+    customers = workspace(tmp_path)
+    name = pattern.removeprefix("customers/").replace("[[]", "[")
+    (customers / name).write_text(VALID.replace("cust-1", "bracket-1"))
+    _settings(tmp_path, f"workspace: hostile\ncustomers:\n  include: ['{pattern}']\n")
+    code, output = validate(tmp_path)
+    assert code == 0, output
+    assert "1 customer valid" in output
+    assert "Traceback" not in output
+
+
+def test_a_backwards_range_in_include_is_an_error_at_its_line(tmp_path: Path) -> None:
+    workspace(tmp_path)
+    _settings(
+        tmp_path,
+        "workspace: hostile\ncustomers:\n  include:\n    - customers/*.yaml\n"
+        "    - customers/[z-a].yaml\n",
+    )
+    code, output = validate(tmp_path)
+    assert code == 1, output
+    assert "Traceback" not in output
+    assert (
+        "layers.yaml:5:7: the class '[z-a]' in 'customers/[z-a].yaml' has the range 'z-a' "
+        "backwards: write 'a-z' (and '[[]' for a plain '[')"
+    ) in output
+
+
+def test_a_loop_of_links_is_an_error_at_the_file(tmp_path: Path) -> None:
+    customers = workspace(tmp_path)
+    (customers / "a.yaml").symlink_to("b.yaml")
+    (customers / "b.yaml").symlink_to("a.yaml")
+    code, output = validate(tmp_path)
+    assert code == 1, output
+    assert "Traceback" not in output
+    for name in ("a.yaml", "b.yaml"):
+        assert (
+            f"customers/{name}:1:1: this link is part of a loop of links and never reaches a "
+            "file; replace it with the file itself"
+        ) in output
+
+
+def test_the_misplaced_file_warning_never_opens_a_link_out_of_the_workspace(
+    tmp_path: Path,
+) -> None:
+    outside = tmp_path / "outside" / "secret.yaml"
+    outside.parent.mkdir()
+    outside.write_text(f"customerExternalId: {SECRET}\n")
+    root = tmp_path / "repo"
+    root.mkdir()
+    workspace(root)
+    (root / "ci").mkdir()
+    (root / "ci" / "compose.yml").symlink_to(outside)
+    (root / "ci" / "inside.yml").write_text("customerExternalId: lost-1\n")
+    code, output = validate(root)
+    assert code == 0, output
+    assert "ci/inside.yml:1:1: warning: looks like a customer file" in output
+    assert "compose.yml" not in output
+
+
+@pytest.mark.parametrize("name", ["layers.yaml", "layers.yml"])
+def test_a_settings_file_that_is_a_folder_is_an_error(tmp_path: Path, name: str) -> None:
+    (tmp_path / name).mkdir()
+    (tmp_path / "customers").mkdir()
+    (tmp_path / "customers" / "ok.yaml").write_text(VALID)
+    code, output = validate(tmp_path)
+    assert code == 1, output
+    assert f"{name}:1:1: not a regular file (it is a folder)" in output
