@@ -39,6 +39,7 @@ _CUSTOM_ERRORS = frozenset(
         "metadata_too_large",
         "influencer_type",
         "bad_glob",
+        "hidden_character",
     }
 )
 

@@ -34,6 +34,9 @@ _MAX_DEPTH = 64
 MAX_FILE_BYTES = 4 * 1024 * 1024
 MAX_NODES = 300_000
 _CHUNK = 64 * 1024
+# Integers fit in 64 bits (what the API stores); a longer one is refused where it is written.
+MAX_INT = 2**63 - 1
+MIN_INT = -(2**63)
 
 
 @dataclass(frozen=True, order=True)
@@ -489,9 +492,16 @@ class _Builder:
             return text.lower() in ("true", "yes", "on", "y")
         if kind == "int":
             number = _parse_int(text)
-            if number is not None:
-                return number
-            return text
+            if number is None:
+                return text
+            if not MIN_INT <= number <= MAX_INT:
+                self.problem(
+                    node,
+                    f"the number {_shortened(text)} is too large: numbers here fit in 64 bits "
+                    f"(at most {MAX_INT:,}); put it in quotes if it is text",
+                )
+                return text
+            return number
         if kind == "float":
             real = _parse_float(text)
             if real is not None:
@@ -505,16 +515,22 @@ def _is_null(node: Node) -> bool:
     return isinstance(node, ScalarNode) and _tag(node) == _TAG + "null"
 
 
+def _shortened(text: str) -> str:
+    return text if len(text) <= 24 else f"{text[:12]}…{text[-4:]} ({len(text):,} characters)"
+
+
 def _parse_int(text: str) -> int | None:
+    """The integer `text` denotes; None when it is none. One of over 64 digits is only known to
+    be out of range (2**64): converting it could take long, and printing it would raise."""
     cleaned = text.replace("_", "")
     sign = -1 if cleaned.startswith("-") else 1
     digits = cleaned.lstrip("+-").lower()
-    bases = {"0x": 16, "0o": 8, "0b": 2}
+    base = {"0x": 16, "0o": 8, "0b": 2}.get(digits[:2])
+    body = digits[2:] if base is not None else digits
+    if len(body.lstrip("0")) > 64:
+        return sign * 2**64
     try:
-        base = bases.get(digits[:2])
-        if base is not None:
-            return sign * int(digits[2:], base)
-        return sign * int(digits, 10)
+        return sign * int(body, base or 10)
     except ValueError:
         return None
 
