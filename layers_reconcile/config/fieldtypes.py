@@ -6,6 +6,7 @@ Constrained strings carry a `Hint` (what a valid value looks like) that error me
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal
@@ -87,11 +88,19 @@ ExternalId = Annotated[
     AfterValidator(_plain_id),
     Hint("an id without spaces or '/' (it starts every address, e.g. 'quinn-coffee-001/project')"),
 ]
+WORKSPACE_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 WorkspaceName = Annotated[
     str,
-    StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$"),
+    StringConstraints(min_length=1, max_length=64, pattern=WORKSPACE_NAME_PATTERN),
     Hint("letters, digits, '.', '_' and '-' (e.g. 'acme-agency-prod')"),
 ]
+
+
+def is_workspace_name(text: str) -> bool:
+    """Whether `text` may be written as `workspace:` in layers.yaml (what `WorkspaceName` takes)."""
+    return len(text) <= 64 and re.fullmatch(WORKSPACE_NAME_PATTERN, text) is not None
+
+
 RepoName = Annotated[
     str,
     StringConstraints(pattern=r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$"),
