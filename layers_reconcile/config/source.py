@@ -193,10 +193,10 @@ def _open_regular(path: Path, root: Path | None) -> tuple[tuple[int, int] | None
 
 
 def _too_big(size: str, limit: int) -> str:
-    return (
-        f"the file is {size}; files over {limit // 1024 // 1024} MB are refused "
-        "(a customer file is a few KB): split it or remove what does not belong"
-    )
+    said = f"the file is {size}; files over {limit // 1024 // 1024} MB are refused"
+    if limit != MAX_FILE_BYTES:
+        return said
+    return f"{said} (a customer file is a few KB): split it or remove what does not belong"
 
 
 def _kind_of_file(mode: int) -> str:
