@@ -14,6 +14,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     StringConstraints,
     ValidationInfo,
@@ -70,8 +71,9 @@ def hidden_character(text: str) -> str | None:
     return None
 
 
-def _plain_id(value: str, info: ValidationInfo) -> str:
-    hidden = hidden_character(value)
+def _plain_id(value: Any, info: ValidationInfo) -> Any:
+    """Before the pattern, so that a tab or a newline is named too, never echoed."""
+    hidden = hidden_character(value) if isinstance(value, str) else None
     if hidden is not None:
         raise PydanticCustomError(
             "hidden_character",
@@ -85,7 +87,7 @@ def _plain_id(value: str, info: ValidationInfo) -> str:
 ExternalId = Annotated[
     str,
     StringConstraints(min_length=1, max_length=128, pattern=r"^[^\s/]+$"),
-    AfterValidator(_plain_id),
+    BeforeValidator(_plain_id),
     Hint("an id without spaces or '/' (it starts every address, e.g. 'quinn-coffee-001/project')"),
 ]
 WORKSPACE_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"

@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from layers_reconcile.cli.apply import read_plan
 from tests.apply.support import EXAMPLES, Emulator, copy_workspace, emulator, run_cli
 
 
@@ -97,3 +101,25 @@ def test_a_step_address_twice_makes_the_plan_invalid(
     (tmp_path / "plan.json").write_text(json.dumps(doc))
     output = _refused(saved[0], tmp_path / "plan.json", tmp_path)
     assert f"step '{customer['steps'][0]['address']}' is in it twice" in output
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    depth=st.integers(1, 50_000),
+    opener=st.sampled_from(["[", '{"a":']),
+    where=st.sampled_from(["warnings", "customers", "orphans", "extra"]),
+)
+def test_a_plan_nested_to_any_depth_loads_or_is_not_a_plan_file(
+    saved: tuple[Emulator, dict[str, Any]], depth: int, opener: str, where: str
+) -> None:
+    closer = "]" if opener == "[" else "}"
+    doc = json.dumps(saved[1])
+    with tempfile.TemporaryDirectory() as folder:
+        plan_file = Path(folder) / "plan.json"
+        plan_file.write_text(doc[:-1] + f', "{where}": {opener * depth}1{closer * depth}}}')
+        refused = "not a plan"
+        try:
+            read_plan(plan_file)
+        except ValueError as exc:
+            refused = str(exc)
+    assert "not a plan" in refused
