@@ -7,6 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+
+from layers_reconcile.cli.main import cli
 
 from .test_hostile_files import SECRET, VALID, validate, workspace
 
@@ -201,3 +204,15 @@ def test_ids_equal_once_unicode_is_normalised_are_a_duplicate_at_both_files(
             f"{there}.yaml (line 1), spelt with other Unicode code points: the two print alike "
             "but would be two projects"
         ) in line
+
+
+def test_plan_refuses_a_huge_integer_at_its_line_too(tmp_path: Path) -> None:
+    (workspace(tmp_path) / "big.yaml").write_text(
+        f"customerExternalId: c-1\nproject:\n  name: One\n  metadata:\n    n: {HUGE}\n"
+    )
+    result = CliRunner().invoke(cli, ["--no-color", "plan", "--emulator", str(tmp_path)])
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    assert "customers/big.yaml:5:8: the number 0xffffffffff…ffff (20,002 characters)" in (
+        result.output
+    )
