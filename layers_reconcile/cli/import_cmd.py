@@ -118,9 +118,9 @@ def import_(
         else:
             console.print(
                 Text(
-                    f"left     layers.yaml as it was: the projects are stamped with "
-                    f"{printable(repr(name))}, which is not a workspace name (letters, digits, "
-                    "'.', '_' and '-'); set `workspace:` there yourself",
+                    f"skipped  the workspace name: the projects are stamped with "
+                    f"{printable(repr(name))}, which is not one (letters, digits, '.', '_' and "
+                    "'-'); set `workspace:` in layers.yaml yourself",
                     style="yellow",
                 )
             )

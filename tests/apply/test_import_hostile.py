@@ -78,7 +78,7 @@ def test_a_workspace_stamp_cannot_plant_a_setting(tmp_path: Path) -> None:
         done = run_cli("import", str(ws), "--include-other-workspaces", env=emu.env())
         assert done.returncode == 0, done.stdout + done.stderr
         assert not (ws / "layers.yaml").exists()
-        assert "is not a workspace name" in done.stdout
+        assert "skipped  the workspace name: the projects are stamped with" in done.stdout
         valid = run_cli("validate", str(ws), env=emu.env())
     assert valid.returncode == 0, valid.stdout + valid.stderr
     assert "evil.example" not in valid.stdout
