@@ -10,6 +10,8 @@ user's to add). What cannot be traced back is listed in `notes`, never guessed.
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,6 +43,22 @@ BRIEF_FIELDS = (
     "themeTags",
     "language",
 )
+
+
+_UNSAFE_IN_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+_NAME_MAX = 80
+
+
+def file_stem(customer_external_id: str) -> str:
+    """The name (without `.yaml`) of the file `import` writes for a customer: the id itself when
+    it is a plain name (letters, digits, '.', '_', '-'), else a slug of it and a short hash of
+    the id, so that no id, however crafted (`../../x`, an ESC, a newline), leaves the folder or
+    makes a name that acts on a terminal, and two ids never share a file."""
+    slug = _UNSAFE_IN_NAME.sub("-", customer_external_id).strip("-.")[:_NAME_MAX]
+    if slug == customer_external_id:
+        return slug
+    digest = hashlib.sha256(customer_external_id.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"{slug or 'customer'}-{digest[:8]}"
 
 
 @dataclass

@@ -45,8 +45,9 @@ from layers_reconcile.cli.scope import (
 )
 from layers_reconcile.config.loader import SETTINGS_NAMES, Workspace
 from layers_reconcile.config.scope import Shard
+from layers_reconcile.config.source import read_bytes
 from layers_reconcile.errors import ReconcileError
-from layers_reconcile.plan.model import Plan
+from layers_reconcile.plan.model import MAX_PLAN_BYTES, Plan
 from layers_reconcile.render.progress import ProgressView
 from layers_reconcile.render.text import render_text
 
@@ -289,13 +290,22 @@ async def _heartbeat(view: ProgressView, every: float = 1.0) -> AsyncIterator[No
 
 
 def read_plan(target: Path) -> Plan | None:
-    """The saved plan at `target`, when it is one (a JSON document with `formatVersion`)."""
-    if not target.is_file() or target.suffix.lower() in (".yaml", ".yml"):
+    """The saved plan at `target`, when it names one: anything but a folder or a YAML file (a
+    customer file). It is read like a workspace file: a regular file only (a FIFO or a link to
+    /dev/zero is refused, never waited on), at most `MAX_PLAN_BYTES`."""
+    if target.suffix.lower() in (".yaml", ".yml") or target.is_dir() or not os.path.lexists(target):
         return None
+    raw, why = read_bytes(target, None, limit=MAX_PLAN_BYTES)
+    if raw is None:
+        raise ValueError(f"{target}: not a plan file: {why}")
     try:
-        doc = json.loads(target.read_text(encoding="utf-8"))
+        doc = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValueError(f"{target}: not a plan file (JSON from `plan --out`): {exc}") from exc
+    except RecursionError:
+        raise ValueError(f"{target}: not a plan file (its JSON is nested too deeply)") from None
+    except ValueError:  # an integer of thousands of digits
+        raise ValueError(f"{target}: not a plan file (it holds a number too long)") from None
     if not isinstance(doc, dict) or "formatVersion" not in doc:
         raise ValueError(f"{target}: not a plan file (no formatVersion)")
     try:

@@ -12,6 +12,7 @@ workspace has stamped yet shows as `adopt`.
 from __future__ import annotations
 
 import io
+import os
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
@@ -22,7 +23,7 @@ from rich.text import Text
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 
-from layers_reconcile.apply.importer import Imported, import_customers
+from layers_reconcile.apply.importer import Imported, file_stem, import_customers
 from layers_reconcile.cli.common import (
     Endpoint,
     build_client,
@@ -33,8 +34,10 @@ from layers_reconcile.cli.common import (
     run,
 )
 from layers_reconcile.cli.exits import ExitCode
+from layers_reconcile.config.fieldtypes import is_workspace_name
 from layers_reconcile.config.loader import SETTINGS_NAMES, load_workspace
 from layers_reconcile.errors import ReconcileError
+from layers_reconcile.printable import printable
 
 
 @click.command("import")
@@ -109,8 +112,18 @@ def import_(
                 )
             )
     if name and not workspace.settings.workspace and chosen:
-        settings = _write_workspace_name(path, name)
-        console.print(Text(f"wrote    {settings} (workspace: {name})", style="green"))
+        if is_workspace_name(name):
+            settings = _write_workspace_name(path, name)
+            console.print(Text(f"wrote    {settings} (workspace: {name})", style="green"))
+        else:
+            console.print(
+                Text(
+                    f"skipped  the workspace name: the projects are stamped with "
+                    f"{printable(repr(name))}, which is not one (letters, digits, '.', '_' and "
+                    "'-'); set `workspace:` in layers.yaml yourself",
+                    style="yellow",
+                )
+            )
     existing = {c.spec.customerExternalId: Path(c.path) for c in workspace.customers}
     folder = path / "customers"
     folder.mkdir(exist_ok=True)
@@ -120,21 +133,34 @@ def import_(
         if have is not None and not force:
             console.print(
                 Text(
-                    f"skipped  {item.customer_external_id}: already in {have} "
+                    f"skipped  {printable(item.customer_external_id)}: already in "
+                    f"{printable(str(have))} "
                     "(--force rewrites that file)",
                     style="dim",
                 )
             )
             continue
-        target = have or folder / f"{item.customer_external_id}.yaml"
-        if target.exists() and not force:
-            console.print(Text(f"kept     {target} (exists; --force overwrites)", style="dim"))
+        target = have or folder / f"{file_stem(item.customer_external_id)}.yaml"
+        bound = path if have else folder
+        if not (_inside(target, bound) and _inside(target, path)):
+            console.print(
+                Text(
+                    f"refused  {printable(str(target))}: it leads out of "
+                    f"{printable(str(bound))} (a link?); nothing was written there",
+                    style="red",
+                )
+            )
+            continue
+        if os.path.lexists(target) and not force:
+            console.print(
+                Text(f"kept     {printable(str(target))} (exists; --force overwrites)", style="dim")
+            )
             continue
         target.write_text(render(item), encoding="utf-8")
         written += 1
-        console.print(Text(f"wrote    {target}", style="green"))
+        console.print(Text(f"wrote    {printable(str(target))}", style="green"))
         for note in item.notes:
-            console.print(Text(f"  note: {note}", style="yellow"))
+            console.print(Text(f"  note: {printable(note)}", style="yellow"))
     console.print(
         f"{written} customer file{'s' if written != 1 else ''} written from "
         f"{len(chosen)} project{'s' if len(chosen) != 1 else ''}. Review them, then run "
@@ -149,10 +175,20 @@ def _stamped(found: list[Imported]) -> str | None:
     return names.most_common(1)[0][0] if names else None
 
 
+def _inside(target: Path, folder: Path) -> bool:
+    """Whether writing `target` writes inside `folder`, once every link is followed."""
+    return Path(os.path.realpath(target)).is_relative_to(os.path.realpath(folder))
+
+
 def _write_workspace_name(path: Path, name: str) -> Path:
-    """Put `workspace: NAME` in layers.yaml (created when missing), keeping what is there."""
+    """Put `workspace: NAME` in layers.yaml (created when missing), keeping what is there. The
+    name was checked to be a workspace name, and is written by the YAML emitter all the same."""
     settings = next((path / n for n in SETTINGS_NAMES if (path / n).is_file()), None)
-    line = f"workspace: {name}          # stamped on the imported projects\n"
+    stamped = CommentedMap(workspace=name)
+    stamped.yaml_add_eol_comment("stamped on the imported projects", "workspace", column=30)
+    out = io.StringIO()
+    YAML().dump(stamped, out)
+    line = out.getvalue()
     if settings is None:
         settings = path / SETTINGS_NAMES[0]
         settings.write_text(line, encoding="utf-8")
@@ -174,7 +210,7 @@ def render(item: Imported) -> str:
     yaml.indent(mapping=2, sequence=4, offset=2)
     out = io.StringIO()
     out.write(
-        f"# Imported by `layers-reconcile import` from project {item.project_id}.\n"
+        f"# Imported by `layers-reconcile import` from project {printable(item.project_id)}.\n"
         "# Review it (brand overrides are not imported), then run `layers-reconcile plan`.\n"
     )
     yaml.dump(_with_todos(item), out)

@@ -11,16 +11,14 @@ customer files (every YAML file below it).
 from __future__ import annotations
 
 import os
-import re
-import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
+from layers_reconcile.config.globs import matches_any
 from layers_reconcile.config.models import DEFAULT_CUSTOMER_GLOBS
-from layers_reconcile.config.source import Mark
+from layers_reconcile.config.source import Mark, read_head
 
 SETTINGS_NAMES = ("layers.yaml", "layers.yml")
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -46,7 +44,7 @@ def find_root(start: Path) -> Path:
     repository's root; `start` itself when there is none."""
     here = start.resolve()
     for folder in (here, *here.parents):
-        if any((folder / name).is_file() for name in SETTINGS_NAMES):
+        if any(_present(folder / name) for name in SETTINGS_NAMES):
             return start if folder == here else folder
         if (folder / ".git").exists():
             break
@@ -54,7 +52,13 @@ def find_root(start: Path) -> Path:
 
 
 def settings_in(root: Path) -> list[Path]:
-    return [root / name for name in SETTINGS_NAMES if (root / name).is_file()]
+    return [root / name for name in SETTINGS_NAMES if _present(root / name)]
+
+
+def _present(settings: Path) -> bool:
+    """Anything at a settings name makes the workspace, be it a folder, a pipe or a broken link:
+    reading it then says what is wrong, instead of its settings being silently dropped."""
+    return os.path.lexists(settings)
 
 
 def locate(paths: Sequence[Path], issues: IssueSink, display: DisplayPath) -> Located | None:
@@ -103,7 +107,7 @@ def customer_files(
     for given in located.given:
         if given.is_file():
             if given.name not in SETTINGS_NAMES:
-                found.setdefault(given.resolve().as_posix(), given)
+                found.setdefault(_real(given), given)
             continue
         walk_from = root if given.resolve() == root.resolve() else given
         for file in _yaml_below(walk_from, root, issues, display, any_suffix=bool(include)):
@@ -112,9 +116,9 @@ def customer_files(
                 if relative is None or _matches(relative, tuple(exclude)):
                     continue
                 if not _matches(relative, globs):
-                    _warn_if_customer(file, issues, display)
+                    _warn_if_customer(file, root, issues, display)
                     continue
-            found.setdefault(file.resolve().as_posix(), file)
+            found.setdefault(_real(file), file)
     return sorted(found.values(), key=lambda p: p.as_posix())
 
 
@@ -144,18 +148,17 @@ def _yaml_below(
 PEEK_BYTES = 65_536
 
 
-def _warn_if_customer(file: Path, issues: IssueSink, display: DisplayPath) -> None:
+def _warn_if_customer(file: Path, root: Path, issues: IssueSink, display: DisplayPath) -> None:
     """A YAML file outside `customers.include` that names a customerExternalId is probably a
-    customer file in the wrong place: say so, or its project shows up as an orphan."""
+    customer file in the wrong place: say so, or its project shows up as an orphan. Only what
+    would be read as a customer file is looked at (a regular file inside the workspace): a link
+    out of it is never opened."""
     if not file.name.endswith(YAML_SUFFIXES):
         return
-    try:
-        if not stat.S_ISREG(file.stat().st_mode):
-            return
-        with file.open("rb") as handle:
-            head = handle.read(PEEK_BYTES).decode("utf-8", errors="replace")
-    except OSError:
+    raw = read_head(file, root, PEEK_BYTES)
+    if raw is None:
         return
+    head = raw.decode("utf-8", errors="replace")
     for number, line in enumerate(head.splitlines(), start=1):
         if line.startswith("customerExternalId:"):
             issues.add(
@@ -169,6 +172,12 @@ def _warn_if_customer(file: Path, issues: IssueSink, display: DisplayPath) -> No
             return
 
 
+def _real(file: Path) -> str:
+    """Where a file is once its links are followed; a loop of links stays where it is (reading
+    it then says so at the file, instead of a traceback)."""
+    return Path(os.path.realpath(file)).as_posix()
+
+
 def _relative(file: Path, root: Path) -> str | None:
     """Where the file stands below the root, by its own name: a link is matched where it is, not
     where it points (reading it refuses a link out of the workspace, at its line)."""
@@ -179,41 +188,4 @@ def _relative(file: Path, root: Path) -> str | None:
 
 
 def _matches(relative: str, globs: Sequence[str]) -> bool:
-    return any(_glob(g).fullmatch(relative) for g in globs)
-
-
-@lru_cache(maxsize=256)
-def _glob(pattern: str) -> re.Pattern[str]:
-    """A glob over `/`-separated paths: `**` any folders (or none), `*` and `?` within one name,
-    `[...]` a class; a pattern ending in `/**` matches everything below that folder."""
-    parts: list[str] = []
-    segments = pattern.strip("/").split("/")
-    for i, segment in enumerate(segments):
-        last = i == len(segments) - 1
-        if segment == "**":
-            parts.append(".*" if last else "(?:[^/]+/)*")
-            continue
-        parts.append(_segment(segment) + ("" if last else "/"))
-    return re.compile("".join(parts))
-
-
-def _segment(segment: str) -> str:
-    out = []
-    i = 0
-    while i < len(segment):
-        c = segment[i]
-        if c == "*":
-            out.append("[^/]*")
-        elif c == "?":
-            out.append("[^/]")
-        elif c == "[" and "]" in segment[i + 1 :]:
-            end = segment.index("]", i + 1)
-            body = segment[i + 1 : end]
-            if body.startswith("!"):
-                body = "^" + body[1:]
-            out.append("[" + body.replace("\\", "\\\\") + "]")
-            i = end
-        else:
-            out.append(re.escape(c))
-        i += 1
-    return "".join(out)
+    return matches_any(relative, tuple(globs))

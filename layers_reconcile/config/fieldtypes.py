@@ -6,12 +6,15 @@ Constrained strings carry a `Hint` (what a valid value looks like) that error me
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     StringConstraints,
     ValidationInfo,
@@ -53,16 +56,53 @@ Slug = Annotated[
     StringConstraints(min_length=1, max_length=64, pattern=SLUG_PATTERN),
     Hint("a slug of lowercase letters, digits and '-' (e.g. 'launch-hook')"),
 ]
+# Invisible characters that make two ids look alike, or change what a terminal shows: controls
+# (C0, DEL, C1: ESC starts a terminal sequence), format characters (zero-width, bidi, BOM),
+# surrogates and the line/paragraph separators.
+_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+
+
+def hidden_character(text: str) -> str | None:
+    """The first invisible or control character of `text`, described (never itself), or None."""
+    for index, char in enumerate(text):
+        if unicodedata.category(char) in _HIDDEN_CATEGORIES:
+            name = unicodedata.name(char, "") or "a control character"
+            return f"U+{ord(char):04X}, {name}, at character {index + 1}"
+    return None
+
+
+def _plain_id(value: Any, info: ValidationInfo) -> Any:
+    """Before the pattern, so that a tab or a newline is named too, never echoed."""
+    hidden = hidden_character(value) if isinstance(value, str) else None
+    if hidden is not None:
+        raise PydanticCustomError(
+            "hidden_character",
+            "'{field}' holds an invisible or control character ({hidden}): it would look like "
+            "another id, or act on the terminal that shows it; type the id again without it",
+            {"field": info.field_name or "the id", "hidden": hidden},
+        )
+    return value
+
+
 ExternalId = Annotated[
     str,
     StringConstraints(min_length=1, max_length=128, pattern=r"^[^\s/]+$"),
+    BeforeValidator(_plain_id),
     Hint("an id without spaces or '/' (it starts every address, e.g. 'quinn-coffee-001/project')"),
 ]
+WORKSPACE_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 WorkspaceName = Annotated[
     str,
-    StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$"),
+    StringConstraints(min_length=1, max_length=64, pattern=WORKSPACE_NAME_PATTERN),
     Hint("letters, digits, '.', '_' and '-' (e.g. 'acme-agency-prod')"),
 ]
+
+
+def is_workspace_name(text: str) -> bool:
+    """Whether `text` may be written as `workspace:` in layers.yaml (what `WorkspaceName` takes)."""
+    return len(text) <= 64 and re.fullmatch(WORKSPACE_NAME_PATTERN, text) is not None
+
+
 RepoName = Annotated[
     str,
     StringConstraints(pattern=r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$"),

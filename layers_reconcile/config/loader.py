@@ -7,6 +7,7 @@ each at a file, line and column. `load_workspace` is the strict form the other c
 from __future__ import annotations
 
 import os
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -20,6 +21,7 @@ from layers_reconcile.config.checks import check_customer
 from layers_reconcile.config.discover import SETTINGS_NAMES as SETTINGS_NAMES
 from layers_reconcile.config.discover import customer_files as discover_customers
 from layers_reconcile.config.discover import locate, settings_in
+from layers_reconcile.config.fieldtypes import hidden_character
 from layers_reconcile.config.locate import resolve
 from layers_reconcile.config.merge import merge_customer
 from layers_reconcile.config.messages import describe, kind_of
@@ -129,7 +131,7 @@ def check_workspace(
         )
     moment = now or datetime.now(UTC)
     customers: list[LoadedCustomer] = []
-    seen_ids: dict[str, Mark] = {}
+    seen_ids: dict[str, tuple[str, Mark]] = {}
     for file in customer_files:
         loaded = _load_customer(file, root, defaults, moment, seen_ids, issues)
         if loaded is not None:
@@ -267,7 +269,7 @@ def _load_customer(
     root: Path,
     defaults: _Defaults,
     now: datetime,
-    seen_ids: dict[str, Mark],
+    seen_ids: dict[str, tuple[str, Mark]],
     issues: _Issues,
 ) -> LoadedCustomer | None:
     display = display_path(file)
@@ -303,19 +305,39 @@ def _load_customer(
                 continue
         issues.add(mark, finding.message, finding.severity)
     external_id = merged.get("customerExternalId")
-    if isinstance(external_id, str):
+    if isinstance(external_id, str) and hidden_character(external_id) is None:
         mark = source.mark(("customerExternalId",))
-        first = seen_ids.setdefault(external_id, mark)
-        if first is not mark:
-            failed = True
-            issues.add(
-                mark,
-                f"customerExternalId '{external_id}' is already used by {first.file} "
-                f"(line {first.line}); each customer needs its own",
-            )
+        failed = _duplicate_id(external_id, mark, seen_ids, issues) or failed
     if failed or not isinstance(spec, CustomerSpec):
         return None
     return LoadedCustomer(spec, Path(display), fingerprint(spec), source)
+
+
+def _duplicate_id(
+    external_id: str, mark: Mark, seen_ids: dict[str, tuple[str, Mark]], issues: _Issues
+) -> bool:
+    """Whether another file already has this customerExternalId. Ids that differ only in how
+    Unicode spells them (`café` as one code point or as `e` and an accent) print alike but name
+    two projects: that is reported at both files."""
+    normal = unicodedata.normalize("NFC", external_id)
+    written, first = seen_ids.setdefault(normal, (external_id, mark))
+    if first is mark:
+        return False
+    if written == external_id:
+        issues.add(
+            mark,
+            f"customerExternalId '{external_id}' is already used by {first.file} "
+            f"(line {first.line}); each customer needs its own",
+        )
+        return True
+    for here, there in ((mark, first), (first, mark)):
+        issues.add(
+            here,
+            f"customerExternalId '{normal}' is also in {there.file} (line {there.line}), spelt "
+            "with other Unicode code points: the two print alike but would be two projects; "
+            "type the id again in one of them (or give each its own)",
+        )
+    return True
 
 
 def _validate(
@@ -334,7 +356,10 @@ def _validate(
                 continue
             target = resolve(model, data, error["loc"])
             message, at_key = describe(error, target)
-            issues.add(source.mark(target.path, key=at_key), message)
+            mark = source.mark(target.path, key=at_key)
+            if not at_key and issues.occupied(mark):
+                continue  # the value was already refused where it is written (a number too big)
+            issues.add(mark, message)
         return None
 
 

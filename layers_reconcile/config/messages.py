@@ -38,6 +38,8 @@ _CUSTOM_ERRORS = frozenset(
         "reserved_key",
         "metadata_too_large",
         "influencer_type",
+        "bad_glob",
+        "hidden_character",
     }
 )
 

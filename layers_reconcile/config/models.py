@@ -11,7 +11,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, ClassVar
 
-from pydantic import ConfigDict, Discriminator, Field, StringConstraints, Tag, field_validator
+from pydantic import (
+    AfterValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StringConstraints,
+    Tag,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from layers_reconcile.config.fieldtypes import (
     AT_PATTERN,
@@ -39,6 +48,7 @@ from layers_reconcile.config.fieldtypes import (
     WorkspaceName,
     tidy_json_schema,
 )
+from layers_reconcile.config.globs import GlobError, compile_glob
 
 __all__ = [
     "AT_PATTERN",
@@ -514,9 +524,19 @@ class CustomerSpec(StrictModel):
 
 DEFAULT_CUSTOMER_GLOBS = ("customers/**/*.yaml", "customers/**/*.yml")
 
+
+def _readable_glob(pattern: str) -> str:
+    try:
+        compile_glob(pattern)
+    except GlobError as exc:
+        raise PydanticCustomError("bad_glob", str(exc)) from None
+    return pattern
+
+
 GlobPattern = Annotated[
     str,
     StringConstraints(min_length=1, max_length=200, pattern=r"^[^/].*$"),
+    AfterValidator(_readable_glob),
 ]
 
 

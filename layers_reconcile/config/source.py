@@ -9,6 +9,7 @@ input: every problem becomes an `Issue`.
 from __future__ import annotations
 
 import codecs
+import errno
 import io
 import math
 import os
@@ -33,6 +34,9 @@ _MAX_DEPTH = 64
 MAX_FILE_BYTES = 4 * 1024 * 1024
 MAX_NODES = 300_000
 _CHUNK = 64 * 1024
+# Integers fit in 64 bits (what the API stores); a longer one is refused where it is written.
+MAX_INT = 2**63 - 1
+MIN_INT = -(2**63)
 
 
 @dataclass(frozen=True, order=True)
@@ -112,8 +116,52 @@ def read_yaml(path: Path, display: str, *, root: Path | None = None) -> ParsedFi
     return parse_yaml(text, display)
 
 
-def read_bytes(path: Path, root: Path | None) -> tuple[bytes | None, str]:
-    """The bytes of `path`, or None and why it is refused. Never blocks, never reads past the cap."""
+def read_bytes(
+    path: Path, root: Path | None, *, limit: int = MAX_FILE_BYTES
+) -> tuple[bytes | None, str]:
+    """The bytes of `path`, or None and why it is refused. Never blocks, never reads past the cap
+    (`limit`, `MAX_FILE_BYTES` unless said otherwise)."""
+    opened, problem = _open_regular(path, root)
+    if opened is None:
+        return None, problem
+    fd, size_on_disk = opened
+    try:
+        if size_on_disk > limit:
+            return None, _too_big(f"{size_on_disk / 1024 / 1024:.1f} MB", limit)
+        chunks: list[bytes] = []
+        size = 0
+        while size <= limit:
+            chunk = os.read(fd, _CHUNK)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:
+            return None, _too_big(f"over {limit // 1024 // 1024} MB", limit)
+        return b"".join(chunks), ""
+    except OSError as exc:
+        return None, f"cannot read the file: {exc.strerror or exc}"
+    finally:
+        os.close(fd)
+
+
+def read_head(path: Path, root: Path | None, size: int) -> bytes | None:
+    """The first `size` bytes of `path` when it would be read as a workspace file, else None."""
+    opened, _ = _open_regular(path, root)
+    if opened is None:
+        return None
+    fd, _ = opened
+    try:
+        return os.read(fd, size)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def _open_regular(path: Path, root: Path | None) -> tuple[tuple[int, int] | None, str]:
+    """An open descriptor of `path` and its size, when it is a regular file (reached without
+    leaving `root`); else None and why it is refused. Never blocks."""
     try:
         real = Path(os.path.realpath(path))
         if root is not None and not real.is_relative_to(os.path.realpath(root)):
@@ -124,38 +172,31 @@ def read_bytes(path: Path, root: Path | None) -> tuple[bytes | None, str]:
         # O_NONBLOCK: opening a FIFO (or a link to /dev/stdin) must not wait for a writer.
         fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return None, (
+                "this link is part of a loop of links and never reaches a file; replace it "
+                "with the file itself"
+            )
         return None, f"cannot read the file: {exc.strerror or exc}"
     try:
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            return None, (
-                f"not a regular file (it is {_kind_of_file(info.st_mode)}); only plain files are "
-                "read: replace it with a file"
-            )
-        if info.st_size > MAX_FILE_BYTES:
-            return None, _too_big(f"{info.st_size / 1024 / 1024:.1f} MB")
-        chunks: list[bytes] = []
-        size = 0
-        while size <= MAX_FILE_BYTES:
-            chunk = os.read(fd, _CHUNK)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        if size > MAX_FILE_BYTES:
-            return None, _too_big(f"over {MAX_FILE_BYTES // 1024 // 1024} MB")
-        return b"".join(chunks), ""
     except OSError as exc:
-        return None, f"cannot read the file: {exc.strerror or exc}"
-    finally:
         os.close(fd)
+        return None, f"cannot read the file: {exc.strerror or exc}"
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        return None, (
+            f"not a regular file (it is {_kind_of_file(info.st_mode)}); only plain files are "
+            "read: replace it with a file"
+        )
+    return (fd, info.st_size), ""
 
 
-def _too_big(size: str) -> str:
-    return (
-        f"the file is {size}; files over {MAX_FILE_BYTES // 1024 // 1024} MB are refused "
-        "(a customer file is a few KB): split it or remove what does not belong"
-    )
+def _too_big(size: str, limit: int) -> str:
+    said = f"the file is {size}; files over {limit // 1024 // 1024} MB are refused"
+    if limit != MAX_FILE_BYTES:
+        return said
+    return f"{said} (a customer file is a few KB): split it or remove what does not belong"
 
 
 def _kind_of_file(mode: int) -> str:
@@ -451,9 +492,16 @@ class _Builder:
             return text.lower() in ("true", "yes", "on", "y")
         if kind == "int":
             number = _parse_int(text)
-            if number is not None:
-                return number
-            return text
+            if number is None:
+                return text
+            if not MIN_INT <= number <= MAX_INT:
+                self.problem(
+                    node,
+                    f"the number {_shortened(text)} is too large: numbers here fit in 64 bits "
+                    f"(at most {MAX_INT:,}); put it in quotes if it is text",
+                )
+                return text
+            return number
         if kind == "float":
             real = _parse_float(text)
             if real is not None:
@@ -467,16 +515,22 @@ def _is_null(node: Node) -> bool:
     return isinstance(node, ScalarNode) and _tag(node) == _TAG + "null"
 
 
+def _shortened(text: str) -> str:
+    return text if len(text) <= 24 else f"{text[:12]}…{text[-4:]} ({len(text):,} characters)"
+
+
 def _parse_int(text: str) -> int | None:
+    """The integer `text` denotes; None when it is none. One of over 64 digits is only known to
+    be out of range (2**64): converting it could take long, and printing it would raise."""
     cleaned = text.replace("_", "")
     sign = -1 if cleaned.startswith("-") else 1
     digits = cleaned.lstrip("+-").lower()
-    bases = {"0x": 16, "0o": 8, "0b": 2}
+    base = {"0x": 16, "0o": 8, "0b": 2}.get(digits[:2])
+    body = digits[2:] if base is not None else digits
+    if len(body.lstrip("0")) > 64:
+        return sign * 2**64
     try:
-        base = bases.get(digits[:2])
-        if base is not None:
-            return sign * int(digits[2:], base)
-        return sign * int(digits, 10)
+        return sign * int(body, base or 10)
     except ValueError:
         return None
 

@@ -23,6 +23,10 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 
 FORMAT_VERSION = 2
+# A saved plan is read like a workspace file (a regular file, at most this big) and at most this
+# deep: a plan of thousands of customers is some MB; values from the API nest at most 128 deep.
+MAX_PLAN_BYTES = 64 * 1024 * 1024
+MAX_PLAN_DEPTH = 256
 KNOWN_AFTER_APPLY = "(known after apply)"
 
 
@@ -275,9 +279,14 @@ class Plan(_Model):
                 f"plan formatVersion {doc.get('formatVersion')!r} is not {FORMAT_VERSION}; "
                 "make the plan again with this version of layers-reconcile"
             )
+        if _deeper_than(doc, MAX_PLAN_DEPTH):
+            raise ValueError(
+                f"not a plan file (nested over {MAX_PLAN_DEPTH} levels deep; `plan --out` never "
+                "writes that) — make the plan again with `plan --out`"
+            )
         data = {k: v for k, v in doc.items() if k not in ("summary", "conflicts")}
         try:
-            return cls.model_validate(data)
+            plan = cls.model_validate(data)
         except ValidationError as exc:
             problems = "; ".join(
                 f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:3]
@@ -285,6 +294,43 @@ class Plan(_Model):
             raise ValueError(
                 f"not a plan this version wrote ({problems}) — make the plan again with `plan --out`"
             ) from None
+        repeated = _repeated(plan)
+        if repeated:
+            raise ValueError(
+                f"not a plan `plan --out` wrote: {repeated} — make the plan again with `plan --out`"
+            )
+        return plan
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether `value` nests lists/mappings deeper than `limit` (iterative: no recursion)."""
+    pending: list[tuple[Any, int]] = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if depth > limit:
+            return True
+        children = item.values() if isinstance(item, dict) else item
+        if isinstance(item, dict | list):
+            pending.extend(
+                (child, depth + 1) for child in children if isinstance(child, dict | list)
+            )
+    return False
+
+
+def _repeated(plan: Plan) -> str | None:
+    """What a plan holds twice (a customer, or a step's address), said; None when nothing.
+    Applying a copy twice would refuse it copy by copy, or act twice."""
+    customers: set[str] = set()
+    addresses: set[str] = set()
+    for customer in plan.customers:
+        if customer.customer_external_id in customers:
+            return f"customer {customer.customer_external_id!r} is in it twice"
+        customers.add(customer.customer_external_id)
+        for step in customer.steps:
+            if step.address in addresses:
+                return f"step {step.address!r} is in it twice"
+            addresses.add(step.address)
+    return None
 
 
 _OPTIONAL_KEYS = ("toolVersion", "commit", "changedSince", "skippedCustomers", "shard")

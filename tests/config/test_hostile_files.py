@@ -4,9 +4,11 @@ memory, without blocking and without echoing what a link points at."""
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import tempfile
 import time
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
@@ -206,7 +208,46 @@ def _sized(size: int) -> Make:
     return make
 
 
+def _loop(path: Path, _secret: str) -> None:
+    path.symlink_to(path.name + ".other")
+    path.with_name(path.name + ".other").symlink_to(path.name)
+
+
+def _with_id(external_id: str) -> Make:
+    return _write(f"customerExternalId: {json.dumps(external_id)}\nproject:\n  name: Hidden\n")
+
+
+# Characters that must never reach an id: controls (C0, DEL, C1), zero-width, bidi, BOM.
+hidden_characters = st.one_of(
+    st.characters(min_codepoint=0, max_codepoint=0x1F),
+    st.characters(min_codepoint=0x7F, max_codepoint=0x9F),
+    st.sampled_from(["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"]),
+    st.sampled_from(["\u200e", "\u200f", "\u061c"]),
+    st.characters(min_codepoint=0x202A, max_codepoint=0x202E),
+    st.characters(min_codepoint=0x2066, max_codepoint=0x2069),
+)
+id_text = st.text(alphabet="abcxyz019-_.", min_size=0, max_size=6)
+
 hostile: st.SearchStrategy[Make] = st.one_of(
+    st.builds(
+        lambda depth: _write(VALID + "x: " + "[" * depth + "]" * depth + "\n"),
+        st.integers(65, 20_000),
+    ),
+    st.builds(
+        lambda digits, where, sign: _write(
+            VALID.replace("cust-1", f"{sign}{digits}")
+            if where == "id"
+            else VALID + f"  metadata:\n    n: {sign}{digits}\n"
+        ),
+        st.one_of(
+            st.integers(20, 20_000).map(lambda n: "9" * n),
+            st.integers(17, 20_000).map(lambda n: "0x" + "f" * n),
+            st.integers(65, 5_000).map(lambda n: "0b" + "1" * n),
+        ),
+        st.sampled_from(["id", "metadata"]),
+        st.sampled_from(["", "-", "+"]),
+    ),
+    st.just(_loop),
     st.builds(
         lambda levels, width: _write(alias_bomb(levels, width)),
         st.integers(6, 12),
@@ -261,3 +302,48 @@ def test_any_hostile_file_is_a_clean_refusal(make: Make, name: str) -> None:
             assert issue.line >= 1
             assert issue.col >= 1
             assert SECRET[:8] not in issue.message
+
+
+@settings(max_examples=60, deadline=None)
+@given(before=id_text, hidden=hidden_characters, after=id_text)
+def test_any_invisible_or_control_character_in_an_id_is_refused_at_its_line(
+    before: str, hidden: str, after: str
+) -> None:
+    written = json.dumps(before + hidden + after)  # a YAML double-quoted string, escapes and all
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        workspace(root)
+        (root / "customers" / "odd.yaml").write_text(
+            f"customerExternalId: {written}\nproject:\n  name: Odd\n"
+        )
+        with pytest.raises(ConfigError) as caught:
+            load_workspace(root, now=NOW)
+    (issue,) = caught.value.issues
+    assert (issue.line, issue.col) == (1, 21)
+    assert f"U+{ord(hidden):04X}" in issue.message
+    assert f"at character {len(before) + 1}" in issue.message
+    assert hidden not in issue.message
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    base=st.text(alphabet="abcdeiou", min_size=1, max_size=4),
+    accent=st.sampled_from("\u0301\u0300\u0308\u0302"),
+)
+def test_ids_that_print_alike_are_duplicates_at_both_files(base: str, accent: str) -> None:
+    composed = unicodedata.normalize("NFC", base + accent)
+    decomposed = unicodedata.normalize("NFD", base + accent)
+    if composed == decomposed:  # no precomposed form: one spelling only
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        customers = workspace(root)
+        for name, written in (("nfc.yaml", composed), ("nfd.yaml", decomposed)):
+            (customers / name).write_text(
+                f"customerExternalId: {json.dumps(written)}\nproject:\n  name: X\n"
+            )
+        with pytest.raises(ConfigError) as caught:
+            load_workspace(root, now=NOW)
+    files = sorted(Path(i.file).name for i in caught.value.issues)
+    assert files == ["nfc.yaml", "nfd.yaml"]
+    assert all("spelt with other Unicode code points" in i.message for i in caught.value.issues)

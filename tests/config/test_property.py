@@ -44,6 +44,16 @@ TRICKY = [
     "Launch_Hook",
     "owner/name",
     "layersReconcile",
+    # hostile values: terminal sequences, invisible characters, look-alikes, huge numbers
+    "\x1b[2J",
+    "\x1b]0;title\x07",
+    "a\u200bb",
+    "x\u202ey",
+    "nul\x00",
+    "cafe\u0301",
+    "caf\u00e9",
+    "0x" + "f" * 5000,
+    "9" * 5000,
 ]
 SNIPPETS = [
     ":",
@@ -63,12 +73,14 @@ SNIPPETS = [
     "?",
     "!!",
     "%",
+    " 0x" + "f" * 5000,
 ]
 
 scalars = st.one_of(
     st.none(),
     st.booleans(),
     st.integers(min_value=-(10**12), max_value=10**12),
+    st.integers(min_value=2**63 - 2, max_value=10**200),
     st.floats(allow_nan=True, allow_infinity=True),
     st.text(alphabet=st.characters(codec="utf-8"), max_size=12),
     st.sampled_from(TRICKY),

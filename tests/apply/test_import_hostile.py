@@ -1,0 +1,117 @@
+"""`import` against crafted projects: whatever a project's customerExternalId or workspace stamp
+holds, every file is written inside the workspace, under a name that acts on nothing, by the
+YAML emitter."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from layers_reconcile.apply.importer import file_stem
+from tests.apply.support import Api, emulator, run_cli
+
+EVIL_STAMP = "evilws\napiUrl: https://evil.example"
+
+
+def _project(api: Api, external_id: str, stamp: str | None = None) -> None:
+    metadata = {"layersReconcile": {"workspace": stamp}} if stamp else None
+    api.post(
+        "/v1/projects",
+        {"name": "Crafted", "customerExternalId": external_id, "timezone": "UTC"}
+        | ({"metadata": metadata} if metadata else {}),
+    )
+
+
+def test_a_crafted_id_is_written_inside_customers_under_a_safe_name(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "layers.yaml").write_text("workspace: ours\n")
+    with emulator(tmp_path) as emu:
+        api = Api(emu.url)
+        _project(api, "../../../../outside/PWNED")
+        _project(api, "esc\x1b]0;title\x07name")
+        api.close()
+        done = run_cli("import", str(ws), env=emu.env())
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert [p.parent for p in tmp_path.rglob("*PWNED*.yaml")] == [ws / "customers"]
+    assert not (tmp_path / "outside").exists()
+    names = sorted(p.name for p in (ws / "customers").iterdir())
+    assert names == sorted(
+        [
+            f"{file_stem('../../../../outside/PWNED')}.yaml",
+            f"{file_stem('esc' + chr(27) + ']0;title' + chr(7) + 'name')}.yaml",
+        ]
+    )
+    assert all("\x1b" not in n and "/" not in n and not n.startswith(".") for n in names)
+    assert "\x1b" not in done.stdout
+    written = (ws / "customers" / names[0]).read_text() + (ws / "customers" / names[1]).read_text()
+    assert "customerExternalId: ../../../../outside/PWNED" in written
+
+
+@pytest.mark.parametrize(
+    ("external_id", "stem"),
+    [
+        ("quinn-coffee-001", "quinn-coffee-001"),
+        ("Acme_Fitness.003", "Acme_Fitness.003"),
+        ("..", "customer-"),
+        ("../../x", "x-"),
+        ("a/b", "a-b-"),
+        ("café", "caf-"),
+        ("x\ny", "x-y-"),
+    ],
+)
+def test_file_names_come_from_ids_through_one_slug(external_id: str, stem: str) -> None:
+    made = file_stem(external_id)
+    assert made == stem if not stem.endswith("-") else made.startswith(stem)
+    assert made == stem or len(made) == len(stem) + 8  # a short hash when anything changed
+    assert file_stem("a-b") != file_stem("a/b")
+
+
+def test_a_workspace_stamp_cannot_plant_a_setting(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    with emulator(tmp_path) as emu:
+        api = Api(emu.url)
+        _project(api, "stamped-001", EVIL_STAMP)
+        api.close()
+        done = run_cli("import", str(ws), "--include-other-workspaces", env=emu.env())
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert not (ws / "layers.yaml").exists()
+        assert "skipped  the workspace name: the projects are stamped with" in done.stdout
+        valid = run_cli("validate", str(ws), env=emu.env())
+    assert valid.returncode == 0, valid.stdout + valid.stderr
+    assert "evil.example" not in valid.stdout
+
+
+def test_a_plain_stamp_is_still_written_to_a_new_layers_yaml(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    with emulator(tmp_path) as emu:
+        api = Api(emu.url)
+        _project(api, "stamped-002", "123")  # digits alone: YAML would read a number
+        api.close()
+        done = run_cli("import", str(ws), env=emu.env())
+        assert done.returncode == 0, done.stdout + done.stderr
+        valid = run_cli("validate", str(ws), env=emu.env())
+    assert valid.returncode == 0, valid.stdout + valid.stderr
+    settings = (ws / "layers.yaml").read_text()
+    assert settings.startswith("workspace: '123'")
+    assert "# stamped on the imported projects" in settings
+
+
+def test_a_planted_link_in_customers_is_not_written_through(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    (ws / "customers").mkdir(parents=True)
+    # customers/ is not read as customer files here, so the link is only met when writing
+    (ws / "layers.yaml").write_text("workspace: ours\ncustomers:\n  include: [clients/*.yaml]\n")
+    outside = tmp_path / "outside.yaml"
+    outside.write_text("untouched\n")
+    (ws / "customers" / "linked-001.yaml").symlink_to(outside)
+    with emulator(tmp_path) as emu:
+        api = Api(emu.url)
+        _project(api, "linked-001")
+        api.close()
+        done = run_cli("import", str(ws), "--force", env=emu.env())
+    assert outside.read_text() == "untouched\n"
+    assert "leads out of" in done.stdout + done.stderr

@@ -1,0 +1,125 @@
+"""`apply PLANFILE` with a plan file that is not one: a device, a pipe, a document nested without
+end, numbers of thousands of digits, customers or steps written twice. Each ends with exit 1 and
+"not a plan file" before any API call, never a traceback and never "No changes"."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from layers_reconcile.cli.apply import read_plan
+from tests.apply.support import EXAMPLES, Emulator, copy_workspace, emulator, run_cli
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Emulator, dict[str, Any]]]:
+    """A real plan of the examples, and the emulator it was made against (nothing applied)."""
+    tmp = tmp_path_factory.mktemp("saved")
+    ws = copy_workspace(EXAMPLES, tmp / "ws")
+    plan_file = tmp / "plan.json"
+    with emulator(tmp) as emu:
+        made = run_cli("plan", str(ws), "--out", str(plan_file), env=emu.env())
+        assert made.returncode == 0, made.stdout + made.stderr
+        yield emu, json.loads(plan_file.read_text())
+
+
+def _refused(emu: Emulator, plan_file: Path, cwd: Path) -> str:
+    emu.reset_stats()
+    result = run_cli("apply", str(plan_file), env=emu.env(), cwd=cwd)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "Traceback" not in output
+    assert "No changes" not in output
+    assert "not a plan" in output, output
+    assert emu.stats()["total"] == 0
+    return output
+
+
+def test_a_plan_file_linked_to_dev_zero_is_refused(
+    saved: tuple[Emulator, dict[str, Any]], tmp_path: Path
+) -> None:
+    (tmp_path / "plan.json").symlink_to("/dev/zero")
+    output = _refused(saved[0], tmp_path / "plan.json", tmp_path)
+    assert "not a regular file (it is a device)" in output
+
+
+def test_a_plan_file_that_is_a_fifo_is_refused_without_waiting(
+    saved: tuple[Emulator, dict[str, Any]], tmp_path: Path
+) -> None:
+    os.mkfifo(tmp_path / "plan.json")
+    output = _refused(saved[0], tmp_path / "plan.json", tmp_path)
+    assert "not a regular file (it is a named pipe)" in output
+
+
+@pytest.mark.parametrize("depth", [100_000, 300])
+def test_a_deeply_nested_plan_file_is_refused(
+    saved: tuple[Emulator, dict[str, Any]], tmp_path: Path, depth: int
+) -> None:
+    doc = json.dumps(saved[1])
+    nested = "[" * depth + "]" * depth
+    (tmp_path / "plan.json").write_text(doc[:-1] + f', "warnings": [{nested}]}}')
+    output = _refused(saved[0], tmp_path / "plan.json", tmp_path)
+    assert "nested" in output
+
+
+def test_a_number_of_thousands_of_digits_is_refused(
+    saved: tuple[Emulator, dict[str, Any]], tmp_path: Path
+) -> None:
+    doc = json.dumps(saved[1])
+    (tmp_path / "plan.json").write_text(doc[:-1] + f', "parallelism": {"9" * 5000}}}')
+    output = _refused(saved[0], tmp_path / "plan.json", tmp_path)
+    assert "set_int_max_str_digits" not in output
+    assert "Exceeds the limit" not in output
+
+
+def test_a_customer_twice_makes_the_plan_invalid(
+    saved: tuple[Emulator, dict[str, Any]], tmp_path: Path
+) -> None:
+    doc = json.loads(json.dumps(saved[1]))
+    doc["customers"] = doc["customers"] + [doc["customers"][0]] * 50
+    (tmp_path / "plan.json").write_text(json.dumps(doc))
+    output = _refused(saved[0], tmp_path / "plan.json", tmp_path)
+    first = saved[1]["customers"][0]["customerExternalId"]
+    assert f"customer '{first}' is in it twice" in output
+    assert output.count("is in it twice") == 1  # one clear error, not one per copy
+
+
+def test_a_step_address_twice_makes_the_plan_invalid(
+    saved: tuple[Emulator, dict[str, Any]], tmp_path: Path
+) -> None:
+    doc = json.loads(json.dumps(saved[1]))
+    customer = doc["customers"][0]
+    customer["steps"] = customer["steps"] + [customer["steps"][0]]
+    (tmp_path / "plan.json").write_text(json.dumps(doc))
+    output = _refused(saved[0], tmp_path / "plan.json", tmp_path)
+    assert f"step '{customer['steps'][0]['address']}' is in it twice" in output
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    depth=st.integers(1, 50_000),
+    opener=st.sampled_from(["[", '{"a":']),
+    where=st.sampled_from(["warnings", "customers", "orphans", "extra"]),
+)
+def test_a_plan_nested_to_any_depth_loads_or_is_not_a_plan_file(
+    saved: tuple[Emulator, dict[str, Any]], depth: int, opener: str, where: str
+) -> None:
+    closer = "]" if opener == "[" else "}"
+    doc = json.dumps(saved[1])
+    with tempfile.TemporaryDirectory() as folder:
+        plan_file = Path(folder) / "plan.json"
+        plan_file.write_text(doc[:-1] + f', "{where}": {opener * depth}1{closer * depth}}}')
+        refused = "not a plan"
+        try:
+            read_plan(plan_file)
+        except ValueError as exc:
+            refused = str(exc)
+    assert "not a plan" in refused
