@@ -85,8 +85,8 @@ def comment(ctx: click.Context, repo: str, number: int, files: tuple[Path, ...])
 @click.option("--repo", callback=_repo, help="OWNER/NAME (default: GITHUB_REPOSITORY).")
 @click.option(
     "--exit-code",
-    "code",
-    type=int,
+    "code_text",
+    metavar="CODE",
     required=True,
     help="The exit code of `plan --detailed-exitcode`: 0 in sync, 2 drift, 3 waits on people.",
 )
@@ -100,7 +100,7 @@ def comment(ctx: click.Context, repo: str, number: int, files: tuple[Path, ...])
 @click.argument("files", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.pass_context
 def drift(
-    ctx: click.Context, repo: str, code: int, label: str, title: str, files: tuple[Path, ...]
+    ctx: click.Context, repo: str, code_text: str, label: str, title: str, files: tuple[Path, ...]
 ) -> None:
     """Open, update or close the one drift issue from a nightly plan's exit code and markdown.
 
@@ -108,6 +108,17 @@ def drift(
     closes it. 1 (the plan failed) changes nothing: the failed job says so.
     """
     errors = make_console(options_of(ctx), stderr=True)
+    try:
+        code = int(code_text.strip())
+    except ValueError:
+        fail(
+            ctx,
+            errors,
+            ReconcileError(
+                f"--exit-code {code_text!r} is not the exit code of `plan --detailed-exitcode` "
+                "(0, 1, 2 or 3): the plan step did not record it; see that step's log"
+            ),
+        )
     if code not in (ExitCode.OK, ExitCode.CHANGES, ExitCode.WAITING):
         click.echo(f"plan exited {code} (an error): the drift issue is left as it is", err=True)
         ctx.exit(ExitCode.OK)

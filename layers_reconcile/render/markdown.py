@@ -10,8 +10,9 @@ from html import escape
 
 from layers_reconcile.plan.model import CustomerPlan, Plan, Step
 from layers_reconcile.render import format as fmt
+from layers_reconcile.render.marker import comment_marker
 
-MARKER = "<!-- layers-reconcile-plan -->"
+MARKER = comment_marker("plan", None)  # a plan without a workspace name
 LIMIT = 65_000
 # GitHub's diff highlighter colours +, - and ! at column 0; Terraform's ~ becomes ! (as Atlantis).
 DIFF_MARK = {"+": "+", "-": "-", "~": "!", "*": "!", "?": "!"}
@@ -34,8 +35,9 @@ def render_markdown(plan: Plan, *, limit: int = LIMIT) -> list[str]:
         if sections and unchanged
         else ""
     )
-    first_head = "\n".join([MARKER, title, "", summary, "", *warnings]).rstrip() + "\n"
-    later_head = "\n".join([MARKER, title + " (continued)", "", summary]) + "\n"
+    marker = comment_marker("plan", plan.workspace)
+    first_head = "\n".join([marker, title, "", summary, "", *warnings]).rstrip() + "\n"
+    later_head = "\n".join([marker, title + " (continued)", "", summary]) + "\n"
     slack = 40  # room for "(part i of n)"
     if len(first_head) + slack > limit:
         first_head = _cut(first_head, limit // 2)

@@ -8,8 +8,9 @@ from html import escape
 
 from layers_reconcile.apply.events import ApplyReport, CustomerOutcome, CustomerStatus
 from layers_reconcile.durations import format_duration
+from layers_reconcile.render.marker import comment_marker
 
-MARKER = "<!-- layers-reconcile-apply -->"
+MARKER = comment_marker("apply", None)  # a report without a workspace name
 
 _HEADING = {
     CustomerStatus.FAILED: "Failed",
@@ -21,7 +22,7 @@ _HEADING = {
 
 def render_report(report: ApplyReport, *, workspace: str | None = None) -> str:
     title = "### layers-reconcile apply" + (f" · `{workspace}`" if workspace else "")
-    lines = [MARKER, title, "", f"**{_summary(report)}**"]
+    lines = [comment_marker("apply", workspace), title, "", f"**{_summary(report)}**"]
     for status in _HEADING:
         chosen = [o for o in report.outcomes if o.status is status]
         if not chosen:
