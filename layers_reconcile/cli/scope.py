@@ -86,6 +86,7 @@ class Scope:
     shard: Shard | None
     everything: bool = False  # layers.yaml changed: the whole workspace, as without a filter
     whole_shard: bool = False  # a shard of the whole workspace: it lists its share of orphans
+    settings_changed: bool = False  # layers.yaml changed since the ref: every customer planned
 
     @property
     def orphans_in(self) -> Callable[[str], bool] | None:
@@ -112,6 +113,7 @@ class Scope:
                 "changed_since": self.changed_since,
                 "skipped_customers": self.skipped,
                 "shard": str(self.shard) if self.shard else None,
+                "settings_changed": True if self.settings_changed else None,
             }
         )
 
@@ -141,11 +143,14 @@ def resolve_scope(
         fail(ctx, errors, exc)
     hit = touched(every, changes, settings_changed=settings)
     if hit.everything and not wanted and shard is None:
-        return Scope((), None, ref, 0, None, everything=True)  # one projects-list read
+        # one projects-list read
+        return Scope((), None, ref, 0, None, everything=True, settings_changed=True)
     planned = in_shard([ext for ext in hit.planned if not wanted or ext in wanted], shard)
     deleted = in_shard([ext for ext in hit.deleted if not wanted or ext in wanted], shard)
     skipped = len(in_shard(base, shard)) - len(planned)
-    return Scope(tuple(planned + deleted), tuple(deleted), ref, skipped, shard)
+    return Scope(
+        tuple(planned + deleted), tuple(deleted), ref, skipped, shard, settings_changed=settings
+    )
 
 
 def check_credits(ctx: click.Context, errors: Console, plan: Plan, limit: int | None) -> None:

@@ -225,6 +225,8 @@ class Plan(_Model):
     changed_since: str | None = None
     skipped_customers: int | None = None  # customers left out as unchanged since `changed_since`
     shard: str | None = None  # "I/N": this plan covers one shard of the workspace
+    # layers.yaml changed since `changed_since`: every customer is planned (True, else left out).
+    settings_changed: bool | None = None
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -333,7 +335,14 @@ def _repeated(plan: Plan) -> str | None:
     return None
 
 
-_OPTIONAL_KEYS = ("toolVersion", "commit", "changedSince", "skippedCustomers", "shard")
+_OPTIONAL_KEYS = (
+    "toolVersion",
+    "commit",
+    "changedSince",
+    "skippedCustomers",
+    "shard",
+    "settingsChanged",
+)
 
 
 def _makespan(durations: list[float], workers: int) -> float:

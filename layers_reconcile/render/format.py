@@ -217,7 +217,12 @@ def all_warnings(plan: Plan) -> list[tuple[str, str]]:
 def scope_line(plan: Plan) -> str | None:
     """What an incremental or sharded plan covers, and what it left out."""
     parts: list[str] = []
-    if plan.changed_since is not None:
+    if plan.changed_since is not None and plan.settings_changed:
+        parts.append(
+            f"layers.yaml changed since {plan.changed_since}: every customer is planned (its "
+            "settings and defaults apply to all of them)."
+        )
+    elif plan.changed_since is not None:
         skipped = plan.skipped_customers or 0
         parts.append(
             f"Only customers changed since {plan.changed_since}; skipped {skipped} unchanged "
