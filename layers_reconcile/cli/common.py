@@ -315,13 +315,20 @@ def missing_scope(exc: AuthError, command: str | None) -> str:
     return sentence(scope_advice(scopes, command, where + rid))
 
 
+FAILURE_HOOK = "layers_reconcile.on_failure"  # ctx.meta: called with the message `fail` shows
+
+
 def fail(ctx: click.Context, errors: Console, exc: BaseException) -> NoReturn:
     """Print `exc` as a user-facing message on stderr and stop with its exit code."""
     if isinstance(exc, ConfigError):
-        for issue in exc.issues:
-            errors.print(Text(str(issue), style="red"))
+        said = [str(issue) for issue in exc.issues]
     else:
-        errors.print(Text(f"error: {describe(exc, ctx.info_name)}", style="red"))
+        said = [f"error: {describe(exc, ctx.info_name)}"]
+    for line in said:
+        errors.print(Text(line, style="red"))
+    hook = ctx.meta.get(FAILURE_HOOK)
+    if hook is not None:
+        hook("\n".join(said))
     ctx.exit(of_error(exc))
     raise AssertionError("unreachable")  # ctx.exit raises
 

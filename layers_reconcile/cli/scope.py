@@ -153,25 +153,14 @@ def resolve_scope(
     )
 
 
-def check_credits(ctx: click.Context, errors: Console, plan: Plan, limit: int | None) -> None:
+def check_credits(ctx: click.Context, errors: Console, plan: Plan) -> None:
     """`--max-credits N`: exit 1, naming who spends what, when applying would spend more."""
-    if limit is None or plan.summary.credits <= limit:
+    if not plan.over_credits:
         return
-    spenders = sorted(
-        (
-            (sum(s.job.credits for s in c.steps if s.job), c.customer_external_id)
-            for c in plan.customers
-        ),
-        reverse=True,
-    )
-    named = ", ".join(f"{ext} {n}" for n, ext in spenders if n)
+    from layers_reconcile.render.format import credits_breach
+
     fail(
-        ctx,
-        errors,
-        ReconcileError(
-            f"applying this plan would spend {plan.summary.credits} credits, over --max-credits "
-            f"{limit} ({named}); split the change or raise the limit"
-        ),
+        ctx, errors, ReconcileError(credits_breach(plan) + "; split the change or raise the limit")
     )
 
 

@@ -233,6 +233,15 @@ def scope_line(plan: Plan) -> str | None:
     return " ".join(parts) or None
 
 
+def credits_breach(plan: Plan) -> str:
+    """What the plan, the comment and the error say when `--max-credits` is exceeded."""
+    named = ", ".join(f"{ext} {n}" for ext, n in plan.credits_by_customer())
+    return (
+        f"applying this plan would spend {plan.summary.credits} credits, over --max-credits "
+        f"{plan.max_credits} ({named})"
+    )
+
+
 def provenance_line(plan: Plan) -> str | None:
     bits = []
     if plan.tool_version:

@@ -25,7 +25,7 @@ def render_markdown(plan: Plan, *, limit: int = LIMIT) -> list[str]:
     summary = f"**{fmt.summary_line(plan)}**"
     notes = [fmt.scope_line(plan), fmt.provenance_line(plan)]
     summary += "".join(f"\n\n_{escape(n, quote=False)}_" for n in notes if n)
-    warnings = _warnings(plan) + _conflicts(plan) + _orphans(plan)
+    warnings = _credits(plan) + _warnings(plan) + _conflicts(plan) + _orphans(plan)
     sections = [
         _section(c) for c in plan.customers if (c.steps or c.warnings) and c.conflict is None
     ]
@@ -70,6 +70,36 @@ def _warnings(plan: Plan) -> list[str]:
     lines = ["> [!WARNING]"]
     lines += [f"> - `{where}`: {escape(text, quote=False)}" for where, text in found]
     return [*lines, ""]
+
+
+def _credits(plan: Plan) -> list[str]:
+    if not plan.over_credits:
+        return []
+    said = escape(fmt.credits_breach(plan), quote=False)
+    return ["> [!CAUTION]", f"> **Over the credit limit:** {said[0].upper()}{said[1:]}.", ""]
+
+
+def render_failure(workspace: str | None, commit: str | None, message: str) -> str:
+    """The comment of a plan that failed: why and at which commit, so the last good plan
+    never stays looking current."""
+    title = "### layers-reconcile plan" + (f" · `{workspace}`" if workspace else "")
+    at = f" at commit `{commit[:12]}`" if commit else ""
+    fence = "```"
+    while fence in message:
+        fence += "`"
+    lines = [
+        comment_marker("plan", workspace),
+        title,
+        "",
+        "> [!CAUTION]",
+        f"> **The plan failed{at}.** Nothing here is a current plan; fix the cause and push "
+        "again (or re-run the job).",
+        "",
+        f"{fence}text",
+        message.rstrip("\n"),
+        fence,
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def _conflicts(plan: Plan) -> list[str]:
