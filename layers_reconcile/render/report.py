@@ -15,6 +15,7 @@ MARKER = comment_marker("apply", None)  # a report without a workspace name
 _HEADING = {
     CustomerStatus.FAILED: "Failed",
     CustomerStatus.STALE: "Refused: the plan is stale",
+    CustomerStatus.NOT_REVIEWED: "Held back: not reviewed",
     CustomerStatus.WAITING: "Waiting on people",
     CustomerStatus.CONVERGED: "Converged",
 }
@@ -42,6 +43,9 @@ def _summary(report: ApplyReport) -> str:
         f"{counts[CustomerStatus.WAITING]} waiting on people",
         f"{counts[CustomerStatus.FAILED] + counts[CustomerStatus.STALE]} failed",
     ]
+    held = len(report.not_reviewed)
+    if held:
+        parts.append(f"{held} step{'s' if held != 1 else ''} not reviewed (held back)")
     return (
         f"Apply: {len(report.outcomes)} customers: "
         + ", ".join(parts)
@@ -75,6 +79,11 @@ def _outcome(outcome: CustomerOutcome) -> list[str]:
         lines.append(f"  - {escape(failure.message, quote=False)} ({', '.join(facts)})")
         if failure.recovery:
             lines.append(f"  - what to do: {escape(failure.recovery, quote=False)}")
+    for step in outcome.not_reviewed:
+        lines.append(
+            f"  - not reviewed, held back: {_code(step)} (the reviewed plan does not show it; "
+            "plan again, review, merge)"
+        )
     for address in outcome.stale_addresses:
         lines.append(f"  - changed since the plan: {_code(address)}; make a new plan")
     return lines
