@@ -191,8 +191,10 @@ class GitHub:
         base = f"/repos/{check_repo(repo)}/issues"
         comments = await self._pages(f"{base}/{number}/comments", {})
         me = await self.login()
+        # Before markers named the workspace, every plan used the unnamed one: take it over.
+        older = marker.split(" workspace=", 1)[0] + " -->" if " workspace=" in marker else marker
         ours = sorted(
-            (c for c in comments if _ours(c, marker, me)),
+            (c for c in comments if _ours(c, marker, me) or _ours(c, older, me)),
             key=lambda c: int(c["id"]),
         )
         outcome = Outcome()

@@ -59,6 +59,17 @@ def test_two_workspaces_in_one_repository_keep_two_comments(gh: FakeGitHub, tmp_
     assert bodies[1].startswith("<!-- layers-reconcile-plan workspace=acme-us -->\n")
 
 
+def test_a_comment_with_the_older_unnamed_marker_is_updated_not_left_behind(
+    gh: FakeGitHub, tmp_path: Path
+) -> None:
+    old = "<!-- layers-reconcile-plan -->\n### layers-reconcile plan\n\nan old plan\n"
+    gh.comments[PR] = [{"id": 3, "body": old, "user": {"login": "github-actions[bot]"}}]
+    result = comment(plan_file(tmp_path / "a.md", "acme-eu", "new"))
+    assert "1 updated" in result.output, result.output
+    (body,) = gh.bodies(PR)
+    assert body.startswith("<!-- layers-reconcile-plan workspace=acme-eu -->\n")
+
+
 @pytest.mark.parametrize("login", [None, "octo-bot"])
 def test_a_persons_comment_that_starts_with_the_marker_is_never_touched(
     gh: FakeGitHub, tmp_path: Path, login: str | None
