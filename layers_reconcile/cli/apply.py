@@ -166,6 +166,7 @@ def apply(
     if reviewed is not None:
         auto_approve = True  # the review was the approval
         prune = prune or reviewed.archives
+        take_over = take_over or reviewed.take_over
     try:
         root = plan_root(saved) if saved is not None else targets
     except ValueError as exc:

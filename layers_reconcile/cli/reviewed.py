@@ -24,6 +24,11 @@ class ReviewedPlans:
         return self.matcher.holds(step)
 
     @property
+    def take_over(self) -> str | None:
+        """The workspace a reviewed plan takes projects over from (`plan --take-over`)."""
+        return next((p.take_over for p in self.plans if p.take_over), None)
+
+    @property
     def archives(self) -> bool:
         """A reviewed plan archives a project (a file deleted in the pull request)."""
         return any(
