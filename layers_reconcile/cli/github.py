@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,11 +22,14 @@ from layers_reconcile.cli.github_api import (
     DEFAULT_API_URL,
     GitHub,
     check_repo,
+    marker_of,
     split_parts,
 )
 from layers_reconcile.errors import ReconcileError
+from layers_reconcile.render.marker import comment_marker
 
-DRIFT_MARKER = "<!-- layers-reconcile-drift -->"
+DRIFT_MARKER = comment_marker("drift", None)
+_WORKSPACE = re.compile(r" workspace=(\S+) -->$")
 
 
 def _client() -> GitHub:
@@ -130,7 +134,7 @@ def drift(
             f"\n\n_{len(parts) - 1} more part(s) in the run's summary._" if len(parts) > 1 else ""
         )
         body = "\n".join(
-            [DRIFT_MARKER, intro + (f" ([run]({run}))" if run else ""), "", *parts[:1]]
+            [drift_marker(parts), intro + (f" ([run]({run}))" if run else ""), "", *parts[:1]]
         )
         when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
         why = "nothing left to apply; only people to act" if code == ExitCode.WAITING else "in sync"
@@ -151,6 +155,13 @@ def drift(
     except ReconcileError as exc:
         fail(ctx, errors, exc)
     click.echo(f"{repo}: {done}")
+
+
+def drift_marker(parts: list[str]) -> str:
+    """The drift issue's marker: of the workspace the plan's own marker names (two workspaces in
+    one repository keep two drift issues), else the unnamed one."""
+    found = _WORKSPACE.search(marker_of(parts[0])) if parts else None
+    return comment_marker("drift", found.group(1) if found else None)
 
 
 def _run_link() -> str | None:

@@ -191,8 +191,7 @@ class GitHub:
         base = f"/repos/{check_repo(repo)}/issues"
         comments = await self._pages(f"{base}/{number}/comments", {})
         me = await self.login()
-        # Before markers named the workspace, every plan used the unnamed one: take it over.
-        older = marker.split(" workspace=", 1)[0] + " -->" if " workspace=" in marker else marker
+        older = _unnamed(marker)
         ours = sorted(
             (c for c in comments if _ours(c, marker, me) or _ours(c, older, me)),
             key=lambda c: int(c["id"]),
@@ -224,7 +223,15 @@ class GitHub:
         marker = marker_of(body)
         listed = await self._pages(base, {"state": "open", "labels": label})
         me = await self.login()
-        found = next((i for i in listed if "pull_request" not in i and _ours(i, marker, me)), None)
+        older = _unnamed(marker)
+        found = next(
+            (
+                i
+                for i in listed
+                if "pull_request" not in i and (_ours(i, marker, me) or _ours(i, older, me))
+            ),
+            None,
+        )
         if not drifted:
             if found is None:
                 return "in sync; no drift issue is open"
@@ -245,6 +252,12 @@ class GitHub:
             return f"drift issue #{number} is up to date"
         await self._call("PATCH", f"{base}/{number}", json={"title": title, "body": text})
         return f"updated drift issue #{number}"
+
+
+def _unnamed(marker: str) -> str:
+    """The marker without its workspace: what every comment and issue had before markers named
+    the workspace, taken over by the first workspace that posts."""
+    return marker.split(" workspace=", 1)[0] + " -->" if " workspace=" in marker else marker
 
 
 def _ours(item: dict[str, Any], marker: str, login: str) -> bool:

@@ -115,7 +115,9 @@ def test_a_forks_read_only_token_gets_a_hint(gh: FakeGitHub, tmp_path: Path) -> 
     assert "a pull request from a fork gets a read-only GITHUB_TOKEN" in result.output
 
 
-def test_the_drift_issue_of_a_person_is_not_taken_over(gh: FakeGitHub, tmp_path: Path) -> None:
+def test_the_drift_issue_of_a_person_is_not_taken_over_and_each_workspace_has_its_own(
+    gh: FakeGitHub, tmp_path: Path
+) -> None:
     file = plan_file(tmp_path / "a.md", "acme")
     marker = "<!-- layers-reconcile-drift -->"
     gh.issues.append(
@@ -132,9 +134,14 @@ def test_the_drift_issue_of_a_person_is_not_taken_over(gh: FakeGitHub, tmp_path:
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     assert "opened drift issue #2" in result.output
-    closed = CliRunner().invoke(cli, ["github", "drift", "--repo", REPO, "--exit-code", "0"])
+    assert gh.issues[1]["body"].startswith("<!-- layers-reconcile-drift workspace=acme -->\n")
+    other = plan_file(tmp_path / "b.md", "beta")
+    args = ["github", "drift", "--repo", REPO, "--exit-code", "2", str(other)]
+    assert "opened drift issue #3" in CliRunner().invoke(cli, args).output  # its own issue
+    in_sync = ["github", "drift", "--repo", REPO, "--exit-code", "0", str(file)]
+    closed = CliRunner().invoke(cli, in_sync)
     assert "closed drift issue #2" in closed.output
-    assert gh.issues[0]["state"] == "open"
+    assert [i["state"] for i in gh.issues] == ["open", "closed", "open"]
     assert gh.issues[0]["body"].endswith("my notes")
 
 
