@@ -13,6 +13,7 @@ import click
 from layers_reconcile.cli.common import FAILURE_HOOK
 from layers_reconcile.config.discover import find_root, settings_in
 from layers_reconcile.config.gitdiff import head_commit
+from layers_reconcile.config.source import read_bytes
 
 _NAME = re.compile(r"""^workspace:\s*["']?([^"'\s#]+)""", re.MULTILINE)
 
@@ -36,14 +37,13 @@ def on_failure(ctx: click.Context, paths: Sequence[Path] | None) -> None:
 def workspace_name(path: Path) -> str | None:
     """`workspace:` of the layers.yaml above `path`, read leniently: the file may be the very
     thing that failed to load."""
-    try:
-        start = path.resolve()
-        found = settings_in(find_root(start if start.is_dir() else start.parent))
-        if not found:
-            return None
-        with found[0].open("rb") as file:
-            text = file.read(65536).decode("utf-8", "replace")
-    except OSError:
+    start = path.resolve()
+    root = find_root(start if start.is_dir() else start.parent)
+    found = settings_in(root)
+    if not found:
         return None
+    # Read as any workspace file is: a regular file inside the workspace, within the size cap.
+    raw, _why = read_bytes(found[0], root)
+    text = raw.decode("utf-8", "replace") if raw is not None else ""
     match = _NAME.search(text)
     return match.group(1) if match else None
