@@ -136,12 +136,15 @@ class CustomerRun:
                 return self._finish(CustomerStatus.CONVERGED)
             # Open gates stay in: they hold back what depends on them.
             left = [s for s in plan.steps if _key(s) not in done or s.address in self.gates]
+            self._hold_unreviewed(left)
             runnable = self._actionable(left)
             if not runnable:
                 if touched:  # the rest needs values only known after what just ran
                     plan, touched = await self._refresh(touched), []
                     done.clear()
                     continue
+                if not self.gates and self.result.not_reviewed:
+                    return self._finish(CustomerStatus.NOT_REVIEWED)
                 if not self.gates:
                     names = ", ".join(s.address for s in plan.steps)
                     raise StepError(f"nothing can run, yet steps remain: {names}")
@@ -182,11 +185,25 @@ class CustomerRun:
                 self.shared = self.shared.model_copy(update=update)
         return await self.observe()
 
+    def _hold_unreviewed(self, steps: list[Step]) -> None:
+        """apply --reviewed: a step the reviewed plan lacks is held back (and what needs it)."""
+        allowed = self.ctx.options.reviewed
+        if allowed is None:
+            return
+        held = self.result.not_reviewed
+        held += [k for s in steps if not allowed(s) and (k := _key(s)) not in held]
+
     # -- which steps can run now -----------------------------------------------------------
 
     def _actionable(self, steps: list[Step]) -> list[Step]:
         """The steps none of whose prerequisites (plan/stages.py) is still unfinished."""
-        free, _ = held_back(self.customer, steps, lambda s: s.address in self.gates or not ready(s))
+        free, _ = held_back(
+            self.customer,
+            steps,
+            lambda s: (
+                s.address in self.gates or _key(s) in self.result.not_reviewed or not ready(s)
+            ),
+        )
         return free
 
     # -- running steps ---------------------------------------------------------------------

@@ -18,6 +18,7 @@ class CustomerStatus(StrEnum):
     WAITING = "waiting"  # not converged only because people have not acted yet
     FAILED = "failed"
     STALE = "stale"  # refused: the saved plan no longer matches actual state
+    NOT_REVIEWED = "not reviewed"  # apply --reviewed held back every step left to do
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,8 @@ class CustomerOutcome:
     stale_addresses: list[str] = field(default_factory=list)
     elapsed: float = 0.0
     published: dict[str, str] = field(default_factory=dict)  # post address -> final status
+    # "address action" of each step apply --reviewed held back: the reviewed plan lacks it.
+    not_reviewed: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -70,8 +73,16 @@ class ApplyReport:
     @property
     def failed(self) -> list[CustomerOutcome]:
         return [
-            o for o in self.outcomes if o.status in (CustomerStatus.FAILED, CustomerStatus.STALE)
+            o
+            for o in self.outcomes
+            if o.status in (CustomerStatus.FAILED, CustomerStatus.STALE)
+            or (o.status is CustomerStatus.NOT_REVIEWED)
         ]
+
+    @property
+    def not_reviewed(self) -> list[tuple[str, str]]:
+        """(customer, "address action") of every step held back as not reviewed."""
+        return [(o.customer, step) for o in self.outcomes for step in o.not_reviewed]
 
     @property
     def waiting(self) -> list[CustomerOutcome]:

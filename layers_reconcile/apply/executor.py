@@ -152,6 +152,10 @@ async def _orphan(run: CustomerRun, cp: CustomerPlan | None) -> CustomerOutcome:
         # A saved plan whose customer file was deleted since (or is not found under a moved
         # workspace): its steps need the file, so the plan is stale for this customer.
         return run._finish(CustomerStatus.STALE, stale_addresses=needs_file)
+    allowed = ctx.options.reviewed
+    held = [f"{s.address} {s.action}" for s in steps if allowed is not None and not allowed(s)]
+    if held:
+        return run._finish(CustomerStatus.NOT_REVIEWED, not_reviewed=held)
     for step in steps:
         handler = HANDLERS[(step.kind, step.action)]
         ctx.emit(StepStarted(ctx.customer, step.address, step.action, step.reason or ""))

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from layers_reconcile.apply.poll import SYSTEM_CLOCK, SYSTEM_SLEEP, Clock, Sleep
+from layers_reconcile.plan.model import Step
 
 
 def _utcnow() -> datetime:
@@ -31,6 +32,8 @@ class ApplyOptions:
     max_rounds: int = 40
     # The workspace whose stamped projects this run may take over (--take-over).
     take_over: str | None = None
+    # `apply --reviewed`: whether a step may run (False: held back as not reviewed). None: all.
+    reviewed: Callable[[Step], bool] | None = None
     now: Callable[[], datetime] = field(default=_utcnow)
     # Monotonic seconds and the sleep every wait of the run uses (tests pass a manual clock).
     clock: Clock = field(default=SYSTEM_CLOCK)

@@ -35,6 +35,11 @@ from layers_reconcile.cli.common import (
     run,
 )
 from layers_reconcile.cli.exits import ExitCode, of_report
+from layers_reconcile.cli.reviewed import (
+    check_reviewed_workspace,
+    read_reviewed,
+    show_not_reviewed,
+)
 from layers_reconcile.cli.scope import (
     Scope,
     append_step_summary,
@@ -71,6 +76,15 @@ def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> 
     type=click.Path(exists=True, path_type=Path),
 )
 @click.option("--auto-approve", is_flag=True, help="Apply without asking (needed when unattended).")
+@click.option(
+    "--reviewed",
+    "reviewed_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="PLANFILE",
+    help="Plan afresh, carry out only the steps this reviewed plan (from `plan --out`) shows "
+    "with the same values; hold back the rest as not reviewed (exit 1). Repeatable.",
+)
 @click.option(
     "--wait-for-people",
     callback=_duration,
@@ -111,6 +125,7 @@ def apply(
     ctx: click.Context,
     targets: tuple[Path, ...],
     auto_approve: bool,
+    reviewed_files: tuple[Path, ...],
     wait_for_people: float | None,
     timeout: float | None,
     prune: bool,
@@ -145,8 +160,13 @@ def apply(
         saved = read_plan(targets[0])
         if saved is not None and len(targets) > 1:
             raise ValueError(f"{targets[0]} is a plan file: apply takes one plan file alone")
+        reviewed = read_reviewed(reviewed_files, saved)
     except (ValueError, OSError) as exc:
         fail(ctx, errors, ReconcileError(str(exc)))
+    if reviewed is not None:
+        auto_approve = True  # the review was the approval
+        prune = prune or reviewed.archives
+        take_over = take_over or reviewed.take_over
     try:
         root = plan_root(saved) if saved is not None else targets
     except ValueError as exc:
@@ -198,6 +218,9 @@ def apply(
                 if timeout is not None:
                     timeout = max(0.0, timeout - (time.monotonic() - started))
                 console.print(render_text(plan), end="")
+                if reviewed is not None:
+                    check_reviewed_workspace(reviewed, plan)
+                    show_not_reviewed(console, reviewed, plan)
                 if not any(c.steps for c in plan.customers) and not plan.conflicts:
                     _write_report(ApplyReport(), settings.workspace, report_file)
                     ctx.exit(ExitCode.OK)  # the plan said so already
@@ -218,6 +241,7 @@ def apply(
                 publish_poll_interval=1.0 if endpoint.emulator else 5.0,
                 job_time_scale=job_speed or endpoint.job_speed,
                 take_over=take_over or plan.take_over,
+                reviewed=reviewed.holds if reviewed is not None else None,
             )
             with ProgressView(console, verbose=options.verbose) as view:
                 report = run(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import difflib
 import logging
+import os
 import sys
 from collections.abc import Callable, Coroutine, Iterator, Sequence
 from contextlib import contextmanager
@@ -26,6 +27,7 @@ from layers_reconcile.config.apiurl import (
     DOCUMENTED_API_HOST,
     api_url_problem,
     is_documented,
+    is_public_api,
 )
 from layers_reconcile.config.checks import REAL_API
 from layers_reconcile.config.loader import Workspace, display_path, load_workspace
@@ -149,12 +151,38 @@ def resolve_endpoint(options: GlobalOptions, workspace: Workspace) -> Endpoint:
     except ValueError as exc:
         raise ReconcileError(f"LAYERS_API_KEY / --api-key: {exc}.") from None
     note = None
+    if from_file and not is_public_api(url) and in_github_actions():
+        at = _api_url_line(workspace)
+        raise ReconcileError(
+            f"{at}apiUrl in layers.yaml is {url}, not the documented API host "
+            f"{DOCUMENTED_API_HOST}; "
+            "in GitHub Actions the key is not sent to a host a workspace file chose: pin the API "
+            "with --api-url or LAYERS_API_URL (a repository variable in the workflows)."
+        )
     if from_file and not is_documented(url):
         note = (
             f"the API URL {url} comes from layers.yaml and is not the documented API host "
             f"{DOCUMENTED_API_HOST}: the API key is sent there (CI should pin --api-url)"
         )
     return Endpoint(url=url, api_key=key, note=note)
+
+
+def _api_url_line(workspace: Workspace) -> str:
+    """`layers.yaml:LINE:COL: ` of the `apiUrl:` key, for an error that points at it."""
+    path = workspace.settings_path
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines() if path else []
+    except (OSError, UnicodeDecodeError):
+        lines = []
+    for number, line in enumerate(lines, start=1):
+        if line.startswith("apiUrl:"):
+            return f"{display_path(path)}:{number}:{len('apiUrl: ') + 1}: " if path else ""
+    return ""
+
+
+def in_github_actions() -> bool:
+    """Running as a GitHub Actions job (which sets GITHUB_ACTIONS=true)."""
+    return os.environ.get("GITHUB_ACTIONS") == "true"
 
 
 @contextmanager
@@ -287,13 +315,20 @@ def missing_scope(exc: AuthError, command: str | None) -> str:
     return sentence(scope_advice(scopes, command, where + rid))
 
 
+FAILURE_HOOK = "layers_reconcile.on_failure"  # ctx.meta: called with the message `fail` shows
+
+
 def fail(ctx: click.Context, errors: Console, exc: BaseException) -> NoReturn:
     """Print `exc` as a user-facing message on stderr and stop with its exit code."""
     if isinstance(exc, ConfigError):
-        for issue in exc.issues:
-            errors.print(Text(str(issue), style="red"))
+        said = [str(issue) for issue in exc.issues]
     else:
-        errors.print(Text(f"error: {describe(exc, ctx.info_name)}", style="red"))
+        said = [f"error: {describe(exc, ctx.info_name)}"]
+    for line in said:
+        errors.print(Text(line, style="red"))
+    hook = ctx.meta.get(FAILURE_HOOK)
+    if hook is not None:
+        hook("\n".join(said))
     ctx.exit(of_error(exc))
     raise AssertionError("unreachable")  # ctx.exit raises
 

@@ -47,8 +47,9 @@ def _runnable_steps(plan: Plan) -> bool:
 
 
 def of_report(report: ApplyReport) -> ExitCode:
-    """1 a customer failed or was refused as stale (the others went on), 3 waiting on people."""
-    if report.failed:
+    """1 a customer failed or was refused as stale (the others went on), or apply --reviewed
+    held back a step the reviewed plan lacks; 3 waiting on people."""
+    if report.failed or report.not_reviewed:
         return ExitCode.ERROR
     if report.waiting:
         return ExitCode.WAITING

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,11 +22,14 @@ from layers_reconcile.cli.github_api import (
     DEFAULT_API_URL,
     GitHub,
     check_repo,
+    marker_of,
     split_parts,
 )
 from layers_reconcile.errors import ReconcileError
+from layers_reconcile.render.marker import comment_marker
 
-DRIFT_MARKER = "<!-- layers-reconcile-drift -->"
+DRIFT_MARKER = comment_marker("drift", None)
+_WORKSPACE = re.compile(r" workspace=(\S+) -->$")
 
 
 def _client() -> GitHub:
@@ -85,8 +89,8 @@ def comment(ctx: click.Context, repo: str, number: int, files: tuple[Path, ...])
 @click.option("--repo", callback=_repo, help="OWNER/NAME (default: GITHUB_REPOSITORY).")
 @click.option(
     "--exit-code",
-    "code",
-    type=int,
+    "code_text",
+    metavar="CODE",
     required=True,
     help="The exit code of `plan --detailed-exitcode`: 0 in sync, 2 drift, 3 waits on people.",
 )
@@ -100,7 +104,7 @@ def comment(ctx: click.Context, repo: str, number: int, files: tuple[Path, ...])
 @click.argument("files", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.pass_context
 def drift(
-    ctx: click.Context, repo: str, code: int, label: str, title: str, files: tuple[Path, ...]
+    ctx: click.Context, repo: str, code_text: str, label: str, title: str, files: tuple[Path, ...]
 ) -> None:
     """Open, update or close the one drift issue from a nightly plan's exit code and markdown.
 
@@ -108,6 +112,17 @@ def drift(
     closes it. 1 (the plan failed) changes nothing: the failed job says so.
     """
     errors = make_console(options_of(ctx), stderr=True)
+    try:
+        code = int(code_text.strip())
+    except ValueError:
+        fail(
+            ctx,
+            errors,
+            ReconcileError(
+                f"--exit-code {code_text!r} is not the exit code of `plan --detailed-exitcode` "
+                "(0, 1, 2 or 3): the plan step did not record it; see that step's log"
+            ),
+        )
     if code not in (ExitCode.OK, ExitCode.CHANGES, ExitCode.WAITING):
         click.echo(f"plan exited {code} (an error): the drift issue is left as it is", err=True)
         ctx.exit(ExitCode.OK)
@@ -119,7 +134,7 @@ def drift(
             f"\n\n_{len(parts) - 1} more part(s) in the run's summary._" if len(parts) > 1 else ""
         )
         body = "\n".join(
-            [DRIFT_MARKER, intro + (f" ([run]({run}))" if run else ""), "", *parts[:1]]
+            [drift_marker(parts), intro + (f" ([run]({run}))" if run else ""), "", *parts[:1]]
         )
         when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
         why = "nothing left to apply; only people to act" if code == ExitCode.WAITING else "in sync"
@@ -140,6 +155,13 @@ def drift(
     except ReconcileError as exc:
         fail(ctx, errors, exc)
     click.echo(f"{repo}: {done}")
+
+
+def drift_marker(parts: list[str]) -> str:
+    """The drift issue's marker: of the workspace the plan's own marker names (two workspaces in
+    one repository keep two drift issues), else the unnamed one."""
+    found = _WORKSPACE.search(marker_of(parts[0])) if parts else None
+    return comment_marker("drift", found.group(1) if found else None)
 
 
 def _run_link() -> str | None:

@@ -7,7 +7,10 @@ Talks to `GITHUB_API_URL` with `GITHUB_TOKEN` (what Actions provides); the token
 
 from __future__ import annotations
 
+import asyncio
 import re
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +21,8 @@ from layers_reconcile.errors import ReconcileError
 DEFAULT_API_URL = "https://api.github.com"
 DEFAULT_MARKER = "<!-- layers-reconcile -->"
 BODY_LIMIT = 65_536  # GitHub refuses longer comment and issue bodies
+RETRY_BUDGET = 120.0  # seconds all the waits of one request may add up to
+BOT_LOGIN = "github-actions[bot]"  # who writes with the GITHUB_TOKEN of a workflow
 MAX_PAGES = 100  # of 100 items: a pull request's comments or the open drift issues
 _MARKER = re.compile(r"<!--[^\n]*?-->")
 _NEXT = re.compile(r'<([^>]+)>;\s*rel="next"')
@@ -77,7 +82,14 @@ class GitHub:
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         timeout: float = 30.0,
+        retry_budget: float = RETRY_BUDGET,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        now: Callable[[], float] = time.time,
     ) -> None:
+        self._budget = retry_budget
+        self._sleep = sleep
+        self._now = now
+        self._login: str | None = None
         if not token:
             raise ReconcileError("GITHUB_TOKEN is not set: the GitHub API needs it to post")
         self._http = httpx.AsyncClient(
@@ -99,20 +111,33 @@ class GitHub:
         await self._http.aclose()
 
     async def _call(self, method: str, url: str, **kw: Any) -> httpx.Response:
-        try:
-            response = await self._http.request(method, url, **kw)
-        except httpx.HTTPError as exc:
-            raise ReconcileError(f"could not reach the GitHub API: {type(exc).__name__}") from exc
-        if response.status_code >= 400:
+        """One request, repeated on GitHub's 429, its secondary rate limit (a 403 with
+        `Retry-After` or no requests left), a 5xx or a lost connection: it waits as GitHub
+        says (`Retry-After`, `x-ratelimit-reset`), else backs off 1, 2, 4 … s, all within
+        `retry_budget` seconds in total."""
+        spent = 0.0
+        attempt = 0
+        while True:
             try:
-                message = str(response.json().get("message", ""))
-            except ValueError:
-                message = ""
-            raise ReconcileError(
-                f"GitHub answered {response.status_code} to {method} "
-                f"{httpx.URL(url).path or url}" + (f": {message}" if message else "")
-            )
-        return response
+                response = await self._http.request(method, url, **kw)
+            except httpx.HTTPError as exc:
+                wait = _backoff(attempt)
+                if spent + wait > self._budget:
+                    raise ReconcileError(
+                        f"could not reach the GitHub API: {type(exc).__name__}"
+                    ) from exc
+            else:
+                if response.status_code < 400:
+                    return response
+                wait_for = _retry_after(response, attempt, now=self._now())
+                if wait_for is None or spent + wait_for > self._budget:
+                    raise ReconcileError(
+                        _refusal(method, url, response, gave_up=wait_for is not None)
+                    )
+                wait = wait_for
+            attempt += 1
+            spent += wait
+            await self._sleep(wait)
 
     async def _pages(self, url: str, params: dict[str, Any]) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []
@@ -141,6 +166,22 @@ class GitHub:
             )
         return link
 
+    async def login(self) -> str:
+        """Who the token writes as: `GET /user`, or `github-actions[bot]` for a workflow's
+        GITHUB_TOKEN (an installation token, which GitHub refuses `/user` with 403)."""
+        if self._login is None:
+            try:
+                me = (await self._call("GET", "/user")).json()
+            except ReconcileError as exc:
+                if "answered 403" not in str(exc):
+                    raise
+                me = {"login": BOT_LOGIN}
+            login = me.get("login") if isinstance(me, dict) else None
+            if not isinstance(login, str) or not login:
+                raise ReconcileError("GitHub answered GET /user without a login")
+            self._login = login
+        return self._login
+
     async def upsert_comments(self, repo: str, number: int, parts: list[str]) -> Outcome:
         """Make the pull request's comments with the parts' marker exactly `parts`, in order:
         update in place, add the missing, delete the surplus (a plan that shrank)."""
@@ -149,8 +190,10 @@ class GitHub:
         marker = marker_of(parts[0])
         base = f"/repos/{check_repo(repo)}/issues"
         comments = await self._pages(f"{base}/{number}/comments", {})
+        me = await self.login()
+        older = _unnamed(marker)
         ours = sorted(
-            (c for c in comments if str(c.get("body", "")).startswith(marker)),
+            (c for c in comments if _ours(c, marker, me) or _ours(c, older, me)),
             key=lambda c: int(c["id"]),
         )
         outcome = Outcome()
@@ -179,11 +222,13 @@ class GitHub:
         base = f"/repos/{check_repo(repo)}/issues"
         marker = marker_of(body)
         listed = await self._pages(base, {"state": "open", "labels": label})
+        me = await self.login()
+        older = _unnamed(marker)
         found = next(
             (
                 i
                 for i in listed
-                if "pull_request" not in i and str(i.get("body") or "").startswith(marker)
+                if "pull_request" not in i and (_ours(i, marker, me) or _ours(i, older, me))
             ),
             None,
         )
@@ -209,9 +254,77 @@ class GitHub:
         return f"updated drift issue #{number}"
 
 
+def _unnamed(marker: str) -> str:
+    """The marker without its workspace: what every comment and issue had before markers named
+    the workspace, taken over by the first workspace that posts."""
+    return marker.split(" workspace=", 1)[0] + " -->" if " workspace=" in marker else marker
+
+
+def _ours(item: dict[str, Any], marker: str, login: str) -> bool:
+    """A comment or issue this tool wrote: its first line is `marker` and the token's own user
+    wrote it (a person's comment that quotes the marker is never touched)."""
+    first = str(item.get("body") or "").split("\n", 1)[0].strip()
+    user = item.get("user")
+    author = user.get("login") if isinstance(user, dict) else None
+    return first == marker and author == login
+
+
 def _fit(body: str) -> str:
     """GitHub's limit; the markdown renderer keeps parts under it, this guards anything else."""
     if len(body) <= BODY_LIMIT:
         return body
     note = "\n\n… cut at GitHub's size limit; the whole text is in the job's summary.\n"
     return body[: BODY_LIMIT - len(note)] + note
+
+
+def _backoff(attempt: int) -> float:
+    return float(min(2**attempt, 30))
+
+
+def _retry_after(response: httpx.Response, attempt: int, *, now: float) -> float | None:
+    """Seconds to wait before asking again, or None when the answer is final."""
+    status = response.status_code
+    headers = response.headers
+    limited = status == 429 or (
+        status == 403
+        and (
+            "retry-after" in headers
+            or headers.get("x-ratelimit-remaining") == "0"
+            or "rate limit" in _message(response).lower()
+        )
+    )
+    if not limited and status < 500:
+        return None
+    after = headers.get("retry-after", "")
+    if after.strip().isdigit():
+        return float(after.strip())
+    reset = headers.get("x-ratelimit-reset", "")
+    if limited and reset.strip().isdigit():
+        return max(0.0, float(reset.strip()) - now)
+    return _backoff(attempt)
+
+
+def _message(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return ""
+    return str(body.get("message", "")) if isinstance(body, dict) else ""
+
+
+def _refusal(method: str, url: str, response: httpx.Response, *, gave_up: bool) -> str:
+    status = response.status_code
+    message = _message(response)
+    text = f"GitHub answered {status} to {method} {httpx.URL(url).path or url}" + (
+        f": {message}" if message else ""
+    )
+    if gave_up:
+        return text + f" (still after waiting; gave up at the {RETRY_BUDGET:g} s retry budget)"
+    if status == 403 and method != "GET":
+        text += (
+            ". The token may not write here: a pull request from a fork gets a read-only "
+            "GITHUB_TOKEN (the plan workflow skips forks; plan them from a branch of this "
+            "repository), and the workflow needs `permissions: pull-requests: write` (comments) "
+            "or `issues: write` (the drift issue)"
+        )
+    return text

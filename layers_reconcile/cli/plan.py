@@ -23,6 +23,7 @@ from layers_reconcile.cli.common import (
 )
 from layers_reconcile.cli.context import GlobalOptions
 from layers_reconcile.cli.exits import of_plan
+from layers_reconcile.cli.plan_failed import on_failure
 from layers_reconcile.cli.scope import (
     Scope,
     append_step_summary,
@@ -116,9 +117,11 @@ def plan(
     )
     console = make_console(options)
     errors = make_console(options, stderr=True)
+    paths = paths or (Path("."),)
+    if output_format == "markdown":  # a failure still gives the PR comment something true
+        on_failure(ctx, paths)
     if out is not None:
         _check_out(ctx, errors, out)
-    paths = paths or (Path("."),)
     workspace = load_or_exit(ctx, paths, errors)
     check_customer_filter(ctx, errors, workspace, options.customers, prune)
     scope = resolve_scope(ctx, errors, workspace, options.customers, changed_since, shard)
@@ -129,6 +132,8 @@ def plan(
         )
     except (ReconcileError, KeyboardInterrupt) as exc:
         fail(ctx, errors, exc)
+    if max_credits is not None:
+        result = result.model_copy(update={"max_credits": max_credits})
     if out is not None:
         from layers_reconcile.render.json import render_json
 
@@ -142,6 +147,7 @@ def plan(
         for line in plan_annotations(result, locator(workspace)):
             click.echo(line, color=False)
     _show(console, result, output_format)
+    on_failure(ctx, None)  # shown: a later failure (--max-credits) is in the plan itself
     if out is not None and output_format in ("text", "github"):
         errors.print(
             Text(f"Saved the plan to {out}; apply it with `layers-reconcile apply {out}`.")
@@ -150,7 +156,7 @@ def plan(
         _step_summary(result)
     except ReconcileError as exc:
         fail(ctx, errors, exc)
-    check_credits(ctx, errors, result, max_credits)
+    check_credits(ctx, errors, result)
     ctx.exit(of_plan(result, detailed=detailed_exitcode))
 
 

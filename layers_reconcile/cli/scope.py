@@ -86,6 +86,7 @@ class Scope:
     shard: Shard | None
     everything: bool = False  # layers.yaml changed: the whole workspace, as without a filter
     whole_shard: bool = False  # a shard of the whole workspace: it lists its share of orphans
+    settings_changed: bool = False  # layers.yaml changed since the ref: every customer planned
 
     @property
     def orphans_in(self) -> Callable[[str], bool] | None:
@@ -112,6 +113,7 @@ class Scope:
                 "changed_since": self.changed_since,
                 "skipped_customers": self.skipped,
                 "shard": str(self.shard) if self.shard else None,
+                "settings_changed": True if self.settings_changed else None,
             }
         )
 
@@ -141,32 +143,24 @@ def resolve_scope(
         fail(ctx, errors, exc)
     hit = touched(every, changes, settings_changed=settings)
     if hit.everything and not wanted and shard is None:
-        return Scope((), None, ref, 0, None, everything=True)  # one projects-list read
+        # one projects-list read
+        return Scope((), None, ref, 0, None, everything=True, settings_changed=True)
     planned = in_shard([ext for ext in hit.planned if not wanted or ext in wanted], shard)
     deleted = in_shard([ext for ext in hit.deleted if not wanted or ext in wanted], shard)
     skipped = len(in_shard(base, shard)) - len(planned)
-    return Scope(tuple(planned + deleted), tuple(deleted), ref, skipped, shard)
-
-
-def check_credits(ctx: click.Context, errors: Console, plan: Plan, limit: int | None) -> None:
-    """`--max-credits N`: exit 1, naming who spends what, when applying would spend more."""
-    if limit is None or plan.summary.credits <= limit:
-        return
-    spenders = sorted(
-        (
-            (sum(s.job.credits for s in c.steps if s.job), c.customer_external_id)
-            for c in plan.customers
-        ),
-        reverse=True,
+    return Scope(
+        tuple(planned + deleted), tuple(deleted), ref, skipped, shard, settings_changed=settings
     )
-    named = ", ".join(f"{ext} {n}" for n, ext in spenders if n)
+
+
+def check_credits(ctx: click.Context, errors: Console, plan: Plan) -> None:
+    """`--max-credits N`: exit 1, naming who spends what, when applying would spend more."""
+    if not plan.over_credits:
+        return
+    from layers_reconcile.render.format import credits_breach
+
     fail(
-        ctx,
-        errors,
-        ReconcileError(
-            f"applying this plan would spend {plan.summary.credits} credits, over --max-credits "
-            f"{limit} ({named}); split the change or raise the limit"
-        ),
+        ctx, errors, ReconcileError(credits_breach(plan) + "; split the change or raise the limit")
     )
 
 

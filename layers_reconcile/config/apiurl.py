@@ -61,6 +61,12 @@ def is_documented(url: str) -> bool:
     return (parts.scheme.lower() == "https" and host == DOCUMENTED_API_HOST) or is_loopback(host)
 
 
+def is_public_api(url: str) -> bool:
+    """Exactly the documented host (no loopback): what CI accepts from a workspace file."""
+    parts = urlsplit(url.strip())
+    return parts.scheme.lower() == "https" and (parts.hostname or "").lower() == DOCUMENTED_API_HOST
+
+
 def shown_url(url: str) -> str:
     """`url` without any user:password@ part, safe to print."""
     parts = urlsplit(url.strip())

@@ -64,8 +64,9 @@ def head_commit(path: Path) -> str | None:
 
 
 def changed_since(root: Path, ref: str, *, settings_names: tuple[str, ...]) -> tuple[Changes, bool]:
-    """Files under `root` changed between `ref` and the work tree (committed, staged, unstaged or
-    untracked), and whether a settings file (`layers.yaml`) is among them."""
+    """Files under `root` changed between the merge base of `ref` and HEAD and the work tree
+    (committed, staged, unstaged or untracked), and whether a settings file (`layers.yaml`) is
+    among them."""
     found = _git(_folder(root), "rev-parse", "--show-toplevel")
     if found.returncode != 0:
         said = found.stderr.decode(errors="replace").strip().splitlines()
@@ -85,7 +86,7 @@ def changed_since(root: Path, ref: str, *, settings_names: tuple[str, ...]) -> t
             f"--changed-since: git does not know the ref {ref!r} here (in CI, fetch it first: "
             "actions/checkout with fetch-depth: 0)"
         )
-    commit = verified.stdout.decode("ascii").strip()
+    commit = merge_base(top, verified.stdout.decode("ascii").strip())
     folder = _folder(root)
     scope = os.fsdecode(folder.relative_to(top)) if folder != top else "."
     diff = _git(top, "diff", "--name-status", "--no-renames", "-z", commit, "--", scope)
@@ -112,6 +113,15 @@ def changed_since(root: Path, ref: str, *, settings_names: tuple[str, ...]) -> t
         fields, settings_names
     )
     return Changes(ref=ref, changed=frozenset(changed), deleted_ids=frozenset(deleted)), settings
+
+
+def merge_base(top: Path, commit: str) -> str:
+    """Where HEAD's branch left `commit`'s history (as `git diff REF...` compares): a branch
+    not rebased on main then does not show main's newer changes as its own reverts. `commit`
+    itself when HEAD is missing or the histories share nothing."""
+    base = _git(top, "merge-base", commit, "HEAD")
+    text = base.stdout.decode("ascii", "replace").strip()
+    return text if base.returncode == 0 and text else commit
 
 
 def _settings_deleted(fields: list[bytes], names: tuple[str, ...]) -> bool:

@@ -225,6 +225,10 @@ class Plan(_Model):
     changed_since: str | None = None
     skipped_customers: int | None = None  # customers left out as unchanged since `changed_since`
     shard: str | None = None  # "I/N": this plan covers one shard of the workspace
+    # layers.yaml changed since `changed_since`: every customer is planned (True, else left out).
+    settings_changed: bool | None = None
+    # `plan --max-credits N`: the limit this plan was checked against (left out when not given).
+    max_credits: int | None = None
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -246,6 +250,19 @@ class Plan(_Model):
     @property
     def conflicts(self) -> list[CustomerPlan]:
         return [c for c in self.customers if c.conflict is not None]
+
+    def credits_by_customer(self) -> list[tuple[str, int]]:
+        """(customerExternalId, credits) of each customer whose steps spend any, most first."""
+        spent = [
+            (c.customer_external_id, sum(s.job.credits for s in c.steps if s.job))
+            for c in self.customers
+        ]
+        return sorted(((e, n) for e, n in spent if n), key=lambda p: (-p[1], p[0]))
+
+    @property
+    def over_credits(self) -> bool:
+        """Applying would spend more than `max_credits`."""
+        return self.max_credits is not None and self.summary.credits > self.max_credits
 
     def to_document(self) -> dict[str, Any]:
         """The versioned JSON document (PRODUCT.md §5)."""
@@ -333,7 +350,15 @@ def _repeated(plan: Plan) -> str | None:
     return None
 
 
-_OPTIONAL_KEYS = ("toolVersion", "commit", "changedSince", "skippedCustomers", "shard")
+_OPTIONAL_KEYS = (
+    "toolVersion",
+    "commit",
+    "changedSince",
+    "skippedCustomers",
+    "shard",
+    "settingsChanged",
+    "maxCredits",
+)
 
 
 def _makespan(durations: list[float], workers: int) -> float:

@@ -217,7 +217,12 @@ def all_warnings(plan: Plan) -> list[tuple[str, str]]:
 def scope_line(plan: Plan) -> str | None:
     """What an incremental or sharded plan covers, and what it left out."""
     parts: list[str] = []
-    if plan.changed_since is not None:
+    if plan.changed_since is not None and plan.settings_changed:
+        parts.append(
+            f"layers.yaml changed since {plan.changed_since}: every customer is planned (its "
+            "settings and defaults apply to all of them)."
+        )
+    elif plan.changed_since is not None:
         skipped = plan.skipped_customers or 0
         parts.append(
             f"Only customers changed since {plan.changed_since}; skipped {skipped} unchanged "
@@ -226,6 +231,15 @@ def scope_line(plan: Plan) -> str | None:
     if plan.shard is not None:
         parts.append(f"Shard {plan.shard} of the workspace.")
     return " ".join(parts) or None
+
+
+def credits_breach(plan: Plan) -> str:
+    """What the plan, the comment and the error say when `--max-credits` is exceeded."""
+    named = ", ".join(f"{ext} {n}" for ext, n in plan.credits_by_customer())
+    return (
+        f"applying this plan would spend {plan.summary.credits} credits, over --max-credits "
+        f"{plan.max_credits} ({named})"
+    )
 
 
 def provenance_line(plan: Plan) -> str | None:

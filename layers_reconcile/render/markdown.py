@@ -10,8 +10,9 @@ from html import escape
 
 from layers_reconcile.plan.model import CustomerPlan, Plan, Step
 from layers_reconcile.render import format as fmt
+from layers_reconcile.render.marker import comment_marker
 
-MARKER = "<!-- layers-reconcile-plan -->"
+MARKER = comment_marker("plan", None)  # a plan without a workspace name
 LIMIT = 65_000
 # GitHub's diff highlighter colours +, - and ! at column 0; Terraform's ~ becomes ! (as Atlantis).
 DIFF_MARK = {"+": "+", "-": "-", "~": "!", "*": "!", "?": "!"}
@@ -24,7 +25,7 @@ def render_markdown(plan: Plan, *, limit: int = LIMIT) -> list[str]:
     summary = f"**{fmt.summary_line(plan)}**"
     notes = [fmt.scope_line(plan), fmt.provenance_line(plan)]
     summary += "".join(f"\n\n_{escape(n, quote=False)}_" for n in notes if n)
-    warnings = _warnings(plan) + _conflicts(plan) + _orphans(plan)
+    warnings = _credits(plan) + _warnings(plan) + _conflicts(plan) + _orphans(plan)
     sections = [
         _section(c) for c in plan.customers if (c.steps or c.warnings) and c.conflict is None
     ]
@@ -34,8 +35,9 @@ def render_markdown(plan: Plan, *, limit: int = LIMIT) -> list[str]:
         if sections and unchanged
         else ""
     )
-    first_head = "\n".join([MARKER, title, "", summary, "", *warnings]).rstrip() + "\n"
-    later_head = "\n".join([MARKER, title + " (continued)", "", summary]) + "\n"
+    marker = comment_marker("plan", plan.workspace)
+    first_head = "\n".join([marker, title, "", summary, "", *warnings]).rstrip() + "\n"
+    later_head = "\n".join([marker, title + " (continued)", "", summary]) + "\n"
     slack = 40  # room for "(part i of n)"
     if len(first_head) + slack > limit:
         first_head = _cut(first_head, limit // 2)
@@ -68,6 +70,36 @@ def _warnings(plan: Plan) -> list[str]:
     lines = ["> [!WARNING]"]
     lines += [f"> - `{where}`: {escape(text, quote=False)}" for where, text in found]
     return [*lines, ""]
+
+
+def _credits(plan: Plan) -> list[str]:
+    if not plan.over_credits:
+        return []
+    said = escape(fmt.credits_breach(plan), quote=False)
+    return ["> [!CAUTION]", f"> **Over the credit limit:** {said[0].upper()}{said[1:]}.", ""]
+
+
+def render_failure(workspace: str | None, commit: str | None, message: str) -> str:
+    """The comment of a plan that failed: why and at which commit, so the last good plan
+    never stays looking current."""
+    title = "### layers-reconcile plan" + (f" · `{workspace}`" if workspace else "")
+    at = f" at commit `{commit[:12]}`" if commit else ""
+    fence = "```"
+    while fence in message:
+        fence += "`"
+    lines = [
+        comment_marker("plan", workspace),
+        title,
+        "",
+        "> [!CAUTION]",
+        f"> **The plan failed{at}.** Nothing here is a current plan; fix the cause and push "
+        "again (or re-run the job).",
+        "",
+        f"{fence}text",
+        message.rstrip("\n"),
+        fence,
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def _conflicts(plan: Plan) -> list[str]:

@@ -49,6 +49,7 @@ ICON = {
     CustomerStatus.WAITING: ("…", "magenta"),
     CustomerStatus.FAILED: ("✗", "red"),
     CustomerStatus.STALE: ("✗", "red"),
+    CustomerStatus.NOT_REVIEWED: ("✗", "red"),
 }
 PLAIN_JOB_EVERY = 25.0  # percent between two plain progress lines of one job
 HEARTBEAT_EVERY = 30.0  # seconds of silence after which plain mode says what it waits on
@@ -351,6 +352,12 @@ def outcome_note(outcome: CustomerOutcome) -> str:
         return (
             "refused: the saved plan is stale for this customer; run plan again "
             "(`layers-reconcile plan PATH --out FILE`), review it, then apply the new file"
+        )
+    if outcome.status is CustomerStatus.NOT_REVIEWED:
+        held = len(outcome.not_reviewed)
+        return (
+            f"held back {held} step{'s' if held != 1 else ''} not in the reviewed plan "
+            f"({changes} done): {', '.join(outcome.not_reviewed)}"
         )
     where = outcome.failure.address if outcome.failure else "?"
     return f"failed at {where} ({changes} step{'s' if changes != 1 else ''} done and kept)"

@@ -8,12 +8,14 @@ from html import escape
 
 from layers_reconcile.apply.events import ApplyReport, CustomerOutcome, CustomerStatus
 from layers_reconcile.durations import format_duration
+from layers_reconcile.render.marker import comment_marker
 
-MARKER = "<!-- layers-reconcile-apply -->"
+MARKER = comment_marker("apply", None)  # a report without a workspace name
 
 _HEADING = {
     CustomerStatus.FAILED: "Failed",
     CustomerStatus.STALE: "Refused: the plan is stale",
+    CustomerStatus.NOT_REVIEWED: "Held back: not reviewed",
     CustomerStatus.WAITING: "Waiting on people",
     CustomerStatus.CONVERGED: "Converged",
 }
@@ -21,7 +23,7 @@ _HEADING = {
 
 def render_report(report: ApplyReport, *, workspace: str | None = None) -> str:
     title = "### layers-reconcile apply" + (f" · `{workspace}`" if workspace else "")
-    lines = [MARKER, title, "", f"**{_summary(report)}**"]
+    lines = [comment_marker("apply", workspace), title, "", f"**{_summary(report)}**"]
     for status in _HEADING:
         chosen = [o for o in report.outcomes if o.status is status]
         if not chosen:
@@ -41,6 +43,9 @@ def _summary(report: ApplyReport) -> str:
         f"{counts[CustomerStatus.WAITING]} waiting on people",
         f"{counts[CustomerStatus.FAILED] + counts[CustomerStatus.STALE]} failed",
     ]
+    held = len(report.not_reviewed)
+    if held:
+        parts.append(f"{held} step{'s' if held != 1 else ''} not reviewed (held back)")
     return (
         f"Apply: {len(report.outcomes)} customers: "
         + ", ".join(parts)
@@ -74,6 +79,11 @@ def _outcome(outcome: CustomerOutcome) -> list[str]:
         lines.append(f"  - {escape(failure.message, quote=False)} ({', '.join(facts)})")
         if failure.recovery:
             lines.append(f"  - what to do: {escape(failure.recovery, quote=False)}")
+    for step in outcome.not_reviewed:
+        lines.append(
+            f"  - not reviewed, held back: {_code(step)} (the reviewed plan does not show it; "
+            "plan again, review, merge)"
+        )
     for address in outcome.stale_addresses:
         lines.append(f"  - changed since the plan: {_code(address)}; make a new plan")
     return lines

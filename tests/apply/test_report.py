@@ -21,7 +21,7 @@ def test_report_lists_converged_waiting_with_links_and_failed_with_code_and_reco
         result = run_cli("apply", str(ws), "--auto-approve", "--report", str(report), env=env)
     assert result.returncode == 1, result.stdout + result.stderr
     text = report.read_text()
-    assert text.startswith("<!-- layers-reconcile-apply -->\n")
+    assert text.startswith("<!-- layers-reconcile-apply workspace=failures-test -->\n")
     assert "1 converged, 1 waiting on people, 3 failed" in text
     failed = text[text.index("#### Failed (3)") : text.index("#### Waiting on people")]
     assert "`no-sdk-020`" in failed

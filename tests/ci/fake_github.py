@@ -23,6 +23,17 @@ class FakeGitHub:
     issues: list[dict[str, Any]] = field(default_factory=list)
     calls: list[str] = field(default_factory=list)
     next_id: int = 1000
+    # The token's user: None answers `GET /user` with 403, as GitHub does for a workflow's
+    # GITHUB_TOKEN, whose comments are written by github-actions[bot].
+    login: str | None = None
+    # Answers given instead of the real one, first to last: (status, headers, message).
+    faults: list[tuple[int, dict[str, str], str]] = field(default_factory=list)
+    # Requests answered 403 "Resource not accessible by integration" (a fork's token), by method.
+    read_only: bool = False
+
+    @property
+    def author(self) -> str:
+        return self.login or "github-actions[bot]"
 
     def new_id(self) -> int:
         self.next_id += 1
@@ -78,13 +89,30 @@ def _handler(gh: FakeGitHub) -> type[BaseHTTPRequestHandler]:
             if self.headers.get("Authorization") != f"Bearer {TOKEN}":
                 self._send(401, {"message": "Bad credentials"})
                 return
+            if gh.faults:
+                status, headers, message = gh.faults.pop(0)
+                self._send(status, {"message": message}, headers)
+                return
+            if path == "/user":
+                if gh.login is None:
+                    self._send(403, {"message": "Resource not accessible by integration"})
+                else:
+                    self._send(200, {"login": gh.login, "id": 1})
+                return
+            if gh.read_only and method != "GET":
+                self._send(403, {"message": "Resource not accessible by integration"})
+                return
             if m := re.fullmatch(re.escape(base) + r"/(\d+)/comments", path):
                 number = int(m.group(1))
                 items = gh.comments.setdefault(number, [])
                 if method == "GET":
                     self._page(sorted(items, key=lambda c: c["id"]), path, query)
                     return
-                item = {"id": gh.new_id(), "body": self._body()["body"]}
+                item = {
+                    "id": gh.new_id(),
+                    "body": self._body()["body"],
+                    "user": {"login": gh.author},
+                }
                 items.append(item)
                 self._send(201, item)
                 return
@@ -120,6 +148,7 @@ def _handler(gh: FakeGitHub) -> type[BaseHTTPRequestHandler]:
                     "title": body["title"],
                     "body": body["body"],
                     "labels": body.get("labels", []),
+                    "user": {"login": gh.author},
                 }
                 gh.issues.append(issue)
                 self._send(201, issue)

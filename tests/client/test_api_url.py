@@ -123,3 +123,28 @@ def test_the_plan_header_says_when_a_foreign_url_comes_from_layers_yaml(tmp_path
     ) in header
     pinned = resolve_endpoint(GlobalOptions(api_key=KEY, api_url="https://evil.example"), loaded)
     assert pinned.note is None  # chosen on the command line, not by the workspace file
+
+
+def test_in_github_actions_a_foreign_api_url_from_layers_yaml_is_refused_before_sending(
+    tmp_path: Path, api: HostileApi
+) -> None:
+    """A pull request that adds `apiUrl:` must not get the read key sent to its host."""
+    ws = workspace(tmp_path, api.url)  # a collector the pull request points at
+    result = CliRunner().invoke(
+        cli,
+        ["--no-color", "plan", str(ws)],
+        env={"LAYERS_API_KEY": KEY, "LAYERS_API_URL": None, "GITHUB_ACTIONS": "true"},
+    )
+    assert result.exit_code == 1, result.output
+    assert f"layers.yaml:2:9: apiUrl in layers.yaml is {api.url}," in result.output
+    assert api.seen == []  # nothing, not even whoami, reached it
+    assert "pin the API with --api-url or LAYERS_API_URL" in result.output
+    assert "Traceback" not in result.output
+    # Outside Actions it stays a warning in the header; pinned in Actions, the file is ignored.
+    pinned = CliRunner().invoke(
+        cli,
+        ["--no-color", "plan", str(ws)],
+        env={"LAYERS_API_KEY": KEY, "LAYERS_API_URL": api.url, "GITHUB_ACTIONS": "true"},
+    )
+    assert pinned.exit_code == 0, pinned.output
+    assert api.count("/v1/whoami") == 1

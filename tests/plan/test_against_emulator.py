@@ -183,7 +183,7 @@ def test_saved_plan_holds_no_key_and_markdown_has_the_marker(
     out = tmp_path / "plan.json"
     result = run_plan(server, str(ws), "--out", str(out), "--format", "markdown")
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("<!-- layers-reconcile-plan -->")
+    assert result.stdout.startswith("<!-- layers-reconcile-plan workspace=plan-tests -->")
     saved = out.read_text()
     assert server.api_key not in saved
     assert server.api_key not in result.output

@@ -53,7 +53,7 @@ def test_plan_appends_its_markdown_to_the_job_summary(
     result = run_plan(server, str(ws))
     assert result.exit_code == 0, result.output
     text = summary.read_text()
-    assert text.startswith("# Validate\nok\n<!-- layers-reconcile-plan -->\n")
+    assert text.startswith("# Validate\nok\n<!-- layers-reconcile-plan workspace=plan-tests -->\n")
     assert "<code>summary-a</code>" in text
     assert "Made by layers-reconcile" in text
 

@@ -44,7 +44,8 @@ def many(n: int, *, brief: str = "hook") -> Plan:
 
 def test_markdown_fits_in_one_comment_when_small() -> None:
     (part,) = render_markdown(many(3))
-    assert part.startswith(MARKER + "\n")
+    assert part.startswith("<!-- layers-reconcile-plan workspace=acme-agency-prod -->\n")
+    assert MARKER == "<!-- layers-reconcile-plan -->"  # a plan without a workspace name
     assert part.count("<details>") == 3
     # warnings come before the first customer, and the summary line before them
     assert part.index("**Plan:") < part.index("[!WARNING]") < part.index("<details>")
@@ -55,7 +56,7 @@ def test_markdown_splits_under_the_limit_and_keeps_every_customer() -> None:
     parts = render_markdown(plan)
     assert len(parts) > 1
     assert all(len(p) <= LIMIT for p in parts)
-    assert all(p.startswith(MARKER) for p in parts)
+    assert all(p.startswith(MARKER[:-4] + " workspace=acme-agency-prod -->") for p in parts)
     assert f"(part 1 of {len(parts)})" in parts[0]
     joined = "".join(parts)
     assert all(f"<code>customer-{i:04d}</code>" in joined for i in range(400))

@@ -1,0 +1,60 @@
+"""`apply --reviewed PLANFILE`: which steps of a fresh plan a reviewed plan already showed.
+
+A step is reviewed when the reviewed plan holds a step with the same address and action whose
+changes set the same values: every field the fresh step changes is among the reviewed step's
+changes with the same `after` (a value the reviewed plan showed as "known after apply" matches
+any). An archive must name the same project. Everything else is held back as "not reviewed".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from layers_reconcile.plan.model import Action, Change, Plan, Step
+
+
+@dataclass(frozen=True)
+class Reviewed:
+    """The steps of one or more reviewed plans, by (address, action)."""
+
+    steps: dict[tuple[str, str], list[Step]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, plans: Iterable[Plan]) -> Reviewed:
+        steps: dict[tuple[str, str], list[Step]] = {}
+        for plan in plans:
+            for customer in plan.customers:
+                for step in customer.steps:
+                    steps.setdefault((step.address, step.action.value), []).append(step)
+        return cls(steps)
+
+    def holds(self, step: Step) -> bool:
+        return any(_same(seen, step) for seen in self.steps.get((step.address, step.action), []))
+
+    def not_reviewed(self, plan: Plan) -> list[tuple[str, Step]]:
+        """(customerExternalId, step) of each step of `plan` no reviewed plan showed."""
+        return [
+            (c.customer_external_id, s)
+            for c in plan.customers
+            for s in c.steps
+            if not self.holds(s)
+        ]
+
+
+def _same(seen: Step, fresh: Step) -> bool:
+    if fresh.action is Action.ARCHIVE and seen.target.projectId != fresh.target.projectId:
+        return False
+    shown = {c.field: c for c in seen.changes}
+    return all(f.field in shown and _same_value(shown[f.field], f) for f in fresh.changes)
+
+
+def _same_value(seen: Change, fresh: Change) -> bool:
+    if seen.after_unknown:
+        return True
+    return not fresh.after_unknown and seen.after == fresh.after
+
+
+def step_key(step: Step) -> str:
+    """How a held-back step is named in text, report and summary."""
+    return f"{step.address} {step.action.value}"
