@@ -134,6 +134,13 @@ def default_influencer(repo_full_name: str, brand: JSON, seed: int) -> JSON:
     }
 
 
+def generated_influencer(ident: str, gender: str, age_range: str, seed: int) -> JSON:
+    """The persona Layers makes up for a Rev B influencer (created from hints, without a name)."""
+    names = [n for n, g in _FIRST_NAMES if g == gender] or [n for n, _ in _FIRST_NAMES]
+    first = pick(names, "generated-influencer", seed, ident)
+    return {"name": first, "gender": gender, "ageRange": age_range, "style": "Casual, everyday"}
+
+
 def resolve_format(requested: str, brief: JSON) -> str:
     """`auto` picks slideshow_remix when the brief brings reference media, else video_remix."""
     if requested != "auto":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from layers_reconcile.emulator import lookups, queries, requests
+from layers_reconcile.emulator import fakes, lookups, queries, requests
 from layers_reconcile.emulator.common import JSON, iso, new_uuid, pid
 from layers_reconcile.emulator.http import (
     Reply,
@@ -67,6 +67,35 @@ def create_influencer(ctx: Ctx) -> Reply:
     return Reply(202, job_accepted(job, ctx.now))
 
 
+def start_generated(ctx: Ctx, project: JSON, hints: JSON) -> JSON:
+    """Start a Rev B `influencer_create` job: Layers names the influencer from the hints."""
+    emu = ctx.emu
+    ident = new_uuid()
+    target = project.get("targetGender")
+    gender = hints.get("gender") or (target if target in ("female", "male") else "female")
+    age_range = hints.get("ageRange") or "young_adult"
+    persona = fakes.generated_influencer(ident, gender, age_range, emu.settings.seed)
+    if hints.get("prompt"):
+        persona["vibe"] = hints["prompt"]
+    job = start_job(
+        emu,
+        "influencer_create",
+        project["id"],
+        ctx.now,
+        links={"influencerId": pid("inf", ident)},
+        payload={"influencerId": ident},
+    )
+    doc = new_influencer(ident, project, persona, ctx.now, job_id=job["id"], ready=False)
+    emu.store.put("influencer", doc)
+    return job
+
+
+def create_influencer_b(ctx: Ctx) -> Reply:
+    project = lookups.project(ctx.emu, ctx.params["projectId"], active=True, param="projectId")
+    hints = ctx.body_as(requests.CreateInfluencerB).model_dump(exclude_unset=True)
+    return Reply(202, job_accepted(start_generated(ctx, project, hints), ctx.now))
+
+
 def patch_influencer(ctx: Ctx) -> Reply:
     emu = ctx.emu
     doc = lookups.find(emu, "influencer", ctx.params["influencerId"], "influencerId")
@@ -112,6 +141,16 @@ def routes() -> list[RouteSpec]:
             write,
             endpoint_class="long-running",
             body=requests.CreateInfluencer,
+            revisions=("a",),
+        ),
+        RouteSpec(
+            "POST",
+            "/v1/projects/{projectId}/influencers",
+            create_influencer_b,
+            write,
+            endpoint_class="long-running",
+            body=requests.CreateInfluencerB,
+            revisions=("b",),
         ),
         RouteSpec("GET", "/v1/influencers/{influencerId}", get_influencer, read_any),
         RouteSpec(
