@@ -177,7 +177,7 @@ def captions(brand: JSON, brief: JSON, platforms: list[str], variant: int, seed:
 
 def media_assets(container_id: str, fmt: str, generation: int, seed: int) -> list[JSON]:
     base = f"https://cdn.layers.com/content/cnt_{container_id}/g{generation}"
-    if fmt == "slideshow_remix":
+    if fmt in ("slideshow_remix", "slideshow_builder"):
         count = 5
         kind, ext, mime = "image", "jpg", "image/jpeg"
     else:
