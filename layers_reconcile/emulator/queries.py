@@ -93,6 +93,13 @@ class ContentQueryB(Page200):
     until: Instant | None = None
 
 
+class SourceRecommendationsQuery(Query):
+    keyword: Annotated[str, text(1, 200)] | None = None
+    kind: Literal["video", "slideshow", "mixed"] | None = None
+    limit: Annotated[int, Between(1, 50)] | None = None
+    cursor: str | None = None
+
+
 class InfluencersQuery(Page100):
     status: InfluencerStatus | None = None
 

@@ -563,3 +563,16 @@ class PublishB(Body):
 class ScheduleB(Body):
     scheduledFor: Instant
     targets: TargetsB
+
+
+class PatchInfluencerB(Strict):
+    name: Maybe[Name] = None
+    gender: Maybe[GenderB] = None
+    ageRange: AgeRange | None = None
+    brandVoice: Maybe[BrandVoice] = None
+    language: Maybe[Annotated[StrictStr, text(2, 35)]] = None
+
+    @model_check(mode="after")
+    def _some(self) -> PatchInfluencerB:
+        _at_least_one(self)
+        return self

@@ -110,7 +110,10 @@ async def test_a_rev_b_client_onboards_a_customer_end_to_end(api_b: ApiB) -> Non
     assert account.startswith("sa_")
 
     # 6. slideshow-builder: one container, a job, its progress; it waits for review
-    resp = await api.generate_b(pid, "slideshow-builder", {"hook": HOOK, "influencerId": leo})
+    bank = (await api.get(f"/v1/projects/{pid}/content/hooks")).json()["hooks"]
+    assert len(bank) >= 10
+    hook = bank[0]
+    resp = await api.generate_b(pid, "slideshow-builder", {"hook": hook, "influencerId": leo})
     assert resp.status_code == 202, resp.text
     accepted = resp.json()
     assert accepted["jobId"].startswith("job_")
@@ -128,7 +131,7 @@ async def test_a_rev_b_client_onboards_a_customer_end_to_end(api_b: ApiB) -> Non
     assert (content["format"], content["approvalStatus"], content["hook"]) == (
         "slideshow-builder",
         "pending",
-        HOOK,
+        hook,
     )
     assert content["projectId"] == pid
 
@@ -149,9 +152,14 @@ async def test_a_rev_b_client_onboards_a_customer_end_to_end(api_b: ApiB) -> Non
     assert error_of(again, 409, "CONFLICT")["approvalStatus"] == "approved"
 
     # 8. the three other formats: the gate has cleared, so they need no review
+    sources = f"/v1/projects/{pid}/content/source-recommendations"
+    slides = (await api.get(sources, params={"kind": "slideshow"})).json()["items"]
+    videos = (await api.get(sources, params={"kind": "video", "limit": 5})).json()["items"]
+    assert {p["kind"] for p in slides} == {"slideshow"}
+    assert len(videos) == 5
     remixes = {
-        "slideshow-remix": {"tiktokVideoId": TIKTOK_VIDEO, "socialAccountId": account},
-        "video-remix": {"tiktokVideoId": TIKTOK_VIDEO, "influencerId": leo},
+        "slideshow-remix": {"tiktokVideoId": slides[0]["tiktokId"], "socialAccountId": account},
+        "video-remix": {"tiktokVideoId": videos[0]["tiktokId"], "influencerId": leo},
         "ugc-remix": {"influencerId": leo, "hook": HOOK},
     }
     made = {route: await api.content_b(pid, route, body) for route, body in remixes.items()}
@@ -257,6 +265,17 @@ async def test_each_generation_route_validates_its_body(api_b: ApiB) -> None:
     ]
     # a layerless slideshow needs neither an account nor an influencer
     assert (await api.generate_b(pid, "slideshow-builder", {"hook": HOOK})).status_code == 202
+
+
+async def test_slideshow_remix_needs_a_slideshow(api_b: ApiB) -> None:
+    api = api_b
+    pid, influencer = await _ready_project(api)
+    sources = f"/v1/projects/{pid}/content/source-recommendations"
+    video = (await api.get(sources, params={"kind": "video"})).json()["items"][0]["tiktokId"]
+    body = {"tiktokVideoId": video, "influencerId": influencer}
+    details = error_of(await api.generate_b(pid, "slideshow-remix", body), 422, "VALIDATION")
+    assert details["code"] == "NOT_A_SLIDESHOW"
+    assert (await api.generate_b(pid, "video-remix", body)).status_code == 202
 
 
 async def test_ugc_remix_needs_the_app_demo_media(api_b: ApiB) -> None:
@@ -366,6 +385,29 @@ async def test_rev_b_project_fields_and_limits(api_b: ApiB) -> None:
     assert [p["id"] for p in listed.json()["items"]] == [pid]
 
 
+async def test_rev_b_influencer_patch_speaks_rev_b_enums(api_b: ApiB) -> None:
+    api = api_b
+    pid = (await api.project())["id"]
+    inf = await api.influencer_b(pid, gender="female")
+    patched = await api.patch(
+        f"/v1/influencers/{inf}", {"gender": "non_binary", "ageRange": None, "name": "Sam"}
+    )
+    assert patched.status_code == 200, patched.text
+    body = patched.json()
+    assert (body["gender"], body["ageRange"], body["name"]) == ("non_binary", None, "Sam")
+    old = await api.patch(f"/v1/influencers/{inf}", {"gender": "nonbinary"})
+    error_of(old, 422, "VALIDATION")
+
+
+async def test_hooks_need_the_app_described(api_b: ApiB) -> None:
+    api = api_b
+    pid = (await api.project())["id"]
+    error_of(await api.get(f"/v1/projects/{pid}/content/hooks"), 422, "VALIDATION")
+    await api.patch(f"/v1/projects/{pid}", {"appName": "Quinns", "appDescription": APP_DESCRIPTION})
+    hooks = (await api.get(f"/v1/projects/{pid}/content/hooks")).json()["hooks"]
+    assert any("Quinns" in h for h in hooks)
+
+
 async def test_rev_b_influencers_have_no_name_on_create(api_b: ApiB) -> None:
     api = api_b
     pid = (await api.project(targetGender="male"))["id"]
@@ -450,5 +492,5 @@ def test_the_cli_refuses_an_unknown_revision() -> None:
         timeout=30,
     )
     assert proc.returncode == 2
-    assert "--api-revision" in proc.stderr
+    assert "'c' is not one of 'a', 'b'" in proc.stderr
     assert "Traceback" not in proc.stderr

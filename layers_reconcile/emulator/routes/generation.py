@@ -12,9 +12,9 @@ from collections.abc import Callable
 
 from pydantic import BaseModel
 
-from layers_reconcile.emulator import containers, fakes, lookups, requests
+from layers_reconcile.emulator import containers, fakes, lookups, queries, requests
 from layers_reconcile.emulator.common import JSON, derived_uuid, new_uuid, parse_uuid, pid
-from layers_reconcile.emulator.http import ApiError, Reply, invalid
+from layers_reconcile.emulator.http import ApiError, Reply, invalid, listing, paginate
 from layers_reconcile.emulator.pipeline import Ctx, RouteSpec
 from layers_reconcile.emulator.resources import STAGES, job_accepted, job_end, job_view
 from layers_reconcile.emulator.revision import wire_format
@@ -37,7 +37,7 @@ def app_demo_media(emu: Emulator, project: JSON) -> str | None:
     return derived_uuid(project["id"], "media/app-demo")
 
 
-def _brief(ctx: Ctx, project: JSON, body: BaseModel) -> JSON:
+def _brief(ctx: Ctx, project: JSON, wire: str, body: BaseModel) -> JSON:
     """What the call asked for, kept on the container (ids in their prefixed form)."""
     fields = body.model_dump(exclude_none=True)
     if "influencerId" in fields:
@@ -55,6 +55,12 @@ def _brief(ctx: Ctx, project: JSON, body: BaseModel) -> JSON:
                 code="MISSING_APP_DEMO",
             )
         fields["mediaId"] = pid("med", media)
+    if wire == "slideshow-remix" and fakes.tiktok_kind(fields["tiktokVideoId"]) != "slideshow":
+        raise invalid(
+            "tiktokVideoId",
+            "is a video, not a slideshow: pick one with source-recommendations?kind=slideshow",
+            code="NOT_A_SLIDESHOW",
+        )
     if isinstance(body, requests.SlideshowBuilder):
         brand = project["brandContext"] or {}
         if not brand.get("appDescription"):
@@ -74,7 +80,7 @@ def _generator(wire: str) -> Callable[[Ctx], Reply]:
         emu = ctx.emu
         project = lookups.project(emu, ctx.params["projectId"], active=True, param="projectId")
         body = ctx.body_as(model, context={"emu": emu, "project": project})
-        brief = _brief(ctx, project, body)
+        brief = _brief(ctx, project, wire, body)
         cost = fakes.CREDITS_PER_FORMAT[fmt]
         available = available_credits(emu)
         if available < cost:
@@ -93,6 +99,31 @@ def _generator(wire: str) -> Callable[[Ctx], Reply]:
         return Reply(202, accepted)
 
     return generate
+
+
+def hooks(ctx: Ctx) -> Reply:
+    """A bank of hooks to pass verbatim as `hook` (needs the project's appName, appDescription)."""
+    project = lookups.project(ctx.emu, ctx.params["projectId"], param="projectId")
+    brand = project["brandContext"] or {}
+    if not (brand.get("appName") and brand.get("appDescription")):
+        raise invalid("", "hooks need the project's appName and appDescription (PATCH the project)")
+    bank = fakes.hook_bank(brand["appName"], ctx.emu.settings.seed, project["id"])
+    return Reply(200, {"projectId": project["id"], "hooks": bank})
+
+
+def source_recommendations(ctx: Ctx) -> Reply:
+    """TikTok posts to remix: the project's portfolio, or a keyword search."""
+    project = lookups.project(ctx.emu, ctx.params["projectId"], param="projectId")
+    q = ctx.query_as(queries.SourceRecommendationsQuery)
+    key = ("keyword", q.keyword.lower()) if q.keyword else ("portfolio", project["id"])
+    kind = q.kind or "mixed"
+    candidates = [
+        (i, post)
+        for i, post in enumerate(fakes.source_posts(ctx.emu.settings.seed, *key))
+        if kind == "mixed" or post["kind"] == kind
+    ]
+    page, cursor = paginate(candidates, lambda c: (c[0],), q.cursor, q.limit or 20)
+    return Reply(200, listing([post for _, post in page], cursor))
 
 
 def _stage_progress(kind: str, stage: str, progress: float) -> float:
@@ -140,7 +171,17 @@ def routes() -> list[RouteSpec]:
         )
         for wire, model in ROUTE_FORMATS.items()
     ]
-    progress_route = RouteSpec(
-        "GET", "/v1/content/{containerId}/progress", progress, ("content:read",), revisions=("b",)
-    )
-    return [*specs, progress_route]
+    b, read = ("b",), ("content:read",)
+    return [
+        *specs,
+        RouteSpec("GET", "/v1/content/{containerId}/progress", progress, read, revisions=b),
+        RouteSpec("GET", "/v1/projects/{projectId}/content/hooks", hooks, read, revisions=b),
+        RouteSpec(
+            "GET",
+            "/v1/projects/{projectId}/content/source-recommendations",
+            source_recommendations,
+            read,
+            query=queries.SourceRecommendationsQuery,
+            revisions=b,
+        ),
+    ]

@@ -111,6 +111,16 @@ def patch_influencer(ctx: Ctx) -> Reply:
     return Reply(200, influencer_view(emu.store, doc, ctx.now))
 
 
+def patch_influencer_b(ctx: Ctx) -> Reply:
+    """Rev B: the identity fields of CONTRACT-revb.md §11 (`ageRange` may be cleared with null)."""
+    emu = ctx.emu
+    doc = lookups.find(emu, "influencer", ctx.params["influencerId"], "influencerId")
+    doc.update(ctx.body_as(requests.PatchInfluencerB).model_dump(exclude_unset=True))
+    doc["updatedAt"] = iso(ctx.now)
+    emu.store.put("influencer", doc)
+    return Reply(200, influencer_view(emu.store, doc, ctx.now))
+
+
 def delete_influencer(ctx: Ctx) -> Reply:
     emu = ctx.emu
     doc = lookups.find(emu, "influencer", ctx.params["influencerId"], "influencerId")
@@ -159,6 +169,15 @@ def routes() -> list[RouteSpec]:
             patch_influencer,
             write,
             body=requests.PatchInfluencer,
+            revisions=("a",),
+        ),
+        RouteSpec(
+            "PATCH",
+            "/v1/influencers/{influencerId}",
+            patch_influencer_b,
+            write,
+            body=requests.PatchInfluencerB,
+            revisions=("b",),
         ),
         RouteSpec(
             "DELETE",
