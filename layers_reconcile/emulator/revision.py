@@ -21,6 +21,8 @@ PREFIXED_FIELDS = {
     "workspaceId": "org",
     "parentOrganizationId": "org",
     "apiKeyId": "key",
+    "approvedBy": "key",  # the approving key (or `auto_approve`, left as is)
+    "rejectedBy": "key",
 }
 FORMAT_FIELDS = ("format", "requestedFormat")
 STORED_FORMATS = ("slideshow_builder", "slideshow_remix", "video_remix", "ugc_remix")

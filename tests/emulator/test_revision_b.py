@@ -7,6 +7,7 @@ publishing modes `publish | draft | managed`. Every call below would miss on a R
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -494,3 +495,47 @@ def test_the_cli_refuses_an_unknown_revision() -> None:
     assert proc.returncode == 2
     assert "'c' is not one of 'a', 'b'" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+BARE_UUID = re.compile(r'"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"')
+
+
+async def test_no_rev_b_answer_carries_a_bare_id(api_b: ApiB) -> None:
+    api = api_b
+    pid, influencer = await _ready_project(api, metadata={"note": "kept"})
+    await api.policy(pid, "review_all")
+    account = await api.connect(pid)
+    cid = await api.content_b(pid, "slideshow-builder", {"hook": HOOK, "influencerId": influencer})
+    target = {"socialAccountId": account, "mode": "publish"}
+    blocked = await api.post(
+        f"/v1/content/{cid}/schedule", {"scheduledFor": _soon(api), "targets": [target]}
+    )
+    approved = await api.post(f"/v1/content/{cid}/approve", {})
+    post = approved.json()["pendingSchedulePromotion"]["scheduledPostIds"][0]
+    other = await api.content_b(pid, "slideshow-builder", {"hook": HOOK})
+    rejected = await api.post(f"/v1/content/{other}/reject", {"reason": "no"})
+    content = (await api.get(f"/v1/content/{cid}")).json()
+    answers = [
+        blocked,
+        approved,
+        rejected,
+        await api.get("/v1/whoami"),
+        await api.get("/v1/projects"),
+        await api.get(f"/v1/projects/{pid}"),
+        await api.get(f"/v1/projects/{pid}/influencers"),
+        await api.get(f"/v1/influencers/{influencer}"),
+        await api.get(f"/v1/projects/{pid}/content"),
+        await api.get(f"/v1/content/{cid}"),
+        await api.get(f"/v1/content/{cid}/progress"),
+        await api.get(f"/v1/jobs/{content['jobId']}"),
+        await api.get(f"/v1/projects/{pid}/social-accounts"),
+        await api.get(f"/v1/projects/{pid}/scheduled-posts"),
+        await api.get(f"/v1/scheduled-posts/{post}"),
+        await api.get(f"/v1/projects/{pid}/content-review-policy"),
+        await api.get("/v1/github/installation"),
+        await api.get("/v1/credits"),
+        await api.post(f"/v1/content/{cid}/approve", {}),  # an error's details too
+    ]
+    for resp in answers:
+        assert resp.status_code < 500, resp.text
+        assert not BARE_UUID.findall(resp.text), (str(resp.url), resp.text)
