@@ -201,8 +201,8 @@ class ApiB(Api):
         project: dict[str, Any] = resp.json()
         return project
 
-    async def generate_b(self, project_id: str, route: str, body: Any) -> httpx.Response:
-        return await self.post(f"/v1/projects/{project_id}/content/{route}", body)
+    async def generate_b(self, project_id: str, route: str, body: Any, **kw: Any) -> httpx.Response:
+        return await self.post(f"/v1/projects/{project_id}/content/{route}", body, **kw)
 
     async def content_b(self, project_id: str, route: str, body: dict[str, Any]) -> str:
         """A completed container's id, made by one of the per-format routes."""

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from layers_reconcile.emulator.settings import DEV_API_KEY
+from layers_reconcile.emulator.settings import DEV_API_KEY, EmulatorSettings
 from tests.emulator.support import (
     APP_DESCRIPTION,
     HOOK,
@@ -539,3 +539,22 @@ async def test_no_rev_b_answer_carries_a_bare_id(api_b: ApiB) -> None:
     for resp in answers:
         assert resp.status_code < 500, resp.text
         assert not BARE_UUID.findall(resp.text), (str(resp.url), resp.text)
+
+
+async def test_a_retried_generation_makes_one_container(api_b: ApiB) -> None:
+    api = api_b
+    pid, _ = await _ready_project(api)
+    calls = [
+        await api.generate_b(pid, "slideshow-builder", {"hook": HOOK}, idem="gen-1")
+        for _ in range(2)
+    ]
+    assert calls[0].json() == calls[1].json()
+    assert calls[1].headers["Idempotent-Replayed"] == "true"
+    listed = (await api.get(f"/v1/projects/{pid}/content")).json()["items"]
+    assert [c["id"] for c in listed] == calls[0].json()["containerIds"]
+    assert (await api.get("/v1/credits")).json()["usedThisPeriod"] == 50
+
+
+def test_the_settings_refuse_an_unknown_revision() -> None:
+    with pytest.raises(ValueError, match="api_revision must be one of a, b"):
+        EmulatorSettings(api_revision="c")  # type: ignore[arg-type]
