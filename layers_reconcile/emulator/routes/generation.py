@@ -17,7 +17,7 @@ from layers_reconcile.emulator.common import JSON, derived_uuid, new_uuid, parse
 from layers_reconcile.emulator.http import ApiError, Reply, invalid, listing, paginate
 from layers_reconcile.emulator.pipeline import Ctx, RouteSpec
 from layers_reconcile.emulator.resources import STAGES, job_accepted, job_end, job_view
-from layers_reconcile.emulator.revision import wire_format
+from layers_reconcile.emulator.revision import stored_format, wire_format
 from layers_reconcile.emulator.routes.identity import available_credits
 from layers_reconcile.emulator.state import Emulator
 
@@ -51,7 +51,7 @@ def _brief(ctx: Ctx, project: JSON, wire: str, body: BaseModel) -> JSON:
         if media is None:
             raise invalid(
                 "mediaId",
-                "the project has no app-demo media: ingest its repository first, or pass mediaId",
+                "the project has no app-demo media (on the emulator, its GitHub ingest adds it)",
                 code="MISSING_APP_DEMO",
             )
         fields["mediaId"] = pid("med", media)
@@ -74,7 +74,7 @@ def _brief(ctx: Ctx, project: JSON, wire: str, body: BaseModel) -> JSON:
 
 def _generator(wire: str) -> Callable[[Ctx], Reply]:
     model = ROUTE_FORMATS[wire]
-    fmt = wire.replace("-", "_")
+    fmt = stored_format(wire)
 
     def generate(ctx: Ctx) -> Reply:
         emu = ctx.emu

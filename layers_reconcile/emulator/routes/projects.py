@@ -63,6 +63,7 @@ def create_project_b(ctx: Ctx) -> Reply:
     doc = ctx.emu.store.get("project", reply.body["id"])
     assert doc is not None
     doc["targetGender"] = body.targetGender
+    ctx.emu.store.put("project", doc)
     if body.appDescription is not None:
         influencers.start_generated(ctx, doc, {})
     return Reply(reply.status, project_view_b(ctx.emu.store, doc))
