@@ -2,7 +2,7 @@
 
 The client does what CONTRACT-revb.md §6 and §11 (Layers' own MCP server) say a Rev B client
 does: Bearer auth, prefixed ids, the per-format generation routes, /content-review-policy,
-publishing modes `publish | draft | managed`. Every call below would miss on a Rev A emulator.
+publishing modes `publish | draft | managed`. On a Rev A emulator most of these calls miss.
 """
 
 from __future__ import annotations
