@@ -10,7 +10,7 @@ import click
 
 from layers_reconcile.cli.context import GlobalOptions
 from layers_reconcile.emulator.server import EmulatorServer
-from layers_reconcile.emulator.settings import RATE_LIMIT_TIERS, EmulatorSettings
+from layers_reconcile.emulator.settings import API_REVISIONS, RATE_LIMIT_TIERS, EmulatorSettings
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
@@ -78,6 +78,14 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
     help="Also allow this returnUrl host (repeatable; localhost, 127.0.0.1 and "
     "app.your-partner.com always are).",
 )
+@click.option(
+    "--api-revision",
+    type=click.Choice(API_REVISIONS),
+    default="a",
+    show_default=True,
+    help="Which Layers API to serve: a (the onboarding guide's) or b (today's docs: Bearer only, "
+    "prefixed ids, one generation route per format, /content-review-policy).",
+)
 @click.pass_context
 def emulator(
     ctx: click.Context,
@@ -92,6 +100,7 @@ def emulator(
     latency_ms: float,
     rate_limit_tier: str | None,
     return_domains: tuple[str, ...],
+    api_revision: str,
 ) -> None:
     """Serve the local Layers API emulator (no account, no network) until Ctrl-C."""
     options = ctx.obj if isinstance(ctx.obj, GlobalOptions) else GlobalOptions()
@@ -108,6 +117,7 @@ def emulator(
             latency_ms=latency_ms,
             rate_limit_tier=rate_limit_tier,
             allow_return_domains=return_domains,
+            api_revision="b" if api_revision == "b" else "a",
         )
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
@@ -139,7 +149,11 @@ def _announce(server: EmulatorServer, settings: EmulatorSettings) -> None:
     else:
         click.echo("  API key:     the key you passed (--api-key / LAYERS_API_KEY); not shown")
         key_hint = "$LAYERS_API_KEY"
-    click.echo("  Auth header: Authorization: Bearer <key>   (or X-Api-Key: <key>)")
+    if settings.api_revision == "b":
+        click.echo("  API:         revision B (today's docs; --api-revision a serves the guide's)")
+        click.echo("  Auth header: Authorization: Bearer <key>   (the only form Rev B accepts)")
+    else:
+        click.echo("  Auth header: Authorization: Bearer <key>   (or X-Api-Key: <key>)")
     click.echo(f'  Try:         curl -H "Authorization: Bearer {key_hint}" {url}/v1/whoami')
     click.echo(f"  Reconciler:  layers-reconcile --api-url {url} --api-key <key> plan PATH")
     state = (

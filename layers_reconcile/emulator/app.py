@@ -10,12 +10,13 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Route
 
 from layers_reconcile.emulator import world
 from layers_reconcile.emulator.clock import Clock
 from layers_reconcile.emulator.dispatcher import Dispatcher, rebuild
 from layers_reconcile.emulator.http import ApiError
-from layers_reconcile.emulator.openapi import document
+from layers_reconcile.emulator.openapi import document, withdrawn_routes
 from layers_reconcile.emulator.pipeline import (
     RequestIdMiddleware,
     build_routes,
@@ -25,6 +26,7 @@ from layers_reconcile.emulator.pipeline import (
 from layers_reconcile.emulator.routes import (
     admin,
     content,
+    generation,
     github,
     identity,
     influencers,
@@ -32,6 +34,7 @@ from layers_reconcile.emulator.routes import (
     people,
     projects,
     publishing,
+    review,
     social,
 )
 from layers_reconcile.emulator.settings import EmulatorSettings
@@ -54,13 +57,22 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return error_response(err, rid_of(request.scope), headers)
 
 
+async def _no_route(request: Request) -> Response:
+    raise HTTPException(404)
+
+
+def _withdrawn(revision: str) -> list[Route]:
+    """Rev A routes whose path Rev B still serves with another method: 404, not 405."""
+    return [Route(op.path, _no_route, methods=[op.method]) for op in withdrawn_routes(revision)]
+
+
 def create_app(settings: EmulatorSettings, *, clock: Clock | None = None) -> Starlette:
     """The emulator app; `app.state.emulator` is its core (store, clock, stats) for tests."""
     emu = Emulator(settings, clock)
     world.seed(emu.store, emu.clock.now())
     emu.store.commit()
     rebuild(emu)
-    specs = [
+    every = [
         *identity.routes(),
         *projects.routes(),
         *github.routes(),
@@ -69,9 +81,18 @@ def create_app(settings: EmulatorSettings, *, clock: Clock | None = None) -> Sta
         *social.routes(),
         *publishing.routes(),
         *jobs.routes(),
+        *generation.routes(),
+        *review.routes(),
     ]
-    openapi = document(specs)
-    routes = [*build_routes(emu, specs), *admin.routes(emu, openapi), *people.routes(emu)]
+    revision = settings.api_revision
+    specs = [spec for spec in every if revision in spec.revisions]
+    openapi = document(specs, revision)
+    routes = [
+        *build_routes(emu, specs),
+        *_withdrawn(revision),
+        *admin.routes(emu, openapi),
+        *people.routes(emu),
+    ]
     dispatcher = Dispatcher(emu)
 
     @asynccontextmanager

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from layers_reconcile.emulator import fakes
 from layers_reconcile.emulator.common import (
     JSON,
@@ -31,6 +33,25 @@ def gate_applies(emu: Emulator, project: JSON) -> bool:
     return gated < int(first_n)
 
 
+def gate_applies_b(emu: Emulator, project: JSON) -> bool:
+    """Rev B's first-N gate: new content waits while fewer than N items have left `pending`.
+
+    There is no counter: the containers approved or rejected under the gate are counted again
+    at each generation (CONTRACT-revb.md §6.3); `review_all` gates everything.
+    """
+    if not project["requiresApproval"]:
+        return False
+    first_n = project["firstNPostsBlocked"]
+    if not first_n:
+        return True
+    cleared = sum(
+        1
+        for c in emu.store.children("container", project["id"])
+        if c["gated"] and c["approvalStatus"] in ("approved", "rejected")
+    )
+    return cleared < int(first_n)
+
+
 def generate(
     emu: Emulator,
     project: JSON,
@@ -38,6 +59,7 @@ def generate(
     request: JSON,
     fmt: str,
     now: float,
+    gate: Callable[[Emulator, JSON], bool] = gate_applies,
 ) -> tuple[JSON, list[JSON]]:
     ids = [first_id] + [
         derived_uuid(first_id, f"variant/{i}") for i in range(1, request["variantCount"])
@@ -52,7 +74,7 @@ def generate(
     )
     containers = []
     for index, ident in enumerate(ids):
-        gated = gate_applies(emu, project)
+        gated = gate(emu, project)
         doc: JSON = {
             "id": ident,
             "projectId": project["id"],
@@ -116,7 +138,7 @@ def status_of(emu: Emulator, doc: JSON, now: float) -> str:
     job = emu.store.get("job", doc["jobId"])
     if job is not None and job["status"] == "running" and job_progress(job, now)[0] == "queued":
         return "queued"
-    return "generating"
+    return "processing" if emu.revision == "b" else "generating"  # Rev B's word for it
 
 
 def complete(emu: Emulator, doc: JSON, job: JSON, at: float) -> None:

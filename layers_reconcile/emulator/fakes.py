@@ -134,6 +134,13 @@ def default_influencer(repo_full_name: str, brand: JSON, seed: int) -> JSON:
     }
 
 
+def generated_influencer(ident: str, gender: str, age_range: str, seed: int) -> JSON:
+    """The persona Layers makes up for a Rev B influencer (created from hints, without a name)."""
+    names = [n for n, g in _FIRST_NAMES if g == gender] or [n for n, _ in _FIRST_NAMES]
+    first = pick(names, "generated-influencer", seed, ident)
+    return {"name": first, "gender": gender, "ageRange": age_range, "style": "Casual, everyday"}
+
+
 def resolve_format(requested: str, brief: JSON) -> str:
     """`auto` picks slideshow_remix when the brief brings reference media, else video_remix."""
     if requested != "auto":
@@ -170,7 +177,7 @@ def captions(brand: JSON, brief: JSON, platforms: list[str], variant: int, seed:
 
 def media_assets(container_id: str, fmt: str, generation: int, seed: int) -> list[JSON]:
     base = f"https://cdn.layers.com/content/cnt_{container_id}/g{generation}"
-    if fmt == "slideshow_remix":
+    if fmt in ("slideshow_remix", "slideshow_builder"):
         count = 5
         kind, ext, mime = "image", "jpg", "image/jpeg"
     else:
@@ -221,3 +228,50 @@ def published_post(platform: str, handle: str, post_id: str, seed: int) -> tuple
         ), f"https://www.instagram.com/reel/{code}/"
     external_id = str(7_200_000_000_000_000_000 + number % 10**18)
     return external_id, f"https://www.tiktok.com/@{handle}/video/{external_id}"
+
+
+# --- Rev B discovery: hooks and TikTok source posts -----------------------------------------
+
+_HOOK_TEMPLATES = (
+    "POV: you found {app} before everyone else",
+    "Stop scrolling if you still {verb} the old way",
+    "I tried {app} for a week.\\nHere's what happened",
+    "3 reasons {app} lives on my home screen",
+    "Nobody talks about this {app} trick",
+    "The {app} feature I wish I knew sooner",
+    "Things that just make sense: {app}",
+    "Me before {app} vs. me after",
+    "Why is nobody talking about {app}?",
+    "Tell me you use {app} without telling me",
+)
+
+
+def hook_bank(app_name: str, seed: int, *key: object) -> list[str]:
+    """About twenty hooks for the app, in a stable order for the same project and seed."""
+    hooks = [t.format(app=app_name, verb="do it") for t in _HOOK_TEMPLATES]
+    hooks += [f"{h} #{app_name.replace(' ', '').lower()}" for h in hooks]
+    return sorted(hooks, key=lambda h: stable_int("hook", seed, *key, h))
+
+
+def tiktok_kind(tiktok_id: str) -> str:
+    """Whether a TikTok post is a `video` or a `slideshow`: fixed by its id (a third are slides)."""
+    return "slideshow" if stable_int("tiktok-kind", tiktok_id) % 3 == 0 else "video"
+
+
+def source_posts(seed: int, *key: object, count: int = 60) -> list[JSON]:
+    """TikTok posts worth remixing, for a project's portfolio or a keyword search."""
+    posts = []
+    for index in range(count):
+        tiktok_id = str(
+            7_000_000_000_000_000_000 + stable_int("tiktok", seed, *key, index) % 10**18
+        )
+        views = 10_000 + stable_int("views", tiktok_id) % 5_000_000
+        posts.append(
+            {
+                "tiktokId": tiktok_id,
+                "kind": tiktok_kind(tiktok_id),
+                "url": f"https://www.tiktok.com/@creator{index}/video/{tiktok_id}",
+                "stats": {"views": views, "likes": views // 12, "shares": views // 150},
+            }
+        )
+    return posts

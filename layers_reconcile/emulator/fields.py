@@ -16,6 +16,13 @@ Format = Literal[ContentFormat, "auto"]
 Mode = Literal["direct_publish", "draft_to_device", "reels", "feed"]
 SdkPlatform = Literal["ios", "android", "web", "react-native", "flutter", "expo"]
 Gender = Literal["male", "female", "nonbinary", "unspecified"]
+# Rev B's vocabularies (CONTRACT-revb.md §11)
+WireFormat = Literal["slideshow-builder", "slideshow-remix", "video-remix", "ugc-remix"]
+ModeB = Literal["publish", "draft", "managed"]
+GenderB = Literal["male", "female", "non_binary"]
+AgeRange = Literal["teen", "young_adult", "adult", "mid_adult", "mature", "senior"]
+BrandVoice = Literal["authentic", "witty", "professional", "warm", "casual", "educational"]
+TargetGender = Literal["all", "female", "male"]
 
 
 def text(lo: int = 0, hi: int | None = None) -> Any:
@@ -23,6 +30,7 @@ def text(lo: int = 0, hi: int | None = None) -> Any:
 
 
 Name = Annotated[StrictStr, text(1, 128)]
+ShortName = Annotated[StrictStr, text(3, 30)]
 Lang = Annotated[StrictStr, text(2, 35)]
 Text16 = Annotated[StrictStr, text(0, 16)]
 Text64 = Annotated[StrictStr, text(0, 64)]
@@ -32,6 +40,8 @@ Text500 = Annotated[StrictStr, text(0, 500)]
 Text1024 = Annotated[StrictStr, text(0, 1024)]
 Text2000 = Annotated[StrictStr, text(0, 2000)]
 Text2200 = Annotated[StrictStr, text(0, 2200)]
+Text4000 = Annotated[StrictStr, text(0, 4000)]
+Hook = Annotated[StrictStr, text(1, 2000)]
 ExternalId = Annotated[StrictStr, text(1, 255)]
 Email = Annotated[StrictStr, text(0, 320)]
 Url = Annotated[StrictStr, text(1, 2048)]

@@ -54,6 +54,7 @@ _ERROR = {
 _REASONS = {
     "400": "VALIDATION: the body is not JSON (or, on the PATCH routes that say so, invalid)",
     "401": "UNAUTHENTICATED",
+    "402": "BILLING_EXHAUSTED",
     "403": "FORBIDDEN_SCOPE, APPROVAL_REQUIRED",
     "404": "NOT_FOUND",
     "409": "CONFLICT, CONTENT_REJECTED",
@@ -102,6 +103,13 @@ EMULATOR_ROUTES = (
 )
 
 
+def withdrawn_routes(revision: str) -> tuple[Operation, ...]:
+    """Rev A routes Rev B answers `404 NOT_FOUND` although it serves their path otherwise."""
+    if revision != "b":
+        return ()
+    return (Operation("POST", "/v1/projects/{projectId}/content", layers=False),)
+
+
 def operation_of(spec: RouteSpec) -> Operation:
     errors = ("400", "404", "409") if spec.method in MUTATING else ("404",)
     return Operation(
@@ -112,7 +120,7 @@ def operation_of(spec: RouteSpec) -> Operation:
         spec.invalid_status,
         spec.scopes,
         True,
-        errors,
+        tuple(sorted({*errors, *spec.extra_errors})),
     )
 
 
@@ -150,9 +158,9 @@ def _responses(op: Operation) -> JSON:
     return out
 
 
-def document(specs: Sequence[RouteSpec]) -> JSON:
+def document(specs: Sequence[RouteSpec], revision: str = "a") -> JSON:
     """The OpenAPI 3.1 document of the emulator serving `specs` and its own routes."""
-    ops = [*(operation_of(s) for s in specs), *EMULATOR_ROUTES]
+    ops = [*(operation_of(s) for s in specs), *withdrawn_routes(revision), *EMULATOR_ROUTES]
     models = sorted({op.body for op in ops if op.body is not None}, key=lambda m: m.__name__)
     _, defs = models_json_schema([(m, "validation") for m in models], ref_template=REF)
     schemas: dict[str, Any] = {**defs.get("$defs", {}), "Error": _ERROR}
@@ -175,20 +183,16 @@ def document(specs: Sequence[RouteSpec]) -> JSON:
                 },
             }
         paths.setdefault(op.path, {})[op.method.lower()] = item
+    schemes: JSON = {"bearer": {"type": "http", "scheme": "bearer"}}
+    if revision == "a":
+        schemes["apiKey"] = {"type": "apiKey", "in": "header", "name": "X-Api-Key"}
+    description = "What the layers-reconcile emulator accepts; see emulator/README.md."
+    if revision != "a":
+        description += f" API revision {revision.upper()} (--api-revision {revision})."
     return {
         "openapi": "3.1.0",
-        "info": {
-            "title": "Layers API emulator",
-            "version": "1",
-            "description": "What the layers-reconcile emulator accepts; see emulator/README.md.",
-        },
+        "info": {"title": "Layers API emulator", "version": "1", "description": description},
         "paths": paths,
-        "components": {
-            "schemas": schemas,
-            "securitySchemes": {
-                "bearer": {"type": "http", "scheme": "bearer"},
-                "apiKey": {"type": "apiKey", "in": "header", "name": "X-Api-Key"},
-            },
-        },
-        "security": [{"bearer": []}, {"apiKey": []}],
+        "components": {"schemas": schemas, "securitySchemes": schemes},
+        "security": [{name: []} for name in schemes],
     }

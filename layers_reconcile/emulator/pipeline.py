@@ -26,6 +26,7 @@ from layers_reconcile.emulator.dispatcher import IDEMPOTENCY_TTL, advance
 from layers_reconcile.emulator.faults import DroppedResponse
 from layers_reconcile.emulator.http import ApiError, Reply, envelope
 from layers_reconcile.emulator.queries import Q, parse_query
+from layers_reconcile.emulator.revision import credential, encode_b
 from layers_reconcile.emulator.state import ApiKey, Emulator
 from layers_reconcile.emulator.validation import Issues, M, parse
 
@@ -80,6 +81,11 @@ class RouteSpec:
     body: type[BaseModel] | None = None
     query: type[BaseModel] | None = None
     invalid_status: int = 422
+    # the API revisions serving this route (see revision.py), and the prefix Rev B gives the
+    # bare `id`s of its answers (the route's own resource, e.g. `prj` on the project routes)
+    revisions: tuple[str, ...] = ("a", "b")
+    id_prefix: str = ""
+    extra_errors: tuple[str, ...] = ()  # error statuses beyond the usual (OpenAPI)
 
     @property
     def label(self) -> str:
@@ -109,13 +115,9 @@ def rid_of(scope: Scope) -> str:
     return value if isinstance(value, str) else request_id(0)
 
 
-def _api_key_header(request: Request) -> str | None:
-    raw = request.headers.get("x-api-key")
-    if raw:
-        return raw.strip()
-    auth = request.headers.get("authorization", "")
-    scheme, _, token = auth.partition(" ")
-    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+def _api_key_header(emu: Emulator, request: Request) -> str | None:
+    headers = request.headers
+    return credential(emu.revision, headers.get("x-api-key"), headers.get("authorization", ""))
 
 
 def _pre_fault(kind: str) -> ApiError:
@@ -161,7 +163,7 @@ def _run_handler(spec: RouteSpec, ctx: Ctx) -> Reply:
 
 
 async def _execute(emu: Emulator, spec: RouteSpec, request: Request, rid: str) -> Reply:
-    key = emu.authenticate(_api_key_header(request))
+    key = emu.authenticate(_api_key_header(emu, request))
     if key is None:
         raise ApiError(401, "UNAUTHENTICATED", "A valid API key is required.")
     now = emu.clock.now()
@@ -246,11 +248,14 @@ def make_endpoint(emu: Emulator, spec: RouteSpec) -> Callable[[Request], Awaitab
             emu.store.commit()
             if fault is not None:
                 return _lost(fault, rid, headers)
+            if emu.revision == "b":
+                err.details = encode_b(err.details)
             return error_response(err, rid, headers)
         emu.store.commit()
         if fault is not None:
             return _lost(fault, rid, headers)
-        return json_response(reply.status, reply.body, {**headers, **reply.headers})
+        body = encode_b(reply.body, spec.id_prefix) if emu.revision == "b" else reply.body
+        return json_response(reply.status, body, {**headers, **reply.headers})
 
     return endpoint
 

@@ -11,7 +11,7 @@ MODES = {
     "instagram": ("reels", "feed", "draft_to_device"),
 }
 ALL_MODES = ("direct_publish", "draft_to_device", "reels", "feed")
-TERMINAL = ("published", "failed", "canceled", "draft_in_inbox")
+TERMINAL = ("published", "failed", "canceled", "draft_in_inbox", "draft")
 PUBLISH_SECONDS = 10.0
 
 
@@ -78,6 +78,8 @@ def settle_post(emu: Emulator, doc: JSON, now: float) -> None:
             doc.update(status="failed", lastError=_credential_error(account))
         elif doc["mode"] == "draft_to_device":
             doc.update(status="draft_in_inbox", publishedAt=None)
+        elif doc["mode"] == "draft":
+            doc.update(status="draft", publishedAt=None)
         else:
             external_id, url = fakes.published_post(
                 doc["platform"], account["handle"], doc["id"], emu.settings.seed

@@ -13,7 +13,14 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, StrictStr, Validatio
 from starlette.datastructures import QueryParams
 
 from layers_reconcile.emulator import world
-from layers_reconcile.emulator.fields import ContentFormat, Instant, NonEmpty, Platform, text
+from layers_reconcile.emulator.fields import (
+    ContentFormat,
+    Instant,
+    NonEmpty,
+    Platform,
+    WireFormat,
+    text,
+)
 from layers_reconcile.emulator.validation import Between, Issues, fail, issues_of
 
 Q = TypeVar("Q", bound="Query")
@@ -23,6 +30,7 @@ Limit200 = Annotated[int, Between(1, 200)] | None
 ContentStatus = Literal["queued", "generating", "processing", "completed", "failed", "canceled"]
 Approval = Literal["not_required", "pending", "approved", "rejected"]
 PostStatus = Literal["queued", "publishing", "draft_in_inbox", "published", "failed", "canceled"]
+PostStatusB = Literal["queued", "publishing", "draft", "published", "failed", "canceled"]
 InfluencerStatus = Literal["draft", "pending", "training", "ready", "failed"]
 AccountStatus = Literal["connected", "reauth_required", "disconnected"]
 
@@ -76,6 +84,22 @@ class ContentQuery(Page200):
     until: Instant | None = None
 
 
+class ContentQueryB(Page200):
+    multi = ("status", "format", "approvalStatus")
+    status: list[Literal["queued", "processing", "completed", "failed", "canceled"]] | None = None
+    format: list[WireFormat] | None = None
+    approvalStatus: list[Approval] | None = None
+    since: Instant | None = None
+    until: Instant | None = None
+
+
+class SourceRecommendationsQuery(Query):
+    keyword: Annotated[str, text(1, 200)] | None = None
+    kind: Literal["video", "slideshow", "mixed"] | None = None
+    limit: Annotated[int, Between(1, 50)] | None = None
+    cursor: str | None = None
+
+
 class InfluencersQuery(Page100):
     status: InfluencerStatus | None = None
 
@@ -86,6 +110,10 @@ class PostsQuery(Page100):
     socialAccountId: str | None = None
     since: Instant | None = None
     until: Instant | None = None
+
+
+class PostsQueryB(PostsQuery):
+    status: list[PostStatusB] | None = None  # type: ignore[assignment]
 
 
 class AccountsQuery(Page200):

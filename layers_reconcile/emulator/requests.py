@@ -28,19 +28,26 @@ from layers_reconcile.emulator.common import (
     parse_uuid,
 )
 from layers_reconcile.emulator.fields import (
+    AgeRange,
     AnyId,
+    BrandVoice,
     Email,
     ExternalId,
     Format,
     Gender,
+    GenderB,
+    Hook,
     Instant,
     Lang,
     Metadata,
     Mode,
+    ModeB,
     Name,
     NonEmpty,
     Platform,
     SdkPlatform,
+    ShortName,
+    TargetGender,
     Text16,
     Text64,
     Text128,
@@ -49,6 +56,7 @@ from layers_reconcile.emulator.fields import (
     Text1024,
     Text2000,
     Text2200,
+    Text4000,
     Timezone,
     Url,
     context_of,
@@ -336,7 +344,9 @@ class Target(Body):
     def _mode(cls, value: str, info: ValidationInfo) -> str:
         ctx, raw = context_of(info), info.data.get("socialAccountId")
         account = lookups.target_account(ctx, raw) if ctx is not None and raw else None
-        if account is not None and value not in posts.MODES[account["platform"]]:
+        # Rev A's modes depend on the platform; Rev B's (publish, draft, managed) do not
+        rev_a = value in posts.ALL_MODES
+        if account is not None and rev_a and value not in posts.MODES[account["platform"]]:
             modes = ", ".join(posts.MODES[account["platform"]])
             raise fail(f"must be one of {modes} on {account['platform']}")
         return value
@@ -411,3 +421,158 @@ class CreateKey(Strict):
         Annotated[list[Annotated[StrictStr, text(0, 253)]], Between(0, 64)]
     ] = None
     name: Maybe[Text128] = None
+
+
+# --- Rev B (CONTRACT-revb.md §6, §11; layers/mcp-server's request schemas) ------------------
+
+_READ_ONLY_B = {**dict.fromkeys(_READ_ONLY, "is read-only"), "id": "is read-only"}
+_POLICY_B = "is changed with PATCH /v1/projects/:projectId/content-review-policy"
+
+
+class CreateProjectB(Body):
+    name: ShortName
+    timezone: Timezone
+    customerExternalId: ExternalId | None = None
+    ownerEmail: Email | None = None
+    primaryLanguage: Maybe[Lang] = None
+    appName: Maybe[ShortName] = None
+    appDescription: Maybe[Annotated[StrictStr, text(100, 1000)]] = None
+    tagline: Maybe[Annotated[StrictStr, text(0, 80)]] = None
+    brandVoice: Maybe[BrandVoice] = None
+    targetGender: Maybe[TargetGender] = None
+    metadata: Metadata = None
+
+
+BRAND_FIELDS_B = ("appName", "appDescription", "tagline", "brandVoice")
+
+
+class PatchProjectB(Strict):
+    extra_messages: ClassVar[dict[str, str]] = {
+        **_READ_ONLY_B,
+        **dict.fromkeys(_APPROVAL, _POLICY_B),
+        "brandContext": "is not a Rev B field: send appName, appDescription, tagline, brandVoice",
+    }
+    name: Maybe[ShortName] = None
+    status: Maybe[Literal["active", "archived"]] = None
+    ownerEmail: Email | None = None
+    timezone: Maybe[Timezone] = None
+    primaryLanguage: Maybe[Lang] = None
+    customerExternalId: ExternalId | None = None
+    appName: Maybe[ShortName] = None
+    appDescription: Maybe[Annotated[StrictStr, text(100, 1000)]] = None
+    tagline: Maybe[Annotated[StrictStr, text(0, 80)]] = None
+    brandVoice: Maybe[BrandVoice] = None
+    targetGender: Maybe[TargetGender] = None
+    metadata: Metadata = None
+
+    @model_check(mode="after")
+    def _some(self) -> PatchProjectB:
+        _at_least_one(self)
+        return self
+
+
+class ReviewPolicy(Strict):
+    policy: Literal["auto_approve", "review_first_n", "review_all"]
+    firstN: Maybe[Annotated[StrictInt, Between(1, 50)]] = None
+
+    @model_check(mode="after")
+    def _first_n(self) -> ReviewPolicy:
+        if self.policy == "review_first_n" and self.firstN is None:
+            raise fail("firstN (1-50) is required when policy is review_first_n")
+        if self.policy != "review_first_n" and self.firstN is not None:
+            raise fail(f"firstN is only taken with policy review_first_n, not {self.policy}")
+        return self
+
+
+class Actor(Body):
+    """Who speaks in the content: a connected account (its wired influencer) or an influencer."""
+
+    needs_actor: ClassVar[bool] = True
+    socialAccountId: Maybe[NonEmpty] = None
+    influencerId: Maybe[NonEmpty] = None
+
+    @field_validator("socialAccountId")
+    @classmethod
+    def _account(cls, value: str | None, info: ValidationInfo) -> str | None:
+        ctx = context_of(info)
+        if value is not None and ctx is not None and lookups.connected_account(ctx, value) is None:
+            raise fail("is not a connected social account of this project")
+        return value
+
+    @field_validator("influencerId")
+    @classmethod
+    def _influencer(cls, value: str | None, info: ValidationInfo) -> str | None:
+        ctx = context_of(info)
+        if value is None or ctx is None:
+            return value
+        ident = parse_uuid(value, "inf")
+        doc = ctx["emu"].store.get("influencer", ident) if ident else None
+        if doc is None or doc["projectId"] != ctx["project"]["id"] or doc["status"] == "deleted":
+            raise fail("is not an influencer of this project")
+        return value
+
+    @model_check(mode="after")
+    def _actor(self) -> Actor:
+        if self.needs_actor and self.socialAccountId is None and self.influencerId is None:
+            raise fail("one of socialAccountId or influencerId is required")
+        return self
+
+
+class SlideshowBuilder(Actor):
+    needs_actor: ClassVar[bool] = False
+    hook: Hook
+
+
+class Remix(Actor):
+    """slideshow-remix and video-remix: the TikTok post the remix starts from."""
+
+    tiktokVideoId: Annotated[StrictStr, text(1, 64)]
+
+
+class UgcRemix(Actor):
+    hook: Maybe[Hook] = None
+    mediaId: Maybe[NonEmpty] = None
+
+
+class RejectB(Body):
+    reason: Annotated[StrictStr, text(1, 1024)]
+
+
+class CreateInfluencerB(Strict):
+    extra_messages: ClassVar[dict[str, str]] = {
+        "name": "is generated by Layers: read it back with GET /v1/influencers/:influencerId",
+    }
+    gender: Maybe[GenderB] = None
+    ageRange: Maybe[AgeRange] = None
+    prompt: Maybe[Annotated[StrictStr, text(1, 60)]] = None
+
+
+class TargetB(Target):
+    mode: ModeB  # type: ignore[assignment]
+    captionOverride: Text4000 | None = None
+    firstCommentOverride: Text4000 | None = None
+
+
+TargetsB = Annotated[list[TargetB], Between(1, 50)]
+
+
+class PublishB(Body):
+    targets: TargetsB
+
+
+class ScheduleB(Body):
+    scheduledFor: Instant
+    targets: TargetsB
+
+
+class PatchInfluencerB(Strict):
+    name: Maybe[Name] = None
+    gender: Maybe[GenderB] = None
+    ageRange: AgeRange | None = None
+    brandVoice: Maybe[BrandVoice] = None
+    language: Maybe[Annotated[StrictStr, text(2, 35)]] = None
+
+    @model_check(mode="after")
+    def _some(self) -> PatchInfluencerB:
+        _at_least_one(self)
+        return self

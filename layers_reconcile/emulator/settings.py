@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 # Well known and printed on start: a local dev key, worthless anywhere but on the emulator.
 DEV_API_KEY = "lp_test_emulatordevkeyaa_localEmulatorDevKeyNotASecretDoNotUseInProd"
 DEFAULT_RETURN_DOMAINS = ("localhost", "127.0.0.1", "app.your-partner.com")
 RATE_LIMIT_TIERS = ("standard", "pilot", "partner")
 DEFAULT_TIER = "partner"
+# Which revision of the Layers API is served: `a` (the onboarding guide's) or `b` (today's docs).
+API_REVISIONS = ("a", "b")
+ApiRevision = Literal["a", "b"]
 
 
 @dataclass(frozen=True)
@@ -26,8 +30,11 @@ class EmulatorSettings:
     rate_limit_tier: str | None = None
     allow_return_domains: tuple[str, ...] = ()
     seed: int = 0
+    api_revision: ApiRevision = "a"
 
     def __post_init__(self) -> None:
+        if self.api_revision not in API_REVISIONS:
+            raise ValueError(f"api_revision must be one of {', '.join(API_REVISIONS)}")
         if not self.speed > 0:
             raise ValueError("speed must be greater than 0")
         if not 0.0 <= self.fault_rate <= 1.0:

@@ -44,6 +44,7 @@ class ApiKey:
 class Emulator:
     def __init__(self, settings: EmulatorSettings, clock: Clock | None = None) -> None:
         self.settings = settings
+        self.revision: str = settings.api_revision
         self.clock: Clock = clock or SystemClock()
         self.store = Store(settings.db)
         self.stats = Stats()

@@ -11,7 +11,7 @@ import pytest
 from layers_reconcile.emulator.app import create_app
 from layers_reconcile.emulator.clock import ManualClock
 from layers_reconcile.emulator.settings import EmulatorSettings
-from tests.emulator.support import Api
+from tests.emulator.support import Api, ApiB
 
 OpenApi = Callable[..., AbstractAsyncContextManager[Api]]
 
@@ -42,6 +42,18 @@ def open_api(clock: ManualClock) -> OpenApi:
 async def api(open_api: OpenApi) -> AsyncIterator[Api]:
     async with open_api() as opened:
         yield opened
+
+
+@pytest.fixture
+async def api_b(clock: ManualClock) -> AsyncIterator[ApiB]:
+    """An in-process emulator serving Rev B (`--api-revision b`)."""
+    app = create_app(EmulatorSettings(api_revision="b"), clock=clock)
+    transport = httpx.ASGITransport(app=app)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://emulator.test") as c:
+            yield ApiB(c, app, clock)
+    finally:
+        app.state.emulator.close()
 
 
 @pytest.fixture(autouse=True)

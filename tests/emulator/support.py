@@ -179,3 +179,52 @@ class Api:
             "scheduledFor": when,
         }
         return await self.post(f"/v1/content/{container_id}/schedule", body)
+
+
+# --- Rev B (`--api-revision b`): what a client following CONTRACT-revb.md §11 sends -------
+
+APP_DESCRIPTION = (
+    "Quinns Coffee lets regulars order ahead from any of our Portland cafes, skip the line, "
+    "and collect stamps toward a free drink."
+)
+HOOK = "POV: you skipped the line again"
+TIKTOK_VIDEO = "7301234567890123456"
+
+
+class ApiB(Api):
+    """The same client, speaking Rev B: per-format generation, the review policy, new shapes."""
+
+    async def project(self, ext: str = "quinn-coffee-001", **extra: Any) -> dict[str, Any]:
+        body = {"name": "Quinns Coffee", "customerExternalId": ext, "timezone": "UTC", **extra}
+        resp = await self.post("/v1/projects", body)
+        assert resp.status_code == 201, resp.text
+        project: dict[str, Any] = resp.json()
+        return project
+
+    async def generate_b(self, project_id: str, route: str, body: Any, **kw: Any) -> httpx.Response:
+        return await self.post(f"/v1/projects/{project_id}/content/{route}", body, **kw)
+
+    async def content_b(self, project_id: str, route: str, body: dict[str, Any]) -> str:
+        """A completed container's id, made by one of the per-format routes."""
+        resp = await self.generate_b(project_id, route, body)
+        assert resp.status_code == 202, resp.text
+        job = await self.finish(resp.json()["jobId"], 181)
+        assert job["status"] == "completed", job
+        container_id: str = resp.json()["containerIds"][0]
+        return container_id
+
+    async def policy(self, project_id: str, policy: str, first_n: int | None = None) -> Any:
+        body: dict[str, Any] = {"policy": policy}
+        if first_n is not None:
+            body["firstN"] = first_n
+        resp = await self.patch(f"/v1/projects/{project_id}/content-review-policy", body)
+        assert resp.status_code == 200, resp.text
+        return resp.json()
+
+    async def influencer_b(self, project_id: str, **hints: Any) -> str:
+        resp = await self.post(f"/v1/projects/{project_id}/influencers", hints)
+        assert resp.status_code == 202, resp.text
+        job = await self.finish(resp.json()["jobId"], 120)
+        assert job["status"] == "completed", job
+        influencer: str = resp.json()["influencerId"]
+        return influencer

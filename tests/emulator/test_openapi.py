@@ -13,6 +13,7 @@ import uuid
 from typing import Any
 
 import httpx
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
@@ -24,7 +25,7 @@ from starlette.routing import Route
 from layers_reconcile.emulator.app import create_app
 from layers_reconcile.emulator.clock import ManualClock
 from layers_reconcile.emulator.settings import EmulatorSettings
-from tests.emulator.support import KEY, SOCIAL_RETURN, Api
+from tests.emulator.support import APP_DESCRIPTION, HOOK, KEY, QUINN_REPO, SOCIAL_RETURN, Api, ApiB
 
 # per operation and run; FUZZ_EXAMPLES=200 (and FUZZ_SEED=n for another sequence) hunts deeper
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
@@ -72,6 +73,34 @@ async def _world(app: Starlette, clock: ManualClock) -> dict[str, str]:
     }
 
 
+async def _world_b(app: Starlette, clock: ManualClock) -> dict[str, str]:
+    """The same world made by a Rev B client (prefixed ids, per-format routes)."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://emulator.test") as c:
+        api = ApiB(c, app, clock)
+        pid = (await api.project(appDescription=APP_DESCRIPTION))["id"]
+        await api.ingest(pid, QUINN_REPO)
+        cid = await api.content_b(pid, "slideshow-builder", {"hook": HOOK})
+        account = await api.connect(pid)
+        target = {"socialAccountId": account, "mode": "publish"}
+        body = {"scheduledFor": "2030-01-01T00:00:00Z", "targets": [target]}
+        posted = await api.post(f"/v1/content/{cid}/schedule", body)
+        influencer = await api.influencer_b(pid, prompt="barista energy")
+        job = (await api.post(f"/v1/projects/{pid}/influencers", {})).json()["jobId"]
+        url = {"platform": "instagram", "returnUrl": SOCIAL_RETURN}
+        state = (await api.post(f"/v1/projects/{pid}/social/oauth-url", url)).json()["state"]
+    return {
+        "id": pid,
+        "projectId": pid,
+        "containerId": cid,
+        "socialAccountId": account,
+        "scheduledPostId": posted.json()["scheduledPostIds"][0],
+        "influencerId": influencer,
+        "jobId": job,
+        "state": state,
+    }
+
+
 def _known_ids(ids: dict[str, str]) -> Any:
     def fill(drawn: tuple[Any, bool]) -> Any:
         case, use = drawn
@@ -82,11 +111,12 @@ def _known_ids(ids: dict[str, str]) -> Any:
     return fill
 
 
-def test_no_5xx_and_every_4xx_in_the_envelope() -> None:
+@pytest.mark.parametrize("revision", ["a", "b"])
+def test_no_5xx_and_every_4xx_in_the_envelope(revision: str) -> None:
     clock = ManualClock()
-    app = create_app(EmulatorSettings(), clock=clock)
+    app = create_app(EmulatorSettings(api_revision="b" if revision == "b" else "a"), clock=clock)
     try:
-        ids = asyncio.run(_world(app, clock))
+        ids = asyncio.run((_world_b if revision == "b" else _world)(app, clock))
         schema = schemathesis.openapi.from_asgi("/_emulator/openapi.json", app)
         results = list(schema.get_all_operations())
         operations = [result.ok() for result in results if isinstance(result, Ok)]
@@ -113,20 +143,23 @@ def test_no_5xx_and_every_4xx_in_the_envelope() -> None:
         app.state.emulator.close()
 
 
+def _served(app: Starlette) -> set[tuple[str, str]]:
+    return {
+        (method.lower(), route.path)
+        for route in app.routes
+        if isinstance(route, Route)
+        for method in route.methods or ()
+        if method != "HEAD"
+    }
+
+
 async def test_the_document_covers_every_route(api: Api) -> None:
     resp = await api.client.get("/_emulator/openapi.json")
     assert resp.status_code == 200
     doc = resp.json()
     assert doc["openapi"].startswith("3.1")
-    served = {
-        (method.lower(), route.path)
-        for route in api.app.routes
-        if isinstance(route, Route)
-        for method in route.methods or ()
-        if method != "HEAD"
-    }
     documented = {(m, path) for path, item in doc["paths"].items() for m in item}
-    assert documented == served
+    assert documented == _served(api.app)
     schedule = doc["paths"]["/v1/content/{containerId}/schedule"]["post"]
     assert schedule["requestBody"]["required"] is True
     assert {"401", "403", "404", "422", "429"} <= set(schedule["responses"])
@@ -137,3 +170,24 @@ async def test_the_document_covers_every_route(api: Api) -> None:
     assert status["schema"]["items"]["enum"][0] == "queued"
     target = doc["components"]["schemas"]["Target"]
     assert set(target["required"]) == {"socialAccountId", "mode"}
+
+
+async def test_the_rev_b_document_covers_rev_b(api_b: ApiB) -> None:
+    doc = (await api_b.client.get("/_emulator/openapi.json")).json()
+    documented = {(m, path) for path, item in doc["paths"].items() for m in item}
+    assert documented == _served(api_b.app)
+    generation = {
+        path.rsplit("/", 1)[1]
+        for path, item in doc["paths"].items()
+        if path.startswith("/v1/projects/{projectId}/content/") and "post" in item
+    }
+    assert generation == {"slideshow-builder", "slideshow-remix", "video-remix", "ugc-remix"}
+    builder = doc["paths"]["/v1/projects/{projectId}/content/slideshow-builder"]["post"]
+    assert {"402", "422"} <= set(builder["responses"])
+    assert doc["components"]["schemas"]["SlideshowBuilder"]["required"] == ["hook"]
+    assert "/v1/projects/{projectId}/content-review-policy" in doc["paths"]
+    assert "/v1/projects/{projectId}/approval-policy" not in doc["paths"]
+    assert "/v1/content/{containerId}/regenerate" not in doc["paths"]
+    assert set(doc["components"]["securitySchemes"]) == {"bearer"}
+    target = doc["components"]["schemas"]["TargetB"]["properties"]["mode"]
+    assert target["enum"] == ["publish", "draft", "managed"]

@@ -1,4 +1,4 @@
-"""Content: generate (Rev A generic route), list, get, regenerate, approve, reject."""
+"""Content: generate (Rev A generic route), list, get, regenerate, approve, reject (Rev A)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from layers_reconcile.emulator.http import (
 )
 from layers_reconcile.emulator.pipeline import Ctx, RouteSpec
 from layers_reconcile.emulator.resources import job_accepted
+from layers_reconcile.emulator.revision import stored_format
 from layers_reconcile.emulator.validation import Issues
 
 
@@ -68,13 +69,22 @@ def _instant(raw: str | None) -> float | None:
 
 
 def list_content(ctx: Ctx) -> Reply:
+    q = ctx.query_as(queries.ContentQuery)
+    return _list(ctx, q, set(q.format or ()))
+
+
+def list_content_b(ctx: Ctx) -> Reply:
+    q = ctx.query_as(queries.ContentQueryB)
+    return _list(ctx, q, {stored_format(f) for f in q.format or ()})
+
+
+def _list(ctx: Ctx, q: queries.ContentQuery | queries.ContentQueryB, formats: set[str]) -> Reply:
     emu = ctx.emu
     project = lookups.project(emu, ctx.params["projectId"], param="projectId")
-    q = ctx.query_as(queries.ContentQuery)
     statuses: set[str] = set(q.status or ())
     if "processing" in statuses:
         statuses.add("generating")
-    formats, approvals = set(q.format or ()), set(q.approvalStatus or ())
+    approvals = set(q.approvalStatus or ())
     since, until = _instant(q.since), _instant(q.until)
     docs = []
     for doc in emu.store.children("container", project["id"]):
@@ -145,22 +155,7 @@ def reject(ctx: Ctx) -> Reply:
         )
     if project is not None and doc["status"] == "generating":
         raise conflict("the content is still generating", status="generating")
-    doc.update(
-        approvalStatus="rejected",
-        rejectedAt=iso(ctx.now),
-        rejectedBy=ctx.key.id,
-        rejectionReason=reason,
-        intents=[],
-        updatedAt=iso(ctx.now),
-    )
-    emu.store.put("container", doc)
-    body: JSON = {
-        "id": pid("cnt", doc["id"]),
-        "approvalStatus": "rejected",
-        "rejectedAt": doc["rejectedAt"],
-        "rejectedBy": doc["rejectedBy"],
-        "reason": reason,
-    }
+    body = mark_rejected(ctx, doc, reason)
     if project is not None:
         job = containers.regenerate(emu, project, doc, brief, False, ctx.now)
         body["regeneration"] = {
@@ -169,6 +164,26 @@ def reject(ctx: Ctx) -> Reply:
             "approvalStatus": doc["approvalStatus"],
         }
     return Reply(200, body)
+
+
+def mark_rejected(ctx: Ctx, doc: JSON, reason: str) -> JSON:
+    """Reject pending content (its schedule intents are dropped); the answer of both revisions."""
+    doc.update(
+        approvalStatus="rejected",
+        rejectedAt=iso(ctx.now),
+        rejectedBy=ctx.key.id,
+        rejectionReason=reason,
+        intents=[],
+        updatedAt=iso(ctx.now),
+    )
+    ctx.emu.store.put("container", doc)
+    return {
+        "id": pid("cnt", doc["id"]),
+        "approvalStatus": "rejected",
+        "rejectedAt": doc["rejectedAt"],
+        "rejectedBy": doc["rejectedBy"],
+        "reason": reason,
+    }
 
 
 def routes() -> list[RouteSpec]:
@@ -180,6 +195,7 @@ def routes() -> list[RouteSpec]:
             ("content:write",),
             endpoint_class="long-running",
             body=requests.Generate,
+            revisions=("a",),
         ),
         RouteSpec(
             "GET",
@@ -187,6 +203,15 @@ def routes() -> list[RouteSpec]:
             list_content,
             ("content:read",),
             query=queries.ContentQuery,
+            revisions=("a",),
+        ),
+        RouteSpec(
+            "GET",
+            "/v1/projects/{projectId}/content",
+            list_content_b,
+            ("content:read",),
+            query=queries.ContentQueryB,
+            revisions=("b",),
         ),
         RouteSpec("GET", "/v1/content/{containerId}", get_content, ("content:read",)),
         RouteSpec(
@@ -196,6 +221,7 @@ def routes() -> list[RouteSpec]:
             ("content:write",),
             endpoint_class="long-running",
             body=requests.Regenerate,
+            revisions=("a",),
         ),
         RouteSpec(
             "POST",
@@ -203,6 +229,7 @@ def routes() -> list[RouteSpec]:
             approve,
             ("content:approve",),
             body=requests.Approve,
+            revisions=("a",),
         ),
         RouteSpec(
             "POST",
@@ -210,5 +237,6 @@ def routes() -> list[RouteSpec]:
             reject,
             ("content:approve",),
             body=requests.Reject,
+            revisions=("a",),
         ),
     ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from layers_reconcile.emulator import lookups, queries, requests
+from layers_reconcile.emulator import fakes, lookups, queries, requests
 from layers_reconcile.emulator.common import JSON, iso, new_uuid, pid
 from layers_reconcile.emulator.http import (
     Reply,
@@ -67,6 +67,35 @@ def create_influencer(ctx: Ctx) -> Reply:
     return Reply(202, job_accepted(job, ctx.now))
 
 
+def start_generated(ctx: Ctx, project: JSON, hints: JSON) -> JSON:
+    """Start a Rev B `influencer_create` job: Layers names the influencer from the hints."""
+    emu = ctx.emu
+    ident = new_uuid()
+    target = project.get("targetGender")
+    gender = hints.get("gender") or (target if target in ("female", "male") else "female")
+    age_range = hints.get("ageRange") or "young_adult"
+    persona = fakes.generated_influencer(ident, gender, age_range, emu.settings.seed)
+    if hints.get("prompt"):
+        persona["vibe"] = hints["prompt"]
+    job = start_job(
+        emu,
+        "influencer_create",
+        project["id"],
+        ctx.now,
+        links={"influencerId": pid("inf", ident)},
+        payload={"influencerId": ident},
+    )
+    doc = new_influencer(ident, project, persona, ctx.now, job_id=job["id"], ready=False)
+    emu.store.put("influencer", doc)
+    return job
+
+
+def create_influencer_b(ctx: Ctx) -> Reply:
+    project = lookups.project(ctx.emu, ctx.params["projectId"], active=True, param="projectId")
+    hints = ctx.body_as(requests.CreateInfluencerB).model_dump(exclude_unset=True)
+    return Reply(202, job_accepted(start_generated(ctx, project, hints), ctx.now))
+
+
 def patch_influencer(ctx: Ctx) -> Reply:
     emu = ctx.emu
     doc = lookups.find(emu, "influencer", ctx.params["influencerId"], "influencerId")
@@ -77,6 +106,16 @@ def patch_influencer(ctx: Ctx) -> Reply:
         persona["personality"] = {**(doc.get("personality") or {}), **persona["personality"]}
     doc.update(changes)
     doc.update(persona)
+    doc["updatedAt"] = iso(ctx.now)
+    emu.store.put("influencer", doc)
+    return Reply(200, influencer_view(emu.store, doc, ctx.now))
+
+
+def patch_influencer_b(ctx: Ctx) -> Reply:
+    """Rev B: the identity fields of CONTRACT-revb.md §11 (`ageRange` may be cleared with null)."""
+    emu = ctx.emu
+    doc = lookups.find(emu, "influencer", ctx.params["influencerId"], "influencerId")
+    doc.update(ctx.body_as(requests.PatchInfluencerB).model_dump(exclude_unset=True))
     doc["updatedAt"] = iso(ctx.now)
     emu.store.put("influencer", doc)
     return Reply(200, influencer_view(emu.store, doc, ctx.now))
@@ -112,6 +151,16 @@ def routes() -> list[RouteSpec]:
             write,
             endpoint_class="long-running",
             body=requests.CreateInfluencer,
+            revisions=("a",),
+        ),
+        RouteSpec(
+            "POST",
+            "/v1/projects/{projectId}/influencers",
+            create_influencer_b,
+            write,
+            endpoint_class="long-running",
+            body=requests.CreateInfluencerB,
+            revisions=("b",),
         ),
         RouteSpec("GET", "/v1/influencers/{influencerId}", get_influencer, read_any),
         RouteSpec(
@@ -120,6 +169,15 @@ def routes() -> list[RouteSpec]:
             patch_influencer,
             write,
             body=requests.PatchInfluencer,
+            revisions=("a",),
+        ),
+        RouteSpec(
+            "PATCH",
+            "/v1/influencers/{influencerId}",
+            patch_influencer_b,
+            write,
+            body=requests.PatchInfluencerB,
+            revisions=("b",),
         ),
         RouteSpec(
             "DELETE",

@@ -20,8 +20,17 @@ from layers_reconcile.emulator.resources import (
     project_item,
     project_view,
 )
+from layers_reconcile.emulator.routes import influencers
+from layers_reconcile.emulator.store import Store
 
 BRAND_KEYS = tuple(requests.BrandContext.model_fields)
+_REV_A_ONLY = (
+    "requiresApproval",
+    "firstNPostsBlocked",
+    "currentBlockedCount",
+    "autoApproveAfter",
+    "approvalPolicy",
+)
 
 
 def _active_holder(ctx: Ctx, external_id: str | None, exclude: str | None) -> JSON | None:
@@ -43,7 +52,37 @@ def _taken(holder: JSON) -> ApiError:
 
 def create_project(ctx: Ctx) -> Reply:
     body = ctx.body_as(requests.CreateProject)
-    ident, name, external, tz = body.id, body.name, body.customerExternalId, body.timezone
+    return _create(ctx, body, None)
+
+
+def create_project_b(ctx: Ctx) -> Reply:
+    """Rev B: no partner `id`; the brand fields sit on the project; `appDescription` starts the
+    customer's first influencer (Layers' keyword research it also starts is not emulated)."""
+    body = ctx.body_as(requests.CreateProjectB)
+    reply = _create(ctx, body, _brand_b(None, body))
+    doc = ctx.emu.store.get("project", reply.body["id"])
+    assert doc is not None
+    doc["targetGender"] = body.targetGender
+    ctx.emu.store.put("project", doc)
+    if body.appDescription is not None:
+        influencers.start_generated(ctx, doc, {})
+    return Reply(reply.status, project_view_b(ctx.emu.store, doc))
+
+
+def _brand_b(
+    current: JSON | None, body: requests.CreateProjectB | requests.PatchProjectB
+) -> JSON | None:
+    sent = body.model_dump(exclude_unset=True, include=set(requests.BRAND_FIELDS_B))
+    if not sent:
+        return current
+    return {**(current or dict.fromkeys(BRAND_KEYS)), **sent}
+
+
+def _create(
+    ctx: Ctx, body: requests.CreateProject | requests.CreateProjectB, brand: JSON | None
+) -> Reply:
+    ident = body.id if isinstance(body, requests.CreateProject) else None
+    name, external, tz = body.name, body.customerExternalId, body.timezone
     language, owner, metadata = body.primaryLanguage or "en", body.ownerEmail, body.metadata
     store = ctx.emu.store
     existing = store.get("project", ident) if ident else None
@@ -69,7 +108,7 @@ def create_project(ctx: Ctx) -> Reply:
         "primaryLanguage": language,
         "ownerEmail": owner,
         "brand": None,
-        "brandContext": None,
+        "brandContext": brand,
         "ingestState": {"github": None, "website": None, "appstore": None},
         "requiresApproval": False,
         "firstNPostsBlocked": None,
@@ -100,13 +139,26 @@ def list_projects(ctx: Ctx) -> Reply:
     return Reply(200, listing([project_item(d) for d in page], cursor))
 
 
+def project_view_b(store: Store, doc: JSON) -> JSON:
+    """Rev B's project: the brand fields on top, the review policy elsewhere (its own route)."""
+    view = {k: v for k, v in project_view(store, doc).items() if k not in _REV_A_ONLY}
+    brand = doc["brandContext"] or {}
+    view.update({key: brand.get(key) for key in requests.BRAND_FIELDS_B})
+    view["targetGender"] = doc.get("targetGender")
+    return view
+
+
+def _view(ctx: Ctx, doc: JSON) -> JSON:
+    store = ctx.emu.store
+    return project_view_b(store, doc) if ctx.emu.revision == "b" else project_view(store, doc)
+
+
 def get_project(ctx: Ctx) -> Reply:
-    return Reply(200, project_view(ctx.emu.store, lookups.project(ctx.emu, ctx.params["id"])))
+    return Reply(200, _view(ctx, lookups.project(ctx.emu, ctx.params["id"])))
 
 
 def patch_project(ctx: Ctx) -> Reply:
-    emu = ctx.emu
-    doc = lookups.project(emu, ctx.params["id"])
+    doc = lookups.project(ctx.emu, ctx.params["id"])
     body = ctx.body_as(requests.PatchProject)
     changes: JSON = body.model_dump(exclude_unset=True, exclude={"brandContext"})
     if body.brandContext is not None:
@@ -114,6 +166,22 @@ def patch_project(ctx: Ctx) -> Reply:
         changes["brandContext"] = {**current, **body.brandContext.model_dump(exclude_unset=True)}
     elif "brandContext" in body.model_fields_set:
         changes["brandContext"] = None
+    return _patch(ctx, doc, changes)
+
+
+def patch_project_b(ctx: Ctx) -> Reply:
+    """Rev B: the brand fields merge into the brand context; `metadata` is replaced in full."""
+    doc = lookups.project(ctx.emu, ctx.params["id"])
+    body = ctx.body_as(requests.PatchProjectB)
+    brand_fields = set(requests.BRAND_FIELDS_B)
+    changes: JSON = body.model_dump(exclude_unset=True, exclude=brand_fields)
+    if brand_fields & body.model_fields_set:
+        changes["brandContext"] = _brand_b(doc["brandContext"], body)
+    return _patch(ctx, doc, changes)
+
+
+def _patch(ctx: Ctx, doc: JSON, changes: JSON) -> Reply:
+    emu = ctx.emu
     status = changes.get("status", doc["status"])
     external = changes.get("customerExternalId", doc["customerExternalId"])
     if status == "active":
@@ -127,7 +195,7 @@ def patch_project(ctx: Ctx) -> Reply:
     doc.update(changes)
     doc["updatedAt"] = iso(ctx.now)
     emu.store.put("project", doc)
-    return Reply(200, project_view(emu.store, doc))
+    return Reply(200, _view(ctx, doc))
 
 
 def _archive(ctx: Ctx, doc: JSON) -> int:
@@ -197,10 +265,24 @@ def patch_policy(ctx: Ctx) -> Reply:
 
 def routes() -> list[RouteSpec]:
     read, write = ("projects:read",), ("projects:write",)
+    a, b, prj = ("a",), ("b",), "prj"
     return [
-        RouteSpec("POST", "/v1/projects", create_project, write, body=requests.CreateProject),
-        RouteSpec("GET", "/v1/projects", list_projects, read, query=queries.ProjectsQuery),
-        RouteSpec("GET", "/v1/projects/{id}", get_project, read),
+        RouteSpec(
+            "POST", "/v1/projects", create_project, write, body=requests.CreateProject, revisions=a
+        ),
+        RouteSpec(
+            "POST",
+            "/v1/projects",
+            create_project_b,
+            write,
+            body=requests.CreateProjectB,
+            revisions=b,
+            id_prefix=prj,
+        ),
+        RouteSpec(
+            "GET", "/v1/projects", list_projects, read, query=queries.ProjectsQuery, id_prefix=prj
+        ),
+        RouteSpec("GET", "/v1/projects/{id}", get_project, read, id_prefix=prj),
         RouteSpec(
             "PATCH",
             "/v1/projects/{id}",
@@ -208,9 +290,26 @@ def routes() -> list[RouteSpec]:
             write,
             body=requests.PatchProject,
             invalid_status=400,
+            revisions=a,
         ),
-        RouteSpec("DELETE", "/v1/projects/{id}", archive_project, write),
-        RouteSpec("GET", "/v1/projects/{projectId}/approval-policy", get_policy, ("content:read",)),
+        RouteSpec(
+            "PATCH",
+            "/v1/projects/{id}",
+            patch_project_b,
+            write,
+            body=requests.PatchProjectB,
+            invalid_status=400,
+            revisions=b,
+            id_prefix=prj,
+        ),
+        RouteSpec("DELETE", "/v1/projects/{id}", archive_project, write, id_prefix=prj),
+        RouteSpec(
+            "GET",
+            "/v1/projects/{projectId}/approval-policy",
+            get_policy,
+            ("content:read",),
+            revisions=a,
+        ),
         RouteSpec(
             "PATCH",
             "/v1/projects/{projectId}/approval-policy",
@@ -218,5 +317,6 @@ def routes() -> list[RouteSpec]:
             ("content:approve",),
             body=requests.PatchPolicy,
             invalid_status=400,
+            revisions=a,
         ),
     ]

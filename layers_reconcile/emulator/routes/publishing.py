@@ -22,7 +22,9 @@ from layers_reconcile.emulator.pipeline import Ctx, RouteSpec
 from layers_reconcile.emulator.resources import post_view
 
 
-def _intents(ctx: Ctx, container: JSON, targets: list[requests.Target], when: float) -> list[JSON]:
+def _intents(
+    ctx: Ctx, container: JSON, targets: list[requests.Target] | list[requests.TargetB], when: float
+) -> list[JSON]:
     context = {"emu": ctx.emu, "container": container}
     intents = []
     for i, target in enumerate(targets):
@@ -81,10 +83,18 @@ def _queue(ctx: Ctx, container: JSON, intents: list[JSON]) -> list[str]:
 
 
 def schedule(ctx: Ctx) -> Reply:
+    return _schedule(ctx, requests.Schedule)
+
+
+def schedule_b(ctx: Ctx) -> Reply:
+    return _schedule(ctx, requests.ScheduleB)
+
+
+def _schedule(ctx: Ctx, model: type[requests.Schedule] | type[requests.ScheduleB]) -> Reply:
     emu = ctx.emu
     container = lookups.find(emu, "container", ctx.params["containerId"], "containerId")
     lookups.project(emu, container["projectId"], active=True, param="containerId")
-    request = ctx.body_as(requests.Schedule, context={"emu": emu, "container": container})
+    request = ctx.body_as(model, context={"emu": emu, "container": container})
     when = parse_instant(request.scheduledFor)
     assert when is not None
     intents = _intents(ctx, container, request.targets, when)
@@ -104,10 +114,18 @@ def schedule(ctx: Ctx) -> Reply:
 
 
 def publish_now(ctx: Ctx) -> Reply:
+    return _publish(ctx, requests.Publish)
+
+
+def publish_now_b(ctx: Ctx) -> Reply:
+    return _publish(ctx, requests.PublishB)
+
+
+def _publish(ctx: Ctx, model: type[requests.Publish] | type[requests.PublishB]) -> Reply:
     emu = ctx.emu
     container = lookups.find(emu, "container", ctx.params["containerId"], "containerId")
     lookups.project(emu, container["projectId"], active=True, param="containerId")
-    request = ctx.body_as(requests.Publish, context={"emu": emu, "container": container})
+    request = ctx.body_as(model, context={"emu": emu, "container": container})
     intents = _intents(ctx, container, request.targets, ctx.now)
     _check_container(container)
     if container["approvalStatus"] == "pending":
@@ -126,9 +144,16 @@ def publish_now(ctx: Ctx) -> Reply:
 
 
 def list_posts(ctx: Ctx) -> Reply:
+    return _list_posts(ctx, ctx.query_as(queries.PostsQuery))
+
+
+def list_posts_b(ctx: Ctx) -> Reply:
+    return _list_posts(ctx, ctx.query_as(queries.PostsQueryB))
+
+
+def _list_posts(ctx: Ctx, q: queries.PostsQuery) -> Reply:
     emu = ctx.emu
     project = lookups.project(emu, ctx.params["projectId"], param="projectId")
-    q = ctx.query_as(queries.PostsQuery)
     statuses = set(q.status or ())
     account = q.socialAccountId
     account_id = lookups.bare_id("social_account", account, "socialAccountId") if account else None
@@ -190,20 +215,19 @@ def cancel(ctx: Ctx) -> Reply:
 
 def routes() -> list[RouteSpec]:
     write, read = ("publish:write",), ("publish:read",)
+    a, b = ("a",), ("b",)
+    schedule_path, publish_path = (
+        "/v1/content/{containerId}/schedule",
+        "/v1/content/{containerId}/publish",
+    )
+    posts_path = "/v1/projects/{projectId}/scheduled-posts"
     return [
-        RouteSpec(
-            "POST", "/v1/content/{containerId}/schedule", schedule, write, body=requests.Schedule
-        ),
-        RouteSpec(
-            "POST", "/v1/content/{containerId}/publish", publish_now, write, body=requests.Publish
-        ),
-        RouteSpec(
-            "GET",
-            "/v1/projects/{projectId}/scheduled-posts",
-            list_posts,
-            read,
-            query=queries.PostsQuery,
-        ),
+        RouteSpec("POST", schedule_path, schedule, write, body=requests.Schedule, revisions=a),
+        RouteSpec("POST", schedule_path, schedule_b, write, body=requests.ScheduleB, revisions=b),
+        RouteSpec("POST", publish_path, publish_now, write, body=requests.Publish, revisions=a),
+        RouteSpec("POST", publish_path, publish_now_b, write, body=requests.PublishB, revisions=b),
+        RouteSpec("GET", posts_path, list_posts, read, query=queries.PostsQuery, revisions=a),
+        RouteSpec("GET", posts_path, list_posts_b, read, query=queries.PostsQueryB, revisions=b),
         RouteSpec(
             "GET",
             "/v1/scheduled-posts/{scheduledPostId}",
