@@ -176,7 +176,15 @@ class _Issues:
     def has_errors(self) -> bool:
         return bool(self._error_marks)
 
-    def add(self, mark: Mark, message: str, severity: str = "error") -> None:
+    def add(
+        self, mark: Mark, message: str, severity: str = "error", *, applied_to: str | None = None
+    ) -> None:
+        """`applied_to`: the customer file whose merged document this was found in; a problem
+        at a default of layers.yaml then names it, unless the defaults alone have it too."""
+        if applied_to is not None and mark.file != applied_to:
+            if (mark.file, mark.line, mark.col, message, severity) in self._items:
+                return
+            message = f"{message} (in the defaults merged into {applied_to})"
         issue = ConfigIssue(mark.file, mark.line, mark.col, message, severity)
         self._items.setdefault((mark.file, mark.line, mark.col, message, severity), issue)
         if severity == "error":
@@ -259,7 +267,12 @@ def _check_defaults(defaults: _Defaults, issues: _Issues) -> None:
     anchor = defaults.source.mark(("defaults",), key=True)
     stand_in = {"customerExternalId": "defaults", "project": {"name": "defaults"}}
     merged, source = merge_customer(
-        defaults.data, defaults.source, ("defaults",), stand_in, SourceMap(anchor)
+        defaults.data,
+        defaults.source,
+        ("defaults",),
+        stand_in,
+        SourceMap(anchor),
+        every_section=True,
     )
     _validate(CustomerSpec, merged, source, issues, skip_missing=True)
 
@@ -295,7 +308,7 @@ def _load_customer(
     merged, source = merge_customer(
         defaults.data, defaults.source, ("defaults",), data, parsed.source
     )
-    spec = _validate(CustomerSpec, merged, source, issues)
+    spec = _validate(CustomerSpec, merged, source, issues, applied_to=display)
     failed = failed or spec is None
     for finding in check_customer(merged, now=now):
         mark = source.mark(finding.path, key=finding.at_key)
@@ -303,7 +316,7 @@ def _load_customer(
             failed = True
             if issues.occupied(mark):
                 continue
-        issues.add(mark, finding.message, finding.severity)
+        issues.add(mark, finding.message, finding.severity, applied_to=display)
     external_id = merged.get("customerExternalId")
     if isinstance(external_id, str) and hidden_character(external_id) is None:
         mark = source.mark(("customerExternalId",))
@@ -347,6 +360,7 @@ def _validate(
     issues: _Issues,
     *,
     skip_missing: bool = False,
+    applied_to: str | None = None,
 ) -> BaseModel | None:
     try:
         return model.model_validate(data)
@@ -359,7 +373,7 @@ def _validate(
             mark = source.mark(target.path, key=at_key)
             if not at_key and issues.occupied(mark):
                 continue  # the value was already refused where it is written (a number too big)
-            issues.add(mark, message)
+            issues.add(mark, message, applied_to=applied_to)
         return None
 
 

@@ -601,6 +601,8 @@ class WorkspaceSpec(StrictModel):
     )
     defaults: dict[str, Any] | None = Field(
         default=None,
-        description="Deep-merged under every customer file; the customer's values win.",
+        description="Merged under every customer file (the customer's values win): fills in "
+        "fields of the sections a customer has (project and approval: every customer) and never "
+        "adds a section; each social.PLATFORM and content.KEY is a section of its own.",
         examples=[{"project": {"timezone": "America/Los_Angeles", "primaryLanguage": "en"}}],
     )
