@@ -22,6 +22,7 @@ from layers_reconcile.config.discover import SETTINGS_NAMES as SETTINGS_NAMES
 from layers_reconcile.config.discover import customer_files as discover_customers
 from layers_reconcile.config.discover import locate, settings_in
 from layers_reconcile.config.fieldtypes import hidden_character
+from layers_reconcile.config.ignore import unknown_key
 from layers_reconcile.config.locate import resolve
 from layers_reconcile.config.merge import merge_customer
 from layers_reconcile.config.messages import describe, kind_of
@@ -182,8 +183,8 @@ class _Issues:
         """`applied_to`: the customer file whose merged document this was found in; a problem
         at a default of layers.yaml then names it, unless the defaults alone have it too."""
         if applied_to is not None and mark.file != applied_to:
-            if (mark.file, mark.line, mark.col, message, severity) in self._items:
-                return
+            if severity == "error" and self.occupied(mark):
+                return  # the defaults alone have this problem: said once, at the default
             message = f"{message} (in the defaults merged into {applied_to})"
         issue = ConfigIssue(mark.file, mark.line, mark.col, message, severity)
         self._items.setdefault((mark.file, mark.line, mark.col, message, severity), issue)
@@ -317,6 +318,7 @@ def _load_customer(
             if issues.occupied(mark):
                 continue
         issues.add(mark, finding.message, finding.severity, applied_to=display)
+    failed = _check_ignored_keys(merged, source, display, issues) or failed
     external_id = merged.get("customerExternalId")
     if isinstance(external_id, str) and hidden_character(external_id) is None:
         mark = source.mark(("customerExternalId",))
@@ -351,6 +353,23 @@ def _duplicate_id(
             "type the id again in one of them (or give each its own)",
         )
     return True
+
+
+def _check_ignored_keys(
+    merged: dict[str, Any], source: SourceMap, display: str, issues: _Issues
+) -> bool:
+    """The file's own `ignore:` paths name keys it has (the defaults' ones serve many files)."""
+    paths = merged.get("ignore")
+    failed = False
+    for index, path in enumerate(paths if isinstance(paths, list) else []):
+        mark = source.mark(("ignore", index))
+        if not isinstance(path, str) or mark.file != display or issues.occupied(mark):
+            continue
+        problem = unknown_key(path, merged)
+        if problem is not None:
+            failed = True
+            issues.add(mark, problem)
+    return failed
 
 
 def _validate(
