@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from layers_reconcile.apply.import_update import edits_for
 from layers_reconcile.cli.exits import ExitCode, of_plan
 from layers_reconcile.config.ignore import matches, path_problem
 from layers_reconcile.plan.actual import ActualCustomer
@@ -198,3 +199,14 @@ def test_path_problems(path: str, problem: str | None) -> None:
     else:
         assert found is not None
         assert problem in found
+
+
+def test_import_update_writes_the_ignored_fields_back_too() -> None:
+    data = {**FILE, "ignore": ["project.metadata.tier", "brand"]}
+    plan = plan_of(data, drifted(data))
+    edits = [(str(e), e.value) for e in edits_for(plan, {})]
+    assert edits == [
+        ("project.name", "Renamed In The UI"),
+        ("project.metadata.tier", "platinum"),
+        ("brand.tagline", "Changed by the customer."),
+    ]
