@@ -180,6 +180,8 @@ def test_matching(pattern: str, path: str, covered: bool) -> None:
     [
         ("project.name", None),
         ("content.*.brief", None),
+        ("brand.*", None),
+        ("content.*.brief.*", None),
         ("approval.firstNPostsBlocked", None),
         (
             "project.nme",
