@@ -191,6 +191,8 @@ def _splice(text: str, start: int, end: int, new: str) -> str:
 
 def _replace(text: str, pair: tuple[Node, Node], value: Any) -> str:
     key, node = pair
+    if node.anchor is not None or node.start_mark.index < key.end_mark.index:
+        raise _Unsupported  # an anchored value, or an alias of one: other keys share it
     if isinstance(node, ScalarNode) and node.style not in ("|", ">"):
         if node.start_mark.line != node.end_mark.line:
             raise _Unsupported  # a plain or quoted scalar folded over lines

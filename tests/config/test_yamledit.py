@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from ruamel.yaml import YAML
 
 from layers_reconcile.config.yamledit import DELETE, Edit, set_values
 
@@ -84,6 +85,16 @@ def test_the_last_key_of_a_block_mapping_falls_back_to_a_whole_rewrite() -> None
     after = edited(Edit(("approval", "requiresApproval"), DELETE))
     assert "requiresApproval" not in after
     assert after.startswith("# kept by hand\n")
+
+
+def test_a_value_shared_through_an_alias_is_not_rewritten_in_place() -> None:
+    text = "a: &x gold\nb: *x\n"
+    after = set_values(text, [Edit(("b",), "silver")])
+    assert _load(after) == {"a": "gold", "b": "silver"}
+
+
+def _load(text: str) -> object:
+    return YAML(typ="safe").load(text)
 
 
 def test_not_a_mapping_is_refused() -> None:
