@@ -69,6 +69,8 @@ def _edit(text: str, edit: Edit) -> str:
     root = _round_trip().compose(text)
     if not isinstance(root, MappingNode):
         raise ValueError("the file is not a YAML mapping")
+    if _anchored(root):
+        raise _Unsupported  # a value shared through an alias has its text in one place only
     node = root
     for depth, key in enumerate(edit.path[:-1]):
         pair = _pair(node, key)
@@ -94,6 +96,16 @@ def _edit(text: str, edit: Edit) -> str:
     if _same(text, edit):
         return text
     return _replace(text, pair, edit.value)
+
+
+def _anchored(node: Node) -> bool:
+    if node.anchor is not None:
+        return True
+    if isinstance(node, MappingNode):
+        return any(_anchored(k) or _anchored(v) for k, v in node.value)
+    if isinstance(node, SequenceNode):
+        return any(_anchored(item) for item in node.value)
+    return False
 
 
 def _pair(node: MappingNode, key: str) -> tuple[Node, Node] | None:
@@ -191,8 +203,6 @@ def _splice(text: str, start: int, end: int, new: str) -> str:
 
 def _replace(text: str, pair: tuple[Node, Node], value: Any) -> str:
     key, node = pair
-    if node.anchor is not None or node.start_mark.index < key.end_mark.index:
-        raise _Unsupported  # an anchored value, or an alias of one: other keys share it
     if isinstance(node, ScalarNode) and node.style not in ("|", ">"):
         if node.start_mark.line != node.end_mark.line:
             raise _Unsupported  # a plain or quoted scalar folded over lines
