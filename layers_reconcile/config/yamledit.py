@@ -5,9 +5,9 @@ composer gives every node: a scalar is rewritten where it stands (a comment afte
 column while the spaces allow), a key is removed with its lines (or its entry of a flow mapping),
 a new key is added after its mapping's last entry at that mapping's own indentation, or inside
 its braces. So a file whose `project:` block is indented 4 and the rest 2 keeps both. What this
-cannot do in place (a value over several lines of a block sequence replaced, the last key of a
-block mapping removed) falls back to ruamel's round trip of the whole document with the file's
-main indentation. A text with nothing to change is returned as it was, byte for byte.
+cannot do in place (a plain scalar folded over lines, the last key of a block mapping removed, a
+file with anchors and aliases) falls back to ruamel's round trip of the whole document with the
+file's main indentation. A text with nothing to change is returned as it was, byte for byte.
 """
 
 from __future__ import annotations
