@@ -225,6 +225,13 @@ def _load_settings(
         )
         return WorkspaceSpec()
     data = _check_api_url(data, parsed.source, issues)
+    if "ignore" in data:  # a customer key: for every customer it goes under `defaults`
+        issues.add(
+            parsed.source.mark(("ignore",), key=True),
+            "'ignore' belongs under 'defaults' in layers.yaml (defaults: {ignore: [...]}), "
+            "or in a customer file",
+        )
+        data = {k: v for k, v in data.items() if k != "ignore"}
     settings = _validate(WorkspaceSpec, data, parsed.source, issues)
     raw_defaults = data.get("defaults")
     if isinstance(raw_defaults, dict):

@@ -68,3 +68,13 @@ def test_a_default_path_may_name_a_key_only_some_customers_have(tmp_path: Path) 
         },
     )
     assert errors_of(tmp_path) == []
+
+
+def test_ignore_at_the_top_of_layers_yaml_says_where_it_belongs(tmp_path: Path) -> None:
+    write(
+        tmp_path, {"layers.yaml": "workspace: ws\nignore: [brand]\n", "customers/c.yaml": MINIMAL}
+    )
+    assert errors_of(tmp_path) == [
+        f"{(tmp_path / 'layers.yaml').as_posix()}:2:1: 'ignore' belongs under 'defaults' in "
+        "layers.yaml (defaults: {ignore: [...]}), or in a customer file"
+    ]
