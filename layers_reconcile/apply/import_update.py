@@ -2,7 +2,8 @@
 
 The plan already knows every managed field whose actual value differs from the files; for the
 fields people own in the Layers UI (project fields, approval policy, brand, influencer choice)
-the actual value (`before`) is written back, so the next plan shows no change for them. Content,
+the actual value (`before`) is written back, so the next plan shows no change for them (the
+differences `ignore:` sets aside too, as they are fields people own). Content,
 schedules, GitHub and social stay as the files say: those are what apply converges.
 """
 
@@ -42,6 +43,10 @@ def edits_for(customer: CustomerPlan, influencer_names: Mapping[str, str]) -> li
                     bare_id(pinned) or ""
                 )
                 out.append(Edit(("influencer",), name or str(pinned)))
+    for change in customer.ignored:  # fields people own (`ignore:`): written back just the same
+        path = tuple(change.field.split("."))
+        if path[0] in SECTIONS.values() and not change.before_unknown:
+            out.append(Edit(path, DELETE if change.before is None else change.before))
     return out
 
 

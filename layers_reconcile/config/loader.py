@@ -22,6 +22,7 @@ from layers_reconcile.config.discover import SETTINGS_NAMES as SETTINGS_NAMES
 from layers_reconcile.config.discover import customer_files as discover_customers
 from layers_reconcile.config.discover import locate, settings_in
 from layers_reconcile.config.fieldtypes import hidden_character
+from layers_reconcile.config.ignore import unknown_key
 from layers_reconcile.config.locate import resolve
 from layers_reconcile.config.merge import merge_customer
 from layers_reconcile.config.messages import describe, kind_of
@@ -176,7 +177,15 @@ class _Issues:
     def has_errors(self) -> bool:
         return bool(self._error_marks)
 
-    def add(self, mark: Mark, message: str, severity: str = "error") -> None:
+    def add(
+        self, mark: Mark, message: str, severity: str = "error", *, applied_to: str | None = None
+    ) -> None:
+        """`applied_to`: the customer file whose merged document this was found in; a problem
+        at a default of layers.yaml then names it, unless the defaults alone have it too."""
+        if applied_to is not None and mark.file != applied_to:
+            if severity == "error" and self.occupied(mark):
+                return  # the defaults alone have this problem: said once, at the default
+            message = f"{message} (in the defaults merged into {applied_to})"
         issue = ConfigIssue(mark.file, mark.line, mark.col, message, severity)
         self._items.setdefault((mark.file, mark.line, mark.col, message, severity), issue)
         if severity == "error":
@@ -216,6 +225,13 @@ def _load_settings(
         )
         return WorkspaceSpec()
     data = _check_api_url(data, parsed.source, issues)
+    if "ignore" in data:  # a customer key: for every customer it goes under `defaults`
+        issues.add(
+            parsed.source.mark(("ignore",), key=True),
+            "'ignore' belongs under 'defaults' in layers.yaml (defaults: {ignore: [...]}), "
+            "or in a customer file",
+        )
+        data = {k: v for k, v in data.items() if k != "ignore"}
     settings = _validate(WorkspaceSpec, data, parsed.source, issues)
     raw_defaults = data.get("defaults")
     if isinstance(raw_defaults, dict):
@@ -259,7 +275,12 @@ def _check_defaults(defaults: _Defaults, issues: _Issues) -> None:
     anchor = defaults.source.mark(("defaults",), key=True)
     stand_in = {"customerExternalId": "defaults", "project": {"name": "defaults"}}
     merged, source = merge_customer(
-        defaults.data, defaults.source, ("defaults",), stand_in, SourceMap(anchor)
+        defaults.data,
+        defaults.source,
+        ("defaults",),
+        stand_in,
+        SourceMap(anchor),
+        every_section=True,
     )
     _validate(CustomerSpec, merged, source, issues, skip_missing=True)
 
@@ -295,7 +316,7 @@ def _load_customer(
     merged, source = merge_customer(
         defaults.data, defaults.source, ("defaults",), data, parsed.source
     )
-    spec = _validate(CustomerSpec, merged, source, issues)
+    spec = _validate(CustomerSpec, merged, source, issues, applied_to=display)
     failed = failed or spec is None
     for finding in check_customer(merged, now=now):
         mark = source.mark(finding.path, key=finding.at_key)
@@ -303,7 +324,8 @@ def _load_customer(
             failed = True
             if issues.occupied(mark):
                 continue
-        issues.add(mark, finding.message, finding.severity)
+        issues.add(mark, finding.message, finding.severity, applied_to=display)
+    failed = _check_ignored_keys(merged, source, display, issues) or failed
     external_id = merged.get("customerExternalId")
     if isinstance(external_id, str) and hidden_character(external_id) is None:
         mark = source.mark(("customerExternalId",))
@@ -340,6 +362,23 @@ def _duplicate_id(
     return True
 
 
+def _check_ignored_keys(
+    merged: dict[str, Any], source: SourceMap, display: str, issues: _Issues
+) -> bool:
+    """The file's own `ignore:` paths name keys it has (the defaults' ones serve many files)."""
+    paths = merged.get("ignore")
+    failed = False
+    for index, path in enumerate(paths if isinstance(paths, list) else []):
+        mark = source.mark(("ignore", index))
+        if not isinstance(path, str) or mark.file != display or issues.occupied(mark):
+            continue
+        problem = unknown_key(path, merged)
+        if problem is not None:
+            failed = True
+            issues.add(mark, problem)
+    return failed
+
+
 def _validate(
     model: type[BaseModel],
     data: dict[str, Any],
@@ -347,6 +386,7 @@ def _validate(
     issues: _Issues,
     *,
     skip_missing: bool = False,
+    applied_to: str | None = None,
 ) -> BaseModel | None:
     try:
         return model.model_validate(data)
@@ -359,7 +399,7 @@ def _validate(
             mark = source.mark(target.path, key=at_key)
             if not at_key and issues.occupied(mark):
                 continue  # the value was already refused where it is written (a number too big)
-            issues.add(mark, message)
+            issues.add(mark, message, applied_to=applied_to)
         return None
 
 

@@ -40,6 +40,7 @@ _CUSTOM_ERRORS = frozenset(
         "influencer_type",
         "bad_glob",
         "hidden_character",
+        "ignore_path",
     }
 )
 

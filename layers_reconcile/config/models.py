@@ -18,10 +18,12 @@ from pydantic import (
     Field,
     StringConstraints,
     Tag,
+    WithJsonSchema,
     field_validator,
 )
 from pydantic_core import PydanticCustomError
 
+from layers_reconcile.config import ignore
 from layers_reconcile.config.fieldtypes import (
     AT_PATTERN,
     MODES_BY_PLATFORM,
@@ -520,6 +522,29 @@ class CustomerSpec(StrictModel):
         description="Content, keyed by a slug that identifies each piece.",
         examples=[{"launch-hook": {"brief": {"hook": "Your cafe, skip the line."}}}],
     )
+    ignore: list[IgnorePath] | None = Field(
+        default=None,
+        description="Fields people own in the Layers UI, as the plan names them: once the "
+        "object exists apply never changes them, and plan shows their drift as ignored. "
+        f"Paths: {ignore.WHAT_CAN_BE_IGNORED} (`*` for any key; a leading part such as "
+        "`brand` covers every field below it). Listed in defaults and in a file, they add up.",
+        examples=[["project.metadata.tier", "brand.tagline", "content.*.brief.hook"]],
+    )
+
+
+def _ignorable(path: str) -> str:
+    problem = ignore.path_problem(path)
+    if problem is not None:
+        raise PydanticCustomError("ignore_path", "ignore: {problem}", {"problem": problem})
+    return path
+
+
+IgnorePath = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=300),
+    AfterValidator(_ignorable),
+    WithJsonSchema({"type": "string", "pattern": ignore.PATH_PATTERN, "minLength": 1}),
+]
 
 
 DEFAULT_CUSTOMER_GLOBS = ("customers/**/*.yaml", "customers/**/*.yml")
@@ -601,6 +626,8 @@ class WorkspaceSpec(StrictModel):
     )
     defaults: dict[str, Any] | None = Field(
         default=None,
-        description="Deep-merged under every customer file; the customer's values win.",
+        description="Merged under every customer file (the customer's values win): fills in "
+        "fields of the sections a customer has (project and approval: every customer) and never "
+        "adds a section; each social.PLATFORM and content.KEY is a section of its own.",
         examples=[{"project": {"timezone": "America/Los_Angeles", "primaryLanguage": "en"}}],
     )

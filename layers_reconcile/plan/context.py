@@ -10,7 +10,8 @@ from typing import Any, Protocol
 from layers_reconcile.config.models import CustomerSpec, WorkspaceSpec
 from layers_reconcile.plan.actual import ActualCustomer, Row
 from layers_reconcile.plan.fields import fingerprint
-from layers_reconcile.plan.model import Action, Step, StepKind, Target
+from layers_reconcile.plan.ignore import set_aside
+from layers_reconcile.plan.model import Action, Change, Step, StepKind, Target
 from layers_reconcile.records import Project, ReservedRecord
 
 
@@ -43,6 +44,8 @@ class Ctx:
     ingest_pending: bool = False
     # socialAccountId of the connected account per platform (None: known after apply)
     accounts: dict[str, str | None] = field(default_factory=dict)
+    # Differences in fields the file's `ignore:` names (plan/ignore.py): shown, never planned.
+    ignored: list[Change] = field(default_factory=list)
 
     @property
     def ext(self) -> str:
@@ -70,6 +73,13 @@ class Ctx:
 
     def seen(self, address: str, facts: Any) -> None:
         self.fingerprints[address] = fingerprint(facts)
+
+    def keep(self, address: str, changes: list[Change]) -> list[Change]:
+        """The changes to an existing object that apply makes; those `ignore:` covers are kept
+        aside in `ignored`."""
+        kept, ignored = set_aside(self.ext, address, changes, self.spec.ignore or ())
+        self.ignored += ignored
+        return kept
 
     def add(self, step: Step) -> None:
         self.steps.append(step)

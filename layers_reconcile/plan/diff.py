@@ -82,6 +82,7 @@ def diff_customer(
         desired_fingerprint=loaded.fingerprint,
         actual_fingerprints=dict(sorted(ctx.fingerprints.items())),
         warnings=ctx.warnings,
+        ignored=ctx.ignored,
     )
 
 
@@ -191,7 +192,7 @@ def _project(ctx: Ctx) -> None:
         )
     actual = dict(ctx.project)
     actual["metadata"] = user_metadata(ctx.project)
-    found = changes(desired, actual, expand=("metadata",))
+    found = ctx.keep(address, changes(desired, actual, expand=("metadata",)))
     if ctx.project.get("status") == "archived":
         found.insert(0, Change(field="status", before="archived", after="active"))
     stamp = ctx.reserved
@@ -237,7 +238,11 @@ def _approval(ctx: Ctx) -> None:
     address = ctx.addr("approval")
     policy = ctx.actual.approval_policy
     ctx.seen(address, None if policy is None else {k: policy.get(k) for k in desired})
-    found = unknown_before(desired) if ctx.project is None else changes(desired, policy or {})
+    found = (
+        unknown_before(desired)
+        if ctx.project is None
+        else ctx.keep(address, changes(desired, policy or {}))
+    )
     if found:
         ctx.add(ctx.step(address, StepKind.APPROVAL, Action.UPDATE, changes=found))
 
@@ -397,7 +402,7 @@ def _brand(ctx: Ctx) -> None:
             else "the ingest rewrites the brand context first"
         )
     else:
-        found = changes(desired, context)
+        found = ctx.keep(address, changes(desired, context))
         reason = None
     if found:
         ctx.add(ctx.step(address, StepKind.BRAND, Action.UPDATE, changes=found, reason=reason))

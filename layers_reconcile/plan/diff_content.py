@@ -139,16 +139,20 @@ def _generation(
         )
         return _State("anew", ids, containers)
     failed = [str(c.get("id")) for c in containers if c.get("status") in ("failed", "canceled")]
-    if record.get("briefHash") != want_hash or failed:
-        changed = record.get("briefHash") != want_hash
+    brief = (
+        ctx.keep(
+            address,
+            _brief_changes(containers, want["brief"])
+            or [Change(field="briefHash", before=record.get("briefHash"), after=want_hash)],
+        )
+        if record.get("briefHash") != want_hash
+        else []
+    )
+    if brief or failed:
+        changed = bool(brief)
         ctx.add(
             generation(
-                changes=(
-                    _brief_changes(containers, want["brief"])
-                    or [Change(field="briefHash", before=record.get("briefHash"), after=want_hash)]
-                    if changed
-                    else []
-                ),
+                changes=brief,
                 job=estimates.content(spec.format, len(ids), regenerate=True),
                 reason=(
                     "the brief changed: the same containers are regenerated"

@@ -177,6 +177,9 @@ class CustomerPlan(_Model):
     # Fingerprint of the actual state each address was planned from (stale-plan refusal).
     actual_fingerprints: dict[str, str] = Field(default_factory=dict)
     warnings: list[str] = Field(default_factory=list)
+    # Differences in fields the file's `ignore:` names: shown, never applied (field: the whole
+    # path, before: Layers, after: the file). Left out of the JSON when empty.
+    ignored: list[Change] = Field(default_factory=list)
 
     @property
     def expected_seconds(self) -> float:
@@ -281,6 +284,9 @@ class Plan(_Model):
         for key in _OPTIONAL_KEYS:
             if doc.get(key) is None:
                 doc.pop(key, None)
+        for customer in doc["customers"]:
+            if not customer.get("ignored"):
+                customer.pop("ignored", None)
         return doc
 
     def customer(self, customer_external_id: str) -> CustomerPlan | None:

@@ -164,10 +164,27 @@ def _findings(plan: Plan) -> str:
             text += f" {s.orphans} {noun} ({archived} archived by this plan)."
         else:
             text += f" {s.orphans} {noun} (would be archived with --prune)."
+    ignored = sum(len(c.ignored) for c in plan.customers)
+    if ignored:
+        noun = "difference" if ignored == 1 else "differences"
+        text += f" {ignored} ignored {noun} (fields the files' ignore: leaves to people)."
     if s.conflicts:
         noun = "conflict" if s.conflicts == 1 else "conflicts"
         text += f" {s.conflicts} {noun}: apply refuses {'it' if s.conflicts == 1 else 'them'}."
     return text
+
+
+IGNORED_HEADING = "ignored (ignore: people own these fields in Layers; apply leaves them):"
+
+
+def ignored_line(change: Change) -> str:
+    """One ignored difference: the whole field path, what Layers has, what the file says."""
+    return f"{change.field}: Layers has {before_text(change)}, the file says {after_text(change)}"
+
+
+def shown(c: CustomerPlan) -> bool:
+    """Whether a customer has anything to show: steps, warnings or ignored differences."""
+    return bool(c.steps or c.warnings or c.ignored) and c.conflict is None
 
 
 def orphan_line(orphan: Orphan, *, pruned: bool = False) -> str:

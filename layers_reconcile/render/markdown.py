@@ -26,9 +26,7 @@ def render_markdown(plan: Plan, *, limit: int = LIMIT) -> list[str]:
     notes = [fmt.scope_line(plan), fmt.provenance_line(plan)]
     summary += "".join(f"\n\n_{escape(n, quote=False)}_" for n in notes if n)
     warnings = _credits(plan) + _warnings(plan) + _conflicts(plan) + _orphans(plan)
-    sections = [
-        _section(c) for c in plan.customers if (c.steps or c.warnings) and c.conflict is None
-    ]
+    sections = [_section(c) for c in plan.customers if fmt.shown(c)]
     unchanged = len(plan.customers) - len(sections) - len(plan.conflicts)
     footer = (
         f"\n_{unchanged} other customer{'s' if unchanged != 1 else ''} unchanged._\n"
@@ -132,6 +130,10 @@ def _section(customer: CustomerPlan) -> str:
     if customer.warnings:
         notes = "\n".join(f"# ! {w}" for w in customer.warnings)
         body = notes + ("\n" + body if body else "")
+    if customer.ignored:
+        lines = [f"# = {fmt.IGNORED_HEADING}"]
+        lines += [f"#       {fmt.ignored_line(c)}" for c in customer.ignored]
+        body = (body + "\n" if body else "") + "\n".join(lines)
     fence = "```"
     while fence in body:
         fence += "`"

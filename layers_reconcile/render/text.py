@@ -29,7 +29,7 @@ def render_text(plan: Plan) -> Text:
         out.append("\nConflicts: apply refuses these customers\n", style="bold red")
         for customer in conflicts:
             out.append(f"{INDENT}x {fmt.conflict_line(customer)}\n", style="red")
-    shown = [c for c in plan.customers if (c.steps or c.warnings) and c.conflict is None]
+    shown = [c for c in plan.customers if fmt.shown(c)]
     for customer in shown:
         out.append("\n")
         _customer(out, customer)
@@ -63,6 +63,10 @@ def _customer(out: Text, customer: CustomerPlan) -> None:
         out.append(f"{INDENT}! {warning}\n", style="yellow")
     for step in customer.steps:
         _step(out, step, customer.timezone)
+    if customer.ignored:
+        out.append(f"{INDENT}= {fmt.IGNORED_HEADING}\n", style="dim")
+        for change in customer.ignored:
+            out.append(f"{INDENT}      {fmt.ignored_line(change)}\n", style="dim")
 
 
 def _step(out: Text, step: Step, timezone: str | None = None) -> None:

@@ -117,3 +117,54 @@ def test_editing_one_value_changes_only_its_line(example: str) -> None:
     lines = changed_lines(text, edited)
     assert lines[-1] == "+  timezone: Asia/Tokyo"
     assert all(line.startswith("-  timezone: ") for line in lines[:-1]), lines
+
+
+def mixed_layout(ext: str) -> str:
+    """A customer file as people write them: `project:` indented 4, the rest 2, a flow mapping,
+    a quoted string, comments."""
+    text = customer_yaml(ext).replace(
+        f"project:\n  name: Customer {ext}\n  timezone: Europe/Berlin\n  metadata: {{tier: gold}}\n",
+        f"project:\n    name: Customer {ext}   # as on the invoice\n"
+        "    timezone: Europe/Berlin\n    metadata: {tier: gold}\n",
+    )
+    text = text.replace(
+        "brand:\n  tagline: Skip the line.\n",
+        'brand:\n  # what the customer says about themselves\n  tagline: "Skip the line."\n',
+    )
+    return "# yaml-language-server: $schema=../schemas/customer.schema.json\n" + text
+
+
+async def three_fields_change(server: EmulatorServer, ext: str) -> None:
+    async with LayersClient(server.url, server.api_key) as client:
+        pid = project_id_for(ext)
+        project = await client.get_project(pid)
+        await client.patch_project(
+            pid,
+            {
+                "name": "Renamed, In The UI",
+                "brandContext": {"tagline": "Changed by the customer."},
+                "metadata": {"tier": "platinum", RESERVED_KEY: project["metadata"][RESERVED_KEY]},
+            },
+        )
+
+
+def test_update_keeps_each_files_own_indentation_and_flow_style(
+    server: EmulatorServer, tmp_path: Path
+) -> None:
+    seed(server, ["upd-mixed"])
+    ws = workspace(tmp_path, {"upd-mixed": mixed_layout("upd-mixed")})
+    file = ws / "customers" / "upd-mixed.yaml"
+    original = file.read_text()
+    asyncio.run(three_fields_change(server, "upd-mixed"))
+    result = CliRunner().invoke(
+        cli, ["--api-url", server.url, "--api-key", server.api_key, "import", "--update", str(ws)]
+    )
+    assert result.exit_code == 0, result.output
+    assert changed_lines(original, file.read_text()) == [
+        "-    name: Customer upd-mixed   # as on the invoice",
+        "+    name: 'Renamed, In The UI' # as on the invoice",
+        "-    metadata: {tier: gold}",
+        "+    metadata: {tier: platinum}",
+        '-  tagline: "Skip the line."',
+        '+  tagline: "Changed by the customer."',
+    ]

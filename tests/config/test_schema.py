@@ -158,3 +158,14 @@ def test_every_customer_example_names_the_schema_relative_to_itself() -> None:
         assert (path.parent / "../../schemas/customer.schema.json").resolve().is_file()
     first = (EXAMPLES / "layers.yaml").read_text(encoding="utf-8").splitlines()[0]
     assert first == "# yaml-language-server: $schema=../schemas/workspace.schema.json"
+
+
+def test_the_schemas_know_ignore_in_a_file_and_in_defaults() -> None:
+    customer = Draft202012Validator(customer_schema())
+    file = {"customerExternalId": "c-1", "project": {"name": "C"}}
+    assert customer.is_valid({**file, "ignore": ["project.metadata.tier", "content.*.brief"]})
+    assert not customer.is_valid({**file, "ignore": ["github.branch"]})
+    assert not customer.is_valid({**file, "ignore": "brand"})
+    workspace = Draft202012Validator(workspace_schema())
+    assert workspace.is_valid({"defaults": {"ignore": ["brand.tagline"]}})
+    assert not workspace.is_valid({"defaults": {"ignore": ["influencer"]}})

@@ -13,6 +13,9 @@ async def update_policy(ctx: CustomerContext, step: Step) -> StepResult:
     ctx.project_id = ctx.project_id or step.target.projectId
     assert ctx.spec.approval is not None
     body = ctx.spec.approval.model_dump(exclude_unset=True)
+    known = {c.field for c in step.changes if not c.before_unknown}
+    if known:  # only the fields that differ: one `ignore:` names is not among them
+        body = {k: v for k, v in body.items() if k in known}
     # A PATCH sets values: repeating it is harmless, so no key derived from the body (which
     # would replay a stale answer when a value goes A -> B -> A within the replay window).
     await ctx.api.patch_approval_policy(ctx.require_project(), body)

@@ -17,6 +17,7 @@ from layers_reconcile.apply.poll import Backoff, poll
 from layers_reconcile.apply.recovery import StepError
 from layers_reconcile.apply.reserved import Reserved, content_entry
 from layers_reconcile.apply.steps.base import StepResult, cancel_post, content_key_of
+from layers_reconcile.config.ignore import ignored_by
 from layers_reconcile.config.models import ContentSpec
 from layers_reconcile.errors import ConflictError, JobError
 from layers_reconcile.plan.ids import brief_hash, content_id_for
@@ -49,6 +50,29 @@ def hash_of(content: ContentSpec) -> str:
 def request_brief(content: ContentSpec) -> dict[str, Any]:
     brief: dict[str, Any] = content.brief.model_dump(exclude_unset=True, exclude_none=True)
     return brief
+
+
+async def _brief_keeping_ignored(
+    ctx: CustomerContext, key: str, content: ContentSpec, container_id: str
+) -> tuple[dict[str, Any], str]:
+    """The brief a regenerate sends, and its hash to record: the file's, except that each field
+    `ignore:` names keeps the value the container has (people own it). Recording the hash of
+    what was sent keeps the ignored difference showing in the next plan."""
+    written: dict[str, Any] = content.brief.model_dump(exclude_unset=True)
+    owned = [
+        name
+        for name in written
+        if ignored_by(ctx.spec.ignore or (), f"content.{key}.brief.{name}") is not None
+    ]
+    if not owned:
+        return request_brief(content), hash_of(content)
+    current = (await ctx.api.get_content(container_id)).get("brief") or {}
+    for name in owned:
+        if name in current:
+            written[name] = current[name]
+        else:
+            written.pop(name)
+    return {k: v for k, v in written.items() if v is not None}, brief_hash(written)
 
 
 def generation_id(project_id: str, key: str, generation: int) -> str:
@@ -169,7 +193,8 @@ async def _regenerate(
     container_ids = [str(c) for c in step.target.containerIds or entry.get("containerIds") or []]
     if not container_ids:
         raise StepError(f"content {key!r}: no containers to regenerate")
-    body = {"brief": request_brief(content)}
+    brief, sent_hash = await _brief_keeping_ignored(ctx, key, content, container_ids[0])
+    body = {"brief": brief}
     round_ = int(entry.get("regenerations") or 0) + 1
     job_ids: list[str] = []
     for container_id in container_ids:
@@ -186,7 +211,7 @@ async def _regenerate(
             {
                 "jobId": job_ids[0],
                 "jobIds": job_ids,
-                "briefHash": hash_of(content),
+                "briefHash": sent_hash,
                 "regenerations": round_,
                 "status": "running",
             }

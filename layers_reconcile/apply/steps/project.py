@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from layers_reconcile.apply.context import CustomerContext
 from layers_reconcile.apply.recovery import StepError
 from layers_reconcile.apply.reserved import RESERVED_VERSION, Reserved, reserved_of, with_reserved
 from layers_reconcile.apply.steps.base import StepResult, record_canceled
+from layers_reconcile.config.ignore import ignored_by
 from layers_reconcile.errors import ConflictError
-from layers_reconcile.plan.ids import LAST_APPLIED, project_id_for
+from layers_reconcile.plan.ids import LAST_APPLIED, RESERVED_KEY, project_id_for
 from layers_reconcile.plan.model import Step
 from layers_reconcile.statuses import POST_DONE
 
@@ -83,11 +85,29 @@ async def update(ctx: CustomerContext, step: Step) -> StepResult:
     if "metadata" in managed and ("metadata" in fields or not fields):
         async with ctx.reserved_lock:
             project = await ctx.latest_project()
-            body["metadata"] = with_reserved(dict(spec.metadata or {}), reserved_of(project))
+            metadata = _keep_ignored(dict(spec.metadata or {}), project, ctx.spec.ignore or ())
+            body["metadata"] = with_reserved(metadata, reserved_of(project))
             await ctx.patch_project(body)
     elif body:
         await ctx.patch_project(body)
     return StepResult(detail="updated " + ", ".join(sorted(body)) if body else "nothing to update")
+
+
+def _keep_ignored(metadata: dict[str, Any], project: Any, ignore: Sequence[str]) -> dict[str, Any]:
+    """The file's metadata with each key that `ignore:` names as Layers has it (the PATCH
+    replaces the whole mapping, so an ignored key must be sent back unchanged)."""
+    if not ignore:
+        return metadata
+    current = (project or {}).get("metadata") or {}
+    keys = set(metadata) | set(current)
+    for key in keys - {RESERVED_KEY}:
+        if ignored_by(ignore, f"project.metadata.{key}") is None:
+            continue
+        if key in current:
+            metadata[key] = current[key]
+        else:
+            metadata.pop(key, None)
+    return metadata
 
 
 async def archive(ctx: CustomerContext, step: Step) -> StepResult:
