@@ -135,6 +135,9 @@ def emulator(
     except KeyboardInterrupt:
         click.echo("Stopping the Layers API emulator.", err=True)
     finally:
+        # A second Ctrl-C while requests in flight finish must not break the stop.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         server.stop()
 
 

@@ -1,0 +1,68 @@
+"""`layers-reconcile emulator` stops quietly on Ctrl-C or SIGTERM while requests are in flight:
+one line, exit 0, no traceback (before: now and then a `ValueError: Invalid file descriptor`
+traceback from uvicorn, the socket closed under it, and CancelledError tracebacks)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.apply.support import EXAMPLES, KEY, free_port
+
+
+def _env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LAYERS_", "GITHUB_"))}
+    env.update(NO_COLOR="1")
+    return env
+
+
+@pytest.mark.parametrize("signals", [[signal.SIGINT], [signal.SIGTERM], [signal.SIGINT] * 2])
+def test_stopping_with_requests_in_flight_is_quiet(tmp_path: Path, signals: list[int]) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    emulator = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "layers_reconcile", "emulator", "--port", str(port)),
+            *("--db", str(tmp_path / "state.sqlite3"), "--speed", "5", "--latency-ms", "200"),
+            *("--api-key", KEY),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(),
+    )
+    workspace = tmp_path / "ws"
+    shutil.copytree(EXAMPLES / sorted(os.listdir(EXAMPLES))[0], workspace)
+    client: subprocess.Popen[str] | None = None
+    try:
+        assert emulator.stdout is not None
+        assert url in emulator.stdout.readline()
+        apply_args = ("--api-url", url, "apply", str(workspace), "--auto-approve")
+        # A real apply keeps several requests in flight (each held 200 ms by --latency-ms).
+        client = subprocess.Popen(
+            [sys.executable, "-m", "layers_reconcile", *apply_args],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env={**_env(), "LAYERS_API_KEY": KEY},
+        )
+        while httpx.get(f"{url}/_emulator/stats", timeout=5).json()["total"] < 8:
+            time.sleep(0.05)
+        for sig in signals:
+            emulator.send_signal(sig)
+        _out, err = emulator.communicate(timeout=60)
+    finally:
+        for proc in (emulator, client):
+            if proc is not None and proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+    assert emulator.returncode == 0, err
+    assert "Traceback" not in err, err
+    assert err.strip() == "Stopping the Layers API emulator." or signals == [signal.SIGTERM], err
