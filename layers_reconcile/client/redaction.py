@@ -17,12 +17,15 @@ from typing import Any
 REDACTED = "***"
 RUN = 8  # no output carries this many consecutive characters of the key's secret part
 _KEY_PARTS = re.compile(r"lp_(?:live|test)_[^_]+_(?P<secret>.{8,})", re.DOTALL)
-# Characters a reader does not see between two others: controls, format characters (zero-width
-# space/joiners, bidi marks, soft hyphen, word joiner, BOM), variation selectors and tags.
+# Characters a reader does not see between two others: every control and format character
+# (Unicode categories Cc and Cf: zero-width space and joiners, bidi marks, soft hyphen, word
+# joiner, BOM, tags), the combining grapheme joiner, variation selectors and Hangul fillers.
 _INVISIBLE = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f"
-    "\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0"
-    "\U000e0000-\U000e0fff]"
+    "[\x00-\x1f\x7f-\x9f\xad\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2"
+    "\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u2064"
+    "\u2066-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb\U000110bd\U000110cd"
+    "\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
+    "\U000e0020-\U000e007f\U000e0100-\U000e01ef]"
 )
 
 
