@@ -191,3 +191,23 @@ def test_escape_sequences_in_a_project_name_are_shown_escaped(
     code, output = run_cli("--api-url", api.url, "plan", str(workspace))
     assert code == 0, output
     assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202e]", output), repr(output)
+
+
+# -- the last filter: whatever the key reaches, it is not written ----------------------------
+
+
+def test_the_key_pasted_into_a_customer_file_is_not_written_anywhere(
+    api: HostileApi, workspace: Path, tmp_path: Path
+) -> None:
+    """Not from the API at all: a key pasted into a file. stdout, stderr, `--out` and the step
+    summary all pass the same redactor on their way out."""
+    customer = workspace / "customers" / "c.yaml"
+    customer.write_text(f"customerExternalId: cust-1\nproject:\n  name: oops {SECRET}\n")
+    out, summary = tmp_path / "plan.json", tmp_path / "summary.md"
+    code, output = run_cli(
+        "-vv", "--api-url", api.url, "plan", str(workspace), "--out", str(out), summary=summary
+    )
+    assert code == 0, output
+    assert 'name: "oops ***"' in output
+    for text in (output, out.read_text(), summary.read_text()):
+        assert not leaked(text), text
