@@ -63,7 +63,8 @@ class Redactor:
     def text(self, value: str) -> str:
         """`value` with the key and every run of its secret part replaced by `***`."""
         secret = self._secret()
-        if secret and secret in value:
+        # A key shorter than a run is no secret this can keep (and replacing it would mangle).
+        if len(secret) >= RUN and secret in value:
             value = value.replace(secret, REDACTED)
         grams, pattern = self._grams()
         if pattern is None or len(value) < RUN or not pattern.search(_folded(value)):
