@@ -9,12 +9,15 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import httpx
 import pytest
 
+from layers_reconcile.emulator.server import EmulatorServer
+from layers_reconcile.emulator.settings import EmulatorSettings
 from tests.apply.support import EXAMPLES, KEY, free_port
 
 
@@ -66,3 +69,36 @@ def test_stopping_with_requests_in_flight_is_quiet(tmp_path: Path, signals: list
     assert emulator.returncode == 0, err
     assert "Traceback" not in err, err
     assert err.strip() == "Stopping the Layers API emulator." or signals == [signal.SIGTERM], err
+
+
+def test_a_ctrl_c_during_wait_does_not_close_the_socket_under_the_running_server(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The cause, deterministically: Ctrl-C delivered to the main thread while `wait()` blocks.
+    On Python 3.11 that can mark uvicorn's thread stopped while it runs; `stop()` then closed the
+    socket under it and its shutdown died with `ValueError: Invalid file descriptor: -1`."""
+    died: list[BaseException | None] = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: died.append(args.exc_value))
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGUSR1, interrupt)
+    server = EmulatorServer(EmulatorSettings(port=0)).start()
+    main = threading.main_thread().ident
+    assert main is not None
+    try:
+        ctrl_c = threading.Timer(0.2, signal.pthread_kill, (main, signal.SIGUSR1))
+        ctrl_c.start()
+        with pytest.raises(KeyboardInterrupt):
+            server.wait()
+        ctrl_c.join()
+        server.stop()
+    finally:
+        signal.signal(signal.SIGUSR1, previous)
+    # Until uvicorn's thread has really ended (`enumerate` lists it until then).
+    for _ in range(200):
+        if not any(t.name == "layers-emulator" for t in threading.enumerate()):
+            break
+        time.sleep(0.05)
+    assert died == []
