@@ -297,14 +297,13 @@ class ClientCore:
     def _answer(self, call: Call, attempt: int, raw: httpx.Response, content: bytes) -> Response:
         status = raw.status_code
         headers = raw.headers
-        request_id = headers.get("x-request-id")
         _log.debug(
             "%s %s -> %d (attempt %d, requestId %s)",
             call.method,
             self._redactor.text(call.path),
             status,
             attempt,
-            self._redactor.text(request_id) if request_id else None,
+            self._request_id(headers),
         )
         if status in call.expect:
             return self._success(call, status, content, headers)

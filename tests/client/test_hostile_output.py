@@ -169,7 +169,7 @@ def test_escape_sequences_in_an_error_message_and_request_id_are_shown_escaped(
 ) -> None:
     evil = {"error": {"code": "INTERNAL", "message": "boom\x1b]0;owned\x07\x1b[2J\x9b"}}
     api.routes["/v1/projects"] = answer(500, evil, **{"X-Request-Id": "req\x1b[31mred"})
-    code, output = run_cli("--api-url", api.url, "plan", str(workspace))
+    code, output = run_cli("-vv", "--api-url", api.url, "plan", str(workspace))  # logs too
     assert code == 1
     assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", output), repr(output)
     assert "boom\\x1b]0;owned\\x07\\x1b[2J\\x9b" in output
