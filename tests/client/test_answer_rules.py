@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from layers_reconcile.client.decoding import MAX_DEPTH, TooDeep, decode_json, nesting_depth
@@ -58,6 +58,7 @@ def test_the_depth_check_counts_what_the_parser_would_nest(value: Any) -> None:
     assert decode_json(raw) == value
 
 
+@settings(deadline=None)  # a 100,000-deep text takes a while to build on a busy machine
 @given(st.integers(MAX_DEPTH + 1, 100_000), st.sampled_from(["[]", "{}"]))
 def test_anything_deeper_than_the_limit_is_refused(levels: int, kind: str) -> None:
     if kind == "[]":
