@@ -16,7 +16,8 @@
         ├── JobFailedError     status "failed", carries the job's error code
         └── JobTimeoutError    still running at the deadline
 
-Errors never carry the API key: the client redacts it before building them. A saved plan that
+Errors never carry the API key: the client redacts it before building them. What an error
+shows (file names, messages, codes, requestIds, ids) is made printable when it is built. A saved plan that
 no longer matches actual state is not an error of the run: apply refuses that customer alone
 (`CustomerStatus.STALE`, with its addresses) and the others go on.
 """
@@ -25,6 +26,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+
+from layers_reconcile.printable import printable
 
 
 class ReconcileError(Exception):
@@ -40,6 +43,12 @@ class ConfigIssue:
     col: int
     message: str
     severity: str = "error"
+
+    def __post_init__(self) -> None:
+        # A file name or a quoted value with a newline or an escape sequence must not split the
+        # `file:line:col` line nor act on the terminal.
+        object.__setattr__(self, "file", printable(self.file))
+        object.__setattr__(self, "message", printable(self.message))
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.col}: {self.message}"
@@ -64,12 +73,12 @@ class ApiError(ReconcileError):
         path: str | None = None,
     ) -> None:
         self.status = status
-        self.code = code
-        self.request_id = request_id
+        self.code = None if code is None else printable(code)
+        self.request_id = None if request_id is None else printable(request_id)
         self.details = details or {}
         self.method = method
-        self.path = path
-        self.message = message
+        self.path = None if path is None else printable(path)
+        self.message = printable(message)
         super().__init__(self._describe())
 
     def _describe(self) -> str:
@@ -131,10 +140,10 @@ class JobError(ReconcileError):
         code: str | None = None,
         job: dict[str, Any] | None = None,
     ) -> None:
-        self.job_id = job_id
-        self.code = code
+        self.job_id = printable(job_id)
+        self.code = None if code is None else printable(code)
         self.job = job or {}
-        super().__init__(message)
+        super().__init__(printable(message))
 
 
 class JobFailedError(JobError):

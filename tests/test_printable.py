@@ -7,7 +7,7 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from layers_reconcile.printable import printable
+from layers_reconcile.printable import json_printable, printable, printable_value
 
 
 def test_terminal_sequences_are_escaped_not_dropped() -> None:
@@ -56,3 +56,29 @@ def test_escaping_keeps_every_character_visible(text: str) -> None:
     # Escaped, not dropped: each input character leaves at least one output character.
     assert len(printable(text)) >= len(text)
     assert printable(printable(text)) == printable(text)
+
+
+@given(st.text())
+def test_json_printable_keeps_the_value_and_shows_no_control(text: str) -> None:
+    import json
+
+    shown = json_printable(json.dumps({"k": text}, indent=2, ensure_ascii=False))
+    assert json.loads(shown) == {"k": text}
+    assert not any(unicodedata.category(c) in ("Cc", "Cs") and c not in "\n" for c in shown)
+
+
+def test_printable_value_walks_models_dataclasses_and_containers() -> None:
+    from layers_reconcile.apply.events import ApplyReport, CustomerOutcome, CustomerStatus, Failure
+
+    report = ApplyReport(
+        [CustomerOutcome("c\x1b[2J", CustomerStatus.FAILED, failure=Failure("a", "m\x9b"))]
+    )
+    shown = printable_value(report)
+    assert shown.outcomes[0].customer == "c\\x1b[2J"
+    assert shown.outcomes[0].status is CustomerStatus.FAILED
+    assert shown.outcomes[0].failure is not None
+    assert shown.outcomes[0].failure.message == "m\\x9b"
+    assert report.outcomes[0].customer == "c\x1b[2J"  # the original is left as it was
+    clean = ApplyReport([CustomerOutcome("c", CustomerStatus.CONVERGED)])
+    assert printable_value(clean) is clean
+    assert printable_value({"k\n": ["v\x07", ("t\x00",)]}) == {"k\\x0a": ["v\\x07", ("t\\x00",)]}

@@ -35,6 +35,7 @@ from layers_reconcile.cli.common import (
     run,
 )
 from layers_reconcile.cli.exits import ExitCode, of_report
+from layers_reconcile.cli.output import scrubbed
 from layers_reconcile.cli.reviewed import (
     check_reviewed_workspace,
     read_reviewed,
@@ -263,7 +264,7 @@ def _write_report(report: ApplyReport, workspace: str | None, file: Path | None)
 
     if file is None and not step_summary_wanted():
         return
-    text = render_report(report, workspace=workspace)
+    text = scrubbed(render_report(report, workspace=workspace))
     if file is not None:
         try:
             file.write_text(text, encoding="utf-8")

@@ -20,6 +20,7 @@ from rich.text import Text
 
 from layers_reconcile.cli.context import GlobalOptions
 from layers_reconcile.cli.exits import of_error
+from layers_reconcile.cli.output import guard_output
 from layers_reconcile.client import LayersClient
 from layers_reconcile.client.envelope import clean_api_key
 from layers_reconcile.config.apiurl import (
@@ -83,6 +84,7 @@ def command_options(
     the one rule plan and apply share. Customers add up (in order, once each); a command's
     value wins over the global one; --emulator on either turns the embedded emulator on."""
     given = options_of(ctx)
+    guard_output(ctx, api_key)
     return replace(
         given,
         customers=tuple(dict.fromkeys(given.customers + customers)),

@@ -14,6 +14,9 @@ from layers_reconcile.emulator.settings import API_REVISIONS, RATE_LIMIT_TIERS, 
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
+    # The first Ctrl-C/SIGTERM stops the server; one more while it stops must not break that.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     raise KeyboardInterrupt
 
 
@@ -129,12 +132,15 @@ def emulator(
             f"cannot listen on {host}:{port}: {exc.strerror or exc}"
         ) from None
     signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)
     try:
         _announce(server, settings)
         server.wait()
     except KeyboardInterrupt:
         click.echo("Stopping the Layers API emulator.", err=True)
     finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         server.stop()
 
 

@@ -36,6 +36,7 @@ from layers_reconcile.config.times import instant_text
 from layers_reconcile.errors import ApiError, ReconcileError
 from layers_reconcile.plan.model import Action, CustomerPlan, Plan, Step
 from layers_reconcile.plan.planner import make_plan
+from layers_reconcile.printable import json_printable, printable, printable_value
 
 PERSON_KINDS = frozenset({"github_install", "social_oauth"})
 # What making (and recording) a link needs, by kind.
@@ -131,10 +132,11 @@ def links(
         fail(ctx, errors, exc)
     if output_format == "json":
         doc = {"links": [r.document() for r in rows]}
-        click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+        click.echo(json_printable(json.dumps(doc, indent=2, ensure_ascii=False)))
     else:
         zones = {c.spec.customerExternalId: c.spec.project.timezone for c in workspace.customers}
-        console.print(render_rows(rows, zones), end="")
+        zones = {printable(k): v for k, v in zones.items()}
+        console.print(render_rows(printable_value(rows), zones), end="")
     ctx.exit(ExitCode.OK)
 
 

@@ -142,7 +142,9 @@ def cli(
         verbose=verbose,
     )
     from layers_reconcile.cli.common import configure_logging
+    from layers_reconcile.cli.output import guard_output
 
+    guard_output(ctx, api_key)
     configure_logging(verbose)
 
 

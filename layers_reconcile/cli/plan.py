@@ -23,6 +23,7 @@ from layers_reconcile.cli.common import (
 )
 from layers_reconcile.cli.context import GlobalOptions
 from layers_reconcile.cli.exits import of_plan
+from layers_reconcile.cli.output import scrubbed
 from layers_reconcile.cli.plan_failed import on_failure
 from layers_reconcile.cli.scope import (
     Scope,
@@ -138,7 +139,7 @@ def plan(
         from layers_reconcile.render.json import render_json
 
         try:
-            out.write_text(render_json(result), encoding="utf-8")
+            out.write_text(scrubbed(render_json(result)), encoding="utf-8")
         except OSError as exc:
             fail(ctx, errors, ReconcileError(f"cannot write the plan to {out}: {exc.strerror}"))
     if output_format == "github":

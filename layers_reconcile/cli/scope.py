@@ -16,6 +16,7 @@ from rich.console import Console
 
 from layers_reconcile import __version__
 from layers_reconcile.cli.common import Endpoint, build_client, fail, noted
+from layers_reconcile.cli.output import scrubbed
 from layers_reconcile.config.gitdiff import changed_since, head_commit
 from layers_reconcile.config.loader import SETTINGS_NAMES, Workspace
 from layers_reconcile.config.scope import Shard, in_shard, parse_shard, touched
@@ -188,7 +189,7 @@ def append_step_summary(parts: list[str]) -> None:
         kept.append(part)
     try:
         with Path(target).open("a", encoding="utf-8") as out:
-            out.write("\n".join(p.rstrip("\n") + "\n" for p in kept) + "\n")
+            out.write(scrubbed("\n".join(p.rstrip("\n") + "\n" for p in kept) + "\n"))
     except OSError as exc:
         raise ReconcileError(
             f"cannot append to GITHUB_STEP_SUMMARY ({target}): {exc.strerror}"

@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import asyncio
-import json as jsonlib
 import logging
 import time
 import uuid
@@ -19,16 +18,20 @@ from typing import Any, Self, TypeVar, overload
 import httpx
 import stamina
 
-from layers_reconcile.client.envelope import (
-    Redactor,
-    clean_api_key,
-    error_from_response,
-    parse_retry_after,
+from layers_reconcile.client.decoding import (
+    ACCEPT_ENCODING,
+    BodyRefused,
+    TooDeep,
+    decode_json,
+    read_body,
+    too_big,
 )
+from layers_reconcile.client.envelope import clean_api_key, error_from_response, parse_retry_after
 from layers_reconcile.client.jobs import OnProgress, PollStats
 from layers_reconcile.client.jobs import wait_for_job as _wait_for_job
 from layers_reconcile.client.pacing import Pacer, endpoint_class
 from layers_reconcile.client.records import Listed, Page, Record, Shape, check
+from layers_reconcile.client.redaction import Redactor
 from layers_reconcile.client.retrying import (
     MUTATING,
     WAIT_INITIAL,
@@ -47,6 +50,7 @@ from layers_reconcile.errors import (
     TransportError,
     UnexpectedAnswerError,
 )
+from layers_reconcile.printable import printable
 from layers_reconcile.records import JsonObject
 
 _log = logging.getLogger(__name__)
@@ -121,7 +125,11 @@ class ClientCore:
             auth=BearerAuth(api_key),
             timeout=httpx.Timeout(timeout),
             limits=httpx.Limits(max_connections=100, max_keepalive_connections=100),
-            headers={"Accept": "application/json", "User-Agent": "layers-reconcile"},
+            headers={
+                "Accept": "application/json",
+                "Accept-Encoding": ACCEPT_ENCODING,
+                "User-Agent": "layers-reconcile",
+            },
             follow_redirects=False,
         )
 
@@ -235,10 +243,9 @@ class ClientCore:
                 method=call.method,
                 path=self._redactor.text(call.path),
             )
-        except _TooBig as exc:
+        except _Refused as exc:
             failure = UnexpectedAnswerError(
-                f"the body is over {self.max_body_bytes // 1024 // 1024} MB (the limit); "
-                "refused without reading the rest",
+                exc.reason,
                 status=exc.status,
                 method=call.method,
                 path=self._redactor.text(call.path),
@@ -255,25 +262,29 @@ class ClientCore:
         return self._answer(call, attempt, *answer)
 
     async def _fetch(self, request: httpx.Request) -> tuple[httpx.Response, bytes]:
-        """The answer and its body, read as it streams and refused past `max_body_bytes`."""
+        """The answer and its body, decoded as it streams and refused past `max_body_bytes`
+        (as sent or decoded; see `decoding.read_body`)."""
         raw = await self._http.send(request, stream=True)
         try:
             declared = raw.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > self.max_body_bytes:
-                raise _TooBig(raw.status_code, raw.headers)
-            chunks: list[bytes] = []
-            size = 0
-            async for chunk in raw.aiter_bytes():
-                size += len(chunk)
-                if size > self.max_body_bytes:
-                    raise _TooBig(raw.status_code, raw.headers)
-                chunks.append(chunk)
+                raise too_big(self.max_body_bytes)
+            if raw.is_stream_consumed:  # built in memory (a test transport): already decoded
+                body = raw.content
+                if len(body) > self.max_body_bytes:
+                    raise too_big(self.max_body_bytes)
+            else:
+                body = await read_body(
+                    raw.headers.get("content-encoding", ""), raw.aiter_raw(), self.max_body_bytes
+                )
+        except BodyRefused as exc:
+            raise _Refused(raw.status_code, raw.headers, exc.reason) from None
         finally:
             await raw.aclose()
-        return raw, b"".join(chunks)
+        return raw, body
 
     def _request_id(self, headers: httpx.Headers) -> str | None:
-        return self._redactor.text(headers.get("x-request-id") or "") or None
+        return printable(self._redactor.text(headers.get("x-request-id") or "")) or None
 
     def _transport_failure(self, call: Call, attempt: int, exc: Exception) -> TransportError:
         name = type(exc).__name__
@@ -286,14 +297,13 @@ class ClientCore:
     def _answer(self, call: Call, attempt: int, raw: httpx.Response, content: bytes) -> Response:
         status = raw.status_code
         headers = raw.headers
-        request_id = headers.get("x-request-id")
         _log.debug(
             "%s %s -> %d (attempt %d, requestId %s)",
             call.method,
             self._redactor.text(call.path),
             status,
             attempt,
-            self._redactor.text(request_id) if request_id else None,
+            self._request_id(headers),
         )
         if status in call.expect:
             return self._success(call, status, content, headers)
@@ -321,21 +331,29 @@ class ClientCore:
         raise error
 
     def _success(self, call: Call, status: int, content: bytes, headers: httpx.Headers) -> Response:
+        # A server echoing the key (or a part of it, re-cased, \u-escaped, split by invisible
+        # characters) must not get it shown: every decoded string and header is redacted.
+        headers = httpx.Headers(
+            [(name, self._redactor.text(value)) for name, value in headers.multi_items()]
+        )
         if not content.strip():
             return Response(status, None, headers)
-        body = _decode_json(content)
-        if body is _BROKEN:
-            raise TransportError(
-                f"HTTP {status} with a body that is not JSON",
+        problem: tuple[type[ApiError], str] | None = None
+        try:
+            body = decode_json(content)
+        except TooDeep as exc:
+            problem = (UnexpectedAnswerError, str(exc))
+        except ValueError:
+            problem = (TransportError, f"HTTP {status} with a body that is not JSON")
+        if problem is not None:
+            raise problem[0](
+                problem[1],
                 status=status,
                 method=call.method,
                 path=self._redactor.text(call.path),
                 request_id=self._request_id(headers),
             )
-        if self._redactor.found_in(content):
-            # A server echoing the key (or a part of it) in an answer must not get it shown.
-            body = self._redactor.value(body)
-        return Response(status, body, headers)
+        return Response(status, self._redactor.value(body), headers)
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -455,20 +473,11 @@ class ClientCore:
         )
 
 
-_BROKEN = object()
-
-
-class _TooBig(Exception):
-    def __init__(self, status: int, headers: httpx.Headers) -> None:
+class _Refused(Exception):
+    def __init__(self, status: int, headers: httpx.Headers, reason: str) -> None:
         self.status = status
         self.headers = headers
-
-
-def _decode_json(content: bytes) -> Any:
-    try:
-        return jsonlib.loads(content)
-    except ValueError:
-        return _BROKEN
+        self.reason = reason
 
 
 def _clean(params: Mapping[str, Any] | None) -> dict[str, Any] | None:

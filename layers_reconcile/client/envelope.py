@@ -9,12 +9,13 @@ from __future__ import annotations
 import email.utils
 import json
 import math
-import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from layers_reconcile.client.decoding import TooDeep, decode_json
+from layers_reconcile.client.redaction import REDACTED, Redactor, secret_part
 from layers_reconcile.errors import (
     ApiClientError,
     ApiError,
@@ -23,10 +24,20 @@ from layers_reconcile.errors import (
     ConflictError,
     NotFoundError,
     RateLimitedError,
+    UnexpectedAnswerError,
     ValidationError,
 )
+from layers_reconcile.printable import printable
 
-REDACTED = "***"
+__all__ = [
+    "REDACTED",
+    "Redactor",
+    "clean_api_key",
+    "error_from_response",
+    "parse_retry_after",
+    "secret_part",
+]
+
 _SNIPPET = 200
 
 _BY_STATUS: dict[int, type[ApiClientError]] = {
@@ -41,15 +52,20 @@ _BY_STATUS: dict[int, type[ApiClientError]] = {
 _AUTH_403_CODES = frozenset({"FORBIDDEN_SCOPE", "UNAUTHENTICATED"})
 
 
-_RUN = 8  # no output carries this many consecutive characters of the key's secret part
-_KEY_PARTS = re.compile(r"lp_(?:live|test)_[^_]+_(?P<secret>.{8,})", re.DOTALL)
+def _shown(redactor: Redactor, value: Any) -> str:
+    """A field of an answer as it may be shown: the key redacted, then made printable."""
+    return printable(redactor.text(str(value)))
 
 
-def secret_part(api_key: str) -> str:
-    """The part of the key that must never be shown: after `lp_<env>_<keyId>_` (the key id is
-    public and log-safe), else the whole key (a key of another form is opaque)."""
-    found = _KEY_PARTS.fullmatch(api_key)
-    return found.group("secret") if found else api_key
+def _shown_value(redactor: Redactor, value: Any) -> Any:
+    """Every string of a decoded JSON value (keys too) as `_shown` makes it."""
+    if isinstance(value, str):
+        return _shown(redactor, value)
+    if isinstance(value, dict):
+        return {_shown(redactor, k): _shown_value(redactor, v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_shown_value(redactor, v) for v in value]
+    return value
 
 
 def clean_api_key(raw: str) -> str:
@@ -67,66 +83,6 @@ def clean_api_key(raw: str) -> str:
             "key is not shown); copy the key again, as one line"
         )
     return key
-
-
-class Redactor:
-    """Replaces the API key wherever it could leak into text we keep: the whole key, and any
-    run of 8 or more consecutive characters of its secret part (a server may echo a prefix)."""
-
-    __slots__ = ("_grams", "_secret")
-
-    def __init__(self, secret: str) -> None:
-        # Closures rather than the strings themselves, so walking attributes never finds them.
-        part = secret_part(secret)
-        grams = frozenset(part[i : i + _RUN] for i in range(len(part) - _RUN + 1))
-        raw_grams = tuple(g.encode() for g in grams)
-        self._secret: Callable[[], str] = lambda: secret
-        self._grams: Callable[[], tuple[frozenset[str], tuple[bytes, ...]]] = lambda: (
-            grams,
-            raw_grams,
-        )
-
-    def __repr__(self) -> str:
-        return "Redactor(***)"
-
-    def found_in(self, raw: bytes) -> bool:
-        """Whether `raw` (an answer's bytes) holds any run of the key: then redact what it says."""
-        secret = self._secret()
-        return any(g in raw for g in self._grams()[1]) or (bool(secret) and secret.encode() in raw)
-
-    def text(self, value: str) -> str:
-        secret = self._secret()
-        if secret and secret in value:
-            value = value.replace(secret, REDACTED)
-        grams = self._grams()[0]
-        if not grams or len(value) < _RUN:
-            return value
-        spans: list[list[int]] = []
-        for start in range(len(value) - _RUN + 1):
-            if value[start : start + _RUN] in grams:
-                end = start + _RUN
-                if spans and start <= spans[-1][1]:
-                    spans[-1][1] = end
-                else:
-                    spans.append([start, end])
-        if not spans:
-            return value
-        pieces: list[str] = []
-        last = 0
-        for start, end in spans:
-            pieces += [value[last:start], REDACTED]
-            last = end
-        pieces.append(value[last:])
-        return "".join(pieces)
-
-    def value(self, value: Any) -> Any:
-        if isinstance(value, str):
-            return self.text(value)
-        if isinstance(value, Mapping):
-            return {self.text(str(k)): self.value(v) for k, v in value.items()}
-        if isinstance(value, list | tuple):
-            return [self.value(v) for v in value]
-        return value
 
 
 def parse_retry_after(value: str | None) -> float | None:
@@ -154,13 +110,6 @@ def _seconds_until_http_date(value: str) -> float | None:
     return (when - datetime.now(UTC)).total_seconds()
 
 
-def _decode(body: bytes) -> Any:
-    try:
-        return json.loads(body)
-    except ValueError:
-        return None
-
-
 def _snippet(body: bytes) -> str:
     text = " ".join(body[: _SNIPPET * 2].decode("utf-8", "replace").split())
     return text[:_SNIPPET]
@@ -175,32 +124,41 @@ def error_from_response(
     path: str,
     redactor: Redactor,
 ) -> ApiError:
-    """The one place an HTTP error answer becomes an exception of `layers_reconcile.errors`."""
-    envelope = _decode(body)
+    """The one place an HTTP error answer becomes an exception of `layers_reconcile.errors`.
+
+    Every field taken from the answer (code, message, details, requestId, headers) is redacted
+    (see `redaction.py`) and made printable before it is kept."""
+    request_id = headers.get("x-request-id")
+    fields: dict[str, Any] = {"status": status, "method": method, "path": _shown(redactor, path)}
+    try:
+        envelope = decode_json(body) if body.strip() else None
+    except TooDeep as exc:
+        rid = _shown(redactor, request_id) if request_id else None
+        return UnexpectedAnswerError(f"HTTP {status}: {exc}", request_id=rid, **fields)
+    except ValueError:
+        envelope = None
     error = envelope.get("error") if isinstance(envelope, dict) else None
     code: str | None = None
-    request_id = headers.get("x-request-id")
     details: dict[str, Any] = {}
     if isinstance(error, dict):
-        code = error.get("code") if isinstance(error.get("code"), str) else None
+        error = _shown_value(redactor, error)
+        code = error["code"] if isinstance(error.get("code"), str) else None
         message = str(error.get("message") or code or f"HTTP {status}")
         request_id = error.get("requestId") or request_id
         if isinstance(error.get("details"), dict):
-            details = redactor.value(error["details"])
+            details = error["details"]
+    elif envelope is not None:  # JSON, but not the envelope: show it decoded (and redacted)
+        shown = json.dumps(redactor.value(envelope), ensure_ascii=False)
+        message = f"HTTP {status} without the error envelope: {_snippet(shown.encode())!r}"
     elif body:
         message = f"HTTP {status} without the error envelope: {_snippet(body)!r}"
     else:
         message = f"HTTP {status} with an empty body"
 
-    fields: dict[str, Any] = {
-        "status": status,
-        "code": code,
-        "request_id": redactor.text(str(request_id)) if request_id else None,
-        "details": details,
-        "method": method,
-        "path": redactor.text(path),
-    }
-    message = redactor.text(message)
+    fields["code"] = code
+    fields["request_id"] = _shown(redactor, request_id) if request_id else None
+    fields["details"] = details
+    message = _shown(redactor, message)
     if status == 429:
         retry_after = parse_retry_after(headers.get("retry-after"))
         if retry_after is None:

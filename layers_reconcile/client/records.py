@@ -16,6 +16,7 @@ from pydantic import AfterValidator, TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
 
 from layers_reconcile import records
+from layers_reconcile.client.wire import id_problem
 from layers_reconcile.errors import UnexpectedAnswerError
 
 T = TypeVar("T")
@@ -32,6 +33,21 @@ class Shape(Generic[T]):
     def of(cls, record: type[T], label: str, after: Callable[[Any], Any] | None = None) -> Shape[T]:
         typ: Any = record if after is None else Annotated[record, AfterValidator(after)]
         return cls(label, TypeAdapter(typ))
+
+
+# The ids of records that later name a resource in a path (`segment()` checks them again).
+ID_KEYS = frozenset(
+    {
+        "id",
+        "jobId",
+        "containerId",
+        "influencerId",
+        "socialAccountId",
+        "scheduledPostId",
+        "projectId",
+        "installationId",
+    }
+)
 
 
 def _either_id(named: str) -> Callable[[Any], Any]:
@@ -87,6 +103,16 @@ def check(shape: Shape[T], body: Any, *, method: str, path: str, request_id: str
             path=path,
             request_id=request_id,
         ) from None
+    for key in ID_KEYS.intersection(body):
+        value = body[key]
+        problem = id_problem(value) if isinstance(value, str) else None
+        if problem is not None:
+            raise UnexpectedAnswerError(
+                f"{shape.label}: '{key}': {problem}",
+                method=method,
+                path=path,
+                request_id=request_id,
+            )
     return cast(T, body)
 
 

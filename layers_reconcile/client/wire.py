@@ -10,10 +10,28 @@ from urllib.parse import quote
 
 import httpx
 
+from layers_reconcile.errors import UnexpectedAnswerError
+from layers_reconcile.printable import printable
+
+
+def id_problem(value: str) -> str | None:
+    """Why `value` cannot be an id of the API (None when it can): empty, `.` or `..` (a path
+    would climb: `/v1/projects/..` is `/v1`), or holding a control or bidi character."""
+    if value in ("", ".", ".."):
+        return f"the id {value!r} cannot name a resource"
+    if printable(value) != value:
+        return f"the id '{printable(value)}' holds a control or bidi character"
+    return None
+
 
 def segment(value: str | int) -> str:
-    """One path segment, escaped so an id can never change the route."""
-    return quote(str(value), safe="")
+    """One path segment, escaped so an id can never change the route: an id `id_problem`
+    refuses is an UnexpectedAnswerError (ids come from the API's answers)."""
+    text = str(value)
+    problem = id_problem(text)
+    if problem is not None:
+        raise UnexpectedAnswerError(problem)
+    return quote(text, safe="")
 
 
 class BearerAuth(httpx.Auth):

@@ -47,6 +47,10 @@ class EmulatorServer:
         self._thread: threading.Thread | None = None
         self._socket: socket.socket | None = None
         self._emulator: Emulator | None = None
+        # Set when uvicorn's thread has returned. Waiting on this, not on `Thread.join`: on
+        # Python 3.11 a Ctrl-C that interrupts `join()` can leave the thread marked stopped while
+        # it still runs, and closing the socket under it then ended in a traceback.
+        self._done = threading.Event()
         self.url = ""
 
     @property
@@ -73,13 +77,19 @@ class EmulatorServer:
         )
         silence_dropped_connections()
         server = self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(
-            target=server.run, kwargs={"sockets": [sock]}, name="layers-emulator", daemon=True
-        )
+        self._done.clear()
+
+        def serve() -> None:
+            try:
+                server.run(sockets=[sock])
+            finally:
+                self._done.set()
+
+        self._thread = threading.Thread(target=serve, name="layers-emulator", daemon=True)
         self._thread.start()
         deadline = time.monotonic() + STARTUP_TIMEOUT
         while not server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
+            if self._done.is_set() or time.monotonic() > deadline:
                 self.stop()
                 raise RuntimeError("the Layers emulator failed to start")
             time.sleep(0.005)
@@ -88,14 +98,18 @@ class EmulatorServer:
 
     def wait(self) -> None:
         """Block until the server stops (Ctrl-C raises KeyboardInterrupt in the caller)."""
-        while self._thread is not None and self._thread.is_alive():
-            self._thread.join(0.5)
+        while self._thread is not None and not self._done.wait(0.5):
+            pass
 
     def stop(self) -> None:
+        """Stop serving: requests in flight get up to 2 s to finish, then are cancelled."""
         if self._server is not None:
             self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(10)
+        stopped = self._thread is None or self._done.wait(10)
+        if self._thread is not None and stopped:
+            self._thread.join(1)
+        if not stopped:
+            return  # a daemon thread: it ends with the process; closing under it would fail
         if self._socket is not None:
             self._socket.close()
         if self._emulator is not None:

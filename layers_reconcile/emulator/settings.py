@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Literal
 
 # Well known and printed on start: a local dev key, worthless anywhere but on the emulator.
-DEV_API_KEY = "lp_test_emulatordevkeyaa_localEmulatorDevKeyNotASecretDoNotUseInProd"
+DEV_API_KEY = "lp_test_emulatordevkeyaa_localDevKeyNotASecretDoNotUseInProd"
 DEFAULT_RETURN_DOMAINS = ("localhost", "127.0.0.1", "app.your-partner.com")
 RATE_LIMIT_TIERS = ("standard", "pilot", "partner")
 DEFAULT_TIER = "partner"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from layers_reconcile.plan.model import Plan
+from layers_reconcile.printable import printable_value
 
 # (customerExternalId, address) -> (file, line, col) of the entry that causes it, if known
 Locate = Callable[[str, str], tuple[str, int, int] | None]
@@ -28,6 +29,7 @@ def annotation(level: str, message: str, where: tuple[str, int, int] | None) -> 
 def plan_annotations(plan: Plan, locate: Locate) -> list[str]:
     """One `::warning` per plan warning, placed at the entry of the customer file it is about;
     one `::error` per conflict (a project another workspace owns), at the customer's id."""
+    plan = printable_value(plan)
     out = [annotation("warning", w, None) for w in plan.warnings]
     for c in plan.customers:
         if c.conflict is not None:

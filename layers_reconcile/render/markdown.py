@@ -9,6 +9,7 @@ from __future__ import annotations
 from html import escape
 
 from layers_reconcile.plan.model import CustomerPlan, Plan, Step
+from layers_reconcile.printable import printable_value
 from layers_reconcile.render import format as fmt
 from layers_reconcile.render.marker import comment_marker
 
@@ -21,6 +22,7 @@ TRUNCATED = "… output truncated here; the whole plan is in `layers-reconcile p
 
 def render_markdown(plan: Plan, *, limit: int = LIMIT) -> list[str]:
     """The comment, as one or more parts of at most `limit` characters each."""
+    plan = printable_value(plan)
     title = "### layers-reconcile plan" + (f" · `{plan.workspace}`" if plan.workspace else "")
     summary = f"**{fmt.summary_line(plan)}**"
     notes = [fmt.scope_line(plan), fmt.provenance_line(plan)]

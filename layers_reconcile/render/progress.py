@@ -43,6 +43,7 @@ from layers_reconcile.apply.events import (
 )
 from layers_reconcile.config.times import instant_text
 from layers_reconcile.durations import format_duration
+from layers_reconcile.printable import printable_value
 
 ICON = {
     CustomerStatus.CONVERGED: ("✓", "green"),
@@ -112,6 +113,7 @@ class ProgressView:
     # -- events ----------------------------------------------------------------------------
 
     def handle(self, event: ApplyEvent) -> None:
+        event = printable_value(event)
         if isinstance(event, CustomerStarted):
             self._rows[event.customer] = _Row(event.customer)
             self._line(event.customer, "started", style="dim", verbose_only=True)
@@ -267,6 +269,7 @@ class ProgressView:
     # -- the end ---------------------------------------------------------------------------
 
     def summary(self, report: ApplyReport) -> None:
+        report = printable_value(report)
         self.console.print()
         if not report.outcomes:
             self.console.print(

@@ -8,6 +8,7 @@ from html import escape
 
 from layers_reconcile.apply.events import ApplyReport, CustomerOutcome, CustomerStatus
 from layers_reconcile.durations import format_duration
+from layers_reconcile.printable import printable_value
 from layers_reconcile.render.marker import comment_marker
 
 MARKER = comment_marker("apply", None)  # a report without a workspace name
@@ -22,6 +23,8 @@ _HEADING = {
 
 
 def render_report(report: ApplyReport, *, workspace: str | None = None) -> str:
+    report = printable_value(report)
+    workspace = printable_value(workspace)
     title = "### layers-reconcile apply" + (f" · `{workspace}`" if workspace else "")
     lines = [comment_marker("apply", workspace), title, "", f"**{_summary(report)}**"]
     for status in _HEADING:

@@ -9,12 +9,14 @@ from __future__ import annotations
 from rich.text import Text
 
 from layers_reconcile.plan.model import KNOWN_AFTER_APPLY, CustomerPlan, Plan, Step
+from layers_reconcile.printable import printable_value
 from layers_reconcile.render import format as fmt
 
 INDENT = "  "
 
 
 def render_text(plan: Plan) -> Text:
+    plan = printable_value(plan)
     out = Text()
     title = "layers-reconcile plan"
     if plan.workspace:

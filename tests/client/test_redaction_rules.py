@@ -1,0 +1,77 @@
+"""The redaction rule, for any text: no output shows 8 consecutive characters of the key's
+secret part, whatever their case, with any invisible characters between them, and whether the
+server sent them plainly or as JSON `\\u` escapes. Text without such a run is left alone."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from layers_reconcile.client.envelope import REDACTED, Redactor
+from layers_reconcile.emulator.settings import DEV_API_KEY
+
+KEY_ID = "RULESKEYID0001"
+SECRET = "Zq9xW3vB7nM2kL5pR8tY1uI4oA6sD0fGhJcVbNm12"
+KEY = f"lp_live_{KEY_ID}_{SECRET}"
+REDACTOR = Redactor(KEY)
+INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u202e", "\x00", "\ufe0f"]
+
+
+def shows_a_run(text: str) -> bool:
+    seen = "".join(c for c in text if unicodedata.category(c) not in ("Cf", "Cc", "Mn")).lower()
+    folded = SECRET.lower()
+    return any(folded[i : i + 8] in seen for i in range(len(folded) - 7))
+
+
+@st.composite
+def disguised_runs(draw: st.DrawFn) -> str:
+    """A run of 8+ characters of the secret, each in a random case, with invisible characters
+    drawn between some of them."""
+    start = draw(st.integers(0, len(SECRET) - 8))
+    run = SECRET[start : start + draw(st.integers(8, len(SECRET) - start))]
+    out = []
+    for char in run:
+        out.append(char.upper() if draw(st.booleans()) else char.lower())
+        out.append(draw(st.sampled_from(["", "", "", *INVISIBLE])))
+    return "".join(out)
+
+
+noise = st.text(max_size=30)
+
+
+@given(before=noise, run=disguised_runs(), after=noise)
+def test_a_disguised_run_in_any_text_is_never_shown(before: str, run: str, after: str) -> None:
+    shown = REDACTOR.text(before + run + after)
+    assert not shows_a_run(shown), shown
+    assert REDACTED in shown
+
+
+@given(before=noise, run=disguised_runs(), after=noise)
+def test_a_run_sent_as_json_escapes_is_redacted_once_decoded(
+    before: str, run: str, after: str
+) -> None:
+    escaped = "".join(f"\\u{ord(c):04x}" if ord(c) <= 0xFFFF else c for c in before + run + after)
+    body = json.loads('{"name": "' + escaped.replace('"', '\\"') + '", "n": 1}')
+    shown = REDACTOR.value({"items": [body]})
+    assert not shows_a_run(json.dumps(shown, ensure_ascii=False))
+    assert shown["items"][0]["n"] == 1
+
+
+@given(st.text())
+def test_text_without_a_run_is_left_alone(text: str) -> None:
+    if not shows_a_run(text) and KEY not in text:
+        assert REDACTOR.text(text) == text
+
+
+def test_seven_characters_are_not_a_run() -> None:
+    assert REDACTOR.text(f"#{SECRET[4:11]}#") == f"#{SECRET[4:11]}#"
+    assert REDACTOR.text(f"#{SECRET[4:12].upper()}#") == "#***#"
+    assert REDACTOR.text("#" + "\u200b".join(SECRET[4:12]) + "#") == "#***#"
+
+
+def test_the_emulator_links_are_not_taken_for_the_dev_key() -> None:
+    url = "http://127.0.0.1:8787/_emulator/github/install?state=gh_state_01ABC"
+    assert Redactor(DEV_API_KEY).text(url) == url
