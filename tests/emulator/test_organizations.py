@@ -16,6 +16,7 @@ from layers_reconcile.emulator.app import create_app
 from layers_reconcile.emulator.clock import ManualClock
 from layers_reconcile.emulator.settings import EmulatorSettings
 from tests.emulator.support import APP_DESCRIPTION, HOOK, ApiB, error_of
+from tests.emulator.test_guide_e2e import bearer, emulator
 
 ORGS = "/v1/organizations"
 HEADER = "X-Layers-Organization"
@@ -517,3 +518,16 @@ async def test_by_default_a_parent_key_shares_one_namespace_across_children(api_
     assert two.headers["idempotent-replayed"] == "true"
     assert two.json()["id"] == one.json()["id"]  # the replay of child A's answer
     assert (await api.get("/v1/projects", headers=inside(b))).json()["items"] == []
+
+
+@pytest.mark.slow
+def test_the_cli_takes_the_other_choices() -> None:
+    flags = ("--suspended-child-header", "kill_switch", "--archived-child-status", "409")
+    with emulator("--api-revision", "b", *flags) as (url, _), httpx.Client(base_url=url) as c:
+        org = c.post(ORGS, json={"name": "Acme"}, headers=bearer()).json()["id"]
+        assert c.post(f"{ORGS}/{org}/suspend", headers=bearer()).status_code == 200
+        held = c.get("/v1/projects", headers={**bearer(), **inside(org)})
+        assert held.json()["error"]["code"] == "KILL_SWITCH"
+        assert c.delete(f"{ORGS}/{org}", headers=bearer()).status_code == 200
+        gone = c.get("/v1/projects", headers={**bearer(), **inside(org)})
+        assert gone.status_code == 409
