@@ -402,6 +402,13 @@ def spend(
         refill(emu, doc, now)
 
 
+def suspended(emu: Emulator, project_id: str) -> bool:
+    """Whether the project's organization is a suspended child (its scheduled work holds)."""
+    project = emu.store.get("project", project_id)
+    doc = get(emu, str(project["organizationId"])) if project is not None else None
+    return doc is not None and doc["status"] == "suspended"
+
+
 def parent_of(emu: Emulator, org_id: str) -> str | None:
     doc = get(emu, org_id)
     return str(doc["parentOrganizationId"]) if doc is not None else None

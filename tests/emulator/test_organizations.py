@@ -7,6 +7,7 @@ acts inside them with its parent key and the header, as the docs' two guides do 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -319,6 +320,53 @@ async def test_a_suspended_child_keeps_its_own_keys_out(api_b: ApiB) -> None:
     assert (await api.get("/v1/whoami", key=secret)).status_code == 200
     assert (await generate(api, project, None, key=secret)).status_code == 202
     assert await balance(api, org) == 950
+
+
+async def _scheduled_post(api: ApiB, org: str, ext: str = "acme-coffee") -> tuple[str, str]:
+    """Inside `org` (the header on every call): content, an account, a post due in a minute."""
+    api.client.headers[HEADER] = org
+    try:
+        project = await project_in(api, None, ext)
+        container = await api.content_b(project, "slideshow-builder", {"hook": HOOK})
+        account = await api.connect(project)
+        when = datetime.fromtimestamp(api.clock.now() + 60, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        target = {"socialAccountId": account, "mode": "publish"}
+        body = {"scheduledFor": when, "targets": [target]}
+        resp = await api.post(f"/v1/content/{container}/schedule", body)
+        assert resp.status_code == 200, resp.text
+        post: str = resp.json()["scheduledPostIds"][0]
+        return project, post
+    finally:
+        del api.client.headers[HEADER]
+
+
+async def test_a_suspended_childs_scheduled_posts_hold_until_it_resumes(api_b: ApiB) -> None:
+    api = api_b
+    org = await new_child(api)
+    await fund(api, org, 1000, "fund")
+    _, post = await _scheduled_post(api, org)
+    await api.post(f"{ORGS}/{org}/suspend")
+
+    async def status() -> str:
+        resp = await api.get(f"/v1/scheduled-posts/{post}", headers=inside(org))
+        assert resp.status_code == 200, resp.text
+        found: str = resp.json()["status"]
+        return found
+
+    for _ in range(4):
+        api.clock.advance(60)
+        assert await status() == "queued"
+    await api.post(f"{ORGS}/{org}/resume")
+    for _ in range(3):
+        api.clock.advance(15)
+        await api.get("/v1/whoami")
+    assert await status() == "published"
+
+    _, later = await _scheduled_post(api, org, "acme-2")
+    await api.delete(f"{ORGS}/{org}")
+    held = api.emu.store.get("post", later.removeprefix("sp_"))
+    assert held is not None
+    assert held["status"] == "canceled"
 
 
 async def test_the_other_choice_kill_switch_and_409_for_archived_children(strict_b: ApiB) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from layers_reconcile.emulator import orgs, queries, requests
+from layers_reconcile.emulator import orgs, posts, queries, requests
 from layers_reconcile.emulator.common import JSON, canonical, digest, iso, new_uuid, parse_instant
 from layers_reconcile.emulator.common import parse_uuid as _parse_uuid
 from layers_reconcile.emulator.dispatcher import IDEMPOTENCY_TTL
@@ -148,6 +148,8 @@ def archive(ctx: Ctx) -> Reply:
                 key.update(status="revoked", revokedAt=orgs.iso_b(ctx.now))
                 emu.store.put("apikey", key)
                 revoked += 1
+        for project in _projects_of(ctx, doc["id"]):  # nothing more publishes for it
+            posts.cancel_queued(emu, ctx.now, project_id=project["id"])
         doc["reclaimedCredits"] = orgs.sweep(emu, doc, ctx.now)
         doc["revokedApiKeys"] = revoked
         doc.update(status="archived", archivedAt=orgs.iso_b(ctx.now))
