@@ -217,6 +217,12 @@ async def test_allocate_moves_credits_once_per_idempotency_key(api_b: ApiB) -> N
     own = (await api.get("/v1/credits/events", params={"eventType": "allocation"})).json()
     assert sorted(e["credits"] for e in own["items"]) == [-5000, -5000]
 
+    # the replay window is 24 hours: past it, the same key is a new transfer (hence the ledger)
+    api.clock.advance(24 * 3600 + 1)
+    late = await fund(api, org, 5000, "ws/acme/initial", **body)
+    assert late.json()["replayed"] is False
+    assert await balance(api, org) == 15000
+
     # more than the parent holds
     error_of(await fund(api, org, 10**9, "too-much"), 402, "BILLING_EXHAUSTED")
     error_of(await fund(api, org, 0, "zero"), 422, "VALIDATION")
@@ -271,6 +277,12 @@ async def test_children_are_isolated_from_each_other_and_from_flat_projects(api_
     error_of(await api.get(f"/v1/projects/{in_a}"), 404, "NOT_FOUND")
     influencers = await api.get(f"/v1/projects/{in_a}/influencers", headers=inside(b))
     error_of(influencers, 404, "NOT_FOUND")
+    mine = await api.get(f"/v1/projects/{in_a}/influencers", headers=inside(a))
+    influencer = mine.json()["items"][0]["influencerId"]
+    assert (await api.get(f"/v1/influencers/{influencer}", headers=inside(a))).status_code == 200
+    theirs = await api.get(f"/v1/influencers/{influencer}", headers=inside(b))
+    error_of(theirs, 404, "NOT_FOUND")
+    error_of(await api.get(f"/v1/influencers/{influencer}"), 404, "NOT_FOUND")
     lookup = await api.get("/v1/projects", params={"customerExternalId": "acme-coffee"})
     assert ids(lookup) == [flat]
 
