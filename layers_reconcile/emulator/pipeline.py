@@ -171,13 +171,10 @@ async def _execute(emu: Emulator, spec: RouteSpec, request: Request, rid: str) -
     if key is None:
         raise ApiError(401, "UNAUTHENTICATED", "A valid API key is required.")
     org = orgs.resolve(emu, key, request.headers.get(orgs.HEADER))
-    child_scope = org if key.organization_id is None else None  # a parent key inside a child
+    # a parent key acting inside a child: its buckets and Idempotency-Keys per child, or shared
+    inside = f"{key.id}/{org}" if org is not None and key.organization_id is None else key.id
     settings = emu.settings
-    bucket = (
-        key.id
-        if child_scope is None or settings.child_rate_buckets == "parent_key"
-        else (f"{key.id}/{child_scope}")
-    )
+    bucket = inside if settings.child_rate_buckets == "child" else key.id
     now = emu.clock.now()
     verdict = emu.limiter.check(bucket, spec.klass, now)
     if not verdict.allowed:
@@ -211,15 +208,8 @@ async def _execute(emu: Emulator, spec: RouteSpec, request: Request, rid: str) -
             "Idempotency-Key is too long",
             {"issues": [{"path": "Idempotency-Key", "message": "must be at most 255 characters"}]},
         )
-    namespace = (
-        [key.id]
-        if child_scope is None or settings.child_idempotency == "parent_key"
-        else [
-            key.id,
-            child_scope,
-        ]
-    )
-    record_id = digest("idempotency", *namespace, spec.label, idem)
+    namespace = inside if settings.child_idempotency == "child" else key.id
+    record_id = digest("idempotency", namespace, spec.label, idem)
     fingerprint = digest(spec.method, request.url.path, canonical(body))
     async with emu.serialized(record_id):
         now = ctx.now = emu.clock.now()
