@@ -89,6 +89,36 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
     help="Which Layers API to serve: a (the onboarding guide's) or b (today's docs: Bearer only, "
     "prefixed ids, one generation route per format, /content-review-policy).",
 )
+@click.option(
+    "--archived-child-status",
+    type=click.Choice(["404", "409"]),
+    default="404",
+    show_default=True,
+    help="Rev B: answer a parent key naming an archived child in X-Layers-Organization with "
+    "404 NOT_FOUND or 409 CONFLICT (the docs are silent).",
+)
+@click.option(
+    "--suspended-child-header",
+    type=click.Choice(["manage", "kill_switch"]),
+    default="manage",
+    show_default=True,
+    help="Rev B: a parent key naming a suspended child still acts there but spends nothing "
+    "(manage), or gets 503 KILL_SWITCH (kill_switch).",
+)
+@click.option(
+    "--child-rate-buckets",
+    type=click.Choice(["parent_key", "child"]),
+    default="parent_key",
+    show_default=True,
+    help="Rev B: a parent key's rate buckets are shared by every child it acts in, or per child.",
+)
+@click.option(
+    "--child-idempotency",
+    type=click.Choice(["parent_key", "child"]),
+    default="parent_key",
+    show_default=True,
+    help="Rev B: a parent key's Idempotency-Key namespace is shared by every child, or per child.",
+)
 @click.pass_context
 def emulator(
     ctx: click.Context,
@@ -104,6 +134,10 @@ def emulator(
     rate_limit_tier: str | None,
     return_domains: tuple[str, ...],
     api_revision: str,
+    archived_child_status: str,
+    suspended_child_header: str,
+    child_rate_buckets: str,
+    child_idempotency: str,
 ) -> None:
     """Serve the local Layers API emulator (no account, no network) until Ctrl-C."""
     options = ctx.obj if isinstance(ctx.obj, GlobalOptions) else GlobalOptions()
@@ -121,6 +155,12 @@ def emulator(
             rate_limit_tier=rate_limit_tier,
             allow_return_domains=return_domains,
             api_revision="b" if api_revision == "b" else "a",
+            archived_child_status=409 if archived_child_status == "409" else 404,
+            suspended_child_header="kill_switch"
+            if suspended_child_header == "kill_switch"
+            else "manage",
+            child_rate_buckets="child" if child_rate_buckets == "child" else "parent_key",
+            child_idempotency="child" if child_idempotency == "child" else "parent_key",
         )
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None

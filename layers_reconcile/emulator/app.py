@@ -31,6 +31,7 @@ from layers_reconcile.emulator.routes import (
     identity,
     influencers,
     jobs,
+    organizations,
     people,
     projects,
     publishing,
@@ -83,6 +84,7 @@ def create_app(settings: EmulatorSettings, *, clock: Clock | None = None) -> Sta
         *jobs.routes(),
         *generation.routes(),
         *review.routes(),
+        *organizations.routes(),
     ]
     revision = settings.api_revision
     specs = [spec for spec in every if revision in spec.revisions]

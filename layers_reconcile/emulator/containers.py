@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from layers_reconcile.emulator import fakes
+from layers_reconcile.emulator import fakes, orgs
 from layers_reconcile.emulator.common import (
     JSON,
     derived_uuid,
@@ -105,9 +105,8 @@ def generate(
             "intents": [],
         }
         containers.append(emu.store.put("container", doc))
-    used = emu.store.get("org", emu.org_id) or {"id": emu.org_id, "creditsUsed": 0}
-    used["creditsUsed"] += fakes.CREDITS_PER_FORMAT[request["format"]] * len(ids)
-    emu.store.put("org", used)
+    cost = fakes.CREDITS_PER_FORMAT[request["format"]] * len(ids)
+    orgs.spend(emu, project, cost, request["format"], ids, now)
     return job, containers
 
 

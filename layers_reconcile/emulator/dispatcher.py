@@ -10,12 +10,13 @@ import asyncio
 import contextlib
 import logging
 
-from layers_reconcile.emulator import consent, containers, effects, posts
+from layers_reconcile.emulator import consent, containers, effects, orgs, posts
 from layers_reconcile.emulator.resources import job_end
 from layers_reconcile.emulator.state import Emulator
 
 log = logging.getLogger(__name__)
 IDEMPOTENCY_TTL = 24 * 3600.0
+HOLD_SECONDS = 5.0  # a suspended child's due post is looked at again this much later
 
 
 def advance(emu: Emulator, now: float) -> None:
@@ -36,7 +37,9 @@ def _settle(emu: Emulator, kind: str, ident: str, now: float) -> None:
             effects.settle_job(emu, job, now)
     elif kind == "post":
         post = emu.store.get("post", ident)
-        if post is not None:
+        if post is not None and orgs.suspended(emu, post["projectId"]):
+            emu.due_at(now + HOLD_SECONDS / emu.settings.speed, "post", ident)  # it holds
+        elif post is not None:
             posts.settle_post(emu, post, now)
     elif kind in ("gh_state", "oauth_state"):
         consent.auto_consent(emu, kind, ident, now)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import zoneinfo
 from urllib.parse import urlsplit
 
+from layers_reconcile.emulator import tenancy
 from layers_reconcile.emulator.common import JSON, parse_uuid
 from layers_reconcile.emulator.http import ApiError, conflict, invalid, not_found
 from layers_reconcile.emulator.state import Emulator
@@ -40,6 +41,8 @@ def find(emu: Emulator, kind: str, raw: str, param: str = "id") -> JSON:
     ident = bare_id(kind, raw, param)
     doc = emu.store.get(kind, ident)
     if doc is None or (kind == "influencer" and doc["status"] == "deleted"):
+        raise not_found(LABELS[kind], raw)
+    if not tenancy.visible(emu.store, kind, doc):  # another organization's: it does not exist
         raise not_found(LABELS[kind], raw)
     return doc
 

@@ -52,17 +52,18 @@ _ERROR = {
     },
 }
 _REASONS = {
-    "400": "VALIDATION: the body is not JSON (or, on the PATCH routes that say so, invalid)",
+    "400": "VALIDATION: the body is not JSON (or, on the PATCH routes that say so, invalid); "
+    "IDEMPOTENCY_REQUIRED",
     "401": "UNAUTHENTICATED",
     "402": "BILLING_EXHAUSTED",
     "403": "FORBIDDEN_SCOPE, APPROVAL_REQUIRED",
     "404": "NOT_FOUND",
-    "409": "CONFLICT, CONTENT_REJECTED",
+    "409": "CONFLICT, CONTENT_REJECTED, IDEMPOTENCY_CONFLICT",
     "410": "STATE_EXPIRED",
     "422": "VALIDATION (details.issues) or PLATFORM_ERROR",
     "429": "RATE_LIMITED",
     "500": "INTERNAL (an injected fault)",
-    "503": "SERVICE_UNAVAILABLE (an injected fault)",
+    "503": "SERVICE_UNAVAILABLE (an injected fault), KILL_SWITCH (a suspended organization)",
 }
 
 

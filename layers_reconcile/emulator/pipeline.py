@@ -1,6 +1,7 @@
 """What every /v1 request goes through, in order.
 
-count → latency → fault (before the work) → authenticate → rate limit → scope → advance the
+count → latency → fault (before the work) → authenticate → the organization it acts inside
+(`orgs.resolve`: a child's key, or `X-Layers-Organization`) → rate limit → scope → advance the
 world → Idempotency-Key (serialized per key; replay or 409) → handler → commit → fault (after
 the work: the response is lost) → respond.
 """
@@ -21,6 +22,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from layers_reconcile.emulator import orgs, tenancy
 from layers_reconcile.emulator.common import JSON, canonical, digest, request_id
 from layers_reconcile.emulator.dispatcher import IDEMPOTENCY_TTL, advance
 from layers_reconcile.emulator.faults import DroppedResponse
@@ -46,6 +48,7 @@ class Ctx:
     now: float
     request_id: str
     spec: RouteSpec
+    org: str | None = None  # the child organization the request acts inside (None: the caller's)
 
     @property
     def base_url(self) -> str:
@@ -154,7 +157,8 @@ async def read_json_body(request: Request) -> Any:
 
 def _run_handler(spec: RouteSpec, ctx: Ctx) -> Reply:
     try:
-        return spec.handler(ctx)
+        with tenancy.acting_as(ctx.org or ctx.emu.root_org_id):
+            return spec.handler(ctx)
     except ApiError:
         raise
     except Exception:
@@ -166,8 +170,13 @@ async def _execute(emu: Emulator, spec: RouteSpec, request: Request, rid: str) -
     key = emu.authenticate(_api_key_header(emu, request))
     if key is None:
         raise ApiError(401, "UNAUTHENTICATED", "A valid API key is required.")
+    org = orgs.resolve(emu, key, request.headers.get(orgs.HEADER))
+    # a parent key acting inside a child: its buckets and Idempotency-Keys per child, or shared
+    inside = f"{key.id}/{org}" if org is not None and key.organization_id is None else key.id
+    settings = emu.settings
+    bucket = inside if settings.child_rate_buckets == "child" else key.id
     now = emu.clock.now()
-    verdict = emu.limiter.check(key.id, spec.klass, now)
+    verdict = emu.limiter.check(bucket, spec.klass, now)
     if not verdict.allowed:
         raise ApiError(
             429,
@@ -185,7 +194,7 @@ async def _execute(emu: Emulator, spec: RouteSpec, request: Request, rid: str) -
         )
     body = await read_json_body(request) if spec.method in MUTATING else None
     params = dict(request.path_params)
-    ctx = Ctx(emu, request, params, request.query_params, body, key, now, rid, spec)
+    ctx = Ctx(emu, request, params, request.query_params, body, key, now, rid, spec, org)
     idem = request.headers.get("idempotency-key")
     if not (idem and spec.idempotent and spec.method in MUTATING):
         advance(emu, now)
@@ -199,7 +208,8 @@ async def _execute(emu: Emulator, spec: RouteSpec, request: Request, rid: str) -
             "Idempotency-Key is too long",
             {"issues": [{"path": "Idempotency-Key", "message": "must be at most 255 characters"}]},
         )
-    record_id = digest("idempotency", key.id, spec.label, idem)
+    namespace = inside if settings.child_idempotency == "child" else key.id
+    record_id = digest("idempotency", namespace, spec.label, idem)
     fingerprint = digest(spec.method, request.url.path, canonical(body))
     async with emu.serialized(record_id):
         now = ctx.now = emu.clock.now()

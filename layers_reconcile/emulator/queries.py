@@ -149,3 +149,29 @@ class InstallUrlQuery(Query):
     returnUrl: StrictStr
     login: Annotated[StrictStr, AfterValidator(_login)] | None = None
     state: Annotated[StrictStr, text(0, 200)] | None = None
+
+
+# --- organizations (Rev B, CONTRACT-revb.md §2) -----------------------------------------------
+
+
+def _zulu(value: str) -> str:
+    """Ledger bounds: ISO-8601 in UTC with `Z` (the `+00:00` form is refused, as documented)."""
+    if not value.endswith("Z"):
+        raise fail("must be an ISO-8601 instant ending in Z, e.g. 2026-06-01T00:00:00Z")
+    return value
+
+
+ZuluInstant = Annotated[Instant, AfterValidator(_zulu)]
+
+
+class OrganizationsQuery(Page200):
+    status: Literal["active", "suspended", "archived"] | None = None
+
+
+class CreditEventsQuery(Page100):
+    projectId: str | None = None
+    eventType: (
+        Literal["usage", "refund", "grant", "purchase", "adjustment", "allocation"] | None
+    ) = None
+    since: ZuluInstant | None = None
+    until: ZuluInstant | None = None

@@ -14,6 +14,11 @@ DEFAULT_TIER = "partner"
 # Which revision of the Layers API is served: `a` (the onboarding guide's) or `b` (today's docs).
 API_REVISIONS = ("a", "b")
 ApiRevision = Literal["a", "b"]
+# Where the docs are silent on `X-Layers-Organization` (CONTRACT-revb.md §10.1-2), both answers a
+# partner could meet: see "Organizations" in emulator/README.md.
+ArchivedChildStatus = Literal[404, 409]
+SuspendedChildHeader = Literal["manage", "kill_switch"]
+ChildNamespace = Literal["parent_key", "child"]
 
 
 @dataclass(frozen=True)
@@ -31,10 +36,25 @@ class EmulatorSettings:
     allow_return_domains: tuple[str, ...] = ()
     seed: int = 0
     api_revision: ApiRevision = "a"
+    # a parent key naming an archived child in the header: 404 NOT_FOUND or 409 CONFLICT
+    archived_child_status: ArchivedChildStatus = 404
+    # a parent key naming a suspended child: act (only spending is refused), or 503 KILL_SWITCH
+    suspended_child_header: SuspendedChildHeader = "manage"
+    # a parent key acting inside children: one rate bucket / Idempotency-Key namespace per parent
+    # key (shared by every child), or one per (parent key, child)
+    child_rate_buckets: ChildNamespace = "parent_key"
+    child_idempotency: ChildNamespace = "parent_key"
 
     def __post_init__(self) -> None:
         if self.api_revision not in API_REVISIONS:
             raise ValueError(f"api_revision must be one of {', '.join(API_REVISIONS)}")
+        if self.archived_child_status not in (404, 409):
+            raise ValueError("archived_child_status must be 404 or 409")
+        if self.suspended_child_header not in ("manage", "kill_switch"):
+            raise ValueError("suspended_child_header must be manage or kill_switch")
+        for name in ("child_rate_buckets", "child_idempotency"):
+            if getattr(self, name) not in ("parent_key", "child"):
+                raise ValueError(f"{name} must be parent_key or child")
         if not self.speed > 0:
             raise ValueError("speed must be greater than 0")
         if not 0.0 <= self.fault_rate <= 1.0:

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from layers_reconcile.emulator import tenancy
 from layers_reconcile.emulator.clock import Clock, SystemClock
 from layers_reconcile.emulator.common import JSON, iso, stable_int
 from layers_reconcile.emulator.faults import Faults
@@ -31,13 +32,20 @@ class _Waiters:
     count: int = 0
 
 
+ORG_ADMIN = "org:admin"
+
+
 @dataclass(frozen=True)
 class ApiKey:
     id: str
     scopes: tuple[str, ...]
     return_domains: tuple[str, ...]
+    # a child organization's own key (minted by its parent); None: a key of the partner's org
+    organization_id: str | None = None
 
     def grants(self, any_of: tuple[str, ...]) -> bool:
+        if self.organization_id is not None and ORG_ADMIN in any_of:
+            return False  # org:admin is never delegated to a child's key
         return not any_of or "*" in self.scopes or any(s in self.scopes for s in any_of)
 
 
@@ -50,7 +58,7 @@ class Emulator:
         self.stats = Stats()
         self.faults = Faults(settings.fault_rate, settings.fault_seed)
         self.limiter = RateLimiter(settings.rate_limit_tier)
-        self.org_id = str(uuid.uuid5(_NS, "organization"))
+        self.root_org_id = str(uuid.uuid5(_NS, "organization"))
         self.master_key = ApiKey(
             str(uuid.uuid5(_NS, "api-key/master")), ("*",), settings.return_domains
         )
@@ -64,6 +72,11 @@ class Emulator:
         # duration, so the same requests meet the same durations run after run.
         self._job_ordinals: Counter[tuple[str, str]] = Counter()
 
+    @property
+    def org_id(self) -> str:
+        """The organization the running request acts inside (the partner's own by default)."""
+        return tenancy.current() or self.root_org_id
+
     # --- keys ---------------------------------------------------------------------------
 
     def authenticate(self, raw: str | None) -> ApiKey | None:
@@ -73,16 +86,31 @@ class Emulator:
             return self.master_key
         key_id = self._key_by_hash.get(hashlib.sha256(raw.encode()).hexdigest())
         doc = self.store.get("apikey", key_id) if key_id else None
-        if doc is None:
+        if doc is None or doc.get("status", "active") != "active":
             return None
-        return ApiKey(doc["id"], tuple(doc["scopes"]), tuple(doc["allowedReturnDomains"]))
+        grace = doc.get("_graceTs")
+        if grace is not None and self.clock.now() >= grace:
+            return None  # rotated, and its 24 hours of grace are over
+        return ApiKey(
+            doc["id"],
+            tuple(doc["scopes"]),
+            tuple(doc["allowedReturnDomains"]),
+            doc.get("organizationId"),
+        )
 
     def create_key(
-        self, scopes: list[str], domains: list[str] | None, name: str | None
+        self,
+        scopes: list[str],
+        domains: list[str] | None,
+        name: str | None,
+        extra: JSON | None = None,
     ) -> tuple[str, JSON]:
+        """A new key; `extra` adds fields (a child key's organization, env, status...)."""
         key_id = str(uuid.uuid4())
-        raw = f"lp_test_{secrets.token_hex(8)}_{secrets.token_urlsafe(32)}"
+        env = (extra or {}).get("env", "test")
+        raw = f"lp_{env}_{secrets.token_hex(8)}_{secrets.token_urlsafe(32)}"
         doc: JSON = {
+            **(extra or {}),
             "id": key_id,
             "name": name or "emulator test key",
             "secretHash": hashlib.sha256(raw.encode()).hexdigest(),

@@ -89,6 +89,11 @@ async def _world_b(app: Starlette, clock: ManualClock) -> dict[str, str]:
         job = (await api.post(f"/v1/projects/{pid}/influencers", {})).json()["jobId"]
         url = {"platform": "instagram", "returnUrl": SOCIAL_RETURN}
         state = (await api.post(f"/v1/projects/{pid}/social/oauth-url", url)).json()["state"]
+        # a funded child organization with a key: the control plane's ids worth fuzzing
+        org = (await api.post("/v1/organizations", {"name": "Acme Coffee"})).json()["id"]
+        await api.post(f"/v1/organizations/{org}/credits/allocate", {"credits": 500}, idem="f1")
+        minted = {"name": "acme", "scopes": ["content:read"]}
+        key = (await api.post(f"/v1/organizations/{org}/api-keys", minted)).json()["id"]
     return {
         "id": pid,
         "projectId": pid,
@@ -98,6 +103,8 @@ async def _world_b(app: Starlette, clock: ManualClock) -> dict[str, str]:
         "influencerId": influencer,
         "jobId": job,
         "state": state,
+        "orgId": org,
+        "keyId": key,
     }
 
 
@@ -191,3 +198,35 @@ async def test_the_rev_b_document_covers_rev_b(api_b: ApiB) -> None:
     assert set(doc["components"]["securitySchemes"]) == {"bearer"}
     target = doc["components"]["schemas"]["TargetB"]["properties"]["mode"]
     assert target["enum"] == ["publish", "draft", "managed"]
+    control = {
+        ("post", "/v1/organizations"),
+        ("get", "/v1/organizations"),
+        ("post", "/v1/organizations/migrate"),
+        ("get", "/v1/organizations/{orgId}"),
+        ("patch", "/v1/organizations/{orgId}"),
+        ("delete", "/v1/organizations/{orgId}"),
+        ("post", "/v1/organizations/{orgId}/suspend"),
+        ("post", "/v1/organizations/{orgId}/resume"),
+        ("get", "/v1/organizations/{orgId}/credits"),
+        ("get", "/v1/organizations/{orgId}/credits/events"),
+        ("post", "/v1/organizations/{orgId}/credits/allocate"),
+        ("get", "/v1/organizations/{orgId}/credit-config"),
+        ("patch", "/v1/organizations/{orgId}/credit-config"),
+        ("post", "/v1/organizations/{orgId}/api-keys"),
+        ("get", "/v1/organizations/{orgId}/api-keys"),
+        ("post", "/v1/organizations/{orgId}/api-keys/{keyId}/rotate"),
+        ("delete", "/v1/organizations/{orgId}/api-keys/{keyId}"),
+        ("get", "/v1/credits/events"),
+    }
+    assert control <= documented
+    allocate = doc["paths"]["/v1/organizations/{orgId}/credits/allocate"]["post"]
+    assert {"400", "402", "409", "422"} <= set(allocate["responses"])
+    assert "org:admin" in allocate["description"]
+    events = doc["paths"]["/v1/organizations/{orgId}/credits/events"]["get"]
+    assert {p["name"] for p in events["parameters"]} >= {"eventType", "since", "cursor", "limit"}
+
+
+async def test_rev_a_has_no_organizations(api: Api) -> None:
+    doc = (await api.client.get("/_emulator/openapi.json")).json()
+    assert not [path for path in doc["paths"] if "organizations" in path]
+    assert (await api.get("/v1/organizations")).status_code == 404

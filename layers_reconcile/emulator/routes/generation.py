@@ -12,13 +12,12 @@ from collections.abc import Callable
 
 from pydantic import BaseModel
 
-from layers_reconcile.emulator import containers, fakes, lookups, queries, requests
+from layers_reconcile.emulator import containers, fakes, lookups, orgs, queries, requests
 from layers_reconcile.emulator.common import JSON, derived_uuid, new_uuid, parse_uuid, pid
-from layers_reconcile.emulator.http import ApiError, Reply, invalid, listing, paginate
+from layers_reconcile.emulator.http import Reply, invalid, listing, paginate
 from layers_reconcile.emulator.pipeline import Ctx, RouteSpec
 from layers_reconcile.emulator.resources import STAGES, job_accepted, job_end, job_view
 from layers_reconcile.emulator.revision import stored_format, wire_format
-from layers_reconcile.emulator.routes.identity import available_credits
 from layers_reconcile.emulator.state import Emulator
 
 ROUTE_FORMATS: dict[str, type[requests.Actor]] = {
@@ -82,14 +81,7 @@ def _generator(wire: str) -> Callable[[Ctx], Reply]:
         body = ctx.body_as(model, context={"emu": emu, "project": project})
         brief = _brief(ctx, project, wire, body)
         cost = fakes.CREDITS_PER_FORMAT[fmt]
-        available = available_credits(emu)
-        if available < cost:
-            raise ApiError(
-                402,
-                "BILLING_EXHAUSTED",
-                f"{wire} needs {cost} credits and {available} are available",
-                {"format": wire, "requiredCredits": cost, "available": available},
-            )
+        orgs.require(emu, cost, wire, ctx.now)  # 402 BILLING_EXHAUSTED when short
         request = {"format": fmt, "variantCount": 1, "brief": brief}
         job, docs = containers.generate(
             emu, project, new_uuid(), request, fmt, ctx.now, gate=containers.gate_applies_b

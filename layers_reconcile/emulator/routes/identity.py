@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from layers_reconcile.emulator import fakes
+from layers_reconcile.emulator import orgs
 from layers_reconcile.emulator.http import Reply
 from layers_reconcile.emulator.pipeline import Ctx, RouteSpec
 from layers_reconcile.emulator.state import ORGANIZATION_NAME, Emulator
 
-INCLUDED_CREDITS = 100_000
+INCLUDED_CREDITS = orgs.INCLUDED_CREDITS
 
 
 def _used(ctx: Ctx) -> int:
@@ -15,12 +15,13 @@ def _used(ctx: Ctx) -> int:
 
 
 def credits_used(emu: Emulator) -> int:
-    org = emu.store.get("org", emu.org_id)
+    org = emu.store.get("org", emu.root_org_id)
     return int(org["creditsUsed"]) if org else 0
 
 
 def available_credits(emu: Emulator) -> int:
-    return INCLUDED_CREDITS - credits_used(emu)
+    """What the acting organization may spend (a child: its wallet)."""
+    return orgs.balance(emu, emu.org_id)
 
 
 def whoami(ctx: Ctx) -> Reply:
@@ -36,21 +37,23 @@ def whoami(ctx: Ctx) -> Reply:
             "killSwitch": False,
             "apiAccessRevoked": False,
             "apiKeyId": ctx.key.id,
-            "creditBalance": INCLUDED_CREDITS - _used(ctx),
+            "creditBalance": available_credits(emu),
         },
     )
 
 
 def whoami_b(ctx: Ctx) -> Reply:
-    """Rev B's whoami (CONTRACT.md §3.1): ids prefixed on the way out, no kill-switch booleans."""
+    """Rev B's whoami (CONTRACT.md §3.1): ids prefixed on the way out, no kill-switch booleans.
+    Inside a child (its key, or the header) it is the child's, with its parent."""
     emu = ctx.emu
+    child = orgs.get(emu, emu.org_id)
     return Reply(
         200,
         {
             "organizationId": emu.org_id,
             "workspaceId": emu.org_id,
-            "organizationName": ORGANIZATION_NAME,
-            "parentOrganizationId": None,
+            "organizationName": child["name"] if child else ORGANIZATION_NAME,
+            "parentOrganizationId": orgs.parent_of(emu, emu.org_id),
             "scopes": list(ctx.key.scopes),
             "rateLimitTier": emu.settings.reported_tier,
             "apiKeyId": ctx.key.id,
@@ -60,25 +63,7 @@ def whoami_b(ctx: Ctx) -> Reply:
 
 
 def credits(ctx: Ctx) -> Reply:
-    used = _used(ctx)
-    balance = INCLUDED_CREDITS - used
-    return Reply(
-        200,
-        {
-            "organizationId": ctx.emu.org_id,
-            "balance": balance,
-            "available": balance,
-            "includedRemaining": balance,
-            "prepaidBalance": 0,
-            "reservedCredits": 0,
-            "includedThisPeriod": INCLUDED_CREDITS,
-            "usedThisPeriod": used,
-            "subscriptionTier": "partner",
-            "billingStatus": "active",
-            "estimatedCreditsPerFormat": dict(fakes.CREDITS_PER_FORMAT),
-            "ingestCostsBilled": {"github": False, "website": False, "appstore": False},
-        },
-    )
+    return Reply(200, orgs.credits_view(ctx.emu, ctx.emu.org_id, ctx.now))
 
 
 def routes() -> list[RouteSpec]:

@@ -37,7 +37,8 @@ def _active_holder(ctx: Ctx, external_id: str | None, exclude: str | None) -> JS
     if not external_id:
         return None
     for doc in ctx.emu.store.projects_by_external_id(external_id):
-        if doc["status"] == "active" and doc["id"] != exclude:
+        mine = doc["organizationId"] == ctx.emu.org_id  # unique within an organization
+        if mine and doc["status"] == "active" and doc["id"] != exclude:
             return doc
     return None
 
@@ -133,7 +134,9 @@ def list_projects(ctx: Ctx) -> Reply:
     docs = [
         d
         for d in docs
-        if (status is None or d["status"] == status) and (not search or search in d["name"].lower())
+        if (status is None or d["status"] == status)
+        and (not search or search in d["name"].lower())
+        and d["organizationId"] == ctx.emu.org_id
     ]
     page, cursor = paginate(docs, lambda d: (-d["_seq"],), q.cursor, limit)
     return Reply(200, listing([project_item(d) for d in page], cursor))
