@@ -174,7 +174,7 @@ def apply(
         fail(ctx, errors, ReconcileError(str(exc)))
     workspace = load_or_exit(ctx, root, errors)
     check_customer_filter(ctx, errors, workspace, chosen, prune)
-    scope = resolve_scope(ctx, errors, workspace, chosen, changed_since, shard)
+    scope = resolve_scope(ctx, errors, workspace, chosen, changed_since, shard, prune=prune)
     if scope.empty:
         errors.print(Text(f"Nothing to apply: no customer file changed since {changed_since}."))
         ctx.exit(ExitCode.OK)
