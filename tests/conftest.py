@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -19,3 +20,28 @@ def _isolate_cli_logging() -> Iterator[None]:
         logger = logging.getLogger(name)
         logger.setLevel(level)
         logger.handlers[:] = handlers
+
+
+# What the developer's shell or a CI runner exports must not reach the code under test: a key or
+# an API URL would change which API a test talks to, GITHUB_STEP_SUMMARY would collect every plan
+# a test makes, GITHUB_ACTIONS would switch on the CI behaviour. Test switches stay.
+ISOLATED_PREFIXES = ("LAYERS_", "GITHUB_")
+TEST_SWITCHES = frozenset({"LAYERS_UPDATE_GOLDEN"})
+
+
+def outside_environment(environ: dict[str, str] | os._Environ[str]) -> list[str]:
+    """The variables of `environ` the suite keeps away from the code it tests."""
+    return sorted(
+        name for name in environ if name.startswith(ISOLATED_PREFIXES) and name not in TEST_SWITCHES
+    )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolate_environment() -> Iterator[None]:
+    """The whole session runs without LAYERS_* / GITHUB_*: every fixture of any scope and every
+    test, in-process and in the subprocesses they start (which inherit os.environ); a test that
+    needs one sets it itself (monkeypatch.setenv, or a subprocess's env=)."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name in outside_environment(os.environ):
+            patch.delenv(name)
+        yield
