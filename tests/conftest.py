@@ -24,16 +24,13 @@ def _isolate_cli_logging() -> Iterator[None]:
 
 # What the developer's shell or a CI runner exports must not reach the code under test: a key or
 # an API URL would change which API a test talks to, GITHUB_STEP_SUMMARY would collect every plan
-# a test makes, GITHUB_ACTIONS would switch on the CI behaviour. Test switches stay.
+# a test makes, GITHUB_ACTIONS would switch on the CI behaviour.
 ISOLATED_PREFIXES = ("LAYERS_", "GITHUB_")
-TEST_SWITCHES = frozenset({"LAYERS_UPDATE_GOLDEN"})
 
 
 def outside_environment(environ: dict[str, str] | os._Environ[str]) -> list[str]:
     """The variables of `environ` the suite keeps away from the code it tests."""
-    return sorted(
-        name for name in environ if name.startswith(ISOLATED_PREFIXES) and name not in TEST_SWITCHES
-    )
+    return sorted(name for name in environ if name.startswith(ISOLATED_PREFIXES))
 
 
 @pytest.fixture(scope="session", autouse=True)
