@@ -8,15 +8,25 @@ from collections.abc import Iterator
 
 import pytest
 
+LoggingState = dict[str, tuple[int, list[logging.Handler]]]
+CLI_LOGGERS = ("layers_reconcile", "stamina")
+
+
+@pytest.fixture(scope="session")
+def _default_logging() -> LoggingState:
+    """The package's loggers as the session found them, before any fixture ran the CLI."""
+    return {
+        n: (logging.getLogger(n).level, list(logging.getLogger(n).handlers)) for n in CLI_LOGGERS
+    }
+
 
 @pytest.fixture(autouse=True)
-def _isolate_cli_logging() -> Iterator[None]:
-    """The CLI configures the package's loggers (level and a stderr handler) when a test runs it
-    in-process; undo that after every test so later tests see the default logging set-up."""
-    names = ("layers_reconcile", "stamina")
-    saved = {n: (logging.getLogger(n).level, list(logging.getLogger(n).handlers)) for n in names}
+def _isolate_cli_logging(_default_logging: LoggingState) -> Iterator[None]:
+    """The CLI configures the package's loggers (level and a stderr handler) when a test (or a
+    fixture of any scope) runs it in-process; undo that after every test so later tests see the
+    default logging set-up."""
     yield
-    for name, (level, handlers) in saved.items():
+    for name, (level, handlers) in _default_logging.items():
         logger = logging.getLogger(name)
         logger.setLevel(level)
         logger.handlers[:] = handlers
