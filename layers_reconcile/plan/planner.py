@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Protocol
 
 from layers_reconcile.client import LayersClient
-from layers_reconcile.config.loader import display_path
 from layers_reconcile.config.models import WorkspaceSpec
 from layers_reconcile.errors import ConfigError, ConfigIssue, ReconcileError, leaf_exception
 from layers_reconcile.plan.context import Loaded
@@ -211,7 +210,7 @@ def check_prune(workspace: WorkspaceLike, *, customers: Collection[str] = ()) ->
         )
     if getattr(workspace, "partial", False):
         root = getattr(workspace, "root", None)
-        at = f" at {display_path(root)}" if isinstance(root, Path) else ""
+        at = f" at {root.resolve()}" if isinstance(root, Path) else ""
         raise ReconcileError(
             f"--prune needs the whole workspace: PATH is one file or a folder inside the workspace"
             f"{at}, so the customers outside it would look removed; run it on the folder that "
