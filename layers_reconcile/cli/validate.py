@@ -75,9 +75,11 @@ def check_staged(path: Path) -> Report:
     be, and every path in the report reads as it would for the work tree."""
     with staged_tree(path) as (copy, top):
         here = Path.cwd().resolve()
+        if not path.resolve().is_relative_to(top):
+            raise ReconcileError(f"{path} is outside the git repository at {top}")
         target = copy / path.resolve().relative_to(top)
-        if not target.exists():
-            raise ReconcileError(f"{path} is not in the git index (nothing of it is staged)")
+        if not target.exists():  # untracked, or its deletion is staged: nothing to commit
+            return Report(path, [], [], None)
         mirror = copy / here.relative_to(top) if here.is_relative_to(top) else here
         used = mirror if mirror.is_dir() else here
         os.chdir(used)

@@ -77,6 +77,12 @@ def test_staged_checks_the_index_not_untracked_or_unstaged_files(sample: Path) -
     assert "draft.yaml" not in staged.output
     assert "layers-staged" not in staged.output  # paths read as the work tree's
 
+    (sample / "customers" / "new").mkdir()
+    (sample / "customers" / "new" / "draft.yaml").write_text(BROKEN)
+    nothing = validate_staged(sample / "customers" / "new")  # untracked: nothing to commit
+    assert nothing.exit_code == 0, nothing.output
+    assert "no customer files under" in nothing.output
+
     tracked.write_text(good)  # fixed in the work tree, still broken in the index
     assert validate_staged(sample).exit_code == 1
     git(sample, "add", "customers/acme-fitness.yaml")
