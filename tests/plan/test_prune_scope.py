@@ -97,7 +97,7 @@ def moved(server: EmulatorServer, tmp_path_factory: pytest.TempPathFactory) -> M
 
 
 # (working directory below the repo, PATH arguments): the whole workspace first, then its parts.
-WHOLE = [("", ()), (".", ())]
+WHOLE = [("", ()), ("", (".",))]
 PARTS = [
     ("customers/eu", ()),  # `cd customers/eu && plan`: the case
     ("", ("customers/eu",)),
