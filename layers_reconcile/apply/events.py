@@ -69,6 +69,9 @@ class CustomerOutcome:
 class ApplyReport:
     outcomes: list[CustomerOutcome] = field(default_factory=list)
     elapsed: float = 0.0
+    # Customers of the run that had nothing to do (they match their files), and those that
+    # --changed-since skipped: not in `outcomes`, counted so a summary shows the whole run.
+    unchanged: int = 0
 
     @property
     def failed(self) -> list[CustomerOutcome]:

@@ -14,6 +14,7 @@ import sys
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -174,7 +175,7 @@ def apply(
         fail(ctx, errors, ReconcileError(str(exc)))
     workspace = load_or_exit(ctx, root, errors)
     check_customer_filter(ctx, errors, workspace, chosen, prune)
-    scope = resolve_scope(ctx, errors, workspace, chosen, changed_since, shard)
+    scope = resolve_scope(ctx, errors, workspace, chosen, changed_since, shard, prune=prune)
     if scope.empty:
         errors.print(Text(f"Nothing to apply: no customer file changed since {changed_since}."))
         ctx.exit(ExitCode.OK)
@@ -250,11 +251,24 @@ def apply(
                         endpoint, workspace, plan, apply_options, scope, view, saved is not None
                     )
                 )
+            report = replace(report, unchanged=unchanged_in(plan, report))
             view.summary(report)
             _write_report(report, settings.workspace, report_file)
     except (ReconcileError, KeyboardInterrupt) as exc:
         fail(ctx, errors, exc)
     ctx.exit(of_report(report))
+
+
+def unchanged_in(plan: Plan, report: ApplyReport) -> int:
+    """The customers of the run apply had nothing to do for: planned without a step (and not
+    refused), plus those --changed-since skipped."""
+    worked = {o.customer for o in report.outcomes}
+    idle = [
+        c
+        for c in plan.customers
+        if not c.steps and c.conflict is None and c.customer_external_id not in worked
+    ]
+    return len(idle) + (plan.skipped_customers or 0)
 
 
 def _write_report(report: ApplyReport, workspace: str | None, file: Path | None) -> None:

@@ -125,7 +125,9 @@ def plan(
         _check_out(ctx, errors, out)
     workspace = load_or_exit(ctx, paths, errors)
     check_customer_filter(ctx, errors, workspace, options.customers, prune)
-    scope = resolve_scope(ctx, errors, workspace, options.customers, changed_since, shard)
+    scope = resolve_scope(
+        ctx, errors, workspace, options.customers, changed_since, shard, prune=prune
+    )
     root = str(plan_root_of(paths, workspace))
     try:
         result = _planned(

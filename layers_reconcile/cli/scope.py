@@ -22,7 +22,7 @@ from layers_reconcile.config.loader import SETTINGS_NAMES, Workspace
 from layers_reconcile.config.scope import Shard, in_shard, parse_shard, touched
 from layers_reconcile.errors import ConfigError, ReconcileError
 from layers_reconcile.plan.model import Plan
-from layers_reconcile.plan.planner import DEFAULT_PRUNE_CAP, make_plan
+from layers_reconcile.plan.planner import DEFAULT_PRUNE_CAP, check_prune, make_plan
 from layers_reconcile.plan.return_urls import missing_return_urls
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -129,7 +129,16 @@ def resolve_scope(
     customers: tuple[str, ...],
     ref: str | None,
     shard: Shard | None,
+    *,
+    prune: bool = False,
 ) -> Scope:
+    """What a run covers; with `prune`, refused (before any request) unless it is the whole
+    workspace or a shard or `--changed-since` of it."""
+    if prune:
+        try:
+            check_prune(workspace, customers=customers)
+        except ReconcileError as exc:
+            fail(ctx, errors, exc)
     every = [(c.spec.customerExternalId, c.path) for c in workspace.customers]
     wanted = set(customers)
     base = [ext for ext, _ in every if not wanted or ext in wanted]
@@ -142,7 +151,7 @@ def resolve_scope(
         changes, settings = changed_since(workspace.root, ref, settings_names=SETTINGS_NAMES)
     except ReconcileError as exc:
         fail(ctx, errors, exc)
-    hit = touched(every, changes, settings_changed=settings)
+    hit = touched(every, changes, settings_changed=settings, named=workspace.named)
     if hit.everything and not wanted and shard is None:
         # one projects-list read
         return Scope((), None, ref, 0, None, everything=True, settings_changed=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -10,8 +11,9 @@ import click
 from layers_reconcile.cli.context import GlobalOptions
 from layers_reconcile.cli.exits import ExitCode
 from layers_reconcile.config.checks import REAL_API
-from layers_reconcile.config.loader import Report, check_workspace
-from layers_reconcile.errors import ConfigIssue
+from layers_reconcile.config.gitdiff import staged_tree
+from layers_reconcile.config.loader import Report, check_workspace, display_path
+from layers_reconcile.errors import ConfigIssue, ReconcileError
 from layers_reconcile.render.github import annotation
 
 
@@ -36,15 +38,28 @@ from layers_reconcile.render.github import annotation
     help="The files are for the embedded emulator: a missing returnUrl is fine (it has a "
     "loopback default); a real API needs one.",
 )
+@click.option(
+    "--staged",
+    is_flag=True,
+    help="Check what git is about to commit (the index), not the work tree: untracked files "
+    "and unstaged edits are left out. The pre-commit hook runs this.",
+)
 @click.pass_context
-def validate(ctx: click.Context, path: Path, output_format: str, use_emulator: bool) -> None:
+def validate(
+    ctx: click.Context, path: Path, output_format: str, use_emulator: bool, staged: bool
+) -> None:
     """Check the workspace at PATH (a folder or one file) without calling the API.
 
     Every error is listed, each at its file, line and column. Exit 0 when valid, 1 when not.
     A missing returnUrl is an error unless --emulator says the files are for the emulator.
     """
     options = ctx.find_object(GlobalOptions) or GlobalOptions()
-    report = for_target(check_workspace(path), emulator=options.emulator or use_emulator)
+    try:
+        checked = check_staged(path) if staged else check_workspace(path)
+    except ReconcileError as exc:
+        click.echo(f"error: {exc}", err=True)
+        ctx.exit(ExitCode.ERROR)
+    report = for_target(checked, emulator=options.emulator or use_emulator)
     color = False if options.no_color else None
     for issue in report.issues:
         if output_format == "github":
@@ -53,6 +68,42 @@ def validate(ctx: click.Context, path: Path, output_format: str, use_emulator: b
             click.echo(text_line(issue), color=color)
     click.echo(summary(report, path), color=color)
     ctx.exit(ExitCode.ERROR if report.errors else ExitCode.OK)
+
+
+def check_staged(path: Path) -> Report:
+    """check_workspace over the git index: the staged copy is checked where the work tree would
+    be, and every path in the report reads as it would for the work tree."""
+    with staged_tree(path) as (copy, top):
+        here = Path.cwd().resolve()
+        if not path.resolve().is_relative_to(top):
+            raise ReconcileError(f"{path} is outside the git repository at {top}")
+        target = copy / path.resolve().relative_to(top)
+        if not target.exists():  # untracked, or its deletion is staged: nothing to commit
+            return Report(path, [], [], None)
+        mirror = copy / here.relative_to(top) if here.is_relative_to(top) else here
+        used = mirror if mirror.is_dir() else here
+        os.chdir(used)
+        try:
+            report = check_workspace(target)
+        finally:
+            os.chdir(here)
+    # Displayed paths are relative to `used` when they can be: as the work tree's, from `here`.
+    shown = {str(copy): str(top)}
+    if not os.path.relpath(copy, used).startswith(".."):
+        shown[os.path.relpath(copy, used)] = display_path(top)
+
+    def real(text: str) -> str:
+        for fake, true in shown.items():
+            text = text.replace(fake, true)
+        return text
+
+    def real_file(name: str) -> str:
+        full = Path(os.path.normpath(used / name))
+        return display_path(top / full.relative_to(copy)) if full.is_relative_to(copy) else name
+
+    issues = [replace(i, file=real_file(i.file), message=real(i.message)) for i in report.issues]
+    files = [real_file(f) for f in report.files]
+    return Report(Path(real(str(report.root))), issues, files, report.workspace)
 
 
 def for_target(report: Report, *, emulator: bool) -> Report:

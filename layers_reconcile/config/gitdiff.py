@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import os
 import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -144,3 +147,26 @@ def _customer_id_at(top: Path, commit: str, rel: str) -> str | None:
         return None
     ext = data.get("customerExternalId") if isinstance(data, dict) else None
     return ext if isinstance(ext, str) and ext else None
+
+
+@contextmanager
+def staged_tree(path: Path) -> Iterator[tuple[Path, Path]]:
+    """What the next commit would hold: the git index of the repository around `path`, written to
+    a temporary folder (removed afterwards). Yields (the copy of the repository's top folder, the
+    top folder itself); untracked files and unstaged edits are not in it."""
+    found = _git(_folder(path), "rev-parse", "--show-toplevel")
+    if found.returncode != 0:
+        raise ReconcileError(
+            f"--staged checks what git is about to commit, and {path} is not in a git work tree; "
+            "drop --staged to check the files as they are"
+        )
+    top = Path(os.fsdecode(found.stdout.strip())).resolve()
+    with tempfile.TemporaryDirectory(prefix="layers-staged-") as scratch:
+        copy = Path(scratch).resolve() / "index"
+        copy.mkdir()
+        (copy / ".git").touch()  # the workspace search stops here, as at the real top
+        done = _git(top, "checkout-index", "--all", "--force", f"--prefix={copy}/")
+        if done.returncode != 0:
+            said = done.stderr.decode(errors="replace").strip()
+            raise ReconcileError(f"git checkout-index failed: {said}")
+        yield copy, top

@@ -19,14 +19,14 @@ from pydantic import BaseModel, ValidationError
 from layers_reconcile.config.apiurl import DOCUMENTED_API_HOST, api_url_problem, is_documented
 from layers_reconcile.config.checks import check_customer
 from layers_reconcile.config.discover import SETTINGS_NAMES as SETTINGS_NAMES
+from layers_reconcile.config.discover import Located, locate, settings_in
 from layers_reconcile.config.discover import customer_files as discover_customers
-from layers_reconcile.config.discover import locate, settings_in
 from layers_reconcile.config.fieldtypes import hidden_character
 from layers_reconcile.config.ignore import unknown_key
 from layers_reconcile.config.locate import resolve
 from layers_reconcile.config.merge import merge_customer
 from layers_reconcile.config.messages import describe, kind_of
-from layers_reconcile.config.models import CustomerSpec, WorkspaceSpec
+from layers_reconcile.config.models import CustomerFilesSpec, CustomerSpec, WorkspaceSpec
 from layers_reconcile.config.source import Issue, Mark, SourceMap, read_yaml
 from layers_reconcile.errors import ConfigError, ConfigIssue
 from layers_reconcile.ids import body_hash
@@ -49,9 +49,20 @@ class Workspace:
     customers: list[LoadedCustomer]
     warnings: list[ConfigIssue]
     settings_path: Path | None = None
-    # PATH was one file or a folder below the workspace root: not the whole workspace, so
-    # "a customer without a file" cannot be told apart from "a file outside PATH" (--prune).
+    # PATH was one file or a folder below the workspace root: not the whole workspace (--prune
+    # refuses it).
     partial: bool = False
+    # Every customerExternalId a customer file of the whole workspace names, the files outside
+    # PATH included: a project is an orphan only when none of them names it (a file renamed or
+    # moved out of PATH is not). None: the ids of `customers` (PATH was the whole workspace).
+    names: frozenset[str] | None = None
+
+    @property
+    def named(self) -> frozenset[str]:
+        """Every customerExternalId a customer file of the whole workspace names."""
+        if self.names is not None:
+            return self.names
+        return frozenset(c.spec.customerExternalId for c in self.customers)
 
 
 @dataclass(frozen=True)
@@ -147,8 +158,42 @@ def check_workspace(
         warnings=issues.sorted(),
         settings_path=settings_file,
         partial=located.partial,
+        names=_names_outside(located, chosen, customers) if located.partial else None,
     )
     return Report(root, issues.sorted(), files, workspace)
+
+
+def _names_outside(
+    located: Located, chosen: CustomerFilesSpec | None, customers: list[LoadedCustomer]
+) -> frozenset[str]:
+    """The customerExternalIds of every customer file of the workspace when PATH named only part
+    of it: the files inside PATH as loaded, the others only read for their id (offline; a file
+    outside PATH that cannot be read or names no id names nothing, and is not reported here)."""
+    whole = Located(located.root, located.settings_file, (located.root,), partial=False)
+    inside = {c.path.resolve() for c in customers}
+    files = discover_customers(
+        whole,
+        chosen.include if chosen else None,
+        chosen.exclude_globs if chosen else (),
+        _Discarded(),
+        display_path,
+    )
+    names = {c.spec.customerExternalId for c in customers}
+    for file in files:
+        if file.resolve() in inside:
+            continue
+        data = read_yaml(file, display_path(file), root=located.root).data
+        name = data.get("customerExternalId") if isinstance(data, dict) else None
+        if isinstance(name, str) and name:
+            names.add(name)
+    return frozenset(names)
+
+
+class _Discarded:
+    """An issue sink for a second look at files whose issues are not this run's to report."""
+
+    def add(self, mark: Mark, message: str, severity: str = "error") -> None:
+        return None
 
 
 def display_path(path: Path) -> str:

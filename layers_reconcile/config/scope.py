@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,13 +48,20 @@ class Touched:
 
 
 def touched(
-    customers: Sequence[tuple[str, Path]], changes: Changes, *, settings_changed: bool
+    customers: Sequence[tuple[str, Path]],
+    changes: Changes,
+    *,
+    settings_changed: bool,
+    named: Collection[str] = (),
 ) -> Touched:
-    """`customers` as (customerExternalId, file) of the workspace, in file order."""
+    """`customers` as (customerExternalId, file) of what PATH covers, in file order; `named`:
+    every customerExternalId a file of the whole workspace names. A customer whose file was
+    deleted is gone only when no file names it any more (a renamed or moved file still does,
+    wherever it went in the workspace)."""
     if settings_changed:
         return Touched([ext for ext, _ in customers], [], everything=True)
     planned = [ext for ext, path in customers if path.resolve() in changes.changed]
-    known = {ext for ext, _ in customers}
+    known = {ext for ext, _ in customers} | set(named)
     deleted = sorted(ext for ext in changes.deleted_ids if ext not in known)
     return Touched(planned, deleted, everything=False)
 

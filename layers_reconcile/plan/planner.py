@@ -6,11 +6,12 @@ import asyncio
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Protocol
 
 from layers_reconcile.client import LayersClient
 from layers_reconcile.config.models import WorkspaceSpec
-from layers_reconcile.errors import ConfigError, ConfigIssue, leaf_exception
+from layers_reconcile.errors import ConfigError, ConfigIssue, ReconcileError, leaf_exception
 from layers_reconcile.plan.context import Loaded
 from layers_reconcile.plan.diff import archive_plan, build_plan, diff_customer
 from layers_reconcile.plan.ids import LAST_APPLIED, RESERVED_KEY
@@ -36,6 +37,12 @@ class WorkspaceLike(Protocol):
 
     @property
     def customers(self) -> Sequence[Loaded]: ...
+
+    @property
+    def named(self) -> frozenset[str]:
+        """Every customerExternalId a file of the whole workspace names (not only `customers`):
+        no project these name is an orphan."""
+        ...
 
 
 def selected(workspace: WorkspaceLike, customers: Collection[str] = ()) -> list[Loaded]:
@@ -76,7 +83,7 @@ async def make_plan(
     now = now or datetime.now(UTC)
     limit = parallelism or settings.parallelism or DEFAULT_PARALLELISM
     if prune:
-        _check_prune(workspace, orphans_of)
+        check_prune(workspace)
     chosen = selected(workspace, customers)
     if orphans_in is not None:  # a shard may have no customer file at all (customers == ())
         chosen = [c for c in chosen if orphans_in(c.spec.customerExternalId)]
@@ -135,7 +142,7 @@ def _orphan_candidates(
     """Which customerExternalIds may be orphans; None: orphans are not looked for."""
     if not workspace.settings.workspace:
         return None  # only a named workspace stamps its projects with a name to find them by
-    known = {c.spec.customerExternalId for c in workspace.customers}
+    known = workspace.named
     if orphans_of is not None:
         return frozenset(orphans_of) - known
     if customers:
@@ -191,30 +198,41 @@ def _last_applied(row: Project) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _check_prune(workspace: WorkspaceLike, orphans_of: Collection[str] | None) -> None:
-    """--prune archives the projects whose file is gone: only sound over the whole workspace
-    (or for the customers `orphans_of` names)."""
-    root = str(getattr(workspace, "root", "layers.yaml"))
-    if getattr(workspace, "partial", False) and orphans_of is None:
-        message = (
-            "--prune needs the whole workspace: PATH is one file or a folder below the workspace "
-            "root, so every other customer would look removed; run it on the folder that holds "
-            "layers.yaml"
+def check_prune(workspace: WorkspaceLike, *, customers: Collection[str] = ()) -> None:
+    """--prune archives the projects whose file is gone: only sound over the whole workspace (a
+    `--shard` of it, a `--changed-since` of it), never over part of it (a sub-folder, a file,
+    `--customer`): what it leaves out must not look removed. ReconcileError (ConfigError for
+    layers.yaml) with the fix."""
+    if customers:
+        raise ReconcileError(
+            "--prune needs the whole workspace: --customer plans only the customers it names, so "
+            "every other customer would look removed; drop --customer"
         )
-    elif not workspace.settings.workspace:
-        root = "layers.yaml"
-        message = (
-            "--prune archives only projects stamped with this workspace's name: set "
-            "`workspace:` in layers.yaml first"
+    if getattr(workspace, "partial", False):
+        root = getattr(workspace, "root", None)
+        at = f" at {root.resolve()}" if isinstance(root, Path) else ""
+        raise ReconcileError(
+            f"--prune needs the whole workspace: PATH is one file or a folder inside the workspace"
+            f"{at}, so the customers outside it would look removed; run it on the folder that "
+            "holds layers.yaml"
         )
-    elif not workspace.customers:
-        message = (
+    if not workspace.settings.workspace:
+        raise ConfigError(
+            [
+                ConfigIssue(
+                    "layers.yaml",
+                    1,
+                    1,
+                    "--prune archives only projects stamped with this workspace's name: set "
+                    "`workspace:` in layers.yaml first",
+                )
+            ]
+        )
+    if not workspace.customers:
+        raise ReconcileError(
             "--prune refused: the workspace has no customer files (a wrong PATH?), so it would "
             "archive every project of this workspace"
         )
-    else:
-        return
-    raise ConfigError([ConfigIssue(root, 1, 1, message)])
 
 
 async def _orphans(
@@ -232,7 +250,7 @@ async def _orphans(
     if wanted is None:
         return None
     name = workspace.settings.workspace
-    known = {c.spec.customerExternalId for c in workspace.customers}
+    known = workspace.named
     if listing is not None:
         items = [p for ext, ps in listing.items() for p in ps if ext not in known]
     else:

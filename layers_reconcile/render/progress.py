@@ -44,6 +44,7 @@ from layers_reconcile.apply.events import (
 from layers_reconcile.config.times import instant_text
 from layers_reconcile.durations import format_duration
 from layers_reconcile.printable import printable_value
+from layers_reconcile.render.report import unchanged_sentence
 
 ICON = {
     CustomerStatus.CONVERGED: ("✓", "green"),
@@ -380,4 +381,4 @@ def totals_line(report: ApplyReport) -> str:
     head = "Apply complete" if report.converged else "Apply stopped"
     if report.converged and not report.changed:
         head = "No changes"
-    return f"{head}: " + ", ".join(parts) + "."
+    return f"{head}: " + ", ".join(parts) + "." + unchanged_sentence(report)

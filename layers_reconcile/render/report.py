@@ -53,7 +53,17 @@ def _summary(report: ApplyReport) -> str:
         f"Apply: {len(report.outcomes)} customers: "
         + ", ".join(parts)
         + (f" in {format_duration(report.elapsed)}." if report.elapsed else ".")
+        + unchanged_sentence(report)
     )
+
+
+def unchanged_sentence(report: ApplyReport) -> str:
+    """' N other customers unchanged.' after an apply's totals ('' when there were none), so 7
+    customers applied in a workspace of 20 do not read as the whole workspace."""
+    n = report.unchanged
+    if not n:
+        return ""
+    return f" {n} other customer{'s' if n != 1 else ''} unchanged."
 
 
 def _code(text: str) -> str:

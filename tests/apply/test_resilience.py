@@ -81,26 +81,26 @@ def _converges(emu: Emulator, ws: Path, *only: str) -> None:
 def test_kill_9_after_each_kind_of_request_then_rerun_converges_without_duplicates(
     tmp_path: Path,
 ) -> None:
+    """Every kill point gets its kill -9, and every run after a kill converges without a
+    duplicate. How far a killed run got depends on the machine's load, so the run after a kill
+    may converge without sending the next kill point's request again: that convergence is
+    checked, and the kill point then gets its kill in a run from an empty account (which sends
+    every request of the onboarding). How many times that happens is the machine's business."""
     ws = copy_workspace(EXAMPLES, tmp_path / "ws")
-    killed: list[str] = []
     fresh = 0
     emu = Emulator(db=tmp_path / "state-0.sqlite3", speed=SPEED).start()
     try:
         for route, count in KILL_AFTER:
-            if not _run_until(emu, ws, route, count):
-                # That run converged before sending it: check, then start over from nothing.
-                _converges(emu, ws)
-                emu.stop()
-                fresh += 1
-                emu = Emulator(db=tmp_path / f"state-{fresh}.sqlite3", speed=SPEED).start()
-                if not _run_until(emu, ws, route, count):
-                    continue
-            killed.append(f"{route} x{count}")
+            if _run_until(emu, ws, route, count):
+                continue  # killed while resuming what the previous kill left behind
+            _converges(emu, ws)
+            emu.stop()
+            fresh += 1
+            emu = Emulator(db=tmp_path / f"state-{fresh}.sqlite3", speed=SPEED).start()
+            assert _run_until(emu, ws, route, count), f"a run from nothing sent no {route} x{count}"
         _converges(emu, ws)
     finally:
         emu.stop()
-    assert len(killed) >= len(KILL_AFTER) - 2, killed
-    assert fresh <= 4, fresh
 
 
 @pytest.mark.parametrize("seed", [1, 2])

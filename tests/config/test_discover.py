@@ -48,6 +48,25 @@ def test_a_sub_folder_walks_up_to_layers_yaml_and_plans_only_below_it(repo: Path
     assert {c.spec.project.timezone for c in workspace.customers} == {"Europe/Berlin"}
 
 
+def test_part_of_the_workspace_still_knows_every_id_the_workspace_names(repo: Path) -> None:
+    """Orphans are decided against every file (issue 14): a file outside PATH, even a broken
+    one elsewhere that is not this run's to report, still names its customer."""
+    write(
+        repo,
+        {
+            "customers/eu/broken.yaml": "customerExternalId: eu-broken\nproject: [not, a, map]\n",
+            "customers/drafts/no-id.yaml": "project:\n  name: x\n",
+        },
+    )
+    workspace = load_workspace(repo / "customers" / "us", now=NOW)
+    assert [c.spec.customerExternalId for c in workspace.customers] == ["us-a", "us-b"]
+    assert workspace.named == {"us-a", "us-b", "eu-c", "eu-broken"}
+    assert workspace.warnings == []  # the files outside PATH are read for their id only
+    (repo / "customers" / "drafts" / "no-id.yaml").unlink()
+    whole = write(repo, {"customers/eu/broken.yaml": customer("eu-fixed")})
+    assert load_workspace(whole, now=NOW).named == {"us-a", "us-b", "eu-c", "eu-fixed"}
+
+
 def test_dot_inside_the_customers_folder_is_the_workspace(
     repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
