@@ -31,7 +31,7 @@ from layers_reconcile.apply.events import (
 )
 from layers_reconcile.apply.options import ApplyOptions
 from layers_reconcile.apply.publish import watch
-from layers_reconcile.apply.recovery import failure_from
+from layers_reconcile.apply.recovery import StepError, failure_from
 from layers_reconcile.apply.slot import Slot
 from layers_reconcile.apply.steps import HANDLERS
 from layers_reconcile.client import LayersClient
@@ -63,7 +63,7 @@ async def execute(
     else:
         for cp in plan.customers:
             wanted = not customers or cp.customer_external_id in customers
-            if (cp.steps or cp.conflict) and wanted:
+            if (cp.steps or cp.conflict or cp.not_planned) and wanted:
                 work.append((cp.customer_external_id, loaded.get(cp.customer_external_id), cp))
     needs_shared = any(c is not None for _, c, _ in work)
     github = any(c is not None and c.spec.github is not None for _, c, _ in work)
@@ -114,6 +114,12 @@ async def _customer(
     ctx.emit(CustomerStarted(ctx.customer))
     try:
         async with ctx.slot.working(), asyncio.timeout_at(_loop_deadline(deadline, clock())):
+            if cp is not None and cp.not_planned is not None:
+                raise StepError(
+                    cp.not_planned.text(),
+                    recovery="apply again: the plan could not read this customer, so nothing "
+                    "was done for it",
+                )
             if ctx.loaded is None:
                 outcome = await _orphan(run, cp)
             else:
