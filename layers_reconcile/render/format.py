@@ -130,8 +130,9 @@ def action_counts(plan: Plan) -> str:
 def summary_line(plan: Plan) -> str:
     s = plan.summary
     if not s.changes and not s.waits_on_people:
-        noun = "customer matches" if s.customers == 1 else "customers match"
-        return f"No changes. {s.customers} {noun} the files." + _findings(plan)
+        planned = s.customers - s.not_planned  # the rest could not be read: said after
+        noun = "customer matches" if planned == 1 else "customers match"
+        return f"No changes. {planned} {noun} the files." + _findings(plan)
     changed = sum(1 for c in plan.customers if c.steps)
     parts = [f"{s.customers} customer{'s' if s.customers != 1 else ''} ({changed} to change)"]
     if s.changes:

@@ -178,5 +178,7 @@ async def test_the_advice_follows_what_the_attempts_met(
     line = missing.not_planned.text()
     assert advice in line
     assert not_advised not in line
+    summary = "No changes. 1 customer matches the files. 1 customer not planned"
+    assert summary in plain_text(plan)
     what = "429" if status else "dropped connection"
     assert f"6 attempts: 6 × {what}" in line
