@@ -16,6 +16,10 @@
         ├── JobFailedError     status "failed", carries the job's error code
         └── JobTimeoutError    still running at the deadline
 
+An ApiError raised after retries carries `attempts`: what each attempt met ("429", "500",
+"dropped connection", ...), so a message can tell a run of 429s from a flaky network.
+`is_transient` is the one rule of what trying again may cure.
+
 Errors never carry the API key: the client redacts it before building them. What an error
 shows (file names, messages, codes, requestIds, ids) is made printable when it is built. A saved plan that
 no longer matches actual state is not an error of the run: apply refuses that customer alone
@@ -24,6 +28,7 @@ no longer matches actual state is not an error of the run: apply refuses that cu
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,6 +65,36 @@ class ConfigError(ReconcileError):
         super().__init__("\n".join(str(i) for i in issues))
 
 
+# What an attempt met when the connection never carried the request: the server was not reached.
+UNREACHED = frozenset({"could not connect", "connect timeout"})
+
+
+@dataclass(frozen=True)
+class Attempts:
+    """What each attempt of one request met, in order: an HTTP status ("429", "500") or a
+    transport failure ("could not connect", "dropped connection", "no answer in time")."""
+
+    outcomes: tuple[str, ...]
+
+    def __len__(self) -> int:
+        return len(self.outcomes)
+
+    def __str__(self) -> str:
+        counts = Counter(self.outcomes)
+        parts = ", ".join(f"{n} × {what}" for what, n in counts.most_common())
+        noun = "attempt" if len(self.outcomes) == 1 else "attempts"
+        return f"{len(self.outcomes)} {noun}: {parts}"
+
+    @property
+    def only_rate_limited(self) -> bool:
+        return bool(self.outcomes) and all(o == "429" for o in self.outcomes)
+
+    @property
+    def never_reached(self) -> bool:
+        """Every attempt failed to connect: a wrong URL or a server that is down."""
+        return bool(self.outcomes) and all(o in UNREACHED for o in self.outcomes)
+
+
 class ApiError(ReconcileError):
     def __init__(
         self,
@@ -79,6 +114,7 @@ class ApiError(ReconcileError):
         self.method = method
         self.path = None if path is None else printable(path)
         self.message = printable(message)
+        self.attempts: Attempts | None = None  # set by the client when it gives up
         super().__init__(self._describe())
 
     def _describe(self) -> str:
@@ -129,6 +165,11 @@ class RateLimitedError(ApiClientError):
 
 class ApiServerError(ApiError):
     pass
+
+
+def is_transient(exc: BaseException) -> bool:
+    """The API failed, was unreachable or asked us to slow down: trying again may well work."""
+    return isinstance(exc, ApiServerError | TransportError | RateLimitedError)
 
 
 class JobError(ReconcileError):

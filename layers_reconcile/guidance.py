@@ -42,6 +42,10 @@ API_SIDE = (
     "this is on the API's side; run the command again later, it is safe to repeat (quote the "
     "requestId if it persists)"
 )
+FLAKY = (
+    "the API kept failing this request (errors or lost answers, not only 429s); run the command "
+    "again later, it is safe to repeat (quote the requestId if it persists)"
+)
 CHECK_REACH = (
     "check --api-url / LAYERS_API_URL / apiUrl in layers.yaml and the network, then run the "
     "command again (it is safe to repeat)"

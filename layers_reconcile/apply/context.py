@@ -3,18 +3,28 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from layers_reconcile.apply.callback import Receivers
 from layers_reconcile.apply.events import EventSink, JobProgress, PersonWait
 from layers_reconcile.apply.options import ApplyOptions
-from layers_reconcile.apply.reserved import Reserved, mutated, reserved_of
+from layers_reconcile.apply.reserved import (
+    RESERVED_VERSION,
+    Keep,
+    Reserved,
+    reserved_of,
+    same_record,
+    user_metadata,
+    with_reserved,
+)
 from layers_reconcile.apply.slot import Slot
 from layers_reconcile.client.api import utc_timestamp
 from layers_reconcile.ids import idempotency_key_for
+from layers_reconcile.plan.ids import LAST_APPLIED
 from layers_reconcile.records import Project
 
 if TYPE_CHECKING:
@@ -64,6 +74,10 @@ class CustomerContext:
     # each costs one PATCH (a rival run's concurrent write may be lost; the next observation
     # re-derives it from the deterministic ids, so nothing is ever duplicated).
     known_project: Project | None = None
+    # The reserved record as this run knows it, ahead of the stored one (None: nothing pending),
+    # and by when the pending change must be written (apply/reserved.py `Keep`).
+    pending_record: Reserved | None = None
+    owed: Keep | None = None
 
     @property
     def spec(self) -> CustomerSpec:
@@ -114,18 +128,58 @@ class CustomerContext:
         """This run's time as the reserved key records it (`lastAppliedAt`)."""
         return utc_timestamp(self.options.now())
 
-    async def update_reserved(self, mutate: Callable[[Reserved], None]) -> Reserved:
-        """Read-modify-write of the reserved metadata key, beside the user's own keys."""
+    async def update_reserved(
+        self, mutate: Callable[[Reserved], None], keep: Keep = Keep.NOW
+    ) -> Reserved:
+        """Change the reserved metadata key (beside the user's own keys); written now or later
+        as `keep` says, together with every change pending by then."""
         async with self.reserved_lock:
-            reserved, metadata = mutated(
-                await self.latest_project(), mutate, applied_at=self.applied_at()
-            )
-            if metadata is not None:
-                await self.patch_project({"metadata": metadata})
-            return reserved
+            before = await self.reserved()
+            after = copy.deepcopy(before)
+            mutate(after)
+            after.setdefault("v", RESERVED_VERSION)
+            if not same_record(after, before):
+                self.pending_record = after
+                self.owed = keep if self.owed is None else max(self.owed, keep)
+            if keep is Keep.NOW:
+                await self._write_record()
+            return copy.deepcopy(after)
+
+    async def flush_reserved(self, need: Keep) -> None:
+        """Write the pending record when a change in it must be written by now: `Keep.STAGE`
+        when a stage's batch ends, `Keep.RUN` when the customer's run ends."""
+        async with self.reserved_lock:
+            if self.owed is not None and self.owed >= need:
+                await self._write_record()
+
+    async def _write_record(self) -> None:
+        record = self.pending_record
+        if record is None:
+            self.owed = None
+            return
+        project = await self.latest_project()
+        if not same_record(record, reserved_of(project)):
+            stamped = copy.deepcopy(record)
+            stamped[LAST_APPLIED] = self.applied_at()
+            await self.patch_project({"metadata": with_reserved(user_metadata(project), stamped)})
+        self.record_written()
+
+    def record_written(self) -> None:
+        """The pending record is what the project now stores."""
+        self.pending_record = None
+        self.owed = None
 
     async def reserved(self) -> Reserved:
+        if self.pending_record is not None:
+            return copy.deepcopy(self.pending_record)
         return reserved_of(await self.latest_project())
+
+    def as_known(self, project: Project | None) -> Project | None:
+        """A project row as this run knows it: with the reserved record not yet written."""
+        if project is None or self.pending_record is None:
+            return project
+        metadata = with_reserved(user_metadata(project), copy.deepcopy(self.pending_record))
+        return cast(Project, {**project, "metadata": metadata})
 
     async def wait_for_job(
         self, address: str, job_id: str, *, expected_seconds: float | None

@@ -34,6 +34,7 @@ from layers_reconcile.apply.events import (
     WaitingOnPerson,
 )
 from layers_reconcile.apply.recovery import StepError, failure_from, is_transient
+from layers_reconcile.apply.reserved import Keep
 from layers_reconcile.apply.steps import HANDLERS, StepResult
 from layers_reconcile.config.models import WorkspaceSpec
 from layers_reconcile.errors import ApiError, JobError, leaf_exception
@@ -104,6 +105,9 @@ class CustomerRun:
 
     async def _observe_once(self) -> CustomerPlan:
         actual = await observe_customer(self.ctx.api, self.loaded.spec, self.shared)
+        stored = actual.project
+        # What this run recorded but has not written yet counts as recorded (no step twice).
+        actual.project = self.ctx.as_known(stored)
         plan = diff_customer(
             self.loaded,
             actual,
@@ -113,7 +117,7 @@ class CustomerRun:
         )
         if plan.project_id:
             self.ctx.project_id = plan.project_id
-            self.ctx.known_project = actual.project
+            self.ctx.known_project = stored
         return plan
 
     async def converge(
@@ -159,6 +163,7 @@ class CustomerRun:
             # URLs at once and act while the jobs run.
             batch = [s for s in runnable if s.kind == stage or s.action is Action.WAIT_ON_PERSON]
             results = await self._execute(batch)
+            await self.ctx.flush_reserved(Keep.STAGE)  # one record write per stage, at most
             failures = [r for r in results if isinstance(r, Failure)]
             if failures:
                 if all(f.retryable for f in failures) and await self._pause_after_transient():

@@ -11,7 +11,8 @@ file or actual state changed since is refused as stale, the others go on.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Collection
+from collections.abc import AsyncIterator, Collection
+from contextlib import asynccontextmanager, suppress
 from dataclasses import replace
 
 from layers_reconcile.apply.callback import Receivers
@@ -31,11 +32,12 @@ from layers_reconcile.apply.events import (
 )
 from layers_reconcile.apply.options import ApplyOptions
 from layers_reconcile.apply.publish import watch
-from layers_reconcile.apply.recovery import failure_from
+from layers_reconcile.apply.recovery import StepError, failure_from
+from layers_reconcile.apply.reserved import Keep
 from layers_reconcile.apply.slot import Slot
 from layers_reconcile.apply.steps import HANDLERS
 from layers_reconcile.client import LayersClient
-from layers_reconcile.errors import leaf_exception
+from layers_reconcile.errors import ApiError, leaf_exception
 from layers_reconcile.plan.context import Loaded
 from layers_reconcile.plan.model import Action, CustomerPlan, Plan, StepKind
 from layers_reconcile.plan.observe import SharedActual, observe_shared
@@ -63,7 +65,7 @@ async def execute(
     else:
         for cp in plan.customers:
             wanted = not customers or cp.customer_external_id in customers
-            if (cp.steps or cp.conflict) and wanted:
+            if (cp.steps or cp.conflict or cp.not_planned) and wanted:
                 work.append((cp.customer_external_id, loaded.get(cp.customer_external_id), cp))
     needs_shared = any(c is not None for _, c, _ in work)
     github = any(c is not None and c.spec.github is not None for _, c, _ in work)
@@ -113,15 +115,8 @@ async def _customer(
     started = clock()
     ctx.emit(CustomerStarted(ctx.customer))
     try:
-        async with ctx.slot.working(), asyncio.timeout_at(_loop_deadline(deadline, clock())):
-            if ctx.loaded is None:
-                outcome = await _orphan(run, cp)
-            else:
-                outcome = await run.converge(None if verify else cp, cp if verify else None)
-                if outcome.status is CustomerStatus.CONVERGED and ctx.options.wait_for_publish:
-                    outcome.published, failure = await watch(ctx)
-                    if failure is not None:
-                        outcome.status, outcome.failure = CustomerStatus.FAILED, failure
+        async with ctx.slot.working(), _record_written(ctx):
+            outcome = await _within(run, cp, verify=verify, deadline=deadline)
     except Exception as exc:  # reported per customer; the others go on
         leaf = leaf_exception(exc)
         address = f"{ctx.customer}/project" if ctx.project_id is None else ctx.customer
@@ -133,6 +128,40 @@ async def _customer(
     outcome.elapsed = clock() - started
     ctx.emit(CustomerFinished(outcome))
     return outcome
+
+
+@asynccontextmanager
+async def _record_written(ctx: CustomerContext) -> AsyncIterator[None]:
+    """Whatever the customer's run recorded is written when it ends (converged, waiting or
+    failed), outside the run's --timeout: a fact it needs to converge is never left unwritten."""
+    try:
+        yield
+    except Exception:
+        with suppress(ApiError):  # the run's own failure is the one to report
+            await ctx.flush_reserved(Keep.RUN)
+        raise
+    await ctx.flush_reserved(Keep.RUN)
+
+
+async def _within(
+    run: CustomerRun, cp: CustomerPlan | None, *, verify: bool, deadline: float | None
+) -> CustomerOutcome:
+    ctx = run.ctx
+    async with asyncio.timeout_at(_loop_deadline(deadline, ctx.options.clock())):
+        if cp is not None and cp.not_planned is not None:
+            raise StepError(
+                cp.not_planned.text(),
+                recovery="apply again: the plan could not read this customer, so nothing "
+                "was done for it",
+            )
+        if ctx.loaded is None:
+            return await _orphan(run, cp)
+        outcome = await run.converge(None if verify else cp, cp if verify else None)
+        if outcome.status is CustomerStatus.CONVERGED and ctx.options.wait_for_publish:
+            outcome.published, failure = await watch(ctx)
+            if failure is not None:
+                outcome.status, outcome.failure = CustomerStatus.FAILED, failure
+        return outcome
 
 
 def _loop_deadline(deadline: float | None, now: float) -> float | None:

@@ -7,16 +7,16 @@ import json
 from typing import Any
 
 from layers_reconcile.apply.events import Failure
+from layers_reconcile.client.retrying import retry_advice
 from layers_reconcile.errors import (
     ApiError,
-    ApiServerError,
     AuthError,
     JobError,
     JobFailedError,
     JobTimeoutError,
     RateLimitedError,
     ReconcileError,
-    TransportError,
+    is_transient,
 )
 from layers_reconcile.guidance import (
     API_SIDE,
@@ -46,11 +46,6 @@ def _text(value: Any) -> str:
         return str(value)
 
 
-def is_transient(exc: BaseException) -> bool:
-    """The API failed, was unreachable or asked us to slow down: trying again may well work."""
-    return isinstance(exc, ApiServerError | TransportError | RateLimitedError)
-
-
 def failure_from(address: str, exc: BaseException, *, repo: str | None = None) -> Failure:
     if isinstance(exc, ApiError):
         blob = " ".join([exc.code or "", exc.message, _text(exc.details)])
@@ -58,6 +53,8 @@ def failure_from(address: str, exc: BaseException, *, repo: str | None = None) -
         required = exc.details.get("requiredScopes")
         if exc.code == "FORBIDDEN_SCOPE" and isinstance(required, list) and required:
             recovery = missing_scope([str(s) for s in required], "apply")
+        if recovery is None and is_transient(exc) and exc.attempts and len(exc.attempts) > 1:
+            recovery = f"after {exc.attempts}: {retry_advice(exc)}"
         if recovery is None and isinstance(exc, RateLimitedError):
             recovery = "the API kept answering 429; " + SLOW_DOWN
         if recovery is None and isinstance(exc, AuthError):
@@ -119,5 +116,6 @@ __all__ = [
     "JobFailedError",
     "StepError",
     "failure_from",
+    "is_transient",
     "recovery_for",
 ]

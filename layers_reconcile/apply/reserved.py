@@ -1,7 +1,10 @@
 """The tool's memory, kept in the API: `project.metadata["layersReconcile"]`.
 
 PATCH replaces `metadata` whole, so every write is a read-modify-write that carries the user's
-own keys along untouched. Writes for one customer are serialised by a lock in the caller; two
+own keys along untouched. A change is written when what it records needs to be (`Keep`): a
+job's id before the job is waited on, a link or a cancel by the end of its stage, a fact
+needed to converge (the pinned influencer) by the end of the customer's run, and a fact the API
+itself shows again after a crash (a job's end) only along with the next write. Writes for one customer are serialised by a lock in the caller; two
 processes racing can at worst lose a bookkeeping entry, which the next run re-derives from the
 deterministic ids (no duplicate can come of it).
 """
@@ -10,6 +13,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Mapping
+from enum import IntEnum
 from typing import Any, cast
 
 from layers_reconcile.plan.ids import LAST_APPLIED, RESERVED_KEY
@@ -19,6 +23,30 @@ RESERVED_VERSION = 1
 
 # What apply reads and writes: mypy checks every key a mutation sets against the record.
 Reserved = ReservedRecord
+
+
+class Keep(IntEnum):
+    """By when a change to the record must be written (each level includes the ones below)."""
+
+    # The API shows it again after a crash (a job's end, its failure code): rides along with
+    # the next write.
+    LAZY = 0
+    # Needed to converge, re-derived by a rerun after a crash (the pinned influencer, an
+    # ingest's end): written by the end of the customer's run.
+    RUN = 1
+    # Must survive a crash, but not before the stage's other steps ran (a link a person was
+    # shown): written once when the stage's batch ends.
+    STAGE = 2
+    # Must survive a crash before the next request (a job's id before it is waited on, a post
+    # about to be canceled): written at once.
+    NOW = 3
+
+
+def same_record(a: Reserved, b: Reserved) -> bool:
+    """Equal but for when an apply last wrote them."""
+    return {k: v for k, v in a.items() if k != LAST_APPLIED} == {
+        k: v for k, v in b.items() if k != LAST_APPLIED
+    }
 
 
 def reserved_of(project: Mapping[str, Any] | None) -> Reserved:

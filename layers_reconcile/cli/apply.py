@@ -223,7 +223,8 @@ def apply(
                 if reviewed is not None:
                     check_reviewed_workspace(reviewed, plan)
                     show_not_reviewed(console, reviewed, plan)
-                if not any(c.steps for c in plan.customers) and not plan.conflicts:
+                nothing = not any(c.steps for c in plan.customers)
+                if nothing and not plan.conflicts and not plan.not_planned:
                     _write_report(ApplyReport(), settings.workspace, report_file)
                     ctx.exit(ExitCode.OK)  # the plan said so already
                 if not auto_approve and not click.confirm(

@@ -23,6 +23,7 @@ from layers_reconcile.cli.exits import of_error
 from layers_reconcile.cli.output import guard_output
 from layers_reconcile.client import LayersClient
 from layers_reconcile.client.envelope import clean_api_key
+from layers_reconcile.client.retrying import mixed_attempts, retry_advice
 from layers_reconcile.config.apiurl import (
     DEFAULT_API_URL,
     DOCUMENTED_API_HOST,
@@ -44,6 +45,7 @@ from layers_reconcile.errors import (
     ReconcileError,
     TransportError,
     UnexpectedAnswerError,
+    is_transient,
 )
 from layers_reconcile.guidance import API_SIDE, CHECK_KEY, CHECK_REACH, SLOW_DOWN, sentence
 from layers_reconcile.guidance import missing_scope as scope_advice
@@ -284,6 +286,8 @@ def describe(exc: BaseException, command: str | None = None) -> str:
         return missing_scope(exc, command)
     if isinstance(exc, AuthError):
         return f"The Layers API refused the API key: {exc}. {sentence(CHECK_KEY)}"
+    if isinstance(exc, ApiError) and is_transient(exc) and mixed_attempts(exc):
+        return f"The Layers API request failed after {exc.attempts}: {exc}. {retry_advice(exc)}"
     if isinstance(exc, TransportError):
         return f"Could not reach the Layers API: {exc}. {sentence(CHECK_REACH)}"
     if isinstance(exc, RateLimitedError):

@@ -23,9 +23,10 @@ class ExitCode(IntEnum):
 
 
 def of_plan(plan: Plan, *, detailed: bool) -> ExitCode:
-    """1 a conflict (apply would refuse it); with --detailed-exitcode 2 something to change
+    """1 a conflict (apply would refuse it) or a customer not planned (its state could not be
+    read); with --detailed-exitcode 2 something to change
     (steps or orphans), 3 only people must act, 0 in sync."""
-    if plan.conflicts:
+    if plan.conflicts or plan.not_planned:
         return ExitCode.ERROR
     if not detailed:
         return ExitCode.OK

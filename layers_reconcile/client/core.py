@@ -41,11 +41,13 @@ from layers_reconcile.client.retrying import (
     Delivery,
     decide,
     delivery_of,
+    outcome_of,
     repeatable,
 )
 from layers_reconcile.client.wire import BearerAuth, Response, segment
 from layers_reconcile.errors import (
     ApiError,
+    Attempts,
     RateLimitedError,
     TransportError,
     UnexpectedAnswerError,
@@ -205,15 +207,19 @@ class ClientCore:
             wait_max=WAIT_MAX,
             wait_jitter=WAIT_JITTER,
         )
-        async for attempt in retrying:
-            with attempt:
-                if attempt.num > 1:
-                    self.stats.retries += 1
-                if call.wait_next > 0:
-                    wait, call.wait_next = call.wait_next, 0.0
-                    await self._sleep(wait)
-                self.stats.paced_seconds += await self._pacer.acquire(call.endpoint)
-                return await self._send_once(call, attempt.num)
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    if attempt.num > 1:
+                        self.stats.retries += 1
+                    if call.wait_next > 0:
+                        wait, call.wait_next = call.wait_next, 0.0
+                        await self._sleep(wait)
+                    self.stats.paced_seconds += await self._pacer.acquire(call.endpoint)
+                    return await self._send_once(call, attempt.num)
+        except ApiError as exc:
+            exc.attempts = Attempts(tuple(call.outcomes))  # what every attempt met, for advice
+            raise
         raise AssertionError("unreachable: stamina re-raises the last failure")
 
     def _budget_left(self, call: Call) -> float:
@@ -237,6 +243,7 @@ class ClientCore:
             async with asyncio.timeout(deadline):
                 answer = await self._fetch(request)
         except TimeoutError:
+            call.outcomes.append("no answer in time")
             call.delivery = Delivery.AMBIGUOUS
             failure = TransportError(
                 f"no complete answer within {deadline:.3g} s (the deadline of one attempt)",
@@ -253,6 +260,7 @@ class ClientCore:
             )
         except httpx.HTTPError as exc:
             call.delivery = delivery_of(exc)
+            call.outcomes.append(outcome_of(exc))
             if isinstance(exc, httpx.ConnectError):
                 call.refusals += 1
             failure = self._transport_failure(call, attempt, exc)
@@ -307,6 +315,7 @@ class ClientCore:
         )
         if status in call.expect:
             return self._success(call, status, content, headers)
+        call.outcomes.append(str(status))
         if status < 400:
             raise ApiError(
                 f"unexpected HTTP {status}",
@@ -346,6 +355,7 @@ class ClientCore:
         except ValueError:
             problem = (TransportError, f"HTTP {status} with a body that is not JSON")
         if problem is not None:
+            call.outcomes.append("an unreadable body")
             raise problem[0](
                 problem[1],
                 status=status,

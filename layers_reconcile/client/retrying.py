@@ -21,14 +21,15 @@ an absolute time. GET, PATCH and DELETE are repeatable and always retried.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
 import httpx
 
 from layers_reconcile.client.pacing import EndpointClass
-from layers_reconcile.errors import ApiServerError, RateLimitedError, TransportError
+from layers_reconcile.errors import ApiError, ApiServerError, RateLimitedError, TransportError
+from layers_reconcile.guidance import API_SIDE, CHECK_REACH, FLAKY, SLOW_DOWN, sentence
 
 MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 WAIT_INITIAL = 0.5
@@ -75,6 +76,19 @@ def delivery_of(exc: Exception) -> Delivery:
     return Delivery.AMBIGUOUS
 
 
+def outcome_of(exc: Exception) -> str:
+    """What a transport failure looks like to a person reading the attempts of a request."""
+    if isinstance(exc, httpx.ConnectTimeout):
+        return "connect timeout"
+    if isinstance(exc, httpx.ConnectError):
+        return "could not connect"
+    if isinstance(exc, httpx.TimeoutException):
+        return "no answer in time"
+    if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
+        return "dropped connection"
+    return type(exc).__name__
+
+
 @dataclass
 class Call:
     """One logical request, and what its attempts tell the retry decision."""
@@ -95,6 +109,7 @@ class Call:
     # is not running, not a blip; give up after this many refusals (None: retry as usual).
     refusals_allowed: int | None = None
     refusals: int = 0
+    outcomes: list[str] = field(default_factory=list)  # what each attempt met (errors.Attempts)
 
     def new_attempt(self) -> None:
         self.delivery = Delivery.AMBIGUOUS
@@ -131,3 +146,25 @@ def decide(call: Call, exc: Exception, *, budget_left: float) -> bool | float:
             return 0.0
         return call.delivery is Delivery.UNSENT or call.repeatable
     return False
+
+
+def mixed_attempts(exc: ApiError) -> bool:
+    """Several attempts that met more than failed connects or a run of 429s: neither "check the
+    URL" nor "slow down" would say what happened."""
+    attempts = exc.attempts
+    if attempts is None or len(attempts) < 2:
+        return False
+    return not (attempts.never_reached or attempts.only_rate_limited)
+
+
+def retry_advice(exc: ApiError) -> str:
+    """What to do about a request that failed after all its attempts, from what they met: only
+    429s → slow down; never connected → the URL; anything else → the API kept failing."""
+    attempts = exc.attempts
+    if isinstance(exc, RateLimitedError) and (attempts is None or attempts.only_rate_limited):
+        return sentence(SLOW_DOWN)
+    if isinstance(exc, TransportError) and (attempts is None or attempts.never_reached):
+        return sentence(CHECK_REACH)
+    if attempts is None or len(attempts) < 2:
+        return sentence(API_SIDE)
+    return sentence(FLAKY)

@@ -178,6 +178,7 @@ async def _execute(emu: Emulator, spec: RouteSpec, request: Request, rid: str) -
     now = emu.clock.now()
     verdict = emu.limiter.check(bucket, spec.klass, now)
     if not verdict.allowed:
+        emu.stats.count_refused(spec.klass)
         raise ApiError(
             429,
             "RATE_LIMITED",

@@ -152,6 +152,24 @@ class Conflict(_Model):
     message: str
 
 
+class NotPlanned(_Model):
+    """A customer whose actual state could not be read (after every retry): no steps; apply
+    leaves it alone and the run exits 1, while the other customers are planned as usual."""
+
+    message: str
+    status: int | None = None
+    code: str | None = None
+    request_id: str | None = None
+    # What the attempts of the failed read met, e.g. "6 attempts: 3 × 429, 2 × 500, …".
+    attempts: str | None = None
+    advice: str
+
+    def text(self) -> str:
+        """One line: what failed, what the attempts met, what to do."""
+        tried = f" after {self.attempts}" if self.attempts else ""
+        return f"not planned: {self.message}{tried}. {self.advice}"
+
+
 class Orphan(_Model):
     """A project stamped by this workspace that no customer file names any more."""
 
@@ -173,6 +191,8 @@ class CustomerPlan(_Model):
     steps: list[Step] = Field(default_factory=list)
     # Set when another workspace stamped the project: apply refuses this customer.
     conflict: Conflict | None = None
+    # Set when its actual state could not be read: no steps, apply skips it (exit 1).
+    not_planned: NotPlanned | None = None
     desired_fingerprint: str = ""
     # Fingerprint of the actual state each address was planned from (stale-plan refusal).
     actual_fingerprints: dict[str, str] = Field(default_factory=dict)
@@ -203,6 +223,8 @@ class Summary(_Model):
     orphans: int
     # Customers whose project another workspace stamped: apply refuses them.
     conflicts: int
+    # Customers whose actual state could not be read: not planned, not applied.
+    not_planned: int
     expected_seconds: float
 
 
@@ -245,6 +267,7 @@ class Plan(_Model):
             waits_on_people=sum(1 for s in steps if s.person),
             orphans=len(self.orphans or []),
             conflicts=len(self.conflicts),
+            not_planned=len(self.not_planned),
             expected_seconds=_makespan(
                 [c.expected_seconds for c in self.customers], max(1, self.parallelism)
             ),
@@ -261,6 +284,10 @@ class Plan(_Model):
             for c in self.customers
         ]
         return sorted(((e, n) for e, n in spent if n), key=lambda p: (-p[1], p[0]))
+
+    @property
+    def not_planned(self) -> list[CustomerPlan]:
+        return [c for c in self.customers if c.not_planned is not None]
 
     @property
     def over_credits(self) -> bool:
@@ -280,6 +307,12 @@ class Plan(_Model):
             }
             for c in self.customers
             if c.conflict is not None
+        ]
+        doc["notPlanned"] = [
+            {"customerExternalId": c.customer_external_id, "file": c.file}
+            | c.not_planned.model_dump(mode="json", by_alias=True)
+            for c in self.customers
+            if c.not_planned is not None
         ]
         for key in _OPTIONAL_KEYS:
             if doc.get(key) is None:
@@ -307,7 +340,7 @@ class Plan(_Model):
                 f"not a plan file (nested over {MAX_PLAN_DEPTH} levels deep; `plan --out` never "
                 "writes that) — make the plan again with `plan --out`"
             )
-        data = {k: v for k, v in doc.items() if k not in ("summary", "conflicts")}
+        data = {k: v for k, v in doc.items() if k not in ("summary", "conflicts", "notPlanned")}
         try:
             plan = cls.model_validate(data)
         except ValidationError as exc:

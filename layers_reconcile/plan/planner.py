@@ -10,12 +10,20 @@ from pathlib import Path
 from typing import Protocol
 
 from layers_reconcile.client import LayersClient
+from layers_reconcile.client.retrying import retry_advice
 from layers_reconcile.config.models import WorkspaceSpec
-from layers_reconcile.errors import ConfigError, ConfigIssue, ReconcileError, leaf_exception
+from layers_reconcile.errors import (
+    ApiError,
+    ConfigError,
+    ConfigIssue,
+    ReconcileError,
+    is_transient,
+    leaf_exception,
+)
 from layers_reconcile.plan.context import Loaded
 from layers_reconcile.plan.diff import archive_plan, build_plan, diff_customer
 from layers_reconcile.plan.ids import LAST_APPLIED, RESERVED_KEY
-from layers_reconcile.plan.model import CustomerPlan, Orphan, Plan
+from layers_reconcile.plan.model import CustomerPlan, NotPlanned, Orphan, Plan
 from layers_reconcile.plan.observe import (
     observe_customer,
     observe_shared,
@@ -27,6 +35,9 @@ DEFAULT_PARALLELISM = 8
 DEFAULT_PRUNE_CAP = 10
 # A filtered plan of at most this many customers looks each one up instead of listing projects.
 LOOKUP_LIMIT = 25
+# Observations of one customer before a transient failure (after all the client's retries of
+# one read) leaves it "not planned"; the other customers are planned either way.
+OBSERVE_ROUNDS = 2
 
 
 class WorkspaceLike(Protocol):
@@ -101,9 +112,17 @@ async def make_plan(
 
     async def one(loaded: Loaded) -> CustomerPlan:
         ext = loaded.spec.customerExternalId
-        async with gate:
-            listed = None if listing is None else listing.get(ext, [])
-            actual = await observe_customer(client, loaded.spec, shared, listed=listed)
+        listed = None if listing is None else listing.get(ext, [])
+        for round_ in range(OBSERVE_ROUNDS):
+            try:
+                async with gate:
+                    actual = await observe_customer(client, loaded.spec, shared, listed=listed)
+                break
+            except ApiError as exc:  # one customer's unlucky read ends that customer alone
+                if not is_transient(exc):
+                    raise
+                if round_ + 1 == OBSERVE_ROUNDS:
+                    return not_planned(loaded, exc)
         return diff_customer(loaded, actual, settings, now=now, take_over=take_over)
 
     try:
@@ -126,6 +145,23 @@ async def make_plan(
         orphans=orphans.listed,
         take_over=take_over,
         warnings=warnings,
+    )
+
+
+def not_planned(loaded: Loaded, exc: ApiError) -> CustomerPlan:
+    """A customer whose actual state could not be read: shown with the error, never applied."""
+    return CustomerPlan(
+        customer_external_id=loaded.spec.customerExternalId,
+        project_id=None,
+        file=None if loaded.path is None else str(loaded.path),
+        not_planned=NotPlanned(
+            message=str(exc),
+            status=exc.status,
+            code=exc.code,
+            request_id=exc.request_id,
+            attempts=str(exc.attempts) if exc.attempts else None,
+            advice=retry_advice(exc),
+        ),
     )
 
 

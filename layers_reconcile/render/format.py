@@ -130,8 +130,9 @@ def action_counts(plan: Plan) -> str:
 def summary_line(plan: Plan) -> str:
     s = plan.summary
     if not s.changes and not s.waits_on_people:
-        noun = "customer matches" if s.customers == 1 else "customers match"
-        return f"No changes. {s.customers} {noun} the files." + _findings(plan)
+        planned = s.customers - s.not_planned  # the rest could not be read: said after
+        noun = "customer matches" if planned == 1 else "customers match"
+        return f"No changes. {planned} {noun} the files." + _findings(plan)
     changed = sum(1 for c in plan.customers if c.steps)
     parts = [f"{s.customers} customer{'s' if s.customers != 1 else ''} ({changed} to change)"]
     if s.changes:
@@ -171,7 +172,22 @@ def _findings(plan: Plan) -> str:
     if s.conflicts:
         noun = "conflict" if s.conflicts == 1 else "conflicts"
         text += f" {s.conflicts} {noun}: apply refuses {'it' if s.conflicts == 1 else 'them'}."
+    if s.not_planned:
+        one = s.not_planned == 1
+        text += (
+            f" {s.not_planned} customer{'' if one else 's'} not planned (actual state could not "
+            f"be read): apply leaves {'it' if one else 'them'} alone."
+        )
     return text
+
+
+NOT_PLANNED_HEADING = "Not planned: actual state could not be read (the other customers are)"
+
+
+def not_planned_line(customer: CustomerPlan) -> str:
+    assert customer.not_planned is not None
+    where = f" · {customer.file}" if customer.file else ""
+    return f"{customer.customer_external_id}{where} · {customer.not_planned.text()}"
 
 
 IGNORED_HEADING = "ignored (ignore: people own these fields in Layers; apply leaves them):"
@@ -184,7 +200,7 @@ def ignored_line(change: Change) -> str:
 
 def shown(c: CustomerPlan) -> bool:
     """Whether a customer has anything to show: steps, warnings or ignored differences."""
-    return bool(c.steps or c.warnings or c.ignored) and c.conflict is None
+    return bool(c.steps or c.warnings or c.ignored) and not (c.conflict or c.not_planned)
 
 
 def orphan_line(orphan: Orphan, *, pruned: bool = False) -> str:

@@ -37,6 +37,10 @@ def plan_annotations(plan: Plan, locate: Locate) -> list[str]:
             out.append(
                 annotation("error", f"{c.customer_external_id}: {c.conflict.message}", where)
             )
+        if c.not_planned is not None:
+            where = locate(c.customer_external_id, "")
+            text = f"{c.customer_external_id}: {c.not_planned.text()}"
+            out.append(annotation("error", text, where))
         for text in c.warnings:
             # customer warnings about one entry start with its address: "ext/content/x: ..."
             head = text.split(": ", 1)[0]

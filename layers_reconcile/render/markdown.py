@@ -27,9 +27,11 @@ def render_markdown(plan: Plan, *, limit: int = LIMIT) -> list[str]:
     summary = f"**{fmt.summary_line(plan)}**"
     notes = [fmt.scope_line(plan), fmt.provenance_line(plan)]
     summary += "".join(f"\n\n_{escape(n, quote=False)}_" for n in notes if n)
-    warnings = _credits(plan) + _warnings(plan) + _conflicts(plan) + _orphans(plan)
+    warnings = (
+        _credits(plan) + _warnings(plan) + _conflicts(plan) + _not_planned(plan) + _orphans(plan)
+    )
     sections = [_section(c) for c in plan.customers if fmt.shown(c)]
-    unchanged = len(plan.customers) - len(sections) - len(plan.conflicts)
+    unchanged = len(plan.customers) - len(sections) - len(plan.conflicts) - len(plan.not_planned)
     footer = (
         f"\n_{unchanged} other customer{'s' if unchanged != 1 else ''} unchanged._\n"
         if sections and unchanged
@@ -107,6 +109,14 @@ def _conflicts(plan: Plan) -> list[str]:
         return []
     lines = ["> [!CAUTION]", "> **Conflicts: apply refuses these customers**"]
     lines += [f"> - {escape(fmt.conflict_line(c), quote=False)}" for c in plan.conflicts]
+    return [*lines, ""]
+
+
+def _not_planned(plan: Plan) -> list[str]:
+    if not plan.not_planned:
+        return []
+    lines = ["> [!CAUTION]", f"> **{fmt.NOT_PLANNED_HEADING}**"]
+    lines += [f"> - {escape(fmt.not_planned_line(c), quote=False)}" for c in plan.not_planned]
     return [*lines, ""]
 
 

@@ -31,6 +31,11 @@ def render_text(plan: Plan) -> Text:
         out.append("\nConflicts: apply refuses these customers\n", style="bold red")
         for customer in conflicts:
             out.append(f"{INDENT}x {fmt.conflict_line(customer)}\n", style="red")
+    missing = plan.not_planned
+    if missing:
+        out.append(f"\n{fmt.NOT_PLANNED_HEADING}\n", style="bold red")
+        for customer in missing:
+            out.append(f"{INDENT}x {fmt.not_planned_line(customer)}\n", style="red")
     shown = [c for c in plan.customers if fmt.shown(c)]
     for customer in shown:
         out.append("\n")
@@ -40,7 +45,7 @@ def render_text(plan: Plan) -> Text:
         pruned = any(o.archived for o in plan.orphans)
         for orphan in plan.orphans:
             out.append(f"{INDENT}- {fmt.orphan_line(orphan, pruned=pruned)}\n", style="red")
-    unchanged = len(plan.customers) - len(shown) - len(conflicts)
+    unchanged = len(plan.customers) - len(shown) - len(conflicts) - len(missing)
     if shown and unchanged:
         out.append(
             f"\n{unchanged} other customer{'s' if unchanged != 1 else ''} unchanged.\n", style="dim"

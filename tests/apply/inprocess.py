@@ -26,6 +26,7 @@ from layers_reconcile.client import LayersClient
 from layers_reconcile.config.loader import load_workspace
 from layers_reconcile.emulator.app import create_app
 from layers_reconcile.emulator.clock import ManualClock
+from layers_reconcile.emulator.faults import ConnectionDropped
 from layers_reconcile.emulator.settings import EmulatorSettings
 from layers_reconcile.plan.model import Plan
 from tests.apply.support import KEY
@@ -130,6 +131,24 @@ class InProcess:
             ]
             assert len(posts) == expect["posts"], (customer, len(posts))
             assert all(n == 1 for n in Counter(p["id"] for p in posts).values())
+
+
+class _NetworkLike(httpx.AsyncBaseTransport):
+    """The ASGI transport, but a connection the emulator drops (a lost response) reaches the
+    client as it would over a socket: an httpx error, not the app's own exception."""
+
+    def __init__(self, inner: httpx.ASGITransport) -> None:
+        self.inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            return await self.inner.handle_async_request(request)
+        except ConnectionDropped as exc:
+            raise httpx.RemoteProtocolError(str(exc), request=request) from None
+
+
+def network_like(ip: InProcess) -> httpx.AsyncBaseTransport:
+    return _NetworkLike(ip.transport)
 
 
 @asynccontextmanager

@@ -6,8 +6,11 @@ from collections.abc import Callable
 import httpx
 import pytest
 
+from layers_reconcile.cli.common import describe
 from layers_reconcile.client import LayersClient
+from layers_reconcile.client.retrying import retry_advice
 from layers_reconcile.errors import (
+    ApiError,
     ApiServerError,
     ConflictError,
     NotFoundError,
@@ -318,3 +321,54 @@ async def test_a_first_whoami_that_gets_a_500_is_still_retried(make_client: Make
     async with make_client(script) as client:
         await client.whoami()
     assert len(script.requests) == 3
+
+
+async def test_a_request_that_gives_up_carries_what_every_attempt_met(
+    make_client: MakeClient,
+) -> None:
+    script = Script(
+        [
+            fail(429, "RATE_LIMITED", **{"Retry-After": "1"}),
+            fail(500, "INTERNAL"),
+            fail(500, "INTERNAL"),
+            fail(429, "RATE_LIMITED", **{"Retry-After": "1"}),
+            httpx.RemoteProtocolError("Server disconnected without sending a response."),
+            fail(429, "RATE_LIMITED", **{"Retry-After": "1"}),
+        ]
+    )
+    async with make_client(script) as client:
+        with pytest.raises(RateLimitedError) as info:
+            await client.get_json("/v1/projects/p1")
+    attempts = info.value.attempts
+    assert str(attempts) == "6 attempts: 3 × 429, 2 × 500, 1 × dropped connection"
+    # Not only 429s: slowing down is not the advice, nor is checking the URL.
+    advice = retry_advice(info.value)
+    assert "--parallelism" not in advice
+    assert "--api-url" not in advice
+    assert "again later" in advice
+    # What `plan`/`apply` print when a read every customer needs (whoami, the list) gives up.
+    message = describe(info.value)
+    assert "6 attempts: 3 × 429, 2 × 500, 1 × dropped connection" in message
+    assert "Lower --parallelism" not in message
+    assert "Could not reach" not in message
+
+
+@pytest.mark.parametrize(
+    ("failure", "outcomes", "advice"),
+    [
+        (fail(429, "RATE_LIMITED", **{"Retry-After": "1"}), "6 × 429", "Lower --parallelism"),
+        (connect_error(), "6 × could not connect", "Check --api-url"),
+        (fail(503, "UNAVAILABLE"), "6 × 503", "again later"),
+    ],
+)
+async def test_the_advice_of_a_request_that_gave_up_follows_its_attempts(
+    make_client: MakeClient, failure: httpx.Response | Exception, outcomes: str, advice: str
+) -> None:
+    script = Script([failure])
+    async with make_client(script) as client:
+        with pytest.raises((RateLimitedError, TransportError, ApiServerError)) as info:
+            await client.get_json("/v1/projects/p1")
+    error = info.value
+    assert isinstance(error, ApiError)
+    assert str(error.attempts) == f"6 attempts: {outcomes}"
+    assert advice in retry_advice(error)

@@ -206,6 +206,7 @@ async def test_stats_count_route_templates_and_reset(api: Api) -> None:
         "total": 0,
         "routes": {},
         "faults": reset.json()["faults"],
+        "rateLimited": {"total": 0, "byClass": {}},
     }
 
 

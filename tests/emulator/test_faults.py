@@ -102,3 +102,24 @@ def test_a_dropped_connection_over_real_http() -> None:
         assert [p["customerExternalId"] for p in server.emulator.store.all("project")] == [
             "dropped"
         ]
+
+
+async def test_stats_count_the_rate_limiters_own_429s_apart_from_injected_ones(
+    open_api: OpenApi,
+) -> None:
+    # The standard tier allows 120 reads a minute; the clock stands still, so the 121st is refused.
+    async with open_api(rate_limit_tier="standard") as api:
+        statuses = [(await api.get("/v1/whoami")).status_code for _ in range(150)]
+        stats = (await api.client.get("/_emulator/stats")).json()
+        assert statuses.count(429) == 30
+        assert stats["rateLimited"] == {"total": 30, "byClass": {"read-light": 30}}
+        assert stats["faults"]["rate_limited_429"] == 0
+        reset = (await api.client.post("/_emulator/stats/reset")).json()
+        assert reset["rateLimited"] == {"total": 0, "byClass": {}}
+    # Injected 429s are faults, not refusals of the rate limiter.
+    async with open_api(fault_rate=1.0, fault_seed=3) as api:
+        for _ in range(50):
+            await _attempt(api, "GET", "/v1/whoami")
+        stats = (await api.client.get("/_emulator/stats")).json()
+        assert stats["faults"]["rate_limited_429"] > 0
+        assert stats["rateLimited"]["total"] == 0

@@ -69,8 +69,10 @@ async def seed_customer(
     workspace: str | None,
     name: str | None = None,
     at: str = WHEN,
+    people: httpx.AsyncClient | None = None,
 ) -> str:
-    """Create everything `customer_yaml(ext)` asks for; return the project id."""
+    """Create everything `customer_yaml(ext)` asks for; return the project id. `people`
+    opens the consent URL (default: a plain client over the network)."""
     pid = project_id_for(ext)
     project = await client.create_project(
         {
@@ -89,9 +91,13 @@ async def seed_customer(
     await _job(client, created["jobId"])
     influencer = str(created["influencerId"])
     consent = await client.oauth_url(pid, "tiktok", RETURN_URL)
-    async with httpx.AsyncClient() as people:
-        url = str(consent["authorizeUrl"])
-        await people.get(url + ("&" if "?" in url else "?") + f"handle={ext}")
+    url = str(consent["authorizeUrl"])
+    url += ("&" if "?" in url else "?") + f"handle={ext}"
+    if people is not None:
+        await people.get(url)
+    else:
+        async with httpx.AsyncClient() as person:
+            await person.get(url)
     account = (await client.list_social_accounts(pid))[0]
     generated = await client.generate_content(
         pid,

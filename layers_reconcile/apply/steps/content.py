@@ -10,12 +10,13 @@ second container; a regenerate's Idempotency-Key carries its round number for th
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Any
 
 from layers_reconcile.apply.context import CustomerContext
 from layers_reconcile.apply.poll import Backoff, poll
 from layers_reconcile.apply.recovery import StepError
-from layers_reconcile.apply.reserved import Reserved, content_entry
+from layers_reconcile.apply.reserved import Keep, Reserved, content_entry
 from layers_reconcile.apply.steps.base import StepResult, cancel_post, content_key_of
 from layers_reconcile.config.ignore import ignored_by
 from layers_reconcile.config.models import ContentSpec
@@ -103,7 +104,7 @@ async def _settle(ctx: CustomerContext, step: Step, key: str, job_ids: list[str]
             _clear_job(entry)
             entry["status"] = "failed"
 
-        await ctx.update_reserved(failed)
+        await ctx.update_reserved(failed, Keep.RUN)
         raise group.exceptions[0] from None
 
     def done(reserved: Reserved) -> None:
@@ -111,7 +112,8 @@ async def _settle(ctx: CustomerContext, step: Step, key: str, job_ids: list[str]
         _clear_job(entry)
         entry["status"] = "completed"
 
-    await ctx.update_reserved(done)
+    # The containers' own status says the generation is over; the plan reads that, not this.
+    await ctx.update_reserved(done, Keep.LAZY)
 
 
 async def run(ctx: CustomerContext, step: Step) -> StepResult:
@@ -120,14 +122,21 @@ async def run(ctx: CustomerContext, step: Step) -> StepResult:
     content = _spec(ctx, key)
     entry = ((await ctx.reserved()).get("content") or {}).get(key) or {}
     recorded_jobs = [str(j) for j in entry.get("jobIds") or [entry.get("jobId") or ""] if j]
-    if recorded_jobs:
+    regenerate = step.job is not None and step.job.kind == "content_regenerate"
+    renew = regenerate or bool(step.target.previousContainerIds)
+    if recorded_jobs and renew:
+        # A job recorded by an earlier run whose end was not written (the containers show it):
+        # whatever it did, the plan asks for a new generation from what the API shows now.
+        with contextlib.suppress(JobError):
+            await _settle(ctx, step, key, recorded_jobs)
+        entry = ((await ctx.reserved()).get("content") or {}).get(key) or {}
+    elif recorded_jobs:
         # A job an earlier (perhaps killed) run started and recorded: wait on it, start nothing.
         await _settle(ctx, step, key, recorded_jobs)
         return StepResult(detail=f"content {key!r}: waited on the running job")
-    if step.target.jobId:
+    if step.target.jobId and not renew:
         await _settle(ctx, step, key, [str(step.target.jobId)])
         return StepResult(detail=f"content {key!r}: waited on the running job")
-    regenerate = step.job is not None and step.job.kind == "content_regenerate"
     if regenerate:
         return await _regenerate(ctx, step, key, content, entry)
     if step.target.containerIds and not step.target.previousContainerIds:

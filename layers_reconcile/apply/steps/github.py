@@ -10,6 +10,7 @@ from layers_reconcile.apply.context import CustomerContext, Gate, GateCheck, Gat
 from layers_reconcile.apply.events import PersonWait
 from layers_reconcile.apply.links import keep, mint_install
 from layers_reconcile.apply.recovery import StepError
+from layers_reconcile.apply.reserved import Keep
 from layers_reconcile.apply.steps.base import DEFAULT_RETURN_URL, StepResult, first
 from layers_reconcile.errors import ConflictError
 from layers_reconcile.plan.ids import parse_instant
@@ -112,7 +113,7 @@ async def _install_link(ctx: CustomerContext, org: str, return_url: str) -> Link
     if not link.url:
         raise StepError("the install-url response carries no URL")
     if known:
-        await ctx.update_reserved(keep(link))
+        await ctx.update_reserved(keep(link), Keep.STAGE)
     return link
 
 

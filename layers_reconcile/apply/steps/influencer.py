@@ -11,7 +11,7 @@ from typing import Any
 from layers_reconcile.apply.context import CustomerContext
 from layers_reconcile.apply.poll import Backoff, poll
 from layers_reconcile.apply.recovery import StepError
-from layers_reconcile.apply.reserved import Reserved
+from layers_reconcile.apply.reserved import Keep, Reserved
 from layers_reconcile.apply.steps.base import StepResult, where
 from layers_reconcile.config.models import InfluencerSpec
 from layers_reconcile.plan.model import Step
@@ -94,7 +94,8 @@ async def _pin(ctx: CustomerContext, influencer_id: str) -> None:
         reserved["influencerId"] = influencer_id
         reserved.pop("influencerJob", None)
 
-    await ctx.update_reserved(pin)
+    # A rerun after a crash pins it again by name (no other write needed): by the run's end.
+    await ctx.update_reserved(pin, Keep.RUN)
 
 
 async def select(ctx: CustomerContext, step: Step) -> StepResult:
@@ -132,7 +133,9 @@ async def create(ctx: CustomerContext, step: Step) -> StepResult:
         reserved["influencerJob"] = {"jobId": job_id, "influencerId": influencer_id}
 
     if job_id:
-        await ctx.update_reserved(record)
+        # The influencer itself shows it is training (found by name after a crash, and its
+        # creation is idempotent by key): the job id rides along with the next write.
+        await ctx.update_reserved(record, Keep.LAZY)
         expected = step.job.expected_seconds if step.job else EXPECTED_SECONDS
         await ctx.wait_for_job(step.address, str(job_id), expected_seconds=expected)
     found = await _find(ctx, step)

@@ -12,7 +12,7 @@ from typing import Any, cast
 
 from layers_reconcile.apply.context import CustomerContext
 from layers_reconcile.apply.recovery import StepError
-from layers_reconcile.apply.reserved import Reserved
+from layers_reconcile.apply.reserved import Keep, Reserved
 from layers_reconcile.apply.steps.base import StepResult
 from layers_reconcile.errors import ConflictError, JobError
 from layers_reconcile.plan.model import Step
@@ -51,13 +51,13 @@ async def _finish(
         def failed(reserved: Reserved) -> None:
             reserved["ingest"] = {**record, "jobId": job_id, "status": "failed", "error": code}
 
-        await ctx.update_reserved(failed)
+        await ctx.update_reserved(failed, Keep.RUN)  # ingestState shows it after a crash
         raise
 
     def completed(reserved: Reserved) -> None:
         reserved["ingest"] = {**record, "jobId": job_id, "status": "completed"}
 
-    await ctx.update_reserved(completed)
+    await ctx.update_reserved(completed, Keep.RUN)  # ingestState shows it after a crash
     return job
 
 

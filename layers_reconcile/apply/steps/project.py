@@ -83,11 +83,12 @@ async def update(ctx: CustomerContext, step: Step) -> StepResult:
     if fields & {"status", "archived"}:
         body["status"] = "active"
     if "metadata" in managed and ("metadata" in fields or not fields):
-        async with ctx.reserved_lock:
+        async with ctx.reserved_lock:  # the record as this run knows it goes along
             project = await ctx.latest_project()
             metadata = _keep_ignored(dict(spec.metadata or {}), project, ctx.spec.ignore or ())
-            body["metadata"] = with_reserved(metadata, reserved_of(project))
+            body["metadata"] = with_reserved(metadata, await ctx.reserved())
             await ctx.patch_project(body)
+            ctx.record_written()
     elif body:
         await ctx.patch_project(body)
     return StepResult(detail="updated " + ", ".join(sorted(body)) if body else "nothing to update")

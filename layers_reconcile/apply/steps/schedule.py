@@ -6,7 +6,7 @@ from typing import Any
 
 from layers_reconcile.apply.context import CustomerContext
 from layers_reconcile.apply.recovery import StepError
-from layers_reconcile.apply.reserved import Reserved, content_entry
+from layers_reconcile.apply.reserved import Keep, Reserved, content_entry
 from layers_reconcile.apply.steps.base import (
     StepResult,
     approval_gate,
@@ -75,7 +75,7 @@ async def _remember_entry_id(ctx: CustomerContext, step: Step, post_id: str) -> 
     def record(reserved: Reserved) -> None:
         content_entry(reserved, key).setdefault("entryIds", {})[post_id] = entry_id
 
-    await ctx.update_reserved(record)
+    await ctx.update_reserved(record, Keep.RUN)  # for `import`; the post keeps its own id
 
 
 async def reschedule(ctx: CustomerContext, step: Step) -> StepResult:

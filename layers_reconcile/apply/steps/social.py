@@ -13,7 +13,7 @@ from layers_reconcile.apply.context import CustomerContext, Gate, GateCheck, Gat
 from layers_reconcile.apply.events import PersonWait
 from layers_reconcile.apply.links import keep, mint_consent
 from layers_reconcile.apply.recovery import StepError
-from layers_reconcile.apply.reserved import Reserved
+from layers_reconcile.apply.reserved import Keep, Reserved
 from layers_reconcile.apply.steps.base import DEFAULT_RETURN_URL, StepResult, first
 from layers_reconcile.errors import ApiClientError
 from layers_reconcile.instants import parse_instant
@@ -103,7 +103,7 @@ async def _consent_link(
         if isinstance(states, dict):
             states[platform] = link.state
 
-    await ctx.update_reserved(mutate)
+    await ctx.update_reserved(mutate, Keep.STAGE)
     return link
 
 

@@ -1,0 +1,198 @@
+"""Apply N new customers at the `standard` rate-limit tier: the tool's own record writes, and
+wall time against the lower bound of the binding endpoint class. Prints figures; run by hand:
+
+    .venv/bin/python benchmarks/apply_standard.py [--customers 30] [--speed 60] [--no-baseline]
+
+1. N customer files of the guide's shape (benchmarks/apply_fifty.py) in a fresh workspace; the
+   emulator in its own process with `--rate-limit-tier standard` (read-light 120, write-light 60,
+   long-running 20 a minute), `--auto-consent`, jobs `--speed` times faster than documented.
+2. `apply` of all N (the executor in this process, paced to the tier as the CLI is): record
+   writes per customer (PATCH /v1/projects/{id} carrying `metadata`), requests per endpoint
+   class, the rate limiter's own 429s (`/_emulator/stats` rateLimited), wall time.
+3. The lower bound: the binding class is the one whose requests take longest at its rate
+   (requests / rpm); apply can not finish sooner. Goal: wall time ≤ 1.15x of it, 0 refused.
+4. Baseline, same run, fresh emulator: the record written after every step (as before issue
+   19), everything else equal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.apply_fifty import KEY, workspace  # noqa: E402
+from layers_reconcile.apply import ApplyOptions, execute  # noqa: E402
+from layers_reconcile.apply.context import CustomerContext  # noqa: E402
+from layers_reconcile.apply.reserved import Keep  # noqa: E402
+from layers_reconcile.client import LayersClient  # noqa: E402
+from layers_reconcile.client.pacing import TIER_RPM, EndpointClass  # noqa: E402
+from layers_reconcile.config.loader import load_workspace  # noqa: E402
+from layers_reconcile.plan.ids import RESERVED_KEY  # noqa: E402
+
+TIER = "standard"
+
+
+@contextlib.contextmanager
+def emulator(speed: float, db: Path) -> Iterator[str]:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    args = [sys.executable, "-m", "layers_reconcile", "emulator", "--port", str(port)]
+    args += ["--db", str(db), "--speed", str(speed), "--auto-consent", "--api-key", KEY]
+    args += ["--rate-limit-tier", TIER]
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(400):
+        with contextlib.suppress(httpx.HTTPError):
+            httpx.get(f"{url}/_emulator/stats", timeout=1)
+            break
+        time.sleep(0.05)
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+class _RecordWrites(httpx.AsyncBaseTransport):
+    """Counts the PATCHes of a project that carry the reserved record, per project."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.per_project: dict[str, int] = {}
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        parts = request.url.path.strip("/").split("/")
+        if request.method == "PATCH" and len(parts) == 3 and parts[1] == "projects":
+            body = json.loads(request.content or b"{}")
+            if RESERVED_KEY in (body.get("metadata") or {}):
+                self.per_project[parts[2]] = self.per_project.get(parts[2], 0) + 1
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+@dataclass
+class Run:
+    wall: float
+    converged: int
+    record_writes: dict[str, int]
+    by_class: dict[str, int]  # requests the emulator counted, per endpoint class
+    refused: int  # the rate limiter's own 429s
+    injected: int
+
+    def bound(self) -> tuple[str, float]:
+        """The binding class and the time its requests need at the tier's rate."""
+        limits = TIER_RPM[TIER]
+        need = {c: 60.0 * n / limits[EndpointClass(c)] for c, n in self.by_class.items()}
+        binding = max(need, key=lambda c: need[c])
+        return binding, need[binding]
+
+
+def _class_of(route: str) -> str:
+    from layers_reconcile.client.pacing import endpoint_class
+
+    method, path = route.split(" ", 1)
+    return str(endpoint_class(method, path.replace("{", "x").replace("}", "x")))
+
+
+def eager_records() -> None:
+    """The baseline: every change to the record is written at once, as before issue 19."""
+    update = CustomerContext.update_reserved
+
+    async def at_once(self: CustomerContext, mutate: Any, keep: Keep = Keep.NOW) -> Any:
+        return await update(self, mutate, Keep.NOW)
+
+    CustomerContext.update_reserved = at_once  # type: ignore[method-assign]
+
+
+async def apply_all(url: str, root: Path, speed: float) -> Run:
+    ws = load_workspace(root)
+    options = ApplyOptions(
+        workspace=ws.settings.workspace,
+        parallelism=ws.settings.parallelism or 8,
+        wait_for_people=600,
+        person_poll_interval=1.0,
+        job_time_scale=speed,
+    )
+    counting = _RecordWrites()
+    started = time.monotonic()
+    async with LayersClient(url, KEY, transport=counting) as client:
+        report = await execute(client, ws, options=options)
+    wall = time.monotonic() - started
+    async with httpx.AsyncClient(timeout=10) as admin:
+        stats = (await admin.get(f"{url}/_emulator/stats")).json()
+    by_class: dict[str, int] = {}
+    for route, n in stats["routes"].items():
+        by_class[_class_of(route)] = by_class.get(_class_of(route), 0) + n
+    converged = sum(1 for o in report.outcomes if o.status.value == "converged")
+    return Run(
+        wall=wall,
+        converged=converged,
+        record_writes=counting.per_project,
+        by_class=by_class,
+        refused=stats["rateLimited"]["total"],
+        injected=stats["faults"]["rate_limited_429"],
+    )
+
+
+def show(name: str, run: Run, n: int) -> None:
+    writes = sorted(run.record_writes.values())
+    binding, bound = run.bound()
+    classes = ", ".join(f"{c} {k}" for c, k in sorted(run.by_class.items()))
+    print(f"{name}:")
+    print(f"  converged {run.converged}/{n}; requests: {classes}")
+    print(
+        f"  record writes: {sum(writes)} ({sum(writes) / n:.2f} per customer, max {writes[-1]})"
+        if writes
+        else "  record writes: 0"
+    )
+    print(
+        f"  wall {run.wall:.1f} s; lower bound {bound:.1f} s ({binding} binds: "
+        f"{run.by_class[binding]} requests at {TIER_RPM[TIER][EndpointClass(binding)]}/min) "
+        f"-> {run.wall / bound:.2f}x; rate-limit refusals: {run.refused}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--customers", type=int, default=30)
+    parser.add_argument("--speed", type=float, default=60.0)
+    parser.add_argument("--no-baseline", action="store_true")
+    args = parser.parse_args()
+    n = args.customers
+    tmp = Path(tempfile.mkdtemp(prefix="apply-standard-"))
+    root = workspace(tmp / "ws", n)
+    print(f"{n} new customers at the {TIER} tier, emulator --speed {args.speed:g}")
+    with emulator(args.speed, tmp / "now.sqlite3") as url:
+        now = asyncio.run(apply_all(url, root, args.speed))
+    show("apply (record written when a fact must survive a crash)", now, n)
+    if args.no_baseline:
+        return
+    eager_records()
+    with emulator(args.speed, tmp / "baseline.sqlite3") as url:
+        before = asyncio.run(apply_all(url, root, args.speed))
+    show("baseline (record written after every step)", before, n)
+    saved = sum(before.record_writes.values()) - sum(now.record_writes.values())
+    print(f"record writes saved: {saved}; wall time {before.wall:.1f} s -> {now.wall:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
