@@ -63,8 +63,8 @@ def path_problem(path: str) -> str | None:
             node = node[KEY]
         elif part in node:
             node = node[part]
-        elif part == ANY and len(walked) == len(parts) - 1:
-            return None  # `brand.*`: every field of brand, as `brand` says
+        elif part == ANY and walked and len(walked) == len(parts) - 1:
+            return None  # `brand.*`: every field of brand, as `brand` says (`*` alone: no)
         elif not walked:
             return (
                 f"{path!r} cannot be ignored: only fields people edit in Layers can "
