@@ -97,10 +97,10 @@ def recovery_for(code: str | None, blob: str, *, repo: str | None = None) -> str
 def missing_scope(scopes: Sequence[str], command: str | None, where: str = "") -> str:
     """A 403 FORBIDDEN_SCOPE: the scope the key lacks and the command that needs it (`where`:
     the request and its requestId, when known)."""
-    what = " or ".join(scopes) if scopes else "a scope"
+    what = f"the scope {' or '.join(scopes)}" if scopes else "a scope"
     who = f"`layers-reconcile {command}`" if command else "this command"
     return (
-        f"the API key lacks the scope {what} that {who} needs{where}; use a key with that scope "
+        f"the API key lacks {what} that {who} needs{where}; use a key with that scope "
         "(the README lists the scopes each command needs)"
     )
 

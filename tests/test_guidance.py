@@ -24,6 +24,7 @@ from layers_reconcile.guidance import (
     REPO_NOT_COVERED,
     SLOW_DOWN,
     WRONG_INSTALLATION,
+    missing_scope,
     sentence,
 )
 from layers_reconcile.plan.ids import RESERVED_KEY
@@ -91,3 +92,10 @@ def test_a_missing_scope_reads_the_same_in_the_cli_and_in_apply() -> None:
     )
     assert advice in describe(error, "apply")
     assert advice in (failure_from("c-1/project", error).recovery or "")
+
+
+def test_a_scope_the_api_did_not_name_reads_as_a_sentence() -> None:
+    assert missing_scope([], "plan").startswith("the API key lacks a scope that `layers-reconcile")
+    assert missing_scope(["content:read"], None).startswith(
+        "the API key lacks the scope content:read that this command needs"
+    )

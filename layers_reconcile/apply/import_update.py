@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from layers_reconcile.config.ignore import split_path
 from layers_reconcile.config.yamledit import DELETE, Edit
 from layers_reconcile.plan.ids import RESERVED_KEY, bare_id
 from layers_reconcile.plan.model import Action, CustomerPlan, StepKind
@@ -44,7 +45,7 @@ def edits_for(customer: CustomerPlan, influencer_names: Mapping[str, str]) -> li
                 )
                 out.append(Edit(("influencer",), name or str(pinned)))
     for change in customer.ignored:  # fields people own (`ignore:`): written back just the same
-        path = tuple(change.field.split("."))
+        path = split_path(change.field)
         if path[0] in SECTIONS.values() and not change.before_unknown:
             out.append(Edit(path, DELETE if change.before is None else change.before))
     return out

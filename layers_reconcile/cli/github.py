@@ -21,6 +21,7 @@ from layers_reconcile.cli.exits import ExitCode
 from layers_reconcile.cli.github_api import (
     DEFAULT_API_URL,
     GitHub,
+    by_marker,
     check_repo,
     marker_of,
     split_parts,
@@ -69,20 +70,21 @@ def comment(ctx: click.Context, repo: str, number: int, files: tuple[Path, ...])
     --report`): one comment per part, updated in place, surplus parts deleted.
 
     Comments are found by the hidden marker on the first line of each part, so the plan and the
-    apply report keep separate comments.
+    apply report, and each workspace, keep separate comments (also when given in one call).
     """
     errors = make_console(options_of(ctx), stderr=True)
     try:
-        parts = split_parts(_read(files))
+        groups = by_marker(split_parts(_read(files))) or [[]]
 
-        async def post() -> str:
+        async def post() -> list[str]:
             async with _client() as gh:
-                return str(await gh.upsert_comments(repo, number, parts))
+                return [str(await gh.upsert_comments(repo, number, parts)) for parts in groups]
 
         done = asyncio.run(post())
     except ReconcileError as exc:
         fail(ctx, errors, exc)
-    click.echo(f"{repo}#{number}: {done}")
+    for outcome in done:
+        click.echo(f"{repo}#{number}: {outcome}")
 
 
 @github.command()

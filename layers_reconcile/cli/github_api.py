@@ -25,13 +25,16 @@ RETRY_BUDGET = 120.0  # seconds all the waits of one request may add up to
 BOT_LOGIN = "github-actions[bot]"  # who writes with the GITHUB_TOKEN of a workflow
 MAX_PAGES = 100  # of 100 items: a pull request's comments or the open drift issues
 _MARKER = re.compile(r"<!--[^\n]*?-->")
+# The markers the tool writes (`render/marker.py`): where a file given after another starts.
+_TOOL_MARKER = re.compile(r"<!-- layers-reconcile(?:-[a-z]+)?(?: workspace=[A-Za-z0-9_.-]+)? -->")
 _NEXT = re.compile(r'<([^>]+)>;\s*rel="next"')
 _REPO = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 
 
 def split_parts(text: str) -> list[str]:
     """The parts of a rendered markdown file: each starts with the same hidden marker line
-    (`plan --format markdown` prints them one after another). A text without a marker is one
+    (`plan --format markdown` prints them one after another), or with another marker of the tool
+    (a second file: another workspace's plan, an apply report). A text without a marker is one
     part, given the default marker."""
     lines = text.splitlines(keepends=True)
     first = lines[0].strip() if lines else ""
@@ -39,10 +42,19 @@ def split_parts(text: str) -> list[str]:
         return [DEFAULT_MARKER + "\n" + text] if text.strip() else []
     parts: list[list[str]] = []
     for line in lines:
-        if line.strip() == first:
+        if not parts or line.strip() == first or _TOOL_MARKER.fullmatch(line.strip()):
             parts.append([])
         parts[-1].append(line)
     return ["".join(p).rstrip("\n") + "\n" for p in parts]
+
+
+def by_marker(parts: list[str]) -> list[list[str]]:
+    """`parts` grouped by their marker, in the order the markers first appear: each group is
+    the set of comments one marker owns."""
+    groups: dict[str, list[str]] = {}
+    for part in parts:
+        groups.setdefault(marker_of(part), []).append(part)
+    return list(groups.values())
 
 
 def marker_of(part: str) -> str:

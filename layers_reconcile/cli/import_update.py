@@ -56,10 +56,12 @@ def update_files(
         if not edits or file is None:
             continue
         try:
-            before = file.read_text(encoding="utf-8")
+            # newline="": the file's own line endings reach set_values, which keeps them.
+            with file.open(encoding="utf-8", newline="") as stream:
+                before = stream.read()
             after = set_values(before, edits)
             if after != before:
-                file.write_text(after, encoding="utf-8")
+                file.write_text(after, encoding="utf-8", newline="")
                 written += 1
         except (OSError, ValueError) as exc:
             fail(ctx, errors, ReconcileError(f"{file}: cannot update it: {exc}"))

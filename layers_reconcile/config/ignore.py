@@ -47,9 +47,20 @@ def _tree() -> dict[str, object]:
     }
 
 
+_METADATA = "project.metadata."
+
+
+def split_path(path: str) -> tuple[str, ...]:
+    """The parts of a field path. A metadata key is one part, dots and all (`project.metadata.
+    billing.plan` is the key `billing.plan`): metadata keys are free text, the others have no dot."""
+    if path.startswith(_METADATA) and len(path) > len(_METADATA):
+        return ("project", "metadata", path[len(_METADATA) :])
+    return tuple(path.split("."))
+
+
 def path_problem(path: str) -> str | None:
     """Why `path` is not an ignorable field path (None: it is one)."""
-    parts = path.split(".")
+    parts = split_path(path)
     if any(not part for part in parts):
         return f"{path!r} is not a field path: write its parts joined by dots, e.g. brand.tagline"
     node: object = _tree()
@@ -63,8 +74,8 @@ def path_problem(path: str) -> str | None:
             node = node[KEY]
         elif part in node:
             node = node[part]
-        elif part == ANY and len(walked) == len(parts) - 1:
-            return None  # `brand.*`: every field of brand, as `brand` says
+        elif part == ANY and walked and len(walked) == len(parts) - 1:
+            return None  # `brand.*`: every field of brand, as `brand` says (`*` alone: no)
         elif not walked:
             return (
                 f"{path!r} cannot be ignored: only fields people edit in Layers can "
@@ -87,7 +98,7 @@ def _instead(part: str, candidates: Iterable[str], walked: list[str]) -> str:
 
 def matches(pattern: str, path: str) -> bool:
     """Whether `pattern` (an `ignore:` entry) covers the plan's field path `path`."""
-    want, have = pattern.split("."), path.split(".")
+    want, have = split_path(pattern), split_path(path)
     if len(want) > len(have):
         return False
     return all(w in (ANY, h) for w, h in zip(want, have, strict=False))
@@ -103,10 +114,10 @@ def ignored_by(patterns: Iterable[str], path: str) -> str | None:
 def unknown_key(path: str, document: dict[str, Any]) -> str | None:
     """Why a customer file's own `ignore:` path names a content or metadata key that this
     customer does not have (a misspelt key would silently ignore nothing); None when it has it."""
-    parts = path.split(".")
+    parts = split_path(path)
     if parts[0] == "content" and len(parts) > 1:
         where, key, keys = "content", parts[1], document.get("content")
-    elif parts[:2] == ["project", "metadata"] and len(parts) > 2:
+    elif parts[:2] == ("project", "metadata") and len(parts) > 2:
         project = document.get("project")
         metadata = project.get("metadata") if isinstance(project, dict) else None
         where, key, keys = "project.metadata", parts[2], metadata

@@ -442,6 +442,10 @@ def _validate(
             target = resolve(model, data, error["loc"])
             message, at_key = describe(error, target)
             mark = source.mark(target.path, key=at_key)
+            if error["type"] == "missing" and applied_to is not None and mark.file != applied_to:
+                # No default gave it (a section from the defaults lacks it): the customer
+                # file is where it must be written, not the default's line.
+                mark = source.root
             if not at_key and issues.occupied(mark):
                 continue  # the value was already refused where it is written (a number too big)
             issues.add(mark, message, applied_to=applied_to)

@@ -504,6 +504,13 @@ class _Builder:
             return number
         if kind == "float":
             real = _parse_float(text)
+            if real is not None and not math.isfinite(real):
+                self.problem(
+                    node,
+                    f"the number {_shortened(text)} is not a finite number (NaN or infinity), "
+                    "which JSON and the API cannot carry; put it in quotes if it is text",
+                )
+                return text
             if real is not None:
                 return real
             return text

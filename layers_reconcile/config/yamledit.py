@@ -7,7 +7,7 @@ a new key is added after its mapping's last entry at that mapping's own indentat
 its braces. So a file whose `project:` block is indented 4 and the rest 2 keeps both. What this
 cannot do in place (a plain scalar folded over lines, the last key of a block mapping removed, a
 file with anchors and aliases) falls back to ruamel's round trip of the whole document with the
-file's main indentation. A text with nothing to change is returned as it was, byte for byte.
+file's main indentation. Line endings stay as the file wrote them (CRLF too). A text with nothing to change is returned as it was, byte for byte.
 """
 
 from __future__ import annotations
@@ -41,9 +41,12 @@ class _Unsupported(Exception):
 
 
 def set_values(text: str, edits: Sequence[Edit]) -> str:
-    """`text` with every edit applied; missing mappings on the way are created."""
+    """`text` with every edit applied; missing mappings on the way are created. A file whose
+    lines all end in CRLF keeps CRLF (new lines too), so the diff is only the edited lines."""
     if not edits:
         return text
+    if "\r\n" in text and text.count("\r\n") == text.count("\n"):
+        return set_values(text.replace("\r\n", "\n"), edits).replace("\n", "\r\n")
     if not isinstance(_round_trip().load(text), CommentedMap):
         raise ValueError("the file is not a YAML mapping")
     current = text

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import socket
 import threading
 import time
@@ -35,6 +37,9 @@ def url_for(host: str, port: int) -> str:
     if host in ("0.0.0.0", "::", ""):
         host = "127.0.0.1"
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+GRACE = 2  # seconds requests in flight get to finish when the server stops
 
 
 class EmulatorServer:
@@ -73,9 +78,10 @@ class EmulatorServer:
             log_level="warning",
             access_log=False,
             lifespan="on",
-            timeout_graceful_shutdown=2,
+            timeout_graceful_shutdown=GRACE,
         )
         silence_dropped_connections()
+        _quiet_stop()
         server = self._server = uvicorn.Server(config)
         self._done.clear()
 
@@ -102,7 +108,7 @@ class EmulatorServer:
             pass
 
     def stop(self) -> None:
-        """Stop serving: requests in flight get up to 2 s to finish, then are cancelled."""
+        """Stop serving: requests in flight get GRACE seconds to finish, then are cancelled."""
         if self._server is not None:
             self._server.should_exit = True
         stopped = self._thread is None or self._done.wait(10)
@@ -126,3 +132,28 @@ class EmulatorServer:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+class _QuietStop(logging.Filter):
+    """A request still running when the grace ends is cancelled: one plain line says how many,
+    instead of uvicorn's wording and a CancelledError traceback per request."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, asyncio.CancelledError):
+            return False
+        if record.msg == "Cancel %s running task(s), timeout graceful shutdown exceeded":
+            args = record.args if isinstance(record.args, tuple) else ()
+            count = args[0] if args and isinstance(args[0], int) else 0
+            record.msg = (
+                f"{count} request{'' if count == 1 else 's'} still running "
+                f"{'was' if count == 1 else 'were'} cut short (the {GRACE} s to finish ended)."
+            )
+            record.args = ()
+        return True
+
+
+def _quiet_stop() -> None:
+    logger = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, _QuietStop) for f in logger.filters):
+        logger.addFilter(_QuietStop())

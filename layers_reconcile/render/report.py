@@ -49,8 +49,9 @@ def _summary(report: ApplyReport) -> str:
     held = len(report.not_reviewed)
     if held:
         parts.append(f"{held} step{'s' if held != 1 else ''} not reviewed (held back)")
+    n = len(report.outcomes)
     return (
-        f"Apply: {len(report.outcomes)} customers: "
+        f"Apply: {n} customer{'s' if n != 1 else ''}: "
         + ", ".join(parts)
         + (f" in {format_duration(report.elapsed)}." if report.elapsed else ".")
         + unchanged_sentence(report)

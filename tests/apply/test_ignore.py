@@ -176,3 +176,37 @@ def test_an_approval_update_leaves_the_ignored_policy_field(
     assert applied.exit_code == 0, applied.output
     policy = project(server, "own-5")["policy"]
     assert (policy["requiresApproval"], policy["firstNPostsBlocked"]) == (True, 7)
+
+
+def test_a_metadata_key_with_a_dot_is_ignored_like_any_other(
+    server: EmulatorServer, tmp_path: Path
+) -> None:
+    """`ignore: [project.metadata]` covers every metadata key, also one written with a dot
+    ("billing.plan"): apply reverted that one, as if people did not own it."""
+    file = customer_yaml("own-dot").replace("{tier: gold}", '{tier: gold, "billing.plan": basic}')
+    ws = seeded(server, tmp_path, "own-dot", file + "ignore: [project.metadata]\n")
+
+    async def people_change_the_plan() -> None:
+        async with LayersClient(server.url, server.api_key) as client:
+            pid = project_id_for("own-dot")
+            metadata = dict((await client.get_project(pid))["metadata"])
+            metadata.update({"tier": "platinum", "billing.plan": "pro"})
+            await client.patch_project(pid, {"metadata": metadata})
+
+    asyncio.run(people_change_the_plan())
+    text = run_plan(server, str(ws), "--detailed-exitcode")
+    assert text.exit_code == 0, text.output
+    assert 'project.metadata.billing.plan: Layers has "pro", the file says "basic"' in text.stdout
+
+    applied = run_apply(server, str(ws))
+    assert applied.exit_code == 0, applied.output
+    after = project(server, "own-dot")
+    assert after["metadata"]["billing.plan"] == "pro"
+    assert after["metadata"]["tier"] == "platinum"
+
+    updated = CliRunner().invoke(
+        cli, ["--api-url", server.url, "--api-key", server.api_key, "import", "--update", str(ws)]
+    )
+    assert updated.exit_code == 0, updated.output
+    written = (ws / "customers" / "own-dot.yaml").read_text()
+    assert '{tier: platinum, "billing.plan": pro}' in written, written

@@ -168,3 +168,28 @@ def test_update_keeps_each_files_own_indentation_and_flow_style(
         '-  tagline: "Skip the line."',
         '+  tagline: "Changed by the customer."',
     ]
+
+
+def test_update_keeps_a_files_crlf_line_endings(server: EmulatorServer, tmp_path: Path) -> None:
+    """A file saved on Windows (CRLF) gets the three changed lines, not a whole-file diff of
+    line endings."""
+    seed(server, ["upd-crlf"])
+    ws = workspace(tmp_path, {"upd-crlf": mixed_layout("upd-crlf")})
+    file = ws / "customers" / "upd-crlf.yaml"
+    original = file.read_bytes().replace(b"\n", b"\r\n")
+    file.write_bytes(original)
+    asyncio.run(three_fields_change(server, "upd-crlf"))
+    result = CliRunner().invoke(
+        cli, ["--api-url", server.url, "--api-key", server.api_key, "import", "--update", str(ws)]
+    )
+    assert result.exit_code == 0, result.output
+    after = file.read_bytes()
+    assert after.count(b"\n") == after.count(b"\r\n") == original.count(b"\r\n")
+    assert changed_lines(original.decode(), after.decode()) == [
+        "-    name: Customer upd-crlf   # as on the invoice",
+        "+    name: 'Renamed, In The UI' # as on the invoice",
+        "-    metadata: {tier: gold}",
+        "+    metadata: {tier: platinum}",
+        '-  tagline: "Skip the line."',
+        '+  tagline: "Changed by the customer."',
+    ]

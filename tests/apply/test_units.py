@@ -35,6 +35,7 @@ from layers_reconcile.durations import format_duration, parse_duration
 from layers_reconcile.errors import ApiClientError, JobFailedError, ValidationError
 from layers_reconcile.plan.model import Action, CustomerPlan, Step, StepKind
 from layers_reconcile.render.progress import ProgressView
+from layers_reconcile.render.report import render_report
 
 C = "quinn-coffee-001"
 
@@ -337,3 +338,10 @@ def test_plain_mode_never_goes_silent_while_a_job_or_a_person_is_awaited() -> No
         clock.now = 61.0
         view.heartbeat()
         assert "1m41s of ~5m" in out.getvalue()[len(seen) :]
+
+
+def test_the_report_of_one_customer_says_customer() -> None:
+    one = ApplyReport([CustomerOutcome("c-1", CustomerStatus.CONVERGED)], elapsed=1.0)
+    two = ApplyReport([CustomerOutcome(f"c-{i}", CustomerStatus.CONVERGED) for i in (1, 2)])
+    assert "**Apply: 1 customer: 1 converged," in render_report(one)
+    assert "**Apply: 2 customers: 2 converged," in render_report(two)

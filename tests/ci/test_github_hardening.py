@@ -59,6 +59,26 @@ def test_two_workspaces_in_one_repository_keep_two_comments(gh: FakeGitHub, tmp_
     assert bodies[1].startswith("<!-- layers-reconcile-plan workspace=acme-us -->\n")
 
 
+def test_two_files_in_one_call_keep_one_comment_each(gh: FakeGitHub, tmp_path: Path) -> None:
+    """`github comment a.md b.md` (two workspaces, or a plan and an apply report): each file's
+    marker keeps its own comment; the second file is not glued into the first one's comment."""
+    eu, us = plan_file(tmp_path / "a.md", "acme-eu"), plan_file(tmp_path / "b.md", "acme-us")
+    report = tmp_path / "report.md"
+    report.write_text("<!-- layers-reconcile-apply workspace=acme-eu -->\n### apply\n\ndone\n")
+    assert comment(eu, us, report).exit_code == 0
+    bodies = gh.bodies(PR)
+    assert [b.splitlines()[0] for b in bodies] == [
+        "<!-- layers-reconcile-plan workspace=acme-eu -->",
+        "<!-- layers-reconcile-plan workspace=acme-us -->",
+        "<!-- layers-reconcile-apply workspace=acme-eu -->",
+    ]
+    assert all(b.count("<!-- layers-reconcile") == 1 for b in bodies)
+    again = comment(plan_file(tmp_path / "b.md", "acme-us", "us changed"))
+    assert "1 updated" in again.output, again.output
+    assert len(gh.bodies(PR)) == 3
+    assert "us changed" in gh.bodies(PR)[1]
+
+
 def test_a_comment_with_the_older_unnamed_marker_is_updated_not_left_behind(
     gh: FakeGitHub, tmp_path: Path
 ) -> None:

@@ -130,3 +130,20 @@ def test_an_error_of_the_defaults_alone_is_reported_once_without_a_customer(
     assert [
         (i.file.endswith("layers.yaml"), "merged into" in i.message) for i in report.errors
     ] == [(True, False)]
+
+
+def test_a_key_the_customer_file_must_write_is_reported_in_that_file_not_at_the_default(
+    tmp_path: Path,
+) -> None:
+    """A file without `project:` in a workspace whose defaults give `project:` other fields was
+    reported at layers.yaml ("missing required key 'name' in 'project' (in the defaults merged
+    into ...)"), sending the user to the wrong file: no default can give a customer its name."""
+    write(
+        tmp_path,
+        {
+            "layers.yaml": "workspace: ws\ndefaults:\n  project: {timezone: UTC}\n",
+            "customers/noname.yaml": "customerExternalId: c-001\nbrand: {tagline: Hi}\n",
+        },
+    )
+    file = (tmp_path / "customers" / "noname.yaml").as_posix()
+    assert errors_of(tmp_path) == [f"{file}:1:1: missing required key 'name' in 'project'"]

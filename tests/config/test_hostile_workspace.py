@@ -216,3 +216,30 @@ def test_plan_refuses_a_huge_integer_at_its_line_too(tmp_path: Path) -> None:
     assert "customers/big.yaml:5:8: the number 0xffffffffff…ffff (20,002 characters)" in (
         result.output
     )
+
+
+@pytest.mark.parametrize("written", [".nan", ".inf", "-.Inf", "1e999", "-2.5e400"])
+def test_a_number_json_cannot_carry_is_an_error_at_its_line(tmp_path: Path, written: str) -> None:
+    """NaN and infinities (a float past its range reads as one) passed validate and the plan,
+    then broke apply with "this is a bug" (JSON has no such number)."""
+    (workspace(tmp_path) / "nan.yaml").write_text(
+        f"customerExternalId: c-1\nproject:\n  name: One\n  metadata:\n    n: {written}\n"
+    )
+    code, output = validate(tmp_path)
+    assert code == 1, output
+    assert (
+        f"customers/nan.yaml:5:8: the number {written} is not a finite number (NaN or "
+        "infinity), which JSON and the API cannot carry; put it in quotes if it is text"
+    ) in output
+
+
+def test_plan_refuses_a_nan_before_apply_could_send_it(tmp_path: Path) -> None:
+    (workspace(tmp_path) / "nan.yaml").write_text(
+        "customerExternalId: c-1\nproject:\n  name: One\n  metadata:\n    n: .nan\n"
+    )
+    result = CliRunner().invoke(
+        cli, ["--no-color", "apply", "--emulator", "--auto-approve", str(tmp_path)]
+    )
+    assert result.exit_code == 1, result.output
+    assert "customers/nan.yaml:5:8: the number .nan is not a finite number" in result.output
+    assert "bug in layers-reconcile" not in result.output

@@ -78,3 +78,43 @@ def test_ignore_at_the_top_of_layers_yaml_says_where_it_belongs(tmp_path: Path) 
         f"{(tmp_path / 'layers.yaml').as_posix()}:2:1: 'ignore' belongs under 'defaults' in "
         "layers.yaml (defaults: {ignore: [...]}), or in a customer file"
     ]
+
+
+def test_a_bare_star_is_not_a_field_path(tmp_path: Path) -> None:
+    """`*` stands for one content or metadata key (or every field of a section, `brand.*`); alone
+    it would ignore every field of every section (the schema already refuses it)."""
+    write(
+        tmp_path,
+        {
+            "layers.yaml": "defaults:\n  ignore: ['*']\n",
+            "customers/c.yaml": MINIMAL + "ignore: [brand.*, '*']\n",
+        },
+    )
+    c = (tmp_path / "customers" / "c.yaml").as_posix()
+    settings = (tmp_path / "layers.yaml").as_posix()
+    only = (
+        "cannot be ignored: only fields people edit in Layers can (project.FIELD, "
+        "project.metadata.KEY, approval.FIELD, brand.FIELD, content.KEY.brief.FIELD)"
+    )
+    assert errors_of(tmp_path) == [
+        f"{c}:4:19: ignore: '*' {only}",
+        f"{settings}:2:12: ignore: '*' {only}",
+    ]
+
+
+def test_a_metadata_key_with_a_dot_can_be_named(tmp_path: Path) -> None:
+    """Metadata keys are free text: `project.metadata.billing.plan` names the key
+    `billing.plan` (it was refused as naming no field), and a misspelt one still is."""
+    write(
+        tmp_path,
+        {
+            "layers.yaml": "defaults:\n  ignore: [project.metadata.region.code]\n",
+            "customers/c.yaml": MINIMAL + '  metadata: {"billing.plan": basic}\n'
+            "ignore: [project.metadata.billing.plan, project.metadata.billing.plam]\n",
+        },
+    )
+    c = (tmp_path / "customers" / "c.yaml").as_posix()
+    assert errors_of(tmp_path) == [
+        f"{c}:5:41: ignore: 'project.metadata.billing.plam' names no field: this customer's "
+        "file has no project.metadata.billing.plam — did you mean 'project.metadata.billing.plan'?"
+    ]

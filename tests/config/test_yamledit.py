@@ -102,3 +102,17 @@ def _load(text: str) -> object:
 def test_not_a_mapping_is_refused() -> None:
     with pytest.raises(ValueError, match="not a YAML mapping"):
         set_values("- a\n", [Edit(("a",), 1)])
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        Edit(("project", "name"), "New"),  # in place
+        Edit(("approval", "firstNPostsBlocked"), 3),  # a new line
+        Edit(("approval", "requiresApproval"), DELETE),  # the whole-document fallback
+    ],
+    ids=["replace", "insert", "fallback"],
+)
+def test_crlf_line_endings_stay_crlf(edit: Edit) -> None:
+    after = set_values(FILE.replace("\n", "\r\n"), [edit])
+    assert after == set_values(FILE, [edit]).replace("\n", "\r\n")

@@ -102,3 +102,47 @@ def test_a_ctrl_c_during_wait_does_not_close_the_socket_under_the_running_server
             break
         time.sleep(0.05)
     assert died == []
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_a_request_held_past_the_grace_period_is_cut_quietly(tmp_path: Path, sig: int) -> None:
+    """A request still running when the 2 s of grace end (here held 60 s by --latency-ms) is
+    cancelled: before, uvicorn printed "Exception in ASGI application" with a CancelledError
+    traceback for each one."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    emulator = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "layers_reconcile", "emulator", "--port", str(port)),
+            *("--latency-ms", "60000", "--api-key", KEY),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(),
+    )
+    held = threading.Thread(
+        target=httpx.get,
+        args=(f"{url}/v1/whoami",),
+        kwargs={"headers": {"Authorization": f"Bearer {KEY}"}, "timeout": 120},
+        daemon=True,
+    )
+    try:
+        assert emulator.stdout is not None
+        assert url in emulator.stdout.readline()
+        held.start()
+        while httpx.get(f"{url}/_emulator/stats", timeout=5).json()["total"] < 1:
+            time.sleep(0.05)
+        emulator.send_signal(sig)
+        _out, err = emulator.communicate(timeout=60)
+    finally:
+        if emulator.poll() is None:
+            emulator.kill()
+            emulator.communicate()
+    assert emulator.returncode == 0, err
+    assert "Traceback" not in err, err
+    assert "Exception in ASGI application" not in err, err
+    assert err.strip().splitlines() == [
+        "Stopping the Layers API emulator.",
+        "1 request still running was cut short (the 2 s to finish ended).",
+    ], err

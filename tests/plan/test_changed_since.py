@@ -223,7 +223,7 @@ def test_apply_changed_since_converges_only_the_changed_customer(
     )
     assert result.exit_code == 0, result.output
     text = report.read_text()
-    assert "1 customers: 1 converged" in text
+    assert "1 customer: 1 converged" in text
     assert "4 other customers unchanged." in text  # skipped by --changed-since
     assert "`git-4`" in text
     assert "git-0" not in text
