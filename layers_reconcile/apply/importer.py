@@ -23,7 +23,7 @@ from layers_reconcile.plan.ids import bare_id
 from layers_reconcile.plan.installations import covering
 from layers_reconcile.plan.links import github_key, recorded, social_key
 from layers_reconcile.plan.rounds import Entry, round_of
-from layers_reconcile.records import ContentRecord, Project
+from layers_reconcile.records import ContentRecord, Installation, Project
 
 JsonDict = dict[str, Any]
 TODO_SOCIAL = (
@@ -76,14 +76,14 @@ async def import_customers(
     client: LayersClient, *, customers: Collection[str] = ()
 ) -> list[Imported]:
     api = client
-    rows = await client.list_all("/v1/projects", {"status": "active"})
+    rows = await client.list_projects(status="active")
     wanted = set(customers)
     chosen = [
         r
         for r in rows
         if r.get("customerExternalId") and (not wanted or r["customerExternalId"] in wanted)
     ]
-    installations: list[JsonDict] | None
+    installations: list[Installation] | None
     try:
         installations = await api.installations()
     except AuthError as exc:
@@ -98,7 +98,7 @@ async def import_customers(
 
 
 async def _customer(
-    api: LayersClient, project: Project, installations: list[JsonDict] | None
+    api: LayersClient, project: Project, installations: list[Installation] | None
 ) -> Imported:
     pid = str(project["id"])
     ext = str(project["customerExternalId"])
@@ -118,7 +118,7 @@ async def _customer(
     if influencer:
         data["influencer"] = influencer
     accounts = await api.list_social_accounts(pid)
-    platforms = sorted({str(a["platform"]) for a in accounts if a.get("status") == "connected"})
+    platforms = sorted({a.platform for a in accounts if a.platform and a.status == "connected"})
     if platforms:
         social: JsonDict = {}
         for platform in platforms:
@@ -154,7 +154,9 @@ def _approval(project: Project) -> JsonDict:
     return out
 
 
-def _github(reserved: Reserved, installations: list[JsonDict] | None, notes: list[str]) -> JsonDict:
+def _github(
+    reserved: Reserved, installations: list[Installation] | None, notes: list[str]
+) -> JsonDict:
     """`installations` None: not readable with this key (no github:admin)."""
     ingest = reserved.get("ingest") or {}
     repo = ingest.get("repo")
@@ -163,8 +165,8 @@ def _github(reserved: Reserved, installations: list[JsonDict] | None, notes: lis
     out: JsonDict = {}
     org = str(repo).split("/")[0].lower()
     installation = covering(installations or [], org)
-    if installation is not None and installation.get("installationId") is not None:
-        out["installationId"] = installation["installationId"]
+    if installation is not None:
+        out["installationId"] = installation.installation_id
     out["repo"] = repo
     learned = _return_url(reserved, github_key())
     if learned:
@@ -195,9 +197,8 @@ async def _influencer(api: LayersClient, pid: str, reserved: Reserved) -> str | 
     if not pinned:
         return None
     for influencer in await api.list_influencers(pid):
-        if bare_id(influencer.get("influencerId") or influencer.get("id")) == bare_id(pinned):
-            name = influencer.get("name")
-            return str(name) if name else str(pinned)
+        if bare_id(influencer.id) == bare_id(pinned):
+            return influencer.name or str(pinned)
     return str(pinned)
 
 

@@ -16,18 +16,19 @@ This is the ONE surface of the API: plan and apply both call it. The per-call ru
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from layers_reconcile import records
 from layers_reconcile.client import endpoints
 from layers_reconcile.client.core import ClientCore
-from layers_reconcile.client.records import Page
+from layers_reconcile.client.records import Page, Shape, check
 from layers_reconcile.client.wire import Response
 from layers_reconcile.errors import NotFoundError
 from layers_reconcile.instants import iso_instant
-from layers_reconcile.records import JsonObject
 
 T = TypeVar("T")
+
+INSTALLATION = Shape.of(records.Installation, "installation")
 
 # Page sizes: the documented maximum of each list, so a list costs as few reads as possible.
 PROJECTS_PAGE = 200
@@ -89,7 +90,7 @@ class LayersClient(ClientCore):
             endpoints.PATCH_PROJECT, project_id, body=body, idempotency_key=idempotency_key
         )
 
-    async def archive_project(self, project_id: str) -> dict[str, Any]:
+    async def archive_project(self, project_id: str) -> records.Answer:
         """`DELETE /v1/projects/:id`: soft archive (repeatable, 200 again)."""
         return await self.call(endpoints.ARCHIVE_PROJECT, project_id)
 
@@ -98,37 +99,42 @@ class LayersClient(ClientCore):
         endpoint = endpoints.GET_JOB
         return (await self.request("GET", endpoint.path(job_id), endpoint=endpoint)).request_id
 
-    async def get_approval_policy(self, project_id: str) -> dict[str, Any]:
+    async def get_approval_policy(self, project_id: str) -> records.ApprovalPolicy:
         return await self.call(endpoints.GET_APPROVAL_POLICY, project_id)
 
     async def patch_approval_policy(
         self, project_id: str, body: dict[str, Any], *, idempotency_key: str | None = None
-    ) -> dict[str, Any]:
+    ) -> records.ApprovalPolicy:
         return await self.call(
             endpoints.PATCH_APPROVAL_POLICY, project_id, body=body, idempotency_key=idempotency_key
         )
 
     # -- GitHub -------------------------------------------------------------------------------
 
-    async def get_installation(self) -> records.Installation:
+    async def get_installation(self) -> records.InstallationAnswer:
         """`GET /v1/github/installation`; NotFoundError when none is registered."""
         return await self.call(endpoints.GET_INSTALLATION)
 
-    async def installations(self) -> list[dict[str, Any]]:
+    async def installations(self) -> list[records.Installation]:
         """Every registered installation the key can see ([] when none is registered).
 
         The API shows the latest registration; the emulator adds all of them as `installations`.
+        Each is parsed here, once (its login under either spelling: `records.Installation`).
         """
+        path = endpoints.GET_INSTALLATION.path()
         try:
             found = await self.get_installation()
         except NotFoundError:
             return []
-        listed = found.get("installations") or found.get("items")
-        if isinstance(listed, list):
-            return [i for i in listed if isinstance(i, dict)]
-        return [cast(JsonObject, found)] if found else []
+        listed = found.installations or found.items
+        rows = (
+            [i for i in listed if isinstance(i, dict)]
+            if isinstance(listed, list)
+            else [found.raw()]
+        )
+        return [check(INSTALLATION, row, method="GET", path=path, request_id=None) for row in rows]
 
-    async def install_url(self, return_url: str, login: str | None = None) -> dict[str, Any]:
+    async def install_url(self, return_url: str, login: str | None = None) -> records.ConsentUrl:
         """`GET /v1/github/installation/install-url?returnUrl=&login=` (authorizeUrl, state)."""
         return await self.call(
             endpoints.INSTALL_URL, params={"returnUrl": return_url, "login": login}
@@ -136,7 +142,7 @@ class LayersClient(ClientCore):
 
     async def register_installation(
         self, installation_id: int, state: str, idempotency_key: str | None = None
-    ) -> records.Installation:
+    ) -> records.InstallationAnswer:
         """`POST /v1/github/installation`. Without `idempotency_key` it is not retried after an
         ambiguous failure (the `state` may already be spent: a lost answer surfaces and the caller
         re-reads the installation); with one, a retry replays the first answer.
@@ -200,7 +206,7 @@ class LayersClient(ClientCore):
             endpoints.REGENERATE_CONTENT, container_id, body=body, idempotency_key=idempotency_key
         )
 
-    async def approve_content(self, container_id: str, note: str | None = None) -> dict[str, Any]:
+    async def approve_content(self, container_id: str, note: str | None = None) -> records.Answer:
         """`POST /v1/content/:id/approve`. Approval is a target state, so it is retried freely."""
         return await self.call(
             endpoints.APPROVE_CONTENT, container_id, body={"note": note} if note else {}
@@ -208,7 +214,9 @@ class LayersClient(ClientCore):
 
     # -- social -------------------------------------------------------------------------------
 
-    async def oauth_url(self, project_id: str, platform: str, return_url: str) -> dict[str, Any]:
+    async def oauth_url(
+        self, project_id: str, platform: str, return_url: str
+    ) -> records.ConsentUrl:
         """`POST /v1/projects/:id/social/oauth-url` (authorizeUrl, state, expiresAt).
 
         The endpoint ignores `Idempotency-Key`; a retry after a lost answer only mints another
@@ -222,7 +230,7 @@ class LayersClient(ClientCore):
 
     async def reauth_url(
         self, project_id: str, social_account_id: str, return_url: str
-    ) -> dict[str, Any]:
+    ) -> records.ConsentUrl:
         """`POST /v1/projects/:id/social/reauth-url`: repeatable like `oauth_url`."""
         return await self.call(
             endpoints.REAUTH_URL,
@@ -230,7 +238,7 @@ class LayersClient(ClientCore):
             body={"socialAccountId": social_account_id, "returnUrl": return_url},
         )
 
-    async def oauth_status(self, project_id: str, state: str) -> dict[str, Any]:
+    async def oauth_status(self, project_id: str, state: str) -> records.OAuthStatus:
         """`GET /v1/projects/:id/social/oauth-status?state=` (pending|completed|failed)."""
         return await self.call(endpoints.OAUTH_STATUS, project_id, params={"state": state})
 
@@ -243,7 +251,7 @@ class LayersClient(ClientCore):
 
     async def schedule(
         self, container_id: str, body: dict[str, Any], idempotency_key: str | None
-    ) -> dict[str, Any]:
+    ) -> records.ScheduleAnswer:
         """`POST /v1/content/:id/schedule` (`scheduledPostIds`, `gateStatus`); give each target
         its `scheduledPostId` from `ids.post_id_for(...)`."""
         return await self.call(
@@ -258,13 +266,13 @@ class LayersClient(ClientCore):
     async def get_scheduled_post(self, post_id: str) -> records.ScheduledPost:
         return await self.call(endpoints.GET_SCHEDULED_POST, post_id)
 
-    async def reschedule(self, post_id: str, scheduled_for: str | datetime) -> dict[str, Any]:
+    async def reschedule(self, post_id: str, scheduled_for: str | datetime) -> records.Answer:
         """`POST /v1/scheduled-posts/:id/reschedule`; an absolute time, so repeatable."""
         return await self.call(
             endpoints.RESCHEDULE, post_id, body={"scheduledFor": utc_timestamp(scheduled_for)}
         )
 
-    async def cancel_post(self, post_id: str) -> dict[str, Any]:
+    async def cancel_post(self, post_id: str) -> records.Answer:
         """`DELETE /v1/scheduled-posts/:id`. A repeat answers 409 CONFLICT (already terminal)."""
         return await self.call(endpoints.CANCEL_POST, post_id)
 

@@ -18,6 +18,7 @@ from typing import Any, Self, TypeVar, overload
 import httpx
 import stamina
 
+from layers_reconcile import records
 from layers_reconcile.client import endpoints
 from layers_reconcile.client.decoding import (
     ACCEPT_ENCODING,
@@ -481,15 +482,14 @@ class ClientCore:
             request_id=self._request_id(answer.headers),
         )
 
-    async def whoami(self) -> dict[str, Any]:
+    async def whoami(self) -> records.Whoami:
         """Who the key is; also reads `rateLimitTier` and starts pacing for it."""
         first = self.stats.requests == 0
-        body = await self.call(
+        who = await self.call(
             endpoints.WHOAMI, refusals_allowed=FIRST_REQUEST_REFUSALS if first else None
         )
-        tier = body.get("rateLimitTier")
-        self._pacer.configure(tier if isinstance(tier, str) else None)
-        return body
+        self._pacer.configure(who.rate_limit_tier)
+        return who
 
     # -- jobs ---------------------------------------------------------------------------------
 
@@ -501,8 +501,8 @@ class ClientCore:
         on_progress: OnProgress | None = None,
         timeout: float | None = None,  # noqa: ASYNC109 (a deadline in job time, not a cancel scope)
         elapsed: float = 0.0,
-    ) -> dict[str, Any]:
-        """Poll `GET /v1/jobs/:id` (ETag aware) until terminal; return the final job JSON.
+    ) -> records.Job:
+        """Poll `GET /v1/jobs/:id` (ETag aware) until terminal; return the final job, parsed.
 
         `elapsed` is how long the job has already run (when resuming). Raises JobFailedError
         (with the job's `error.code`) or JobTimeoutError (default deadline: 10·expected + 60 s).
@@ -517,7 +517,7 @@ class ClientCore:
                 endpoint=endpoints.GET_JOB,
             )
 
-        return await _wait_for_job(
+        final = await _wait_for_job(
             fetch,
             job_id,
             expected_seconds=expected_seconds,
@@ -528,6 +528,8 @@ class ClientCore:
             timeout=timeout,
             elapsed=elapsed,
         )
+        path = self._redactor.text(endpoints.GET_JOB.path(job_id))
+        return check(endpoints.GET_JOB.record, final, method="GET", path=path, request_id=None)
 
 
 class _Refused(Exception):

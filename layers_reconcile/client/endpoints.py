@@ -79,20 +79,20 @@ def _write(
 
 
 # -- the tool's calls ---------------------------------------------------------------------------
-WHOAMI = _read("/v1/whoami", shapes.Record)
+WHOAMI = _read("/v1/whoami", shapes.Whoami)
 LIST_PROJECTS = _read("/v1/projects", shapes.Project, paged=True)
 GET_PROJECT = _read("/v1/projects/{project_id}", shapes.Project)
 CREATE_PROJECT = _write("POST", "/v1/projects", shapes.Project, safe=False)
 PATCH_PROJECT = _write("PATCH", "/v1/projects/{project_id}", shapes.Project, safe=True)
-ARCHIVE_PROJECT = _write("DELETE", "/v1/projects/{project_id}", shapes.Record, safe=True)
-GET_APPROVAL_POLICY = _read("/v1/projects/{project_id}/approval-policy", shapes.Record)
+ARCHIVE_PROJECT = _write("DELETE", "/v1/projects/{project_id}", shapes.Answer, safe=True)
+GET_APPROVAL_POLICY = _read("/v1/projects/{project_id}/approval-policy", shapes.ApprovalPolicy)
 PATCH_APPROVAL_POLICY = _write(
-    "PATCH", "/v1/projects/{project_id}/approval-policy", shapes.Record, safe=True
+    "PATCH", "/v1/projects/{project_id}/approval-policy", shapes.ApprovalPolicy, safe=True
 )
-GET_JOB = _read("/v1/jobs/{job_id}", shapes.Record)
+GET_JOB = _read("/v1/jobs/{job_id}", shapes.Job)
 
 GET_INSTALLATION = _read("/v1/github/installation", shapes.Installation)
-INSTALL_URL = _read("/v1/github/installation/install-url", shapes.Record)
+INSTALL_URL = _read("/v1/github/installation/install-url", shapes.ConsentUrl)
 # The `state` may already be spent: without a key a lost answer is not resent (api.py).
 REGISTER_INSTALLATION = _write("POST", "/v1/github/installation", shapes.Installation, safe=False)
 INGEST_GITHUB = _write(
@@ -114,13 +114,17 @@ REGENERATE_CONTENT = _write(
     "POST", "/v1/content/{container_id}/regenerate", shapes.Job, rate=LONG, safe=False
 )
 # Approval is a target state: asking twice approves once.
-APPROVE_CONTENT = _write("POST", "/v1/content/{container_id}/approve", shapes.Record, safe=True)
-SCHEDULE = _write("POST", "/v1/content/{container_id}/schedule", shapes.Record, safe=False)
+APPROVE_CONTENT = _write("POST", "/v1/content/{container_id}/approve", shapes.Answer, safe=True)
+SCHEDULE = _write("POST", "/v1/content/{container_id}/schedule", shapes.ScheduleAnswer, safe=False)
 
 # The OAuth endpoints ignore `Idempotency-Key`; asking again only mints another short-lived state.
-OAUTH_URL = _write("POST", "/v1/projects/{project_id}/social/oauth-url", shapes.Record, safe=True)
-REAUTH_URL = _write("POST", "/v1/projects/{project_id}/social/reauth-url", shapes.Record, safe=True)
-OAUTH_STATUS = _read("/v1/projects/{project_id}/social/oauth-status", shapes.Record)
+OAUTH_URL = _write(
+    "POST", "/v1/projects/{project_id}/social/oauth-url", shapes.ConsentUrl, safe=True
+)
+REAUTH_URL = _write(
+    "POST", "/v1/projects/{project_id}/social/reauth-url", shapes.ConsentUrl, safe=True
+)
+OAUTH_STATUS = _read("/v1/projects/{project_id}/social/oauth-status", shapes.OAuthStatus)
 LIST_SOCIAL_ACCOUNTS = _read(
     "/v1/projects/{project_id}/social-accounts", shapes.SocialAccount, paged=True
 )
@@ -130,9 +134,9 @@ LIST_SCHEDULED_POSTS = _read(
 )
 GET_SCHEDULED_POST = _read("/v1/scheduled-posts/{post_id}", shapes.ScheduledPost)
 # An absolute time: moving a post twice moves it once.
-RESCHEDULE = _write("POST", "/v1/scheduled-posts/{post_id}/reschedule", shapes.Record, safe=True)
+RESCHEDULE = _write("POST", "/v1/scheduled-posts/{post_id}/reschedule", shapes.Answer, safe=True)
 # A repeat answers 409 CONFLICT (already terminal): nothing is done twice.
-CANCEL_POST = _write("DELETE", "/v1/scheduled-posts/{post_id}", shapes.Record, safe=True)
+CANCEL_POST = _write("DELETE", "/v1/scheduled-posts/{post_id}", shapes.Answer, safe=True)
 
 # -- declared for their rate class only (job starts the tool does not call) --------------------
 _JOB_STARTS_NOT_CALLED = tuple(

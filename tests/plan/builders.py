@@ -24,6 +24,7 @@ from layers_reconcile.plan.ids import (
     post_id_for,
     project_id_for,
 )
+from layers_reconcile.records import Influencer, Installation, SocialAccount
 
 NOW = datetime(2027, 2, 1, 12, 0, tzinfo=UTC)
 WORKSPACE = WorkspaceSpec(workspace="acme-agency-prod")
@@ -104,13 +105,15 @@ def converged(spec: CustomerSpec, *, workspace: str | None = "acme-agency-prod")
         gh = spec.github
         installation = gh.installationId or 90000001
         actual.github_installations = [
-            {
-                "installationId": installation,
-                "orgLogin": _org(gh.repo),
-                "githubAccount": {"login": _org(gh.repo), "type": "Organization"},
-                "status": "active",
-                "registeredAt": "2027-01-10T09:01:00Z",
-            }
+            Installation.model_validate(
+                {
+                    "installationId": installation,
+                    "orgLogin": _org(gh.repo),
+                    "githubAccount": {"login": _org(gh.repo), "type": "Organization"},
+                    "status": "active",
+                    "registeredAt": "2027-01-10T09:01:00Z",
+                }
+            )
         ]
         record: dict[str, Any] = {"repo": gh.repo, "jobId": "job_ingest0001", "status": "completed"}
         if "branch" in gh.model_fields_set:
@@ -151,12 +154,14 @@ def converged(spec: CustomerSpec, *, workspace: str | None = "acme-agency-prod")
                 spec.influencer.model_dump(include={"gender", "ageRange"}, exclude_unset=True)
             )
         actual.influencers = [
-            chosen,
-            {
-                "influencerId": "inf_00000000-0000-4000-8000-000000000002",
-                "name": "Default ambassador",
-                "status": "ready",
-            },
+            Influencer.model_validate(chosen),
+            Influencer.model_validate(
+                {
+                    "influencerId": "inf_00000000-0000-4000-8000-000000000002",
+                    "name": "Default ambassador",
+                    "status": "ready",
+                }
+            ),
         ]
         reserved["influencerId"] = chosen["influencerId"]
     schedules = any(c.schedule for c in (spec.content or {}).values())
@@ -167,14 +172,16 @@ def converged(spec: CustomerSpec, *, workspace: str | None = "acme-agency-prod")
             account = f"sa_00000000-0000-4000-8000-00000000010{n}"
             accounts[platform] = account
             actual.social_accounts.append(
-                {
-                    "socialAccountId": account,
-                    "platform": platform,
-                    "handle": f"@{ext}-{platform}",
-                    "status": "connected",
-                    "leased": False,
-                    "connectedAt": "2027-01-11T10:00:00Z",
-                }
+                SocialAccount.model_validate(
+                    {
+                        "socialAccountId": account,
+                        "platform": platform,
+                        "handle": f"@{ext}-{platform}",
+                        "status": "connected",
+                        "leased": False,
+                        "connectedAt": "2027-01-11T10:00:00Z",
+                    }
+                )
             )
     if spec.content is not None:
         requires = bool((spec.approval and spec.approval.requiresApproval) or False)

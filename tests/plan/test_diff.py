@@ -138,7 +138,9 @@ def test_installation_of_another_org_warns() -> None:
     data = spec(github={"installationId": 5, "repo": "org/app"})
     actual = converged(loaded(data).spec)
     assert actual.github_installations is not None
-    actual.github_installations[0]["orgLogin"] = "other"
+    actual.github_installations[0] = actual.github_installations[0].model_copy(
+        update={"login": "other"}
+    )
     plan = plan_of(data, actual)
     assert plan.steps == []
     assert "installation_not_found" in plan.warnings[0]

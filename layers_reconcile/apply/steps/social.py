@@ -57,7 +57,7 @@ async def _refused(ctx: CustomerContext, platform: str) -> str | None:
         status = await ctx.api.oauth_status(ctx.require_project(), state)
     except ApiClientError:
         return None  # an unknown or expired state: nothing to report
-    return state if status.get("status") == "failed" else None
+    return state if status.status == "failed" else None
 
 
 def _expired(expires_at: object, now: datetime) -> bool:
@@ -70,7 +70,7 @@ async def _still_pending(ctx: CustomerContext, link: Link) -> bool:
         status = await ctx.api.oauth_status(ctx.require_project(), link.state)
     except ApiClientError:
         return False  # unknown or expired on the API's side
-    return status.get("status") == "pending"
+    return status.status == "pending"
 
 
 async def _consent_link(
@@ -126,9 +126,9 @@ async def wait_for_consent(ctx: CustomerContext, step: Step) -> StepResult:
 
     async def check() -> GateCheck:
         status = await ctx.api.oauth_status(project_id, state)
-        value = status.get("status")
+        value = status.status
         if value == "completed":
-            return GateCheck(GateState.DONE, f"connected {status.get('socialAccountId')}")
+            return GateCheck(GateState.DONE, f"connected {status.social_account_id}")
         if value == "failed":
             # refused: the step runs again, says so and shows a new URL (see _refused)
             return GateCheck(GateState.EXPIRED, f"the customer refused the {platform} consent")
