@@ -59,27 +59,6 @@ class Project(TypedDict, total=False):
     autoApproveAfter: Unchecked
 
 
-@with_config(_OPEN)
-class Container(TypedDict, total=False):
-    id: Required[Str]
-    status: Str | None  # statuses.ContainerStatus
-    approvalStatus: Unchecked  # statuses.ApprovalStatus
-    brief: Unchecked
-    format: Unchecked
-    jobId: Unchecked
-
-
-@with_config(_OPEN)
-class ScheduledPost(TypedDict, total=False):
-    id: Required[Str]
-    status: Str | None  # statuses.PostStatus
-    containerId: Unchecked
-    platform: Unchecked
-    scheduledFor: Unchecked
-    externalUrl: Unchecked
-    lastError: Unchecked
-
-
 # -- parsed records: frozen models, one canonical name per field --------------------------------
 #
 # Each is built once, by the client, from the answer as the API spells it: old and new spellings
@@ -267,6 +246,59 @@ class ApprovalPolicy(Model):
 
     def values(self) -> JsonObject:
         return dict(self.model_extra or {})
+
+
+class ScheduleIntent(Model):
+    """A schedule the API holds back until the container is approved (a post to be)."""
+
+    scheduled_post_id: Text = None
+    scheduled_for: Text = None
+
+
+def _objects(value: Any) -> Any:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+class Container(Model):
+    """One content container."""
+
+    id: Annotated[str, Strict()]
+    status: Annotated[str, Strict()] | None = None  # statuses.ContainerStatus
+    approval_status: Text = None  # statuses.ApprovalStatus
+    brief: Annotated[JsonObject | None, BeforeValidator(_object_or_none)] = None
+    format: Text = None
+    job_id: Text = None
+    pending_schedule_intents: Annotated[tuple[ScheduleIntent, ...], BeforeValidator(_objects)] = ()
+    rejection_reason: Text = None  # also spelled `reason`
+
+    @model_validator(mode="before")
+    @classmethod
+    def _reason(cls, value: Any) -> Any:
+        if not isinstance(value, dict) or _text_or_none(value.get("rejectionReason")):
+            return value
+        other = _text_or_none(value.get("reason"))
+        return {**value, "rejectionReason": other} if other else value
+
+
+class PostError(Model):
+    code: Text = None
+    message: Text = None
+
+
+class ScheduledPost(Model):
+    """One scheduled post."""
+
+    id: Annotated[str, Strict()]
+    status: Annotated[str, Strict()] | None = None  # statuses.PostStatus
+    container_id: Text = None
+    platform: Text = None
+    scheduled_for: Text = None
+    external_url: Text = None
+    last_error: Annotated[PostError | None, BeforeValidator(_object_or_none)] = None
+    canceled_at: Text = None
+    updated_at: Text = None
+    mode: Text = None
+    caption_override: Text = None
 
 
 class Answer(Model):

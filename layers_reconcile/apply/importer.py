@@ -23,7 +23,7 @@ from layers_reconcile.plan.ids import bare_id
 from layers_reconcile.plan.installations import covering
 from layers_reconcile.plan.links import github_key, recorded, social_key
 from layers_reconcile.plan.rounds import Entry, round_of
-from layers_reconcile.records import ContentRecord, Installation, Project
+from layers_reconcile.records import ContentRecord, Installation, Project, ScheduledPost
 
 JsonDict = dict[str, Any]
 TODO_SOCIAL = (
@@ -218,17 +218,17 @@ async def _content(api: LayersClient, pid: str, reserved: Reserved, notes: list[
         except NotFoundError:
             notes.append(f"content {key!r}: its containers are gone; left out")
             continue
-        raw_brief = first.get("brief") or {}
+        raw_brief = first.brief or {}
         brief = {k: raw_brief[k] for k in BRIEF_FIELDS if raw_brief.get(k) is not None}
         item: JsonDict = {
-            "format": entry.get("format") or first.get("format") or "auto",
+            "format": entry.get("format") or first.format or "auto",
             "variants": int(entry.get("variants") or len(ids)),
             "brief": brief,
         }
         statuses = []
         for cid in ids:
             container = first if cid == ids[0] else await api.get_content(cid)
-            statuses.append(container.get("approvalStatus"))
+            statuses.append(container.approval_status)
         if statuses and all(s == "approved" for s in statuses):
             item["approve"] = True
         schedule = _schedule(pid, key, ids, entry, posts, notes)
@@ -243,32 +243,32 @@ def _schedule(
     key: str,
     ids: list[str],
     entry: ContentRecord,
-    posts: Sequence[Mapping[str, Any]],
+    posts: Sequence[ScheduledPost],
     notes: list[str],
 ) -> list[JsonDict]:
     names = {bare_id(k): v for k, v in (entry.get("entryIds") or {}).items()}
     index = {bare_id(c): i + 1 for i, c in enumerate(ids)}
-    present = {bare_id(p.get("id")) for p in posts}
+    present = {bare_id(p.id) for p in posts}
     out = []
-    for post in sorted(posts, key=lambda p: (str(p.get("scheduledFor")), str(p.get("id")))):
-        variant = index.get(bare_id(post.get("containerId")))
-        if variant is None or post.get("status") == "canceled":
+    for post in sorted(posts, key=lambda p: (str(p.scheduled_for), p.id)):
+        variant = index.get(bare_id(post.container_id))
+        if variant is None or post.status == "canceled":
             continue
-        account = str(post.get("platform"))
-        entry_id = names.get(bare_id(post.get("id")))
-        if round_of(Entry(pid, key, account, variant, entry_id), post.get("id"), present) is None:
+        account = str(post.platform)
+        entry_id = names.get(bare_id(post.id))
+        if round_of(Entry(pid, key, account, variant, entry_id), post.id, present) is None:
             notes.append(
-                f"content {key!r}: post {post.get('id')} was not scheduled by this tool; "
+                f"content {key!r}: post {post.id} was not scheduled by this tool; "
                 "left out (a plan would cancel it if it is still queued)"
             )
             continue
         item: JsonDict = {}
         if entry_id:
             item["id"] = entry_id
-        item.update(account=account, mode=post.get("mode"), at=post.get("scheduledFor"))
+        item.update(account=account, mode=post.mode, at=post.scheduled_for)
         if variant != 1:
             item["variant"] = variant
-        if post.get("captionOverride"):
-            item["captionOverride"] = post["captionOverride"]
+        if post.caption_override:
+            item["captionOverride"] = post.caption_override
         out.append(item)
     return out

@@ -57,8 +57,8 @@ class ActualCustomer(_Model):
     github_unchecked: str | None = None
     influencers: list[Influencer] | None = None
     social_accounts: list[SocialAccount] | None = None
-    content: SkipValidation[list[Container] | None] = None
-    scheduled_posts: SkipValidation[list[ScheduledPost] | None] = None
+    content: list[Container] | None = None
+    scheduled_posts: list[ScheduledPost] | None = None
 
     @property
     def project_id(self) -> str | None:

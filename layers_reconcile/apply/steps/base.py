@@ -65,9 +65,9 @@ def approval_gate(ctx: CustomerContext, address: str, container_ids: list[str]) 
     async def check() -> GateCheck:
         for container_id in container_ids:
             container = await ctx.api.get_content(container_id)
-            status = container.get("approvalStatus")
+            status = container.approval_status
             if status == "rejected":
-                reason = container.get("rejectionReason") or container.get("reason") or ""
+                reason = container.rejection_reason or ""
                 return GateCheck(GateState.FAILED, f"content {key!r} was rejected {reason}".strip())
             if status not in APPROVAL_CLEARED:
                 return GateCheck(GateState.PENDING)
@@ -113,7 +113,7 @@ async def cancel_post(ctx: CustomerContext, post_id: str) -> bool:
         await ctx.api.cancel_post(post_id)
     except ConflictError:
         current = await ctx.api.get_scheduled_post(post_id)
-        if current.get("status") in POST_DONE:
+        if current.status in POST_DONE:
             return False
         raise
     except NotFoundError:

@@ -67,7 +67,7 @@ async def _brief_keeping_ignored(
     ]
     if not owned:
         return request_brief(content), hash_of(content)
-    current = (await ctx.api.get_content(container_id)).get("brief") or {}
+    current = (await ctx.api.get_content(container_id)).brief or {}
     for name in owned:
         if name in current:
             written[name] = current[name]
@@ -238,7 +238,7 @@ async def _wait_containers(
     options = ctx.options
 
     async def finished() -> StepResult | None:
-        statuses = [(await ctx.api.get_content(c)).get("status") for c in container_ids]
+        statuses = [(await ctx.api.get_content(c)).status for c in container_ids]
         if any(s in CONTAINER_RUNNING for s in statuses):
             return None
         return StepResult(
