@@ -10,9 +10,9 @@ from layers_reconcile.apply.context import CustomerContext, Gate, GateCheck, Gat
 from layers_reconcile.apply.events import PersonWait
 from layers_reconcile.apply.reserved import Reserved
 from layers_reconcile.errors import ConflictError, NotFoundError
+from layers_reconcile.plan.address import Address
 from layers_reconcile.plan.ids import CANCELED_KEY, bare_id
 from layers_reconcile.plan.model import Step
-from layers_reconcile.plan.stages import address_parts
 from layers_reconcile.statuses import APPROVAL_CLEARED, POST_DONE
 
 # Where a person lands after a consent when the file names no returnUrl (allowed by the
@@ -39,10 +39,7 @@ def first(*values: Any) -> Any:
 
 def content_key_of(customer: str, address: str) -> str | None:
     """`ID/content/KEY/...` → KEY."""
-    parts = address_parts(customer, address)
-    if len(parts) >= 2 and parts[0] == "content":
-        return parts[1]
-    return None
+    return Address.parse(customer, address).content_key
 
 
 def where(ctx: CustomerContext, *path: str | int) -> str:

@@ -17,18 +17,18 @@ from layers_reconcile.apply.reserved import Keep, Reserved
 from layers_reconcile.apply.steps.base import DEFAULT_RETURN_URL, StepResult, first
 from layers_reconcile.errors import ApiClientError
 from layers_reconcile.instants import parse_instant
+from layers_reconcile.plan.address import Address
 from layers_reconcile.plan.links import Link, reusable, social_key
 from layers_reconcile.plan.model import Step
-from layers_reconcile.plan.stages import address_parts
 
 
 def _platform(ctx: CustomerContext, step: Step) -> str:
     platform = step.target.platform
     if platform:
         return str(platform)
-    parts = address_parts(ctx.customer, step.address)
-    if len(parts) >= 2 and parts[0] == "social":
-        return parts[1]
+    platform = Address.parse(ctx.customer, step.address).platform
+    if platform:
+        return platform
     raise StepError(f"{step.address}: no platform")
 
 
@@ -111,7 +111,7 @@ async def wait_for_consent(ctx: CustomerContext, step: Step) -> StepResult:
     ctx.project_id = ctx.project_id or step.target.projectId
     platform = _platform(ctx, step)
     refused = await _refused(ctx, platform)
-    social = (ctx.spec.social or {}).get(platform)  # type: ignore[call-overload]
+    social = next((s for name, s in (ctx.spec.social or {}).items() if name == platform), None)
     return_url = str(
         first(step.target.returnUrl, social.returnUrl if social else None) or DEFAULT_RETURN_URL
     )
