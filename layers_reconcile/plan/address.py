@@ -1,4 +1,4 @@
-"""A step's address, parsed once: `CUSTOMER/SECTION/...` (docs/design.md, "Addresses").
+"""A step's address, parsed once: `CUSTOMER/SECTION/...` (docs/design.md, the step catalogue).
 
 `quinn-coffee-001/content/launch-hook/schedule/tiktok/v2` is the customer, then the path inside
 its file: section `content`, content key `launch-hook`, a schedule entry on `tiktok`. Plan builds
