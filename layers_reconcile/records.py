@@ -11,9 +11,19 @@ Neutral: imports nothing of the project but `statuses`, so the pure diff may use
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any, Required
 
-from pydantic import ConfigDict, Strict, with_config
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    model_validator,
+    with_config,
+)
+from pydantic.alias_generators import to_camel
 from typing_extensions import TypedDict
 
 Str = Annotated[str, Strict()]
@@ -27,8 +37,8 @@ _OPEN = ConfigDict(extra="allow")
 
 
 @with_config(_OPEN)
-class Answer(TypedDict, total=False):
-    """Any JSON object (whoami, a PATCH answer, a list item not checked further)."""
+class AnyObject(TypedDict, total=False):
+    """Any JSON object (a list item not checked further)."""
 
 
 @with_config(_OPEN)
@@ -49,68 +59,251 @@ class Project(TypedDict, total=False):
     autoApproveAfter: Unchecked
 
 
-@with_config(_OPEN)
-class Container(TypedDict, total=False):
-    id: Required[Str]
-    status: Str | None  # statuses.ContainerStatus
-    approvalStatus: Unchecked  # statuses.ApprovalStatus
-    brief: Unchecked
-    format: Unchecked
-    jobId: Unchecked
+# -- parsed records: frozen models, one canonical name per field --------------------------------
+#
+# Each is built once, by the client, from the answer as the API spells it: old and new spellings
+# of one field (Rev A `influencerId`, Rev B `id`) are resolved here and nowhere else, so readers
+# see one attribute. Fields the reconciler does not read are kept (`extra="allow"`) but not
+# declared; ids are opaque strings. A field read defensively (`Text`, `Strings`, `Number`) reads
+# anything of the wrong type as absent, as the readers did before the records were parsed.
 
 
-@with_config(_OPEN)
-class ScheduledPost(TypedDict, total=False):
-    id: Required[Str]
-    status: Str | None  # statuses.PostStatus
-    containerId: Unchecked
-    platform: Unchecked
-    scheduledFor: Unchecked
-    externalUrl: Unchecked
-    lastError: Unchecked
+def _text_or_none(value: Any) -> Any:
+    return value if isinstance(value, str) and value else None
 
 
-@with_config(_OPEN)
-class Job(TypedDict, total=False):
-    """A job-starting answer (202) or a poll of `GET /v1/jobs/:id`."""
-
-    jobId: Required[Str]
-    status: Str | None
-    containerId: Unchecked
-    containerIds: Unchecked
-    influencerId: Unchecked
-    error: Unchecked
+def _strings(value: Any) -> Any:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
-@with_config(_OPEN)
-class Installation(TypedDict, total=False):
-    installationId: Required[Int | Str]
-    installations: list[JsonObject] | None  # the emulator lists every registration here
-    items: Unchecked
-    githubAccount: Unchecked
-    orgLogin: Unchecked
-    status: Unchecked
+def _number_or_none(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return value
 
 
-@with_config(_OPEN)
-class SocialAccount(TypedDict, total=False):
-    """Rev A names the id `socialAccountId`, Rev B `id`: one of them is there."""
-
-    id: Str | None
-    platform: Str | None
-    socialAccountId: Unchecked
-    status: Unchecked
-    handle: Unchecked
+def _object_or_none(value: Any) -> Any:
+    return value if isinstance(value, dict) else None
 
 
-@with_config(_OPEN)
-class Influencer(TypedDict, total=False):
-    """Rev A names the id `influencerId`, Rev B `id`: one of them is there."""
+Text = Annotated[str | None, BeforeValidator(_text_or_none)]
+Strings = Annotated[tuple[str, ...], BeforeValidator(_strings)]
+Number = Annotated[float | None, BeforeValidator(_number_or_none)]
 
-    id: Str | None
-    influencerId: Unchecked
-    name: Unchecked
-    status: Unchecked
+
+class Model(BaseModel):
+    """A parsed answer: frozen, read by attribute; unknown fields are kept, not checked."""
+
+    model_config = ConfigDict(
+        frozen=True, extra="allow", alias_generator=to_camel, populate_by_name=True
+    )
+
+    def raw(self) -> JsonObject:
+        """The answer as JSON again (by the API's names), for a record or a message."""
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+def _id_from(*names: str) -> Callable[[Any], Any]:
+    """Fill `id` from the first of `names` holding a non-empty string (Rev A's own names)."""
+
+    def canonical_id(value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        for name in names:
+            found = value.get(name)
+            if isinstance(found, str) and found:
+                return value if name == "id" else {**value, "id": found}
+        raise ValueError("neither " + " nor ".join(f"'{n}'" for n in names) + " is there")
+
+    return canonical_id
+
+
+class Whoami(Model):
+    """`GET /v1/whoami`: the key's scopes and rate-limit tier (None: unpaced)."""
+
+    scopes: Strings = ()
+    rate_limit_tier: Text = None
+
+
+class JobError(Model):
+    code: Text = None
+    message: Text = None
+
+
+class JobResult(Model):
+    """What a finished job made (an ingest: the pull request it opened)."""
+
+    pr_url: Text = None
+
+
+class Job(Model):
+    """A job-starting answer (202) or a poll of `GET /v1/jobs/:id`; `influencer_id` and
+    `container_ids` name what a create's job makes."""
+
+    job_id: Annotated[str, Strict()] = Field(alias="jobId")
+    status: Text = None  # statuses.JobStatus
+    progress: Number = None
+    stage: Text = None
+    container_id: Text = None
+    container_ids: Strings = ()
+    influencer_id: Text = None
+    format: Text = None
+    error: Annotated[JobError | None, BeforeValidator(_object_or_none)] = None
+    result: Annotated[JobResult | None, BeforeValidator(_object_or_none)] = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _job_id(cls, value: Any) -> Any:
+        # a poll may name the job `id` (Rev B) instead of `jobId` (Rev A)
+        if isinstance(value, dict) and "jobId" not in value and isinstance(value.get("id"), str):
+            return {**value, "jobId": value["id"]}
+        return value
+
+
+class Installation(Model):
+    """One registered GitHub installation; `login` is the account it is on (Rev A `orgLogin`,
+    else `githubAccount.login`); `status` None: registered (the API names no status)."""
+
+    installation_id: Annotated[int, Strict()] | Annotated[str, Strict()]
+    login: Text = None
+    status: Text = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _login(cls, value: Any) -> Any:
+        if not isinstance(value, dict) or isinstance(value.get("login"), str):
+            return value
+        login = value.get("orgLogin")
+        account = value.get("githubAccount")
+        if not (isinstance(login, str) and login) and isinstance(account, dict):
+            login = account.get("login")
+        return {**value, "login": login} if isinstance(login, str) and login else value
+
+
+class InstallationAnswer(Installation):
+    """`GET|POST /v1/github/installation`: the latest registration; the emulator also lists
+    every registration (`installations`)."""
+
+    installations: list[JsonObject] | None = None
+    items: Any = None
+
+
+class SocialAccount(Model):
+    """One connected social account; `id` is Rev A's `socialAccountId` or Rev B's `id`."""
+
+    id: Annotated[str, Strict()]
+    platform: Text = None
+    status: Text = None
+    handle: Text = None
+
+    _canonical = model_validator(mode="before")(_id_from("socialAccountId", "id"))
+
+
+class Influencer(Model):
+    """One influencer; `id` is Rev A's `influencerId` or Rev B's `id`."""
+
+    id: Annotated[str, Strict()]
+    name: Text = None
+    status: Text = None  # statuses.InfluencerStatus
+    error_message: Text = None
+
+    _canonical = model_validator(mode="before")(_id_from("influencerId", "id"))
+
+
+class ConsentUrl(Model):
+    """An install or OAuth URL to show a person (`GET install-url`, `POST oauth-url|reauth-url`)."""
+
+    authorize_url: Text = None  # also spelled `installUrl` or `authUrl`
+    state: Text = None
+    expires_at: Text = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _url(cls, value: Any) -> Any:
+        if not isinstance(value, dict) or _text_or_none(value.get("authorizeUrl")):
+            return value
+        other = _text_or_none(value.get("installUrl")) or _text_or_none(value.get("authUrl"))
+        return {**value, "authorizeUrl": other} if other else value
+
+
+class OAuthStatus(Model):
+    """`GET /v1/projects/:id/social/oauth-status`: pending, completed or failed."""
+
+    status: Text = None
+    social_account_id: Text = None
+
+
+class ScheduleAnswer(Model):
+    """`POST /v1/content/:id/schedule`."""
+
+    scheduled_post_ids: Strings = ()
+    gate_status: Text = None
+
+
+class ApprovalPolicy(Model):
+    """`GET|PATCH /v1/projects/:id/approval-policy`: its fields mirror the file's `approval:`
+    (each compared by name), so they are kept as sent."""
+
+    def values(self) -> JsonObject:
+        return dict(self.model_extra or {})
+
+
+class ScheduleIntent(Model):
+    """A schedule the API holds back until the container is approved (a post to be)."""
+
+    scheduled_post_id: Text = None
+    scheduled_for: Text = None
+
+
+def _objects(value: Any) -> Any:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+class Container(Model):
+    """One content container."""
+
+    id: Annotated[str, Strict()]
+    status: Annotated[str, Strict()] | None = None  # statuses.ContainerStatus
+    approval_status: Text = None  # statuses.ApprovalStatus
+    brief: Annotated[JsonObject | None, BeforeValidator(_object_or_none)] = None
+    format: Text = None
+    job_id: Text = None
+    pending_schedule_intents: Annotated[tuple[ScheduleIntent, ...], BeforeValidator(_objects)] = ()
+    rejection_reason: Text = None  # also spelled `reason`
+
+    @model_validator(mode="before")
+    @classmethod
+    def _reason(cls, value: Any) -> Any:
+        if not isinstance(value, dict) or _text_or_none(value.get("rejectionReason")):
+            return value
+        other = _text_or_none(value.get("reason"))
+        return {**value, "rejectionReason": other} if other else value
+
+
+class PostError(Model):
+    code: Text = None
+    message: Text = None
+
+
+class ScheduledPost(Model):
+    """One scheduled post."""
+
+    id: Annotated[str, Strict()]
+    status: Annotated[str, Strict()] | None = None  # statuses.PostStatus
+    container_id: Text = None
+    platform: Text = None
+    scheduled_for: Text = None
+    external_url: Text = None
+    last_error: Annotated[PostError | None, BeforeValidator(_object_or_none)] = None
+    canceled_at: Text = None
+    updated_at: Text = None
+    mode: Text = None
+    caption_override: Text = None
+
+
+class Answer(Model):
+    """An answer the reconciler reads nothing of (an approval, a move, a cancel, an archive, an
+    approval policy): only checked to be a JSON object."""
 
 
 @with_config(_OPEN)

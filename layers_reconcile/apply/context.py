@@ -25,7 +25,7 @@ from layers_reconcile.apply.slot import Slot
 from layers_reconcile.client.api import utc_timestamp
 from layers_reconcile.ids import idempotency_key_for
 from layers_reconcile.plan.ids import LAST_APPLIED
-from layers_reconcile.records import Project
+from layers_reconcile.records import Job, Project
 
 if TYPE_CHECKING:
     from layers_reconcile.client import LayersClient
@@ -183,7 +183,7 @@ class CustomerContext:
 
     async def wait_for_job(
         self, address: str, job_id: str, *, expected_seconds: float | None
-    ) -> dict[str, Any]:
+    ) -> Job:
         """Poll a job to its end, reporting progress; the customer's seat is free meanwhile."""
         started = self.options.clock()
         expected = (expected_seconds or 60.0) / max(self.options.job_time_scale, 1e-6)
@@ -205,7 +205,6 @@ class CustomerContext:
             )
 
         async with self.slot.waiting():
-            job = await self.api.wait_for_job(
+            return await self.api.wait_for_job(
                 job_id, expected_seconds=expected, on_progress=on_progress
             )
-        return job if isinstance(job, dict) else {}

@@ -23,7 +23,7 @@ from layers_reconcile.plan.ids import bare_id
 from layers_reconcile.plan.installations import covering
 from layers_reconcile.plan.links import github_key, recorded, social_key
 from layers_reconcile.plan.rounds import Entry, round_of
-from layers_reconcile.records import ContentRecord, Project
+from layers_reconcile.records import ContentRecord, Installation, Project, ScheduledPost
 
 JsonDict = dict[str, Any]
 TODO_SOCIAL = (
@@ -76,14 +76,14 @@ async def import_customers(
     client: LayersClient, *, customers: Collection[str] = ()
 ) -> list[Imported]:
     api = client
-    rows = await client.list_all("/v1/projects", {"status": "active"})
+    rows = await client.list_projects(status="active")
     wanted = set(customers)
     chosen = [
         r
         for r in rows
         if r.get("customerExternalId") and (not wanted or r["customerExternalId"] in wanted)
     ]
-    installations: list[JsonDict] | None
+    installations: list[Installation] | None
     try:
         installations = await api.installations()
     except AuthError as exc:
@@ -98,7 +98,7 @@ async def import_customers(
 
 
 async def _customer(
-    api: LayersClient, project: Project, installations: list[JsonDict] | None
+    api: LayersClient, project: Project, installations: list[Installation] | None
 ) -> Imported:
     pid = str(project["id"])
     ext = str(project["customerExternalId"])
@@ -118,7 +118,7 @@ async def _customer(
     if influencer:
         data["influencer"] = influencer
     accounts = await api.list_social_accounts(pid)
-    platforms = sorted({str(a["platform"]) for a in accounts if a.get("status") == "connected"})
+    platforms = sorted({a.platform for a in accounts if a.platform and a.status == "connected"})
     if platforms:
         social: JsonDict = {}
         for platform in platforms:
@@ -154,7 +154,9 @@ def _approval(project: Project) -> JsonDict:
     return out
 
 
-def _github(reserved: Reserved, installations: list[JsonDict] | None, notes: list[str]) -> JsonDict:
+def _github(
+    reserved: Reserved, installations: list[Installation] | None, notes: list[str]
+) -> JsonDict:
     """`installations` None: not readable with this key (no github:admin)."""
     ingest = reserved.get("ingest") or {}
     repo = ingest.get("repo")
@@ -163,8 +165,8 @@ def _github(reserved: Reserved, installations: list[JsonDict] | None, notes: lis
     out: JsonDict = {}
     org = str(repo).split("/")[0].lower()
     installation = covering(installations or [], org)
-    if installation is not None and installation.get("installationId") is not None:
-        out["installationId"] = installation["installationId"]
+    if installation is not None:
+        out["installationId"] = installation.installation_id
     out["repo"] = repo
     learned = _return_url(reserved, github_key())
     if learned:
@@ -195,9 +197,8 @@ async def _influencer(api: LayersClient, pid: str, reserved: Reserved) -> str | 
     if not pinned:
         return None
     for influencer in await api.list_influencers(pid):
-        if bare_id(influencer.get("influencerId") or influencer.get("id")) == bare_id(pinned):
-            name = influencer.get("name")
-            return str(name) if name else str(pinned)
+        if bare_id(influencer.id) == bare_id(pinned):
+            return influencer.name or str(pinned)
     return str(pinned)
 
 
@@ -217,17 +218,17 @@ async def _content(api: LayersClient, pid: str, reserved: Reserved, notes: list[
         except NotFoundError:
             notes.append(f"content {key!r}: its containers are gone; left out")
             continue
-        raw_brief = first.get("brief") or {}
+        raw_brief = first.brief or {}
         brief = {k: raw_brief[k] for k in BRIEF_FIELDS if raw_brief.get(k) is not None}
         item: JsonDict = {
-            "format": entry.get("format") or first.get("format") or "auto",
+            "format": entry.get("format") or first.format or "auto",
             "variants": int(entry.get("variants") or len(ids)),
             "brief": brief,
         }
         statuses = []
         for cid in ids:
             container = first if cid == ids[0] else await api.get_content(cid)
-            statuses.append(container.get("approvalStatus"))
+            statuses.append(container.approval_status)
         if statuses and all(s == "approved" for s in statuses):
             item["approve"] = True
         schedule = _schedule(pid, key, ids, entry, posts, notes)
@@ -242,32 +243,32 @@ def _schedule(
     key: str,
     ids: list[str],
     entry: ContentRecord,
-    posts: Sequence[Mapping[str, Any]],
+    posts: Sequence[ScheduledPost],
     notes: list[str],
 ) -> list[JsonDict]:
     names = {bare_id(k): v for k, v in (entry.get("entryIds") or {}).items()}
     index = {bare_id(c): i + 1 for i, c in enumerate(ids)}
-    present = {bare_id(p.get("id")) for p in posts}
+    present = {bare_id(p.id) for p in posts}
     out = []
-    for post in sorted(posts, key=lambda p: (str(p.get("scheduledFor")), str(p.get("id")))):
-        variant = index.get(bare_id(post.get("containerId")))
-        if variant is None or post.get("status") == "canceled":
+    for post in sorted(posts, key=lambda p: (str(p.scheduled_for), p.id)):
+        variant = index.get(bare_id(post.container_id))
+        if variant is None or post.status == "canceled":
             continue
-        account = str(post.get("platform"))
-        entry_id = names.get(bare_id(post.get("id")))
-        if round_of(Entry(pid, key, account, variant, entry_id), post.get("id"), present) is None:
+        account = str(post.platform)
+        entry_id = names.get(bare_id(post.id))
+        if round_of(Entry(pid, key, account, variant, entry_id), post.id, present) is None:
             notes.append(
-                f"content {key!r}: post {post.get('id')} was not scheduled by this tool; "
+                f"content {key!r}: post {post.id} was not scheduled by this tool; "
                 "left out (a plan would cancel it if it is still queued)"
             )
             continue
         item: JsonDict = {}
         if entry_id:
             item["id"] = entry_id
-        item.update(account=account, mode=post.get("mode"), at=post.get("scheduledFor"))
+        item.update(account=account, mode=post.mode, at=post.scheduled_for)
         if variant != 1:
             item["variant"] = variant
-        if post.get("captionOverride"):
-            item["captionOverride"] = post["captionOverride"]
+        if post.caption_override:
+            item["captionOverride"] = post.caption_override
         out.append(item)
     return out

@@ -20,18 +20,14 @@ def keep(link: Link) -> Any:
     return mutate
 
 
-def _url(body: dict[str, Any]) -> str:
-    return str(body.get("authorizeUrl") or body.get("installUrl") or body.get("authUrl") or "")
-
-
 async def mint_install(api: LayersClient, *, return_url: str, org: str) -> Link:
     """A new GitHub App install URL for `org` (guide step 2)."""
     body = await api.install_url(return_url, login=org)
     return Link(
         key=github_key(),
-        url=_url(body),
-        state=str(body.get("state") or ""),
-        expires_at=body.get("expiresAt") if isinstance(body.get("expiresAt"), str) else None,
+        url=body.authorize_url or "",
+        state=body.state or "",
+        expires_at=body.expires_at,
         return_url=return_url,
         subject=org,
     )
@@ -47,9 +43,9 @@ async def mint_consent(
         body = await api.oauth_url(project_id, platform, return_url)
     return Link(
         key=social_key(platform),
-        url=_url(body),
-        state=str(body.get("state") or ""),
-        expires_at=body.get("expiresAt") if isinstance(body.get("expiresAt"), str) else None,
+        url=body.authorize_url or "",
+        state=body.state or "",
+        expires_at=body.expires_at,
         return_url=return_url,
         subject=reauth or "",
     )

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
 
 from layers_reconcile.apply.context import CustomerContext
 from layers_reconcile.apply.events import Failure, PostStatus
 from layers_reconcile.instants import iso_instant
 from layers_reconcile.plan.ids import bare_id, parse_instant, schedule_suffix
 from layers_reconcile.plan.rounds import Entry, rounds
+from layers_reconcile.records import ScheduledPost
 from layers_reconcile.statuses import POST_DONE
 
 MAX_SLEEP = 300.0
@@ -21,11 +21,11 @@ HORIZON = timedelta(hours=1)
 
 
 def wanted_posts(
-    ctx: CustomerContext, project_id: str, posts: Sequence[Mapping[str, Any]]
+    ctx: CustomerContext, project_id: str, posts: Sequence[ScheduledPost]
 ) -> dict[str, str]:
     """bare post id → the schedule entry's address: for each entry of the file, its newest post
     (plan.rounds: round 0's id when it has none yet)."""
-    statuses = {bare_id(p.get("id")): p.get("status") for p in posts}
+    statuses = {bare_id(p.id): p.status for p in posts}
     out: dict[str, str] = {}
     for key, content in sorted((ctx.spec.content or {}).items()):
         for entry in content.schedule:
@@ -56,29 +56,29 @@ async def watch(ctx: CustomerContext) -> tuple[dict[str, str], Failure | None]:
             wanted = wanted_posts(ctx, project_id, posts)
             open_due: list[datetime] = []
             for post in posts:
-                address = wanted.get(str(bare_id(post.get("id"))))
+                address = wanted.get(str(bare_id(post.id)))
                 if address is None:
                     continue
-                status = str(post.get("status"))
-                due = parse_instant(post.get("scheduledFor"))
+                status = str(post.status)
+                due = parse_instant(post.scheduled_for)
                 if status not in POST_DONE and due is not None and due > until:
                     seen[address] = (
                         f"{status}, due {iso_instant(due)}: after the wait ends, not watched"
                     )
                     continue
-                error = post.get("lastError")
+                error = post.last_error
                 if seen.get(address) != status:
                     seen[address] = status
                     message = None
-                    if isinstance(error, dict):
-                        message = f"{error.get('code')}: {error.get('message')}"
+                    if error is not None:
+                        message = f"{error.code}: {error.message}"
                     ctx.emit(
                         PostStatus(
                             customer=ctx.customer,
                             address=address,
-                            post_id=str(post.get("id")),
+                            post_id=post.id,
                             status=status,
-                            url=post.get("externalUrl"),
+                            url=post.external_url,
                             error=message,
                         )
                     )

@@ -38,11 +38,8 @@ def update_files(
                     for customer in plan.customers:
                         if customer.project_id and pinned_influencers(customer):
                             for item in await client.list_influencers(customer.project_id):
-                                ident = str(item.get("influencerId") or item.get("id"))
-                                if item.get("name"):
-                                    names[ident] = names[bare_id(ident) or ident] = str(
-                                        item["name"]
-                                    )
+                                if item.name:
+                                    names[item.id] = names[bare_id(item.id) or item.id] = item.name
                     return plan, names
 
             plan, names = asyncio.run(observe())

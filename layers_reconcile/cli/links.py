@@ -142,8 +142,7 @@ def links(
 
 async def _scopes(client: LayersClient) -> frozenset[str]:
     who = await client.whoami()
-    scopes = who.get("scopes")
-    return frozenset(str(s) for s in scopes) if isinstance(scopes, list) else frozenset()
+    return frozenset(who.scopes)
 
 
 def _missing(granted: frozenset[str], kind: str) -> list[str]:

@@ -18,6 +18,8 @@ from typing import Any, Self, TypeVar, overload
 import httpx
 import stamina
 
+from layers_reconcile import records
+from layers_reconcile.client import endpoints
 from layers_reconcile.client.decoding import (
     ACCEPT_ENCODING,
     BodyRefused,
@@ -26,10 +28,11 @@ from layers_reconcile.client.decoding import (
     read_body,
     too_big,
 )
+from layers_reconcile.client.endpoints import Endpoint, lookup, rate_of
 from layers_reconcile.client.envelope import clean_api_key, error_from_response, parse_retry_after
 from layers_reconcile.client.jobs import OnProgress, PollStats
 from layers_reconcile.client.jobs import wait_for_job as _wait_for_job
-from layers_reconcile.client.pacing import Pacer, endpoint_class
+from layers_reconcile.client.pacing import Pacer
 from layers_reconcile.client.records import Listed, Page, Record, Shape, check
 from layers_reconcile.client.redaction import Redactor
 from layers_reconcile.client.retrying import (
@@ -44,7 +47,7 @@ from layers_reconcile.client.retrying import (
     outcome_of,
     repeatable,
 )
-from layers_reconcile.client.wire import BearerAuth, Response, segment
+from layers_reconcile.client.wire import BearerAuth, Response
 from layers_reconcile.errors import (
     ApiError,
     Attempts,
@@ -175,18 +178,24 @@ class ClientCore:
         headers: Mapping[str, str] | None = None,
         idempotent: bool | None = None,
         refusals_allowed: int | None = None,
+        endpoint: Endpoint[Any] | None = None,
     ) -> Response:
         """Send one logical request, paced and retried; raise the mapped error on failure.
 
         `idempotent` says whether sending the request twice does no more than once; by default
         true for every method but a POST without `idempotency_key` (see `retrying.repeatable`).
+        `endpoint` is the declaration the request goes to (looked up from the path if not given).
         """
         method = method.upper()
+        if endpoint is None:
+            endpoint = lookup(method, path)
         send_headers = dict(headers or {})
         if method in MUTATING:
             send_headers["Idempotency-Key"] = idempotency_key or str(uuid.uuid4())
         if idempotent is None:
-            idempotent = repeatable(method, path, idempotency_key=idempotency_key)
+            idempotent = repeatable(
+                method, path, idempotency_key=idempotency_key, endpoint=endpoint
+            )
         call = Call(
             method=method,
             path=path,
@@ -195,7 +204,7 @@ class ClientCore:
             headers=send_headers,
             expect=tuple(expect),
             repeatable=idempotent,
-            endpoint=endpoint_class(method, path),
+            endpoint=rate_of(method, path, endpoint),
             started=self._clock(),
             refusals_allowed=refusals_allowed,
         )
@@ -383,10 +392,20 @@ class ClientCore:
     ) -> AsyncIterator[Any]:
         """Every item of a cursor-paginated list (`items` + `nextCursor`), page by page; each
         item must have the shape of `record` (by default: an object with an `id`)."""
+        async for item in self._pages(path, params, record, None):
+            yield item
+
+    async def _pages(
+        self,
+        path: str,
+        params: Mapping[str, Any] | None,
+        record: Shape[T],
+        endpoint: Endpoint[Any] | None,
+    ) -> AsyncIterator[T]:
         query = dict(params or {})
         seen: set[str] = set()
         while True:
-            answer = await self.request("GET", path, params=query)
+            answer = await self.request("GET", path, params=query, endpoint=endpoint)
             rid = self._request_id(answer.headers)
             page = check(Page, answer.json, method="GET", path=path, request_id=rid)
             for item in page["items"]:
@@ -420,6 +439,36 @@ class ClientCore:
     ) -> list[Any]:
         return [item async for item in self.paginate(path, params, record)]
 
+    async def call(
+        self,
+        endpoint: Endpoint[T],
+        *values: str | int,
+        body: Any = None,
+        params: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+        **request: Any,
+    ) -> T:
+        """One call of a declared endpoint (`values` fill its path), its answer checked against
+        the endpoint's record."""
+        path = endpoint.path(*values)
+        answer = await self.request(
+            endpoint.method,
+            path,
+            json=body,
+            params=params,
+            idempotency_key=idempotency_key,
+            endpoint=endpoint,
+            **request,
+        )
+        return self.checked(endpoint.record, answer, endpoint.method, path)
+
+    async def list_of(
+        self, endpoint: Endpoint[T], *values: str | int, params: Mapping[str, Any] | None = None
+    ) -> list[T]:
+        """Every item of a declared paginated list, each checked against the endpoint's record."""
+        path = endpoint.path(*values)
+        return [item async for item in self._pages(path, params, endpoint.record, endpoint)]
+
     async def get_json(self, path: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
         return self.checked(Record, await self.request("GET", path, params=params), "GET", path)
 
@@ -433,17 +482,14 @@ class ClientCore:
             request_id=self._request_id(answer.headers),
         )
 
-    async def whoami(self) -> dict[str, Any]:
+    async def whoami(self) -> records.Whoami:
         """Who the key is; also reads `rateLimitTier` and starts pacing for it."""
         first = self.stats.requests == 0
-        path = "/v1/whoami"
-        answer = await self.request(
-            "GET", path, refusals_allowed=FIRST_REQUEST_REFUSALS if first else None
+        who = await self.call(
+            endpoints.WHOAMI, refusals_allowed=FIRST_REQUEST_REFUSALS if first else None
         )
-        body = self.checked(Record, answer, "GET", path)
-        tier = body.get("rateLimitTier")
-        self._pacer.configure(tier if isinstance(tier, str) else None)
-        return body
+        self._pacer.configure(who.rate_limit_tier)
+        return who
 
     # -- jobs ---------------------------------------------------------------------------------
 
@@ -455,8 +501,8 @@ class ClientCore:
         on_progress: OnProgress | None = None,
         timeout: float | None = None,  # noqa: ASYNC109 (a deadline in job time, not a cancel scope)
         elapsed: float = 0.0,
-    ) -> dict[str, Any]:
-        """Poll `GET /v1/jobs/:id` (ETag aware) until terminal; return the final job JSON.
+    ) -> records.Job:
+        """Poll `GET /v1/jobs/:id` (ETag aware) until terminal; return the final job, parsed.
 
         `elapsed` is how long the job has already run (when resuming). Raises JobFailedError
         (with the job's `error.code`) or JobTimeoutError (default deadline: 10·expected + 60 s).
@@ -465,12 +511,13 @@ class ClientCore:
         async def fetch(job_id: str, etag: str | None) -> Response:
             return await self.request(
                 "GET",
-                f"/v1/jobs/{segment(job_id)}",
+                endpoints.GET_JOB.path(job_id),
                 headers={"If-None-Match": etag} if etag else None,
                 expect=(200, 304),
+                endpoint=endpoints.GET_JOB,
             )
 
-        return await _wait_for_job(
+        final = await _wait_for_job(
             fetch,
             job_id,
             expected_seconds=expected_seconds,
@@ -481,6 +528,8 @@ class ClientCore:
             timeout=timeout,
             elapsed=elapsed,
         )
+        path = self._redactor.text(endpoints.GET_JOB.path(job_id))
+        return check(endpoints.GET_JOB.record, final, method="GET", path=path, request_id=None)
 
 
 class _Refused(Exception):

@@ -1,5 +1,7 @@
 """Client-side pacing: one token bucket per endpoint class, sized from the key's rate-limit tier.
 
+Each endpoint's class is part of its declaration (`endpoints.py`).
+
 The buckets run on an injected clock and sleep, so tests drive them without waiting. A bucket
 allows `burst` requests at once and refills at `(rpm - burst)` per minute, which keeps any 60 s
 window at or under the documented rpm whether the server counts in fixed windows, sliding windows
@@ -9,18 +11,14 @@ or a bucket of its own. A 429 holds its class for exactly `Retry-After` for ever
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Awaitable, Callable, Mapping
-from enum import StrEnum
+
+from layers_reconcile.client.endpoints import EndpointClass, rate_of
+
+__all__ = ["TIER_RPM", "EndpointClass", "Pacer", "RateBucket", "burst_for", "endpoint_class"]
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
-
-
-class EndpointClass(StrEnum):
-    READ_LIGHT = "read-light"
-    WRITE_LIGHT = "write-light"
-    LONG_RUNNING = "long-running"
 
 
 # Requests per minute by tier and class (CONTRACT §2.7). `internal` and unknown tiers: unpaced.
@@ -42,29 +40,10 @@ TIER_RPM: Mapping[str, Mapping[EndpointClass, int]] = {
     },
 }
 
-# POSTs that start a job (202 + job envelope): the long-running class.
-_JOB_STARTS = tuple(
-    re.compile(p)
-    for p in (
-        r"^/v1/projects/[^/]+/ingest/[^/]+$",
-        r"^/v1/projects/[^/]+/content(/(slideshow-builder|slideshow-remix|video-remix|ugc-remix))?$",
-        r"^/v1/projects/[^/]+/influencers$",
-        r"^/v1/projects/[^/]+/keywords/refresh$",
-        r"^/v1/content/[^/]+/(regenerate|clone-from-post)$",
-        r"^/v1/influencers/[^/]+/clone$",
-    )
-)
-
 
 def endpoint_class(method: str, path: str) -> EndpointClass:
-    """The rate-limit class of a request: every GET reads; job-starting POSTs are long-running."""
-    method = method.upper()
-    if method in ("GET", "HEAD"):
-        return EndpointClass.READ_LIGHT
-    path = path.split("?", 1)[0].rstrip("/")
-    if method == "POST" and any(p.match(path) for p in _JOB_STARTS):
-        return EndpointClass.LONG_RUNNING
-    return EndpointClass.WRITE_LIGHT
+    """The rate-limit class of a request, as its declaration in `endpoints.py` says."""
+    return rate_of(method, path)
 
 
 def burst_for(rpm: int) -> int:

@@ -1,18 +1,19 @@
 """Checking answers against the typed wire records of `layers_reconcile.records`.
 
-The records are TypedDicts; each gets a pydantic TypeAdapter here, so the one description is
-both what mypy checks in plan and apply and what every answer is validated against. An answer of
-the wrong shape is an `UnexpectedAnswerError` naming the call, never a plan. `check` returns the
-body itself (validated, not copied): consumers read the JSON the API sent.
+Each record gets a pydantic TypeAdapter here (built once), so the one description is both what
+mypy checks in plan and apply and what every answer is validated against. An answer of the wrong
+shape is an `UnexpectedAnswerError` naming the call, never a plan. A parsed record (a frozen
+`records.Model`) is returned as the model built from the answer; a TypedDict record (the rows
+not parsed yet: projects, containers, scheduled posts) returns the body itself (validated, not
+copied).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, Generic, TypeVar, cast
+from typing import Any, Generic, TypeVar, cast
 
-from pydantic import AfterValidator, TypeAdapter
+from pydantic import TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
 
 from layers_reconcile import records
@@ -28,11 +29,12 @@ class Shape(Generic[T]):
 
     label: str
     adapter: TypeAdapter[Any]
+    parsed: bool = False  # a model: `check` returns what the adapter built
 
     @classmethod
-    def of(cls, record: type[T], label: str, after: Callable[[Any], Any] | None = None) -> Shape[T]:
-        typ: Any = record if after is None else Annotated[record, AfterValidator(after)]
-        return cls(label, TypeAdapter(typ))
+    def of(cls, record: type[T], label: str) -> Shape[T]:
+        parsed = isinstance(record, type) and issubclass(record, records.Model)
+        return cls(label, TypeAdapter(record), parsed)
 
 
 # The ids of records that later name a resource in a path (`segment()` checks them again).
@@ -50,29 +52,23 @@ ID_KEYS = frozenset(
 )
 
 
-def _either_id(named: str) -> Callable[[Any], Any]:
-    """Rev A names the id after the resource (`influencerId`); Rev B calls it `id`."""
-
-    def has_an_id(value: Any) -> Any:
-        own, other = value.get("id"), value.get(named)
-        if own is None and not (isinstance(other, str) and other):
-            raise ValueError(f"neither '{named}' nor 'id' is there")
-        return value
-
-    return has_an_id
-
-
-# Any JSON object, read as a plain dict (whoami, PATCH answers, list items not checked further).
-Record: Shape[records.JsonObject] = Shape("answer", TypeAdapter(records.Answer))
-Listed: Shape[records.JsonObject] = Shape("list item", TypeAdapter(records.Answer))
+# Any JSON object, read as a plain dict (the raw `get_json`, list items not checked further).
+Record: Shape[records.JsonObject] = Shape("answer", TypeAdapter(records.AnyObject))
+Listed: Shape[records.JsonObject] = Shape("list item", TypeAdapter(records.AnyObject))
+Answer = Shape.of(records.Answer, "answer")
+Whoami = Shape.of(records.Whoami, "whoami")
 Page = Shape.of(records.Page, "page")
 Project = Shape.of(records.Project, "project")
 Container = Shape.of(records.Container, "content container")
 ScheduledPost = Shape.of(records.ScheduledPost, "scheduled post")
 Job = Shape.of(records.Job, "job")
-Installation = Shape.of(records.Installation, "installation")
-SocialAccount = Shape.of(records.SocialAccount, "social account", _either_id("socialAccountId"))
-Influencer = Shape.of(records.Influencer, "influencer", _either_id("influencerId"))
+Installation = Shape.of(records.InstallationAnswer, "installation")
+SocialAccount = Shape.of(records.SocialAccount, "social account")
+Influencer = Shape.of(records.Influencer, "influencer")
+ConsentUrl = Shape.of(records.ConsentUrl, "consent URL")
+OAuthStatus = Shape.of(records.OAuthStatus, "OAuth status")
+ApprovalPolicy = Shape.of(records.ApprovalPolicy, "approval policy")
+ScheduleAnswer = Shape.of(records.ScheduleAnswer, "schedule answer")
 
 
 def describe_problem(exc: PydanticValidationError) -> str:
@@ -95,7 +91,7 @@ def check(shape: Shape[T], body: Any, *, method: str, path: str, request_id: str
             request_id=request_id,
         )
     try:
-        shape.adapter.validate_python(body)
+        value = shape.adapter.validate_python(body)
     except PydanticValidationError as exc:
         raise UnexpectedAnswerError(
             f"{shape.label}: {describe_problem(exc)}",
@@ -104,8 +100,8 @@ def check(shape: Shape[T], body: Any, *, method: str, path: str, request_id: str
             request_id=request_id,
         ) from None
     for key in ID_KEYS.intersection(body):
-        value = body[key]
-        problem = id_problem(value) if isinstance(value, str) else None
+        given = body[key]
+        problem = id_problem(given) if isinstance(given, str) else None
         if problem is not None:
             raise UnexpectedAnswerError(
                 f"{shape.label}: '{key}': {problem}",
@@ -113,7 +109,7 @@ def check(shape: Shape[T], body: Any, *, method: str, path: str, request_id: str
                 path=path,
                 request_id=request_id,
             )
-    return cast(T, body)
+    return cast(T, value if shape.parsed else body)
 
 
 def _kind(value: Any) -> str:

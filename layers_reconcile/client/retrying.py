@@ -13,21 +13,20 @@ generated for the call. A POST whose caller gave no key may reach an endpoint th
 so it is resent only when the request surely did no work (connection refused, 429, 503), never
 after an ambiguous failure (timeout or broken connection after sending, 500, 502, 504): pass an
 `idempotency_key`, or `idempotent=True` for a POST that is naturally repeatable, to get those
-retries too. A few POSTs are repeatable by nature and treated so without a key: asking for an
+retries too. A few POSTs are repeatable by nature and declared so (`endpoints.py`): asking for an
 OAuth URL again only mints another short-lived state, approving sets a state, rescheduling sets
 an absolute time. GET, PATCH and DELETE are repeatable and always retried.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
 import httpx
 
-from layers_reconcile.client.pacing import EndpointClass
+from layers_reconcile.client.endpoints import Endpoint, EndpointClass, retry_safe
 from layers_reconcile.errors import ApiError, ApiServerError, RateLimitedError, TransportError
 from layers_reconcile.guidance import API_SIDE, CHECK_REACH, FLAKY, SLOW_DOWN, sentence
 
@@ -50,22 +49,12 @@ _UNSENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.Pr
 _HOPELESS = (httpx.UnsupportedProtocol, httpx.LocalProtocolError)
 
 
-_REPEATABLE_POSTS = tuple(
-    re.compile(p)
-    for p in (
-        r"^/v1/projects/[^/]+/social/(oauth|reauth)-url$",
-        r"^/v1/content/[^/]+/approve$",
-        r"^/v1/scheduled-posts/[^/]+/reschedule$",
-    )
-)
-
-
-def repeatable(method: str, path: str, *, idempotency_key: str | None) -> bool:
-    """Whether sending the request twice does no more than sending it once."""
-    if method != "POST" or idempotency_key:
-        return True
-    path = path.split("?", 1)[0].rstrip("/")
-    return any(p.match(path) for p in _REPEATABLE_POSTS)
+def repeatable(
+    method: str, path: str, *, idempotency_key: str | None, endpoint: Endpoint[Any] | None = None
+) -> bool:
+    """Whether sending the request twice does no more than sending it once: a keyed request
+    replays; otherwise the endpoint's declaration says (`endpoints.py`)."""
+    return bool(idempotency_key) or retry_safe(method, path, endpoint)
 
 
 def delivery_of(exc: Exception) -> Delivery:

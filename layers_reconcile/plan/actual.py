@@ -16,10 +16,12 @@ from layers_reconcile.plan.ids import RESERVED_KEY
 from layers_reconcile.records import (
     Container,
     Influencer,
+    Installation,
     Project,
     ReservedRecord,
     ScheduledPost,
     SocialAccount,
+    Whoami,
 )
 
 JsonDict = dict[str, Any]
@@ -34,9 +36,9 @@ class _Model(BaseModel):
 class SharedActual(_Model):
     """Facts read once per run and shared by every customer."""
 
-    whoami: JsonDict = Field(default_factory=dict)
+    whoami: Whoami = Field(default_factory=Whoami)
     # None: not read (no customer manages `github`); []: none registered.
-    github_installations: list[JsonDict] | None = None
+    github_installations: list[Installation] | None = None
     # Why the installations could not be read (a read-only key lacks github:admin).
     github_unchecked: str | None = None
 
@@ -50,12 +52,13 @@ class ActualCustomer(_Model):
     # Other projects found with the same customerExternalId (ids), besides `project`.
     other_project_ids: list[str] = Field(default_factory=list)
     approval_policy: JsonDict | None = None
-    github_installations: list[JsonDict] | None = None
+    # Parsed records (a dict given here is parsed; the client's models pass as they are).
+    github_installations: list[Installation] | None = None
     github_unchecked: str | None = None
-    influencers: SkipValidation[list[Influencer] | None] = None
-    social_accounts: SkipValidation[list[SocialAccount] | None] = None
-    content: SkipValidation[list[Container] | None] = None
-    scheduled_posts: SkipValidation[list[ScheduledPost] | None] = None
+    influencers: list[Influencer] | None = None
+    social_accounts: list[SocialAccount] | None = None
+    content: list[Container] | None = None
+    scheduled_posts: list[ScheduledPost] | None = None
 
     @property
     def project_id(self) -> str | None:

@@ -20,7 +20,7 @@ from layers_reconcile.plan.context import Ctx, Loaded
 from layers_reconcile.plan.diff_content import diff_content
 from layers_reconcile.plan.fields import changes, created, fingerprint, unknown_before
 from layers_reconcile.plan.ids import RESERVED_KEY, same_id
-from layers_reconcile.plan.installations import covering, covers, login_of, registered
+from layers_reconcile.plan.installations import covering, covers, registered
 from layers_reconcile.plan.links import github_key, outstanding, recorded, social_key
 from layers_reconcile.plan.model import (
     Action,
@@ -35,6 +35,7 @@ from layers_reconcile.plan.model import (
     Target,
 )
 from layers_reconcile.plan.stages import stage_index
+from layers_reconcile.records import Influencer
 from layers_reconcile.statuses import INFLUENCER_BUSY, INFLUENCER_UNUSABLE, INGEST_RUNNING
 
 
@@ -262,13 +263,13 @@ def _github(ctx: Ctx) -> None:
         return
     usable = registered(ctx.actual.github_installations or [])
     relevant = [
-        {"installationId": i.get("installationId"), "login": login_of(i)}
+        {"installationId": i.installation_id, "login": i.login}
         for i in usable
-        if covers(i, org) or i.get("installationId") == gh.installationId
+        if covers(i, org) or i.installation_id == gh.installationId
     ]
     ctx.seen(address, sorted(relevant, key=lambda r: str(r["installationId"])))
     if gh.installationId is not None:
-        match = [i for i in usable if _same_int(i.get("installationId"), gh.installationId)]
+        match = [i for i in usable if _same_int(i.installation_id, gh.installationId)]
         if not match:
             ctx.add(
                 ctx.step(
@@ -283,7 +284,7 @@ def _github(ctx: Ctx) -> None:
                 )
             )
             return
-        login = login_of(match[0])
+        login = match[0].login
         if login and login.lower() != org.lower():
             ctx.warnings.append(
                 f"github: installation {gh.installationId} belongs to {login!r}, not to {org!r} "
@@ -411,19 +412,15 @@ def _brand(ctx: Ctx) -> None:
 # ------------------------------------------------------------------------------- influencer
 
 
-def _find_influencer(items: Sequence[Row], name_or_id: str) -> Row | None:
-    usable = [i for i in items if i.get("status") not in INFLUENCER_UNUSABLE]
+def _find_influencer(items: Sequence[Influencer], name_or_id: str) -> Influencer | None:
+    usable = [i for i in items if i.status not in INFLUENCER_UNUSABLE]
     for i in usable:
-        if same_id(str(i.get("influencerId") or i.get("id")), name_or_id):
+        if same_id(i.id, name_or_id):
             return i
     for i in usable:
-        if i.get("name") == name_or_id:
+        if i.name == name_or_id:
             return i
     return None
-
-
-def _influencer_id(item: Row) -> str:
-    return str(item.get("influencerId") or item.get("id"))
 
 
 def _influencer(ctx: Ctx) -> None:
@@ -439,7 +436,7 @@ def _influencer(ctx: Ctx) -> None:
         if ctx.project is None
         else {
             "pinned": pinned,
-            "items": sorted((_influencer_id(i), i.get("name"), i.get("status")) for i in items),
+            "items": sorted((i.id, i.name, i.status) for i in items),
         },
     )
     name = want if isinstance(want, str) else want.name
@@ -474,8 +471,8 @@ def _influencer(ctx: Ctx) -> None:
             )
         )
         return
-    found_id = _influencer_id(match)
-    if isinstance(want, InfluencerSpec) and match.get("status") in INFLUENCER_BUSY:
+    found_id = match.id
+    if isinstance(want, InfluencerSpec) and match.status in INFLUENCER_BUSY:
         ctx.add(
             ctx.step(
                 address,
@@ -487,7 +484,7 @@ def _influencer(ctx: Ctx) -> None:
                     else [Change(field="influencerId", before=pinned, after=found_id)]
                 ),
                 job=estimates.influencer(),
-                reason=f"influencer {name!r} is still being created ({match.get('status')}); apply waits",
+                reason=f"influencer {name!r} is still being created ({match.status}); apply waits",
                 target=ctx.target(influencerId=found_id, name=name),
             )
         )
@@ -499,8 +496,8 @@ def _influencer(ctx: Ctx) -> None:
                 StepKind.INFLUENCER,
                 Action.SELECT,
                 changes=[Change(field="influencerId", before=pinned, after=found_id)],
-                reason=f"pins {match.get('name')!r}",
-                target=ctx.target(influencerId=found_id, name=match.get("name")),
+                reason=f"pins {match.name!r}",
+                target=ctx.target(influencerId=found_id, name=match.name),
             )
         )
 
@@ -511,36 +508,26 @@ def _influencer(ctx: Ctx) -> None:
 def _social(ctx: Ctx) -> None:
     for platform, spec in sorted((ctx.spec.social or {}).items()):
         address = ctx.addr("social", platform)
-        accounts = [a for a in ctx.actual.social_accounts or [] if a.get("platform") == platform]
+        accounts = [a for a in ctx.actual.social_accounts or [] if a.platform == platform]
         ctx.seen(
             address,
-            None
-            if ctx.project is None
-            else sorted(
-                (str(a.get("socialAccountId") or a.get("id")), a.get("status")) for a in accounts
-            ),
+            None if ctx.project is None else sorted((a.id, a.status) for a in accounts),
         )
-        connected = [a for a in accounts if a.get("status") == "connected"]
+        connected = [a for a in accounts if a.status == "connected"]
         if connected:
-            ctx.accounts[platform] = str(
-                connected[0].get("socialAccountId") or connected[0].get("id")
-            )
+            ctx.accounts[platform] = connected[0].id
             continue
         ctx.accounts[platform] = None
-        reauth = next((a for a in accounts if a.get("status") == "reauth_required"), None)
+        reauth = next((a for a in accounts if a.status == "reauth_required"), None)
         label = platform.capitalize() if platform != "tiktok" else "TikTok"
         if reauth is not None:
-            message = (
-                f"the customer re-authorises {reauth.get('handle') or 'their'} {label} account"
-            )
+            message = f"the customer re-authorises {reauth.handle or 'their'} {label} account"
             reason = f"the {label} account needs re-authorisation"
         else:
             article = "an" if label[0].lower() in "aeiou" else "a"
             message = f"the customer connects {article} {label} account (OAuth consent)"
             reason = f"no connected {label} account"
-        reauth_id = (
-            None if reauth is None else str(reauth.get("socialAccountId") or reauth.get("id"))
-        )
+        reauth_id = None if reauth is None else reauth.id
         link = outstanding(
             ctx.reserved,
             social_key(platform),

@@ -11,7 +11,6 @@ from layers_reconcile.config.models import ContentSpec, ScheduleSpec
 from layers_reconcile.config.times import instant_text, resolve_at
 from layers_reconcile.instants import iso_instant
 from layers_reconcile.plan import estimates
-from layers_reconcile.plan.actual import JsonDict, Row
 from layers_reconcile.plan.context import Ctx, requires_approval
 from layers_reconcile.plan.fields import changed_keys, created
 from layers_reconcile.plan.ids import (
@@ -24,6 +23,7 @@ from layers_reconcile.plan.ids import (
 )
 from layers_reconcile.plan.model import Action, Change, PersonGate, Step, StepKind
 from layers_reconcile.plan.rounds import Entry, Rounds, round_of, rounds
+from layers_reconcile.records import Container, ScheduledPost, ScheduleIntent
 from layers_reconcile.statuses import CONTAINER_RUNNING
 
 SOON = timedelta(hours=1)
@@ -37,7 +37,7 @@ class _State:
     # regenerated; running: a generation is still running; done: converged.
     mode: str
     container_ids: list[str]
-    containers: Sequence[Row]
+    containers: Sequence[Container]
     regenerated: tuple[str, ...] = ()  # regen: the containers the regenerate resets
 
 
@@ -48,7 +48,7 @@ def diff_content(ctx: Ctx) -> None:
         return
     contents = ctx.spec.content
     recorded: dict[str, Any] = ctx.reserved.get("content") or {}
-    by_id = {bare_id(c.get("id")): c for c in ctx.actual.content or []}
+    by_id = {bare_id(c.id): c for c in ctx.actual.content or []}
     posts = ctx.actual.scheduled_posts or []
     for key in sorted(contents):
         spec = contents[key]
@@ -72,7 +72,7 @@ def _generation(
     key: str,
     spec: ContentSpec,
     record: Any,
-    by_id: Mapping[str | None, Row],
+    by_id: Mapping[str | None, Container],
 ) -> _State:
     address = ctx.addr("content", key)
     record = record if isinstance(record, dict) else {}
@@ -84,7 +84,7 @@ def _generation(
         if ctx.project is None
         else {
             "record": record,
-            "containers": [(c.get("id"), c.get("status"), c.get("format")) for c in containers],
+            "containers": [(c.id, c.status, c.format) for c in containers],
         },
     )
     want = _desired(spec)
@@ -138,7 +138,7 @@ def _generation(
             )
         )
         return _State("anew", ids, containers)
-    failed = [str(c.get("id")) for c in containers if c.get("status") in ("failed", "canceled")]
+    failed = [c.id for c in containers if c.status in ("failed", "canceled")]
     brief = (
         ctx.keep(
             address,
@@ -171,14 +171,14 @@ def _generation(
             )
         )
         return _State("regen", ids, containers, tuple(ids if changed else failed))
-    if any(c.get("status") in CONTAINER_RUNNING for c in containers):
+    if any(c.status in CONTAINER_RUNNING for c in containers):
         ctx.add(
             generation(
                 job=estimates.content(spec.format, 0),
                 reason="the generation is still running; apply waits for it",
                 target=ctx.target(
                     containerIds=ids,
-                    jobId=record.get("jobId") or containers[0].get("jobId"),
+                    jobId=record.get("jobId") or containers[0].job_id,
                 ),
             )
         )
@@ -186,12 +186,11 @@ def _generation(
     return _State("done", ids, containers)
 
 
-def _brief_changes(containers: Sequence[Row], want: dict[str, Any]) -> list[Change]:
+def _brief_changes(containers: Sequence[Container], want: dict[str, Any]) -> list[Change]:
     """The brief's fields the file writes that changed, from the brief the content list shows on
     the recorded container. Fields only the stored brief has are left out (apply adds some, e.g.
     the pinned influencerId); [] when nothing shows (the caller then shows the hash)."""
-    briefs = [c.get("brief") for c in containers]
-    before = next((b for b in briefs if isinstance(b, dict)), None)
+    before = next((c.brief for c in containers if c.brief is not None), None)
     if before is None:
         return []
     return [
@@ -202,7 +201,7 @@ def _brief_changes(containers: Sequence[Row], want: dict[str, Any]) -> list[Chan
 
 def _approval(ctx: Ctx, key: str, spec: ContentSpec, state: _State) -> None:
     address = ctx.addr("content", key, "approval")
-    statuses = sorted((str(c.get("id")), c.get("approvalStatus")) for c in state.containers)
+    statuses = sorted((c.id, c.approval_status) for c in state.containers)
     ctx.seen(address, None if ctx.project is None else statuses)
     if state.mode == "done":
         pending = [cid for cid, status in statuses if status == "pending"]
@@ -286,30 +285,37 @@ def _time_warnings(ctx: Ctx, when: datetime) -> list[str]:
     return []
 
 
-def _post_fact(post: Row | None) -> Any:
+def _post_fact(post: ScheduledPost | None) -> Any:
     if post is None:
         return None
-    return {k: post.get(k) for k in ("id", "status", "scheduledFor", "containerId", "platform")}
+    return {
+        "id": post.id,
+        "status": post.status,
+        "scheduledFor": post.scheduled_for,
+        "containerId": post.container_id,
+        "platform": post.platform,
+    }
 
 
-def _intent_fact(intent: JsonDict | None) -> Any:
-    return (
-        None if intent is None else {k: intent.get(k) for k in ("scheduledPostId", "scheduledFor")}
-    )
+def _intent_fact(intent: ScheduleIntent | None) -> Any:
+    if intent is None:
+        return None
+    return {"scheduledPostId": intent.scheduled_post_id, "scheduledFor": intent.scheduled_for}
 
 
-def _schedules(ctx: Ctx, key: str, spec: ContentSpec, state: _State, posts: Sequence[Row]) -> None:
+def _schedules(
+    ctx: Ctx, key: str, spec: ContentSpec, state: _State, posts: Sequence[ScheduledPost]
+) -> None:
     owned = {bare_id(i) for i in state.container_ids}
     current = owned if state.mode != "anew" else set()
-    by_id = {bare_id(p.get("id")): p for p in posts}
+    by_id = {bare_id(p.id): p for p in posts}
     wanted: set[str | None] = set()
     gated = requires_approval(ctx) and not spec.approve
     # Schedules asked for while the content was pending wait on the container as intents.
     intents = {
-        bare_id(i.get("scheduledPostId")): i
+        bare_id(i.scheduled_post_id): i
         for c in (state.containers if state.mode != "anew" else [])
-        for i in c.get("pendingScheduleIntents") or []
-        if isinstance(i, dict)
+        for i in c.pending_schedule_intents
     }
     for entry in spec.schedule:
         address = _entry_address(ctx, key, entry)
@@ -319,7 +325,7 @@ def _schedules(ctx: Ctx, key: str, spec: ContentSpec, state: _State, posts: Sequ
         post_id = None if chain is None else chain.post_id
         wanted.add(bare_id(post_id))
         post = by_id.get(bare_id(post_id)) if post_id else None
-        if post is not None and bare_id(post.get("containerId")) not in current:
+        if post is not None and bare_id(post.container_id) not in current:
             post = None  # it belongs to a replaced container
         intent = intents.get(bare_id(post_id)) if post is None and post_id else None
         ctx.seen(
@@ -329,7 +335,7 @@ def _schedules(ctx: Ctx, key: str, spec: ContentSpec, state: _State, posts: Sequ
         container = None
         if state.mode in ("done", "running", "regen") and entry.variant <= len(state.container_ids):
             container = state.container_ids[entry.variant - 1]
-        if intent is not None and parse_instant(intent.get("scheduledFor")) == when:
+        if intent is not None and parse_instant(intent.scheduled_for) == when:
             continue  # held until the content is approved, then it becomes this very post
         outside = (
             None if chain is None or post is not None else _canceled_outside(ctx, chain, by_id)
@@ -337,7 +343,7 @@ def _schedules(ctx: Ctx, key: str, spec: ContentSpec, state: _State, posts: Sequ
         if outside is not None:
             ctx.seen(address, {"canceled": _post_fact(outside), "restore": entry.restore})
         if outside is not None and not entry.restore:
-            when_canceled = outside.get("canceledAt") or outside.get("updatedAt")
+            when_canceled = outside.canceled_at or outside.updated_at
             at = f" at {instant_text(str(when_canceled), _timezone(ctx))}" if when_canceled else ""
             ctx.warnings.append(
                 f"{address}: drift: the post was canceled outside this workspace{at}; apply "
@@ -393,14 +399,18 @@ def _schedules(ctx: Ctx, key: str, spec: ContentSpec, state: _State, posts: Sequ
     _stray(ctx, key, owned, wanted if state.mode != "anew" else set(), posts)
 
 
-def _chain(pid: str, key: str, entry: ScheduleSpec, by_id: Mapping[str | None, Row]) -> Rounds:
+def _chain(
+    pid: str, key: str, entry: ScheduleSpec, by_id: Mapping[str | None, ScheduledPost]
+) -> Rounds:
     """Where the entry's posts stand: an entry whose post was canceled is posted again under the
     next round's id when it is asked for again (see `_canceled_outside` for who canceled it)."""
-    statuses = {post_id: post.get("status") for post_id, post in by_id.items()}
+    statuses = {post_id: post.status for post_id, post in by_id.items()}
     return rounds(Entry(pid, key, entry.account, entry.variant, entry.id), statuses)
 
 
-def _canceled_outside(ctx: Ctx, chain: Rounds, by_id: Mapping[str | None, Row]) -> Row | None:
+def _canceled_outside(
+    ctx: Ctx, chain: Rounds, by_id: Mapping[str | None, ScheduledPost]
+) -> ScheduledPost | None:
     """The entry's last post when someone else canceled it (not this tool: apply records the
     posts it cancels in the reserved key), else None."""
     if chain.previous is None:
@@ -412,9 +422,11 @@ def _canceled_outside(ctx: Ctx, chain: Rounds, by_id: Mapping[str | None, Row]) 
     return None if bare_id(chain.previous) in ours else post
 
 
-def _existing(ctx: Ctx, address: str, entry: ScheduleSpec, when: datetime, post: Row) -> None:
-    status = post.get("status")
-    have = parse_instant(post.get("scheduledFor"))
+def _existing(
+    ctx: Ctx, address: str, entry: ScheduleSpec, when: datetime, post: ScheduledPost
+) -> None:
+    status = post.status
+    have = parse_instant(post.scheduled_for)
     moved = have is None or have != when
     if status == "queued":
         if not moved:
@@ -427,13 +439,13 @@ def _existing(ctx: Ctx, address: str, entry: ScheduleSpec, when: datetime, post:
                 changes=[
                     Change(
                         field="scheduledFor",
-                        before=post.get("scheduledFor"),
+                        before=post.scheduled_for,
                         after=iso_instant(when),
                     )
                 ],
                 warnings=_time_warnings(ctx, when),
                 target=ctx.target(
-                    postId=str(post.get("id")),
+                    postId=post.id,
                     platform=entry.account,
                     scheduledFor=iso_instant(when),
                 ),
@@ -441,8 +453,7 @@ def _existing(ctx: Ctx, address: str, entry: ScheduleSpec, when: datetime, post:
         )
         return
     if status == "failed":
-        error = post.get("lastError") or {}
-        code = error.get("code") if isinstance(error, dict) else None
+        code = post.last_error.code if post.last_error else None
         ctx.warnings.append(
             f"{address}: the post failed"
             + (f" ({code})" if code else "")
@@ -456,22 +467,26 @@ def _existing(ctx: Ctx, address: str, entry: ScheduleSpec, when: datetime, post:
 
 
 def _stray(
-    ctx: Ctx, key: str, owned: set[str | None], wanted: set[str | None], posts: Sequence[Row]
+    ctx: Ctx,
+    key: str,
+    owned: set[str | None],
+    wanted: set[str | None],
+    posts: Sequence[ScheduledPost],
 ) -> None:
     """Queued posts of this key's containers that no entry of the file asks for any more."""
     if not owned:
         return
-    present = {bare_id(p.get("id")) for p in posts}
-    for post in sorted(posts, key=lambda p: str(p.get("id"))):
-        if post.get("status") != "queued" or bare_id(post.get("containerId")) not in owned:
+    present = {bare_id(p.id) for p in posts}
+    for post in sorted(posts, key=lambda p: p.id):
+        if post.status != "queued" or bare_id(post.container_id) not in owned:
             continue
-        if bare_id(post.get("id")) in wanted:
+        if bare_id(post.id) in wanted:
             continue
         address = ctx.addr(
             "content", key, "schedule", *_post_suffix(ctx, key, post, present).split("/")
         )
         if address in ctx.fingerprints:
-            address += f"~{post.get('id')}"
+            address += f"~{post.id}"
         ctx.seen(address, _post_fact(post))
         ctx.add(
             ctx.step(
@@ -481,10 +496,10 @@ def _stray(
                 changes=[Change(field="status", before="queued", after="canceled")],
                 reason="no schedule entry of the file asks for this post",
                 warnings=[
-                    f"cancels the queued post {post.get('id')}, due "
-                    f"{instant_text(str(post.get('scheduledFor')), _timezone(ctx))}"
+                    f"cancels the queued post {post.id}, due "
+                    f"{instant_text(str(post.scheduled_for), _timezone(ctx))}"
                 ],
-                target=ctx.target(postId=str(post.get("id")), platform=post.get("platform")),
+                target=ctx.target(postId=post.id, platform=post.platform),
             )
         )
 
@@ -492,12 +507,12 @@ def _stray(
 MAX_VARIANTS = 5
 
 
-def _post_suffix(ctx: Ctx, key: str, post: Row, present: set[str | None]) -> str:
+def _post_suffix(ctx: Ctx, key: str, post: ScheduledPost, present: set[str | None]) -> str:
     """The address tail the entry of a stray post had (`tiktok/v2`, its `id:`), when the post id
     shows it: an entry id recorded by apply, else the deterministic id of an entry without one.
     Else the platform alone (the caller adds `~POSTID` when that address is taken)."""
-    platform = str(post.get("platform") or "post")
-    post_id = bare_id(post.get("id"))
+    platform = post.platform or "post"
+    post_id = bare_id(post.id)
     record = (ctx.reserved.get("content") or {}).get(key) or {}
     entry_ids = record.get("entryIds") if isinstance(record, dict) else None
     if isinstance(entry_ids, dict):
@@ -511,13 +526,13 @@ def _post_suffix(ctx: Ctx, key: str, post: Row, present: set[str | None]) -> str
     return platform
 
 
-def _removed(ctx: Ctx, key: str, record: Any, posts: Sequence[Row]) -> None:
+def _removed(ctx: Ctx, key: str, record: Any, posts: Sequence[ScheduledPost]) -> None:
     """Content removed from the file: its queued posts are canceled (containers stay)."""
     record = record if isinstance(record, dict) else {}
     ids = {bare_id(i) for i in record.get("containerIds") or []}
     queued = sorted(
-        (p for p in posts if p.get("status") == "queued" and bare_id(p.get("containerId")) in ids),
-        key=lambda p: str(p.get("id")),
+        (p for p in posts if p.status == "queued" and bare_id(p.container_id) in ids),
+        key=lambda p: p.id,
     )
     address = ctx.addr("content", key)
     ctx.seen(address, [_post_fact(p) for p in queued])
@@ -529,11 +544,11 @@ def _removed(ctx: Ctx, key: str, record: Any, posts: Sequence[Row]) -> None:
             StepKind.CONTENT,
             Action.CANCEL,
             changes=[
-                Change(field=f"posts.{p.get('id')}.status", before="queued", after="canceled")
+                Change(field=f"posts.{p.id}.status", before="queued", after="canceled")
                 for p in queued
             ],
             reason=f"content {key!r} is no longer in the file",
             warnings=[f"cancels {len(queued)} queued post(s) of removed content {key!r}"],
-            target=ctx.target(postIds=[str(p.get("id")) for p in queued]),
+            target=ctx.target(postIds=[p.id for p in queued]),
         )
     )

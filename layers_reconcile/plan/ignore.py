@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from layers_reconcile.config.ignore import ignored_by
+from layers_reconcile.plan.address import Address
 from layers_reconcile.plan.model import Change
-from layers_reconcile.plan.stages import address_parts
 
 # The field a change names when the plan only knows that a brief differs (its hash).
 _FIELD_ALIASES = {"briefHash": "brief"}
@@ -26,7 +26,7 @@ def set_aside(
     path, before: Layers, after: the file). A value known only after apply is always planned."""
     if not patterns:
         return list(changes), []
-    parts = address_parts(customer, address)
+    parts = Address.parse(customer, address).parts
     kept: list[Change] = []
     ignored: list[Change] = []
     for change in changes:

@@ -14,35 +14,30 @@ ingest). Plan, apply and import all read installations through this module.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any, TypeVar
+from collections.abc import Iterable
 
-Row = TypeVar("Row", bound=Mapping[str, Any])
-
-
-def login_of(installation: Mapping[str, Any]) -> str | None:
-    """The GitHub account the installation is on (Rev A `orgLogin`, else `githubAccount.login`)."""
-    account = installation.get("githubAccount")
-    login = installation.get("orgLogin") or (
-        account.get("login") if isinstance(account, Mapping) else None
-    )
-    return None if login is None else str(login)
+from layers_reconcile.records import Installation
 
 
-def is_registered(installation: Mapping[str, Any]) -> bool:
+def login_of(installation: Installation) -> str | None:
+    """The GitHub account the installation is on (its spellings resolved by the record)."""
+    return installation.login
+
+
+def is_registered(installation: Installation) -> bool:
     """Whether the installation is registered and usable: `active`, or no status given."""
-    return bool(installation.get("status", "active") == "active")
+    return installation.status in (None, "active")
 
 
-def registered(installations: Iterable[Row]) -> list[Row]:
+def registered(installations: Iterable[Installation]) -> list[Installation]:
     return [i for i in installations if is_registered(i)]
 
 
-def covers(installation: Mapping[str, Any], org: str) -> bool:
+def covers(installation: Installation, org: str) -> bool:
     """Whether the installation is on `org` (GitHub logins are case-insensitive)."""
-    return (login_of(installation) or "").lower() == org.lower()
+    return (installation.login or "").lower() == org.lower()
 
 
-def covering(installations: Iterable[Row], org: str) -> Row | None:
+def covering(installations: Iterable[Installation], org: str) -> Installation | None:
     """The first registered installation on `org`, None when there is none."""
     return next((i for i in registered(installations) if covers(i, org)), None)

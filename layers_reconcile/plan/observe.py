@@ -15,7 +15,7 @@ from layers_reconcile.config.models import CustomerSpec
 from layers_reconcile.errors import AuthError, leaf_exception
 from layers_reconcile.plan.actual import ActualCustomer, JsonDict, SharedActual
 from layers_reconcile.plan.ids import project_id_for, same_id
-from layers_reconcile.records import Project, ReservedRecord
+from layers_reconcile.records import Installation, Project, ReservedRecord
 
 __all__ = ["ActualCustomer", "JsonDict", "SharedActual", "observe_customer", "observe_shared"]
 
@@ -28,7 +28,7 @@ async def observe_shared(
     `read_only` (plan): a key without `github:admin` leaves the installations unchecked instead
     of failing, so a read-only key can plan."""
     who = await client.whoami()
-    installations: list[JsonDict] | None = None
+    installations: list[Installation] | None = None
     unchecked: str | None = None
     if github:
         try:
@@ -134,4 +134,4 @@ async def _approval_policy(
     embedded = project.get("approvalPolicy")
     if isinstance(embedded, dict) and wanted <= embedded.keys():
         return embedded
-    return await client.get_approval_policy(pid)
+    return (await client.get_approval_policy(pid)).values()

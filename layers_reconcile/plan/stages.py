@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from enum import Enum
 
+from layers_reconcile.plan.address import Address
 from layers_reconcile.plan.model import Action, Step, StepKind
 
 # Within one customer the stages run in this order (the enum's order; the plan lists them so).
@@ -64,23 +65,17 @@ def stage_index(kind: StepKind) -> int:
     return _INDEX[kind]
 
 
-def address_parts(customer: str, address: str) -> list[str]:
-    """`ID/content/KEY/schedule/tiktok` → ["content", "KEY", "schedule", "tiktok"]."""
-    rest = address[len(customer) + 1 :] if address.startswith(customer + "/") else address
-    return rest.split("/")
-
-
 def _platform(step: Step) -> str:
     return str(step.target.platform or "")
 
 
 def qualifier(customer: str, step: Step) -> str | None:
     """The content key of a content/approval/schedule step, the platform of a social step."""
-    parts = address_parts(customer, step.address)
+    address = Address.parse(customer, step.address)
     if step.kind in (StepKind.CONTENT, StepKind.CONTENT_APPROVAL, StepKind.SCHEDULE):
-        return parts[1] if len(parts) > 1 else None
+        return address.qualifier
     if step.kind is StepKind.SOCIAL:
-        return _platform(step) or (parts[1] if len(parts) > 1 else "")
+        return _platform(step) or address.qualifier or ""
     return None
 
 

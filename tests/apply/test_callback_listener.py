@@ -11,6 +11,7 @@ import pytest
 
 from layers_reconcile.apply.callback import Receivers, WrongInstallation
 from layers_reconcile.apply.steps.github import _listen
+from layers_reconcile.records import InstallationAnswer
 from tests.apply.support import free_port
 
 STATE = "gh_state_1"
@@ -88,8 +89,12 @@ class _Api:
     def __init__(self, login: str) -> None:
         self.login = login
 
-    async def register_installation(self, installation_id: int, state: str, key: str) -> dict:
-        return {"installationId": installation_id, "orgLogin": self.login, "status": "active"}
+    async def register_installation(
+        self, installation_id: int, state: str, key: str
+    ) -> InstallationAnswer:
+        return InstallationAnswer.model_validate(
+            {"installationId": installation_id, "orgLogin": self.login, "status": "active"}
+        )
 
 
 class _Ctx:

@@ -52,7 +52,7 @@ def project(server: EmulatorServer, ext: str) -> dict[str, Any]:
     async def read() -> dict[str, Any]:
         async with LayersClient(server.url, server.api_key) as client:
             found: dict[str, Any] = dict(await client.get_project(project_id_for(ext)))
-            found["policy"] = await client.get_approval_policy(project_id_for(ext))
+            found["policy"] = (await client.get_approval_policy(project_id_for(ext))).values()
             return found
 
     return asyncio.run(read())

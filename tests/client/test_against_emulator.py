@@ -57,7 +57,7 @@ async def test_create_find_and_paginate_in_process() -> None:
     transport = httpx.ASGITransport(app=app)
     async with LayersClient("http://emulator", KEY, transport=transport) as client:
         who = await client.whoami()
-        assert client.tier == who["rateLimitTier"] == "partner"
+        assert client.tier == who.rate_limit_tier == "partner"
 
         first = await create(client, "quinn-coffee-001")
         assert first["id"] == project_id_for("quinn-coffee-001")
@@ -111,9 +111,9 @@ async def test_content_job_is_polled_to_completion_over_http() -> None:
             )
             progress: list[dict[str, Any]] = []
             job = await client.wait_for_job(
-                started["jobId"], expected_seconds=135.0 / speed, on_progress=progress.append
+                started.job_id, expected_seconds=135.0 / speed, on_progress=progress.append
             )
-            assert job["status"] == "completed"
+            assert job.status == "completed"
             assert client.stats.polls <= 12
             assert progress[-1]["status"] == "completed"
 
@@ -177,7 +177,7 @@ async def test_job_polls_are_few_and_timely_against_the_emulator() -> None:
                 project["id"], body, idempotency_key_for("polls-001", f"content-{i}", body)
             )
             begun = clock.now()
-            job = await client.wait_for_job(started["jobId"], expected_seconds=135.0)
+            job = (await client.wait_for_job(started.job_id, expected_seconds=135.0)).raw()
             assert job["status"] == "completed"
             duration = iso_seconds(job["finishedAt"]) - iso_seconds(job["startedAt"])
             assert 90.0 <= duration <= 180.0
@@ -202,15 +202,15 @@ async def test_the_calls_apply_makes_live_on_the_one_client() -> None:
         assert await client.installations() == []  # 404 NOT_FOUND: none registered yet
         for login in ("quinns-coffee", "acme-labs"):
             issued = await client.install_url(return_url, login=login)
-            consent = await client._http.get(issued["authorizeUrl"])
+            consent = await client._http.get(str(issued.authorize_url))
             back = httpx.URL(consent.headers["location"]).params
             key = idempotency_key_for("c", "github", {"login": login})
             first = await client.register_installation(
-                int(back["installation_id"]), issued["state"], key
+                int(back["installation_id"]), str(issued.state), key
             )
             again = await client.register_installation(
-                int(back["installation_id"]), issued["state"], key
+                int(back["installation_id"]), str(issued.state), key
             )
             assert again == first  # same key: the first answer again, the spent state is fine
-        logins = {i["githubAccount"]["login"] for i in await client.installations()}
+        logins = {i.login for i in await client.installations()}
         assert logins == {"quinns-coffee", "acme-labs"}

@@ -11,6 +11,7 @@ import pytest
 
 from layers_reconcile.client import LayersClient, utc_timestamp
 from layers_reconcile.errors import NotFoundError
+from layers_reconcile.records import Model
 
 from .conftest import Script, body_of, fail, ok
 
@@ -268,7 +269,7 @@ async def test_helper_sends_the_documented_request(
     script = Script([ok({**LIST, **ROW} if method == "GET" else ROW)])
     async with make_client(script) as client:
         result = await call(client)
-    assert isinstance(result, dict | list)
+    assert isinstance(result, dict | list | Model)
     (request,) = script.requests
     assert (request.method, request.url.path) == (method, path)
     assert dict(request.url.params) == query

@@ -138,8 +138,8 @@ async def test_polls_until_completed_with_etags(make_client: MakeClient, clock: 
     seen: list[dict[str, Any]] = []
     async with make_client(job) as client:
         final = await client.wait_for_job("job_1", expected_seconds=330.0, on_progress=seen.append)
-    assert final["status"] == "completed"
-    assert final["result"] == {"prNumber": 142}
+    assert final.status == "completed"
+    assert final.raw()["result"] == {"prNumber": 142}
     assert client.stats.polls == len(job.polls) <= 8
     assert client.stats.jobs_waited == 1
     assert job.polls[0] == pytest.approx(10.0)  # early: min(5 % of 330 s, 10 s)
@@ -161,7 +161,7 @@ async def test_a_job_sixty_times_faster_is_noticed_in_seconds(
     job = ScriptedJob(clock, duration=330.0 / 60)
     async with make_client(job) as client:
         final = await client.wait_for_job("job_1", expected_seconds=330.0)
-    assert final["status"] == "completed"
+    assert final.status == "completed"
     assert job.polls == [pytest.approx(10.0)]
     assert client.stats.polls == 1
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from io import StringIO
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ruamel.yaml import YAML
 
@@ -24,6 +24,24 @@ from layers_reconcile.plan.ids import (
     post_id_for,
     project_id_for,
 )
+from layers_reconcile.records import (
+    Container,
+    Influencer,
+    Installation,
+    Model,
+    ScheduledPost,
+    SocialAccount,
+)
+
+M = TypeVar("M", bound=Model)
+
+
+def changed(row: M, *drop: str, **fields: Any) -> M:
+    """`row` with `fields` (the API's names) given new values and `drop` left out, parsed again
+    (records are frozen, like the answers they are parsed from)."""
+    raw = {k: v for k, v in row.raw().items() if k not in drop}
+    return type(row).model_validate({**raw, **fields})
+
 
 NOW = datetime(2027, 2, 1, 12, 0, tzinfo=UTC)
 WORKSPACE = WorkspaceSpec(workspace="acme-agency-prod")
@@ -104,13 +122,15 @@ def converged(spec: CustomerSpec, *, workspace: str | None = "acme-agency-prod")
         gh = spec.github
         installation = gh.installationId or 90000001
         actual.github_installations = [
-            {
-                "installationId": installation,
-                "orgLogin": _org(gh.repo),
-                "githubAccount": {"login": _org(gh.repo), "type": "Organization"},
-                "status": "active",
-                "registeredAt": "2027-01-10T09:01:00Z",
-            }
+            Installation.model_validate(
+                {
+                    "installationId": installation,
+                    "orgLogin": _org(gh.repo),
+                    "githubAccount": {"login": _org(gh.repo), "type": "Organization"},
+                    "status": "active",
+                    "registeredAt": "2027-01-10T09:01:00Z",
+                }
+            )
         ]
         record: dict[str, Any] = {"repo": gh.repo, "jobId": "job_ingest0001", "status": "completed"}
         if "branch" in gh.model_fields_set:
@@ -151,12 +171,14 @@ def converged(spec: CustomerSpec, *, workspace: str | None = "acme-agency-prod")
                 spec.influencer.model_dump(include={"gender", "ageRange"}, exclude_unset=True)
             )
         actual.influencers = [
-            chosen,
-            {
-                "influencerId": "inf_00000000-0000-4000-8000-000000000002",
-                "name": "Default ambassador",
-                "status": "ready",
-            },
+            Influencer.model_validate(chosen),
+            Influencer.model_validate(
+                {
+                    "influencerId": "inf_00000000-0000-4000-8000-000000000002",
+                    "name": "Default ambassador",
+                    "status": "ready",
+                }
+            ),
         ]
         reserved["influencerId"] = chosen["influencerId"]
     schedules = any(c.schedule for c in (spec.content or {}).values())
@@ -167,14 +189,16 @@ def converged(spec: CustomerSpec, *, workspace: str | None = "acme-agency-prod")
             account = f"sa_00000000-0000-4000-8000-00000000010{n}"
             accounts[platform] = account
             actual.social_accounts.append(
-                {
-                    "socialAccountId": account,
-                    "platform": platform,
-                    "handle": f"@{ext}-{platform}",
-                    "status": "connected",
-                    "leased": False,
-                    "connectedAt": "2027-01-11T10:00:00Z",
-                }
+                SocialAccount.model_validate(
+                    {
+                        "socialAccountId": account,
+                        "platform": platform,
+                        "handle": f"@{ext}-{platform}",
+                        "status": "connected",
+                        "leased": False,
+                        "connectedAt": "2027-01-11T10:00:00Z",
+                    }
+                )
             )
     if spec.content is not None:
         requires = bool((spec.approval and spec.approval.requiresApproval) or False)
@@ -197,27 +221,31 @@ def converged(spec: CustomerSpec, *, workspace: str | None = "acme-agency-prod")
             }
             for cid in ids:
                 actual.content.append(
-                    {
-                        "id": cid,
-                        "status": "completed",
-                        "format": "video_remix" if c.format == "auto" else c.format,
-                        "approvalStatus": "approved" if requires else "not_required",
-                        "createdAt": "2027-01-12T10:00:00Z",
-                    }
+                    Container.model_validate(
+                        {
+                            "id": cid,
+                            "status": "completed",
+                            "format": "video_remix" if c.format == "auto" else c.format,
+                            "approvalStatus": "approved" if requires else "not_required",
+                            "createdAt": "2027-01-12T10:00:00Z",
+                        }
+                    )
                 )
             for entry in c.schedule:
                 when = resolve_at(entry.at, spec.project.timezone)
                 assert actual.scheduled_posts is not None
                 actual.scheduled_posts.append(
-                    {
-                        "id": post_id_for(pid, key, entry.account, entry.variant, entry.id),
-                        "containerId": ids[entry.variant - 1],
-                        "socialAccountId": accounts.get(entry.account),
-                        "platform": entry.account,
-                        "mode": entry.mode,
-                        "status": "queued",
-                        "scheduledFor": when.isoformat().replace("+00:00", "Z"),
-                    }
+                    ScheduledPost.model_validate(
+                        {
+                            "id": post_id_for(pid, key, entry.account, entry.variant, entry.id),
+                            "containerId": ids[entry.variant - 1],
+                            "socialAccountId": accounts.get(entry.account),
+                            "platform": entry.account,
+                            "mode": entry.mode,
+                            "status": "queued",
+                            "scheduledFor": when.isoformat().replace("+00:00", "Z"),
+                        }
+                    )
                 )
         reserved["content"] = contents
     project["metadata"][RESERVED_KEY] = reserved

@@ -7,7 +7,6 @@ people are simulated by opening the emulator's own consent URLs.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 import httpx
 
@@ -19,6 +18,7 @@ from layers_reconcile.plan.ids import (
     post_id_for,
     project_id_for,
 )
+from layers_reconcile.records import Job
 
 RETURN_URL = "http://localhost/done"
 WHEN = "2027-06-01T10:00:00Z"
@@ -58,7 +58,7 @@ content:
 BRIEF = {"hook": "Your cafe, skip the line."}
 
 
-async def _job(client: LayersClient, job_id: str) -> dict[str, Any]:
+async def _job(client: LayersClient, job_id: str) -> Job:
     return await client.wait_for_job(job_id, expected_seconds=0.5)
 
 
@@ -88,10 +88,10 @@ async def seed_customer(
     await client.patch_approval_policy(pid, {"requiresApproval": True})
     await client.patch_project(pid, {"brandContext": {"tagline": "Skip the line."}})
     created = await client.create_influencer(pid, {"name": "Ava", "gender": "female"}, None)
-    await _job(client, created["jobId"])
-    influencer = str(created["influencerId"])
+    await _job(client, created.job_id)
+    influencer = str(created.influencer_id)
     consent = await client.oauth_url(pid, "tiktok", RETURN_URL)
-    url = str(consent["authorizeUrl"])
+    url = str(consent.authorize_url)
     url += ("&" if "?" in url else "?") + f"handle={ext}"
     if people is not None:
         await people.get(url)
@@ -109,15 +109,15 @@ async def seed_customer(
         },
         None,
     )
-    await _job(client, generated["jobId"])
-    containers = [str(c) for c in generated["containerIds"]]
+    await _job(client, generated.job_id)
+    containers = list(generated.container_ids)
     await client.approve_content(containers[0])
     await client.schedule(
         containers[0],
         {
             "targets": [
                 {
-                    "socialAccountId": account["socialAccountId"],
+                    "socialAccountId": account.id,
                     "mode": "direct_publish",
                     "scheduledPostId": post_id_for(pid, "launch", "tiktok", 1, None),
                 }
@@ -133,7 +133,7 @@ async def seed_customer(
         "content": {
             "launch": {
                 "containerIds": containers,
-                "jobId": generated["jobId"],
+                "jobId": generated.job_id,
                 "briefHash": brief_hash(BRIEF),
                 "format": "auto",
                 "variants": 1,

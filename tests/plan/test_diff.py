@@ -13,7 +13,7 @@ from layers_reconcile.plan.actual import ActualCustomer
 from layers_reconcile.plan.diff import archive_plan, build_plan, diff_customer
 from layers_reconcile.plan.ids import RESERVED_KEY, post_id_for
 from layers_reconcile.plan.model import FORMAT_VERSION, Action, CustomerPlan, Plan, StepKind
-from tests.plan.builders import NOW, WORKSPACE, converged, edited, loaded
+from tests.plan.builders import NOW, WORKSPACE, changed, converged, edited, loaded
 
 BASE: dict[str, Any] = {"customerExternalId": "c-1", "project": {"name": "C One"}}
 
@@ -138,7 +138,9 @@ def test_installation_of_another_org_warns() -> None:
     data = spec(github={"installationId": 5, "repo": "org/app"})
     actual = converged(loaded(data).spec)
     assert actual.github_installations is not None
-    actual.github_installations[0]["orgLogin"] = "other"
+    actual.github_installations[0] = actual.github_installations[0].model_copy(
+        update={"login": "other"}
+    )
     plan = plan_of(data, actual)
     assert plan.steps == []
     assert "installation_not_found" in plan.warnings[0]
@@ -166,7 +168,7 @@ def test_content_job_still_running_waits_and_costs_nothing_more() -> None:
     data = spec(content={"k": {"brief": {"hook": "h"}}})
     actual = converged(loaded(data).spec)
     assert actual.content is not None
-    actual.content[0]["status"] = "generating"
+    actual.content[0] = changed(actual.content[0], status="generating")
     (step,) = plan_of(data, actual).steps
     assert step.action == Action.RUN_JOB
     assert step.job is not None
@@ -181,10 +183,10 @@ def test_pending_containers_are_approved_when_the_file_approves() -> None:
     )
     actual = converged(loaded(data).spec)
     assert actual.content is not None
-    actual.content[0]["approvalStatus"] = "pending"
+    actual.content[0] = changed(actual.content[0], approvalStatus="pending")
     (step,) = plan_of(data, actual).steps
     assert (step.address, step.action) == ("c-1/content/k/approval", Action.APPROVE)
-    assert step.target.containerIds == [actual.content[0]["id"]]
+    assert step.target.containerIds == [actual.content[0].id]
 
 
 def test_credits_follow_the_format_and_variants() -> None:
@@ -264,7 +266,7 @@ def test_published_post_is_never_moved() -> None:
     )
     actual = converged(loaded(data).spec)
     assert actual.scheduled_posts is not None
-    actual.scheduled_posts[0]["status"] = "published"
+    actual.scheduled_posts[0] = changed(actual.scheduled_posts[0], status="published")
     moved = spec(
         social={"tiktok": {}},
         content={
@@ -388,12 +390,13 @@ def test_a_changed_brief_shows_its_fields_when_the_list_shows_the_old_brief() ->
     after = {"topic": "Six moves", "targetPlatforms": ["instagram"]}
     # Only what the file writes: `angle` is gone from the file, a key apply may add (the
     # pinned influencerId) is not the user's edit.
-    actual.content[0]["brief"] = {**before, "influencerId": "inf_1"}
+    actual.content[0] = changed(actual.content[0], brief={**before, "influencerId": "inf_1"})
     (step,) = plan_of(spec(content={"k": {"brief": after}}), actual).steps
     assert [(c.field, c.before, c.after) for c in step.changes] == [
         ("brief.topic", "Five moves", "Six moves")
     ]
-    del actual.content[0]["brief"]  # a list that leaves the brief out: the hash, as before
+    # a list that leaves the brief out: the hash, as before
+    actual.content[0] = changed(actual.content[0], "brief")
     (step,) = plan_of(spec(content={"k": {"brief": after}}), actual).steps
     assert [c.field for c in step.changes] == ["briefHash"]
 
@@ -415,7 +418,7 @@ def test_a_regenerate_plans_an_approval_only_for_containers_the_policy_gated() -
         ("c-1/content/k/approval", Action.APPROVE),
     ]
     # Past the first N posts the container never needed approval and the regenerate keeps it so.
-    actual.content[0]["approvalStatus"] = "not_required"
+    actual.content[0] = changed(actual.content[0], approvalStatus="not_required")
     assert steps(plan_of(edited_brief, actual)) == [("c-1/content/k", Action.RUN_JOB)]
 
 
@@ -450,7 +453,7 @@ def test_a_removed_entry_is_canceled_at_the_address_it_had() -> None:
     actual = converged(loaded(named).spec)
     assert actual.project is not None
     assert actual.scheduled_posts is not None
-    encore = actual.scheduled_posts[1]["id"]
+    encore = actual.scheduled_posts[1].id
     reserved = actual.project["metadata"][RESERVED_KEY]
     reserved["content"]["k"]["entryIds"] = {encore: "encore"}
     (step,) = plan_of(only_first, actual).steps

@@ -14,7 +14,7 @@ from layers_reconcile.plan.diff import build_plan
 from layers_reconcile.plan.model import Action, CustomerPlan, StepKind
 from layers_reconcile.render.markdown import render_markdown
 from layers_reconcile.render.text import plain_text
-from tests.plan.builders import NOW, converged, loaded
+from tests.plan.builders import NOW, changed, converged, loaded
 from tests.plan.test_diff import plan_of, spec
 
 BRIEF = {"hook": "Skip the line.", "cta": "Download"}
@@ -112,8 +112,7 @@ def content_case(hook: str, cta: str, ignore: list[str]) -> CustomerPlan:
     )
     actual = converged(loaded(applied).spec)
     assert actual.content is not None
-    for container in actual.content:
-        container["brief"] = dict(BRIEF)
+    actual.content = [changed(c, brief=dict(BRIEF)) for c in actual.content]
     now = spec(
         approval={"requiresApproval": True},
         content={"launch": {"brief": {"hook": hook, "cta": cta}, "approve": True}},

@@ -12,6 +12,7 @@ import pytest
 from layers_reconcile.apply.importer import _github
 from layers_reconcile.plan.installations import covering, is_registered, login_of
 from layers_reconcile.plan.model import Action
+from layers_reconcile.records import Installation
 from tests.plan.builders import converged, loaded
 from tests.plan.test_diff import plan_of, spec
 
@@ -27,25 +28,31 @@ from tests.plan.test_diff import plan_of, spec
     ],
 )
 def test_only_an_active_installation_is_registered(status: str | None, registered: bool) -> None:
-    row: dict[str, Any] = {"installationId": 7, "orgLogin": "Quinns-Coffee"}
+    raw: dict[str, Any] = {"installationId": 7, "orgLogin": "Quinns-Coffee"}
     if status is not None:
-        row["status"] = status
+        raw["status"] = status
+    row = Installation.model_validate(raw)
     assert is_registered(row) is registered
     assert (covering([row], "quinns-coffee") is row) is registered
 
 
 def test_the_login_is_read_from_either_spelling_and_compared_without_case() -> None:
-    rev_b = {"installationId": 8, "githubAccount": {"login": "Acme"}, "status": "active"}
+    rev_b = Installation.model_validate(
+        {"installationId": 8, "githubAccount": {"login": "Acme"}, "status": "active"}
+    )
+    nine = Installation.model_validate({"installationId": 9})
     assert login_of(rev_b) == "Acme"
-    assert login_of({"installationId": 9}) is None
-    assert covering([{"installationId": 9}, rev_b], "acme") is rev_b
+    assert login_of(nine) is None
+    assert covering([nine, rev_b], "acme") is rev_b
     assert covering([rev_b], "acme-fitness") is None
 
 
 def _suspended(data: dict[str, Any]) -> Any:
     actual = converged(loaded(data).spec)
     assert actual.github_installations is not None
-    actual.github_installations[0]["status"] = "suspended"
+    actual.github_installations[0] = actual.github_installations[0].model_copy(
+        update={"status": "suspended"}
+    )
     return actual
 
 
@@ -67,8 +74,9 @@ def test_import_leaves_out_an_installation_that_is_not_active() -> None:
     reserved: Any = {"ingest": {"repo": "quinns-coffee/app", "branch": "main"}}
     row = {"installationId": 7, "orgLogin": "quinns-coffee", "status": "active"}
     notes: list[str] = []
-    assert _github(reserved, [row], notes)["installationId"] == 7
+    assert _github(reserved, [Installation.model_validate(row)], notes)["installationId"] == 7
     assert notes == []
-    written = _github(reserved, [{**row, "status": "suspended"}], notes)
+    suspended = Installation.model_validate({**row, "status": "suspended"})
+    written = _github(reserved, [suspended], notes)
     assert "installationId" not in written
     assert notes == ["no registered installation covers quinns-coffee: add github.returnUrl"]

@@ -5,16 +5,14 @@ first 8 rounds, apply watched and import traced back only the first 100; the cha
 
 from __future__ import annotations
 
-import copy
-from typing import Any
-
 import pytest
 
 from layers_reconcile.apply.importer import _schedule
 from layers_reconcile.plan.ids import RESERVED_KEY, bare_id
 from layers_reconcile.plan.model import Action
 from layers_reconcile.plan.rounds import Entry, round_of, rounds
-from tests.plan.builders import converged, loaded
+from layers_reconcile.records import ScheduledPost
+from tests.plan.builders import changed, converged, loaded
 from tests.plan.test_diff import _two_entries, plan_of
 
 ENTRY = Entry("6f1c2b7e-0000-4000-8000-000000000001", "launch", "tiktok", 2, None)
@@ -71,14 +69,13 @@ def test_a_post_off_the_chain_is_not_the_entrys() -> None:
     assert round_of(ENTRY, ENTRY.post_id(5), present) is None
 
 
-def _entry_posts(actual_posts: list[dict[str, Any]], entry: Entry, canceled: int) -> None:
+def _entry_posts(actual_posts: list[ScheduledPost], entry: Entry, canceled: int) -> None:
     """Replace the entry's round-0 post by `canceled` canceled rounds and a queued one."""
-    (first,) = [p for p in actual_posts if bare_id(p["id"]) == bare_id(entry.post_id(0))]
+    (first,) = [p for p in actual_posts if bare_id(p.id) == bare_id(entry.post_id(0))]
     actual_posts.remove(first)
     for number in range(canceled + 1):
-        post = copy.deepcopy(first)
-        post.update(id=entry.post_id(number), status="canceled" if number < canceled else "queued")
-        actual_posts.append(post)
+        status = "canceled" if number < canceled else "queued"
+        actual_posts.append(changed(first, id=entry.post_id(number), status=status))
 
 
 def test_plan_names_a_stray_post_after_many_rounds_by_its_entry() -> None:

@@ -49,7 +49,7 @@ async def approve(ctx: CustomerContext, step: Step) -> StepResult:
             approved += 1
         except ConflictError:
             current = await ctx.api.get_content(container_id)
-            if current.get("approvalStatus") not in APPROVAL_CLEARED:
+            if current.approval_status not in APPROVAL_CLEARED:
                 raise
     return StepResult(detail=f"approved {approved} container(s)")
 

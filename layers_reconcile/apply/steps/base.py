@@ -10,9 +10,9 @@ from layers_reconcile.apply.context import CustomerContext, Gate, GateCheck, Gat
 from layers_reconcile.apply.events import PersonWait
 from layers_reconcile.apply.reserved import Reserved
 from layers_reconcile.errors import ConflictError, NotFoundError
+from layers_reconcile.plan.address import Address
 from layers_reconcile.plan.ids import CANCELED_KEY, bare_id
 from layers_reconcile.plan.model import Step
-from layers_reconcile.plan.stages import address_parts
 from layers_reconcile.statuses import APPROVAL_CLEARED, POST_DONE
 
 # Where a person lands after a consent when the file names no returnUrl (allowed by the
@@ -39,10 +39,7 @@ def first(*values: Any) -> Any:
 
 def content_key_of(customer: str, address: str) -> str | None:
     """`ID/content/KEY/...` → KEY."""
-    parts = address_parts(customer, address)
-    if len(parts) >= 2 and parts[0] == "content":
-        return parts[1]
-    return None
+    return Address.parse(customer, address).content_key
 
 
 def where(ctx: CustomerContext, *path: str | int) -> str:
@@ -65,9 +62,9 @@ def approval_gate(ctx: CustomerContext, address: str, container_ids: list[str]) 
     async def check() -> GateCheck:
         for container_id in container_ids:
             container = await ctx.api.get_content(container_id)
-            status = container.get("approvalStatus")
+            status = container.approval_status
             if status == "rejected":
-                reason = container.get("rejectionReason") or container.get("reason") or ""
+                reason = container.rejection_reason or ""
                 return GateCheck(GateState.FAILED, f"content {key!r} was rejected {reason}".strip())
             if status not in APPROVAL_CLEARED:
                 return GateCheck(GateState.PENDING)
@@ -113,7 +110,7 @@ async def cancel_post(ctx: CustomerContext, post_id: str) -> bool:
         await ctx.api.cancel_post(post_id)
     except ConflictError:
         current = await ctx.api.get_scheduled_post(post_id)
-        if current.get("status") in POST_DONE:
+        if current.status in POST_DONE:
             return False
         raise
     except NotFoundError:

@@ -67,7 +67,7 @@ async def _brief_keeping_ignored(
     ]
     if not owned:
         return request_brief(content), hash_of(content)
-    current = (await ctx.api.get_content(container_id)).get("brief") or {}
+    current = (await ctx.api.get_content(container_id)).brief or {}
     for name in owned:
         if name in current:
             written[name] = current[name]
@@ -171,9 +171,9 @@ async def _generate(
             f"content {key!r}: the API refused generation {generation}: {exc.message}",
             recovery="another run generated this content with a different brief; apply again",
         ) from exc
-    job_id = str(accepted["jobId"])
-    raw_ids = accepted.get("containerIds") or [accepted.get("containerId")]
-    container_ids = [str(c) for c in raw_ids if c]
+    job_id = accepted.job_id
+    raw_ids = accepted.container_ids or (accepted.container_id,)
+    container_ids = [c for c in raw_ids if c]
 
     def started(reserved: Reserved) -> None:
         entry = content_entry(reserved, key)
@@ -192,7 +192,7 @@ async def _generate(
 
     await ctx.update_reserved(started)
     await _settle(ctx, step, key, [job_id])
-    what = accepted.get("format") or content.format
+    what = accepted.format or content.format
     return StepResult(detail=f"generated {len(container_ids)} {what} container(s)")
 
 
@@ -212,7 +212,7 @@ async def _regenerate(
             body,
             ctx.idempotency_key(f"content/{key}/{container_id}", {"body": body, "round": round_}),
         )
-        job_ids.append(str(accepted["jobId"]))
+        job_ids.append(accepted.job_id)
 
     def started(reserved: Reserved) -> None:
         entry = content_entry(reserved, key)
@@ -238,7 +238,7 @@ async def _wait_containers(
     options = ctx.options
 
     async def finished() -> StepResult | None:
-        statuses = [(await ctx.api.get_content(c)).get("status") for c in container_ids]
+        statuses = [(await ctx.api.get_content(c)).status for c in container_ids]
         if any(s in CONTAINER_RUNNING for s in statuses):
             return None
         return StepResult(

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from layers_reconcile.apply.callback import WrongInstallation
 from layers_reconcile.apply.context import CustomerContext, Gate, GateCheck, GateState
 from layers_reconcile.apply.events import PersonWait
@@ -14,9 +11,10 @@ from layers_reconcile.apply.reserved import Keep
 from layers_reconcile.apply.steps.base import DEFAULT_RETURN_URL, StepResult, first
 from layers_reconcile.errors import ConflictError
 from layers_reconcile.plan.ids import parse_instant
-from layers_reconcile.plan.installations import covering, login_of
+from layers_reconcile.plan.installations import covering
 from layers_reconcile.plan.links import Link, github_key, reusable
 from layers_reconcile.plan.model import Step
+from layers_reconcile.records import Installation
 
 INSTALL_URL_TTL = 15 * 60  # the documented lifetime of an install URL
 
@@ -32,11 +30,11 @@ def _return_url(ctx: CustomerContext, step: Step) -> str:
     return str(value or DEFAULT_RETURN_URL)
 
 
-def _login_of(installation: Mapping[str, Any]) -> str:
-    return (login_of(installation) or "").lower()
+def _login_of(installation: Installation) -> str:
+    return (installation.login or "").lower()
 
 
-async def registered_for(ctx: CustomerContext, org: str) -> dict[str, Any] | None:
+async def registered_for(ctx: CustomerContext, org: str) -> Installation | None:
     return covering(await ctx.api.installations(), org)
 
 
@@ -48,7 +46,7 @@ async def register(ctx: CustomerContext, step: Step) -> StepResult:
     # Registering needs a `state` from an install URL (guide step 2). No login hint: the app is
     # already installed, nobody is meant to open this URL.
     issued = await ctx.api.install_url(_return_url(ctx, step))
-    state = issued.get("state")
+    state = issued.state
     if not state:
         raise StepError("the install-url response carries no state")
     try:
@@ -133,7 +131,7 @@ async def wait_for_install(ctx: CustomerContext, step: Step) -> StepResult:
         if installation is not None:
             await ctx.receivers.stop(return_url, state)
             return GateCheck(
-                GateState.DONE, f"installation {installation.get('installationId')} registered"
+                GateState.DONE, f"installation {installation.installation_id} registered"
             )
         over = (
             ctx.options.now() >= expires

@@ -5,9 +5,6 @@ There is no pin endpoint: the pinned id lives in the reserved key and goes into 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from layers_reconcile.apply.context import CustomerContext
 from layers_reconcile.apply.poll import Backoff, poll
 from layers_reconcile.apply.recovery import StepError
@@ -18,10 +15,6 @@ from layers_reconcile.plan.model import Step
 from layers_reconcile.records import Influencer
 
 EXPECTED_SECONDS = 60.0
-
-
-def _id_of(influencer: Mapping[str, Any]) -> str:
-    return str(influencer.get("influencerId") or influencer.get("id"))
 
 
 def _wanted(ctx: CustomerContext) -> tuple[str | None, str | None]:
@@ -42,37 +35,37 @@ async def _find(ctx: CustomerContext, step: Step) -> Influencer | None:
     names = [str(v) for v in (want_name, file_name) if v]
     influencers = await ctx.api.list_influencers(ctx.require_project())
     for inf in influencers:
-        if _id_of(inf) in ids:
+        if inf.id in ids:
             return inf
     for name in names:
         for inf in influencers:
-            if inf.get("name") == name:
+            if inf.name == name:
                 return inf
     for name in names:
         for inf in influencers:
-            if str(inf.get("name", "")).casefold() == name.casefold():
+            if (inf.name or "").casefold() == name.casefold():
                 return inf
     return None
 
 
 async def _until_ready(ctx: CustomerContext, step: Step, influencer: Influencer) -> None:
-    influencer_id = _id_of(influencer)
-    if influencer.get("status") == "ready":
+    influencer_id = influencer.id
+    if influencer.status == "ready":
         return
     job = (await ctx.reserved()).get("influencerJob") or {}
     if job.get("jobId") and job.get("influencerId") in (influencer_id, None, ""):
         await ctx.wait_for_job(step.address, str(job["jobId"]), expected_seconds=EXPECTED_SECONDS)
     options = ctx.options
-    status: object = influencer.get("status")
+    status = influencer.status
 
     async def ready() -> bool | None:
         nonlocal status
         current = await ctx.api.get_influencer(influencer_id)
-        status = current.get("status")
+        status = current.status
         if status == "failed":
             raise StepError(
-                f"{where(ctx, 'influencer')}: influencer {current.get('name')!r} failed: "
-                f"{current.get('errorMessage')}",
+                f"{where(ctx, 'influencer')}: influencer {current.name!r} failed: "
+                f"{current.error_message}",
                 recovery="name another influencer, or change its attributes",
             )
         return True if status == "ready" else None
@@ -108,8 +101,8 @@ async def select(ctx: CustomerContext, step: Step) -> StepResult:
             recovery="name an influencer the project has, or give attributes to create one",
         )
     await _until_ready(ctx, step, found)
-    await _pin(ctx, _id_of(found))
-    return StepResult(detail=f"pinned {found.get('name')!r} ({_id_of(found)})")
+    await _pin(ctx, found.id)
+    return StepResult(detail=f"pinned {found.name!r} ({found.id})")
 
 
 async def create(ctx: CustomerContext, step: Step) -> StepResult:
@@ -120,14 +113,14 @@ async def create(ctx: CustomerContext, step: Step) -> StepResult:
     existing = await _find(ctx, step)
     if existing is not None:  # created by an earlier, interrupted run
         await _until_ready(ctx, step, existing)
-        await _pin(ctx, _id_of(existing))
-        return StepResult(detail=f"pinned {existing.get('name')!r} ({_id_of(existing)})")
+        await _pin(ctx, existing.id)
+        return StepResult(detail=f"pinned {existing.name!r} ({existing.id})")
     body = spec.model_dump(exclude_none=True)
     accepted = await ctx.api.create_influencer(
         ctx.require_project(), body, ctx.idempotency_key("influencer", body)
     )
-    job_id = accepted.get("jobId")
-    influencer_id = str(accepted.get("influencerId") or accepted.get("id") or "")
+    job_id = accepted.job_id
+    influencer_id = accepted.influencer_id or ""
 
     def record(reserved: Reserved) -> None:
         reserved["influencerJob"] = {"jobId": job_id, "influencerId": influencer_id}
@@ -141,7 +134,7 @@ async def create(ctx: CustomerContext, step: Step) -> StepResult:
     found = await _find(ctx, step)
     if found is None:
         raise StepError(f"the influencer {spec.name!r} did not appear after its job")
-    influencer_id = _id_of(found)
+    influencer_id = found.id
     await _until_ready(ctx, step, found)
     await _pin(ctx, influencer_id)
     return StepResult(detail=f"created {spec.name!r} ({influencer_id})")

@@ -16,7 +16,7 @@ from layers_reconcile.apply.reserved import Keep, Reserved
 from layers_reconcile.apply.steps.base import StepResult
 from layers_reconcile.errors import ConflictError, JobError
 from layers_reconcile.plan.model import Step
-from layers_reconcile.records import IngestRecord
+from layers_reconcile.records import IngestRecord, Job
 
 DEFAULT_EXPECTED = 330.0
 
@@ -39,9 +39,7 @@ def request_body(ctx: CustomerContext) -> dict[str, Any]:
     return body
 
 
-async def _finish(
-    ctx: CustomerContext, step: Step, job_id: str, record: IngestRecord
-) -> dict[str, Any]:
+async def _finish(ctx: CustomerContext, step: Step, job_id: str, record: IngestRecord) -> Job:
     expected = step.job.expected_seconds if step.job else DEFAULT_EXPECTED
     try:
         job = await ctx.wait_for_job(step.address, job_id, expected_seconds=expected)
@@ -95,7 +93,7 @@ async def run(ctx: CustomerContext, step: Step) -> StepResult:
         expected = step.job.expected_seconds if step.job else DEFAULT_EXPECTED
         await ctx.wait_for_job(step.address, str(rival), expected_seconds=expected)
         return StepResult(detail=f"waited on the ingest already running ({rival})")
-    job_id = str(accepted["jobId"])
+    job_id = accepted.job_id
     record = {**desired_record(ctx), "attempt": attempt}
 
     def started(reserved: Reserved) -> None:
@@ -106,8 +104,7 @@ async def run(ctx: CustomerContext, step: Step) -> StepResult:
     return StepResult(detail=_summary(job, resumed=False))
 
 
-def _summary(job: dict[str, Any], *, resumed: bool) -> str:
-    result = job.get("result") or {}
-    pr = result.get("prUrl") if isinstance(result, dict) else None
+def _summary(job: Job, *, resumed: bool) -> str:
+    pr = job.result.pr_url if job.result else None
     head = "ingested (resumed job)" if resumed else "ingested"
     return f"{head}; pull request {pr}" if pr else head

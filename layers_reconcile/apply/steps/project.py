@@ -128,7 +128,7 @@ async def archive(ctx: CustomerContext, step: Step) -> StepResult:
     # Archiving cancels the queued posts: recorded first as canceled by this tool, so that a
     # file put back posts them again rather than reporting drift (as cancel_post does).
     posts = await ctx.api.list_scheduled_posts(ctx.project_id)
-    live = [str(p["id"]) for p in posts if p.get("status") not in POST_DONE]
+    live = [p.id for p in posts if p.status not in POST_DONE]
     if live:
         await ctx.update_reserved(record_canceled(*live))
     await ctx.api.archive_project(ctx.project_id)

@@ -20,8 +20,8 @@ from layers_reconcile.plan.model import Step
 
 async def _account(ctx: CustomerContext, platform: str) -> str:
     for account in await ctx.api.list_social_accounts(ctx.require_project()):
-        if account.get("platform") == platform and account.get("status") == "connected":
-            return str(account.get("socialAccountId") or account.get("id"))
+        if account.platform == platform and account.status == "connected":
+            return account.id
     raise StepError(
         f"{where(ctx, 'social', platform)}: no connected {platform} account to post to",
         recovery=f"connect the customer's {platform} account (social.{platform}), then apply again",
@@ -47,7 +47,7 @@ async def schedule(ctx: CustomerContext, step: Step) -> StepResult:
         str(container_id), body, ctx.idempotency_key(f"schedule/{post_id}", body)
     )
     await _remember_entry_id(ctx, step, str(post_id))
-    if answer.get("gateStatus") == "blocked_on_approval":
+    if answer.gate_status == "blocked_on_approval":
         gate = approval_gate(ctx, step.address, [str(container_id)])
         return StepResult(detail="blocked on approval", gate=gate)
     return StepResult(detail=f"scheduled for {scheduled_for}")

@@ -17,18 +17,18 @@ from layers_reconcile.apply.reserved import Keep, Reserved
 from layers_reconcile.apply.steps.base import DEFAULT_RETURN_URL, StepResult, first
 from layers_reconcile.errors import ApiClientError
 from layers_reconcile.instants import parse_instant
+from layers_reconcile.plan.address import Address
 from layers_reconcile.plan.links import Link, reusable, social_key
 from layers_reconcile.plan.model import Step
-from layers_reconcile.plan.stages import address_parts
 
 
 def _platform(ctx: CustomerContext, step: Step) -> str:
     platform = step.target.platform
     if platform:
         return str(platform)
-    parts = address_parts(ctx.customer, step.address)
-    if len(parts) >= 2 and parts[0] == "social":
-        return parts[1]
+    platform = Address.parse(ctx.customer, step.address).platform
+    if platform:
+        return platform
     raise StepError(f"{step.address}: no platform")
 
 
@@ -57,7 +57,7 @@ async def _refused(ctx: CustomerContext, platform: str) -> str | None:
         status = await ctx.api.oauth_status(ctx.require_project(), state)
     except ApiClientError:
         return None  # an unknown or expired state: nothing to report
-    return state if status.get("status") == "failed" else None
+    return state if status.status == "failed" else None
 
 
 def _expired(expires_at: object, now: datetime) -> bool:
@@ -70,7 +70,7 @@ async def _still_pending(ctx: CustomerContext, link: Link) -> bool:
         status = await ctx.api.oauth_status(ctx.require_project(), link.state)
     except ApiClientError:
         return False  # unknown or expired on the API's side
-    return status.get("status") == "pending"
+    return status.status == "pending"
 
 
 async def _consent_link(
@@ -111,7 +111,7 @@ async def wait_for_consent(ctx: CustomerContext, step: Step) -> StepResult:
     ctx.project_id = ctx.project_id or step.target.projectId
     platform = _platform(ctx, step)
     refused = await _refused(ctx, platform)
-    social = (ctx.spec.social or {}).get(platform)  # type: ignore[call-overload]
+    social = next((s for name, s in (ctx.spec.social or {}).items() if name == platform), None)
     return_url = str(
         first(step.target.returnUrl, social.returnUrl if social else None) or DEFAULT_RETURN_URL
     )
@@ -126,9 +126,9 @@ async def wait_for_consent(ctx: CustomerContext, step: Step) -> StepResult:
 
     async def check() -> GateCheck:
         status = await ctx.api.oauth_status(project_id, state)
-        value = status.get("status")
+        value = status.status
         if value == "completed":
-            return GateCheck(GateState.DONE, f"connected {status.get('socialAccountId')}")
+            return GateCheck(GateState.DONE, f"connected {status.social_account_id}")
         if value == "failed":
             # refused: the step runs again, says so and shows a new URL (see _refused)
             return GateCheck(GateState.EXPIRED, f"the customer refused the {platform} consent")
