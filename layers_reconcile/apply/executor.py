@@ -80,7 +80,9 @@ async def execute(
         else SharedActual()
     )
     semaphore = asyncio.Semaphore(max(1, options.parallelism))
-    deadline = None if options.timeout is None else options.clock() + options.timeout
+    deadline = options.deadline
+    if deadline is None and options.timeout is not None:
+        deadline = options.clock() + options.timeout
 
     async def one(
         ext: str, loaded_customer: Loaded | None, cp: CustomerPlan | None
