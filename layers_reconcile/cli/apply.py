@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
@@ -57,7 +58,7 @@ from layers_reconcile.config.scope import Shard
 from layers_reconcile.config.source import read_bytes
 from layers_reconcile.errors import ReconcileError
 from layers_reconcile.plan.model import MAX_PLAN_BYTES, Plan
-from layers_reconcile.plan.scope import RunScope
+from layers_reconcile.plan.scope import DEFAULT_PRUNE_CAP, RunScope
 from layers_reconcile.render.progress import ProgressView
 from layers_reconcile.render.text import render_text
 
@@ -126,25 +127,7 @@ def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 )
 @output_options
 @click.pass_context
-def apply(
-    ctx: click.Context,
-    targets: tuple[Path, ...],
-    auto_approve: bool,
-    reviewed_files: tuple[Path, ...],
-    wait_for_people: float | None,
-    timeout: float | None,
-    prune: bool,
-    max_archives: int,
-    take_over: str | None,
-    wait_for_publish: bool,
-    use_emulator: bool,
-    customers: tuple[str, ...],
-    changed_since: str | None,
-    shard: Shard | None,
-    report_file: Path | None,
-    parallelism: int | None,
-    job_speed: float | None,
-) -> None:
+def apply(ctx: click.Context, /, targets: tuple[Path, ...], **given: Any) -> None:
     """Converge every customer of the workspace at PATH (default: here), or execute a
     PLANFILE saved by `plan --out`.
 
@@ -154,55 +137,33 @@ def apply(
     Exit 0 converged, 1 a step failed or a customer was refused (the others went on), 3
     waiting on people (their URLs are listed).
     """
+    flags = ApplyFlags(**given)
     options = command_options(
-        ctx, customers=customers, parallelism=parallelism, emulator=use_emulator
+        ctx, customers=flags.customers, parallelism=flags.parallelism, emulator=flags.use_emulator
     )
     errors = make_console(options, stderr=True)
     targets = targets or (Path("."),)
     try:
-        saved, reviewed, root = _inputs(targets, reviewed_files)
+        saved, reviewed, root = _inputs(targets, flags.reviewed_files)
     except (ValueError, OSError) as exc:
         fail(ctx, errors, ReconcileError(str(exc)))
-    if reviewed is not None:  # the review was the approval
-        auto_approve, prune, take_over = (
-            True,
-            prune or reviewed.archives,
-            take_over or reviewed.take_over,
-        )
+    flags = flags.approved_by(reviewed)
     workspace = load_or_exit(ctx, root, errors)
     scope = resolve_scope(
-        ctx,
-        errors,
-        workspace,
-        options.customers,
-        changed_since,
-        shard,
-        prune=prune,
-        prune_cap=max_archives,
-        take_over=take_over,
-        root=str(plan_root_of(targets, workspace)),
+        ctx, errors, workspace, options.customers, **flags.scope(targets, workspace)
     )
     if scope.empty:
-        errors.print(Text(f"Nothing to apply: no customer file changed since {changed_since}."))
+        errors.print(
+            Text(f"Nothing to apply: no customer file changed since {flags.changed_since}.")
+        )
         ctx.exit(ExitCode.OK)
-    if saved is None and not auto_approve and not sys.stdin.isatty():
+    if saved is None and not flags.auto_approve and not sys.stdin.isatty():
         errors.print(Text(UNATTENDED, style="red"))
         ctx.exit(ExitCode.ERROR)
+    console = make_console(options)
+    limit = parallelism_of(options, workspace)
     job = ApplyRun(
-        workspace=workspace,
-        scope=scope,
-        saved=saved,
-        reviewed=reviewed,
-        auto_approve=auto_approve,
-        console=make_console(options),
-        errors=errors,
-        verbose=options.verbose,
-        parallelism=parallelism_of(options, workspace),
-        timeout=timeout,
-        wait_for_people=wait_for_people,
-        wait_for_publish=wait_for_publish,
-        job_speed=job_speed,
-        report_file=report_file,
+        workspace, scope, saved, reviewed, console, errors, flags, options.verbose, limit
     )
     try:
         with endpoint_for(options, workspace) as endpoint:
@@ -210,6 +171,45 @@ def apply(
     except (ReconcileError, KeyboardInterrupt) as exc:
         fail(ctx, errors, exc)
     ctx.exit(ended if isinstance(ended, ExitCode) else of_report(ended))
+
+
+@dataclass(frozen=True)
+class ApplyFlags:
+    """The options of `apply`, as click reads them."""
+
+    auto_approve: bool = False
+    reviewed_files: tuple[Path, ...] = ()
+    wait_for_people: float | None = None
+    timeout: float | None = None  # the whole command: planning and applying
+    prune: bool = False
+    max_archives: int = DEFAULT_PRUNE_CAP
+    take_over: str | None = None
+    wait_for_publish: bool = False
+    use_emulator: bool = False
+    customers: tuple[str, ...] = ()
+    changed_since: str | None = None
+    shard: Shard | None = None
+    report_file: Path | None = None
+    parallelism: int | None = None
+    job_speed: float | None = None
+
+    def approved_by(self, reviewed: ReviewedPlans | None) -> ApplyFlags:
+        """`--reviewed`: the review was the approval, and what it showed is allowed."""
+        if reviewed is None:
+            return self
+        prune, take_over = self.prune or reviewed.archives, self.take_over or reviewed.take_over
+        return replace(self, auto_approve=True, prune=prune, take_over=take_over)
+
+    def scope(self, targets: tuple[Path, ...], workspace: Workspace) -> dict[str, Any]:
+        """What `resolve_scope` reads besides the customers."""
+        return {
+            "ref": self.changed_since,
+            "shard": self.shard,
+            "prune": self.prune,
+            "prune_cap": self.max_archives,
+            "take_over": self.take_over,
+            "root": str(plan_root_of(targets, workspace)),
+        }
 
 
 UNATTENDED = (
@@ -238,16 +238,11 @@ class ApplyRun:
     scope: RunScope
     saved: Plan | None  # `apply PLANFILE`
     reviewed: ReviewedPlans | None  # `--reviewed`
-    auto_approve: bool
     console: Console
     errors: Console
+    flags: ApplyFlags = ApplyFlags()
     verbose: int = 0
     parallelism: int = 8
-    timeout: float | None = None  # the whole command: planning and applying
-    wait_for_people: float | None = None
-    wait_for_publish: bool = False
-    job_speed: float | None = None
-    report_file: Path | None = None
 
 
 async def converge(
@@ -263,7 +258,7 @@ async def converge(
             f"the plan was made against {saved.api_url}, not {endpoint.url}; "
             "make a new plan against this API"
         )
-    deadline = Deadline(runtime.clock, runtime.sleep, job.timeout)
+    deadline = Deadline(runtime.clock, runtime.sleep, job.flags.timeout)
     on_deadline = replace(runtime, sleep=deadline.sleep)
     async with build_client(
         endpoint, rate_share=job.scope.rate_share, runtime=on_deadline
@@ -290,7 +285,7 @@ async def converge(
                 )
             report = replace(report, unchanged=unchanged_in(plan, report))
             view.summary(report)
-            _write_report(report, job.workspace.settings.workspace, job.report_file)
+            _write_report(report, job.workspace.settings.workspace, job.flags.report_file)
     return report
 
 
@@ -303,10 +298,10 @@ async def _planned(
                 client, endpoint, job.workspace, job.scope, parallelism=job.parallelism
             )
     except TimeoutError:
-        if job.timeout is None:
+        if job.flags.timeout is None:
             raise
         raise ReconcileError(
-            f"gave up at --timeout ({job.timeout:g} s) while planning; nothing was changed"
+            f"gave up at --timeout ({job.flags.timeout:g} s) while planning; nothing was changed"
         ) from None
 
 
@@ -318,9 +313,11 @@ def _review(job: ApplyRun, plan: Plan) -> ExitCode | None:
         show_not_reviewed(job.console, job.reviewed, plan)
     nothing = not any(c.steps for c in plan.customers)
     if nothing and not plan.conflicts and not plan.not_planned:
-        _write_report(ApplyReport(), job.workspace.settings.workspace, job.report_file)
+        _write_report(ApplyReport(), job.workspace.settings.workspace, job.flags.report_file)
         return ExitCode.OK  # the plan said so already
-    if not job.auto_approve and not click.confirm("Apply these changes?", default=False, err=True):
+    if not job.flags.auto_approve and not click.confirm(
+        "Apply these changes?", default=False, err=True
+    ):
         job.errors.print("Apply canceled; nothing was changed.")
         return ExitCode.ERROR
     return None
@@ -330,7 +327,7 @@ def _options(
     job: ApplyRun, endpoint: Endpoint, plan: Plan, deadline: Deadline, runtime: Runtime
 ) -> ApplyOptions:
     emulated = endpoint.emulator
-    waits = job.wait_for_people
+    waits = job.flags.wait_for_people
     return ApplyOptions(
         workspace=job.workspace.settings.workspace,
         parallelism=job.parallelism,
@@ -339,12 +336,12 @@ def _options(
         else EMULATOR_WAIT_FOR_PEOPLE
         if emulated
         else 0.0,
-        timeout=job.timeout,
+        timeout=job.flags.timeout,
         deadline=deadline.at,
-        wait_for_publish=job.wait_for_publish,
+        wait_for_publish=job.flags.wait_for_publish,
         person_poll_interval=0.5 if emulated else 2.0,
         publish_poll_interval=1.0 if emulated else 5.0,
-        job_time_scale=job.job_speed or endpoint.job_speed,
+        job_time_scale=job.flags.job_speed or endpoint.job_speed,
         take_over=job.scope.take_over or plan.take_over,
         reviewed=job.reviewed.holds if job.reviewed is not None else None,
         clock=runtime.clock,

@@ -14,7 +14,7 @@ from rich.console import Console
 from starlette.types import Receive, Scope, Send
 
 from layers_reconcile.apply.events import ApplyReport, CustomerStatus
-from layers_reconcile.cli.apply import ApplyRun, converge
+from layers_reconcile.cli.apply import ApplyFlags, ApplyRun, converge
 from layers_reconcile.cli.common import Endpoint, Runtime
 from layers_reconcile.cli.scope import run_scope
 from layers_reconcile.config.loader import load_workspace
@@ -31,10 +31,9 @@ def job_of(workspace: Path, emu: InProcess, **values: Any) -> ApplyRun:
         scope=run_scope(loaded, (), None, None),
         saved=None,
         reviewed=None,
-        auto_approve=True,
         console=quiet,
         errors=quiet,
-        **values,
+        flags=ApplyFlags(auto_approve=True, **values),
     )
 
 
