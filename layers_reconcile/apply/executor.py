@@ -80,9 +80,7 @@ async def execute(
         else SharedActual()
     )
     semaphore = asyncio.Semaphore(max(1, options.parallelism))
-    deadline = options.deadline
-    if deadline is None and options.timeout is not None:
-        deadline = options.clock() + options.timeout
+    deadline = options.ends_at()
 
     async def one(
         ext: str, loaded_customer: Loaded | None, cp: CustomerPlan | None

@@ -42,6 +42,12 @@ class ApplyOptions:
     clock: Clock = field(default=SYSTEM_CLOCK)
     sleep: Sleep = field(default=SYSTEM_SLEEP)
 
+    def ends_at(self) -> float | None:
+        """The run's end on `clock`: `deadline`, else `timeout` from now (None: no limit)."""
+        if self.deadline is not None or self.timeout is None:
+            return self.deadline
+        return self.clock() + self.timeout
+
     def seconds_left(self) -> float | None:
         """Until the run's end (None: no limit)."""
         if self.deadline is not None:

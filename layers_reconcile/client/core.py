@@ -210,9 +210,7 @@ class ClientCore:
             refusals_allowed=refusals_allowed,
         )
         retrying = stamina.retry_context(
-            on=lambda exc: self._backoff(
-                call, decide(call, exc, budget_left=self._budget_left(call))
-            ),
+            on=lambda exc: self._backoff(call, exc),
             attempts=self.max_attempts,
             timeout=self.retry_budget,
             wait_initial=WAIT_INITIAL,
@@ -234,9 +232,10 @@ class ClientCore:
             raise
         raise AssertionError("unreachable: stamina re-raises the last failure")
 
-    def _backoff(self, call: Call, decision: bool | float) -> bool | float:
-        """stamina decides whether to retry; the exponential, jittered wait is slept here, with
-        the client's own sleep (on its clock), never stamina's. Its test mode still skips it."""
+    def _backoff(self, call: Call, exc: Exception) -> bool | float:
+        """`decide` whether to retry; the exponential, jittered wait is slept by the client's own
+        sleep (on its clock), never by stamina's. stamina's test mode still skips it."""
+        decision = decide(call, exc, budget_left=self._budget_left(call))
         if decision is not True:
             return decision
         if not stamina.is_testing():
