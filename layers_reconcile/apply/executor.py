@@ -80,7 +80,7 @@ async def execute(
         else SharedActual()
     )
     semaphore = asyncio.Semaphore(max(1, options.parallelism))
-    deadline = None if options.timeout is None else options.clock() + options.timeout
+    deadline = options.ends_at()
 
     async def one(
         ext: str, loaded_customer: Loaded | None, cp: CustomerPlan | None

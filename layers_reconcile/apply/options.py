@@ -20,6 +20,9 @@ class ApplyOptions:
     parallelism: int = 8
     wait_for_people: float = 0.0  # seconds a person-gated step may stay open before exit 3
     timeout: float | None = None  # seconds for the whole run; None = no limit
+    # The end of the run on `clock` (apply's --timeout counts from the command's start, planning
+    # included); None: `timeout` from the start of execute().
+    deadline: float | None = None
     wait_for_publish: bool = False
     # How often an open person gate (install, OAuth, approval) is checked.
     person_poll_interval: float = 2.0
@@ -38,3 +41,15 @@ class ApplyOptions:
     # Monotonic seconds and the sleep every wait of the run uses (tests pass a manual clock).
     clock: Clock = field(default=SYSTEM_CLOCK)
     sleep: Sleep = field(default=SYSTEM_SLEEP)
+
+    def ends_at(self) -> float | None:
+        """The run's end on `clock`: `deadline`, else `timeout` from now (None: no limit)."""
+        if self.deadline is not None or self.timeout is None:
+            return self.deadline
+        return self.clock() + self.timeout
+
+    def seconds_left(self) -> float | None:
+        """Until the run's end (None: no limit)."""
+        if self.deadline is not None:
+            return max(0.0, self.deadline - self.clock())
+        return self.timeout

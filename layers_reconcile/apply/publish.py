@@ -38,7 +38,7 @@ def wanted_posts(
 
 def watch_until(ctx: CustomerContext) -> datetime:
     """Posts due after this are not waited for: the end of --timeout, else HORIZON from now."""
-    timeout = ctx.options.timeout
+    timeout = ctx.options.seconds_left()
     return ctx.options.now() + (timedelta(seconds=timeout) if timeout is not None else HORIZON)
 
 

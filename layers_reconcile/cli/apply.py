@@ -11,20 +11,22 @@ import asyncio
 import json
 import os
 import sys
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import click
+from rich.console import Console
 from rich.text import Text
 
 from layers_reconcile.apply import ApplyOptions, ApplyReport, execute, parse_duration
+from layers_reconcile.apply.poll import Deadline
 from layers_reconcile.cli.common import (
     Endpoint,
+    Runtime,
     build_client,
-    check_customer_filter,
     command_options,
     endpoint_for,
     fail,
@@ -38,23 +40,25 @@ from layers_reconcile.cli.common import (
 from layers_reconcile.cli.exits import ExitCode, of_report
 from layers_reconcile.cli.output import scrubbed
 from layers_reconcile.cli.reviewed import (
+    ReviewedPlans,
     check_reviewed_workspace,
     read_reviewed,
     show_not_reviewed,
 )
 from layers_reconcile.cli.scope import (
-    Scope,
     append_step_summary,
     ownership_options,
     resolve_scope,
     scope_options,
     scoped_plan,
 )
+from layers_reconcile.client import LayersClient
 from layers_reconcile.config.loader import SETTINGS_NAMES, Workspace
 from layers_reconcile.config.scope import Shard
 from layers_reconcile.config.source import read_bytes
 from layers_reconcile.errors import ReconcileError
 from layers_reconcile.plan.model import MAX_PLAN_BYTES, Plan
+from layers_reconcile.plan.scope import DEFAULT_PRUNE_CAP, RunScope
 from layers_reconcile.render.progress import ProgressView
 from layers_reconcile.render.text import render_text
 
@@ -123,25 +127,7 @@ def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 )
 @output_options
 @click.pass_context
-def apply(
-    ctx: click.Context,
-    targets: tuple[Path, ...],
-    auto_approve: bool,
-    reviewed_files: tuple[Path, ...],
-    wait_for_people: float | None,
-    timeout: float | None,
-    prune: bool,
-    max_archives: int,
-    take_over: str | None,
-    wait_for_publish: bool,
-    use_emulator: bool,
-    customers: tuple[str, ...],
-    changed_since: str | None,
-    shard: Shard | None,
-    report_file: Path | None,
-    parallelism: int | None,
-    job_speed: float | None,
-) -> None:
+def apply(ctx: click.Context, /, targets: tuple[Path, ...], **given: Any) -> None:
     """Converge every customer of the workspace at PATH (default: here), or execute a
     PLANFILE saved by `plan --out`.
 
@@ -151,113 +137,216 @@ def apply(
     Exit 0 converged, 1 a step failed or a customer was refused (the others went on), 3
     waiting on people (their URLs are listed).
     """
+    flags = ApplyFlags(**given)
     options = command_options(
-        ctx, customers=customers, parallelism=parallelism, emulator=use_emulator
+        ctx, customers=flags.customers, parallelism=flags.parallelism, emulator=flags.use_emulator
     )
-    console = make_console(options)
     errors = make_console(options, stderr=True)
-    chosen = options.customers
     targets = targets or (Path("."),)
     try:
-        saved = read_plan(targets[0])
-        if saved is not None and len(targets) > 1:
-            raise ValueError(f"{targets[0]} is a plan file: apply takes one plan file alone")
-        reviewed = read_reviewed(reviewed_files, saved)
+        saved, reviewed, root = _inputs(targets, flags.reviewed_files)
     except (ValueError, OSError) as exc:
         fail(ctx, errors, ReconcileError(str(exc)))
-    if reviewed is not None:
-        auto_approve = True  # the review was the approval
-        prune = prune or reviewed.archives
-        take_over = take_over or reviewed.take_over
-    try:
-        root = plan_root(saved) if saved is not None else targets
-    except ValueError as exc:
-        fail(ctx, errors, ReconcileError(str(exc)))
+    flags = flags.approved_by(reviewed)
     workspace = load_or_exit(ctx, root, errors)
-    check_customer_filter(ctx, errors, workspace, chosen, prune)
-    scope = resolve_scope(ctx, errors, workspace, chosen, changed_since, shard, prune=prune)
+    scope = resolve_scope(
+        ctx, errors, workspace, options.customers, **flags.scope(targets, workspace)
+    )
     if scope.empty:
-        errors.print(Text(f"Nothing to apply: no customer file changed since {changed_since}."))
-        ctx.exit(ExitCode.OK)
-    if saved is None and not auto_approve and not sys.stdin.isatty():
         errors.print(
-            Text(
-                "error: refusing to apply unattended: nobody can confirm the plan (stdin is not "
-                "a terminal). Review it with `layers-reconcile plan`, then run `apply "
-                "--auto-approve`, or save it with `plan --out plan.json` and `apply plan.json`.",
-                style="red",
-            )
+            Text(f"Nothing to apply: no customer file changed since {flags.changed_since}.")
         )
+        ctx.exit(ExitCode.OK)
+    if saved is None and not flags.auto_approve and not sys.stdin.isatty():
+        errors.print(Text(UNATTENDED, style="red"))
         ctx.exit(ExitCode.ERROR)
-    settings = workspace.settings
+    console = make_console(options)
     limit = parallelism_of(options, workspace)
+    job = ApplyRun(
+        workspace, scope, saved, reviewed, console, errors, flags, options.verbose, limit
+    )
     try:
         with endpoint_for(options, workspace) as endpoint:
-            moved = saved is not None and saved.api_url and saved.api_url != endpoint.url
-            if moved and not endpoint.emulator:
-                assert saved is not None
-                raise ReconcileError(
-                    f"the plan was made against {saved.api_url}, not {endpoint.url}; "
-                    "make a new plan against this API"
-                )
-            plan = saved
-            if plan is None:
-                # --timeout covers the whole command: planning spends from it too.
-                started = time.monotonic()
-                plan = run(
-                    scoped_plan(
-                        endpoint,
-                        workspace,
-                        scope,
-                        parallelism=limit,
-                        prune=prune,
-                        prune_cap=max_archives,
-                        take_over=take_over,
-                        root=str(plan_root_of(targets, workspace)),
-                        timeout=timeout,
-                    )
-                )
-                if timeout is not None:
-                    timeout = max(0.0, timeout - (time.monotonic() - started))
-                console.print(render_text(plan), end="")
-                if reviewed is not None:
-                    check_reviewed_workspace(reviewed, plan)
-                    show_not_reviewed(console, reviewed, plan)
-                nothing = not any(c.steps for c in plan.customers)
-                if nothing and not plan.conflicts and not plan.not_planned:
-                    _write_report(ApplyReport(), settings.workspace, report_file)
-                    ctx.exit(ExitCode.OK)  # the plan said so already
-                if not auto_approve and not click.confirm(
-                    "Apply these changes?", default=False, err=True
-                ):
-                    errors.print("Apply canceled; nothing was changed.")
-                    ctx.exit(ExitCode.ERROR)
-            apply_options = ApplyOptions(
-                workspace=settings.workspace,
-                parallelism=limit,
-                wait_for_people=wait_for_people
-                if wait_for_people is not None
-                else (EMULATOR_WAIT_FOR_PEOPLE if endpoint.emulator else 0.0),
-                timeout=timeout,
-                wait_for_publish=wait_for_publish,
-                person_poll_interval=0.5 if endpoint.emulator else 2.0,
-                publish_poll_interval=1.0 if endpoint.emulator else 5.0,
-                job_time_scale=job_speed or endpoint.job_speed,
-                take_over=take_over or plan.take_over,
-                reviewed=reviewed.holds if reviewed is not None else None,
-            )
-            with ProgressView(console, verbose=options.verbose) as view:
-                report = run(
-                    _execute(
-                        endpoint, workspace, plan, apply_options, scope, view, saved is not None
-                    )
+            ended = run(converge(job, endpoint))
+    except (ReconcileError, KeyboardInterrupt) as exc:
+        fail(ctx, errors, exc)
+    ctx.exit(ended if isinstance(ended, ExitCode) else of_report(ended))
+
+
+@dataclass(frozen=True)
+class ApplyFlags:
+    """The options of `apply`, as click reads them."""
+
+    auto_approve: bool = False
+    reviewed_files: tuple[Path, ...] = ()
+    wait_for_people: float | None = None
+    timeout: float | None = None  # the whole command: planning and applying
+    prune: bool = False
+    max_archives: int = DEFAULT_PRUNE_CAP
+    take_over: str | None = None
+    wait_for_publish: bool = False
+    use_emulator: bool = False
+    customers: tuple[str, ...] = ()
+    changed_since: str | None = None
+    shard: Shard | None = None
+    report_file: Path | None = None
+    parallelism: int | None = None
+    job_speed: float | None = None
+
+    def approved_by(self, reviewed: ReviewedPlans | None) -> ApplyFlags:
+        """`--reviewed`: the review was the approval, and what it showed is allowed."""
+        if reviewed is None:
+            return self
+        prune, take_over = self.prune or reviewed.archives, self.take_over or reviewed.take_over
+        return replace(self, auto_approve=True, prune=prune, take_over=take_over)
+
+    def scope(self, targets: tuple[Path, ...], workspace: Workspace) -> dict[str, Any]:
+        """What `resolve_scope` reads besides the customers."""
+        return {
+            "ref": self.changed_since,
+            "shard": self.shard,
+            "prune": self.prune,
+            "prune_cap": self.max_archives,
+            "take_over": self.take_over,
+            "root": str(plan_root_of(targets, workspace)),
+        }
+
+
+UNATTENDED = (
+    "error: refusing to apply unattended: nobody can confirm the plan (stdin is not a terminal). "
+    "Review it with `layers-reconcile plan`, then run `apply --auto-approve`, or save it with "
+    "`plan --out plan.json` and `apply plan.json`."
+)
+
+
+def _inputs(
+    targets: tuple[Path, ...], reviewed_files: tuple[Path, ...]
+) -> tuple[Plan | None, ReviewedPlans | None, Path | tuple[Path, ...]]:
+    """The saved plan (`apply PLANFILE`), the reviewed plans (`--reviewed`) and the workspace."""
+    saved = read_plan(targets[0])
+    if saved is not None and len(targets) > 1:
+        raise ValueError(f"{targets[0]} is a plan file: apply takes one plan file alone")
+    reviewed = read_reviewed(reviewed_files, saved)
+    return saved, reviewed, plan_root(saved) if saved is not None else targets
+
+
+@dataclass(frozen=True)
+class ApplyRun:
+    """One `apply`, its command line read: what it covers and how it behaves."""
+
+    workspace: Workspace
+    scope: RunScope
+    saved: Plan | None  # `apply PLANFILE`
+    reviewed: ReviewedPlans | None  # `--reviewed`
+    console: Console
+    errors: Console
+    flags: ApplyFlags = ApplyFlags()
+    verbose: int = 0
+    parallelism: int = 8
+
+
+async def converge(
+    job: ApplyRun, endpoint: Endpoint, runtime: Runtime | None = None
+) -> ApplyReport | ExitCode:
+    """The whole command in one event loop, one client and one deadline (`--timeout`, on the
+    runtime's clock): plan unless a plan was saved, show it and ask, then execute it."""
+    runtime = runtime or Runtime()
+    saved = job.saved
+    moved = saved is not None and saved.api_url and saved.api_url != endpoint.url
+    if saved is not None and moved and not endpoint.emulator:
+        raise ReconcileError(
+            f"the plan was made against {saved.api_url}, not {endpoint.url}; "
+            "make a new plan against this API"
+        )
+    deadline = Deadline(runtime.clock, runtime.sleep, job.flags.timeout)
+    on_deadline = replace(runtime, sleep=deadline.sleep)
+    async with build_client(
+        endpoint, rate_share=job.scope.rate_share, runtime=on_deadline
+    ) as client:
+        plan = saved
+        if plan is None:
+            plan = await _planned(job, client, endpoint, deadline)
+            asked = runtime.clock()
+            verdict = _review(job, plan)
+            deadline.extend(runtime.clock() - asked)
+            if verdict is not None:
+                return verdict
+        options = _options(job, endpoint, plan, deadline, runtime)
+        with ProgressView(job.console, verbose=job.verbose) as view:
+            async with _heartbeat(view):
+                report = await execute(
+                    client,
+                    job.workspace,
+                    options=options,
+                    on_event=view.handle,
+                    plan=plan,
+                    verify=saved is not None,
+                    customers=job.scope.apply_customers,
                 )
             report = replace(report, unchanged=unchanged_in(plan, report))
             view.summary(report)
-            _write_report(report, settings.workspace, report_file)
-    except (ReconcileError, KeyboardInterrupt) as exc:
-        fail(ctx, errors, exc)
-    ctx.exit(of_report(report))
+            _write_report(report, job.workspace.settings.workspace, job.flags.report_file)
+    return report
+
+
+async def _planned(
+    job: ApplyRun, client: LayersClient, endpoint: Endpoint, deadline: Deadline
+) -> Plan:
+    try:
+        async with asyncio.timeout_at(deadline.loop_time()):
+            return await scoped_plan(
+                client, endpoint, job.workspace, job.scope, parallelism=job.parallelism
+            )
+    except TimeoutError:
+        if job.flags.timeout is None:
+            raise
+        raise ReconcileError(
+            f"gave up at --timeout ({job.flags.timeout:g} s) while planning; nothing was changed"
+        ) from None
+
+
+def _review(job: ApplyRun, plan: Plan) -> ExitCode | None:
+    """Show the fresh plan and ask (unless approved already); an exit code when it ends here."""
+    job.console.print(render_text(plan), end="")
+    if job.reviewed is not None:
+        check_reviewed_workspace(job.reviewed, plan)
+        show_not_reviewed(job.console, job.reviewed, plan)
+    nothing = not any(c.steps for c in plan.customers)
+    if nothing and not plan.conflicts and not plan.not_planned:
+        _write_report(ApplyReport(), job.workspace.settings.workspace, job.flags.report_file)
+        return ExitCode.OK  # the plan said so already
+    if not job.flags.auto_approve and not click.confirm(
+        "Apply these changes?", default=False, err=True
+    ):
+        job.errors.print("Apply canceled; nothing was changed.")
+        return ExitCode.ERROR
+    return None
+
+
+def _options(
+    job: ApplyRun, endpoint: Endpoint, plan: Plan, deadline: Deadline, runtime: Runtime
+) -> ApplyOptions:
+    emulated = endpoint.emulator
+    waits = job.flags.wait_for_people
+    return ApplyOptions(
+        workspace=job.workspace.settings.workspace,
+        parallelism=job.parallelism,
+        wait_for_people=waits
+        if waits is not None
+        else EMULATOR_WAIT_FOR_PEOPLE
+        if emulated
+        else 0.0,
+        timeout=job.flags.timeout,
+        deadline=deadline.at,
+        wait_for_publish=job.flags.wait_for_publish,
+        person_poll_interval=0.5 if emulated else 2.0,
+        publish_poll_interval=1.0 if emulated else 5.0,
+        job_time_scale=job.flags.job_speed or endpoint.job_speed,
+        take_over=job.scope.take_over or plan.take_over,
+        reviewed=job.reviewed.holds if job.reviewed is not None else None,
+        clock=runtime.clock,
+        sleep=deadline.sleep,
+    )
 
 
 def unchanged_in(plan: Plan, report: ApplyReport) -> int:
@@ -286,29 +375,6 @@ def _write_report(report: ApplyReport, workspace: str | None, file: Path | None)
         except OSError as exc:
             raise ReconcileError(f"cannot write the report to {file}: {exc.strerror}") from exc
     append_step_summary([text])
-
-
-async def _execute(
-    endpoint: Endpoint,
-    workspace: Workspace,
-    plan: Plan,
-    options: ApplyOptions,
-    scope: Scope,
-    view: ProgressView,
-    verify: bool,
-) -> ApplyReport:
-    # A shard's plan holds just its customers and its orphans (whose files are gone).
-    customers = () if scope.whole_shard else scope.customers
-    async with build_client(endpoint, rate_share=scope.rate_share) as client, _heartbeat(view):
-        return await execute(
-            client,
-            workspace,
-            options=options,
-            on_event=view.handle,
-            plan=plan,
-            verify=verify,
-            customers=customers,
-        )
 
 
 @asynccontextmanager

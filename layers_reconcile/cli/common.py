@@ -15,9 +15,11 @@ from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import click
+import httpx
 from rich.console import Console
 from rich.text import Text
 
+from layers_reconcile.apply.poll import SYSTEM_CLOCK, SYSTEM_SLEEP, Clock, Sleep
 from layers_reconcile.cli.context import GlobalOptions
 from layers_reconcile.cli.exits import of_error
 from layers_reconcile.cli.output import guard_output
@@ -208,9 +210,29 @@ def noted(plan: Plan, endpoint: Endpoint) -> Plan:
     return plan.model_copy(update={"warnings": [endpoint.note, *plan.warnings]})
 
 
-def build_client(endpoint: Endpoint, *, rate_share: float = 1.0) -> LayersClient:
+@dataclass(frozen=True)
+class Runtime:
+    """The clock, the sleep and the transport a command runs on: the system's, or in a test a
+    manual clock and an in-process app (nothing then waits for real)."""
+
+    clock: Clock = SYSTEM_CLOCK
+    sleep: Sleep = SYSTEM_SLEEP
+    transport: httpx.AsyncBaseTransport | None = None
+
+
+def build_client(
+    endpoint: Endpoint, *, rate_share: float = 1.0, runtime: Runtime | None = None
+) -> LayersClient:
     """`rate_share`: the part of the key's rate tier this run may use (1/N for a shard of N)."""
-    return LayersClient(endpoint.url, endpoint.api_key, rate_share=rate_share)
+    runtime = runtime or Runtime()
+    return LayersClient(
+        endpoint.url,
+        endpoint.api_key,
+        rate_share=rate_share,
+        transport=runtime.transport,
+        clock=runtime.clock,
+        sleep=runtime.sleep,
+    )
 
 
 def run(coro: Coroutine[Any, Any, T]) -> T:
@@ -347,15 +369,25 @@ def check_customer_filter(
     prune: bool,
 ) -> None:
     """`--customer` must name a customer file, unless --prune looks for projects without one."""
+    problem = customer_filter_problem(workspace, customers, prune)
+    if problem is not None:
+        fail(ctx, errors, ReconcileError(problem))
+
+
+def customer_filter_problem(
+    workspace: Workspace, customers: tuple[str, ...], prune: bool
+) -> str | None:
+    """What is wrong with `--customer` (each id naming no customer file), None when nothing."""
     known = sorted({c.spec.customerExternalId for c in workspace.customers})
     unknown = [c for c in customers if c not in set(known)]
-    if unknown and not prune:
-        lines = []
-        for name in unknown:
-            close = difflib.get_close_matches(name, known, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            lines.append(f"--customer {name!r}: no customer file has this customerExternalId{hint}")
-        where = display_path(workspace.root)
-        files = "customer file" if len(known) == 1 else "customer files"
-        lines.append(f"(the workspace at {where} has {len(known)} {files})")
-        fail(ctx, errors, ReconcileError("\n".join(lines)))
+    if not unknown or prune:
+        return None
+    lines = []
+    for name in unknown:
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        lines.append(f"--customer {name!r}: no customer file has this customerExternalId{hint}")
+    where = display_path(workspace.root)
+    files = "customer file" if len(known) == 1 else "customer files"
+    lines.append(f"(the workspace at {where} has {len(known)} {files})")
+    return "\n".join(lines)

@@ -19,7 +19,7 @@ from layers_reconcile.config.yamledit import set_values
 from layers_reconcile.errors import ReconcileError
 from layers_reconcile.plan.ids import bare_id
 from layers_reconcile.plan.model import Plan
-from layers_reconcile.plan.planner import make_plan
+from layers_reconcile.plan.planner import RunScope, make_plan
 
 
 def update_files(
@@ -32,7 +32,10 @@ def update_files(
             async def observe() -> tuple[Plan, dict[str, str]]:
                 async with build_client(endpoint) as client:
                     plan = await make_plan(
-                        client, workspace, customers=options.customers, now=datetime.now(UTC)
+                        client,
+                        workspace,
+                        RunScope(customers=options.customers, partial=workspace.partial),
+                        now=datetime.now(UTC),
                     )
                     names: dict[str, str] = {}
                     for customer in plan.customers:

@@ -35,7 +35,7 @@ from layers_reconcile.client import LayersClient
 from layers_reconcile.config.times import instant_text
 from layers_reconcile.errors import ApiError, ReconcileError
 from layers_reconcile.plan.model import Action, CustomerPlan, Plan, Step
-from layers_reconcile.plan.planner import make_plan
+from layers_reconcile.plan.planner import RunScope, make_plan
 from layers_reconcile.printable import json_printable, printable, printable_value
 
 PERSON_KINDS = frozenset({"github_install", "social_oauth"})
@@ -117,7 +117,12 @@ def links(
             async def listed() -> list[LinkRow]:
                 async with build_client(endpoint) as client:
                     now = datetime.now(UTC)
-                    plan = await make_plan(client, workspace, customers=options.customers, now=now)
+                    plan = await make_plan(
+                        client,
+                        workspace,
+                        RunScope(customers=options.customers, partial=workspace.partial),
+                        now=now,
+                    )
                     granted = await _scopes(client)
                     return await collect(
                         client,

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.text import Text
 
 from layers_reconcile.cli.common import (
-    check_customer_filter,
+    build_client,
     command_options,
     endpoint_for,
     fail,
@@ -26,7 +26,6 @@ from layers_reconcile.cli.exits import of_plan
 from layers_reconcile.cli.output import scrubbed
 from layers_reconcile.cli.plan_failed import on_failure
 from layers_reconcile.cli.scope import (
-    Scope,
     append_step_summary,
     check_credits,
     locator,
@@ -40,6 +39,7 @@ from layers_reconcile.config.loader import Workspace
 from layers_reconcile.config.scope import Shard
 from layers_reconcile.errors import ReconcileError
 from layers_reconcile.plan.model import Plan
+from layers_reconcile.plan.scope import RunScope
 
 
 @click.command()
@@ -124,15 +124,20 @@ def plan(
     if out is not None:
         _check_out(ctx, errors, out)
     workspace = load_or_exit(ctx, paths, errors)
-    check_customer_filter(ctx, errors, workspace, options.customers, prune)
     scope = resolve_scope(
-        ctx, errors, workspace, options.customers, changed_since, shard, prune=prune
+        ctx,
+        errors,
+        workspace,
+        options.customers,
+        changed_since,
+        shard,
+        prune=prune,
+        prune_cap=max_archives,
+        take_over=take_over,
+        root=str(plan_root_of(paths, workspace)),
     )
-    root = str(plan_root_of(paths, workspace))
     try:
-        result = _planned(
-            workspace, scope, options, root, prune=prune, take_over=take_over, cap=max_archives
-        )
+        result = _planned(workspace, scope, options)
     except (ReconcileError, KeyboardInterrupt) as exc:
         fail(ctx, errors, exc)
     if max_credits is not None:
@@ -163,29 +168,15 @@ def plan(
     ctx.exit(of_plan(result, detailed=detailed_exitcode))
 
 
-def _planned(
-    workspace: Workspace,
-    scope: Scope,
-    options: GlobalOptions,
-    root: str,
-    *,
-    prune: bool,
-    take_over: str | None,
-    cap: int,
-) -> Plan:
+def _planned(workspace: Workspace, scope: RunScope, options: GlobalOptions) -> Plan:
     with endpoint_for(options, workspace) as endpoint:
-        return run(
-            scoped_plan(
-                endpoint,
-                workspace,
-                scope,
-                parallelism=parallelism_of(options, workspace),
-                prune=prune,
-                prune_cap=cap,
-                take_over=take_over,
-                root=root,
-            )
-        )
+
+        async def planned() -> Plan:
+            async with build_client(endpoint, rate_share=scope.rate_share) as client:
+                limit = parallelism_of(options, workspace)
+                return await scoped_plan(client, endpoint, workspace, scope, parallelism=limit)
+
+        return run(planned())
 
 
 def _step_summary(result: Plan) -> None:

@@ -3,10 +3,9 @@ and what a run records and writes for GitHub (the job summary, the tool version 
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -15,14 +14,15 @@ import click
 from rich.console import Console
 
 from layers_reconcile import __version__
-from layers_reconcile.cli.common import Endpoint, build_client, fail, noted
+from layers_reconcile.cli.common import Endpoint, customer_filter_problem, fail, noted
 from layers_reconcile.cli.output import scrubbed
+from layers_reconcile.client import LayersClient
 from layers_reconcile.config.gitdiff import changed_since, head_commit
 from layers_reconcile.config.loader import SETTINGS_NAMES, Workspace
 from layers_reconcile.config.scope import Shard, in_shard, parse_shard, touched
 from layers_reconcile.errors import ConfigError, ReconcileError
 from layers_reconcile.plan.model import Plan
-from layers_reconcile.plan.planner import DEFAULT_PRUNE_CAP, check_prune, make_plan
+from layers_reconcile.plan.planner import DEFAULT_PRUNE_CAP, RunScope, check_prune, make_plan
 from layers_reconcile.plan.return_urls import missing_return_urls
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -75,53 +75,6 @@ def ownership_options(command: F) -> F:
     )(command)
 
 
-@dataclass(frozen=True)
-class Scope:
-    """The customers a run covers."""
-
-    customers: tuple[str, ...]  # for make_plan: () = the whole workspace
-    # for make_plan: the customers of the files deleted since the ref (None: the usual orphans)
-    orphans_of: tuple[str, ...] | None
-    changed_since: str | None
-    skipped: int | None
-    shard: Shard | None
-    everything: bool = False  # layers.yaml changed: the whole workspace, as without a filter
-    whole_shard: bool = False  # a shard of the whole workspace: it lists its share of orphans
-    settings_changed: bool = False  # layers.yaml changed since the ref: every customer planned
-
-    @property
-    def orphans_in(self) -> Callable[[str], bool] | None:
-        """For make_plan: the orphans this shard lists (None: not a shard of everything)."""
-        return self.shard.holds if self.whole_shard and self.shard is not None else None
-
-    @property
-    def empty(self) -> bool:
-        """Nothing to plan at all: a filtered selection that selected nobody."""
-        filtered = self.changed_since is not None or self.shard is not None
-        # A shard with no customer file may still hold orphans.
-        return filtered and not self.customers and not self.everything and not self.whole_shard
-
-    @property
-    def rate_share(self) -> float:
-        return 1.0 / self.shard.count if self.shard else 1.0
-
-    def stamp(self, plan: Plan, workspace: Workspace) -> Plan:
-        """Record the tool, the commit and what the plan covers in the plan itself."""
-        return plan.model_copy(
-            update={
-                "tool_version": __version__,
-                "commit": head_commit(workspace.root),
-                "changed_since": self.changed_since,
-                "skipped_customers": self.skipped,
-                "shard": str(self.shard) if self.shard else None,
-                "settings_changed": True if self.settings_changed else None,
-            }
-        )
-
-    def empty_plan(self, workspace: Workspace, api_url: str, root: str) -> Plan:
-        return Plan(workspace=workspace.settings.workspace, workspace_root=root, api_url=api_url)
-
-
 def resolve_scope(
     ctx: click.Context,
     errors: Console,
@@ -129,37 +82,80 @@ def resolve_scope(
     customers: tuple[str, ...],
     ref: str | None,
     shard: Shard | None,
-    *,
-    prune: bool = False,
-) -> Scope:
-    """What a run covers; with `prune`, refused (before any request) unless it is the whole
-    workspace or a shard or `--changed-since` of it."""
-    if prune:
-        try:
-            check_prune(workspace, customers=customers)
-        except ReconcileError as exc:
-            fail(ctx, errors, exc)
-    every = [(c.spec.customerExternalId, c.path) for c in workspace.customers]
-    wanted = set(customers)
-    base = [ext for ext, _ in every if not wanted or ext in wanted]
-    if ref is None:
-        chosen = in_shard(base, shard)
-        if shard is None:
-            return Scope(customers, None, None, None, None)
-        return Scope(tuple(chosen), None, None, None, shard, whole_shard=not wanted)
+    **what: Any,
+) -> RunScope:
+    """`run_scope`, its refusal shown as the command's error (exit 1)."""
     try:
-        changes, settings = changed_since(workspace.root, ref, settings_names=SETTINGS_NAMES)
+        return run_scope(workspace, customers, ref, shard, **what)
     except ReconcileError as exc:
         fail(ctx, errors, exc)
+
+
+def run_scope(
+    workspace: Workspace,
+    customers: tuple[str, ...],
+    ref: str | None,
+    shard: Shard | None,
+    *,
+    prune: bool = False,
+    prune_cap: int = DEFAULT_PRUNE_CAP,
+    take_over: str | None = None,
+    root: str | None = None,
+) -> RunScope:
+    """What a run covers, computed once from the command line: `--customer` (each must name a
+    file, unless --prune looks for projects without one), `--changed-since REF`, `--shard`,
+    `--prune` (refused, before any request, unless it is the whole workspace or a shard or
+    `--changed-since` of it). ReconcileError (ConfigError for layers.yaml) with the fix."""
+    problem = customer_filter_problem(workspace, customers, prune)
+    if problem is not None:
+        raise ReconcileError(problem)
+    base = RunScope(
+        customers=customers,
+        picked=customers,
+        partial=workspace.partial,
+        prune=prune,
+        prune_cap=prune_cap,
+        take_over=take_over,
+        root=root,
+    )
+    if prune:
+        check_prune(workspace, base, at=workspace.root)
+    every = [(c.spec.customerExternalId, c.path) for c in workspace.customers]
+    wanted = set(customers)
+    listed = [ext for ext, _ in every if not wanted or ext in wanted]
+    if ref is None:
+        if shard is None:
+            return base
+        return replace(
+            base, customers=tuple(in_shard(listed, shard)), shard=shard, whole_shard=not wanted
+        )
+    changes, settings = changed_since(workspace.root, ref, settings_names=SETTINGS_NAMES)
     hit = touched(every, changes, settings_changed=settings, named=workspace.named)
+    base = replace(base, changed_since=ref, settings_changed=settings)
     if hit.everything and not wanted and shard is None:
-        # one projects-list read
-        return Scope((), None, ref, 0, None, everything=True, settings_changed=True)
+        return replace(base, customers=(), skipped=0, everything=True)  # one projects-list read
     planned = in_shard([ext for ext in hit.planned if not wanted or ext in wanted], shard)
     deleted = in_shard([ext for ext in hit.deleted if not wanted or ext in wanted], shard)
-    skipped = len(in_shard(base, shard)) - len(planned)
-    return Scope(
-        tuple(planned + deleted), tuple(deleted), ref, skipped, shard, settings_changed=settings
+    return replace(
+        base,
+        customers=tuple(planned + deleted),
+        orphans_of=tuple(deleted),
+        skipped=len(in_shard(listed, shard)) - len(planned),
+        shard=shard,
+    )
+
+
+def stamped(plan: Plan, scope: RunScope, workspace: Workspace) -> Plan:
+    """Record the tool, the commit and what the plan covers in the plan itself."""
+    return plan.model_copy(
+        update={
+            "tool_version": __version__,
+            "commit": head_commit(workspace.root),
+            "changed_since": scope.changed_since,
+            "skipped_customers": scope.skipped,
+            "shard": str(scope.shard) if scope.shard else None,
+            "settings_changed": True if scope.settings_changed else None,
+        }
     )
 
 
@@ -227,48 +223,28 @@ def locator(workspace: Workspace) -> Callable[[str, str], tuple[str, int, int] |
 
 
 async def scoped_plan(
+    client: LayersClient,
     endpoint: Endpoint,
     workspace: Workspace,
-    scope: Scope,
+    scope: RunScope,
     *,
     parallelism: int,
-    prune: bool,
-    prune_cap: int,
-    take_over: str | None,
-    root: str,
-    timeout: float | None = None,  # noqa: ASYNC109 (apply's --timeout, reported as such)
 ) -> Plan:
     """The plan of what `scope` covers, as plan shows it and apply executes it: stamped, with the
     endpoint's note, and refused when it needs a return URL the files lack (real API only)."""
     if scope.empty:  # nothing changed: nothing to read
-        made = scope.empty_plan(workspace, endpoint.url, root)
+        settings = workspace.settings
+        made = Plan(workspace=settings.workspace, workspace_root=scope.root, api_url=endpoint.url)
     else:
-        try:
-            async with (
-                build_client(endpoint, rate_share=scope.rate_share) as client,
-                asyncio.timeout(timeout),
-            ):
-                made = await make_plan(
-                    client,
-                    workspace,
-                    customers=scope.customers,
-                    orphans_of=scope.orphans_of,
-                    orphans_in=scope.orphans_in,
-                    parallelism=parallelism,
-                    prune=prune,
-                    now=datetime.now(UTC),
-                    api_url=endpoint.url,
-                    workspace_root=root,
-                    take_over=take_over,
-                    prune_cap=prune_cap,
-                )
-        except TimeoutError:
-            if timeout is None:
-                raise
-            raise ReconcileError(
-                f"gave up at --timeout ({timeout:g} s) while planning; nothing was changed"
-            ) from None
-    plan = noted(scope.stamp(made, workspace), endpoint)
+        made = await make_plan(
+            client,
+            workspace,
+            scope,
+            parallelism=parallelism,
+            now=datetime.now(UTC),
+            api_url=endpoint.url,
+        )
+    plan = noted(stamped(made, scope, workspace), endpoint)
     if not endpoint.emulator:
         guessed = missing_return_urls(plan, workspace.customers)
         if guessed:

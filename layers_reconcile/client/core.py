@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
@@ -209,7 +210,7 @@ class ClientCore:
             refusals_allowed=refusals_allowed,
         )
         retrying = stamina.retry_context(
-            on=lambda exc: decide(call, exc, budget_left=self._budget_left(call)),
+            on=lambda exc: self._backoff(call, exc),
             attempts=self.max_attempts,
             timeout=self.retry_budget,
             wait_initial=WAIT_INITIAL,
@@ -230,6 +231,18 @@ class ClientCore:
             exc.attempts = Attempts(tuple(call.outcomes))  # what every attempt met, for advice
             raise
         raise AssertionError("unreachable: stamina re-raises the last failure")
+
+    def _backoff(self, call: Call, exc: Exception) -> bool | float:
+        """`decide` whether to retry; the exponential, jittered wait is slept by the client's own
+        sleep (on its clock), never by stamina's. stamina's test mode still skips it."""
+        decision = decide(call, exc, budget_left=self._budget_left(call))
+        if decision is not True:
+            return decision
+        if not stamina.is_testing():
+            exponent = max(0, call.attempts - 1)
+            jitter = random.uniform(0, WAIT_JITTER)
+            call.wait_next = min(WAIT_MAX, WAIT_INITIAL * 2**exponent + jitter)
+        return 0.0
 
     def _budget_left(self, call: Call) -> float:
         return self.retry_budget - (self._clock() - call.started)

@@ -99,8 +99,10 @@ class Call:
     refusals_allowed: int | None = None
     refusals: int = 0
     outcomes: list[str] = field(default_factory=list)  # what each attempt met (errors.Attempts)
+    attempts: int = 0  # sent so far (the backoff doubles with each)
 
     def new_attempt(self) -> None:
+        self.attempts += 1
         self.delivery = Delivery.AMBIGUOUS
         self.retry_after = None
 

@@ -28,11 +28,12 @@ from layers_reconcile.plan.observe import (
     observe_customer,
     observe_shared,
 )
+from layers_reconcile.plan.scope import ALL, DEFAULT_PRUNE_CAP, Candidates, RunScope
 from layers_reconcile.records import Project
 
+__all__ = ["DEFAULT_PRUNE_CAP", "RunScope", "check_prune", "make_plan", "selected"]
+
 DEFAULT_PARALLELISM = 8
-# Projects --prune archives in one run unless raised (a copied workspace must not empty an account).
-DEFAULT_PRUNE_CAP = 10
 # A filtered plan of at most this many customers looks each one up instead of listing projects.
 LOOKUP_LIMIT = 25
 # Observations of one customer before a transient failure (after all the client's retries of
@@ -67,43 +68,31 @@ def selected(workspace: WorkspaceLike, customers: Collection[str] = ()) -> list[
 async def make_plan(
     client: LayersClient,
     workspace: WorkspaceLike,
+    scope: RunScope = RunScope(),  # noqa: B008 (frozen: one shared default is safe)
     *,
-    customers: Collection[str] = (),
     parallelism: int | None = None,
-    prune: bool = False,
     now: datetime | None = None,
     api_url: str | None = None,
-    workspace_root: str | None = None,
-    orphans_of: Collection[str] | None = None,
-    take_over: str | None = None,
-    prune_cap: int = DEFAULT_PRUNE_CAP,
-    orphans_in: Callable[[str], bool] | None = None,
 ) -> Plan:
-    """Observe (reads only) and diff every selected customer, and list this workspace's orphans.
-
-    `orphans_of`: None finds the orphans with the one projects-list read of a whole-workspace
-    plan (a filtered plan looks only at the `customers` without a file); a collection of
-    customerExternalIds looks up only those (per customer) and reports the ones stamped by this
-    workspace (files deleted since a git ref). With `prune`, up to `prune_cap` orphans get an
-    archive step. `take_over` names the workspace whose stamped projects this plan may adopt.
-    `orphans_in`: `customers` are one shard of the whole workspace; its orphans are the
-    workspace's orphans whose customerExternalId this predicate holds (so the shards of a CI
-    matrix list, and with `prune` archive, every orphan between them).
+    """Observe (reads only) and diff every customer `scope` covers, and list this workspace's
+    orphans (which ones: `RunScope.orphan_candidates`). With `scope.prune`, up to
+    `scope.prune_cap` orphans get an archive step; `scope.take_over` names the workspace whose
+    stamped projects this plan may adopt. A shard of the whole workspace (`scope.orphans_in`)
+    lists the orphans its predicate holds, so the shards of a CI matrix list, and with --prune
+    archive, every orphan between them.
     """
     settings = workspace.settings
     now = now or datetime.now(UTC)
     limit = parallelism or settings.parallelism or DEFAULT_PARALLELISM
-    if prune:
-        check_prune(workspace)
-    chosen = selected(workspace, customers)
+    if scope.prune:
+        check_prune(workspace, scope)
+    chosen = selected(workspace, scope.customers)
+    orphans_in = scope.orphans_in
     if orphans_in is not None:  # a shard may have no customer file at all (customers == ())
         chosen = [c for c in chosen if orphans_in(c.spec.customerExternalId)]
-    wanted = _orphan_candidates(workspace, customers, orphans_of)
-    if orphans_in is not None and orphans_of is None and not getattr(workspace, "partial", False):
-        wanted = ALL if workspace.settings.workspace else None
+    wanted = scope.orphan_candidates(settings.workspace, workspace.named)
     lookups = len(chosen) + (len(wanted) if isinstance(wanted, frozenset) else 0)
-    whole = not customers and not getattr(workspace, "partial", False)
-    by_list = whole or wanted is ALL or lookups > LOOKUP_LIMIT
+    by_list = scope.whole or wanted is ALL or lookups > LOOKUP_LIMIT
     shared = await observe_shared(client, github=any(c.spec.github for c in chosen), read_only=True)
     gate = asyncio.Semaphore(limit)
     listing: dict[str, list[Project]] | None = None
@@ -123,7 +112,7 @@ async def make_plan(
                     raise
                 if round_ + 1 == OBSERVE_ROUNDS:
                     return not_planned(loaded, exc)
-        return diff_customer(loaded, actual, settings, now=now, take_over=take_over)
+        return diff_customer(loaded, actual, settings, now=now, take_over=scope.take_over)
 
     try:
         async with asyncio.TaskGroup() as group:
@@ -134,16 +123,18 @@ async def make_plan(
     except BaseExceptionGroup as failed:
         raise leaf_exception(failed) from None
     plans = [t.result() for t in tasks]
-    orphans, warnings = _orphan_plans(found.result(), workspace, prune=prune, cap=prune_cap)
+    orphans, warnings = _orphan_plans(
+        found.result(), workspace, prune=scope.prune, cap=scope.prune_cap
+    )
     return build_plan(
         plans + [archive_plan(row, workspace=settings.workspace) for row in orphans.archived],
         now=now,
         workspace=settings.workspace,
-        workspace_root=workspace_root,
+        workspace_root=scope.root,
         api_url=api_url,
         parallelism=limit,
         orphans=orphans.listed,
-        take_over=take_over,
+        take_over=scope.take_over,
         warnings=warnings,
     )
 
@@ -163,29 +154,6 @@ def not_planned(loaded: Loaded, exc: ApiError) -> CustomerPlan:
             advice=retry_advice(exc),
         ),
     )
-
-
-class _All:
-    """Every project of the account is an orphan candidate (a whole-workspace plan)."""
-
-
-ALL = _All()
-
-
-def _orphan_candidates(
-    workspace: WorkspaceLike, customers: Collection[str], orphans_of: Collection[str] | None
-) -> _All | frozenset[str] | None:
-    """Which customerExternalIds may be orphans; None: orphans are not looked for."""
-    if not workspace.settings.workspace:
-        return None  # only a named workspace stamps its projects with a name to find them by
-    known = workspace.named
-    if orphans_of is not None:
-        return frozenset(orphans_of) - known
-    if customers:
-        return frozenset(customers) - known or None  # --customer without a file: --prune
-    if getattr(workspace, "partial", False):
-        return None  # a sub-folder or one file: the files outside it are not known here
-    return ALL
 
 
 def _by_customer(items: list[Project]) -> dict[str, list[Project]]:
@@ -234,22 +202,21 @@ def _last_applied(row: Project) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def check_prune(workspace: WorkspaceLike, *, customers: Collection[str] = ()) -> None:
+def check_prune(workspace: WorkspaceLike, scope: RunScope, *, at: Path | None = None) -> None:
     """--prune archives the projects whose file is gone: only sound over the whole workspace (a
     `--shard` of it, a `--changed-since` of it), never over part of it (a sub-folder, a file,
     `--customer`): what it leaves out must not look removed. ReconcileError (ConfigError for
-    layers.yaml) with the fix."""
-    if customers:
+    layers.yaml) with the fix. `at`: the workspace's folder, named when PATH is part of it."""
+    if scope.picked:
         raise ReconcileError(
             "--prune needs the whole workspace: --customer plans only the customers it names, so "
             "every other customer would look removed; drop --customer"
         )
-    if getattr(workspace, "partial", False):
-        root = getattr(workspace, "root", None)
-        at = f" at {root.resolve()}" if isinstance(root, Path) else ""
+    if scope.partial:
+        where = f" at {at.resolve()}" if at is not None else ""
         raise ReconcileError(
             f"--prune needs the whole workspace: PATH is one file or a folder inside the workspace"
-            f"{at}, so the customers outside it would look removed; run it on the folder that "
+            f"{where}, so the customers outside it would look removed; run it on the folder that "
             "holds layers.yaml"
         )
     if not workspace.settings.workspace:
@@ -274,7 +241,7 @@ def check_prune(workspace: WorkspaceLike, *, customers: Collection[str] = ()) ->
 async def _orphans(
     client: LayersClient,
     workspace: WorkspaceLike,
-    wanted: _All | frozenset[str] | None,
+    wanted: Candidates,
     listing: dict[str, list[Project]] | None,
     gate: asyncio.Semaphore,
     orphans_in: Callable[[str], bool] | None = None,

@@ -212,25 +212,28 @@ async def test_an_unexpected_status_is_an_error_not_a_retry(make_client: MakeCli
 
 
 async def test_real_backoff_is_jittered_exponential_and_bounded(
-    make_client: MakeClient, monkeypatch: pytest.MonkeyPatch
+    make_client: MakeClient, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Outside stamina's test mode the waits come from stamina: 0.5 s doubling, jitter ≤ 1 s."""
+    """Outside stamina's test mode the backoff is 0.5 s doubling, jitter ≤ 1 s, and it is slept
+    with the client's own sleep (on its injected clock): stamina itself never waits."""
     import stamina
 
-    waits: list[float] = []
+    stamina_waits: list[float] = []
 
     async def fake_sleep(seconds: float) -> None:
-        waits.append(seconds)
+        stamina_waits.append(seconds)
 
     monkeypatch.setattr("stamina._core._smart_sleep", fake_sleep)
     script = Script([fail(500, "INTERNAL")] * 4 + [ok()])
     with stamina.set_testing(False):
         async with make_client(script) as client:
             await client.get_json("/v1/projects/p1")
+    waits = clock.sleeps
     assert len(waits) == 4
     for n, wait in enumerate(waits):
         low = 0.5 * 2**n
         assert low <= wait <= min(10.0, low + 1.0)
+    assert not any(stamina_waits)
 
 
 async def test_our_own_protocol_mistakes_are_not_retried(make_client: MakeClient) -> None:

@@ -433,7 +433,7 @@ def test_orphans_of_looks_up_only_the_named_customers(
 ) -> None:
     """The interface `--changed-since` uses: files deleted since a ref, looked up one by one."""
     from layers_reconcile.config import load_workspace
-    from layers_reconcile.plan.planner import make_plan
+    from layers_reconcile.plan.planner import RunScope, make_plan
 
     make_project(server, "of-keep", {"workspace": "ws-of"})
     make_project(server, "of-deleted", {"workspace": "ws-of"})
@@ -445,7 +445,9 @@ def test_orphans_of_looks_up_only_the_named_customers(
     async def planned() -> Any:
         async with LayersClient(server.url, server.api_key) as client:
             return await make_plan(
-                client, loaded, customers=["of-keep"], orphans_of=["of-deleted", "of-keep"]
+                client,
+                loaded,
+                RunScope(customers=("of-keep",), orphans_of=("of-deleted", "of-keep")),
             )
 
     plan = asyncio.run(planned())

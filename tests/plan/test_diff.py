@@ -366,14 +366,14 @@ def test_plan_document_has_the_product_shape() -> None:
 def test_prune_without_a_workspace_name_is_refused() -> None:
     import asyncio
 
-    from layers_reconcile.plan.planner import make_plan
+    from layers_reconcile.plan.planner import RunScope, make_plan
 
     class Workspace:
         settings = WorkspaceSpec()
         customers: tuple[Any, ...] = ()
 
     with pytest.raises(ConfigError):
-        asyncio.run(make_plan(None, Workspace(), prune=True))  # type: ignore[arg-type]
+        asyncio.run(make_plan(None, Workspace(), RunScope(prune=True)))  # type: ignore[arg-type]
 
 
 def test_a_missing_instagram_account_reads_an_instagram_account() -> None:
