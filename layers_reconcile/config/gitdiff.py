@@ -29,7 +29,8 @@ class Changes:
 
     ref: str
     changed: frozenset[Path] = field(default_factory=frozenset)  # modified, added, renamed to
-    # customerExternalId of each customer file deleted (or renamed away) since the ref
+    # customerExternalId each customer file deleted (or renamed away), or edited, held at the ref:
+    # gone unless some file of the workspace still names it (`config.scope.touched` decides)
     deleted_ids: frozenset[str] = field(default_factory=frozenset)
 
 
@@ -103,11 +104,11 @@ def changed_since(root: Path, ref: str, *, settings_names: tuple[str, ...]) -> t
         if not name:
             continue
         rel = os.fsdecode(name)
-        if status.startswith(b"D"):
+        if not status.startswith(b"A"):  # an id edited in place leaves its old id behind too
             ext = _customer_id_at(top, commit, rel)
             if ext is not None:
                 deleted.add(ext)
-        else:
+        if not status.startswith(b"D"):
             changed.add((top / rel).resolve())
     for name in untracked.stdout.split(b"\0"):
         if name:

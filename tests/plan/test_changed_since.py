@@ -245,3 +245,27 @@ def test_a_renamed_file_plans_its_customer_and_is_no_orphan(
     assert planned(doc) == ["git-1"]
     assert doc["summary"]["changes"] == 0
     assert not doc.get("orphans")
+
+
+def test_an_id_edited_in_place_leaves_its_old_project_an_orphan(
+    server: EmulatorServer, repo: Path
+) -> None:
+    # Same file, new customerExternalId: the old id's project is named by no file any more, as
+    # the whole-workspace plan says; the changed-since plan must say so too (and archive it
+    # under --prune), not leave it behind unseen.
+    (repo / "customers" / "git-3.yaml").write_text(customer_yaml("git-3b"))
+    git(repo, "commit", "-qam", "rename the id of git-3")
+    listed = plan_doc(server, str(repo), "--changed-since", "base")
+    assert planned(listed) == ["git-3b"]
+    assert [o["customerExternalId"] for o in listed["orphans"]] == ["git-3"]
+    doc = plan_doc(server, str(repo), "--changed-since", "base", "--prune")
+    whole = plan_doc(server, str(repo), "--prune")
+    archived = {
+        c["customerExternalId"]
+        for c in doc["customers"]
+        if [s["action"] for s in c["steps"]] == ["archive"]
+    }
+    assert archived == {"git-3"}
+    assert [o["customerExternalId"] for o in doc["orphans"]] == [
+        o["customerExternalId"] for o in whole["orphans"]
+    ]
