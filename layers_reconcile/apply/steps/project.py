@@ -47,11 +47,11 @@ async def create(ctx: CustomerContext, step: Step) -> StepResult:
         found = await ctx.api.find_projects(ctx.customer)
         if not found:
             raise
-        mine = [p for p in found if str(p.get("id")) == body["id"]]
+        mine = [p for p in found if p.id == body["id"]]
         project = (mine or found)[0]
-        ctx.project_id = str(project["id"])
+        ctx.project_id = project.id
         return StepResult(detail=f"found existing project {ctx.project_id}")
-    ctx.project_id = str(project["id"])
+    ctx.project_id = project.id
     ctx.remember(project)
     return StepResult(detail=f"created project {ctx.project_id}")
 
@@ -123,7 +123,7 @@ async def archive(ctx: CustomerContext, step: Step) -> StepResult:
             f"project {project_id} is not stamped by workspace {ctx.workspace!r}; not archived",
             recovery="archive it by hand if it really should go",
         )
-    if project.get("status") == "archived":
+    if project.status == "archived":
         return StepResult(detail="already archived", changed=False)
     # Archiving cancels the queued posts: recorded first as canceled by this tool, so that a
     # file put back posts them again rather than reporting drift (as cancel_post does).
