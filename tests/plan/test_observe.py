@@ -9,6 +9,7 @@ import httpx
 
 from layers_reconcile.client import LayersClient
 from layers_reconcile.plan.observe import SharedActual, observe_customer
+from layers_reconcile.records import Project
 from tests.plan.builders import loaded
 
 ROW = {
@@ -35,7 +36,8 @@ def observe(listed: list[dict[str, Any]]) -> tuple[Any, list[str]]:
         transport = httpx.MockTransport(answer)
         async with LayersClient("http://api.test", "k", transport=transport) as client:
             spec = loaded({"customerExternalId": "c-1", "project": {"name": "C"}}).spec
-            return await observe_customer(client, spec, SharedActual(), listed=listed)
+            rows = None if listed is None else [Project.model_validate(p) for p in listed]
+            return await observe_customer(client, spec, SharedActual(), listed=rows)
 
     return asyncio.run(go()), sent
 

@@ -13,6 +13,7 @@ from layers_reconcile.config.ignore import ignored_by
 from layers_reconcile.errors import ConflictError
 from layers_reconcile.plan.ids import LAST_APPLIED, RESERVED_KEY, project_id_for
 from layers_reconcile.plan.model import Step
+from layers_reconcile.records import Project
 from layers_reconcile.statuses import POST_DONE
 
 _SIMPLE = ("name", "timezone", "primaryLanguage", "ownerEmail")
@@ -94,12 +95,14 @@ async def update(ctx: CustomerContext, step: Step) -> StepResult:
     return StepResult(detail="updated " + ", ".join(sorted(body)) if body else "nothing to update")
 
 
-def _keep_ignored(metadata: dict[str, Any], project: Any, ignore: Sequence[str]) -> dict[str, Any]:
+def _keep_ignored(
+    metadata: dict[str, Any], project: Project | None, ignore: Sequence[str]
+) -> dict[str, Any]:
     """The file's metadata with each key that `ignore:` names as Layers has it (the PATCH
     replaces the whole mapping, so an ignored key must be sent back unchanged)."""
     if not ignore:
         return metadata
-    current = (project or {}).get("metadata") or {}
+    current = (project.metadata if project else None) or {}
     keys = set(metadata) | set(current)
     for key in keys - {RESERVED_KEY}:
         if ignored_by(ignore, f"project.metadata.{key}") is None:
