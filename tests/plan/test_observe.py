@@ -51,7 +51,7 @@ def test_a_list_item_with_the_whole_row_needs_no_get() -> None:
 def test_a_list_item_without_metadata_is_read_once() -> None:
     item = {k: ROW[k] for k in ("id", "name", "status", "customerExternalId", "timezone")}
     actual, sent = observe([item])
-    assert actual.project == ROW
+    assert actual.project == Project.model_validate(ROW)
     assert sent == ["GET /v1/projects/prj_1"]
 
 
