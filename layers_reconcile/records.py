@@ -1,10 +1,10 @@
 """Typed wire records: the API's answers and the tool's reserved metadata, described once.
 
-TypedDicts (kopf's way), so plan and apply keep reading plain JSON objects (`row["id"]`,
-`row.get("status")`) while mypy checks the declared keys and their types. The client validates
-every answer it hands out against these same types (pydantic TypeAdapter, `client/records.py`):
-only the fields the reconciler relies on are declared, everything else the API sends is kept
-(`extra="allow"`), so a newer API that adds fields still validates.
+Every answer is a frozen pydantic record (`Model`) read by attribute; the list page and the
+tool's own reserved record stay TypedDicts. The client validates every answer it hands out
+against these types (pydantic TypeAdapter, `client/records.py`): only the fields the reconciler
+relies on are declared, everything else the API sends is kept (`extra="allow"`), so a newer API
+that adds fields still validates.
 
 Neutral: imports nothing of the project but `statuses`, so the pure diff may use it.
 """
