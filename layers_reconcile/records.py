@@ -1,10 +1,10 @@
 """Typed wire records: the API's answers and the tool's reserved metadata, described once.
 
-TypedDicts (kopf's way), so plan and apply keep reading plain JSON objects (`row["id"]`,
-`row.get("status")`) while mypy checks the declared keys and their types. The client validates
-every answer it hands out against these same types (pydantic TypeAdapter, `client/records.py`):
-only the fields the reconciler relies on are declared, everything else the API sends is kept
-(`extra="allow"`), so a newer API that adds fields still validates.
+Every answer is a frozen pydantic record (`Model`) read by attribute; the list page and the
+tool's own reserved record stay TypedDicts. The client validates every answer it hands out
+against these types (pydantic TypeAdapter, `client/records.py`): only the fields the reconciler
+relies on are declared, everything else the API sends is kept (`extra="allow"`), so a newer API
+that adds fields still validates.
 
 Neutral: imports nothing of the project but `statuses`, so the pure diff may use it.
 """
@@ -27,9 +27,6 @@ from pydantic.alias_generators import to_camel
 from typing_extensions import TypedDict
 
 Str = Annotated[str, Strict()]
-# A key the reconciler reads but does not check: declared so mypy knows the name, read
-# defensively (`.get`, isinstance) because a server may send anything there.
-Unchecked = Any
 Int = Annotated[int, Strict()]
 JsonObject = dict[str, Any]
 
@@ -39,24 +36,6 @@ _OPEN = ConfigDict(extra="allow")
 @with_config(_OPEN)
 class AnyObject(TypedDict, total=False):
     """Any JSON object (a list item not checked further)."""
-
-
-@with_config(_OPEN)
-class Project(TypedDict, total=False):
-    id: Required[Str]
-    customerExternalId: Required[Str | None]  # present on every project; null when unbound
-    name: Str | None
-    status: Str | None  # statuses.ProjectStatus
-    metadata: JsonObject | None
-    approvalPolicy: Unchecked
-    brandContext: Unchecked
-    ingestState: Unchecked
-    requiresApproval: Unchecked
-    timezone: Unchecked
-    primaryLanguage: Unchecked
-    ownerEmail: Unchecked
-    firstNPostsBlocked: Unchecked
-    autoApproveAfter: Unchecked
 
 
 # -- parsed records: frozen models, one canonical name per field --------------------------------
@@ -116,6 +95,41 @@ def _id_from(*names: str) -> Callable[[Any], Any]:
         raise ValueError("neither " + " nor ".join(f"'{n}'" for n in names) + " is there")
 
     return canonical_id
+
+
+def _int_or_none(value: Any) -> Any:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _bool_or_none(value: Any) -> Any:
+    return value if isinstance(value, bool) else None
+
+
+Object = Annotated[JsonObject | None, BeforeValidator(_object_or_none)]
+
+
+class Project(Model):
+    """One project row (`GET /v1/projects/:id`, a list item, a create's or a PATCH's answer).
+
+    `customer_external_id` is on every row (None: unbound). A list item may leave out the
+    embedded objects (`metadata`, `approval_policy`, `brand_context`, `ingest_state`): which
+    were sent is `model_fields_set`. Besides `metadata` (checked: the tool's record lives
+    there), a field of the wrong type reads as absent."""
+
+    id: Annotated[str, Strict()]
+    customer_external_id: Annotated[str | None, Strict()]
+    name: Annotated[str | None, Strict()] = None
+    status: Annotated[str | None, Strict()] = None  # statuses.ProjectStatus
+    metadata: JsonObject | None = None
+    approval_policy: Object = None
+    brand_context: Object = None
+    ingest_state: Object = None
+    requires_approval: Annotated[bool | None, BeforeValidator(_bool_or_none)] = None
+    timezone: Text = None
+    primary_language: Text = None
+    owner_email: Text = None
+    first_n_posts_blocked: Annotated[int | None, BeforeValidator(_int_or_none)] = None
+    auto_approve_after: Text = None
 
 
 class Whoami(Model):

@@ -7,7 +7,7 @@ import copy
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from layers_reconcile.apply.callback import Receivers
 from layers_reconcile.apply.events import EventSink, JobProgress, PersonWait
@@ -106,13 +106,13 @@ class CustomerContext:
 
     async def latest_project(self) -> Project:
         known = self.known_project
-        if known is not None and str(known.get("id")) == self.project_id:
+        if known is not None and known.id == self.project_id:
             return known
         return await self.project()
 
     def remember(self, row: Project) -> None:
         """Keep a project row a write answered with (PATCH and create return the whole row)."""
-        if "metadata" in row and str(row.get("id")) == self.project_id:
+        if "metadata" in row.model_fields_set and row.id == self.project_id:
             self.known_project = row
 
     async def patch_project(self, body: dict[str, Any]) -> Project:
@@ -179,7 +179,7 @@ class CustomerContext:
         if project is None or self.pending_record is None:
             return project
         metadata = with_reserved(user_metadata(project), copy.deepcopy(self.pending_record))
-        return cast(Project, {**project, "metadata": metadata})
+        return project.model_copy(update={"metadata": metadata})
 
     async def wait_for_job(
         self, address: str, job_id: str, *, expected_seconds: float | None

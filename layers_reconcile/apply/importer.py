@@ -81,7 +81,7 @@ async def import_customers(
     chosen = [
         r
         for r in rows
-        if r.get("customerExternalId") and (not wanted or r["customerExternalId"] in wanted)
+        if r.customer_external_id and (not wanted or r.customer_external_id in wanted)
     ]
     installations: list[Installation] | None
     try:
@@ -91,8 +91,8 @@ async def import_customers(
             raise
         installations = None  # a read-only key: import works without the installation ids
     out = []
-    for row in sorted(chosen, key=lambda r: str(r["customerExternalId"])):
-        project = await api.get_project(str(row["id"]))
+    for row in sorted(chosen, key=lambda r: str(r.customer_external_id)):
+        project = await api.get_project(row.id)
         out.append(await _customer(api, project, installations))
     return out
 
@@ -100,8 +100,8 @@ async def import_customers(
 async def _customer(
     api: LayersClient, project: Project, installations: list[Installation] | None
 ) -> Imported:
-    pid = str(project["id"])
-    ext = str(project["customerExternalId"])
+    pid = project.id
+    ext = str(project.customer_external_id)
     reserved = reserved_of(project)
     stamp = reserved.get("workspace")
     result = Imported(ext, pid, {"customerExternalId": ext})
@@ -134,10 +134,14 @@ async def _customer(
 
 
 def _project(project: Project) -> JsonDict:
-    out: JsonDict = {"name": project["name"]}
-    for name in ("timezone", "primaryLanguage", "ownerEmail"):
-        if project.get(name) is not None:
-            out[name] = project[name]
+    out: JsonDict = {"name": project.name}
+    for name, value in (
+        ("timezone", project.timezone),
+        ("primaryLanguage", project.primary_language),
+        ("ownerEmail", project.owner_email),
+    ):
+        if value is not None:
+            out[name] = value
     metadata = user_metadata(project)
     if metadata:
         out["metadata"] = metadata
@@ -145,8 +149,11 @@ def _project(project: Project) -> JsonDict:
 
 
 def _approval(project: Project) -> JsonDict:
-    embedded = project.get("approvalPolicy")
-    policy: Mapping[str, Any] = embedded if isinstance(embedded, dict) else project
+    policy: Mapping[str, Any] = project.approval_policy or {
+        "requiresApproval": project.requires_approval,
+        "firstNPostsBlocked": project.first_n_posts_blocked,
+        "autoApproveAfter": project.auto_approve_after,
+    }
     out: JsonDict = {"requiresApproval": bool(policy.get("requiresApproval"))}
     for name in ("firstNPostsBlocked", "autoApproveAfter"):
         if policy.get(name) is not None:

@@ -12,12 +12,12 @@ deterministic ids (no duplicate can come of it).
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from enum import IntEnum
 from typing import Any, cast
 
 from layers_reconcile.plan.ids import LAST_APPLIED, RESERVED_KEY
-from layers_reconcile.records import ContentRecord, ReservedRecord
+from layers_reconcile.records import ContentRecord, Project, ReservedRecord
 
 RESERVED_VERSION = 1
 
@@ -49,17 +49,15 @@ def same_record(a: Reserved, b: Reserved) -> bool:
     }
 
 
-def reserved_of(project: Mapping[str, Any] | None) -> Reserved:
+def reserved_of(project: Project | None) -> Reserved:
     """A copy of the reserved entry of a project row (empty when the tool never wrote one)."""
-    metadata = (project or {}).get("metadata") or {}
-    value = metadata.get(RESERVED_KEY) if isinstance(metadata, dict) else None
+    metadata = (project.metadata if project else None) or {}
+    value = metadata.get(RESERVED_KEY)
     return cast(Reserved, copy.deepcopy(value)) if isinstance(value, dict) else {}
 
 
-def user_metadata(project: Mapping[str, Any] | None) -> dict[str, Any]:
-    metadata = (project or {}).get("metadata") or {}
-    if not isinstance(metadata, dict):
-        return {}
+def user_metadata(project: Project | None) -> dict[str, Any]:
+    metadata = (project.metadata if project else None) or {}
     return {k: copy.deepcopy(v) for k, v in metadata.items() if k != RESERVED_KEY}
 
 
@@ -73,7 +71,7 @@ def with_reserved(user: dict[str, Any], reserved: Reserved) -> dict[str, Any]:
 
 
 def mutated(
-    project: Mapping[str, Any],
+    project: Project,
     mutate: Callable[[Reserved], None],
     *,
     applied_at: str | None = None,

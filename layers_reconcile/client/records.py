@@ -3,9 +3,8 @@
 Each record gets a pydantic TypeAdapter here (built once), so the one description is both what
 mypy checks in plan and apply and what every answer is validated against. An answer of the wrong
 shape is an `UnexpectedAnswerError` naming the call, never a plan. A parsed record (a frozen
-`records.Model`) is returned as the model built from the answer; a TypedDict record (the rows
-not parsed yet: projects, containers, scheduled posts) returns the body itself (validated, not
-copied).
+`records.Model`) is returned as the model built from the answer; a TypedDict record (a list page) returns the body
+itself (validated, not copied).
 """
 
 from __future__ import annotations

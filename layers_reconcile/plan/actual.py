@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, cast
 
-from pydantic import BaseModel, ConfigDict, Field, SkipValidation
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from layers_reconcile.plan.ids import RESERVED_KEY
@@ -48,7 +48,7 @@ class ActualCustomer(_Model):
 
     customer_external_id: str
     # The API's rows, typed by the wire records (validated by the client when read, not again).
-    project: SkipValidation[Project | None] = None  # GET /v1/projects/:id
+    project: Project | None = None  # GET /v1/projects/:id
     # Other projects found with the same customerExternalId (ids), besides `project`.
     other_project_ids: list[str] = Field(default_factory=list)
     approval_policy: JsonDict | None = None
@@ -62,11 +62,11 @@ class ActualCustomer(_Model):
 
     @property
     def project_id(self) -> str | None:
-        return None if self.project is None else str(self.project["id"])
+        return None if self.project is None else self.project.id
 
     @property
     def reserved(self) -> ReservedRecord:
         """The tool's own record in the project's metadata (docs/design.md)."""
-        meta = (self.project.get("metadata") if self.project else None) or {}
+        meta = (self.project.metadata if self.project else None) or {}
         value = meta.get(RESERVED_KEY)
         return cast(ReservedRecord, value) if isinstance(value, dict) else {}

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from layers_reconcile.config.models import CustomerSpec, WorkspaceSpec
-from layers_reconcile.plan.actual import ActualCustomer, Row
+from layers_reconcile.plan.actual import ActualCustomer
 from layers_reconcile.plan.fields import fingerprint
 from layers_reconcile.plan.ignore import set_aside
 from layers_reconcile.plan.model import Action, Change, Step, StepKind, Target
@@ -54,11 +54,6 @@ class Ctx:
     @property
     def project(self) -> Project | None:
         return self.actual.project
-
-    @property
-    def row(self) -> Row:
-        """The project row, or an empty one for a new customer."""
-        return self.actual.project or {}
 
     @property
     def pid(self) -> str | None:
@@ -113,11 +108,8 @@ def requires_approval(ctx: Ctx) -> bool:
     """Whether new containers start `pending`, once this apply has set the policy."""
     if ctx.spec.approval is not None and ctx.spec.approval.requiresApproval is not None:
         return ctx.spec.approval.requiresApproval
-    for source in (
-        ctx.actual.approval_policy,
-        ctx.row.get("approvalPolicy"),
-        ctx.project,
-    ):
+    project = ctx.project
+    for source in (ctx.actual.approval_policy, project.approval_policy if project else None):
         if isinstance(source, dict) and source.get("requiresApproval") is not None:
             return bool(source["requiresApproval"])
-    return False
+    return bool(project and project.requires_approval)

@@ -15,7 +15,7 @@ from typing import Any
 from layers_reconcile.config.models import InfluencerSpec, WorkspaceSpec
 from layers_reconcile.guidance import ingest_fix
 from layers_reconcile.plan import estimates
-from layers_reconcile.plan.actual import ActualCustomer, Row
+from layers_reconcile.plan.actual import ActualCustomer
 from layers_reconcile.plan.context import Ctx, Loaded
 from layers_reconcile.plan.diff_content import diff_content
 from layers_reconcile.plan.fields import changes, created, fingerprint, unknown_before
@@ -35,7 +35,7 @@ from layers_reconcile.plan.model import (
     Target,
 )
 from layers_reconcile.plan.stages import stage_index
-from layers_reconcile.records import Influencer
+from layers_reconcile.records import Influencer, Project
 from layers_reconcile.statuses import INFLUENCER_BUSY, INFLUENCER_UNUSABLE, INGEST_RUNNING
 
 
@@ -77,8 +77,7 @@ def diff_customer(
         project_id=ctx.pid,
         file=None if loaded.path is None else str(loaded.path),
         timezone=loaded.spec.project.timezone
-        or (actual.project.get("timezone") if actual.project else None)
-        or None,
+        or (actual.project.timezone if actual.project else None),
         steps=steps,
         desired_fingerprint=loaded.fingerprint,
         actual_fingerprints=dict(sorted(ctx.fingerprints.items())),
@@ -87,22 +86,22 @@ def diff_customer(
     )
 
 
-def archive_plan(project: Row, *, workspace: str | None) -> CustomerPlan:
+def archive_plan(project: Project, *, workspace: str | None) -> CustomerPlan:
     """`--prune`: a project stamped by this workspace whose customer file is gone."""
-    ext = str(project.get("customerExternalId") or project["id"])
+    ext = project.customer_external_id or project.id
     address = f"{ext}/project"
     step = Step(
         address=address,
         kind=StepKind.PROJECT,
         action=Action.ARCHIVE,
-        changes=[Change(field="status", before=project.get("status", "active"), after="archived")],
+        changes=[Change(field="status", before=project.status or "active", after="archived")],
         reason=f"no customer file names it and workspace {workspace!r} stamped it",
-        warnings=[f"archives project {project.get('name')!r}: its queued posts are canceled"],
-        target={"projectId": str(project["id"])},
+        warnings=[f"archives project {project.name!r}: its queued posts are canceled"],
+        target={"projectId": project.id},
     )
     return CustomerPlan(
         customer_external_id=ext,
-        project_id=str(project["id"]),
+        project_id=project.id,
         steps=[step],
         actual_fingerprints={address: fingerprint(_project_facts(project))},
     )
@@ -136,15 +135,16 @@ def build_plan(
 # ---------------------------------------------------------------------------------- project
 
 
-def _project_facts(project: Row | None) -> Any:
+def _project_facts(project: Project | None) -> Any:
     if project is None:
         return None
+    row = project.model_dump(mode="json", by_alias=True)
     keys = ("id", "name", "status", "timezone", "primaryLanguage", "ownerEmail", "metadata")
-    return {k: project.get(k) for k in keys}
+    return {k: row.get(k) for k in keys}
 
 
-def user_metadata(project: Row | None) -> dict[str, Any]:
-    meta = (project or {}).get("metadata") or {}
+def user_metadata(project: Project | None) -> dict[str, Any]:
+    meta = (project.metadata if project else None) or {}
     return {k: v for k, v in meta.items() if k != RESERVED_KEY}
 
 
@@ -191,10 +191,10 @@ def _project(ctx: Ctx) -> None:
             f"{len(ctx.actual.other_project_ids) + 1} projects have customerExternalId "
             f"{ctx.ext!r}; planning against {ctx.pid} ({', '.join(ctx.actual.other_project_ids)} ignored)"
         )
-    actual = dict(ctx.project)
+    actual = ctx.project.model_dump(mode="json", by_alias=True)
     actual["metadata"] = user_metadata(ctx.project)
     found = ctx.keep(address, changes(desired, actual, expand=("metadata",)))
-    if ctx.project.get("status") == "archived":
+    if ctx.project.status == "archived":
         found.insert(0, Change(field="status", before="archived", after="active"))
     stamp = ctx.reserved
     workspace = ctx.settings.workspace
@@ -335,7 +335,7 @@ def _ingest(ctx: Ctx) -> None:
     if "platforms" in managed and gh.platforms is not None:
         desired["platforms"] = list(gh.platforms)
     record = ctx.reserved.get("ingest") or {}
-    state = (ctx.row.get("ingestState") or {}).get("github") or {}
+    state = ((ctx.project.ingest_state if ctx.project else None) or {}).get("github") or {}
     ctx.seen(address, {"record": record, "state": state} if ctx.project else None)
 
     def ingest(**fields: Any) -> Step:
@@ -393,7 +393,7 @@ def _brand(ctx: Ctx) -> None:
     if not desired:
         return
     address = ctx.addr("brand")
-    context = ctx.row.get("brandContext") or {}
+    context = (ctx.project.brand_context if ctx.project else None) or {}
     ctx.seen(address, {k: context.get(k) for k in desired} if ctx.project else None)
     if ctx.project is None or ctx.ingest_pending:
         found = unknown_before(desired)

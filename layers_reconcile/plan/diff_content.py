@@ -273,7 +273,7 @@ def _entry_address(ctx: Ctx, key: str, entry: ScheduleSpec) -> str:
 def _timezone(ctx: Ctx) -> str | None:
     if ctx.spec.project.timezone:
         return ctx.spec.project.timezone
-    return ctx.row.get("timezone") or None
+    return ctx.project.timezone if ctx.project else None
 
 
 def _time_warnings(ctx: Ctx, when: datetime) -> list[str]:

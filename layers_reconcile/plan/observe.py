@@ -49,23 +49,23 @@ def _pick_project(
     the filter must not hand this customer someone else's project.
     """
     mine = project_id_for(customer_external_id)
-    matches = [p for p in items if p.get("customerExternalId") == customer_external_id]
+    matches = [p for p in items if p.customer_external_id == customer_external_id]
     ranked = sorted(
         matches,
-        key=lambda p: (p.get("status") != "active", not same_id(str(p.get("id")), mine)),
+        key=lambda p: (p.status != "active", not same_id(p.id, mine)),
     )
     if not ranked:
         return None, []
-    return ranked[0], [str(p["id"]) for p in ranked[1:]]
+    return ranked[0], [p.id for p in ranked[1:]]
 
 
 # What `GET /v1/projects/:id` gives that the list items of CONTRACT.md leave out.
-_FULL_ROW_KEYS = ("metadata", "approvalPolicy", "brandContext", "ingestState")
+_FULL_ROW_FIELDS = frozenset({"metadata", "approval_policy", "brand_context", "ingest_state"})
 
 
 def has_full_row(item: Project) -> bool:
     """A list item that carries the whole row (metadata included) needs no GET of its own."""
-    return all(k in item for k in _FULL_ROW_KEYS)
+    return item.model_fields_set >= _FULL_ROW_FIELDS
 
 
 def _needs_posts(spec: CustomerSpec, reserved: ReservedRecord) -> bool:
@@ -93,7 +93,7 @@ async def observe_customer(
     picked, others = _pick_project(found, ext)
     if picked is None:
         return actual  # a new customer: everything else is known after apply
-    pid = str(picked["id"])
+    pid = picked.id
     actual.other_project_ids = others
     project = picked if has_full_row(picked) else await client.get_project(pid)
     actual.project = project
@@ -131,7 +131,7 @@ async def _approval_policy(
     """The project row embeds the policy (guide step 4); read the policy itself only if it lacks a field."""
     assert spec.approval is not None
     wanted = spec.approval.model_fields_set
-    embedded = project.get("approvalPolicy")
+    embedded = project.approval_policy
     if isinstance(embedded, dict) and wanted <= embedded.keys():
         return embedded
     return (await client.get_approval_policy(pid)).values()

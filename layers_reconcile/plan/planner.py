@@ -159,7 +159,7 @@ def not_planned(loaded: Loaded, exc: ApiError) -> CustomerPlan:
 def _by_customer(items: list[Project]) -> dict[str, list[Project]]:
     grouped: dict[str, list[Project]] = {}
     for item in items:
-        grouped.setdefault(str(item.get("customerExternalId")), []).append(item)
+        grouped.setdefault(str(item.customer_external_id), []).append(item)
     return grouped
 
 
@@ -178,9 +178,9 @@ def _orphan_plans(
     archived = rows[:cap] if prune else []
     listed = [
         Orphan(
-            customer_external_id=str(r.get("customerExternalId")),
-            project_id=str(r["id"]),
-            name=r.get("name"),
+            customer_external_id=str(r.customer_external_id),
+            project_id=r.id,
+            name=r.name,
             last_applied_at=_last_applied(r),
             archived=i < len(archived),
         )
@@ -197,7 +197,7 @@ def _orphan_plans(
 
 
 def _last_applied(row: Project) -> str | None:
-    stamp = (row.get("metadata") or {}).get(RESERVED_KEY)
+    stamp = (row.metadata or {}).get(RESERVED_KEY)
     value = stamp.get(LAST_APPLIED) if isinstance(stamp, dict) else None
     return value if isinstance(value, str) else None
 
@@ -268,21 +268,21 @@ async def _orphans(
     candidates = [
         p
         for p in items
-        if p.get("status", "active") == "active"
-        and (not isinstance(wanted, frozenset) or p.get("customerExternalId") in wanted)
-        and (orphans_in is None or orphans_in(str(p.get("customerExternalId"))))
+        if (p.status or "active") == "active"
+        and (not isinstance(wanted, frozenset) or p.customer_external_id in wanted)
+        and (orphans_in is None or orphans_in(str(p.customer_external_id)))
     ]
 
     async def stamped(item: Project) -> Project | None:
         row = item
-        if "metadata" not in row:  # list items leave metadata out: read the project
+        if "metadata" not in row.model_fields_set:  # list items leave it out: read the project
             async with gate:
-                row = await client.get_project(str(item["id"]))
-        stamp = (row.get("metadata") or {}).get(RESERVED_KEY)
+                row = await client.get_project(item.id)
+        stamp = (row.metadata or {}).get(RESERVED_KEY)
         return row if isinstance(stamp, dict) and stamp.get("workspace") == name else None
 
     rows = await asyncio.gather(*(stamped(p) for p in candidates))
     return sorted(
         (r for r in rows if r is not None),
-        key=lambda r: (str(r.get("customerExternalId")), str(r.get("id"))),
+        key=lambda r: (str(r.customer_external_id), r.id),
     )

@@ -51,7 +51,7 @@ def run_apply(server: EmulatorServer, *args: str) -> Result:
 def project(server: EmulatorServer, ext: str) -> dict[str, Any]:
     async def read() -> dict[str, Any]:
         async with LayersClient(server.url, server.api_key) as client:
-            found: dict[str, Any] = dict(await client.get_project(project_id_for(ext)))
+            found: dict[str, Any] = (await client.get_project(project_id_for(ext))).raw()
             found["policy"] = (await client.get_approval_policy(project_id_for(ext))).values()
             return found
 
@@ -189,7 +189,7 @@ def test_a_metadata_key_with_a_dot_is_ignored_like_any_other(
     async def people_change_the_plan() -> None:
         async with LayersClient(server.url, server.api_key) as client:
             pid = project_id_for("own-dot")
-            metadata = dict((await client.get_project(pid))["metadata"])
+            metadata = dict((await client.get_project(pid)).metadata or {})
             metadata.update({"tier": "platinum", "billing.plan": "pro"})
             await client.patch_project(pid, {"metadata": metadata})
 

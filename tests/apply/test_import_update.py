@@ -48,7 +48,7 @@ async def people_change_things(server: EmulatorServer, ext: str) -> None:
     async with LayersClient(server.url, server.api_key) as client:
         pid = project_id_for(ext)
         project = await client.get_project(pid)
-        reserved = project["metadata"][RESERVED_KEY]
+        reserved = project.metadata[RESERVED_KEY]
         await client.patch_project(
             pid,
             {
@@ -143,7 +143,7 @@ async def three_fields_change(server: EmulatorServer, ext: str) -> None:
             {
                 "name": "Renamed, In The UI",
                 "brandContext": {"tagline": "Changed by the customer."},
-                "metadata": {"tier": "platinum", RESERVED_KEY: project["metadata"][RESERVED_KEY]},
+                "metadata": {"tier": "platinum", RESERVED_KEY: project.metadata[RESERVED_KEY]},
             },
         )
 

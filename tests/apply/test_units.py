@@ -34,6 +34,7 @@ from layers_reconcile.apply.slot import Slot
 from layers_reconcile.durations import format_duration, parse_duration
 from layers_reconcile.errors import ApiClientError, JobFailedError, ValidationError
 from layers_reconcile.plan.model import Action, CustomerPlan, Step, StepKind
+from layers_reconcile.records import Project
 from layers_reconcile.render.progress import ProgressView
 from layers_reconcile.render.report import render_report
 
@@ -59,7 +60,13 @@ def test_durations_read_back_short() -> None:
 
 
 def test_reserved_write_keeps_the_users_metadata() -> None:
-    project = {"metadata": {"tier": "gold", RESERVED_KEY: {"v": 1, "workspace": "w"}}}
+    project = Project.model_validate(
+        {
+            "id": "p1",
+            "customerExternalId": None,
+            "metadata": {"tier": "gold", RESERVED_KEY: {"v": 1, "workspace": "w"}},
+        }
+    )
 
     def record(reserved: dict[str, Any]) -> None:
         reserved["influencerId"] = "inf_1"
@@ -67,11 +74,17 @@ def test_reserved_write_keeps_the_users_metadata() -> None:
     reserved, metadata = mutated(project, record)
     assert reserved == {"v": 1, "workspace": "w", "influencerId": "inf_1"}
     assert metadata == {"tier": "gold", RESERVED_KEY: reserved}
-    assert project["metadata"][RESERVED_KEY] == {"v": 1, "workspace": "w"}  # not mutated
+    assert project.metadata[RESERVED_KEY] == {"v": 1, "workspace": "w"}  # not mutated
 
 
 def test_reserved_write_that_changes_nothing_sends_nothing() -> None:
-    project = {"metadata": {RESERVED_KEY: {"v": 1, "workspace": "w"}}}
+    project = Project.model_validate(
+        {
+            "id": "p1",
+            "customerExternalId": None,
+            "metadata": {RESERVED_KEY: {"v": 1, "workspace": "w"}},
+        }
+    )
     _, metadata = mutated(project, lambda r: r.update(workspace="w"))
     assert metadata is None
 

@@ -60,18 +60,18 @@ async def test_create_find_and_paginate_in_process() -> None:
         assert client.tier == who.rate_limit_tier == "partner"
 
         first = await create(client, "quinn-coffee-001")
-        assert first["id"] == project_id_for("quinn-coffee-001")
+        assert first.id == project_id_for("quinn-coffee-001")
         again = await create(client, "quinn-coffee-001")  # a rerun: replayed, not duplicated
-        assert again["id"] == first["id"]
+        assert again.id == first.id
         found = await client.find_projects("quinn-coffee-001")
-        assert [p["id"] for p in found] == [first["id"]]
+        assert [p.id for p in found] == [first.id]
 
         await asyncio.gather(*(create(client, f"cust-{i:03d}") for i in range(30)))
         listed = await client.list_all("/v1/projects", {"limit": 7})
         assert len({p["id"] for p in listed}) == len(listed) == 31
         assert len(await client.list_projects()) == 31
 
-        assert (await client.get_project(first["id"]))["customerExternalId"] == "quinn-coffee-001"
+        assert (await client.get_project(first.id)).customer_external_id == "quinn-coffee-001"
         with pytest.raises(NotFoundError):
             await client.get_project(project_id_for("nobody"))
 
@@ -83,7 +83,7 @@ async def test_faults_are_retried_without_duplicates_over_http() -> None:
         async with LayersClient(server.url, server.api_key, max_attempts=10) as client:
             customers = [f"fault-{i:03d}" for i in range(40)]
             created = await asyncio.gather(*(create(client, c) for c in customers))
-            assert {p["id"] for p in created} == {project_id_for(c) for c in customers}
+            assert {p.id for p in created} == {project_id_for(c) for c in customers}
             listed = await client.list_all("/v1/projects", {"limit": 9})
             mine = [p for p in listed if p["customerExternalId"] in set(customers)]
             assert sorted(p["customerExternalId"] for p in mine) == customers
@@ -101,13 +101,13 @@ async def test_content_job_is_polled_to_completion_over_http() -> None:
         async with LayersClient(server.url, server.api_key) as client:
             project = await create(client, "jobs-001")
             body = {
-                "id": content_id_for(project["id"], "launch-hook"),
+                "id": content_id_for(project.id, "launch-hook"),
                 "format": "auto",
                 "variantCount": 1,
                 "brief": {"hook": "Your cafe, skip the line.", "targetPlatforms": ["tiktok"]},
             }
             started = await client.generate_content(
-                project["id"], body, idempotency_key_for("jobs-001", "content", body)
+                project.id, body, idempotency_key_for("jobs-001", "content", body)
             )
             progress: list[dict[str, Any]] = []
             job = await client.wait_for_job(
@@ -169,12 +169,12 @@ async def test_job_polls_are_few_and_timely_against_the_emulator() -> None:
         lateness: list[float] = []
         for i in range(30):
             body = {
-                "id": content_id_for(project["id"], f"k{i}"),
+                "id": content_id_for(project.id, f"k{i}"),
                 "format": "auto",
                 "brief": {"hook": f"Hook number {i}", "targetPlatforms": ["tiktok"]},
             }
             started = await client.generate_content(
-                project["id"], body, idempotency_key_for("polls-001", f"content-{i}", body)
+                project.id, body, idempotency_key_for("polls-001", f"content-{i}", body)
             )
             begun = clock.now()
             job = (await client.wait_for_job(started.job_id, expected_seconds=135.0)).raw()

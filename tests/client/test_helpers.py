@@ -308,7 +308,7 @@ async def test_ids_are_escaped_into_one_path_segment(
 async def test_find_projects_returns_the_items(make_client: Callable[..., LayersClient]) -> None:
     items = [{"id": "a", "customerExternalId": "c"}, {"id": "b", "customerExternalId": "c"}]
     async with make_client(Script([ok({"items": items})])) as client:
-        assert await client.find_projects("c") == items
+        assert [p.raw() for p in await client.find_projects("c")] == items
 
 
 async def test_missing_installation_is_not_found(make_client: Callable[..., LayersClient]) -> None:

@@ -172,4 +172,4 @@ async def test_answers_of_the_right_shape_pass_with_their_extra_fields(api: Host
     row = {"id": "p1", "customerExternalId": "c", "newField": {"a": 1}}
     api.routes["/v1/projects/p1"] = answer(200, row)
     async with LayersClient(api.url, KEY) as client:
-        assert await client.get_project("p1") == row
+        assert (await client.get_project("p1")).raw() == row

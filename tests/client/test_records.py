@@ -14,6 +14,7 @@ from layers_reconcile.records import (
     Influencer,
     Installation,
     Job,
+    Project,
     SocialAccount,
     Whoami,
 )
@@ -104,3 +105,41 @@ async def test_every_helper_that_answered_a_dict_now_answers_a_record(
     assert (status.status, status.social_account_id) == ("completed", "sa_1")
     assert (answer.scheduled_post_ids, answer.gate_status) == (("sp_1",), "blocked_on_approval")
     assert policy.values() == {"requiresApproval": True}
+
+
+def test_a_project_reads_wrong_types_as_absent_is_frozen_and_gives_its_json_back() -> None:
+    row = {
+        "id": "p1",
+        "customerExternalId": "c-1",
+        "name": "C",
+        "timezone": 5,
+        "ownerEmail": "",
+        "requiresApproval": "yes",
+        "firstNPostsBlocked": True,
+        "approvalPolicy": "none",
+        "brandContext": {"tagline": "T"},
+        "metadata": {"tier": "gold"},
+        "newField": {"a": 1},
+    }
+    project = Project.model_validate(row)
+    assert (project.id, project.customer_external_id, project.name) == ("p1", "c-1", "C")
+    absent = (project.timezone, project.owner_email, project.requires_approval)
+    assert absent == (None, None, None)
+    assert (project.first_n_posts_blocked, project.approval_policy) == (None, None)
+    assert project.brand_context == {"tagline": "T"}
+    with pytest.raises(pydantic.ValidationError):
+        project.name = "other"  # type: ignore[misc]
+    good = {
+        k: v
+        for k, v in row.items()
+        if k
+        not in (
+            "timezone",
+            "ownerEmail",
+            "requiresApproval",
+            "firstNPostsBlocked",
+            "approvalPolicy",
+        )
+    }
+    good |= {"timezone": "Europe/Berlin", "firstNPostsBlocked": 3, "requiresApproval": False}
+    assert Project.model_validate(good).raw() == good

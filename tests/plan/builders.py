@@ -29,6 +29,7 @@ from layers_reconcile.records import (
     Influencer,
     Installation,
     Model,
+    Project,
     ScheduledPost,
     SocialAccount,
 )
@@ -249,7 +250,7 @@ def converged(spec: CustomerSpec, *, workspace: str | None = "acme-agency-prod")
                 )
         reserved["content"] = contents
     project["metadata"][RESERVED_KEY] = reserved
-    actual.project = project
+    actual.project = Project.model_validate(project)
     return actual
 
 

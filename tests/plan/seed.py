@@ -84,7 +84,7 @@ async def seed_customer(
         },
         idempotency_key=None,
     )
-    pid = str(project["id"])
+    pid = project.id
     await client.patch_approval_policy(pid, {"requiresApproval": True})
     await client.patch_project(pid, {"brandContext": {"tagline": "Skip the line."}})
     created = await client.create_influencer(pid, {"name": "Ava", "gender": "female"}, None)

@@ -13,6 +13,7 @@ from layers_reconcile.plan.actual import ActualCustomer
 from layers_reconcile.plan.diff import archive_plan, build_plan, diff_customer
 from layers_reconcile.plan.ids import RESERVED_KEY, post_id_for
 from layers_reconcile.plan.model import FORMAT_VERSION, Action, CustomerPlan, Plan, StepKind
+from layers_reconcile.records import Project
 from tests.plan.builders import NOW, WORKSPACE, changed, converged, edited, loaded
 
 BASE: dict[str, Any] = {"customerExternalId": "c-1", "project": {"name": "C One"}}
@@ -70,7 +71,9 @@ def test_server_defaults_and_unmanaged_fields_never_show() -> None:
     data = spec(approval={"requiresApproval": True})
     actual = converged(loaded(data).spec)
     assert actual.project is not None
-    actual.project.update(timezone="Asia/Tokyo", ownerEmail="x@y.z", primaryLanguage="fr")
+    actual.project = actual.project.model_copy(
+        update={"timezone": "Asia/Tokyo", "owner_email": "x@y.z", "primary_language": "fr"}
+    )
     assert actual.approval_policy is not None
     actual.approval_policy["firstNPostsBlocked"] = 7
     assert plan_of(data, actual).steps == []
@@ -80,7 +83,7 @@ def test_drift_shows_exactly_the_field_that_moved() -> None:
     data = spec(brand={"tagline": "Skip the line.", "brandVoice": "Warm."})
     actual = converged(loaded(data).spec)
     assert actual.project is not None
-    actual.project["brandContext"]["tagline"] = "Changed in the UI"
+    actual.project.brand_context["tagline"] = "Changed in the UI"
     (step,) = plan_of(data, actual).steps
     assert (step.address, step.action) == ("c-1/brand", Action.UPDATE)
     assert [(c.field, c.before, c.after) for c in step.changes] == [
@@ -93,7 +96,7 @@ def test_user_metadata_is_compared_without_the_reserved_key() -> None:
     actual = converged(loaded(data).spec)
     assert plan_of(data, actual).steps == []
     assert actual.project is not None
-    actual.project["metadata"]["extra"] = 1
+    actual.project.metadata["extra"] = 1
     (step,) = plan_of(data, actual).steps
     assert [(c.field, c.before, c.after) for c in step.changes] == [("metadata.extra", 1, None)]
     assert RESERVED_KEY not in str([c.field for c in step.changes])
@@ -102,7 +105,7 @@ def test_user_metadata_is_compared_without_the_reserved_key() -> None:
 def test_archived_project_is_made_active_again() -> None:
     actual = converged(loaded(spec()).spec)
     assert actual.project is not None
-    actual.project["status"] = "archived"
+    actual.project = actual.project.model_copy(update={"status": "archived"})
     (step,) = plan_of(spec(), actual).steps
     assert step.action == Action.UPDATE
     assert (step.changes[0].field, step.changes[0].after) == ("status", "active")
@@ -220,7 +223,7 @@ def test_schedule_entry_with_an_id_has_its_own_address_and_post() -> None:
     (step,) = plan_of(data, actual).steps
     assert step.address == "c-1/content/k/schedule/second"
     assert actual.project is not None
-    assert step.target.postId == post_id_for(actual.project["id"], "k", "tiktok", 1, "second")
+    assert step.target.postId == post_id_for(actual.project.id, "k", "tiktok", 1, "second")
 
 
 def test_a_schedule_step_carries_what_apply_sends_in_its_target() -> None:
@@ -295,7 +298,7 @@ def test_each_address_has_a_fingerprint_that_moves_only_with_its_facts() -> None
     assert set(before) == {"c-1/project", "c-1/approval", "c-1/brand"}
     drifted = edited(actual)
     assert drifted.project is not None
-    drifted.project["brandContext"]["tagline"] = "other"
+    drifted.project.brand_context["tagline"] = "other"
     after = plan_of(data, drifted).actual_fingerprints
     assert [a for a in before if before[a] != after[a]] == ["c-1/brand"]
 
@@ -315,7 +318,7 @@ def test_summary_time_spreads_customers_over_parallelism() -> None:
 
 def test_archive_plan_for_prune() -> None:
     row = {"id": "p1", "customerExternalId": "gone", "name": "Gone", "status": "active"}
-    plan = archive_plan(row, workspace="acme")
+    plan = archive_plan(Project.model_validate(row), workspace="acme")
     (step,) = plan.steps
     assert (step.address, step.action, step.target.model_dump()) == (
         "gone/project",
@@ -454,7 +457,7 @@ def test_a_removed_entry_is_canceled_at_the_address_it_had() -> None:
     assert actual.project is not None
     assert actual.scheduled_posts is not None
     encore = actual.scheduled_posts[1].id
-    reserved = actual.project["metadata"][RESERVED_KEY]
+    reserved = actual.project.metadata[RESERVED_KEY]
     reserved["content"]["k"]["entryIds"] = {encore: "encore"}
     (step,) = plan_of(only_first, actual).steps
     assert (step.address, step.action) == ("c-1/content/k/schedule/encore", Action.CANCEL)
@@ -477,10 +480,10 @@ def test_a_failed_ingest_recorded_by_apply_names_its_code_and_the_recovery() -> 
     data = spec(github={"repo": "org/app"})
     actual = converged(loaded(data).spec)
     assert actual.project is not None
-    reserved = actual.project["metadata"][RESERVED_KEY]
+    reserved = actual.project.metadata[RESERVED_KEY]
     # What apply writes when the job failed: the code alone; the API's ingestState is empty.
     reserved["ingest"].update(status="failed", error="SDK_PATCH_GENERATION_FAILED")
-    actual.project["ingestState"] = {"github": None}
+    actual.project = actual.project.model_copy(update={"ingest_state": {"github": None}})
     plan = plan_of(data, actual)
     assert steps(plan) == [("c-1/ingest", Action.RUN_JOB)]
     assert plan.steps[0].reason.startswith("the last ingest failed (SDK_PATCH_GENERATION_FAILED)")

@@ -24,9 +24,9 @@ def drifted(data: dict[str, Any]) -> ActualCustomer:
     """The converged state of `data`, then a person's edits in the Layers UI."""
     actual = converged(loaded(data).spec)
     assert actual.project is not None
-    actual.project["name"] = "Renamed In The UI"
-    actual.project["metadata"]["tier"] = "platinum"
-    actual.project["brandContext"]["tagline"] = "Changed by the customer."
+    actual.project = actual.project.model_copy(update={"name": "Renamed In The UI"})
+    actual.project.metadata["tier"] = "platinum"
+    actual.project.brand_context["tagline"] = "Changed by the customer."
     return actual
 
 
@@ -64,7 +64,7 @@ def test_a_step_keeps_the_changes_nobody_ignored() -> None:
     data = {**FILE, "ignore": ["project.metadata.tier"]}
     actual = drifted(data)
     assert actual.project is not None
-    actual.project["metadata"]["region"] = "us"
+    actual.project.metadata["region"] = "us"
     plan = plan_of(data, actual)
     project = plan.steps[0]
     assert (project.address, project.action) == ("c-1/project", Action.UPDATE)
@@ -87,7 +87,7 @@ def test_a_brand_the_ingest_is_still_to_write_is_planned_in_full() -> None:
     data = {**FILE, "github": {"repo": "o/r", "installationId": 7}, "ignore": ["brand.tagline"]}
     actual = drifted(data)
     assert actual.project is not None
-    actual.project["metadata"]["layersReconcile"].pop("ingest")  # never ingested by the tool
+    actual.project.metadata["layersReconcile"].pop("ingest")  # never ingested by the tool
     plan = plan_of(data, actual)
     brand = next(s for s in plan.steps if s.kind is StepKind.BRAND)
     assert [(c.field, c.before_unknown) for c in brand.changes] == [("tagline", True)]
@@ -98,7 +98,7 @@ def test_the_tools_own_stamp_is_written_even_when_metadata_is_ignored() -> None:
     data = {**FILE, "ignore": ["project.metadata"]}
     actual = drifted(data)
     assert actual.project is not None
-    actual.project["metadata"]["layersReconcile"] = {}
+    actual.project.metadata["layersReconcile"] = {}
     plan = plan_of(data, actual)
     adopt = plan.steps[0]
     assert adopt.action is Action.ADOPT

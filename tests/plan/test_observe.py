@@ -9,6 +9,7 @@ import httpx
 
 from layers_reconcile.client import LayersClient
 from layers_reconcile.plan.observe import SharedActual, observe_customer
+from layers_reconcile.records import Project
 from tests.plan.builders import loaded
 
 ROW = {
@@ -35,7 +36,8 @@ def observe(listed: list[dict[str, Any]]) -> tuple[Any, list[str]]:
         transport = httpx.MockTransport(answer)
         async with LayersClient("http://api.test", "k", transport=transport) as client:
             spec = loaded({"customerExternalId": "c-1", "project": {"name": "C"}}).spec
-            return await observe_customer(client, spec, SharedActual(), listed=listed)
+            rows = None if listed is None else [Project.model_validate(p) for p in listed]
+            return await observe_customer(client, spec, SharedActual(), listed=rows)
 
     return asyncio.run(go()), sent
 
@@ -49,7 +51,7 @@ def test_a_list_item_with_the_whole_row_needs_no_get() -> None:
 def test_a_list_item_without_metadata_is_read_once() -> None:
     item = {k: ROW[k] for k in ("id", "name", "status", "customerExternalId", "timezone")}
     actual, sent = observe([item])
-    assert actual.project == ROW
+    assert actual.project == Project.model_validate(ROW)
     assert sent == ["GET /v1/projects/prj_1"]
 
 

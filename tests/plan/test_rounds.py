@@ -85,9 +85,9 @@ def test_plan_names_a_stray_post_after_many_rounds_by_its_entry() -> None:
     actual = converged(loaded(both).spec)
     assert actual.project is not None
     assert actual.scheduled_posts is not None
-    entry = Entry(actual.project["id"], "k", "tiktok", 2)
+    entry = Entry(actual.project.id, "k", "tiktok", 2)
     _entry_posts(actual.scheduled_posts, entry, canceled=9)
-    reserved = actual.project["metadata"][RESERVED_KEY]
+    reserved = actual.project.metadata[RESERVED_KEY]
     reserved["canceledPosts"] = [bare_id(entry.post_id(n)) for n in range(9)]
     assert plan_of(both, actual).steps == []  # converged: the live post is round 9
     only_first = _two_entries(second={"account": "tiktok"})
@@ -104,9 +104,9 @@ def test_import_writes_back_an_entry_posted_again_after_many_rounds() -> None:
     actual = converged(loaded(both).spec)
     assert actual.project is not None
     assert actual.scheduled_posts is not None
-    pid = actual.project["id"]
+    pid = actual.project.id
     _entry_posts(actual.scheduled_posts, Entry(pid, "k", "tiktok", 2), canceled=120)
-    record = actual.project["metadata"][RESERVED_KEY]["content"]["k"]
+    record = actual.project.metadata[RESERVED_KEY]["content"]["k"]
     notes: list[str] = []
     written = _schedule(pid, "k", record["containerIds"], record, actual.scheduled_posts, notes)
     assert notes == []

@@ -13,6 +13,7 @@ from layers_reconcile.config.ignore import ignored_by
 from layers_reconcile.errors import ConflictError
 from layers_reconcile.plan.ids import LAST_APPLIED, RESERVED_KEY, project_id_for
 from layers_reconcile.plan.model import Step
+from layers_reconcile.records import Project
 from layers_reconcile.statuses import POST_DONE
 
 _SIMPLE = ("name", "timezone", "primaryLanguage", "ownerEmail")
@@ -47,11 +48,11 @@ async def create(ctx: CustomerContext, step: Step) -> StepResult:
         found = await ctx.api.find_projects(ctx.customer)
         if not found:
             raise
-        mine = [p for p in found if str(p.get("id")) == body["id"]]
+        mine = [p for p in found if p.id == body["id"]]
         project = (mine or found)[0]
-        ctx.project_id = str(project["id"])
+        ctx.project_id = project.id
         return StepResult(detail=f"found existing project {ctx.project_id}")
-    ctx.project_id = str(project["id"])
+    ctx.project_id = project.id
     ctx.remember(project)
     return StepResult(detail=f"created project {ctx.project_id}")
 
@@ -94,12 +95,14 @@ async def update(ctx: CustomerContext, step: Step) -> StepResult:
     return StepResult(detail="updated " + ", ".join(sorted(body)) if body else "nothing to update")
 
 
-def _keep_ignored(metadata: dict[str, Any], project: Any, ignore: Sequence[str]) -> dict[str, Any]:
+def _keep_ignored(
+    metadata: dict[str, Any], project: Project | None, ignore: Sequence[str]
+) -> dict[str, Any]:
     """The file's metadata with each key that `ignore:` names as Layers has it (the PATCH
     replaces the whole mapping, so an ignored key must be sent back unchanged)."""
     if not ignore:
         return metadata
-    current = (project or {}).get("metadata") or {}
+    current = (project.metadata if project else None) or {}
     keys = set(metadata) | set(current)
     for key in keys - {RESERVED_KEY}:
         if ignored_by(ignore, f"project.metadata.{key}") is None:
@@ -123,7 +126,7 @@ async def archive(ctx: CustomerContext, step: Step) -> StepResult:
             f"project {project_id} is not stamped by workspace {ctx.workspace!r}; not archived",
             recovery="archive it by hand if it really should go",
         )
-    if project.get("status") == "archived":
+    if project.status == "archived":
         return StepResult(detail="already archived", changed=False)
     # Archiving cancels the queued posts: recorded first as canceled by this tool, so that a
     # file put back posts them again rather than reporting drift (as cancel_post does).
