@@ -24,7 +24,7 @@ from layers_reconcile.plan.model import Plan
 from layers_reconcile.plan.planner import make_plan
 from tests.apply.inprocess import BASE, InProcess, in_process, network_like
 from tests.apply.support import KEY
-from tests.plan.seed import customer_yaml, seed_customer
+from tests.plan.seed import seed_customer, write_workspace
 
 WORKSPACE = "faults"
 FAULT_SEED = 4
@@ -39,11 +39,7 @@ def _no_backoff_waits() -> Iterator[None]:
 
 
 def _workspace(root: Path, ids: list[str]) -> Path:
-    (root / "customers").mkdir(parents=True)
-    (root / "layers.yaml").write_text(f"workspace: {WORKSPACE}\n")
-    for ext in ids:
-        (root / "customers" / f"{ext}.yaml").write_text(customer_yaml(ext))
-    return root
+    return write_workspace(root, WORKSPACE, ids)
 
 
 async def _plan_and_apply(

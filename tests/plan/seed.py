@@ -7,6 +7,7 @@ people are simulated by opening the emulator's own consent URLs.
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import httpx
 
@@ -155,3 +156,12 @@ async def seed_many(
                 await seed_customer(client, ext, workspace=workspace)
 
         await asyncio.gather(*(one(e) for e in ids))
+
+
+def write_workspace(root: Path, workspace: str, ids: list[str]) -> Path:
+    """A workspace named `workspace` under `root` with one file per id (`customer_yaml`)."""
+    (root / "customers").mkdir(parents=True)
+    (root / "layers.yaml").write_text(f"workspace: {workspace}\n")
+    for ext in ids:
+        (root / "customers" / f"{ext}.yaml").write_text(customer_yaml(ext))
+    return root

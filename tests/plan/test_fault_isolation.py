@@ -27,7 +27,7 @@ from layers_reconcile.render.markdown import render_markdown
 from layers_reconcile.render.text import plain_text
 from tests.apply.inprocess import BASE, InProcess, in_process, network_like
 from tests.apply.support import KEY
-from tests.plan.seed import customer_yaml, seed_customer
+from tests.plan.seed import seed_customer, write_workspace
 
 WORKSPACE = "faults"
 CUSTOMERS = 100
@@ -43,11 +43,7 @@ def _no_backoff_waits() -> Iterator[None]:
 
 
 def _workspace(root: Path, ids: list[str]) -> Path:
-    (root / "customers").mkdir(parents=True)
-    (root / "layers.yaml").write_text(f"workspace: {WORKSPACE}\n")
-    for ext in ids:
-        (root / "customers" / f"{ext}.yaml").write_text(customer_yaml(ext))
-    return root
+    return write_workspace(root, WORKSPACE, ids)
 
 
 def _client(ip: InProcess, transport: httpx.AsyncBaseTransport | None = None) -> LayersClient:
