@@ -160,6 +160,18 @@ class PatchPolicy(Strict):
 # --- content --------------------------------------------------------------------------------
 
 
+def project_influencer(value: Any, info: ValidationInfo) -> Any:
+    """An `influencerId` in a body names a live influencer of the request's project."""
+    ctx = context_of(info)
+    if value is None or ctx is None:
+        return value
+    ident = parse_uuid(value, "inf")
+    doc = ctx["emu"].store.get("influencer", ident) if ident else None
+    if doc is None or doc["projectId"] != ctx["project"]["id"] or doc["status"] == "deleted":
+        raise fail("is not an influencer of this project")
+    return value
+
+
 class Brief(Body):
     """A content brief; fields it does not know are kept (they are the partner's)."""
 
@@ -178,14 +190,7 @@ class Brief(Body):
     @field_validator("influencerId")
     @classmethod
     def _influencer(cls, value: Any, info: ValidationInfo) -> Any:
-        ctx = context_of(info)
-        if value is None or ctx is None:
-            return value
-        ident = parse_uuid(value, "inf")
-        doc = ctx["emu"].store.get("influencer", ident) if ident else None
-        if doc is None or doc["projectId"] != ctx["project"]["id"] or doc["status"] == "deleted":
-            raise fail("is not an influencer of this project")
-        return value
+        return project_influencer(value, info)
 
 
 class Generate(Body):
@@ -502,15 +507,8 @@ class Actor(Body):
 
     @field_validator("influencerId")
     @classmethod
-    def _influencer(cls, value: str | None, info: ValidationInfo) -> str | None:
-        ctx = context_of(info)
-        if value is None or ctx is None:
-            return value
-        ident = parse_uuid(value, "inf")
-        doc = ctx["emu"].store.get("influencer", ident) if ident else None
-        if doc is None or doc["projectId"] != ctx["project"]["id"] or doc["status"] == "deleted":
-            raise fail("is not an influencer of this project")
-        return value
+    def _influencer(cls, value: Any, info: ValidationInfo) -> Any:
+        return project_influencer(value, info)
 
     @model_check(mode="after")
     def _actor(self) -> Actor:
