@@ -7,12 +7,10 @@ as the CLI runs it: plan first, then execute that plan.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import stamina
 
 from layers_reconcile.apply.events import ApplyReport, CustomerStatus
 from layers_reconcile.apply.executor import execute
@@ -28,14 +26,6 @@ from tests.plan.seed import seed_customer, write_workspace
 
 WORKSPACE = "faults"
 FAULT_SEED = 4
-
-
-@pytest.fixture(autouse=True)
-def _no_backoff_waits() -> Iterator[None]:
-    """stamina's jittered backoff sleeps on the event loop, not on the manual clock: skip it
-    (the client keeps its own limit of 6 attempts)."""
-    with stamina.set_testing(True, attempts=100, cap=True):
-        yield
 
 
 def _workspace(root: Path, ids: list[str]) -> Path:

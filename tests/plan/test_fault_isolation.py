@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import stamina
 
 from layers_reconcile.cli.exits import ExitCode, of_plan
 from layers_reconcile.client import LayersClient
@@ -32,14 +30,6 @@ from tests.plan.seed import seed_customer, write_workspace
 WORKSPACE = "faults"
 CUSTOMERS = 100
 SEEDS = (4, 13, 14)  # each makes two reads fail all their attempts in one pass
-
-
-@pytest.fixture(autouse=True)
-def _no_backoff_waits() -> Iterator[None]:
-    """stamina's jittered backoff sleeps on the event loop, not on the manual clock: skip it
-    (the client keeps its own limit of 6 attempts)."""
-    with stamina.set_testing(True, attempts=100, cap=True):
-        yield
 
 
 def _workspace(root: Path, ids: list[str]) -> Path:
