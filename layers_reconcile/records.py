@@ -137,6 +137,9 @@ class Whoami(Model):
 
     scopes: Strings = ()
     rate_limit_tier: Text = None
+    organization_id: Text = None
+    # Rev B only (null for a top-level organization); its presence marks Rev B (`apirevision`).
+    parent_organization_id: Text = None
 
 
 class JobError(Model):
