@@ -114,6 +114,7 @@ class CustomerRun:
             self.settings,
             now=self.ctx.options.now(),
             take_over=self.ctx.options.take_over,
+            revision=self.shared.revision,
         )
         if plan.project_id:
             self.ctx.project_id = plan.project_id

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager, suppress
 from dataclasses import replace
 
+from layers_reconcile.apirevision import Pin, RevisionMismatch, label
 from layers_reconcile.apply.callback import Receivers
 from layers_reconcile.apply.context import CustomerContext
 from layers_reconcile.apply.customer import CustomerRun
@@ -67,7 +68,10 @@ async def execute(
             wanted = not customers or cp.customer_external_id in customers
             if (cp.steps or cp.conflict or cp.not_planned) and wanted:
                 work.append((cp.customer_external_id, loaded.get(cp.customer_external_id), cp))
-    needs_shared = any(c is not None for _, c, _ in work)
+    # A saved plan names its API revision: checking it costs the whoami, before any write.
+    needs_shared = any(c is not None for _, c, _ in work) or (
+        plan is not None and plan.api_revision is not None
+    )
     github = any(c is not None and c.spec.github is not None for _, c, _ in work)
     # Without a GitHub step in the plan, a key lacking github:admin leaves the installations
     # unchecked, as in plan: apply asks only for the scopes of the steps it carries out.
@@ -75,10 +79,21 @@ async def execute(
         s.kind is StepKind.GITHUB for _, _, cp in work if cp is not None for s in cp.steps
     )
     shared = (
-        await observe_shared(client, github=github, read_only=no_github_step)
+        await observe_shared(
+            client,
+            github=github,
+            read_only=no_github_step,
+            revision=options.revision or Pin(settings.apiRevision),
+        )
         if needs_shared
         else SharedActual()
     )
+    if plan is not None and plan.api_revision not in (None, shared.revision):
+        raise RevisionMismatch(
+            f"the saved plan was made against Rev {label(plan.api_revision)} of the Layers API, "
+            f"but the API now answers in Rev {label(shared.revision)}; nothing was written. "
+            "Make the plan again against it (`plan --out`)"
+        )
     semaphore = asyncio.Semaphore(max(1, options.parallelism))
     deadline = options.ends_at()
 

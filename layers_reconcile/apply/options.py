@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from layers_reconcile.apirevision import Pin
 from layers_reconcile.apply.poll import SYSTEM_CLOCK, SYSTEM_SLEEP, Clock, Sleep
 from layers_reconcile.plan.model import Step
 
@@ -35,6 +36,8 @@ class ApplyOptions:
     max_rounds: int = 40
     # The workspace whose stamped projects this run may take over (--take-over).
     take_over: str | None = None
+    # The API revision asked for (--api-revision, else layers.yaml); None: layers.yaml's.
+    revision: Pin | None = None
     # `apply --reviewed`: whether a step may run (False: held back as not reviewed). None: all.
     reviewed: Callable[[Step], bool] | None = None
     now: Callable[[], datetime] = field(default=_utcnow)

@@ -21,6 +21,7 @@ import click
 from rich.console import Console
 from rich.text import Text
 
+from layers_reconcile.apirevision import Pin
 from layers_reconcile.apply import ApplyOptions, ApplyReport, execute, parse_duration
 from layers_reconcile.apply.poll import Deadline
 from layers_reconcile.cli.common import (
@@ -35,6 +36,8 @@ from layers_reconcile.cli.common import (
     output_options,
     parallelism_of,
     plan_root_of,
+    revision_option,
+    revision_pin,
     run,
 )
 from layers_reconcile.cli.exits import ExitCode, of_report
@@ -125,6 +128,7 @@ def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> 
     help="Jobs run this many times faster than documented (an emulator started with --speed X). "
     "Rarely needed: polling follows each job's own progress.",
 )
+@revision_option
 @output_options
 @click.pass_context
 def apply(ctx: click.Context, /, targets: tuple[Path, ...], **given: Any) -> None:
@@ -163,7 +167,16 @@ def apply(ctx: click.Context, /, targets: tuple[Path, ...], **given: Any) -> Non
     console = make_console(options)
     limit = parallelism_of(options, workspace)
     job = ApplyRun(
-        workspace, scope, saved, reviewed, console, errors, flags, options.verbose, limit
+        workspace,
+        scope,
+        saved,
+        reviewed,
+        console,
+        errors,
+        flags,
+        options.verbose,
+        limit,
+        revision=revision_pin(options, workspace),
     )
     try:
         with endpoint_for(options, workspace) as endpoint:
@@ -243,6 +256,7 @@ class ApplyRun:
     flags: ApplyFlags = ApplyFlags()
     verbose: int = 0
     parallelism: int = 8
+    revision: Pin | None = None  # --api-revision, else layers.yaml's (`revision_pin`)
 
 
 async def converge(
@@ -295,7 +309,12 @@ async def _planned(
     try:
         async with asyncio.timeout_at(deadline.loop_time()):
             return await scoped_plan(
-                client, endpoint, job.workspace, job.scope, parallelism=job.parallelism
+                client,
+                endpoint,
+                job.workspace,
+                job.scope,
+                parallelism=job.parallelism,
+                revision=job.revision,
             )
     except TimeoutError:
         if job.flags.timeout is None:
@@ -343,6 +362,7 @@ def _options(
         publish_poll_interval=1.0 if emulated else 5.0,
         job_time_scale=job.flags.job_speed or endpoint.job_speed,
         take_over=job.scope.take_over or plan.take_over,
+        revision=job.revision,
         reviewed=job.reviewed.holds if job.reviewed is not None else None,
         clock=runtime.clock,
         sleep=deadline.sleep,

@@ -12,13 +12,14 @@ from collections.abc import Callable, Coroutine, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar, cast
 
 import click
 import httpx
 from rich.console import Console
 from rich.text import Text
 
+from layers_reconcile.apirevision import SETTINGS, Pin, RevisionSetting
 from layers_reconcile.apply.poll import SYSTEM_CLOCK, SYSTEM_SLEEP, Clock, Sleep
 from layers_reconcile.cli.context import GlobalOptions
 from layers_reconcile.cli.exits import of_error
@@ -158,7 +159,7 @@ def resolve_endpoint(options: GlobalOptions, workspace: Workspace) -> Endpoint:
         raise ReconcileError(f"LAYERS_API_KEY / --api-key: {exc}.") from None
     note = None
     if from_file and not is_public_api(url) and in_github_actions():
-        at = _api_url_line(workspace)
+        at = _settings_line(workspace, "apiUrl")
         raise ReconcileError(
             f"{at}apiUrl in layers.yaml is {url}, not the documented API host "
             f"{DOCUMENTED_API_HOST}; "
@@ -173,17 +174,46 @@ def resolve_endpoint(options: GlobalOptions, workspace: Workspace) -> Endpoint:
     return Endpoint(url=url, api_key=key, note=note)
 
 
-def _api_url_line(workspace: Workspace) -> str:
-    """`layers.yaml:LINE:COL: ` of the `apiUrl:` key, for an error that points at it."""
+def _settings_line(workspace: Workspace, key: str) -> str:
+    """`layers.yaml:LINE:COL: ` of a top-level key, for an error that points at it."""
     path = workspace.settings_path
     try:
         lines = path.read_text(encoding="utf-8").splitlines() if path else []
     except (OSError, UnicodeDecodeError):
         lines = []
     for number, line in enumerate(lines, start=1):
-        if line.startswith("apiUrl:"):
-            return f"{display_path(path)}:{number}:{len('apiUrl: ') + 1}: " if path else ""
+        if line.startswith(f"{key}:"):
+            return f"{display_path(path)}:{number}:{len(key) + 3}: " if path else ""
     return ""
+
+
+def revision_pin(options: GlobalOptions, workspace: Workspace) -> Pin:
+    """The API revision a command asks for: --api-revision, else layers.yaml's `apiRevision`
+    (else auto), with where it was said for the error that refuses it."""
+    if options.api_revision is not None:
+        return Pin(options.api_revision, f"--api-revision {options.api_revision}")
+    setting = workspace.settings.apiRevision
+    at = _settings_line(workspace, "apiRevision") if setting is not None else ""
+    return Pin(setting, f"{at}apiRevision {setting}" if at else "")
+
+
+def _api_revision(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.obj = replace(options_of(ctx), api_revision=cast(RevisionSetting, value))
+
+
+def revision_option(command: F) -> F:
+    """`--api-revision auto|a|b` of the commands that talk to the API; read by `revision_pin`."""
+    return click.option(
+        "--api-revision",
+        "_api_revision",
+        type=click.Choice(SETTINGS),
+        expose_value=False,
+        callback=_api_revision,
+        help="The Layers API revision to speak: a (the onboarding guide's), b (today's docs) or "
+        "auto (read from the API's whoami). Overrides apiRevision in layers.yaml; a pinned one "
+        "the API does not speak is an error before any write.",
+    )(command)
 
 
 def in_github_actions() -> bool:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from layers_reconcile.apirevision import RevisionSetting
+
 
 @dataclass(frozen=True)
 class GlobalOptions:
@@ -14,6 +16,8 @@ class GlobalOptions:
     parallelism: int | None = None
     no_color: bool = False
     verbose: int = 0
+    # A command's --api-revision (None: layers.yaml's apiRevision, else auto).
+    api_revision: RevisionSetting | None = None
 
     def __repr__(self) -> str:
         key = "<set>" if self.api_key else None

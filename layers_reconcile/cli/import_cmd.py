@@ -23,6 +23,7 @@ from rich.text import Text
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 
+from layers_reconcile.apirevision import Pin, settle
 from layers_reconcile.apply.importer import Imported, file_stem, import_customers
 from layers_reconcile.cli.common import (
     Endpoint,
@@ -31,6 +32,8 @@ from layers_reconcile.cli.common import (
     fail,
     make_console,
     resolve_endpoint,
+    revision_option,
+    revision_pin,
     run,
 )
 from layers_reconcile.cli.exits import ExitCode
@@ -58,6 +61,7 @@ from layers_reconcile.printable import printable
     help="Instead: write what people changed in Layers (project fields, approval policy, brand, "
     "influencer choice) back into the existing customer files, keeping their comments.",
 )
+@revision_option
 @click.pass_context
 def import_(
     ctx: click.Context,
@@ -87,15 +91,16 @@ def import_(
     path.mkdir(parents=True, exist_ok=True)
     try:
         workspace = load_workspace(path)
+        pin = revision_pin(options, workspace)
         if options.emulator or use_emulator:
             from layers_reconcile.cli.embedded import embedded_emulator
 
             with embedded_emulator(path) as (url, key):
                 endpoint = Endpoint(url=url, api_key=key, emulator=True)
-                found = run(_import(endpoint, options.customers))
+                found = run(_import(endpoint, options.customers, pin))
         else:
             endpoint = resolve_endpoint(options, workspace)
-            found = run(_import(endpoint, options.customers))
+            found = run(_import(endpoint, options.customers, pin))
     except (ReconcileError, KeyboardInterrupt) as exc:
         fail(ctx, errors, exc)
     name = workspace.settings.workspace or _stamped(found)
@@ -197,9 +202,9 @@ def _write_workspace_name(path: Path, name: str) -> Path:
     return settings
 
 
-async def _import(endpoint: Endpoint, customers: tuple[str, ...]) -> list[Imported]:
+async def _import(endpoint: Endpoint, customers: tuple[str, ...], pin: Pin) -> list[Imported]:
     async with build_client(endpoint) as client:
-        await client.whoami()
+        client.revision = settle(pin, await client.whoami())
         return await import_customers(client, customers=customers)
 
 

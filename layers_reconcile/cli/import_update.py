@@ -12,7 +12,13 @@ from rich.console import Console
 from rich.text import Text
 
 from layers_reconcile.apply.import_update import edits_for, pinned_influencers
-from layers_reconcile.cli.common import build_client, endpoint_for, fail, load_or_exit
+from layers_reconcile.cli.common import (
+    build_client,
+    endpoint_for,
+    fail,
+    load_or_exit,
+    revision_pin,
+)
 from layers_reconcile.cli.context import GlobalOptions
 from layers_reconcile.cli.exits import ExitCode
 from layers_reconcile.config.yamledit import set_values
@@ -36,6 +42,7 @@ def update_files(
                         workspace,
                         RunScope(customers=options.customers, partial=workspace.partial),
                         now=datetime.now(UTC),
+                        revision=revision_pin(options, workspace),
                     )
                     names: dict[str, str] = {}
                     for customer in plan.customers:

@@ -28,6 +28,8 @@ from layers_reconcile.cli.common import (
     load_or_exit,
     make_console,
     output_options,
+    revision_option,
+    revision_pin,
     run,
 )
 from layers_reconcile.cli.exits import ExitCode
@@ -90,6 +92,7 @@ class LinkRow:
 @click.option("--api-url", help="Same as the global --api-url.")
 @click.option("--api-key", help="Same as the global --api-key (prefer LAYERS_API_KEY).")
 @click.option("--emulator", "use_emulator", is_flag=True, help="Same as the global --emulator.")
+@revision_option
 @output_options
 @click.pass_context
 def links(
@@ -122,6 +125,7 @@ def links(
                         workspace,
                         RunScope(customers=options.customers, partial=workspace.partial),
                         now=now,
+                        revision=revision_pin(options, workspace),
                     )
                     granted = await _scopes(client)
                     return await collect(

@@ -19,6 +19,8 @@ from layers_reconcile.cli.common import (
     output_options,
     parallelism_of,
     plan_root_of,
+    revision_option,
+    revision_pin,
     run,
 )
 from layers_reconcile.cli.context import GlobalOptions
@@ -79,6 +81,7 @@ from layers_reconcile.plan.scope import RunScope
 @click.option("--api-url", help="Same as the global --api-url.")
 @click.option("--api-key", help="Same as the global --api-key (prefer LAYERS_API_KEY).")
 @click.option("--emulator", "use_emulator", is_flag=True, help="Same as the global --emulator.")
+@revision_option
 @output_options
 @click.pass_context
 def plan(
@@ -174,7 +177,14 @@ def _planned(workspace: Workspace, scope: RunScope, options: GlobalOptions) -> P
         async def planned() -> Plan:
             async with build_client(endpoint, rate_share=scope.rate_share) as client:
                 limit = parallelism_of(options, workspace)
-                return await scoped_plan(client, endpoint, workspace, scope, parallelism=limit)
+                return await scoped_plan(
+                    client,
+                    endpoint,
+                    workspace,
+                    scope,
+                    parallelism=limit,
+                    revision=revision_pin(options, workspace),
+                )
 
         return run(planned())
 

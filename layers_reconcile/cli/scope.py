@@ -14,6 +14,7 @@ import click
 from rich.console import Console
 
 from layers_reconcile import __version__
+from layers_reconcile.apirevision import Pin
 from layers_reconcile.cli.common import Endpoint, customer_filter_problem, fail, noted
 from layers_reconcile.cli.output import scrubbed
 from layers_reconcile.client import LayersClient
@@ -229,9 +230,11 @@ async def scoped_plan(
     scope: RunScope,
     *,
     parallelism: int,
+    revision: Pin | None = None,
 ) -> Plan:
     """The plan of what `scope` covers, as plan shows it and apply executes it: stamped, with the
-    endpoint's note, and refused when it needs a return URL the files lack (real API only)."""
+    endpoint's note, and refused when it needs a return URL the files lack (real API only).
+    `revision`: the API revision asked for (`cli.common.revision_pin`)."""
     if scope.empty:  # nothing changed: nothing to read
         settings = workspace.settings
         made = Plan(workspace=settings.workspace, workspace_root=scope.root, api_url=endpoint.url)
@@ -243,6 +246,7 @@ async def scoped_plan(
             parallelism=parallelism,
             now=datetime.now(UTC),
             api_url=endpoint.url,
+            revision=revision,
         )
     plan = noted(stamped(made, scope, workspace), endpoint)
     if not endpoint.emulator:

@@ -20,6 +20,7 @@ import httpx
 import stamina
 
 from layers_reconcile import records
+from layers_reconcile.apirevision import ApiRevision
 from layers_reconcile.client import endpoints
 from layers_reconcile.client.decoding import (
     ACCEPT_ENCODING,
@@ -125,6 +126,9 @@ class ClientCore:
         self._redactor = Redactor(api_key)
         self._pacer = Pacer(self._clock, self._sleep, share=rate_share)
         self.stats = ClientStats()
+        # The API revision the run speaks (`apirevision.settle`), set once after the first
+        # whoami; the helpers whose path or body differ by revision read it.
+        self.revision: ApiRevision = "a"
         self._http = httpx.AsyncClient(
             base_url=base,
             transport=transport,

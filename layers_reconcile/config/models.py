@@ -23,6 +23,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from layers_reconcile.apirevision import RevisionSetting
 from layers_reconcile.config import ignore
 from layers_reconcile.config.fieldtypes import (
     AT_PATTERN,
@@ -618,6 +619,14 @@ class WorkspaceSpec(StrictModel):
         le=256,
         description="How many customers are reconciled at once.",
         examples=[8],
+    )
+    apiRevision: RevisionSetting | None = Field(
+        default=None,
+        description="Which revision of the Layers API to speak: a (the onboarding guide's), b "
+        "(today's docs: per-format content, the review policy) or auto (the default: read from "
+        "the whoami every run makes). A pinned revision the API does not speak is an error "
+        "before any write; --api-revision overrides it.",
+        examples=["auto", "b"],
     )
     customers: CustomerFilesSpec | None = Field(
         default=None,

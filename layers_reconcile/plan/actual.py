@@ -12,6 +12,7 @@ from typing import Any, cast
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
+from layers_reconcile.apirevision import ApiRevision
 from layers_reconcile.plan.ids import RESERVED_KEY
 from layers_reconcile.records import (
     Container,
@@ -37,6 +38,8 @@ class SharedActual(_Model):
     """Facts read once per run and shared by every customer."""
 
     whoami: Whoami = Field(default_factory=Whoami)
+    # The API revision this run speaks, decided from `whoami` (`apirevision.settle`).
+    revision: ApiRevision = "a"
     # None: not read (no customer manages `github`); []: none registered.
     github_installations: list[Installation] | None = None
     # Why the installations could not be read (a read-only key lacks github:admin).

@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from layers_reconcile.apirevision import ApiRevision
 from layers_reconcile.config.models import CustomerSpec, WorkspaceSpec
 from layers_reconcile.plan.actual import ActualCustomer
 from layers_reconcile.plan.fields import fingerprint
@@ -38,6 +39,8 @@ class Ctx:
     now: datetime
     # The workspace whose stamped projects may be adopted (--take-over).
     take_over: str | None = None
+    # The API revision the run speaks: the stages whose routes or fields differ read it.
+    revision: ApiRevision = "a"
     steps: list[Step] = field(default_factory=list)
     fingerprints: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from layers_reconcile.apirevision import ApiRevision
 from layers_reconcile.config.models import InfluencerSpec, WorkspaceSpec
 from layers_reconcile.guidance import ingest_fix
 from layers_reconcile.plan import estimates
@@ -46,13 +47,22 @@ def diff_customer(
     *,
     now: datetime,
     take_over: str | None = None,
+    revision: ApiRevision = "a",
 ) -> CustomerPlan:
-    """The steps that converge one customer, in the order of PRODUCT.md §6.
+    """The steps that converge one customer, in the order of PRODUCT.md §6, in the words of
+    the API `revision` the run speaks.
 
     A project stamped by another workspace is a conflict (no step at all) unless `take_over`
     names that workspace.
     """
-    ctx = Ctx(spec=loaded.spec, actual=actual, settings=settings, now=now, take_over=take_over)
+    ctx = Ctx(
+        spec=loaded.spec,
+        actual=actual,
+        settings=settings,
+        now=now,
+        take_over=take_over,
+        revision=revision,
+    )
     conflict = _conflict(ctx)
     if conflict is not None:
         return CustomerPlan(
@@ -118,9 +128,11 @@ def build_plan(
     warnings: list[str] | None = None,
     orphans: list[Orphan] | None = None,
     take_over: str | None = None,
+    api_revision: ApiRevision | None = None,
 ) -> Plan:
     return Plan(
         created_at=now,
+        api_revision=api_revision,
         workspace=workspace,
         workspace_root=workspace_root,
         api_url=api_url,

@@ -22,6 +22,8 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
+from layers_reconcile.apirevision import ApiRevision
+
 FORMAT_VERSION = 2
 # A saved plan is read like a workspace file (a regular file, at most this big) and at most this
 # deep: a plan of thousands of customers is some MB; values from the API nest at most 128 deep.
@@ -235,6 +237,9 @@ class Plan(_Model):
     # The folder (or file) the plan was made from, as given on the command line.
     workspace_root: str | None = None
     api_url: str | None = None
+    # The API revision it was made against (`apirevision`): apply refuses it against the other.
+    # None (left out of the document): not known, a plan of a version before revisions.
+    api_revision: ApiRevision | None = None
     # Customers apply converges at once; shapes the expected time to converge.
     parallelism: int = 8
     customers: list[CustomerPlan] = Field(default_factory=list)
@@ -390,6 +395,7 @@ def _repeated(plan: Plan) -> str | None:
 
 
 _OPTIONAL_KEYS = (
+    "apiRevision",
     "toolVersion",
     "commit",
     "changedSince",

@@ -10,6 +10,7 @@ import asyncio
 from collections.abc import Awaitable
 from typing import Any
 
+from layers_reconcile.apirevision import Pin, settle
 from layers_reconcile.client import LayersClient
 from layers_reconcile.config.models import CustomerSpec
 from layers_reconcile.errors import AuthError, leaf_exception
@@ -21,13 +22,22 @@ __all__ = ["ActualCustomer", "JsonDict", "SharedActual", "observe_customer", "ob
 
 
 async def observe_shared(
-    client: LayersClient, *, github: bool = True, read_only: bool = False
+    client: LayersClient,
+    *,
+    github: bool = True,
+    read_only: bool = False,
+    revision: Pin = Pin(),  # noqa: B008 (frozen: one shared default is safe)
 ) -> SharedActual:
-    """Once per run: who the key is (this also starts the client's pacing) and the installations.
+    """Once per run: who the key is (this also starts the client's pacing), which API revision
+    it speaks (decided from that answer, no request of its own; the client is told) and the
+    installations.
 
     `read_only` (plan): a key without `github:admin` leaves the installations unchecked instead
-    of failing, so a read-only key can plan."""
+    of failing, so a read-only key can plan. A pinned `revision` the API does not speak is a
+    `RevisionMismatch`, before any write."""
     who = await client.whoami()
+    spoken = settle(revision, who)
+    client.revision = spoken
     installations: list[Installation] | None = None
     unchecked: str | None = None
     if github:
@@ -37,7 +47,12 @@ async def observe_shared(
             if not (read_only and exc.code == "FORBIDDEN_SCOPE"):
                 raise
             unchecked = "not checked: the key lacks github:admin"
-    return SharedActual(whoami=who, github_installations=installations, github_unchecked=unchecked)
+    return SharedActual(
+        whoami=who,
+        revision=spoken,
+        github_installations=installations,
+        github_unchecked=unchecked,
+    )
 
 
 def _pick_project(

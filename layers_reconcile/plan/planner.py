@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
+from layers_reconcile.apirevision import Pin
 from layers_reconcile.client import LayersClient
 from layers_reconcile.client.retrying import retry_advice
 from layers_reconcile.config.models import WorkspaceSpec
@@ -73,15 +74,18 @@ async def make_plan(
     parallelism: int | None = None,
     now: datetime | None = None,
     api_url: str | None = None,
+    revision: Pin | None = None,
 ) -> Plan:
     """Observe (reads only) and diff every customer `scope` covers, and list this workspace's
     orphans (which ones: `RunScope.orphan_candidates`). With `scope.prune`, up to
     `scope.prune_cap` orphans get an archive step; `scope.take_over` names the workspace whose
     stamped projects this plan may adopt. A shard of the whole workspace (`scope.orphans_in`)
     lists the orphans its predicate holds, so the shards of a CI matrix list, and with --prune
-    archive, every orphan between them.
+    archive, every orphan between them. `revision`: the API revision asked for (default:
+    layers.yaml's `apiRevision`); the plan is made, and says it is, in the one the API speaks.
     """
     settings = workspace.settings
+    revision = revision or Pin(settings.apiRevision)
     now = now or datetime.now(UTC)
     limit = parallelism or settings.parallelism or DEFAULT_PARALLELISM
     if scope.prune:
@@ -93,7 +97,9 @@ async def make_plan(
     wanted = scope.orphan_candidates(settings.workspace, workspace.named)
     lookups = len(chosen) + (len(wanted) if isinstance(wanted, frozenset) else 0)
     by_list = scope.whole or wanted is ALL or lookups > LOOKUP_LIMIT
-    shared = await observe_shared(client, github=any(c.spec.github for c in chosen), read_only=True)
+    shared = await observe_shared(
+        client, github=any(c.spec.github for c in chosen), read_only=True, revision=revision
+    )
     gate = asyncio.Semaphore(limit)
     listing: dict[str, list[Project]] | None = None
     if by_list:
@@ -112,7 +118,14 @@ async def make_plan(
                     raise
                 if round_ + 1 == OBSERVE_ROUNDS:
                     return not_planned(loaded, exc)
-        return diff_customer(loaded, actual, settings, now=now, take_over=scope.take_over)
+        return diff_customer(
+            loaded,
+            actual,
+            settings,
+            now=now,
+            take_over=scope.take_over,
+            revision=shared.revision,
+        )
 
     try:
         async with asyncio.TaskGroup() as group:
@@ -136,6 +149,7 @@ async def make_plan(
         orphans=orphans.listed,
         take_over=scope.take_over,
         warnings=warnings,
+        api_revision=shared.revision,
     )
 
 

@@ -6,6 +6,7 @@ import json
 from collections import Counter
 from typing import Any
 
+from layers_reconcile import apirevision
 from layers_reconcile.config.times import instant_text
 from layers_reconcile.durations import converge_text, estimate_span_text
 from layers_reconcile.plan.model import (
@@ -245,6 +246,15 @@ def all_warnings(plan: Plan) -> list[tuple[str, str]]:
         for s in c.steps:
             out.extend((s.address, w) for w in s.warnings)
     return out
+
+
+def revision_text(plan: Plan) -> str | None:
+    """The API revision the plan was made against, as its header says it (None: not known)."""
+    return (
+        None
+        if plan.api_revision is None
+        else f"API revision {apirevision.label(plan.api_revision)}"
+    )
 
 
 def scope_line(plan: Plan) -> str | None:

@@ -24,6 +24,8 @@ def render_markdown(plan: Plan, *, limit: int = LIMIT) -> list[str]:
     """The comment, as one or more parts of at most `limit` characters each."""
     plan = printable_value(plan)
     title = "### layers-reconcile plan" + (f" · `{plan.workspace}`" if plan.workspace else "")
+    revision = fmt.revision_text(plan)
+    title += f" · {revision}" if revision else ""
     summary = f"**{fmt.summary_line(plan)}**"
     notes = [fmt.scope_line(plan), fmt.provenance_line(plan)]
     summary += "".join(f"\n\n_{escape(n, quote=False)}_" for n in notes if n)

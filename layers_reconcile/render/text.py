@@ -23,6 +23,9 @@ def render_text(plan: Plan) -> Text:
         title += f" · workspace {plan.workspace}"
     if plan.api_url:
         title += f" · {plan.api_url}"
+    revision = fmt.revision_text(plan)
+    if revision:
+        title += f" · {revision}"
     out.append(title + "\n", style="bold")
     for warning in plan.warnings:
         out.append(f"! {warning}\n", style="yellow")

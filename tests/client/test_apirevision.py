@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from layers_reconcile.apirevision import RevisionSetting, decide, detect
+from layers_reconcile.apirevision import (
+    Pin,
+    RevisionMismatch,
+    RevisionSetting,
+    decide,
+    detect,
+    settle,
+)
 from layers_reconcile.records import Whoami
 
 REV_A = {
@@ -53,3 +60,21 @@ def test_a_pinned_revision_wins_and_auto_reads_the_answer(
     setting: RevisionSetting | None, answer: dict[str, object], expected: str
 ) -> None:
     assert decide(setting, Whoami.model_validate(answer)) == expected
+
+
+@pytest.mark.parametrize(("setting", "answer"), [(None, REV_A), ("auto", REV_B), ("b", REV_B)])
+def test_settle_takes_what_the_api_speaks_when_nothing_or_the_same_is_pinned(
+    setting: RevisionSetting | None, answer: dict[str, object]
+) -> None:
+    assert settle(Pin(setting), Whoami.model_validate(answer)) == detect(
+        Whoami.model_validate(answer)
+    )
+
+
+def test_settle_refuses_a_pin_the_api_does_not_speak_naming_where_it_was_said() -> None:
+    with pytest.raises(RevisionMismatch) as refused:
+        settle(Pin("b", "layers.yaml:3:14: apiRevision b"), Whoami.model_validate(REV_A))
+    said = str(refused.value)
+    assert said.startswith("layers.yaml:3:14: apiRevision b pins Rev B")
+    assert "Rev A's shape" in said
+    assert "nothing was written" in said

@@ -295,3 +295,15 @@ def test_models_refuse_null_except_where_the_api_clears_with_it() -> None:
     assert spec.approval.model_fields_set == {"firstNPostsBlocked", "autoApproveAfter"}
     with pytest.raises(ValueError, match="has no value"):
         CustomerSpec.model_validate({"customerExternalId": "c", "project": {"name": None}})
+
+
+def test_api_revision_in_layers_yaml_is_one_of_auto_a_b_at_its_line(tmp_path: Path) -> None:
+    (tmp_path / "customers").mkdir()
+    (tmp_path / "layers.yaml").write_text("workspace: w\napiRevision: c\n")
+    with pytest.raises(ConfigError) as refused:
+        load_workspace(tmp_path)
+    assert [str(i).rsplit("/", 1)[-1] for i in refused.value.issues] == [
+        "layers.yaml:2:14: 'apiRevision' must be one of auto, a, b, got 'c'"
+    ]
+    (tmp_path / "layers.yaml").write_text("workspace: w\napiRevision: b\n")
+    assert load_workspace(tmp_path).settings.apiRevision == "b"
