@@ -40,7 +40,13 @@ METADATA_MAX_BYTES = 4096
 # ≤ 50 keys. The tool keeps two of them: the customer it is and the workspace that manages it.
 ORG_EXTERNAL_ID_KEY = "externalId"
 ORG_WORKSPACE_KEY = "layersReconcileWorkspace"
-ORG_TOOL_KEYS = (ORG_EXTERNAL_ID_KEY, ORG_WORKSPACE_KEY)
+# Also the tool's, to keep a no-op plan cheap: the project inside the child, and the transfer
+# ids its ledger already holds (the ledger stays the truth before any money moves).
+ORG_PROJECT_KEY = "layersReconcileProject"
+ORG_TRANSFERS_KEY = "layersReconcileTransfers"
+# On an allocation: which transfer of the file it carries out.
+TRANSFER_ID_KEY = "layersReconcileTransfer"
+ORG_TOOL_KEYS = (ORG_EXTERNAL_ID_KEY, ORG_WORKSPACE_KEY, ORG_PROJECT_KEY, ORG_TRANSFERS_KEY)
 ORG_METADATA_MAX_KEYS = 50
 ORG_METADATA_KEY_MAX = 40
 ORG_METADATA_VALUE_MAX = 500
@@ -223,8 +229,8 @@ def check_org_metadata(value: dict[str, str]) -> dict[str, str]:
         if key in ORG_TOOL_KEYS:
             raise PydanticCustomError(
                 "reserved_key",
-                "'{key}' is the tool's own key on the child organization (it names the customer "
-                "and the workspace); use another key",
+                "'{key}' is the tool's own key on the child organization (it names the customer, "
+                "the workspace and what the tool did there); use another key",
                 {"key": key},
             )
         if not 1 <= len(key) <= ORG_METADATA_KEY_MAX:

@@ -555,8 +555,8 @@ class OrganizationSpec(StrictModel):
     )
     metadata: OrgMetadata | None = Field(
         default=None,
-        description="Your keys (strings; key ≤ 40, value ≤ 500, ≤ 48 keys); the tool keeps "
-        "'externalId' and 'layersReconcileWorkspace' beside them.",
+        description="Your keys (strings; key ≤ 40, value ≤ 500, ≤ 46 keys); the tool keeps "
+        "'externalId' and three 'layersReconcile…' keys beside them.",
         examples=[{"plan": "pro"}],
     )
     credits: OrgCreditsSpec | None = Field(
