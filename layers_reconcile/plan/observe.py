@@ -124,6 +124,7 @@ async def observe_customer(
     inside the child. No child yet: its project is looked for in the parent (a migrate)."""
     ext = spec.customerExternalId
     actual = ActualCustomer(customer_external_id=ext)
+    whole: set[str] = set()  # ids of the rows already read by `GET /v1/projects/:id`
     if spec.github is not None:
         actual.github_installations = shared.github_installations
         actual.github_unchecked = shared.github_unchecked
@@ -135,6 +136,9 @@ async def observe_customer(
             scoped, found_inside = inside
             if _pick_project(found_inside, ext)[0] is not None:
                 client, listed = scoped, found_inside
+                # The project the child's record names was read whole (`GET …/:id`).
+                recorded = orgs.project_of(actual.organization) if actual.organization else None
+                whole = {p.id for p in found_inside if p.id == recorded}
             else:  # not moved into the child yet: a flat project in the parent is migrated
                 actual.project_in_parent = True
         elif actual.foreign_organization is not None:
@@ -145,7 +149,8 @@ async def observe_customer(
         return actual  # a new customer: everything else is known after apply
     pid = picked.id
     actual.other_project_ids = others
-    project = picked if has_full_row(picked) else await client.get_project(pid)
+    full = picked.id in whole or has_full_row(picked)
+    project = picked if full else await client.get_project(pid)
     actual.project = project
     managed = spec.model_fields_set
     reserved = actual.reserved
