@@ -99,10 +99,19 @@ def missing_scope(scopes: Sequence[str], command: str | None, where: str = "") -
     the request and its requestId, when known)."""
     what = f"the scope {' or '.join(scopes)}" if scopes else "a scope"
     who = f"`layers-reconcile {command}`" if command else "this command"
+    org = f"; {ORG_ADMIN}" if ORG_ADMIN_SCOPE in scopes or "/v1/organizations" in where else ""
     return (
         f"the API key lacks {what} that {who} needs{where}; use a key with that scope "
-        "(the README lists the scopes each command needs)"
+        f"(the README lists the scopes each command needs){org}"
     )
+
+
+ORG_ADMIN_SCOPE = "org:admin"
+# Customers in child organizations (Rev B): every organization call needs it, reads included.
+ORG_ADMIN = (
+    "org:admin has no read-only form, so `plan` of customers in child organizations needs it "
+    "too; it is never granted by default: ask your Layers contact for it"
+)
 
 
 def sentence(advice: str) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
+
 from tests.apply.org_support import (
     WORKSPACE,
     OrgApi,
@@ -222,4 +224,24 @@ def test_a_child_stamped_by_another_workspace_is_a_conflict_until_taken_over(
         assert len(api.children()) == 1
     finally:
         api.close()
+        emu.stop()
+
+
+def test_plan_of_children_needs_org_admin_and_says_so_a_flat_plan_does_not(
+    tmp_path: Path,
+) -> None:
+    emu = rev_b(tmp_path)
+    try:
+        reads = ["projects:read", "content:read", "social:read", "publish:read", "jobs:read"]
+        key = httpx.post(f"{emu.url}/_emulator/keys", json={"scopes": reads}).json()["apiKey"]
+        env = {**emu.env(), "LAYERS_API_KEY": key}
+        kids = write_workspace(tmp_path / "kids", {"kid": child_yaml("kid")})
+        refused = run_cli("plan", str(kids), env=env)
+        assert refused.returncode == 1
+        assert "lacks the scope org:admin that `layers-reconcile plan` needs" in refused.stderr
+        assert "org:admin has no read-only form" in refused.stderr
+        assert key not in refused.stdout + refused.stderr
+        flat = write_workspace(tmp_path / "flat", {"solo": flat_yaml("solo")})
+        assert run_cli("plan", str(flat), env=env).returncode == 0
+    finally:
         emu.stop()
