@@ -89,6 +89,12 @@ def recovery_for(code: str | None, blob: str, *, repo: str | None = None) -> str
         return CHECK_KEY
     if code == "IDEMPOTENCY_CONFLICT":
         return "another run sent a different request under the same key; apply again"
+    if code == "BILLING_EXHAUSTED":
+        return (
+            "not enough credits: a transfer to a child organization needs them in the parent's "
+            "balance, a generation in its organization's available credits; add credits, then "
+            "apply again (nothing was moved)"
+        )
     if code == "KILL_SWITCH":
         return "the API key or organization is suspended; contact Layers"
     return None

@@ -245,3 +245,27 @@ def test_plan_of_children_needs_org_admin_and_says_so_a_flat_plan_does_not(
         assert run_cli("plan", str(flat), env=env).returncode == 0
     finally:
         emu.stop()
+
+
+def test_a_transfer_the_parent_cannot_pay_fails_with_advice_and_moves_nothing(
+    tmp_path: Path,
+) -> None:
+    ws = write_workspace(tmp_path / "ws", {"kid": child_yaml("kid", transfers=())})
+    emu = rev_b(tmp_path)
+    api = OrgApi(emu.url)
+    try:
+        _ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
+        balance = api.parent_balance()
+        write_workspace(ws, {"kid": child_yaml("kid", transfers=(("huge", balance + 1),))})
+        failed = run_cli("apply", str(ws), "--auto-approve", env=emu.env())
+        assert failed.returncode == 1
+        out = failed.stdout + failed.stderr
+        assert "kid/organization/transfers/huge" in out
+        assert "a transfer to a child organization needs them in the parent's balance" in out
+        assert api.parent_balance() == balance
+        assert api.transfers(api.child("kid")["id"]) == {}
+        plan = run_cli("plan", str(ws), env=emu.env())
+        assert "kid/organization/transfers/huge  allocate" in plan.stdout  # still to do
+    finally:
+        api.close()
+        emu.stop()
