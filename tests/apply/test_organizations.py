@@ -269,3 +269,28 @@ def test_a_transfer_the_parent_cannot_pay_fails_with_advice_and_moves_nothing(
     finally:
         api.close()
         emu.stop()
+
+
+def test_a_migrate_refused_while_a_job_runs_waits_for_the_job_then_moves(tmp_path: Path) -> None:
+    ws = write_workspace(tmp_path / "ws", {"kid": flat_yaml("kid")})
+    emu = rev_b(tmp_path, speed=10.0)  # an influencer job runs for some seconds
+    api = OrgApi(emu.url)
+    try:
+        _ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
+        (flat,) = api.items("/v1/projects")
+        started = api.http.post(
+            f"/v1/projects/{flat['id']}/influencers",
+            json={"gender": "female"},
+            headers={"Idempotency-Key": "a-job-in-the-project"},
+        )
+        assert started.json()["status"] == "running", started.text
+        (ws / "customers" / "kid.yaml").write_text(child_yaml("kid", transfers=()))
+        emu.reset_stats()
+        _ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
+        assert emu.stats()["routes"]["POST /v1/organizations/migrate"] >= 2  # refused, then done
+        child = api.child("kid")
+        assert [p["id"] for p in api.inside(child["id"], "/v1/projects")] == [flat["id"]]
+        assert api.items("/v1/projects") == []
+    finally:
+        api.close()
+        emu.stop()
