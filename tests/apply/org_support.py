@@ -44,8 +44,8 @@ def write_workspace(root: Path, customers: dict[str, str], *, workspace: str = W
     return root
 
 
-def rev_b(tmp: Path, **kw: Any) -> Emulator:
-    return Emulator(db=tmp / "rev-b.sqlite3", extra=REV_B, **kw).start()
+def rev_b(tmp: Path, *extra: str, **kw: Any) -> Emulator:
+    return Emulator(db=tmp / "rev-b.sqlite3", extra=(*REV_B, *extra), **kw).start()
 
 
 class OrgApi(Api):

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.apply.org_support import OrgApi, child_yaml, rev_b, write_workspace
-from tests.apply.support import kill9, run_cli, start_cli
+from tests.apply.org_support import OrgApi, child_yaml, flat_yaml, rev_b, write_workspace
+from tests.apply.support import Emulator, kill9, run_cli, start_cli
 
 ALLOCATE = "POST /v1/organizations/{orgId}/credits/allocate"
 CHILDREN = ("kid-a", "kid-b", "kid-c")
@@ -66,6 +66,50 @@ def test_kill_9_during_transfers_then_rerun_moves_each_transfer_exactly_once(
         }
         moved = len(CHILDREN) * sum(credits for _, credits in final)
         assert start - api.parent_balance() == moved
+        plan = run_cli("plan", str(ws), "--detailed-exitcode", env=emu.env())
+        assert plan.returncode == 0, plan.stdout + plan.stderr
+    finally:
+        api.close()
+        emu.stop()
+
+
+def _kill_after(emu: Emulator, ws: Path, route: str, count: int) -> bool:
+    """Start apply and SIGKILL it once `route` answered `count` times; False: it finished."""
+    emu.reset_stats()
+    proc = start_cli("apply", str(ws), "--auto-approve", env=emu.env())
+    deadline = time.monotonic() + 60
+    while emu.stats()["routes"].get(route, 0) < count:
+        if proc.poll() is not None:
+            proc.communicate()
+            return False
+        assert time.monotonic() < deadline, f"apply never reached {route}"
+        time.sleep(0.002)
+    kill9(proc)
+    return True
+
+
+@pytest.mark.slow
+def test_kill_9_during_migrations_then_rerun_leaves_one_child_holding_the_project(
+    tmp_path: Path,
+) -> None:
+    ws = write_workspace(tmp_path / "ws", {c: flat_yaml(c) for c in CHILDREN})
+    emu = rev_b(tmp_path, "--latency-ms", "150")  # each kill lands between two requests
+    api = OrgApi(emu.url)
+    try:
+        first = run_cli("apply", str(ws), "--auto-approve", env=emu.env())
+        assert first.returncode == 0, first.stdout + first.stderr
+        flat = {p["customerExternalId"]: p["id"] for p in api.items("/v1/projects")}
+        write_workspace(ws, {c: child_yaml(c) for c in CHILDREN})
+        assert _kill_after(emu, ws, "POST /v1/organizations", 1)  # a child made, not moved
+        assert _kill_after(emu, ws, "POST /v1/organizations/migrate", 1)
+        rerun = run_cli("apply", str(ws), "--auto-approve", env=emu.env())
+        assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+        assert api.items("/v1/projects") == []
+        assert len(api.children()) == len(CHILDREN)
+        for ext in CHILDREN:
+            child = api.child(ext)
+            assert [p["id"] for p in api.inside(child["id"], "/v1/projects")] == [flat[ext]]
+            assert api.transfers(child["id"]) == {"initial": [500]}
         plan = run_cli("plan", str(ws), "--detailed-exitcode", env=emu.env())
         assert plan.returncode == 0, plan.stdout + plan.stderr
     finally:
