@@ -14,12 +14,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from layers_reconcile.config.fieldtypes import ORG_EXTERNAL_ID_KEY, ORG_WORKSPACE_KEY
+from layers_reconcile.config.fieldtypes import (
+    ORG_EXTERNAL_ID_KEY,
+    ORG_PROJECT_KEY,
+    ORG_WORKSPACE_KEY,
+)
 from layers_reconcile.config.models import CustomerSpec, OrganizationSpec
 from layers_reconcile.plan.context import Ctx
 from layers_reconcile.plan.fields import changes, created, fingerprint
 from layers_reconcile.plan.model import Action, Change, Conflict, CustomerPlan, Step, StepKind
-from layers_reconcile.plan.orgs import partner_metadata
+from layers_reconcile.plan.orgs import partner_metadata, project_of
 from layers_reconcile.records import Organization
 
 # The file's names of the credit config → the API's (CONTRACT-revb §2.1 C5).
@@ -167,6 +171,10 @@ def _existing_child(ctx: Ctx, address: str, child: Organization, wanted: dict[st
         "metadata": partner_metadata(child),
     }
     found = changes(wanted, actual, expand=("metadata",))
+    recorded = project_of(child)
+    if ctx.project is not None and not ctx.actual.project_in_parent and recorded != ctx.pid:
+        # The tool's note of the project inside the child (a run stopped before writing it).
+        found.append(Change(field=f"metadata.{ORG_PROJECT_KEY}", before=recorded, after=ctx.pid))
     target = ctx.target(organizationId=child.id)
     owner = child.meta(ORG_WORKSPACE_KEY)
     if owner != ctx.settings.workspace:

@@ -109,6 +109,7 @@ def test_kill_9_during_migrations_then_rerun_leaves_one_child_holding_the_projec
         for ext in CHILDREN:
             child = api.child(ext)
             assert [p["id"] for p in api.inside(child["id"], "/v1/projects")] == [flat[ext]]
+            assert child["metadata"]["layersReconcileProject"] == flat[ext]  # noted, at last
             assert api.transfers(child["id"]) == {"initial": [500]}
         plan = run_cli("plan", str(ws), "--detailed-exitcode", env=emu.env())
         assert plan.returncode == 0, plan.stdout + plan.stderr

@@ -16,7 +16,7 @@ from layers_reconcile.apply.children import workspace_of as _workspace
 from layers_reconcile.apply.context import CustomerContext
 from layers_reconcile.apply.recovery import StepError
 from layers_reconcile.apply.steps.base import StepResult
-from layers_reconcile.config.fieldtypes import ORG_WORKSPACE_KEY
+from layers_reconcile.config.fieldtypes import ORG_PROJECT_KEY, ORG_WORKSPACE_KEY
 from layers_reconcile.errors import ConflictError
 from layers_reconcile.ids import idempotency_key_for, transfer_key
 from layers_reconcile.plan import orgs
@@ -112,6 +112,9 @@ async def update(ctx: CustomerContext, step: Step) -> StepResult:
         return await credit_config(ctx, step)
     org_id = _child_id(ctx, step)
     body = _differences(ctx, await ctx.control.get_organization(org_id))
+    noted = f"metadata.{ORG_PROJECT_KEY}"
+    if ctx.project_id and any(c.field == noted for c in step.changes):
+        body["metadata"] = {**body.get("metadata", {}), ORG_PROJECT_KEY: ctx.project_id}
     if not body:
         return StepResult(detail="nothing to update", changed=False)
     await ctx.control.patch_organization(org_id, body)
