@@ -1,6 +1,7 @@
 """No-op `plan` of N converged customers against the emulator, next to a bare script.
 
     .venv/bin/python benchmarks/plan_noop.py [--customers 1000] [--parallelism 8] [--paced]
+    .venv/bin/python benchmarks/plan_noop.py --children [--customers 100]
 
 1. Serves the emulator in its own process (so it does not share the GIL with what is measured)
    and seeds N converged customers through the API (tests/plan/seed.py); `--db FILE` keeps them
@@ -15,6 +16,11 @@ The emulator reports the `partner` tier, and the client paces itself to it (6,00
 so a 1,000-customer plan is bound by the tier, not by the tool. By default both sides run
 unpaced to measure the tool's own overhead; `--paced` paces both to the tier instead.
 Targets (PRODUCT.md §8): plan ≤ 1.25× the bare script, peak memory < 250 MB.
+
+`--children` (issue 18) compares instead, on the Rev B emulator, a no-op plan of N customers in
+child organizations (each with a monthly cap and two transfers carried out) with the same N
+customers flat; both workspaces are converged first by `apply` itself. Target: at most one
+request per customer more for the children.
 """
 
 from __future__ import annotations
@@ -45,7 +51,8 @@ from pathlib import Path
 from layers_reconcile.emulator.server import EmulatorServer
 from layers_reconcile.emulator.settings import EmulatorSettings
 db = Path(sys.argv[1]) if sys.argv[1] else None
-with EmulatorServer(EmulatorSettings(port=0, speed=1000, db=db)) as server:
+revision = sys.argv[2] if len(sys.argv) > 2 else "a"
+with EmulatorServer(EmulatorSettings(port=0, speed=1000, db=db, api_revision=revision)) as server:
     print(server.url, server.api_key, flush=True)
     sys.stdin.read()
 """
@@ -160,6 +167,67 @@ def seeded_emulator(
         emulator.communicate("")
 
 
+CHILD_BLOCK = """organization:
+  metadata: {plan: pro}
+  credits:
+    monthlyCap: 5000
+    transfers:
+      - {id: initial, credits: 50}
+      - {id: bonus, credits: 5}
+"""
+
+
+def _workspace(root: Path, ids: list[str], *, children: bool) -> Path:
+    (root / "customers").mkdir(parents=True)
+    (root / "layers.yaml").write_text(f"workspace: bench-{root.name}\n")  # not each other's
+    for ext in ids:
+        text = f"customerExternalId: {ext}\nproject:\n  name: Customer {ext}\n"
+        (root / "customers" / f"{ext}.yaml").write_text(text + (CHILD_BLOCK if children else ""))
+    return root
+
+
+def children_main(args: argparse.Namespace) -> None:
+    """No-op plan requests per customer: in child organizations vs flat (Rev B)."""
+    n = args.customers
+    work = Path(tempfile.mkdtemp(prefix="plan-noop-children-"))
+    flat = _workspace(work / "flat", [f"flat-{i:05d}" for i in range(n)], children=False)
+    kids = _workspace(work / "kids", [f"kid-{i:05d}" for i in range(n)], children=True)
+    counts: dict[str, int] = {}
+    for ws in (flat, kids):  # each on an emulator of its own: neither sees the other's
+        emulator = subprocess.Popen(
+            [sys.executable, "-c", SERVE, "", "b"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert emulator.stdout is not None
+            url, key = emulator.stdout.readline().split()
+            base = [sys.executable, "-c", RUN_PLAN, "unpaced", "--api-url", url, "--api-key", key]
+            base += ["--parallelism", str(args.parallelism)]
+            t = time.perf_counter()
+            subprocess.run(
+                [*base, "apply", str(ws), "--auto-approve"], check=True, stdout=subprocess.DEVNULL
+            )
+            print(f"converged {ws.name} ({n} customers) in {time.perf_counter() - t:.1f} s")
+            httpx.post(url + "/_emulator/stats/reset")
+            done = subprocess.run(
+                [*base, "plan", str(ws), "--detailed-exitcode"], stdout=subprocess.DEVNULL
+            )
+            assert done.returncode == 0, f"{ws.name}: the plan is not a no-op ({done.returncode})"
+            routes = stats(url)
+            counts[ws.name] = sum(routes.values())
+            listed = sorted(routes.items(), key=lambda rc: -rc[1])
+            print(f"  {ws.name}: " + ", ".join(f"{r} ×{c}" for r, c in listed))
+        finally:
+            emulator.communicate("")
+    more = (counts["kids"] - counts["flat"]) / n
+    print(f"\nno-op plan of {n} customers on Rev B (parallelism {args.parallelism})")
+    print(f"  flat:     {counts['flat']:>6} requests, {counts['flat'] / n:.2f} per customer")
+    print(f"  children: {counts['kids']:>6} requests, {counts['kids'] / n:.2f} per customer")
+    print(f"  children send {more:+.2f} requests per customer (target ≤ +1)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
@@ -170,7 +238,15 @@ def main() -> None:
     parser.add_argument("--db", type=Path, help="emulator state file (kept for --reuse)")
     parser.add_argument("--reuse", action="store_true", help="the db already holds the customers")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each side (median shown)")
+    parser.add_argument(
+        "--children",
+        action="store_true",
+        help="compare customers in child organizations with flat ones (Rev B; see above)",
+    )
     args = parser.parse_args()
+    if args.children:
+        children_main(args)
+        return
     ids = [f"bench-{i:05d}" for i in range(args.customers)]
     work = Path(tempfile.mkdtemp(prefix="plan-noop-"))
     ws = work / "ws"

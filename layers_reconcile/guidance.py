@@ -89,6 +89,12 @@ def recovery_for(code: str | None, blob: str, *, repo: str | None = None) -> str
         return CHECK_KEY
     if code == "IDEMPOTENCY_CONFLICT":
         return "another run sent a different request under the same key; apply again"
+    if code == "BILLING_EXHAUSTED":
+        return (
+            "not enough credits: a transfer to a child organization needs them in the parent's "
+            "balance, a generation in its organization's available credits; add credits, then "
+            "apply again (nothing was moved)"
+        )
     if code == "KILL_SWITCH":
         return "the API key or organization is suspended; contact Layers"
     return None
@@ -99,10 +105,19 @@ def missing_scope(scopes: Sequence[str], command: str | None, where: str = "") -
     the request and its requestId, when known)."""
     what = f"the scope {' or '.join(scopes)}" if scopes else "a scope"
     who = f"`layers-reconcile {command}`" if command else "this command"
+    org = f"; {ORG_ADMIN}" if ORG_ADMIN_SCOPE in scopes or "/v1/organizations" in where else ""
     return (
         f"the API key lacks {what} that {who} needs{where}; use a key with that scope "
-        "(the README lists the scopes each command needs)"
+        f"(the README lists the scopes each command needs){org}"
     )
+
+
+ORG_ADMIN_SCOPE = "org:admin"
+# Customers in child organizations (Rev B): every organization call needs it, reads included.
+ORG_ADMIN = (
+    "org:admin has no read-only form, so `plan` of customers in child organizations needs it "
+    "too; it is never granted by default: ask your Layers contact for it"
+)
 
 
 def sentence(advice: str) -> str:

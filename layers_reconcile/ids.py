@@ -56,3 +56,14 @@ def body_hash(body: Any) -> str:
 def idempotency_key_for(customer: str, step: str, body: Any) -> str:
     """The `Idempotency-Key` of a mutating call: same customer, step and body, same key."""
     return str(uuid5(NS, f"{customer}/{step}/{body_hash(body)}"))
+
+
+def transfer_key(workspace: str, customer: str, organization_id: str, transfer_id: str) -> str:
+    """The `Idempotency-Key` of one transfer of one customer's child: the same on every run, so
+    a repeat within the API's 24 h window replays instead of moving credits again."""
+    return str(uuid5(NS, f"transfer/{workspace}/{customer}/{organization_id}/{transfer_id}"))
+
+
+def organization_key(workspace: str, customer: str) -> str:
+    """The `Idempotency-Key` that creates a customer's child organization (one per customer)."""
+    return str(uuid5(NS, f"organization/{workspace}/{customer}"))

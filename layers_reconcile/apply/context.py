@@ -78,6 +78,21 @@ class CustomerContext:
     # and by when the pending change must be written (apply/reserved.py `Keep`).
     pending_record: Reserved | None = None
     owed: Keep | None = None
+    # The key's own client (`api` is a view inside the customer's child organization once it
+    # is known): the control plane names the child in its path and is sent from here.
+    parent: LayersClient | None = None
+    organization_id: str | None = None
+
+    @property
+    def control(self) -> LayersClient:
+        """The client of the key's own organization (organizations, transfers, migrate)."""
+        return self.parent or self.api
+
+    def enter(self, organization_id: str) -> None:
+        """From now on every project, content, account and post call acts inside this child."""
+        self.parent = self.control
+        self.organization_id = organization_id
+        self.api = self.parent.inside(organization_id)
 
     @property
     def spec(self) -> CustomerSpec:

@@ -104,7 +104,16 @@ class CustomerRun:
         return True
 
     async def _observe_once(self) -> CustomerPlan:
-        actual = await observe_customer(self.ctx.api, self.loaded.spec, self.shared)
+        actual = await observe_customer(
+            self.ctx.control,
+            self.loaded.spec,
+            self.shared,
+            workspace=self.ctx.workspace,
+            take_over=self.ctx.options.take_over,
+            organization_id=self.ctx.organization_id,
+        )
+        if actual.organization is not None and not actual.project_in_parent:
+            self.ctx.enter(actual.organization.id)
         stored = actual.project
         # What this run recorded but has not written yet counts as recorded (no step twice).
         actual.project = self.ctx.as_known(stored)
@@ -133,6 +142,8 @@ class CustomerRun:
                     return self._finish(CustomerStatus.STALE, stale_addresses=stale)
         elif plan.project_id:
             self.ctx.project_id = plan.project_id
+        if first is not None and first.organization_id and not _migrating(first):
+            self.ctx.enter(first.organization_id)
         done: set[str] = set()  # steps of `plan` executed since it was observed
         touched: list[Step] = []  # what changed since the last observation
         for _ in range(self.ctx.options.max_rounds):
@@ -215,7 +226,9 @@ class CustomerRun:
     # -- running steps ---------------------------------------------------------------------
 
     async def _execute(self, batch: list[Step]) -> list[StepResult | Failure]:
-        if batch[0].kind is StepKind.PROJECT:  # adopt, then update: one after the other
+        # One after the other: adopt, then update; the child, then its config; each transfer
+        # and its record on the child.
+        if batch[0].kind in (StepKind.PROJECT, StepKind.ORGANIZATION, StepKind.TRANSFER):
             return [await self._run_step(s) for s in batch]
         async with asyncio.TaskGroup() as group:
             tasks = [group.create_task(self._run_step(s)) for s in batch]
@@ -315,6 +328,11 @@ def ready(step: Step) -> bool:
     if step.kind is StepKind.SCHEDULE and step.action is Action.SCHEDULE:
         return bool(step.target.containerId and step.target.postId)
     return True
+
+
+def _migrating(plan: CustomerPlan) -> bool:
+    """The customer's project is still flat in the parent: it is read there until it moves."""
+    return any(s.action is Action.MIGRATE for s in plan.steps)
 
 
 def _key(step: Step) -> str:

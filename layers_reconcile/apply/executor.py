@@ -42,7 +42,7 @@ from layers_reconcile.errors import ApiError, leaf_exception
 from layers_reconcile.plan.context import Loaded
 from layers_reconcile.plan.model import Action, CustomerPlan, Plan, StepKind
 from layers_reconcile.plan.observe import SharedActual, observe_shared
-from layers_reconcile.plan.planner import WorkspaceLike, selected
+from layers_reconcile.plan.planner import WorkspaceLike, require_organizations, selected
 
 
 async def execute(
@@ -78,12 +78,14 @@ async def execute(
     no_github_step = plan is not None and not any(
         s.kind is StepKind.GITHUB for _, _, cp in work if cp is not None for s in cp.steps
     )
+    in_children = [c for _, c, _ in work if c is not None and c.spec.organization is not None]
     shared = (
         await observe_shared(
             client,
             github=github,
             read_only=no_github_step,
             revision=options.revision or Pin(settings.apiRevision),
+            organizations=bool(in_children),
         )
         if needs_shared
         else SharedActual()
@@ -94,6 +96,7 @@ async def execute(
             f"but the API now answers in Rev {label(shared.revision)}; nothing was written. "
             "Make the plan again against it (`plan --out`)"
         )
+    require_organizations(in_children, shared)
     semaphore = asyncio.Semaphore(max(1, options.parallelism))
     deadline = options.ends_at()
 

@@ -50,7 +50,14 @@ from layers_reconcile.errors import (
     UnexpectedAnswerError,
     is_transient,
 )
-from layers_reconcile.guidance import API_SIDE, CHECK_KEY, CHECK_REACH, SLOW_DOWN, sentence
+from layers_reconcile.guidance import (
+    API_SIDE,
+    CHECK_KEY,
+    CHECK_REACH,
+    ORG_ADMIN_SCOPE,
+    SLOW_DOWN,
+    sentence,
+)
 from layers_reconcile.guidance import missing_scope as scope_advice
 from layers_reconcile.plan.model import Plan
 from layers_reconcile.plan.planner import DEFAULT_PARALLELISM
@@ -368,6 +375,8 @@ def missing_scope(exc: AuthError, command: str | None) -> str:
     """A 403 FORBIDDEN_SCOPE: which scope is missing, and which command needs it."""
     required = exc.details.get("requiredScopes")
     scopes = [str(s) for s in required] if isinstance(required, list) and required else []
+    if not scopes and (exc.path or "").startswith("/v1/organizations"):
+        scopes = [ORG_ADMIN_SCOPE]  # the control plane needs nothing else
     where = f" for {exc.method} {exc.path}" if exc.method and exc.path else ""
     rid = f" (requestId {exc.request_id})" if exc.request_id else ""
     return sentence(scope_advice(scopes, command, where + rid))

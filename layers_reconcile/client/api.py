@@ -36,6 +36,8 @@ CONTENT_PAGE = 200
 INFLUENCERS_PAGE = 100
 SOCIAL_ACCOUNTS_PAGE = 200
 SCHEDULED_POSTS_PAGE = 100
+ORGANIZATIONS_PAGE = 200
+CREDIT_EVENTS_PAGE = 100
 
 
 def utc_timestamp(value: str | datetime) -> str:
@@ -275,6 +277,70 @@ class LayersClient(ClientCore):
     async def cancel_post(self, post_id: str) -> records.Answer:
         """`DELETE /v1/scheduled-posts/:id`. A repeat answers 409 CONFLICT (already terminal)."""
         return await self.call(endpoints.CANCEL_POST, post_id)
+
+    # -- child organizations (Rev B, org:admin; the child named in the path) -------------------
+
+    async def list_organizations(self) -> list[records.Organization]:
+        """Every direct child of the key's organization, whatever its status."""
+        return await self.list_of(
+            endpoints.LIST_ORGANIZATIONS, params={"limit": ORGANIZATIONS_PAGE}
+        )
+
+    async def get_organization(self, org_id: str) -> records.Organization:
+        """One child with its `summary` (credit config, balance)."""
+        return await self.call(endpoints.GET_ORGANIZATION, org_id)
+
+    async def create_organization(
+        self, body: dict[str, Any], idempotency_key: str
+    ) -> records.Organization:
+        return await self.call(
+            endpoints.CREATE_ORGANIZATION, body=body, idempotency_key=idempotency_key
+        )
+
+    async def patch_organization(self, org_id: str, body: dict[str, Any]) -> records.Organization:
+        """`metadata` merges per key (`""` unsets one); the other fields are set as given."""
+        return await self.call(endpoints.PATCH_ORGANIZATION, org_id, body=body)
+
+    async def archive_organization(self, org_id: str) -> records.Archived:
+        """Terminal: keys revoked, the unreserved balance swept back (`reclaimedCredits`)."""
+        return await self.call(endpoints.ARCHIVE_ORGANIZATION, org_id)
+
+    async def suspend_organization(self, org_id: str) -> records.Organization:
+        return await self.call(endpoints.SUSPEND_ORGANIZATION, org_id)
+
+    async def resume_organization(self, org_id: str) -> records.Organization:
+        return await self.call(endpoints.RESUME_ORGANIZATION, org_id)
+
+    async def migrate_projects(
+        self, mapping: dict[str, str], idempotency_key: str
+    ) -> records.Migration:
+        """`POST /v1/organizations/migrate`: flat projects into children, all or nothing."""
+        return await self.call(
+            endpoints.MIGRATE_PROJECTS, body={"mapping": mapping}, idempotency_key=idempotency_key
+        )
+
+    async def list_allocations(self, org_id: str) -> list[records.CreditEvent]:
+        """The child's ledger rows of transfers in (`eventType=allocation`), newest first."""
+        return await self.list_of(
+            endpoints.LIST_CREDIT_EVENTS,
+            org_id,
+            params={"eventType": "allocation", "limit": CREDIT_EVENTS_PAGE},
+        )
+
+    async def allocate_credits(
+        self, org_id: str, body: dict[str, Any], idempotency_key: str
+    ) -> records.Transfer:
+        """Move credits from the parent; the same key and body within 24 h move nothing again."""
+        return await self.call(
+            endpoints.ALLOCATE_CREDITS, org_id, body=body, idempotency_key=idempotency_key
+        )
+
+    async def get_credit_config(self, org_id: str) -> records.CreditConfig:
+        return await self.call(endpoints.GET_CREDIT_CONFIG, org_id)
+
+    async def patch_credit_config(self, org_id: str, body: dict[str, Any]) -> records.CreditConfig:
+        """Only the fields given change (a number sets, null clears)."""
+        return await self.call(endpoints.PATCH_CREDIT_CONFIG, org_id, body=body)
 
 
 def _one(page: Response, item: dict[str, Any]) -> Response:

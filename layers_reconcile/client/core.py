@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import random
 import time
@@ -62,6 +63,7 @@ from layers_reconcile.records import JsonObject
 
 _log = logging.getLogger(__name__)
 
+ORGANIZATION_HEADER = "X-Layers-Organization"
 FIRST_REQUEST_REFUSALS = 2  # attempts of a run's first request while the connection is refused
 # No answer of the API comes near this (a page of 200 projects is well under 1 MB); a bigger one
 # is refused while it streams, and not fetched again.
@@ -129,6 +131,8 @@ class ClientCore:
         # The API revision the run speaks (`apirevision.settle`), set once after the first
         # whoami; the helpers whose path or body differ by revision read it.
         self.revision: ApiRevision = "a"
+        # The child organization every request of this view acts inside (None: the key's own).
+        self.organization: str | None = None
         self._http = httpx.AsyncClient(
             base_url=base,
             transport=transport,
@@ -145,6 +149,14 @@ class ClientCore:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r}, tier={self.tier!r})"
+
+    def inside(self, organization_id: str) -> Self:
+        """A view of this client whose every request acts inside that child organization
+        (`X-Layers-Organization`), sharing the connection, pacing, stats and redaction: the key
+        never leaves the one place it lives. Closing the view is closing the client."""
+        view = copy.copy(self)
+        view.organization = organization_id
+        return view
 
     @property
     def tier(self) -> str | None:
@@ -195,6 +207,8 @@ class ClientCore:
         if endpoint is None:
             endpoint = lookup(method, path)
         send_headers = dict(headers or {})
+        if self.organization is not None:
+            send_headers[ORGANIZATION_HEADER] = self.organization
         if method in MUTATING:
             send_headers["Idempotency-Key"] = idempotency_key or str(uuid.uuid4())
         if idempotent is None:

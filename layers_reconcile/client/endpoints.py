@@ -138,6 +138,33 @@ RESCHEDULE = _write("POST", "/v1/scheduled-posts/{post_id}/reschedule", shapes.A
 # A repeat answers 409 CONFLICT (already terminal): nothing is done twice.
 CANCEL_POST = _write("DELETE", "/v1/scheduled-posts/{post_id}", shapes.Answer, safe=True)
 
+# -- child organizations (Rev B; every call needs org:admin) ------------------------------------
+LIST_ORGANIZATIONS = _read("/v1/organizations", shapes.Organization, paged=True)
+GET_ORGANIZATION = _read("/v1/organizations/{org_id}", shapes.Organization)
+CREATE_ORGANIZATION = _write("POST", "/v1/organizations", shapes.Organization, safe=False)
+# Metadata merges per key and the rest are values: sending it twice sets the same.
+PATCH_ORGANIZATION = _write("PATCH", "/v1/organizations/{org_id}", shapes.Organization, safe=True)
+# Terminal and idempotent by state: archiving twice answers the archived state.
+ARCHIVE_ORGANIZATION = _write("DELETE", "/v1/organizations/{org_id}", shapes.Archived, safe=True)
+SUSPEND_ORGANIZATION = _write(
+    "POST", "/v1/organizations/{org_id}/suspend", shapes.Organization, safe=True
+)
+RESUME_ORGANIZATION = _write(
+    "POST", "/v1/organizations/{org_id}/resume", shapes.Organization, safe=True
+)
+MIGRATE_PROJECTS = _write("POST", "/v1/organizations/migrate", shapes.Migration, safe=False)
+LIST_CREDIT_EVENTS = _read(
+    "/v1/organizations/{org_id}/credits/events", shapes.CreditEvent, paged=True
+)
+# Money: only ever sent with the deterministic key of its transfer (never resent without one).
+ALLOCATE_CREDITS = _write(
+    "POST", "/v1/organizations/{org_id}/credits/allocate", shapes.Transfer, safe=False
+)
+GET_CREDIT_CONFIG = _read("/v1/organizations/{org_id}/credit-config", shapes.CreditConfig)
+PATCH_CREDIT_CONFIG = _write(
+    "PATCH", "/v1/organizations/{org_id}/credit-config", shapes.CreditConfig, safe=True
+)
+
 # -- declared for their rate class only (job starts the tool does not call) --------------------
 _JOB_STARTS_NOT_CALLED = tuple(
     _write("POST", template, shapes.Job, rate=LONG, safe=False)

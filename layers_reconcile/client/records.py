@@ -68,6 +68,12 @@ ConsentUrl = Shape.of(records.ConsentUrl, "consent URL")
 OAuthStatus = Shape.of(records.OAuthStatus, "OAuth status")
 ApprovalPolicy = Shape.of(records.ApprovalPolicy, "approval policy")
 ScheduleAnswer = Shape.of(records.ScheduleAnswer, "schedule answer")
+Organization = Shape.of(records.Organization, "organization")
+CreditConfig = Shape.of(records.CreditConfig, "credit config")
+CreditEvent = Shape.of(records.CreditEvent, "credit event")
+Transfer = Shape.of(records.Transfer, "transfer")
+Migration = Shape.of(records.Migration, "migration")
+Archived = Shape.of(records.Archived, "archived organization")
 
 
 def describe_problem(exc: PydanticValidationError) -> str:

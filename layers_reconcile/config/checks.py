@@ -34,7 +34,7 @@ def check_customer(data: dict[str, Any], *, now: datetime) -> list[Finding]:
     schedule a post whose time has passed. `now` stays for checks that need the clock.
     """
     del now
-    findings: list[Finding] = _return_urls(data)
+    findings: list[Finding] = _return_urls(data) + _transfer_ids(data)
     content = data.get("content")
     if not isinstance(content, dict):
         return findings
@@ -116,6 +116,30 @@ def _check_schedule(
                     f"{account}; give each an 'id:' to tell them apart",
                 )
             )
+    return findings
+
+
+def _transfer_ids(data: dict[str, Any]) -> list[Finding]:
+    """Each transfer id moves credits once, ever: two entries with one id would be one transfer."""
+    org = data.get("organization")
+    credits = org.get("credits") if isinstance(org, dict) else None
+    transfers = credits.get("transfers") if isinstance(credits, dict) else None
+    findings: list[Finding] = []
+    first: dict[str, int] = {}
+    for index, entry in enumerate(transfers if isinstance(transfers, list) else []):
+        ident = entry.get("id") if isinstance(entry, dict) else None
+        if not isinstance(ident, str):
+            continue
+        if ident in first:
+            findings.append(
+                Finding(
+                    ("organization", "credits", "transfers", index, "id"),
+                    f"transfer id '{ident}' is already used by entry {first[ident] + 1}: each "
+                    "transfer needs its own id (an id moves credits once, ever)",
+                )
+            )
+        else:
+            first[ident] = index
     return findings
 
 

@@ -36,6 +36,20 @@ MODES_BY_PLATFORM: dict[str, tuple[str, ...]] = {
 }
 RESERVED_METADATA_KEY = "layersReconcile"
 METADATA_MAX_BYTES = 4096
+# A child organization's metadata (CONTRACT-revb §2): string values, key ≤ 40, value ≤ 500,
+# ≤ 50 keys. The tool keeps two of them: the customer it is and the workspace that manages it.
+ORG_EXTERNAL_ID_KEY = "externalId"
+ORG_WORKSPACE_KEY = "layersReconcileWorkspace"
+# Also the tool's, to keep a no-op plan cheap: the project inside the child, and the transfer
+# ids its ledger already holds (the ledger stays the truth before any money moves).
+ORG_PROJECT_KEY = "layersReconcileProject"
+ORG_TRANSFERS_KEY = "layersReconcileTransfers"
+# On an allocation: which transfer of the file it carries out.
+TRANSFER_ID_KEY = "layersReconcileTransfer"
+ORG_TOOL_KEYS = (ORG_EXTERNAL_ID_KEY, ORG_WORKSPACE_KEY, ORG_PROJECT_KEY, ORG_TRANSFERS_KEY)
+ORG_METADATA_MAX_KEYS = 50
+ORG_METADATA_KEY_MAX = 40
+ORG_METADATA_VALUE_MAX = 500
 
 
 @dataclass(frozen=True)
@@ -207,3 +221,41 @@ class StrictModel(BaseModel):
 
 
 Metadata = Annotated[dict[str, Any], AfterValidator(check_metadata)]
+
+
+def check_org_metadata(value: dict[str, str]) -> dict[str, str]:
+    """The partner's keys of a child organization: the API's limits, less the tool's own keys."""
+    for key in value:
+        if key in ORG_TOOL_KEYS:
+            raise PydanticCustomError(
+                "reserved_key",
+                "'{key}' is the tool's own key on the child organization (it names the customer, "
+                "the workspace and what the tool did there); use another key",
+                {"key": key},
+            )
+        if not 1 <= len(key) <= ORG_METADATA_KEY_MAX:
+            raise PydanticCustomError(
+                "metadata_key",
+                "metadata key '{key}' is {n} characters; the API allows 1–{limit}",
+                {"key": key[:60], "n": len(key), "limit": ORG_METADATA_KEY_MAX},
+            )
+    room = ORG_METADATA_MAX_KEYS - len(ORG_TOOL_KEYS)
+    if len(value) > room:
+        raise PydanticCustomError(
+            "metadata_keys",
+            "'metadata' has {n} keys; at most {room} (the API allows {limit}, the tool keeps "
+            "{tool} of its own)",
+            {
+                "n": len(value),
+                "room": room,
+                "limit": ORG_METADATA_MAX_KEYS,
+                "tool": len(ORG_TOOL_KEYS),
+            },
+        )
+    return value
+
+
+OrgMetadata = Annotated[
+    dict[str, Annotated[str, StringConstraints(max_length=ORG_METADATA_VALUE_MAX)]],
+    AfterValidator(check_org_metadata),
+]

@@ -148,6 +148,7 @@ def check_workspace(
         loaded = _load_customer(file, root, defaults, moment, seen_ids, issues)
         if loaded is not None:
             customers.append(loaded)
+    _check_organization_workspace(settings, customers, issues)
     files = [display_path(f) for f in customer_files]
     if issues.has_errors:
         return Report(root, issues.sorted(), files, None)
@@ -161,6 +162,22 @@ def check_workspace(
         names=_names_outside(located, chosen, customers) if located.partial else None,
     )
     return Report(root, issues.sorted(), files, workspace)
+
+
+def _check_organization_workspace(
+    settings: WorkspaceSpec, customers: list[LoadedCustomer], issues: _Issues
+) -> None:
+    """A child organization is this workspace's only when stamped with its name: no name, no
+    child (the tool would create children it could never tell from anyone else's)."""
+    if settings.workspace:
+        return
+    for loaded in customers:
+        if loaded.spec.organization is not None:
+            issues.add(
+                loaded.source.mark(("organization",), key=True),
+                "a customer in a child organization needs `workspace:` in layers.yaml: the "
+                "child is stamped with the workspace's name, and found again by it",
+            )
 
 
 def _names_outside(

@@ -4,7 +4,7 @@ The rule: a default fills in fields of the sections a customer has and never add
 
 - `project` and `approval` are sections every customer has (every project has a name, a time
   zone and an approval policy): their defaults apply to every customer.
-- `github`, `brand`, `influencer`, `social` and `content` are things a customer has or not:
+- `github`, `brand`, `influencer`, `social`, `content` and `organization` are things a customer has or not:
   their defaults apply only where the customer's file has the section.
 - In `social` and `content` each entry is a section of its own: `defaults.social.tiktok` fills
   in a customer's `social.tiktok` and adds no TikTok account to a customer without one, and
@@ -19,7 +19,9 @@ from typing import Any
 from layers_reconcile.config.source import SourceMap, YamlPath
 
 # Sections a customer may switch off with `section: null`, even when `defaults` set them.
-OPTIONAL_SECTIONS = frozenset({"approval", "github", "brand", "influencer", "social", "content"})
+OPTIONAL_SECTIONS = frozenset(
+    {"approval", "github", "brand", "influencer", "social", "content", "organization"}
+)
 # Sections every customer has: their defaults apply to every customer.
 EVERY_CUSTOMER = frozenset({"project", "approval"})
 # Sections keyed by name: each entry is a section of its own.

@@ -18,6 +18,7 @@ from layers_reconcile.records import (
     Container,
     Influencer,
     Installation,
+    Organization,
     Project,
     ReservedRecord,
     ScheduledPost,
@@ -44,6 +45,8 @@ class SharedActual(_Model):
     github_installations: list[Installation] | None = None
     # Why the installations could not be read (a read-only key lacks github:admin).
     github_unchecked: str | None = None
+    # Every direct child organization (Rev B), read once; None: no customer has `organization`.
+    organizations: list[Organization] | None = None
 
 
 class ActualCustomer(_Model):
@@ -62,6 +65,19 @@ class ActualCustomer(_Model):
     social_accounts: list[SocialAccount] | None = None
     content: list[Container] | None = None
     scheduled_posts: list[ScheduledPost] | None = None
+    # A customer with `organization:` (Rev B). `organization`: its child (stamped by this
+    # workspace, or by the one --take-over names); None with `project` set: the project is
+    # still flat in the parent (a migrate). `foreign_organization`: a child naming this customer
+    # stamped by another workspace (a conflict). `credit_config`: the child's, when read.
+    # `transfers_done`: transfer id → credits of the allocations the child's ledger (or the
+    # tool's record of it) holds; None: not read.
+    organization: Organization | None = None
+    # The project was found flat in the parent though the customer has a child (a migrate).
+    project_in_parent: bool = False
+    foreign_organization: Organization | None = None
+    unstamped_organizations: list[str] = Field(default_factory=list)
+    credit_config: JsonDict | None = None
+    transfers_done: dict[str, int] | None = None
 
     @property
     def project_id(self) -> str | None:

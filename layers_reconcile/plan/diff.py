@@ -19,6 +19,7 @@ from layers_reconcile.plan import estimates
 from layers_reconcile.plan.actual import ActualCustomer
 from layers_reconcile.plan.context import Ctx, Loaded
 from layers_reconcile.plan.diff_content import diff_content
+from layers_reconcile.plan.diff_org import diff_organization, organization_conflict
 from layers_reconcile.plan.fields import changes, created, fingerprint, unknown_before
 from layers_reconcile.plan.ids import RESERVED_KEY, same_id
 from layers_reconcile.plan.installations import covering, covers, registered
@@ -63,7 +64,7 @@ def diff_customer(
         take_over=take_over,
         revision=revision,
     )
-    conflict = _conflict(ctx)
+    conflict = organization_conflict(ctx) or _conflict(ctx)
     if conflict is not None:
         return CustomerPlan(
             customer_external_id=ctx.ext,
@@ -73,6 +74,7 @@ def diff_customer(
             actual_fingerprints=dict(sorted(ctx.fingerprints.items())),
             conflict=conflict,
         )
+    diff_organization(ctx)
     _project(ctx)
     _approval(ctx)
     _github(ctx)
@@ -86,6 +88,7 @@ def diff_customer(
         customer_external_id=ctx.ext,
         project_id=ctx.pid,
         file=None if loaded.path is None else str(loaded.path),
+        organization_id=actual.organization.id if actual.organization else None,
         timezone=loaded.spec.project.timezone
         or (actual.project.timezone if actual.project else None),
         steps=steps,

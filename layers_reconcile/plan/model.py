@@ -45,11 +45,18 @@ class Action(StrEnum):
     RESCHEDULE = "reschedule"
     CANCEL = "cancel"
     WAIT_ON_PERSON = "wait_on_person"
+    MIGRATE = "migrate"
+    SUSPEND = "suspend"
+    RESUME = "resume"
+    ALLOCATE = "allocate"
 
 
 class StepKind(StrEnum):
     """What an address names; also the order of the stages within one customer."""
 
+    # A customer in a child organization: the child first, then the money it holds.
+    ORGANIZATION = "organization"
+    TRANSFER = "transfer"
     PROJECT = "project"
     APPROVAL = "approval"
     GITHUB = "github"
@@ -126,6 +133,10 @@ class Target(BaseModel):
     scheduledFor: str | None = None  # ISO instant, UTC
     mode: str | None = None  # publish mode of a new post
     captionOverride: str | None = None
+    # A child organization (Rev B), and what a transfer to it moves.
+    organizationId: str | None = None
+    transferId: str | None = None
+    credits: int | None = None
 
     @model_serializer(mode="wrap")
     def _only_given(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
@@ -182,12 +193,17 @@ class Orphan(_Model):
     last_applied_at: str | None = None
     # This plan archives it (--prune, within the cap of one run).
     archived: bool = False
+    # A child organization (Rev B) rather than a flat project: its id (then also `project_id`).
+    organization_id: str | None = None
 
 
 class CustomerPlan(_Model):
     customer_external_id: str
     project_id: str | None
     file: str | None = None
+    # The customer's child organization (Rev B), when it exists: its project lives inside it.
+    # Left out of the JSON when None.
+    organization_id: str | None = None
     # The project's time zone (file, else API): times are shown in it beside UTC.
     timezone: str | None = None
     steps: list[Step] = Field(default_factory=list)
@@ -228,6 +244,18 @@ class Summary(_Model):
     # Customers whose actual state could not be read: not planned, not applied.
     not_planned: int
     expected_seconds: float
+    # Credits moved from the parent to child organizations (transfers), apart from `credits`
+    # (what generations spend). Left out of the document when nothing moves.
+    transfers: int = 0
+    transfer_credits: int = 0
+
+    @model_serializer(mode="wrap")
+    def _moves_only_when_any(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if not self.transfers:
+            for key in ("transfers", "transferCredits", "transfer_credits"):
+                data.pop(key, None)
+        return data
 
 
 class Plan(_Model):
@@ -276,6 +304,8 @@ class Plan(_Model):
             expected_seconds=_makespan(
                 [c.expected_seconds for c in self.customers], max(1, self.parallelism)
             ),
+            transfers=sum(1 for s in steps if s.kind is StepKind.TRANSFER),
+            transfer_credits=sum(moved(s) for s in steps),
         )
 
     @property
@@ -285,7 +315,10 @@ class Plan(_Model):
     def credits_by_customer(self) -> list[tuple[str, int]]:
         """(customerExternalId, credits) of each customer whose steps spend any, most first."""
         spent = [
-            (c.customer_external_id, sum(s.job.credits for s in c.steps if s.job))
+            (
+                c.customer_external_id,
+                sum((s.job.credits if s.job else 0) + moved(s) for s in c.steps),
+            )
             for c in self.customers
         ]
         return sorted(((e, n) for e, n in spent if n), key=lambda p: (-p[1], p[0]))
@@ -296,8 +329,11 @@ class Plan(_Model):
 
     @property
     def over_credits(self) -> bool:
-        """Applying would spend more than `max_credits`."""
-        return self.max_credits is not None and self.summary.credits > self.max_credits
+        """Applying would spend (generations) and move (transfers) more than `max_credits`."""
+        if self.max_credits is None:
+            return False
+        summary = self.summary
+        return summary.credits + summary.transfer_credits > self.max_credits
 
     def to_document(self) -> dict[str, Any]:
         """The versioned JSON document (PRODUCT.md §5)."""
@@ -322,9 +358,14 @@ class Plan(_Model):
         for key in _OPTIONAL_KEYS:
             if doc.get(key) is None:
                 doc.pop(key, None)
+        for orphan in doc.get("orphans") or []:
+            if orphan.get("organizationId") is None:
+                orphan.pop("organizationId", None)
         for customer in doc["customers"]:
             if not customer.get("ignored"):
                 customer.pop("ignored", None)
+            if customer.get("organizationId") is None:
+                customer.pop("organizationId", None)
         return doc
 
     def customer(self, customer_external_id: str) -> CustomerPlan | None:
@@ -361,6 +402,13 @@ class Plan(_Model):
                 f"not a plan `plan --out` wrote: {repeated} — make the plan again with `plan --out`"
             )
         return plan
+
+
+def moved(step: Step) -> int:
+    """Credits a step moves from the parent to a child organization (0: none)."""
+    if step.kind is StepKind.TRANSFER and step.action is Action.ALLOCATE:
+        return step.target.credits or 0
+    return 0
 
 
 def _deeper_than(value: Any, limit: int) -> bool:

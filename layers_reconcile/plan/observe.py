@@ -13,10 +13,11 @@ from typing import Any
 from layers_reconcile.apirevision import Pin, settle
 from layers_reconcile.client import LayersClient
 from layers_reconcile.config.models import CustomerSpec
-from layers_reconcile.errors import AuthError, leaf_exception
+from layers_reconcile.errors import AuthError, NotFoundError, leaf_exception
+from layers_reconcile.plan import orgs
 from layers_reconcile.plan.actual import ActualCustomer, JsonDict, SharedActual
 from layers_reconcile.plan.ids import project_id_for, same_id
-from layers_reconcile.records import Installation, Project, ReservedRecord
+from layers_reconcile.records import Installation, Organization, Project, ReservedRecord
 
 __all__ = ["ActualCustomer", "JsonDict", "SharedActual", "observe_customer", "observe_shared"]
 
@@ -27,10 +28,14 @@ async def observe_shared(
     github: bool = True,
     read_only: bool = False,
     revision: Pin = Pin(),  # noqa: B008 (frozen: one shared default is safe)
+    organizations: bool = False,
+    orphan_children: bool = False,
 ) -> SharedActual:
     """Once per run: who the key is (this also starts the client's pacing), which API revision
     it speaks (decided from that answer, no request of its own; the client is told) and the
-    installations.
+    installations; with `organizations` (a customer lives in a child) or `orphan_children` (a
+    whole-workspace plan lists this workspace's orphans: a key without org:admin reads none
+    then), every child organization, once (one paginated list, not one per customer; Rev B).
 
     `read_only` (plan): a key without `github:admin` leaves the installations unchecked instead
     of failing, so a read-only key can plan. A pinned `revision` the API does not speak is a
@@ -38,6 +43,15 @@ async def observe_shared(
     who = await client.whoami()
     spoken = settle(revision, who)
     client.revision = spoken
+    # Organizations exist on Rev B only: on Rev A the caller refuses the customers that need
+    # them (`plan.planner.require_organizations`), nothing is read.
+    children: list[Organization] | None = None
+    if (organizations or orphan_children) and spoken == "b":
+        try:
+            children = await client.list_organizations()
+        except AuthError as exc:
+            if organizations or exc.code != "FORBIDDEN_SCOPE":
+                raise
     installations: list[Installation] | None = None
     unchecked: str | None = None
     if github:
@@ -52,6 +66,7 @@ async def observe_shared(
         revision=spoken,
         github_installations=installations,
         github_unchecked=unchecked,
+        organizations=children,
     )
 
 
@@ -97,20 +112,45 @@ async def observe_customer(
     shared: SharedActual,
     *,
     listed: list[Project] | None = None,
+    workspace: str | None = None,
+    take_over: str | None = None,
+    organization_id: str | None = None,
 ) -> ActualCustomer:
-    """`listed`: this customer's items of a projects-list read already made (no lookup then)."""
+    """`listed`: this customer's items of a projects-list read already made (no lookup then).
+
+    A customer with `organization:` is looked for among `shared.organizations` (its child:
+    `plan.orgs.identify` with `workspace` and `take_over`; `organization_id`: the child apply
+    already knows, read again); every read of its project and what hangs off it is then made
+    inside the child. No child yet: its project is looked for in the parent (a migrate)."""
     ext = spec.customerExternalId
     actual = ActualCustomer(customer_external_id=ext)
+    whole: set[str] = set()  # ids of the rows already read by `GET /v1/projects/:id`
     if spec.github is not None:
         actual.github_installations = shared.github_installations
         actual.github_unchecked = shared.github_unchecked
+    if spec.organization is not None:
+        inside = await _observe_child(
+            client, spec, shared, actual, workspace, take_over, organization_id
+        )
+        if inside is not None:
+            scoped, found_inside = inside
+            if _pick_project(found_inside, ext)[0] is not None:
+                client, listed = scoped, found_inside
+                # The project the child's record names was read whole (`GET …/:id`).
+                recorded = orgs.project_of(actual.organization) if actual.organization else None
+                whole = {p.id for p in found_inside if p.id == recorded}
+            else:  # not moved into the child yet: a flat project in the parent is migrated
+                actual.project_in_parent = True
+        elif actual.foreign_organization is not None:
+            return actual  # a conflict: nothing else is read
     found = await client.find_projects(ext) if listed is None else listed
     picked, others = _pick_project(found, ext)
     if picked is None:
         return actual  # a new customer: everything else is known after apply
     pid = picked.id
     actual.other_project_ids = others
-    project = picked if has_full_row(picked) else await client.get_project(pid)
+    full = picked.id in whole or has_full_row(picked)
+    project = picked if full else await client.get_project(pid)
     actual.project = project
     managed = spec.model_fields_set
     reserved = actual.reserved
@@ -134,6 +174,71 @@ async def observe_customer(
     for name, task in tasks.items():
         setattr(actual, name, task.result())
     return actual
+
+
+async def _observe_child(
+    client: LayersClient,
+    spec: CustomerSpec,
+    shared: SharedActual,
+    actual: ActualCustomer,
+    workspace: str | None,
+    take_over: str | None,
+    organization_id: str | None,
+) -> tuple[LayersClient, list[Project]] | None:
+    """Identify the customer's child and read its wallet settings; the client view inside it and
+    the project found there (None: no child of this customer's yet)."""
+    assert spec.organization is not None
+    ext = spec.customerExternalId
+    if organization_id is not None:
+        children: list[Organization] = [await client.get_organization(organization_id)]
+    elif shared.organizations is not None:
+        children = shared.organizations
+    else:
+        children = await client.list_organizations()
+    found = orgs.identify(children, ext, workspace, take_over)
+    actual.foreign_organization = found.foreign
+    actual.unstamped_organizations = found.unstamped
+    child = found.mine
+    if child is None:
+        return None
+    actual.organization = child
+    credits = spec.organization.credits
+    reads: dict[str, Awaitable[Any]] = {}
+    if credits is not None and credits.model_fields_set & {"monthlyCap", "autoRefill"}:
+        reads["config"] = client.get_credit_config(child.id)
+    recorded = orgs.recorded_transfers(child)
+    wanted = {(t.id, t.credits) for t in (credits.transfers or [])} if credits else set()
+    if not wanted <= recorded.items():
+        reads["events"] = client.list_allocations(child.id)
+    inside = client.inside(child.id)
+    project_id = orgs.project_of(child)
+    reads["project"] = (
+        _recorded_project(inside, project_id, ext) if project_id else inside.find_projects(ext)
+    )
+    results = await _together(reads)
+    if "config" in results:
+        actual.credit_config = results["config"].config or {}
+    actual.transfers_done = orgs.carried_out(results["events"]) if "events" in results else recorded
+    listed: list[Project] = results["project"]
+    return inside, listed
+
+
+async def _recorded_project(client: LayersClient, project_id: str, ext: str) -> list[Project]:
+    """The project the child's record names (a full row), else a lookup by customerExternalId."""
+    try:
+        row = await client.get_project(project_id)
+    except NotFoundError:
+        return await client.find_projects(ext)
+    return [row] if row.customer_external_id == ext else await client.find_projects(ext)
+
+
+async def _together(reads: dict[str, Awaitable[Any]]) -> dict[str, Any]:
+    try:
+        async with asyncio.TaskGroup() as group:
+            tasks = {name: group.create_task(_awaited(read)) for name, read in reads.items()}
+    except BaseExceptionGroup as failed:
+        raise leaf_exception(failed) from None
+    return {name: task.result() for name, task in tasks.items()}
 
 
 async def _awaited(read: Awaitable[Any]) -> Any:

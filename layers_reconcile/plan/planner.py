@@ -12,6 +12,7 @@ from typing import Protocol
 from layers_reconcile.apirevision import Pin
 from layers_reconcile.client import LayersClient
 from layers_reconcile.client.retrying import retry_advice
+from layers_reconcile.config.fieldtypes import ORG_EXTERNAL_ID_KEY
 from layers_reconcile.config.models import WorkspaceSpec
 from layers_reconcile.errors import (
     ApiError,
@@ -21,8 +22,11 @@ from layers_reconcile.errors import (
     is_transient,
     leaf_exception,
 )
+from layers_reconcile.plan import orgs
+from layers_reconcile.plan.actual import SharedActual
 from layers_reconcile.plan.context import Loaded
 from layers_reconcile.plan.diff import archive_plan, build_plan, diff_customer
+from layers_reconcile.plan.diff_org import archive_child_plan
 from layers_reconcile.plan.ids import LAST_APPLIED, RESERVED_KEY
 from layers_reconcile.plan.model import CustomerPlan, NotPlanned, Orphan, Plan
 from layers_reconcile.plan.observe import (
@@ -30,7 +34,7 @@ from layers_reconcile.plan.observe import (
     observe_shared,
 )
 from layers_reconcile.plan.scope import ALL, DEFAULT_PRUNE_CAP, Candidates, RunScope
-from layers_reconcile.records import Project
+from layers_reconcile.records import Organization, Project
 
 __all__ = ["DEFAULT_PRUNE_CAP", "RunScope", "check_prune", "make_plan", "selected"]
 
@@ -97,9 +101,16 @@ async def make_plan(
     wanted = scope.orphan_candidates(settings.workspace, workspace.named)
     lookups = len(chosen) + (len(wanted) if isinstance(wanted, frozenset) else 0)
     by_list = scope.whole or wanted is ALL or lookups > LOOKUP_LIMIT
+    in_children = [c for c in chosen if c.spec.organization is not None]
     shared = await observe_shared(
-        client, github=any(c.spec.github for c in chosen), read_only=True, revision=revision
+        client,
+        github=any(c.spec.github for c in chosen),
+        read_only=True,
+        revision=revision,
+        organizations=bool(in_children),
+        orphan_children=wanted is ALL,
     )
+    require_organizations(in_children, shared)
     gate = asyncio.Semaphore(limit)
     listing: dict[str, list[Project]] | None = None
     if by_list:
@@ -111,7 +122,14 @@ async def make_plan(
         for round_ in range(OBSERVE_ROUNDS):
             try:
                 async with gate:
-                    actual = await observe_customer(client, loaded.spec, shared, listed=listed)
+                    actual = await observe_customer(
+                        client,
+                        loaded.spec,
+                        shared,
+                        listed=listed,
+                        workspace=settings.workspace,
+                        take_over=scope.take_over,
+                    )
                 break
             except ApiError as exc:  # one customer's unlucky read ends that customer alone
                 if not is_transient(exc):
@@ -136,11 +154,15 @@ async def make_plan(
     except BaseExceptionGroup as failed:
         raise leaf_exception(failed) from None
     plans = [t.result() for t in tasks]
+    children = _orphan_children(shared, workspace, wanted, orphans_in)
     orphans, warnings = _orphan_plans(
-        found.result(), workspace, prune=scope.prune, cap=scope.prune_cap
+        found.result(), workspace, prune=scope.prune, cap=scope.prune_cap, children=children
     )
+    archived_children = await _with_balances(client, orphans.archived_children)
     return build_plan(
-        plans + [archive_plan(row, workspace=settings.workspace) for row in orphans.archived],
+        plans
+        + [archive_plan(row, workspace=settings.workspace) for row in orphans.archived]
+        + [archive_child_plan(c, workspace=settings.workspace) for c in archived_children],
         now=now,
         workspace=settings.workspace,
         workspace_root=scope.root,
@@ -181,15 +203,24 @@ def _by_customer(items: list[Project]) -> dict[str, list[Project]]:
 class _Orphans:
     listed: list[Orphan] | None
     archived: list[Project] = field(default_factory=list)
+    archived_children: list[Organization] = field(default_factory=list)
 
 
 def _orphan_plans(
-    rows: list[Project] | None, workspace: WorkspaceLike, *, prune: bool, cap: int
+    rows: list[Project] | None,
+    workspace: WorkspaceLike,
+    *,
+    prune: bool,
+    cap: int,
+    children: list[Organization] | None = None,
 ) -> tuple[_Orphans, list[str]]:
-    """The orphans a plan lists; with `prune`, the first `cap` of them are archived."""
+    """The orphans a plan lists (projects, then child organizations); with `prune`, the first
+    `cap` of them are archived (one --max-archives for both)."""
     if rows is None:
         return _Orphans(None), []
+    kids = children or []
     archived = rows[:cap] if prune else []
+    archived_kids = kids[: max(0, cap - len(archived))] if prune else []
     listed = [
         Orphan(
             customer_external_id=str(r.customer_external_id),
@@ -199,15 +230,73 @@ def _orphan_plans(
             archived=i < len(archived),
         )
         for i, r in enumerate(rows)
+    ] + [
+        Orphan(
+            customer_external_id=c.meta(ORG_EXTERNAL_ID_KEY) or c.id,
+            project_id=c.id,
+            organization_id=c.id,
+            name=c.name,
+            archived=i < len(archived_kids),
+        )
+        for i, c in enumerate(kids)
     ]
     warnings = []
-    if prune and len(rows) > cap:
+    total = len(rows) + len(kids)
+    if prune and total > cap:
         warnings.append(
-            f"{len(rows)} projects of workspace {workspace.settings.workspace!r} have no file; "
-            f"--prune archives at most {cap} in one run (raise it with --max-archives), the "
-            "rest on the next runs"
+            f"{total} projects and child organizations of workspace "
+            f"{workspace.settings.workspace!r} have no file; --prune archives at most {cap} in "
+            "one run (raise it with --max-archives), the rest on the next runs"
+            if kids
+            else f"{len(rows)} projects of workspace {workspace.settings.workspace!r} have no "
+            f"file; --prune archives at most {cap} in one run (raise it with --max-archives), "
+            "the rest on the next runs"
         )
-    return _Orphans(listed, archived), warnings
+    return _Orphans(listed, archived, archived_kids), warnings
+
+
+def require_organizations(customers: Sequence[Loaded], shared: SharedActual) -> None:
+    """Customers in child organizations need the API's Rev B (organizations exist nowhere else):
+    on Rev A each is a ConfigError at its `organization:` line, never a silent flat customer."""
+    if not customers or shared.revision == "b":
+        return
+    issues = []
+    for loaded in customers:
+        source = getattr(loaded, "source", None)
+        mark = source.mark(("organization",), key=True) if source is not None else None
+        issues.append(
+            ConfigIssue(
+                mark.file if mark else str(loaded.path),
+                mark.line if mark else 1,
+                mark.col if mark else 1,
+                "`organization:` needs the Layers API's Rev B (child organizations), and this "
+                "API speaks Rev A: remove the block (a flat customer) or point --api-url at a "
+                "Rev B API",
+            )
+        )
+    raise ConfigError(issues)
+
+
+def _orphan_children(
+    shared: SharedActual,
+    workspace: WorkspaceLike,
+    wanted: Candidates,
+    orphans_in: Callable[[str], bool] | None,
+) -> list[Organization] | None:
+    """Child organizations stamped by this workspace that no file names (a whole-workspace plan
+    on Rev B; None when children were not listed)."""
+    if wanted is not ALL or shared.organizations is None:
+        return None
+    found = orgs.orphans(shared.organizations, workspace.settings.workspace, workspace.named)
+    if orphans_in is not None:
+        found = [c for c in found if orphans_in(c.meta(ORG_EXTERNAL_ID_KEY) or "")]
+    return found
+
+
+async def _with_balances(client: LayersClient, children: list[Organization]) -> list[Organization]:
+    """The children an archive step acts on, read again with their balance (the plan shows the
+    credits it expects back)."""
+    return list(await asyncio.gather(*(client.get_organization(c.id) for c in children)))
 
 
 def _last_applied(row: Project) -> str | None:

@@ -33,6 +33,7 @@ _P, _G, _I = StepKind.PROJECT, StepKind.GITHUB, StepKind.INGEST
 _BEFORE_CONTENT = ((_P, Scope.ANY), (_G, Scope.ANY), (_I, Scope.ANY))
 _READY_TO_GENERATE = (
     *_BEFORE_CONTENT,
+    (StepKind.TRANSFER, Scope.ANY),  # a child spends only what its wallet holds
     (StepKind.BRAND, Scope.ANY),
     (StepKind.INFLUENCER, Scope.ANY),
 )
@@ -40,7 +41,10 @@ _READY_TO_GENERATE = (
 # What each kind of step waits for. Ingest rewrites the brand context and makes influencers,
 # so brand and influencer wait for it; content waits for all of them.
 PREREQUISITES: dict[StepKind, tuple[tuple[StepKind, Scope], ...]] = {
-    StepKind.PROJECT: (),
+    StepKind.ORGANIZATION: (),
+    StepKind.TRANSFER: ((StepKind.ORGANIZATION, Scope.ANY),),
+    # Inside a child organization, the project needs the child (created or migrated into).
+    StepKind.PROJECT: ((StepKind.ORGANIZATION, Scope.ANY),),
     StepKind.APPROVAL: ((_P, Scope.ANY),),
     StepKind.GITHUB: ((_P, Scope.ANY),),
     StepKind.SOCIAL: ((_P, Scope.ANY),),

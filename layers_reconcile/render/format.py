@@ -33,6 +33,10 @@ SYMBOL: dict[Action, str] = {
     Action.CANCEL: "-",
     Action.ARCHIVE: "-",
     Action.WAIT_ON_PERSON: "?",
+    Action.MIGRATE: "~",
+    Action.SUSPEND: "~",
+    Action.RESUME: "~",
+    Action.ALLOCATE: "+",
 }
 
 STYLE: dict[str, str] = {"+": "green", "~": "yellow", "-": "red", "*": "cyan", "?": "magenta"}
@@ -78,7 +82,7 @@ def after_text(change: Change, timezone: str | None = None) -> str:
 
 def change_text(step: Step, change: Change, timezone: str | None = None) -> str:
     """`field: after` for what is created, `field: before -> after` otherwise."""
-    if step.action in (Action.CREATE, Action.REGISTER, Action.SCHEDULE) or (
+    if step.action in (Action.CREATE, Action.REGISTER, Action.SCHEDULE, Action.ALLOCATE) or (
         change.before is None and not change.before_unknown and step.action == Action.RUN_JOB
     ):
         return f"{change.field}: {after_text(change, timezone)}"
@@ -145,6 +149,12 @@ def summary_line(plan: Plan) -> str:
         parts.append(f"{s.jobs} job{'s' if s.jobs != 1 else ''}{credits}")
     else:
         parts.append("no jobs")
+    if s.transfers:
+        plural = "s" if s.transfers != 1 else ""
+        parts.append(
+            f"{s.transfers} transfer{plural} moving {s.transfer_credits} credits to child "
+            "organizations"
+        )
     if s.waits_on_people:
         parts.append(f"{s.waits_on_people} wait{'s' if s.waits_on_people == 1 else ''} on people")
     text = "Plan: " + ", ".join(parts)
@@ -214,10 +224,12 @@ def orphan_line(orphan: Orphan, *, pruned: bool = False) -> str:
         fate = "held back by the --max-archives cap: a later --prune run archives it"
     else:
         fate = "would be archived with --prune"
-    return (
-        f"{orphan.customer_external_id} · project {orphan.project_id}{name} · "
-        f"last applied {when} · {fate}"
+    what = (
+        f"child organization {orphan.organization_id}"
+        if orphan.organization_id
+        else f"project {orphan.project_id}"
     )
+    return f"{orphan.customer_external_id} · {what}{name} · last applied {when} · {fate}"
 
 
 def orphans_heading(plan: Plan) -> str:
@@ -279,8 +291,14 @@ def scope_line(plan: Plan) -> str | None:
 def credits_breach(plan: Plan) -> str:
     """What the plan, the comment and the error say when `--max-credits` is exceeded."""
     named = ", ".join(f"{ext} {n}" for ext, n in plan.credits_by_customer())
+    summary = plan.summary
+    moving = (
+        f" and move {summary.transfer_credits} to child organizations"
+        if summary.transfer_credits
+        else ""
+    )
     return (
-        f"applying this plan would spend {plan.summary.credits} credits, over --max-credits "
+        f"applying this plan would spend {summary.credits} credits{moving}, over --max-credits "
         f"{plan.max_credits} ({named})"
     )
 

@@ -16,6 +16,7 @@ from layers_reconcile.emulator.routes import (
     identity,
     influencers,
     jobs,
+    organizations,
     projects,
     publishing,
     social,
@@ -30,6 +31,7 @@ SPECS = [
     *social.routes(),
     *publishing.routes(),
     *jobs.routes(),
+    *organizations.routes(),
 ]
 
 

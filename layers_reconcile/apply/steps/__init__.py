@@ -9,6 +9,7 @@ from layers_reconcile.apply.steps import (
     github,
     influencer,
     ingest,
+    organization,
     project,
     schedule,
     social,
@@ -17,6 +18,14 @@ from layers_reconcile.apply.steps.base import Handler, StepResult
 from layers_reconcile.plan.model import Action, StepKind
 
 HANDLERS: dict[tuple[StepKind, Action], Handler] = {
+    (StepKind.ORGANIZATION, Action.CREATE): organization.create,
+    (StepKind.ORGANIZATION, Action.MIGRATE): organization.migrate,
+    (StepKind.ORGANIZATION, Action.ADOPT): organization.adopt,
+    (StepKind.ORGANIZATION, Action.UPDATE): organization.update,
+    (StepKind.ORGANIZATION, Action.SUSPEND): organization.suspend,
+    (StepKind.ORGANIZATION, Action.RESUME): organization.resume,
+    (StepKind.ORGANIZATION, Action.ARCHIVE): organization.archive,
+    (StepKind.TRANSFER, Action.ALLOCATE): organization.allocate,
     (StepKind.PROJECT, Action.CREATE): project.create,
     (StepKind.PROJECT, Action.ADOPT): project.adopt,
     (StepKind.PROJECT, Action.UPDATE): project.update,

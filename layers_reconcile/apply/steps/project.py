@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from layers_reconcile.apply.children import record_project
 from layers_reconcile.apply.context import CustomerContext
 from layers_reconcile.apply.recovery import StepError
 from layers_reconcile.apply.reserved import RESERVED_VERSION, Reserved, reserved_of, with_reserved
@@ -54,6 +55,7 @@ async def create(ctx: CustomerContext, step: Step) -> StepResult:
         return StepResult(detail=f"found existing project {ctx.project_id}")
     ctx.project_id = project.id
     ctx.remember(project)
+    await record_project(ctx, project.id)  # inside a child: noted on the child
     return StepResult(detail=f"created project {ctx.project_id}")
 
 

@@ -1,0 +1,318 @@
+"""The organization stages of one customer's diff: its child organization (create, migrate,
+update, suspend/resume), the child's credit config, and each transfer of credits (Rev B).
+
+Pure, like the rest of the diff. Money is irreversible: a transfer is a step of its own with its
+credits, planned only while the child's ledger (or the tool's record of it) lacks its id; a
+carried-out entry removed or edited moves nothing back, and the plan says so.
+
+Addresses: `ID/organization` (create | migrate | adopt | update), `ID/organization/credits`
+(update), `ID/organization/status` (suspend | resume), `ID/organization/transfers/TID`
+(allocate); an orphan child's archive is `ID/organization` of its own plan.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from layers_reconcile.config.fieldtypes import (
+    ORG_EXTERNAL_ID_KEY,
+    ORG_PROJECT_KEY,
+    ORG_WORKSPACE_KEY,
+)
+from layers_reconcile.config.models import CustomerSpec, OrganizationSpec
+from layers_reconcile.plan.context import Ctx
+from layers_reconcile.plan.fields import changes, created, fingerprint
+from layers_reconcile.plan.model import Action, Change, Conflict, CustomerPlan, Step, StepKind
+from layers_reconcile.plan.orgs import partner_metadata, project_of
+from layers_reconcile.records import Organization
+
+# The file's names of the credit config → the API's (CONTRACT-revb §2.1 C5).
+CONFIG_FIELDS = ("monthlyCreditCap", "refillThreshold", "refillAmount")
+
+
+def desired_config(spec: OrganizationSpec) -> dict[str, Any]:
+    """The credit config the file manages, by the API's names (null clears)."""
+    credits = spec.credits
+    if credits is None:
+        return {}
+    wanted: dict[str, Any] = {}
+    given = credits.model_fields_set
+    if "monthlyCap" in given:
+        wanted["monthlyCreditCap"] = credits.monthlyCap
+    if "autoRefill" in given:
+        refill = credits.autoRefill
+        wanted["refillThreshold"] = refill.threshold if refill else None
+        wanted["refillAmount"] = refill.amount if refill else None
+    return wanted
+
+
+def desired_child(customer: CustomerSpec) -> dict[str, Any]:
+    """The child's own fields the file manages (its name defaults to the project's)."""
+    spec = customer.organization
+    assert spec is not None
+    body: dict[str, Any] = {"name": spec.name or customer.project.name}
+    if spec.billingEmail is not None:
+        body["billingEmail"] = spec.billingEmail
+    if spec.metadata is not None:
+        body["metadata"] = dict(spec.metadata)
+    return body
+
+
+def _facts(child: Organization | None) -> Any:
+    if child is None:
+        return None
+    return child.model_dump(
+        mode="json", by_alias=True, include={"id", "name", "status", "metadata", "billing_email"}
+    )
+
+
+def organization_conflict(ctx: Ctx) -> Conflict | None:
+    """A child naming this customer stamped by another workspace: never touched without
+    `--take-over THAT-WORKSPACE`."""
+    foreign = ctx.actual.foreign_organization
+    if foreign is None:
+        return None
+    owner = foreign.meta(ORG_WORKSPACE_KEY) or ""
+    ctx.seen(ctx.addr("organization"), {"organization": _facts(foreign)})
+    return Conflict(
+        workspace=owner,
+        project_id=foreign.id,
+        message=(
+            f"child organization {foreign.id} is managed by workspace {owner!r}; apply refuses "
+            f"this customer. Remove the file from one of the workspaces, or take it over with "
+            f"`--take-over {owner}`"
+        ),
+    )
+
+
+def diff_organization(ctx: Ctx) -> None:
+    """The steps that bring the customer's child organization to the file (none: flat)."""
+    spec = ctx.spec.organization
+    if spec is None:
+        return
+    actual = ctx.actual
+    child = actual.organization
+    address = ctx.addr("organization")
+    ctx.seen(
+        address,
+        {
+            "organization": _facts(child),
+            "config": actual.credit_config,
+            "transfers": actual.transfers_done,
+        },
+    )
+    for other in actual.unstamped_organizations:
+        ctx.warnings.append(
+            f"child organization {other} names customer {ctx.ext!r} but carries no workspace "
+            "stamp: not this workspace's, never touched"
+        )
+    wanted = desired_child(ctx.spec)
+    if child is None:
+        _new_child(ctx, address, wanted)
+    else:
+        _existing_child(ctx, address, child, wanted)
+        if actual.project_in_parent and ctx.project is not None:
+            _migrate(ctx, address, wanted, child)
+    _config(ctx, spec, child)
+    _status(ctx, spec, child)
+    _transfers(ctx, spec, child)
+
+
+def _new_child(ctx: Ctx, address: str, wanted: dict[str, Any]) -> None:
+    project = ctx.project
+    if project is None:
+        ctx.add(
+            ctx.step(
+                address,
+                StepKind.ORGANIZATION,
+                Action.CREATE,
+                changes=created(wanted),
+                reason=f"no child organization is stamped for customer {ctx.ext!r}",
+                target=ctx.target(),
+            )
+        )
+        return
+    _migrate(ctx, address, wanted, None)
+
+
+def _migrate(ctx: Ctx, address: str, wanted: dict[str, Any], child: Organization | None) -> None:
+    """The project is flat in the parent: move it into the child (made first when missing)."""
+    project = ctx.project
+    assert project is not None
+    into = (
+        f"child organization {child.id}"
+        if child
+        else f"a new child organization {wanted['name']!r}"
+    )
+    ctx.add(
+        ctx.step(
+            address if child is None else ctx.addr("organization", "migrate"),
+            StepKind.ORGANIZATION,
+            Action.MIGRATE,
+            changes=created(wanted)
+            if child is None
+            else [Change(field="project", before="parent organization", after=child.id)],
+            reason=f"project {project.id} is flat in the parent organization; the file puts "
+            "the customer in a child organization of its own",
+            warnings=[
+                f"moves project {project.id} (its content, accounts and posts) out of the "
+                f"parent into {into}; removing `organization:` later does not move it back. "
+                "The API refuses it while a job runs in the project: apply waits for the job"
+            ],
+            target=ctx.target(organizationId=child.id if child else None),
+        )
+    )
+
+
+def _existing_child(ctx: Ctx, address: str, child: Organization, wanted: dict[str, Any]) -> None:
+    actual: dict[str, Any] = {
+        "name": child.name,
+        "billingEmail": child.billing_email,
+        "metadata": partner_metadata(child),
+    }
+    found = changes(wanted, actual, expand=("metadata",))
+    recorded = project_of(child)
+    if ctx.project is not None and not ctx.actual.project_in_parent and recorded != ctx.pid:
+        # The tool's note of the project inside the child (a run stopped before writing it).
+        found.append(Change(field=f"metadata.{ORG_PROJECT_KEY}", before=recorded, after=ctx.pid))
+    target = ctx.target(organizationId=child.id)
+    owner = child.meta(ORG_WORKSPACE_KEY)
+    if owner != ctx.settings.workspace:
+        ctx.add(
+            ctx.step(
+                address,
+                StepKind.ORGANIZATION,
+                Action.ADOPT,
+                changes=[
+                    Change(
+                        field=f"metadata.{ORG_WORKSPACE_KEY}",
+                        before=owner,
+                        after=ctx.settings.workspace,
+                    ),
+                    *found,
+                ],
+                reason=f"--take-over {owner}: child organization {child.id} becomes this "
+                "workspace's",
+                target=target,
+            )
+        )
+    elif found:
+        ctx.add(
+            ctx.step(
+                address,
+                StepKind.ORGANIZATION,
+                Action.UPDATE,
+                changes=found,
+                reason="the child organization differs from the file",
+                target=target,
+            )
+        )
+
+
+def _config(ctx: Ctx, spec: OrganizationSpec, child: Organization | None) -> None:
+    wanted = desired_config(spec)
+    if not wanted:
+        return
+    if child is None:
+        found = [Change(field=k, before=None, after=v) for k, v in wanted.items() if v is not None]
+    else:
+        found = changes(wanted, ctx.actual.credit_config or {})
+    if not found:
+        return
+    ctx.add(
+        ctx.step(
+            ctx.addr("organization", "credits"),
+            StepKind.ORGANIZATION,
+            Action.UPDATE,
+            changes=found,
+            reason="the child's spending cap or auto-refill differs from the file",
+            target=ctx.target(organizationId=child.id if child else None),
+        )
+    )
+
+
+def _status(ctx: Ctx, spec: OrganizationSpec, child: Organization | None) -> None:
+    if spec.suspended is None:
+        return
+    status = child.status if child is not None else "active"
+    want = "suspended" if spec.suspended else "active"
+    if status == want:
+        return
+    action = Action.SUSPEND if spec.suspended else Action.RESUME
+    ctx.add(
+        ctx.step(
+            ctx.addr("organization", "status"),
+            StepKind.ORGANIZATION,
+            action,
+            changes=[Change(field="status", before=status, after=want)],
+            reason="suspended: true is the kill switch (the child's own keys stop)"
+            if spec.suspended
+            else "suspended: false resumes the child",
+            target=ctx.target(organizationId=child.id if child else None),
+        )
+    )
+
+
+def _transfers(ctx: Ctx, spec: OrganizationSpec, child: Organization | None) -> None:
+    entries = (spec.credits.transfers if spec.credits else None) or []
+    done = ctx.actual.transfers_done or {}
+    named = {t.id for t in entries}
+    for entry in entries:
+        carried = done.get(entry.id)
+        if carried is not None:
+            if carried != entry.credits:
+                ctx.warnings.append(
+                    f"transfer {entry.id!r} was carried out with {carried} credits; the file "
+                    f"now says {entry.credits}: nothing more moves and nothing moves back "
+                    "(a transfer with a new id moves more)"
+                )
+            continue
+        ctx.add(
+            ctx.step(
+                ctx.addr("organization", "transfers", entry.id),
+                StepKind.TRANSFER,
+                Action.ALLOCATE,
+                changes=[Change(field="credits", before=None, after=entry.credits)],
+                reason=f"moves {entry.credits} credits from the parent to the child, once",
+                warnings=[
+                    "money: irreversible; carried out exactly once (its id is on the "
+                    "child's ledger)"
+                ],
+                target=ctx.target(
+                    organizationId=child.id if child else None,
+                    transferId=entry.id,
+                    credits=entry.credits,
+                ),
+            )
+        )
+    for ident in sorted(set(done) - named):
+        ctx.warnings.append(
+            f"transfer {ident!r} ({done[ident]} credits) was carried out and is no longer in "
+            "the file: removing it moves nothing back"
+        )
+
+
+def archive_child_plan(child: Organization, *, workspace: str | None) -> CustomerPlan:
+    """`--prune`: a child organization stamped by this workspace whose customer file is gone."""
+    ext = child.meta(ORG_EXTERNAL_ID_KEY) or child.id
+    address = f"{ext}/organization"
+    balance = (child.summary or {}).get("available")
+    back = f"{balance} credits" if isinstance(balance, int) else "its unreserved balance"
+    step = Step(
+        address=address,
+        kind=StepKind.ORGANIZATION,
+        action=Action.ARCHIVE,
+        changes=[Change(field="status", before=child.status or "active", after="archived")],
+        reason=f"no customer file names it and workspace {workspace!r} stamped it",
+        warnings=[
+            f"archives child organization {child.name!r} for good: its keys are revoked, its "
+            f"queued posts canceled, and {back} swept back to the parent"
+        ],
+        target={"organizationId": child.id},
+    )
+    return CustomerPlan(
+        customer_external_id=ext,
+        project_id=None,
+        steps=[step],
+        actual_fingerprints={address: fingerprint(_facts(child))},
+    )
