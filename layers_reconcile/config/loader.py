@@ -22,6 +22,7 @@ from layers_reconcile.config.discover import SETTINGS_NAMES as SETTINGS_NAMES
 from layers_reconcile.config.discover import Located, locate, settings_in
 from layers_reconcile.config.discover import customer_files as discover_customers
 from layers_reconcile.config.fieldtypes import hidden_character
+from layers_reconcile.config.generation import revision_notes
 from layers_reconcile.config.ignore import unknown_key
 from layers_reconcile.config.locate import resolve
 from layers_reconcile.config.merge import merge_customer
@@ -148,6 +149,7 @@ def check_workspace(
         loaded = _load_customer(file, root, defaults, moment, seen_ids, issues)
         if loaded is not None:
             customers.append(loaded)
+            _check_revision(loaded, settings, issues)
     _check_organization_workspace(settings, customers, issues)
     files = [display_path(f) for f in customer_files]
     if issues.has_errors:
@@ -178,6 +180,18 @@ def _check_organization_workspace(
                 "a customer in a child organization needs `workspace:` in layers.yaml: the "
                 "child is stamped with the workspace's name, and found again by it",
             )
+
+
+def _check_revision(loaded: LoadedCustomer, settings: WorkspaceSpec, issues: _Issues) -> None:
+    """Under a pinned `apiRevision`, a content field that revision does not take (or cannot do
+    without) is an error at its line; under `auto`, plan shows it once the revision is known."""
+    pinned = getattr(settings, "apiRevision", None)  # SHIM until the revision plumbing
+    if pinned != "a" and pinned != "b":
+        return
+    display = str(loaded.path)
+    for note in revision_notes(loaded.spec, pinned, pinned=True):
+        mark = loaded.source.mark(note.path, key=True)
+        issues.add(mark, f"{note.message} (apiRevision: {pinned})", applied_to=display)
 
 
 def _names_outside(
