@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from layers_reconcile.apirevision import ApiRevision
 from layers_reconcile.config.apiurl import DOCUMENTED_API_HOST, api_url_problem, is_documented
 from layers_reconcile.config.checks import check_customer
 from layers_reconcile.config.discover import SETTINGS_NAMES as SETTINGS_NAMES
@@ -184,14 +185,35 @@ def _check_organization_workspace(
 
 def _check_revision(loaded: LoadedCustomer, settings: WorkspaceSpec, issues: _Issues) -> None:
     """Under a pinned `apiRevision`, a content field that revision does not take (or cannot do
-    without) is an error at its line; under `auto`, plan shows it once the revision is known."""
-    pinned = getattr(settings, "apiRevision", None)  # SHIM until the revision plumbing
-    if pinned != "a" and pinned != "b":
-        return
-    display = str(loaded.path)
-    for note in revision_notes(loaded.spec, pinned, pinned=True):
-        mark = loaded.source.mark(note.path, key=True)
-        issues.add(mark, f"{note.message} (apiRevision: {pinned})", applied_to=display)
+    without) is an error at its line; under `auto`, plan says so once the revision is known."""
+    pinned = settings.apiRevision
+    if pinned == "a" or pinned == "b":
+        for mark, message in _revision_marks(loaded, pinned, pinned=True):
+            issues.add(mark, f"{message} (apiRevision: {pinned})", applied_to=str(loaded.path))
+
+
+def revision_issues(
+    customers: Iterable[LoadedCustomer], revision: ApiRevision
+) -> list[ConfigIssue]:
+    """What the customers' content entries ask that no request of `revision` can carry out
+    (`format: auto` on Rev B, a remix without its source post, …), at their lines: found once
+    the run knows the revision (under `auto`), before anything is sent."""
+    return [
+        ConfigIssue(
+            mark.file, mark.line, mark.col, f"{message} (the API speaks Rev {revision.upper()})"
+        )
+        for loaded in customers
+        for mark, message in _revision_marks(loaded, revision, pinned=False)
+    ]
+
+
+def _revision_marks(
+    loaded: LoadedCustomer, revision: ApiRevision, *, pinned: bool
+) -> list[tuple[Mark, str]]:
+    return [
+        (loaded.source.mark(note.path, key=True), note.message)
+        for note in revision_notes(loaded.spec, revision, pinned=pinned)
+    ]
 
 
 def _names_outside(

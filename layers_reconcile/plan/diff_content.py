@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from layers_reconcile.apirevision import REVISIONS, ApiRevision
+from layers_reconcile.apirevision import REVISIONS
 from layers_reconcile.config.generation import GenerationRequest, Speaker, generation_request
 from layers_reconcile.config.models import ContentSpec, ScheduleSpec
 from layers_reconcile.config.times import instant_text, resolve_at
@@ -52,13 +52,11 @@ def diff_content(ctx: Ctx) -> None:
     recorded: dict[str, Any] = ctx.reserved.get("content") or {}
     by_id = {bare_id(c.id): c for c in ctx.actual.content or []}
     posts = ctx.actual.scheduled_posts or []
-    revision: ApiRevision = getattr(ctx, "revision", "a")  # SHIM until the plumbing
+    revision = ctx.revision
     for key in sorted(contents):
         spec = contents[key]
         request = generation_request(key, spec, revision, speaker_of(ctx, spec))
-        if (
-            getattr(ctx.settings, "apiRevision", None) not in REVISIONS
-        ):  # SHIM  # auto: what a pin would refuse, shown
+        if ctx.settings.apiRevision not in REVISIONS:  # auto: what a pin would refuse
             ctx.warnings += [
                 f"{ctx.addr('content', key)}: {note.message} (not sent on Rev "
                 f"{revision.upper()}; pin apiRevision to make this an error)"

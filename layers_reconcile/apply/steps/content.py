@@ -128,7 +128,7 @@ async def run(ctx: CustomerContext, step: Step) -> StepResult:
     ctx.project_id = ctx.project_id or step.target.projectId
     key = _key(ctx, step)
     content = _spec(ctx, key)
-    if getattr(ctx.api, "revision", "a") == "b":  # SHIM until the plumbing
+    if ctx.api.revision == "b":
         return await _run_b(ctx, step, key, content)
     entry = ((await ctx.reserved()).get("content") or {}).get(key) or {}
     recorded_jobs = [str(j) for j in entry.get("jobIds") or [entry.get("jobId") or ""] if j]
@@ -231,18 +231,24 @@ async def _run_b(ctx: CustomerContext, step: Step, key: str, content: ContentSpe
         # A call an earlier (perhaps killed) run made and recorded: wait on it, send nothing.
         await _settle_variant(ctx, step, key, slot, str(job_id))
         return StepResult(detail=f"content {key!r} v{variant}: waited on the running job")
-    return await _generate_b(ctx, step, key, content, entry, variant)
+    return await _generate_b(ctx, step, key, content, variant)
 
 
 async def _generate_b(
-    ctx: CustomerContext,
-    step: Step,
-    key: str,
-    content: ContentSpec,
-    entry: ContentRecord,
-    variant: int,
+    ctx: CustomerContext, step: Step, key: str, content: ContentSpec, variant: int
 ) -> StepResult:
+    async with ctx.send_locks.setdefault(key, asyncio.Lock()):
+        container_id, job_id = await _send_b(ctx, step, key, content, variant)
+    await _settle_variant(ctx, step, key, str(variant), job_id)
+    return StepResult(detail=f"generated {content.format} v{variant}: {container_id}")
+
+
+async def _send_b(
+    ctx: CustomerContext, step: Step, key: str, content: ContentSpec, variant: int
+) -> tuple[str, str]:
+    """One variant's call, and its container and job recorded before anything else is sent."""
     project_id = ctx.require_project()
+    entry = ((await ctx.reserved()).get("content") or {}).get(key) or {}
     generation = int(entry.get("generation") or 1)
     replaced = {str(c) for c in step.target.previousContainerIds or []}
     if replaced & set(entry.get("containerIds") or []):
@@ -300,8 +306,7 @@ async def _generate_b(
         )
 
     await ctx.update_reserved(started)
-    await _settle_variant(ctx, step, key, slot, job_id)
-    return StepResult(detail=f"generated {content.format} v{variant}: {container_id}")
+    return container_id, job_id
 
 
 async def _settle_variant(
