@@ -40,12 +40,13 @@ social:
     returnUrl: http://localhost/social-done
 content:
 """
-BUILDER = """\
+BUILDER_HOOK = "Skip the line."
+BUILDER = f"""\
   builder:
     format: slideshow_builder
     variants: 2
     brief:
-      hook: Skip the line.
+      hook: {BUILDER_HOOK}
 """
 REMIXES = f"""\
   slides:
@@ -334,3 +335,29 @@ def test_ugc_remix_without_app_demo_media_names_the_fix(
     assert "MISSING_APP_DEMO" in output or "app-demo" in output
     assert "name one with `media:`" in output
     assert "Traceback" not in output
+
+
+def test_rev_b_containers_are_approved_or_held_through_the_approval_steps(tmp_path: Path) -> None:
+    ws = workspace(tmp_path / "ws", "")
+    file = ws / "customers" / "quinn.yaml"
+    file.write_text(file.read_text().replace("content:\n", ""))
+    with emulator(tmp_path, extra=REV_B) as emu:
+        converges(emu.env(), ws)
+        api = Api(emu.url)
+        pid = project_of(api, "quinn")
+        review = api.http.patch(
+            f"/v1/projects/{pid}/content-review-policy", json={"policy": "review_all"}
+        )
+        assert review.status_code == 200, review.text
+        file.write_text(
+            file.read_text()
+            + "content:\n"
+            + BUILDER
+            + "    approve: true\n"
+            + "  held:\n    format: slideshow_builder\n    brief: {hook: Review me.}\n"
+        )
+        result = run_cli("apply", str(ws), "--auto-approve", env=emu.env())
+        assert result.returncode == 3, result.stdout + result.stderr  # waits on a person
+        statuses = Counter((c["brief"]["hook"], c["approvalStatus"]) for c in api.containers(pid))
+        assert statuses == {(BUILDER_HOOK, "approved"): 2, ("Review me.", "pending"): 1}
+        api.close()
