@@ -253,6 +253,7 @@ async def scoped_plan(
     unsendable = revision_issues(
         [c for c in workspace.customers if c.spec.customerExternalId in planned],
         plan.api_revision or "a",
+        pinned_by=revision.source if revision and revision.setting in ("a", "b") else None,
     )
     if unsendable:
         raise ConfigError(unsendable)

@@ -193,17 +193,17 @@ def _check_revision(loaded: LoadedCustomer, settings: WorkspaceSpec, issues: _Is
 
 
 def revision_issues(
-    customers: Iterable[LoadedCustomer], revision: ApiRevision
+    customers: Iterable[LoadedCustomer], revision: ApiRevision, *, pinned_by: str | None = None
 ) -> list[ConfigIssue]:
     """What the customers' content entries ask that no request of `revision` can carry out
     (`format: auto` on Rev B, a remix without its source post, …), at their lines: found once
-    the run knows the revision (under `auto`), before anything is sent."""
+    the run knows the revision, before anything is sent. `pinned_by` (`--api-revision b`): the
+    run pins it, so what the revision does not take is an error too."""
+    why = f"pinned by {pinned_by}" if pinned_by else f"the API speaks Rev {revision.upper()}"
     return [
-        ConfigIssue(
-            mark.file, mark.line, mark.col, f"{message} (the API speaks Rev {revision.upper()})"
-        )
+        ConfigIssue(mark.file, mark.line, mark.col, f"{message} ({why})")
         for loaded in customers
-        for mark, message in _revision_marks(loaded, revision, pinned=False)
+        for mark, message in _revision_marks(loaded, revision, pinned=pinned_by is not None)
     ]
 
 

@@ -16,11 +16,24 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
+from layers_reconcile.apply.events import CustomerStatus
 from layers_reconcile.emulator.server import EmulatorServer
 from layers_reconcile.emulator.settings import EmulatorSettings
-from tests.apply.support import KEY, Api, Emulator, cli_env, emulator, kill9, run_cli, start_cli
+from tests.apply.inprocess import in_process
+from tests.apply.support import (
+    KEY,
+    Api,
+    Emulator,
+    cli_env,
+    emulator,
+    kill9,
+    run_cli,
+    run_cli_process,
+    start_cli,
+)
 
 SLIDESHOW_POST = "7300000000000000002"  # the emulator's TikTok world: a slideshow
 VIDEO_POST = "7300000000000000001"  # and a video
@@ -238,6 +251,14 @@ def test_a_hook_on_a_plain_remix_is_a_plan_warning_under_auto_on_rev_b(tmp_path:
             "quinn/content/slides: `brief.hook` is not sent: the remix routes take no hook"
             in shown.stdout
         )
+        emu.reset_stats()
+        pinned = run_cli("plan", str(ws), "--api-revision", "b", env=emu.env())
+        assert pinned.returncode == 1
+        assert (
+            "customers/quinn.yaml:17:13: `brief.hook` is not sent: the remix routes take no "
+            "hook (the source post's text is adapted) (pinned by --api-revision b)"
+        ) in pinned.stderr
+        assert [r for r in emu.stats()["routes"] if not r.startswith("GET")] == []
 
 
 SLOW = 300.0  # jobs last long enough for a kill to land between two variant calls
@@ -361,3 +382,64 @@ def test_rev_b_containers_are_approved_or_held_through_the_approval_steps(tmp_pa
         statuses = Counter((c["brief"]["hook"], c["approvalStatus"]) for c in api.containers(pid))
         assert statuses == {(BUILDER_HOOK, "approved"): 2, ("Review me.", "pending"): 1}
         api.close()
+
+
+def test_lost_answers_on_rev_b_make_each_variant_once(tmp_path: Path) -> None:
+    """The dangerous fault: the call is carried out and its answer lost. The client resends it
+    under the same Idempotency-Key and gets the same container back."""
+    ws = workspace(tmp_path / "ws", BUILDER + REMIXES)
+    with emulator(tmp_path, extra=REV_B, fault_rate=0.3, fault_seed=11) as emu:
+        result = run_cli_process("apply", str(ws), "--auto-approve", env=emu.env(), timeout=240)
+        assert result.returncode == 0, result.stdout + result.stderr
+        faults = emu.stats()["faults"]
+        assert faults["lost_500"] + faults["lost_drop"] > 0, faults
+    again = Emulator(db=emu.db, extra=REV_B).start()
+    try:
+        converges(again.env(), ws)
+        api = Api(again.url)
+        pid = project_of(api, "quinn")
+        assert formats(api, pid) == {
+            "slideshow-builder": 2,
+            "slideshow-remix": 1,
+            "video-remix": 1,
+            "ugc-remix": 1,
+        }
+        assert api.get("/v1/credits")["usedThisPeriod"] == 2 * 50 + 50 + 120 + 120
+        api.close()
+    finally:
+        again.stop()
+
+
+class _LosesFirstAnswers(httpx.AsyncBaseTransport):
+    """Carries out the first call under each Idempotency-Key of a generation route, then loses
+    its answer (the connection drops after the work is done)."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.keys: Counter[str] = Counter()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        answer = await self.inner.handle_async_request(request)
+        if request.method == "POST" and request.url.path.endswith("/content/slideshow-builder"):
+            key = request.headers["Idempotency-Key"]
+            self.keys[key] += 1
+            if self.keys[key] == 1:
+                await answer.aread()
+                raise httpx.RemoteProtocolError("connection dropped", request=request)
+        return answer
+
+
+async def test_a_lost_answer_is_sent_again_under_its_key_and_makes_no_second_container(
+    tmp_path: Path,
+) -> None:
+    ws = workspace(tmp_path / "ws", BUILDER)
+    async with in_process(api_revision="b", speed=600) as ip:
+        losing = _LosesFirstAnswers(ip.transport)
+        ip.transport = losing  # type: ignore[assignment]
+        report = await ip.apply(ws)
+        assert [o.status for o in report.outcomes] == [CustomerStatus.CONVERGED], report.failed
+        # two variants, two keys, each sent twice (the answer lost, then replayed)
+        assert sorted(losing.keys.values()) == [2, 2]
+        (project,) = await ip.projects("quinn")
+        made = await ip.items(f"/v1/projects/{project['id']}/content")
+        assert [c["format"] for c in made] == ["slideshow-builder"] * 2
