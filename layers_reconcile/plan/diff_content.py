@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from layers_reconcile.apirevision import REVISIONS
+from layers_reconcile.apirevision import REVISIONS, ApiRevision
 from layers_reconcile.config.generation import GenerationRequest, Speaker, generation_request
 from layers_reconcile.config.models import ContentSpec, ScheduleSpec
 from layers_reconcile.config.times import instant_text, resolve_at
@@ -160,7 +160,7 @@ def _generation(
             _brief_changes(containers, want["brief"])
             or [Change(field="briefHash", before=record.get("briefHash"), after=want_hash)],
         )
-        if record.get("briefHash") != want_hash
+        if not _recorded_as_wanted(key, spec, record)
         else []
     )
     if brief or failed:
@@ -244,6 +244,8 @@ def _generation_b(
     jobs = record.get("variantJobs")
     jobs = jobs if isinstance(jobs, dict) else {}
     ids: list[str] = [str(i) for i in record.get("containerIds") or []]
+    if "variantIds" not in record:  # written on Rev A: its containers are in variant order
+        variant_ids = {str(n): cid for n, cid in enumerate(ids, start=1)}
     containers = [by_id[bare_id(i)] for i in ids if bare_id(i) in by_id]
     for variant in range(1, spec.variants + 1):
         ctx.seen(
@@ -300,7 +302,7 @@ def _generation_b(
             _input_changes(containers, request.inputs)
             or [Change(field="briefHash", before=record.get("briefHash"), after=want_hash)],
         )
-        if record.get("briefHash") != want_hash
+        if not _recorded_as_wanted(key, spec, record)
         else []
     )
     if found or missing or failed or inputs:
@@ -357,6 +359,15 @@ def _generation_b(
         )
     ordered = [str(variant_ids[str(v)]) for v in range(1, spec.variants + 1)]
     return _State("running" if running else "done", ordered, containers)
+
+
+def _recorded_as_wanted(key: str, spec: ContentSpec, record: dict[str, Any]) -> bool:
+    """Whether the recorded hash is of what the entry asks now, as the revision that wrote the
+    record hashes it (Rev B records name `variantIds`): content made on one revision is not
+    generated again only because the API now speaks the other."""
+    written_on: ApiRevision = "b" if "variantIds" in record else "a"
+    inputs = generation_request(key, spec, written_on).inputs
+    return record.get("briefHash") == brief_hash(inputs)
 
 
 def _input_changes(containers: Sequence[Container], want: dict[str, Any]) -> list[Change]:

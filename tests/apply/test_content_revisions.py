@@ -29,6 +29,7 @@ from tests.apply.support import (
     Emulator,
     cli_env,
     emulator,
+    free_port,
     kill9,
     run_cli,
     run_cli_process,
@@ -443,3 +444,26 @@ async def test_a_lost_answer_is_sent_again_under_its_key_and_makes_no_second_con
         (project,) = await ip.projects("quinn")
         made = await ip.items(f"/v1/projects/{project['id']}/content")
         assert [c["format"] for c in made] == ["slideshow-builder"] * 2
+
+
+def test_content_made_on_rev_a_stays_when_the_api_moves_to_rev_b(tmp_path: Path) -> None:
+    """The same account, first served in Rev A, then in Rev B (one world, two wire formats):
+    what Rev A made is not generated again, only because the routes changed."""
+    ws = workspace(tmp_path / "ws", REMIXES)
+    port = free_port()
+    db = tmp_path / "world.sqlite3"
+    first = Emulator(db=db, port=port).start()
+    try:
+        converges(first.env(), ws)
+    finally:
+        first.stop()
+    later = Emulator(db=db, port=port, extra=REV_B).start()
+    try:
+        again = run_cli("plan", str(ws), "--detailed-exitcode", env=later.env())
+        assert again.returncode == 0, again.stdout + again.stderr
+        assert "API revision B" in again.stdout
+        api = Api(later.url)
+        assert len(api.containers(project_of(api, "quinn"))) == 3
+        api.close()
+    finally:
+        later.stop()

@@ -201,3 +201,26 @@ def test_what_rev_b_does_not_take_is_a_warning_under_auto_and_nothing_under_a_pi
 def test_an_entry_rev_b_cannot_carry_out_plans_nothing() -> None:
     plan = plan_b(customer(launch={"brief": {"hook": HOOK}}))  # format auto
     assert content_steps(plan) == []
+
+
+UGC: dict[str, Any] = {
+    "format": "ugc_remix",
+    "variants": 2,
+    "brief": {"hook": HOOK, "cta": "Download"},  # Rev B sends the hook alone
+}
+
+
+def test_content_made_on_rev_a_is_not_generated_again_once_the_api_speaks_rev_b() -> None:
+    data = customer(demo=UGC)
+    plan = plan_b(data, converged(loaded(data).spec))
+    assert content_steps(plan) == []
+    changed_hook = customer(demo={**UGC, "brief": {"hook": "Skip the queue.", "cta": "Download"}})
+    moved = plan_b(changed_hook, converged(loaded(data).spec))
+    assert [a for a, _ in content_steps(moved)] == ["c-1/content/demo", "c-1/content/demo/v2"]
+
+
+def test_content_made_on_rev_b_is_not_regenerated_once_the_api_speaks_rev_a() -> None:
+    data = customer(demo=UGC)
+    case = loaded(data)
+    plan = diff_customer(case, converged_b(data), WORKSPACE, now=NOW, revision="a")
+    assert content_steps(plan) == []
