@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from layers_reconcile.config.generation import (
     generation_request,
     revision_notes,
 )
+from layers_reconcile.config.loader import check_workspace
 from layers_reconcile.config.models import ContentSpec, CustomerSpec
 
 SOURCE = {"tiktokVideoId": "7300000000000000003"}
@@ -180,3 +182,22 @@ def test_an_entry_without_a_brief_is_valid() -> None:
     spec = entry(format="video_remix", source=SOURCE)
     assert spec.brief.model_dump(exclude_unset=True) == {}
     assert "brief" not in spec.model_dump(exclude_unset=True)
+
+
+def test_an_account_to_speak_through_must_be_connected_under_social(tmp_path: Path) -> None:
+    (tmp_path / "customers").mkdir()
+    (tmp_path / "layers.yaml").write_text("workspace: w\n")
+    (tmp_path / "customers" / "c.yaml").write_text(
+        "customerExternalId: c\nproject: {name: C}\ncontent:\n"
+        "  demo:\n    format: ugc_remix\n    account: instagram\n"
+    )
+    report = check_workspace(tmp_path)
+    assert [(i.line, i.col, i.message) for i in report.errors] == [
+        (
+            6,
+            14,
+            "content account 'instagram' is not connected under 'social'; add "
+            "social.instagram to connect it, or drop `account` to speak through the customer's "
+            "influencer",
+        )
+    ]
