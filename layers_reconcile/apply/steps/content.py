@@ -1,5 +1,10 @@
 """Guide step 6: content — generate (partner-supplied container id), regenerate, wait, cancel.
 
+On Rev B (`_run_b`) each step is one variant: one call of its format's route (the body from
+`config.generation`, like Rev A's), no partner-chosen id, so the call's Idempotency-Key (per
+content key, variant and generation) and the record written the moment it is accepted are what
+make it one container; Rev B has no regenerate.
+
 The reserved key maps each content key to its containers, the hash of the brief they realise
 and the job in flight, written right after the job is accepted: a rerun after a crash waits on
 that job instead of starting another. Generation N of a key uses the deterministic id
@@ -209,11 +214,10 @@ async def _generate(
 
 def _variant(ctx: CustomerContext, step: Step) -> int:
     """Rev B: the variant a step generates (`content/KEY` is 1, `content/KEY/vN` is N)."""
-    parts = Address.parse(ctx.customer, step.address).parts
-    tail = parts[2] if len(parts) == 3 else "v1"
-    if not (tail.startswith("v") and tail[1:].isdigit()):
+    variant = Address.parse(ctx.customer, step.address).variant
+    if variant is None:
         raise StepError(f"{step.address} names no variant of a content key")
-    return int(tail[1:])
+    return variant
 
 
 def _ordered(variant_ids: dict[str, str]) -> list[str]:
