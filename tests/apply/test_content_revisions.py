@@ -467,3 +467,20 @@ def test_content_made_on_rev_a_stays_when_the_api_moves_to_rev_b(tmp_path: Path)
         api.close()
     finally:
         later.stop()
+
+
+def test_a_builder_for_a_project_without_an_app_description_names_the_fix(
+    rev_b_server: EmulatorServer, tmp_path: Path
+) -> None:
+    (tmp_path / "ws" / "customers").mkdir(parents=True)
+    (tmp_path / "ws" / "layers.yaml").write_text("workspace: content-revisions\n")
+    (tmp_path / "ws" / "customers" / "q.yaml").write_text(
+        "customerExternalId: bare\nproject: {name: Bare Cafe}\ncontent:\n" + BUILDER
+    )
+    result = run_cli(
+        "apply", str(tmp_path / "ws"), "--auto-approve", env=cli_env(rev_b_server.url, 600)
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "set brand.appDescription, or ingest the customer's repo" in output
+    assert "Traceback" not in output
