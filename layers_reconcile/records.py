@@ -429,6 +429,7 @@ class ContentRecord(TypedDict, total=False):
     # of a variant still generating. `containerIds` lists them in variant order.
     variantIds: dict[str, str]
     variantJobs: dict[str, str]
+    variantAttempts: dict[str, int]  # how often a variant was made again after it failed
 
 
 class ReservedRecord(TypedDict, total=False):

@@ -305,13 +305,11 @@ def _generation_b(
         if not _recorded_as_wanted(key, spec, record)
         else []
     )
-    if found or missing or failed or inputs:
+    if found or missing or inputs:
         if found or inputs:
             why = "what the content is generated from changed"
-        elif missing:
-            why = f"recorded containers no longer exist ({', '.join(missing)})"
         else:
-            why = "the last generation failed"
+            why = f"recorded containers no longer exist ({', '.join(missing)})"
         for variant in range(1, spec.variants + 1):
             ctx.add(
                 generate(
@@ -336,6 +334,22 @@ def _generation_b(
                     variant,
                     changes=created(shown(variant)),
                     reason=f"variant {variant} not generated yet",
+                )
+            )
+        return _State("new", [], [])
+    broken = {bare_id(c) for c in failed}
+    again = [v for v in range(1, spec.variants + 1) if bare_id(variant_ids[str(v)]) in broken]
+    if again:
+        # Only the variants whose generation failed are made again (their credits alone).
+        for variant in again:
+            cid = str(variant_ids[str(variant)])
+            ctx.add(
+                generate(
+                    variant,
+                    changes=[Change(field="status", before="failed", after="completed")],
+                    reason=f"variant {variant}'s generation failed: a new container replaces "
+                    "it (Rev B has no regenerate)",
+                    previous=[cid],
                 )
             )
         return _State("new", [], [])

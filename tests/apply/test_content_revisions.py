@@ -484,3 +484,27 @@ def test_a_builder_for_a_project_without_an_app_description_names_the_fix(
     assert result.returncode == 1, output
     assert "set brand.appDescription, or ingest the customer's repo" in output
     assert "Traceback" not in output
+
+
+def test_a_failed_variant_on_rev_b_is_replaced_alone(
+    rev_b_server: EmulatorServer, tmp_path: Path
+) -> None:
+    ws = workspace(tmp_path / "ws", BUILDER)
+    env = cli_env(rev_b_server.url, 600)
+    converges(env, ws)
+    api = Api(rev_b_server.url)
+    pid = project_of(api, "quinn")
+    record = api.get(f"/v1/projects/{pid}")["metadata"]["layersReconcile"]["content"]["builder"]
+    broken = record["variantIds"]["2"]
+    store = rev_b_server.emulator.store
+    doc = store.get("container", broken.removeprefix("cnt_"))  # the emulator keeps bare ids
+    assert doc is not None
+    store.put("container", {**doc, "status": "failed"})  # the generation failed
+    shown = run_cli("plan", str(ws), env=env).stdout
+    assert "quinn/content/builder/v2  run job" in shown
+    assert "quinn/content/builder  run job" not in shown
+    converges(env, ws)
+    ids = {c["id"]: c["status"] for c in api.containers(pid)}
+    assert sorted(ids.values()) == ["completed", "completed", "failed"]
+    assert api.get("/v1/credits")["usedThisPeriod"] == 3 * 50
+    api.close()

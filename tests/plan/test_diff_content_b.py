@@ -224,3 +224,17 @@ def test_content_made_on_rev_b_is_not_regenerated_once_the_api_speaks_rev_a() ->
     case = loaded(data)
     plan = diff_customer(case, converged_b(data), WORKSPACE, now=NOW, revision="a")
     assert content_steps(plan) == []
+
+
+def test_a_failed_variant_alone_is_made_again() -> None:
+    data = customer(builder={**BUILDER, "variants": 3})
+    actual = edited(converged_b(data))
+    assert actual.content is not None
+    broken = "cnt_builder-2-0000-4000-8000-000000000000"
+    actual.content = [changed(c, status="failed") if c.id == broken else c for c in actual.content]
+    plan = plan_b(data, actual)
+    (step,) = [s for s in plan.steps if s.kind is StepKind.CONTENT]
+    assert step.address == "c-1/content/builder/v2"
+    assert step.target.previousContainerIds == [broken]
+    assert step.job is not None
+    assert step.job.credits == 50  # one variant's credits, not three

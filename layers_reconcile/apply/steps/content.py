@@ -253,9 +253,13 @@ async def _send_b(
     """One variant's call, and its container and job recorded before anything else is sent."""
     project_id = ctx.require_project()
     entry = ((await ctx.reserved()).get("content") or {}).get(key) or {}
+    slot = str(variant)
     generation = int(entry.get("generation") or 1)
+    attempt = int((entry.get("variantAttempts") or {}).get(slot) or 0)
     replaced = {str(c) for c in step.target.previousContainerIds or []}
-    if replaced & set(entry.get("containerIds") or []):
+    if replaced and replaced == {(entry.get("variantIds") or {}).get(slot)}:
+        attempt += 1  # this variant alone is made again (its generation failed)
+    elif replaced & set(entry.get("containerIds") or []):
         generation += 1  # the record still names the replaced containers: a new generation
     account = None
     if content.account is not None:
@@ -277,25 +281,28 @@ async def _send_b(
     body = request.body
     # One key per (content, variant, generation, body): a resend after a lost answer or a
     # crash is answered with the same container, so each variant is made exactly once.
-    idempotency_key = ctx.idempotency_key(
-        f"content/{key}/v{variant}", {"body": body, "generation": generation}
-    )
+    made_of: dict[str, Any] = {"body": body, "generation": generation}
+    if attempt:
+        made_of["attempt"] = attempt
+    idempotency_key = ctx.idempotency_key(f"content/{key}/v{variant}", made_of)
     accepted = await ctx.api.generate_content_b(project_id, request.route, body, idempotency_key)
     made = [c for c in (*accepted.container_ids, accepted.container_id) if c]
     if not made:
         raise StepError(f"content {key!r}: the API accepted the generation but named no container")
     container_id, job_id = made[0], accepted.job_id
-    slot = str(variant)
 
     def started(reserved: Reserved) -> None:
         record = content_entry(reserved, key)
         if record.get("generation") != generation or record.get("format") != content.format:
-            for stale in ("containerIds", "variantIds", "variantJobs", "jobId", "jobIds"):
-                record.pop(stale, None)  # type: ignore[misc]
+            stale = ("containerIds", "variantIds", "variantJobs", "variantAttempts", "jobId")
+            for name in (*stale, "jobIds"):
+                record.pop(name, None)  # type: ignore[misc]
         ids = dict(record.get("variantIds") or {})
         ids[slot] = container_id
         jobs = dict(record.get("variantJobs") or {})
         jobs[slot] = job_id
+        if attempt:
+            record["variantAttempts"] = {**(record.get("variantAttempts") or {}), slot: attempt}
         record.update(
             {
                 "containerIds": _ordered(ids),
