@@ -331,7 +331,7 @@ def test_credits_short_is_a_clear_error_of_that_customer(
     assert result.returncode == 1, output
     assert "BILLING_EXHAUSTED" in output
     assert "50 credits are needed and 10 are available" in output
-    assert "add credits or raise its cap, then apply again" in output
+    assert "add credits, then apply again" in output
     assert "Traceback" not in output
     assert KEY not in output
 
