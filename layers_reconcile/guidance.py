@@ -95,6 +95,16 @@ def recovery_for(code: str | None, blob: str, *, repo: str | None = None) -> str
             "balance, a generation in its organization's available credits; add credits, then "
             "apply again (nothing was moved)"
         )
+    if "MISSING_APP_DEMO" in blob:
+        return (
+            "ugc_remix needs an app-demo media in the project: ingest the customer's repo "
+            "(`github:`), upload one in Layers, or name one with `media:`; then apply again"
+        )
+    if "MISSING_APP_DESCRIPTION" in blob:
+        return (
+            "slideshow_builder writes from the project's app description: set "
+            "brand.appDescription, or ingest the customer's repo (`github:`); then apply again"
+        )
     if code == "KILL_SWITCH":
         return "the API key or organization is suspended; contact Layers"
     return None

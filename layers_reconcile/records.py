@@ -66,6 +66,16 @@ def _object_or_none(value: Any) -> Any:
 
 
 Text = Annotated[str | None, BeforeValidator(_text_or_none)]
+
+
+def _format_name(value: Any) -> Any:
+    # Rev B spells formats with hyphens (`slideshow-builder`), Rev A and the file with `_`.
+    value = _text_or_none(value)
+    return value.replace("-", "_") if isinstance(value, str) else value
+
+
+# A content format, as the file and Rev A spell it (`video_remix`), whichever revision sent it.
+Format = Annotated[str | None, BeforeValidator(_format_name)]
 Strings = Annotated[tuple[str, ...], BeforeValidator(_strings)]
 Number = Annotated[float | None, BeforeValidator(_number_or_none)]
 
@@ -164,7 +174,7 @@ class Job(Model):
     container_id: Text = None
     container_ids: Strings = ()
     influencer_id: Text = None
-    format: Text = None
+    format: Format = None
     error: Annotated[JobError | None, BeforeValidator(_object_or_none)] = None
     result: Annotated[JobResult | None, BeforeValidator(_object_or_none)] = None
 
@@ -283,7 +293,7 @@ class Container(Model):
     status: Annotated[str, Strict()] | None = None  # statuses.ContainerStatus
     approval_status: Text = None  # statuses.ApprovalStatus
     brief: Annotated[JsonObject | None, BeforeValidator(_object_or_none)] = None
-    format: Text = None
+    format: Format = None
     job_id: Text = None
     pending_schedule_intents: Annotated[tuple[ScheduleIntent, ...], BeforeValidator(_objects)] = ()
     rejection_reason: Text = None  # also spelled `reason`
@@ -415,6 +425,11 @@ class ContentRecord(TypedDict, total=False):
     generation: int
     regenerations: int
     entryIds: dict[str, str]  # post id -> the schedule entry's `id:` in the file
+    # Rev B (one call per variant): variant number ("1", "2", …) -> its container, and the job
+    # of a variant still generating. `containerIds` lists them in variant order.
+    variantIds: dict[str, str]
+    variantJobs: dict[str, str]
+    variantAttempts: dict[str, int]  # how often a variant was made again after it failed
 
 
 class ReservedRecord(TypedDict, total=False):

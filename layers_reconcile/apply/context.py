@@ -70,6 +70,10 @@ class CustomerContext:
     loaded: Loaded | None = None
     project_id: str | None = None
     reserved_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # Rev B content: one variant's call is sent only once the previous one's container is
+    # recorded (the variants' jobs still run side by side), so a crash leaves at most one
+    # unrecorded call per content key, which its Idempotency-Key replays.
+    send_locks: dict[str, asyncio.Lock] = field(default_factory=dict)
     # The project row as last read or written by this run: the base of reserved-key writes, so
     # each costs one PATCH (a rival run's concurrent write may be lost; the next observation
     # re-derives it from the deterministic ids, so nothing is ever duplicated).

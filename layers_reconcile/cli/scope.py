@@ -19,7 +19,7 @@ from layers_reconcile.cli.common import Endpoint, customer_filter_problem, fail,
 from layers_reconcile.cli.output import scrubbed
 from layers_reconcile.client import LayersClient
 from layers_reconcile.config.gitdiff import changed_since, head_commit
-from layers_reconcile.config.loader import SETTINGS_NAMES, Workspace
+from layers_reconcile.config.loader import SETTINGS_NAMES, Workspace, revision_issues
 from layers_reconcile.config.scope import Shard, in_shard, parse_shard, touched
 from layers_reconcile.errors import ConfigError, ReconcileError
 from layers_reconcile.plan.model import Plan
@@ -249,6 +249,14 @@ async def scoped_plan(
             revision=revision,
         )
     plan = noted(stamped(made, scope, workspace), endpoint)
+    planned = {c.customer_external_id for c in plan.customers}
+    unsendable = revision_issues(
+        [c for c in workspace.customers if c.spec.customerExternalId in planned],
+        plan.api_revision or "a",
+        pinned_by=revision.source if revision and revision.setting in ("a", "b") else None,
+    )
+    if unsendable:
+        raise ConfigError(unsendable)
     if not endpoint.emulator:
         guessed = missing_return_urls(plan, workspace.customers)
         if guessed:

@@ -200,6 +200,17 @@ class LayersClient(ClientCore):
             endpoints.GENERATE_CONTENT, project_id, body=body, idempotency_key=idempotency_key
         )
 
+    async def generate_content_b(
+        self, project_id: str, route: str, body: dict[str, Any], idempotency_key: str | None
+    ) -> records.Job:
+        """Rev B `POST /v1/projects/:id/content/{route}` (`slideshow-builder`, …): 202 with
+        `jobId`, a one-element `containerIds` and `locationUrl`. Rev B takes no partner-chosen
+        container id: the `idempotency_key` is what makes a resend the same container."""
+        endpoint = endpoints.GENERATE_B.get(route)
+        if endpoint is None:
+            raise ValueError(f"no Rev B generation route {route!r}")
+        return await self.call(endpoint, project_id, body=body, idempotency_key=idempotency_key)
+
     async def regenerate_content(
         self, container_id: str, body: dict[str, Any], idempotency_key: str | None
     ) -> records.Job:

@@ -109,6 +109,25 @@ LIST_CONTENT = _read("/v1/projects/{project_id}/content", shapes.Container, page
 GENERATE_CONTENT = _write(
     "POST", "/v1/projects/{project_id}/content", shapes.Job, rate=LONG, safe=False
 )
+# Rev B: one generation route per format (CONTRACT-revb.md §6.2), one container per call.
+GENERATE_SLIDESHOW_BUILDER = _write(
+    "POST", "/v1/projects/{project_id}/content/slideshow-builder", shapes.Job, rate=LONG, safe=False
+)
+GENERATE_SLIDESHOW_REMIX = _write(
+    "POST", "/v1/projects/{project_id}/content/slideshow-remix", shapes.Job, rate=LONG, safe=False
+)
+GENERATE_VIDEO_REMIX = _write(
+    "POST", "/v1/projects/{project_id}/content/video-remix", shapes.Job, rate=LONG, safe=False
+)
+GENERATE_UGC_REMIX = _write(
+    "POST", "/v1/projects/{project_id}/content/ugc-remix", shapes.Job, rate=LONG, safe=False
+)
+GENERATE_B: dict[str, Endpoint[Any]] = {
+    "slideshow-builder": GENERATE_SLIDESHOW_BUILDER,
+    "slideshow-remix": GENERATE_SLIDESHOW_REMIX,
+    "video-remix": GENERATE_VIDEO_REMIX,
+    "ugc-remix": GENERATE_UGC_REMIX,
+}
 GET_CONTENT = _read("/v1/content/{container_id}", shapes.Container)
 REGENERATE_CONTENT = _write(
     "POST", "/v1/content/{container_id}/regenerate", shapes.Job, rate=LONG, safe=False
@@ -170,10 +189,6 @@ _JOB_STARTS_NOT_CALLED = tuple(
     _write("POST", template, shapes.Job, rate=LONG, safe=False)
     for template in (
         "/v1/projects/{project_id}/ingest/{source}",
-        "/v1/projects/{project_id}/content/slideshow-builder",
-        "/v1/projects/{project_id}/content/slideshow-remix",
-        "/v1/projects/{project_id}/content/video-remix",
-        "/v1/projects/{project_id}/content/ugc-remix",
         "/v1/projects/{project_id}/keywords/refresh",
         "/v1/content/{container_id}/clone-from-post",
         "/v1/influencers/{influencer_id}/clone",

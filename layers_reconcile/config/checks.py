@@ -47,6 +47,17 @@ def check_customer(data: dict[str, Any], *, now: datetime) -> list[Finding]:
     for key, piece in content.items():
         if isinstance(piece, dict) and isinstance(piece.get("schedule"), list):
             findings += _check_schedule(key, piece, platforms, timezone)
+        speaker = piece.get("account") if isinstance(piece, dict) else None
+        if isinstance(speaker, str) and speaker in MODES_BY_PLATFORM and speaker not in platforms:
+            present = f" (it has {', '.join(platforms)})" if platforms else ""
+            findings.append(
+                Finding(
+                    ("content", key, "account"),
+                    f"content account '{speaker}' is not connected under 'social'{present}; "
+                    f"add social.{speaker} to connect it, or drop `account` to speak through "
+                    "the customer's influencer",
+                )
+            )
     return findings
 
 

@@ -26,7 +26,7 @@ from layers_reconcile.config.zones import check_timezone
 
 Platform = Literal["tiktok", "instagram"]
 SdkPlatform = Literal["ios", "android", "web", "react-native", "flutter", "expo"]
-ContentFormat = Literal["auto", "video_remix", "slideshow_remix", "ugc_remix"]
+ContentFormat = Literal["auto", "video_remix", "slideshow_remix", "ugc_remix", "slideshow_builder"]
 PublishMode = Literal["direct_publish", "draft_to_device", "reels", "feed"]
 Gender = Literal["male", "female", "nonbinary", "unspecified"]
 

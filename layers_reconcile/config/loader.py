@@ -16,12 +16,14 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from layers_reconcile.apirevision import ApiRevision
 from layers_reconcile.config.apiurl import DOCUMENTED_API_HOST, api_url_problem, is_documented
 from layers_reconcile.config.checks import check_customer
 from layers_reconcile.config.discover import SETTINGS_NAMES as SETTINGS_NAMES
 from layers_reconcile.config.discover import Located, locate, settings_in
 from layers_reconcile.config.discover import customer_files as discover_customers
 from layers_reconcile.config.fieldtypes import hidden_character
+from layers_reconcile.config.generation import revision_notes
 from layers_reconcile.config.ignore import unknown_key
 from layers_reconcile.config.locate import resolve
 from layers_reconcile.config.merge import merge_customer
@@ -148,6 +150,7 @@ def check_workspace(
         loaded = _load_customer(file, root, defaults, moment, seen_ids, issues)
         if loaded is not None:
             customers.append(loaded)
+            _check_revision(loaded, settings, issues)
     _check_organization_workspace(settings, customers, issues)
     files = [display_path(f) for f in customer_files]
     if issues.has_errors:
@@ -178,6 +181,39 @@ def _check_organization_workspace(
                 "a customer in a child organization needs `workspace:` in layers.yaml: the "
                 "child is stamped with the workspace's name, and found again by it",
             )
+
+
+def _check_revision(loaded: LoadedCustomer, settings: WorkspaceSpec, issues: _Issues) -> None:
+    """Under a pinned `apiRevision`, a content field that revision does not take (or cannot do
+    without) is an error at its line; under `auto`, plan says so once the revision is known."""
+    pinned = settings.apiRevision
+    if pinned == "a" or pinned == "b":
+        for mark, message in _revision_marks(loaded, pinned, pinned=True):
+            issues.add(mark, f"{message} (apiRevision: {pinned})", applied_to=str(loaded.path))
+
+
+def revision_issues(
+    customers: Iterable[LoadedCustomer], revision: ApiRevision, *, pinned_by: str | None = None
+) -> list[ConfigIssue]:
+    """What the customers' content entries ask that no request of `revision` can carry out
+    (`format: auto` on Rev B, a remix without its source post, …), at their lines: found once
+    the run knows the revision, before anything is sent. `pinned_by` (`--api-revision b`): the
+    run pins it, so what the revision does not take is an error too."""
+    why = f"pinned by {pinned_by}" if pinned_by else f"the API speaks Rev {revision.upper()}"
+    return [
+        ConfigIssue(mark.file, mark.line, mark.col, f"{message} ({why})")
+        for loaded in customers
+        for mark, message in _revision_marks(loaded, revision, pinned=pinned_by is not None)
+    ]
+
+
+def _revision_marks(
+    loaded: LoadedCustomer, revision: ApiRevision, *, pinned: bool
+) -> list[tuple[Mark, str]]:
+    return [
+        (loaded.source.mark(note.path, key=True), note.message)
+        for note in revision_notes(loaded.spec, revision, pinned=pinned)
+    ]
 
 
 def _names_outside(

@@ -18,10 +18,12 @@ from pydantic import (
     Field,
     StringConstraints,
     Tag,
+    ValidationError,
     WithJsonSchema,
     field_validator,
+    model_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from layers_reconcile.apirevision import RevisionSetting
 from layers_reconcile.config import ignore
@@ -75,6 +77,7 @@ __all__ = [
     "ScheduleSpec",
     "SdkPlatform",
     "SocialAccountSpec",
+    "SourceSpec",
     "StrictModel",
     "WorkspaceSpec",
 ]
@@ -450,24 +453,71 @@ class ScheduleSpec(StrictModel):
         return value.isoformat() if isinstance(value, datetime) else value
 
 
+def _brief_unless_pinned(schema: dict[str, Any], cls: type[Any]) -> None:
+    tidy_json_schema(schema, cls)
+    schema["anyOf"] = [
+        {"required": ["brief"]},
+        {"required": ["format"], "properties": {"format": {"not": {"const": "auto"}}}},
+    ]
+
+
+class SourceSpec(StrictModel):
+    """The post a remix starts from."""
+
+    tiktokVideoId: Annotated[str, StringConstraints(min_length=1, max_length=64)] = Field(
+        description="Id of the TikTok post to remix (a slideshow for slideshow_remix), e.g. from "
+        "Layers' source recommendations.",
+        examples=["7300000000000000000"],
+    )
+
+
 class ContentSpec(StrictModel):
-    """One piece of content: generated from a brief, approved, then scheduled."""
+    """One piece of content: generated from a brief, approved, then scheduled.
+
+    The same entry converges on both API revisions (`config.generation` maps it to each one's
+    request): Rev A takes the format, the variants and the whole brief in one call; Rev B one
+    route per format, one call per variant, the hook, the source post and who speaks.
+    """
+
+    model_config = ConfigDict(json_schema_extra=_brief_unless_pinned)
 
     format: ContentFormat = Field(
         default="auto",
-        description="auto lets Layers pick; pin a format for determinism.",
+        description="auto lets Layers pick (Rev A only); pin a format for determinism. "
+        "slideshow_builder is Rev B only.",
         examples=["auto", "slideshow_remix"],
     )
     variants: int = Field(
         default=1,
         ge=1,
         le=5,
-        description="How many variants to generate (1–5).",
+        description="How many variants to generate (1–5): one call on Rev A, one call (and "
+        "container) each on Rev B.",
         examples=[1, 2],
     )
     brief: BriefSpec = Field(
-        description="What the content is about.",
+        default_factory=BriefSpec,
+        description="What the content is about. Rev B takes only the hook (slideshow_builder "
+        "needs it; ugc_remix takes it; the two other remixes do not).",
         examples=[{"hook": "Your cafe, skip the line.", "cta": "Download Quinns Coffee"}],
+    )
+    source: SourceSpec | None = Field(
+        default=None,
+        description="The post a remix starts from (Rev B: required for slideshow_remix and "
+        "video_remix; Rev A does not take it).",
+        examples=[{"tiktokVideoId": "7300000000000000000"}],
+    )
+    media: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = Field(
+        default=None,
+        description="Id of the app-demo media ugc_remix uses (Rev B; default: the project's "
+        "first app-demo media).",
+        examples=["med_01H9ZX9FR"],
+    )
+    account: Platform | None = Field(
+        default=None,
+        description="Speak through the social account of this platform (connected under "
+        "`social`) instead of the customer's influencer (Rev B).",
+        examples=["tiktok"],
     )
     approve: bool | None = Field(
         default=None,
@@ -480,6 +530,17 @@ class ContentSpec(StrictModel):
         description="Posts of this content.",
         examples=[[{"account": "tiktok", "mode": "direct_publish", "at": "2027-03-01T22:00:00Z"}]],
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _brief_for_auto(cls, data: Any) -> Any:
+        # `auto` lets Layers pick from the brief: it is required there (and only there: a
+        # remix on Rev B starts from its source post, a builder from the hook alone).
+        if isinstance(data, dict) and "brief" not in data and data.get("format", "auto") == "auto":
+            raise ValidationError.from_exception_data(
+                cls.__name__, [InitErrorDetails(type="missing", loc=("brief",), input=data)]
+            )
+        return data
 
 
 class AutoRefillSpec(StrictModel):

@@ -37,6 +37,17 @@ class Address:
         return self.parts[1] if self.section == "content" and len(self.parts) >= 2 else None
 
     @property
+    def variant(self) -> int | None:
+        """`content/KEY` → 1, `content/KEY/vN` → N (Rev B generates each variant in a step of
+        its own); None for any other address."""
+        if self.content_key is None or len(self.parts) > 3:
+            return None
+        if len(self.parts) == 2:
+            return 1
+        tail = self.parts[2]
+        return int(tail[1:]) if tail[:1] == "v" and tail[1:].isdigit() else None
+
+    @property
     def platform(self) -> str | None:
         """`social/PLATFORM` → PLATFORM."""
         return self.parts[1] if self.section == "social" and len(self.parts) >= 2 else None

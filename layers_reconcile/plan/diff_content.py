@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from layers_reconcile.apirevision import REVISIONS, ApiRevision
+from layers_reconcile.config.generation import GenerationRequest, Speaker, generation_request
 from layers_reconcile.config.models import ContentSpec, ScheduleSpec
 from layers_reconcile.config.times import instant_text, resolve_at
 from layers_reconcile.instants import iso_instant
@@ -50,9 +52,22 @@ def diff_content(ctx: Ctx) -> None:
     recorded: dict[str, Any] = ctx.reserved.get("content") or {}
     by_id = {bare_id(c.id): c for c in ctx.actual.content or []}
     posts = ctx.actual.scheduled_posts or []
+    revision = ctx.revision
     for key in sorted(contents):
         spec = contents[key]
-        state = _generation(ctx, key, spec, recorded.get(key), by_id)
+        request = generation_request(key, spec, revision, speaker_of(ctx, spec))
+        if ctx.settings.apiRevision not in REVISIONS:  # auto: what a pin would refuse
+            ctx.warnings += [
+                f"{ctx.addr('content', key)}: {note.message} (not sent on Rev "
+                f"{revision.upper()}; pin apiRevision to make this an error)"
+                for note in request.dropped
+            ]
+        if request.problems:
+            continue  # no request of this revision can carry it out: an error at its line
+        if revision == "b":
+            state = _generation_b(ctx, key, spec, request, recorded.get(key), by_id)
+        else:
+            state = _generation(ctx, key, spec, recorded.get(key), by_id)
         _approval(ctx, key, spec, state)
         _schedules(ctx, key, spec, state, posts)
     for key in sorted(set(recorded) - set(contents)):
@@ -145,7 +160,7 @@ def _generation(
             _brief_changes(containers, want["brief"])
             or [Change(field="briefHash", before=record.get("briefHash"), after=want_hash)],
         )
-        if record.get("briefHash") != want_hash
+        if not _recorded_as_wanted(key, spec, record)
         else []
     )
     if brief or failed:
@@ -184,6 +199,206 @@ def _generation(
         )
         return _State("running", ids, containers)
     return _State("done", ids, containers)
+
+
+def speaker_of(ctx: Ctx, spec: ContentSpec) -> Speaker:
+    """Who speaks in content `spec`: its `account:`'s connected account, else the customer's
+    pinned influencer (None until known)."""
+    pinned = ctx.reserved.get("influencerId")
+    return Speaker(
+        influencer=ctx.spec.influencer is not None,
+        influencer_id=pinned if isinstance(pinned, str) else None,
+        social_account_id=ctx.accounts.get(spec.account) if spec.account else None,
+    )
+
+
+def variant_address(ctx: Ctx, key: str, variant: int) -> str:
+    """Rev B generates each variant in a call (and step) of its own: `content/KEY[/vN]`."""
+    return ctx.addr("content", key, *([f"v{variant}"] if variant > 1 else []))
+
+
+# How a Rev B input is named in the file (and in `ignore:` paths).
+_INPUT_FIELDS = {
+    "hook": "brief.hook",
+    "tiktokVideoId": "source.tiktokVideoId",
+    "mediaId": "media",
+    "account": "account",
+}
+
+
+def _generation_b(
+    ctx: Ctx,
+    key: str,
+    spec: ContentSpec,
+    request: GenerationRequest,
+    record: Any,
+    by_id: Mapping[str | None, Container],
+) -> _State:
+    """Rev B: one step (one call, one container) per variant. A variant's container is the one
+    apply recorded under `variantIds` right after the call was accepted; a call whose answer was
+    lost is sent again under the same Idempotency-Key, which the API answers with the same
+    container: nothing is ever found by guessing."""
+    record = record if isinstance(record, dict) else {}
+    variant_ids = record.get("variantIds")
+    variant_ids = variant_ids if isinstance(variant_ids, dict) else {}
+    jobs = record.get("variantJobs")
+    jobs = jobs if isinstance(jobs, dict) else {}
+    ids: list[str] = [str(i) for i in record.get("containerIds") or []]
+    if "variantIds" not in record:  # written on Rev A: its containers are in variant order
+        variant_ids = {str(n): cid for n, cid in enumerate(ids, start=1)}
+    containers = [by_id[bare_id(i)] for i in ids if bare_id(i) in by_id]
+    for variant in range(1, spec.variants + 1):
+        ctx.seen(
+            variant_address(ctx, key, variant),
+            None
+            if ctx.project is None
+            else {
+                "record": record,
+                "containers": [(c.id, c.status, c.format) for c in containers],
+            },
+        )
+    want_hash = brief_hash(request.inputs)
+    estimate = estimates.content(spec.format, 1)
+
+    def generate(variant: int, previous: list[str] | None = None, **fields: Any) -> Step:
+        # An entry that speaks through an account waits for that platform's consent.
+        account = spec.account
+        target = ctx.target(
+            previousContainerIds=previous,
+            platform=account,
+            socialAccountId=ctx.accounts.get(account) if account else None,
+        )
+        return ctx.step(
+            variant_address(ctx, key, variant),
+            StepKind.CONTENT,
+            Action.RUN_JOB,
+            job=estimate,
+            target=target,
+            **fields,
+        )
+
+    def shown(variant: int) -> dict[str, Any]:
+        return {
+            "format": spec.format,
+            "route": request.route,
+            "variant": variant,
+            **{_INPUT_FIELDS[k]: v for k, v in request.inputs.items()},
+        }
+
+    if ctx.project is None or not (ids or variant_ids):
+        for variant in range(1, spec.variants + 1):
+            ctx.add(generate(variant, changes=created(shown(variant)), reason="not generated yet"))
+        return _State("new", [], [])
+    found = [
+        Change(field=f, before=record.get(f), after=getattr(spec, f))
+        for f in ("format", "variants")
+        if record.get(f) != getattr(spec, f)
+    ]
+    missing = [i for i in ids if bare_id(i) not in by_id]
+    failed = [c.id for c in containers if c.status in ("failed", "canceled")]
+    inputs = (
+        ctx.keep(
+            variant_address(ctx, key, 1),
+            _input_changes(containers, request.inputs)
+            or [Change(field="briefHash", before=record.get("briefHash"), after=want_hash)],
+        )
+        if not _recorded_as_wanted(key, spec, record)
+        else []
+    )
+    if found or missing or inputs:
+        if found or inputs:
+            why = "what the content is generated from changed"
+        else:
+            why = f"recorded containers no longer exist ({', '.join(missing)})"
+        for variant in range(1, spec.variants + 1):
+            ctx.add(
+                generate(
+                    variant,
+                    changes=(found + inputs) if variant == 1 else [],
+                    reason=f"{why}: new containers are generated (Rev B has no regenerate)",
+                    warnings=[
+                        f"content {key!r} is generated anew; queued posts of the replaced "
+                        "containers are canceled"
+                    ]
+                    if variant == 1
+                    else [],
+                    previous=ids,
+                )
+            )
+        return _State("anew", ids, containers)
+    absent = [v for v in range(1, spec.variants + 1) if str(v) not in variant_ids]
+    if absent:
+        for variant in absent:
+            ctx.add(
+                generate(
+                    variant,
+                    changes=created(shown(variant)),
+                    reason=f"variant {variant} not generated yet",
+                )
+            )
+        return _State("new", [], [])
+    broken = {bare_id(c) for c in failed}
+    again = [v for v in range(1, spec.variants + 1) if bare_id(variant_ids[str(v)]) in broken]
+    if again:
+        # Only the variants whose generation failed are made again (their credits alone).
+        for variant in again:
+            cid = str(variant_ids[str(variant)])
+            ctx.add(
+                generate(
+                    variant,
+                    changes=[Change(field="status", before="failed", after="completed")],
+                    reason=f"variant {variant}'s generation failed: a new container replaces "
+                    "it (Rev B has no regenerate)",
+                    previous=[cid],
+                )
+            )
+        return _State("new", [], [])
+    running = False
+    for variant in range(1, spec.variants + 1):
+        cid = str(variant_ids[str(variant)])
+        container = by_id.get(bare_id(cid))
+        if container is None or container.status not in CONTAINER_RUNNING:
+            continue
+        running = True
+        job = jobs.get(str(variant)) or container.job_id
+        ctx.add(
+            ctx.step(
+                variant_address(ctx, key, variant),
+                StepKind.CONTENT,
+                Action.RUN_JOB,
+                job=estimates.content(spec.format, 0),
+                reason="the generation is still running; apply waits for it",
+                target=ctx.target(containerIds=[cid], jobId=job),
+            )
+        )
+    ordered = [str(variant_ids[str(v)]) for v in range(1, spec.variants + 1)]
+    return _State("running" if running else "done", ordered, containers)
+
+
+def _recorded_as_wanted(key: str, spec: ContentSpec, record: dict[str, Any]) -> bool:
+    """Whether the recorded hash is of what the entry asks now, as the revision that wrote the
+    record hashes it (Rev B records name `variantIds`): content made on one revision is not
+    generated again only because the API now speaks the other."""
+    written_on: ApiRevision = "b" if "variantIds" in record else "a"
+    inputs = generation_request(key, spec, written_on).inputs
+    return record.get("briefHash") == brief_hash(inputs)
+
+
+def _input_changes(containers: Sequence[Container], want: dict[str, Any]) -> list[Change]:
+    """The Rev B inputs that changed, by their names in the file, from what the recorded
+    container shows it was generated from; [] when it shows nothing (the hash is shown)."""
+    before = next((c.brief for c in containers if c.brief is not None), None)
+    if before is None:
+        return []
+    out = []
+    for name, field in _INPUT_FIELDS.items():
+        # The container names the account by its id, and the API's default media when the
+        # file names none: neither is compared here (a change still shows as the hash).
+        if name == "account" or (name == "mediaId" and name not in want):
+            continue
+        if before.get(name) != want.get(name):
+            out.append(Change(field=field, before=before.get(name), after=want.get(name)))
+    return out
 
 
 def _brief_changes(containers: Sequence[Container], want: dict[str, Any]) -> list[Change]:

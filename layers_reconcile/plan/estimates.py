@@ -1,4 +1,5 @@
-"""Documented job durations and credit prices (guide; CONTRACT.md Rev A §2.11)."""
+"""Documented job durations and credit prices (guide; CONTRACT.md Rev A §2.11; Rev B:
+CONTRACT-revb.md §6.2, the same prices per container)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from layers_reconcile.plan.model import JobEstimate
 
 # Credits per generated variant, by format (Rev A). Ingest and influencers are not billed.
 CREDITS_PER_FORMAT: dict[str, int] = {
+    "slideshow_builder": 50,  # Rev B (CONTRACT-revb.md §6.2)
     "slideshow_remix": 50,
     "video_remix": 120,
     "ugc_remix": 120,

@@ -59,9 +59,11 @@ PREREQUISITES: dict[StepKind, tuple[tuple[StepKind, Scope], ...]] = {
         (StepKind.CONTENT_APPROVAL, Scope.SAME_KEY),
     ),
 }
-# Extra waits of one action: a new post needs its platform's account connected.
+# Extra waits of one action: a new post needs its platform's account connected, and so does a
+# Rev B generation that speaks through an account (its target names the platform; else none).
 ACTION_PREREQUISITES: dict[tuple[StepKind, Action], tuple[tuple[StepKind, Scope], ...]] = {
     (StepKind.SCHEDULE, Action.SCHEDULE): ((StepKind.SOCIAL, Scope.SAME_PLATFORM),),
+    (StepKind.CONTENT, Action.RUN_JOB): ((StepKind.SOCIAL, Scope.SAME_PLATFORM),),
 }
 
 

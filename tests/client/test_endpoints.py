@@ -12,6 +12,7 @@ from layers_reconcile.client.endpoints import Endpoint, EndpointClass, lookup, r
 from layers_reconcile.client.retrying import repeatable
 from layers_reconcile.emulator.routes import (
     content,
+    generation,
     github,
     identity,
     influencers,
@@ -28,6 +29,7 @@ SPECS = [
     *github.routes(),
     *influencers.routes(),
     *content.routes(),
+    *generation.routes(),  # Rev B's per-format routes
     *social.routes(),
     *publishing.routes(),
     *jobs.routes(),

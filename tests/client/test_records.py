@@ -11,6 +11,7 @@ import pytest
 from layers_reconcile.client import LayersClient
 from layers_reconcile.records import (
     ConsentUrl,
+    Container,
     Influencer,
     Installation,
     Job,
@@ -143,3 +144,19 @@ def test_a_project_reads_wrong_types_as_absent_is_frozen_and_gives_its_json_back
     }
     good |= {"timezone": "Europe/Berlin", "firstNPostsBlocked": 3, "requiresApproval": False}
     assert Project.model_validate(good).raw() == good
+
+
+@pytest.mark.parametrize(
+    ("wire", "named"),
+    [
+        ("slideshow-builder", "slideshow_builder"),
+        ("video-remix", "video_remix"),
+        ("ugc_remix", "ugc_remix"),
+        ("auto", "auto"),
+    ],
+)
+def test_a_format_reads_as_the_file_spells_it_whichever_revision_sent_it(
+    wire: str, named: str
+) -> None:
+    assert Container.model_validate({"id": "cnt_1", "format": wire}).format == named
+    assert Job.model_validate({"jobId": "job_1", "format": wire}).format == named

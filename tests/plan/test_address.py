@@ -34,3 +34,11 @@ def test_a_customer_id_that_looks_like_a_path_is_taken_whole() -> None:
     address = Address.parse("a/b", "a/b/content/k")
     assert address.parts == ("content", "k")
     assert address.content_key == "k"
+
+
+def test_a_content_address_names_its_variant() -> None:
+    assert Address.parse("c", "c/content/launch").variant == 1
+    assert Address.parse("c", "c/content/launch/v3").variant == 3
+    assert Address.parse("c", "c/content/launch/approval").variant is None
+    assert Address.parse("c", "c/content/launch/schedule/tiktok").variant is None
+    assert Address.parse("c", "c/social/tiktok").variant is None

@@ -16,6 +16,15 @@ from tests.plan.seed import write_workspace
 REV_B = ("--api-revision", "b")
 
 
+def _workspace_both_revisions_take(root: Path) -> Path:
+    """The seeded workspace with a content format both revisions take (`auto` has no Rev B
+    route: an error at its line on Rev B)."""
+    ws = write_workspace(root, "rev-ws", ["rev-one"])
+    file = ws / "customers" / "rev-one.yaml"
+    file.write_text(file.read_text().replace("  launch:\n", "  launch:\n    format: ugc_remix\n"))
+    return ws
+
+
 def _writes(stats: dict[str, Any]) -> dict[str, int]:
     return {route: n for route, n in stats["routes"].items() if not route.startswith("GET ")}
 
@@ -24,7 +33,11 @@ def _writes(stats: dict[str, Any]) -> dict[str, int]:
 def test_the_plan_says_which_revision_it_was_made_in_and_asks_nothing_extra(
     tmp_path: Path, extra: tuple[str, ...], shown: str
 ) -> None:
-    ws = write_workspace(tmp_path / "ws", "rev-ws", ["rev-one"])
+    ws = (
+        _workspace_both_revisions_take(tmp_path / "ws")
+        if extra
+        else write_workspace(tmp_path / "ws", "rev-ws", ["rev-one"])
+    )
     with emulator(tmp_path, extra=extra) as emu:
         text = run_cli("plan", str(ws), env=emu.env())
         assert text.returncode == 0, text.stdout + text.stderr
@@ -39,7 +52,7 @@ def test_the_plan_says_which_revision_it_was_made_in_and_asks_nothing_extra(
 def test_a_revision_pinned_in_layers_yaml_that_the_api_does_not_speak_is_refused_at_its_line(
     tmp_path: Path,
 ) -> None:
-    ws = write_workspace(tmp_path / "ws", "rev-ws", ["rev-one"])
+    ws = _workspace_both_revisions_take(tmp_path / "ws")
     (ws / "layers.yaml").write_text("workspace: rev-ws\nparallelism: 2\napiRevision: b\n")
     with emulator(tmp_path) as emu:  # Rev A
         for command in (("plan",), ("apply", "--auto-approve")):
@@ -72,7 +85,7 @@ def test_a_pinned_flag_against_the_other_revision_names_the_flag(tmp_path: Path)
 def test_a_saved_plan_is_refused_by_a_server_now_speaking_the_other_revision(
     tmp_path: Path,
 ) -> None:
-    ws = write_workspace(tmp_path / "ws", "rev-ws", ["rev-one"])
+    ws = _workspace_both_revisions_take(tmp_path / "ws")
     plan_file = tmp_path / "plan.json"
     port = free_port()
     emu = Emulator(db=tmp_path / "b.sqlite3", port=port, extra=REV_B).start()

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from layers_reconcile.apirevision import ApiRevision
 from layers_reconcile.config.models import WorkspaceSpec
 from layers_reconcile.plan.actual import ActualCustomer
 from layers_reconcile.plan.diff import build_plan, diff_customer
@@ -36,8 +37,15 @@ def case_plan(case: str) -> Plan:
         settings = WorkspaceSpec.model_validate(read_yaml((folder / "layers.yaml").read_text()))
     loaded = load_case_file(folder / "customer.yaml")
     actual = ActualCustomer.model_validate_json((folder / "actual.json").read_text())
-    customer = diff_customer(loaded, actual, settings, now=NOW)
-    return build_plan([customer], now=NOW, workspace=settings.workspace, api_url=API_URL)
+    # A case of another API revision names it in `api-revision` (the run decided it: `auto`).
+    spoken = folder / "api-revision"
+    revision: ApiRevision | None = None
+    if spoken.exists():
+        revision = "b" if spoken.read_text().strip() == "b" else "a"
+    customer = diff_customer(loaded, actual, settings, now=NOW, revision=revision or "a")
+    return build_plan(
+        [customer], now=NOW, workspace=settings.workspace, api_url=API_URL, api_revision=revision
+    )
 
 
 def renderings(plan: Plan) -> dict[str, str]:

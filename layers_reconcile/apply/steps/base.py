@@ -8,6 +8,7 @@ from typing import Any
 
 from layers_reconcile.apply.context import CustomerContext, Gate, GateCheck, GateState
 from layers_reconcile.apply.events import PersonWait
+from layers_reconcile.apply.recovery import StepError
 from layers_reconcile.apply.reserved import Reserved
 from layers_reconcile.errors import ConflictError, NotFoundError
 from layers_reconcile.plan.address import Address
@@ -54,6 +55,18 @@ def where(ctx: CustomerContext, *path: str | int) -> str:
         found = mark(tuple(path), key=True)
         return f"{found.file}:{found.line}:{found.col}"
     return str(loaded.path)
+
+
+async def connected_account(ctx: CustomerContext, platform: str, purpose: str) -> str:
+    """The id of the customer's connected account on `platform` (a schedule posts to it, Rev B
+    content speaks through it)."""
+    for account in await ctx.api.list_social_accounts(ctx.require_project()):
+        if account.platform == platform and account.status == "connected":
+            return account.id
+    raise StepError(
+        f"{where(ctx, 'social', platform)}: no connected {platform} account {purpose}",
+        recovery=f"connect the customer's {platform} account (social.{platform}), then apply again",
+    )
 
 
 def approval_gate(ctx: CustomerContext, address: str, container_ids: list[str]) -> Gate:

@@ -1,5 +1,10 @@
 """Guide step 6: content — generate (partner-supplied container id), regenerate, wait, cancel.
 
+On Rev B (`_run_b`) each step is one variant: one call of its format's route (the body from
+`config.generation`, like Rev A's), no partner-chosen id, so the call's Idempotency-Key (per
+content key, variant and generation) and the record written the moment it is accepted are what
+make it one container; Rev B has no regenerate.
+
 The reserved key maps each content key to its containers, the hash of the brief they realise
 and the job in flight, written right after the job is accepted: a rerun after a crash waits on
 that job instead of starting another. Generation N of a key uses the deterministic id
@@ -11,16 +16,24 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 from typing import Any
 
 from layers_reconcile.apply.context import CustomerContext
 from layers_reconcile.apply.poll import Backoff, poll
 from layers_reconcile.apply.recovery import StepError
 from layers_reconcile.apply.reserved import Keep, Reserved, content_entry
-from layers_reconcile.apply.steps.base import StepResult, cancel_post, content_key_of
+from layers_reconcile.apply.steps.base import (
+    StepResult,
+    cancel_post,
+    connected_account,
+    content_key_of,
+)
+from layers_reconcile.config.generation import Speaker, generation_request
 from layers_reconcile.config.ignore import ignored_by
 from layers_reconcile.config.models import ContentSpec
 from layers_reconcile.errors import ConflictError, JobError
+from layers_reconcile.plan.address import Address
 from layers_reconcile.plan.ids import brief_hash, content_id_for
 from layers_reconcile.plan.model import Step
 from layers_reconcile.records import ContentRecord
@@ -120,6 +133,8 @@ async def run(ctx: CustomerContext, step: Step) -> StepResult:
     ctx.project_id = ctx.project_id or step.target.projectId
     key = _key(ctx, step)
     content = _spec(ctx, key)
+    if ctx.api.revision == "b":
+        return await _run_b(ctx, step, key, content)
     entry = ((await ctx.reserved()).get("content") or {}).get(key) or {}
     recorded_jobs = [str(j) for j in entry.get("jobIds") or [entry.get("jobId") or ""] if j]
     regenerate = step.job is not None and step.job.kind == "content_regenerate"
@@ -148,20 +163,21 @@ async def _generate(
     ctx: CustomerContext, step: Step, key: str, content: ContentSpec, entry: ContentRecord
 ) -> StepResult:
     project_id = ctx.require_project()
-    brief = request_brief(content)
-    if ctx.spec.influencer is not None:
-        pinned = (await ctx.reserved()).get("influencerId")
-        if pinned:
-            brief["influencerId"] = pinned
+    pinned = (await ctx.reserved()).get("influencerId")
+    speaker = Speaker(
+        influencer=ctx.spec.influencer is not None,
+        influencer_id=pinned if isinstance(pinned, str) and pinned else None,
+    )
+    request = generation_request(key, content, "a", speaker)
+    if request.problems:
+        raise StepError(
+            f"content {key!r}: " + "; ".join(n.message for n in request.problems),
+            recovery="fix the entry in the customer file, then apply again",
+        )
     generation = int(entry.get("generation") or 1)
     if step.target.previousContainerIds and entry.get("containerIds"):
         generation += 1  # format/variants changed or the containers are gone: new containers
-    body: dict[str, Any] = {
-        "id": generation_id(project_id, key, generation),
-        "format": content.format,
-        "variantCount": content.variants,
-        "brief": brief,
-    }
+    body: dict[str, Any] = {"id": generation_id(project_id, key, generation), **request.body}
     try:
         accepted = await ctx.api.generate_content(
             project_id, body, ctx.idempotency_key(f"content/{key}", body)
@@ -194,6 +210,138 @@ async def _generate(
     await _settle(ctx, step, key, [job_id])
     what = accepted.format or content.format
     return StepResult(detail=f"generated {len(container_ids)} {what} container(s)")
+
+
+def _variant(ctx: CustomerContext, step: Step) -> int:
+    """Rev B: the variant a step generates (`content/KEY` is 1, `content/KEY/vN` is N)."""
+    variant = Address.parse(ctx.customer, step.address).variant
+    if variant is None:
+        raise StepError(f"{step.address} names no variant of a content key")
+    return variant
+
+
+def _ordered(variant_ids: dict[str, str]) -> list[str]:
+    return [variant_ids[v] for v in sorted(variant_ids, key=int)]
+
+
+async def _run_b(ctx: CustomerContext, step: Step, key: str, content: ContentSpec) -> StepResult:
+    """Rev B: this step is one variant: one call of the format's route, one container."""
+    variant = _variant(ctx, step)
+    slot = str(variant)
+    entry = ((await ctx.reserved()).get("content") or {}).get(key) or {}
+    renew = bool(step.target.previousContainerIds)
+    job_id = (entry.get("variantJobs") or {}).get(slot) or (None if renew else step.target.jobId)
+    if job_id and not renew:
+        # A call an earlier (perhaps killed) run made and recorded: wait on it, send nothing.
+        await _settle_variant(ctx, step, key, slot, str(job_id))
+        return StepResult(detail=f"content {key!r} v{variant}: waited on the running job")
+    return await _generate_b(ctx, step, key, content, variant)
+
+
+async def _generate_b(
+    ctx: CustomerContext, step: Step, key: str, content: ContentSpec, variant: int
+) -> StepResult:
+    async with ctx.send_locks.setdefault(key, asyncio.Lock()):
+        container_id, job_id = await _send_b(ctx, step, key, content, variant)
+    await _settle_variant(ctx, step, key, str(variant), job_id)
+    return StepResult(detail=f"generated {content.format} v{variant}: {container_id}")
+
+
+async def _send_b(
+    ctx: CustomerContext, step: Step, key: str, content: ContentSpec, variant: int
+) -> tuple[str, str]:
+    """One variant's call, and its container and job recorded before anything else is sent."""
+    project_id = ctx.require_project()
+    entry = ((await ctx.reserved()).get("content") or {}).get(key) or {}
+    slot = str(variant)
+    generation = int(entry.get("generation") or 1)
+    attempt = int((entry.get("variantAttempts") or {}).get(slot) or 0)
+    replaced = {str(c) for c in step.target.previousContainerIds or []}
+    if replaced and replaced == {(entry.get("variantIds") or {}).get(slot)}:
+        attempt += 1  # this variant alone is made again (its generation failed)
+    elif replaced & set(entry.get("containerIds") or []):
+        generation += 1  # the record still names the replaced containers: a new generation
+    account = None
+    if content.account is not None:
+        account = step.target.socialAccountId or await connected_account(
+            ctx, content.account, "for content to speak through"
+        )
+    pinned = (await ctx.reserved()).get("influencerId")
+    speaker = Speaker(
+        influencer=ctx.spec.influencer is not None,
+        influencer_id=pinned if isinstance(pinned, str) else None,
+        social_account_id=account,
+    )
+    request = generation_request(key, content, "b", speaker)
+    if request.problems or request.route is None:
+        raise StepError(
+            f"content {key!r}: " + "; ".join(n.message for n in request.problems),
+            recovery="fix the entry in the customer file, then apply again",
+        )
+    body = request.body
+    # One key per (content, variant, generation, body): a resend after a lost answer or a
+    # crash is answered with the same container, so each variant is made exactly once.
+    made_of: dict[str, Any] = {"body": body, "generation": generation}
+    if attempt:
+        made_of["attempt"] = attempt
+    idempotency_key = ctx.idempotency_key(f"content/{key}/v{variant}", made_of)
+    accepted = await ctx.api.generate_content_b(project_id, request.route, body, idempotency_key)
+    made = [c for c in (*accepted.container_ids, accepted.container_id) if c]
+    if not made:
+        raise StepError(f"content {key!r}: the API accepted the generation but named no container")
+    container_id, job_id = made[0], accepted.job_id
+
+    def started(reserved: Reserved) -> None:
+        record = content_entry(reserved, key)
+        if record.get("generation") != generation or record.get("format") != content.format:
+            stale = ("containerIds", "variantIds", "variantJobs", "variantAttempts", "jobId")
+            for name in (*stale, "jobIds"):
+                record.pop(name, None)  # type: ignore[misc]
+        ids = dict(record.get("variantIds") or {})
+        ids[slot] = container_id
+        jobs = dict(record.get("variantJobs") or {})
+        jobs[slot] = job_id
+        if attempt:
+            record["variantAttempts"] = {**(record.get("variantAttempts") or {}), slot: attempt}
+        record.update(
+            {
+                "containerIds": _ordered(ids),
+                "variantIds": ids,
+                "variantJobs": jobs,
+                "briefHash": brief_hash(request.inputs),
+                "format": content.format,
+                "variants": content.variants,
+                "generation": generation,
+                "status": "running",
+            }
+        )
+
+    await ctx.update_reserved(started)
+    return container_id, job_id
+
+
+async def _settle_variant(
+    ctx: CustomerContext, step: Step, key: str, slot: str, job_id: str
+) -> None:
+    """Wait on one variant's job, then forget it (the container's status shows its end)."""
+
+    def ended(status: str) -> Callable[[Reserved], None]:
+        def mutate(reserved: Reserved) -> None:
+            record = content_entry(reserved, key)
+            jobs = dict(record.get("variantJobs") or {})
+            jobs.pop(slot, None)
+            record["variantJobs"] = jobs
+            if not jobs:
+                record["status"] = status
+
+        return mutate
+
+    try:
+        await ctx.wait_for_job(step.address, job_id, expected_seconds=_expected(step))
+    except JobError:
+        await ctx.update_reserved(ended("failed"), Keep.RUN)
+        raise
+    await ctx.update_reserved(ended("completed"), Keep.LAZY)
 
 
 async def _regenerate(

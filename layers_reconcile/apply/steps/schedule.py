@@ -11,21 +11,11 @@ from layers_reconcile.apply.steps.base import (
     StepResult,
     approval_gate,
     cancel_post,
+    connected_account,
     content_key_of,
-    where,
 )
 from layers_reconcile.plan.ids import schedule_suffix
 from layers_reconcile.plan.model import Step
-
-
-async def _account(ctx: CustomerContext, platform: str) -> str:
-    for account in await ctx.api.list_social_accounts(ctx.require_project()):
-        if account.platform == platform and account.status == "connected":
-            return account.id
-    raise StepError(
-        f"{where(ctx, 'social', platform)}: no connected {platform} account to post to",
-        recovery=f"connect the customer's {platform} account (social.{platform}), then apply again",
-    )
 
 
 async def schedule(ctx: CustomerContext, step: Step) -> StepResult:
@@ -37,7 +27,9 @@ async def schedule(ctx: CustomerContext, step: Step) -> StepResult:
     mode = step.target.mode
     if not (container_id and post_id and platform and scheduled_for and mode):
         raise StepError(f"{step.address}: the plan lacks the container, post or time to schedule")
-    account = step.target.socialAccountId or await _account(ctx, str(platform))
+    account = step.target.socialAccountId or await connected_account(
+        ctx, str(platform), "to post to"
+    )
     target: dict[str, Any] = {"socialAccountId": account, "mode": mode, "scheduledPostId": post_id}
     caption = step.target.captionOverride
     if caption:
