@@ -117,13 +117,12 @@ class Model(BaseModel):
         )
 
     def raw(self) -> JsonObject:
-        """The answer as JSON again (by the API's names), for a record or a message; a status
-        as the API sent it."""
+        """The answer as JSON again (by the API's names), for a record or a message; an unknown
+        status as the API sent it."""
         out = self.model_dump(mode="json", by_alias=True, exclude_none=True)
-        for _, twin, alias in self._statuses:
-            sent = getattr(self, twin)
-            if sent is not None:
-                out[alias] = sent
+        for name, twin, alias in self._statuses:
+            if getattr(self, name) == UNKNOWN and getattr(self, twin) is not None:
+                out[alias] = getattr(self, twin)
         return out
 
 

@@ -46,6 +46,8 @@ def test_raw_gives_the_status_back_as_the_api_sent_it() -> None:
     assert project.raw()["status"] == "suspended"
     assert "statusSent" not in project.raw()
     assert Project.model_validate(project.raw()).status_sent == "suspended"
+    changed = project.model_copy(update={"status": "archived"})
+    assert changed.raw()["status"] == "archived"  # a status set since is not put back
     active = Project.model_validate({"id": "p1", "customerExternalId": "c", "status": "active"})
     assert active.raw() == {"id": "p1", "customerExternalId": "c", "status": "active"}
 
