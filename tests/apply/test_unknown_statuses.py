@@ -141,3 +141,17 @@ async def test_a_post_in_a_newer_status_is_neither_over_nor_moved(tmp_path: Path
             f"/v1/projects/{(await ip.projects('cafe-a'))[0]['id']}/scheduled-posts"
         )
         assert post["scheduledFor"] != later
+
+
+async def test_an_influencer_in_a_newer_status_is_not_used_for_content(tmp_path: Path) -> None:
+    root = write_workspace(tmp_path, WORKSPACE, ["cafe-new"])
+    async with in_process(speed=1000) as ip:
+        newer = NewerApi(network_like(ip), r"influencers", "status", "cloning")
+        report = await replace(ip, transport=newer).apply(root, wait_for_people=60.0)
+        assert newer.rewritten
+        [outcome] = report.outcomes
+        assert outcome.status is CustomerStatus.FAILED, outcome
+        assert outcome.failure is not None
+        assert outcome.failure.address == "cafe-new/influencer", outcome.failure
+        pid = (await ip.projects("cafe-new"))[0]["id"]
+        assert await ip.items(f"/v1/projects/{pid}/content") == []
