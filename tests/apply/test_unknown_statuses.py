@@ -155,3 +155,16 @@ async def test_an_influencer_in_a_newer_status_is_not_used_for_content(tmp_path:
         assert outcome.failure.address == "cafe-new/influencer", outcome.failure
         pid = (await ip.projects("cafe-new"))[0]["id"]
         assert await ip.items(f"/v1/projects/{pid}/content") == []
+
+
+async def test_wait_for_publish_names_a_newer_post_status_as_sent(tmp_path: Path) -> None:
+    root = write_workspace(tmp_path, WORKSPACE, ["cafe-a"])
+    async with in_process(speed=1000) as ip:
+        async with _client(ip) as client:
+            await seed_customer(client, "cafe-a", workspace=WORKSPACE, people=ip.reader)
+        newer = NewerApi(network_like(ip), r"scheduled-posts", "status", "held")
+        report = await replace(ip, transport=newer).apply(root, wait_for_publish=True)
+        [outcome] = report.outcomes
+        [(address, seen)] = outcome.published.items()
+        assert address == "cafe-a/content/launch/schedule/tiktok"
+        assert seen.startswith("held, due 2027-06-01T10:00:00Z"), seen  # live, not over
