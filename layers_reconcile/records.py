@@ -12,7 +12,7 @@ Neutral: imports nothing of the project but `statuses`, so the pure diff may use
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any, ClassVar, Required, get_args
+from typing import Annotated, Any, ClassVar, Required
 
 from pydantic import (
     BaseModel,
@@ -28,16 +28,16 @@ from typing_extensions import TypedDict
 
 from layers_reconcile.statuses import (
     UNKNOWN,
-    ApprovalStatus,
-    ContainerStatus,
-    GateStatus,
-    InfluencerStatus,
-    InstallationStatus,
-    JobStatus,
-    OAuthStatusValue,
-    PostStatus,
-    ProjectStatus,
-    SocialAccountStatus,
+    ApprovalStatusField,
+    ContainerStatusField,
+    GateStatusField,
+    InfluencerStatusField,
+    InstallationStatusField,
+    JobStatusField,
+    OAuthStatusField,
+    PostStatusField,
+    ProjectStatusField,
+    SocialAccountStatusField,
 )
 
 Str = Annotated[str, Strict()]
@@ -124,43 +124,6 @@ class Model(BaseModel):
             if getattr(self, name) == UNKNOWN and getattr(self, twin) is not None:
                 out[alias] = getattr(self, twin)
         return out
-
-
-def _status_reader(vocabulary: Any, *, strict: bool) -> BeforeValidator:
-    known = frozenset(get_args(vocabulary))
-
-    def read(value: Any) -> Any:
-        if isinstance(value, str) and value:
-            return value if value in known else UNKNOWN
-        # strict: a status of the wrong type is a wrong answer (the Literal refuses it)
-        return value if strict and value is not None and value != "" else None
-
-    return BeforeValidator(read)
-
-
-# A status field: a value its vocabulary (a `statuses` Literal ending in "unknown") lacks reads as
-# "unknown"; absent reads as None, and so does a value of the wrong type unless the field was
-# always checked (`strict`: a wrong answer, refused).
-ProjectStatusField = Annotated[ProjectStatus | None, _status_reader(ProjectStatus, strict=True)]
-ContainerStatusField = Annotated[
-    ContainerStatus | None, _status_reader(ContainerStatus, strict=True)
-]
-PostStatusField = Annotated[PostStatus | None, _status_reader(PostStatus, strict=True)]
-ApprovalStatusField = Annotated[ApprovalStatus | None, _status_reader(ApprovalStatus, strict=False)]
-InfluencerStatusField = Annotated[
-    InfluencerStatus | None, _status_reader(InfluencerStatus, strict=False)
-]
-JobStatusField = Annotated[JobStatus | None, _status_reader(JobStatus, strict=False)]
-InstallationStatusField = Annotated[
-    InstallationStatus | None, _status_reader(InstallationStatus, strict=False)
-]
-SocialAccountStatusField = Annotated[
-    SocialAccountStatus | None, _status_reader(SocialAccountStatus, strict=False)
-]
-OAuthStatusField = Annotated[
-    OAuthStatusValue | None, _status_reader(OAuthStatusValue, strict=False)
-]
-GateStatusField = Annotated[GateStatus | None, _status_reader(GateStatus, strict=False)]
 
 
 def sent(name: str) -> Any:

@@ -107,6 +107,17 @@ def _needs_posts(spec: CustomerSpec, reserved: ReservedRecord) -> bool:
     return scheduled or bool(reserved.get("content"))
 
 
+def _refuse_unknown_status(project: Project, ext: str) -> None:
+    """A project in a status this version does not know is not safe to plan (statuses.py)."""
+    if project.status == UNKNOWN:
+        raise UnknownStatusError(
+            f"project {project.id} has status {project.status_sent!r}, which this version does "
+            f"not know: nothing is planned for {ext}",
+            method="GET",
+            path=f"/v1/projects/{project.id}",
+        )
+
+
 async def observe_customer(
     client: LayersClient,
     spec: CustomerSpec,
@@ -152,13 +163,7 @@ async def observe_customer(
     actual.other_project_ids = others
     full = picked.id in whole or has_full_row(picked)
     project = picked if full else await client.get_project(pid)
-    if project.status == UNKNOWN:
-        raise UnknownStatusError(
-            f"project {pid} has status {project.status_sent!r}, which this version does not "
-            f"know: nothing is planned for {ext}",
-            method="GET",
-            path=f"/v1/projects/{pid}",
-        )
+    _refuse_unknown_status(project, ext)
     actual.project = project
     managed = spec.model_fields_set
     reserved = actual.reserved
