@@ -5,6 +5,8 @@
     ├── ApiError               the Layers API answered with its error envelope, or not at all
     │   ├── TransportError     no usable answer: connection refused/reset, timeout, broken body
     │   ├── UnexpectedAnswerError  an answer of the wrong shape, or too big; never retried
+    │   │   └── UnknownStatusError  a status this version does not know (a newer API): that
+    │   │                           customer is not planned, the others are
     │   ├── ApiClientError     4xx: the request is wrong or not allowed; never retried (but 429)
     │   │   ├── AuthError          401 UNAUTHENTICATED, 403 FORBIDDEN_SCOPE
     │   │   ├── NotFoundError      404 NOT_FOUND
@@ -135,6 +137,13 @@ class UnexpectedAnswerError(ApiError):
         where = f" at {self.method} {self.path}" if self.method and self.path else ""
         rid = f", requestId {self.request_id}" if self.request_id else ""
         return f"the API answered an unexpected shape{where}{rid}: {self.message}"
+
+
+class UnknownStatusError(UnexpectedAnswerError):
+    """A status the API added after this version (`statuses.py`): not safe to act on."""
+
+    def _describe(self) -> str:
+        return self.message
 
 
 class ApiClientError(ApiError):

@@ -46,6 +46,10 @@ FLAKY = (
     "the API kept failing this request (errors or lost answers, not only 429s); run the command "
     "again later, it is safe to repeat (quote the requestId if it persists)"
 )
+NEWER_API = (
+    "the API sent a status this version of layers-reconcile does not know: upgrade "
+    "layers-reconcile (nothing is done for this customer until then)"
+)
 CHECK_REACH = (
     "check --api-url / LAYERS_API_URL / apiUrl in layers.yaml and the network, then run the "
     "command again (it is safe to repeat)"

@@ -12,7 +12,7 @@ Neutral: imports nothing of the project but `statuses`, so the pure diff may use
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any, Required
+from typing import Annotated, Any, ClassVar, Required
 
 from pydantic import (
     BaseModel,
@@ -25,6 +25,20 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 from typing_extensions import TypedDict
+
+from layers_reconcile.statuses import (
+    UNKNOWN,
+    ApprovalStatusField,
+    ContainerStatusField,
+    GateStatusField,
+    InfluencerStatusField,
+    InstallationStatusField,
+    JobStatusField,
+    OAuthStatusField,
+    PostStatusField,
+    ProjectStatusField,
+    SocialAccountStatusField,
+)
 
 Str = Annotated[str, Strict()]
 Int = Annotated[int, Strict()]
@@ -81,15 +95,40 @@ Number = Annotated[float | None, BeforeValidator(_number_or_none)]
 
 
 class Model(BaseModel):
-    """A parsed answer: frozen, read by attribute; unknown fields are kept, not checked."""
+    """A parsed answer: frozen, read by attribute; unknown fields are kept, not checked.
+
+    A status field (`Status`) has a twin `<name>_sent`: the value as the API sent it, for
+    messages (the field itself reads a value its vocabulary lacks as "unknown")."""
 
     model_config = ConfigDict(
         frozen=True, extra="allow", alias_generator=to_camel, populate_by_name=True
     )
+    # (status field, its twin, its name in the answer), filled per class below.
+    _statuses: ClassVar[tuple[tuple[str, str, str], ...]] = ()
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        fields = cls.model_fields
+        cls._statuses = tuple(
+            (name[: -len("_sent")], name, fields[name[: -len("_sent")]].alias or name)
+            for name in fields
+            if name.endswith("_sent") and name[: -len("_sent")] in fields
+        )
 
     def raw(self) -> JsonObject:
-        """The answer as JSON again (by the API's names), for a record or a message."""
-        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+        """The answer as JSON again (by the API's names), for a record or a message; an unknown
+        status as the API sent it."""
+        out = self.model_dump(mode="json", by_alias=True, exclude_none=True)
+        for name, twin, alias in self._statuses:
+            if getattr(self, name) == UNKNOWN and getattr(self, twin) is not None:
+                out[alias] = getattr(self, twin)
+        return out
+
+
+def sent(name: str) -> Any:
+    """The twin `<field>_sent` of the status field the API names `name`: the value as sent."""
+    return Field(default=None, validation_alias=name, exclude=True)
 
 
 def _id_from(*names: str) -> Callable[[Any], Any]:
@@ -129,7 +168,8 @@ class Project(Model):
     id: Annotated[str, Strict()]
     customer_external_id: Annotated[str | None, Strict()]
     name: Annotated[str | None, Strict()] = None
-    status: Annotated[str | None, Strict()] = None  # statuses.ProjectStatus
+    status: ProjectStatusField = None
+    status_sent: Text = sent("status")
     metadata: JsonObject | None = None
     approval_policy: Object = None
     brand_context: Object = None
@@ -168,7 +208,8 @@ class Job(Model):
     `container_ids` name what a create's job makes."""
 
     job_id: Annotated[str, Strict()] = Field(alias="jobId")
-    status: Text = None  # statuses.JobStatus
+    status: JobStatusField = None
+    status_sent: Text = sent("status")
     progress: Number = None
     stage: Text = None
     container_id: Text = None
@@ -193,7 +234,8 @@ class Installation(Model):
 
     installation_id: Annotated[int, Strict()] | Annotated[str, Strict()]
     login: Text = None
-    status: Text = None
+    status: InstallationStatusField = None
+    status_sent: Text = sent("status")
 
     @model_validator(mode="before")
     @classmethod
@@ -220,7 +262,8 @@ class SocialAccount(Model):
 
     id: Annotated[str, Strict()]
     platform: Text = None
-    status: Text = None
+    status: SocialAccountStatusField = None
+    status_sent: Text = sent("status")
     handle: Text = None
 
     _canonical = model_validator(mode="before")(_id_from("socialAccountId", "id"))
@@ -231,7 +274,8 @@ class Influencer(Model):
 
     id: Annotated[str, Strict()]
     name: Text = None
-    status: Text = None  # statuses.InfluencerStatus
+    status: InfluencerStatusField = None
+    status_sent: Text = sent("status")
     error_message: Text = None
 
     _canonical = model_validator(mode="before")(_id_from("influencerId", "id"))
@@ -256,7 +300,8 @@ class ConsentUrl(Model):
 class OAuthStatus(Model):
     """`GET /v1/projects/:id/social/oauth-status`: pending, completed or failed."""
 
-    status: Text = None
+    status: OAuthStatusField = None
+    status_sent: Text = sent("status")
     social_account_id: Text = None
 
 
@@ -264,7 +309,8 @@ class ScheduleAnswer(Model):
     """`POST /v1/content/:id/schedule`."""
 
     scheduled_post_ids: Strings = ()
-    gate_status: Text = None
+    gate_status: GateStatusField = None
+    gate_status_sent: Text = sent("gateStatus")
 
 
 class ApprovalPolicy(Model):
@@ -290,8 +336,10 @@ class Container(Model):
     """One content container."""
 
     id: Annotated[str, Strict()]
-    status: Annotated[str, Strict()] | None = None  # statuses.ContainerStatus
-    approval_status: Text = None  # statuses.ApprovalStatus
+    status: ContainerStatusField = None
+    status_sent: Text = sent("status")
+    approval_status: ApprovalStatusField = None
+    approval_status_sent: Text = sent("approvalStatus")
     brief: Annotated[JsonObject | None, BeforeValidator(_object_or_none)] = None
     format: Format = None
     job_id: Text = None
@@ -316,7 +364,8 @@ class ScheduledPost(Model):
     """One scheduled post."""
 
     id: Annotated[str, Strict()]
-    status: Annotated[str, Strict()] | None = None  # statuses.PostStatus
+    status: PostStatusField = None
+    status_sent: Text = sent("status")
     container_id: Text = None
     platform: Text = None
     scheduled_for: Text = None

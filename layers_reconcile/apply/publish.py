@@ -59,7 +59,7 @@ async def watch(ctx: CustomerContext) -> tuple[dict[str, str], Failure | None]:
                 address = wanted.get(str(bare_id(post.id)))
                 if address is None:
                     continue
-                status = str(post.status)
+                status = post.status_sent or str(post.status)  # a newer status as sent
                 due = parse_instant(post.scheduled_for)
                 if status not in POST_DONE and due is not None and due > until:
                     seen[address] = (

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rich.console import Console
 from rich.text import Text
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
@@ -36,9 +37,10 @@ from layers_reconcile.cli.common import (
     revision_pin,
     run,
 )
+from layers_reconcile.cli.context import GlobalOptions
 from layers_reconcile.cli.exits import ExitCode
 from layers_reconcile.config.fieldtypes import is_workspace_name
-from layers_reconcile.config.loader import SETTINGS_NAMES, load_workspace
+from layers_reconcile.config.loader import SETTINGS_NAMES, Workspace, load_workspace
 from layers_reconcile.errors import ReconcileError
 from layers_reconcile.printable import printable
 
@@ -80,55 +82,85 @@ def import_(
     options = command_options(ctx, customers=customers)
     console = make_console(options)
     errors = make_console(options, stderr=True)
+    use_emulator = options.emulator or use_emulator
     if update:
         from layers_reconcile.cli.import_update import update_files
 
         if not path.is_dir():
             fail(ctx, errors, ReconcileError(f"--update needs an existing workspace: {path}"))
-        update_files(
-            ctx, path, replace(options, emulator=options.emulator or use_emulator), console, errors
-        )
+        update_files(ctx, path, replace(options, emulator=use_emulator), console, errors)
     path.mkdir(parents=True, exist_ok=True)
     try:
         workspace = load_workspace(path)
-        pin = revision_pin(options, workspace)
-        if options.emulator or use_emulator:
-            from layers_reconcile.cli.embedded import embedded_emulator
-
-            with embedded_emulator(path) as (url, key):
-                endpoint = Endpoint(url=url, api_key=key, emulator=True)
-                found = run(_import(endpoint, options.customers, pin))
-        else:
-            endpoint = resolve_endpoint(options, workspace)
-            found = run(_import(endpoint, options.customers, pin))
+        found = _read_projects(path, workspace, options, use_emulator)
     except (ReconcileError, KeyboardInterrupt) as exc:
         fail(ctx, errors, exc)
     name = workspace.settings.workspace or _stamped(found)
-    chosen = found
-    if name and not include_other_workspaces:
-        chosen = [i for i in found if i.workspace in (None, name)]
-        others = len(found) - len(chosen)
-        if others:
-            console.print(
-                Text(
-                    f"skipped  {others} project{'s' if others != 1 else ''} stamped by another "
-                    f"workspace than {name!r} (--include-other-workspaces imports them)",
-                    style="yellow",
-                )
-            )
+    chosen = _of_workspace(found, name, include_other_workspaces, console)
     if name and not workspace.settings.workspace and chosen:
-        if is_workspace_name(name):
-            settings = _write_workspace_name(path, name)
-            console.print(Text(f"wrote    {settings} (workspace: {name})", style="green"))
-        else:
-            console.print(
-                Text(
-                    f"skipped  the workspace name: the projects are stamped with "
-                    f"{printable(repr(name))}, which is not one (letters, digits, '.', '_' and "
-                    "'-'); set `workspace:` in layers.yaml yourself",
-                    style="yellow",
-                )
+        _name_workspace(path, name, console)
+    written = _write_files(path, workspace, chosen, force, console)
+    console.print(
+        f"{written} customer file{'s' if written != 1 else ''} written from "
+        f"{len(chosen)} project{'s' if len(chosen) != 1 else ''}. Review them, then run "
+        f"`layers-reconcile plan {path}`."
+    )
+    ctx.exit(ExitCode.OK)
+
+
+def _read_projects(
+    path: Path, workspace: Workspace, options: GlobalOptions, use_emulator: bool
+) -> list[Imported]:
+    """The importable projects, from the embedded emulator or the API the workspace names."""
+    pin = revision_pin(options, workspace)
+    if use_emulator:
+        from layers_reconcile.cli.embedded import embedded_emulator
+
+        with embedded_emulator(path) as (url, key):
+            endpoint = Endpoint(url=url, api_key=key, emulator=True)
+            return run(_import(endpoint, options.customers, pin))
+    return run(_import(resolve_endpoint(options, workspace), options.customers, pin))
+
+
+def _of_workspace(
+    found: list[Imported], name: str | None, include_others: bool, console: Console
+) -> list[Imported]:
+    """The projects of workspace `name` (and unstamped ones), unless `include_others`."""
+    if not name or include_others:
+        return found
+    chosen = [i for i in found if i.workspace in (None, name)]
+    others = len(found) - len(chosen)
+    if others:
+        console.print(
+            Text(
+                f"skipped  {others} project{'s' if others != 1 else ''} stamped by another "
+                f"workspace than {name!r} (--include-other-workspaces imports them)",
+                style="yellow",
             )
+        )
+    return chosen
+
+
+def _name_workspace(path: Path, name: str, console: Console) -> None:
+    """Write the projects' workspace name into layers.yaml, when it is a valid name."""
+    if is_workspace_name(name):
+        settings = _write_workspace_name(path, name)
+        console.print(Text(f"wrote    {settings} (workspace: {name})", style="green"))
+        return
+    console.print(
+        Text(
+            f"skipped  the workspace name: the projects are stamped with "
+            f"{printable(repr(name))}, which is not one (letters, digits, '.', '_' and "
+            "'-'); set `workspace:` in layers.yaml yourself",
+            style="yellow",
+        )
+    )
+
+
+def _write_files(
+    path: Path, workspace: Workspace, chosen: list[Imported], force: bool, console: Console
+) -> int:
+    """One customer file per chosen project; how many were written."""
     existing = {c.spec.customerExternalId: Path(c.path) for c in workspace.customers}
     folder = path / "customers"
     folder.mkdir(exist_ok=True)
@@ -166,12 +198,7 @@ def import_(
         console.print(Text(f"wrote    {printable(str(target))}", style="green"))
         for note in item.notes:
             console.print(Text(f"  note: {printable(note)}", style="yellow"))
-    console.print(
-        f"{written} customer file{'s' if written != 1 else ''} written from "
-        f"{len(chosen)} project{'s' if len(chosen) != 1 else ''}. Review them, then run "
-        f"`layers-reconcile plan {path}`."
-    )
-    ctx.exit(ExitCode.OK)
+    return written
 
 
 def _stamped(found: list[Imported]) -> str | None:

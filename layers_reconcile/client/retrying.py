@@ -27,8 +27,14 @@ from typing import Any
 import httpx
 
 from layers_reconcile.client.endpoints import Endpoint, EndpointClass, retry_safe
-from layers_reconcile.errors import ApiError, ApiServerError, RateLimitedError, TransportError
-from layers_reconcile.guidance import API_SIDE, CHECK_REACH, FLAKY, SLOW_DOWN, sentence
+from layers_reconcile.errors import (
+    ApiError,
+    ApiServerError,
+    RateLimitedError,
+    TransportError,
+    UnknownStatusError,
+)
+from layers_reconcile.guidance import API_SIDE, CHECK_REACH, FLAKY, NEWER_API, SLOW_DOWN, sentence
 
 MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 WAIT_INITIAL = 0.5
@@ -152,6 +158,8 @@ def retry_advice(exc: ApiError) -> str:
     """What to do about a request that failed after all its attempts, from what they met: only
     429s → slow down; never connected → the URL; anything else → the API kept failing."""
     attempts = exc.attempts
+    if isinstance(exc, UnknownStatusError):
+        return sentence(NEWER_API)
     if isinstance(exc, RateLimitedError) and (attempts is None or attempts.only_rate_limited):
         return sentence(SLOW_DOWN)
     if isinstance(exc, TransportError) and (attempts is None or attempts.never_reached):

@@ -26,7 +26,7 @@ from layers_reconcile.plan.ids import (
 from layers_reconcile.plan.model import Action, Change, PersonGate, Step, StepKind
 from layers_reconcile.plan.rounds import Entry, Rounds, round_of, rounds
 from layers_reconcile.records import Container, ScheduledPost, ScheduleIntent
-from layers_reconcile.statuses import CONTAINER_RUNNING
+from layers_reconcile.statuses import CONTAINER_RUNNING, UNKNOWN
 
 SOON = timedelta(hours=1)
 
@@ -419,6 +419,8 @@ def _approval(ctx: Ctx, key: str, spec: ContentSpec, state: _State) -> None:
     statuses = sorted((c.id, c.approval_status) for c in state.containers)
     ctx.seen(address, None if ctx.project is None else statuses)
     if state.mode == "done":
+        if _unknown_approval(ctx, address, key, state.containers):
+            return
         pending = [cid for cid, status in statuses if status == "pending"]
         for cid, status in statuses:
             if status == "rejected":
@@ -478,6 +480,30 @@ def _approval(ctx: Ctx, key: str, spec: ContentSpec, state: _State) -> None:
             target=target,
         )
     )
+
+
+def _unknown_approval(ctx: Ctx, address: str, key: str, containers: Sequence[Container]) -> bool:
+    """An approval status this version does not know is neither approved nor posted: a wait on
+    a person, naming the status as sent. True when there is one."""
+    newer = [c for c in containers if c.approval_status == UNKNOWN]
+    if not newer:
+        return False
+    said = ", ".join(f"{c.id} is {c.approval_status_sent!r}" for c in newer)
+    ctx.add(
+        ctx.step(
+            address,
+            StepKind.CONTENT_APPROVAL,
+            Action.WAIT_ON_PERSON,
+            person=PersonGate(
+                kind="content_approval",
+                message=f"someone clears content {key!r} in Layers ({said}: a status this "
+                "version of layers-reconcile does not know)",
+            ),
+            reason="an approval status this version does not know; nothing is approved",
+            target=ctx.target(containerIds=[c.id for c in newer]),
+        )
+    )
+    return True
 
 
 def _entry_address(ctx: Ctx, key: str, entry: ScheduleSpec) -> str:

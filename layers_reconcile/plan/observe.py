@@ -13,11 +13,12 @@ from typing import Any
 from layers_reconcile.apirevision import Pin, settle
 from layers_reconcile.client import LayersClient
 from layers_reconcile.config.models import CustomerSpec
-from layers_reconcile.errors import AuthError, NotFoundError, leaf_exception
+from layers_reconcile.errors import AuthError, NotFoundError, UnknownStatusError, leaf_exception
 from layers_reconcile.plan import orgs
 from layers_reconcile.plan.actual import ActualCustomer, JsonDict, SharedActual
 from layers_reconcile.plan.ids import project_id_for, same_id
 from layers_reconcile.records import Installation, Organization, Project, ReservedRecord
+from layers_reconcile.statuses import UNKNOWN
 
 __all__ = ["ActualCustomer", "JsonDict", "SharedActual", "observe_customer", "observe_shared"]
 
@@ -106,6 +107,17 @@ def _needs_posts(spec: CustomerSpec, reserved: ReservedRecord) -> bool:
     return scheduled or bool(reserved.get("content"))
 
 
+def _refuse_unknown_status(project: Project, ext: str) -> None:
+    """A project in a status this version does not know is not safe to plan (statuses.py)."""
+    if project.status == UNKNOWN:
+        raise UnknownStatusError(
+            f"project {project.id} has status {project.status_sent!r}, which this version does "
+            f"not know: nothing is planned for {ext}",
+            method="GET",
+            path=f"/v1/projects/{project.id}",
+        )
+
+
 async def observe_customer(
     client: LayersClient,
     spec: CustomerSpec,
@@ -151,6 +163,7 @@ async def observe_customer(
     actual.other_project_ids = others
     full = picked.id in whole or has_full_row(picked)
     project = picked if full else await client.get_project(pid)
+    _refuse_unknown_status(project, ext)
     actual.project = project
     managed = spec.model_fields_set
     reserved = actual.reserved

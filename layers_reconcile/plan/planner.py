@@ -19,6 +19,7 @@ from layers_reconcile.errors import (
     ConfigError,
     ConfigIssue,
     ReconcileError,
+    UnknownStatusError,
     is_transient,
     leaf_exception,
 )
@@ -132,6 +133,8 @@ async def make_plan(
                     )
                 break
             except ApiError as exc:  # one customer's unlucky read ends that customer alone
+                if isinstance(exc, UnknownStatusError):
+                    return not_planned(loaded, exc)
                 if not is_transient(exc):
                     raise
                 if round_ + 1 == OBSERVE_ROUNDS:

@@ -385,6 +385,7 @@ def test_rev_b_containers_are_approved_or_held_through_the_approval_steps(tmp_pa
         api.close()
 
 
+@pytest.mark.slow  # real processes in wall time; in-process by default: test_faults_inprocess.py
 def test_lost_answers_on_rev_b_make_each_variant_once(tmp_path: Path) -> None:
     """The dangerous fault: the call is carried out and its answer lost. The client resends it
     under the same Idempotency-Key and gets the same container back."""

@@ -25,11 +25,12 @@ from layers_reconcile.emulator.server import EmulatorServer
 from layers_reconcile.emulator.settings import EmulatorSettings
 
 IGNORE = "ignore: [project.name, project.metadata.tier, brand.tagline]\n"
+SPEED = 1000  # the emulator's job speed, told to apply too (it polls jobs at that pace)
 
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[EmulatorServer]:
-    with EmulatorServer(EmulatorSettings(port=0, speed=1000)) as running:
+    with EmulatorServer(EmulatorSettings(port=0, speed=SPEED)) as running:
         yield running
 
 
@@ -44,7 +45,10 @@ def seeded(server: EmulatorServer, root: Path, ext: str, text: str) -> Path:
 def run_apply(server: EmulatorServer, *args: str) -> Result:
     return CliRunner().invoke(
         cli,
-        ["--api-url", server.url, "--api-key", server.api_key, "apply", "--auto-approve", *args],
+        [
+            *("--api-url", server.url, "--api-key", server.api_key),
+            *("apply", "--auto-approve", "--job-speed", str(SPEED), *args),
+        ],
     )
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.apply.support import (
     EXAMPLES,
     KEY,
@@ -92,6 +94,7 @@ def test_a_saved_plan_applies_and_a_stale_one_is_refused_per_customer(tmp_path: 
         api.close()
 
 
+@pytest.mark.slow  # the README's own run: about 15 s of the embedded emulator's job time
 def test_the_readme_command_converges_and_a_second_run_reports_no_changes(
     tmp_path: Path,
 ) -> None:

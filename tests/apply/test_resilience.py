@@ -2,6 +2,10 @@
 
 Each test ends by asserting through the API: one project per customer, one container per
 content key and variant, one post per schedule entry; and a plan with no changes.
+
+The real CLI process against a real emulator process, in wall time: the long runs are `slow`
+(their own step of .ci/run); lost responses run in the default suite in this process on the
+manual clock (`test_faults_inprocess.py`).
 """
 
 from __future__ import annotations
@@ -78,6 +82,7 @@ def _converges(emu: Emulator, ws: Path, *only: str) -> None:
     api.close()
 
 
+@pytest.mark.slow
 def test_kill_9_after_each_kind_of_request_then_rerun_converges_without_duplicates(
     tmp_path: Path,
 ) -> None:
@@ -103,7 +108,7 @@ def test_kill_9_after_each_kind_of_request_then_rerun_converges_without_duplicat
         emu.stop()
 
 
-@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("seed", [1, pytest.param(2, marks=pytest.mark.slow)])
 def test_kill_9_at_random_moments_then_rerun_converges_without_duplicates(
     tmp_path: Path, seed: int
 ) -> None:
@@ -120,6 +125,7 @@ def test_kill_9_at_random_moments_then_rerun_converges_without_duplicates(
         _converges(emu, ws)
 
 
+@pytest.mark.slow
 def test_lost_responses_and_failing_requests_converge_without_duplicates(tmp_path: Path) -> None:
     ws = copy_workspace(EXAMPLES, tmp_path / "ws")
     with emulator(tmp_path, fault_rate=0.3, fault_seed=7) as emu:

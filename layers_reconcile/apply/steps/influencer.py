@@ -13,6 +13,7 @@ from layers_reconcile.apply.steps.base import StepResult, where
 from layers_reconcile.config.models import InfluencerSpec
 from layers_reconcile.plan.model import Step
 from layers_reconcile.records import Influencer
+from layers_reconcile.statuses import InfluencerStatus
 
 EXPECTED_SECONDS = 60.0
 
@@ -56,7 +57,7 @@ async def _until_ready(ctx: CustomerContext, step: Step, influencer: Influencer)
     if job.get("jobId") and job.get("influencerId") in (influencer_id, None, ""):
         await ctx.wait_for_job(step.address, str(job["jobId"]), expected_seconds=EXPECTED_SECONDS)
     options = ctx.options
-    status = influencer.status
+    status: InfluencerStatus | None = influencer.status
 
     async def ready() -> bool | None:
         nonlocal status
