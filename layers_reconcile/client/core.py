@@ -243,8 +243,12 @@ class ClientCore:
                     if call.wait_next > 0:
                         wait, call.wait_next = call.wait_next, 0.0
                         await self._sleep(wait)
-                    self.stats.paced_seconds += await self._pacer.acquire(call.endpoint)
-                    return await self._send_once(call, attempt.num)
+                    waited, call.slot = await self._pacer.acquire(call.endpoint)
+                    self.stats.paced_seconds += waited
+                    try:
+                        return await self._send_once(call, attempt.num)
+                    finally:
+                        self._pacer.answered(call.endpoint, call.slot)
         except ApiError as exc:
             exc.attempts = Attempts(tuple(call.outcomes))  # what every attempt met, for advice
             raise
@@ -345,6 +349,7 @@ class ClientCore:
     def _answer(self, call: Call, attempt: int, raw: httpx.Response, content: bytes) -> Response:
         status = raw.status_code
         headers = raw.headers
+        self._pacer.observe(call.endpoint, headers, call.slot)
         _log.debug(
             "%s %s -> %d (attempt %d, requestId %s)",
             call.method,
