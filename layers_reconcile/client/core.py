@@ -563,6 +563,7 @@ class ClientCore:
             on_progress=on_progress,
             timeout=timeout,
             elapsed=elapsed,
+            spare=lambda: self._pacer.spare(endpoints.GET_JOB.rate),
         )
         path = self._redactor.text(endpoints.GET_JOB.path(job_id))
         return check(endpoints.GET_JOB.record, final, method="GET", path=path, request_id=None)

@@ -117,6 +117,15 @@ class RateBucket:
         self._tat = max(self._tat, until + self._tolerance)
         self._epoch += 1
 
+    def available(self) -> float:
+        """Requests the bucket allows at once now (inf unpaced; below 1: none)."""
+        if not self._interval:
+            return math.inf
+        now = self._clock()
+        if self._blocked_until > now:
+            return 0.0
+        return (now + self._tolerance - max(self._tat, now)) / self._interval + 1
+
     @property
     def outstanding(self) -> int:
         return len(self.open)
@@ -226,3 +235,9 @@ class Pacer:
 
     def penalize(self, cls: EndpointClass, seconds: float) -> None:
         self.buckets[cls].penalize(seconds)
+
+    def spare(self, cls: EndpointClass) -> bool:
+        """Whether the class has a quarter of its bucket left now: a request that may be
+        wasted (an early job poll) takes no slot another request waits for."""
+        bucket = self.buckets[cls]
+        return bucket.available() >= max(1.0, bucket.capacity / 4)

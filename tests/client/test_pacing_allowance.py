@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from layers_reconcile.client import LayersClient
-from layers_reconcile.client.pacing import EndpointClass, RateBucket
+from layers_reconcile.client.pacing import EndpointClass, Pacer, RateBucket
 from layers_reconcile.emulator.ratelimit import RateLimiter
 
 from .conftest import ANY_RECORD, FakeClock
@@ -169,3 +169,16 @@ def test_concurrent_callers_following_the_server_are_never_refused(follow: bool)
         assert 340.0 <= vt.now <= 340.0 * 1.06
     else:  # its own burst of 12 and 90 % of the rate: (800 - 12) / 1.8 = 438 s
         assert vt.now == pytest.approx((800 - 12) / 1.8, abs=3.0)
+
+
+def test_a_class_has_reads_to_spare_while_a_quarter_of_its_bucket_is_left() -> None:
+    clock = FakeClock(start=0.0, advance=False)
+    pacer = Pacer(clock, clock.sleep)
+    pacer.configure("standard")
+    pacer.observe(READ, httpx.Headers({"X-RateLimit-Remaining": "100"}), slot=0)  # 99 of 101
+    assert pacer.spare(READ)
+    for _ in range(80):
+        pacer.buckets[READ].reserve()
+    assert not pacer.spare(READ)  # 19 left, under a quarter of 101
+    clock.now += 5.0  # 10 more at 2 a second: 29
+    assert pacer.spare(READ)
