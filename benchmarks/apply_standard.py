@@ -71,11 +71,14 @@ def emulator(speed: float, db: Path) -> Iterator[str]:
 
 
 class _RecordWrites(httpx.AsyncBaseTransport):
-    """Counts the PATCHes of a project that carry the reserved record, per project."""
+    """Counts the PATCHes of a project that carry the reserved record, per project, and keeps
+    a timeline: (seconds since the first request, endpoint class, route) of every request."""
 
     def __init__(self) -> None:
         self.inner = httpx.AsyncHTTPTransport()
         self.per_project: dict[str, int] = {}
+        self.timeline: list[tuple[float, str, str]] = []
+        self._start: float | None = None
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         parts = request.url.path.strip("/").split("/")
@@ -83,6 +86,10 @@ class _RecordWrites(httpx.AsyncBaseTransport):
             body = json.loads(request.content or b"{}")
             if RESERVED_KEY in (body.get("metadata") or {}):
                 self.per_project[parts[2]] = self.per_project.get(parts[2], 0) + 1
+        now = time.monotonic()
+        self._start = now if self._start is None else self._start
+        route = _route_of(request.method, request.url.path)
+        self.timeline.append((now - self._start, _class_of(route), route))
         return await self.inner.handle_async_request(request)
 
     async def aclose(self) -> None:
@@ -97,6 +104,9 @@ class Run:
     by_class: dict[str, int]  # requests the emulator counted, per endpoint class
     refused: int  # the rate limiter's own 429s
     injected: int
+    by_route: dict[str, int]  # reads per route template, as the emulator counted them
+    timeline: list[tuple[float, str, str]]  # (seconds, endpoint class, route) of each request
+    paced: float  # seconds requests waited for the client's own pacer, summed
 
     def bound(self) -> tuple[str, float]:
         """The binding class and the time its requests need at the tier's rate."""
@@ -104,6 +114,13 @@ class Run:
         need = {c: 60.0 * n / limits[EndpointClass(c)] for c, n in self.by_class.items()}
         binding = max(need, key=lambda c: need[c])
         return binding, need[binding]
+
+
+def _route_of(method: str, path: str) -> str:
+    """`GET /v1/jobs/{id}`: the path with its ids replaced (the emulator's route templates)."""
+    words = ("v1", "projects", "jobs", "content", "social-accounts", "scheduled-posts")
+    kept = [p if p in words or not any(c.isdigit() for c in p) else "{id}" for p in path.split("/")]
+    return f"{method} {'/'.join(kept)}"
 
 
 def _class_of(route: str) -> str:
@@ -150,6 +167,9 @@ async def apply_all(url: str, root: Path, speed: float) -> Run:
         by_class=by_class,
         refused=stats["rateLimited"]["total"],
         injected=stats["faults"]["rate_limited_429"],
+        by_route={r: n for r, n in stats["routes"].items() if r.startswith("GET ")},
+        timeline=counting.timeline,
+        paced=client.stats.paced_seconds,
     )
 
 
@@ -169,6 +189,17 @@ def show(name: str, run: Run, n: int) -> None:
         f"{run.by_class[binding]} requests at {TIER_RPM[TIER][EndpointClass(binding)]}/min) "
         f"-> {run.wall / bound:.2f}x; rate-limit refusals: {run.refused}"
     )
+    reads = sorted(run.by_route.items(), key=lambda item: -item[1])
+    print("  reads: " + ", ".join(f"{r[4:]} {k}" for r, k in reads[:8]))
+    print(f"  time requests waited for the pacer, summed: {run.paced:.0f} s")
+    step = 30.0
+    spans = int(run.wall // step) + 1
+    rows = []
+    for i in range(spans):
+        picked = [c for t, c, _ in run.timeline if i * step <= t < (i + 1) * step]
+        counts = {c: picked.count(c) for c in sorted(set(picked))}
+        rows.append(f"{i * step:4.0f}s " + " ".join(f"{c[:5]} {k:3d}" for c, k in counts.items()))
+    print("  requests per 30 s: " + " | ".join(rows))
 
 
 def main() -> None:

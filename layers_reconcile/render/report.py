@@ -75,10 +75,12 @@ def held_orphans_sentence(report: ApplyReport) -> str:
     if not held:
         return ""
     shown = ", ".join(held[:10]) + (f" and {len(held) - 10} more" if len(held) > 10 else "")
+    one = len(held) == 1
     return (
-        f"{len(held)} orphan{'s' if len(held) != 1 else ''} held back by --max-archives "
-        f"(not archived by this run: {shown}): apply --prune again to archive them (each run "
-        "archives at most that many), or raise --max-archives."
+        f"{len(held)} orphan{'' if one else 's'} held back by --max-archives "
+        f"(not archived by this run: {shown}): apply --prune again to archive "
+        f"{'it' if one else 'them'} (each run archives at most that many), or raise "
+        "--max-archives."
     )
 
 
