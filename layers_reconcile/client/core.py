@@ -349,7 +349,10 @@ class ClientCore:
     def _answer(self, call: Call, attempt: int, raw: httpx.Response, content: bytes) -> Response:
         status = raw.status_code
         headers = raw.headers
-        self._pacer.observe(call.endpoint, headers, call.slot)
+        if self.organization is None:
+            # Inside a child the server may count in a bucket of the child's own (CONTRACT-revb
+            # leaves it open): only the key's own organization's answers are followed.
+            self._pacer.observe(call.endpoint, headers, call.slot)
         _log.debug(
             "%s %s -> %d (attempt %d, requestId %s)",
             call.method,

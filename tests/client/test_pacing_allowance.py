@@ -182,3 +182,26 @@ def test_a_class_has_reads_to_spare_while_a_quarter_of_its_bucket_is_left() -> N
     assert not pacer.spare(READ)  # 19 left, under a quarter of 101
     clock.now += 5.0  # 10 more at 2 a second: 29
     assert pacer.spare(READ)
+
+
+async def test_answers_inside_a_child_organization_are_not_followed(
+    make_client: MakeClient, clock: FakeClock
+) -> None:
+    """Whether a child organization has a rate bucket of its own is not documented: what an
+    answer inside one says is left does not move the key's buckets."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        headers = {"X-RateLimit-Remaining": "100", "X-RateLimit-Endpoint-Class": "read-light"}
+        if request.url.path == "/v1/whoami":
+            headers = {}
+        return httpx.Response(
+            200, json={"rateLimitTier": "standard", **ANY_RECORD}, headers=headers
+        )
+
+    async with make_client(answer) as client:
+        await client.whoami()
+        child = client.inside("org_child")
+        await child.get_json("/v1/projects/p1")
+        assert not client.pacer.buckets[READ].synced
+        await client.get_json("/v1/projects/p1")
+        assert client.pacer.buckets[READ].synced
