@@ -50,7 +50,9 @@ from layers_reconcile.apply import ApplyOptions, ApplyReport, JobProgress, execu
 from layers_reconcile.client import LayersClient  # noqa: E402
 from layers_reconcile.config.loader import load_workspace  # noqa: E402
 
-KEY = "lp_test_benchmark_applyFiftyCustomersKeyThatIsNotASecret0000000000"
+# Its secret part shares no run of 8 characters with a field name: the client redacts any such
+# run of the key from every answer, so a key holding "customers" would mangle customerExternalId.
+KEY = "lp_test_benchmark_Zq7Xw3Kp9Rt2Vm8Ny4Lb6Hd1Jf5Gs0Qc"
 CUSTOMER = """\
 customerExternalId: {ext}
 project:

@@ -37,12 +37,13 @@ from layers_reconcile.apply.recovery import StepError, failure_from, is_transien
 from layers_reconcile.apply.reserved import Keep
 from layers_reconcile.apply.steps import HANDLERS, StepResult
 from layers_reconcile.config.models import WorkspaceSpec
-from layers_reconcile.errors import ApiError, JobError, leaf_exception
+from layers_reconcile.errors import ApiError, JobError, NotFoundError, leaf_exception
 from layers_reconcile.plan.context import Loaded
 from layers_reconcile.plan.diff import diff_customer
 from layers_reconcile.plan.model import Action, CustomerPlan, Step, StepKind
 from layers_reconcile.plan.observe import SharedActual, observe_customer
 from layers_reconcile.plan.stages import held_back, stage_index
+from layers_reconcile.records import Project
 
 MAX_REPEATS = 3  # the same step executed this often in one run is not converging
 TRANSIENT_RETRIES = 4  # rounds a customer may repeat after the API failed or vanished
@@ -108,6 +109,7 @@ class CustomerRun:
             self.ctx.control,
             self.loaded.spec,
             self.shared,
+            listed=await self._known_row(),
             workspace=self.ctx.workspace,
             take_over=self.ctx.options.take_over,
             organization_id=self.ctx.organization_id,
@@ -129,6 +131,19 @@ class CustomerRun:
             self.ctx.project_id = plan.project_id
             self.ctx.known_project = stored
         return plan
+
+    async def _known_row(self) -> list[Project] | None:
+        """Observing again, the project this run found or made is read by its id: one read,
+        where a lookup by customerExternalId is two (the list item lacks the metadata). None:
+        look it up (no project yet, or it is gone or no longer this customer's). A customer in
+        its own organization is observed inside it, as `observe_customer` finds it."""
+        if not self.ctx.project_id or self.loaded.spec.organization is not None:
+            return None
+        try:
+            row = await self.ctx.api.get_project(self.ctx.project_id)
+        except NotFoundError:
+            return None
+        return [row] if row.customer_external_id == self.customer else None
 
     async def converge(
         self, first: CustomerPlan | None, saved: CustomerPlan | None

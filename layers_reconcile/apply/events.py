@@ -72,6 +72,9 @@ class ApplyReport:
     # Customers of the run that had nothing to do (they match their files), and those that
     # --changed-since skipped: not in `outcomes`, counted so a summary shows the whole run.
     unchanged: int = 0
+    # customerExternalIds of the orphans `--prune` left to a later run (`--max-archives`): the
+    # run is not done (exit 1), so a CI run that records what it applied records nothing.
+    held_orphans: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> list[CustomerOutcome]:

@@ -297,7 +297,8 @@ async def converge(
                     verify=saved is not None,
                     customers=job.scope.apply_customers,
                 )
-            report = replace(report, unchanged=unchanged_in(plan, report))
+            held = [o.customer_external_id for o in plan.held_back_orphans]
+            report = replace(report, unchanged=unchanged_in(plan, report), held_orphans=held)
             view.summary(report)
             _write_report(report, job.workspace.settings.workspace, job.flags.report_file)
     return report

@@ -48,9 +48,10 @@ def _runnable_steps(plan: Plan) -> bool:
 
 
 def of_report(report: ApplyReport) -> ExitCode:
-    """1 a customer failed or was refused as stale (the others went on), or apply --reviewed
-    held back a step the reviewed plan lacks; 3 waiting on people."""
-    if report.failed or report.not_reviewed:
+    """1 a customer failed or was refused as stale (the others went on), apply --reviewed
+    held back a step the reviewed plan lacks, or --max-archives held orphans back for a later
+    run; 3 waiting on people."""
+    if report.failed or report.not_reviewed or report.held_orphans:
         return ExitCode.ERROR
     if report.waiting:
         return ExitCode.WAITING

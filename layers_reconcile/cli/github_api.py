@@ -22,7 +22,6 @@ DEFAULT_API_URL = "https://api.github.com"
 DEFAULT_MARKER = "<!-- layers-reconcile -->"
 BODY_LIMIT = 65_536  # GitHub refuses longer comment and issue bodies
 RETRY_BUDGET = 120.0  # seconds all the waits of one request may add up to
-BOT_LOGIN = "github-actions[bot]"  # who writes with the GITHUB_TOKEN of a workflow
 MAX_PAGES = 100  # of 100 items: a pull request's comments or the open drift issues
 _MARKER = re.compile(r"<!--[^\n]*?-->")
 # The markers the tool writes (`render/marker.py`): where a file given after another starts.
@@ -59,6 +58,15 @@ def by_marker(parts: list[str]) -> list[list[str]]:
 
 def marker_of(part: str) -> str:
     return part.split("\n", 1)[0].strip()
+
+
+def graphql_url(api_url: str) -> str:
+    """GitHub's GraphQL endpoint beside its REST API: `https://api.github.com/graphql`, and
+    `https://HOST/api/graphql` for Enterprise Server's `https://HOST/api/v3`."""
+    base = api_url.rstrip("/")
+    if base.endswith("/api/v3"):
+        return base[: -len("/v3")] + "/graphql"
+    return base + "/graphql"
 
 
 def check_repo(repo: str) -> str:
@@ -179,20 +187,36 @@ class GitHub:
         return link
 
     async def login(self) -> str:
-        """Who the token writes as: `GET /user`, or `github-actions[bot]` for a workflow's
-        GITHUB_TOKEN (an installation token, which GitHub refuses `/user` with 403)."""
+        """Who the token writes as. A person's token: `GET /user`. An installation token (a
+        workflow's GITHUB_TOKEN, a GitHub App's) is refused `/user` with 403, and `/app` takes
+        only the App's JWT; such a token acts as `<app-slug>[bot]`, which GraphQL's `viewer`
+        names (`github-actions[bot]` for a GITHUB_TOKEN)."""
         if self._login is None:
             try:
                 me = (await self._call("GET", "/user")).json()
             except ReconcileError as exc:
                 if "answered 403" not in str(exc):
                     raise
-                me = {"login": BOT_LOGIN}
+                me = await self._viewer()
             login = me.get("login") if isinstance(me, dict) else None
             if not isinstance(login, str) or not login:
                 raise ReconcileError("GitHub answered GET /user without a login")
             self._login = login
         return self._login
+
+    async def _viewer(self) -> dict[str, Any]:
+        """The GraphQL `viewer` of an installation token: the App's bot account."""
+        query = {"query": "query { viewer { login } }"}
+        answer = await self._call("POST", graphql_url(str(self._http.base_url)), json=query)
+        body = answer.json()
+        data = body.get("data") if isinstance(body, dict) else None
+        viewer = data.get("viewer") if isinstance(data, dict) else None
+        if not isinstance(viewer, dict) or not isinstance(viewer.get("login"), str):
+            raise ReconcileError(
+                "GitHub answered GET /user with 403 (an installation token) and GraphQL's "
+                "viewer without a login: cannot tell which comments are this token's own"
+            )
+        return viewer
 
     async def upsert_comments(self, repo: str, number: int, parts: list[str]) -> Outcome:
         """Make the pull request's comments with the parts' marker exactly `parts`, in order:

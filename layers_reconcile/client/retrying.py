@@ -106,6 +106,7 @@ class Call:
     refusals: int = 0
     outcomes: list[str] = field(default_factory=list)  # what each attempt met (errors.Attempts)
     attempts: int = 0  # sent so far (the backoff doubles with each)
+    slot: int = 0  # the pacer's slot of the attempt in flight (`pacing.RateBucket.sync`)
 
     def new_attempt(self) -> None:
         self.attempts += 1

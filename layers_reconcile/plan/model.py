@@ -324,6 +324,15 @@ class Plan(_Model):
         return sorted(((e, n) for e, n in spent if n), key=lambda p: (-p[1], p[0]))
 
     @property
+    def held_back_orphans(self) -> list[Orphan]:
+        """The orphans a `--prune` plan leaves to later runs: its cap (`--max-archives`, at least
+        1) archives the others. A plan without `--prune` archives none and holds none back."""
+        orphans = self.orphans or []
+        if not any(o.archived for o in orphans):
+            return []
+        return [o for o in orphans if not o.archived]
+
+    @property
     def not_planned(self) -> list[CustomerPlan]:
         return [c for c in self.customers if c.not_planned is not None]
 

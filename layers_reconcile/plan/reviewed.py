@@ -3,7 +3,9 @@
 A step is reviewed when the reviewed plan holds a step with the same address and action whose
 changes set the same values: every field the fresh step changes is among the reviewed step's
 changes with the same `after` (a value the reviewed plan showed as "known after apply" matches
-any). An archive must name the same project. Everything else is held back as "not reviewed".
+any). An archive must name the same project; an orphan the reviewed plan showed as held back by
+`--max-archives` ("a later --prune run archives it") was reviewed for that later run. Everything
+else is held back as "not reviewed".
 """
 
 from __future__ import annotations
@@ -19,17 +21,23 @@ class Reviewed:
     """The steps of one or more reviewed plans, by (address, action)."""
 
     steps: dict[tuple[str, str], list[Step]] = field(default_factory=dict)
+    # Project ids of the orphans a reviewed --prune plan held back for a later run.
+    later_archives: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, plans: Iterable[Plan]) -> Reviewed:
         steps: dict[tuple[str, str], list[Step]] = {}
+        later: set[str] = set()
         for plan in plans:
             for customer in plan.customers:
                 for step in customer.steps:
                     steps.setdefault((step.address, step.action.value), []).append(step)
-        return cls(steps)
+            later.update(o.project_id for o in plan.held_back_orphans)
+        return cls(steps, frozenset(later))
 
     def holds(self, step: Step) -> bool:
+        if step.action is Action.ARCHIVE and step.target.projectId in self.later_archives:
+            return True
         return any(_same(seen, step) for seen in self.steps.get((step.address, step.action), []))
 
     def not_reviewed(self, plan: Plan) -> list[tuple[str, Step]]:

@@ -44,7 +44,7 @@ from layers_reconcile.apply.events import (
 from layers_reconcile.config.times import instant_text
 from layers_reconcile.durations import format_duration
 from layers_reconcile.printable import printable_value
-from layers_reconcile.render.report import unchanged_sentence
+from layers_reconcile.render.report import held_orphans_sentence, unchanged_sentence
 
 ICON = {
     CustomerStatus.CONVERGED: ("✓", "green"),
@@ -303,6 +303,8 @@ class ProgressView:
                 self.console.print(Text(f"    {address}: {status}", style="dim"))
         self.console.print()
         self.console.print(Text(totals_line(report), style="bold"))
+        if report.held_orphans:
+            self.console.print(Text(f"Held back: {held_orphans_sentence(report)}", style="red"))
 
 
 def _short(customer: str, address: str) -> str:

@@ -27,6 +27,8 @@ def render_report(report: ApplyReport, *, workspace: str | None = None) -> str:
     workspace = printable_value(workspace)
     title = "### layers-reconcile apply" + (f" · `{workspace}`" if workspace else "")
     lines = [comment_marker("apply", workspace), title, "", f"**{_summary(report)}**"]
+    if report.held_orphans:
+        lines += ["", f"**Held back:** {held_orphans_sentence(report)}"]
     for status in _HEADING:
         chosen = [o for o in report.outcomes if o.status is status]
         if not chosen:
@@ -65,6 +67,21 @@ def unchanged_sentence(report: ApplyReport) -> str:
     if not n:
         return ""
     return f" {n} other customer{'s' if n != 1 else ''} unchanged."
+
+
+def held_orphans_sentence(report: ApplyReport) -> str:
+    """What `--max-archives` held back for a later run ('' when nothing), and what to do."""
+    held = report.held_orphans
+    if not held:
+        return ""
+    shown = ", ".join(held[:10]) + (f" and {len(held) - 10} more" if len(held) > 10 else "")
+    one = len(held) == 1
+    return (
+        f"{len(held)} orphan{'' if one else 's'} held back by --max-archives "
+        f"(not archived by this run: {shown}): apply --prune again to archive "
+        f"{'it' if one else 'them'} (each run archives at most that many), or raise "
+        "--max-archives."
+    )
 
 
 def _code(text: str) -> str:

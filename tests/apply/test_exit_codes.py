@@ -23,6 +23,12 @@ def test_a_failed_or_stale_customer_outweighs_one_waiting_on_people() -> None:
     assert of_report(report(CustomerStatus.FAILED, CustomerStatus.WAITING)) is ExitCode.ERROR
 
 
+def test_orphans_held_back_by_the_archive_cap_are_not_done() -> None:
+    held = report(CustomerStatus.CONVERGED, CustomerStatus.WAITING)
+    held.held_orphans = ["gone-001"]
+    assert of_report(held) is ExitCode.ERROR
+
+
 def test_ctrl_c_is_130_and_any_other_error_1() -> None:
     assert of_error(KeyboardInterrupt()) is ExitCode.INTERRUPTED
     assert of_error(TransportError("connection refused")) is ExitCode.ERROR

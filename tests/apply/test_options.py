@@ -50,6 +50,35 @@ def test_prune_archives_only_what_this_workspace_stamped(tmp_path: Path) -> None
         api.close()
 
 
+def test_orphans_held_back_by_max_archives_exit_1_until_a_later_run_archives_them(
+    tmp_path: Path,
+) -> None:
+    """`--max-archives` holds orphans back: the run says which and exits 1 (it is not done, so
+    a pipeline does not record it as applied); the next run archives the rest and exits 0."""
+    ws = copy_workspace(EXAMPLES, tmp_path / "ws")
+    with emulator(tmp_path) as emu:
+        assert run_cli("apply", str(ws), "--auto-approve", env=emu.env()).returncode == 0
+        (ws / "customers/bluebird-bakery.yaml").unlink()
+        (ws / "customers/acme-fitness.yaml").unlink()
+        report = tmp_path / "report.md"
+        args = ("apply", str(ws), "--auto-approve", "--prune", "--max-archives", "1")
+        held = run_cli(*args, "--report", str(report), env=emu.env())
+        assert held.returncode == 1, held.stdout + held.stderr
+        assert "1 orphan held back by --max-archives" in held.stdout
+        assert "apply --prune again" in held.stdout
+        assert "**Held back:** 1 orphan held back by --max-archives" in report.read_text()
+        api = Api(emu.url)
+        statuses = {api.project(c)["status"] for c in ("bluebird-bakery-002", "acme-fitness-003")}
+        assert statuses == {"active", "archived"}
+        done = run_cli(*args, env=emu.env())
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "held back" not in done.stdout
+        assert api.project("bluebird-bakery-002")["status"] == "archived"
+        assert api.project("acme-fitness-003")["status"] == "archived"
+        assert api.project("quinn-coffee-001")["status"] == "active"
+        api.close()
+
+
 def test_wait_for_publish_watches_the_posts_until_they_are_out(tmp_path: Path) -> None:
     ws = tmp_path / "ws"
     (ws / "customers").mkdir(parents=True)

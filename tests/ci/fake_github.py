@@ -23,9 +23,11 @@ class FakeGitHub:
     issues: list[dict[str, Any]] = field(default_factory=list)
     calls: list[str] = field(default_factory=list)
     next_id: int = 1000
-    # The token's user: None answers `GET /user` with 403, as GitHub does for a workflow's
-    # GITHUB_TOKEN, whose comments are written by github-actions[bot].
+    # The token's user: None answers `GET /user` with 403, as GitHub does for an installation
+    # token (a workflow's GITHUB_TOKEN, a GitHub App's), which writes as `<app_slug>[bot]`;
+    # GraphQL's `viewer` names that account, `GET /app` refuses the token (it takes a JWT).
     login: str | None = None
+    app_slug: str = "github-actions"
     # Answers given instead of the real one, first to last: (status, headers, message).
     faults: list[tuple[int, dict[str, str], str]] = field(default_factory=list)
     # Requests answered 403 "Resource not accessible by integration" (a fork's token), by method.
@@ -33,7 +35,7 @@ class FakeGitHub:
 
     @property
     def author(self) -> str:
-        return self.login or "github-actions[bot]"
+        return self.login or f"{self.app_slug}[bot]"
 
     def new_id(self) -> int:
         self.next_id += 1
@@ -43,7 +45,7 @@ class FakeGitHub:
         return [c["body"] for c in sorted(self.comments.get(number, []), key=lambda c: c["id"])]
 
     def writes(self) -> list[str]:
-        return [c for c in self.calls if not c.startswith("GET")]
+        return [c for c in self.calls if not c.startswith(("GET", "POST /graphql"))]
 
 
 def _handler(gh: FakeGitHub) -> type[BaseHTTPRequestHandler]:
@@ -92,6 +94,16 @@ def _handler(gh: FakeGitHub) -> type[BaseHTTPRequestHandler]:
             if gh.faults:
                 status, headers, message = gh.faults.pop(0)
                 self._send(status, {"message": message}, headers)
+                return
+            if path == "/graphql" and method == "POST":
+                query = self._body().get("query", "")
+                if "viewer" not in query:
+                    self._send(200, {"errors": [{"message": "unsupported by the fake"}]})
+                    return
+                self._send(200, {"data": {"viewer": {"login": gh.author}}})
+                return
+            if path == "/app":
+                self._send(401, {"message": "A JSON web token could not be decoded"})
                 return
             if path == "/user":
                 if gh.login is None:

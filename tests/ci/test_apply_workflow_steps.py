@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.ci.test_workflows import load
@@ -45,18 +46,25 @@ def git(repo: Path, *args: str) -> str:
     return done.stdout.strip()
 
 
-def step(name: str) -> dict[str, Any]:
-    steps: list[dict[str, Any]] = load("layers-apply.yml")["jobs"]["apply"]["steps"]
+def step(name: str, workflow: str = "layers-apply.yml") -> dict[str, Any]:
+    jobs: dict[str, dict[str, Any]] = load(workflow)["jobs"]
+    steps = [s for job in jobs.values() for s in job["steps"]]
     return next(s for s in steps if s.get("name") == name)
 
 
 def run_step(
-    name: str, clone: Path, tmp: Path, *, fails: bool = False, **env: str
+    name: str,
+    clone: Path,
+    tmp: Path,
+    *,
+    fails: bool = False,
+    workflow: str = "layers-apply.yml",
+    **env: str,
 ) -> dict[str, str]:
     """Run the step's script as Actions does (`bash -e`), returning what it wrote to
     GITHUB_OUTPUT (and its stdout); `fails`: it must exit non-zero."""
     script = tmp / "step.sh"
-    script.write_text(step(name)["run"])
+    script.write_text(step(name, workflow)["run"])
     output = tmp / "github_output"
     output.write_text("")
     environment = {
@@ -221,3 +229,116 @@ def test_the_merge_fetches_each_pull_requests_plan_or_stops_saying_to_rerun_it(
     # A commit pushed straight to main: nothing reviewed it.
     said = fetch({"pulls": {shas[1]: [1, "head1"]}, "runs": {}, "plans": {}}, fails=True)
     assert "reached main without a merged pull request" in said
+
+
+def test_orphans_held_back_by_the_cap_are_archived_by_the_next_run_not_forgotten(
+    tmp_path: Path,
+) -> None:
+    """A pull request deletes more customer files than one run archives (--max-archives, 10 by
+    default): the merge archives 10 and fails, so the workflow records nothing; the next run
+    plans from the same commit and archives the rest (the reviewed plan showed them as held
+    back for a later run), then records the merge."""
+    ids = [f"gone-{i:02d}" for i in range(12)]
+    files = {i: f"customerExternalId: {i}\nproject:\n  name: Customer {i}\n" for i in ids}
+    origin = tmp_path / "origin.git"
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(origin)], check=True)
+    work = tmp_path / "work"
+    work.mkdir()
+    ws = workspace(work / WORKSPACE, files)
+    (ws / "customers" / "kept.yaml").write_text(
+        "customerExternalId: kept\nproject:\n  name: Kept\n"
+    )
+    git(work, "init", "-q", "-b", "main")
+    git(work, "add", ".")
+    git(work, "commit", "-qm", "c1")
+    git(work, "remote", "add", "origin", str(origin))
+    git(work, "push", "-q", "origin", "main")
+    c1 = git(work, "rev-parse", "HEAD")
+    bin_dir = Path(sys.executable).parent  # layers-reconcile, as the install step leaves it
+    with EmulatorServer(EmulatorSettings(port=0, speed=1000)) as server:
+        api = {"LAYERS_API_URL": server.url, "LAYERS_API_KEY": server.api_key}
+        path = f"{bin_dir}:{os.environ['PATH']}"
+        first = clone_at_main(origin, tmp_path / "run1")
+        ref = run_step("Find the last successful apply", first, tmp_path)["ref"]
+        applied = run_step("Apply", first, tmp_path, PATH=path, EVENT="workflow_dispatch", **api)
+        assert "13 converged" in applied["stdout"], applied["stdout"]
+        run_step("Record the applied commit", first, tmp_path, REF=ref)
+
+        # The pull request deletes 12 files; its plan shows 10 archives and 2 held back.
+        for name in ids:
+            git(work, "rm", "-q", f"{WORKSPACE}/customers/{name}.yaml")
+        git(work, "commit", "-qm", "c2: drop twelve customers")
+        head = git(work, "rev-parse", "HEAD")
+        planned = run_step(
+            "Plan what the pull request changes",
+            work,
+            tmp_path,
+            workflow="layers-plan.yml",
+            PATH=path,
+            BASE_SHA=c1,
+            **api,
+        )
+        markdown = (work / "plan.md").read_text()
+        assert "held back by the --max-archives cap" in markdown, planned["stdout"]
+        reviewed = tmp_path / "reviewed-plan.json"
+        shutil.move(work / "plan.json", reviewed)
+        git(work, "push", "-q", "origin", "main")
+
+        gh = tmp_path / "bin"
+        gh.mkdir()
+        (gh / "gh").write_text("#!" + sys.executable + "\n" + FAKE_GH.split("\n", 1)[1])
+        (gh / "gh").chmod(0o755)
+        state = tmp_path / "gh.json"
+        state.write_text(
+            json.dumps(
+                {"pulls": {head: [7, head]}, "runs": {head: "701"}, "plans": {"701": str(reviewed)}}
+            )
+        )
+
+        def merge_run(clone: Path, *, fails: bool) -> str:
+            found = run_step("Find the last successful apply", clone, tmp_path)
+            assert found["commit"] == c1  # the held-back run recorded nothing
+            run_step(
+                "Fetch the reviewed plan of each pull request merged since",
+                clone,
+                tmp_path,
+                PATH=f"{gh}:{path}",
+                FAKE_GH_STATE=str(state),
+                SINCE=found["commit"],
+                ARTIFACT=found["artifact"],
+                GITHUB_REPOSITORY="acme/layers-config",
+                PLAN_WORKFLOW="layers-plan.yml",
+            )
+            return run_step(
+                "Apply",
+                clone,
+                tmp_path,
+                fails=fails,
+                PATH=path,
+                EVENT="push",
+                SINCE=found["commit"],
+                **api,
+            )["stdout"]
+
+        said = merge_run(clone_at_main(origin, tmp_path / "run2"), fails=True)
+        assert "2 orphans held back by --max-archives" in said, said
+        assert "not reviewed" not in said.lower()
+        assert archived(server) == 10
+        # The job stops at the failed step: "Record the applied commit" does not run.
+
+        said = merge_run(clone_at_main(origin, tmp_path / "run3"), fails=False)
+        assert "held back" not in said, said
+        assert archived(server) == 12
+        third = tmp_path / "run3"
+        run_step("Record the applied commit", third, tmp_path, REF=ref)
+        found = run_step(
+            "Find the last successful apply", clone_at_main(origin, tmp_path / "run4"), tmp_path
+        )
+        assert found["commit"] == head
+
+
+def archived(server: EmulatorServer) -> int:
+    headers = {"Authorization": f"Bearer {server.api_key}"}
+    answer = httpx.get(f"{server.url}/v1/projects", params={"limit": 200}, headers=headers)
+    answer.raise_for_status()
+    return sum(1 for p in answer.json()["items"] if p["status"] == "archived")

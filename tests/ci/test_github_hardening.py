@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from layers_reconcile.cli.github_api import GitHub
+from layers_reconcile.cli.github_api import GitHub, graphql_url
 from layers_reconcile.cli.main import cli
 from layers_reconcile.errors import ReconcileError
 from layers_reconcile.plan.model import Plan
@@ -108,6 +108,40 @@ def test_a_persons_comment_that_starts_with_the_marker_is_never_touched(
     assert "second" in bodies[1]
     assert gh.comments[PR][1]["user"]["login"] == (login or "github-actions[bot]")
     assert "GET /user" in gh.calls
+
+
+def test_a_github_app_token_keeps_its_own_comment_and_issue(gh: FakeGitHub, tmp_path: Path) -> None:
+    """A GitHub App's installation token (GET /user: 403) writes as `<app-slug>[bot]`: its own
+    comment is updated in place, not piled up, and the workflow bot's comment is left alone."""
+    gh.app_slug = "layers-ci"
+    file = plan_file(tmp_path / "a.md", "acme", "first")
+    marker = file.read_text().split("\n", 1)[0]
+    workflow_bot = {
+        "id": 5,
+        "body": f"{marker}\nan older run",
+        "user": {"login": "github-actions[bot]"},
+    }
+    gh.comments[PR] = [dict(workflow_bot)]
+    assert "1 created" in comment(file).output
+    second = comment(plan_file(tmp_path / "a.md", "acme", "second"))
+    assert "1 updated" in second.output, second.output
+    assert gh.comments[PR][0] == workflow_bot
+    assert [c["user"]["login"] for c in gh.comments[PR]] == [
+        "github-actions[bot]",
+        "layers-ci[bot]",
+    ]
+    assert "second" in gh.bodies(PR)[1]
+    drift = ["github", "drift", "--repo", REPO, "--exit-code", "2", str(file)]
+    assert "opened drift issue #1" in CliRunner().invoke(cli, drift).output
+    again = CliRunner().invoke(cli, drift)
+    assert again.exit_code == 0
+    assert "drift issue #1 is up to date" in again.output, again.output
+    assert len(gh.issues) == 1
+
+
+def test_the_graphql_endpoint_is_found_beside_the_rest_api() -> None:
+    assert graphql_url("https://api.github.com") == "https://api.github.com/graphql"
+    assert graphql_url("https://ghe.example.com/api/v3/") == "https://ghe.example.com/api/graphql"
 
 
 def test_rate_limits_and_server_errors_are_waited_out(gh: FakeGitHub, tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from layers_reconcile.client import LayersClient, PollSchedule
+from layers_reconcile.client.jobs import PollStats, wait_for_job
 from layers_reconcile.errors import JobFailedError, JobTimeoutError
 
 from .conftest import FakeClock
@@ -250,3 +251,35 @@ async def test_polls_are_counted_across_jobs(make_client: MakeClient, clock: Fak
         await client.wait_for_job("job_1", expected_seconds=5.0)
     assert client.stats.jobs_waited == 2
     assert client.stats.polls == first + 1  # the second wait sees it completed at once
+
+
+async def test_the_early_poll_is_skipped_while_reads_are_short(
+    make_client: MakeClient, clock: FakeClock
+) -> None:
+    """When a read now would take a slot other requests wait for, the speculative early poll is
+    not sent: the first poll is at 0.6 of the estimate, and the job is still seen on time."""
+    job = ScriptedJob(clock, duration=300.0)
+
+    async def fetch(job_id: str, etag: str | None) -> Any:
+        async with make_client(job) as client:
+            return await client.request("GET", f"/v1/jobs/{job_id}", expect=(200, 304))
+
+    asked: list[float] = []
+
+    def spare() -> bool:
+        asked.append(clock())
+        return False
+
+    final = await wait_for_job(
+        fetch,
+        "job_1",
+        expected_seconds=330.0,
+        clock=clock,
+        sleep=clock.sleep,
+        stats=PollStats(),
+        spare=spare,
+    )
+    assert final["status"] == "completed"
+    assert len(asked) == 1  # only the early poll is a bet
+    assert job.polls[0] == pytest.approx(0.6 * 330.0)
+    assert 0 <= job.polls[-1] - 300.0 <= 0.1 * 300.0

@@ -174,7 +174,7 @@ def test_penalty_voids_the_slots_of_sleepers() -> None:
         waiter = asyncio.create_task(bucket.acquire(clock.sleep))
         await asyncio.sleep(0)  # the waiter reserved a slot and sleeps
         bucket.penalize(10.0)
-        return [await waiter]
+        return [(await waiter)[0]]
 
     waited = asyncio.run(scenario())
     assert clock.sleeps == pytest.approx([60 / 54, 10.0 + 0.0])
