@@ -153,11 +153,13 @@ async def observe_customer(
                 whole = {p.id for p in found_inside if p.id == recorded}
             else:  # not moved into the child yet: a flat project in the parent is migrated
                 actual.project_in_parent = True
-        elif actual.foreign_organization is not None:
+        elif actual.foreign_organization is not None or actual.unstamped_organizations:
             return actual  # a conflict: nothing else is read
     found = await client.find_projects(ext) if listed is None else listed
     picked, others = _pick_project(found, ext)
     if picked is None:
+        if spec.organization is None:
+            actual.left_child = await _child_left(client, shared, ext, workspace, take_over)
         return actual  # a new customer: everything else is known after apply
     pid = picked.id
     actual.other_project_ids = others
@@ -211,6 +213,7 @@ async def _observe_child(
     found = orgs.identify(children, ext, workspace, take_over)
     actual.foreign_organization = found.foreign
     actual.unstamped_organizations = found.unstamped
+    actual.duplicate_organizations = found.duplicates
     child = found.mine
     if child is None:
         return None
@@ -234,6 +237,29 @@ async def _observe_child(
     actual.transfers_done = orgs.carried_out(results["events"]) if "events" in results else recorded
     listed: list[Project] = results["project"]
     return inside, listed
+
+
+async def _child_left(
+    client: LayersClient,
+    shared: SharedActual,
+    ext: str,
+    workspace: str | None,
+    take_over: str | None,
+) -> Organization | None:
+    """A flat customer without a project in the parent: its child organization, stamped by this
+    workspace, when one still holds it (the file lost its `organization:` block). Rev B only; a
+    key without org:admin cannot have made one, so it reads none."""
+    if shared.revision != "b" or not workspace:
+        return None
+    children = shared.organizations
+    if children is None:
+        try:
+            children = await client.list_organizations()
+        except AuthError as exc:
+            if exc.code != "FORBIDDEN_SCOPE":
+                raise
+            return None
+    return orgs.identify(children, ext, workspace, take_over).mine
 
 
 async def _recorded_project(client: LayersClient, project_id: str, ext: str) -> list[Project]:

@@ -1,0 +1,112 @@
+"""Customers as child organizations (issue 18) where the tool cannot call one child the
+customer's own: it refuses the customer (a conflict, with the fix) instead of making a second
+project or a second, funded child beside the one that exists. The real CLI against the Rev B
+emulator over HTTP."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from tests.apply.org_support import OrgApi, child_yaml, flat_yaml, rev_b, write_workspace
+from tests.apply.support import run_cli
+
+
+def _ok(result: subprocess.CompletedProcess[str]) -> str:
+    out = result.stdout + result.stderr
+    assert result.returncode == 0, out
+    return out
+
+
+def _refused(result: subprocess.CompletedProcess[str]) -> str:
+    out = result.stdout + result.stderr
+    assert result.returncode == 1, out
+    assert "Traceback" not in out
+    return out
+
+
+def test_removing_the_block_of_a_child_customer_is_refused_never_a_second_project(
+    tmp_path: Path,
+) -> None:
+    ws = write_workspace(tmp_path / "ws", {"kid": child_yaml("kid")})
+    emu = rev_b(tmp_path)
+    api = OrgApi(emu.url)
+    try:
+        _ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
+        child = api.child("kid")
+        held = child["metadata"]["layersReconcileProject"]
+        (ws / "customers" / "kid.yaml").write_text(flat_yaml("kid"), encoding="utf-8")
+
+        plan = run_cli("plan", str(ws), env=emu.env()).stdout
+        assert "Conflicts: apply refuses these customers" in plan
+        assert f"customer 'kid' lives in child organization {child['id']}" in plan
+        assert f"its project {held} is inside it" in plan
+        assert "kid/project  create" not in plan
+
+        out = _refused(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
+        assert "put the `organization:` block back in the file" in out
+        assert api.items("/v1/projects") == []  # nothing made in the parent
+        assert [p["id"] for p in api.inside(child["id"], "/v1/projects")] == [held]
+        assert api.child("kid")["status"] == "active"
+    finally:
+        api.close()
+        emu.stop()
+
+
+def test_a_child_whose_stamp_was_removed_by_hand_is_refused_never_a_second_child(
+    tmp_path: Path,
+) -> None:
+    ws = write_workspace(tmp_path / "ws", {"kid": child_yaml("kid")})
+    emu = rev_b(tmp_path)
+    api = OrgApi(emu.url)
+    try:
+        _ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
+        child = api.child("kid")
+        unstamp = {"metadata": {"layersReconcileWorkspace": ""}}
+        api.http.patch(f"/v1/organizations/{child['id']}", json=unstamp).raise_for_status()
+        before = api.parent_balance()
+
+        plan = run_cli("plan", str(ws), env=emu.env()).stdout
+        assert f"child organization {child['id']} names customer 'kid' but carries no" in plan
+        assert "kid/organization  create" not in plan
+        assert "allocate" not in plan
+
+        out = _refused(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
+        assert '{"layersReconcileWorkspace": "acme-prod"}' in out  # the fix, named
+        assert [c["id"] for c in api.children()] == [child["id"]]
+        assert api.parent_balance() == before
+
+        # Stamped again, as the refusal says: the customer is the tool's again, nothing to do.
+        restamp = {"metadata": {"layersReconcileWorkspace": "acme-prod"}}
+        api.http.patch(f"/v1/organizations/{child['id']}", json=restamp).raise_for_status()
+        again = run_cli("plan", str(ws), "--detailed-exitcode", env=emu.env())
+        assert again.returncode == 0, again.stdout + again.stderr
+    finally:
+        api.close()
+        emu.stop()
+
+
+def test_two_children_stamped_for_one_customer_are_refused(tmp_path: Path) -> None:
+    ws = write_workspace(tmp_path / "ws", {"kid": child_yaml("kid")})
+    emu = rev_b(tmp_path)
+    api = OrgApi(emu.url)
+    try:
+        _ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
+        child = api.child("kid")
+        copy = {"name": "copy", "metadata": dict(child["metadata"])}  # the stamp copied by hand
+        made = api.http.post("/v1/organizations", json=copy, headers={"Idempotency-Key": "copy"})
+        made.raise_for_status()
+        before = api.parent_balance()
+
+        plan = run_cli("plan", str(ws), env=emu.env()).stdout
+        assert "Conflicts: apply refuses these customers" in plan
+        assert child["id"] in plan
+        assert made.json()["id"] in plan
+
+        out = _refused(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
+        assert "remove metadata.layersReconcileWorkspace from the others" in out
+        assert api.parent_balance() == before
+        assert api.transfers(made.json()["id"]) == {}
+    finally:
+        api.close()
+        emu.stop()
