@@ -109,7 +109,7 @@ async def make_plan(
         read_only=True,
         revision=revision,
         organizations=bool(in_children),
-        orphan_children=wanted is ALL,
+        orphan_children=bool(wanted),
     )
     require_organizations(in_children, shared)
     gate = asyncio.Semaphore(limit)
@@ -286,11 +286,14 @@ def _orphan_children(
     wanted: Candidates,
     orphans_in: Callable[[str], bool] | None,
 ) -> list[Organization] | None:
-    """Child organizations stamped by this workspace that no file names (a whole-workspace plan
-    on Rev B; None when children were not listed)."""
-    if wanted is not ALL or shared.organizations is None:
+    """Child organizations stamped by this workspace that no file names, among `wanted` (all of
+    them, or the customers of the files --changed-since saw deleted), on Rev B; None when
+    children were not listed."""
+    if not wanted or shared.organizations is None:
         return None
     found = orgs.orphans(shared.organizations, workspace.settings.workspace, workspace.named)
+    if isinstance(wanted, frozenset):
+        found = [c for c in found if c.meta(ORG_EXTERNAL_ID_KEY) in wanted]
     if orphans_in is not None:
         found = [c for c in found if orphans_in(c.meta(ORG_EXTERNAL_ID_KEY) or "")]
     return found

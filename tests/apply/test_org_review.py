@@ -110,3 +110,44 @@ def test_two_children_stamped_for_one_customer_are_refused(tmp_path: Path) -> No
     finally:
         api.close()
         emu.stop()
+
+
+def _git(ws: Path, *args: str) -> None:
+    who = ["-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run(["git", "-C", str(ws), *who, *args], check=True, capture_output=True)
+
+
+def test_prune_changed_since_archives_the_child_of_a_deleted_file_and_no_other(
+    tmp_path: Path,
+) -> None:
+    customers = {"kid": child_yaml("kid"), "kept": child_yaml("kept"), "flat": flat_yaml("flat")}
+    ws = write_workspace(tmp_path / "ws", customers)
+    _git(ws, "init", "-q", "-b", "main")
+    _git(ws, "add", ".")
+    _git(ws, "commit", "-qm", "three customers")
+    emu = rev_b(tmp_path)
+    api = OrgApi(emu.url)
+    try:
+        _ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
+        gone, kept = api.child("kid")["id"], api.child("kept")["id"]
+        _git(ws, "rm", "-q", "customers/kid.yaml")
+        _git(ws, "commit", "-qm", "kid churned")
+
+        plan = _ok(run_cli("plan", str(ws), "--changed-since", "HEAD~1", "--prune", env=emu.env()))
+        assert "kid/organization  archive" in plan
+        _ok(
+            run_cli(
+                "apply",
+                str(ws),
+                "--changed-since",
+                "HEAD~1",
+                "--prune",
+                "--auto-approve",
+                env=emu.env(),
+            )
+        )
+        status = {c["id"]: c["status"] for c in api.children()}
+        assert status == {gone: "archived", kept: "active"}
+    finally:
+        api.close()
+        emu.stop()
