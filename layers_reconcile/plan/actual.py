@@ -82,6 +82,9 @@ class ActualCustomer(_Model):
     # organization, stamped by this workspace, still exists (the block was removed): a conflict,
     # never a second project in the parent.
     left_child: Organization | None = None
+    # The child is suspended and the API's kill switch answers the parent key inside it too:
+    # nothing inside (project, content, posts) could be read; only the child is planned.
+    held: bool = False
     credit_config: JsonDict | None = None
     transfers_done: dict[str, int] | None = None
 

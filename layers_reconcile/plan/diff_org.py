@@ -159,6 +159,12 @@ def diff_organization(ctx: Ctx) -> None:
             "transfers": actual.transfers_done,
         },
     )
+    if actual.held and child is not None:
+        ctx.warnings.append(
+            f"child organization {child.id} is suspended and the API's kill switch answers the "
+            "parent key inside it too: its project, content and posts are neither read nor "
+            "changed until `suspended: false` resumes it"
+        )
     for other in actual.unstamped_organizations:
         ctx.warnings.append(
             f"child organization {other} names customer {ctx.ext!r} but carries no workspace "

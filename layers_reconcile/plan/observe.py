@@ -13,12 +13,20 @@ from typing import Any
 from layers_reconcile.apirevision import Pin, settle
 from layers_reconcile.client import LayersClient
 from layers_reconcile.config.models import CustomerSpec
-from layers_reconcile.errors import AuthError, NotFoundError, UnknownStatusError, leaf_exception
+from layers_reconcile.errors import (
+    ApiServerError,
+    AuthError,
+    NotFoundError,
+    UnknownStatusError,
+    leaf_exception,
+)
 from layers_reconcile.plan import orgs
 from layers_reconcile.plan.actual import ActualCustomer, JsonDict, SharedActual
 from layers_reconcile.plan.ids import project_id_for, same_id
 from layers_reconcile.records import Installation, Organization, Project, ReservedRecord
 from layers_reconcile.statuses import UNKNOWN
+
+SUSPENDED = "suspended"
 
 __all__ = ["ActualCustomer", "JsonDict", "SharedActual", "observe_customer", "observe_shared"]
 
@@ -146,6 +154,8 @@ async def observe_customer(
         )
         if inside is not None:
             scoped, found_inside = inside
+            if actual.held:
+                return actual  # suspended, and the kill switch answers the parent key too
             if _pick_project(found_inside, ext)[0] is not None:
                 client, listed = scoped, found_inside
                 # The project the child's record names was read whole (`GET …/:id`).
@@ -231,7 +241,12 @@ async def _observe_child(
     reads["project"] = (
         _recorded_project(inside, project_id, ext) if project_id else inside.find_projects(ext)
     )
+    if child.status == SUSPENDED:
+        reads["project"] = _unless_killed(reads["project"])
     results = await _together(reads)
+    if results["project"] is None:
+        actual.held = True
+        results["project"] = []
     if "config" in results:
         actual.credit_config = results["config"].config or {}
     actual.transfers_done = orgs.carried_out(results["events"]) if "events" in results else recorded
@@ -260,6 +275,17 @@ async def _child_left(
                 raise
             return None
     return orgs.identify(children, ext, workspace, take_over).mine
+
+
+async def _unless_killed(read: Awaitable[list[Project]]) -> list[Project] | None:
+    """A read inside a suspended child; None when the API's kill switch answers the parent key
+    there too (`503 KILL_SWITCH`: nothing inside can be read until the child is resumed)."""
+    try:
+        return await read
+    except ApiServerError as exc:
+        if exc.code != "KILL_SWITCH":
+            raise
+        return None
 
 
 async def _recorded_project(client: LayersClient, project_id: str, ext: str) -> list[Project]:

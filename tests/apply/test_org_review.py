@@ -151,3 +151,40 @@ def test_prune_changed_since_archives_the_child_of_a_deleted_file_and_no_other(
     finally:
         api.close()
         emu.stop()
+
+
+def test_a_suspended_child_behind_a_kill_switch_on_the_parent_key_can_be_resumed_from_git(
+    tmp_path: Path,
+) -> None:
+    """`--suspended-child-header kill_switch`: the API answers the parent key inside a suspended
+    child with 503 KILL_SWITCH. The customer is still planned (its child only) and `suspended:
+    false` resumes it, then what waited is applied."""
+    text = child_yaml("kid")
+    ws = write_workspace(tmp_path / "ws", {"kid": text})
+    emu = rev_b(tmp_path, "--suspended-child-header", "kill_switch")
+    api = OrgApi(emu.url)
+    kid = ws / "customers" / "kid.yaml"
+    try:
+        _ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
+        kid.write_text(text + "  suspended: true\n", encoding="utf-8")
+        _ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
+        child = api.child("kid")
+        assert child["status"] == "suspended"
+
+        plan = run_cli("plan", str(ws), "--detailed-exitcode", env=emu.env())
+        assert plan.returncode == 0, plan.stdout + plan.stderr
+        assert "is suspended and the API's kill switch answers the parent key" in plan.stdout
+
+        renamed = text.replace("name: Customer kid", "name: Customer kid renamed")
+        kid.write_text(renamed + "  suspended: false\n", encoding="utf-8")
+        plan = _ok(run_cli("plan", str(ws), env=emu.env()))
+        assert "kid/organization/status  resume" in plan
+        _ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
+        assert api.child("kid")["status"] == "active"
+        names = [p["name"] for p in api.inside(child["id"], "/v1/projects")]
+        assert names == ["Customer kid renamed"]
+        again = run_cli("plan", str(ws), "--detailed-exitcode", env=emu.env())
+        assert again.returncode == 0, again.stdout + again.stderr
+    finally:
+        api.close()
+        emu.stop()
