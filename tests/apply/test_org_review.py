@@ -225,3 +225,34 @@ def test_import_writes_child_customers_so_prune_of_the_imported_workspace_archiv
     finally:
         api.close()
         emu.stop()
+
+
+def test_a_child_whose_external_id_was_edited_by_hand_is_never_archived_nor_doubled(
+    tmp_path: Path,
+) -> None:
+    ws = write_workspace(tmp_path / "ws", {"kid": child_yaml("kid"), "other": child_yaml("other")})
+    emu = rev_b(tmp_path)
+    api = OrgApi(emu.url)
+    try:
+        _ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
+        child = api.child("kid")
+        edited = {"metadata": {"externalId": "ghost"}}
+        api.http.patch(f"/v1/organizations/{child['id']}", json=edited).raise_for_status()
+        before = api.parent_balance()
+
+        plan = run_cli("plan", str(ws), "--prune", env=emu.env()).stdout
+        assert "  archive" not in plan
+        assert "orphan" not in plan
+        assert f"child organization {child['id']} holds the project of customer 'kid'" in plan
+        assert "kid/organization  create" not in plan
+
+        out = _refused(run_cli("apply", str(ws), "--prune", "--auto-approve", env=emu.env()))
+        assert f"set metadata.externalId of child organization {child['id']} back to 'kid'" in out
+        assert {c["id"]: c["status"] for c in api.children()} == {
+            child["id"]: "active",
+            api.child("other")["id"]: "active",
+        }
+        assert api.parent_balance() == before
+    finally:
+        api.close()
+        emu.stop()
