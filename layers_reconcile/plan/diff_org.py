@@ -242,12 +242,22 @@ def _existing_child(ctx: Ctx, address: str, child: Organization, wanted: dict[st
     target = ctx.target(organizationId=child.id)
     owner = child.meta(ORG_WORKSPACE_KEY)
     if owner != ctx.settings.workspace:
+        label = []
+        if child.meta(ORG_EXTERNAL_ID_KEY) != ctx.ext:
+            label.append(
+                Change(
+                    field=f"metadata.{ORG_EXTERNAL_ID_KEY}",
+                    before=child.meta(ORG_EXTERNAL_ID_KEY),
+                    after=ctx.ext,
+                )
+            )
         ctx.add(
             ctx.step(
                 address,
                 StepKind.ORGANIZATION,
                 Action.ADOPT,
                 changes=[
+                    *label,
                     Change(
                         field=f"metadata.{ORG_WORKSPACE_KEY}",
                         before=owner,
@@ -256,7 +266,10 @@ def _existing_child(ctx: Ctx, address: str, child: Organization, wanted: dict[st
                     *found,
                 ],
                 reason=f"--take-over {owner}: child organization {child.id} becomes this "
-                "workspace's",
+                "workspace's"
+                if owner
+                else f"child organization {child.id} holds this customer's project but carries "
+                "no label (a migrate stopped before the tool labelled the child it made)",
                 target=target,
             )
         )

@@ -12,6 +12,7 @@ from typing import Any
 
 from layers_reconcile.apirevision import Pin, settle
 from layers_reconcile.client import LayersClient
+from layers_reconcile.config.fieldtypes import ORG_EXTERNAL_ID_KEY, ORG_WORKSPACE_KEY
 from layers_reconcile.config.models import CustomerSpec
 from layers_reconcile.errors import (
     ApiServerError,
@@ -22,7 +23,7 @@ from layers_reconcile.errors import (
 )
 from layers_reconcile.plan import orgs
 from layers_reconcile.plan.actual import ActualCustomer, JsonDict, SharedActual
-from layers_reconcile.plan.ids import project_id_for, same_id
+from layers_reconcile.plan.ids import RESERVED_KEY, project_id_for, same_id
 from layers_reconcile.records import Installation, Organization, Project, ReservedRecord
 from layers_reconcile.statuses import UNKNOWN
 
@@ -225,6 +226,8 @@ async def _observe_child(
     actual.unstamped_organizations = found.unstamped
     actual.duplicate_organizations = found.duplicates
     child = found.mine
+    if child is None and found.foreign is None and not found.unstamped and workspace:
+        child = await _unlabeled(client, children, ext, workspace)
     if child is None:
         return None
     actual.organization = child
@@ -275,6 +278,32 @@ async def _child_left(
                 raise
             return None
     return orgs.identify(children, ext, workspace, take_over).mine
+
+
+async def _unlabeled(
+    client: LayersClient, children: list[Organization], ext: str, workspace: str
+) -> Organization | None:
+    """A child carrying none of the tool's keys that holds this customer's project stamped by
+    this workspace: the one a migrate made, in a run stopped before it was labelled (apply
+    adopts it). Read only for a customer that has no child yet: one read per such child."""
+    bare = [
+        c
+        for c in children
+        if c.status != orgs.ARCHIVED
+        and not c.meta(ORG_EXTERNAL_ID_KEY)
+        and not c.meta(ORG_WORKSPACE_KEY)
+    ]
+    for child in bare:
+        inside = client.inside(child.id)
+        for row in await inside.find_projects(ext):
+            if row.customer_external_id != ext:
+                continue
+            if "metadata" not in row.model_fields_set:
+                row = await inside.get_project(row.id)
+            stamp = (row.metadata or {}).get(RESERVED_KEY)
+            if isinstance(stamp, dict) and stamp.get("workspace") == workspace:
+                return child
+    return None
 
 
 async def _unless_killed(read: Awaitable[list[Project]]) -> list[Project] | None:

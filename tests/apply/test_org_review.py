@@ -256,3 +256,68 @@ def test_a_child_whose_external_id_was_edited_by_hand_is_never_archived_nor_doub
     finally:
         api.close()
         emu.stop()
+
+
+def test_migrate_where_every_mapping_value_is_a_new_childs_name_leaves_one_labelled_child(
+    tmp_path: Path,
+) -> None:
+    """The docs: a migrate mapping value is the name of a new child. A flat customer given
+    `organization:` ends in one child, labelled, holding its project (never an empty stamped
+    child beside one named after an id)."""
+    ws = write_workspace(tmp_path / "ws", {"kid": flat_yaml("kid")})
+    emu = rev_b(tmp_path, "--migrate-targets", "name")
+    api = OrgApi(emu.url)
+    try:
+        _ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
+        (flat,) = api.items("/v1/projects")
+        (ws / "customers" / "kid.yaml").write_text(child_yaml("kid"), encoding="utf-8")
+        _ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
+        (child,) = api.children()
+        assert child["name"] == "Child kid"
+        assert child["metadata"]["externalId"] == "kid"
+        assert child["metadata"]["layersReconcileWorkspace"] == "acme-prod"
+        assert child["metadata"]["plan"] == "pro"
+        assert child["billingEmail"] == "billing@example.com"
+        assert [p["id"] for p in api.inside(child["id"], "/v1/projects")] == [flat["id"]]
+        assert api.transfers(child["id"]) == {"initial": [500]}
+        again = run_cli("plan", str(ws), "--detailed-exitcode", env=emu.env())
+        assert again.returncode == 0, again.stdout + again.stderr
+    finally:
+        api.close()
+        emu.stop()
+
+
+def test_a_child_a_migrate_made_but_never_labelled_is_adopted_not_doubled(tmp_path: Path) -> None:
+    """A run stopped right after the migrate (the API made the child; the tool had not labelled
+    it yet): the rerun finds the child by the project inside it and labels it."""
+    ws = write_workspace(tmp_path / "ws", {"kid": flat_yaml("kid")})
+    emu = rev_b(tmp_path)
+    api = OrgApi(emu.url)
+    try:
+        _ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
+        (flat,) = api.items("/v1/projects")
+        moved = api.http.post(
+            "/v1/organizations/migrate",
+            json={"mapping": {flat["id"]: "Child kid"}},
+            headers={"Idempotency-Key": "by-hand"},
+        )
+        moved.raise_for_status()
+        (made,) = moved.json()["children"]
+        (ws / "customers" / "kid.yaml").write_text(child_yaml("kid"), encoding="utf-8")
+
+        plan = _ok(run_cli("plan", str(ws), env=emu.env()))
+        assert "kid/organization  adopt" in plan
+        assert "kid/project  create" not in plan
+        _ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
+        (child,) = api.children()
+        assert child["id"] == made["id"]
+        assert child["metadata"]["externalId"] == "kid"
+        assert child["metadata"]["layersReconcileWorkspace"] == "acme-prod"
+        assert child["metadata"]["layersReconcileProject"] == flat["id"]
+        assert [p["id"] for p in api.inside(child["id"], "/v1/projects")] == [flat["id"]]
+        assert api.transfers(child["id"]) == {"initial": [500]}
+        again = run_cli("plan", str(ws), "--detailed-exitcode", env=emu.env())
+        assert again.returncode == 0, again.stdout + again.stderr
+    finally:
+        api.close()
+        emu.stop()
