@@ -321,3 +321,22 @@ def test_a_child_a_migrate_made_but_never_labelled_is_adopted_not_doubled(tmp_pa
     finally:
         api.close()
         emu.stop()
+
+
+def test_links_makes_a_child_customers_consent_url_inside_its_child(tmp_path: Path) -> None:
+    text = child_yaml("kid")
+    ws = write_workspace(tmp_path / "ws", {"kid": text})
+    emu = rev_b(tmp_path, auto_consent=False)
+    api = OrgApi(emu.url)
+    try:
+        _ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
+        social = "social:\n  tiktok: {returnUrl: 'http://localhost/done'}\n"
+        (ws / "customers" / "kid.yaml").write_text(text + social, encoding="utf-8")
+
+        out = _ok(run_cli("links", str(ws), env=emu.env()))
+        assert "1 link outstanding, 1 ready to send." in out
+        assert "/_emulator/social/authorize?state=" in out
+        assert "not found" not in out
+    finally:
+        api.close()
+        emu.stop()
