@@ -31,6 +31,20 @@ async def create_child(ctx: CustomerContext) -> Organization:
     return await ctx.control.create_organization(body, organization_key(workspace, ctx.customer))
 
 
+async def label_child(ctx: CustomerContext, organization_id: str, project_id: str) -> None:
+    """A child the API made (a migrate names only its name): the file's fields and the tool's
+    stamp, so later runs find it as this customer's."""
+    workspace = workspace_of(ctx)
+    wanted = desired_child(ctx.spec)
+    metadata = {
+        **wanted.get("metadata", {}),
+        **orgs.stamp(ctx.customer, workspace),
+        ORG_PROJECT_KEY: project_id,
+    }
+    body = {**wanted, "metadata": metadata}
+    await ctx.control.patch_organization(organization_id, body)
+
+
 async def record_project(ctx: CustomerContext, project_id: str) -> None:
     """Note the project inside the child on the child (plan reads it instead of a lookup)."""
     if ctx.organization_id is None:

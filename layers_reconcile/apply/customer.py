@@ -330,7 +330,8 @@ def refuse_conflict(plan: CustomerPlan) -> None:
     if plan.conflict is not None:
         raise StepError(
             plan.conflict.message.split("; ")[0] + "; refused",
-            recovery=f"remove the file from one of the workspaces, or apply with "
+            recovery=plan.conflict.recovery
+            or f"remove the file from one of the workspaces, or apply with "
             f"`--take-over {plan.conflict.workspace}`",
         )
 

@@ -18,12 +18,21 @@ from typing import Any
 
 from layers_reconcile.apply.reserved import Reserved, reserved_of, user_metadata
 from layers_reconcile.client import LayersClient
+from layers_reconcile.config.fieldtypes import ORG_EXTERNAL_ID_KEY
 from layers_reconcile.errors import AuthError, NotFoundError
+from layers_reconcile.plan import orgs
 from layers_reconcile.plan.ids import bare_id
 from layers_reconcile.plan.installations import covering
 from layers_reconcile.plan.links import github_key, recorded, social_key
+from layers_reconcile.plan.orgs import ARCHIVED
 from layers_reconcile.plan.rounds import Entry, round_of
-from layers_reconcile.records import ContentRecord, Installation, Project, ScheduledPost
+from layers_reconcile.records import (
+    ContentRecord,
+    Installation,
+    Organization,
+    Project,
+    ScheduledPost,
+)
 
 JsonDict = dict[str, Any]
 TODO_SOCIAL = (
@@ -94,7 +103,67 @@ async def import_customers(
     for row in sorted(chosen, key=lambda r: str(r.customer_external_id)):
         project = await api.get_project(row.id)
         out.append(await _customer(api, project, installations))
+    out += await _children(api, wanted, installations)
+    return sorted(out, key=lambda i: i.customer_external_id)
+
+
+async def _children(
+    api: LayersClient, wanted: Collection[str], installations: list[Installation] | None
+) -> list[Imported]:
+    """Customers in child organizations (Rev B): each live child naming a customer, its project
+    read inside it, and the `organization:` block from the child (name, billing email, the
+    partner's metadata, credit config, the transfers its ledger holds, suspended). Left out,
+    their files would be missing, and a `--prune` of the imported workspace would archive
+    every child."""
+    if api.revision != "b":
+        return []
+    try:
+        children = await api.list_organizations()
+    except AuthError as exc:
+        if exc.code != "FORBIDDEN_SCOPE":
+            raise
+        return []  # without org:admin no child can be read (nor archived by a --prune)
+    out = []
+    for child in sorted(children, key=lambda c: c.id):
+        ext = child.meta(ORG_EXTERNAL_ID_KEY)
+        if child.status == ARCHIVED or not ext or (wanted and ext not in wanted):
+            continue
+        inside = api.inside(child.id)
+        rows = [r for r in await inside.find_projects(ext) if (r.status or "active") == "active"]
+        if not rows:
+            continue
+        project = await inside.get_project(rows[0].id)
+        imported = await _customer(inside, project, installations)
+        block = await _organization(api, child)
+        data = imported.data
+        # the block right after `project:` (a file reads customer, project, organization, …)
+        imported.data = dict([*list(data.items())[:2], ("organization", block)]) | data
+        out.append(imported)
     return out
+
+
+async def _organization(api: LayersClient, child: Organization) -> JsonDict:
+    block: JsonDict = {"name": child.name}
+    if child.billing_email:
+        block["billingEmail"] = child.billing_email
+    partner = orgs.partner_metadata(child)
+    if partner:
+        block["metadata"] = partner
+    config = (await api.get_credit_config(child.id)).config or {}
+    credits: JsonDict = {}
+    if config.get("monthlyCreditCap") is not None:
+        credits["monthlyCap"] = config["monthlyCreditCap"]
+    threshold, amount = config.get("refillThreshold"), config.get("refillAmount")
+    if threshold is not None and amount is not None:
+        credits["autoRefill"] = {"threshold": threshold, "amount": amount}
+    done = orgs.carried_out(await api.list_allocations(child.id))
+    if done:  # carried out: written so the file's history is the ledger's; they move nothing
+        credits["transfers"] = [{"id": k, "credits": v} for k, v in sorted(done.items())]
+    if credits:
+        block["credits"] = credits
+    if child.status == "suspended":
+        block["suspended"] = True
+    return block
 
 
 async def _customer(

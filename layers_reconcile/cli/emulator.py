@@ -119,6 +119,14 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
     show_default=True,
     help="Rev B: a parent key's Idempotency-Key namespace is shared by every child, or per child.",
 )
+@click.option(
+    "--migrate-targets",
+    type=click.Choice(["name_or_id", "name"]),
+    default="name_or_id",
+    show_default=True,
+    help="Rev B: a migrate mapping value org_<uuid> names an existing child (name_or_id), or, "
+    "as the docs say of every value, a new child's name (name).",
+)
 @click.pass_context
 def emulator(
     ctx: click.Context,
@@ -138,6 +146,7 @@ def emulator(
     suspended_child_header: str,
     child_rate_buckets: str,
     child_idempotency: str,
+    migrate_targets: str,
 ) -> None:
     """Serve the local Layers API emulator (no account, no network) until Ctrl-C."""
     options = ctx.obj if isinstance(ctx.obj, GlobalOptions) else GlobalOptions()
@@ -161,6 +170,7 @@ def emulator(
             else "manage",
             child_rate_buckets="child" if child_rate_buckets == "child" else "parent_key",
             child_idempotency="child" if child_idempotency == "child" else "parent_key",
+            migrate_targets="name" if migrate_targets == "name" else "name_or_id",
         )
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None

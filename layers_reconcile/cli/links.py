@@ -204,20 +204,22 @@ async def collect(
         if not return_url:
             row.note = "not replaced: the file names no returnUrl for it"
             continue
+        # A customer in a child organization: its links are made inside it, as apply does.
+        where = api.inside(customer.organization_id) if customer.organization_id else api
         try:
             if step.person.kind == "github_install":
                 link = await mint_install(
-                    api, return_url=str(return_url), org=str(step.target.org or "")
+                    where, return_url=str(return_url), org=str(step.target.org or "")
                 )
             else:
                 link = await mint_consent(
-                    api,
+                    where,
                     project_id=customer.project_id,
                     platform=str(step.target.platform),
                     return_url=str(return_url),
                     reauth=step.target.socialAccountId,
                 )
-            await store(api, customer.project_id, link)
+            await store(where, customer.project_id, link)
         except ApiError as exc:
             row.note = f"not replaced: {exc}"
             continue

@@ -19,6 +19,7 @@ ApiRevision = Literal["a", "b"]
 ArchivedChildStatus = Literal[404, 409]
 SuspendedChildHeader = Literal["manage", "kill_switch"]
 ChildNamespace = Literal["parent_key", "child"]
+MigrateTargets = Literal["name_or_id", "name"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,9 @@ class EmulatorSettings:
     # key (shared by every child), or one per (parent key, child)
     child_rate_buckets: ChildNamespace = "parent_key"
     child_idempotency: ChildNamespace = "parent_key"
+    # a migrate mapping value `org_<uuid>`: an existing child to move into (inferred), or, as
+    # the docs say of every value, the name of a new child
+    migrate_targets: MigrateTargets = "name_or_id"
 
     def __post_init__(self) -> None:
         if self.api_revision not in API_REVISIONS:
@@ -52,6 +56,8 @@ class EmulatorSettings:
             raise ValueError("archived_child_status must be 404 or 409")
         if self.suspended_child_header not in ("manage", "kill_switch"):
             raise ValueError("suspended_child_header must be manage or kill_switch")
+        if self.migrate_targets not in ("name_or_id", "name"):
+            raise ValueError("migrate_targets must be name_or_id or name")
         for name in ("child_rate_buckets", "child_idempotency"):
             if getattr(self, name) not in ("parent_key", "child"):
                 raise ValueError(f"{name} must be parent_key or child")

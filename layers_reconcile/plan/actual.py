@@ -76,6 +76,15 @@ class ActualCustomer(_Model):
     project_in_parent: bool = False
     foreign_organization: Organization | None = None
     unstamped_organizations: list[str] = Field(default_factory=list)
+    # More children stamped by this workspace name the customer than `organization` (a conflict).
+    duplicate_organizations: list[str] = Field(default_factory=list)
+    # A flat customer (no `organization:`) with no project in the parent whose child
+    # organization, stamped by this workspace, still exists (the block was removed): a conflict,
+    # never a second project in the parent.
+    left_child: Organization | None = None
+    # The child is suspended and the API's kill switch answers the parent key inside it too:
+    # nothing inside (project, content, posts) could be read; only the child is planned.
+    held: bool = False
     credit_config: JsonDict | None = None
     transfers_done: dict[str, int] | None = None
 

@@ -75,14 +75,15 @@ def diff_customer(
             conflict=conflict,
         )
     diff_organization(ctx)
-    _project(ctx)
-    _approval(ctx)
-    _github(ctx)
-    _ingest(ctx)
-    _brand(ctx)
-    _influencer(ctx)
-    _social(ctx)
-    diff_content(ctx)
+    if not actual.held:
+        _project(ctx)
+        _approval(ctx)
+        _github(ctx)
+        _ingest(ctx)
+        _brand(ctx)
+        _influencer(ctx)
+        _social(ctx)
+        diff_content(ctx)
     steps = sorted(ctx.steps, key=lambda s: (stage_index(s.kind), s.address))
     return CustomerPlan(
         customer_external_id=ctx.ext,

@@ -68,10 +68,13 @@ def _facts(child: Organization | None) -> Any:
 
 def organization_conflict(ctx: Ctx) -> Conflict | None:
     """A child naming this customer stamped by another workspace: never touched without
-    `--take-over THAT-WORKSPACE`."""
+    `--take-over THAT-WORKSPACE`. Nor does the tool act beside a child it cannot call its one
+    and only: an unstamped child naming the customer (a second child would be made and funded
+    again), two stamped ones, or a child still holding a customer whose file dropped
+    `organization:` (a second project would be made in the parent)."""
     foreign = ctx.actual.foreign_organization
     if foreign is None:
-        return None
+        return _ambiguous_child(ctx)
     owner = foreign.meta(ORG_WORKSPACE_KEY) or ""
     ctx.seen(ctx.addr("organization"), {"organization": _facts(foreign)})
     return Conflict(
@@ -83,6 +86,61 @@ def organization_conflict(ctx: Ctx) -> Conflict | None:
             f"`--take-over {owner}`"
         ),
     )
+
+
+def _ambiguous_child(ctx: Ctx) -> Conflict | None:
+    actual = ctx.actual
+    workspace = ctx.settings.workspace or ""
+    address = ctx.addr("organization")
+    if ctx.spec.organization is None:
+        child = actual.left_child
+        if child is None:
+            return None
+        ctx.seen(address, {"organization": _facts(child)})
+        held = project_of(child)
+        return Conflict(
+            workspace=workspace,
+            project_id=held or child.id,
+            message=(
+                f"customer {ctx.ext!r} lives in child organization {child.id}"
+                + (f" (its project {held} is inside it)" if held else "")
+                + ", but the file has no `organization:` block; apply refuses this customer "
+                "rather than make a second project in the parent. The API moves no project "
+                "back out of a child"
+            ),
+            recovery="put the `organization:` block back in the file; to offboard the "
+            "customer, delete its file and apply with --prune (archives the child)",
+        )
+    if actual.organization is None and actual.unstamped_organizations:
+        found = actual.unstamped_organizations
+        ctx.seen(address, {"unstamped": found})
+        return Conflict(
+            workspace="",
+            project_id=found[0],
+            message=(
+                f"child organization {found[0]} names customer {ctx.ext!r} but carries no "
+                "workspace stamp; apply refuses this customer rather than make (and fund) a "
+                "second child beside it"
+            ),
+            recovery=f"if it is this customer's child, stamp it: PATCH /v1/organizations/"
+            f'{found[0]} with metadata {{"{ORG_WORKSPACE_KEY}": "{workspace}"}}; if it is '
+            f"not, change its metadata.{ORG_EXTERNAL_ID_KEY}",
+        )
+    if actual.organization is not None and actual.duplicate_organizations:
+        both = [actual.organization.id, *actual.duplicate_organizations]
+        ctx.seen(address, {"stamped": both})
+        return Conflict(
+            workspace=workspace,
+            project_id=both[0],
+            message=(
+                f"child organizations {', '.join(both)} all carry the stamp of workspace "
+                f"{workspace!r} for customer {ctx.ext!r}; apply refuses this customer (which "
+                "one holds its project and its credits is not for the tool to guess)"
+            ),
+            recovery=f"keep one: remove metadata.{ORG_WORKSPACE_KEY} from the others (or "
+            "archive them)",
+        )
+    return None
 
 
 def diff_organization(ctx: Ctx) -> None:
@@ -101,6 +159,12 @@ def diff_organization(ctx: Ctx) -> None:
             "transfers": actual.transfers_done,
         },
     )
+    if actual.held and child is not None:
+        ctx.warnings.append(
+            f"child organization {child.id} is suspended and the API's kill switch answers the "
+            "parent key inside it too: its project, content and posts are neither read nor "
+            "changed until `suspended: false` resumes it"
+        )
     for other in actual.unstamped_organizations:
         ctx.warnings.append(
             f"child organization {other} names customer {ctx.ext!r} but carries no workspace "
@@ -178,12 +242,22 @@ def _existing_child(ctx: Ctx, address: str, child: Organization, wanted: dict[st
     target = ctx.target(organizationId=child.id)
     owner = child.meta(ORG_WORKSPACE_KEY)
     if owner != ctx.settings.workspace:
+        label = []
+        if child.meta(ORG_EXTERNAL_ID_KEY) != ctx.ext:
+            label.append(
+                Change(
+                    field=f"metadata.{ORG_EXTERNAL_ID_KEY}",
+                    before=child.meta(ORG_EXTERNAL_ID_KEY),
+                    after=ctx.ext,
+                )
+            )
         ctx.add(
             ctx.step(
                 address,
                 StepKind.ORGANIZATION,
                 Action.ADOPT,
                 changes=[
+                    *label,
                     Change(
                         field=f"metadata.{ORG_WORKSPACE_KEY}",
                         before=owner,
@@ -192,7 +266,10 @@ def _existing_child(ctx: Ctx, address: str, child: Organization, wanted: dict[st
                     *found,
                 ],
                 reason=f"--take-over {owner}: child organization {child.id} becomes this "
-                "workspace's",
+                "workspace's"
+                if owner
+                else f"child organization {child.id} holds this customer's project but carries "
+                "no label (a migrate stopped before the tool labelled the child it made)",
                 target=target,
             )
         )

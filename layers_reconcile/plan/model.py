@@ -158,11 +158,14 @@ class Step(_Model):
 
 
 class Conflict(_Model):
-    """A project this customer's file found, stamped by another workspace: never a step."""
+    """A project this customer's file found, stamped by another workspace: never a step. Also a
+    child organization the tool must not act beside (`plan.diff_org.organization_conflict`)."""
 
     workspace: str  # the workspace whose stamp is on the project
     project_id: str
     message: str
+    # What apply's refusal tells to do (None: the usual --take-over advice).
+    recovery: str | None = None
 
 
 class NotPlanned(_Model):

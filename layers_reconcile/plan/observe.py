@@ -12,13 +12,22 @@ from typing import Any
 
 from layers_reconcile.apirevision import Pin, settle
 from layers_reconcile.client import LayersClient
+from layers_reconcile.config.fieldtypes import ORG_EXTERNAL_ID_KEY, ORG_WORKSPACE_KEY
 from layers_reconcile.config.models import CustomerSpec
-from layers_reconcile.errors import AuthError, NotFoundError, UnknownStatusError, leaf_exception
+from layers_reconcile.errors import (
+    ApiServerError,
+    AuthError,
+    NotFoundError,
+    UnknownStatusError,
+    leaf_exception,
+)
 from layers_reconcile.plan import orgs
 from layers_reconcile.plan.actual import ActualCustomer, JsonDict, SharedActual
-from layers_reconcile.plan.ids import project_id_for, same_id
+from layers_reconcile.plan.ids import RESERVED_KEY, project_id_for, same_id
 from layers_reconcile.records import Installation, Organization, Project, ReservedRecord
 from layers_reconcile.statuses import UNKNOWN
+
+SUSPENDED = "suspended"
 
 __all__ = ["ActualCustomer", "JsonDict", "SharedActual", "observe_customer", "observe_shared"]
 
@@ -146,6 +155,8 @@ async def observe_customer(
         )
         if inside is not None:
             scoped, found_inside = inside
+            if actual.held:
+                return actual  # suspended, and the kill switch answers the parent key too
             if _pick_project(found_inside, ext)[0] is not None:
                 client, listed = scoped, found_inside
                 # The project the child's record names was read whole (`GET …/:id`).
@@ -153,11 +164,13 @@ async def observe_customer(
                 whole = {p.id for p in found_inside if p.id == recorded}
             else:  # not moved into the child yet: a flat project in the parent is migrated
                 actual.project_in_parent = True
-        elif actual.foreign_organization is not None:
+        elif actual.foreign_organization is not None or actual.unstamped_organizations:
             return actual  # a conflict: nothing else is read
     found = await client.find_projects(ext) if listed is None else listed
     picked, others = _pick_project(found, ext)
     if picked is None:
+        if spec.organization is None:
+            actual.left_child = await _child_left(client, shared, ext, workspace, take_over)
         return actual  # a new customer: everything else is known after apply
     pid = picked.id
     actual.other_project_ids = others
@@ -211,7 +224,10 @@ async def _observe_child(
     found = orgs.identify(children, ext, workspace, take_over)
     actual.foreign_organization = found.foreign
     actual.unstamped_organizations = found.unstamped
+    actual.duplicate_organizations = found.duplicates
     child = found.mine
+    if child is None and found.foreign is None and not found.unstamped and workspace:
+        child = await _unlabeled(client, children, ext, workspace)
     if child is None:
         return None
     actual.organization = child
@@ -228,12 +244,77 @@ async def _observe_child(
     reads["project"] = (
         _recorded_project(inside, project_id, ext) if project_id else inside.find_projects(ext)
     )
+    if child.status == SUSPENDED:
+        reads["project"] = _unless_killed(reads["project"])
     results = await _together(reads)
+    if results["project"] is None:
+        actual.held = True
+        results["project"] = []
     if "config" in results:
         actual.credit_config = results["config"].config or {}
     actual.transfers_done = orgs.carried_out(results["events"]) if "events" in results else recorded
     listed: list[Project] = results["project"]
     return inside, listed
+
+
+async def _child_left(
+    client: LayersClient,
+    shared: SharedActual,
+    ext: str,
+    workspace: str | None,
+    take_over: str | None,
+) -> Organization | None:
+    """A flat customer without a project in the parent: its child organization, stamped by this
+    workspace, when one still holds it (the file lost its `organization:` block). Rev B only; a
+    key without org:admin cannot have made one, so it reads none."""
+    if shared.revision != "b" or not workspace:
+        return None
+    children = shared.organizations
+    if children is None:
+        try:
+            children = await client.list_organizations()
+        except AuthError as exc:
+            if exc.code != "FORBIDDEN_SCOPE":
+                raise
+            return None
+    return orgs.identify(children, ext, workspace, take_over).mine
+
+
+async def _unlabeled(
+    client: LayersClient, children: list[Organization], ext: str, workspace: str
+) -> Organization | None:
+    """A child carrying none of the tool's keys that holds this customer's project stamped by
+    this workspace: the one a migrate made, in a run stopped before it was labelled (apply
+    adopts it). Read only for a customer that has no child yet: one read per such child."""
+    bare = [
+        c
+        for c in children
+        if c.status != orgs.ARCHIVED
+        and not c.meta(ORG_EXTERNAL_ID_KEY)
+        and not c.meta(ORG_WORKSPACE_KEY)
+    ]
+    for child in bare:
+        inside = client.inside(child.id)
+        for row in await inside.find_projects(ext):
+            if row.customer_external_id != ext:
+                continue
+            if "metadata" not in row.model_fields_set:
+                row = await inside.get_project(row.id)
+            stamp = (row.metadata or {}).get(RESERVED_KEY)
+            if isinstance(stamp, dict) and stamp.get("workspace") == workspace:
+                return child
+    return None
+
+
+async def _unless_killed(read: Awaitable[list[Project]]) -> list[Project] | None:
+    """A read inside a suspended child; None when the API's kill switch answers the parent key
+    there too (`503 KILL_SWITCH`: nothing inside can be read until the child is resumed)."""
+    try:
+        return await read
+    except ApiServerError as exc:
+        if exc.code != "KILL_SWITCH":
+            raise
+        return None
 
 
 async def _recorded_project(client: LayersClient, project_id: str, ext: str) -> list[Project]:

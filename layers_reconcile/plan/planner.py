@@ -12,7 +12,7 @@ from typing import Protocol
 from layers_reconcile.apirevision import Pin
 from layers_reconcile.client import LayersClient
 from layers_reconcile.client.retrying import retry_advice
-from layers_reconcile.config.fieldtypes import ORG_EXTERNAL_ID_KEY
+from layers_reconcile.config.fieldtypes import ORG_EXTERNAL_ID_KEY, ORG_WORKSPACE_KEY
 from layers_reconcile.config.models import WorkspaceSpec
 from layers_reconcile.errors import (
     ApiError,
@@ -29,7 +29,7 @@ from layers_reconcile.plan.context import Loaded
 from layers_reconcile.plan.diff import archive_plan, build_plan, diff_customer
 from layers_reconcile.plan.diff_org import archive_child_plan
 from layers_reconcile.plan.ids import LAST_APPLIED, RESERVED_KEY
-from layers_reconcile.plan.model import CustomerPlan, NotPlanned, Orphan, Plan
+from layers_reconcile.plan.model import Conflict, CustomerPlan, NotPlanned, Orphan, Plan
 from layers_reconcile.plan.observe import (
     observe_customer,
     observe_shared,
@@ -109,7 +109,7 @@ async def make_plan(
         read_only=True,
         revision=revision,
         organizations=bool(in_children),
-        orphan_children=wanted is ALL,
+        orphan_children=bool(wanted),
     )
     require_organizations(in_children, shared)
     gate = asyncio.Semaphore(limit)
@@ -157,7 +157,10 @@ async def make_plan(
     except BaseExceptionGroup as failed:
         raise leaf_exception(failed) from None
     plans = [t.result() for t in tasks]
-    children = _orphan_children(shared, workspace, wanted, orphans_in)
+    children, misnamed = await _holding_named(
+        client, _orphan_children(shared, workspace, wanted, orphans_in), workspace.named
+    )
+    plans = [_refuse_beside(p, misnamed) for p in plans]
     orphans, warnings = _orphan_plans(
         found.result(), workspace, prune=scope.prune, cap=scope.prune_cap, children=children
     )
@@ -286,14 +289,69 @@ def _orphan_children(
     wanted: Candidates,
     orphans_in: Callable[[str], bool] | None,
 ) -> list[Organization] | None:
-    """Child organizations stamped by this workspace that no file names (a whole-workspace plan
-    on Rev B; None when children were not listed)."""
-    if wanted is not ALL or shared.organizations is None:
+    """Child organizations stamped by this workspace that no file names, among `wanted` (all of
+    them, or the customers of the files --changed-since saw deleted), on Rev B; None when
+    children were not listed."""
+    if not wanted or shared.organizations is None:
         return None
     found = orgs.orphans(shared.organizations, workspace.settings.workspace, workspace.named)
+    if isinstance(wanted, frozenset):
+        found = [c for c in found if c.meta(ORG_EXTERNAL_ID_KEY) in wanted]
     if orphans_in is not None:
         found = [c for c in found if orphans_in(c.meta(ORG_EXTERNAL_ID_KEY) or "")]
     return found
+
+
+async def _holding_named(
+    client: LayersClient, children: list[Organization] | None, named: frozenset[str]
+) -> tuple[list[Organization] | None, dict[str, Organization]]:
+    """The orphan children that are orphans indeed, and the others by the customer they hold:
+    one whose project inside belongs to a customer a file names had its `externalId` edited
+    by hand; it is never archived (an archive is for good and sweeps its credits). One read per
+    orphan child."""
+    if not children:
+        return children, {}
+    found = await asyncio.gather(
+        *(client.inside(c.id).list_projects(status="active") for c in children)
+    )
+    kept: list[Organization] = []
+    misnamed: dict[str, Organization] = {}
+    for child, rows in zip(children, found, strict=True):
+        held = sorted(
+            {str(p.customer_external_id) for p in rows if p.customer_external_id in named}
+        )
+        if not held:
+            kept.append(child)
+            continue
+        misnamed.update(dict.fromkeys(held, child))
+    return kept, misnamed
+
+
+def _refuse_beside(plan: CustomerPlan, misnamed: dict[str, Organization]) -> CustomerPlan:
+    """A customer whose project sits in a child whose `externalId` names another customer: a
+    conflict (its plan would make a second child beside it, and fund it again)."""
+    child = misnamed.get(plan.customer_external_id)
+    if child is None or plan.conflict is not None:
+        return plan
+    says = child.meta(ORG_EXTERNAL_ID_KEY)
+    return plan.model_copy(
+        update={
+            "steps": [],
+            "warnings": [],
+            "conflict": Conflict(
+                workspace=child.meta(ORG_WORKSPACE_KEY) or "",
+                project_id=child.id,
+                message=(
+                    f"child organization {child.id} holds the project of customer "
+                    f"{plan.customer_external_id!r} but its metadata says externalId {says!r}; "
+                    "apply refuses this customer (and --prune never archives that child) "
+                    "rather than make and fund a second child"
+                ),
+                recovery=f"set metadata.{ORG_EXTERNAL_ID_KEY} of child organization {child.id} "
+                f"back to {plan.customer_external_id!r}",
+            ),
+        }
+    )
 
 
 async def _with_balances(client: LayersClient, children: list[Organization]) -> list[Organization]:

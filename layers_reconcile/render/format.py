@@ -229,12 +229,19 @@ def orphan_line(orphan: Orphan, *, pruned: bool = False) -> str:
         if orphan.organization_id
         else f"project {orphan.project_id}"
     )
-    return f"{orphan.customer_external_id} · {what}{name} · last applied {when} · {fate}"
+    # A child carries no record of the tool's last apply: nothing to say of it.
+    applied = "" if orphan.organization_id else f" · last applied {when}"
+    return f"{orphan.customer_external_id} · {what}{name}{applied} · {fate}"
 
 
 def orphans_heading(plan: Plan) -> str:
     who = f"workspace {plan.workspace}" if plan.workspace else "this workspace"
-    return f"Orphans: projects stamped by {who} that no customer file names"
+    kinds = (
+        "projects and child organizations"
+        if any(o.organization_id for o in plan.orphans or [])
+        else "projects"
+    )
+    return f"Orphans: {kinds} stamped by {who} that no customer file names"
 
 
 def conflict_line(customer: CustomerPlan) -> str:

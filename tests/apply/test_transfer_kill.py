@@ -100,7 +100,8 @@ def test_kill_9_during_migrations_then_rerun_leaves_one_child_holding_the_projec
         assert first.returncode == 0, first.stdout + first.stderr
         flat = {p["customerExternalId"]: p["id"] for p in api.items("/v1/projects")}
         write_workspace(ws, {c: child_yaml(c) for c in CHILDREN})
-        assert _kill_after(emu, ws, "POST /v1/organizations", 1)  # a child made, not moved
+        # the migrate makes the child: a kill right after it leaves one not labelled yet
+        assert _kill_after(emu, ws, "POST /v1/organizations/migrate", 1)
         assert _kill_after(emu, ws, "POST /v1/organizations/migrate", 1)
         rerun = run_cli("apply", str(ws), "--auto-approve", env=emu.env())
         assert rerun.returncode == 0, rerun.stdout + rerun.stderr

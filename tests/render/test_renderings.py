@@ -9,7 +9,7 @@ from rich.console import Console
 
 from layers_reconcile.plan.actual import ActualCustomer
 from layers_reconcile.plan.diff import build_plan, diff_customer
-from layers_reconcile.plan.model import FORMAT_VERSION, Plan
+from layers_reconcile.plan.model import FORMAT_VERSION, Orphan, Plan
 from layers_reconcile.render.json import render_json
 from layers_reconcile.render.markdown import LIMIT, MARKER, render_markdown
 from layers_reconcile.render.text import plain_text, render_text
@@ -152,3 +152,18 @@ def test_conflicts_and_orphans_are_shown_in_every_rendering() -> None:
     assert doc["summary"]["conflicts"] == 1
     assert doc["conflicts"][0]["workspace"] == "agency-b"
     assert Plan.from_document(doc) == plan
+
+
+def test_orphan_children_are_named_in_the_heading_and_say_nothing_of_a_last_apply() -> None:
+    child = Orphan(
+        customer_external_id="gone-kid",
+        project_id="org_1",
+        organization_id="org_1",
+        name="Gone Kid",
+    )
+    plan = build_plan([], now=NOW, workspace="agency-a", orphans=[child])
+    text = plain_text(plan)
+    heading = "Orphans: projects and child organizations stamped by workspace agency-a"
+    assert heading in text
+    assert '- gone-kid · child organization org_1 "Gone Kid" · would be archived' in text
+    assert "last applied unknown" not in text

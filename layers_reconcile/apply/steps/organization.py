@@ -11,7 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from layers_reconcile.apply.children import create_child, record_project, record_transfers
+from layers_reconcile.apply.children import (
+    create_child,
+    label_child,
+    record_project,
+    record_transfers,
+)
 from layers_reconcile.apply.children import workspace_of as _workspace
 from layers_reconcile.apply.context import CustomerContext
 from layers_reconcile.apply.recovery import StepError
@@ -22,7 +27,9 @@ from layers_reconcile.ids import idempotency_key_for, transfer_key
 from layers_reconcile.plan import orgs
 from layers_reconcile.plan.address import Address
 from layers_reconcile.plan.diff_org import desired_child, desired_config
+from layers_reconcile.plan.ids import same_id
 from layers_reconcile.plan.model import Step
+from layers_reconcile.records import Migration
 
 # A migrate refused because a job runs in the project: wait this long at first, doubling.
 MIGRATE_WAIT_FIRST = 2.0
@@ -49,19 +56,34 @@ async def migrate(ctx: CustomerContext, step: Step) -> StepResult:
     if not project_id:
         raise StepError(f"{ctx.customer}: no project to move")
     org_id = step.target.organizationId or ctx.organization_id
-    made = ""
     if org_id is None:
-        child = await create_child(ctx)
-        org_id, made = child.id, f"created child organization {child.id}, "
+        # The API's mapping names the child to make (each distinct name is a new child), so
+        # the child is made by the migrate itself, then labelled with the tool's stamp. A run
+        # killed in between finds it by its project (`plan.observe`) and adopts it.
+        name = desired_child(ctx.spec)["name"]
+        moved = await _migrate(ctx, {project_id: name})
+        org_id = _child_holding(moved, project_id)
+        ctx.organization_id = org_id
+        await label_child(ctx, org_id, project_id)
+        ctx.enter(org_id)
+        return StepResult(
+            detail=f"moved project {project_id} into a new child organization {org_id}"
+        )
     ctx.organization_id = org_id
-    mapping = {project_id: org_id}
+    await _migrate(ctx, {project_id: org_id})
+    ctx.enter(org_id)
+    await record_project(ctx, project_id)
+    return StepResult(detail=f"moved project {project_id} into {org_id}")
+
+
+async def _migrate(ctx: CustomerContext, mapping: dict[str, str]) -> Migration:
+    """`POST /v1/organizations/migrate`, waiting while the API refuses it for a running job."""
     key = idempotency_key_for(ctx.customer, "migrate", mapping)
     waited = 0.0
     pause = MIGRATE_WAIT_FIRST
     while True:
         try:
-            await ctx.control.migrate_projects(mapping, key)
-            break
+            return await ctx.control.migrate_projects(mapping, key)
         except ConflictError as exc:
             if "projectIds" not in exc.details or waited >= MIGRATE_WAIT_TOTAL:
                 raise
@@ -71,18 +93,28 @@ async def migrate(ctx: CustomerContext, step: Step) -> StepResult:
             waited += pause
             pause = min(pause * 2, MIGRATE_WAIT_CAP)
             key = idempotency_key_for(ctx.customer, f"migrate/{waited}", mapping)
-    ctx.enter(org_id)
-    await record_project(ctx, project_id)
-    return StepResult(detail=f"{made}moved project {project_id} into {org_id}")
+
+
+def _child_holding(moved: Migration, project_id: str) -> str:
+    for child in moved.children:
+        ids = child.get("projectIds")
+        if isinstance(ids, list) and any(same_id(str(i), project_id) for i in ids):
+            found = child.get("id")
+            if isinstance(found, str) and found:
+                return found
+    raise StepError(f"the migrate's answer names no child holding project {project_id}")
 
 
 async def adopt(ctx: CustomerContext, step: Step) -> StepResult:
     """--take-over: the child carries this workspace's stamp from now on."""
     org_id = _child_id(ctx, step)
-    body: dict[str, Any] = {"metadata": {ORG_WORKSPACE_KEY: _workspace(ctx)}}
+    tool = orgs.stamp(ctx.customer, _workspace(ctx))
+    if ctx.project_id:
+        tool[ORG_PROJECT_KEY] = ctx.project_id
+    body: dict[str, Any] = {"metadata": tool}
     body.update(_differences(ctx, await ctx.control.get_organization(org_id)))
     if "metadata" in body and isinstance(body.get("metadata"), dict):
-        body["metadata"] = {**body["metadata"], ORG_WORKSPACE_KEY: _workspace(ctx)}
+        body["metadata"] = {**body["metadata"], **tool}
     await ctx.control.patch_organization(org_id, body)
     ctx.enter(org_id)
     return StepResult(detail=f"adopted child organization {org_id}")

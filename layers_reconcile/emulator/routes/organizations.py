@@ -214,7 +214,8 @@ def migrate(ctx: Ctx) -> Reply:
     for _, target in projects:
         if target in targets:
             continue
-        named = _parse_uuid(target, "org") if target.startswith("org_") else None
+        by_id = target.startswith("org_") and emu.settings.migrate_targets == "name_or_id"
+        named = _parse_uuid(target, "org") if by_id else None
         if named is None:
             targets[target] = None
             continue
