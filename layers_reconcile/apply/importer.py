@@ -25,6 +25,7 @@ from layers_reconcile.plan.ids import bare_id
 from layers_reconcile.plan.installations import covering
 from layers_reconcile.plan.links import github_key, recorded, social_key
 from layers_reconcile.plan.orgs import ARCHIVED
+from layers_reconcile.plan.revb import approval_of, file_mode
 from layers_reconcile.plan.rounds import Entry, round_of
 from layers_reconcile.records import (
     ContentRecord,
@@ -177,7 +178,9 @@ async def _customer(
     result.workspace = stamp if isinstance(stamp, str) and stamp else None
     data = result.data
     data["project"] = _project(project)
-    data["approval"] = _approval(project)
+    data["approval"] = _approval(
+        approval_of(await api.get_review_policy(pid)) if api.revision == "b" else project
+    )
     github = _github(reserved, installations, result.notes)
     if github:
         data["github"] = github
@@ -217,12 +220,21 @@ def _project(project: Project) -> JsonDict:
     return out
 
 
-def _approval(project: Project) -> JsonDict:
-    policy: Mapping[str, Any] = project.approval_policy or {
-        "requiresApproval": project.requires_approval,
-        "firstNPostsBlocked": project.first_n_posts_blocked,
-        "autoApproveAfter": project.auto_approve_after,
-    }
+def _approval(source: Project | Mapping[str, Any]) -> JsonDict:
+    """`source`: Rev A's project row (the policy embedded), or Rev B's review policy in the
+    file's words (`plan.revb.approval_of`)."""
+    policy: Mapping[str, Any] = (
+        (
+            source.approval_policy
+            or {
+                "requiresApproval": source.requires_approval,
+                "firstNPostsBlocked": source.first_n_posts_blocked,
+                "autoApproveAfter": source.auto_approve_after,
+            }
+        )
+        if isinstance(source, Project)
+        else source
+    )
     out: JsonDict = {"requiresApproval": bool(policy.get("requiresApproval"))}
     for name in ("firstNPostsBlocked", "autoApproveAfter"):
         if policy.get(name) is not None:
@@ -341,7 +353,7 @@ def _schedule(
         item: JsonDict = {}
         if entry_id:
             item["id"] = entry_id
-        item.update(account=account, mode=post.mode, at=post.scheduled_for)
+        item.update(account=account, mode=file_mode(post.mode, account), at=post.scheduled_for)
         if variant != 1:
             item["variant"] = variant
         if post.caption_override:

@@ -410,7 +410,8 @@ class ScheduleSpec(StrictModel):
     )
     mode: PublishMode = Field(
         description="How to publish: TikTok direct_publish or draft_to_device; Instagram reels, "
-        "feed or draft_to_device.",
+        "feed or draft_to_device; managed (Rev B of the API only). On Rev B direct_publish, "
+        "reels and feed publish, draft_to_device drafts.",
         examples=["direct_publish"],
     )
     at: ScheduleTime = Field(

@@ -15,7 +15,7 @@ from typing import Any
 from layers_reconcile.apirevision import ApiRevision
 from layers_reconcile.config.models import InfluencerSpec, WorkspaceSpec
 from layers_reconcile.guidance import ingest_fix
-from layers_reconcile.plan import estimates
+from layers_reconcile.plan import estimates, revb
 from layers_reconcile.plan.actual import ActualCustomer
 from layers_reconcile.plan.context import Ctx, Loaded
 from layers_reconcile.plan.diff_content import diff_content
@@ -250,10 +250,14 @@ def _approval(ctx: Ctx) -> None:
     if ctx.spec.approval is None:
         return
     desired = ctx.spec.approval.model_dump(exclude_unset=True)
+    if ctx.revision == "b":  # Rev B has no timer: config.revision warns (or refuses, pinned)
+        desired = {k: v for k, v in desired.items() if k not in revb.REV_A_ONLY}
     if not desired:
         return
     address = ctx.addr("approval")
     policy = ctx.actual.approval_policy
+    if ctx.revision == "b" and policy is not None:
+        desired = revb.as_stored(desired, policy)
     ctx.seen(address, None if policy is None else {k: policy.get(k) for k in desired})
     found = (
         unknown_before(desired)

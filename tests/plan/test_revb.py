@@ -1,0 +1,85 @@
+"""The file's words and Rev B's, both ways (plan.revb): one rule for plan, apply and import."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from layers_reconcile.plan.revb import (
+    approval_of,
+    as_stored,
+    file_mode,
+    review_policy_body,
+    wire_mode,
+)
+from layers_reconcile.records import ReviewPolicy
+
+
+@pytest.mark.parametrize(
+    ("approval", "body"),
+    [
+        ({"requiresApproval": False}, {"policy": "auto_approve"}),
+        ({"requiresApproval": False, "firstNPostsBlocked": 3}, {"policy": "auto_approve"}),
+        (
+            {"requiresApproval": True, "firstNPostsBlocked": 3},
+            {"policy": "review_first_n", "firstN": 3},
+        ),
+        ({"requiresApproval": True}, {"policy": "review_all"}),
+        ({"requiresApproval": True, "firstNPostsBlocked": None}, {"policy": "review_all"}),
+        ({"requiresApproval": True, "firstNPostsBlocked": 0}, {"policy": "review_all"}),
+    ],
+)
+def test_the_files_approval_is_one_review_policy(
+    approval: dict[str, Any], body: dict[str, Any]
+) -> None:
+    assert review_policy_body(approval) == body
+
+
+@pytest.mark.parametrize(
+    ("answer", "approval"),
+    [
+        ({}, {"requiresApproval": False, "firstNPostsBlocked": None}),  # never set
+        ({"policy": "auto_approve"}, {"requiresApproval": False, "firstNPostsBlocked": None}),
+        ({"policy": "review_all"}, {"requiresApproval": True, "firstNPostsBlocked": None}),
+        (
+            {"policy": "review_first_n", "firstN": 5},
+            {"requiresApproval": True, "firstNPostsBlocked": 5},
+        ),
+    ],
+)
+def test_the_review_policy_reads_back_in_the_files_words(
+    answer: dict[str, Any], approval: dict[str, Any]
+) -> None:
+    assert approval_of(ReviewPolicy.model_validate({"projectId": "prj_1", **answer})) == approval
+    assert approval_of(answer) == approval
+    assert review_policy_body(approval) == (answer or {"policy": "auto_approve"})
+
+
+def test_what_the_file_sets_is_compared_as_rev_b_would_hold_it() -> None:
+    actual = {"requiresApproval": True, "firstNPostsBlocked": None}
+    assert as_stored({"requiresApproval": True, "firstNPostsBlocked": 0}, actual) == {
+        "requiresApproval": True,
+        "firstNPostsBlocked": None,
+    }
+    # A field the file leaves out stays unmanaged, whatever Layers has.
+    first_n = {"requiresApproval": True, "firstNPostsBlocked": 4}
+    assert as_stored({"requiresApproval": True}, first_n) == {"requiresApproval": True}
+
+
+@pytest.mark.parametrize(
+    ("mode", "platform", "sent"),
+    [
+        ("direct_publish", "tiktok", "publish"),
+        ("reels", "instagram", "publish"),
+        ("feed", "instagram", "publish"),
+        ("draft_to_device", "tiktok", "draft"),
+        ("managed", "tiktok", "managed"),
+    ],
+)
+def test_publish_modes_map_to_rev_b_and_back(mode: str, platform: str, sent: str) -> None:
+    assert wire_mode(mode, "a") == mode
+    assert wire_mode(mode, "b") == sent
+    back = file_mode(sent, platform)
+    assert back is not None
+    assert wire_mode(back, "b") == sent
