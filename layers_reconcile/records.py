@@ -324,7 +324,7 @@ class ApprovalPolicy(Model):
 class ReviewPolicy(Model):
     """Rev B's `GET|PATCH /v1/projects/:id/content-review-policy` (CONTRACT-revb.md §6.3):
     `auto_approve | review_first_n | review_all`, `firstN` with `review_first_n` only;
-    `pendingCount` is read-only. `plan.revb` maps it to and from the file's `approval:`."""
+    `pendingCount` is read-only. `revb` maps it to and from the file's `approval:`."""
 
     policy: Text = None  # absent: never set, which Layers answers as auto_approve
     first_n: Number = None

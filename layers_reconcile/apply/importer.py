@@ -25,7 +25,6 @@ from layers_reconcile.plan.ids import bare_id
 from layers_reconcile.plan.installations import covering
 from layers_reconcile.plan.links import github_key, recorded, social_key
 from layers_reconcile.plan.orgs import ARCHIVED
-from layers_reconcile.plan.revb import approval_of, file_mode
 from layers_reconcile.plan.rounds import Entry, round_of
 from layers_reconcile.records import (
     ContentRecord,
@@ -34,6 +33,7 @@ from layers_reconcile.records import (
     Project,
     ScheduledPost,
 )
+from layers_reconcile.revb import approval_of, file_mode
 
 JsonDict = dict[str, Any]
 TODO_SOCIAL = (
@@ -222,7 +222,7 @@ def _project(project: Project) -> JsonDict:
 
 def _approval(source: Project | Mapping[str, Any]) -> JsonDict:
     """`source`: Rev A's project row (the policy embedded), or Rev B's review policy in the
-    file's words (`plan.revb.approval_of`)."""
+    file's words (`revb.approval_of`)."""
     policy: Mapping[str, Any] = (
         (
             source.approval_policy

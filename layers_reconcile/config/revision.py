@@ -1,7 +1,7 @@
 """What a customer file says that one revision of the Layers API cannot take, at its line.
 
 Two kinds: `UNSENDABLE` can never converge on that revision (a `managed` schedule on Rev A has no
-Rev A mode), an error however the revision was chosen; `NOT_SENT` is a field the revision has no
+Rev A mode, an influencer to create with no name), an error however the revision was chosen; `NOT_SENT` is a field the revision has no
 place for or a value outside its limits (Rev B: `autoApproveAfter`, a project `name` outside
 3–30 characters), an error when the workspace pins the revision (`apiRevision` / `--api-revision`)
 and a warning in the plan when `auto` found it.
@@ -15,14 +15,13 @@ from pathlib import Path
 from typing import Protocol
 
 from layers_reconcile.apirevision import ApiRevision, label
-from layers_reconcile.config.models import CustomerSpec
+from layers_reconcile.config.models import CustomerSpec, InfluencerSpec
 from layers_reconcile.config.source import Mark, SourceMap, YamlPath
 from layers_reconcile.errors import ConfigError, ConfigIssue
+from layers_reconcile.revb import brand_problem_b, project_problem_b
 
 UNSENDABLE = "error"
 NOT_SENT = "revision"
-# Rev B's project name (CONTRACT-revb.md §11, from Layers' MCP server; Rev A took 1–128).
-NAME_B = (3, 30)
 
 _At = Callable[[YamlPath, str, str], ConfigIssue]
 
@@ -64,16 +63,33 @@ def _issues(spec: CustomerSpec, revision: ApiRevision, at: _At) -> Iterable[Conf
                 "it is not sent (remove it, or pin apiRevision: a)",
                 NOT_SENT,
             )
-        name = spec.project.name
-        low, high = NAME_B
-        if not low <= len(name) <= high:
-            yield at(
-                ("project", "name"),
-                f"project.name is {len(name)} characters; {rev} takes {low}–{high}: the "
-                "project's create or update would be refused (shorten it)",
-                NOT_SENT,
-            )
+        for field, value in spec.project.model_dump(exclude_unset=True).items():
+            problem = project_problem_b(field, value)
+            if problem is not None:
+                yield at(
+                    ("project", field),
+                    f"project.{field} {problem}: the project's create or update would be "
+                    "refused (change it)",
+                    NOT_SENT,
+                )
+        brand = spec.brand.model_dump(exclude_unset=True) if spec.brand is not None else {}
+        for field, value in brand.items():
+            problem = brand_problem_b(field, value)
+            if problem is not None:
+                yield at(
+                    ("brand", field),
+                    f"brand.{field} {problem}; it is not sent (remove it, or pin apiRevision: a)",
+                    NOT_SENT,
+                )
         return
+    influencer = spec.influencer
+    if isinstance(influencer, InfluencerSpec) and influencer.name is None and influencer.id is None:
+        yield at(
+            ("influencer",),
+            f"influencer: {rev} creates an influencer by its name: add `name:` (or `id:` to adopt "
+            "one); only Rev B names influencers itself",
+            UNSENDABLE,
+        )
     for key, content in (spec.content or {}).items():
         for index, entry in enumerate(content.schedule):
             if entry.mode == "managed":

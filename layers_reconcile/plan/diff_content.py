@@ -24,9 +24,9 @@ from layers_reconcile.plan.ids import (
     schedule_suffix,
 )
 from layers_reconcile.plan.model import Action, Change, PersonGate, Step, StepKind
-from layers_reconcile.plan.revb import wire_mode
 from layers_reconcile.plan.rounds import Entry, Rounds, round_of, rounds
 from layers_reconcile.records import Container, ScheduledPost, ScheduleIntent
+from layers_reconcile.revb import wire_mode
 from layers_reconcile.statuses import CONTAINER_RUNNING, UNKNOWN
 
 SOON = timedelta(hours=1)

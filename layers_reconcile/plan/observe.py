@@ -24,8 +24,8 @@ from layers_reconcile.errors import (
 from layers_reconcile.plan import orgs
 from layers_reconcile.plan.actual import ActualCustomer, JsonDict, SharedActual
 from layers_reconcile.plan.ids import RESERVED_KEY, project_id_for, same_id
-from layers_reconcile.plan.revb import approval_of
 from layers_reconcile.records import Installation, Organization, Project, ReservedRecord
+from layers_reconcile.revb import approval_of
 from layers_reconcile.statuses import UNKNOWN
 
 SUSPENDED = "suspended"

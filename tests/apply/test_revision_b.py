@@ -163,3 +163,68 @@ def test_a_project_name_outside_rev_b_limits_is_a_warning_under_auto_an_error_pi
         "customers/review.yaml:3:9: project.name is 33 characters"
         in refused.stdout + refused.stderr
     )
+
+
+PERSONA = """customerExternalId: rev-persona
+project:
+  name: Persona Co
+  timezone: Europe/Berlin
+brand:
+  tagline: Run with your city.
+  brandVoice: warm
+  audience: Runners in Berlin
+influencer:
+  name: Lena — Berlin run club captain
+  gender: female
+  ageRange: 25-34
+  hairColor: auburn
+  style: technical running gear
+"""
+
+
+def test_the_influencer_is_created_from_hints_named_by_layers_and_found_again_by_its_id(
+    tmp_path: Path,
+) -> None:
+    ws = _workspace(tmp_path / "ws", {"persona": PERSONA})
+    with emulator(tmp_path, extra=REV_B) as emu:
+        api = Api(emu.url)
+        planned = run_cli("plan", str(ws), env=emu.env())
+        assert "brand.audience has no Rev B field" in planned.stdout
+        assert 'prompt: "auburn, technical running gear"' in planned.stdout
+        applied = run_cli("apply", str(ws), "--auto-approve", env=emu.env())
+        assert applied.returncode == 0, applied.stdout + applied.stderr
+        project = api.project("rev-persona")
+        assert (project["tagline"], project["brandVoice"]) == ("Run with your city.", "warm")
+        [made] = api.influencers(project["id"])
+        assert made["gender"] == "female"
+        assert made["name"]
+        assert made["name"] != "Lena — Berlin run club captain"  # Layers named it
+        made_id = made.get("id") or made["influencerId"]
+        pinned = project["metadata"]["layersReconcile"]["influencerId"]
+        assert pinned == made_id
+        again = run_cli("plan", str(ws), "--detailed-exitcode", env=emu.env())
+        assert again.returncode == 0, again.stdout  # found by the id the tool recorded
+
+        # import writes it back as the influencer Layers named; the round trip plans nothing
+        imported = run_cli("import", str(tmp_path / "imported"), env=emu.env())
+        assert imported.returncode == 0, imported.stderr
+        written = yaml.safe_load((tmp_path / "imported/customers/rev-persona.yaml").read_text())
+        assert written["influencer"] == made["name"]
+        round_trip = run_cli(
+            "plan", str(tmp_path / "imported"), "--detailed-exitcode", env=emu.env()
+        )
+        assert round_trip.returncode == 0, round_trip.stdout
+
+        # `id:` adopts another influencer of the project (made in the Layers UI, say)
+        other = api.post(f"/v1/projects/{project['id']}/influencers", {"gender": "male"})
+        other_id = other["influencerId"]
+        (ws / "customers/persona.yaml").write_text(
+            PERSONA.split("influencer:")[0] + f"influencer:\n  id: {other_id}\n  gender: male\n"
+        )
+        adopted = run_cli("apply", str(ws), "--auto-approve", env=emu.env())
+        assert adopted.returncode == 0, adopted.stdout + adopted.stderr
+        assert "rev-persona/influencer: select" in adopted.stdout
+        stamp = api.project("rev-persona")["metadata"]["layersReconcile"]
+        assert stamp["influencerId"] == other_id
+        assert len(api.influencers(project["id"])) == 2  # none created
+        api.close()

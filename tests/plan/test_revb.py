@@ -6,14 +6,14 @@ from typing import Any
 
 import pytest
 
-from layers_reconcile.plan.revb import (
+from layers_reconcile.records import ReviewPolicy
+from layers_reconcile.revb import (
     approval_of,
     as_stored,
     file_mode,
     review_policy_body,
     wire_mode,
 )
-from layers_reconcile.records import ReviewPolicy
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from layers_reconcile.apply.context import CustomerContext
 from layers_reconcile.apply.steps.base import StepResult, approval_gate, content_key_of
 from layers_reconcile.errors import ConflictError
 from layers_reconcile.plan.model import Step
-from layers_reconcile.plan.revb import REV_A_ONLY, approval_of, review_policy_body
+from layers_reconcile.revb import REV_A_ONLY, approval_of, review_policy_body
 from layers_reconcile.statuses import APPROVAL_CLEARED
 
 
