@@ -39,7 +39,7 @@ class Loaded(Protocol):
     def path(self) -> Path: ...
 
 
-def revision_issues(
+def unsupported_fields(
     spec: CustomerSpec, source: SourceMap | None, file: str, revision: ApiRevision
 ) -> list[ConfigIssue]:
     """Every field of one customer file `revision` cannot take, each at its line."""
@@ -112,7 +112,7 @@ def check_revision(
     warnings: dict[str, list[str]] = {}
     for loaded in customers:
         file = str(loaded.path)
-        for issue in revision_issues(loaded.spec, loaded.source, file, revision):
+        for issue in unsupported_fields(loaded.spec, loaded.source, file, revision):
             if pinned or issue.severity == UNSENDABLE:
                 errors.append(replace(issue, severity="error"))
             else:
