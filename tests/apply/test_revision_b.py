@@ -228,3 +228,22 @@ def test_the_influencer_is_created_from_hints_named_by_layers_and_found_again_by
         assert stamp["influencerId"] == other_id
         assert len(api.influencers(project["id"])) == 2  # none created
         api.close()
+
+
+def test_the_embedded_emulator_speaks_the_revision_the_run_pins(tmp_path: Path) -> None:
+    ws = _workspace(tmp_path / "ws", {"review": APPROVAL})
+    env = {"PATH": "/usr/bin:/bin", "NO_COLOR": "1", "COLUMNS": "200"}
+    applied = run_cli(
+        "apply", str(ws), "--emulator", "--auto-approve", "--api-revision", "b", env=env
+    )
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert "API revision B" in applied.stdout.splitlines()[0]
+    assert "review policy policy=review_first_n, firstN=3" in applied.stdout
+    again = run_cli(
+        "plan", str(ws), "--emulator", "--api-revision", "b", "--detailed-exitcode", env=env
+    )
+    assert again.returncode == 0, again.stdout
+    # unpinned, the same state is served as the guide's Rev A: converged there too
+    rev_a = run_cli("plan", str(ws), "--emulator", "--detailed-exitcode", env=env)
+    assert rev_a.returncode == 0, rev_a.stdout
+    assert "API revision A" in rev_a.stdout.splitlines()[0]
