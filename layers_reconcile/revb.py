@@ -177,8 +177,7 @@ def _length_problem(text: str, limits: tuple[int, int]) -> str | None:
     low, high = limits
     if low <= len(text) <= high:
         return None
+    size = f"{len(text)} character{'s' if len(text) != 1 else ''}"
     return (
-        f"is {len(text)} characters; Rev B takes {low}–{high}"
-        if low
-        else (f"is {len(text)} characters; Rev B takes at most {high}")
+        f"is {size}; Rev B takes {low}–{high}" if low else f"is {size}; Rev B takes at most {high}"
     )

@@ -247,3 +247,58 @@ def test_the_embedded_emulator_speaks_the_revision_the_run_pins(tmp_path: Path) 
     rev_a = run_cli("plan", str(ws), "--emulator", "--detailed-exitcode", env=env)
     assert rev_a.returncode == 0, rev_a.stdout
     assert "API revision A" in rev_a.stdout.splitlines()[0]
+
+
+SOCIAL = """customerExternalId: {ext}
+project:
+  name: {name}
+  timezone: UTC
+social:
+  tiktok:
+    returnUrl: https://app.your-partner.com/social-complete
+"""
+
+
+def test_links_orphans_and_conflicts_behave_on_rev_b_as_on_rev_a(tmp_path: Path) -> None:
+    files = {
+        "one": SOCIAL.format(ext="rev-one", name="One Co"),
+        "two": SOCIAL.format(ext="rev-two", name="Two Co"),
+    }
+    ws = _workspace(tmp_path / "ws", files)
+    theirs = _workspace(
+        tmp_path / "theirs", {"mine": SOCIAL.format(ext="rev-theirs", name="Th Co")}
+    )
+    (theirs / "layers.yaml").write_text("workspace: someone-else\n")
+    with emulator(tmp_path, auto_consent=False, extra=REV_B) as emu:
+        first = run_cli("apply", str(ws), "--auto-approve", env=emu.env())
+        assert first.returncode == 3, first.stdout + first.stderr  # the consents wait
+        links = run_cli("links", str(ws), "--format", "json", env=emu.env())
+        assert links.returncode == 0, links.stderr
+        rows = json.loads(links.stdout)["links"]
+        assert sorted((r["customer"], r["kind"]) for r in rows) == [
+            ("rev-one", "social_oauth"),
+            ("rev-two", "social_oauth"),
+        ]
+        assert all(r["url"] for r in rows)
+
+        # a file removed: its project is an orphan, archived with --prune
+        (ws / "customers/two.yaml").unlink()
+        orphaned = run_cli("plan", str(ws), "--prune", "--format", "json", env=emu.env())
+        doc = json.loads(orphaned.stdout)
+        assert doc["apiRevision"] == "b"
+        assert [o["customerExternalId"] for o in doc["orphans"]] == ["rev-two"]
+        pruned = run_cli("apply", str(ws), "--auto-approve", "--prune", env=emu.env())
+        assert "rev-two/project: archive done" in pruned.stdout, pruned.stdout
+        api = Api(emu.url)
+        assert api.projects("rev-two")[0]["status"] == "archived"
+
+        # another workspace's project is a conflict, left alone
+        made = run_cli("apply", str(theirs), "--auto-approve", env=emu.env())
+        assert made.returncode == 3, made.stdout + made.stderr
+        (ws / "customers/theirs.yaml").write_text(SOCIAL.format(ext="rev-theirs", name="Mine Co"))
+        conflict = run_cli("plan", str(ws), "--format", "json", env=emu.env())
+        assert conflict.returncode == 1
+        [row] = json.loads(conflict.stdout)["conflicts"]
+        assert (row["customerExternalId"], row["workspace"]) == ("rev-theirs", "someone-else")
+        assert api.project("rev-theirs")["name"] == "Th Co"
+        api.close()

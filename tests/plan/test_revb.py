@@ -10,7 +10,11 @@ from layers_reconcile.records import ReviewPolicy
 from layers_reconcile.revb import (
     approval_of,
     as_stored,
+    brand_of_b,
+    brand_problem_b,
+    brand_sendable_b,
     file_mode,
+    project_problem_b,
     review_policy_body,
     wire_mode,
 )
@@ -83,3 +87,34 @@ def test_publish_modes_map_to_rev_b_and_back(mode: str, platform: str, sent: str
     back = file_mode(sent, platform)
     assert back is not None
     assert wire_mode(back, "b") == sent
+
+
+def test_the_brand_rev_b_takes_and_why_it_refuses_the_rest() -> None:
+    brand = {
+        "appName": "Quinns Coffee",
+        "tagline": "Skip the line.",
+        "brandVoice": "warm",
+        "audience": "Coffee drinkers",
+        "appDescription": "Too short.",
+    }
+    assert brand_sendable_b(brand) == {
+        "appName": "Quinns Coffee",
+        "tagline": "Skip the line.",
+        "brandVoice": "warm",
+    }
+    assert brand_problem_b("audience", "x") == (
+        "has no Rev B field (Rev B's brand is appName, appDescription, tagline, brandVoice)"
+    )
+    assert brand_problem_b("appDescription", "Too short.") == (
+        "is 10 characters; Rev B takes 100–1000"
+    )
+    assert brand_problem_b("tagline", "x" * 81) == "is 81 characters; Rev B takes at most 80"
+    assert brand_problem_b("brandVoice", "Warm and specific.") is not None
+    assert project_problem_b("name", "Q") == "is 1 character; Rev B takes 3–30"
+    assert project_problem_b("name", "Quinns Coffee Co") is None
+    assert brand_of_b({"tagline": "T", "brandVoice": "warm", "name": "N"}) == {
+        "appName": None,
+        "appDescription": None,
+        "tagline": "T",
+        "brandVoice": "warm",
+    }
