@@ -313,6 +313,9 @@ async def _content(api: LayersClient, pid: str, reserved: Reserved, notes: list[
             "variants": int(entry.get("variants") or len(ids)),
             "brief": brief,
         }
+        post = raw_brief.get("tiktokVideoId")  # Rev B: the post a remix started from
+        if isinstance(post, str) and post:
+            item["source"] = {"tiktokVideoId": post}
         statuses = []
         for cid in ids:
             container = first if cid == ids[0] else await api.get_content(cid)
