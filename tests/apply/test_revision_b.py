@@ -109,7 +109,7 @@ social:
     returnUrl: http://localhost/done
 content:
   launch:
-    format: auto
+    format: slideshow_builder
     brief:
       hook: Skip the line.
     schedule:
