@@ -1,6 +1,7 @@
 """No-op `plan` of N converged customers against the emulator, next to a bare script.
 
     .venv/bin/python benchmarks/plan_noop.py [--customers 1000] [--parallelism 8] [--paced]
+        [--api-revision a|b]
     .venv/bin/python benchmarks/plan_noop.py --children [--customers 100]
 
 1. Serves the emulator in its own process (so it does not share the GIL with what is measured)
@@ -10,7 +11,12 @@
    requests per customer (from /_emulator/stats), and checks it plans no change.
 3. Runs a bare concurrent httpx script sending exactly the same reads (same concurrency: the
    same number of customers at once, each customer's lists side by side): the projects list
-   once, then per customer the project and its four lists.
+   once, then per customer the project and its four lists (on Rev B also its review policy,
+   which Rev B keeps out of the project row).
+
+`--api-revision b` serves Rev B of the API and converges the customers with `apply` itself
+(Rev B's content records are the tool's own); their content remixes a slideshow post (Rev B
+has no `format: auto`). Issue 17's target: no more requests per customer than on Rev A.
 
 The emulator reports the `partner` tier, and the client paces itself to it (6,000 reads/min),
 so a 1,000-customer plan is bound by the tier, not by the tool. By default both sides run
@@ -52,7 +58,9 @@ from layers_reconcile.emulator.server import EmulatorServer
 from layers_reconcile.emulator.settings import EmulatorSettings
 db = Path(sys.argv[1]) if sys.argv[1] else None
 revision = sys.argv[2] if len(sys.argv) > 2 else "a"
-with EmulatorServer(EmulatorSettings(port=0, speed=1000, db=db, api_revision=revision)) as server:
+consent = len(sys.argv) > 3 and sys.argv[3] == "auto-consent"
+settings = EmulatorSettings(port=0, speed=1000, db=db, api_revision=revision, auto_consent=consent)
+with EmulatorServer(settings) as server:
     print(server.url, server.api_key, flush=True)
     sys.stdin.read()
 """
@@ -92,7 +100,9 @@ class Bucket:
             await asyncio.sleep(start - now)
 
 
-async def bare(url: str, key: str, ids: list[str], parallelism: int, paced: bool) -> int:
+async def bare(
+    url: str, key: str, ids: list[str], parallelism: int, paced: bool, revision: str = "a"
+) -> int:
     """The same reads as the no-op plan, with nothing but httpx."""
     sent = 0
     bucket = Bucket(READ_RPM if paced else None)
@@ -128,7 +138,9 @@ async def bare(url: str, key: str, ids: list[str], parallelism: int, paced: bool
             async with gate:
                 pid = found[ext]
                 await get(f"/v1/projects/{pid}")
+                policy = [f"/v1/projects/{pid}/content-review-policy"] if revision == "b" else []
                 await asyncio.gather(
+                    *(get(path) for path in policy),
                     get(f"/v1/projects/{pid}/influencers", {"limit": 100}),
                     get(f"/v1/projects/{pid}/social-accounts", {"limit": 200}),
                     get(f"/v1/projects/{pid}/content", {"limit": 200}),
@@ -144,13 +156,29 @@ def stats(url: str) -> dict[str, int]:
     return routes
 
 
+def customer_file(ext: str, revision: str) -> str:
+    text = customer_yaml(ext)
+    if revision == "b":  # Rev B has no `format: auto`: a remix of a slideshow post
+        remix = '    format: slideshow_remix\n    source: {tiktokVideoId: "7312345678901234560"}\n'
+        text = text.replace("  launch:\n", "  launch:\n" + remix)
+    return text
+
+
 @contextmanager
 def seeded_emulator(
-    db: Path | None, ids: list[str], *, reuse: bool, workspace: str = "bench"
+    db: Path | None,
+    ids: list[str],
+    *,
+    reuse: bool,
+    workspace: str = "bench",
+    revision: str = "a",
+    ws: Path | None = None,
 ) -> Iterator[tuple[str, str]]:
-    """The emulator in its own process (url, key), holding `ids` as converged customers."""
+    """The emulator in its own process (url, key), holding `ids` as converged customers (on
+    Rev B, the workspace `ws` converged by `apply`)."""
+    consent = ["auto-consent"] if revision == "b" else []
     emulator = subprocess.Popen(
-        [sys.executable, "-c", SERVE, str(db or "")],
+        [sys.executable, "-c", SERVE, str(db or ""), revision, *consent],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -160,7 +188,14 @@ def seeded_emulator(
         url, key = emulator.stdout.readline().split()
         if not reuse:
             t = time.perf_counter()
-            asyncio.run(seed_many(url, key, ids, workspace=workspace, concurrency=64))
+            if revision == "b":
+                seed = [sys.executable, "-c", RUN_PLAN, "unpaced", "--api-url", url]
+                seed += ["--api-key", key, "--parallelism", "32", "apply", str(ws)]
+                seed += ["--auto-approve", "--job-speed", "1000"]
+                done = subprocess.run(seed, capture_output=True, text=True, check=False)
+                assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+            else:
+                asyncio.run(seed_many(url, key, ids, workspace=workspace, concurrency=64))
             print(f"seeded {len(ids)} converged customers in {time.perf_counter() - t:.1f} s")
         yield url, key
     finally:
@@ -243,6 +278,7 @@ def main() -> None:
         action="store_true",
         help="compare customers in child organizations with flat ones (Rev B; see above)",
     )
+    parser.add_argument("--api-revision", choices=("a", "b"), default="a", help="the API served")
     args = parser.parse_args()
     if args.children:
         children_main(args)
@@ -253,8 +289,9 @@ def main() -> None:
     (ws / "customers").mkdir(parents=True)
     (ws / "layers.yaml").write_text("workspace: bench\n")
     for ext in ids:
-        (ws / "customers" / f"{ext}.yaml").write_text(customer_yaml(ext))
-    with seeded_emulator(args.db, ids, reuse=args.reuse) as (url, key):
+        (ws / "customers" / f"{ext}.yaml").write_text(customer_file(ext, args.api_revision))
+    revision = args.api_revision
+    with seeded_emulator(args.db, ids, reuse=args.reuse, revision=revision, ws=ws) as (url, key):
         mode = "paced" if args.paced else "unpaced"
         out = work / "plan.json"
         command = [sys.executable, "-c", RUN_PLAN, mode, "--api-url", url, "--api-key", key]
@@ -274,7 +311,7 @@ def main() -> None:
 
             httpx.post(url + "/_emulator/stats/reset")
             t = time.perf_counter()
-            sent = asyncio.run(bare(url, key, ids, args.parallelism, args.paced))
+            sent = asyncio.run(bare(url, key, ids, args.parallelism, args.paced, revision))
             bare_seconds = time.perf_counter() - t
             bare_requests = sum(stats(url).values())
             assert sent == bare_requests
@@ -286,7 +323,8 @@ def main() -> None:
         statistics.median(r[i] for r in runs) for i in range(4)
     )
     print(
-        f"\nno-op plan of {n} customers ({mode}, parallelism {args.parallelism}, median of {len(runs)})"
+        f"\nno-op plan of {n} customers on Rev {revision.upper()} ({mode}, parallelism "
+        f"{args.parallelism}, median of {len(runs)})"
     )
     print(f"  plan exit code {code} (0 = no changes), summary.changes = {summary['changes']}")
     print(f"  {'':18}{'plan':>12}{'bare script':>14}")

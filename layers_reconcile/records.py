@@ -321,6 +321,16 @@ class ApprovalPolicy(Model):
         return dict(self.model_extra or {})
 
 
+class ReviewPolicy(Model):
+    """Rev B's `GET|PATCH /v1/projects/:id/content-review-policy` (CONTRACT-revb.md §6.3):
+    `auto_approve | review_first_n | review_all`, `firstN` with `review_first_n` only;
+    `pendingCount` is read-only. `revb` maps it to and from the file's `approval:`."""
+
+    policy: Text = None  # absent: never set, which Layers answers as auto_approve
+    first_n: Number = None
+    pending_count: Number = None
+
+
 class ScheduleIntent(Model):
     """A schedule the API holds back until the container is approved (a post to be)."""
 

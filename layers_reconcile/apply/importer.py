@@ -33,6 +33,7 @@ from layers_reconcile.records import (
     Project,
     ScheduledPost,
 )
+from layers_reconcile.revb import approval_of, file_mode
 
 JsonDict = dict[str, Any]
 TODO_SOCIAL = (
@@ -177,7 +178,9 @@ async def _customer(
     result.workspace = stamp if isinstance(stamp, str) and stamp else None
     data = result.data
     data["project"] = _project(project)
-    data["approval"] = _approval(project)
+    data["approval"] = _approval(
+        approval_of(await api.get_review_policy(pid)) if api.revision == "b" else project
+    )
     github = _github(reserved, installations, result.notes)
     if github:
         data["github"] = github
@@ -217,12 +220,21 @@ def _project(project: Project) -> JsonDict:
     return out
 
 
-def _approval(project: Project) -> JsonDict:
-    policy: Mapping[str, Any] = project.approval_policy or {
-        "requiresApproval": project.requires_approval,
-        "firstNPostsBlocked": project.first_n_posts_blocked,
-        "autoApproveAfter": project.auto_approve_after,
-    }
+def _approval(source: Project | Mapping[str, Any]) -> JsonDict:
+    """`source`: Rev A's project row (the policy embedded), or Rev B's review policy in the
+    file's words (`revb.approval_of`)."""
+    policy: Mapping[str, Any] = (
+        (
+            source.approval_policy
+            or {
+                "requiresApproval": source.requires_approval,
+                "firstNPostsBlocked": source.first_n_posts_blocked,
+                "autoApproveAfter": source.auto_approve_after,
+            }
+        )
+        if isinstance(source, Project)
+        else source
+    )
     out: JsonDict = {"requiresApproval": bool(policy.get("requiresApproval"))}
     for name in ("firstNPostsBlocked", "autoApproveAfter"):
         if policy.get(name) is not None:
@@ -301,6 +313,9 @@ async def _content(api: LayersClient, pid: str, reserved: Reserved, notes: list[
             "variants": int(entry.get("variants") or len(ids)),
             "brief": brief,
         }
+        post = raw_brief.get("tiktokVideoId")  # Rev B: the post a remix started from
+        if isinstance(post, str) and post:
+            item["source"] = {"tiktokVideoId": post}
         statuses = []
         for cid in ids:
             container = first if cid == ids[0] else await api.get_content(cid)
@@ -341,7 +356,7 @@ def _schedule(
         item: JsonDict = {}
         if entry_id:
             item["id"] = entry_id
-        item.update(account=account, mode=post.mode, at=post.scheduled_for)
+        item.update(account=account, mode=file_mode(post.mode, account), at=post.scheduled_for)
         if variant != 1:
             item["variant"] = variant
         if post.caption_override:

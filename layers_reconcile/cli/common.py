@@ -234,7 +234,11 @@ def endpoint_for(options: GlobalOptions, workspace: Workspace) -> Iterator[Endpo
     if options.emulator:
         from layers_reconcile.cli.embedded import EMBEDDED_SPEED, embedded_emulator
 
-        with embedded_emulator(workspace.root) as (url, key):
+        pinned = options.api_revision or workspace.settings.apiRevision
+        with embedded_emulator(workspace.root, revision="b" if pinned == "b" else "a") as (
+            url,
+            key,
+        ):
             yield Endpoint(url=url, api_key=key, emulator=True, job_speed=EMBEDDED_SPEED)
         return
     yield resolve_endpoint(options, workspace)

@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from layers_reconcile.apirevision import ApiRevision
+
 EMBEDDED_SPEED = 60.0
 STATE_DIR = ".layers-emulator"
 STATE_FILE = "state.sqlite3"
@@ -33,14 +35,17 @@ def ensure_state_dir(folder: Path) -> None:
 
 @contextmanager
 def embedded_emulator(
-    workspace_root: Path, *, speed: float = EMBEDDED_SPEED
+    workspace_root: Path, *, speed: float = EMBEDDED_SPEED, revision: ApiRevision = "a"
 ) -> Iterator[tuple[str, str]]:
-    """Serve the emulator on a free loopback port; yield (url, api_key)."""
+    """Serve the emulator on a free loopback port, speaking API `revision` (the one a run pins;
+    Rev A, the guide's, otherwise); yield (url, api_key)."""
     from layers_reconcile.emulator.server import EmulatorServer
     from layers_reconcile.emulator.settings import EmulatorSettings
 
     db = state_path(workspace_root)
     ensure_state_dir(db.parent)
-    settings = EmulatorSettings(port=0, db=db, speed=speed, auto_consent=True)
+    settings = EmulatorSettings(
+        port=0, db=db, speed=speed, auto_consent=True, api_revision=revision
+    )
     with EmulatorServer(settings) as server:
         yield server.url, server.api_key

@@ -116,7 +116,8 @@ def _read_projects(
     if use_emulator:
         from layers_reconcile.cli.embedded import embedded_emulator
 
-        with embedded_emulator(path) as (url, key):
+        # the embedded emulator speaks the revision the run pins (Rev A otherwise)
+        with embedded_emulator(path, revision="b" if pin.setting == "b" else "a") as (url, key):
             endpoint = Endpoint(url=url, api_key=key, emulator=True)
             return run(_import(endpoint, options.customers, pin))
     return run(_import(resolve_endpoint(options, workspace), options.customers, pin))

@@ -20,10 +20,17 @@ from layers_reconcile.cli.output import scrubbed
 from layers_reconcile.client import LayersClient
 from layers_reconcile.config.gitdiff import changed_since, head_commit
 from layers_reconcile.config.loader import SETTINGS_NAMES, Workspace, revision_issues
+from layers_reconcile.config.revision import check_revision
 from layers_reconcile.config.scope import Shard, in_shard, parse_shard, touched
 from layers_reconcile.errors import ConfigError, ReconcileError
 from layers_reconcile.plan.model import Plan
-from layers_reconcile.plan.planner import DEFAULT_PRUNE_CAP, RunScope, check_prune, make_plan
+from layers_reconcile.plan.planner import (
+    DEFAULT_PRUNE_CAP,
+    RunScope,
+    check_prune,
+    make_plan,
+    selected,
+)
 from layers_reconcile.plan.return_urls import missing_return_urls
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -234,7 +241,14 @@ async def scoped_plan(
 ) -> Plan:
     """The plan of what `scope` covers, as plan shows it and apply executes it: stamped, with the
     endpoint's note, and refused when it needs a return URL the files lack (real API only).
-    `revision`: the API revision asked for (`cli.common.revision_pin`)."""
+    `revision`: the API revision asked for (`cli.common.revision_pin`); what the files say that
+    it cannot take is refused at its line (pinned: before any request) or warned about."""
+    revision = revision or Pin(workspace.settings.apiRevision)
+    pinned = revision.setting in ("a", "b")
+    picked = {c.spec.customerExternalId for c in selected(workspace, scope.customers)}
+    chosen = [c for c in workspace.customers if c.spec.customerExternalId in picked]
+    if revision.setting == "a" or revision.setting == "b":
+        check_revision(chosen, revision.setting, pinned=True)
     if scope.empty:  # nothing changed: nothing to read
         settings = workspace.settings
         made = Plan(workspace=settings.workspace, workspace_root=scope.root, api_url=endpoint.url)
@@ -247,6 +261,18 @@ async def scoped_plan(
             now=datetime.now(UTC),
             api_url=endpoint.url,
             revision=revision,
+        )
+    if made.api_revision is not None:
+        found = check_revision(chosen, made.api_revision, pinned=pinned)
+        made = made.model_copy(
+            update={
+                "customers": [
+                    c.model_copy(update={"warnings": [*found[c.customer_external_id], *c.warnings]})
+                    if c.customer_external_id in found
+                    else c
+                    for c in made.customers
+                ]
+            }
         )
     plan = noted(stamped(made, scope, workspace), endpoint)
     planned = {c.customer_external_id for c in plan.customers}

@@ -111,6 +111,18 @@ class LayersClient(ClientCore):
             endpoints.PATCH_APPROVAL_POLICY, project_id, body=body, idempotency_key=idempotency_key
         )
 
+    async def get_review_policy(self, project_id: str) -> records.ReviewPolicy:
+        """Rev B: `GET /v1/projects/:id/content-review-policy`."""
+        return await self.call(endpoints.GET_REVIEW_POLICY, project_id)
+
+    async def patch_review_policy(
+        self, project_id: str, body: dict[str, Any], *, idempotency_key: str | None = None
+    ) -> records.ReviewPolicy:
+        """Rev B: `{policy, firstN?}`; the whole policy is sent (a discriminated union)."""
+        return await self.call(
+            endpoints.PATCH_REVIEW_POLICY, project_id, body=body, idempotency_key=idempotency_key
+        )
+
     # -- GitHub -------------------------------------------------------------------------------
 
     async def get_installation(self) -> records.InstallationAnswer:

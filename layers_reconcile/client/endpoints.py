@@ -89,6 +89,11 @@ GET_APPROVAL_POLICY = _read("/v1/projects/{project_id}/approval-policy", shapes.
 PATCH_APPROVAL_POLICY = _write(
     "PATCH", "/v1/projects/{project_id}/approval-policy", shapes.ApprovalPolicy, safe=True
 )
+# Rev B's review policy (the approval policy's successor, CONTRACT-revb.md §6.3).
+GET_REVIEW_POLICY = _read("/v1/projects/{project_id}/content-review-policy", shapes.ReviewPolicy)
+PATCH_REVIEW_POLICY = _write(
+    "PATCH", "/v1/projects/{project_id}/content-review-policy", shapes.ReviewPolicy, safe=True
+)
 GET_JOB = _read("/v1/jobs/{job_id}", shapes.Job)
 
 GET_INSTALLATION = _read("/v1/github/installation", shapes.Installation)

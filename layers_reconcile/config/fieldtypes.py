@@ -27,12 +27,13 @@ from layers_reconcile.config.zones import check_timezone
 Platform = Literal["tiktok", "instagram"]
 SdkPlatform = Literal["ios", "android", "web", "react-native", "flutter", "expo"]
 ContentFormat = Literal["auto", "video_remix", "slideshow_remix", "ugc_remix", "slideshow_builder"]
-PublishMode = Literal["direct_publish", "draft_to_device", "reels", "feed"]
+# `managed` is Rev B's alone (config.revision refuses it on Rev A).
+PublishMode = Literal["direct_publish", "draft_to_device", "reels", "feed", "managed"]
 Gender = Literal["male", "female", "nonbinary", "unspecified"]
 
 MODES_BY_PLATFORM: dict[str, tuple[str, ...]] = {
-    "tiktok": ("direct_publish", "draft_to_device"),
-    "instagram": ("reels", "feed", "draft_to_device"),
+    "tiktok": ("direct_publish", "draft_to_device", "managed"),
+    "instagram": ("reels", "feed", "draft_to_device", "managed"),
 }
 RESERVED_METADATA_KEY = "layersReconcile"
 METADATA_MAX_BYTES = 4096

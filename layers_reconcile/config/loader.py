@@ -29,6 +29,7 @@ from layers_reconcile.config.locate import resolve
 from layers_reconcile.config.merge import merge_customer
 from layers_reconcile.config.messages import describe, kind_of
 from layers_reconcile.config.models import CustomerFilesSpec, CustomerSpec, WorkspaceSpec
+from layers_reconcile.config.revision import unsupported_fields
 from layers_reconcile.config.source import Issue, Mark, SourceMap, read_yaml
 from layers_reconcile.errors import ConfigError, ConfigIssue
 from layers_reconcile.ids import body_hash
@@ -153,6 +154,11 @@ def check_workspace(
             _check_revision(loaded, settings, issues)
     _check_organization_workspace(settings, customers, issues)
     files = [display_path(f) for f in customer_files]
+    pinned = settings.apiRevision
+    if pinned == "a" or pinned == "b":  # what the pinned revision cannot take: refused offline
+        for loaded in customers:
+            for issue in unsupported_fields(loaded.spec, loaded.source, str(loaded.path), pinned):
+                issues.add(Mark(issue.file, issue.line, issue.col), issue.message)
     if issues.has_errors:
         return Report(root, issues.sorted(), files, None)
     workspace = Workspace(

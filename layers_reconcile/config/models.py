@@ -242,12 +242,27 @@ class BrandSpec(StrictModel):
 
 
 class InfluencerSpec(StrictModel):
-    """Attributes of an influencer to create, by name, when none with that name exists."""
+    """Attributes of an influencer to create when the project has none that is this one.
 
-    name: str = Field(
+    Rev A of the API creates it by `name`, which identifies it. Rev B names influencers itself:
+    there the attributes become the creation's hints (gender, age range, a visual prompt), and
+    the influencer is the one the tool created (recorded in the project) or the one `id` adopts.
+    """
+
+    id: str | None = Field(
+        default=None,
         min_length=1,
         max_length=128,
-        description="Name of the influencer; it identifies the influencer in the project.",
+        description="Adopt this existing influencer (both API revisions) instead of creating one.",
+        examples=["inf_7d2c9a40-3b1e-4f55-9b8e-2a61d0c4e911"],
+    )
+    name: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=128,
+        description="Name of the influencer; on Rev A of the API it identifies the influencer "
+        "in the project (required there unless `id` is given). Rev B generates names and "
+        "ignores it.",
         examples=["Lena — Berlin run club captain"],
     )
     gender: Gender | None = Field(
@@ -410,7 +425,8 @@ class ScheduleSpec(StrictModel):
     )
     mode: PublishMode = Field(
         description="How to publish: TikTok direct_publish or draft_to_device; Instagram reels, "
-        "feed or draft_to_device.",
+        "feed or draft_to_device; managed (Rev B of the API only). On Rev B direct_publish, "
+        "reels and feed publish, draft_to_device drafts.",
         examples=["direct_publish"],
     )
     at: ScheduleTime = Field(

@@ -8,10 +8,10 @@ default never shows up. Values that exist only after an earlier step of the same
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from layers_reconcile import revb
 from layers_reconcile.apirevision import ApiRevision
 from layers_reconcile.config.models import InfluencerSpec, WorkspaceSpec
 from layers_reconcile.guidance import ingest_fix
@@ -22,6 +22,7 @@ from layers_reconcile.plan.diff_content import diff_content
 from layers_reconcile.plan.diff_org import diff_organization, organization_conflict
 from layers_reconcile.plan.fields import changes, created, fingerprint, unknown_before
 from layers_reconcile.plan.ids import RESERVED_KEY, same_id
+from layers_reconcile.plan.influencers import file_influencer, file_influencer_label
 from layers_reconcile.plan.installations import covering, covers, registered
 from layers_reconcile.plan.links import github_key, outstanding, recorded, social_key
 from layers_reconcile.plan.model import (
@@ -37,8 +38,8 @@ from layers_reconcile.plan.model import (
     Target,
 )
 from layers_reconcile.plan.stages import stage_index
-from layers_reconcile.records import Influencer, Project
-from layers_reconcile.statuses import INFLUENCER_BUSY, INFLUENCER_UNUSABLE, INGEST_RUNNING
+from layers_reconcile.records import Project
+from layers_reconcile.statuses import INFLUENCER_BUSY, INGEST_RUNNING
 
 
 def diff_customer(
@@ -250,10 +251,14 @@ def _approval(ctx: Ctx) -> None:
     if ctx.spec.approval is None:
         return
     desired = ctx.spec.approval.model_dump(exclude_unset=True)
+    if ctx.revision == "b":  # Rev B has no timer: config.revision warns (or refuses, pinned)
+        desired = {k: v for k, v in desired.items() if k not in revb.REV_A_ONLY}
     if not desired:
         return
     address = ctx.addr("approval")
     policy = ctx.actual.approval_policy
+    if ctx.revision == "b" and policy is not None:
+        desired = revb.as_stored(desired, policy)
     ctx.seen(address, None if policy is None else {k: policy.get(k) for k in desired})
     found = (
         unknown_before(desired)
@@ -406,10 +411,15 @@ def _brand(ctx: Ctx) -> None:
     if ctx.spec.brand is None:
         return
     desired = ctx.spec.brand.model_dump(exclude_unset=True)
+    if ctx.revision == "b":  # what Rev B cannot take: config.revision warns (or refuses, pinned)
+        desired = revb.brand_sendable_b(desired)
     if not desired:
         return
     address = ctx.addr("brand")
-    context = (ctx.project.brand_context if ctx.project else None) or {}
+    if ctx.revision == "b":
+        context = revb.brand_of_b(ctx.project.raw()) if ctx.project else {}
+    else:
+        context = (ctx.project.brand_context if ctx.project else None) or {}
     ctx.seen(address, {k: context.get(k) for k in desired} if ctx.project else None)
     if ctx.project is None or ctx.ingest_pending:
         found = unknown_before(desired)
@@ -428,17 +438,6 @@ def _brand(ctx: Ctx) -> None:
 # ------------------------------------------------------------------------------- influencer
 
 
-def _find_influencer(items: Sequence[Influencer], name_or_id: str) -> Influencer | None:
-    usable = [i for i in items if i.status not in INFLUENCER_UNUSABLE]
-    for i in usable:
-        if same_id(i.id, name_or_id):
-            return i
-    for i in usable:
-        if i.name == name_or_id:
-            return i
-    return None
-
-
 def _influencer(ctx: Ctx) -> None:
     want = ctx.spec.influencer
     if want is None:
@@ -455,19 +454,34 @@ def _influencer(ctx: Ctx) -> None:
             "items": sorted((i.id, i.name, i.status) for i in items),
         },
     )
-    name = want if isinstance(want, str) else want.name
-    match = None if ctx.project is None else _find_influencer(items, name)
+    name = file_influencer_label(want)
+    job = ctx.reserved.get("influencerJob") or {}
+    match = (
+        None
+        if ctx.project is None
+        else file_influencer(
+            items, want, revision=ctx.revision, recorded=(pinned, job.get("influencerId"))
+        )
+    )
     pin_unknown = Change(field="influencerId", before=pinned, after_unknown=True)
-    if isinstance(want, InfluencerSpec) and match is None:
+    creates = isinstance(want, InfluencerSpec) and want.id is None
+    if creates and match is None:
+        assert isinstance(want, InfluencerSpec)
+        if ctx.revision == "b":
+            attributes = revb.influencer_hints(want.model_dump(exclude_unset=True))
+            reason = "the tool has created no influencer here; Layers creates one from the hints"
+        else:
+            attributes = want.model_dump(exclude_unset=True)
+            reason = f"no influencer named {name!r} exists; it is created and pinned"
         ctx.add(
             ctx.step(
                 address,
                 StepKind.INFLUENCER,
                 Action.RUN_JOB,
-                changes=[*created(want.model_dump(exclude_unset=True)), pin_unknown],
+                changes=[*created(attributes), pin_unknown],
                 job=estimates.influencer(),
-                reason=f"no influencer named {name!r} exists; it is created and pinned",
-                target=ctx.target(name=name),
+                reason=reason,
+                target=ctx.target(name=want.name if ctx.revision == "a" else None),
             )
         )
         return
@@ -500,8 +514,9 @@ def _influencer(ctx: Ctx) -> None:
                     else [Change(field="influencerId", before=pinned, after=found_id)]
                 ),
                 job=estimates.influencer(),
-                reason=f"influencer {name!r} is still being created ({match.status}); apply waits",
-                target=ctx.target(influencerId=found_id, name=name),
+                reason=f"influencer {(match.name or name)!r} is still being created "
+                f"({match.status}); apply waits",
+                target=ctx.target(influencerId=found_id, name=match.name or want.name),
             )
         )
         return

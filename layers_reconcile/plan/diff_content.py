@@ -26,6 +26,7 @@ from layers_reconcile.plan.ids import (
 from layers_reconcile.plan.model import Action, Change, PersonGate, Step, StepKind
 from layers_reconcile.plan.rounds import Entry, Rounds, round_of, rounds
 from layers_reconcile.records import Container, ScheduledPost, ScheduleIntent
+from layers_reconcile.revb import wire_mode
 from layers_reconcile.statuses import CONTAINER_RUNNING, UNKNOWN
 
 SOON = timedelta(hours=1)
@@ -609,7 +610,9 @@ def _schedules(
                     Action.SCHEDULE,
                     changes=[
                         Change(field="scheduledFor", before=None, after=iso_instant(when)),
-                        Change(field="mode", before=None, after=entry.mode),
+                        Change(
+                            field="mode", before=None, after=wire_mode(entry.mode, ctx.revision)
+                        ),
                         *(
                             [
                                 Change(
@@ -630,7 +633,7 @@ def _schedules(
                         platform=entry.account,
                         socialAccountId=ctx.accounts.get(entry.account),
                         scheduledFor=iso_instant(when),
-                        mode=entry.mode,
+                        mode=wire_mode(entry.mode, ctx.revision),
                         captionOverride=entry.captionOverride or None,
                     ),
                 )

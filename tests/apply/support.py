@@ -199,6 +199,40 @@ def copy_workspace(source: Path, dest: Path) -> Path:
     return dest
 
 
+# The API revisions the end-to-end tests run against (the emulator's --api-revision).
+REVISIONS = ("a", "b")
+# The emulator's TikTok world: a video and a slideshow post a remix may start from (no run of
+# eight characters of KEY in them, which the tool would mask wherever it reads them).
+VIDEO_POST = "7312345678901234561"
+SLIDESHOW_POST = "7312345678901234560"
+
+
+def revision_args(revision: str) -> tuple[str, ...]:
+    """The emulator's options for `revision` (Rev A is its default)."""
+    return ("--api-revision", revision) if revision != "a" else ()
+
+
+def for_revision(ws: Path, revision: str) -> Path:
+    """A copied workspace (the examples, or the people data) as `revision` takes it. Rev B has
+    no `format: auto` (nor a default: the content makes a slideshow from its hook there) and its
+    remixes start from a post (`source:`); every other line is the same on both revisions."""
+    if revision == "a":
+        return ws
+    for path in sorted((ws / "customers").glob("*.yaml")):
+        text = path.read_text()
+        text = text.replace("    format: auto ", "    format: slideshow_builder ")
+        text = text.replace(
+            "  first-post:\n    brief:", "  first-post:\n    format: slideshow_builder\n    brief:"
+        )
+        for fmt, post in (("video_remix", VIDEO_POST), ("slideshow_remix", SLIDESHOW_POST)):
+            text = text.replace(
+                f"    format: {fmt}\n",
+                f'    format: {fmt}\n    source: {{tiktokVideoId: "{post}"}}\n',
+            )
+        path.write_text(text)
+    return ws
+
+
 class Api:
     """Reads the emulator through the public API, to assert what exists (no duplicates)."""
 

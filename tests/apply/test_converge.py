@@ -12,12 +12,15 @@ import pytest
 from tests.apply.support import (
     EXAMPLES,
     KEY,
+    REVISIONS,
     Api,
     Emulator,
     assert_no_duplicates,
     copy_workspace,
     emulator,
     expected_counts,
+    for_revision,
+    revision_args,
     run_cli,
 )
 
@@ -68,11 +71,19 @@ def edit(ws: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1))
 
 
+@pytest.mark.parametrize("revision", REVISIONS)
 def test_the_examples_converge_and_plan_then_shows_no_changes(
-    workspace: Path, emu: Emulator
+    tmp_path: Path, revision: str
 ) -> None:
+    workspace = for_revision(copy_workspace(EXAMPLES, tmp_path / "ws"), revision)
+    with emulator(tmp_path, extra=revision_args(revision)) as emu:
+        _examples_converge(workspace, emu, revision)
+
+
+def _examples_converge(workspace: Path, emu: Emulator, revision: str) -> None:
     output = apply_ok(workspace, emu)
     assert "Apply complete" in output
+    assert f"API revision {revision.upper()}" in output.splitlines()[0]
     no_changes(workspace, emu)
     again = apply_ok(workspace, emu)
     assert "No changes" in again
@@ -93,7 +104,7 @@ def test_the_examples_converge_and_plan_then_shows_no_changes(
     (post,) = api.posts(project["id"])
     assert post["status"] == "queued"
     assert post["scheduledFor"].startswith("2027-03-01T22:00:00")
-    pinned = {i["influencerId"]: i["name"] for i in api.influencers(project["id"])}
+    pinned = {i.get("id") or i["influencerId"]: i["name"] for i in api.influencers(project["id"])}
     assert pinned[reserved["influencerId"]] == "Maya — PNW cafe regular"
     api.close()
 

@@ -5,15 +5,30 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from tests.apply.support import EXAMPLES, Api, copy_workspace, emulator, run_cli
+import pytest
+
+from tests.apply.support import (
+    EXAMPLES,
+    REVISIONS,
+    VIDEO_POST,
+    Api,
+    copy_workspace,
+    emulator,
+    for_revision,
+    revision_args,
+    run_cli,
+)
 
 
-def test_imported_files_describe_the_converged_examples_exactly(tmp_path: Path) -> None:
-    ws = copy_workspace(EXAMPLES, tmp_path / "ws")
+@pytest.mark.parametrize("revision", REVISIONS)
+def test_imported_files_describe_the_converged_examples_exactly(
+    tmp_path: Path, revision: str
+) -> None:
+    ws = for_revision(copy_workspace(EXAMPLES, tmp_path / "ws"), revision)
     new = tmp_path / "imported"
     new.mkdir()
     shutil.copy(ws / "layers.yaml", new / "layers.yaml")
-    with emulator(tmp_path) as emu:
+    with emulator(tmp_path, extra=revision_args(revision)) as emu:
         applied = run_cli("apply", str(ws), "--auto-approve", env=emu.env())
         assert applied.returncode == 0, applied.stdout + applied.stderr
         imported = run_cli("import", str(new), env=emu.env())
@@ -26,6 +41,10 @@ def test_imported_files_describe_the_converged_examples_exactly(tmp_path: Path) 
         assert "returnUrl: https://app.your-partner.com/customers/quinn/social-complete" in quinn
         acme = (new / "customers/acme-fitness-003.yaml").read_text()
         assert "id: launch-week" in acme  # an entry's id: kept by apply, written back
+        if revision == "b":  # Rev B's words come back in the file's: the review policy, modes
+            assert "requiresApproval: true\n  firstNPostsBlocked: 5" in acme
+            assert "mode: publish" not in acme
+            assert f"tiktokVideoId: '{VIDEO_POST}'" in acme
         valid = run_cli("validate", str(new), env=emu.env())
         assert valid.returncode == 0, valid.stdout + valid.stderr
         plan = run_cli("plan", str(new), "--detailed-exitcode", env=emu.env())

@@ -8,14 +8,18 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+import pytest
 
 from tests.apply.support import (
     DATA,
     KEY,
+    REVISIONS,
     Api,
     copy_workspace,
     emulator,
+    for_revision,
     kill9,
+    revision_args,
     run_cli,
     start_cli,
 )
@@ -41,11 +45,12 @@ def consent(api: Api, url: str) -> None:
         )
 
 
+@pytest.mark.parametrize("revision", REVISIONS)
 def test_without_consent_apply_exits_3_with_the_urls_then_converges_after_it(
-    tmp_path: Path,
+    tmp_path: Path, revision: str
 ) -> None:
-    ws = copy_workspace(DATA / "people", tmp_path / "ws")
-    with emulator(tmp_path, auto_consent=False) as emu:
+    ws = for_revision(copy_workspace(DATA / "people", tmp_path / "ws"), revision)
+    with emulator(tmp_path, auto_consent=False, extra=revision_args(revision)) as emu:
         api = Api(emu.url)
         first = run_cli("apply", str(ws), "--auto-approve", env=emu.env())
         output = first.stdout + first.stderr
@@ -82,13 +87,14 @@ def test_without_consent_apply_exits_3_with_the_urls_then_converges_after_it(
         api.close()
 
 
-def test_apply_waits_for_people_who_act_while_it_waits(tmp_path: Path) -> None:
-    ws = copy_workspace(DATA / "people", tmp_path / "ws")
+@pytest.mark.parametrize("revision", REVISIONS)
+def test_apply_waits_for_people_who_act_while_it_waits(tmp_path: Path, revision: str) -> None:
+    ws = for_revision(copy_workspace(DATA / "people", tmp_path / "ws"), revision)
     text = (ws / "customers/bluebird.yaml").read_text()
     (ws / "customers/bluebird.yaml").write_text(
         text.replace("    brief:", "    approve: true\n    brief:")
     )
-    with emulator(tmp_path, auto_consent=False) as emu:
+    with emulator(tmp_path, auto_consent=False, extra=revision_args(revision)) as emu:
         api = Api(emu.url)
         proc = start_cli(
             "apply", str(ws), "--auto-approve", "--wait-for-people", "1m", env=emu.env()

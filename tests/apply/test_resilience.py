@@ -19,13 +19,16 @@ import pytest
 from tests.apply.support import (
     EXAMPLES,
     KEY,
+    REVISIONS,
     Api,
     Emulator,
     assert_no_duplicates,
     copy_workspace,
     emulator,
     expected_counts,
+    for_revision,
     kill9,
+    revision_args,
     run_cli,
     run_cli_process,
     start_cli,
@@ -35,7 +38,7 @@ SPEED = 300.0  # slow enough that a kill lands inside the jobs
 
 # Kill right after the first (or n-th) request of each kind the onboarding sends, in the order
 # a run sends them; each rerun resumes from what the killed one left behind.
-KILL_AFTER = [
+KILL_AFTER_A = [
     ("POST /v1/projects", 1),
     ("PATCH /v1/projects/{projectId}/approval-policy", 1),
     ("GET /v1/github/installation/install-url", 1),
@@ -51,6 +54,27 @@ KILL_AFTER = [
     ("POST /v1/content/{containerId}/schedule", 1),
     ("POST /v1/content/{containerId}/schedule", 3),
 ]
+# Rev B: the review policy, and one generation route per format (the examples' content).
+KILL_AFTER = {
+    "a": KILL_AFTER_A,
+    "b": [
+        ("POST /v1/projects", 1),
+        ("PATCH /v1/projects/{projectId}/content-review-policy", 1),
+        ("GET /v1/github/installation/install-url", 1),
+        ("POST /v1/github/installation", 1),
+        ("POST /v1/projects/{id}/ingest/github", 1),
+        ("PATCH /v1/projects/{id}", 1),
+        ("GET /v1/jobs/{jobId}", 1),
+        ("POST /v1/projects/{projectId}/influencers", 1),
+        ("POST /v1/projects/{projectId}/content/slideshow-builder", 1),
+        ("POST /v1/projects/{projectId}/content/video-remix", 1),
+        ("POST /v1/projects/{projectId}/content/ugc-remix", 2),
+        ("GET /v1/jobs/{jobId}", 1),
+        ("POST /v1/content/{containerId}/approve", 1),
+        ("POST /v1/content/{containerId}/schedule", 1),
+        ("POST /v1/content/{containerId}/schedule", 3),
+    ],
+}
 
 
 def _run_until(emu: Emulator, ws: Path, route: str, count: int) -> bool:
@@ -83,38 +107,48 @@ def _converges(emu: Emulator, ws: Path, *only: str) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("revision", REVISIONS)
 def test_kill_9_after_each_kind_of_request_then_rerun_converges_without_duplicates(
-    tmp_path: Path,
+    tmp_path: Path, revision: str
 ) -> None:
     """Every kill point gets its kill -9, and every run after a kill converges without a
     duplicate. How far a killed run got depends on the machine's load, so the run after a kill
     may converge without sending the next kill point's request again: that convergence is
     checked, and the kill point then gets its kill in a run from an empty account (which sends
     every request of the onboarding). How many times that happens is the machine's business."""
-    ws = copy_workspace(EXAMPLES, tmp_path / "ws")
+    ws = for_revision(copy_workspace(EXAMPLES, tmp_path / "ws"), revision)
+    extra = revision_args(revision)
     fresh = 0
-    emu = Emulator(db=tmp_path / "state-0.sqlite3", speed=SPEED).start()
+    emu = Emulator(db=tmp_path / "state-0.sqlite3", speed=SPEED, extra=extra).start()
     try:
-        for route, count in KILL_AFTER:
+        for route, count in KILL_AFTER[revision]:
             if _run_until(emu, ws, route, count):
                 continue  # killed while resuming what the previous kill left behind
             _converges(emu, ws)
             emu.stop()
             fresh += 1
-            emu = Emulator(db=tmp_path / f"state-{fresh}.sqlite3", speed=SPEED).start()
+            emu = Emulator(db=tmp_path / f"state-{fresh}.sqlite3", speed=SPEED, extra=extra).start()
             assert _run_until(emu, ws, route, count), f"a run from nothing sent no {route} x{count}"
         _converges(emu, ws)
     finally:
         emu.stop()
 
 
-@pytest.mark.parametrize("seed", [1, pytest.param(2, marks=pytest.mark.slow)])
+@pytest.mark.parametrize(
+    ("revision", "seed"),
+    [
+        ("a", 1),
+        pytest.param("a", 2, marks=pytest.mark.slow),
+        ("b", 1),
+        pytest.param("b", 2, marks=pytest.mark.slow),
+    ],
+)
 def test_kill_9_at_random_moments_then_rerun_converges_without_duplicates(
-    tmp_path: Path, seed: int
+    tmp_path: Path, revision: str, seed: int
 ) -> None:
     rng = random.Random(seed)
-    ws = copy_workspace(EXAMPLES, tmp_path / "ws")
-    with emulator(tmp_path, speed=SPEED) as emu:
+    ws = for_revision(copy_workspace(EXAMPLES, tmp_path / "ws"), revision)
+    with emulator(tmp_path, speed=SPEED, extra=revision_args(revision)) as emu:
         for _ in range(8):
             proc = start_cli("apply", str(ws), "--auto-approve", env=emu.env())
             time.sleep(rng.uniform(0.3, 2.5))
@@ -126,9 +160,13 @@ def test_kill_9_at_random_moments_then_rerun_converges_without_duplicates(
 
 
 @pytest.mark.slow
-def test_lost_responses_and_failing_requests_converge_without_duplicates(tmp_path: Path) -> None:
-    ws = copy_workspace(EXAMPLES, tmp_path / "ws")
-    with emulator(tmp_path, fault_rate=0.3, fault_seed=7) as emu:
+@pytest.mark.parametrize("revision", REVISIONS)
+def test_lost_responses_and_failing_requests_converge_without_duplicates(
+    tmp_path: Path, revision: str
+) -> None:
+    ws = for_revision(copy_workspace(EXAMPLES, tmp_path / "ws"), revision)
+    extra = revision_args(revision)
+    with emulator(tmp_path, fault_rate=0.3, fault_seed=7, extra=extra) as emu:
         # The guide's customer and the minimal one (the whole examples take a minute here:
         # the client backs off on every failure, as it should).
         only = ("--customer", "quinn-coffee-001", "--customer", "bluebird-bakery-002")
@@ -141,7 +179,7 @@ def test_lost_responses_and_failing_requests_converge_without_duplicates(tmp_pat
         faults = emu.stats()["faults"]
         assert faults["lost_500"] + faults["lost_drop"] > 0, faults
     # Check back without faults: the same state file under a clean emulator.
-    again = Emulator(db=emu.db).start()
+    again = Emulator(db=emu.db, extra=extra).start()
     try:
         _converges(again, ws, *only)
     finally:

@@ -20,6 +20,7 @@ from layers_reconcile.emulator.routes import (
     organizations,
     projects,
     publishing,
+    review,
     social,
 )
 
@@ -30,6 +31,7 @@ SPECS = [
     *influencers.routes(),
     *content.routes(),
     *generation.routes(),  # Rev B's per-format routes
+    *review.routes(),  # Rev B's content review policy
     *social.routes(),
     *publishing.routes(),
     *jobs.routes(),

@@ -6,6 +6,7 @@ from layers_reconcile.apply.context import CustomerContext
 from layers_reconcile.apply.steps.base import StepResult, approval_gate, content_key_of
 from layers_reconcile.errors import ConflictError
 from layers_reconcile.plan.model import Step
+from layers_reconcile.revb import REV_A_ONLY, approval_of, review_policy_body
 from layers_reconcile.statuses import APPROVAL_CLEARED
 
 
@@ -18,8 +19,20 @@ async def update_policy(ctx: CustomerContext, step: Step) -> StepResult:
         body = {k: v for k, v in body.items() if k in known}
     # A PATCH sets values: repeating it is harmless, so no key derived from the body (which
     # would replay a stale answer when a value goes A -> B -> A within the replay window).
+    if ctx.api.revision == "b":
+        return await _update_review_policy(ctx, body)
     await ctx.api.patch_approval_policy(ctx.require_project(), body)
     return StepResult(detail="policy " + ", ".join(f"{k}={v}" for k, v in body.items()))
+
+
+async def _update_review_policy(ctx: CustomerContext, body: dict[str, object]) -> StepResult:
+    """Rev B takes the whole policy at once: the file's changed fields over what Layers has."""
+    pid = ctx.require_project()
+    wanted = {k: v for k, v in body.items() if k not in REV_A_ONLY}
+    current = approval_of(await ctx.api.get_review_policy(pid))
+    sent = review_policy_body({**current, **wanted})
+    await ctx.api.patch_review_policy(pid, sent)
+    return StepResult(detail="review policy " + ", ".join(f"{k}={v}" for k, v in sent.items()))
 
 
 def _containers(step: Step) -> list[str]:
@@ -47,9 +60,13 @@ async def approve(ctx: CustomerContext, step: Step) -> StepResult:
             # after a regenerate reset the container to pending.
             await ctx.api.approve_content(container_id, note)
             approved += 1
-        except ConflictError:
-            current = await ctx.api.get_content(container_id)
-            if current.approval_status not in APPROVAL_CLEARED:
+        except ConflictError as exc:
+            # Rev B says where the container stands (`details.approvalStatus`: approved, or
+            # not_required on an auto_approve project); Rev A is asked.
+            status = exc.details.get("approvalStatus")
+            if not isinstance(status, str):
+                status = (await ctx.api.get_content(container_id)).approval_status
+            if status not in APPROVAL_CLEARED:
                 raise
     return StepResult(detail=f"approved {approved} container(s)")
 

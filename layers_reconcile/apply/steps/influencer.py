@@ -11,42 +11,44 @@ from layers_reconcile.apply.recovery import StepError
 from layers_reconcile.apply.reserved import Keep, Reserved
 from layers_reconcile.apply.steps.base import StepResult, where
 from layers_reconcile.config.models import InfluencerSpec
+from layers_reconcile.plan.influencers import file_influencer, file_influencer_label
 from layers_reconcile.plan.model import Step
 from layers_reconcile.records import Influencer
+from layers_reconcile.revb import influencer_hints
 from layers_reconcile.statuses import InfluencerStatus
 
 EXPECTED_SECONDS = 60.0
 
 
-def _wanted(ctx: CustomerContext) -> tuple[str | None, str | None]:
-    """(id, name) the file asks for."""
-    value = ctx.spec.influencer
-    if isinstance(value, InfluencerSpec):
-        return None, value.name
-    if isinstance(value, str):
-        return value, value
-    return None, None
+def _label(ctx: CustomerContext) -> str:
+    want = ctx.spec.influencer
+    return "" if want is None else file_influencer_label(want)
 
 
-async def _find(ctx: CustomerContext, step: Step) -> Influencer | None:
-    want_id = step.target.influencerId
-    want_name = step.target.name
-    file_id, file_name = _wanted(ctx)
-    ids = {str(v) for v in (want_id, file_id) if v}
-    names = [str(v) for v in (want_name, file_name) if v]
+async def _find(ctx: CustomerContext, step: Step, *created: str) -> Influencer | None:
+    """The file's influencer (`plan.influencers`, the plan's rule), or the one the step names;
+    `created`: the id of one this run just made."""
     influencers = await ctx.api.list_influencers(ctx.require_project())
-    for inf in influencers:
-        if inf.id in ids:
-            return inf
-    for name in names:
-        for inf in influencers:
-            if inf.name == name:
-                return inf
-    for name in names:
-        for inf in influencers:
-            if (inf.name or "").casefold() == name.casefold():
-                return inf
-    return None
+    reserved = await ctx.reserved()
+    job = reserved.get("influencerJob") or {}
+    recorded = (*created, reserved.get("influencerId"), job.get("influencerId"))
+    want = ctx.spec.influencer
+    found = (
+        None
+        if want is None
+        else file_influencer(influencers, want, revision=ctx.api.revision, recorded=recorded)
+    )
+    if found is not None:
+        return found
+    named = [v for v in (step.target.influencerId, step.target.name) if v]
+    return next(
+        (
+            found
+            for value in named
+            if (found := file_influencer(influencers, value, revision=ctx.api.revision))
+        ),
+        None,
+    )
 
 
 async def _until_ready(ctx: CustomerContext, step: Step, influencer: Influencer) -> None:
@@ -96,9 +98,9 @@ async def select(ctx: CustomerContext, step: Step) -> StepResult:
     ctx.project_id = ctx.project_id or step.target.projectId
     found = await _find(ctx, step)
     if found is None:
-        _, name = _wanted(ctx)
         raise StepError(
-            f"{where(ctx, 'influencer')}: no influencer named or with id {name!r} in the project",
+            f"{where(ctx, 'influencer')}: no influencer named or with id {_label(ctx)!r} in the "
+            "project",
             recovery="name an influencer the project has, or give attributes to create one",
         )
     await _until_ready(ctx, step, found)
@@ -116,7 +118,10 @@ async def create(ctx: CustomerContext, step: Step) -> StepResult:
         await _until_ready(ctx, step, existing)
         await _pin(ctx, existing.id)
         return StepResult(detail=f"pinned {existing.name!r} ({existing.id})")
-    body = spec.model_dump(exclude_none=True)
+    if ctx.api.revision == "b":  # Layers names it: the attributes are hints
+        body = influencer_hints(spec.model_dump(exclude_none=True))
+    else:
+        body = spec.model_dump(exclude_none=True, exclude={"id"})
     accepted = await ctx.api.create_influencer(
         ctx.require_project(), body, ctx.idempotency_key("influencer", body)
     )
@@ -132,10 +137,10 @@ async def create(ctx: CustomerContext, step: Step) -> StepResult:
         await ctx.update_reserved(record, Keep.LAZY)
         expected = step.job.expected_seconds if step.job else EXPECTED_SECONDS
         await ctx.wait_for_job(step.address, str(job_id), expected_seconds=expected)
-    found = await _find(ctx, step)
+    found = await _find(ctx, step, influencer_id)
     if found is None:
-        raise StepError(f"the influencer {spec.name!r} did not appear after its job")
+        raise StepError(f"the influencer {_label(ctx)!r} did not appear after its job")
     influencer_id = found.id
     await _until_ready(ctx, step, found)
     await _pin(ctx, influencer_id)
-    return StepResult(detail=f"created {spec.name!r} ({influencer_id})")
+    return StepResult(detail=f"created {(found.name or _label(ctx))!r} ({influencer_id})")

@@ -30,8 +30,10 @@ def _stamp(ctx: CustomerContext) -> Reserved:
 
 async def create(ctx: CustomerContext, step: Step) -> StepResult:
     spec = ctx.spec.project
-    body: dict[str, Any] = {
-        "id": project_id_for(ctx.customer),
+    # Rev A takes a partner-chosen id (a natural key); Rev B chooses its own (`prj_…`), and the
+    # project is found again by its customerExternalId.
+    body: dict[str, Any] = {"id": project_id_for(ctx.customer)} if ctx.api.revision == "a" else {}
+    body |= {
         "name": spec.name,
         "customerExternalId": ctx.customer,
         "timezone": spec.timezone or "UTC",
@@ -49,7 +51,7 @@ async def create(ctx: CustomerContext, step: Step) -> StepResult:
         found = await ctx.api.find_projects(ctx.customer)
         if not found:
             raise
-        mine = [p for p in found if p.id == body["id"]]
+        mine = [p for p in found if p.id == body.get("id")]
         project = (mine or found)[0]
         ctx.project_id = project.id
         return StepResult(detail=f"found existing project {ctx.project_id}")
