@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from layers_reconcile.apirevision import ApiRevision
-from layers_reconcile.records import ReviewPolicy
+from layers_reconcile.records import Project, ReviewPolicy
 
 # The approval fields Rev B has no place for.
 REV_A_ONLY = ("autoApproveAfter",)
@@ -44,6 +44,22 @@ def approval_of(policy: ReviewPolicy | Mapping[str, Any]) -> dict[str, Any]:
     if name in ("review_first_n", "review_all"):
         return {"requiresApproval": True, "firstNPostsBlocked": None}
     return {"requiresApproval": False, "firstNPostsBlocked": None}
+
+
+def approval_on_row(project: Project) -> dict[str, Any] | None:
+    """The review policy as a Rev B project row shows it, in the file's words; None when the row
+    leaves `requiresApproval` or `firstNPostsBlocked` out (read `/content-review-policy` then).
+
+    CONTRACT.md §3.3 lists both fields on the project row of either revision (only
+    `currentBlockedCount` as Rev A's), so a plan that reads the row needs no second read."""
+    sent = project.model_fields_set
+    if project.requires_approval is None or "first_n_posts_blocked" not in sent:
+        return None
+    row = {
+        "requiresApproval": project.requires_approval,
+        "firstNPostsBlocked": project.first_n_posts_blocked,
+    }
+    return approval_of(review_policy_body(row))
 
 
 def as_stored(desired: Mapping[str, Any], actual: Mapping[str, Any]) -> dict[str, Any]:

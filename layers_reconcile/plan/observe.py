@@ -25,7 +25,7 @@ from layers_reconcile.plan import orgs
 from layers_reconcile.plan.actual import ActualCustomer, JsonDict, SharedActual
 from layers_reconcile.plan.ids import RESERVED_KEY, project_id_for, same_id
 from layers_reconcile.records import Installation, Organization, Project, ReservedRecord
-from layers_reconcile.revb import approval_of
+from layers_reconcile.revb import approval_of, approval_on_row
 from layers_reconcile.statuses import UNKNOWN
 
 SUSPENDED = "suspended"
@@ -344,10 +344,12 @@ async def _approval_policy(
     client: LayersClient, pid: str, project: Project, spec: CustomerSpec
 ) -> JsonDict:
     """The project row embeds the policy (guide step 4); read the policy itself only if it lacks a
-    field. Rev B keeps it apart, as the review policy, read in the file's words."""
+    field. Rev B sets it apart, as the review policy, and shows it on the row too: read
+    `/content-review-policy` only for a row without it. Both in the file's words."""
     assert spec.approval is not None
     if client.revision == "b":
-        return approval_of(await client.get_review_policy(pid))
+        on_row = approval_on_row(project)
+        return on_row if on_row is not None else approval_of(await client.get_review_policy(pid))
     wanted = spec.approval.model_fields_set
     embedded = project.approval_policy
     if isinstance(embedded, dict) and wanted <= embedded.keys():

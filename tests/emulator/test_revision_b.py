@@ -66,7 +66,9 @@ async def test_a_rev_b_client_onboards_a_customer_end_to_end(api_b: ApiB) -> Non
         "warm",
         "female",
     )
-    assert "requiresApproval" not in project
+    # The review policy, never set (auto_approve), on the row; Rev A's counter and timer are not.
+    assert (project["requiresApproval"], project["firstNPostsBlocked"]) == (False, None)
+    assert not {"currentBlockedCount", "autoApproveAfter", "approvalPolicy"} & project.keys()
     first = (await api.get(f"/v1/projects/{pid}/influencers")).json()["items"]
     assert [(i["gender"], i["status"]) for i in first] == [("female", "pending")]
     assert first[0]["name"]  # Layers names it
@@ -332,6 +334,17 @@ async def test_the_review_policy_and_one_way_reject(api_b: ApiB) -> None:
         resp = await api.post(f"/v1/content/{cid}/{action}", body)
         assert error_of(resp, 409, "CONFLICT")["approvalStatus"] == "rejected"
     assert (await api.get(path)).json()["pendingCount"] == 0
+
+
+async def test_the_project_row_shows_the_review_policy(api_b: ApiB) -> None:
+    api = api_b
+    pid, _ = await _ready_project(api)
+    shown = []
+    for policy, first_n in (("review_first_n", 4), ("review_all", None), ("auto_approve", None)):
+        await api.policy(pid, policy, first_n)
+        row = (await api.get(f"/v1/projects/{pid}")).json()
+        shown.append((row["requiresApproval"], row["firstNPostsBlocked"]))
+    assert shown == [(True, 4), (True, None), (False, None)]
 
 
 async def test_review_first_n_counts_what_left_pending(api_b: ApiB) -> None:

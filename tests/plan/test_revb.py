@@ -6,9 +6,10 @@ from typing import Any
 
 import pytest
 
-from layers_reconcile.records import ReviewPolicy
+from layers_reconcile.records import Project, ReviewPolicy
 from layers_reconcile.revb import (
     approval_of,
+    approval_on_row,
     as_stored,
     brand_of_b,
     brand_problem_b,
@@ -118,3 +119,27 @@ def test_the_brand_rev_b_takes_and_why_it_refuses_the_rest() -> None:
         "tagline": "T",
         "brandVoice": "warm",
     }
+
+
+@pytest.mark.parametrize(
+    ("row", "approval"),
+    [
+        ({"requiresApproval": False, "firstNPostsBlocked": None}, {"requiresApproval": False}),
+        ({"requiresApproval": True, "firstNPostsBlocked": 4}, {"firstNPostsBlocked": 4}),
+        ({"requiresApproval": True, "firstNPostsBlocked": None}, {"requiresApproval": True}),
+        # a row without the policy: the policy route is read instead
+        ({}, None),
+        ({"requiresApproval": True}, None),
+        ({"requiresApproval": "yes", "firstNPostsBlocked": None}, None),
+    ],
+)
+def test_the_review_policy_as_a_rev_b_project_row_shows_it(
+    row: dict[str, Any], approval: dict[str, Any] | None
+) -> None:
+    project = Project.model_validate({"id": "prj_1", "customerExternalId": "c", **row})
+    shown = approval_on_row(project)
+    if approval is None:
+        assert shown is None
+    else:
+        assert shown is not None
+        assert approval.items() <= shown.items()

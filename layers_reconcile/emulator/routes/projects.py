@@ -21,6 +21,7 @@ from layers_reconcile.emulator.resources import (
     project_view,
 )
 from layers_reconcile.emulator.routes import influencers
+from layers_reconcile.emulator.routes.review import policy_of
 from layers_reconcile.emulator.store import Store
 
 BRAND_KEYS = tuple(requests.BrandContext.model_fields)
@@ -143,8 +144,14 @@ def list_projects(ctx: Ctx) -> Reply:
 
 
 def project_view_b(store: Store, doc: JSON) -> JSON:
-    """Rev B's project: the brand fields on top, the review policy elsewhere (its own route)."""
+    """Rev B's project: the brand fields on top; the review policy is set through its own route
+    and shown on the row as `requiresApproval` + `firstNPostsBlocked` (CONTRACT.md §3.3 lists
+    both on the row of either revision, only `currentBlockedCount` as Rev A's), read from the
+    policy so the two always agree: `review_first_n` N is (true, N), `review_all` (true, null),
+    `auto_approve` (false, null)."""
     view = {k: v for k, v in project_view(store, doc).items() if k not in _REV_A_ONLY}
+    policy, first_n = policy_of(doc)
+    view.update(requiresApproval=policy != "auto_approve", firstNPostsBlocked=first_n)
     brand = doc["brandContext"] or {}
     view.update({key: brand.get(key) for key in requests.BRAND_FIELDS_B})
     view["targetGender"] = doc.get("targetGender")
