@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from layers_reconcile.emulator import consent, lookups, queries, requests, world
+from layers_reconcile.emulator import consent, lookups, queries, world
 from layers_reconcile.emulator.common import JSON, iso, pid, ulid
 from layers_reconcile.emulator.http import (
     ApiError,
@@ -15,6 +15,7 @@ from layers_reconcile.emulator.http import (
 )
 from layers_reconcile.emulator.jobs import start_job
 from layers_reconcile.emulator.pipeline import Ctx, RouteSpec
+from layers_reconcile.emulator.requests.github import Ingest, RegisterInstallation
 from layers_reconcile.emulator.resources import job_accepted, public
 
 NOSDK_FAIL_AT = 0.70  # the end of generating_sdk_patch
@@ -58,7 +59,7 @@ def install_url(ctx: Ctx) -> Reply:
 
 def register_installation(ctx: Ctx) -> Reply:
     emu = ctx.emu
-    body = ctx.body_as(requests.RegisterInstallation)
+    body = ctx.body_as(RegisterInstallation)
     installation_id, token = body.installationId, body.state
     state = emu.store.get("gh_state", token)
     if state is None:
@@ -87,7 +88,7 @@ def get_installation(ctx: Ctx) -> Reply:
 def ingest_github(ctx: Ctx) -> Reply:
     emu = ctx.emu
     project = lookups.project(emu, ctx.params["id"], active=True)
-    body = ctx.body_as(requests.Ingest)
+    body = ctx.body_as(Ingest)
     repo, platforms = body.repoFullName, body.platforms
     branch = body.branch or "main"
     open_pr = True if body.openPR is None else body.openPR
@@ -202,7 +203,7 @@ def routes() -> list[RouteSpec]:
             "/v1/github/installation",
             register_installation,
             admin,
-            body=requests.RegisterInstallation,
+            body=RegisterInstallation,
         ),
         RouteSpec("GET", "/v1/github/installation", get_installation, admin),
         RouteSpec(
@@ -211,7 +212,7 @@ def routes() -> list[RouteSpec]:
             ingest_github,
             ("ingest:write",),
             endpoint_class="long-running",
-            body=requests.Ingest,
+            body=Ingest,
         ),
         RouteSpec(
             "GET",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from layers_reconcile.emulator import orgs, posts, queries, requests
+from layers_reconcile.emulator import orgs, posts, queries
 from layers_reconcile.emulator.common import JSON, canonical, digest, iso, new_uuid, parse_instant
 from layers_reconcile.emulator.common import parse_uuid as _parse_uuid
 from layers_reconcile.emulator.dispatcher import IDEMPOTENCY_TTL
@@ -23,6 +23,15 @@ from layers_reconcile.emulator.http import (
     paginate,
 )
 from layers_reconcile.emulator.pipeline import Ctx, RouteSpec
+from layers_reconcile.emulator.requests.organizations import (
+    PARTNER_METADATA_KEYS,
+    AllocateCredits,
+    CreateOrganization,
+    MigrateProjects,
+    MintChildKey,
+    PatchCreditConfig,
+    PatchOrganization,
+)
 from layers_reconcile.emulator.state import ORG_ADMIN
 
 ADMIN = (ORG_ADMIN,)
@@ -89,7 +98,7 @@ def _new_child(ctx: Ctx, name: str, metadata: JSON | None, email: str | None) ->
 
 
 def create(ctx: Ctx) -> Reply:
-    body = ctx.body_as(requests.CreateOrganization)
+    body = ctx.body_as(CreateOrganization)
     return Reply(201, org_row(_new_child(ctx, body.name, body.metadata, body.billingEmail)))
 
 
@@ -114,7 +123,7 @@ def get_child(ctx: Ctx) -> Reply:
 
 def patch_child(ctx: Ctx) -> Reply:
     doc = orgs.child(ctx.emu, ctx.params["orgId"])
-    body = ctx.body_as(requests.PatchOrganization)
+    body = ctx.body_as(PatchOrganization)
     _live(doc)
     sent = body.model_fields_set
     if body.name is not None:
@@ -128,8 +137,8 @@ def patch_child(ctx: Ctx) -> Reply:
                     merged.pop(key, None)
                 else:
                     merged[key] = value
-        if len(merged) > requests.PARTNER_METADATA_KEYS:
-            raise invalid("metadata", f"must have at most {requests.PARTNER_METADATA_KEYS} keys")
+        if len(merged) > PARTNER_METADATA_KEYS:
+            raise invalid("metadata", f"must have at most {PARTNER_METADATA_KEYS} keys")
         doc["metadata"] = merged
     if "billingEmail" in sent:
         doc["billingEmail"] = body.billingEmail
@@ -190,7 +199,7 @@ def _set_status(status: str) -> RouteSpec:
 def migrate(ctx: Ctx) -> Reply:
     """Flat projects into children, all or nothing; refused while any of them runs a job."""
     emu = ctx.emu
-    body = ctx.body_as(requests.MigrateProjects)
+    body = ctx.body_as(MigrateProjects)
     if emu.org_id != emu.root_org_id:
         raise invalid("", "a child organization cannot create organizations (one level deep)")
     projects: list[tuple[JSON, str]] = []
@@ -304,7 +313,7 @@ def allocate(ctx: Ctx) -> Reply:
         )
     if len(idem) > 255:
         raise invalid("Idempotency-Key", "must be at most 255 characters")
-    body = ctx.body_as(requests.AllocateCredits)
+    body = ctx.body_as(AllocateCredits)
     record_id = digest("allocate", emu.org_id, doc["id"], idem)
     fingerprint = digest(canonical(ctx.body))
     record = emu.store.get(ALLOCATION_RECORD, record_id)
@@ -363,7 +372,7 @@ def get_config(ctx: Ctx) -> Reply:
 
 def patch_config(ctx: Ctx) -> Reply:
     doc = orgs.child(ctx.emu, ctx.params["orgId"])
-    body = ctx.body_as(requests.PatchCreditConfig)
+    body = ctx.body_as(PatchCreditConfig)
     _live(doc)
     config = {**doc["creditConfig"], **body.model_dump(include=body.model_fields_set)}
     if (config["refillThreshold"] is None) != (config["refillAmount"] is None):
@@ -434,7 +443,7 @@ def _mint(ctx: Ctx, org: JSON, name: str, scopes: list[str], env: str) -> JSON:
 
 def mint_key(ctx: Ctx) -> Reply:
     doc = orgs.child(ctx.emu, ctx.params["orgId"])
-    body = ctx.body_as(requests.MintChildKey)
+    body = ctx.body_as(MintChildKey)
     _live(doc)
     held = ctx.key.scopes
     for scope in body.scopes:
@@ -503,10 +512,10 @@ def delete_key(ctx: Ctx) -> Reply:
 
 def routes() -> list[RouteSpec]:
     b = ("b",)
-    req, q = requests, queries
+    q = queries
     return [
         RouteSpec(
-            "POST", BASE, create, ADMIN, body=req.CreateOrganization, revisions=b, id_prefix="org"
+            "POST", BASE, create, ADMIN, body=CreateOrganization, revisions=b, id_prefix="org"
         ),
         RouteSpec(
             "GET",
@@ -522,7 +531,7 @@ def routes() -> list[RouteSpec]:
             BASE + "/migrate",
             migrate,
             ADMIN,
-            body=req.MigrateProjects,
+            body=MigrateProjects,
             revisions=b,
             id_prefix="org",
         ),
@@ -532,7 +541,7 @@ def routes() -> list[RouteSpec]:
             ORG,
             patch_child,
             ADMIN,
-            body=req.PatchOrganization,
+            body=PatchOrganization,
             revisions=b,
             id_prefix="org",
         ),
@@ -554,7 +563,7 @@ def routes() -> list[RouteSpec]:
             allocate,
             ADMIN,
             idempotent=False,
-            body=req.AllocateCredits,
+            body=AllocateCredits,
             revisions=b,
             extra_errors=("400", "402"),
         ),
@@ -564,7 +573,7 @@ def routes() -> list[RouteSpec]:
             ORG + "/credit-config",
             patch_config,
             ADMIN,
-            body=req.PatchCreditConfig,
+            body=PatchCreditConfig,
             revisions=b,
         ),
         RouteSpec(
@@ -572,7 +581,7 @@ def routes() -> list[RouteSpec]:
             ORG + "/api-keys",
             mint_key,
             ADMIN,
-            body=req.MintChildKey,
+            body=MintChildKey,
             revisions=b,
             id_prefix="key",
         ),
