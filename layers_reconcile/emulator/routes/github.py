@@ -17,6 +17,7 @@ from layers_reconcile.emulator.jobs import start_job
 from layers_reconcile.emulator.pipeline import Ctx, RouteSpec
 from layers_reconcile.emulator.requests.github import Ingest, RegisterInstallation
 from layers_reconcile.emulator.resources import job_accepted, public
+from layers_reconcile.emulator.state import Emulator
 
 NOSDK_FAIL_AT = 0.70  # the end of generating_sdk_patch
 
@@ -93,31 +94,7 @@ def ingest_github(ctx: Ctx) -> Reply:
     branch = body.branch or "main"
     open_pr = True if body.openPR is None else body.openPR
     included = body.sdkConfig.includePlatforms if body.sdkConfig else None
-    parts = world.split_repo(repo)
-    assert parts is not None
-    owner, name = parts
-    registration = consent.covering_registration(emu, owner)
-    if registration is None:
-        raise ApiError(
-            422,
-            "PLATFORM_ERROR",
-            f"No registered GitHub installation covers {owner}: register the installation of the "
-            "org that owns the repo (POST /v1/github/installation), then retry.",
-            {
-                "subcode": "installation_not_found",
-                "reason": "installation_not_found",
-                "platformCode": "installation_not_found",
-                "repoFullName": repo,
-                "org": owner,
-            },
-        )
-    if world.is_private(name):
-        raise invalid(
-            "repoFullName",
-            f"the repository is private and installation {registration['installationId']} does "
-            "not cover it; ask the customer to grant repo access in GitHub, then retry",
-            repoFullName=repo,
-        )
+    registration, name = _registration_for(emu, repo)
     jobs = emu.store.children("job", project["id"])
     for job in jobs:
         if job["kind"] == "project_ingest_github" and job["status"] == "running":
@@ -125,14 +102,7 @@ def ingest_github(ctx: Ctx) -> Reply:
                 "an ingest is already running for this project", jobId=pid("job", job["id"])
             )
     chosen = included or platforms or world.detected_platforms(name)
-    failure: JSON | None = None
-    if not chosen:
-        failure = {
-            "code": "SDK_PATCH_GENERATION_FAILED",
-            "message": f"No supported platform was found in {repo}; no PR was opened. Retry with "
-            "sdkConfig.includePlatforms matching the repo's stack.",
-            "details": {"repoFullName": repo, "detectedPlatforms": []},
-        }
+    failure = None if chosen else _no_platform(repo)
     ordinal = sum(
         1
         for j in jobs
@@ -168,6 +138,46 @@ def ingest_github(ctx: Ctx) -> Reply:
     project["updatedAt"] = iso(ctx.now)
     emu.store.put("project", project)
     return Reply(202, job_accepted(job, ctx.now))
+
+
+def _registration_for(emu: Emulator, repo: str) -> tuple[JSON, str]:
+    """The registered installation covering the repo's owner (able to read it), and its name."""
+    parts = world.split_repo(repo)
+    assert parts is not None
+    owner, name = parts
+    registration = consent.covering_registration(emu, owner)
+    if registration is None:
+        raise ApiError(
+            422,
+            "PLATFORM_ERROR",
+            f"No registered GitHub installation covers {owner}: register the installation of the "
+            "org that owns the repo (POST /v1/github/installation), then retry.",
+            {
+                "subcode": "installation_not_found",
+                "reason": "installation_not_found",
+                "platformCode": "installation_not_found",
+                "repoFullName": repo,
+                "org": owner,
+            },
+        )
+    if world.is_private(name):
+        raise invalid(
+            "repoFullName",
+            f"the repository is private and installation {registration['installationId']} does "
+            "not cover it; ask the customer to grant repo access in GitHub, then retry",
+            repoFullName=repo,
+        )
+    return registration, name
+
+
+def _no_platform(repo: str) -> JSON:
+    """The job's failure when neither the body nor the repo names a platform the SDK supports."""
+    return {
+        "code": "SDK_PATCH_GENERATION_FAILED",
+        "message": f"No supported platform was found in {repo}; no PR was opened. Retry with "
+        "sdkConfig.includePlatforms matching the repo's stack.",
+        "details": {"repoFullName": repo, "detectedPlatforms": []},
+    }
 
 
 def list_sdk_apps(ctx: Ctx) -> Reply:
