@@ -26,7 +26,7 @@ from layers_reconcile.emulator import orgs, tenancy
 from layers_reconcile.emulator.common import JSON, canonical, digest, request_id
 from layers_reconcile.emulator.dispatcher import IDEMPOTENCY_TTL, advance
 from layers_reconcile.emulator.faults import DroppedResponse
-from layers_reconcile.emulator.http import ApiError, Reply, envelope
+from layers_reconcile.emulator.http import ApiError, Reply, envelope, idempotency_conflict
 from layers_reconcile.emulator.queries import Q, parse_query
 from layers_reconcile.emulator.ratelimit import Verdict
 from layers_reconcile.emulator.revision import credential, encode_b
@@ -231,12 +231,7 @@ async def _idempotent(ctx: Ctx, idem: str, namespace: str, verdict: Verdict) -> 
         record = emu.store.get("idem", record_id)
         if record is not None and now - record["_createdTs"] < IDEMPOTENCY_TTL:
             if record["fingerprint"] != fingerprint:
-                raise ApiError(
-                    409,
-                    "IDEMPOTENCY_CONFLICT",
-                    "This Idempotency-Key was used with a different request body.",
-                    {"idempotencyKey": idem},
-                )
+                raise idempotency_conflict(idem)
             headers = {**record["headers"], "Idempotent-Replayed": "true", **verdict.headers}
             return Reply(record["status"], json.loads(record["body"]), headers)
         reply = _run_handler(spec, ctx)

@@ -8,7 +8,14 @@ from layers_reconcile.emulator import orgs, queries
 from layers_reconcile.emulator.common import JSON, canonical, digest, parse_instant
 from layers_reconcile.emulator.common import parse_uuid as _parse_uuid
 from layers_reconcile.emulator.dispatcher import IDEMPOTENCY_TTL
-from layers_reconcile.emulator.http import ApiError, Reply, invalid, listing, paginate
+from layers_reconcile.emulator.http import (
+    ApiError,
+    Reply,
+    idempotency_conflict,
+    invalid,
+    listing,
+    paginate,
+)
 from layers_reconcile.emulator.pipeline import Ctx, RouteSpec
 from layers_reconcile.emulator.requests.organizations import AllocateCredits, PatchCreditConfig
 from layers_reconcile.emulator.routes.org_base import ADMIN, ORG, live, touch
@@ -71,12 +78,7 @@ def allocate(ctx: Ctx) -> Reply:
     record = emu.store.get(ALLOCATION_RECORD, record_id)
     if record is not None and ctx.now - record["_createdTs"] < IDEMPOTENCY_TTL:
         if record["fingerprint"] != fingerprint:
-            raise ApiError(
-                409,
-                "IDEMPOTENCY_CONFLICT",
-                "This Idempotency-Key was used with a different request body.",
-                {"idempotencyKey": idem},
-            )
+            raise idempotency_conflict(idem)
         return Reply(200, {**json.loads(record["body"]), "replayed": True})
     live(doc)
     txn = orgs.transfer(
