@@ -56,9 +56,9 @@ from layers_reconcile.cli.scope import (
     scoped_plan,
 )
 from layers_reconcile.client import LayersClient
+from layers_reconcile.config.files import read_bytes
 from layers_reconcile.config.loader import SETTINGS_NAMES, Workspace
 from layers_reconcile.config.scope import Shard
-from layers_reconcile.config.source import read_bytes
 from layers_reconcile.errors import ReconcileError
 from layers_reconcile.plan.model import MAX_PLAN_BYTES, Plan
 from layers_reconcile.plan.scope import DEFAULT_PRUNE_CAP, RunScope

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import signal
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
+from typing import Any, TypeVar
 
 import click
 
@@ -12,12 +14,30 @@ from layers_reconcile.cli.context import GlobalOptions
 from layers_reconcile.emulator.server import EmulatorServer
 from layers_reconcile.emulator.settings import API_REVISIONS, RATE_LIMIT_TIERS, EmulatorSettings
 
+F = TypeVar("F", bound=Callable[..., Any])
+
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
     # The first Ctrl-C/SIGTERM stops the server; one more while it stops must not break that.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     raise KeyboardInterrupt
+
+
+def _choice(flag: str, choices: list[str], default: str, help: str) -> Callable[[F], F]:
+    """A choice with a default shown in --help; `404`-style answers reach the settings as ints."""
+
+    def value(_ctx: click.Context, _param: click.Parameter, chosen: str) -> str | int:
+        return int(chosen) if chosen.isdigit() else chosen
+
+    return click.option(
+        flag,
+        type=click.Choice(choices),
+        default=default,
+        show_default=True,
+        callback=value,
+        help=help,
+    )
 
 
 @click.command("emulator")
@@ -75,103 +95,58 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 )
 @click.option(
     "--allow-return-domain",
-    "return_domains",
+    "allow_return_domains",
     multiple=True,
     metavar="HOST",
     help="Also allow this returnUrl host (repeatable; localhost, 127.0.0.1 and "
     "app.your-partner.com always are).",
 )
-@click.option(
+@_choice(
     "--api-revision",
-    type=click.Choice(API_REVISIONS),
-    default="a",
-    show_default=True,
-    help="Which Layers API to serve: a (the onboarding guide's) or b (today's docs: Bearer only, "
+    list(API_REVISIONS),
+    "a",
+    "Which Layers API to serve: a (the onboarding guide's) or b (today's docs: Bearer only, "
     "prefixed ids, one generation route per format, /content-review-policy).",
 )
-@click.option(
+@_choice(
     "--archived-child-status",
-    type=click.Choice(["404", "409"]),
-    default="404",
-    show_default=True,
-    help="Rev B: answer a parent key naming an archived child in X-Layers-Organization with "
+    ["404", "409"],
+    "404",
+    "Rev B: answer a parent key naming an archived child in X-Layers-Organization with "
     "404 NOT_FOUND or 409 CONFLICT (the docs are silent).",
 )
-@click.option(
+@_choice(
     "--suspended-child-header",
-    type=click.Choice(["manage", "kill_switch"]),
-    default="manage",
-    show_default=True,
-    help="Rev B: a parent key naming a suspended child still acts there but spends nothing "
+    ["manage", "kill_switch"],
+    "manage",
+    "Rev B: a parent key naming a suspended child still acts there but spends nothing "
     "(manage), or gets 503 KILL_SWITCH (kill_switch).",
 )
-@click.option(
+@_choice(
     "--child-rate-buckets",
-    type=click.Choice(["parent_key", "child"]),
-    default="parent_key",
-    show_default=True,
-    help="Rev B: a parent key's rate buckets are shared by every child it acts in, or per child.",
+    ["parent_key", "child"],
+    "parent_key",
+    "Rev B: a parent key's rate buckets are shared by every child it acts in, or per child.",
 )
-@click.option(
+@_choice(
     "--child-idempotency",
-    type=click.Choice(["parent_key", "child"]),
-    default="parent_key",
-    show_default=True,
-    help="Rev B: a parent key's Idempotency-Key namespace is shared by every child, or per child.",
+    ["parent_key", "child"],
+    "parent_key",
+    "Rev B: a parent key's Idempotency-Key namespace is shared by every child, or per child.",
 )
-@click.option(
+@_choice(
     "--migrate-targets",
-    type=click.Choice(["name_or_id", "name"]),
-    default="name_or_id",
-    show_default=True,
-    help="Rev B: a migrate mapping value org_<uuid> names an existing child (name_or_id), or, "
+    ["name_or_id", "name"],
+    "name_or_id",
+    "Rev B: a migrate mapping value org_<uuid> names an existing child (name_or_id), or, "
     "as the docs say of every value, a new child's name (name).",
 )
 @click.pass_context
-def emulator(
-    ctx: click.Context,
-    host: str,
-    port: int,
-    db: Path | None,
-    speed: float,
-    emulator_key: str | None,
-    auto_consent: bool,
-    fault_rate: float,
-    fault_seed: int | None,
-    latency_ms: float,
-    rate_limit_tier: str | None,
-    return_domains: tuple[str, ...],
-    api_revision: str,
-    archived_child_status: str,
-    suspended_child_header: str,
-    child_rate_buckets: str,
-    child_idempotency: str,
-    migrate_targets: str,
-) -> None:
+def emulator(ctx: click.Context, /, emulator_key: str | None, **chosen: Any) -> None:
     """Serve the local Layers API emulator (no account, no network) until Ctrl-C."""
     options = ctx.obj if isinstance(ctx.obj, GlobalOptions) else GlobalOptions()
-    try:
-        settings = EmulatorSettings(
-            host=host,
-            port=port,
-            db=db,
-            speed=speed,
-            api_key=emulator_key or options.api_key,
-            auto_consent=auto_consent,
-            fault_rate=fault_rate,
-            fault_seed=fault_seed,
-            latency_ms=latency_ms,
-            rate_limit_tier=rate_limit_tier,
-            allow_return_domains=return_domains,
-            api_revision="b" if api_revision == "b" else "a",
-            archived_child_status=409 if archived_child_status == "409" else 404,
-            suspended_child_header="kill_switch"
-            if suspended_child_header == "kill_switch"
-            else "manage",
-            child_rate_buckets="child" if child_rate_buckets == "child" else "parent_key",
-            child_idempotency="child" if child_idempotency == "child" else "parent_key",
-            migrate_targets="name" if migrate_targets == "name" else "name_or_id",
-        )
+    try:  # every option but --api-key is named as the setting it sets, which checks it
+        settings = EmulatorSettings(api_key=emulator_key or options.api_key, **chosen)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     server = EmulatorServer(settings)
@@ -179,7 +154,7 @@ def emulator(
         server.start()
     except OSError as exc:
         raise click.ClickException(
-            f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+            f"cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}"
         ) from None
     signal.signal(signal.SIGTERM, _interrupt)
     signal.signal(signal.SIGINT, _interrupt)

@@ -139,12 +139,54 @@ def plan(
         take_over=take_over,
         root=str(plan_root_of(paths, workspace)),
     )
+    result = _planned(ctx, errors, workspace, scope, options, max_credits)
+    _emit(ctx, console, errors, result, workspace, out, output_format)
+    check_credits(ctx, errors, result)
+    ctx.exit(of_plan(result, detailed=detailed_exitcode))
+
+
+def _planned(
+    ctx: click.Context,
+    errors: Console,
+    workspace: Workspace,
+    scope: RunScope,
+    options: GlobalOptions,
+    max_credits: int | None,
+) -> Plan:
+    """The plan (a failure to make it ends the command), with the --max-credits cap recorded."""
     try:
-        result = _planned(workspace, scope, options)
+        with endpoint_for(options, workspace) as endpoint:
+
+            async def planned() -> Plan:
+                async with build_client(endpoint, rate_share=scope.rate_share) as client:
+                    limit = parallelism_of(options, workspace)
+                    return await scoped_plan(
+                        client,
+                        endpoint,
+                        workspace,
+                        scope,
+                        parallelism=limit,
+                        revision=revision_pin(options, workspace),
+                    )
+
+            result = run(planned())
     except (ReconcileError, KeyboardInterrupt) as exc:
         fail(ctx, errors, exc)
     if max_credits is not None:
         result = result.model_copy(update={"max_credits": max_credits})
+    return result
+
+
+def _emit(
+    ctx: click.Context,
+    console: Console,
+    errors: Console,
+    result: Plan,
+    workspace: Workspace,
+    out: Path | None,
+    output_format: str,
+) -> None:
+    """The plan file (--out), the annotations, the plan shown, and the CI step summary."""
     if out is not None:
         from layers_reconcile.render.json import render_json
 
@@ -164,36 +206,12 @@ def plan(
             Text(f"Saved the plan to {out}; apply it with `layers-reconcile apply {out}`.")
         )
     try:
-        _step_summary(result)
+        if step_summary_wanted():
+            from layers_reconcile.render.markdown import render_markdown
+
+            append_step_summary(render_markdown(result))
     except ReconcileError as exc:
         fail(ctx, errors, exc)
-    check_credits(ctx, errors, result)
-    ctx.exit(of_plan(result, detailed=detailed_exitcode))
-
-
-def _planned(workspace: Workspace, scope: RunScope, options: GlobalOptions) -> Plan:
-    with endpoint_for(options, workspace) as endpoint:
-
-        async def planned() -> Plan:
-            async with build_client(endpoint, rate_share=scope.rate_share) as client:
-                limit = parallelism_of(options, workspace)
-                return await scoped_plan(
-                    client,
-                    endpoint,
-                    workspace,
-                    scope,
-                    parallelism=limit,
-                    revision=revision_pin(options, workspace),
-                )
-
-        return run(planned())
-
-
-def _step_summary(result: Plan) -> None:
-    if step_summary_wanted():
-        from layers_reconcile.render.markdown import render_markdown
-
-        append_step_summary(render_markdown(result))
 
 
 def _show(console: Console, result: Plan, output_format: str) -> None:

@@ -12,8 +12,8 @@ import click
 
 from layers_reconcile.cli.common import FAILURE_HOOK
 from layers_reconcile.config.discover import find_root, settings_in
+from layers_reconcile.config.files import read_bytes
 from layers_reconcile.config.gitdiff import head_commit
-from layers_reconcile.config.source import read_bytes
 
 _NAME = re.compile(r"""^workspace:\s*["']?([^"'\s#]+)""", re.MULTILINE)
 

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from layers_reconcile.config.files import read_head
 from layers_reconcile.config.globs import matches_any
 from layers_reconcile.config.models import DEFAULT_CUSTOMER_GLOBS
-from layers_reconcile.config.source import Mark, read_head
+from layers_reconcile.config.source import Mark
 
 SETTINGS_NAMES = ("layers.yaml", "layers.yml")
 YAML_SUFFIXES = (".yaml", ".yml")

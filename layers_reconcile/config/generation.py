@@ -132,8 +132,37 @@ def _rev_b(key: str, entry: ContentSpec, speaker: Speaker) -> GenerationRequest:
     here: YamlPath = ("content", key)
     fmt = entry.format
     brief = entry.brief.model_dump(exclude_unset=True, exclude_none=True)
+    body: dict[str, Any] = {}
+    inputs: dict[str, Any] = {}
+    if fmt in _HOOKED and "hook" in brief:
+        body["hook"] = inputs["hook"] = brief["hook"]
+    if fmt in _REMIXES and entry.source is not None:
+        body["tiktokVideoId"] = inputs["tiktokVideoId"] = entry.source.tiktokVideoId
+    if fmt == "ugc_remix" and entry.media is not None:
+        body["mediaId"] = inputs["mediaId"] = entry.media
+    if entry.account is not None:
+        inputs["account"] = entry.account
+        if speaker.social_account_id:
+            body["socialAccountId"] = speaker.social_account_id
+    elif speaker.influencer and speaker.influencer_id:
+        body["influencerId"] = speaker.influencer_id
+    return GenerationRequest(
+        revision="b",
+        format=fmt,
+        route=ROUTES_B.get(fmt),
+        body=body,
+        calls=entry.variants,
+        containers=entry.variants,
+        inputs=inputs,
+        dropped=tuple(_dropped_b(here, entry, brief)),
+        problems=tuple(_problems_b(here, entry, brief, speaker)),
+    )
+
+
+def _dropped_b(here: YamlPath, entry: ContentSpec, brief: dict[str, Any]) -> list[Note]:
+    """What the entry says that its Rev B route does not take."""
+    fmt = entry.format
     dropped: list[Note] = []
-    problems: list[Note] = []
     for name in brief if fmt in ROUTES_B else ():  # no route: the format is the problem
         if name == "hook" and fmt in _HOOKED:
             continue
@@ -152,6 +181,15 @@ def _rev_b(key: str, entry: ContentSpec, speaker: Speaker) -> GenerationRequest:
                 "`source` is taken only by slideshow_remix and video_remix",
             )
         )
+    return dropped
+
+
+def _problems_b(
+    here: YamlPath, entry: ContentSpec, brief: dict[str, Any], speaker: Speaker
+) -> list[Note]:
+    """What keeps Rev B from generating the entry at all."""
+    fmt = entry.format
+    problems: list[Note] = []
     if fmt not in ROUTES_B:
         problems.append(
             Note(
@@ -176,31 +214,7 @@ def _rev_b(key: str, entry: ContentSpec, speaker: Speaker) -> GenerationRequest:
                 "PLATFORM` (an account under `social`) or give the customer an `influencer:`",
             )
         )
-    body: dict[str, Any] = {}
-    inputs: dict[str, Any] = {}
-    if fmt in _HOOKED and "hook" in brief:
-        body["hook"] = inputs["hook"] = brief["hook"]
-    if fmt in _REMIXES and entry.source is not None:
-        body["tiktokVideoId"] = inputs["tiktokVideoId"] = entry.source.tiktokVideoId
-    if fmt == "ugc_remix" and entry.media is not None:
-        body["mediaId"] = inputs["mediaId"] = entry.media
-    if entry.account is not None:
-        inputs["account"] = entry.account
-        if speaker.social_account_id:
-            body["socialAccountId"] = speaker.social_account_id
-    elif speaker.influencer and speaker.influencer_id:
-        body["influencerId"] = speaker.influencer_id
-    return GenerationRequest(
-        revision="b",
-        format=fmt,
-        route=ROUTES_B.get(fmt),
-        body=body,
-        calls=entry.variants,
-        containers=entry.variants,
-        inputs=inputs,
-        dropped=tuple(dropped),
-        problems=tuple(problems),
-    )
+    return problems
 
 
 def revision_notes(spec: CustomerSpec, revision: ApiRevision, *, pinned: bool) -> list[Note]:

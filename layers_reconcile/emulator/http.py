@@ -62,6 +62,16 @@ def conflict(message: str, **details: Any) -> ApiError:
     return ApiError(409, "CONFLICT", message, details)
 
 
+def idempotency_conflict(idem: str) -> ApiError:
+    """The Idempotency-Key was used before with another body."""
+    return ApiError(
+        409,
+        "IDEMPOTENCY_CONFLICT",
+        "This Idempotency-Key was used with a different request body.",
+        {"idempotencyKey": idem},
+    )
+
+
 def invalid(path: str, message: str, status: int = 422, **details: Any) -> ApiError:
     issues = [{"path": path, "message": message}]
     return ApiError(

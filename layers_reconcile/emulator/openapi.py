@@ -15,9 +15,10 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from layers_reconcile.emulator import queries, requests
+from layers_reconcile.emulator import queries
 from layers_reconcile.emulator.common import JSON
 from layers_reconcile.emulator.pipeline import MUTATING, RouteSpec
+from layers_reconcile.emulator.requests.shared import CreateKey
 
 REF = "#/components/schemas/{model}"
 _ERROR = {
@@ -84,7 +85,7 @@ EMULATOR_ROUTES = (
     Operation("GET", "/_emulator/openapi.json", layers=False, errors=()),
     Operation("GET", "/_emulator/stats", layers=False, errors=()),
     Operation("POST", "/_emulator/stats/reset", layers=False, errors=()),
-    Operation("POST", "/_emulator/keys", body=requests.CreateKey, layers=False, errors=("400",)),
+    Operation("POST", "/_emulator/keys", body=CreateKey, layers=False, errors=("400",)),
     Operation("GET", "/_emulator/health", layers=False, errors=()),
     Operation("POST", "/_emulator/social-accounts/{socialAccountId}/expire", layers=False),
     Operation(

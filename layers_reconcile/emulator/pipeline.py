@@ -26,8 +26,9 @@ from layers_reconcile.emulator import orgs, tenancy
 from layers_reconcile.emulator.common import JSON, canonical, digest, request_id
 from layers_reconcile.emulator.dispatcher import IDEMPOTENCY_TTL, advance
 from layers_reconcile.emulator.faults import DroppedResponse
-from layers_reconcile.emulator.http import ApiError, Reply, envelope
+from layers_reconcile.emulator.http import ApiError, Reply, envelope, idempotency_conflict
 from layers_reconcile.emulator.queries import Q, parse_query
+from layers_reconcile.emulator.ratelimit import Verdict
 from layers_reconcile.emulator.revision import credential, encode_b
 from layers_reconcile.emulator.state import ApiKey, Emulator
 from layers_reconcile.emulator.validation import Issues, M, parse
@@ -174,8 +175,24 @@ async def _execute(emu: Emulator, spec: RouteSpec, request: Request, rid: str) -
     # a parent key acting inside a child: its buckets and Idempotency-Keys per child, or shared
     inside = f"{key.id}/{org}" if org is not None and key.organization_id is None else key.id
     settings = emu.settings
-    bucket = inside if settings.child_rate_buckets == "child" else key.id
     now = emu.clock.now()
+    bucket = inside if settings.child_rate_buckets == "child" else key.id
+    verdict = _admit(emu, spec, key, bucket, now)
+    body = await read_json_body(request) if spec.method in MUTATING else None
+    params = dict(request.path_params)
+    ctx = Ctx(emu, request, params, request.query_params, body, key, now, rid, spec, org)
+    idem = request.headers.get("idempotency-key")
+    if not (idem and spec.idempotent and spec.method in MUTATING):
+        advance(emu, now)
+        reply = _run_handler(spec, ctx)
+        reply.headers.update(verdict.headers)
+        return reply
+    namespace = inside if settings.child_idempotency == "child" else key.id
+    return await _idempotent(ctx, idem, namespace, verdict)
+
+
+def _admit(emu: Emulator, spec: RouteSpec, key: ApiKey, bucket: str, now: float) -> Verdict:
+    """The rate limit first (a refused request is counted), then the key's scopes."""
     verdict = emu.limiter.check(bucket, spec.klass, now)
     if not verdict.allowed:
         emu.stats.count_refused(spec.klass)
@@ -193,15 +210,12 @@ async def _execute(emu: Emulator, spec: RouteSpec, request: Request, rid: str) -
             f"This API key lacks the scope {spec.scopes[0]} required by {spec.label}.",
             {"requiredScopes": list(spec.scopes), "grantedScopes": list(key.scopes)},
         )
-    body = await read_json_body(request) if spec.method in MUTATING else None
-    params = dict(request.path_params)
-    ctx = Ctx(emu, request, params, request.query_params, body, key, now, rid, spec, org)
-    idem = request.headers.get("idempotency-key")
-    if not (idem and spec.idempotent and spec.method in MUTATING):
-        advance(emu, now)
-        reply = _run_handler(spec, ctx)
-        reply.headers.update(verdict.headers)
-        return reply
+    return verdict
+
+
+async def _idempotent(ctx: Ctx, idem: str, namespace: str, verdict: Verdict) -> Reply:
+    """Runs the handler once per Idempotency-Key and body; replays its 2xx answer after."""
+    emu, spec = ctx.emu, ctx.spec
     if len(idem) > 255:
         raise ApiError(
             422,
@@ -209,21 +223,15 @@ async def _execute(emu: Emulator, spec: RouteSpec, request: Request, rid: str) -
             "Idempotency-Key is too long",
             {"issues": [{"path": "Idempotency-Key", "message": "must be at most 255 characters"}]},
         )
-    namespace = inside if settings.child_idempotency == "child" else key.id
     record_id = digest("idempotency", namespace, spec.label, idem)
-    fingerprint = digest(spec.method, request.url.path, canonical(body))
+    fingerprint = digest(spec.method, ctx.request.url.path, canonical(ctx.body))
     async with emu.serialized(record_id):
         now = ctx.now = emu.clock.now()
         advance(emu, now)
         record = emu.store.get("idem", record_id)
         if record is not None and now - record["_createdTs"] < IDEMPOTENCY_TTL:
             if record["fingerprint"] != fingerprint:
-                raise ApiError(
-                    409,
-                    "IDEMPOTENCY_CONFLICT",
-                    "This Idempotency-Key was used with a different request body.",
-                    {"idempotencyKey": idem},
-                )
+                raise idempotency_conflict(idem)
             headers = {**record["headers"], "Idempotent-Replayed": "true", **verdict.headers}
             return Reply(record["status"], json.loads(record["body"]), headers)
         reply = _run_handler(spec, ctx)

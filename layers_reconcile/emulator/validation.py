@@ -1,6 +1,6 @@
 """Pydantic validation speaking the emulator's error envelope.
 
-Request models (`emulator/requests.py`) declare what a body may hold; `Issues` runs them and turns
+Request models (`emulator/requests/`) declare what a body may hold; `Issues` runs them and turns
 pydantic's errors into `details.issues[] = {path, message}` with the paths (`targets[0].mode`)
 and messages ("is required", "must be at most 128 characters") the emulator has always answered.
 Checks that need the world (is this account of this project?) run inside the models as
@@ -40,6 +40,13 @@ class Strict(Body):
 def fail(message: str) -> PydanticCustomError:
     """An issue raised from a validator; its message is answered as is."""
     return PydanticCustomError("invalid", message.replace("{", "{{").replace("}", "}}"))
+
+
+def at_least_one(model: Body, fields: str = "") -> None:
+    """A PATCH body must set something: raised from an after-validator when it sets nothing."""
+    if not model.model_fields_set:
+        what = f"one of {fields}" if fields else "field"
+        raise fail(f"at least one {what} is required")
 
 
 def _not_null(value: Any) -> Any:

@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 
 from layers_reconcile.cli.main import cli
 from layers_reconcile.config import load_workspace
-from layers_reconcile.config.source import MAX_FILE_BYTES, MAX_NODES, read_bytes
+from layers_reconcile.config.files import MAX_FILE_BYTES, read_bytes
+from layers_reconcile.config.source import MAX_NODES
 from layers_reconcile.errors import ConfigError
 
 from .helpers import NOW

@@ -9,7 +9,7 @@ from starlette.routing import Route
 from layers_reconcile.emulator import lookups
 from layers_reconcile.emulator.common import JSON, iso, pid
 from layers_reconcile.emulator.pipeline import json_response, read_json_body
-from layers_reconcile.emulator.requests import CreateKey
+from layers_reconcile.emulator.requests.shared import CreateKey
 from layers_reconcile.emulator.resources import account_view
 from layers_reconcile.emulator.routes.plain import plain
 from layers_reconcile.emulator.state import Emulator

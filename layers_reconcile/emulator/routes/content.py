@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-from layers_reconcile.emulator import containers, fakes, lookups, queries, requests
-from layers_reconcile.emulator.common import (
-    JSON,
-    canonical,
-    iso,
-    new_uuid,
-    parse_instant,
-    pid,
-)
-from layers_reconcile.emulator.http import (
-    Reply,
-    conflict,
-    listing,
-    paginate,
-)
+from layers_reconcile.emulator import containers, fakes, lookups, queries
+from layers_reconcile.emulator.common import JSON, canonical, iso, new_uuid, parse_instant, pid
+from layers_reconcile.emulator.http import Reply, conflict, listing, paginate
 from layers_reconcile.emulator.pipeline import Ctx, RouteSpec
+from layers_reconcile.emulator.requests.content import Approve, Brief, Generate, Regenerate, Reject
 from layers_reconcile.emulator.resources import job_accepted
 from layers_reconcile.emulator.revision import stored_format
 from layers_reconcile.emulator.validation import Issues
@@ -26,7 +15,7 @@ from layers_reconcile.emulator.validation import Issues
 def _brief(issues: Issues, data: object, prefix: str, ctx: Ctx, project: JSON) -> JSON:
     """The brief as sent (unknown keys kept) once it validates; `{}` after recording why not."""
     context = {"emu": ctx.emu, "project": project}
-    brief = issues.parse(requests.Brief, data, prefix=prefix, context=context)
+    brief = issues.parse(Brief, data, prefix=prefix, context=context)
     return dict(data) if brief is not None and isinstance(data, dict) else {}
 
 
@@ -40,7 +29,7 @@ def generate(ctx: Ctx) -> Reply:
     emu = ctx.emu
     project = lookups.project(emu, ctx.params["projectId"], active=True, param="projectId")
     context = {"emu": emu, "project": project}
-    body = ctx.body_as(requests.Generate, context=context)
+    body = ctx.body_as(Generate, context=context)
     ident, fmt, count = body.id, body.format or "auto", body.variantCount or 1
     brief = dict(ctx.body["brief"])
     request = {"format": fmt, "variantCount": count, "brief": brief}
@@ -117,7 +106,7 @@ def regenerate(ctx: Ctx) -> Reply:
             "the content is still generating", status="generating", jobId=pid("job", doc["jobId"])
         )
     issues = ctx.issues()
-    request = issues.parse(requests.Regenerate, ctx.body)
+    request = issues.parse(Regenerate, ctx.body)
     patch = request.brief if request is not None else None
     preserve = bool(request and request.preserveAssets)
     brief = _brief(issues, {**doc["brief"], **(patch or {})}, "brief", ctx, project)
@@ -130,7 +119,7 @@ def regenerate(ctx: Ctx) -> Reply:
 
 def approve(ctx: Ctx) -> Reply:
     doc = lookups.find(ctx.emu, "container", ctx.params["containerId"], "containerId")
-    note = ctx.body_as(requests.Approve).note
+    note = ctx.body_as(Approve).note
     return Reply(200, containers.approve(ctx.emu, doc, ctx.key.id, note, ctx.now))
 
 
@@ -138,7 +127,7 @@ def reject(ctx: Ctx) -> Reply:
     emu = ctx.emu
     doc = lookups.find(emu, "container", ctx.params["containerId"], "containerId")
     issues = ctx.issues()
-    request = issues.parse(requests.Reject, ctx.body)
+    request = issues.parse(Reject, ctx.body)
     raw = ctx.body.get("regenerateBrief") if isinstance(ctx.body, dict) else None
     project: JSON | None = None
     brief: JSON = {}
@@ -194,7 +183,7 @@ def routes() -> list[RouteSpec]:
             generate,
             ("content:write",),
             endpoint_class="long-running",
-            body=requests.Generate,
+            body=Generate,
             revisions=("a",),
         ),
         RouteSpec(
@@ -220,7 +209,7 @@ def routes() -> list[RouteSpec]:
             regenerate,
             ("content:write",),
             endpoint_class="long-running",
-            body=requests.Regenerate,
+            body=Regenerate,
             revisions=("a",),
         ),
         RouteSpec(
@@ -228,7 +217,7 @@ def routes() -> list[RouteSpec]:
             "/v1/content/{containerId}/approve",
             approve,
             ("content:approve",),
-            body=requests.Approve,
+            body=Approve,
             revisions=("a",),
         ),
         RouteSpec(
@@ -236,7 +225,7 @@ def routes() -> list[RouteSpec]:
             "/v1/content/{containerId}/reject",
             reject,
             ("content:approve",),
-            body=requests.Reject,
+            body=Reject,
             revisions=("a",),
         ),
     ]

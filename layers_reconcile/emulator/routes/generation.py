@@ -12,19 +12,20 @@ from collections.abc import Callable
 
 from pydantic import BaseModel
 
-from layers_reconcile.emulator import containers, fakes, lookups, orgs, queries, requests
+from layers_reconcile.emulator import containers, fakes, lookups, orgs, queries
 from layers_reconcile.emulator.common import JSON, derived_uuid, new_uuid, parse_uuid, pid
 from layers_reconcile.emulator.http import Reply, invalid, listing, paginate
 from layers_reconcile.emulator.pipeline import Ctx, RouteSpec
+from layers_reconcile.emulator.requests.content import Actor, Remix, SlideshowBuilder, UgcRemix
 from layers_reconcile.emulator.resources import STAGES, job_accepted, job_end, job_view
 from layers_reconcile.emulator.revision import stored_format, wire_format
 from layers_reconcile.emulator.state import Emulator
 
-ROUTE_FORMATS: dict[str, type[requests.Actor]] = {
-    "slideshow-builder": requests.SlideshowBuilder,
-    "slideshow-remix": requests.Remix,
-    "video-remix": requests.Remix,
-    "ugc-remix": requests.UgcRemix,
+ROUTE_FORMATS: dict[str, type[Actor]] = {
+    "slideshow-builder": SlideshowBuilder,
+    "slideshow-remix": Remix,
+    "video-remix": Remix,
+    "ugc-remix": UgcRemix,
 }
 
 
@@ -43,7 +44,7 @@ def _brief(ctx: Ctx, project: JSON, wire: str, body: BaseModel) -> JSON:
         fields["influencerId"] = pid("inf", parse_uuid(fields["influencerId"], "inf") or "")
     if "socialAccountId" in fields:
         fields["socialAccountId"] = pid("sa", parse_uuid(fields["socialAccountId"], "sa") or "")
-    if isinstance(body, requests.UgcRemix):
+    if isinstance(body, UgcRemix):
         media = app_demo_media(ctx.emu, project)
         if body.mediaId is not None and parse_uuid(body.mediaId, "med") != media:
             raise invalid("mediaId", "is not a media of this project")
@@ -60,7 +61,7 @@ def _brief(ctx: Ctx, project: JSON, wire: str, body: BaseModel) -> JSON:
             "is a video, not a slideshow: pick one with source-recommendations?kind=slideshow",
             code="NOT_A_SLIDESHOW",
         )
-    if isinstance(body, requests.SlideshowBuilder):
+    if isinstance(body, SlideshowBuilder):
         brand = project["brandContext"] or {}
         if not brand.get("appDescription"):
             raise invalid(

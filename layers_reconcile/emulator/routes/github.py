@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from layers_reconcile.emulator import consent, lookups, queries, requests, world
+from layers_reconcile.emulator import consent, lookups, queries, world
 from layers_reconcile.emulator.common import JSON, iso, pid, ulid
 from layers_reconcile.emulator.http import (
     ApiError,
@@ -15,7 +15,9 @@ from layers_reconcile.emulator.http import (
 )
 from layers_reconcile.emulator.jobs import start_job
 from layers_reconcile.emulator.pipeline import Ctx, RouteSpec
+from layers_reconcile.emulator.requests.github import Ingest, RegisterInstallation
 from layers_reconcile.emulator.resources import job_accepted, public
+from layers_reconcile.emulator.state import Emulator
 
 NOSDK_FAIL_AT = 0.70  # the end of generating_sdk_patch
 
@@ -58,7 +60,7 @@ def install_url(ctx: Ctx) -> Reply:
 
 def register_installation(ctx: Ctx) -> Reply:
     emu = ctx.emu
-    body = ctx.body_as(requests.RegisterInstallation)
+    body = ctx.body_as(RegisterInstallation)
     installation_id, token = body.installationId, body.state
     state = emu.store.get("gh_state", token)
     if state is None:
@@ -87,36 +89,12 @@ def get_installation(ctx: Ctx) -> Reply:
 def ingest_github(ctx: Ctx) -> Reply:
     emu = ctx.emu
     project = lookups.project(emu, ctx.params["id"], active=True)
-    body = ctx.body_as(requests.Ingest)
+    body = ctx.body_as(Ingest)
     repo, platforms = body.repoFullName, body.platforms
     branch = body.branch or "main"
     open_pr = True if body.openPR is None else body.openPR
     included = body.sdkConfig.includePlatforms if body.sdkConfig else None
-    parts = world.split_repo(repo)
-    assert parts is not None
-    owner, name = parts
-    registration = consent.covering_registration(emu, owner)
-    if registration is None:
-        raise ApiError(
-            422,
-            "PLATFORM_ERROR",
-            f"No registered GitHub installation covers {owner}: register the installation of the "
-            "org that owns the repo (POST /v1/github/installation), then retry.",
-            {
-                "subcode": "installation_not_found",
-                "reason": "installation_not_found",
-                "platformCode": "installation_not_found",
-                "repoFullName": repo,
-                "org": owner,
-            },
-        )
-    if world.is_private(name):
-        raise invalid(
-            "repoFullName",
-            f"the repository is private and installation {registration['installationId']} does "
-            "not cover it; ask the customer to grant repo access in GitHub, then retry",
-            repoFullName=repo,
-        )
+    registration, name = _registration_for(emu, repo)
     jobs = emu.store.children("job", project["id"])
     for job in jobs:
         if job["kind"] == "project_ingest_github" and job["status"] == "running":
@@ -124,14 +102,7 @@ def ingest_github(ctx: Ctx) -> Reply:
                 "an ingest is already running for this project", jobId=pid("job", job["id"])
             )
     chosen = included or platforms or world.detected_platforms(name)
-    failure: JSON | None = None
-    if not chosen:
-        failure = {
-            "code": "SDK_PATCH_GENERATION_FAILED",
-            "message": f"No supported platform was found in {repo}; no PR was opened. Retry with "
-            "sdkConfig.includePlatforms matching the repo's stack.",
-            "details": {"repoFullName": repo, "detectedPlatforms": []},
-        }
+    failure = None if chosen else _no_platform(repo)
     ordinal = sum(
         1
         for j in jobs
@@ -169,6 +140,46 @@ def ingest_github(ctx: Ctx) -> Reply:
     return Reply(202, job_accepted(job, ctx.now))
 
 
+def _registration_for(emu: Emulator, repo: str) -> tuple[JSON, str]:
+    """The registered installation covering the repo's owner (able to read it), and its name."""
+    parts = world.split_repo(repo)
+    assert parts is not None
+    owner, name = parts
+    registration = consent.covering_registration(emu, owner)
+    if registration is None:
+        raise ApiError(
+            422,
+            "PLATFORM_ERROR",
+            f"No registered GitHub installation covers {owner}: register the installation of the "
+            "org that owns the repo (POST /v1/github/installation), then retry.",
+            {
+                "subcode": "installation_not_found",
+                "reason": "installation_not_found",
+                "platformCode": "installation_not_found",
+                "repoFullName": repo,
+                "org": owner,
+            },
+        )
+    if world.is_private(name):
+        raise invalid(
+            "repoFullName",
+            f"the repository is private and installation {registration['installationId']} does "
+            "not cover it; ask the customer to grant repo access in GitHub, then retry",
+            repoFullName=repo,
+        )
+    return registration, name
+
+
+def _no_platform(repo: str) -> JSON:
+    """The job's failure when neither the body nor the repo names a platform the SDK supports."""
+    return {
+        "code": "SDK_PATCH_GENERATION_FAILED",
+        "message": f"No supported platform was found in {repo}; no PR was opened. Retry with "
+        "sdkConfig.includePlatforms matching the repo's stack.",
+        "details": {"repoFullName": repo, "detectedPlatforms": []},
+    }
+
+
 def list_sdk_apps(ctx: Ctx) -> Reply:
     project = lookups.project(ctx.emu, ctx.params["projectId"], param="projectId")
     q = ctx.query_as(queries.SdkAppsQuery)
@@ -202,7 +213,7 @@ def routes() -> list[RouteSpec]:
             "/v1/github/installation",
             register_installation,
             admin,
-            body=requests.RegisterInstallation,
+            body=RegisterInstallation,
         ),
         RouteSpec("GET", "/v1/github/installation", get_installation, admin),
         RouteSpec(
@@ -211,7 +222,7 @@ def routes() -> list[RouteSpec]:
             ingest_github,
             ("ingest:write",),
             endpoint_class="long-running",
-            body=requests.Ingest,
+            body=Ingest,
         ),
         RouteSpec(
             "GET",

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from layers_reconcile.emulator import fakes, lookups, queries, requests
+from layers_reconcile.emulator import fakes, lookups, queries
 from layers_reconcile.emulator.common import JSON, iso, new_uuid, pid
-from layers_reconcile.emulator.http import (
-    Reply,
-    conflict,
-    listing,
-    paginate,
-)
+from layers_reconcile.emulator.http import Reply, conflict, listing, paginate
 from layers_reconcile.emulator.jobs import start_job
 from layers_reconcile.emulator.pipeline import Ctx, RouteSpec
+from layers_reconcile.emulator.requests.influencers import (
+    PERSONA,
+    CreateInfluencer,
+    CreateInfluencerB,
+    PatchInfluencer,
+    PatchInfluencerB,
+)
+from layers_reconcile.emulator.requests.shared import Reason
 from layers_reconcile.emulator.resources import (
     influencer_item,
     influencer_status,
@@ -44,9 +47,9 @@ def get_influencer(ctx: Ctx) -> Reply:
 def create_influencer(ctx: Ctx) -> Reply:
     emu = ctx.emu
     project = lookups.project(emu, ctx.params["projectId"], active=True, param="projectId")
-    body = ctx.body_as(requests.CreateInfluencer)
+    body = ctx.body_as(CreateInfluencer)
     ident, name = body.influencerId, body.name
-    persona = body.model_dump(exclude_unset=True, include=set(requests.PERSONA))
+    persona = body.model_dump(exclude_unset=True, include=set(PERSONA))
     if ident is not None and emu.store.get("influencer", ident) is not None:
         raise conflict(
             "an influencer with this influencerId already exists", influencerId=pid("inf", ident)
@@ -92,16 +95,16 @@ def start_generated(ctx: Ctx, project: JSON, hints: JSON) -> JSON:
 
 def create_influencer_b(ctx: Ctx) -> Reply:
     project = lookups.project(ctx.emu, ctx.params["projectId"], active=True, param="projectId")
-    hints = ctx.body_as(requests.CreateInfluencerB).model_dump(exclude_unset=True)
+    hints = ctx.body_as(CreateInfluencerB).model_dump(exclude_unset=True)
     return Reply(202, job_accepted(start_generated(ctx, project, hints), ctx.now))
 
 
 def patch_influencer(ctx: Ctx) -> Reply:
     emu = ctx.emu
     doc = lookups.find(emu, "influencer", ctx.params["influencerId"], "influencerId")
-    body = ctx.body_as(requests.PatchInfluencer)
+    body = ctx.body_as(PatchInfluencer)
     changes: JSON = body.model_dump(exclude_unset=True, include={"name"})
-    persona = body.model_dump(exclude_unset=True, include=set(requests.PERSONA))
+    persona = body.model_dump(exclude_unset=True, include=set(PERSONA))
     if "personality" in persona and persona["personality"] is not None:
         persona["personality"] = {**(doc.get("personality") or {}), **persona["personality"]}
     doc.update(changes)
@@ -115,7 +118,7 @@ def patch_influencer_b(ctx: Ctx) -> Reply:
     """Rev B: the identity fields of CONTRACT-revb.md §11 (`ageRange` may be cleared with null)."""
     emu = ctx.emu
     doc = lookups.find(emu, "influencer", ctx.params["influencerId"], "influencerId")
-    doc.update(ctx.body_as(requests.PatchInfluencerB).model_dump(exclude_unset=True))
+    doc.update(ctx.body_as(PatchInfluencerB).model_dump(exclude_unset=True))
     doc["updatedAt"] = iso(ctx.now)
     emu.store.put("influencer", doc)
     return Reply(200, influencer_view(emu.store, doc, ctx.now))
@@ -124,7 +127,7 @@ def patch_influencer_b(ctx: Ctx) -> Reply:
 def delete_influencer(ctx: Ctx) -> Reply:
     emu = ctx.emu
     doc = lookups.find(emu, "influencer", ctx.params["influencerId"], "influencerId")
-    ctx.body_as(requests.Reason)
+    ctx.body_as(Reason)
     doc.update(status="deleted", deletedAt=iso(ctx.now), updatedAt=iso(ctx.now))
     emu.store.put("influencer", doc)
     return Reply(
@@ -150,7 +153,7 @@ def routes() -> list[RouteSpec]:
             create_influencer,
             write,
             endpoint_class="long-running",
-            body=requests.CreateInfluencer,
+            body=CreateInfluencer,
             revisions=("a",),
         ),
         RouteSpec(
@@ -159,7 +162,7 @@ def routes() -> list[RouteSpec]:
             create_influencer_b,
             write,
             endpoint_class="long-running",
-            body=requests.CreateInfluencerB,
+            body=CreateInfluencerB,
             revisions=("b",),
         ),
         RouteSpec("GET", "/v1/influencers/{influencerId}", get_influencer, read_any),
@@ -168,7 +171,7 @@ def routes() -> list[RouteSpec]:
             "/v1/influencers/{influencerId}",
             patch_influencer,
             write,
-            body=requests.PatchInfluencer,
+            body=PatchInfluencer,
             revisions=("a",),
         ),
         RouteSpec(
@@ -176,7 +179,7 @@ def routes() -> list[RouteSpec]:
             "/v1/influencers/{influencerId}",
             patch_influencer_b,
             write,
-            body=requests.PatchInfluencerB,
+            body=PatchInfluencerB,
             revisions=("b",),
         ),
         RouteSpec(
@@ -184,6 +187,6 @@ def routes() -> list[RouteSpec]:
             "/v1/influencers/{influencerId}",
             delete_influencer,
             write,
-            body=requests.Reason,
+            body=Reason,
         ),
     ]

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from layers_reconcile.emulator import containers, lookups, posts, queries, requests
+from layers_reconcile.emulator import containers, lookups, posts, queries
 from layers_reconcile.emulator.common import JSON, iso, new_uuid
 from layers_reconcile.emulator.effects import cancel_job
-from layers_reconcile.emulator.http import (
-    ApiError,
-    Reply,
-    conflict,
-    invalid,
-    listing,
-    paginate,
-)
+from layers_reconcile.emulator.http import ApiError, Reply, conflict, invalid, listing, paginate
 from layers_reconcile.emulator.pipeline import Ctx, RouteSpec
+from layers_reconcile.emulator.requests.projects import (
+    BRAND_FIELDS_B,
+    BrandContext,
+    CreateProject,
+    CreateProjectB,
+    PatchPolicy,
+    PatchProject,
+    PatchProjectB,
+)
 from layers_reconcile.emulator.resources import (
     blocked_count,
     new_layers,
@@ -24,7 +26,7 @@ from layers_reconcile.emulator.routes import influencers
 from layers_reconcile.emulator.routes.review import policy_of
 from layers_reconcile.emulator.store import Store
 
-BRAND_KEYS = tuple(requests.BrandContext.model_fields)
+BRAND_KEYS = tuple(BrandContext.model_fields)
 _REV_A_ONLY = (
     "requiresApproval",
     "firstNPostsBlocked",
@@ -53,14 +55,14 @@ def _taken(holder: JSON) -> ApiError:
 
 
 def create_project(ctx: Ctx) -> Reply:
-    body = ctx.body_as(requests.CreateProject)
+    body = ctx.body_as(CreateProject)
     return _create(ctx, body, None)
 
 
 def create_project_b(ctx: Ctx) -> Reply:
     """Rev B: no partner `id`; the brand fields sit on the project; `appDescription` starts the
     customer's first influencer (Layers' keyword research it also starts is not emulated)."""
-    body = ctx.body_as(requests.CreateProjectB)
+    body = ctx.body_as(CreateProjectB)
     reply = _create(ctx, body, _brand_b(None, body))
     doc = ctx.emu.store.get("project", reply.body["id"])
     assert doc is not None
@@ -71,19 +73,15 @@ def create_project_b(ctx: Ctx) -> Reply:
     return Reply(reply.status, project_view_b(ctx.emu.store, doc))
 
 
-def _brand_b(
-    current: JSON | None, body: requests.CreateProjectB | requests.PatchProjectB
-) -> JSON | None:
-    sent = body.model_dump(exclude_unset=True, include=set(requests.BRAND_FIELDS_B))
+def _brand_b(current: JSON | None, body: CreateProjectB | PatchProjectB) -> JSON | None:
+    sent = body.model_dump(exclude_unset=True, include=set(BRAND_FIELDS_B))
     if not sent:
         return current
     return {**(current or dict.fromkeys(BRAND_KEYS)), **sent}
 
 
-def _create(
-    ctx: Ctx, body: requests.CreateProject | requests.CreateProjectB, brand: JSON | None
-) -> Reply:
-    ident = body.id if isinstance(body, requests.CreateProject) else None
+def _create(ctx: Ctx, body: CreateProject | CreateProjectB, brand: JSON | None) -> Reply:
+    ident = body.id if isinstance(body, CreateProject) else None
     name, external, tz = body.name, body.customerExternalId, body.timezone
     language, owner, metadata = body.primaryLanguage or "en", body.ownerEmail, body.metadata
     store = ctx.emu.store
@@ -153,7 +151,7 @@ def project_view_b(store: Store, doc: JSON) -> JSON:
     policy, first_n = policy_of(doc)
     view.update(requiresApproval=policy != "auto_approve", firstNPostsBlocked=first_n)
     brand = doc["brandContext"] or {}
-    view.update({key: brand.get(key) for key in requests.BRAND_FIELDS_B})
+    view.update({key: brand.get(key) for key in BRAND_FIELDS_B})
     view["targetGender"] = doc.get("targetGender")
     return view
 
@@ -169,7 +167,7 @@ def get_project(ctx: Ctx) -> Reply:
 
 def patch_project(ctx: Ctx) -> Reply:
     doc = lookups.project(ctx.emu, ctx.params["id"])
-    body = ctx.body_as(requests.PatchProject)
+    body = ctx.body_as(PatchProject)
     changes: JSON = body.model_dump(exclude_unset=True, exclude={"brandContext"})
     if body.brandContext is not None:
         current = doc["brandContext"] or dict.fromkeys(BRAND_KEYS)
@@ -182,8 +180,8 @@ def patch_project(ctx: Ctx) -> Reply:
 def patch_project_b(ctx: Ctx) -> Reply:
     """Rev B: the brand fields merge into the brand context; `metadata` is replaced in full."""
     doc = lookups.project(ctx.emu, ctx.params["id"])
-    body = ctx.body_as(requests.PatchProjectB)
-    brand_fields = set(requests.BRAND_FIELDS_B)
+    body = ctx.body_as(PatchProjectB)
+    brand_fields = set(BRAND_FIELDS_B)
     changes: JSON = body.model_dump(exclude_unset=True, exclude=brand_fields)
     if brand_fields & body.model_fields_set:
         changes["brandContext"] = _brand_b(doc["brandContext"], body)
@@ -263,7 +261,7 @@ def get_policy(ctx: Ctx) -> Reply:
 def patch_policy(ctx: Ctx) -> Reply:
     emu = ctx.emu
     doc = lookups.project(emu, ctx.params["projectId"], param="projectId")
-    body = ctx.body_as(requests.PatchPolicy)
+    body = ctx.body_as(PatchPolicy)
     changes = body.model_dump(exclude_unset=True)
     doc.update(changes)
     doc.update(policyUpdatedAt=iso(ctx.now), updatedAt=iso(ctx.now))
@@ -277,15 +275,13 @@ def routes() -> list[RouteSpec]:
     read, write = ("projects:read",), ("projects:write",)
     a, b, prj = ("a",), ("b",), "prj"
     return [
-        RouteSpec(
-            "POST", "/v1/projects", create_project, write, body=requests.CreateProject, revisions=a
-        ),
+        RouteSpec("POST", "/v1/projects", create_project, write, body=CreateProject, revisions=a),
         RouteSpec(
             "POST",
             "/v1/projects",
             create_project_b,
             write,
-            body=requests.CreateProjectB,
+            body=CreateProjectB,
             revisions=b,
             id_prefix=prj,
         ),
@@ -298,7 +294,7 @@ def routes() -> list[RouteSpec]:
             "/v1/projects/{id}",
             patch_project,
             write,
-            body=requests.PatchProject,
+            body=PatchProject,
             invalid_status=400,
             revisions=a,
         ),
@@ -307,7 +303,7 @@ def routes() -> list[RouteSpec]:
             "/v1/projects/{id}",
             patch_project_b,
             write,
-            body=requests.PatchProjectB,
+            body=PatchProjectB,
             invalid_status=400,
             revisions=b,
             id_prefix=prj,
@@ -325,7 +321,7 @@ def routes() -> list[RouteSpec]:
             "/v1/projects/{projectId}/approval-policy",
             patch_policy,
             ("content:approve",),
-            body=requests.PatchPolicy,
+            body=PatchPolicy,
             invalid_status=400,
             revisions=a,
         ),

@@ -2,28 +2,25 @@
 
 from __future__ import annotations
 
-from layers_reconcile.emulator import lookups, posts, queries, requests
-from layers_reconcile.emulator.common import (
-    JSON,
-    iso,
-    iso_instant,
-    new_uuid,
-    parse_instant,
-    pid,
-)
-from layers_reconcile.emulator.http import (
-    ApiError,
-    Reply,
-    conflict,
-    listing,
-    paginate,
-)
+from layers_reconcile.emulator import lookups, posts, queries
+from layers_reconcile.emulator.common import JSON, iso, iso_instant, new_uuid, parse_instant, pid
+from layers_reconcile.emulator.http import ApiError, Reply, conflict, listing, paginate
 from layers_reconcile.emulator.pipeline import Ctx, RouteSpec
+from layers_reconcile.emulator.requests.publishing import (
+    Publish,
+    PublishB,
+    Reschedule,
+    Schedule,
+    ScheduleB,
+    Target,
+    TargetB,
+)
+from layers_reconcile.emulator.requests.shared import Reason
 from layers_reconcile.emulator.resources import post_view
 
 
 def _intents(
-    ctx: Ctx, container: JSON, targets: list[requests.Target] | list[requests.TargetB], when: float
+    ctx: Ctx, container: JSON, targets: list[Target] | list[TargetB], when: float
 ) -> list[JSON]:
     context = {"emu": ctx.emu, "container": container}
     intents = []
@@ -83,14 +80,14 @@ def _queue(ctx: Ctx, container: JSON, intents: list[JSON]) -> list[str]:
 
 
 def schedule(ctx: Ctx) -> Reply:
-    return _schedule(ctx, requests.Schedule)
+    return _schedule(ctx, Schedule)
 
 
 def schedule_b(ctx: Ctx) -> Reply:
-    return _schedule(ctx, requests.ScheduleB)
+    return _schedule(ctx, ScheduleB)
 
 
-def _schedule(ctx: Ctx, model: type[requests.Schedule] | type[requests.ScheduleB]) -> Reply:
+def _schedule(ctx: Ctx, model: type[Schedule] | type[ScheduleB]) -> Reply:
     emu = ctx.emu
     container = lookups.find(emu, "container", ctx.params["containerId"], "containerId")
     lookups.project(emu, container["projectId"], active=True, param="containerId")
@@ -114,14 +111,14 @@ def _schedule(ctx: Ctx, model: type[requests.Schedule] | type[requests.ScheduleB
 
 
 def publish_now(ctx: Ctx) -> Reply:
-    return _publish(ctx, requests.Publish)
+    return _publish(ctx, Publish)
 
 
 def publish_now_b(ctx: Ctx) -> Reply:
-    return _publish(ctx, requests.PublishB)
+    return _publish(ctx, PublishB)
 
 
-def _publish(ctx: Ctx, model: type[requests.Publish] | type[requests.PublishB]) -> Reply:
+def _publish(ctx: Ctx, model: type[Publish] | type[PublishB]) -> Reply:
     emu = ctx.emu
     container = lookups.find(emu, "container", ctx.params["containerId"], "containerId")
     lookups.project(emu, container["projectId"], active=True, param="containerId")
@@ -183,7 +180,7 @@ def reschedule(ctx: Ctx) -> Reply:
     emu = ctx.emu
     doc = lookups.find(emu, "post", ctx.params["scheduledPostId"], "scheduledPostId")
     context = {"emu": emu, "now": ctx.now}
-    when = parse_instant(ctx.body_as(requests.Reschedule, context=context).scheduledFor)
+    when = parse_instant(ctx.body_as(Reschedule, context=context).scheduledFor)
     assert when is not None
     if doc["status"] != "queued":
         raise conflict(
@@ -204,7 +201,7 @@ def reschedule(ctx: Ctx) -> Reply:
 def cancel(ctx: Ctx) -> Reply:
     emu = ctx.emu
     doc = lookups.find(emu, "post", ctx.params["scheduledPostId"], "scheduledPostId")
-    reason = ctx.body_as(requests.Reason).reason
+    reason = ctx.body_as(Reason).reason
     if doc["status"] not in ("queued", "publishing"):
         raise conflict(f"the post is {doc['status']} and cannot be canceled", status=doc["status"])
     posts.cancel_post(emu, doc, ctx.now, reason)
@@ -222,10 +219,10 @@ def routes() -> list[RouteSpec]:
     )
     posts_path = "/v1/projects/{projectId}/scheduled-posts"
     return [
-        RouteSpec("POST", schedule_path, schedule, write, body=requests.Schedule, revisions=a),
-        RouteSpec("POST", schedule_path, schedule_b, write, body=requests.ScheduleB, revisions=b),
-        RouteSpec("POST", publish_path, publish_now, write, body=requests.Publish, revisions=a),
-        RouteSpec("POST", publish_path, publish_now_b, write, body=requests.PublishB, revisions=b),
+        RouteSpec("POST", schedule_path, schedule, write, body=Schedule, revisions=a),
+        RouteSpec("POST", schedule_path, schedule_b, write, body=ScheduleB, revisions=b),
+        RouteSpec("POST", publish_path, publish_now, write, body=Publish, revisions=a),
+        RouteSpec("POST", publish_path, publish_now_b, write, body=PublishB, revisions=b),
         RouteSpec("GET", posts_path, list_posts, read, query=queries.PostsQuery, revisions=a),
         RouteSpec("GET", posts_path, list_posts_b, read, query=queries.PostsQueryB, revisions=b),
         RouteSpec(
@@ -239,9 +236,7 @@ def routes() -> list[RouteSpec]:
             "/v1/scheduled-posts/{scheduledPostId}/reschedule",
             reschedule,
             write,
-            body=requests.Reschedule,
+            body=Reschedule,
         ),
-        RouteSpec(
-            "DELETE", "/v1/scheduled-posts/{scheduledPostId}", cancel, write, body=requests.Reason
-        ),
+        RouteSpec("DELETE", "/v1/scheduled-posts/{scheduledPostId}", cancel, write, body=Reason),
     ]

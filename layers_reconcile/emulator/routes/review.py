@@ -7,10 +7,12 @@ the first N. Rev B has no auto-approve timer: setting a policy clears Rev A's `a
 
 from __future__ import annotations
 
-from layers_reconcile.emulator import containers, lookups, requests
+from layers_reconcile.emulator import containers, lookups
 from layers_reconcile.emulator.common import JSON, iso, pid
 from layers_reconcile.emulator.http import Reply, conflict, invalid
 from layers_reconcile.emulator.pipeline import Ctx, RouteSpec
+from layers_reconcile.emulator.requests.content import Approve, RejectB
+from layers_reconcile.emulator.requests.projects import ReviewPolicy
 from layers_reconcile.emulator.resources import blocked_count
 from layers_reconcile.emulator.routes.content import mark_rejected
 
@@ -41,7 +43,7 @@ def get_policy(ctx: Ctx) -> Reply:
 def patch_policy(ctx: Ctx) -> Reply:
     emu = ctx.emu
     project = lookups.project(emu, ctx.params["projectId"], param="projectId")
-    body = ctx.body_as(requests.ReviewPolicy)
+    body = ctx.body_as(ReviewPolicy)
     project.update(
         requiresApproval=body.policy != "auto_approve",
         firstNPostsBlocked=body.firstN,
@@ -55,7 +57,7 @@ def patch_policy(ctx: Ctx) -> Reply:
 
 def approve(ctx: Ctx) -> Reply:
     doc = lookups.find(ctx.emu, "container", ctx.params["containerId"], "containerId")
-    note = ctx.body_as(requests.Approve).note
+    note = ctx.body_as(Approve).note
     if doc["approvalStatus"] != "pending":
         raise conflict(
             f"only pending content can be approved (it is {doc['approvalStatus']})",
@@ -67,7 +69,7 @@ def approve(ctx: Ctx) -> Reply:
 
 def reject(ctx: Ctx) -> Reply:
     doc = lookups.find(ctx.emu, "container", ctx.params["containerId"], "containerId")
-    reason = ctx.body_as(requests.RejectB).reason
+    reason = ctx.body_as(RejectB).reason
     if doc["approvalStatus"] != "pending":
         raise conflict(
             f"only pending content can be rejected (it is {doc['approvalStatus']})",
@@ -89,7 +91,7 @@ def routes() -> list[RouteSpec]:
             path,
             patch_policy,
             ("content:approve",),
-            body=requests.ReviewPolicy,
+            body=ReviewPolicy,
             revisions=b,
         ),
         RouteSpec(
@@ -97,7 +99,7 @@ def routes() -> list[RouteSpec]:
             "/v1/content/{containerId}/approve",
             approve,
             ("content:approve",),
-            body=requests.Approve,
+            body=Approve,
             revisions=b,
         ),
         RouteSpec(
@@ -105,7 +107,7 @@ def routes() -> list[RouteSpec]:
             "/v1/content/{containerId}/reject",
             reject,
             ("content:approve",),
-            body=requests.RejectB,
+            body=RejectB,
             revisions=b,
         ),
     ]

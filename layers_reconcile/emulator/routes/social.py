@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from layers_reconcile.emulator import consent, lookups, posts, queries, requests
+from layers_reconcile.emulator import consent, lookups, posts, queries
 from layers_reconcile.emulator.common import JSON, iso, pid, ulid
-from layers_reconcile.emulator.http import (
-    Reply,
-    listing,
-    not_found,
-    paginate,
-)
+from layers_reconcile.emulator.http import Reply, listing, not_found, paginate
 from layers_reconcile.emulator.pipeline import Ctx, RouteSpec
+from layers_reconcile.emulator.requests.social import OAuthUrl, ReauthUrl
 from layers_reconcile.emulator.resources import account_view
 
 
@@ -43,7 +39,7 @@ def _issue(ctx: Ctx, project: JSON, platform: str, url: str, reauth: str | None)
 
 def oauth_url(ctx: Ctx) -> Reply:
     project = lookups.project(ctx.emu, ctx.params["projectId"], active=True, param="projectId")
-    body = ctx.body_as(requests.OAuthUrl)
+    body = ctx.body_as(OAuthUrl)
     url = lookups.return_url(ctx.key.return_domains, body.returnUrl)
     return _issue(ctx, project, body.platform, url, None)
 
@@ -52,7 +48,7 @@ def reauth_url(ctx: Ctx) -> Reply:
     emu = ctx.emu
     project = lookups.project(emu, ctx.params["projectId"], active=True, param="projectId")
     context = {"emu": emu, "project": project}
-    body = ctx.body_as(requests.ReauthUrl, context=context)
+    body = ctx.body_as(ReauthUrl, context=context)
     account = lookups.connected_account(context, body.socialAccountId)
     assert account is not None
     url = lookups.return_url(ctx.key.return_domains, body.returnUrl)
@@ -147,7 +143,7 @@ def routes() -> list[RouteSpec]:
             oauth_url,
             write,
             idempotent=False,
-            body=requests.OAuthUrl,
+            body=OAuthUrl,
         ),
         RouteSpec(
             "POST",
@@ -155,7 +151,7 @@ def routes() -> list[RouteSpec]:
             reauth_url,
             write,
             idempotent=False,
-            body=requests.ReauthUrl,
+            body=ReauthUrl,
         ),
         RouteSpec(
             "GET",
