@@ -1,0 +1,91 @@
+"""The kill switch and the other changes of one apply (issue 18's review): a resume runs before
+any step inside the child, a suspend after every other step of that customer, and a run never
+reports a customer converged while a step of it failed. The real CLI against the Rev B emulator
+over HTTP, under both of the emulator's answers to the parent key inside a suspended child."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.apply.org_support import OrgApi, child_yaml, rev_b, write_workspace
+from tests.apply.support import run_cli
+
+SETTINGS = ("manage", "kill_switch")
+
+
+def _ok(result: subprocess.CompletedProcess[str]) -> str:
+    out = result.stdout + result.stderr
+    assert result.returncode == 0, out
+    return out
+
+
+@pytest.mark.parametrize("header", SETTINGS)
+def test_suspend_with_other_changes_runs_last_and_every_change_lands(
+    tmp_path: Path, header: str
+) -> None:
+    text = child_yaml("kid")
+    ws = write_workspace(tmp_path / "ws", {"kid": text})
+    emu = rev_b(tmp_path, "--suspended-child-header", header)
+    api = OrgApi(emu.url)
+    kid = ws / "customers" / "kid.yaml"
+    try:
+        _ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
+        changed = text.replace("name: Customer kid", "name: Customer kid renamed").replace(
+            "description: onboarding}", "description: onboarding}\n      - {id: more, credits: 70}"
+        )
+        kid.write_text(changed + "  suspended: true\n", encoding="utf-8")
+
+        plan = _ok(run_cli("plan", str(ws), env=emu.env()))
+        assert plan.index("kid/project  update") < plan.index("kid/organization/status  suspend")
+        assert plan.index("kid/organization/transfers/more") < plan.index(
+            "kid/organization/status  suspend"
+        )
+
+        out = _ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
+        assert "failed" not in out
+        assert out.index("kid/project") < out.index("kid/organization/status")
+        child = api.child("kid")
+        assert child["status"] == "suspended"
+        assert api.transfers(child["id"]) == {"initial": [500], "more": [70]}
+        # Read inside with the parent key once the child is resumed by hand.
+        api.http.post(f"/v1/organizations/{child['id']}/resume").raise_for_status()
+        names = [p["name"] for p in api.inside(child["id"], "/v1/projects")]
+        assert names == ["Customer kid renamed"]
+    finally:
+        api.close()
+        emu.stop()
+
+
+@pytest.mark.parametrize("header", SETTINGS)
+def test_resume_with_other_changes_runs_first_and_every_change_lands(
+    tmp_path: Path, header: str
+) -> None:
+    text = child_yaml("kid")
+    ws = write_workspace(tmp_path / "ws", {"kid": text + "  suspended: true\n"})
+    emu = rev_b(tmp_path, "--suspended-child-header", header)
+    api = OrgApi(emu.url)
+    kid = ws / "customers" / "kid.yaml"
+    try:
+        _ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
+        assert api.child("kid")["status"] == "suspended"
+        changed = text.replace("name: Customer kid", "name: Customer kid renamed").replace(
+            "description: onboarding}", "description: onboarding}\n      - {id: more, credits: 70}"
+        )
+        kid.write_text(changed + "  suspended: false\n", encoding="utf-8")
+
+        out = _ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
+        assert "failed" not in out
+        assert out.index("kid/organization/status") < out.index("kid/project")
+        child = api.child("kid")
+        assert child["status"] == "active"
+        assert api.transfers(child["id"]) == {"initial": [500], "more": [70]}
+        names = [p["name"] for p in api.inside(child["id"], "/v1/projects")]
+        assert names == ["Customer kid renamed"]
+        again = run_cli("plan", str(ws), "--detailed-exitcode", env=emu.env())
+        assert again.returncode == 0, again.stdout + again.stderr
+    finally:
+        api.close()
+        emu.stop()
