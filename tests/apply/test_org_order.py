@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.apply.org_support import OrgApi, child_yaml, rev_b, write_workspace
+from tests.apply.org_support import OrgApi, child_yaml, flat_yaml, rev_b, write_workspace
 from tests.apply.support import run_cli
 
 SETTINGS = ("manage", "kill_switch")
@@ -86,6 +86,48 @@ def test_resume_with_other_changes_runs_first_and_every_change_lands(
         assert names == ["Customer kid renamed"]
         again = run_cli("plan", str(ws), "--detailed-exitcode", env=emu.env())
         assert again.returncode == 0, again.stdout + again.stderr
+    finally:
+        api.close()
+        emu.stop()
+
+
+def test_a_stamped_empty_child_beside_a_flat_project_is_refused_never_a_second_child(
+    tmp_path: Path,
+) -> None:
+    """The docs: a migrate mapping value is the name of a NEW child, so no project moves into a
+    child that exists. A stamped child holding no project beside the customer's flat project is
+    refused with the fix (was: its id sent as a name, and a second child named org_… made)."""
+    ws = write_workspace(tmp_path / "ws", {"kid": flat_yaml("kid")})
+    emu = rev_b(tmp_path, "--migrate-targets", "name")
+    api = OrgApi(emu.url)
+    try:
+        _ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
+        (flat,) = api.items("/v1/projects")
+        stamp = {"externalId": "kid", "layersReconcileWorkspace": "acme-prod"}
+        made = api.http.post(
+            "/v1/organizations",
+            json={"name": "Child kid", "metadata": stamp},
+            headers={"Idempotency-Key": "by-hand"},
+        )
+        made.raise_for_status()
+        empty = made.json()["id"]
+        (ws / "customers" / "kid.yaml").write_text(child_yaml("kid"), encoding="utf-8")
+        before = api.parent_balance()
+
+        plan = run_cli("plan", str(ws), env=emu.env()).stdout
+        assert "Conflicts: apply refuses these customers" in plan
+        assert f"child organization {empty} carries this workspace's stamp" in plan
+        assert "migrate" not in plan.split("Conflicts")[0]
+        assert "allocate" not in plan
+
+        out = run_cli("apply", str(ws), "--auto-approve", env=emu.env())
+        text = out.stdout + out.stderr
+        assert out.returncode == 1, text
+        assert "Traceback" not in text
+        assert f"archive child organization {empty}" in text  # the fix, named
+        assert [c["id"] for c in api.children()] == [empty]
+        assert [p["id"] for p in api.items("/v1/projects")] == [flat["id"]]
+        assert api.parent_balance() == before
     finally:
         api.close()
         emu.stop()
