@@ -29,7 +29,15 @@ from layers_reconcile.plan.context import Loaded
 from layers_reconcile.plan.diff import archive_plan, build_plan, diff_customer
 from layers_reconcile.plan.diff_org import archive_child_plan
 from layers_reconcile.plan.ids import LAST_APPLIED, RESERVED_KEY
-from layers_reconcile.plan.model import Conflict, CustomerPlan, NotPlanned, Orphan, Plan
+from layers_reconcile.plan.model import (
+    Action,
+    Conflict,
+    CustomerPlan,
+    NotPlanned,
+    Orphan,
+    Plan,
+    StepKind,
+)
 from layers_reconcile.plan.observe import (
     observe_customer,
     observe_shared,
@@ -160,6 +168,8 @@ async def make_plan(
     children, misnamed = await _holding_named(
         client, _orphan_children(shared, workspace, wanted, orphans_in), workspace.named
     )
+    if children is None:  # a scope that lists no orphans (--customer): the same protection
+        misnamed = await _misnamed_for_new(client, shared, workspace, plans)
     plans = [_refuse_beside(p, misnamed) for p in plans]
     orphans, warnings = _orphan_plans(
         found.result(), workspace, prune=scope.prune, cap=scope.prune_cap, children=children
@@ -325,6 +335,25 @@ async def _holding_named(
             continue
         misnamed.update(dict.fromkeys(held, child))
     return kept, misnamed
+
+
+async def _misnamed_for_new(
+    client: LayersClient,
+    shared: SharedActual,
+    workspace: WorkspaceLike,
+    plans: list[CustomerPlan],
+) -> dict[str, Organization]:
+    """In a scope whose plan lists no orphans: the children `_holding_named` would read, read
+    only when a chosen customer's plan makes a new child (a no-op plan reads nothing more)."""
+    making = frozenset(
+        p.customer_external_id
+        for p in plans
+        if any(s.kind is StepKind.ORGANIZATION and s.action is Action.CREATE for s in p.steps)
+    )
+    if not making or shared.organizations is None:
+        return {}
+    stamped = orgs.orphans(shared.organizations, workspace.settings.workspace, workspace.named)
+    return (await _holding_named(client, stamped, making))[1]
 
 
 def _refuse_beside(plan: CustomerPlan, misnamed: dict[str, Organization]) -> CustomerPlan:

@@ -131,3 +131,35 @@ def test_a_stamped_empty_child_beside_a_flat_project_is_refused_never_a_second_c
     finally:
         api.close()
         emu.stop()
+
+
+@pytest.mark.parametrize("command", ["plan", "apply"])
+def test_a_customer_plan_refuses_beside_a_child_whose_external_id_was_edited(
+    tmp_path: Path, command: str
+) -> None:
+    """`--customer kid` holds the same protection as a whole-workspace plan: kid's child, its
+    externalId edited by hand, still holds kid's project; never a second, funded child."""
+    ws = write_workspace(tmp_path / "ws", {"kid": child_yaml("kid"), "other": child_yaml("other")})
+    emu = rev_b(tmp_path)
+    api = OrgApi(emu.url)
+    try:
+        _ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
+        child = api.child("kid")
+        edited = {"metadata": {"externalId": "ghost"}}
+        api.http.patch(f"/v1/organizations/{child['id']}", json=edited).raise_for_status()
+        before = api.parent_balance()
+
+        args = ["--auto-approve"] if command == "apply" else []
+        out = run_cli(command, str(ws), "--customer", "kid", *args, env=emu.env())
+        text = out.stdout + out.stderr
+        assert "Traceback" not in text
+        assert f"child organization {child['id']} holds the project of customer 'kid'" in text
+        assert "kid/organization  create" not in text
+        if command == "apply":
+            assert out.returncode == 1, text
+            assert f"set metadata.externalId of child organization {child['id']} back" in text
+        assert len(api.children()) == 2
+        assert api.parent_balance() == before
+    finally:
+        api.close()
+        emu.stop()
