@@ -165,11 +165,11 @@ async def make_plan(
     except BaseExceptionGroup as failed:
         raise leaf_exception(failed) from None
     plans = [t.result() for t in tasks]
-    children, misnamed = await _holding_named(
-        client, _orphan_children(shared, workspace, wanted, orphans_in), workspace.named
-    )
-    if children is None:  # a scope that lists no orphans (--customer): the same protection
-        misnamed = await _misnamed_for_new(client, shared, workspace, plans)
+    candidates = _orphan_children(shared, workspace, wanted, orphans_in)
+    children, misnamed = await _holding_named(client, candidates, workspace.named)
+    # A scope that lists some orphans or none (--customer, --changed-since, a shard): the same
+    # protection for the children it did not read.
+    misnamed.update(await _misnamed_for_new(client, shared, workspace, plans, candidates or []))
     plans = [_refuse_beside(p, misnamed) for p in plans]
     orphans, warnings = _orphan_plans(
         found.result(), workspace, prune=scope.prune, cap=scope.prune_cap, children=children
@@ -342,9 +342,11 @@ async def _misnamed_for_new(
     shared: SharedActual,
     workspace: WorkspaceLike,
     plans: list[CustomerPlan],
+    read: list[Organization],
 ) -> dict[str, Organization]:
-    """In a scope whose plan lists no orphans: the children `_holding_named` would read, read
-    only when a chosen customer's plan makes a new child (a no-op plan reads nothing more)."""
+    """The stamped children no file names that `_holding_named` has not `read` yet (a scope
+    that lists only some orphans, or none), read only when a chosen customer's plan makes a new
+    child: a no-op plan reads nothing more."""
     making = frozenset(
         p.customer_external_id
         for p in plans
@@ -352,8 +354,9 @@ async def _misnamed_for_new(
     )
     if not making or shared.organizations is None:
         return {}
+    seen = {c.id for c in read}
     stamped = orgs.orphans(shared.organizations, workspace.settings.workspace, workspace.named)
-    return (await _holding_named(client, stamped, making))[1]
+    return (await _holding_named(client, [c for c in stamped if c.id not in seen], making))[1]
 
 
 def _refuse_beside(plan: CustomerPlan, misnamed: dict[str, Organization]) -> CustomerPlan:
