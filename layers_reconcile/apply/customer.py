@@ -42,7 +42,7 @@ from layers_reconcile.plan.context import Loaded
 from layers_reconcile.plan.diff import diff_customer
 from layers_reconcile.plan.model import Action, CustomerPlan, Step, StepKind
 from layers_reconcile.plan.observe import SharedActual, observe_customer
-from layers_reconcile.plan.stages import held_back, stage_index
+from layers_reconcile.plan.stages import held_back, stage_of
 from layers_reconcile.records import Project
 
 MAX_REPEATS = 3  # the same step executed this often in one run is not converging
@@ -185,10 +185,12 @@ class CustomerRun:
                 plan = await self._refresh(plan.steps)
                 done.clear()
                 continue
-            stage = min(runnable, key=lambda s: stage_index(s.kind)).kind
+            stage = min(stage_of(s) for s in runnable)
             # The earliest stage, plus every gate that can open already: people get their
             # URLs at once and act while the jobs run.
-            batch = [s for s in runnable if s.kind == stage or s.action is Action.WAIT_ON_PERSON]
+            batch = [
+                s for s in runnable if stage_of(s) == stage or s.action is Action.WAIT_ON_PERSON
+            ]
             results = await self._execute(batch)
             await self.ctx.flush_reserved(Keep.STAGE)  # one record write per stage, at most
             failures = [r for r in results if isinstance(r, Failure)]

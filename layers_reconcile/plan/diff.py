@@ -37,7 +37,7 @@ from layers_reconcile.plan.model import (
     StepKind,
     Target,
 )
-from layers_reconcile.plan.stages import stage_index
+from layers_reconcile.plan.stages import stage_of
 from layers_reconcile.records import Project
 from layers_reconcile.statuses import INFLUENCER_BUSY, INGEST_RUNNING
 
@@ -85,7 +85,7 @@ def diff_customer(
         _influencer(ctx)
         _social(ctx)
         diff_content(ctx)
-    steps = sorted(ctx.steps, key=lambda s: (stage_index(s.kind), s.address))
+    steps = sorted(ctx.steps, key=lambda s: (stage_of(s), s.address))
     return CustomerPlan(
         customer_external_id=ctx.ext,
         project_id=ctx.pid,

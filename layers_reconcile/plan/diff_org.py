@@ -126,6 +126,25 @@ def _ambiguous_child(ctx: Ctx) -> Conflict | None:
             f'{found[0]} with metadata {{"{ORG_WORKSPACE_KEY}": "{workspace}"}}; if it is '
             f"not, change its metadata.{ORG_EXTERNAL_ID_KEY}",
         )
+    child, project = actual.organization, ctx.project
+    if child is not None and actual.project_in_parent and project is not None:
+        # The API's migrate makes a new child of each mapping value (its name): no project
+        # moves into a child that exists, so this one and the project cannot be joined.
+        ctx.seen(address, {"organization": _facts(child)})
+        return Conflict(
+            workspace=workspace,
+            project_id=child.id,
+            message=(
+                f"child organization {child.id} carries this workspace's stamp for customer "
+                f"{ctx.ext!r} but not its project {project.id}, which is still flat in the "
+                "parent; apply refuses this customer rather than make a second child. The "
+                "API's migrate moves a project only into a new child, never into one that exists"
+            ),
+            recovery=f"archive child organization {child.id} by hand (POST /v1/organizations/"
+            f"{child.id}/archive: its unreserved credits go back to the parent), then apply "
+            "again: the project moves into a new child, labelled, and the transfers are carried "
+            "out there",
+        )
     if actual.organization is not None and actual.duplicate_organizations:
         both = [actual.organization.id, *actual.duplicate_organizations]
         ctx.seen(address, {"stamped": both})
@@ -175,8 +194,6 @@ def diff_organization(ctx: Ctx) -> None:
         _new_child(ctx, address, wanted)
     else:
         _existing_child(ctx, address, child, wanted)
-        if actual.project_in_parent and ctx.project is not None:
-            _migrate(ctx, address, wanted, child)
     _config(ctx, spec, child)
     _status(ctx, spec, child)
     _transfers(ctx, spec, child)
@@ -196,26 +213,21 @@ def _new_child(ctx: Ctx, address: str, wanted: dict[str, Any]) -> None:
             )
         )
         return
-    _migrate(ctx, address, wanted, None)
+    _migrate(ctx, address, wanted)
 
 
-def _migrate(ctx: Ctx, address: str, wanted: dict[str, Any], child: Organization | None) -> None:
-    """The project is flat in the parent: move it into the child (made first when missing)."""
+def _migrate(ctx: Ctx, address: str, wanted: dict[str, Any]) -> None:
+    """The project is flat in the parent: the migrate moves it into a new child (the API makes
+    one of each mapping value, its name; a stamped child beside it is a conflict)."""
     project = ctx.project
     assert project is not None
-    into = (
-        f"child organization {child.id}"
-        if child
-        else f"a new child organization {wanted['name']!r}"
-    )
+    into = f"a new child organization {wanted['name']!r}"
     ctx.add(
         ctx.step(
-            address if child is None else ctx.addr("organization", "migrate"),
+            address,
             StepKind.ORGANIZATION,
             Action.MIGRATE,
-            changes=created(wanted)
-            if child is None
-            else [Change(field="project", before="parent organization", after=child.id)],
+            changes=created(wanted),
             reason=f"project {project.id} is flat in the parent organization; the file puts "
             "the customer in a child organization of its own",
             warnings=[
@@ -223,7 +235,7 @@ def _migrate(ctx: Ctx, address: str, wanted: dict[str, Any], child: Organization
                 f"parent into {into}; removing `organization:` later does not move it back. "
                 "The API refuses it while a job runs in the project: apply waits for the job"
             ],
-            target=ctx.target(organizationId=child.id if child else None),
+            target=ctx.target(),
         )
     )
 

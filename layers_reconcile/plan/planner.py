@@ -29,7 +29,15 @@ from layers_reconcile.plan.context import Loaded
 from layers_reconcile.plan.diff import archive_plan, build_plan, diff_customer
 from layers_reconcile.plan.diff_org import archive_child_plan
 from layers_reconcile.plan.ids import LAST_APPLIED, RESERVED_KEY
-from layers_reconcile.plan.model import Conflict, CustomerPlan, NotPlanned, Orphan, Plan
+from layers_reconcile.plan.model import (
+    Action,
+    Conflict,
+    CustomerPlan,
+    NotPlanned,
+    Orphan,
+    Plan,
+    StepKind,
+)
 from layers_reconcile.plan.observe import (
     observe_customer,
     observe_shared,
@@ -157,9 +165,11 @@ async def make_plan(
     except BaseExceptionGroup as failed:
         raise leaf_exception(failed) from None
     plans = [t.result() for t in tasks]
-    children, misnamed = await _holding_named(
-        client, _orphan_children(shared, workspace, wanted, orphans_in), workspace.named
-    )
+    candidates = _orphan_children(shared, workspace, wanted, orphans_in)
+    children, misnamed = await _holding_named(client, candidates, workspace.named)
+    # A scope that lists some orphans or none (--customer, --changed-since, a shard): the same
+    # protection for the children it did not read.
+    misnamed.update(await _misnamed_for_new(client, shared, workspace, plans, candidates or []))
     plans = [_refuse_beside(p, misnamed) for p in plans]
     orphans, warnings = _orphan_plans(
         found.result(), workspace, prune=scope.prune, cap=scope.prune_cap, children=children
@@ -325,6 +335,28 @@ async def _holding_named(
             continue
         misnamed.update(dict.fromkeys(held, child))
     return kept, misnamed
+
+
+async def _misnamed_for_new(
+    client: LayersClient,
+    shared: SharedActual,
+    workspace: WorkspaceLike,
+    plans: list[CustomerPlan],
+    read: list[Organization],
+) -> dict[str, Organization]:
+    """The stamped children no file names that `_holding_named` has not `read` yet (a scope
+    that lists only some orphans, or none), read only when a chosen customer's plan makes a new
+    child: a no-op plan reads nothing more."""
+    making = frozenset(
+        p.customer_external_id
+        for p in plans
+        if any(s.kind is StepKind.ORGANIZATION and s.action is Action.CREATE for s in p.steps)
+    )
+    if not making or shared.organizations is None:
+        return {}
+    seen = {c.id for c in read}
+    stamped = orgs.orphans(shared.organizations, workspace.settings.workspace, workspace.named)
+    return (await _holding_named(client, [c for c in stamped if c.id not in seen], making))[1]
 
 
 def _refuse_beside(plan: CustomerPlan, misnamed: dict[str, Organization]) -> CustomerPlan:

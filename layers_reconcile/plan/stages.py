@@ -1,7 +1,12 @@
 """The order of the stages and what each step waits for: the one place both sides read.
 
-The diff sorts a customer's steps with `stage_index`; apply runs a step once none of the
+The diff sorts a customer's steps with `stage_of`; apply runs a step once none of the
 markers `prerequisites` names is still unfinished (PRODUCT.md §6, guide steps 1-10).
+
+The kill switch is ordered by what it does: a resume runs before any step inside the child
+(its first stage), a suspend after every other step of its customer (a stage of its own, last,
+waiting for every other kind): the API may answer the parent key inside a suspended child with
+`503 KILL_SWITCH` (CONTRACT-revb §10), so nothing may be left to do in there once it runs.
 
 A marker is `(kind, qualifier)`: the qualifier narrows a dependency to the same content key
 (content -> its approval -> its schedule) or the same platform (a schedule waits for the
@@ -64,11 +69,23 @@ PREREQUISITES: dict[StepKind, tuple[tuple[StepKind, Scope], ...]] = {
 ACTION_PREREQUISITES: dict[tuple[StepKind, Action], tuple[tuple[StepKind, Scope], ...]] = {
     (StepKind.SCHEDULE, Action.SCHEDULE): ((StepKind.SOCIAL, Scope.SAME_PLATFORM),),
     (StepKind.CONTENT, Action.RUN_JOB): ((StepKind.SOCIAL, Scope.SAME_PLATFORM),),
+    # The kill switch waits for every other step of its customer (see the module's doc).
+    (StepKind.ORGANIZATION, Action.SUSPEND): tuple((kind, Scope.ANY) for kind in StepKind),
 }
 
 
 def stage_index(kind: StepKind) -> int:
     return _INDEX[kind]
+
+
+def stage_of(step: Step) -> int:
+    """The step's place within its customer: its kind's stage, but a resume first of all and a
+    suspend last of all."""
+    if step.kind is StepKind.ORGANIZATION and step.action is Action.RESUME:
+        return -1
+    if step.kind is StepKind.ORGANIZATION and step.action is Action.SUSPEND:
+        return len(STAGE_ORDER)
+    return _INDEX[step.kind]
 
 
 def _platform(step: Step) -> str:
@@ -111,7 +128,7 @@ def held_back(
     held: set[Marker] = set()
     free: list[Step] = []
     out: list[Step] = []
-    for step in sorted(steps, key=lambda s: stage_index(s.kind)):
+    for step in sorted(steps, key=stage_of):
         deps = prerequisites(customer, step)
         if holds(step) or any(blocked_by(d, held) for d in deps):
             held.add(marker(customer, step))

@@ -14,7 +14,6 @@ from typing import Any
 from layers_reconcile.apply.children import (
     create_child,
     label_child,
-    record_project,
     record_transfers,
 )
 from layers_reconcile.apply.children import workspace_of as _workspace
@@ -51,29 +50,26 @@ async def create(ctx: CustomerContext, step: Step) -> StepResult:
 
 
 async def migrate(ctx: CustomerContext, step: Step) -> StepResult:
-    """The flat project into the child (the child made first, stamped, when there is none)."""
+    """The flat project into a new child: the API's mapping names the child to make (each
+    distinct name is a new child; it moves no project into a child that exists, which the plan
+    refuses), then the child is labelled with the tool's stamp. A run killed in between finds
+    it by its project (`plan.observe`) and adopts it."""
     project_id = ctx.project_id or step.target.projectId
     if not project_id:
         raise StepError(f"{ctx.customer}: no project to move")
-    org_id = step.target.organizationId or ctx.organization_id
-    if org_id is None:
-        # The API's mapping names the child to make (each distinct name is a new child), so
-        # the child is made by the migrate itself, then labelled with the tool's stamp. A run
-        # killed in between finds it by its project (`plan.observe`) and adopts it.
-        name = desired_child(ctx.spec)["name"]
-        moved = await _migrate(ctx, {project_id: name})
-        org_id = _child_holding(moved, project_id)
-        ctx.organization_id = org_id
-        await label_child(ctx, org_id, project_id)
-        ctx.enter(org_id)
-        return StepResult(
-            detail=f"moved project {project_id} into a new child organization {org_id}"
+    if step.target.organizationId:
+        raise StepError(
+            f"{ctx.customer}: the API's migrate makes a new child; it moves no project into "
+            f"child organization {step.target.organizationId}",
+            recovery="plan again",
         )
+    name = desired_child(ctx.spec)["name"]
+    moved = await _migrate(ctx, {project_id: name})
+    org_id = _child_holding(moved, project_id)
     ctx.organization_id = org_id
-    await _migrate(ctx, {project_id: org_id})
+    await label_child(ctx, org_id, project_id)
     ctx.enter(org_id)
-    await record_project(ctx, project_id)
-    return StepResult(detail=f"moved project {project_id} into {org_id}")
+    return StepResult(detail=f"moved project {project_id} into a new child organization {org_id}")
 
 
 async def _migrate(ctx: CustomerContext, mapping: dict[str, str]) -> Migration:
