@@ -290,12 +290,15 @@ def _generation_b(
         for variant in range(1, spec.variants + 1):
             ctx.add(generate(variant, changes=created(shown(variant)), reason="not generated yet"))
         return _State("new", [], [])
-    found = [
-        Change(field=f, before=record.get(f), after=getattr(spec, f))
-        for f in ("format", "variants")
-        if record.get(f) != getattr(spec, f)
-    ]
-    missing = [i for i in ids if bare_id(i) not in by_id]
+    # Each variant is a call of its own: a changed `variants:` alone generates the variants the
+    # record lacks (more) or leaves the later ones unused (fewer), never the first ones again.
+    found = (
+        [Change(field="format", before=record.get("format"), after=spec.format)]
+        if record.get("format") != spec.format
+        else []
+    )
+    kept = {str(variant_ids[str(v)]) for v in range(1, spec.variants + 1) if str(v) in variant_ids}
+    missing = [i for i in ids if i in kept and bare_id(i) not in by_id]
     failed = [c.id for c in containers if c.status in ("failed", "canceled")]
     inputs = (
         ctx.keep(
@@ -373,6 +376,8 @@ def _generation_b(
             )
         )
     ordered = [str(variant_ids[str(v)]) for v in range(1, spec.variants + 1)]
+    used = {bare_id(i) for i in ordered}
+    containers = [c for c in containers if bare_id(c.id) in used]
     return _State("running" if running else "done", ordered, containers)
 
 
