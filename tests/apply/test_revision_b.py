@@ -302,3 +302,28 @@ def test_links_orphans_and_conflicts_behave_on_rev_b_as_on_rev_a(tmp_path: Path)
         assert (row["customerExternalId"], row["workspace"]) == ("rev-theirs", "someone-else")
         assert api.project("rev-theirs")["name"] == "Th Co"
         api.close()
+
+
+def test_an_influencer_id_the_project_lacks_is_said_at_its_line_with_the_fix(
+    tmp_path: Path,
+) -> None:
+    # `id:` beside attributes: an id that does not exist (or is another project's) is named as
+    # an id, at the `id:` line, and the fix is to correct it or drop `id:` (the attributes are
+    # already there), never "give attributes".
+    head = PERSONA.split("influencer:")[0]
+    text = head + "influencer:\n  id: inf_not-in-this-project-01\n  gender: female\n"
+    ws = _workspace(tmp_path / "ws", {"persona": text})
+    line = text.splitlines().index("  id: inf_not-in-this-project-01") + 1
+    with emulator(tmp_path, extra=REV_B) as emu:
+        applied = run_cli("apply", str(ws), "--auto-approve", env=emu.env())
+        planned = run_cli("plan", str(ws), env=emu.env())
+    output = applied.stdout + applied.stderr
+    assert applied.returncode == 1, output
+    assert (
+        f"customers/persona.yaml:{line}:3: no influencer with id 'inf_not-in-this-project-01'"
+        in output
+    )
+    assert "remove `id:` to have one created from the attributes" in output
+    assert "give attributes" not in output
+    assert "no influencer with id 'inf_not-in-this-project-01' exists" in planned.stdout
+    assert "chosen by name" not in planned.stdout
