@@ -340,7 +340,7 @@ def _generation_b(
                     reason=f"variant {variant} not generated yet",
                 )
             )
-        return _State("new", [], [])
+        return _made_so_far(spec, variant_ids, containers, set(absent))
     broken = {bare_id(c) for c in failed}
     again = [v for v in range(1, spec.variants + 1) if bare_id(variant_ids[str(v)]) in broken]
     if again:
@@ -356,7 +356,7 @@ def _generation_b(
                     previous=[cid],
                 )
             )
-        return _State("new", [], [])
+        return _made_so_far(spec, variant_ids, containers, set(again))
     running = False
     for variant in range(1, spec.variants + 1):
         cid = str(variant_ids[str(variant)])
@@ -379,6 +379,24 @@ def _generation_b(
     used = {bare_id(i) for i in ordered}
     containers = [c for c in containers if bare_id(c.id) in used]
     return _State("running" if running else "done", ordered, containers)
+
+
+def _made_so_far(
+    spec: ContentSpec,
+    variant_ids: Mapping[str, Any],
+    containers: Sequence[Container],
+    pending: set[int],
+) -> _State:
+    """While some variants are (re)generated, the ones already made stand: their posts and
+    approvals are theirs (a schedule of variant 1 is not planned again because v3 is new).
+    Positional, so only the variants before the first pending one."""
+    made: list[str] = []
+    for variant in range(1, spec.variants + 1):
+        if variant in pending or str(variant) not in variant_ids:
+            break
+        made.append(str(variant_ids[str(variant)]))
+    kept = {bare_id(i) for i in made}
+    return _State("running", made, [c for c in containers if bare_id(c.id) in kept])
 
 
 def _recorded_as_wanted(key: str, spec: ContentSpec, record: dict[str, Any]) -> bool:

@@ -75,6 +75,12 @@ REMIXES = f"""\
     brief: {{hook: I hated queues.}}
 """
 REV_B = ("--api-revision", "b")
+POSTED = """\
+    schedule:
+      - account: tiktok
+        mode: direct_publish
+        at: 2030-01-01T10:00:00Z
+"""
 
 
 def workspace(root: Path, content: str, *, ext: str = "quinn", settings: str = "") -> Path:
@@ -490,7 +496,7 @@ def test_a_builder_for_a_project_without_an_app_description_names_the_fix(
 def test_a_failed_variant_on_rev_b_is_replaced_alone(
     rev_b_server: EmulatorServer, tmp_path: Path
 ) -> None:
-    ws = workspace(tmp_path / "ws", BUILDER)
+    ws = workspace(tmp_path / "ws", BUILDER + POSTED)
     env = cli_env(rev_b_server.url, 600)
     converges(env, ws)
     api = Api(rev_b_server.url)
@@ -504,6 +510,7 @@ def test_a_failed_variant_on_rev_b_is_replaced_alone(
     shown = run_cli("plan", str(ws), env=env).stdout
     assert "quinn/content/builder/v2  run job" in shown
     assert "quinn/content/builder  run job" not in shown
+    assert "schedule/tiktok" not in shown  # variant 1's post stands
     converges(env, ws)
     ids = {c["id"]: c["status"] for c in api.containers(pid)}
     assert sorted(ids.values()) == ["completed", "completed", "failed"]
@@ -516,11 +523,7 @@ def test_more_or_fewer_variants_on_rev_b_keep_the_variants_already_made(
 ) -> None:
     # Each Rev B variant is a call of its own: raising `variants:` makes only the new one (its
     # credits alone), lowering it makes nothing, and variant 1's queued post stays queued.
-    posted = BUILDER + (
-        "    schedule:\n      - account: tiktok\n        mode: direct_publish\n"
-        "        at: 2030-01-01T10:00:00Z\n"
-    )
-    ws = workspace(tmp_path / "ws", posted)
+    ws = workspace(tmp_path / "ws", BUILDER + POSTED)
     env = cli_env(rev_b_server.url, 600)
     converges(env, ws)
     api = Api(rev_b_server.url)
@@ -533,6 +536,7 @@ def test_more_or_fewer_variants_on_rev_b_keep_the_variants_already_made(
     assert "quinn/content/builder/v3  run job" in shown
     assert "quinn/content/builder  run job" not in shown
     assert "cancel" not in shown
+    assert "schedule/tiktok" not in shown  # variant 1's post is there: nothing to schedule
     converges(env, ws)
     made = sorted(c["id"] for c in api.containers(pid))
     assert len(made) == 3
