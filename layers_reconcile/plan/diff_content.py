@@ -695,6 +695,14 @@ def _existing(
     status = post.status
     have = parse_instant(post.scheduled_for)
     moved = have is None or have != when
+    want_mode = wire_mode(entry.mode, ctx.revision)
+    if status == "queued" and post.mode is not None and post.mode != want_mode:
+        # A post's target is immutable (only its time can move): say so rather than nothing.
+        ctx.warnings.append(
+            f"{address}: the queued post {post.id} is in mode {post.mode!r}, the file asks "
+            f"{want_mode!r}; a post's mode cannot change: give the entry a new `id:` to post "
+            "it in that mode (the old post is then canceled)"
+        )
     if status == "queued":
         if not moved:
             return
