@@ -486,16 +486,24 @@ def _influencer(ctx: Ctx) -> None:
         )
         return
     if match is None:
+        # `id:` adopts that influencer only; a bare name or id is found by either.
+        by_id = isinstance(want, InfluencerSpec) and want.id is not None
         warnings = []
         if ctx.project is not None and not ctx.ingest_pending:
-            warnings.append(f"no influencer named {name!r} exists in the project yet")
+            warnings.append(
+                f"no influencer with id {name!r} exists in the project"
+                if by_id
+                else f"no influencer named {name!r} exists in the project yet"
+            )
         ctx.add(
             ctx.step(
                 address,
                 StepKind.INFLUENCER,
                 Action.SELECT,
                 changes=[pin_unknown],
-                reason=f"pins {name!r}, chosen by name once it exists",
+                reason=f"adopts the influencer with id {name!r}"
+                if by_id
+                else f"pins {name!r}, chosen by name once it exists",
                 warnings=warnings,
                 target=ctx.target(name=name),
             )

@@ -290,12 +290,15 @@ def _generation_b(
         for variant in range(1, spec.variants + 1):
             ctx.add(generate(variant, changes=created(shown(variant)), reason="not generated yet"))
         return _State("new", [], [])
-    found = [
-        Change(field=f, before=record.get(f), after=getattr(spec, f))
-        for f in ("format", "variants")
-        if record.get(f) != getattr(spec, f)
-    ]
-    missing = [i for i in ids if bare_id(i) not in by_id]
+    # Each variant is a call of its own: a changed `variants:` alone generates the variants the
+    # record lacks (more) or leaves the later ones unused (fewer), never the first ones again.
+    found = (
+        [Change(field="format", before=record.get("format"), after=spec.format)]
+        if record.get("format") != spec.format
+        else []
+    )
+    kept = {str(variant_ids[str(v)]) for v in range(1, spec.variants + 1) if str(v) in variant_ids}
+    missing = [i for i in ids if i in kept and bare_id(i) not in by_id]
     failed = [c.id for c in containers if c.status in ("failed", "canceled")]
     inputs = (
         ctx.keep(
@@ -337,7 +340,7 @@ def _generation_b(
                     reason=f"variant {variant} not generated yet",
                 )
             )
-        return _State("new", [], [])
+        return _made_so_far(spec, variant_ids, containers, set(absent))
     broken = {bare_id(c) for c in failed}
     again = [v for v in range(1, spec.variants + 1) if bare_id(variant_ids[str(v)]) in broken]
     if again:
@@ -353,7 +356,7 @@ def _generation_b(
                     previous=[cid],
                 )
             )
-        return _State("new", [], [])
+        return _made_so_far(spec, variant_ids, containers, set(again))
     running = False
     for variant in range(1, spec.variants + 1):
         cid = str(variant_ids[str(variant)])
@@ -373,7 +376,27 @@ def _generation_b(
             )
         )
     ordered = [str(variant_ids[str(v)]) for v in range(1, spec.variants + 1)]
+    used = {bare_id(i) for i in ordered}
+    containers = [c for c in containers if bare_id(c.id) in used]
     return _State("running" if running else "done", ordered, containers)
+
+
+def _made_so_far(
+    spec: ContentSpec,
+    variant_ids: Mapping[str, Any],
+    containers: Sequence[Container],
+    pending: set[int],
+) -> _State:
+    """While some variants are (re)generated, the ones already made stand: their posts and
+    approvals are theirs (a schedule of variant 1 is not planned again because v3 is new).
+    Positional, so only the variants before the first pending one."""
+    made: list[str] = []
+    for variant in range(1, spec.variants + 1):
+        if variant in pending or str(variant) not in variant_ids:
+            break
+        made.append(str(variant_ids[str(variant)]))
+    kept = {bare_id(i) for i in made}
+    return _State("running", made, [c for c in containers if bare_id(c.id) in kept])
 
 
 def _recorded_as_wanted(key: str, spec: ContentSpec, record: dict[str, Any]) -> bool:
@@ -672,6 +695,14 @@ def _existing(
     status = post.status
     have = parse_instant(post.scheduled_for)
     moved = have is None or have != when
+    want_mode = wire_mode(entry.mode, ctx.revision)
+    if status == "queued" and post.mode is not None and post.mode != want_mode:
+        # A post's target is immutable (only its time can move): say so rather than nothing.
+        ctx.warnings.append(
+            f"{address}: the queued post {post.id} is in mode {post.mode!r}, the file asks "
+            f"{want_mode!r}; a post's mode cannot change: give the entry a new `id:` to post "
+            "it in that mode (the old post is then canceled)"
+        )
     if status == "queued":
         if not moved:
             return

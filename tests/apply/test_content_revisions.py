@@ -75,6 +75,12 @@ REMIXES = f"""\
     brief: {{hook: I hated queues.}}
 """
 REV_B = ("--api-revision", "b")
+POSTED = """\
+    schedule:
+      - account: tiktok
+        mode: direct_publish
+        at: 2030-01-01T10:00:00Z
+"""
 
 
 def workspace(root: Path, content: str, *, ext: str = "quinn", settings: str = "") -> Path:
@@ -490,7 +496,7 @@ def test_a_builder_for_a_project_without_an_app_description_names_the_fix(
 def test_a_failed_variant_on_rev_b_is_replaced_alone(
     rev_b_server: EmulatorServer, tmp_path: Path
 ) -> None:
-    ws = workspace(tmp_path / "ws", BUILDER)
+    ws = workspace(tmp_path / "ws", BUILDER + POSTED)
     env = cli_env(rev_b_server.url, 600)
     converges(env, ws)
     api = Api(rev_b_server.url)
@@ -504,8 +510,41 @@ def test_a_failed_variant_on_rev_b_is_replaced_alone(
     shown = run_cli("plan", str(ws), env=env).stdout
     assert "quinn/content/builder/v2  run job" in shown
     assert "quinn/content/builder  run job" not in shown
+    assert "schedule/tiktok" not in shown  # variant 1's post stands
     converges(env, ws)
     ids = {c["id"]: c["status"] for c in api.containers(pid)}
     assert sorted(ids.values()) == ["completed", "completed", "failed"]
     assert api.get("/v1/credits")["usedThisPeriod"] == 3 * 50
+    api.close()
+
+
+def test_more_or_fewer_variants_on_rev_b_keep_the_variants_already_made(
+    rev_b_server: EmulatorServer, tmp_path: Path
+) -> None:
+    # Each Rev B variant is a call of its own: raising `variants:` makes only the new one (its
+    # credits alone), lowering it makes nothing, and variant 1's queued post stays queued.
+    ws = workspace(tmp_path / "ws", BUILDER + POSTED)
+    env = cli_env(rev_b_server.url, 600)
+    converges(env, ws)
+    api = Api(rev_b_server.url)
+    pid = project_of(api, "quinn")
+    first = sorted(c["id"] for c in api.containers(pid))
+    (post,) = api.posts(pid)
+    file = ws / "customers" / "quinn.yaml"
+    file.write_text(file.read_text().replace("variants: 2", "variants: 3"))
+    shown = run_cli("plan", str(ws), env=env).stdout
+    assert "quinn/content/builder/v3  run job" in shown
+    assert "quinn/content/builder  run job" not in shown
+    assert "cancel" not in shown
+    assert "schedule/tiktok" not in shown  # variant 1's post is there: nothing to schedule
+    converges(env, ws)
+    made = sorted(c["id"] for c in api.containers(pid))
+    assert len(made) == 3
+    assert set(first) <= set(made)
+    assert api.get("/v1/credits")["usedThisPeriod"] == 3 * 50
+    file.write_text(file.read_text().replace("variants: 3", "variants: 1"))
+    converges(env, ws)
+    assert sorted(c["id"] for c in api.containers(pid)) == made
+    assert api.get("/v1/credits")["usedThisPeriod"] == 3 * 50
+    assert [(p["id"], p["status"]) for p in api.posts(pid)] == [(post["id"], "queued")]
     api.close()

@@ -302,3 +302,67 @@ def test_links_orphans_and_conflicts_behave_on_rev_b_as_on_rev_a(tmp_path: Path)
         assert (row["customerExternalId"], row["workspace"]) == ("rev-theirs", "someone-else")
         assert api.project("rev-theirs")["name"] == "Th Co"
         api.close()
+
+
+def test_an_influencer_id_the_project_lacks_is_said_at_its_line_with_the_fix(
+    tmp_path: Path,
+) -> None:
+    # `id:` beside attributes: an id that does not exist (or is another project's) is named as
+    # an id, at the `id:` line, and the fix is to correct it or drop `id:` (the attributes are
+    # already there), never "give attributes".
+    head = PERSONA.split("influencer:")[0]
+    text = head + "influencer:\n  id: inf_not-in-this-project-01\n  gender: female\n"
+    ws = _workspace(tmp_path / "ws", {"persona": text})
+    line = text.splitlines().index("  id: inf_not-in-this-project-01") + 1
+    with emulator(tmp_path, extra=REV_B) as emu:
+        applied = run_cli("apply", str(ws), "--auto-approve", env=emu.env())
+        planned = run_cli("plan", str(ws), env=emu.env())
+    output = applied.stdout + applied.stderr
+    assert applied.returncode == 1, output
+    assert (
+        f"customers/persona.yaml:{line}:3: no influencer with id 'inf_not-in-this-project-01'"
+        in output
+    )
+    assert "remove `id:` to have one created from the attributes" in output
+    assert "give attributes" not in output
+    assert "no influencer with id 'inf_not-in-this-project-01' exists" in planned.stdout
+    assert "chosen by name" not in planned.stdout
+
+
+# slideshow_builder writes from the project's app description (100-1000 characters)
+DESCRIBED = MANAGED.replace(
+    "social:", "brand:\n  appDescription: " + "Order ahead and skip the line. " * 4 + "\nsocial:"
+)
+
+
+def test_a_changed_mode_of_a_queued_post_is_said_with_the_way_to_apply_it(tmp_path: Path) -> None:
+    # A post's target cannot change (only its time can): a mode changed in the file used to
+    # plan nothing at all; it is said at the entry, with the fix (a new `id:`), which works.
+    ws = _workspace(tmp_path / "ws", {"managed": DESCRIBED})
+    file = ws / "customers/managed.yaml"
+    with emulator(tmp_path, extra=REV_B) as emu:
+        applied = run_cli("apply", str(ws), "--auto-approve", env=emu.env())
+        assert applied.returncode == 0, applied.stdout + applied.stderr
+        file.write_text(DESCRIBED.replace("mode: managed", "mode: draft_to_device"))
+        planned = run_cli("plan", str(ws), env=emu.env())
+        assert "rev-managed/content/launch/schedule/tiktok: the queued post" in planned.stdout, (
+            planned.stdout
+        )
+        assert "is in mode 'managed', the file asks 'draft'" in planned.stdout
+        assert "give the entry a new `id:`" in planned.stdout
+        file.write_text(
+            DESCRIBED.replace("mode: managed", "mode: draft_to_device").replace(
+                "      - account: tiktok\n        mode: draft",
+                "      - id: as-draft\n        account: tiktok\n        mode: draft",
+            )
+        )
+        moved = run_cli("apply", str(ws), "--auto-approve", env=emu.env())
+        assert moved.returncode == 0, moved.stdout + moved.stderr
+        api = Api(emu.url)
+        posts = api.posts(api.project("rev-managed")["id"])
+        api.close()
+        queued = sorted(p["mode"] for p in posts if p["status"] == "queued")
+        assert queued == ["draft", "publish"]
+        again = run_cli("plan", str(ws), "--detailed-exitcode", env=emu.env())
+        assert again.returncode == 0, again.stdout
+        assert "cannot change" not in again.stdout

@@ -238,3 +238,24 @@ def test_a_failed_variant_alone_is_made_again() -> None:
     assert step.target.previousContainerIds == [broken]
     assert step.job is not None
     assert step.job.credits == 50  # one variant's credits, not three
+
+
+def test_more_variants_generate_only_the_new_ones() -> None:
+    # Rev B makes each variant in a call of its own: raising `variants:` from 2 to 3 adds v3,
+    # and the two containers already made (and their queued posts) stay.
+    before = customer(builder=BUILDER)
+    after = customer(builder={**BUILDER, "variants": 3})
+    plan = plan_b(after, converged_b(before))
+    assert content_steps(plan) == [("c-1/content/builder/v3", Action.RUN_JOB)]
+    (step,) = [s for s in plan.steps if s.kind is StepKind.CONTENT]
+    assert step.target.previousContainerIds is None
+    assert step.job is not None
+    assert step.job.credits == 50
+
+
+def test_fewer_variants_keep_the_first_ones_and_generate_nothing() -> None:
+    before = customer(builder={**BUILDER, "variants": 3})
+    after = customer(builder=BUILDER)
+    plan = plan_b(after, converged_b(before))
+    assert content_steps(plan) == []
+    assert plan.steps == []

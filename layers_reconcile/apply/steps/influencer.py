@@ -98,6 +98,13 @@ async def select(ctx: CustomerContext, step: Step) -> StepResult:
     ctx.project_id = ctx.project_id or step.target.projectId
     found = await _find(ctx, step)
     if found is None:
+        want = ctx.spec.influencer
+        if isinstance(want, InfluencerSpec) and want.id is not None:
+            raise StepError(
+                f"{where(ctx, 'influencer', 'id')}: no influencer with id {want.id!r} in the project",
+                recovery="set `influencer.id:` to an influencer of this project (one of another "
+                "project is not found), or remove `id:` to have one created from the attributes",
+            )
         raise StepError(
             f"{where(ctx, 'influencer')}: no influencer named or with id {_label(ctx)!r} in the "
             "project",
