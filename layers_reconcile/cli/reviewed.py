@@ -10,6 +10,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.text import Text
 
+from layers_reconcile.apirevision import RevisionMismatch, label
 from layers_reconcile.errors import ReconcileError
 from layers_reconcile.plan.model import Action, Plan, Step
 from layers_reconcile.plan.reviewed import Reviewed, step_key
@@ -53,11 +54,20 @@ def read_reviewed(files: Sequence[Path], saved: Plan | None) -> ReviewedPlans | 
 
 
 def check_reviewed_workspace(reviewed: ReviewedPlans, fresh: Plan) -> None:
+    """Refuse, before any write, a reviewed plan of another workspace or made against the other
+    API revision (its steps would say other requests than the ones this run sends)."""
     for plan in reviewed.plans:
         if plan.workspace != fresh.workspace:
             raise ReconcileError(
                 f"the reviewed plan is of workspace {plan.workspace!r}, not {fresh.workspace!r}; "
                 "give the plan made from this workspace"
+            )
+        made, now = plan.api_revision, fresh.api_revision
+        if made is not None and now is not None and made != now:
+            raise RevisionMismatch(
+                f"the reviewed plan was made against Rev {label(made)} of the Layers API, "
+                f"but the API now answers in Rev {label(now)}; nothing was written. "
+                "Plan again against it and review that plan"
             )
 
 

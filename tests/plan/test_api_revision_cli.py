@@ -104,3 +104,31 @@ def test_a_saved_plan_is_refused_by_a_server_now_speaking_the_other_revision(
         assert _writes(emu.stats()) == {}
     finally:
         emu.stop()
+
+
+def test_a_reviewed_plan_made_against_the_other_revision_is_refused_before_any_write(
+    tmp_path: Path,
+) -> None:
+    """`apply --reviewed`: the merge workflow's reviewed plan says the requests of one revision;
+    against a server now speaking the other, apply refuses it whole (not step by step)."""
+    ws = _workspace_both_revisions_take(tmp_path / "ws")
+    plan_file = tmp_path / "reviewed.json"
+    port = free_port()
+    emu = Emulator(db=tmp_path / "b.sqlite3", port=port, extra=REV_B).start()
+    try:
+        made = run_cli("plan", str(ws), "--out", str(plan_file), env=emu.env())
+        assert made.returncode == 0, made.stderr
+    finally:
+        emu.stop()
+    emu = Emulator(db=tmp_path / "a.sqlite3", port=port).start()  # the same URL, now Rev A
+    try:
+        applied = run_cli(
+            "apply", str(ws), "--reviewed", str(plan_file), "--auto-approve", env=emu.env()
+        )
+        assert applied.returncode == 1, applied.stdout + applied.stderr
+        assert "the reviewed plan was made against Rev B" in applied.stderr
+        assert "now answers in Rev A" in applied.stderr
+        assert "Traceback" not in applied.stderr
+        assert _writes(emu.stats()) == {}
+    finally:
+        emu.stop()
