@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +49,13 @@ def write_workspace(root: Path, customers: dict[str, str], *, workspace: str = W
 
 def rev_b(tmp: Path, *extra: str, **kw: Any) -> Emulator:
     return Emulator(db=tmp / "rev-b.sqlite3", extra=(*REV_B, *extra), **kw).start()
+
+
+def ok(result: subprocess.CompletedProcess[str]) -> str:
+    """The output of a CLI run that must have exited 0 (shown whole when it did not)."""
+    out = result.stdout + result.stderr
+    assert result.returncode == 0, out
+    return out
 
 
 class OrgApi(Api):
@@ -100,3 +110,16 @@ class OrgApi(Api):
             if tid:
                 out.setdefault(tid, []).append(row["credits"])
         return out
+
+
+@contextmanager
+def rev_b_world(tmp: Path, *extra: str, **kw: Any) -> Iterator[tuple[Emulator, OrgApi]]:
+    """A Rev B emulator (`rev_b`) and its parent-key API, closed and stopped whatever the test
+    does."""
+    emu = rev_b(tmp, *extra, **kw)
+    api = OrgApi(emu.url)
+    try:
+        yield emu, api
+    finally:
+        api.close()
+        emu.stop()

@@ -5,21 +5,22 @@ over HTTP, under both of the emulator's answers to the parent key inside a suspe
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.apply.org_support import OrgApi, child_yaml, flat_yaml, rev_b, write_workspace
+from tests.apply.org_support import (
+    OrgApi,
+    child_yaml,
+    flat_yaml,
+    ok,
+    rev_b,
+    rev_b_world,
+    write_workspace,
+)
 from tests.apply.support import run_cli
 
 SETTINGS = ("manage", "kill_switch")
-
-
-def _ok(result: subprocess.CompletedProcess[str]) -> str:
-    out = result.stdout + result.stderr
-    assert result.returncode == 0, out
-    return out
 
 
 @pytest.mark.parametrize("header", SETTINGS)
@@ -32,19 +33,19 @@ def test_suspend_with_other_changes_runs_last_and_every_change_lands(
     api = OrgApi(emu.url)
     kid = ws / "customers" / "kid.yaml"
     try:
-        _ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
+        ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
         changed = text.replace("name: Customer kid", "name: Customer kid renamed").replace(
             "description: onboarding}", "description: onboarding}\n      - {id: more, credits: 70}"
         )
         kid.write_text(changed + "  suspended: true\n", encoding="utf-8")
 
-        plan = _ok(run_cli("plan", str(ws), env=emu.env()))
+        plan = ok(run_cli("plan", str(ws), env=emu.env()))
         assert plan.index("kid/project  update") < plan.index("kid/organization/status  suspend")
         assert plan.index("kid/organization/transfers/more") < plan.index(
             "kid/organization/status  suspend"
         )
 
-        out = _ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
+        out = ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
         assert "failed" not in out
         assert out.index("kid/project") < out.index("kid/organization/status")
         child = api.child("kid")
@@ -69,14 +70,14 @@ def test_resume_with_other_changes_runs_first_and_every_change_lands(
     api = OrgApi(emu.url)
     kid = ws / "customers" / "kid.yaml"
     try:
-        _ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
+        ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
         assert api.child("kid")["status"] == "suspended"
         changed = text.replace("name: Customer kid", "name: Customer kid renamed").replace(
             "description: onboarding}", "description: onboarding}\n      - {id: more, credits: 70}"
         )
         kid.write_text(changed + "  suspended: false\n", encoding="utf-8")
 
-        out = _ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
+        out = ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
         assert "failed" not in out
         assert out.index("kid/organization/status") < out.index("kid/project")
         child = api.child("kid")
@@ -98,10 +99,8 @@ def test_a_stamped_empty_child_beside_a_flat_project_is_refused_never_a_second_c
     child that exists. A stamped child holding no project beside the customer's flat project is
     refused with the fix (was: its id sent as a name, and a second child named org_… made)."""
     ws = write_workspace(tmp_path / "ws", {"kid": flat_yaml("kid")})
-    emu = rev_b(tmp_path, "--migrate-targets", "name")
-    api = OrgApi(emu.url)
-    try:
-        _ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
+    with rev_b_world(tmp_path, "--migrate-targets", "name") as (emu, api):
+        ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
         (flat,) = api.items("/v1/projects")
         stamp = {"externalId": "kid", "layersReconcileWorkspace": "acme-prod"}
         made = api.http.post(
@@ -128,9 +127,6 @@ def test_a_stamped_empty_child_beside_a_flat_project_is_refused_never_a_second_c
         assert [c["id"] for c in api.children()] == [empty]
         assert [p["id"] for p in api.items("/v1/projects")] == [flat["id"]]
         assert api.parent_balance() == before
-    finally:
-        api.close()
-        emu.stop()
 
 
 @pytest.mark.parametrize("command", ["plan", "apply"])
@@ -140,10 +136,8 @@ def test_a_customer_plan_refuses_beside_a_child_whose_external_id_was_edited(
     """`--customer kid` holds the same protection as a whole-workspace plan: kid's child, its
     externalId edited by hand, still holds kid's project; never a second, funded child."""
     ws = write_workspace(tmp_path / "ws", {"kid": child_yaml("kid"), "other": child_yaml("other")})
-    emu = rev_b(tmp_path)
-    api = OrgApi(emu.url)
-    try:
-        _ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
+    with rev_b_world(tmp_path) as (emu, api):
+        ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
         child = api.child("kid")
         edited = {"metadata": {"externalId": "ghost"}}
         api.http.patch(f"/v1/organizations/{child['id']}", json=edited).raise_for_status()
@@ -160,6 +154,3 @@ def test_a_customer_plan_refuses_beside_a_child_whose_external_id_was_edited(
             assert f"set metadata.externalId of child organization {child['id']} back" in text
         assert len(api.children()) == 2
         assert api.parent_balance() == before
-    finally:
-        api.close()
-        emu.stop()

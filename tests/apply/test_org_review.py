@@ -10,14 +10,16 @@ from pathlib import Path
 
 import yaml
 
-from tests.apply.org_support import OrgApi, child_yaml, flat_yaml, rev_b, write_workspace
+from tests.apply.org_support import (
+    OrgApi,
+    child_yaml,
+    flat_yaml,
+    ok,
+    rev_b,
+    rev_b_world,
+    write_workspace,
+)
 from tests.apply.support import run_cli
-
-
-def _ok(result: subprocess.CompletedProcess[str]) -> str:
-    out = result.stdout + result.stderr
-    assert result.returncode == 0, out
-    return out
 
 
 def _refused(result: subprocess.CompletedProcess[str]) -> str:
@@ -31,10 +33,8 @@ def test_removing_the_block_of_a_child_customer_is_refused_never_a_second_projec
     tmp_path: Path,
 ) -> None:
     ws = write_workspace(tmp_path / "ws", {"kid": child_yaml("kid")})
-    emu = rev_b(tmp_path)
-    api = OrgApi(emu.url)
-    try:
-        _ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
+    with rev_b_world(tmp_path) as (emu, api):
+        ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
         child = api.child("kid")
         held = child["metadata"]["layersReconcileProject"]
         (ws / "customers" / "kid.yaml").write_text(flat_yaml("kid"), encoding="utf-8")
@@ -50,19 +50,14 @@ def test_removing_the_block_of_a_child_customer_is_refused_never_a_second_projec
         assert api.items("/v1/projects") == []  # nothing made in the parent
         assert [p["id"] for p in api.inside(child["id"], "/v1/projects")] == [held]
         assert api.child("kid")["status"] == "active"
-    finally:
-        api.close()
-        emu.stop()
 
 
 def test_a_child_whose_stamp_was_removed_by_hand_is_refused_never_a_second_child(
     tmp_path: Path,
 ) -> None:
     ws = write_workspace(tmp_path / "ws", {"kid": child_yaml("kid")})
-    emu = rev_b(tmp_path)
-    api = OrgApi(emu.url)
-    try:
-        _ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
+    with rev_b_world(tmp_path) as (emu, api):
+        ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
         child = api.child("kid")
         unstamp = {"metadata": {"layersReconcileWorkspace": ""}}
         api.http.patch(f"/v1/organizations/{child['id']}", json=unstamp).raise_for_status()
@@ -83,17 +78,12 @@ def test_a_child_whose_stamp_was_removed_by_hand_is_refused_never_a_second_child
         api.http.patch(f"/v1/organizations/{child['id']}", json=restamp).raise_for_status()
         again = run_cli("plan", str(ws), "--detailed-exitcode", env=emu.env())
         assert again.returncode == 0, again.stdout + again.stderr
-    finally:
-        api.close()
-        emu.stop()
 
 
 def test_two_children_stamped_for_one_customer_are_refused(tmp_path: Path) -> None:
     ws = write_workspace(tmp_path / "ws", {"kid": child_yaml("kid")})
-    emu = rev_b(tmp_path)
-    api = OrgApi(emu.url)
-    try:
-        _ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
+    with rev_b_world(tmp_path) as (emu, api):
+        ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
         child = api.child("kid")
         copy = {"name": "copy", "metadata": dict(child["metadata"])}  # the stamp copied by hand
         made = api.http.post("/v1/organizations", json=copy, headers={"Idempotency-Key": "copy"})
@@ -109,9 +99,6 @@ def test_two_children_stamped_for_one_customer_are_refused(tmp_path: Path) -> No
         assert "remove metadata.layersReconcileWorkspace from the others" in out
         assert api.parent_balance() == before
         assert api.transfers(made.json()["id"]) == {}
-    finally:
-        api.close()
-        emu.stop()
 
 
 def _git(ws: Path, *args: str) -> None:
@@ -127,17 +114,15 @@ def test_prune_changed_since_archives_the_child_of_a_deleted_file_and_no_other(
     _git(ws, "init", "-q", "-b", "main")
     _git(ws, "add", ".")
     _git(ws, "commit", "-qm", "three customers")
-    emu = rev_b(tmp_path)
-    api = OrgApi(emu.url)
-    try:
-        _ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
+    with rev_b_world(tmp_path) as (emu, api):
+        ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
         gone, kept = api.child("kid")["id"], api.child("kept")["id"]
         _git(ws, "rm", "-q", "customers/kid.yaml")
         _git(ws, "commit", "-qm", "kid churned")
 
-        plan = _ok(run_cli("plan", str(ws), "--changed-since", "HEAD~1", "--prune", env=emu.env()))
+        plan = ok(run_cli("plan", str(ws), "--changed-since", "HEAD~1", "--prune", env=emu.env()))
         assert "kid/organization  archive" in plan
-        _ok(
+        ok(
             run_cli(
                 "apply",
                 str(ws),
@@ -150,9 +135,6 @@ def test_prune_changed_since_archives_the_child_of_a_deleted_file_and_no_other(
         )
         status = {c["id"]: c["status"] for c in api.children()}
         assert status == {gone: "archived", kept: "active"}
-    finally:
-        api.close()
-        emu.stop()
 
 
 def test_a_suspended_child_behind_a_kill_switch_on_the_parent_key_can_be_resumed_from_git(
@@ -167,9 +149,9 @@ def test_a_suspended_child_behind_a_kill_switch_on_the_parent_key_can_be_resumed
     api = OrgApi(emu.url)
     kid = ws / "customers" / "kid.yaml"
     try:
-        _ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
+        ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
         kid.write_text(text + "  suspended: true\n", encoding="utf-8")
-        _ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
+        ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
         child = api.child("kid")
         assert child["status"] == "suspended"
 
@@ -179,9 +161,9 @@ def test_a_suspended_child_behind_a_kill_switch_on_the_parent_key_can_be_resumed
 
         renamed = text.replace("name: Customer kid", "name: Customer kid renamed")
         kid.write_text(renamed + "  suspended: false\n", encoding="utf-8")
-        plan = _ok(run_cli("plan", str(ws), env=emu.env()))
-        assert "kid/organization/status  resume" in plan
-        _ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
+        shown = ok(run_cli("plan", str(ws), env=emu.env()))
+        assert "kid/organization/status  resume" in shown
+        ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
         assert api.child("kid")["status"] == "active"
         names = [p["name"] for p in api.inside(child["id"], "/v1/projects")]
         assert names == ["Customer kid renamed"]
@@ -196,12 +178,10 @@ def test_import_writes_child_customers_so_prune_of_the_imported_workspace_archiv
     tmp_path: Path,
 ) -> None:
     ws = write_workspace(tmp_path / "ws", {"kid": child_yaml("kid"), "flat": flat_yaml("flat")})
-    emu = rev_b(tmp_path)
-    api = OrgApi(emu.url)
-    try:
-        _ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
+    with rev_b_world(tmp_path) as (emu, api):
+        ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
         again = tmp_path / "imported"
-        _ok(run_cli("import", str(again), env=emu.env()))
+        ok(run_cli("import", str(again), env=emu.env()))
         kid = yaml.safe_load((again / "customers" / "kid.yaml").read_text(encoding="utf-8"))
         assert kid["organization"] == {
             "name": "Child kid",
@@ -219,22 +199,17 @@ def test_import_writes_child_customers_so_prune_of_the_imported_workspace_archiv
         plan = run_cli("plan", str(again), "--prune", "--detailed-exitcode", env=emu.env())
         assert plan.returncode == 0, plan.stdout + plan.stderr
         assert "archive" not in plan.stdout
-        _ok(run_cli("apply", str(again), "--prune", "--auto-approve", env=emu.env()))
+        ok(run_cli("apply", str(again), "--prune", "--auto-approve", env=emu.env()))
         assert api.child("kid")["status"] == "active"
         assert api.parent_balance() == before
-    finally:
-        api.close()
-        emu.stop()
 
 
 def test_a_child_whose_external_id_was_edited_by_hand_is_never_archived_nor_doubled(
     tmp_path: Path,
 ) -> None:
     ws = write_workspace(tmp_path / "ws", {"kid": child_yaml("kid"), "other": child_yaml("other")})
-    emu = rev_b(tmp_path)
-    api = OrgApi(emu.url)
-    try:
-        _ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
+    with rev_b_world(tmp_path) as (emu, api):
+        ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
         child = api.child("kid")
         edited = {"metadata": {"externalId": "ghost"}}
         api.http.patch(f"/v1/organizations/{child['id']}", json=edited).raise_for_status()
@@ -253,9 +228,6 @@ def test_a_child_whose_external_id_was_edited_by_hand_is_never_archived_nor_doub
             api.child("other")["id"]: "active",
         }
         assert api.parent_balance() == before
-    finally:
-        api.close()
-        emu.stop()
 
 
 def test_migrate_where_every_mapping_value_is_a_new_childs_name_leaves_one_labelled_child(
@@ -265,13 +237,11 @@ def test_migrate_where_every_mapping_value_is_a_new_childs_name_leaves_one_label
     `organization:` ends in one child, labelled, holding its project (never an empty stamped
     child beside one named after an id)."""
     ws = write_workspace(tmp_path / "ws", {"kid": flat_yaml("kid")})
-    emu = rev_b(tmp_path, "--migrate-targets", "name")
-    api = OrgApi(emu.url)
-    try:
-        _ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
+    with rev_b_world(tmp_path, "--migrate-targets", "name") as (emu, api):
+        ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
         (flat,) = api.items("/v1/projects")
         (ws / "customers" / "kid.yaml").write_text(child_yaml("kid"), encoding="utf-8")
-        _ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
+        ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
         (child,) = api.children()
         assert child["name"] == "Child kid"
         assert child["metadata"]["externalId"] == "kid"
@@ -282,19 +252,14 @@ def test_migrate_where_every_mapping_value_is_a_new_childs_name_leaves_one_label
         assert api.transfers(child["id"]) == {"initial": [500]}
         again = run_cli("plan", str(ws), "--detailed-exitcode", env=emu.env())
         assert again.returncode == 0, again.stdout + again.stderr
-    finally:
-        api.close()
-        emu.stop()
 
 
 def test_a_child_a_migrate_made_but_never_labelled_is_adopted_not_doubled(tmp_path: Path) -> None:
     """A run stopped right after the migrate (the API made the child; the tool had not labelled
     it yet): the rerun finds the child by the project inside it and labels it."""
     ws = write_workspace(tmp_path / "ws", {"kid": flat_yaml("kid")})
-    emu = rev_b(tmp_path)
-    api = OrgApi(emu.url)
-    try:
-        _ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
+    with rev_b_world(tmp_path) as (emu, api):
+        ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
         (flat,) = api.items("/v1/projects")
         moved = api.http.post(
             "/v1/organizations/migrate",
@@ -305,10 +270,10 @@ def test_a_child_a_migrate_made_but_never_labelled_is_adopted_not_doubled(tmp_pa
         (made,) = moved.json()["children"]
         (ws / "customers" / "kid.yaml").write_text(child_yaml("kid"), encoding="utf-8")
 
-        plan = _ok(run_cli("plan", str(ws), env=emu.env()))
+        plan = ok(run_cli("plan", str(ws), env=emu.env()))
         assert "kid/organization  adopt" in plan
         assert "kid/project  create" not in plan
-        _ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
+        ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
         (child,) = api.children()
         assert child["id"] == made["id"]
         assert child["metadata"]["externalId"] == "kid"
@@ -318,25 +283,17 @@ def test_a_child_a_migrate_made_but_never_labelled_is_adopted_not_doubled(tmp_pa
         assert api.transfers(child["id"]) == {"initial": [500]}
         again = run_cli("plan", str(ws), "--detailed-exitcode", env=emu.env())
         assert again.returncode == 0, again.stdout + again.stderr
-    finally:
-        api.close()
-        emu.stop()
 
 
 def test_links_makes_a_child_customers_consent_url_inside_its_child(tmp_path: Path) -> None:
     text = child_yaml("kid")
     ws = write_workspace(tmp_path / "ws", {"kid": text})
-    emu = rev_b(tmp_path, auto_consent=False)
-    api = OrgApi(emu.url)
-    try:
-        _ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
+    with rev_b_world(tmp_path, auto_consent=False) as (emu, _api):
+        ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
         social = "social:\n  tiktok: {returnUrl: 'http://localhost/done'}\n"
         (ws / "customers" / "kid.yaml").write_text(text + social, encoding="utf-8")
 
-        out = _ok(run_cli("links", str(ws), env=emu.env()))
+        out = ok(run_cli("links", str(ws), env=emu.env()))
         assert "1 link outstanding, 1 ready to send." in out
         assert "/_emulator/social/authorize?state=" in out
         assert "not found" not in out
-    finally:
-        api.close()
-        emu.stop()

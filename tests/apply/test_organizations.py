@@ -12,16 +12,12 @@ from tests.apply.org_support import (
     OrgApi,
     child_yaml,
     flat_yaml,
+    ok,
     rev_b,
+    rev_b_world,
     write_workspace,
 )
 from tests.apply.support import Emulator, run_cli
-
-
-def _ok(result: object) -> str:
-    out = getattr(result, "stdout", "") + getattr(result, "stderr", "")
-    assert getattr(result, "returncode", 1) == 0, out
-    return out
 
 
 def test_ten_customers_half_in_children_converge_and_a_second_run_plans_nothing(
@@ -33,13 +29,11 @@ def test_ten_customers_half_in_children_converge_and_a_second_run_plans_nothing(
         for i in range(5)
     }
     ws = write_workspace(tmp_path / "ws", customers)
-    emu = rev_b(tmp_path)
-    api = OrgApi(emu.url)
-    try:
+    with rev_b_world(tmp_path) as (emu, api):
         before = api.parent_balance()
-        plan = _ok(run_cli("plan", str(ws), env=emu.env()))
+        plan = ok(run_cli("plan", str(ws), env=emu.env()))
         assert "10 transfers moving 2560 credits to child organizations" in plan
-        _ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
+        ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
 
         parent_projects = {p["customerExternalId"] for p in api.items("/v1/projects")}
         assert parent_projects == {f"flat-{i}" for i in range(5)}  # children's are inside
@@ -58,9 +52,6 @@ def test_ten_customers_half_in_children_converge_and_a_second_run_plans_nothing(
         again = run_cli("plan", str(ws), "--detailed-exitcode", env=emu.env())
         assert again.returncode == 0, again.stdout + again.stderr
         assert "No changes. 10 customers match the files." in again.stdout
-    finally:
-        api.close()
-        emu.stop()
 
 
 def test_a_child_on_rev_a_is_an_error_at_its_line_never_a_flat_customer(tmp_path: Path) -> None:
@@ -82,40 +73,33 @@ def test_a_child_on_rev_a_is_an_error_at_its_line_never_a_flat_customer(tmp_path
 
 def test_cap_suspend_and_resume_converge_by_state(tmp_path: Path) -> None:
     ws = write_workspace(tmp_path / "ws", {"kid": child_yaml("kid")})
-    emu = rev_b(tmp_path)
-    api = OrgApi(emu.url)
-    try:
-        _ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
+    with rev_b_world(tmp_path) as (emu, api):
+        ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
         path = ws / "customers" / "kid.yaml"
         text = path.read_text().replace("monthlyCap: 5000", "monthlyCap: 7000")
         path.write_text(text + "  suspended: true\n")
-        plan = _ok(run_cli("plan", str(ws), env=emu.env()))
+        plan = ok(run_cli("plan", str(ws), env=emu.env()))
         assert "monthlyCreditCap: 5000 -> 7000" in plan
         assert "kid/organization/status  suspend" in plan
         assert "refillThreshold" not in plan  # partial: only what differs
-        _ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
+        ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
         child = api.child("kid")
         assert child["status"] == "suspended"
         config = api.get(f"/v1/organizations/{child['id']}/credit-config")["config"]
         assert config["monthlyCreditCap"] == 7000
 
         path.write_text(text + "  suspended: false\n")
-        assert "kid/organization/status  resume" in _ok(run_cli("plan", str(ws), env=emu.env()))
-        _ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
+        assert "kid/organization/status  resume" in ok(run_cli("plan", str(ws), env=emu.env()))
+        ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
         assert api.child("kid")["status"] == "active"
         again = run_cli("plan", str(ws), "--detailed-exitcode", env=emu.env())
         assert again.returncode == 0, again.stdout
-    finally:
-        api.close()
-        emu.stop()
 
 
 def test_a_carried_out_transfer_edited_or_removed_moves_nothing_back(tmp_path: Path) -> None:
     ws = write_workspace(tmp_path / "ws", {"kid": child_yaml("kid")})
-    emu = rev_b(tmp_path)
-    api = OrgApi(emu.url)
-    try:
-        _ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
+    with rev_b_world(tmp_path) as (emu, api):
+        ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
         balance = api.parent_balance()
         path = ws / "customers" / "kid.yaml"
         path.write_text(child_yaml("kid", transfers=(("initial", 900),)))
@@ -126,12 +110,9 @@ def test_a_carried_out_transfer_edited_or_removed_moves_nothing_back(tmp_path: P
         removed = run_cli("plan", str(ws), "--detailed-exitcode", env=emu.env())
         assert removed.returncode == 0, removed.stdout
         assert "removing it moves nothing back" in removed.stdout
-        _ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
+        ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
         assert api.parent_balance() == balance
         assert api.transfers(api.child("kid")["id"]) == {"initial": [500]}
-    finally:
-        api.close()
-        emu.stop()
 
 
 def test_max_credits_counts_transfers_beside_generations(tmp_path: Path) -> None:
@@ -149,26 +130,21 @@ def test_max_credits_counts_transfers_beside_generations(tmp_path: Path) -> None
 
 def test_adding_the_block_to_a_flat_customer_migrates_its_project(tmp_path: Path) -> None:
     ws = write_workspace(tmp_path / "ws", {"kid": flat_yaml("kid")})
-    emu = rev_b(tmp_path)
-    api = OrgApi(emu.url)
-    try:
-        _ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
+    with rev_b_world(tmp_path) as (emu, api):
+        ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
         (flat,) = api.items("/v1/projects")
         (ws / "customers" / "kid.yaml").write_text(child_yaml("kid"))
-        plan = _ok(run_cli("plan", str(ws), env=emu.env()))
+        plan = ok(run_cli("plan", str(ws), env=emu.env()))
         assert "kid/organization  migrate" in plan
         assert f"moves project {flat['id']}" in plan
         assert "kid/project" not in plan  # the same project, moved: never a second one
-        _ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
+        ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
         child = api.child("kid")
         assert api.items("/v1/projects") == []
         assert [p["id"] for p in api.inside(child["id"], "/v1/projects")] == [flat["id"]]
         assert api.transfers(child["id"]) == {"initial": [500]}
         again = run_cli("plan", str(ws), "--detailed-exitcode", env=emu.env())
         assert again.returncode == 0, again.stdout
-    finally:
-        api.close()
-        emu.stop()
 
 
 def test_an_orphan_child_is_archived_by_prune_and_its_credits_come_back(tmp_path: Path) -> None:
@@ -176,54 +152,44 @@ def test_an_orphan_child_is_archived_by_prune_and_its_credits_come_back(tmp_path
         tmp_path / "ws",
         {"kid": child_yaml("kid"), "keep": child_yaml("keep"), "solo": flat_yaml("solo")},
     )
-    emu = rev_b(tmp_path)
-    api = OrgApi(emu.url)
-    try:
-        _ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
+    with rev_b_world(tmp_path) as (emu, api):
+        ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
         gone = api.child("kid")
         balance = api.parent_balance()
         (ws / "customers" / "kid.yaml").unlink()
         (ws / "customers" / "solo.yaml").unlink()
-        listed = _ok(run_cli("plan", str(ws), env=emu.env()))
+        listed = ok(run_cli("plan", str(ws), env=emu.env()))
         assert f"kid · child organization {gone['id']}" in listed
         assert "would be archived with --prune" in listed
-        pruned = _ok(run_cli("plan", str(ws), "--prune", env=emu.env()))
+        pruned = ok(run_cli("plan", str(ws), "--prune", env=emu.env()))
         assert "500 credits swept back to the parent" in pruned
         # One cap for projects and children: the flat orphan first, the child held back.
         capped = run_cli("plan", str(ws), "--prune", "--max-archives", "1", env=emu.env())
         assert f'child organization {gone["id"]} "Child kid" · held back' in (capped.stdout), (
             capped.stdout
         )
-        _ok(run_cli("apply", str(ws), "--prune", "--auto-approve", env=emu.env()))
+        ok(run_cli("apply", str(ws), "--prune", "--auto-approve", env=emu.env()))
         after = api.get(f"/v1/organizations/{gone['id']}")
         assert after["status"] == "archived"
         assert api.parent_balance() == balance + 500
         assert api.child("keep")["status"] == "active"
-    finally:
-        api.close()
-        emu.stop()
 
 
 def test_a_child_stamped_by_another_workspace_is_a_conflict_until_taken_over(
     tmp_path: Path,
 ) -> None:
     ws = write_workspace(tmp_path / "ws", {"kid": child_yaml("kid")}, workspace="other-ws")
-    emu = rev_b(tmp_path)
-    api = OrgApi(emu.url)
-    try:
-        _ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
+    with rev_b_world(tmp_path) as (emu, api):
+        ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
         write_workspace(ws, {"kid": child_yaml("kid")})
         refused = run_cli("apply", str(ws), "--auto-approve", env=emu.env())
         assert refused.returncode != 0
         assert "is managed by workspace 'other-ws'" in refused.stdout + refused.stderr
-        _ok(run_cli("apply", str(ws), "--auto-approve", "--take-over", "other-ws", env=emu.env()))
+        ok(run_cli("apply", str(ws), "--auto-approve", "--take-over", "other-ws", env=emu.env()))
         child = api.child("kid")
         assert child["metadata"]["layersReconcileWorkspace"] == WORKSPACE
         assert api.transfers(child["id"]) == {"initial": [500]}  # nothing moved again
         assert len(api.children()) == 1
-    finally:
-        api.close()
-        emu.stop()
 
 
 def test_plan_of_children_needs_org_admin_and_says_so_a_flat_plan_does_not(
@@ -250,10 +216,8 @@ def test_a_transfer_the_parent_cannot_pay_fails_with_advice_and_moves_nothing(
     tmp_path: Path,
 ) -> None:
     ws = write_workspace(tmp_path / "ws", {"kid": child_yaml("kid", transfers=())})
-    emu = rev_b(tmp_path)
-    api = OrgApi(emu.url)
-    try:
-        _ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
+    with rev_b_world(tmp_path) as (emu, api):
+        ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
         balance = api.parent_balance()
         write_workspace(ws, {"kid": child_yaml("kid", transfers=(("huge", balance + 1),))})
         failed = run_cli("apply", str(ws), "--auto-approve", env=emu.env())
@@ -265,9 +229,6 @@ def test_a_transfer_the_parent_cannot_pay_fails_with_advice_and_moves_nothing(
         assert api.transfers(api.child("kid")["id"]) == {}
         plan = run_cli("plan", str(ws), env=emu.env())
         assert "kid/organization/transfers/huge  allocate" in plan.stdout  # still to do
-    finally:
-        api.close()
-        emu.stop()
 
 
 def test_a_migrate_refused_while_a_job_runs_waits_for_the_job_then_moves(tmp_path: Path) -> None:
@@ -275,7 +236,7 @@ def test_a_migrate_refused_while_a_job_runs_waits_for_the_job_then_moves(tmp_pat
     emu = rev_b(tmp_path, speed=10.0)  # an influencer job runs for some seconds
     api = OrgApi(emu.url)
     try:
-        _ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
+        ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
         (flat,) = api.items("/v1/projects")
         started = api.http.post(
             f"/v1/projects/{flat['id']}/influencers",
@@ -285,7 +246,7 @@ def test_a_migrate_refused_while_a_job_runs_waits_for_the_job_then_moves(tmp_pat
         assert started.json()["status"] == "running", started.text
         (ws / "customers" / "kid.yaml").write_text(child_yaml("kid", transfers=()))
         emu.reset_stats()
-        _ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
+        ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
         assert emu.stats()["routes"]["POST /v1/organizations/migrate"] >= 2  # refused, then done
         child = api.child("kid")
         assert [p["id"] for p in api.inside(child["id"], "/v1/projects")] == [flat["id"]]

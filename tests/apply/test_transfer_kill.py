@@ -10,7 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.apply.org_support import OrgApi, child_yaml, flat_yaml, rev_b, write_workspace
+from tests.apply.org_support import (
+    OrgApi,
+    child_yaml,
+    flat_yaml,
+    rev_b,
+    rev_b_world,
+    write_workspace,
+)
 from tests.apply.support import Emulator, kill9, run_cli, start_cli
 
 ALLOCATE = "POST /v1/organizations/{orgId}/credits/allocate"
@@ -29,9 +36,7 @@ def test_kill_9_during_transfers_then_rerun_moves_each_transfer_exactly_once(
 ) -> None:
     rng = random.Random(18)
     ws = write_workspace(tmp_path / "ws", {c: child_yaml(c, transfers=()) for c in CHILDREN})
-    emu = rev_b(tmp_path)
-    api = OrgApi(emu.url)
-    try:
+    with rev_b_world(tmp_path) as (emu, api):
         first = run_cli("apply", str(ws), "--auto-approve", env=emu.env())
         assert first.returncode == 0, first.stdout + first.stderr
         start = api.parent_balance()
@@ -68,9 +73,6 @@ def test_kill_9_during_transfers_then_rerun_moves_each_transfer_exactly_once(
         assert start - api.parent_balance() == moved
         plan = run_cli("plan", str(ws), "--detailed-exitcode", env=emu.env())
         assert plan.returncode == 0, plan.stdout + plan.stderr
-    finally:
-        api.close()
-        emu.stop()
 
 
 def _kill_after(emu: Emulator, ws: Path, route: str, count: int) -> bool:
