@@ -194,6 +194,23 @@ def kill9(proc: subprocess.Popen[str]) -> None:
     proc.communicate(timeout=30)
 
 
+def kill_apply_after(emu: Emulator, ws: Path, route: str, count: int) -> bool:
+    """Start apply, SIGKILL it once `route` has answered `count` times; False if it finished."""
+    emu.reset_stats()
+    proc = start_cli("apply", str(ws), "--auto-approve", env=emu.env())
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if emu.stats()["routes"].get(route, 0) >= count:
+            kill9(proc)
+            return True
+        if proc.poll() is not None:
+            proc.communicate()
+            return False
+        time.sleep(0.005)
+    kill9(proc)
+    raise AssertionError(f"apply neither reached {route} x{count} nor finished")
+
+
 def copy_workspace(source: Path, dest: Path) -> Path:
     shutil.copytree(source, dest, ignore=shutil.ignore_patterns(".layers-emulator"))
     return dest

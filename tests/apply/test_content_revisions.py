@@ -10,7 +10,6 @@ rerun plans nothing, and what a revision cannot take is said at its line.
 from __future__ import annotations
 
 import json
-import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,10 +29,9 @@ from tests.apply.support import (
     cli_env,
     emulator,
     free_port,
-    kill9,
+    kill_apply_after,
     run_cli,
     run_cli_process,
-    start_cli,
 )
 
 SLIDESHOW_POST = "7300000000000000002"  # the emulator's TikTok world: a slideshow
@@ -271,22 +269,6 @@ def test_a_hook_on_a_plain_remix_is_a_plan_warning_under_auto_on_rev_b(tmp_path:
 SLOW = 300.0  # jobs last long enough for a kill to land between two variant calls
 
 
-def _apply_until(emu: Emulator, ws: Path, route: str, count: int) -> bool:
-    emu.reset_stats()
-    proc = start_cli("apply", str(ws), "--auto-approve", env=emu.env())
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if emu.stats()["routes"].get(route, 0) >= count:
-            kill9(proc)
-            return True
-        if proc.poll() is not None:
-            proc.communicate()
-            return False
-        time.sleep(0.005)
-    kill9(proc)
-    raise AssertionError(f"apply neither reached {route} x{count} nor finished")
-
-
 @pytest.mark.parametrize(
     ("route", "count"),
     [
@@ -301,7 +283,7 @@ def test_kill_9_between_variant_calls_then_rerun_makes_each_variant_once(
     three = BUILDER.replace("variants: 2", "variants: 3")
     ws = workspace(tmp_path / "ws", three)
     with emulator(tmp_path, extra=REV_B, speed=SLOW) as emu:
-        assert _apply_until(emu, ws, route, count)
+        assert kill_apply_after(emu, ws, route, count)
         api = Api(emu.url)
         pid = project_of(api, "quinn")
         # Wherever the kill landed, at most one call of the key was not yet recorded: a

@@ -28,6 +28,7 @@ from tests.apply.support import (
     expected_counts,
     for_revision,
     kill9,
+    kill_apply_after,
     revision_args,
     run_cli,
     run_cli_process,
@@ -77,23 +78,6 @@ KILL_AFTER = {
 }
 
 
-def _run_until(emu: Emulator, ws: Path, route: str, count: int) -> bool:
-    """Start apply, SIGKILL it once `route` has answered `count` times; False if it finished."""
-    emu.reset_stats()
-    proc = start_cli("apply", str(ws), "--auto-approve", env=emu.env())
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if emu.stats()["routes"].get(route, 0) >= count:
-            kill9(proc)
-            return True
-        if proc.poll() is not None:
-            proc.communicate()
-            return False
-        time.sleep(0.005)
-    kill9(proc)
-    raise AssertionError(f"apply neither reached {route} x{count} nor finished")
-
-
 def _converges(emu: Emulator, ws: Path, *only: str) -> None:
     result = run_cli("apply", str(ws), "--auto-approve", *only, env=emu.env())
     assert result.returncode == 0, result.stdout + result.stderr
@@ -122,13 +106,15 @@ def test_kill_9_after_each_kind_of_request_then_rerun_converges_without_duplicat
     emu = Emulator(db=tmp_path / "state-0.sqlite3", speed=SPEED, extra=extra).start()
     try:
         for route, count in KILL_AFTER[revision]:
-            if _run_until(emu, ws, route, count):
+            if kill_apply_after(emu, ws, route, count):
                 continue  # killed while resuming what the previous kill left behind
             _converges(emu, ws)
             emu.stop()
             fresh += 1
             emu = Emulator(db=tmp_path / f"state-{fresh}.sqlite3", speed=SPEED, extra=extra).start()
-            assert _run_until(emu, ws, route, count), f"a run from nothing sent no {route} x{count}"
+            assert kill_apply_after(emu, ws, route, count), (
+                f"a run from nothing sent no {route} x{count}"
+            )
         _converges(emu, ws)
     finally:
         emu.stop()
