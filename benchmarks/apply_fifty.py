@@ -46,9 +46,11 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.serve import emulator_process  # noqa: E402
 from layers_reconcile.apply import ApplyOptions, ApplyReport, JobProgress, execute  # noqa: E402
 from layers_reconcile.client import LayersClient  # noqa: E402
 from layers_reconcile.config.loader import load_workspace  # noqa: E402
+from layers_reconcile.records import Whoami  # noqa: E402
 
 # Its secret part shares no run of 8 characters with a field name: the client redacts any such
 # run of the key from every answer, so a key holding "customers" would mangle customerExternalId.
@@ -102,25 +104,9 @@ class Emulator:
 
 @contextlib.contextmanager
 def emulator(speed: float, db: Path) -> Iterator[Emulator]:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    args = [sys.executable, "-m", "layers_reconcile", "emulator", "--port", str(port)]
-    args += ["--db", str(db), "--speed", str(speed), "--auto-consent", "--api-key", KEY]
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(400):
-        with contextlib.suppress(httpx.HTTPError):
-            httpx.get(f"{url}/_emulator/stats", timeout=1)
-            break
-        time.sleep(0.05)
-    try:
+    options = ["--db", str(db), "--speed", str(speed), "--auto-consent", "--api-key", KEY]
+    with emulator_process(*options) as (url, proc):
         yield Emulator(url, proc)
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 def workspace(root: Path, n: int) -> Path:
@@ -148,7 +134,7 @@ def unpaced() -> None:
 
     whoami = ClientCore.whoami
 
-    async def whoami_unpaced(self: ClientCore) -> dict[str, Any]:
+    async def whoami_unpaced(self: ClientCore) -> Whoami:
         body = await whoami(self)
         self.pacer.configure(None)
         return body
@@ -212,31 +198,31 @@ async def guide_one(client: LayersClient, i: int, speed: float) -> None:
         },
         key(),
     )
-    pid = project["id"]
+    pid = project.id
     await client.patch_approval_policy(pid, {"requiresApproval": True, "firstNPostsBlocked": 3})
     issued = await client.install_url("https://app.your-partner.com/github/callback")
-    await client.register_installation(48271993, issued["state"])
+    await client.register_installation(48271993, issued.state or "")
     body = {
         "repoFullName": f"quinns-coffee/cafe-{i}",
         "branch": "main",
         "sdkConfig": {"includePlatforms": ["ios", "web"]},
     }
     job = await client.ingest_github(pid, body, key())
-    await client.wait_for_job(job["jobId"], expected_seconds=330 / speed)
+    await client.wait_for_job(job.job_id, expected_seconds=330 / speed)
     await client.get_project(pid)
     await client.patch_project(pid, {"brandContext": {"tagline": f"Cafe {i}, skip the line."}})
     made = await client.create_influencer(
         pid, {"name": f"Host of cafe {i}", "gender": "female", "ageRange": "25-34"}, key()
     )
-    await client.wait_for_job(made["jobId"], expected_seconds=60 / speed)
-    influencer = made.get("influencerId")
+    await client.wait_for_job(made.job_id, expected_seconds=60 / speed)
+    influencer = made.influencer_id
     consent = await client.oauth_url(
         pid, "tiktok", f"https://app.your-partner.com/customers/{ext}/social-complete"
     )
     account = None
     while account is None:
-        status = await client.oauth_status(pid, consent["state"])
-        account = status.get("socialAccountId") if status.get("status") == "completed" else None
+        status = await client.oauth_status(pid, consent.state or "")
+        account = status.social_account_id if status.status == "completed" else None
         if account is None:
             await asyncio.sleep(0.25)
     brief = {
@@ -248,8 +234,8 @@ async def guide_one(client: LayersClient, i: int, speed: float) -> None:
     content = await client.generate_content(
         pid, {"format": "auto", "variantCount": 1, "brief": brief}, key()
     )
-    await client.wait_for_job(content["jobId"], expected_seconds=135 / speed)
-    (container,) = content["containerIds"]
+    await client.wait_for_job(content.job_id, expected_seconds=135 / speed)
+    (container,) = content.container_ids
     await client.get_content(container)
     await client.approve_content(container, "Matches brief")
     await client.schedule(

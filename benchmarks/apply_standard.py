@@ -26,8 +26,6 @@ import argparse
 import asyncio
 import contextlib
 import json
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -42,6 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.apply_fifty import KEY, workspace  # noqa: E402
+from benchmarks.serve import emulator_process  # noqa: E402
 from layers_reconcile.apply import ApplyOptions, execute  # noqa: E402
 from layers_reconcile.apply.context import CustomerContext  # noqa: E402
 from layers_reconcile.apply.reserved import Keep  # noqa: E402
@@ -55,24 +54,9 @@ TIER = "standard"
 
 @contextlib.contextmanager
 def emulator(speed: float, db: Path) -> Iterator[str]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    args = [sys.executable, "-m", "layers_reconcile", "emulator", "--port", str(port)]
-    args += ["--db", str(db), "--speed", str(speed), "--auto-consent", "--api-key", KEY]
-    args += ["--rate-limit-tier", TIER]
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(400):
-        with contextlib.suppress(httpx.HTTPError):
-            httpx.get(f"{url}/_emulator/stats", timeout=1)
-            break
-        time.sleep(0.05)
-    try:
+    options = ["--db", str(db), "--speed", str(speed), "--auto-consent", "--api-key", KEY]
+    with emulator_process(*options, "--rate-limit-tier", TIER) as (url, _proc):
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 class _RecordWrites(httpx.AsyncBaseTransport):

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import socket
 import subprocess
 import sys
 import tempfile
@@ -33,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.plan_noop import seeded_emulator  # noqa: E402
+from benchmarks.serve import emulator_process  # noqa: E402
 from tests.plan.seed import customer_yaml  # noqa: E402
 
 TIER = "standard"
@@ -42,23 +42,9 @@ READ_RPM = 120
 @contextlib.contextmanager
 def tiered_emulator(db: Path, key: str) -> Iterator[str]:
     """`layers-reconcile emulator` on the seeded state, enforcing the tier's limits."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    args = [sys.executable, "-m", "layers_reconcile", "emulator", "--port", str(port)]
-    args += ["--db", str(db), "--api-key", key, "--rate-limit-tier", TIER, "--speed", "1000"]
-    proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(400):
-            with contextlib.suppress(httpx.HTTPError):
-                httpx.get(f"{url}/_emulator/stats", timeout=1)
-                break
-            time.sleep(0.05)
+    options = ["--db", str(db), "--api-key", key, "--rate-limit-tier", TIER, "--speed", "1000"]
+    with emulator_process(*options) as (url, _proc):
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 def main() -> None:
