@@ -110,7 +110,7 @@ async def bare(
     limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
     async with httpx.AsyncClient(base_url=url, headers=headers, limits=limits, timeout=30) as http:
 
-        async def get(path: str, params: dict[str, object] | None = None) -> object:
+        async def get(path: str, params: dict[str, str | int] | None = None) -> object:
             nonlocal sent
             await bucket.take()
             sent += 1
@@ -123,8 +123,8 @@ async def bare(
         found: dict[str, str] = {}
         cursor: object = None
         while True:
-            params: dict[str, object] = {"limit": 200}
-            if cursor:
+            params: dict[str, str | int] = {"limit": 200}
+            if isinstance(cursor, str) and cursor:
                 params["cursor"] = cursor
             page = await get("/v1/projects", params)
             assert isinstance(page, dict)
