@@ -31,6 +31,73 @@ class ContentState:
     regenerated: tuple[str, ...] = ()  # regen: the containers the regenerate resets
 
 
+@dataclass(frozen=True)
+class Generated:
+    """What the reserved record says a content key's generation made: the record itself (`{}`
+    when there is none), the container ids it names, and those of them that still exist."""
+
+    record: dict[str, Any]
+    ids: list[str]
+    containers: list[Container]
+
+
+def generated(record: Any, by_id: Mapping[str | None, Container]) -> Generated:
+    """The content key's record read, with the containers it names looked up in `by_id`."""
+    record = record if isinstance(record, dict) else {}
+    ids = [str(i) for i in record.get("containerIds") or []]
+    return Generated(record, ids, [by_id[bare_id(i)] for i in ids if bare_id(i) in by_id])
+
+
+def generation_facts(ctx: Ctx, made: Generated) -> Any:
+    """What a generation step is computed from (its address's fingerprint)."""
+    if ctx.project is None:
+        return None
+    return {
+        "record": made.record,
+        "containers": [(c.id, c.status, c.format) for c in made.containers],
+    }
+
+
+def failed_ids(containers: Sequence[Container]) -> list[str]:
+    """The containers whose last generation failed or was canceled: they are made again."""
+    return [c.id for c in containers if c.status in ("failed", "canceled")]
+
+
+def recorded_changes(
+    record: Mapping[str, Any], want: Mapping[str, Any], *names: str
+) -> list[Change]:
+    """The recorded generation fields among `names` that differ from what the file wants."""
+    return [
+        Change(field=f, before=record.get(f), after=want[f])
+        for f in names
+        if record.get(f) != want[f]
+    ]
+
+
+def inputs_changed(
+    ctx: Ctx,
+    address: str,
+    key: str,
+    spec: ContentSpec,
+    made: Generated,
+    shown: list[Change],
+    want_hash: str,
+) -> list[Change]:
+    """The changes to what the content is generated from (its brief, its Rev B inputs) that
+    apply makes, [] when the recorded hash is of what the entry asks now. `shown` are the
+    changed fields the recorded container shows; when it shows none, the hash is the change."""
+    if _recorded_as_wanted(key, spec, made.record):
+        return []
+    hashed = Change(field="briefHash", before=made.record.get("briefHash"), after=want_hash)
+    return ctx.keep(address, shown or [hashed])
+
+
+def anew_warning(key: str) -> str:
+    return (
+        f"content {key!r} is generated anew; queued posts of the replaced containers are canceled"
+    )
+
+
 def _desired(spec: ContentSpec) -> dict[str, Any]:
     return {
         "format": spec.format,
@@ -46,119 +113,148 @@ def generation_a(
     record: Any,
     by_id: Mapping[str | None, Container],
 ) -> ContentState:
+    """Rev A: one generate job makes every variant of the key; a changed brief or a failed
+    generation regenerates the same containers."""
     address = ctx.addr("content", key)
-    record = record if isinstance(record, dict) else {}
-    ids: list[str] = [str(i) for i in record.get("containerIds") or []]
-    containers = [by_id[bare_id(i)] for i in ids if bare_id(i) in by_id]
-    ctx.seen(
-        address,
-        None
-        if ctx.project is None
-        else {
-            "record": record,
-            "containers": [(c.id, c.status, c.format) for c in containers],
-        },
-    )
+    made = generated(record, by_id)
+    ctx.seen(address, generation_facts(ctx, made))
     want = _desired(spec)
-    want_hash = brief_hash(want["brief"])
-
-    def generation(**fields: Any) -> Step:
-        return ctx.step(address, StepKind.CONTENT, Action.RUN_JOB, **fields)
-
-    generate = estimates.content(spec.format, spec.variants)
-    if ctx.project is None or not record:
-        first = None if ctx.pid is None else content_id_for(ctx.pid, key)
-        leftover = by_id.get(bare_id(first)) if first else None
-        reason = "not generated yet"
-        if leftover is not None:
-            reason = "a container was generated but never recorded; apply picks it up"
-        ctx.add(
-            generation(
-                changes=created(want),
-                job=generate,
-                reason=reason,
-                target=ctx.target(containerId=first),
-            )
-        )
+    if ctx.project is None or not made.record:
+        ctx.add(_first_generation(ctx, address, key, want, by_id))
         return ContentState("new", [], [])
-    if record.get("format") != spec.format or record.get("variants") != spec.variants:
-        found = [
-            Change(field=f, before=record.get(f), after=want[f])
-            for f in ("format", "variants")
-            if record.get(f) != want[f]
-        ]
-        ctx.add(
-            generation(
-                changes=found,
-                job=generate,
-                reason="format or variants changed: new containers are generated",
-                warnings=[
-                    f"content {key!r} is generated anew; queued posts of the replaced "
-                    "containers are canceled"
-                ],
-                target=ctx.target(previousContainerIds=ids),
-            )
-        )
-        return ContentState("anew", ids, containers)
-    if len(containers) < len(ids):
-        missing = [i for i in ids if bare_id(i) not in by_id]
-        ctx.add(
-            generation(
-                job=generate,
-                reason=f"recorded containers no longer exist ({', '.join(missing)})",
-                target=ctx.target(previousContainerIds=ids),
-            )
-        )
-        return ContentState("anew", ids, containers)
-    failed = [c.id for c in containers if c.status in ("failed", "canceled")]
-    brief = (
-        ctx.keep(
-            address,
-            _brief_changes(containers, want["brief"])
-            or [Change(field="briefHash", before=record.get("briefHash"), after=want_hash)],
-        )
-        if not recorded_as_wanted(key, spec, record)
-        else []
+    anew = _generated_anew(ctx, address, key, made, want, by_id)
+    if anew is not None:
+        ctx.add(anew)
+        return ContentState("anew", made.ids, made.containers)
+    brief = inputs_changed(
+        ctx,
+        address,
+        key,
+        spec,
+        made,
+        _brief_changes(made.containers, want["brief"]),
+        brief_hash(want["brief"]),
     )
+    failed = failed_ids(made.containers)
     if brief or failed:
-        changed = bool(brief)
-        ctx.add(
-            generation(
-                changes=brief,
-                job=estimates.content(spec.format, len(ids), regenerate=True),
-                reason=(
-                    "the brief changed: the same containers are regenerated"
-                    if changed
-                    else "the last generation failed: it is regenerated"
-                ),
-                warnings=(
-                    [
-                        f"regenerating {key!r} replaces its media and captions; posts already "
-                        "queued keep the old caption"
-                    ]
-                    if changed
-                    else []
-                ),
-                target=ctx.target(containerIds=ids if changed else failed),
-            )
-        )
-        return ContentState("regen", ids, containers, tuple(ids if changed else failed))
-    if any(c.status in CONTAINER_RUNNING for c in containers):
-        ctx.add(
-            generation(
-                job=estimates.content(spec.format, 0),
-                reason="the generation is still running; apply waits for it",
-                target=ctx.target(
-                    containerIds=ids,
-                    jobId=record.get("jobId") or containers[0].job_id,
-                ),
-            )
-        )
-        return ContentState("running", ids, containers)
-    return ContentState("done", ids, containers)
+        again = made.ids if brief else failed
+        ctx.add(_regeneration(ctx, address, key, spec, made, brief, again))
+        return ContentState("regen", made.ids, made.containers, tuple(again))
+    if any(c.status in CONTAINER_RUNNING for c in made.containers):
+        ctx.add(_still_running(ctx, address, spec, made))
+        return ContentState("running", made.ids, made.containers)
+    return ContentState("done", made.ids, made.containers)
 
 
-def recorded_as_wanted(key: str, spec: ContentSpec, record: dict[str, Any]) -> bool:
+def _generation_step(ctx: Ctx, address: str, **fields: Any) -> Step:
+    return ctx.step(address, StepKind.CONTENT, Action.RUN_JOB, **fields)
+
+
+def _first_generation(
+    ctx: Ctx,
+    address: str,
+    key: str,
+    want: dict[str, Any],
+    by_id: Mapping[str | None, Container],
+) -> Step:
+    """Nothing recorded: generate, under the deterministic id of the key's first container (a
+    container made under it by an apply that stopped before recording it is picked up)."""
+    first = None if ctx.pid is None else content_id_for(ctx.pid, key)
+    leftover = by_id.get(bare_id(first)) if first else None
+    reason = "not generated yet"
+    if leftover is not None:
+        reason = "a container was generated but never recorded; apply picks it up"
+    return _generation_step(
+        ctx,
+        address,
+        changes=created(want),
+        job=estimates.content(want["format"], want["variants"]),
+        reason=reason,
+        target=ctx.target(containerId=first),
+    )
+
+
+def _generated_anew(
+    ctx: Ctx,
+    address: str,
+    key: str,
+    made: Generated,
+    want: dict[str, Any],
+    by_id: Mapping[str | None, Container],
+) -> Step | None:
+    """New containers replace the recorded ones when the format or the number of variants
+    changed, or when a recorded container no longer exists; None when neither."""
+    job = estimates.content(want["format"], want["variants"])
+    found = recorded_changes(made.record, want, "format", "variants")
+    if found:
+        return _generation_step(
+            ctx,
+            address,
+            changes=found,
+            job=job,
+            reason="format or variants changed: new containers are generated",
+            warnings=[anew_warning(key)],
+            target=ctx.target(previousContainerIds=made.ids),
+        )
+    if len(made.containers) < len(made.ids):
+        missing = [i for i in made.ids if bare_id(i) not in by_id]
+        return _generation_step(
+            ctx,
+            address,
+            job=job,
+            reason=f"recorded containers no longer exist ({', '.join(missing)})",
+            target=ctx.target(previousContainerIds=made.ids),
+        )
+    return None
+
+
+def _regeneration(
+    ctx: Ctx,
+    address: str,
+    key: str,
+    spec: ContentSpec,
+    made: Generated,
+    brief: list[Change],
+    again: list[str],
+) -> Step:
+    """The same containers are regenerated: all of them for a changed brief, else the failed."""
+    changed = bool(brief)
+    return _generation_step(
+        ctx,
+        address,
+        changes=brief,
+        job=estimates.content(spec.format, len(made.ids), regenerate=True),
+        reason=(
+            "the brief changed: the same containers are regenerated"
+            if changed
+            else "the last generation failed: it is regenerated"
+        ),
+        warnings=(
+            [
+                f"regenerating {key!r} replaces its media and captions; posts already "
+                "queued keep the old caption"
+            ]
+            if changed
+            else []
+        ),
+        target=ctx.target(containerIds=again),
+    )
+
+
+def _still_running(ctx: Ctx, address: str, spec: ContentSpec, made: Generated) -> Step:
+    return _generation_step(
+        ctx,
+        address,
+        job=estimates.content(spec.format, 0),
+        reason="the generation is still running; apply waits for it",
+        target=ctx.target(
+            containerIds=made.ids,
+            jobId=made.record.get("jobId") or made.containers[0].job_id,
+        ),
+    )
+
+
+def _recorded_as_wanted(key: str, spec: ContentSpec, record: dict[str, Any]) -> bool:
     """Whether the recorded hash is of what the entry asks now, as the revision that wrote the
     record hashes it (Rev B records name `variantIds`): content made on one revision is not
     generated again only because the API now speaks the other."""
