@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,7 +13,7 @@ from layers_reconcile.instants import iso_instant
 from layers_reconcile.plan.context import Ctx, requires_approval
 from layers_reconcile.plan.diff_generation import ContentState
 from layers_reconcile.plan.ids import CANCELED_KEY, bare_id, parse_instant, schedule_suffix
-from layers_reconcile.plan.model import Action, Change, StepKind
+from layers_reconcile.plan.model import Action, Change, Step, StepKind
 from layers_reconcile.plan.rounds import Entry, Rounds, round_of, rounds
 from layers_reconcile.records import ScheduledPost, ScheduleIntent
 from layers_reconcile.revb import wire_mode
@@ -58,102 +59,139 @@ def _intent_fact(intent: ScheduleIntent | None) -> Any:
     return {"scheduledPostId": intent.scheduled_post_id, "scheduledFor": intent.scheduled_for}
 
 
+@dataclass(frozen=True)
+class _KeyPosts:
+    """What the schedule entries of one content key are compared with."""
+
+    state: ContentState
+    current: set[str | None]  # the containers whose posts count (none: generated anew)
+    by_id: Mapping[str | None, ScheduledPost]
+    # Schedules asked for while the content was pending wait on the container as intents.
+    intents: Mapping[str | None, ScheduleIntent]
+    gated: bool  # a new post waits on the content approval
+
+
 def diff_schedules(
     ctx: Ctx, key: str, spec: ContentSpec, state: ContentState, posts: Sequence[ScheduledPost]
 ) -> None:
+    """Each entry's post is scheduled or moved; queued posts no entry asks for are canceled."""
     owned = {bare_id(i) for i in state.container_ids}
-    current = owned if state.mode != "anew" else set()
-    by_id = {bare_id(p.id): p for p in posts}
-    wanted: set[str | None] = set()
-    gated = requires_approval(ctx) and not spec.approve
-    # Schedules asked for while the content was pending wait on the container as intents.
-    intents = {
-        bare_id(i.scheduled_post_id): i
-        for c in (state.containers if state.mode != "anew" else [])
-        for i in c.pending_schedule_intents
-    }
-    for entry in spec.schedule:
-        address = _entry_address(ctx, key, entry)
-        when = resolve_at(entry.at, _timezone(ctx))
-        pid = ctx.pid
-        chain = None if pid is None else _chain(pid, key, entry, by_id)
-        post_id = None if chain is None else chain.post_id
-        wanted.add(bare_id(post_id))
-        post = by_id.get(bare_id(post_id)) if post_id else None
-        if post is not None and bare_id(post.container_id) not in current:
-            post = None  # it belongs to a replaced container
-        intent = intents.get(bare_id(post_id)) if post is None and post_id else None
-        ctx.seen(
-            address,
-            None if pid is None else {"post": post_fact(post), "intent": _intent_fact(intent)},
-        )
-        container = None
-        if state.mode in ("done", "running", "regen") and entry.variant <= len(state.container_ids):
-            container = state.container_ids[entry.variant - 1]
-        if intent is not None and parse_instant(intent.scheduled_for) == when:
-            continue  # held until the content is approved, then it becomes this very post
-        outside = (
-            None if chain is None or post is not None else _canceled_outside(ctx, chain, by_id)
-        )
-        if outside is not None:
-            ctx.seen(address, {"canceled": post_fact(outside), "restore": entry.restore})
-        if outside is not None and not entry.restore:
-            when_canceled = outside.canceled_at or outside.updated_at
-            at = f" at {instant_text(str(when_canceled), _timezone(ctx))}" if when_canceled else ""
-            ctx.warnings.append(
-                f"{address}: drift: the post was canceled outside this workspace{at}; apply "
-                "leaves it canceled. Remove the entry from the file to agree, or add "
-                "`restore: true` to the entry to post it again"
-            )
-            continue
-        if post is None:
-            reason = f"no post for variant {entry.variant} on {entry.account} yet"
-            if outside is not None:
-                reason = (
-                    "the post was canceled outside this workspace; restore: true posts it again"
-                )
-            elif chain is not None and chain.number:
-                reason = "the previous post was canceled"
-            if gated:
-                reason += "; it waits on the content approval"
-            ctx.add(
-                ctx.step(
-                    address,
-                    StepKind.SCHEDULE,
-                    Action.SCHEDULE,
-                    changes=[
-                        Change(field="scheduledFor", before=None, after=iso_instant(when)),
-                        Change(
-                            field="mode", before=None, after=wire_mode(entry.mode, ctx.revision)
-                        ),
-                        *(
-                            [
-                                Change(
-                                    field="captionOverride",
-                                    before=None,
-                                    after=entry.captionOverride,
-                                )
-                            ]
-                            if entry.captionOverride
-                            else []
-                        ),
-                    ],
-                    reason=reason,
-                    warnings=_time_warnings(ctx, when),
-                    target=ctx.target(
-                        containerId=container,
-                        postId=post_id,
-                        platform=entry.account,
-                        socialAccountId=ctx.accounts.get(entry.account),
-                        scheduledFor=iso_instant(when),
-                        mode=wire_mode(entry.mode, ctx.revision),
-                        captionOverride=entry.captionOverride or None,
-                    ),
-                )
-            )
-            continue
+    anew = state.mode == "anew"
+    known = _KeyPosts(
+        state=state,
+        current=set() if anew else owned,
+        by_id={bare_id(p.id): p for p in posts},
+        intents={
+            bare_id(i.scheduled_post_id): i
+            for c in ([] if anew else state.containers)
+            for i in c.pending_schedule_intents
+        },
+        gated=requires_approval(ctx) and not spec.approve,
+    )
+    wanted = {bare_id(_diff_entry(ctx, key, entry, known)) for entry in spec.schedule}
+    _stray(ctx, key, owned, set() if anew else wanted, posts)
+
+
+def _diff_entry(ctx: Ctx, key: str, entry: ScheduleSpec, known: _KeyPosts) -> str | None:
+    """Plan one schedule entry; the id of its post in the current round (None while the project
+    does not exist)."""
+    chain = None if ctx.pid is None else _chain(ctx.pid, key, entry, known.by_id)
+    _plan_entry(ctx, _entry_address(ctx, key, entry), entry, chain, known)
+    return None if chain is None else chain.post_id
+
+
+def _plan_entry(
+    ctx: Ctx, address: str, entry: ScheduleSpec, chain: Rounds | None, known: _KeyPosts
+) -> None:
+    when = resolve_at(entry.at, _timezone(ctx))
+    post_id = None if chain is None else chain.post_id
+    post = known.by_id.get(bare_id(post_id)) if post_id else None
+    if post is not None and bare_id(post.container_id) not in known.current:
+        post = None  # it belongs to a replaced container
+    intent = known.intents.get(bare_id(post_id)) if post is None and post_id else None
+    ctx.seen(
+        address,
+        None if ctx.pid is None else {"post": post_fact(post), "intent": _intent_fact(intent)},
+    )
+    if intent is not None and parse_instant(intent.scheduled_for) == when:
+        return  # held until the content is approved, then it becomes this very post
+    if post is not None:
         _existing(ctx, address, entry, when, post)
-    _stray(ctx, key, owned, wanted if state.mode != "anew" else set(), posts)
+        return
+    outside = None if chain is None else _canceled_outside(ctx, chain, known.by_id)
+    if outside is not None:
+        ctx.seen(address, {"canceled": post_fact(outside), "restore": entry.restore})
+        if not entry.restore:
+            _left_canceled(ctx, address, outside)
+            return
+    reason = _new_post_reason(entry, chain, outside, gated=known.gated)
+    container = _container_of(known.state, entry)
+    ctx.add(_new_post(ctx, address, entry, when, post_id, container, reason))
+
+
+def _container_of(state: ContentState, entry: ScheduleSpec) -> str | None:
+    """The container the entry's variant posts (None: known after apply)."""
+    if state.mode in ("done", "running", "regen") and entry.variant <= len(state.container_ids):
+        return state.container_ids[entry.variant - 1]
+    return None
+
+
+def _left_canceled(ctx: Ctx, address: str, outside: ScheduledPost) -> None:
+    """Someone canceled the entry's post outside this workspace: drift, left as it is."""
+    when_canceled = outside.canceled_at or outside.updated_at
+    at = f" at {instant_text(str(when_canceled), _timezone(ctx))}" if when_canceled else ""
+    ctx.warnings.append(
+        f"{address}: drift: the post was canceled outside this workspace{at}; apply "
+        "leaves it canceled. Remove the entry from the file to agree, or add "
+        "`restore: true` to the entry to post it again"
+    )
+
+
+def _new_post_reason(
+    entry: ScheduleSpec, chain: Rounds | None, outside: ScheduledPost | None, *, gated: bool
+) -> str:
+    reason = f"no post for variant {entry.variant} on {entry.account} yet"
+    if outside is not None:
+        reason = "the post was canceled outside this workspace; restore: true posts it again"
+    elif chain is not None and chain.number:
+        reason = "the previous post was canceled"
+    if gated:
+        reason += "; it waits on the content approval"
+    return reason
+
+
+def _new_post(
+    ctx: Ctx,
+    address: str,
+    entry: ScheduleSpec,
+    when: datetime,
+    post_id: str | None,
+    container: str | None,
+    reason: str,
+) -> Step:
+    mode = wire_mode(entry.mode, ctx.revision)
+    caption = entry.captionOverride
+    return ctx.step(
+        address,
+        StepKind.SCHEDULE,
+        Action.SCHEDULE,
+        changes=[
+            Change(field="scheduledFor", before=None, after=iso_instant(when)),
+            Change(field="mode", before=None, after=mode),
+            *([Change(field="captionOverride", before=None, after=caption)] if caption else []),
+        ],
+        reason=reason,
+        warnings=_time_warnings(ctx, when),
+        target=ctx.target(
+            containerId=container,
+            postId=post_id,
+            platform=entry.account,
+            socialAccountId=ctx.accounts.get(entry.account),
+            scheduledFor=iso_instant(when),
+            mode=mode,
+            captionOverride=caption or None,
+        ),
+    )
 
 
 def _chain(
