@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from layers_reconcile.config.models import GithubSpec
 from layers_reconcile.guidance import ingest_fix
 from layers_reconcile.plan import estimates
 from layers_reconcile.plan.context import Ctx
@@ -12,12 +14,15 @@ from layers_reconcile.plan.ids import same_id
 from layers_reconcile.plan.installations import covering, covers, registered
 from layers_reconcile.plan.links import github_key, link_reason, outstanding, shown_expiry
 from layers_reconcile.plan.model import Action, Change, PersonGate, Step, StepKind, Target
+from layers_reconcile.records import Installation
 from layers_reconcile.statuses import INGEST_RUNNING
 
 # ----------------------------------------------------------------------------------- github
 
 
 def diff_github(ctx: Ctx) -> None:
+    """The repo's org needs a GitHub App installation registered with Layers: the one the file
+    names (registered by apply), else any covering the org (else a person installs the App)."""
     gh = ctx.spec.github
     if gh is None:
         return
@@ -35,51 +40,59 @@ def diff_github(ctx: Ctx) -> None:
     ]
     ctx.seen(address, sorted(relevant, key=lambda r: str(r["installationId"])))
     if gh.installationId is not None:
-        match = [i for i in usable if _same_int(i.installation_id, gh.installationId)]
-        if not match:
-            ctx.add(
-                ctx.step(
-                    address,
-                    StepKind.GITHUB,
-                    Action.REGISTER,
-                    changes=[Change(field="installationId", before=None, after=gh.installationId)],
-                    reason=f"installation {gh.installationId} is not registered with Layers",
-                    target=Target(
-                        installationId=gh.installationId, org=org, returnUrl=gh.returnUrl
-                    ),
-                )
+        _named_installation(ctx, address, gh, org, usable)
+    elif covering(usable, org) is None:
+        ctx.add(_install_gate(ctx, address, gh, org))
+
+
+def _named_installation(
+    ctx: Ctx, address: str, gh: GithubSpec, org: str, usable: Sequence[Installation]
+) -> None:
+    """`installationId:` in the file: registered when Layers does not know it; a warning when
+    it belongs to another account than the repo's org."""
+    match = [i for i in usable if _same_int(i.installation_id, gh.installationId)]
+    if not match:
+        ctx.add(
+            ctx.step(
+                address,
+                StepKind.GITHUB,
+                Action.REGISTER,
+                changes=[Change(field="installationId", before=None, after=gh.installationId)],
+                reason=f"installation {gh.installationId} is not registered with Layers",
+                target=Target(installationId=gh.installationId, org=org, returnUrl=gh.returnUrl),
             )
-            return
-        login = match[0].login
-        if login and login.lower() != org.lower():
-            ctx.warnings.append(
-                f"github: installation {gh.installationId} belongs to {login!r}, not to {org!r} "
-                "that owns the repo; the ingest would fail with installation_not_found"
-            )
-        return
-    if covering(usable, org) is not None:
-        return
-    link = outstanding(ctx.reserved, github_key(), ctx.now, return_url=gh.returnUrl, subject=org)
-    ctx.add(
-        ctx.step(
-            address,
-            StepKind.GITHUB,
-            Action.WAIT_ON_PERSON,
-            person=PersonGate(
-                kind="github_install",
-                message=f"someone with admin rights on {org!r} installs the Layers GitHub App",
-                url=link.url if link else None,
-                expires_at=shown_expiry(ctx.reserved, github_key(), link, ctx.now),
-            ),
-            reason=link_reason(
-                f"no registered GitHub installation covers {org!r}",
-                ctx.reserved,
-                github_key(),
-                link,
-                ctx.now,
-            ),
-            target=Target(org=org, returnUrl=gh.returnUrl),
         )
+        return
+    login = match[0].login
+    if login and login.lower() != org.lower():
+        ctx.warnings.append(
+            f"github: installation {gh.installationId} belongs to {login!r}, not to {org!r} "
+            "that owns the repo; the ingest would fail with installation_not_found"
+        )
+
+
+def _install_gate(ctx: Ctx, address: str, gh: GithubSpec, org: str) -> Step:
+    """No installation covers the org: someone with admin rights installs the App (the link
+    sent earlier is shown while it is still valid)."""
+    link = outstanding(ctx.reserved, github_key(), ctx.now, return_url=gh.returnUrl, subject=org)
+    return ctx.step(
+        address,
+        StepKind.GITHUB,
+        Action.WAIT_ON_PERSON,
+        person=PersonGate(
+            kind="github_install",
+            message=f"someone with admin rights on {org!r} installs the Layers GitHub App",
+            url=link.url if link else None,
+            expires_at=shown_expiry(ctx.reserved, github_key(), link, ctx.now),
+        ),
+        reason=link_reason(
+            f"no registered GitHub installation covers {org!r}",
+            ctx.reserved,
+            github_key(),
+            link,
+            ctx.now,
+        ),
+        target=Target(org=org, returnUrl=gh.returnUrl),
     )
 
 
