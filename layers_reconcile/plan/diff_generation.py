@@ -3,7 +3,7 @@ containers), and what it leaves for the approval and schedule stages."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,16 +80,17 @@ def inputs_changed(
     key: str,
     spec: ContentSpec,
     made: Generated,
-    shown: list[Change],
+    shown: Callable[[], list[Change]],
     want_hash: str,
 ) -> list[Change]:
     """The changes to what the content is generated from (its brief, its Rev B inputs) that
-    apply makes, [] when the recorded hash is of what the entry asks now. `shown` are the
-    changed fields the recorded container shows; when it shows none, the hash is the change."""
+    apply makes, [] when the recorded hash is of what the entry asks now. `shown()`: the
+    changed fields the recorded container shows (asked only when the hash differs: comparing
+    costs); when it shows none, the hash is the change."""
     if _recorded_as_wanted(key, spec, made.record):
         return []
     hashed = Change(field="briefHash", before=made.record.get("briefHash"), after=want_hash)
-    return ctx.keep(address, shown or [hashed])
+    return ctx.keep(address, shown() or [hashed])
 
 
 def anew_warning(key: str) -> str:
@@ -132,7 +133,7 @@ def generation_a(
         key,
         spec,
         made,
-        _brief_changes(made.containers, want["brief"]),
+        lambda: _brief_changes(made.containers, want["brief"]),
         brief_hash(want["brief"]),
     )
     failed = failed_ids(made.containers)

@@ -144,7 +144,7 @@ def _generated_anew(
         key,
         spec,
         made,
-        _input_changes(made.containers, request.inputs),
+        lambda: _input_changes(made.containers, request.inputs),
         brief_hash(request.inputs),
     )
     if not (found or missing or inputs):
