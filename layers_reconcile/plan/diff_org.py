@@ -89,77 +89,97 @@ def organization_conflict(ctx: Ctx) -> Conflict | None:
 
 
 def _ambiguous_child(ctx: Ctx) -> Conflict | None:
-    actual = ctx.actual
-    workspace = ctx.settings.workspace or ""
-    address = ctx.addr("organization")
     if ctx.spec.organization is None:
-        child = actual.left_child
-        if child is None:
-            return None
-        ctx.seen(address, {"organization": _facts(child)})
-        held = project_of(child)
-        return Conflict(
-            workspace=workspace,
-            project_id=held or child.id,
-            message=(
-                f"customer {ctx.ext!r} lives in child organization {child.id}"
-                + (f" (its project {held} is inside it)" if held else "")
-                + ", but the file has no `organization:` block; apply refuses this customer "
-                "rather than make a second project in the parent. The API moves no project "
-                "back out of a child"
-            ),
-            recovery="put the `organization:` block back in the file; to offboard the "
-            "customer, delete its file and apply with --prune (archives the child)",
-        )
-    if actual.organization is None and actual.unstamped_organizations:
-        found = actual.unstamped_organizations
-        ctx.seen(address, {"unstamped": found})
-        return Conflict(
-            workspace="",
-            project_id=found[0],
-            message=(
-                f"child organization {found[0]} names customer {ctx.ext!r} but carries no "
-                "workspace stamp; apply refuses this customer rather than make (and fund) a "
-                "second child beside it"
-            ),
-            recovery=f"if it is this customer's child, stamp it: PATCH /v1/organizations/"
-            f'{found[0]} with metadata {{"{ORG_WORKSPACE_KEY}": "{workspace}"}}; if it is '
-            f"not, change its metadata.{ORG_EXTERNAL_ID_KEY}",
-        )
-    child, project = actual.organization, ctx.project
-    if child is not None and actual.project_in_parent and project is not None:
-        # The API's migrate makes a new child of each mapping value (its name): no project
-        # moves into a child that exists, so this one and the project cannot be joined.
-        ctx.seen(address, {"organization": _facts(child)})
-        return Conflict(
-            workspace=workspace,
-            project_id=child.id,
-            message=(
-                f"child organization {child.id} carries this workspace's stamp for customer "
-                f"{ctx.ext!r} but not its project {project.id}, which is still flat in the "
-                "parent; apply refuses this customer rather than make a second child. The "
-                "API's migrate moves a project only into a new child, never into one that exists"
-            ),
-            recovery=f"archive child organization {child.id} by hand (POST /v1/organizations/"
-            f"{child.id}/archive: its unreserved credits go back to the parent), then apply "
-            "again: the project moves into a new child, labelled, and the transfers are carried "
-            "out there",
-        )
-    if actual.organization is not None and actual.duplicate_organizations:
-        both = [actual.organization.id, *actual.duplicate_organizations]
-        ctx.seen(address, {"stamped": both})
-        return Conflict(
-            workspace=workspace,
-            project_id=both[0],
-            message=(
-                f"child organizations {', '.join(both)} all carry the stamp of workspace "
-                f"{workspace!r} for customer {ctx.ext!r}; apply refuses this customer (which "
-                "one holds its project and its credits is not for the tool to guess)"
-            ),
-            recovery=f"keep one: remove metadata.{ORG_WORKSPACE_KEY} from the others (or "
-            "archive them)",
-        )
-    return None
+        return _left_child(ctx)
+    return _unstamped_child(ctx) or _child_beside_flat_project(ctx) or _stamped_twice(ctx)
+
+
+def _left_child(ctx: Ctx) -> Conflict | None:
+    """The file dropped `organization:` while the customer lives in a child."""
+    child = ctx.actual.left_child
+    if child is None:
+        return None
+    ctx.seen(ctx.addr("organization"), {"organization": _facts(child)})
+    held = project_of(child)
+    return Conflict(
+        workspace=ctx.settings.workspace or "",
+        project_id=held or child.id,
+        message=(
+            f"customer {ctx.ext!r} lives in child organization {child.id}"
+            + (f" (its project {held} is inside it)" if held else "")
+            + ", but the file has no `organization:` block; apply refuses this customer "
+            "rather than make a second project in the parent. The API moves no project "
+            "back out of a child"
+        ),
+        recovery="put the `organization:` block back in the file; to offboard the "
+        "customer, delete its file and apply with --prune (archives the child)",
+    )
+
+
+def _unstamped_child(ctx: Ctx) -> Conflict | None:
+    """A child names the customer but no workspace stamped it."""
+    actual = ctx.actual
+    if actual.organization is not None or not actual.unstamped_organizations:
+        return None
+    found = actual.unstamped_organizations
+    workspace = ctx.settings.workspace or ""
+    ctx.seen(ctx.addr("organization"), {"unstamped": found})
+    return Conflict(
+        workspace="",
+        project_id=found[0],
+        message=(
+            f"child organization {found[0]} names customer {ctx.ext!r} but carries no "
+            "workspace stamp; apply refuses this customer rather than make (and fund) a "
+            "second child beside it"
+        ),
+        recovery=f"if it is this customer's child, stamp it: PATCH /v1/organizations/"
+        f'{found[0]} with metadata {{"{ORG_WORKSPACE_KEY}": "{workspace}"}}; if it is '
+        f"not, change its metadata.{ORG_EXTERNAL_ID_KEY}",
+    )
+
+
+def _child_beside_flat_project(ctx: Ctx) -> Conflict | None:
+    """This workspace's child exists, but the customer's project is still in the parent."""
+    child, project = ctx.actual.organization, ctx.project
+    if child is None or not ctx.actual.project_in_parent or project is None:
+        return None
+    # The API's migrate makes a new child of each mapping value (its name): no project
+    # moves into a child that exists, so this one and the project cannot be joined.
+    ctx.seen(ctx.addr("organization"), {"organization": _facts(child)})
+    return Conflict(
+        workspace=ctx.settings.workspace or "",
+        project_id=child.id,
+        message=(
+            f"child organization {child.id} carries this workspace's stamp for customer "
+            f"{ctx.ext!r} but not its project {project.id}, which is still flat in the "
+            "parent; apply refuses this customer rather than make a second child. The "
+            "API's migrate moves a project only into a new child, never into one that exists"
+        ),
+        recovery=f"archive child organization {child.id} by hand (POST /v1/organizations/"
+        f"{child.id}/archive: its unreserved credits go back to the parent), then apply "
+        "again: the project moves into a new child, labelled, and the transfers are carried "
+        "out there",
+    )
+
+
+def _stamped_twice(ctx: Ctx) -> Conflict | None:
+    """More than one child carries this workspace's stamp for the customer."""
+    actual = ctx.actual
+    if actual.organization is None or not actual.duplicate_organizations:
+        return None
+    workspace = ctx.settings.workspace or ""
+    both = [actual.organization.id, *actual.duplicate_organizations]
+    ctx.seen(ctx.addr("organization"), {"stamped": both})
+    return Conflict(
+        workspace=workspace,
+        project_id=both[0],
+        message=(
+            f"child organizations {', '.join(both)} all carry the stamp of workspace "
+            f"{workspace!r} for customer {ctx.ext!r}; apply refuses this customer (which "
+            "one holds its project and its credits is not for the tool to guess)"
+        ),
+        recovery=f"keep one: remove metadata.{ORG_WORKSPACE_KEY} from the others (or archive them)",
+    )
 
 
 def diff_organization(ctx: Ctx) -> None:

@@ -100,3 +100,23 @@ def outstanding(
     if link is None:
         return None
     return reusable(reserved, key, now, return_url=return_url or link.return_url, subject=subject)
+
+
+def shown_expiry(reserved: Reserved, key: str, link: Link | None, now: datetime) -> str | None:
+    """When the shown link expires; with no link, when the last one expired (None: never made)."""
+    if link is not None:
+        return str(link.expires_at)
+    old = recorded(reserved, key)
+    return old.expires_at if old is not None and not old.valid_at(now) else None
+
+
+def link_reason(reason: str, reserved: Reserved, key: str, link: Link | None, now: datetime) -> str:
+    """Say whether apply reuses the link a person already has, or why it makes a new one."""
+    if link is not None:
+        return f"{reason}; the link sent earlier is still valid (apply reuses it)"
+    old = recorded(reserved, key)
+    if old is None:
+        return reason
+    if not old.valid_at(now):
+        return f"{reason}; the last link expired at {old.expires_at}: apply makes a new one"
+    return f"{reason}; the last link was made for another return URL: apply makes a new one"

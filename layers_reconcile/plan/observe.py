@@ -179,8 +179,15 @@ async def observe_customer(
     project = picked if full else await client.get_project(pid)
     _refuse_unknown_status(project, ext)
     actual.project = project
+    await _read_sections(client, spec, actual, pid)
+    return actual
+
+
+def _section_reads(
+    client: LayersClient, spec: CustomerSpec, pid: str, project: Project, reserved: ReservedRecord
+) -> dict[str, Awaitable[Any]]:
+    """The reads of what the file's sections manage, by the `ActualCustomer` field each fills."""
     managed = spec.model_fields_set
-    reserved = actual.reserved
     reads: dict[str, Awaitable[Any]] = {}
     if "approval" in managed and spec.approval is not None:
         reads["approval_policy"] = _approval_policy(client, pid, project, spec)
@@ -192,7 +199,16 @@ async def observe_customer(
         reads["content"] = client.list_content(pid)
     if _needs_posts(spec, reserved):
         reads["scheduled_posts"] = client.list_scheduled_posts(pid)
-    # The reads of one customer are independent: send them together.
+    return reads
+
+
+async def _read_sections(
+    client: LayersClient, spec: CustomerSpec, actual: ActualCustomer, pid: str
+) -> None:
+    """Fill `actual` with what hangs off its project `pid`; the reads of one customer are
+    independent: they are sent together."""
+    assert actual.project is not None
+    reads = _section_reads(client, spec, pid, actual.project, actual.reserved)
     try:
         async with asyncio.TaskGroup() as group:
             tasks = {name: group.create_task(_awaited(read)) for name, read in reads.items()}
@@ -200,7 +216,6 @@ async def observe_customer(
         raise leaf_exception(failed) from None
     for name, task in tasks.items():
         setattr(actual, name, task.result())
-    return actual
 
 
 async def _observe_child(

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
@@ -12,7 +12,6 @@ from typing import Protocol
 from layers_reconcile.apirevision import Pin
 from layers_reconcile.client import LayersClient
 from layers_reconcile.client.retrying import retry_advice
-from layers_reconcile.config.fieldtypes import ORG_EXTERNAL_ID_KEY, ORG_WORKSPACE_KEY
 from layers_reconcile.config.models import WorkspaceSpec
 from layers_reconcile.errors import (
     ApiError,
@@ -23,27 +22,22 @@ from layers_reconcile.errors import (
     is_transient,
     leaf_exception,
 )
-from layers_reconcile.plan import orgs
 from layers_reconcile.plan.actual import SharedActual
 from layers_reconcile.plan.context import Loaded
-from layers_reconcile.plan.diff import archive_plan, build_plan, diff_customer
-from layers_reconcile.plan.diff_org import archive_child_plan
-from layers_reconcile.plan.ids import LAST_APPLIED, RESERVED_KEY
-from layers_reconcile.plan.model import (
-    Action,
-    Conflict,
-    CustomerPlan,
-    NotPlanned,
-    Orphan,
-    Plan,
-    StepKind,
-)
-from layers_reconcile.plan.observe import (
-    observe_customer,
-    observe_shared,
+from layers_reconcile.plan.diff import build_plan, diff_customer
+from layers_reconcile.plan.model import CustomerPlan, NotPlanned, Plan
+from layers_reconcile.plan.observe import observe_customer, observe_shared
+from layers_reconcile.plan.orphans import (
+    archive_plans,
+    holding_named,
+    misnamed_for_new,
+    orphan_children,
+    orphan_plans,
+    orphan_projects,
+    refuse_beside,
 )
 from layers_reconcile.plan.scope import ALL, DEFAULT_PRUNE_CAP, Candidates, RunScope
-from layers_reconcile.records import Organization, Project
+from layers_reconcile.records import Project
 
 __all__ = ["DEFAULT_PRUNE_CAP", "RunScope", "check_prune", "make_plan", "selected"]
 
@@ -98,16 +92,80 @@ async def make_plan(
     layers.yaml's `apiRevision`); the plan is made, and says it is, in the one the API speaks.
     """
     settings = workspace.settings
-    revision = revision or Pin(settings.apiRevision)
-    now = now or datetime.now(UTC)
     limit = parallelism or settings.parallelism or DEFAULT_PARALLELISM
     if scope.prune:
         check_prune(workspace, scope)
+    chosen = _chosen(workspace, scope)
+    wanted = scope.orphan_candidates(settings.workspace, workspace.named)
+    run = await _start(
+        client,
+        workspace,
+        scope,
+        chosen,
+        wanted,
+        revision=revision or Pin(settings.apiRevision),
+        limit=limit,
+        now=now or datetime.now(UTC),
+    )
+    plans, found = await _observe_and_diff(run, workspace, chosen, wanted)
+    candidates = orphan_children(run.shared, workspace, wanted, scope.orphans_in)
+    children, misnamed = await holding_named(client, candidates, workspace.named)
+    # A scope that lists some orphans or none (--customer, --changed-since, a shard): the same
+    # protection for the children it did not read.
+    misnamed.update(await misnamed_for_new(client, run.shared, workspace, plans, candidates or []))
+    plans = [refuse_beside(p, misnamed) for p in plans]
+    orphans, warnings = orphan_plans(
+        found, workspace, prune=scope.prune, cap=scope.prune_cap, children=children
+    )
+    return build_plan(
+        plans + await archive_plans(client, orphans, settings.workspace),
+        now=run.now,
+        workspace=settings.workspace,
+        workspace_root=scope.root,
+        api_url=api_url,
+        parallelism=limit,
+        orphans=orphans.listed,
+        take_over=scope.take_over,
+        warnings=warnings,
+        api_revision=run.shared.revision,
+    )
+
+
+def _chosen(workspace: WorkspaceLike, scope: RunScope) -> list[Loaded]:
+    """The customers the scope plans (`--customer`, then a shard's share)."""
     chosen = selected(workspace, scope.customers)
     orphans_in = scope.orphans_in
     if orphans_in is not None:  # a shard may have no customer file at all (customers == ())
         chosen = [c for c in chosen if orphans_in(c.spec.customerExternalId)]
-    wanted = scope.orphan_candidates(settings.workspace, workspace.named)
+    return chosen
+
+
+@dataclass(frozen=True)
+class _Run:
+    """What every customer's observation and diff of one plan shares."""
+
+    client: LayersClient
+    settings: WorkspaceSpec
+    scope: RunScope
+    shared: SharedActual
+    gate: asyncio.Semaphore  # at most `parallelism` customers observed at once
+    listing: dict[str, list[Project]] | None  # the projects list by customer, when read
+    now: datetime
+
+
+async def _start(
+    client: LayersClient,
+    workspace: WorkspaceLike,
+    scope: RunScope,
+    chosen: Sequence[Loaded],
+    wanted: Candidates,
+    *,
+    revision: Pin,
+    limit: int,
+    now: datetime,
+) -> _Run:
+    """Read what the plans of every customer share: the run's facts (whoami, installations,
+    child organizations) and, for the whole workspace or many customers, the projects list."""
     lookups = len(chosen) + (len(wanted) if isinstance(wanted, frozenset) else 0)
     by_list = scope.whole or wanted is ALL or lookups > LOOKUP_LIMIT
     in_children = [c for c in chosen if c.spec.organization is not None]
@@ -121,73 +179,59 @@ async def make_plan(
     )
     require_organizations(in_children, shared)
     gate = asyncio.Semaphore(limit)
-    listing: dict[str, list[Project]] | None = None
-    if by_list:
-        listing = _by_customer(await client.list_projects())
+    listing = _by_customer(await client.list_projects()) if by_list else None
+    return _Run(client, workspace.settings, scope, shared, gate, listing, now)
 
-    async def one(loaded: Loaded) -> CustomerPlan:
-        ext = loaded.spec.customerExternalId
-        listed = None if listing is None else listing.get(ext, [])
-        for round_ in range(OBSERVE_ROUNDS):
-            try:
-                async with gate:
-                    actual = await observe_customer(
-                        client,
-                        loaded.spec,
-                        shared,
-                        listed=listed,
-                        workspace=settings.workspace,
-                        take_over=scope.take_over,
-                    )
-                break
-            except ApiError as exc:  # one customer's unlucky read ends that customer alone
-                if isinstance(exc, UnknownStatusError):
-                    return not_planned(loaded, exc)
-                if not is_transient(exc):
-                    raise
-                if round_ + 1 == OBSERVE_ROUNDS:
-                    return not_planned(loaded, exc)
-        return diff_customer(
-            loaded,
-            actual,
-            settings,
-            now=now,
-            take_over=scope.take_over,
-            revision=shared.revision,
-        )
 
+async def _observe_and_diff(
+    run: _Run, workspace: WorkspaceLike, chosen: Sequence[Loaded], wanted: Candidates
+) -> tuple[list[CustomerPlan], list[Project] | None]:
+    """Every chosen customer's plan, and the workspace's orphan projects, read concurrently."""
     try:
         async with asyncio.TaskGroup() as group:
-            tasks = [group.create_task(one(c)) for c in chosen]
+            tasks = [group.create_task(_plan_customer(run, c)) for c in chosen]
             found = group.create_task(
-                _orphans(client, workspace, wanted, listing, gate, orphans_in)
+                orphan_projects(
+                    run.client, workspace, wanted, run.listing, run.gate, run.scope.orphans_in
+                )
             )
     except BaseExceptionGroup as failed:
         raise leaf_exception(failed) from None
-    plans = [t.result() for t in tasks]
-    candidates = _orphan_children(shared, workspace, wanted, orphans_in)
-    children, misnamed = await _holding_named(client, candidates, workspace.named)
-    # A scope that lists some orphans or none (--customer, --changed-since, a shard): the same
-    # protection for the children it did not read.
-    misnamed.update(await _misnamed_for_new(client, shared, workspace, plans, candidates or []))
-    plans = [_refuse_beside(p, misnamed) for p in plans]
-    orphans, warnings = _orphan_plans(
-        found.result(), workspace, prune=scope.prune, cap=scope.prune_cap, children=children
-    )
-    archived_children = await _with_balances(client, orphans.archived_children)
-    return build_plan(
-        plans
-        + [archive_plan(row, workspace=settings.workspace) for row in orphans.archived]
-        + [archive_child_plan(c, workspace=settings.workspace) for c in archived_children],
-        now=now,
-        workspace=settings.workspace,
-        workspace_root=scope.root,
-        api_url=api_url,
-        parallelism=limit,
-        orphans=orphans.listed,
-        take_over=scope.take_over,
-        warnings=warnings,
-        api_revision=shared.revision,
+    return [t.result() for t in tasks], found.result()
+
+
+async def _plan_customer(run: _Run, loaded: Loaded) -> CustomerPlan:
+    """Observe one customer and diff it. A transient failure of its reads (after the client's
+    retries) is observed again, OBSERVE_ROUNDS in all; one that persists, or a status this
+    version does not know, leaves that customer alone not planned."""
+    ext = loaded.spec.customerExternalId
+    listed = None if run.listing is None else run.listing.get(ext, [])
+    for round_ in range(OBSERVE_ROUNDS):
+        try:
+            async with run.gate:
+                actual = await observe_customer(
+                    run.client,
+                    loaded.spec,
+                    run.shared,
+                    listed=listed,
+                    workspace=run.settings.workspace,
+                    take_over=run.scope.take_over,
+                )
+            break
+        except ApiError as exc:  # one customer's unlucky read ends that customer alone
+            if isinstance(exc, UnknownStatusError):
+                return not_planned(loaded, exc)
+            if not is_transient(exc):
+                raise
+            if round_ + 1 == OBSERVE_ROUNDS:
+                return not_planned(loaded, exc)
+    return diff_customer(
+        loaded,
+        actual,
+        run.settings,
+        now=run.now,
+        take_over=run.scope.take_over,
+        revision=run.shared.revision,
     )
 
 
@@ -215,62 +259,6 @@ def _by_customer(items: list[Project]) -> dict[str, list[Project]]:
     return grouped
 
 
-@dataclass
-class _Orphans:
-    listed: list[Orphan] | None
-    archived: list[Project] = field(default_factory=list)
-    archived_children: list[Organization] = field(default_factory=list)
-
-
-def _orphan_plans(
-    rows: list[Project] | None,
-    workspace: WorkspaceLike,
-    *,
-    prune: bool,
-    cap: int,
-    children: list[Organization] | None = None,
-) -> tuple[_Orphans, list[str]]:
-    """The orphans a plan lists (projects, then child organizations); with `prune`, the first
-    `cap` of them are archived (one --max-archives for both)."""
-    if rows is None:
-        return _Orphans(None), []
-    kids = children or []
-    archived = rows[:cap] if prune else []
-    archived_kids = kids[: max(0, cap - len(archived))] if prune else []
-    listed = [
-        Orphan(
-            customer_external_id=str(r.customer_external_id),
-            project_id=r.id,
-            name=r.name,
-            last_applied_at=_last_applied(r),
-            archived=i < len(archived),
-        )
-        for i, r in enumerate(rows)
-    ] + [
-        Orphan(
-            customer_external_id=c.meta(ORG_EXTERNAL_ID_KEY) or c.id,
-            project_id=c.id,
-            organization_id=c.id,
-            name=c.name,
-            archived=i < len(archived_kids),
-        )
-        for i, c in enumerate(kids)
-    ]
-    warnings = []
-    total = len(rows) + len(kids)
-    if prune and total > cap:
-        warnings.append(
-            f"{total} projects and child organizations of workspace "
-            f"{workspace.settings.workspace!r} have no file; --prune archives at most {cap} in "
-            "one run (raise it with --max-archives), the rest on the next runs"
-            if kids
-            else f"{len(rows)} projects of workspace {workspace.settings.workspace!r} have no "
-            f"file; --prune archives at most {cap} in one run (raise it with --max-archives), "
-            "the rest on the next runs"
-        )
-    return _Orphans(listed, archived, archived_kids), warnings
-
-
 def require_organizations(customers: Sequence[Loaded], shared: SharedActual) -> None:
     """Customers in child organizations need the API's Rev B (organizations exist nowhere else):
     on Rev A each is a ConfigError at its `organization:` line, never a silent flat customer."""
@@ -291,111 +279,6 @@ def require_organizations(customers: Sequence[Loaded], shared: SharedActual) -> 
             )
         )
     raise ConfigError(issues)
-
-
-def _orphan_children(
-    shared: SharedActual,
-    workspace: WorkspaceLike,
-    wanted: Candidates,
-    orphans_in: Callable[[str], bool] | None,
-) -> list[Organization] | None:
-    """Child organizations stamped by this workspace that no file names, among `wanted` (all of
-    them, or the customers of the files --changed-since saw deleted), on Rev B; None when
-    children were not listed."""
-    if not wanted or shared.organizations is None:
-        return None
-    found = orgs.orphans(shared.organizations, workspace.settings.workspace, workspace.named)
-    if isinstance(wanted, frozenset):
-        found = [c for c in found if c.meta(ORG_EXTERNAL_ID_KEY) in wanted]
-    if orphans_in is not None:
-        found = [c for c in found if orphans_in(c.meta(ORG_EXTERNAL_ID_KEY) or "")]
-    return found
-
-
-async def _holding_named(
-    client: LayersClient, children: list[Organization] | None, named: frozenset[str]
-) -> tuple[list[Organization] | None, dict[str, Organization]]:
-    """The orphan children that are orphans indeed, and the others by the customer they hold:
-    one whose project inside belongs to a customer a file names had its `externalId` edited
-    by hand; it is never archived (an archive is for good and sweeps its credits). One read per
-    orphan child."""
-    if not children:
-        return children, {}
-    found = await asyncio.gather(
-        *(client.inside(c.id).list_projects(status="active") for c in children)
-    )
-    kept: list[Organization] = []
-    misnamed: dict[str, Organization] = {}
-    for child, rows in zip(children, found, strict=True):
-        held = sorted(
-            {str(p.customer_external_id) for p in rows if p.customer_external_id in named}
-        )
-        if not held:
-            kept.append(child)
-            continue
-        misnamed.update(dict.fromkeys(held, child))
-    return kept, misnamed
-
-
-async def _misnamed_for_new(
-    client: LayersClient,
-    shared: SharedActual,
-    workspace: WorkspaceLike,
-    plans: list[CustomerPlan],
-    read: list[Organization],
-) -> dict[str, Organization]:
-    """The stamped children no file names that `_holding_named` has not `read` yet (a scope
-    that lists only some orphans, or none), read only when a chosen customer's plan makes a new
-    child: a no-op plan reads nothing more."""
-    making = frozenset(
-        p.customer_external_id
-        for p in plans
-        if any(s.kind is StepKind.ORGANIZATION and s.action is Action.CREATE for s in p.steps)
-    )
-    if not making or shared.organizations is None:
-        return {}
-    seen = {c.id for c in read}
-    stamped = orgs.orphans(shared.organizations, workspace.settings.workspace, workspace.named)
-    return (await _holding_named(client, [c for c in stamped if c.id not in seen], making))[1]
-
-
-def _refuse_beside(plan: CustomerPlan, misnamed: dict[str, Organization]) -> CustomerPlan:
-    """A customer whose project sits in a child whose `externalId` names another customer: a
-    conflict (its plan would make a second child beside it, and fund it again)."""
-    child = misnamed.get(plan.customer_external_id)
-    if child is None or plan.conflict is not None:
-        return plan
-    says = child.meta(ORG_EXTERNAL_ID_KEY)
-    return plan.model_copy(
-        update={
-            "steps": [],
-            "warnings": [],
-            "conflict": Conflict(
-                workspace=child.meta(ORG_WORKSPACE_KEY) or "",
-                project_id=child.id,
-                message=(
-                    f"child organization {child.id} holds the project of customer "
-                    f"{plan.customer_external_id!r} but its metadata says externalId {says!r}; "
-                    "apply refuses this customer (and --prune never archives that child) "
-                    "rather than make and fund a second child"
-                ),
-                recovery=f"set metadata.{ORG_EXTERNAL_ID_KEY} of child organization {child.id} "
-                f"back to {plan.customer_external_id!r}",
-            ),
-        }
-    )
-
-
-async def _with_balances(client: LayersClient, children: list[Organization]) -> list[Organization]:
-    """The children an archive step acts on, read again with their balance (the plan shows the
-    credits it expects back)."""
-    return list(await asyncio.gather(*(client.get_organization(c.id) for c in children)))
-
-
-def _last_applied(row: Project) -> str | None:
-    stamp = (row.metadata or {}).get(RESERVED_KEY)
-    value = stamp.get(LAST_APPLIED) if isinstance(stamp, dict) else None
-    return value if isinstance(value, str) else None
 
 
 def check_prune(workspace: WorkspaceLike, scope: RunScope, *, at: Path | None = None) -> None:
@@ -432,53 +315,3 @@ def check_prune(workspace: WorkspaceLike, scope: RunScope, *, at: Path | None = 
             "--prune refused: the workspace has no customer files (a wrong PATH?), so it would "
             "archive every project of this workspace"
         )
-
-
-async def _orphans(
-    client: LayersClient,
-    workspace: WorkspaceLike,
-    wanted: Candidates,
-    listing: dict[str, list[Project]] | None,
-    gate: asyncio.Semaphore,
-    orphans_in: Callable[[str], bool] | None = None,
-) -> list[Project] | None:
-    """Active projects stamped by this workspace whose customer has no file, by customer id.
-
-    From the projects list when it was read (one GET per candidate only when its items leave the
-    metadata out), else one lookup per wanted customer."""
-    if wanted is None:
-        return None
-    name = workspace.settings.workspace
-    known = workspace.named
-    if listing is not None:
-        items = [p for ext, ps in listing.items() for p in ps if ext not in known]
-    else:
-        assert isinstance(wanted, frozenset)
-
-        async def lookup(ext: str) -> list[Project]:
-            async with gate:
-                return await client.find_projects(ext)
-
-        found = await asyncio.gather(*(lookup(e) for e in sorted(wanted)))
-        items = [p for ps in found for p in ps]
-    candidates = [
-        p
-        for p in items
-        if (p.status or "active") == "active"
-        and (not isinstance(wanted, frozenset) or p.customer_external_id in wanted)
-        and (orphans_in is None or orphans_in(str(p.customer_external_id)))
-    ]
-
-    async def stamped(item: Project) -> Project | None:
-        row = item
-        if "metadata" not in row.model_fields_set:  # list items leave it out: read the project
-            async with gate:
-                row = await client.get_project(item.id)
-        stamp = (row.metadata or {}).get(RESERVED_KEY)
-        return row if isinstance(stamp, dict) and stamp.get("workspace") == name else None
-
-    rows = await asyncio.gather(*(stamped(p) for p in candidates))
-    return sorted(
-        (r for r in rows if r is not None),
-        key=lambda r: (str(r.customer_external_id), r.id),
-    )

@@ -94,3 +94,58 @@ def test_another_workspace_s_child_is_a_conflict_with_no_step() -> None:
     assert plan.steps == []
     assert plan.conflict is not None
     assert plan.conflict.workspace == "other"
+
+
+def conflict_of(actual: ActualCustomer, data: dict[str, Any] = FILE) -> tuple[str, str, str]:
+    plan = plan_of(actual, data)
+    assert plan.steps == []
+    assert plan.conflict is not None
+    return plan.conflict.project_id, plan.conflict.message, plan.conflict.recovery or ""
+
+
+def test_a_child_left_behind_by_a_file_without_organization_is_a_conflict() -> None:
+    flat = {k: v for k, v in FILE.items() if k != "organization"}
+    left = child(layersReconcileProject="prj_1")
+    held, message, recovery = conflict_of(
+        ActualCustomer(customer_external_id="acme", left_child=left), flat
+    )
+    assert held == "prj_1"
+    assert message.startswith(
+        "customer 'acme' lives in child organization org_1 (its project prj_1 is inside it), but "
+        "the file has no `organization:` block"
+    )
+    assert recovery.startswith("put the `organization:` block back in the file")
+
+
+def test_an_unstamped_child_naming_the_customer_is_a_conflict_that_says_how_to_stamp_it() -> None:
+    held, message, recovery = conflict_of(
+        ActualCustomer(customer_external_id="acme", unstamped_organizations=["org_9"])
+    )
+    assert held == "org_9"
+    assert (
+        "child organization org_9 names customer 'acme' but carries no workspace stamp" in message
+    )
+    assert recovery == (
+        "if it is this customer's child, stamp it: PATCH /v1/organizations/org_9 with metadata "
+        '{"layersReconcileWorkspace": "ws"}; if it is not, change its metadata.externalId'
+    )
+
+
+def test_a_stamped_child_beside_the_flat_project_is_a_conflict() -> None:
+    actual = ActualCustomer(
+        customer_external_id="acme", organization=child(), project=project(), project_in_parent=True
+    )
+    held, message, recovery = conflict_of(actual)
+    assert held == "org_1"
+    assert "but not its project prj_1, which is still flat in the parent" in message
+    assert recovery.startswith("archive child organization org_1 by hand")
+
+
+def test_two_children_stamped_for_the_customer_are_a_conflict() -> None:
+    actual = ActualCustomer(
+        customer_external_id="acme", organization=child(), duplicate_organizations=["org_2"]
+    )
+    held, message, recovery = conflict_of(actual)
+    assert held == "org_1"
+    assert "child organizations org_1, org_2 all carry the stamp of workspace 'ws'" in message
+    assert recovery.startswith("keep one: remove metadata.layersReconcileWorkspace")
