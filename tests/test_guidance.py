@@ -38,6 +38,7 @@ def _plan_warning(code: str) -> str:
     data = spec(github={"repo": REPO})
     actual = converged(loaded(data).spec)
     assert actual.project is not None
+    assert actual.project.metadata is not None
     actual.project.metadata[RESERVED_KEY]["ingest"].update(status="failed", error=code)
     actual.project = actual.project.model_copy(update={"ingest_state": {"github": None}})
     (step,) = plan_of(data, actual).steps

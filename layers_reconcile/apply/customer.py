@@ -185,12 +185,7 @@ class CustomerRun:
                 plan = await self._refresh(plan.steps)
                 done.clear()
                 continue
-            stage = min(stage_of(s) for s in runnable)
-            # The earliest stage, plus every gate that can open already: people get their
-            # URLs at once and act while the jobs run.
-            batch = [
-                s for s in runnable if stage_of(s) == stage or s.action is Action.WAIT_ON_PERSON
-            ]
+            batch = _next_batch(runnable)
             results = await self._execute(batch)
             await self.ctx.flush_reserved(Keep.STAGE)  # one record write per stage, at most
             failures = [r for r in results if isinstance(r, Failure)]
@@ -351,6 +346,13 @@ def ready(step: Step) -> bool:
 def _migrating(plan: CustomerPlan) -> bool:
     """The customer's project is still flat in the parent: it is read there until it moves."""
     return any(s.action is Action.MIGRATE for s in plan.steps)
+
+
+def _next_batch(runnable: list[Step]) -> list[Step]:
+    """The earliest stage, plus every gate that can open already: people get their URLs at
+    once and act while the jobs run."""
+    stage = min(stage_of(s) for s in runnable)
+    return [s for s in runnable if stage_of(s) == stage or s.action is Action.WAIT_ON_PERSON]
 
 
 def _key(step: Step) -> str:

@@ -38,11 +38,14 @@ from layers_reconcile.apply.reserved import Keep
 from layers_reconcile.apply.slot import Slot
 from layers_reconcile.apply.steps import HANDLERS
 from layers_reconcile.client import LayersClient
+from layers_reconcile.config.models import WorkspaceSpec
 from layers_reconcile.errors import ApiError, leaf_exception
 from layers_reconcile.plan.context import Loaded
 from layers_reconcile.plan.model import Action, CustomerPlan, Plan, StepKind
 from layers_reconcile.plan.observe import SharedActual, observe_shared
 from layers_reconcile.plan.planner import WorkspaceLike, require_organizations, selected
+
+Work = tuple[str, Loaded | None, CustomerPlan | None]  # a customer, its file and its plan
 
 
 async def execute(
@@ -58,16 +61,59 @@ async def execute(
     started = options.clock()
     settings = workspace.settings
     options = replace(options, workspace=options.workspace or settings.workspace)
-    api = client
+    work = _work(workspace, plan, customers)
+    shared = await _shared_for(client, work, plan, options, settings)
+    semaphore = asyncio.Semaphore(max(1, options.parallelism))
+    deadline = options.ends_at()
+
+    async def one(
+        ext: str, loaded_customer: Loaded | None, cp: CustomerPlan | None
+    ) -> CustomerOutcome:
+        ctx = CustomerContext(
+            api=client,
+            customer=ext,
+            options=options,
+            emit=on_event,
+            slot=Slot(semaphore),
+            loaded=loaded_customer,
+            project_id=cp.project_id if cp else None,
+            receivers=receivers,
+        )
+        run = CustomerRun(ctx=ctx, settings=settings, shared=shared)
+        try:
+            return await _customer(run, cp, verify=verify, deadline=deadline)
+        finally:
+            await receivers.release(ext)
+
+    async with Receivers() as receivers, asyncio.TaskGroup() as group:
+        tasks = [group.create_task(one(*item)) for item in work]
+    outcomes = [t.result() for t in tasks]
+    return ApplyReport(outcomes=outcomes, elapsed=options.clock() - started)
+
+
+def _work(workspace: WorkspaceLike, plan: Plan | None, customers: Collection[str]) -> list[Work]:
+    """The customers to work on: every selected one, or, with a plan, those it changes."""
     loaded = {c.spec.customerExternalId: c for c in selected(workspace, customers)}
-    work: list[tuple[str, Loaded | None, CustomerPlan | None]] = []
     if plan is None:
-        work = [(ext, c, None) for ext, c in loaded.items()]
-    else:
-        for cp in plan.customers:
-            wanted = not customers or cp.customer_external_id in customers
-            if (cp.steps or cp.conflict or cp.not_planned) and wanted:
-                work.append((cp.customer_external_id, loaded.get(cp.customer_external_id), cp))
+        return [(ext, c, None) for ext, c in loaded.items()]
+    work: list[Work] = []
+    for cp in plan.customers:
+        wanted = not customers or cp.customer_external_id in customers
+        if (cp.steps or cp.conflict or cp.not_planned) and wanted:
+            work.append((cp.customer_external_id, loaded.get(cp.customer_external_id), cp))
+    return work
+
+
+async def _shared_for(
+    client: LayersClient,
+    work: list[Work],
+    plan: Plan | None,
+    options: ApplyOptions,
+    settings: WorkspaceSpec,
+) -> SharedActual:
+    """What every customer's run reads once (the key's tier and scopes, the installations,
+    the organizations), and the refusal of a saved plan made against the other API revision
+    or of customers in organizations the key cannot reach."""
     # A saved plan names its API revision: checking it costs the whoami, before any write.
     needs_shared = any(c is not None for _, c, _ in work) or (
         plan is not None and plan.api_revision is not None
@@ -97,32 +143,7 @@ async def execute(
             "Make the plan again against it (`plan --out`)"
         )
     require_organizations(in_children, shared)
-    semaphore = asyncio.Semaphore(max(1, options.parallelism))
-    deadline = options.ends_at()
-
-    async def one(
-        ext: str, loaded_customer: Loaded | None, cp: CustomerPlan | None
-    ) -> CustomerOutcome:
-        ctx = CustomerContext(
-            api=api,
-            customer=ext,
-            options=options,
-            emit=on_event,
-            slot=Slot(semaphore),
-            loaded=loaded_customer,
-            project_id=cp.project_id if cp else None,
-            receivers=receivers,
-        )
-        run = CustomerRun(ctx=ctx, settings=settings, shared=shared)
-        try:
-            return await _customer(run, cp, verify=verify, deadline=deadline)
-        finally:
-            await receivers.release(ext)
-
-    async with Receivers() as receivers, asyncio.TaskGroup() as group:
-        tasks = [group.create_task(one(*item)) for item in work]
-    outcomes = [t.result() for t in tasks]
-    return ApplyReport(outcomes=outcomes, elapsed=options.clock() - started)
+    return shared
 
 
 async def _customer(

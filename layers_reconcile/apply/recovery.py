@@ -48,51 +48,9 @@ def _text(value: Any) -> str:
 
 def failure_from(address: str, exc: BaseException, *, repo: str | None = None) -> Failure:
     if isinstance(exc, ApiError):
-        blob = " ".join([exc.code or "", exc.message, _text(exc.details)])
-        recovery = recovery_for(exc.code, blob, repo=repo)
-        required = exc.details.get("requiredScopes")
-        if exc.code == "FORBIDDEN_SCOPE" and isinstance(required, list) and required:
-            recovery = missing_scope([str(s) for s in required], "apply")
-        if recovery is None and is_transient(exc) and exc.attempts and len(exc.attempts) > 1:
-            recovery = f"after {exc.attempts}: {retry_advice(exc)}"
-        if recovery is None and isinstance(exc, RateLimitedError):
-            recovery = "the API kept answering 429; " + SLOW_DOWN
-        if recovery is None and isinstance(exc, AuthError):
-            recovery = recovery_for("UNAUTHENTICATED", blob)
-        if recovery is None and exc.status is not None and exc.status >= 500:
-            recovery = "the API failed; " + API_SIDE
-        if recovery is None and exc.status is None:
-            recovery = "the API could not be reached; " + CHECK_REACH
-        return Failure(
-            address=address,
-            message=exc.message,
-            code=exc.code,
-            status=exc.status,
-            request_id=exc.request_id,
-            recovery=recovery,
-            retryable=is_transient(exc),
-        )
+        return _api_failure(address, exc, repo=repo)
     if isinstance(exc, JobError):
-        error = exc.job.get("error") if isinstance(exc.job.get("error"), dict) else {}
-        assert isinstance(error, dict)
-        code = exc.code or error.get("code")
-        request_id = error.get("requestId") or exc.job.get("requestId")
-        blob = " ".join([code or "", str(exc), _text(error)])
-        if isinstance(exc, JobTimeoutError):
-            recovery = (
-                "the job is still running; apply again later and it waits on the same job "
-                "(or raise --timeout)"
-            )
-        else:
-            recovery = recovery_for(code, blob, repo=repo)
-        return Failure(
-            address=address,
-            message=str(exc),
-            code=code,
-            request_id=request_id if isinstance(request_id, str) else None,
-            recovery=recovery,
-            job_id=exc.job_id,
-        )
+        return _job_failure(address, exc, repo=repo)
     if isinstance(exc, StepError):
         return Failure(address=address, message=str(exc), recovery=exc.recovery)
     if isinstance(exc, TimeoutError):
@@ -105,6 +63,62 @@ def failure_from(address: str, exc: BaseException, *, repo: str | None = None) -
         address=address,
         message=f"{type(exc).__name__}: {exc}",
         recovery="this is a bug in layers-reconcile; apply again, and report it if it repeats",
+    )
+
+
+def _api_failure(address: str, exc: ApiError, *, repo: str | None) -> Failure:
+    return Failure(
+        address=address,
+        message=exc.message,
+        code=exc.code,
+        status=exc.status,
+        request_id=exc.request_id,
+        recovery=_api_recovery(exc, repo=repo),
+        retryable=is_transient(exc),
+    )
+
+
+def _api_recovery(exc: ApiError, *, repo: str | None) -> str | None:
+    """The guide's recovery for the API's code, else one for how the API failed."""
+    blob = " ".join([exc.code or "", exc.message, _text(exc.details)])
+    recovery = recovery_for(exc.code, blob, repo=repo)
+    required = exc.details.get("requiredScopes")
+    if exc.code == "FORBIDDEN_SCOPE" and isinstance(required, list) and required:
+        recovery = missing_scope([str(s) for s in required], "apply")
+    if recovery is None and is_transient(exc) and exc.attempts and len(exc.attempts) > 1:
+        recovery = f"after {exc.attempts}: {retry_advice(exc)}"
+    if recovery is None and isinstance(exc, RateLimitedError):
+        recovery = "the API kept answering 429; " + SLOW_DOWN
+    if recovery is None and isinstance(exc, AuthError):
+        recovery = recovery_for("UNAUTHENTICATED", blob)
+    if recovery is None and exc.status is not None and exc.status >= 500:
+        recovery = "the API failed; " + API_SIDE
+    if recovery is None and exc.status is None:
+        recovery = "the API could not be reached; " + CHECK_REACH
+    return recovery
+
+
+def _job_failure(address: str, exc: JobError, *, repo: str | None) -> Failure:
+    error = exc.job.get("error") if isinstance(exc.job.get("error"), dict) else {}
+    assert isinstance(error, dict)
+    code = exc.code or error.get("code")
+    request_id = error.get("requestId") or exc.job.get("requestId")
+    blob = " ".join([code or "", str(exc), _text(error)])
+    recovery: str | None
+    if isinstance(exc, JobTimeoutError):
+        recovery = (
+            "the job is still running; apply again later and it waits on the same job "
+            "(or raise --timeout)"
+        )
+    else:
+        recovery = recovery_for(code, blob, repo=repo)
+    return Failure(
+        address=address,
+        message=str(exc),
+        code=code,
+        request_id=request_id if isinstance(request_id, str) else None,
+        recovery=recovery,
+        job_id=exc.job_id,
     )
 
 

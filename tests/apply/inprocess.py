@@ -28,6 +28,7 @@ from layers_reconcile.emulator.app import create_app
 from layers_reconcile.emulator.clock import ManualClock
 from layers_reconcile.emulator.faults import ConnectionDropped
 from layers_reconcile.emulator.settings import EmulatorSettings
+from layers_reconcile.emulator.state import Emulator
 from layers_reconcile.plan.model import Plan
 from tests.apply.support import KEY
 
@@ -38,9 +39,10 @@ BASE = "http://emulator.test"
 class InProcess:
     """One emulator app, its clock, and helpers to apply a workspace and read what exists."""
 
-    transport: httpx.ASGITransport
+    transport: httpx.AsyncBaseTransport  # the ASGI app's, or one wrapped around it
     clock: ManualClock
     reader: httpx.AsyncClient
+    emulator: Emulator  # the app's core: its faults, stats and store
     sleeps: int = 0
     # Run before every sleep of the run: people (or anything) acting while apply waits.
     meanwhile: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
@@ -137,7 +139,7 @@ class _NetworkLike(httpx.AsyncBaseTransport):
     """The ASGI transport, but a connection the emulator drops (a lost response) reaches the
     client as it would over a socket: an httpx error, not the app's own exception."""
 
-    def __init__(self, inner: httpx.ASGITransport) -> None:
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
         self.inner = inner
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -162,6 +164,8 @@ async def in_process(*, start: float | None = None, **settings: Any) -> AsyncIte
         async with httpx.AsyncClient(
             transport=transport, base_url=BASE, headers={"Authorization": f"Bearer {KEY}"}
         ) as reader:
-            yield InProcess(transport=transport, clock=clock, reader=reader)
+            yield InProcess(
+                transport=transport, clock=clock, reader=reader, emulator=app.state.emulator
+            )
     finally:
         app.state.emulator.close()

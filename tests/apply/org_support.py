@@ -77,7 +77,7 @@ class OrgApi(Api):
         out: list[dict[str, Any]] = []
         cursor = None
         while True:
-            params = {"cursor": cursor} if cursor else {}
+            params: dict[str, str] = {"cursor": cursor} if cursor else {}
             page = self.http.get(path, params=params, headers={"X-Layers-Organization": org_id})
             page.raise_for_status()
             body = page.json()

@@ -124,6 +124,7 @@ async def test_the_github_step_checks_the_installation_covers_the_owner(
 ) -> None:
     url = f"http://127.0.0.1:{free_port()}/github/callback"
     async with Receivers() as receivers:
+        # _Ctx: the four members of a customer context the listener uses, no API behind them
         assert await _listen(_Ctx(login, receivers), url, STATE, "acme")  # type: ignore[arg-type]
         answer = await get(url)
     assert answer.status_code == status

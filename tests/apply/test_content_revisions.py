@@ -425,7 +425,7 @@ async def test_a_lost_answer_is_sent_again_under_its_key_and_makes_no_second_con
     ws = workspace(tmp_path / "ws", BUILDER)
     async with in_process(api_revision="b", speed=600) as ip:
         losing = _LosesFirstAnswers(ip.transport)
-        ip.transport = losing  # type: ignore[assignment]
+        ip.transport = losing
         report = await ip.apply(ws)
         assert [o.status for o in report.outcomes] == [CustomerStatus.CONVERGED], report.failed
         # two variants, two keys, each sent twice (the answer lost, then replayed)

@@ -56,7 +56,7 @@ async def test_apply_under_30_percent_faults_converges_at_least_95_percent_in_it
     root = _workspace(tmp_path, done + new)
     async with in_process(speed=1000) as ip:
         await _seed(ip, done)
-        emulator = ip.transport.app.state.emulator  # type: ignore[attr-defined]
+        emulator = ip.emulator
         emulator.faults = Faults(0.3, FAULT_SEED)
         _, report = await _plan_and_apply(ip, root, network_like(ip))
         assert emulator.faults.counts["lost_500"] + emulator.faults.counts["lost_drop"] > 0

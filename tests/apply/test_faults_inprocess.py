@@ -20,7 +20,7 @@ async def test_lost_responses_and_failing_requests_converge_without_duplicates(
 ) -> None:
     ws = copy_workspace(EXAMPLES, tmp_path / "ws")
     async with in_process(fault_rate=0.3, fault_seed=7) as emu:
-        emulator = emu.transport.app.state.emulator  # type: ignore[attr-defined]
+        emulator = emu.emulator
         report = await replace(emu, transport=network_like(emu)).apply(ws, wait_for_people=600.0)
         assert report.converged, [(o.customer, o.status, o.failure) for o in report.outcomes]
         counts = dict(emulator.faults.counts)
@@ -38,7 +38,7 @@ async def test_lost_answers_on_rev_b_make_each_variant_once(tmp_path: Path) -> N
     The same with the real processes over HTTP: `test_content_revisions.py` (slow)."""
     ws = workspace(tmp_path / "ws", BUILDER + REMIXES)
     async with in_process(api_revision="b", fault_rate=0.3, fault_seed=11) as emu:
-        emulator = emu.transport.app.state.emulator  # type: ignore[attr-defined]
+        emulator = emu.emulator
         report = await replace(emu, transport=network_like(emu)).apply(ws, wait_for_people=600.0)
         assert report.converged, [(o.customer, o.status, o.failure) for o in report.outcomes]
         counts = dict(emulator.faults.counts)

@@ -48,6 +48,7 @@ async def people_change_things(server: EmulatorServer, ext: str) -> None:
     async with LayersClient(server.url, server.api_key) as client:
         pid = project_id_for(ext)
         project = await client.get_project(pid)
+        assert project.metadata is not None
         reserved = project.metadata[RESERVED_KEY]
         await client.patch_project(
             pid,
@@ -138,6 +139,7 @@ async def three_fields_change(server: EmulatorServer, ext: str) -> None:
     async with LayersClient(server.url, server.api_key) as client:
         pid = project_id_for(ext)
         project = await client.get_project(pid)
+        assert project.metadata is not None
         await client.patch_project(
             pid,
             {

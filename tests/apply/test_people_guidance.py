@@ -36,7 +36,8 @@ github:
 
 
 def opened(output: str, part: str) -> str:
-    return next(u for u in OPEN.findall(output) if part in u)
+    urls: list[str] = OPEN.findall(output)
+    return next(u for u in urls if part in u)
 
 
 def test_the_install_wait_says_how_to_finish_and_the_installation_id_finishes_it(

@@ -40,7 +40,7 @@ async def test_a_customer_is_looked_up_once_then_observed_by_its_project_id(
     root = _write(tmp_path, "Download the app")
     async with in_process() as ip:
         counting = _CountingLookups(ip.transport)
-        ip.transport = counting  # type: ignore[assignment]
+        ip.transport = counting
         report = await ip.apply(root, wait_for_people=600.0)
         assert all(o.status is CustomerStatus.CONVERGED for o in report.outcomes), report.failed
         # The run's first observation looks each customer up; the later ones (after the

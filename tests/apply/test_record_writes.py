@@ -79,11 +79,11 @@ def _write(root: Path, cta: str) -> Path:
 
 async def _apply(ip: InProcess, root: Path) -> dict[str, int]:
     counting = _CountingWrites(ip.transport)
-    ip.transport = counting  # type: ignore[assignment]
+    ip.transport = counting
     try:
         report = await ip.apply(root, wait_for_people=600.0)
     finally:
-        ip.transport = counting.inner  # type: ignore[assignment]
+        ip.transport = counting.inner
     assert all(o.status is CustomerStatus.CONVERGED for o in report.outcomes), report.failed
     return counting.record_writes
 
@@ -142,7 +142,7 @@ async def test_a_run_that_dies_before_its_pending_record_is_written_converges_on
     root = _write(tmp_path, "Download the app")
     async with in_process() as ip:
         real = ip.transport
-        ip.transport = _DiesAt(real, method, suffix)  # type: ignore[assignment]
+        ip.transport = _DiesAt(real, method, suffix)
         with pytest.raises(BaseExceptionGroup) as died:
             await ip.apply(root, wait_for_people=600.0)
         assert died.group_contains(_Crash)

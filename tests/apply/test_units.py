@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from rich.console import Console
 
+from layers_reconcile.apply.context import Gate, GateCheck, GateState
 from layers_reconcile.apply.customer import CustomerRun, stale_addresses
 from layers_reconcile.apply.events import (
     ApplyReport,
@@ -29,10 +30,11 @@ from layers_reconcile.apply.recovery import (
     SET_PLATFORMS,
     failure_from,
 )
-from layers_reconcile.apply.reserved import RESERVED_KEY, mutated
+from layers_reconcile.apply.reserved import Reserved, mutated
 from layers_reconcile.apply.slot import Slot
 from layers_reconcile.durations import format_duration, parse_duration
 from layers_reconcile.errors import ApiClientError, JobFailedError, ValidationError
+from layers_reconcile.plan.ids import RESERVED_KEY
 from layers_reconcile.plan.model import Action, CustomerPlan, Step, StepKind
 from layers_reconcile.records import Project
 from layers_reconcile.render.progress import ProgressView
@@ -68,12 +70,13 @@ def test_reserved_write_keeps_the_users_metadata() -> None:
         }
     )
 
-    def record(reserved: dict[str, Any]) -> None:
+    def record(reserved: Reserved) -> None:
         reserved["influencerId"] = "inf_1"
 
     reserved, metadata = mutated(project, record)
     assert reserved == {"v": 1, "workspace": "w", "influencerId": "inf_1"}
     assert metadata == {"tier": "gold", RESERVED_KEY: reserved}
+    assert project.metadata is not None
     assert project.metadata[RESERVED_KEY] == {"v": 1, "workspace": "w"}  # not mutated
 
 
@@ -85,7 +88,7 @@ def test_reserved_write_that_changes_nothing_sends_nothing() -> None:
             "metadata": {RESERVED_KEY: {"v": 1, "workspace": "w"}},
         }
     )
-    _, metadata = mutated(project, lambda r: r.update(workspace="w"))
+    _, metadata = mutated(project, lambda r: r.update({"workspace": "w"}))
     assert metadata is None
 
 
@@ -95,9 +98,18 @@ def step(address: str, kind: StepKind, action: Action, **target: Any) -> Step:
 
 def runner() -> CustomerRun:
     run = CustomerRun.__new__(CustomerRun)
-    run.ctx = type("Ctx", (), {"customer": C})()  # type: ignore[assignment]
+    run.ctx = type("Ctx", (), {"customer": C})()
     run.gates = {}
     return run
+
+
+def open_gate(run: CustomerRun, address: str) -> None:
+    """A person-gated step left open (what is held back reads only its address)."""
+
+    async def pending() -> GateCheck:
+        return GateCheck(GateState.PENDING)
+
+    run.gates[address] = Gate(PersonWait(address, "github_install", None, "open"), pending, 0.0)
 
 
 def addresses(steps: list[Step]) -> list[str]:
@@ -139,13 +151,13 @@ def test_steps_that_need_an_observation_first_wait_for_it() -> None:
 
 def test_an_open_install_holds_back_what_needs_the_repo_but_not_the_social_consent() -> None:
     run = runner()
-    run.gates[f"{C}/github"] = object()  # type: ignore[assignment]
+    open_gate(run, f"{C}/github")
     assert addresses(run._actionable(FULL)) == ["social/tiktok"]
 
 
 def test_an_open_oauth_consent_holds_back_only_the_posts_on_that_platform() -> None:
     run = runner()
-    run.gates[f"{C}/social/tiktok"] = object()  # type: ignore[assignment]
+    open_gate(run, f"{C}/social/tiktok")
     steps = [
         step("social/tiktok", StepKind.SOCIAL, Action.WAIT_ON_PERSON, platform="tiktok"),
         step("content/a", StepKind.CONTENT, Action.RUN_JOB),
@@ -178,7 +190,7 @@ def test_an_open_oauth_consent_holds_back_only_the_posts_on_that_platform() -> N
 
 def test_a_pending_approval_holds_back_the_schedules_of_its_content_only() -> None:
     run = runner()
-    run.gates[f"{C}/content/a/approval"] = object()  # type: ignore[assignment]
+    open_gate(run, f"{C}/content/a/approval")
     ids = {"containerId": "c", "postId": "p", "platform": "tiktok"}
     steps = [
         step("content/a/approval", StepKind.CONTENT_APPROVAL, Action.WAIT_ON_PERSON),

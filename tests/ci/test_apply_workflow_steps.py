@@ -12,7 +12,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import httpx
 import pytest
@@ -50,6 +50,13 @@ def step(name: str, workflow: str = "layers-apply.yml") -> dict[str, Any]:
     jobs: dict[str, dict[str, Any]] = load(workflow)["jobs"]
     steps = [s for job in jobs.values() for s in job["steps"]]
     return next(s for s in steps if s.get("name") == name)
+
+
+class ApiEnv(TypedDict):
+    """The API's variables for run_step: typed, so `**` cannot fill its other parameters."""
+
+    LAYERS_API_URL: str
+    LAYERS_API_KEY: str
 
 
 def run_step(
@@ -256,7 +263,7 @@ def test_orphans_held_back_by_the_cap_are_archived_by_the_next_run_not_forgotten
     c1 = git(work, "rev-parse", "HEAD")
     bin_dir = Path(sys.executable).parent  # layers-reconcile, as the install step leaves it
     with EmulatorServer(EmulatorSettings(port=0, speed=1000)) as server:
-        api = {"LAYERS_API_URL": server.url, "LAYERS_API_KEY": server.api_key}
+        api = ApiEnv(LAYERS_API_URL=server.url, LAYERS_API_KEY=server.api_key)
         path = f"{bin_dir}:{os.environ['PATH']}"
         first = clone_at_main(origin, tmp_path / "run1")
         ref = run_step("Find the last successful apply", first, tmp_path)["ref"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,7 +43,7 @@ Reply = httpx.Response | Exception | Callable[[httpx.Request], httpx.Response]
 class Script:
     """Answers requests from a list of replies (the last one repeats) and records every request."""
 
-    replies: list[Reply] = field(default_factory=list)
+    replies: Sequence[Reply] = field(default_factory=list)
     requests: list[httpx.Request] = field(default_factory=list)
 
     def __call__(self, request: httpx.Request) -> httpx.Response:

@@ -14,6 +14,7 @@ import stamina
 from layers_reconcile.client import LayersClient
 from layers_reconcile.errors import NotFoundError
 from layers_reconcile.ids import content_id_for, idempotency_key_for, project_id_for
+from layers_reconcile.records import Project
 
 server_module = pytest.importorskip("layers_reconcile.emulator.server")
 app_module = pytest.importorskip("layers_reconcile.emulator.app")
@@ -47,7 +48,7 @@ def project_body(customer: str) -> dict[str, Any]:
     }
 
 
-async def create(client: LayersClient, customer: str) -> dict[str, Any]:
+async def create(client: LayersClient, customer: str) -> Project:
     body = project_body(customer)
     return await client.create_project(body, idempotency_key_for(customer, "project", body))
 

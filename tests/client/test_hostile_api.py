@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -149,7 +149,7 @@ def test_a_wrong_shape_is_an_error_not_a_plan(
     ],
 )
 async def test_each_typed_helper_checks_its_answer(
-    api: HostileApi, call: object, body: object, why: str
+    api: HostileApi, call: Callable[[LayersClient], Awaitable[object]], body: object, why: str
 ) -> None:
     for path in (
         "/v1/projects",
@@ -163,7 +163,7 @@ async def test_each_typed_helper_checks_its_answer(
         api.routes[path] = answer(200, body)
     async with LayersClient(api.url, KEY) as client:
         with pytest.raises(UnexpectedAnswerError, match="unexpected shape") as info:
-            await call(client)  # type: ignore[operator]
+            await call(client)
     assert why in str(info.value)
     assert info.value.request_id == "req_fake"
 

@@ -5,6 +5,7 @@ The real CLI runs against a scripted server on loopback (`hostile.py`)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import unicodedata
@@ -38,8 +39,8 @@ def leaked_json(text: str) -> list[str]:
 
 
 def by_method(**routes: Route) -> Route:
-    async def route(request: Request, writer: object) -> None:
-        await routes[request.method](request, writer)  # type: ignore[arg-type]
+    async def route(request: Request, writer: asyncio.StreamWriter) -> None:
+        await routes[request.method](request, writer)
 
     return route
 

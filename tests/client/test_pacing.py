@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 import pytest
 
@@ -88,7 +88,10 @@ async def test_no_pacing_before_whoami(make_client: MakeClient, clock: FakeClock
     ],
 )
 async def test_sequential_calls_over_the_burst_sleep_one_interval_each(
-    make_client: MakeClient, clock: FakeClock, cls: EndpointClass, call: Callable
+    make_client: MakeClient,
+    clock: FakeClock,
+    cls: EndpointClass,
+    call: Callable[[LayersClient], Awaitable[object]],
 ) -> None:
     rpm = TIER_RPM["standard"][cls]
     burst = burst_for(rpm)

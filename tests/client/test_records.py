@@ -79,7 +79,7 @@ def test_records_are_frozen_and_keep_what_they_do_not_declare() -> None:
     assert url.authorize_url == "https://x/install"
     assert url.raw()["more"] == 1
     with pytest.raises(pydantic.ValidationError):
-        url.state = "other"  # type: ignore[misc]
+        url.state = "other"  # type: ignore[misc]  # the refused write is the test
 
 
 async def test_every_helper_that_answered_a_dict_now_answers_a_record(
@@ -129,7 +129,7 @@ def test_a_project_reads_wrong_types_as_absent_is_frozen_and_gives_its_json_back
     assert (project.first_n_posts_blocked, project.approval_policy) == (None, None)
     assert project.brand_context == {"tagline": "T"}
     with pytest.raises(pydantic.ValidationError):
-        project.name = "other"  # type: ignore[misc]
+        project.name = "other"  # type: ignore[misc]  # the refused write is the test
     good = {
         k: v
         for k, v in row.items()

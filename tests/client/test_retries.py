@@ -19,7 +19,7 @@ from layers_reconcile.errors import (
     ValidationError,
 )
 
-from .conftest import ANY_RECORD, FakeClock, Script, fail, ok
+from .conftest import ANY_RECORD, FakeClock, Reply, Script, fail, ok
 
 MakeClient = Callable[..., LayersClient]
 
@@ -45,7 +45,9 @@ def read_timeout() -> httpx.ReadTimeout:
         [httpx.Response(200, text="{truncated")],
     ],
 )
-async def test_get_is_retried_until_it_succeeds(make_client: MakeClient, failures: list) -> None:
+async def test_get_is_retried_until_it_succeeds(
+    make_client: MakeClient, failures: list[Reply]
+) -> None:
     script = Script([*failures, ok({"id": "p1"})])
     async with make_client(script) as client:
         assert await client.get_json("/v1/projects/p1") == {"id": "p1"}
@@ -168,7 +170,7 @@ async def test_keyless_post_is_retried_when_the_work_surely_was_not_done(
     ],
 )
 async def test_every_attempt_of_a_mutating_call_carries_the_same_key(
-    make_client: MakeClient, failures: list
+    make_client: MakeClient, failures: list[Reply]
 ) -> None:
     script = Script([*failures, ok(ANY_RECORD, status=201)])
     async with make_client(script) as client:

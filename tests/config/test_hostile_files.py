@@ -187,7 +187,10 @@ Make = Callable[[Path, str], None]
 
 
 def _write(text: str) -> Make:
-    return lambda path, _secret: path.write_text(text)
+    def make(path: Path, _secret: str) -> None:
+        path.write_text(text)
+
+    return make
 
 
 def _link_out(path: Path, secret: str) -> None:

@@ -95,7 +95,9 @@ def test_auto_refill_null_and_cap_null_mean_remove(tmp_path: Path) -> None:
     block = "organization:\n  credits: {monthlyCap: null, autoRefill: null}\n"
     write(tmp_path, {"layers.yaml": SETTINGS, "customers/c.yaml": _customer(block)})
     assert errors_of(tmp_path) == []
-    credits = load_workspace(tmp_path, now=NOW).customers[0].spec.organization.credits  # type: ignore[union-attr]
+    organization = load_workspace(tmp_path, now=NOW).customers[0].spec.organization
+    assert organization is not None
+    credits = organization.credits
     assert credits is not None
     assert {"monthlyCap", "autoRefill"} <= credits.model_fields_set
     assert (credits.monthlyCap, credits.autoRefill) == (None, None)

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from layers_reconcile.config import load_workspace
+from layers_reconcile.config import LoadedCustomer, load_workspace
 from layers_reconcile.config.revision import (
     NOT_SENT,
     UNSENDABLE,
     check_revision,
     unsupported_fields,
 )
-from layers_reconcile.errors import ConfigError
+from layers_reconcile.errors import ConfigError, ConfigIssue
 
 CUSTOMER = """customerExternalId: rev-one
 project:
@@ -40,14 +40,14 @@ content:
 """
 
 
-def _loaded(tmp_path: Path, settings: str = "") -> list:  # type: ignore[type-arg]
+def _loaded(tmp_path: Path, settings: str = "") -> list[LoadedCustomer]:
     (tmp_path / "customers").mkdir(exist_ok=True)
     (tmp_path / "layers.yaml").write_text("workspace: w\n" + settings)
     (tmp_path / "customers/one.yaml").write_text(CUSTOMER)
     return list(load_workspace(tmp_path).customers)
 
 
-def _said(issues: list) -> list[tuple[int, int, str, str]]:  # type: ignore[type-arg]
+def _said(issues: list[ConfigIssue]) -> list[tuple[int, int, str, str]]:
     return [(i.line, i.col, i.severity, i.message.split(" ", 1)[0]) for i in issues]
 
 

@@ -17,9 +17,11 @@ from tests.emulator.support import KEY, Api
 BODY = {"name": "Shop", "timezone": "UTC"}
 
 
-async def _attempt(api: Api, method: str, path: str, **kw: object) -> httpx.Response | None:
+async def _attempt(
+    api: Api, method: str, path: str, *, json: object = None, idem: str | None = None
+) -> httpx.Response | None:
     try:
-        return await api.call(method, path, **kw)  # type: ignore[arg-type]
+        return await api.call(method, path, json=json, idem=idem)
     except ConnectionDropped:
         return None
 

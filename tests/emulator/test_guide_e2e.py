@@ -37,9 +37,12 @@ def emulator(*args: str) -> Iterator[tuple[str, str]]:
     assert proc.stdout is not None
     assert proc.stderr is not None
     lines: queue.Queue[str] = queue.Queue()
-    reader = threading.Thread(
-        target=lambda: [lines.put(line) for line in proc.stdout or ()], daemon=True
-    )
+
+    def read() -> None:
+        for line in proc.stdout or ():
+            lines.put(line)
+
+    reader = threading.Thread(target=read, daemon=True)
     reader.start()
     try:
         banner = ""

@@ -570,4 +570,4 @@ async def test_a_retried_generation_makes_one_container(api_b: ApiB) -> None:
 
 def test_the_settings_refuse_an_unknown_revision() -> None:
     with pytest.raises(ValueError, match="api_revision must be one of a, b"):
-        EmulatorSettings(api_revision="c")  # type: ignore[arg-type]
+        EmulatorSettings(api_revision="c")  # type: ignore[arg-type]  # the wrong value is the test

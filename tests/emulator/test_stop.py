@@ -44,7 +44,7 @@ def test_stopping_with_requests_in_flight_is_quiet(tmp_path: Path, signals: list
     )
     workspace = tmp_path / "ws"
     shutil.copytree(EXAMPLES / sorted(os.listdir(EXAMPLES))[0], workspace)
-    client: subprocess.Popen[str] | None = None
+    client: subprocess.Popen[bytes] | None = None
     try:
         assert emulator.stdout is not None
         assert url in emulator.stdout.readline()

@@ -83,6 +83,7 @@ def test_drift_shows_exactly_the_field_that_moved() -> None:
     data = spec(brand={"tagline": "Skip the line.", "brandVoice": "Warm."})
     actual = converged(loaded(data).spec)
     assert actual.project is not None
+    assert actual.project.brand_context is not None
     actual.project.brand_context["tagline"] = "Changed in the UI"
     (step,) = plan_of(data, actual).steps
     assert (step.address, step.action) == ("c-1/brand", Action.UPDATE)
@@ -96,6 +97,7 @@ def test_user_metadata_is_compared_without_the_reserved_key() -> None:
     actual = converged(loaded(data).spec)
     assert plan_of(data, actual).steps == []
     assert actual.project is not None
+    assert actual.project.metadata is not None
     actual.project.metadata["extra"] = 1
     (step,) = plan_of(data, actual).steps
     assert [(c.field, c.before, c.after) for c in step.changes] == [("metadata.extra", 1, None)]
@@ -298,6 +300,7 @@ def test_each_address_has_a_fingerprint_that_moves_only_with_its_facts() -> None
     assert set(before) == {"c-1/project", "c-1/approval", "c-1/brand"}
     drifted = edited(actual)
     assert drifted.project is not None
+    assert drifted.project.brand_context is not None
     drifted.project.brand_context["tagline"] = "other"
     after = plan_of(data, drifted).actual_fingerprints
     assert [a for a in before if before[a] != after[a]] == ["c-1/brand"]
@@ -376,6 +379,7 @@ def test_prune_without_a_workspace_name_is_refused() -> None:
         customers: tuple[Any, ...] = ()
 
     with pytest.raises(ConfigError):
+        # refused before the client or any customer is read: neither needs to be real
         asyncio.run(make_plan(None, Workspace(), RunScope(prune=True)))  # type: ignore[arg-type]
 
 
@@ -457,6 +461,7 @@ def test_a_removed_entry_is_canceled_at_the_address_it_had() -> None:
     assert actual.project is not None
     assert actual.scheduled_posts is not None
     encore = actual.scheduled_posts[1].id
+    assert actual.project.metadata is not None
     reserved = actual.project.metadata[RESERVED_KEY]
     reserved["content"]["k"]["entryIds"] = {encore: "encore"}
     (step,) = plan_of(only_first, actual).steps
@@ -480,11 +485,13 @@ def test_a_failed_ingest_recorded_by_apply_names_its_code_and_the_recovery() -> 
     data = spec(github={"repo": "org/app"})
     actual = converged(loaded(data).spec)
     assert actual.project is not None
+    assert actual.project.metadata is not None
     reserved = actual.project.metadata[RESERVED_KEY]
     # What apply writes when the job failed: the code alone; the API's ingestState is empty.
     reserved["ingest"].update(status="failed", error="SDK_PATCH_GENERATION_FAILED")
     actual.project = actual.project.model_copy(update={"ingest_state": {"github": None}})
     plan = plan_of(data, actual)
     assert steps(plan) == [("c-1/ingest", Action.RUN_JOB)]
+    assert plan.steps[0].reason is not None
     assert plan.steps[0].reason.startswith("the last ingest failed (SDK_PATCH_GENERATION_FAILED)")
     assert any("github.platforms" in w for w in plan.steps[0].warnings)

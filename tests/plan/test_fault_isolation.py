@@ -68,7 +68,7 @@ async def test_a_plan_of_100_customers_under_30_percent_faults_plans_at_least_99
     root = _workspace(tmp_path, ids)
     async with in_process(speed=1000) as ip:
         await _seed(ip, ids)
-        emulator = ip.transport.app.state.emulator  # type: ignore[attr-defined]
+        emulator = ip.emulator
         for seed in SEEDS:
             emulator.faults = Faults(0.3, seed)
             plan = await _plan(ip, root)

@@ -25,7 +25,9 @@ def drifted(data: dict[str, Any]) -> ActualCustomer:
     actual = converged(loaded(data).spec)
     assert actual.project is not None
     actual.project = actual.project.model_copy(update={"name": "Renamed In The UI"})
+    assert actual.project.metadata is not None
     actual.project.metadata["tier"] = "platinum"
+    assert actual.project.brand_context is not None
     actual.project.brand_context["tagline"] = "Changed by the customer."
     return actual
 
@@ -64,6 +66,7 @@ def test_a_step_keeps_the_changes_nobody_ignored() -> None:
     data = {**FILE, "ignore": ["project.metadata.tier"]}
     actual = drifted(data)
     assert actual.project is not None
+    assert actual.project.metadata is not None
     actual.project.metadata["region"] = "us"
     plan = plan_of(data, actual)
     project = plan.steps[0]
@@ -87,6 +90,7 @@ def test_a_brand_the_ingest_is_still_to_write_is_planned_in_full() -> None:
     data = {**FILE, "github": {"repo": "o/r", "installationId": 7}, "ignore": ["brand.tagline"]}
     actual = drifted(data)
     assert actual.project is not None
+    assert actual.project.metadata is not None
     actual.project.metadata["layersReconcile"].pop("ingest")  # never ingested by the tool
     plan = plan_of(data, actual)
     brand = next(s for s in plan.steps if s.kind is StepKind.BRAND)
@@ -98,6 +102,7 @@ def test_the_tools_own_stamp_is_written_even_when_metadata_is_ignored() -> None:
     data = {**FILE, "ignore": ["project.metadata"]}
     actual = drifted(data)
     assert actual.project is not None
+    assert actual.project.metadata is not None
     actual.project.metadata["layersReconcile"] = {}
     plan = plan_of(data, actual)
     adopt = plan.steps[0]

@@ -97,7 +97,7 @@ def customers(draw: st.DrawFn) -> dict[str, Any]:
             )
         )
     social = draw(st.lists(st.sampled_from(PLATFORMS), unique=True, max_size=2))
-    if social or draw(st.booleans()):
+    if bool(social) or draw(st.booleans()):
         spec["social"] = {p: {"returnUrl": "https://app.your-partner.com/social"} for p in social}
     if draw(st.booleans()):
         content: dict[str, Any] = {}

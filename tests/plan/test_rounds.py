@@ -87,6 +87,7 @@ def test_plan_names_a_stray_post_after_many_rounds_by_its_entry() -> None:
     assert actual.scheduled_posts is not None
     entry = Entry(actual.project.id, "k", "tiktok", 2)
     _entry_posts(actual.scheduled_posts, entry, canceled=9)
+    assert actual.project.metadata is not None
     reserved = actual.project.metadata[RESERVED_KEY]
     reserved["canceledPosts"] = [bare_id(entry.post_id(n)) for n in range(9)]
     assert plan_of(both, actual).steps == []  # converged: the live post is round 9
@@ -106,6 +107,7 @@ def test_import_writes_back_an_entry_posted_again_after_many_rounds() -> None:
     assert actual.scheduled_posts is not None
     pid = actual.project.id
     _entry_posts(actual.scheduled_posts, Entry(pid, "k", "tiktok", 2), canceled=120)
+    assert actual.project.metadata is not None
     record = actual.project.metadata[RESERVED_KEY]["content"]["k"]
     notes: list[str] = []
     written = _schedule(pid, "k", record["containerIds"], record, actual.scheduled_posts, notes)
