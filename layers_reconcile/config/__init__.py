@@ -13,7 +13,8 @@ from layers_reconcile.config.loader import (
     fingerprint,
     load_workspace,
 )
-from layers_reconcile.config.models import CustomerSpec, WorkspaceSpec
+from layers_reconcile.config.models import CustomerSpec
+from layers_reconcile.config.settings import WorkspaceSpec
 from layers_reconcile.config.source import Mark, SourceMap
 from layers_reconcile.config.times import InvalidTimeError, resolve_at
 

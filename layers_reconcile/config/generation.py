@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from layers_reconcile.apirevision import ApiRevision
-from layers_reconcile.config.models import ContentSpec, CustomerSpec
+from layers_reconcile.config.content import ContentSpec
+from layers_reconcile.config.models import CustomerSpec
 from layers_reconcile.config.source import YamlPath
 
 # The Rev B route of each format (the format is the URL: CONTRACT-revb.md §6.2).

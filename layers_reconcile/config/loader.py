@@ -28,8 +28,9 @@ from layers_reconcile.config.ignore import unknown_key
 from layers_reconcile.config.locate import resolve
 from layers_reconcile.config.merge import merge_customer
 from layers_reconcile.config.messages import describe, kind_of
-from layers_reconcile.config.models import CustomerFilesSpec, CustomerSpec, WorkspaceSpec
+from layers_reconcile.config.models import CustomerSpec
 from layers_reconcile.config.revision import unsupported_fields
+from layers_reconcile.config.settings import CustomerFilesSpec, WorkspaceSpec
 from layers_reconcile.config.source import Issue, Mark, SourceMap, read_yaml
 from layers_reconcile.errors import ConfigError, ConfigIssue
 from layers_reconcile.ids import body_hash

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from layers_reconcile.apirevision import REVISIONS
+from layers_reconcile.config.content import ContentSpec
 from layers_reconcile.config.generation import Speaker, generation_request
-from layers_reconcile.config.models import ContentSpec
 from layers_reconcile.plan.context import Ctx
 from layers_reconcile.plan.diff_content_approval import diff_content_approval
 from layers_reconcile.plan.diff_generation import generation_a

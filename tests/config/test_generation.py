@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from layers_reconcile.config.content import ContentSpec
 from layers_reconcile.config.generation import (
     FORMATS_B,
     Speaker,
@@ -14,7 +15,7 @@ from layers_reconcile.config.generation import (
     revision_notes,
 )
 from layers_reconcile.config.loader import check_workspace
-from layers_reconcile.config.models import ContentSpec, CustomerSpec
+from layers_reconcile.config.models import CustomerSpec
 
 SOURCE = {"tiktokVideoId": "7300000000000000003"}
 
