@@ -7,19 +7,17 @@ Loading `layers.yaml` is `config.settings_file`'s, one customer file `config.cus
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from layers_reconcile.apirevision import ApiRevision
 from layers_reconcile.config.customer_file import LoadedCustomer, load_customer
 from layers_reconcile.config.discover import SETTINGS_NAMES as SETTINGS_NAMES
 from layers_reconcile.config.discover import Located, locate, settings_in
 from layers_reconcile.config.discover import customer_files as discover_customers
-from layers_reconcile.config.generation import revision_notes
 from layers_reconcile.config.issues import Discarded, Issues, display_path
-from layers_reconcile.config.revision import unsupported_fields
+from layers_reconcile.config.revision import found_in
 from layers_reconcile.config.settings import CustomerFilesSpec, WorkspaceSpec
 from layers_reconcile.config.settings_file import Defaults, load_settings
 from layers_reconcile.config.source import Mark, read_yaml
@@ -170,46 +168,13 @@ def _warn_when_none_found(
 def _check_pinned_revision(
     settings: WorkspaceSpec, customers: list[LoadedCustomer], issues: Issues
 ) -> None:
-    """Under a pinned `apiRevision`, what that revision cannot take is an error at its line."""
-    pinned = settings.apiRevision
-    if pinned == "a" or pinned == "b":  # what the pinned revision cannot take: refused offline
-        for loaded in customers:
-            _check_revision(loaded, settings, issues)
-            for issue in unsupported_fields(loaded.spec, loaded.source, str(loaded.path), pinned):
-                issues.add(Mark(issue.file, issue.line, issue.col), issue.message)
-
-
-def _check_revision(loaded: LoadedCustomer, settings: WorkspaceSpec, issues: Issues) -> None:
-    """Under a pinned `apiRevision`, a content field that revision does not take (or cannot do
-    without) is an error at its line; under `auto`, plan says so once the revision is known."""
+    """Under a pinned `apiRevision`, what that revision cannot take (`config.revision`) is an
+    error at its line, before any request; under `auto`, plan says so once the revision is known."""
     pinned = settings.apiRevision
     if pinned == "a" or pinned == "b":
-        for mark, message in _revision_marks(loaded, pinned, pinned=True):
-            issues.add(mark, f"{message} (apiRevision: {pinned})", applied_to=str(loaded.path))
-
-
-def revision_issues(
-    customers: Iterable[LoadedCustomer], revision: ApiRevision, *, pinned_by: str | None = None
-) -> list[ConfigIssue]:
-    """What the customers' content entries ask that no request of `revision` can carry out
-    (`format: auto` on Rev B, a remix without its source post, …), at their lines: found once
-    the run knows the revision, before anything is sent. `pinned_by` (`--api-revision b`): the
-    run pins it, so what the revision does not take is an error too."""
-    why = f"pinned by {pinned_by}" if pinned_by else f"the API speaks Rev {revision.upper()}"
-    return [
-        ConfigIssue(mark.file, mark.line, mark.col, f"{message} ({why})")
-        for loaded in customers
-        for mark, message in _revision_marks(loaded, revision, pinned=pinned_by is not None)
-    ]
-
-
-def _revision_marks(
-    loaded: LoadedCustomer, revision: ApiRevision, *, pinned: bool
-) -> list[tuple[Mark, str]]:
-    return [
-        (loaded.source.mark(note.path, key=True), note.message)
-        for note in revision_notes(loaded.spec, revision, pinned=pinned)
-    ]
+        for found in found_in(customers, pinned):
+            message = found.text(f"apiRevision: {pinned}")
+            issues.add(found.mark, message, applied_to=str(found.loaded.path))
 
 
 def _check_organization_workspace(
