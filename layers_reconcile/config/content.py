@@ -28,6 +28,7 @@ from layers_reconcile.config.fieldtypes import (
     ShortText,
     Slug,
     StrictModel,
+    spelt_id,
     tidy_json_schema,
 )
 
@@ -156,7 +157,9 @@ def _brief_unless_pinned(schema: dict[str, Any], cls: type[Any]) -> None:
 class SourceSpec(StrictModel):
     """The post a remix starts from."""
 
-    tiktokVideoId: Annotated[str, StringConstraints(min_length=1, max_length=64)] = Field(
+    tiktokVideoId: Annotated[
+        str, StringConstraints(min_length=1, max_length=64), spelt_id("the id of the TikTok post")
+    ] = Field(
         description="Id of the TikTok post to remix (a slideshow for slideshow_remix), e.g. from "
         "Layers' source recommendations.",
         examples=["7300000000000000000"],
@@ -199,7 +202,12 @@ class ContentSpec(StrictModel):
         "video_remix; Rev A does not take it).",
         examples=[{"tiktokVideoId": "7300000000000000000"}],
     )
-    media: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = Field(
+    media: (
+        Annotated[
+            str, StringConstraints(min_length=1, max_length=200), spelt_id("the id of the media")
+        ]
+        | None
+    ) = Field(
         default=None,
         description="Id of the app-demo media ugc_remix uses (Rev B; default: the project's "
         "first app-demo media).",

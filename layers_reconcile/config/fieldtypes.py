@@ -99,6 +99,43 @@ def _plain_id(value: Any, info: ValidationInfo) -> Any:
     return value
 
 
+def _not_blank(value: str, info: ValidationInfo) -> str:
+    """A name of spaces only says nothing (and reads as empty wherever it is shown)."""
+    if not value.strip():
+        raise PydanticCustomError(
+            "blank_id",
+            "'{field}' is only spaces: write it, or remove the key to leave it unmanaged",
+            {"field": info.field_name or "the value"},
+        )
+    return value
+
+
+NotBlank = AfterValidator(_not_blank)
+
+
+def spelt_id(noun: str) -> AfterValidator:
+    """An id (or a branch) of spaces, or with spaces around it, names nothing the API has: it is
+    sent as written, so the request would fail (or find nothing) long after validate said yes.
+    `noun` names what to write ("the id of the TikTok post")."""
+
+    def check(value: str, info: ValidationInfo) -> str:
+        field = info.field_name or "the id"
+        _plain_id(value, info)
+        if not value.strip():
+            raise PydanticCustomError(
+                "blank_id", "'{field}' is only spaces: write {noun}", {"field": field, "noun": noun}
+            )
+        if value != value.strip():
+            raise PydanticCustomError(
+                "blank_id",
+                "'{field}' has spaces before or after {noun}: remove them",
+                {"field": field, "noun": noun},
+            )
+        return value
+
+    return AfterValidator(check)
+
+
 ExternalId = Annotated[
     str,
     StringConstraints(min_length=1, max_length=128, pattern=r"^[^\s/]+$"),

@@ -41,6 +41,7 @@ _CUSTOM_ERRORS = frozenset(
         "bad_glob",
         "hidden_character",
         "ignore_path",
+        "blank_id",
     }
 )
 

@@ -25,6 +25,7 @@ from layers_reconcile.config.fieldtypes import (
     IsoDuration,
     LanguageTag,
     Metadata,
+    NotBlank,
     Platform,
     RepoName,
     ReturnUrl,
@@ -32,6 +33,7 @@ from layers_reconcile.config.fieldtypes import (
     Slug,
     StrictModel,
     Timezone,
+    spelt_id,
 )
 from layers_reconcile.config.organization import OrganizationSpec
 
@@ -121,7 +123,7 @@ class GithubSpec(StrictModel):
         description="The repository as 'owner/name' (the ingest's repoFullName).",
         examples=["quinns-coffee/quinns-app"],
     )
-    branch: str | None = Field(
+    branch: Annotated[str, spelt_id("the branch's name")] | None = Field(
         default=None,
         min_length=1,
         max_length=255,
@@ -212,14 +214,14 @@ class InfluencerSpec(StrictModel):
     the influencer is the one the tool created (recorded in the project) or the one `id` adopts.
     """
 
-    id: str | None = Field(
+    id: Annotated[str, spelt_id("the influencer's id")] | None = Field(
         default=None,
         min_length=1,
         max_length=128,
         description="Adopt this existing influencer (both API revisions) instead of creating one.",
         examples=["inf_7d2c9a40-3b1e-4f55-9b8e-2a61d0c4e911"],
     )
-    name: str | None = Field(
+    name: Annotated[str, NotBlank] | None = Field(
         default=None,
         min_length=1,
         max_length=128,
@@ -300,7 +302,7 @@ def _influencer_kind(value: Any) -> str | None:
 
 
 InfluencerRef = Annotated[
-    Annotated[str, StringConstraints(min_length=1, max_length=128), Tag("name")]
+    Annotated[str, StringConstraints(min_length=1, max_length=128), NotBlank, Tag("name")]
     | Annotated[InfluencerSpec, Tag("attributes")],
     Discriminator(
         _influencer_kind,

@@ -351,3 +351,68 @@ def test_ids_that_print_alike_are_duplicates_at_both_files(base: str, accent: st
     files = sorted(Path(i.file).name for i in caught.value.issues)
     assert files == ["nfc.yaml", "nfd.yaml"]
     assert all("spelt with other Unicode code points" in i.message for i in caught.value.issues)
+
+
+# -- ids of blanks: they validated, then named nothing the API has ------------------------------
+
+ENTRIES = """customerExternalId: cust-b
+project: {{name: Blanks}}
+influencer: {influencer}
+github: {{repo: a/b, installationId: 3, branch: {branch}}}
+social:
+  tiktok: {{returnUrl: "https://app.example.com/done"}}
+content:
+  slides:
+    format: slideshow_remix
+    source: {{tiktokVideoId: {video}}}
+    account: tiktok
+  demo:
+    format: ugc_remix
+    media: {media}
+    brief: {{hook: Hi}}
+"""
+FINE = {
+    "influencer": "Maya",
+    "branch": "main",
+    "video": '"7300000000000000002"',
+    "media": "med_01H9ZX9FR",
+}
+
+
+@pytest.mark.parametrize(
+    ("field", "written", "where", "said"),
+    [
+        (
+            "video",
+            '"  "',
+            (10, 29),
+            "'tiktokVideoId' is only spaces: write the id of the TikTok post",
+        ),
+        ("video", '"\u00a0"', (10, 29), "'tiktokVideoId' is only spaces"),
+        (
+            "video",
+            '" 7300000000000000002"',
+            (10, 29),
+            "'tiktokVideoId' has spaces before or after the id of the TikTok post: remove them",
+        ),
+        ("video", '"73000\\u200b"', (10, 29), "'tiktokVideoId' holds an invisible"),
+        ("media", '"   "', (14, 12), "'media' is only spaces: write the id of the media"),
+        ("media", '"med_1 "', (14, 12), "'media' has spaces before or after"),
+        ("influencer", '"  "', (3, 13), "'influencer' is only spaces: write it, or remove the key"),
+        ("influencer", '{id: " "}', (3, 18), "'id' is only spaces: write the influencer's id"),
+        ("influencer", '{name: " "}', (3, 20), "'name' is only spaces"),
+        ("branch", '" "', (4, 48), "'branch' is only spaces: write the branch's name"),
+    ],
+)
+def test_an_id_of_blanks_or_with_spaces_around_is_refused_at_its_line(
+    tmp_path: Path, field: str, written: str, where: tuple[int, int], said: str
+) -> None:
+    text = ENTRIES.format(**{**FINE, field: written})
+    (workspace(tmp_path) / "blank.yaml").write_text(text)
+    line = refused(tmp_path, "blank.yaml")
+    assert f"customers/blank.yaml:{where[0]}:{where[1]}: {said}" in line, line
+
+
+def test_the_same_entries_with_real_ids_are_valid(tmp_path: Path) -> None:
+    (workspace(tmp_path) / "fine.yaml").write_text(ENTRIES.format(**FINE))
+    assert validate(tmp_path)[0] == 0
