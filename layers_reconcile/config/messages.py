@@ -42,6 +42,7 @@ _CUSTOM_ERRORS = frozenset(
         "hidden_character",
         "ignore_path",
         "blank_id",
+        "foreign_digit",
     }
 )
 

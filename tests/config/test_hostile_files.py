@@ -416,3 +416,51 @@ def test_an_id_of_blanks_or_with_spaces_around_is_refused_at_its_line(
 def test_the_same_entries_with_real_ids_are_valid(tmp_path: Path) -> None:
     (workspace(tmp_path) / "fine.yaml").write_text(ENTRIES.format(**FINE))
     assert validate(tmp_path)[0] == 0
+
+
+# -- digits of other scripts: a pattern's \d took them, JSON Schema's and the API's do not ------
+
+DIGITS = """customerExternalId: cust-d
+project: {{name: Digits, timezone: UTC}}
+approval: {{autoApproveAfter: "{duration}"}}
+brand: {{logoUrl: "{logo}"}}
+social:
+  tiktok: {{returnUrl: "{url}"}}
+content:
+  k:
+    brief: {{hook: Hi}}
+    schedule:
+      - {{account: tiktok, mode: direct_publish, at: "{at}"}}
+"""
+PLAIN_DIGITS = {
+    "duration": "PT24H",
+    "logo": "https://cdn.example.com/\u0662\u0660.png",  # a path may be in any script
+    "url": "http://localhost:8080/done",
+    "at": "2030-03-01T22:00:00Z",
+}
+
+
+@pytest.mark.parametrize(
+    ("field", "written", "where", "said"),
+    [
+        ("duration", "PT\u0662\u0664H", (3, 30), "'autoApproveAfter' has a digit other than 0-9"),
+        ("url", "http://localhost:\u0668\u0660/done", (6, 23), "'returnUrl' has a digit"),
+        ("logo", "https://cdn.example.com:\u0664\u0664\u0663/l.png", (4, 18), "'logoUrl' has"),
+        ("at", "\uff12\uff10\uff13\uff10-03-01T22:00:00Z", (11, 53), "'at' has a digit"),
+    ],
+)
+def test_a_number_written_in_digits_other_than_0_to_9_is_refused_at_its_line(
+    tmp_path: Path, field: str, written: str, where: tuple[int, int], said: str
+) -> None:
+    (workspace(tmp_path) / "digits.yaml").write_text(
+        DIGITS.format(**{**PLAIN_DIGITS, field: written})
+    )
+    line = refused(tmp_path, "digits.yaml")
+    assert f"customers/digits.yaml:{where[0]}:{where[1]}: {said}" in line, line
+    assert "type the number again with 0-9" in line
+
+
+def test_the_same_numbers_in_0_to_9_are_valid(tmp_path: Path) -> None:
+    (workspace(tmp_path) / "digits.yaml").write_text(DIGITS.format(**PLAIN_DIGITS))
+    code, output = validate(tmp_path)
+    assert code == 0, output
