@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from layers_reconcile.config.fieldtypes import MODES_BY_PLATFORM
+from layers_reconcile.config.messages import short
 from layers_reconcile.config.source import YamlPath
 from layers_reconcile.config.times import InvalidTimeError, parse_at, resolve_at
 from layers_reconcile.config.zones import is_timezone
@@ -107,7 +108,7 @@ def _check_variant(
     return [
         Finding(
             (*base, "variant"),
-            f"variant {variant} does not exist: '{key}' has {variants} "
+            f"variant {variant} does not exist: '{short(key)}' has {variants} "
             f"variant{'s' if variants > 1 else ''}; raise 'variants' or pick 1"
             + (f"–{variants}" if variants > 1 else ""),
         )
@@ -126,7 +127,7 @@ def _duplicate_schedule_ids(key: str, entries: list[Any]) -> list[Finding]:
             findings.append(
                 Finding(
                     ("content", key, "schedule", index, "id"),
-                    f"duplicate schedule id '{entry_id}' (entry {ids[entry_id] + 1} has it "
+                    f"duplicate schedule id '{short(entry_id)}' (entry {ids[entry_id] + 1} has it "
                     "too); ids must be unique within one content's schedule",
                 )
             )
@@ -177,7 +178,7 @@ def _transfer_ids(data: dict[str, Any]) -> list[Finding]:
             findings.append(
                 Finding(
                     ("organization", "credits", "transfers", index, "id"),
-                    f"transfer id '{ident}' is already used by entry {first[ident] + 1}: each "
+                    f"transfer id '{short(ident)}' is already used by entry {first[ident] + 1}: each "
                     "transfer needs its own id (an id moves credits once, ever)",
                 )
             )
@@ -221,7 +222,7 @@ def _return_urls(data: dict[str, Any]) -> list[Finding]:
                 findings.append(
                     Finding(
                         ("social", platform),
-                        f"social.{platform}.returnUrl is missing: the customer lands there after "
+                        f"social.{short(platform)}.returnUrl is missing: the customer lands there after "
                         "consenting; set it here or under `defaults` in layers.yaml (only the "
                         "embedded emulator, --emulator, has a default)",
                         severity=REAL_API,

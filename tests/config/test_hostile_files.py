@@ -464,3 +464,25 @@ def test_the_same_numbers_in_0_to_9_are_valid(tmp_path: Path) -> None:
     (workspace(tmp_path) / "digits.yaml").write_text(DIGITS.format(**PLAIN_DIGITS))
     code, output = validate(tmp_path)
     assert code == 0, output
+
+
+def test_a_key_of_a_megabyte_is_quoted_short_in_every_message(tmp_path: Path) -> None:
+    long = 200_000
+    (workspace(tmp_path) / "keys.yaml").write_text(
+        "customerExternalId: cust-k\nproject: {name: Keys}\n"
+        f"? {'k' * long}\n: 1\n"
+        f'social:\n  ? "{"t" * long}"\n  : {{returnUrl: "https://a.example.com/done"}}\n'
+        f"content:\n  ? {'x' * long}\n  : {{brief: {{hook: Hi}}}}\n"
+    )
+    code, output = validate(tmp_path)
+    assert code == 1
+    said = [line.split("customers/", 1)[1] for line in output.splitlines() if "keys.yaml:" in line]
+    assert [line.split(": ", 1)[0] for line in said] == [
+        "keys.yaml:3:3",
+        "keys.yaml:6:5",
+        "keys.yaml:9:5",
+    ]
+    assert said[0].startswith(f"keys.yaml:3:3: unknown key '{'k' * 57}...'; allowed")
+    assert f"'{'t' * 57}...' is not allowed in 'social'" in said[1]
+    assert f"invalid key '{'x' * 57}...' in 'content'" in said[2]
+    assert len(output) < 2_000
