@@ -70,10 +70,13 @@ def revision_notes(spec: CustomerSpec, revision: ApiRevision) -> list[Note]:
 
 
 def found_in(customers: Iterable[Loaded], revision: ApiRevision) -> Iterator[Found]:
-    """Each customer's notes on `revision`, at their place in its file."""
+    """Each customer's notes on `revision`, at their place in its files, in their order."""
     for loaded in customers:
-        for note in revision_notes(loaded.spec, revision):
-            yield Found(loaded, loaded.source.mark(note.path, key=note.at_key), note)
+        found = [
+            Found(loaded, loaded.source.mark(note.path, key=note.at_key), note)
+            for note in revision_notes(loaded.spec, revision)
+        ]
+        yield from sorted(found, key=lambda f: (f.mark.file, f.mark.line, f.mark.col))
 
 
 def check_revision(

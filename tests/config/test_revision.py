@@ -177,3 +177,15 @@ def test_content_notes_say_what_cannot_be_done_apart_from_what_is_not_sent() -> 
     assert [(n.path, n.kind) for n in revision_notes(spec, "a")] == [
         (("content", "a-remix", "source"), NOT_SENT),
     ]
+
+
+def test_the_errors_of_one_customer_come_in_the_order_of_its_lines(tmp_path: Path) -> None:
+    builder = CUSTOMER.replace("format: ugc_remix", "format: slideshow_builder")
+    customers = _loaded(tmp_path, text=builder)
+    with pytest.raises(ConfigError) as on_a:
+        check_revision(customers, "a", pinned_by=None)
+    assert [(i.line, i.message.split(" ", 1)[0]) for i in on_a.value.issues] == [
+        (12, "influencer:"),
+        (18, "format"),  # the content entry's, between the two of the sections
+        (22, "mode"),
+    ]
