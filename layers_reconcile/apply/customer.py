@@ -36,7 +36,7 @@ from layers_reconcile.apply.events import (
 from layers_reconcile.apply.recovery import StepError, failure_from, is_transient
 from layers_reconcile.apply.reserved import Keep
 from layers_reconcile.apply.steps import HANDLERS, StepResult
-from layers_reconcile.config.models import WorkspaceSpec
+from layers_reconcile.config.settings import WorkspaceSpec
 from layers_reconcile.errors import ApiError, JobError, NotFoundError, leaf_exception
 from layers_reconcile.plan.context import Loaded
 from layers_reconcile.plan.diff import diff_customer

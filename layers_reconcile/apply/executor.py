@@ -38,7 +38,7 @@ from layers_reconcile.apply.reserved import Keep
 from layers_reconcile.apply.slot import Slot
 from layers_reconcile.apply.steps import HANDLERS
 from layers_reconcile.client import LayersClient
-from layers_reconcile.config.models import WorkspaceSpec
+from layers_reconcile.config.settings import WorkspaceSpec
 from layers_reconcile.errors import ApiError, leaf_exception
 from layers_reconcile.plan.context import Loaded
 from layers_reconcile.plan.model import Action, CustomerPlan, Plan, StepKind

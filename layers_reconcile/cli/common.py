@@ -35,7 +35,8 @@ from layers_reconcile.config.apiurl import (
     is_public_api,
 )
 from layers_reconcile.config.checks import REAL_API
-from layers_reconcile.config.loader import Workspace, display_path, load_workspace
+from layers_reconcile.config.issues import display_path
+from layers_reconcile.config.loader import Workspace, load_workspace
 from layers_reconcile.errors import (
     ApiError,
     ApiServerError,

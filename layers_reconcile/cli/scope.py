@@ -19,7 +19,7 @@ from layers_reconcile.cli.common import Endpoint, customer_filter_problem, fail,
 from layers_reconcile.cli.output import scrubbed
 from layers_reconcile.client import LayersClient
 from layers_reconcile.config.gitdiff import changed_since, head_commit
-from layers_reconcile.config.loader import SETTINGS_NAMES, Workspace, revision_issues
+from layers_reconcile.config.loader import SETTINGS_NAMES, Workspace
 from layers_reconcile.config.revision import check_revision
 from layers_reconcile.config.scope import Shard, in_shard, parse_shard, touched
 from layers_reconcile.errors import ConfigError, ReconcileError
@@ -244,11 +244,12 @@ async def scoped_plan(
     `revision`: the API revision asked for (`cli.common.revision_pin`); what the files say that
     it cannot take is refused at its line (pinned: before any request) or warned about."""
     revision = revision or Pin(workspace.settings.apiRevision)
+    pinned_by = revision.source or f"apiRevision {revision.setting}"
     pinned = revision.setting in ("a", "b")
     picked = {c.spec.customerExternalId for c in selected(workspace, scope.customers)}
     chosen = [c for c in workspace.customers if c.spec.customerExternalId in picked]
     if revision.setting == "a" or revision.setting == "b":
-        check_revision(chosen, revision.setting, pinned=True)
+        check_revision(chosen, revision.setting, pinned_by=pinned_by)
     if scope.empty:  # nothing changed: nothing to read
         settings = workspace.settings
         made = Plan(workspace=settings.workspace, workspace_root=scope.root, api_url=endpoint.url)
@@ -263,7 +264,7 @@ async def scoped_plan(
             revision=revision,
         )
     if made.api_revision is not None:
-        found = check_revision(chosen, made.api_revision, pinned=pinned)
+        found = check_revision(chosen, made.api_revision, pinned_by=pinned_by if pinned else None)
         made = made.model_copy(
             update={
                 "customers": [
@@ -275,14 +276,6 @@ async def scoped_plan(
             }
         )
     plan = noted(stamped(made, scope, workspace), endpoint)
-    planned = {c.customer_external_id for c in plan.customers}
-    unsendable = revision_issues(
-        [c for c in workspace.customers if c.spec.customerExternalId in planned],
-        plan.api_revision or "a",
-        pinned_by=revision.source if revision and revision.setting in ("a", "b") else None,
-    )
-    if unsendable:
-        raise ConfigError(unsendable)
     if not endpoint.emulator:
         guessed = missing_return_urls(plan, workspace.customers)
         if guessed:

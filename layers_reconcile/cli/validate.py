@@ -12,7 +12,8 @@ from layers_reconcile.cli.context import GlobalOptions
 from layers_reconcile.cli.exits import ExitCode
 from layers_reconcile.config.checks import REAL_API
 from layers_reconcile.config.gitdiff import staged_tree
-from layers_reconcile.config.loader import Report, check_workspace, display_path
+from layers_reconcile.config.issues import display_path
+from layers_reconcile.config.loader import Report, check_workspace
 from layers_reconcile.errors import ConfigIssue, ReconcileError
 from layers_reconcile.render.github import annotation
 

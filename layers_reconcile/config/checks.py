@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from layers_reconcile.config.fieldtypes import MODES_BY_PLATFORM
+from layers_reconcile.config.messages import short
 from layers_reconcile.config.source import YamlPath
 from layers_reconcile.config.times import InvalidTimeError, parse_at, resolve_at
 from layers_reconcile.config.zones import is_timezone
@@ -64,56 +65,88 @@ def check_customer(data: dict[str, Any], *, now: datetime) -> list[Finding]:
 def _check_schedule(
     key: str, piece: dict[str, Any], platforms: list[str], timezone: Any
 ) -> list[Finding]:
-    findings: list[Finding] = []
     variants = _int(piece.get("variants", 1))
     entries: list[Any] = piece["schedule"]
-    slots: dict[tuple[str, int], list[int]] = {}
+    findings: list[Finding] = []
+    for index, entry in enumerate(entries):
+        if isinstance(entry, dict):
+            base: YamlPath = ("content", key, "schedule", index)
+            findings += _check_account(base, entry, platforms)
+            findings += _check_variant(base, key, entry, variants)
+            at = entry.get("at")
+            if isinstance(at, str):
+                findings += _check_at((*base, "at"), at, timezone)
+    return findings + _duplicate_schedule_ids(key, entries) + _same_slot(key, entries)
+
+
+def _check_account(base: YamlPath, entry: dict[str, Any], platforms: list[str]) -> list[Finding]:
+    """The entry's account is connected, and its mode is one that platform has."""
+    account, mode = entry.get("account"), entry.get("mode")
+    if not isinstance(account, str) or account not in MODES_BY_PLATFORM:
+        return []
+    findings: list[Finding] = []
+    if account not in platforms:
+        findings.append(Finding((*base, "account"), _not_connected(account, platforms)))
+    allowed = MODES_BY_PLATFORM[account]
+    if isinstance(mode, str) and mode in _ALL_MODES and mode not in allowed:
+        findings.append(
+            Finding(
+                (*base, "mode"),
+                f"mode '{mode}' is not available on {account}: use {_either(allowed)}",
+            )
+        )
+    return findings
+
+
+def _check_variant(
+    base: YamlPath, key: str, entry: dict[str, Any], variants: int | None
+) -> list[Finding]:
+    """The entry posts a variant the content has."""
+    variant = _int(entry.get("variant", 1))
+    if variants is None or variant is None or not 1 <= variants < variant <= 5:
+        return []
+    return [
+        Finding(
+            (*base, "variant"),
+            f"variant {variant} does not exist: '{short(key)}' has {variants} "
+            f"variant{'s' if variants > 1 else ''}; raise 'variants' or pick 1"
+            + (f"–{variants}" if variants > 1 else ""),
+        )
+    ]
+
+
+def _duplicate_schedule_ids(key: str, entries: list[Any]) -> list[Finding]:
+    """An entry's `id:` names it among the content's entries: two with one id are one post."""
+    findings: list[Finding] = []
     ids: dict[str, int] = {}
     for index, entry in enumerate(entries):
-        if not isinstance(entry, dict):
+        entry_id = entry.get("id") if isinstance(entry, dict) else None
+        if not isinstance(entry_id, str):
             continue
-        base: YamlPath = ("content", key, "schedule", index)
-        account = entry.get("account")
-        mode = entry.get("mode")
-        variant = _int(entry.get("variant", 1))
-        if isinstance(account, str) and account in MODES_BY_PLATFORM:
-            if account not in platforms:
-                findings.append(Finding((*base, "account"), _not_connected(account, platforms)))
-            allowed = MODES_BY_PLATFORM[account]
-            if isinstance(mode, str) and mode in _ALL_MODES and mode not in allowed:
-                findings.append(
-                    Finding(
-                        (*base, "mode"),
-                        f"mode '{mode}' is not available on {account}: use {_either(allowed)}",
-                    )
-                )
-            if variant is not None and "id" not in entry:
-                # entries with an `id:` have addresses (and posts) of their own
-                slots.setdefault((account, variant), []).append(index)
-        if variants is not None and variant is not None and 1 <= variants < variant <= 5:
+        if entry_id in ids:
             findings.append(
                 Finding(
-                    (*base, "variant"),
-                    f"variant {variant} does not exist: '{key}' has {variants} "
-                    f"variant{'s' if variants > 1 else ''}; raise 'variants' or pick 1"
-                    + (f"–{variants}" if variants > 1 else ""),
+                    ("content", key, "schedule", index, "id"),
+                    f"duplicate schedule id '{short(entry_id)}' (entry {ids[entry_id] + 1} has it "
+                    "too); ids must be unique within one content's schedule",
                 )
             )
-        at = entry.get("at")
-        if isinstance(at, str):
-            findings += _check_at((*base, "at"), at, timezone)
-        entry_id = entry.get("id")
-        if isinstance(entry_id, str):
-            if entry_id in ids:
-                findings.append(
-                    Finding(
-                        (*base, "id"),
-                        f"duplicate schedule id '{entry_id}' (entry {ids[entry_id] + 1} has it "
-                        "too); ids must be unique within one content's schedule",
-                    )
-                )
-            else:
-                ids[entry_id] = index
+        else:
+            ids[entry_id] = index
+    return findings
+
+
+def _same_slot(key: str, entries: list[Any]) -> list[Finding]:
+    """Entries without an `id:` are told apart by account and variant: two alike are one post
+    (entries with an `id:` have addresses, and posts, of their own)."""
+    slots: dict[tuple[str, int], list[int]] = {}
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, dict) or "id" in entry:
+            continue
+        account, variant = entry.get("account"), _int(entry.get("variant", 1))
+        if isinstance(account, str) and account in MODES_BY_PLATFORM and variant is not None:
+            slots.setdefault((account, variant), []).append(index)
+    findings: list[Finding] = []
     for (account, variant), indexes in slots.items():
         if len(indexes) < 2:
             continue
@@ -145,7 +178,7 @@ def _transfer_ids(data: dict[str, Any]) -> list[Finding]:
             findings.append(
                 Finding(
                     ("organization", "credits", "transfers", index, "id"),
-                    f"transfer id '{ident}' is already used by entry {first[ident] + 1}: each "
+                    f"transfer id '{short(ident)}' is already used by entry {first[ident] + 1}: each "
                     "transfer needs its own id (an id moves credits once, ever)",
                 )
             )
@@ -189,7 +222,7 @@ def _return_urls(data: dict[str, Any]) -> list[Finding]:
                 findings.append(
                     Finding(
                         ("social", platform),
-                        f"social.{platform}.returnUrl is missing: the customer lands there after "
+                        f"social.{short(platform)}.returnUrl is missing: the customer lands there after "
                         "consenting; set it here or under `defaults` in layers.yaml (only the "
                         "embedded emulator, --emulator, has a default)",
                         severity=REAL_API,

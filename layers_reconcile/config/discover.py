@@ -18,7 +18,7 @@ from typing import Protocol
 
 from layers_reconcile.config.files import read_head
 from layers_reconcile.config.globs import matches_any
-from layers_reconcile.config.models import DEFAULT_CUSTOMER_GLOBS
+from layers_reconcile.config.settings import DEFAULT_CUSTOMER_GLOBS
 from layers_reconcile.config.source import Mark
 
 SETTINGS_NAMES = ("layers.yaml", "layers.yml")

@@ -99,6 +99,79 @@ def _plain_id(value: Any, info: ValidationInfo) -> Any:
     return value
 
 
+def _foreign_digit(value: str, start: int, end: int, field: str) -> None:
+    for index in range(start, end):
+        char = value[index]
+        if unicodedata.category(char) == "Nd" and not "0" <= char <= "9":
+            name = unicodedata.name(char, "a digit")
+            raise PydanticCustomError(
+                "foreign_digit",
+                "'{field}' has a digit other than 0-9 ({digit}): type the number again with 0-9",
+                {"field": field, "digit": f"U+{ord(char):04X}, {name}, at character {index + 1}"},
+            )
+
+
+def _ascii_digits(value: str, info: ValidationInfo) -> str:
+    """A pattern's `\\d` matches the digits of every script (`٢`, `２`) where JSON Schema's
+    reads 0-9 only: a duration or a time in other digits validated, and was sent as written."""
+    _foreign_digit(value, 0, len(value), info.field_name or "the value")
+    return value
+
+
+def _ascii_port(value: str, info: ValidationInfo) -> str:
+    """A URL's port in other digits than 0-9 (`localhost:٨٠`) is no port any browser or HTTP
+    client reads; the host and the path may be in any script."""
+    scheme, found, _ = value.partition("://")
+    if found:
+        start = len(scheme) + 3
+        end = next((i for i in range(start, len(value)) if value[i] in "/?#"), len(value))
+        colon = value.rfind(":", start, end)
+        if colon != -1 and "]" not in value[colon:end]:
+            _foreign_digit(value, colon + 1, end, info.field_name or "the URL")
+    return value
+
+
+AsciiDigits = AfterValidator(_ascii_digits)
+AsciiPort = AfterValidator(_ascii_port)
+
+
+def _not_blank(value: str, info: ValidationInfo) -> str:
+    """A name of spaces only says nothing (and reads as empty wherever it is shown)."""
+    if not value.strip():
+        raise PydanticCustomError(
+            "blank_id",
+            "'{field}' is only spaces: write it, or remove the key to leave it unmanaged",
+            {"field": info.field_name or "the value"},
+        )
+    return value
+
+
+NotBlank = AfterValidator(_not_blank)
+
+
+def spelt_id(noun: str) -> AfterValidator:
+    """An id (or a branch) of spaces, or with spaces around it, names nothing the API has: it is
+    sent as written, so the request would fail (or find nothing) long after validate said yes.
+    `noun` names what to write ("the id of the TikTok post")."""
+
+    def check(value: str, info: ValidationInfo) -> str:
+        field = info.field_name or "the id"
+        _plain_id(value, info)
+        if not value.strip():
+            raise PydanticCustomError(
+                "blank_id", "'{field}' is only spaces: write {noun}", {"field": field, "noun": noun}
+            )
+        if value != value.strip():
+            raise PydanticCustomError(
+                "blank_id",
+                "'{field}' has spaces before or after {noun}: remove them",
+                {"field": field, "noun": noun},
+            )
+        return value
+
+    return AfterValidator(check)
+
+
 ExternalId = Annotated[
     str,
     StringConstraints(min_length=1, max_length=128, pattern=r"^[^\s/]+$"),
@@ -131,11 +204,13 @@ LanguageTag = Annotated[
 ReturnUrl = Annotated[
     str,
     StringConstraints(max_length=2048, pattern=RETURN_URL_PATTERN),
+    AsciiPort,
     Hint("an https:// URL (http:// only for localhost or 127.0.0.1)"),
 ]
 HttpUrl = Annotated[
     str,
     StringConstraints(max_length=2048, pattern=r"^https?://[^/?#\s]+([/?#]\S*)?$"),
+    AsciiPort,
     Hint("an http(s):// URL such as 'https://api.layers.com'"),
 ]
 Email = Annotated[
@@ -146,11 +221,13 @@ Email = Annotated[
 IsoDuration = Annotated[
     str,
     StringConstraints(pattern=r"^(P(\d+[YMWD])+(T(\d+[HMS])+)?|PT(\d+[HMS])+)$"),
+    AsciiDigits,
     Hint("an ISO-8601 duration such as 'PT24H', 'P7D' or 'PT30M'"),
 ]
 ScheduleTime = Annotated[
     str,
     StringConstraints(pattern=AT_PATTERN),
+    AsciiDigits,
     Hint(
         "an ISO-8601 date and time such as '2027-03-01T22:00:00Z', or '2027-03-01T14:00' "
         "read in project.timezone"

@@ -7,11 +7,10 @@ is the hook (on the routes that take one), `tiktokVideoId` (the remixes), `media
 (ugc-remix) and who speaks: the `socialAccountId` of the entry's `account:`, else the
 customer's `influencerId`.
 
-A field the revision does not take is not sent: `dropped` names each (validate reports them as
-errors under a pinned `apiRevision`, plan as warnings under `auto`). `problems` are what no
+A field the revision does not take is not sent: `dropped` names each. `problems` are what no
 request of that revision can carry out (`format: auto` on Rev B, a remix without its source
-post): errors on that revision however it was chosen. Plan uses this for what it shows and
-estimates, apply for what it sends, validate for what it reports: one rule in one place.
+post). Plan uses this for what it shows and estimates, apply for what it sends; `config.revision`
+reports both at their lines, with what the revision cannot take of the customer's other sections.
 """
 
 from __future__ import annotations
@@ -20,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from layers_reconcile.apirevision import ApiRevision
-from layers_reconcile.config.models import ContentSpec, CustomerSpec
+from layers_reconcile.config.content import ContentSpec
 from layers_reconcile.config.source import YamlPath
 
 # The Rev B route of each format (the format is the URL: CONTRACT-revb.md §6.2).
@@ -215,17 +214,3 @@ def _problems_b(
             )
         )
     return problems
-
-
-def revision_notes(spec: CustomerSpec, revision: ApiRevision, *, pinned: bool) -> list[Note]:
-    """What the customer's content entries say that `revision` cannot carry out (problems), and
-    under a pinned revision also what it does not take (dropped): every one an error at its
-    line. Ids do not matter here: what is taken or not does not depend on them."""
-    notes: list[Note] = []
-    speaker = Speaker(influencer=spec.influencer is not None)
-    for key, entry in sorted((spec.content or {}).items()):
-        request = generation_request(key, entry, revision, speaker)
-        notes += request.problems
-        if pinned:
-            notes += request.dropped
-    return notes

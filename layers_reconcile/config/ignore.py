@@ -32,7 +32,8 @@ WHAT_CAN_BE_IGNORED = (
 @cache
 def _tree() -> dict[str, object]:
     # Imported here: the models validate `ignore:` entries with `path_problem`.
-    from layers_reconcile.config.models import ApprovalSpec, BrandSpec, BriefSpec, ProjectSpec
+    from layers_reconcile.config.content import BriefSpec
+    from layers_reconcile.config.models import ApprovalSpec, BrandSpec, ProjectSpec
 
     def fields(model: type[BaseModel]) -> dict[str, object]:
         return dict.fromkeys(model.model_fields)

@@ -41,14 +41,25 @@ _CUSTOM_ERRORS = frozenset(
         "bad_glob",
         "hidden_character",
         "ignore_path",
+        "blank_id",
+        "foreign_digit",
     }
 )
+
+
+SHORT = 60  # a key or a value quoted in a message: longer ones are cut (a key may be 1 MB)
+
+
+def short(text: str) -> str:
+    """`text` as a message quotes it: at most `SHORT` characters."""
+    return text if len(text) <= SHORT else text[: SHORT - 3] + "..."
 
 
 def dotted(path: YamlPath) -> str:
     text = ""
     for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+        name = short(part) if isinstance(part, str) else part
+        text += f"[{part}]" if isinstance(part, int) else (f".{name}" if text else f"{name}")
     return text
 
 
@@ -59,8 +70,7 @@ def show(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        text = value if len(value) <= 60 else value[:57] + "..."
-        return "'" + text.replace("\n", "\\n") + "'"
+        return "'" + short(value).replace("\n", "\\n") + "'"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
@@ -108,8 +118,8 @@ def expected_kind(annotation: Any) -> str:
 def subject(target: Target) -> str:
     last = target.path[-1] if target.path else None
     if isinstance(last, int):
-        return f"entry {last + 1} of '{target.name}'"
-    return f"'{target.name}'"
+        return f"entry {last + 1} of '{short(target.name)}'"
+    return f"'{short(target.name)}'"
 
 
 def describe(error: ErrorDetails, target: Target) -> tuple[str, bool]:
@@ -117,6 +127,9 @@ def describe(error: ErrorDetails, target: Target) -> tuple[str, bool]:
     kind = error["type"]
     if target.unknown_key:
         key = str(target.path[-1])
+        if len(key) > SHORT:  # no key that long is near an allowed one
+            allowed = ", ".join(target.allowed_keys)
+            return f"unknown key '{short(key)}'; allowed keys here: {allowed}", True
         hint = did_you_mean(key, target.allowed_keys)
         if not hint:
             hint = "; allowed keys here: " + ", ".join(target.allowed_keys)
@@ -159,12 +172,12 @@ def describe(error: ErrorDetails, target: Target) -> tuple[str, bool]:
         return f"{subject(target)} must have {limit} {bound} items", False
     if kind == "string_pattern_mismatch":
         expected = _hint(target.metadata) or f"text matching {_ctx_str(error, 'pattern')}"
-        return f"invalid {target.name} {show(value)}: expected {expected}", False
+        return f"invalid {short(target.name)} {show(value)}: expected {expected}", False
     return f"{subject(target)}: {error['msg']}", False
 
 
 def _key_message(error: ErrorDetails, target: Target) -> str:
-    key = str(target.path[-1])
+    key = short(str(target.path[-1]))
     parent = dotted(target.path[:-1])
     choices = literal_choices(target.annotation)
     if choices:
@@ -194,7 +207,7 @@ def _type_hint(target: Target, value: Any) -> str:
     if annotation is str and isinstance(value, bool):
         return " — put it in quotes if it is text (YAML reads true/false as booleans)"
     if is_model(annotation) and value is None:
-        return f" — write '{target.name}: {{}}' for a mapping with no keys"
+        return f" — write '{short(target.name)}: {{}}' for a mapping with no keys"
     return ""
 
 

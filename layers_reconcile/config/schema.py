@@ -12,7 +12,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from layers_reconcile.config.models import CustomerSpec, WorkspaceSpec
+from layers_reconcile.config.models import CustomerSpec
+from layers_reconcile.config.settings import WorkspaceSpec
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 CUSTOMER_SCHEMA = "customer.schema.json"

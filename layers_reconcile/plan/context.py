@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from layers_reconcile.apirevision import ApiRevision
-from layers_reconcile.config.models import CustomerSpec, WorkspaceSpec
+from layers_reconcile.config.models import CustomerSpec
+from layers_reconcile.config.settings import WorkspaceSpec
 from layers_reconcile.plan.actual import ActualCustomer
 from layers_reconcile.plan.fields import fingerprint
 from layers_reconcile.plan.ignore import set_aside

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from layers_reconcile.apirevision import ApiRevision
-from layers_reconcile.config.models import WorkspaceSpec
+from layers_reconcile.config.settings import WorkspaceSpec
 from layers_reconcile.plan.actual import ActualCustomer
 from layers_reconcile.plan.context import Ctx, Loaded
 from layers_reconcile.plan.diff_content import diff_content

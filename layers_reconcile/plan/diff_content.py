@@ -9,9 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from layers_reconcile.apirevision import REVISIONS
+from layers_reconcile.config.content import ContentSpec
 from layers_reconcile.config.generation import Speaker, generation_request
-from layers_reconcile.config.models import ContentSpec
 from layers_reconcile.plan.context import Ctx
 from layers_reconcile.plan.diff_content_approval import diff_content_approval
 from layers_reconcile.plan.diff_generation import generation_a
@@ -35,14 +34,8 @@ def diff_content(ctx: Ctx) -> None:
     for key in sorted(contents):
         spec = contents[key]
         request = generation_request(key, spec, revision, speaker_of(ctx, spec))
-        if ctx.settings.apiRevision not in REVISIONS:  # auto: what a pin would refuse
-            ctx.warnings += [
-                f"{ctx.addr('content', key)}: {note.message} (not sent on Rev "
-                f"{revision.upper()}; pin apiRevision to make this an error)"
-                for note in request.dropped
-            ]
         if request.problems:
-            continue  # no request of this revision can carry it out: an error at its line
+            continue  # no request of this revision can carry it out: config.revision refuses it
         if revision == "b":
             state = generation_b(ctx, key, spec, request, recorded.get(key), by_id)
         else:

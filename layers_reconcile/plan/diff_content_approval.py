@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from layers_reconcile.config.models import ContentSpec
+from layers_reconcile.config.content import ContentSpec
 from layers_reconcile.plan.context import Ctx, requires_approval
 from layers_reconcile.plan.diff_generation import ContentState
 from layers_reconcile.plan.ids import bare_id

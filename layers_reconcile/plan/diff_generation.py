@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from layers_reconcile.apirevision import ApiRevision
+from layers_reconcile.config.content import ContentSpec
 from layers_reconcile.config.generation import generation_request
-from layers_reconcile.config.models import ContentSpec
 from layers_reconcile.plan import estimates
 from layers_reconcile.plan.context import Ctx
 from layers_reconcile.plan.fields import changed_keys, created

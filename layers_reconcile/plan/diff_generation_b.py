@@ -7,8 +7,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from layers_reconcile.config.content import ContentSpec
 from layers_reconcile.config.generation import GenerationRequest
-from layers_reconcile.config.models import ContentSpec
 from layers_reconcile.plan import estimates
 from layers_reconcile.plan.context import Ctx
 from layers_reconcile.plan.diff_generation import (

@@ -19,7 +19,8 @@ from layers_reconcile.config.fieldtypes import (
     ORG_PROJECT_KEY,
     ORG_WORKSPACE_KEY,
 )
-from layers_reconcile.config.models import CustomerSpec, OrganizationSpec
+from layers_reconcile.config.models import CustomerSpec
+from layers_reconcile.config.organization import OrganizationSpec
 from layers_reconcile.plan.context import Ctx
 from layers_reconcile.plan.fields import changes, created, fingerprint
 from layers_reconcile.plan.model import Action, Change, Conflict, CustomerPlan, Step, StepKind

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from layers_reconcile.config.models import ContentSpec, ScheduleSpec
+from layers_reconcile.config.content import ContentSpec, ScheduleSpec
 from layers_reconcile.config.times import instant_text, resolve_at
 from layers_reconcile.instants import iso_instant
 from layers_reconcile.plan.context import Ctx, requires_approval

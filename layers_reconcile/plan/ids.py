@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any, Final
 
-from layers_reconcile.config.models import RESERVED_METADATA_KEY as RESERVED_KEY
+from layers_reconcile.config.fieldtypes import RESERVED_METADATA_KEY as RESERVED_KEY
 from layers_reconcile.ids import (
     body_hash,
     canonical_json,

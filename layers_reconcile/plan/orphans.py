@@ -13,7 +13,7 @@ from typing import Protocol
 
 from layers_reconcile.client import LayersClient
 from layers_reconcile.config.fieldtypes import ORG_EXTERNAL_ID_KEY, ORG_WORKSPACE_KEY
-from layers_reconcile.config.models import WorkspaceSpec
+from layers_reconcile.config.settings import WorkspaceSpec
 from layers_reconcile.plan import orgs
 from layers_reconcile.plan.actual import SharedActual
 from layers_reconcile.plan.diff import archive_plan

@@ -12,7 +12,7 @@ from typing import Protocol
 from layers_reconcile.apirevision import Pin
 from layers_reconcile.client import LayersClient
 from layers_reconcile.client.retrying import retry_advice
-from layers_reconcile.config.models import WorkspaceSpec
+from layers_reconcile.config.settings import WorkspaceSpec
 from layers_reconcile.errors import (
     ApiError,
     ConfigError,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from layers_reconcile.plan.model import Plan
@@ -42,12 +43,24 @@ def plan_annotations(plan: Plan, locate: Locate) -> list[str]:
             text = f"{c.customer_external_id}: {c.not_planned.text()}"
             out.append(annotation("error", text, where))
         for text in c.warnings:
-            # customer warnings about one entry start with its address: "ext/content/x: ..."
+            # customer warnings about one entry start with its address: "ext/content/x: ...",
+            # or with its place in the file: "customers/x.yaml:7:21: ..." (config.revision)
             head = text.split(": ", 1)[0]
             address = head if head.startswith(c.customer_external_id + "/") else ""
-            where = locate(c.customer_external_id, address)
+            where = _place(head) or locate(c.customer_external_id, address)
             out.append(annotation("warning", f"{c.customer_external_id}: {text}", where))
         for s in c.steps:
             where = locate(c.customer_external_id, s.address)
             out.extend(annotation("warning", f"{s.address}: {w}", where) for w in s.warnings)
     return out
+
+
+_PLACE = re.compile(r"(?P<file>.+):(?P<line>[1-9][0-9]*):(?P<col>[1-9][0-9]*)")
+
+
+def _place(head: str) -> tuple[str, int, int] | None:
+    """`file:line:col` when a warning starts with one."""
+    found = _PLACE.fullmatch(head)
+    if found is None:
+        return None
+    return found["file"], int(found["line"]), int(found["col"])

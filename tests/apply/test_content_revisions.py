@@ -186,14 +186,13 @@ def test_the_remixes_converge_on_rev_a_and_what_it_does_not_take_is_a_warning(
         assert shown.returncode == 0, shown.stdout + shown.stderr
         assert "API revision A" in shown.stdout
         assert (
-            "quinn/content/slides: `source` names the post a remix starts from (Rev B); "
-            "Rev A does not take it (not sent on Rev A" in shown.stdout
+            "customers/quinn.yaml:16:5: `source` names the post a remix starts from (Rev B); "
+            "Rev A does not take it (the API speaks Rev A; pin apiRevision to make this an error)"
+            in shown.stdout
         )
-        assert "quinn/content/video: `account` speaks through a social account" in shown.stdout
+        assert "quinn.yaml:20:5: `account` speaks through a social account" in shown.stdout
         annotations = run_cli("plan", str(ws), "--format", "github", env=emu.env()).stdout
-        assert "customers/quinn.yaml,line=14,col=3::quinn: quinn/content/slides: `source`" in (
-            annotations
-        )  # at `slides:` in the file
+        assert "customers/quinn.yaml,line=16,col=5::quinn: " in annotations  # at `source:`
         emu.reset_stats()
         converges(emu.env(), ws)
         assert emu.stats()["routes"]["POST /v1/projects/{projectId}/content"] == 3
@@ -253,7 +252,7 @@ def test_a_hook_on_a_plain_remix_is_a_plan_warning_under_auto_on_rev_b(tmp_path:
         shown = run_cli("plan", str(ws), env=emu.env())
         assert shown.returncode == 0, shown.stderr
         assert (
-            "quinn/content/slides: `brief.hook` is not sent: the remix routes take no hook"
+            "customers/quinn.yaml:17:13: `brief.hook` is not sent: the remix routes take no hook"
             in shown.stdout
         )
         emu.reset_stats()

@@ -7,14 +7,10 @@ from typing import Any
 
 import pytest
 
-from layers_reconcile.config.generation import (
-    FORMATS_B,
-    Speaker,
-    generation_request,
-    revision_notes,
-)
+from layers_reconcile.config.content import ContentSpec
+from layers_reconcile.config.generation import FORMATS_B, Speaker, generation_request
 from layers_reconcile.config.loader import check_workspace
-from layers_reconcile.config.models import ContentSpec, CustomerSpec
+from layers_reconcile.config.models import CustomerSpec
 
 SOURCE = {"tiktokVideoId": "7300000000000000003"}
 
@@ -158,24 +154,6 @@ def test_what_rev_b_cannot_do_without(fields: dict[str, Any], influencer: bool, 
 def test_a_builder_needs_no_speaker() -> None:
     request = generation_request("k", entry(format="slideshow_builder", brief={"hook": "H"}), "b")
     assert (request.body, request.problems) == ({"hook": "H"}, ())
-
-
-def test_revision_notes_under_a_pin_include_what_is_not_sent() -> None:
-    spec = customer(
-        {
-            "a-remix": {"format": "video_remix", "brief": {"hook": "H"}, "source": SOURCE},
-            "b-auto": {"brief": {"hook": "H"}},
-        },
-        influencer="Maya",
-    )
-    pinned = revision_notes(spec, "b", pinned=True)
-    assert paths(pinned) == [
-        ("content", "a-remix", "brief", "hook"),
-        ("content", "b-auto", "format"),
-    ]
-    assert paths(revision_notes(spec, "b", pinned=False)) == [("content", "b-auto", "format")]
-    assert paths(revision_notes(spec, "a", pinned=False)) == []
-    assert paths(revision_notes(spec, "a", pinned=True)) == [("content", "a-remix", "source")]
 
 
 def test_an_entry_without_a_brief_is_valid() -> None:

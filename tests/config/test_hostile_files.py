@@ -351,3 +351,138 @@ def test_ids_that_print_alike_are_duplicates_at_both_files(base: str, accent: st
     files = sorted(Path(i.file).name for i in caught.value.issues)
     assert files == ["nfc.yaml", "nfd.yaml"]
     assert all("spelt with other Unicode code points" in i.message for i in caught.value.issues)
+
+
+# -- ids of blanks: they validated, then named nothing the API has ------------------------------
+
+ENTRIES = """customerExternalId: cust-b
+project: {{name: Blanks}}
+influencer: {influencer}
+github: {{repo: a/b, installationId: 3, branch: {branch}}}
+social:
+  tiktok: {{returnUrl: "https://app.example.com/done"}}
+content:
+  slides:
+    format: slideshow_remix
+    source: {{tiktokVideoId: {video}}}
+    account: tiktok
+  demo:
+    format: ugc_remix
+    media: {media}
+    brief: {{hook: Hi}}
+"""
+FINE = {
+    "influencer": "Maya",
+    "branch": "main",
+    "video": '"7300000000000000002"',
+    "media": "med_01H9ZX9FR",
+}
+
+
+@pytest.mark.parametrize(
+    ("field", "written", "where", "said"),
+    [
+        (
+            "video",
+            '"  "',
+            (10, 29),
+            "'tiktokVideoId' is only spaces: write the id of the TikTok post",
+        ),
+        ("video", '"\u00a0"', (10, 29), "'tiktokVideoId' is only spaces"),
+        (
+            "video",
+            '" 7300000000000000002"',
+            (10, 29),
+            "'tiktokVideoId' has spaces before or after the id of the TikTok post: remove them",
+        ),
+        ("video", '"73000\\u200b"', (10, 29), "'tiktokVideoId' holds an invisible"),
+        ("media", '"   "', (14, 12), "'media' is only spaces: write the id of the media"),
+        ("media", '"med_1 "', (14, 12), "'media' has spaces before or after"),
+        ("influencer", '"  "', (3, 13), "'influencer' is only spaces: write it, or remove the key"),
+        ("influencer", '{id: " "}', (3, 18), "'id' is only spaces: write the influencer's id"),
+        ("influencer", '{name: " "}', (3, 20), "'name' is only spaces"),
+        ("branch", '" "', (4, 48), "'branch' is only spaces: write the branch's name"),
+    ],
+)
+def test_an_id_of_blanks_or_with_spaces_around_is_refused_at_its_line(
+    tmp_path: Path, field: str, written: str, where: tuple[int, int], said: str
+) -> None:
+    text = ENTRIES.format(**{**FINE, field: written})
+    (workspace(tmp_path) / "blank.yaml").write_text(text)
+    line = refused(tmp_path, "blank.yaml")
+    assert f"customers/blank.yaml:{where[0]}:{where[1]}: {said}" in line, line
+
+
+def test_the_same_entries_with_real_ids_are_valid(tmp_path: Path) -> None:
+    (workspace(tmp_path) / "fine.yaml").write_text(ENTRIES.format(**FINE))
+    assert validate(tmp_path)[0] == 0
+
+
+# -- digits of other scripts: a pattern's \d took them, JSON Schema's and the API's do not ------
+
+DIGITS = """customerExternalId: cust-d
+project: {{name: Digits, timezone: UTC}}
+approval: {{autoApproveAfter: "{duration}"}}
+brand: {{logoUrl: "{logo}"}}
+social:
+  tiktok: {{returnUrl: "{url}"}}
+content:
+  k:
+    brief: {{hook: Hi}}
+    schedule:
+      - {{account: tiktok, mode: direct_publish, at: "{at}"}}
+"""
+PLAIN_DIGITS = {
+    "duration": "PT24H",
+    "logo": "https://cdn.example.com/\u0662\u0660.png",  # a path may be in any script
+    "url": "http://localhost:8080/done",
+    "at": "2030-03-01T22:00:00Z",
+}
+
+
+@pytest.mark.parametrize(
+    ("field", "written", "where", "said"),
+    [
+        ("duration", "PT\u0662\u0664H", (3, 30), "'autoApproveAfter' has a digit other than 0-9"),
+        ("url", "http://localhost:\u0668\u0660/done", (6, 23), "'returnUrl' has a digit"),
+        ("logo", "https://cdn.example.com:\u0664\u0664\u0663/l.png", (4, 18), "'logoUrl' has"),
+        ("at", "\uff12\uff10\uff13\uff10-03-01T22:00:00Z", (11, 53), "'at' has a digit"),
+    ],
+)
+def test_a_number_written_in_digits_other_than_0_to_9_is_refused_at_its_line(
+    tmp_path: Path, field: str, written: str, where: tuple[int, int], said: str
+) -> None:
+    (workspace(tmp_path) / "digits.yaml").write_text(
+        DIGITS.format(**{**PLAIN_DIGITS, field: written})
+    )
+    line = refused(tmp_path, "digits.yaml")
+    assert f"customers/digits.yaml:{where[0]}:{where[1]}: {said}" in line, line
+    assert "type the number again with 0-9" in line
+
+
+def test_the_same_numbers_in_0_to_9_are_valid(tmp_path: Path) -> None:
+    (workspace(tmp_path) / "digits.yaml").write_text(DIGITS.format(**PLAIN_DIGITS))
+    code, output = validate(tmp_path)
+    assert code == 0, output
+
+
+def test_a_key_of_a_megabyte_is_quoted_short_in_every_message(tmp_path: Path) -> None:
+    long = 200_000
+    (workspace(tmp_path) / "keys.yaml").write_text(
+        "customerExternalId: cust-k\nproject: {name: Keys}\n"
+        f"? {'k' * long}\n: 1\n"
+        f'social:\n  ? "{"t" * long}"\n  : {{returnUrl: "https://a.example.com/done"}}\n'
+        f"content:\n  ? {'x' * long}\n  : {{brief: {{hook: Hi}}}}\n"
+    )
+    code, output = validate(tmp_path)
+    assert code == 1
+    said = [line.split("customers/", 1)[1] for line in output.splitlines() if "keys.yaml:" in line]
+    assert [line.split(": ", 1)[0] for line in said] == [
+        "keys.yaml:3:3",
+        "keys.yaml:6:5",
+        "keys.yaml:9:5",
+    ]
+    assert said[0].startswith(f"keys.yaml:3:3: unknown key '{'k' * 57}...'; allowed")
+    assert f"'{'t' * 57}...' is not allowed in 'social'" in said[1]
+    assert f"invalid key '{'x' * 57}...' in 'content'" in said[2]
+    assert len(output) < 2_000

@@ -14,7 +14,8 @@ from typing import Any, TypeVar
 
 from ruamel.yaml import YAML
 
-from layers_reconcile.config.models import CustomerSpec, InfluencerSpec, WorkspaceSpec
+from layers_reconcile.config.models import CustomerSpec, InfluencerSpec
+from layers_reconcile.config.settings import WorkspaceSpec
 from layers_reconcile.config.times import resolve_at
 from layers_reconcile.plan.actual import ActualCustomer
 from layers_reconcile.plan.ids import (

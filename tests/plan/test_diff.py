@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from layers_reconcile.config.models import WorkspaceSpec
+from layers_reconcile.config.settings import WorkspaceSpec
 from layers_reconcile.errors import ConfigError
 from layers_reconcile.plan.actual import ActualCustomer
 from layers_reconcile.plan.diff import archive_plan, build_plan, diff_customer

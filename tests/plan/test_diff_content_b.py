@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from layers_reconcile.config.models import WorkspaceSpec
+from layers_reconcile.config.settings import WorkspaceSpec
 from layers_reconcile.plan.actual import ActualCustomer
 from layers_reconcile.plan.diff import diff_customer
 from layers_reconcile.plan.ids import RESERVED_KEY, brief_hash
@@ -186,16 +186,12 @@ def test_a_hook_people_own_is_shown_as_ignored_not_generated_anew() -> None:
     ]
 
 
-def test_what_rev_b_does_not_take_is_a_warning_under_auto_and_nothing_under_a_pin() -> None:
+def test_what_rev_b_does_not_take_changes_nothing_and_is_said_by_config_revision() -> None:
     data = customer(builder={**BUILDER, "brief": {"hook": HOOK, "cta": "Download"}})
     plan = plan_b(data, converged_b(data))
-    assert plan.warnings == [
-        "c-1/content/builder: `brief.cta` is not sent: Rev B's routes take only the hook "
-        "(not sent on Rev B; pin apiRevision to make this an error)"
-    ]
+    # the warning under auto (an error under a pin) is config.revision's, at the file's line
+    assert plan.warnings == []
     assert content_steps(plan) == []  # the cta is not sent, so it changes nothing
-    pinned = WorkspaceSpec(workspace="acme-agency-prod", apiRevision="b")
-    assert plan_b(data, converged_b(data), settings=pinned).warnings == []
 
 
 def test_an_entry_rev_b_cannot_carry_out_plans_nothing() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from layers_reconcile.config.models import WorkspaceSpec
+from layers_reconcile.config.settings import WorkspaceSpec
 from layers_reconcile.plan.actual import ActualCustomer
 from layers_reconcile.plan.diff import diff_customer
 from layers_reconcile.plan.model import Action, CustomerPlan, StepKind

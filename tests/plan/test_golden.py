@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from layers_reconcile.apirevision import ApiRevision
-from layers_reconcile.config.models import WorkspaceSpec
+from layers_reconcile.config.settings import WorkspaceSpec
 from layers_reconcile.plan.actual import ActualCustomer
 from layers_reconcile.plan.diff import build_plan, diff_customer
 from layers_reconcile.plan.model import Plan

@@ -167,3 +167,23 @@ def test_orphan_children_are_named_in_the_heading_and_say_nothing_of_a_last_appl
     assert heading in text
     assert '- gone-kid · child organization org_1 "Gone Kid" · would be archived' in text
     assert "last applied unknown" not in text
+
+
+def test_a_warning_that_starts_at_a_file_line_is_annotated_there_on_github() -> None:
+    from layers_reconcile.plan.model import CustomerPlan
+    from layers_reconcile.render.github import plan_annotations
+
+    placed = "customers/c.yaml:7:21: approval.autoApproveAfter has no equivalent in Rev B"
+    customer = CustomerPlan(
+        customer_external_id="c",
+        project_id=None,
+        file="customers/c.yaml",
+        warnings=[placed, "c/content/launch: a warning about an entry"],
+    )
+    plan = build_plan([customer], now=NOW)
+    at_id = ("customers/c.yaml", 1, 1)
+    found = plan_annotations(plan, lambda ext, address: at_id if address == "" else None)
+    assert found == [
+        f"::warning file=customers/c.yaml,line=7,col=21::c: {placed}",
+        "::warning::c: c/content/launch: a warning about an entry",
+    ]

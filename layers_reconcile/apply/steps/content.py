@@ -29,9 +29,9 @@ from layers_reconcile.apply.steps.base import (
     connected_account,
     content_key_of,
 )
+from layers_reconcile.config.content import ContentSpec
 from layers_reconcile.config.generation import Speaker, generation_request
 from layers_reconcile.config.ignore import ignored_by
-from layers_reconcile.config.models import ContentSpec
 from layers_reconcile.errors import ConflictError, JobError
 from layers_reconcile.plan.address import Address
 from layers_reconcile.plan.ids import brief_hash, content_id_for
