@@ -13,7 +13,8 @@ from layers_reconcile.config.settings import WorkspaceSpec
 from layers_reconcile.plan.actual import ActualCustomer
 from layers_reconcile.plan.fields import fingerprint
 from layers_reconcile.plan.ignore import set_aside
-from layers_reconcile.plan.model import Action, Change, Step, StepKind, Target
+from layers_reconcile.plan.model import Action, Change, Step, StepKind
+from layers_reconcile.plan.targets import StepTarget
 from layers_reconcile.records import Project, ReservedRecord
 
 
@@ -89,10 +90,11 @@ class Ctx:
         kind: StepKind,
         action: Action,
         *,
-        target: Target | None = None,
+        target: StepTarget | dict[str, Any] | None = None,
         **fields: Any,
     ) -> Step:
-        """A validated step of this customer; its target is the project's id unless given."""
+        """A validated step of this customer; its target (the model of its kind) is the
+        project's id unless given."""
         return Step(
             address=address,
             kind=kind,
@@ -101,11 +103,12 @@ class Ctx:
             **fields,
         )
 
-    def target(self, **extra: Any) -> Target:
-        """The project's id (when it exists) and the given identifiers that are not None."""
+    def target(self, **extra: Any) -> dict[str, Any]:
+        """The project's id (when it exists) and the given identifiers that are not None: the
+        step reads them as its kind's target."""
         base: dict[str, Any] = {"projectId": self.pid} if self.pid else {}
         base.update({k: v for k, v in extra.items() if v is not None})
-        return Target.model_validate(base)
+        return base
 
 
 def requires_approval(ctx: Ctx) -> bool:
