@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from layers_reconcile.apply.context import CustomerContext, Gate, GateCheck, GateState
 from layers_reconcile.apply.events import PersonWait
@@ -62,13 +62,6 @@ class StepHandler(Generic[T]):
         if not isinstance(target, self.target):  # `Step` refuses it already: never reached
             raise StepError(f"{step.address}: a {step.kind} step has no {self.kind} target")
         return await self.run(ctx, step, target)
-
-
-def first(*values: Any) -> Any:
-    for v in values:
-        if v is not None:
-            return v
-    return None
 
 
 def content_key_of(customer: str, address: str) -> str | None:
@@ -133,7 +126,7 @@ def approval_gate(ctx: CustomerContext, address: str, container_ids: list[str]) 
 KEEP_CANCELED = 500  # post ids remembered as canceled by this tool
 
 
-def record_canceled(*post_ids: str) -> Any:
+def record_canceled(*post_ids: str) -> Callable[[Reserved], None]:
     """A reserved-record mutation: these posts are (about to be) canceled by this tool."""
 
     def mutate(reserved: Reserved) -> None:

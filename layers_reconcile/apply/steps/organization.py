@@ -21,6 +21,7 @@ from layers_reconcile.apply.context import CustomerContext
 from layers_reconcile.apply.recovery import StepError
 from layers_reconcile.apply.steps.base import StepResult
 from layers_reconcile.config.fieldtypes import ORG_PROJECT_KEY, ORG_WORKSPACE_KEY
+from layers_reconcile.config.organization import TransferSpec
 from layers_reconcile.errors import ConflictError
 from layers_reconcile.ids import idempotency_key_for, transfer_key
 from layers_reconcile.plan import orgs
@@ -29,7 +30,7 @@ from layers_reconcile.plan.diff_org import desired_child, desired_config
 from layers_reconcile.plan.ids import same_id
 from layers_reconcile.plan.model import Step
 from layers_reconcile.plan.targets import OrganizationTarget, TransferTarget
-from layers_reconcile.records import Migration
+from layers_reconcile.records import Migration, Organization
 
 # A migrate refused because a job runs in the project: wait this long at first, doubling.
 MIGRATE_WAIT_FIRST = 2.0
@@ -117,7 +118,7 @@ async def adopt(ctx: CustomerContext, step: Step, target: OrganizationTarget) ->
     return StepResult(detail=f"adopted child organization {org_id}")
 
 
-def _differences(ctx: CustomerContext, child: Any) -> dict[str, Any]:
+def _differences(ctx: CustomerContext, child: Organization) -> dict[str, Any]:
     """The child's fields to send: those the file manages that differ; metadata per key (a
     partner key the file no longer has is unset with "")."""
     wanted = desired_child(ctx.spec)
@@ -206,7 +207,7 @@ async def allocate(ctx: CustomerContext, step: Step, target: TransferTarget) -> 
     return StepResult(detail=f"moved {credits} credits to {org_id} as {answer.id}{again}")
 
 
-def _transfers(ctx: CustomerContext) -> list[Any]:
+def _transfers(ctx: CustomerContext) -> list[TransferSpec]:
     org = ctx.spec.organization
     return list((org.credits.transfers if org and org.credits else None) or [])
 
