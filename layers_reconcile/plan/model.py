@@ -30,14 +30,10 @@ from layers_reconcile.apirevision import ApiRevision
 from layers_reconcile.plan.targets import (
     TARGETS,
     BaseTarget,
-    GithubTarget,
     StepTarget,
     TransferTarget,
 )
 from layers_reconcile.plan.targets import StepKind as StepKind  # where the kinds are read
-
-# Until plan/diff*.py name each kind's target: their one direct construction is a github one.
-Target = GithubTarget
 
 FORMAT_VERSION = 3
 # A saved plan is read like a workspace file (a regular file, at most this big) and at most this
