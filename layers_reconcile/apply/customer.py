@@ -43,6 +43,7 @@ from layers_reconcile.plan.diff import diff_customer
 from layers_reconcile.plan.model import Action, CustomerPlan, Step, StepKind
 from layers_reconcile.plan.observe import SharedActual, observe_customer
 from layers_reconcile.plan.stages import held_back, stage_of
+from layers_reconcile.plan.targets import ContentApprovalTarget, ScheduleTarget
 from layers_reconcile.records import Project
 
 MAX_REPEATS = 3  # the same step executed this often in one run is not converging
@@ -336,10 +337,11 @@ def refuse_conflict(plan: CustomerPlan) -> None:
 def ready(step: Step) -> bool:
     """Whether the step's handler has what it needs, or a value is only known once the steps
     before it ran and actual state has been read again (then it waits for that read)."""
-    if step.kind is StepKind.CONTENT_APPROVAL:
-        return bool(step.target.containerIds)
-    if step.kind is StepKind.SCHEDULE and step.action is Action.SCHEDULE:
-        return bool(step.target.containerId and step.target.postId)
+    target = step.target
+    if isinstance(target, ContentApprovalTarget):
+        return bool(target.containerIds)
+    if isinstance(target, ScheduleTarget) and step.action is Action.SCHEDULE:
+        return bool(target.containerId and target.postId)
     return True
 
 

@@ -38,6 +38,7 @@ from layers_reconcile.config.times import instant_text
 from layers_reconcile.errors import ApiError, ReconcileError
 from layers_reconcile.plan.model import Action, CustomerPlan, Plan, Step
 from layers_reconcile.plan.planner import RunScope, make_plan
+from layers_reconcile.plan.targets import GithubTarget, SocialTarget
 from layers_reconcile.printable import json_printable, printable, printable_value
 
 PERSON_KINDS = frozenset({"github_install", "social_oauth"})
@@ -200,24 +201,25 @@ async def collect(
         if lacking:
             row.note = f"not replaced: the key lacks {', '.join(lacking)}"
             continue
-        return_url = step.target.returnUrl or (DEFAULT_RETURN_URL if emulator else None)
+        target = step.target
+        if not isinstance(target, GithubTarget | SocialTarget):
+            continue  # person_steps: a GitHub install or a consent
+        return_url = target.returnUrl or (DEFAULT_RETURN_URL if emulator else None)
         if not return_url:
             row.note = "not replaced: the file names no returnUrl for it"
             continue
         # A customer in a child organization: its links are made inside it, as apply does.
         where = api.inside(customer.organization_id) if customer.organization_id else api
         try:
-            if step.person.kind == "github_install":
-                link = await mint_install(
-                    where, return_url=str(return_url), org=str(step.target.org or "")
-                )
+            if isinstance(target, GithubTarget):
+                link = await mint_install(where, return_url=return_url, org=target.org)
             else:
                 link = await mint_consent(
                     where,
                     project_id=customer.project_id,
-                    platform=str(step.target.platform),
-                    return_url=str(return_url),
-                    reauth=step.target.socialAccountId,
+                    platform=target.platform,
+                    return_url=return_url,
+                    reauth=target.socialAccountId,
                 )
             await store(where, customer.project_id, link)
         except ApiError as exc:

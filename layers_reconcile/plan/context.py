@@ -13,7 +13,8 @@ from layers_reconcile.config.settings import WorkspaceSpec
 from layers_reconcile.plan.actual import ActualCustomer
 from layers_reconcile.plan.fields import fingerprint
 from layers_reconcile.plan.ignore import set_aside
-from layers_reconcile.plan.model import Action, Change, Step, StepKind, Target
+from layers_reconcile.plan.model import Action, Change, Step
+from layers_reconcile.plan.targets import StepTarget
 from layers_reconcile.records import Project, ReservedRecord
 
 
@@ -83,29 +84,9 @@ class Ctx:
     def add(self, step: Step) -> None:
         self.steps.append(step)
 
-    def step(
-        self,
-        address: str,
-        kind: StepKind,
-        action: Action,
-        *,
-        target: Target | None = None,
-        **fields: Any,
-    ) -> Step:
-        """A validated step of this customer; its target is the project's id unless given."""
-        return Step(
-            address=address,
-            kind=kind,
-            action=action,
-            target=self.target() if target is None else target,
-            **fields,
-        )
-
-    def target(self, **extra: Any) -> Target:
-        """The project's id (when it exists) and the given identifiers that are not None."""
-        base: dict[str, Any] = {"projectId": self.pid} if self.pid else {}
-        base.update({k: v for k, v in extra.items() if v is not None})
-        return Target.model_validate(base)
+    def step(self, address: str, action: Action, target: StepTarget, **fields: Any) -> Step:
+        """A validated step of this customer, of the kind its target is (`plan.targets`)."""
+        return Step(address=address, kind=target.KIND, action=action, target=target, **fields)
 
 
 def requires_approval(ctx: Ctx) -> bool:

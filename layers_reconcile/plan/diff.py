@@ -37,6 +37,7 @@ from layers_reconcile.plan.model import (
     StepKind,
 )
 from layers_reconcile.plan.stages import stage_of
+from layers_reconcile.plan.targets import ProjectTarget
 from layers_reconcile.records import Project
 
 
@@ -110,7 +111,7 @@ def archive_plan(project: Project, *, workspace: str | None) -> CustomerPlan:
         changes=[Change(field="status", before=project.status or "active", after="archived")],
         reason=f"no customer file names it and workspace {workspace!r} stamped it",
         warnings=[f"archives project {project.name!r}: its queued posts are canceled"],
-        target={"projectId": project.id},
+        target=ProjectTarget(projectId=project.id),
     )
     return CustomerPlan(
         customer_external_id=ext,

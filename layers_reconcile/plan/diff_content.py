@@ -17,7 +17,8 @@ from layers_reconcile.plan.diff_generation import generation_a
 from layers_reconcile.plan.diff_generation_b import generation_b
 from layers_reconcile.plan.diff_schedules import diff_schedules, post_fact
 from layers_reconcile.plan.ids import bare_id
-from layers_reconcile.plan.model import Action, Change, StepKind
+from layers_reconcile.plan.model import Action, Change
+from layers_reconcile.plan.targets import ContentTarget
 from layers_reconcile.records import ScheduledPost
 
 
@@ -72,14 +73,13 @@ def _removed(ctx: Ctx, key: str, record: Any, posts: Sequence[ScheduledPost]) ->
     ctx.add(
         ctx.step(
             address,
-            StepKind.CONTENT,
             Action.CANCEL,
+            ContentTarget(projectId=ctx.pid, postIds=[p.id for p in queued]),
             changes=[
                 Change(field=f"posts.{p.id}.status", before="queued", after="canceled")
                 for p in queued
             ],
             reason=f"content {key!r} is no longer in the file",
             warnings=[f"cancels {len(queued)} queued post(s) of removed content {key!r}"],
-            target=ctx.target(postIds=[p.id for p in queued]),
         )
     )

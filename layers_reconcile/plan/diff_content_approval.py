@@ -8,7 +8,8 @@ from layers_reconcile.config.content import ContentSpec
 from layers_reconcile.plan.context import Ctx, requires_approval
 from layers_reconcile.plan.diff_generation import ContentState
 from layers_reconcile.plan.ids import bare_id
-from layers_reconcile.plan.model import Action, Change, PersonGate, Step, StepKind, Target
+from layers_reconcile.plan.model import Action, Change, PersonGate, Step
+from layers_reconcile.plan.targets import ContentApprovalTarget
 from layers_reconcile.records import Container
 from layers_reconcile.statuses import UNKNOWN
 
@@ -21,7 +22,9 @@ def diff_content_approval(ctx: Ctx, key: str, spec: ContentSpec, state: ContentS
     if state.mode == "done":
         target = _pending_now(ctx, address, key, state, statuses)
     else:
-        target = ctx.target() if _gated_once_made(ctx, state, statuses) else None
+        # The containers are made (or made again) by this apply: their ids are known after it.
+        gated = _gated_once_made(ctx, state, statuses)
+        target = ContentApprovalTarget(projectId=ctx.pid) if gated else None
     if target is not None:
         ctx.add(_approval_step(ctx, address, key, spec, target))
 
@@ -32,7 +35,7 @@ def _pending_now(
     key: str,
     state: ContentState,
     statuses: Sequence[tuple[str, str | None]],
-) -> Target | None:
+) -> ContentApprovalTarget | None:
     """Converged content: its containers pending approval (None: none is, or one's status is
     unknown to this version and waits on a person instead). A rejected one is a warning."""
     if _unknown_approval(ctx, address, key, state.containers):
@@ -43,7 +46,7 @@ def _pending_now(
                 f"content {key!r}: container {cid} was rejected; change the brief to regenerate it"
             )
     pending = [cid for cid, status in statuses if status == "pending"]
-    return ctx.target(containerIds=pending) if pending else None
+    return ContentApprovalTarget(projectId=ctx.pid, containerIds=pending) if pending else None
 
 
 def _gated_once_made(
@@ -63,28 +66,28 @@ def _gated_once_made(
     )
 
 
-def _approval_step(ctx: Ctx, address: str, key: str, spec: ContentSpec, target: Target) -> Step:
+def _approval_step(
+    ctx: Ctx, address: str, key: str, spec: ContentSpec, target: ContentApprovalTarget
+) -> Step:
     change = Change(field="approvalStatus", before="pending", after="approved")
     if spec.approve:
         return ctx.step(
             address,
-            StepKind.CONTENT_APPROVAL,
             Action.APPROVE,
+            target,
             changes=[change],
             reason="approve: true — the merged file is the approval",
-            target=target,
         )
     return ctx.step(
         address,
-        StepKind.CONTENT_APPROVAL,
         Action.WAIT_ON_PERSON,
+        target,
         person=PersonGate(
             kind="content_approval",
             message=f"someone reviews and approves content {key!r} in Layers "
             "(or set `approve: true` in the file)",
         ),
         reason="the project requires approval before posting",
-        target=target,
     )
 
 
@@ -98,15 +101,14 @@ def _unknown_approval(ctx: Ctx, address: str, key: str, containers: Sequence[Con
     ctx.add(
         ctx.step(
             address,
-            StepKind.CONTENT_APPROVAL,
             Action.WAIT_ON_PERSON,
+            ContentApprovalTarget(projectId=ctx.pid, containerIds=[c.id for c in newer]),
             person=PersonGate(
                 kind="content_approval",
                 message=f"someone clears content {key!r} in Layers ({said}: a status this "
                 "version of layers-reconcile does not know)",
             ),
             reason="an approval status this version does not know; nothing is approved",
-            target=ctx.target(containerIds=[c.id for c in newer]),
         )
     )
     return True

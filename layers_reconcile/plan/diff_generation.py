@@ -14,7 +14,8 @@ from layers_reconcile.plan import estimates
 from layers_reconcile.plan.context import Ctx
 from layers_reconcile.plan.fields import changed_keys, created
 from layers_reconcile.plan.ids import bare_id, brief_hash, content_id_for
-from layers_reconcile.plan.model import Action, Change, Step, StepKind
+from layers_reconcile.plan.model import Action, Change, Step
+from layers_reconcile.plan.targets import ContentTarget
 from layers_reconcile.records import Container
 from layers_reconcile.statuses import CONTAINER_RUNNING
 
@@ -147,8 +148,8 @@ def generation_a(
     return ContentState("done", made.ids, made.containers)
 
 
-def _generation_step(ctx: Ctx, address: str, **fields: Any) -> Step:
-    return ctx.step(address, StepKind.CONTENT, Action.RUN_JOB, **fields)
+def _generation_step(ctx: Ctx, address: str, target: ContentTarget, **fields: Any) -> Step:
+    return ctx.step(address, Action.RUN_JOB, target, **fields)
 
 
 def _first_generation(
@@ -168,10 +169,10 @@ def _first_generation(
     return _generation_step(
         ctx,
         address,
+        ContentTarget(projectId=ctx.pid, containerId=first),
         changes=created(want),
         job=estimates.content(want["format"], want["variants"]),
         reason=reason,
-        target=ctx.target(containerId=first),
     )
 
 
@@ -186,25 +187,26 @@ def _generated_anew(
     """New containers replace the recorded ones when the format or the number of variants
     changed, or when a recorded container no longer exists; None when neither."""
     job = estimates.content(want["format"], want["variants"])
+    anew = ContentTarget(projectId=ctx.pid, previousContainerIds=made.ids)
     found = recorded_changes(made.record, want, "format", "variants")
     if found:
         return _generation_step(
             ctx,
             address,
+            anew,
             changes=found,
             job=job,
             reason="format or variants changed: new containers are generated",
             warnings=[anew_warning(key)],
-            target=ctx.target(previousContainerIds=made.ids),
         )
     if len(made.containers) < len(made.ids):
         missing = [i for i in made.ids if bare_id(i) not in by_id]
         return _generation_step(
             ctx,
             address,
+            anew,
             job=job,
             reason=f"recorded containers no longer exist ({', '.join(missing)})",
-            target=ctx.target(previousContainerIds=made.ids),
         )
     return None
 
@@ -223,6 +225,7 @@ def _regeneration(
     return _generation_step(
         ctx,
         address,
+        ContentTarget(projectId=ctx.pid, containerIds=again),
         changes=brief,
         job=estimates.content(spec.format, len(made.ids), regenerate=True),
         reason=(
@@ -238,20 +241,17 @@ def _regeneration(
             if changed
             else []
         ),
-        target=ctx.target(containerIds=again),
     )
 
 
 def _still_running(ctx: Ctx, address: str, spec: ContentSpec, made: Generated) -> Step:
+    job_id = made.record.get("jobId") or made.containers[0].job_id
     return _generation_step(
         ctx,
         address,
+        ContentTarget(projectId=ctx.pid, containerIds=made.ids, jobId=job_id),
         job=estimates.content(spec.format, 0),
         reason="the generation is still running; apply waits for it",
-        target=ctx.target(
-            containerIds=made.ids,
-            jobId=made.record.get("jobId") or made.containers[0].job_id,
-        ),
     )
 
 

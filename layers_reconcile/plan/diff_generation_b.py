@@ -23,7 +23,8 @@ from layers_reconcile.plan.diff_generation import (
 )
 from layers_reconcile.plan.fields import created
 from layers_reconcile.plan.ids import bare_id, brief_hash
-from layers_reconcile.plan.model import Action, Change, Step, StepKind
+from layers_reconcile.plan.model import Action, Change, Step
+from layers_reconcile.plan.targets import ContentTarget
 from layers_reconcile.records import Container
 from layers_reconcile.statuses import CONTAINER_RUNNING
 
@@ -91,17 +92,17 @@ class _Calls:
     def step(self, variant: int, previous: list[str] | None = None, **fields: Any) -> Step:
         # An entry that speaks through an account waits for that platform's consent.
         ctx, account = self.ctx, self.spec.account
-        target = ctx.target(
+        target = ContentTarget(
+            projectId=ctx.pid,
             previousContainerIds=previous,
             platform=account,
             socialAccountId=ctx.accounts.get(account) if account else None,
         )
         return ctx.step(
             variant_address(ctx, self.key, variant),
-            StepKind.CONTENT,
             Action.RUN_JOB,
+            target,
             job=estimates.content(self.spec.format, 1),
-            target=target,
             **fields,
         )
 
@@ -216,16 +217,14 @@ def _running_or_done(
         if container is None or container.status not in CONTAINER_RUNNING:
             continue
         running = True
+        job_id = jobs.get(str(variant)) or container.job_id
         ctx.add(
             ctx.step(
                 variant_address(ctx, calls.key, variant),
-                StepKind.CONTENT,
                 Action.RUN_JOB,
+                ContentTarget(projectId=ctx.pid, containerIds=[cid], jobId=job_id),
                 job=estimates.content(spec.format, 0),
                 reason="the generation is still running; apply waits for it",
-                target=ctx.target(
-                    containerIds=[cid], jobId=jobs.get(str(variant)) or container.job_id
-                ),
             )
         )
     ordered = [str(variant_ids[str(v)]) for v in calls.variants]

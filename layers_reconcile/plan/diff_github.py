@@ -13,7 +13,8 @@ from layers_reconcile.plan.fields import changes, created
 from layers_reconcile.plan.ids import same_id
 from layers_reconcile.plan.installations import covering, covers, registered
 from layers_reconcile.plan.links import github_key, link_reason, outstanding, shown_expiry
-from layers_reconcile.plan.model import Action, Change, PersonGate, Step, StepKind, Target
+from layers_reconcile.plan.model import Action, Change, PersonGate, Step
+from layers_reconcile.plan.targets import GithubTarget, IngestTarget
 from layers_reconcile.records import Installation
 from layers_reconcile.statuses import INGEST_RUNNING
 
@@ -55,11 +56,10 @@ def _named_installation(
         ctx.add(
             ctx.step(
                 address,
-                StepKind.GITHUB,
                 Action.REGISTER,
+                GithubTarget(installationId=gh.installationId, org=org, returnUrl=gh.returnUrl),
                 changes=[Change(field="installationId", before=None, after=gh.installationId)],
                 reason=f"installation {gh.installationId} is not registered with Layers",
-                target=Target(installationId=gh.installationId, org=org, returnUrl=gh.returnUrl),
             )
         )
         return
@@ -77,8 +77,8 @@ def _install_gate(ctx: Ctx, address: str, gh: GithubSpec, org: str) -> Step:
     link = outstanding(ctx.reserved, github_key(), ctx.now, return_url=gh.returnUrl, subject=org)
     return ctx.step(
         address,
-        StepKind.GITHUB,
         Action.WAIT_ON_PERSON,
+        GithubTarget(org=org, returnUrl=gh.returnUrl),
         person=PersonGate(
             kind="github_install",
             message=f"someone with admin rights on {org!r} installs the Layers GitHub App",
@@ -92,7 +92,6 @@ def _install_gate(ctx: Ctx, address: str, gh: GithubSpec, org: str) -> Step:
             link,
             ctx.now,
         ),
-        target=Target(org=org, returnUrl=gh.returnUrl),
     )
 
 
@@ -121,8 +120,10 @@ def diff_ingest(ctx: Ctx) -> None:
     state = ((ctx.project.ingest_state if ctx.project else None) or {}).get("github") or {}
     ctx.seen(address, {"record": record, "state": state} if ctx.project else None)
 
-    def ingest(**fields: Any) -> Step:
-        return ctx.step(address, StepKind.INGEST, Action.RUN_JOB, job=estimates.ingest(), **fields)
+    def ingest(running: str | None = None, **fields: Any) -> Step:
+        """The ingest step; `running`: the job apply waits on first."""
+        target = IngestTarget(projectId=ctx.pid, jobId=running)
+        return ctx.step(address, Action.RUN_JOB, target, job=estimates.ingest(), **fields)
 
     if ctx.project is None:
         ctx.add(ingest(changes=created(desired), reason="never ingested"))
@@ -138,9 +139,7 @@ def diff_ingest(ctx: Ctx) -> None:
     if not record:
         if status in INGEST_RUNNING:
             reason = "an ingest not started by this tool is running; apply waits, then ingests"
-            ctx.add(
-                ingest(changes=created(desired), reason=reason, target=ctx.target(jobId=job_id))
-            )
+            ctx.add(ingest(job_id, changes=created(desired), reason=reason))
         else:
             ctx.add(ingest(changes=created(desired), reason="no ingest recorded by this tool"))
         ctx.ingest_pending = True
@@ -160,7 +159,7 @@ def diff_ingest(ctx: Ctx) -> None:
         ctx.add(ingest(reason=why + "; it runs again", warnings=[hint] if hint else []))
     elif status in INGEST_RUNNING:
         reason = "the ingest is still running; apply waits for it"
-        ctx.add(ingest(reason=reason, target=ctx.target(jobId=job_id)))
+        ctx.add(ingest(job_id, reason=reason))
     else:
         return
     ctx.ingest_pending = True

@@ -9,7 +9,8 @@ from layers_reconcile.plan.context import Ctx
 from layers_reconcile.plan.fields import created
 from layers_reconcile.plan.ids import same_id
 from layers_reconcile.plan.influencers import file_influencer, file_influencer_label
-from layers_reconcile.plan.model import Action, Change, Step, StepKind
+from layers_reconcile.plan.model import Action, Change, Step
+from layers_reconcile.plan.targets import InfluencerTarget
 from layers_reconcile.records import Influencer
 from layers_reconcile.statuses import INFLUENCER_BUSY
 
@@ -62,11 +63,10 @@ def _influencer_step(
         return None
     return ctx.step(
         address,
-        StepKind.INFLUENCER,
         Action.SELECT,
+        InfluencerTarget(projectId=ctx.pid, influencerId=match.id, name=match.name),
         changes=[Change(field="influencerId", before=pinned, after=match.id)],
         reason=f"pins {match.name!r}",
-        target=ctx.target(influencerId=match.id, name=match.name),
     )
 
 
@@ -84,14 +84,15 @@ def _create(ctx: Ctx, address: str, want: InfluencerSpec, pinned: str | None) ->
         reason = (
             f"no influencer named {file_influencer_label(want)!r} exists; it is created and pinned"
         )
+    # Rev B: Layers names it (the attributes are hints); it is found by its recorded id.
+    name = want.name if ctx.revision == "a" else None
     return ctx.step(
         address,
-        StepKind.INFLUENCER,
         Action.RUN_JOB,
+        InfluencerTarget(projectId=ctx.pid, name=name),
         changes=[*created(attributes), _pin_unknown(pinned)],
         job=estimates.influencer(),
         reason=reason,
-        target=ctx.target(name=want.name if ctx.revision == "a" else None),
     )
 
 
@@ -109,14 +110,13 @@ def _pin_once_found(ctx: Ctx, address: str, want: str | InfluencerSpec, pinned: 
         )
     return ctx.step(
         address,
-        StepKind.INFLUENCER,
         Action.SELECT,
+        InfluencerTarget(projectId=ctx.pid, name=name),
         changes=[_pin_unknown(pinned)],
         reason=f"adopts the influencer with id {name!r}"
         if by_id
         else f"pins {name!r}, chosen by name once it exists",
         warnings=warnings,
-        target=ctx.target(name=name),
     )
 
 
@@ -125,10 +125,13 @@ def _being_created(
 ) -> Step:
     """The file's influencer is still being created: apply waits for it (and pins it)."""
     name = match.name or file_influencer_label(want)
+    target = InfluencerTarget(
+        projectId=ctx.pid, influencerId=match.id, name=match.name or want.name
+    )
     return ctx.step(
         address,
-        StepKind.INFLUENCER,
         Action.RUN_JOB,
+        target,
         changes=(
             []
             if same_id(pinned, match.id)
@@ -136,5 +139,4 @@ def _being_created(
         ),
         job=estimates.influencer(),
         reason=f"influencer {name!r} is still being created ({match.status}); apply waits",
-        target=ctx.target(influencerId=match.id, name=match.name or want.name),
     )

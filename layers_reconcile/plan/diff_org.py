@@ -25,6 +25,7 @@ from layers_reconcile.plan.context import Ctx
 from layers_reconcile.plan.fields import changes, created, fingerprint
 from layers_reconcile.plan.model import Action, Change, Conflict, CustomerPlan, Step, StepKind
 from layers_reconcile.plan.orgs import partner_metadata, project_of
+from layers_reconcile.plan.targets import OrganizationTarget, TransferTarget
 from layers_reconcile.records import Organization
 
 # The file's names of the credit config → the API's (CONTRACT-revb §2.1 C5).
@@ -226,11 +227,10 @@ def _new_child(ctx: Ctx, address: str, wanted: dict[str, Any]) -> None:
         ctx.add(
             ctx.step(
                 address,
-                StepKind.ORGANIZATION,
                 Action.CREATE,
+                OrganizationTarget(projectId=ctx.pid),
                 changes=created(wanted),
                 reason=f"no child organization is stamped for customer {ctx.ext!r}",
-                target=ctx.target(),
             )
         )
         return
@@ -246,8 +246,8 @@ def _migrate(ctx: Ctx, address: str, wanted: dict[str, Any]) -> None:
     ctx.add(
         ctx.step(
             address,
-            StepKind.ORGANIZATION,
             Action.MIGRATE,
+            OrganizationTarget(projectId=ctx.pid),
             changes=created(wanted),
             reason=f"project {project.id} is flat in the parent organization; the file puts "
             "the customer in a child organization of its own",
@@ -256,7 +256,6 @@ def _migrate(ctx: Ctx, address: str, wanted: dict[str, Any]) -> None:
                 f"parent into {into}; removing `organization:` later does not move it back. "
                 "The API refuses it while a job runs in the project: apply waits for the job"
             ],
-            target=ctx.target(),
         )
     )
 
@@ -272,7 +271,7 @@ def _existing_child(ctx: Ctx, address: str, child: Organization, wanted: dict[st
     if ctx.project is not None and not ctx.actual.project_in_parent and recorded != ctx.pid:
         # The tool's note of the project inside the child (a run stopped before writing it).
         found.append(Change(field=f"metadata.{ORG_PROJECT_KEY}", before=recorded, after=ctx.pid))
-    target = ctx.target(organizationId=child.id)
+    target = OrganizationTarget(projectId=ctx.pid, organizationId=child.id)
     owner = child.meta(ORG_WORKSPACE_KEY)
     if owner != ctx.settings.workspace:
         label = []
@@ -287,8 +286,8 @@ def _existing_child(ctx: Ctx, address: str, child: Organization, wanted: dict[st
         ctx.add(
             ctx.step(
                 address,
-                StepKind.ORGANIZATION,
                 Action.ADOPT,
+                target,
                 changes=[
                     *label,
                     Change(
@@ -303,18 +302,16 @@ def _existing_child(ctx: Ctx, address: str, child: Organization, wanted: dict[st
                 if owner
                 else f"child organization {child.id} holds this customer's project but carries "
                 "no label (a migrate stopped before the tool labelled the child it made)",
-                target=target,
             )
         )
     elif found:
         ctx.add(
             ctx.step(
                 address,
-                StepKind.ORGANIZATION,
                 Action.UPDATE,
+                target,
                 changes=found,
                 reason="the child organization differs from the file",
-                target=target,
             )
         )
 
@@ -332,11 +329,10 @@ def _config(ctx: Ctx, spec: OrganizationSpec, child: Organization | None) -> Non
     ctx.add(
         ctx.step(
             ctx.addr("organization", "credits"),
-            StepKind.ORGANIZATION,
             Action.UPDATE,
+            OrganizationTarget(projectId=ctx.pid, organizationId=child.id if child else None),
             changes=found,
             reason="the child's spending cap or auto-refill differs from the file",
-            target=ctx.target(organizationId=child.id if child else None),
         )
     )
 
@@ -352,13 +348,12 @@ def _status(ctx: Ctx, spec: OrganizationSpec, child: Organization | None) -> Non
     ctx.add(
         ctx.step(
             ctx.addr("organization", "status"),
-            StepKind.ORGANIZATION,
             action,
+            OrganizationTarget(projectId=ctx.pid, organizationId=child.id if child else None),
             changes=[Change(field="status", before=status, after=want)],
             reason="suspended: true is the kill switch (the child's own keys stop)"
             if spec.suspended
             else "suspended: false resumes the child",
-            target=ctx.target(organizationId=child.id if child else None),
         )
     )
 
@@ -380,19 +375,19 @@ def _transfers(ctx: Ctx, spec: OrganizationSpec, child: Organization | None) -> 
         ctx.add(
             ctx.step(
                 ctx.addr("organization", "transfers", entry.id),
-                StepKind.TRANSFER,
                 Action.ALLOCATE,
+                TransferTarget(
+                    projectId=ctx.pid,
+                    organizationId=child.id if child else None,
+                    transferId=entry.id,
+                    credits=entry.credits,
+                ),
                 changes=[Change(field="credits", before=None, after=entry.credits)],
                 reason=f"moves {entry.credits} credits from the parent to the child, once",
                 warnings=[
                     "money: irreversible; carried out exactly once (its id is on the "
                     "child's ledger)"
                 ],
-                target=ctx.target(
-                    organizationId=child.id if child else None,
-                    transferId=entry.id,
-                    credits=entry.credits,
-                ),
             )
         )
     for ident in sorted(set(done) - named):
@@ -418,7 +413,7 @@ def archive_child_plan(child: Organization, *, workspace: str | None) -> Custome
             f"archives child organization {child.name!r} for good: its keys are revoked, its "
             f"queued posts canceled, and {back} swept back to the parent"
         ],
-        target={"organizationId": child.id},
+        target=OrganizationTarget(organizationId=child.id),
     )
     return CustomerPlan(
         customer_external_id=ext,

@@ -8,7 +8,8 @@ from layers_reconcile import revb
 from layers_reconcile.plan.context import Ctx
 from layers_reconcile.plan.fields import changes, created, unknown_before
 from layers_reconcile.plan.ids import RESERVED_KEY
-from layers_reconcile.plan.model import Action, Change, StepKind
+from layers_reconcile.plan.model import Action, Change
+from layers_reconcile.plan.targets import ApprovalTarget, BrandTarget, ProjectTarget
 from layers_reconcile.records import Project
 
 # ---------------------------------------------------------------------------------- project
@@ -39,8 +40,8 @@ def diff_project(ctx: Ctx) -> None:
         ctx.add(
             ctx.step(
                 address,
-                StepKind.PROJECT,
                 Action.CREATE,
+                ProjectTarget(),
                 changes=created(body),
                 reason=f"no project has customerExternalId {ctx.ext!r}",
             )
@@ -60,15 +61,16 @@ def diff_project(ctx: Ctx) -> None:
     workspace = ctx.settings.workspace
     if stamp and stamp.get("workspace") == workspace:
         if found:
-            ctx.add(ctx.step(address, StepKind.PROJECT, Action.UPDATE, changes=found))
+            target = ProjectTarget(projectId=ctx.pid)
+            ctx.add(ctx.step(address, Action.UPDATE, target, changes=found))
         return
     # Adopting writes the stamp; the same PATCH carries the managed fields that differ.
     owner = stamp.get("workspace") if stamp else None
     ctx.add(
         ctx.step(
             address,
-            StepKind.PROJECT,
             Action.ADOPT,
+            ProjectTarget(projectId=ctx.pid),
             changes=[
                 Change(field=f"metadata.{RESERVED_KEY}.workspace", before=owner, after=workspace),
                 *found,
@@ -109,7 +111,8 @@ def diff_approval_policy(ctx: Ctx) -> None:
         else ctx.keep(address, changes(desired, policy or {}))
     )
     if found:
-        ctx.add(ctx.step(address, StepKind.APPROVAL, Action.UPDATE, changes=found))
+        target = ApprovalTarget(projectId=ctx.pid)
+        ctx.add(ctx.step(address, Action.UPDATE, target, changes=found))
 
 
 # ------------------------------------------------------------------------------------ brand
@@ -140,4 +143,5 @@ def diff_brand(ctx: Ctx) -> None:
         found = ctx.keep(address, changes(desired, context))
         reason = None
     if found:
-        ctx.add(ctx.step(address, StepKind.BRAND, Action.UPDATE, changes=found, reason=reason))
+        target = BrandTarget(projectId=ctx.pid)
+        ctx.add(ctx.step(address, Action.UPDATE, target, changes=found, reason=reason))

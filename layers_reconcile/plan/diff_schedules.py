@@ -13,8 +13,9 @@ from layers_reconcile.instants import iso_instant
 from layers_reconcile.plan.context import Ctx, requires_approval
 from layers_reconcile.plan.diff_generation import ContentState
 from layers_reconcile.plan.ids import CANCELED_KEY, bare_id, parse_instant, schedule_suffix
-from layers_reconcile.plan.model import Action, Change, Step, StepKind
+from layers_reconcile.plan.model import Action, Change, Step
 from layers_reconcile.plan.rounds import Entry, Rounds, round_of, rounds
+from layers_reconcile.plan.targets import ScheduleTarget
 from layers_reconcile.records import ScheduledPost, ScheduleIntent
 from layers_reconcile.revb import wire_mode
 
@@ -171,10 +172,20 @@ def _new_post(
 ) -> Step:
     mode = wire_mode(entry.mode, ctx.revision)
     caption = entry.captionOverride
+    target = ScheduleTarget(
+        projectId=ctx.pid,
+        containerId=container,
+        postId=post_id,
+        platform=entry.account,
+        socialAccountId=ctx.accounts.get(entry.account),
+        scheduledFor=iso_instant(when),
+        mode=mode,
+        captionOverride=caption or None,
+    )
     return ctx.step(
         address,
-        StepKind.SCHEDULE,
         Action.SCHEDULE,
+        target,
         changes=[
             Change(field="scheduledFor", before=None, after=iso_instant(when)),
             Change(field="mode", before=None, after=mode),
@@ -182,15 +193,6 @@ def _new_post(
         ],
         reason=reason,
         warnings=_time_warnings(ctx, when),
-        target=ctx.target(
-            containerId=container,
-            postId=post_id,
-            platform=entry.account,
-            socialAccountId=ctx.accounts.get(entry.account),
-            scheduledFor=iso_instant(when),
-            mode=mode,
-            captionOverride=caption or None,
-        ),
     )
 
 
@@ -237,8 +239,13 @@ def _existing(
         ctx.add(
             ctx.step(
                 address,
-                StepKind.SCHEDULE,
                 Action.RESCHEDULE,
+                ScheduleTarget(
+                    projectId=ctx.pid,
+                    postId=post.id,
+                    platform=entry.account,
+                    scheduledFor=iso_instant(when),
+                ),
                 changes=[
                     Change(
                         field="scheduledFor",
@@ -247,11 +254,6 @@ def _existing(
                     )
                 ],
                 warnings=_time_warnings(ctx, when),
-                target=ctx.target(
-                    postId=post.id,
-                    platform=entry.account,
-                    scheduledFor=iso_instant(when),
-                ),
             )
         )
         return
@@ -294,15 +296,14 @@ def _stray(
         ctx.add(
             ctx.step(
                 address,
-                StepKind.SCHEDULE,
                 Action.CANCEL,
+                ScheduleTarget(projectId=ctx.pid, postId=post.id, platform=post.platform),
                 changes=[Change(field="status", before="queued", after="canceled")],
                 reason="no schedule entry of the file asks for this post",
                 warnings=[
                     f"cancels the queued post {post.id}, due "
                     f"{instant_text(str(post.scheduled_for), _timezone(ctx))}"
                 ],
-                target=ctx.target(postId=post.id, platform=post.platform),
             )
         )
 

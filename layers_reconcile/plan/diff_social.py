@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from layers_reconcile.plan.context import Ctx
 from layers_reconcile.plan.links import link_reason, outstanding, shown_expiry, social_key
-from layers_reconcile.plan.model import Action, PersonGate, StepKind
+from layers_reconcile.plan.model import Action, PersonGate
+from layers_reconcile.plan.targets import SocialTarget
 
 
 def diff_social(ctx: Ctx) -> None:
@@ -40,8 +41,13 @@ def diff_social(ctx: Ctx) -> None:
         ctx.add(
             ctx.step(
                 address,
-                StepKind.SOCIAL,
                 Action.WAIT_ON_PERSON,
+                SocialTarget(
+                    projectId=ctx.pid,
+                    platform=platform,
+                    returnUrl=spec.returnUrl,
+                    socialAccountId=reauth_id,
+                ),
                 person=PersonGate(
                     kind="social_oauth",
                     message=message,
@@ -49,10 +55,5 @@ def diff_social(ctx: Ctx) -> None:
                     expires_at=shown_expiry(ctx.reserved, social_key(platform), link, ctx.now),
                 ),
                 reason=link_reason(reason, ctx.reserved, social_key(platform), link, ctx.now),
-                target=ctx.target(
-                    platform=platform,
-                    returnUrl=spec.returnUrl,
-                    socialAccountId=reauth_id,
-                ),
             )
         )

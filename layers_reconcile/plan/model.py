@@ -15,16 +15,27 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    FieldSerializationInfo,
     SerializerFunctionWrapHandler,
     ValidationError,
+    ValidationInfo,
     computed_field,
+    field_serializer,
+    field_validator,
     model_serializer,
 )
 from pydantic.alias_generators import to_camel
 
 from layers_reconcile.apirevision import ApiRevision
+from layers_reconcile.plan.targets import (
+    TARGETS,
+    BaseTarget,
+    StepTarget,
+    TransferTarget,
+)
+from layers_reconcile.plan.targets import StepKind as StepKind  # where the kinds are read
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 # A saved plan is read like a workspace file (a regular file, at most this big) and at most this
 # deep: a plan of thousands of customers is some MB; values from the API nest at most 128 deep.
 MAX_PLAN_BYTES = 64 * 1024 * 1024
@@ -49,24 +60,6 @@ class Action(StrEnum):
     SUSPEND = "suspend"
     RESUME = "resume"
     ALLOCATE = "allocate"
-
-
-class StepKind(StrEnum):
-    """What an address names; also the order of the stages within one customer."""
-
-    # A customer in a child organization: the child first, then the money it holds.
-    ORGANIZATION = "organization"
-    TRANSFER = "transfer"
-    PROJECT = "project"
-    APPROVAL = "approval"
-    GITHUB = "github"
-    INGEST = "ingest"
-    BRAND = "brand"
-    INFLUENCER = "influencer"
-    SOCIAL = "social"
-    CONTENT = "content"
-    CONTENT_APPROVAL = "content_approval"
-    SCHEDULE = "schedule"
 
 
 class _Model(BaseModel):
@@ -105,45 +98,6 @@ class PersonGate(_Model):
     expires_at: str | None = None
 
 
-class Target(BaseModel):
-    """Identifiers of the existing resources a step acts on: what apply reads, typed.
-
-    Only the fields a step was given are written (the plan JSON keeps its shape: a key absent
-    stays absent, one given as null stays null), in this order. A saved plan is validated on
-    load: an unknown key or a wrong type is refused.
-    """
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    projectId: str | None = None
-    installationId: int | None = None
-    org: str | None = None
-    containerId: str | None = None
-    containerIds: list[str] | None = None
-    previousContainerIds: list[str] | None = None
-    jobId: str | None = None
-    influencerId: str | None = None
-    name: str | None = None
-    postId: str | None = None
-    postIds: list[str] | None = None
-    platform: str | None = None
-    returnUrl: str | None = None
-    socialAccountId: str | None = None
-    # What a schedule or reschedule step sets (the same values its `changes` show a reader).
-    scheduledFor: str | None = None  # ISO instant, UTC
-    mode: str | None = None  # publish mode of a new post
-    captionOverride: str | None = None
-    # A child organization (Rev B), and what a transfer to it moves.
-    organizationId: str | None = None
-    transferId: str | None = None
-    credits: int | None = None
-
-    @model_serializer(mode="wrap")
-    def _only_given(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        given = self.model_fields_set
-        return {k: v for k, v in handler(self).items() if k in given}
-
-
 class Step(_Model):
     address: str  # e.g. quinn-coffee-001/content/launch-hook/schedule/tiktok
     kind: StepKind
@@ -153,8 +107,28 @@ class Step(_Model):
     person: PersonGate | None = None
     reason: str | None = None  # one line: why this step is needed
     warnings: list[str] = Field(default_factory=list)
-    # Identifiers of existing resources the step acts on (projectId, containerId, postId, ...).
-    target: Target = Field(default_factory=Target)
+    # What the step acts on: the target model of its kind (`plan.targets`), chosen by `kind`.
+    target: StepTarget
+
+    @field_validator("target", mode="plain")
+    @classmethod
+    def _of_its_kind(cls, value: Any, info: ValidationInfo) -> Any:
+        """The target is read as the model of the step's kind: a saved target of another kind
+        is refused key by key (an unknown key, a missing one), a built one by its type."""
+        kind = info.data.get("kind")
+        if kind is None:  # the kind itself is refused
+            return value
+        model = TARGETS[kind]
+        if isinstance(value, BaseTarget):
+            if not isinstance(value, model):
+                raise ValueError(f"a {value.KIND} target on a {kind} step")
+            return value
+        return model.model_validate(value)
+
+    @field_serializer("target")
+    def _target(self, target: StepTarget, info: FieldSerializationInfo) -> dict[str, Any]:
+        # Written by the target's own model (the union's serializer would try each in turn).
+        return target.model_dump(mode=info.mode)
 
 
 class Conflict(_Model):
@@ -402,9 +376,7 @@ class Plan(_Model):
         try:
             plan = cls.model_validate(data)
         except ValidationError as exc:
-            problems = "; ".join(
-                f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:3]
-            )
+            problems = "; ".join(_problem(doc, e["loc"], e["msg"]) for e in exc.errors()[:3])
             raise ValueError(
                 f"not a plan this version wrote ({problems}) — make the plan again with `plan --out`"
             ) from None
@@ -418,9 +390,25 @@ class Plan(_Model):
 
 def moved(step: Step) -> int:
     """Credits a step moves from the parent to a child organization (0: none)."""
-    if step.kind is StepKind.TRANSFER and step.action is Action.ALLOCATE:
-        return step.target.credits or 0
+    if isinstance(step.target, TransferTarget) and step.action is Action.ALLOCATE:
+        return step.target.credits
     return 0
+
+
+def _problem(doc: dict[str, Any], loc: tuple[int | str, ...], msg: str) -> str:
+    """One refusal of a saved plan at its path; in a step's target, the kind of the step (its
+    target is that kind's model, `plan.targets`)."""
+    said = f"{'.'.join(str(p) for p in loc)}: {msg}"
+    if "target" not in loc:
+        return said
+    step: Any = doc
+    for part in loc[: loc.index("target")]:
+        if isinstance(step, list) and isinstance(part, int) and 0 <= part < len(step):
+            step = step[part]
+        else:
+            step = step.get(part) if isinstance(step, dict) else None
+    kind = step.get("kind") if isinstance(step, dict) else None
+    return f"{said} in the target of a {kind} step" if isinstance(kind, str) else said
 
 
 def _deeper_than(value: Any, limit: int) -> bool:

@@ -13,7 +13,8 @@ from typing import Any
 from layers_reconcile.config.source import SourceMap
 from layers_reconcile.errors import ConfigIssue
 from layers_reconcile.plan.context import Loaded
-from layers_reconcile.plan.model import Action, Plan, StepKind
+from layers_reconcile.plan.model import Action, Plan
+from layers_reconcile.plan.targets import GithubTarget, SocialTarget
 
 
 def missing_return_urls(plan: Plan, customers: Iterable[Loaded]) -> list[ConfigIssue]:
@@ -25,14 +26,10 @@ def missing_return_urls(plan: Plan, customers: Iterable[Loaded]) -> list[ConfigI
         if loaded is None:
             continue
         for step in customer.steps:
-            if step.target.returnUrl:
-                continue
+            target = step.target
             path: tuple[str, ...] | None = None
             message = ""
-            if step.kind is StepKind.GITHUB and step.action in (
-                Action.REGISTER,
-                Action.WAIT_ON_PERSON,
-            ):
+            if isinstance(target, GithubTarget) and not target.returnUrl:
                 path = ("github",)
                 what = (
                     "registering the installation needs an install URL"
@@ -40,12 +37,11 @@ def missing_return_urls(plan: Plan, customers: Iterable[Loaded]) -> list[ConfigI
                     else "someone installs the GitHub App and lands there"
                 )
                 message = f"github.returnUrl is missing: {what}"
-            elif step.kind is StepKind.SOCIAL and step.action is Action.WAIT_ON_PERSON:
-                platform = str(step.target.platform or step.address.rsplit("/", 1)[-1])
-                path = ("social", platform)
+            elif isinstance(target, SocialTarget) and not target.returnUrl:
+                path = ("social", target.platform)
                 message = (
-                    f"social.{platform}.returnUrl is missing: the customer lands there after "
-                    "consenting"
+                    f"social.{target.platform}.returnUrl is missing: the customer lands there "
+                    "after consenting"
                 )
             if path is None:
                 continue

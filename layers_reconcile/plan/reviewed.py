@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from layers_reconcile.plan.model import Action, Change, Plan, Step
+from layers_reconcile.plan.targets import project_id_of
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ class Reviewed:
         return cls(steps, frozenset(later))
 
     def holds(self, step: Step) -> bool:
-        if step.action is Action.ARCHIVE and step.target.projectId in self.later_archives:
+        if step.action is Action.ARCHIVE and project_id_of(step.target) in self.later_archives:
             return True
         return any(_same(seen, step) for seen in self.steps.get((step.address, step.action), []))
 
@@ -51,7 +52,7 @@ class Reviewed:
 
 
 def _same(seen: Step, fresh: Step) -> bool:
-    if fresh.action is Action.ARCHIVE and seen.target.projectId != fresh.target.projectId:
+    if fresh.action is Action.ARCHIVE and project_id_of(seen.target) != project_id_of(fresh.target):
         return False
     shown = {c.field: c for c in seen.changes}
     return all(f.field in shown and _same_value(shown[f.field], f) for f in fresh.changes)

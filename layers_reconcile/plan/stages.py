@@ -20,6 +20,7 @@ from enum import Enum
 
 from layers_reconcile.plan.address import Address
 from layers_reconcile.plan.model import Action, Step, StepKind
+from layers_reconcile.plan.targets import platform_of
 
 # Within one customer the stages run in this order (the enum's order; the plan lists them so).
 STAGE_ORDER: tuple[StepKind, ...] = tuple(StepKind)
@@ -89,7 +90,7 @@ def stage_of(step: Step) -> int:
 
 
 def _platform(step: Step) -> str:
-    return str(step.target.platform or "")
+    return platform_of(step.target) or ""
 
 
 def qualifier(customer: str, step: Step) -> str | None:

@@ -18,6 +18,7 @@ from layers_reconcile.plan.model import (
     Plan,
     Step,
 )
+from layers_reconcile.plan.targets import ContentTarget, IngestTarget
 
 # Terraform's vocabulary where it has a word for it: + create, ~ change, - destroy.
 SYMBOL: dict[Action, str] = {
@@ -115,8 +116,9 @@ def details(step: Step, timezone: str | None = None) -> list[str]:
         lines.append(f"url: {step.person.url or KNOWN_AFTER_APPLY}")
         if step.person.url and step.person.expires_at:
             lines.append(f"expires: {instant_text(step.person.expires_at, timezone)}")
-    if step.action == Action.RUN_JOB and step.target.jobId:
-        lines.append(f"jobId: {step.target.jobId}")
+    job_id = step.target.jobId if isinstance(step.target, IngestTarget | ContentTarget) else None
+    if step.action == Action.RUN_JOB and job_id:
+        lines.append(f"jobId: {job_id}")
     return lines
 
 

@@ -114,3 +114,11 @@ def test_links_are_reused_shown_by_plan_listed_and_renewed(tmp_path: Path) -> No
             r"expires: \S+Z \((\d{4}-\d\d-\d\d )?\d\d:\d\d Europe/Berlin\)", planned.stdout
         )
         assert KEY not in planned.stdout + text.stdout
+        # An expired GitHub install link is replaced too: made for the org the plan names.
+        api = Api(emu.url)
+        expire(api, BLUEBIRD, "github")
+        api.close()
+        renewed = {r["kind"]: r for r in listed(ws, emu.env(), "--customer", BLUEBIRD)}
+        assert renewed["github_install"]["status"] == "new"
+        assert renewed["github_install"]["url"] not in (None, install)
+        assert renewed["social_oauth"]["status"] == "valid"

@@ -103,6 +103,44 @@ def test_a_step_address_twice_makes_the_plan_invalid(
     assert f"step '{customer['steps'][0]['address']}' is in it twice" in output
 
 
+def test_a_step_with_the_target_of_another_kind_is_refused_naming_the_step(
+    saved: tuple[Emulator, dict[str, Any]], tmp_path: Path
+) -> None:
+    # Each kind of step has its own target (plan.targets): a schedule's target pasted onto the
+    # project step would have apply read ids the project step does not have.
+    doc = json.loads(json.dumps(saved[1]))
+    steps = [(c, s) for c, customer in enumerate(doc["customers"]) for s in customer["steps"]]
+    c, project = next((c, s) for c, s in steps if s["kind"] == "project")
+    schedule = next(s for _, s in steps if s["kind"] == "schedule")
+    project["target"] = schedule["target"]
+    (tmp_path / "plan.json").write_text(json.dumps(doc))
+    output = _refused(saved[0], tmp_path / "plan.json", tmp_path)
+    index = doc["customers"][c]["steps"].index(project)
+    assert (
+        f"customers.{c}.steps.{index}.target.platform: Extra inputs are not permitted in the "
+        "target of a project step"
+    ) in output
+    assert "make the plan again with `plan --out`" in output
+
+
+def test_a_transfer_of_no_credits_in_a_saved_plan_is_refused(
+    saved: tuple[Emulator, dict[str, Any]], tmp_path: Path
+) -> None:
+    doc = json.loads(json.dumps(saved[1]))
+    customer = doc["customers"][0]
+    customer["steps"].append(
+        {
+            "address": f"{customer['customerExternalId']}/organization/transfers/t1",
+            "kind": "transfer",
+            "action": "allocate",
+            "target": {"transferId": "t1", "credits": 0},
+        }
+    )
+    (tmp_path / "plan.json").write_text(json.dumps(doc))
+    output = _refused(saved[0], tmp_path / "plan.json", tmp_path)
+    assert "target.credits: Input should be greater than 0 in the target of a transfer" in output
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     depth=st.integers(1, 50_000),

@@ -13,6 +13,12 @@ from layers_reconcile.plan.actual import ActualCustomer
 from layers_reconcile.plan.diff import archive_plan, build_plan, diff_customer
 from layers_reconcile.plan.ids import RESERVED_KEY, post_id_for
 from layers_reconcile.plan.model import FORMAT_VERSION, Action, CustomerPlan, Plan, StepKind
+from layers_reconcile.plan.targets import (
+    ContentApprovalTarget,
+    ContentTarget,
+    InfluencerTarget,
+    ScheduleTarget,
+)
 from layers_reconcile.records import Project
 from tests.plan.builders import NOW, WORKSPACE, changed, converged, edited, loaded
 
@@ -166,6 +172,7 @@ def test_pinned_influencer_changes_by_name() -> None:
     actual = converged(loaded(spec(influencer="Maya")).spec)
     (step,) = plan_of(data, actual).steps
     assert step.action == Action.SELECT
+    assert isinstance(step.target, InfluencerTarget)
     assert step.target.influencerId == "inf_00000000-0000-4000-8000-000000000002"
 
 
@@ -178,6 +185,7 @@ def test_content_job_still_running_waits_and_costs_nothing_more() -> None:
     assert step.action == Action.RUN_JOB
     assert step.job is not None
     assert step.job.credits == 0
+    assert isinstance(step.target, ContentTarget)
     assert step.target.jobId == "job_content_k"
 
 
@@ -191,6 +199,7 @@ def test_pending_containers_are_approved_when_the_file_approves() -> None:
     actual.content[0] = changed(actual.content[0], approvalStatus="pending")
     (step,) = plan_of(data, actual).steps
     assert (step.address, step.action) == ("c-1/content/k/approval", Action.APPROVE)
+    assert isinstance(step.target, ContentApprovalTarget)
     assert step.target.containerIds == [actual.content[0].id]
 
 
@@ -225,6 +234,7 @@ def test_schedule_entry_with_an_id_has_its_own_address_and_post() -> None:
     (step,) = plan_of(data, actual).steps
     assert step.address == "c-1/content/k/schedule/second"
     assert actual.project is not None
+    assert isinstance(step.target, ScheduleTarget)
     assert step.target.postId == post_id_for(actual.project.id, "k", "tiktok", 1, "second")
 
 
@@ -249,6 +259,7 @@ def test_a_schedule_step_carries_what_apply_sends_in_its_target() -> None:
     actual.scheduled_posts = []
     plan = build_plan([plan_of(data, actual)], now=NOW)
     (step,) = plan.customers[0].steps
+    assert isinstance(step.target, ScheduleTarget)
     assert (step.target.scheduledFor, step.target.mode, step.target.captionOverride) == (
         "2027-03-01T10:00:00Z",
         "direct_publish",

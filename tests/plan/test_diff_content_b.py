@@ -11,6 +11,7 @@ from layers_reconcile.plan.actual import ActualCustomer
 from layers_reconcile.plan.diff import diff_customer
 from layers_reconcile.plan.ids import RESERVED_KEY, brief_hash
 from layers_reconcile.plan.model import Action, CustomerPlan, StepKind
+from layers_reconcile.plan.targets import ContentTarget
 from layers_reconcile.records import Container
 from tests.plan.builders import NOW, WORKSPACE, changed, converged, edited, loaded
 
@@ -119,6 +120,7 @@ def test_a_new_entry_is_one_step_per_variant_with_the_credits_of_its_format() ->
         "7300000000000000001"
     )
     # it speaks through the TikTok account: it waits for that consent
+    assert isinstance(video.target, ContentTarget)
     assert video.target.platform == "tiktok"
 
 
@@ -136,7 +138,11 @@ def test_a_variant_missing_from_the_record_is_generated_alone() -> None:
         ("c-1/content/builder/v2", Action.RUN_JOB),
         ("c-1/content/builder/v3", Action.RUN_JOB),
     ]
-    assert all(s.target.previousContainerIds is None for s in plan.steps)
+    assert all(
+        s.target.previousContainerIds is None
+        for s in plan.steps
+        if isinstance(s.target, ContentTarget)
+    )
 
 
 def test_a_variant_still_generating_is_waited_on_by_its_job() -> None:
@@ -155,6 +161,7 @@ def test_a_variant_still_generating_is_waited_on_by_its_job() -> None:
     plan = plan_b(data, actual)
     (step,) = [s for s in plan.steps if s.kind is StepKind.CONTENT]
     assert step.address == "c-1/content/builder/v2"
+    assert isinstance(step.target, ContentTarget)
     assert (step.target.jobId, step.target.containerIds) == ("job_v2", [running])
     assert step.job is not None
     assert step.job.credits == 0
@@ -170,7 +177,10 @@ def test_a_changed_hook_generates_every_variant_anew_rev_b_has_no_regenerate() -
         ("brief.hook", HOOK, "Skip the queue.")
     ]
     old = ["cnt_builder-1-0000-4000-8000-000000000000", "cnt_builder-2-0000-4000-8000-000000000000"]
-    assert all(s.target.previousContainerIds == old for s in steps)
+    assert all(isinstance(s.target, ContentTarget) for s in steps)
+    assert all(
+        s.target.previousContainerIds == old for s in steps if isinstance(s.target, ContentTarget)
+    )
     assert "Rev B has no regenerate" in (steps[0].reason or "")
 
 
@@ -231,6 +241,7 @@ def test_a_failed_variant_alone_is_made_again() -> None:
     plan = plan_b(data, actual)
     (step,) = [s for s in plan.steps if s.kind is StepKind.CONTENT]
     assert step.address == "c-1/content/builder/v2"
+    assert isinstance(step.target, ContentTarget)
     assert step.target.previousContainerIds == [broken]
     assert step.job is not None
     assert step.job.credits == 50  # one variant's credits, not three
@@ -244,6 +255,7 @@ def test_more_variants_generate_only_the_new_ones() -> None:
     plan = plan_b(after, converged_b(before))
     assert content_steps(plan) == [("c-1/content/builder/v3", Action.RUN_JOB)]
     (step,) = [s for s in plan.steps if s.kind is StepKind.CONTENT]
+    assert isinstance(step.target, ContentTarget)
     assert step.target.previousContainerIds is None
     assert step.job is not None
     assert step.job.credits == 50

@@ -8,6 +8,7 @@ from layers_reconcile.config.settings import WorkspaceSpec
 from layers_reconcile.plan.actual import ActualCustomer
 from layers_reconcile.plan.diff import diff_customer
 from layers_reconcile.plan.model import Action, CustomerPlan, StepKind
+from layers_reconcile.plan.targets import TransferTarget
 from layers_reconcile.records import Organization, Project
 from tests.plan.builders import NOW, loaded
 
@@ -76,6 +77,7 @@ def test_a_new_child_plans_create_config_transfer_then_project_in_that_order() -
     ]
     transfer = plan.steps[2]
     assert transfer.kind is StepKind.TRANSFER
+    assert isinstance(transfer.target, TransferTarget)
     assert (transfer.target.transferId, transfer.target.credits) == ("a", 5)
 
 

@@ -11,6 +11,7 @@ from layers_reconcile.apply.importer import _schedule
 from layers_reconcile.plan.ids import RESERVED_KEY, bare_id
 from layers_reconcile.plan.model import Action
 from layers_reconcile.plan.rounds import Entry, round_of, rounds
+from layers_reconcile.plan.targets import ScheduleTarget
 from layers_reconcile.records import ScheduledPost
 from tests.plan.builders import changed, converged, loaded
 from tests.plan.test_diff import _two_entries, plan_of
@@ -95,6 +96,7 @@ def test_plan_names_a_stray_post_after_many_rounds_by_its_entry() -> None:
     only_first["content"]["k"]["schedule"].pop()
     (step,) = plan_of(only_first, actual).steps
     assert (step.address, step.action) == ("c-1/content/k/schedule/tiktok/v2", Action.CANCEL)
+    assert isinstance(step.target, ScheduleTarget)
     assert step.target.postId == entry.post_id(9)
 
 

@@ -6,12 +6,13 @@ from layers_reconcile.apply.context import CustomerContext
 from layers_reconcile.apply.steps.base import StepResult, approval_gate, content_key_of
 from layers_reconcile.errors import ConflictError
 from layers_reconcile.plan.model import Step
+from layers_reconcile.plan.targets import ApprovalTarget, ContentApprovalTarget
 from layers_reconcile.revb import REV_A_ONLY, approval_of, review_policy_body
 from layers_reconcile.statuses import APPROVAL_CLEARED
 
 
-async def update_policy(ctx: CustomerContext, step: Step) -> StepResult:
-    ctx.project_id = ctx.project_id or step.target.projectId
+async def update_policy(ctx: CustomerContext, step: Step, target: ApprovalTarget) -> StepResult:
+    ctx.project_id = ctx.project_id or target.projectId
     assert ctx.spec.approval is not None
     body = ctx.spec.approval.model_dump(exclude_unset=True)
     known = {c.field for c in step.changes if not c.before_unknown}
@@ -35,13 +36,6 @@ async def _update_review_policy(ctx: CustomerContext, body: dict[str, object]) -
     return StepResult(detail="review policy " + ", ".join(f"{k}={v}" for k, v in sent.items()))
 
 
-def _containers(step: Step) -> list[str]:
-    ids = step.target.containerIds or []
-    if not ids and step.target.containerId:
-        ids = [step.target.containerId]
-    return [str(i) for i in ids]
-
-
 def _note(ctx: CustomerContext, key: str | None) -> str:
     where = f"workspace {ctx.workspace}" if ctx.workspace else "its workspace"
     source = f" ({ctx.loaded.path})" if ctx.loaded is not None else ""
@@ -50,11 +44,11 @@ def _note(ctx: CustomerContext, key: str | None) -> str:
     ]
 
 
-async def approve(ctx: CustomerContext, step: Step) -> StepResult:
+async def approve(ctx: CustomerContext, step: Step, target: ContentApprovalTarget) -> StepResult:
     key = content_key_of(ctx.customer, step.address)
     note = _note(ctx, key)
     approved = 0
-    for container_id in _containers(step):
+    for container_id in target.containerIds or []:
         try:
             # Approving is idempotent by state; a derived key would replay the first approval
             # after a regenerate reset the container to pending.
@@ -71,6 +65,8 @@ async def approve(ctx: CustomerContext, step: Step) -> StepResult:
     return StepResult(detail=f"approved {approved} container(s)")
 
 
-async def wait_for_approval(ctx: CustomerContext, step: Step) -> StepResult:
-    gate = approval_gate(ctx, step.address, _containers(step))
+async def wait_for_approval(
+    ctx: CustomerContext, step: Step, target: ContentApprovalTarget
+) -> StepResult:
+    gate = approval_gate(ctx, step.address, target.containerIds or [])
     return StepResult(detail="waiting for approval", gate=gate, changed=False)

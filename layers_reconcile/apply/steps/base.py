@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Generic, Protocol, TypeVar
 
 from layers_reconcile.apply.context import CustomerContext, Gate, GateCheck, GateState
 from layers_reconcile.apply.events import PersonWait
@@ -13,7 +13,8 @@ from layers_reconcile.apply.reserved import Reserved
 from layers_reconcile.errors import ConflictError, NotFoundError
 from layers_reconcile.plan.address import Address
 from layers_reconcile.plan.ids import CANCELED_KEY, bare_id
-from layers_reconcile.plan.model import Step
+from layers_reconcile.plan.model import Action, Step
+from layers_reconcile.plan.targets import BaseTarget, StepKind
 from layers_reconcile.statuses import APPROVAL_CLEARED, POST_DONE
 
 # Where a person lands after a consent when the file names no returnUrl (allowed by the
@@ -28,14 +29,39 @@ class StepResult:
     changed: bool = True  # False: the step turned out to have nothing to do
 
 
-Handler = Callable[[CustomerContext, Step], Awaitable[StepResult]]
+T = TypeVar("T", bound=BaseTarget)
 
 
-def first(*values: Any) -> Any:
-    for v in values:
-        if v is not None:
-            return v
-    return None
+class Handler(Protocol):
+    """What the executor runs for one (kind, action) of the step catalogue."""
+
+    @property
+    def kind(self) -> StepKind: ...
+
+    @property
+    def action(self) -> Action: ...
+
+    async def __call__(self, ctx: CustomerContext, step: Step) -> StepResult: ...
+
+
+@dataclass(frozen=True)
+class StepHandler(Generic[T]):
+    """A handler of the steps of one kind and action: `run` is given the step's target as its
+    kind's model (`plan.targets`), so mypy checks every field a handler reads."""
+
+    target: type[T]
+    action: Action
+    run: Callable[[CustomerContext, Step, T], Awaitable[StepResult]]
+
+    @property
+    def kind(self) -> StepKind:
+        return self.target.KIND
+
+    async def __call__(self, ctx: CustomerContext, step: Step) -> StepResult:
+        target = step.target
+        if not isinstance(target, self.target):  # `Step` refuses it already: never reached
+            raise StepError(f"{step.address}: a {step.kind} step has no {self.kind} target")
+        return await self.run(ctx, step, target)
 
 
 def content_key_of(customer: str, address: str) -> str | None:
@@ -100,7 +126,7 @@ def approval_gate(ctx: CustomerContext, address: str, container_ids: list[str]) 
 KEEP_CANCELED = 500  # post ids remembered as canceled by this tool
 
 
-def record_canceled(*post_ids: str) -> Any:
+def record_canceled(*post_ids: str) -> Callable[[Reserved], None]:
     """A reserved-record mutation: these posts are (about to be) canceled by this tool."""
 
     def mutate(reserved: Reserved) -> None:

@@ -7,11 +7,12 @@ from typing import Any
 from layers_reconcile.apply.context import CustomerContext
 from layers_reconcile.apply.steps.base import StepResult
 from layers_reconcile.plan.model import Step
+from layers_reconcile.plan.targets import BrandTarget
 from layers_reconcile.revb import brand_sendable_b
 
 
-async def update(ctx: CustomerContext, step: Step) -> StepResult:
-    ctx.project_id = ctx.project_id or step.target.projectId
+async def update(ctx: CustomerContext, step: Step, target: BrandTarget) -> StepResult:
+    ctx.project_id = ctx.project_id or target.projectId
     assert ctx.spec.brand is not None
     managed: dict[str, Any] = ctx.spec.brand.model_dump(exclude_unset=True)
     if ctx.api.revision == "b":

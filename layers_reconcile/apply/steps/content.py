@@ -30,12 +30,13 @@ from layers_reconcile.apply.steps.base import (
     content_key_of,
 )
 from layers_reconcile.config.content import ContentSpec
-from layers_reconcile.config.generation import Speaker, generation_request
+from layers_reconcile.config.generation import GenerationRequest, Speaker, generation_request
 from layers_reconcile.config.ignore import ignored_by
 from layers_reconcile.errors import ConflictError, JobError
 from layers_reconcile.plan.address import Address
 from layers_reconcile.plan.ids import brief_hash, content_id_for
 from layers_reconcile.plan.model import Step
+from layers_reconcile.plan.targets import ContentTarget
 from layers_reconcile.records import ContentRecord
 from layers_reconcile.statuses import CONTAINER_RUNNING
 
@@ -129,16 +130,16 @@ async def _settle(ctx: CustomerContext, step: Step, key: str, job_ids: list[str]
     await ctx.update_reserved(done, Keep.LAZY)
 
 
-async def run(ctx: CustomerContext, step: Step) -> StepResult:
-    ctx.project_id = ctx.project_id or step.target.projectId
+async def run(ctx: CustomerContext, step: Step, target: ContentTarget) -> StepResult:
+    ctx.project_id = ctx.project_id or target.projectId
     key = _key(ctx, step)
     content = _spec(ctx, key)
     if ctx.api.revision == "b":
-        return await _run_b(ctx, step, key, content)
+        return await _run_b(ctx, step, target, key, content)
     entry = ((await ctx.reserved()).get("content") or {}).get(key) or {}
     recorded_jobs = [str(j) for j in entry.get("jobIds") or [entry.get("jobId") or ""] if j]
     regenerate = step.job is not None and step.job.kind == "content_regenerate"
-    renew = regenerate or bool(step.target.previousContainerIds)
+    renew = regenerate or bool(target.previousContainerIds)
     if recorded_jobs and renew:
         # A job recorded by an earlier run whose end was not written (the containers show it):
         # whatever it did, the plan asks for a new generation from what the API shows now.
@@ -149,18 +150,23 @@ async def run(ctx: CustomerContext, step: Step) -> StepResult:
         # A job an earlier (perhaps killed) run started and recorded: wait on it, start nothing.
         await _settle(ctx, step, key, recorded_jobs)
         return StepResult(detail=f"content {key!r}: waited on the running job")
-    if step.target.jobId and not renew:
-        await _settle(ctx, step, key, [str(step.target.jobId)])
+    if target.jobId and not renew:
+        await _settle(ctx, step, key, [target.jobId])
         return StepResult(detail=f"content {key!r}: waited on the running job")
     if regenerate:
-        return await _regenerate(ctx, step, key, content, entry)
-    if step.target.containerIds and not step.target.previousContainerIds:
-        return await _wait_containers(ctx, step, key, [str(c) for c in step.target.containerIds])
-    return await _generate(ctx, step, key, content, entry)
+        return await _regenerate(ctx, step, target, key, content, entry)
+    if target.containerIds and not target.previousContainerIds:
+        return await _wait_containers(ctx, step, key, target.containerIds)
+    return await _generate(ctx, step, target, key, content, entry)
 
 
 async def _generate(
-    ctx: CustomerContext, step: Step, key: str, content: ContentSpec, entry: ContentRecord
+    ctx: CustomerContext,
+    step: Step,
+    target: ContentTarget,
+    key: str,
+    content: ContentSpec,
+    entry: ContentRecord,
 ) -> StepResult:
     project_id = ctx.require_project()
     pinned = (await ctx.reserved()).get("influencerId")
@@ -175,7 +181,7 @@ async def _generate(
             recovery="fix the entry in the customer file, then apply again",
         )
     generation = int(entry.get("generation") or 1)
-    if step.target.previousContainerIds and entry.get("containerIds"):
+    if target.previousContainerIds and entry.get("containerIds"):
         generation += 1  # format/variants changed or the containers are gone: new containers
     body: dict[str, Any] = {"id": generation_id(project_id, key, generation), **request.body}
     try:
@@ -224,46 +230,57 @@ def _ordered(variant_ids: dict[str, str]) -> list[str]:
     return [variant_ids[v] for v in sorted(variant_ids, key=int)]
 
 
-async def _run_b(ctx: CustomerContext, step: Step, key: str, content: ContentSpec) -> StepResult:
+async def _run_b(
+    ctx: CustomerContext, step: Step, target: ContentTarget, key: str, content: ContentSpec
+) -> StepResult:
     """Rev B: this step is one variant: one call of the format's route, one container."""
     variant = _variant(ctx, step)
     slot = str(variant)
     entry = ((await ctx.reserved()).get("content") or {}).get(key) or {}
-    renew = bool(step.target.previousContainerIds)
-    job_id = (entry.get("variantJobs") or {}).get(slot) or (None if renew else step.target.jobId)
+    renew = bool(target.previousContainerIds)
+    job_id = (entry.get("variantJobs") or {}).get(slot) or (None if renew else target.jobId)
     if job_id and not renew:
         # A call an earlier (perhaps killed) run made and recorded: wait on it, send nothing.
-        await _settle_variant(ctx, step, key, slot, str(job_id))
+        await _settle_variant(ctx, step, key, slot, job_id)
         return StepResult(detail=f"content {key!r} v{variant}: waited on the running job")
-    return await _generate_b(ctx, step, key, content, variant)
+    return await _generate_b(ctx, step, target, key, content, variant)
 
 
 async def _generate_b(
-    ctx: CustomerContext, step: Step, key: str, content: ContentSpec, variant: int
+    ctx: CustomerContext,
+    step: Step,
+    target: ContentTarget,
+    key: str,
+    content: ContentSpec,
+    variant: int,
 ) -> StepResult:
     async with ctx.send_locks.setdefault(key, asyncio.Lock()):
-        container_id, job_id = await _send_b(ctx, step, key, content, variant)
+        container_id, job_id = await _send_b(ctx, target, key, content, variant)
     await _settle_variant(ctx, step, key, str(variant), job_id)
     return StepResult(detail=f"generated {content.format} v{variant}: {container_id}")
 
 
-async def _send_b(
-    ctx: CustomerContext, step: Step, key: str, content: ContentSpec, variant: int
-) -> tuple[str, str]:
-    """One variant's call, and its container and job recorded before anything else is sent."""
-    project_id = ctx.require_project()
-    entry = ((await ctx.reserved()).get("content") or {}).get(key) or {}
-    slot = str(variant)
+def _made_again(target: ContentTarget, entry: ContentRecord, slot: str) -> tuple[int, int]:
+    """(generation, attempt) of a variant's call: a variant made again alone (its generation
+    failed) is its next attempt; replacing containers the record still names, a new generation."""
     generation = int(entry.get("generation") or 1)
     attempt = int((entry.get("variantAttempts") or {}).get(slot) or 0)
-    replaced = {str(c) for c in step.target.previousContainerIds or []}
+    replaced = set(target.previousContainerIds or [])
     if replaced and replaced == {(entry.get("variantIds") or {}).get(slot)}:
-        attempt += 1  # this variant alone is made again (its generation failed)
+        attempt += 1
     elif replaced & set(entry.get("containerIds") or []):
-        generation += 1  # the record still names the replaced containers: a new generation
+        generation += 1
+    return generation, attempt
+
+
+async def _request_b(
+    ctx: CustomerContext, target: ContentTarget, key: str, content: ContentSpec
+) -> tuple[str, GenerationRequest]:
+    """The format's route and the body of one variant's call, speaking through the entry's
+    account (its connected account) or the pinned influencer."""
     account = None
     if content.account is not None:
-        account = step.target.socialAccountId or await connected_account(
+        account = target.socialAccountId or await connected_account(
             ctx, content.account, "for content to speak through"
         )
     pinned = (await ctx.reserved()).get("influencerId")
@@ -278,14 +295,25 @@ async def _send_b(
             f"content {key!r}: " + "; ".join(n.message for n in request.problems),
             recovery="fix the entry in the customer file, then apply again",
         )
-    body = request.body
+    return request.route, request
+
+
+async def _send_b(
+    ctx: CustomerContext, target: ContentTarget, key: str, content: ContentSpec, variant: int
+) -> tuple[str, str]:
+    """One variant's call, and its container and job recorded before anything else is sent."""
+    project_id = ctx.require_project()
+    entry = ((await ctx.reserved()).get("content") or {}).get(key) or {}
+    slot = str(variant)
+    generation, attempt = _made_again(target, entry, slot)
+    route, request = await _request_b(ctx, target, key, content)
     # One key per (content, variant, generation, body): a resend after a lost answer or a
     # crash is answered with the same container, so each variant is made exactly once.
-    made_of: dict[str, Any] = {"body": body, "generation": generation}
+    made_of: dict[str, Any] = {"body": request.body, "generation": generation}
     if attempt:
         made_of["attempt"] = attempt
     idempotency_key = ctx.idempotency_key(f"content/{key}/v{variant}", made_of)
-    accepted = await ctx.api.generate_content_b(project_id, request.route, body, idempotency_key)
+    accepted = await ctx.api.generate_content_b(project_id, route, request.body, idempotency_key)
     made = [c for c in (*accepted.container_ids, accepted.container_id) if c]
     if not made:
         raise StepError(f"content {key!r}: the API accepted the generation but named no container")
@@ -294,20 +322,15 @@ async def _send_b(
     def started(reserved: Reserved) -> None:
         record = content_entry(reserved, key)
         if record.get("generation") != generation or record.get("format") != content.format:
-            stale = ("containerIds", "variantIds", "variantJobs", "variantAttempts", "jobId")
-            for name in (*stale, "jobIds"):
-                record.pop(name, None)  # type: ignore[misc]
-        ids = dict(record.get("variantIds") or {})
-        ids[slot] = container_id
-        jobs = dict(record.get("variantJobs") or {})
-        jobs[slot] = job_id
+            _forget_generation(record)
+        ids = {**(record.get("variantIds") or {}), slot: container_id}
         if attempt:
             record["variantAttempts"] = {**(record.get("variantAttempts") or {}), slot: attempt}
         record.update(
             {
                 "containerIds": _ordered(ids),
                 "variantIds": ids,
-                "variantJobs": jobs,
+                "variantJobs": {**(record.get("variantJobs") or {}), slot: job_id},
                 "briefHash": brief_hash(request.inputs),
                 "format": content.format,
                 "variants": content.variants,
@@ -318,6 +341,15 @@ async def _send_b(
 
     await ctx.update_reserved(started)
     return container_id, job_id
+
+
+def _forget_generation(record: ContentRecord) -> None:
+    """The containers and jobs of another generation (or format) are not this one's."""
+    _clear_job(record)
+    record.pop("containerIds", None)
+    record.pop("variantIds", None)
+    record.pop("variantJobs", None)
+    record.pop("variantAttempts", None)
 
 
 async def _settle_variant(
@@ -345,9 +377,14 @@ async def _settle_variant(
 
 
 async def _regenerate(
-    ctx: CustomerContext, step: Step, key: str, content: ContentSpec, entry: ContentRecord
+    ctx: CustomerContext,
+    step: Step,
+    target: ContentTarget,
+    key: str,
+    content: ContentSpec,
+    entry: ContentRecord,
 ) -> StepResult:
-    container_ids = [str(c) for c in step.target.containerIds or entry.get("containerIds") or []]
+    container_ids = target.containerIds or entry.get("containerIds") or []
     if not container_ids:
         raise StepError(f"content {key!r}: no containers to regenerate")
     brief, sent_hash = await _brief_keeping_ignored(ctx, key, content, container_ids[0])
@@ -406,10 +443,10 @@ async def _wait_containers(
     return result
 
 
-async def cancel(ctx: CustomerContext, step: Step) -> StepResult:
+async def cancel(ctx: CustomerContext, step: Step, target: ContentTarget) -> StepResult:
     """Content removed from the file: cancel its queued posts (the containers stay)."""
     canceled = 0
-    for post_id in [str(p) for p in step.target.postIds or []]:
+    for post_id in target.postIds or []:
         if await cancel_post(ctx, post_id):
             canceled += 1
     return StepResult(detail=f"canceled {canceled} queued post(s)")

@@ -8,12 +8,13 @@ from layers_reconcile.apply.events import PersonWait
 from layers_reconcile.apply.links import keep, mint_install
 from layers_reconcile.apply.recovery import StepError
 from layers_reconcile.apply.reserved import Keep
-from layers_reconcile.apply.steps.base import DEFAULT_RETURN_URL, StepResult, first
+from layers_reconcile.apply.steps.base import DEFAULT_RETURN_URL, StepResult
 from layers_reconcile.errors import ConflictError
 from layers_reconcile.plan.ids import parse_instant
 from layers_reconcile.plan.installations import covering
 from layers_reconcile.plan.links import Link, github_key, reusable
 from layers_reconcile.plan.model import Step
+from layers_reconcile.plan.targets import GithubTarget
 from layers_reconcile.records import Installation
 
 INSTALL_URL_TTL = 15 * 60  # the documented lifetime of an install URL
@@ -24,10 +25,9 @@ def _owner(ctx: CustomerContext) -> str:
     return ctx.spec.github.repo.split("/")[0]
 
 
-def _return_url(ctx: CustomerContext, step: Step) -> str:
+def _return_url(ctx: CustomerContext, target: GithubTarget) -> str:
     github = ctx.spec.github
-    value = first(step.target.returnUrl, github.returnUrl if github else None)
-    return str(value or DEFAULT_RETURN_URL)
+    return target.returnUrl or (github.returnUrl if github else None) or DEFAULT_RETURN_URL
 
 
 def _login_of(installation: Installation) -> str:
@@ -38,21 +38,23 @@ async def registered_for(ctx: CustomerContext, org: str) -> Installation | None:
     return covering(await ctx.api.installations(), org)
 
 
-async def register(ctx: CustomerContext, step: Step) -> StepResult:
+async def register(ctx: CustomerContext, step: Step, target: GithubTarget) -> StepResult:
     github = ctx.spec.github
-    installation_id = first(step.target.installationId, github and github.installationId)
+    installation_id = target.installationId
+    if installation_id is None and github is not None:
+        installation_id = github.installationId
     if installation_id is None:
         raise StepError("no installationId to register")
     # Registering needs a `state` from an install URL (guide step 2). No login hint: the app is
     # already installed, nobody is meant to open this URL.
-    issued = await ctx.api.install_url(_return_url(ctx, step))
+    issued = await ctx.api.install_url(_return_url(ctx, target))
     state = issued.state
     if not state:
         raise StepError("the install-url response carries no state")
     try:
-        request = {"installationId": int(installation_id), "state": str(state)}
+        request = {"installationId": installation_id, "state": state}
         body = await ctx.api.register_installation(
-            int(installation_id), str(state), ctx.idempotency_key("github", request)
+            installation_id, state, ctx.idempotency_key("github", request)
         )
     except ConflictError:
         if await registered_for(ctx, _owner(ctx)) is None:
@@ -115,9 +117,9 @@ async def _install_link(ctx: CustomerContext, org: str, return_url: str) -> Link
     return link
 
 
-async def wait_for_install(ctx: CustomerContext, step: Step) -> StepResult:
-    org = str(step.target.org or _owner(ctx))
-    return_url = _return_url(ctx, step)
+async def wait_for_install(ctx: CustomerContext, step: Step, target: GithubTarget) -> StepResult:
+    org = target.org or _owner(ctx)
+    return_url = _return_url(ctx, target)
     link = await _install_link(ctx, org, return_url)
     url, state = link.url, link.state
     issued_at = ctx.options.clock()

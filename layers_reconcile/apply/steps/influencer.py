@@ -13,6 +13,7 @@ from layers_reconcile.apply.steps.base import StepResult, where
 from layers_reconcile.config.models import InfluencerSpec
 from layers_reconcile.plan.influencers import file_influencer, file_influencer_label
 from layers_reconcile.plan.model import Step
+from layers_reconcile.plan.targets import InfluencerTarget
 from layers_reconcile.records import Influencer
 from layers_reconcile.revb import influencer_hints
 from layers_reconcile.statuses import InfluencerStatus
@@ -25,7 +26,7 @@ def _label(ctx: CustomerContext) -> str:
     return "" if want is None else file_influencer_label(want)
 
 
-async def _find(ctx: CustomerContext, step: Step, *created: str) -> Influencer | None:
+async def _find(ctx: CustomerContext, target: InfluencerTarget, *created: str) -> Influencer | None:
     """The file's influencer (`plan.influencers`, the plan's rule), or the one the step names;
     `created`: the id of one this run just made."""
     influencers = await ctx.api.list_influencers(ctx.require_project())
@@ -40,7 +41,7 @@ async def _find(ctx: CustomerContext, step: Step, *created: str) -> Influencer |
     )
     if found is not None:
         return found
-    named = [v for v in (step.target.influencerId, step.target.name) if v]
+    named = [v for v in (target.influencerId, target.name) if v]
     return next(
         (
             found
@@ -94,9 +95,9 @@ async def _pin(ctx: CustomerContext, influencer_id: str) -> None:
     await ctx.update_reserved(pin, Keep.RUN)
 
 
-async def select(ctx: CustomerContext, step: Step) -> StepResult:
-    ctx.project_id = ctx.project_id or step.target.projectId
-    found = await _find(ctx, step)
+async def select(ctx: CustomerContext, step: Step, target: InfluencerTarget) -> StepResult:
+    ctx.project_id = ctx.project_id or target.projectId
+    found = await _find(ctx, target)
     if found is None:
         want = ctx.spec.influencer
         if isinstance(want, InfluencerSpec) and want.id is not None:
@@ -115,12 +116,12 @@ async def select(ctx: CustomerContext, step: Step) -> StepResult:
     return StepResult(detail=f"pinned {found.name!r} ({found.id})")
 
 
-async def create(ctx: CustomerContext, step: Step) -> StepResult:
-    ctx.project_id = ctx.project_id or step.target.projectId
+async def create(ctx: CustomerContext, step: Step, target: InfluencerTarget) -> StepResult:
+    ctx.project_id = ctx.project_id or target.projectId
     spec = ctx.spec.influencer
     if not isinstance(spec, InfluencerSpec):
         raise StepError("creating an influencer needs its attributes in the file")
-    existing = await _find(ctx, step)
+    existing = await _find(ctx, target)
     if existing is not None:  # created by an earlier, interrupted run
         await _until_ready(ctx, step, existing)
         await _pin(ctx, existing.id)
@@ -144,7 +145,7 @@ async def create(ctx: CustomerContext, step: Step) -> StepResult:
         await ctx.update_reserved(record, Keep.LAZY)
         expected = step.job.expected_seconds if step.job else EXPECTED_SECONDS
         await ctx.wait_for_job(step.address, str(job_id), expected_seconds=expected)
-    found = await _find(ctx, step, influencer_id)
+    found = await _find(ctx, target, influencer_id)
     if found is None:
         raise StepError(f"the influencer {_label(ctx)!r} did not appear after its job")
     influencer_id = found.id

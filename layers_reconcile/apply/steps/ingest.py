@@ -16,6 +16,7 @@ from layers_reconcile.apply.reserved import Keep, Reserved
 from layers_reconcile.apply.steps.base import StepResult
 from layers_reconcile.errors import ConflictError, JobError
 from layers_reconcile.plan.model import Step
+from layers_reconcile.plan.targets import IngestTarget
 from layers_reconcile.records import IngestRecord, Job
 
 DEFAULT_EXPECTED = 330.0
@@ -59,12 +60,12 @@ async def _finish(ctx: CustomerContext, step: Step, job_id: str, record: IngestR
     return job
 
 
-async def run(ctx: CustomerContext, step: Step) -> StepResult:
-    ctx.project_id = ctx.project_id or step.target.projectId
+async def run(ctx: CustomerContext, step: Step, target: IngestTarget) -> StepResult:
+    ctx.project_id = ctx.project_id or target.projectId
     if ctx.spec.github is None:
         raise StepError("ingest needs a github section")
     previous = (await ctx.reserved()).get("ingest") or {}
-    running = step.target.jobId
+    running = target.jobId
     same_config = all(previous.get(k) == v for k, v in desired_record(ctx).items())
     if not running and previous.get("status") == "running" and same_config:
         running = previous.get("jobId")  # recorded since this plan was made (a rival run)

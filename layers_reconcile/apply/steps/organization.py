@@ -21,6 +21,7 @@ from layers_reconcile.apply.context import CustomerContext
 from layers_reconcile.apply.recovery import StepError
 from layers_reconcile.apply.steps.base import StepResult
 from layers_reconcile.config.fieldtypes import ORG_PROJECT_KEY, ORG_WORKSPACE_KEY
+from layers_reconcile.config.organization import TransferSpec
 from layers_reconcile.errors import ConflictError
 from layers_reconcile.ids import idempotency_key_for, transfer_key
 from layers_reconcile.plan import orgs
@@ -28,7 +29,8 @@ from layers_reconcile.plan.address import Address
 from layers_reconcile.plan.diff_org import desired_child, desired_config
 from layers_reconcile.plan.ids import same_id
 from layers_reconcile.plan.model import Step
-from layers_reconcile.records import Migration
+from layers_reconcile.plan.targets import OrganizationTarget, TransferTarget
+from layers_reconcile.records import Migration, Organization
 
 # A migrate refused because a job runs in the project: wait this long at first, doubling.
 MIGRATE_WAIT_FIRST = 2.0
@@ -36,31 +38,31 @@ MIGRATE_WAIT_CAP = 30.0
 MIGRATE_WAIT_TOTAL = 1800.0
 
 
-def _child_id(ctx: CustomerContext, step: Step) -> str:
-    found = step.target.organizationId or ctx.organization_id
+def _child_id(ctx: CustomerContext, target: OrganizationTarget | TransferTarget) -> str:
+    found = target.organizationId or ctx.organization_id
     if not found:
         raise StepError(f"{ctx.customer}: the child organization is not known yet")
     return found
 
 
-async def create(ctx: CustomerContext, step: Step) -> StepResult:
+async def create(ctx: CustomerContext, step: Step, target: OrganizationTarget) -> StepResult:
     child = await create_child(ctx)
     ctx.enter(child.id)
     return StepResult(detail=f"created child organization {child.id}")
 
 
-async def migrate(ctx: CustomerContext, step: Step) -> StepResult:
+async def migrate(ctx: CustomerContext, step: Step, target: OrganizationTarget) -> StepResult:
     """The flat project into a new child: the API's mapping names the child to make (each
     distinct name is a new child; it moves no project into a child that exists, which the plan
     refuses), then the child is labelled with the tool's stamp. A run killed in between finds
     it by its project (`plan.observe`) and adopts it."""
-    project_id = ctx.project_id or step.target.projectId
+    project_id = ctx.project_id or target.projectId
     if not project_id:
         raise StepError(f"{ctx.customer}: no project to move")
-    if step.target.organizationId:
+    if target.organizationId:
         raise StepError(
             f"{ctx.customer}: the API's migrate makes a new child; it moves no project into "
-            f"child organization {step.target.organizationId}",
+            f"child organization {target.organizationId}",
             recovery="plan again",
         )
     name = desired_child(ctx.spec)["name"]
@@ -101,9 +103,9 @@ def _child_holding(moved: Migration, project_id: str) -> str:
     raise StepError(f"the migrate's answer names no child holding project {project_id}")
 
 
-async def adopt(ctx: CustomerContext, step: Step) -> StepResult:
+async def adopt(ctx: CustomerContext, step: Step, target: OrganizationTarget) -> StepResult:
     """--take-over: the child carries this workspace's stamp from now on."""
-    org_id = _child_id(ctx, step)
+    org_id = _child_id(ctx, target)
     tool = orgs.stamp(ctx.customer, _workspace(ctx))
     if ctx.project_id:
         tool[ORG_PROJECT_KEY] = ctx.project_id
@@ -116,7 +118,7 @@ async def adopt(ctx: CustomerContext, step: Step) -> StepResult:
     return StepResult(detail=f"adopted child organization {org_id}")
 
 
-def _differences(ctx: CustomerContext, child: Any) -> dict[str, Any]:
+def _differences(ctx: CustomerContext, child: Organization) -> dict[str, Any]:
     """The child's fields to send: those the file manages that differ; metadata per key (a
     partner key the file no longer has is unset with "")."""
     wanted = desired_child(ctx.spec)
@@ -134,11 +136,11 @@ def _differences(ctx: CustomerContext, child: Any) -> dict[str, Any]:
     return body
 
 
-async def update(ctx: CustomerContext, step: Step) -> StepResult:
+async def update(ctx: CustomerContext, step: Step, target: OrganizationTarget) -> StepResult:
     """The child's fields (`ID/organization`) or its credit config (`ID/organization/credits`)."""
     if Address.parse(ctx.customer, step.address).parts[1:] == ("credits",):
-        return await credit_config(ctx, step)
-    org_id = _child_id(ctx, step)
+        return await credit_config(ctx, step, target)
+    org_id = _child_id(ctx, target)
     body = _differences(ctx, await ctx.control.get_organization(org_id))
     noted = f"metadata.{ORG_PROJECT_KEY}"
     if ctx.project_id and any(c.field == noted for c in step.changes):
@@ -149,9 +151,9 @@ async def update(ctx: CustomerContext, step: Step) -> StepResult:
     return StepResult(detail="updated " + ", ".join(sorted(body)))
 
 
-async def credit_config(ctx: CustomerContext, step: Step) -> StepResult:
+async def credit_config(ctx: CustomerContext, step: Step, target: OrganizationTarget) -> StepResult:
     """Only the fields that differ (the plan's changes), as the file wants them."""
-    org_id = _child_id(ctx, step)
+    org_id = _child_id(ctx, target)
     assert ctx.spec.organization is not None
     wanted = desired_config(ctx.spec.organization)
     body = {c.field: wanted[c.field] for c in step.changes if c.field in wanted}
@@ -161,24 +163,22 @@ async def credit_config(ctx: CustomerContext, step: Step) -> StepResult:
     return StepResult(detail="credit config: " + ", ".join(sorted(body)))
 
 
-async def suspend(ctx: CustomerContext, step: Step) -> StepResult:
-    org_id = _child_id(ctx, step)
+async def suspend(ctx: CustomerContext, step: Step, target: OrganizationTarget) -> StepResult:
+    org_id = _child_id(ctx, target)
     await ctx.control.suspend_organization(org_id)
     return StepResult(detail=f"suspended {org_id} (its own keys get 503 KILL_SWITCH)")
 
 
-async def resume(ctx: CustomerContext, step: Step) -> StepResult:
-    org_id = _child_id(ctx, step)
+async def resume(ctx: CustomerContext, step: Step, target: OrganizationTarget) -> StepResult:
+    org_id = _child_id(ctx, target)
     await ctx.control.resume_organization(org_id)
     return StepResult(detail=f"resumed {org_id}")
 
 
-async def allocate(ctx: CustomerContext, step: Step) -> StepResult:
+async def allocate(ctx: CustomerContext, step: Step, target: TransferTarget) -> StepResult:
     """One transfer, exactly once: the ledger first, then the allocation with its own key."""
-    org_id = _child_id(ctx, step)
-    transfer_id, credits = step.target.transferId, step.target.credits
-    if not transfer_id or not credits:
-        raise StepError(f"{step.address}: a transfer step without its id or credits")
+    org_id = _child_id(ctx, target)
+    transfer_id, credits = target.transferId, target.credits
     workspace = _workspace(ctx)
     done = orgs.carried_out(await ctx.control.list_allocations(org_id))
     if transfer_id in done:
@@ -207,14 +207,14 @@ async def allocate(ctx: CustomerContext, step: Step) -> StepResult:
     return StepResult(detail=f"moved {credits} credits to {org_id} as {answer.id}{again}")
 
 
-def _transfers(ctx: CustomerContext) -> list[Any]:
+def _transfers(ctx: CustomerContext) -> list[TransferSpec]:
     org = ctx.spec.organization
     return list((org.credits.transfers if org and org.credits else None) or [])
 
 
-async def archive(ctx: CustomerContext, step: Step) -> StepResult:
+async def archive(ctx: CustomerContext, step: Step, target: OrganizationTarget) -> StepResult:
     """--prune: an orphan child this workspace stamped, archived for good (credits swept back)."""
-    org_id = step.target.organizationId
+    org_id = target.organizationId
     if not org_id:
         raise StepError("no child organization to archive")
     child = await ctx.control.get_organization(org_id)

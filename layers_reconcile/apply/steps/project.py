@@ -14,6 +14,7 @@ from layers_reconcile.config.ignore import ignored_by
 from layers_reconcile.errors import ConflictError
 from layers_reconcile.plan.ids import LAST_APPLIED, RESERVED_KEY, project_id_for
 from layers_reconcile.plan.model import Step
+from layers_reconcile.plan.targets import ProjectTarget
 from layers_reconcile.records import Project
 from layers_reconcile.statuses import POST_DONE
 
@@ -28,7 +29,7 @@ def _stamp(ctx: CustomerContext) -> Reserved:
     return stamp
 
 
-async def create(ctx: CustomerContext, step: Step) -> StepResult:
+async def create(ctx: CustomerContext, step: Step, target: ProjectTarget) -> StepResult:
     spec = ctx.spec.project
     # Rev A takes a partner-chosen id (a natural key); Rev B chooses its own (`prj_…`), and the
     # project is found again by its customerExternalId.
@@ -61,8 +62,8 @@ async def create(ctx: CustomerContext, step: Step) -> StepResult:
     return StepResult(detail=f"created project {ctx.project_id}")
 
 
-async def adopt(ctx: CustomerContext, step: Step) -> StepResult:
-    ctx.project_id = ctx.project_id or step.target.projectId
+async def adopt(ctx: CustomerContext, step: Step, target: ProjectTarget) -> StepResult:
+    ctx.project_id = ctx.project_id or target.projectId
     previous: list[str | None] = []
 
     def stamp(reserved: Reserved) -> None:
@@ -76,8 +77,8 @@ async def adopt(ctx: CustomerContext, step: Step) -> StepResult:
     return StepResult(detail=f"adopted (was {was!r})" if was else "adopted")
 
 
-async def update(ctx: CustomerContext, step: Step) -> StepResult:
-    ctx.project_id = ctx.project_id or step.target.projectId
+async def update(ctx: CustomerContext, step: Step, target: ProjectTarget) -> StepResult:
+    ctx.project_id = ctx.project_id or target.projectId
     spec = ctx.spec.project
     managed = spec.model_fields_set
     fields = {c.field.split(".")[0] for c in step.changes}
@@ -118,11 +119,11 @@ def _keep_ignored(
     return metadata
 
 
-async def archive(ctx: CustomerContext, step: Step) -> StepResult:
-    project_id = step.target.projectId or ctx.project_id
+async def archive(ctx: CustomerContext, step: Step, target: ProjectTarget) -> StepResult:
+    project_id = target.projectId or ctx.project_id
     if not project_id:
         raise StepError("no project to archive")
-    ctx.project_id = str(project_id)
+    ctx.project_id = project_id
     project = await ctx.project()
     reserved = reserved_of(project)
     if not ctx.workspace or reserved.get("workspace") != ctx.workspace:

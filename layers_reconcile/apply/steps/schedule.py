@@ -16,31 +16,29 @@ from layers_reconcile.apply.steps.base import (
 )
 from layers_reconcile.plan.ids import schedule_suffix
 from layers_reconcile.plan.model import Step
+from layers_reconcile.plan.targets import ScheduleTarget
 
 
-async def schedule(ctx: CustomerContext, step: Step) -> StepResult:
-    ctx.project_id = ctx.project_id or step.target.projectId
-    container_id = step.target.containerId
-    post_id = step.target.postId
-    platform = step.target.platform
-    scheduled_for = step.target.scheduledFor
-    mode = step.target.mode
+async def schedule(ctx: CustomerContext, step: Step, target: ScheduleTarget) -> StepResult:
+    ctx.project_id = ctx.project_id or target.projectId
+    container_id = target.containerId
+    post_id = target.postId
+    platform = target.platform
+    scheduled_for = target.scheduledFor
+    mode = target.mode
     if not (container_id and post_id and platform and scheduled_for and mode):
         raise StepError(f"{step.address}: the plan lacks the container, post or time to schedule")
-    account = step.target.socialAccountId or await connected_account(
-        ctx, str(platform), "to post to"
-    )
-    target: dict[str, Any] = {"socialAccountId": account, "mode": mode, "scheduledPostId": post_id}
-    caption = step.target.captionOverride
-    if caption:
-        target["captionOverride"] = caption
-    body = {"targets": [target], "scheduledFor": scheduled_for}
+    account = target.socialAccountId or await connected_account(ctx, platform, "to post to")
+    sent: dict[str, Any] = {"socialAccountId": account, "mode": mode, "scheduledPostId": post_id}
+    if target.captionOverride:
+        sent["captionOverride"] = target.captionOverride
+    body = {"targets": [sent], "scheduledFor": scheduled_for}
     answer = await ctx.api.schedule(
-        str(container_id), body, ctx.idempotency_key(f"schedule/{post_id}", body)
+        container_id, body, ctx.idempotency_key(f"schedule/{post_id}", body)
     )
-    await _remember_entry_id(ctx, step, str(post_id))
+    await _remember_entry_id(ctx, step, post_id)
     if answer.gate_status == "blocked_on_approval":
-        gate = approval_gate(ctx, step.address, [str(container_id)])
+        gate = approval_gate(ctx, step.address, [container_id])
         return StepResult(detail="blocked on approval", gate=gate)
     return StepResult(detail=f"scheduled for {scheduled_for}")
 
@@ -70,19 +68,19 @@ async def _remember_entry_id(ctx: CustomerContext, step: Step, post_id: str) -> 
     await ctx.update_reserved(record, Keep.RUN)  # for `import`; the post keeps its own id
 
 
-async def reschedule(ctx: CustomerContext, step: Step) -> StepResult:
-    post_id = step.target.postId
-    scheduled_for = step.target.scheduledFor
+async def reschedule(ctx: CustomerContext, step: Step, target: ScheduleTarget) -> StepResult:
+    post_id = target.postId
+    scheduled_for = target.scheduledFor
     if not (post_id and scheduled_for):
         raise StepError(f"{step.address}: the plan lacks the post or its new time")
     # Setting a time is idempotent; no body-derived key (A -> B -> A would replay stale).
-    await ctx.api.reschedule(str(post_id), str(scheduled_for))
+    await ctx.api.reschedule(post_id, scheduled_for)
     return StepResult(detail=f"moved to {scheduled_for}")
 
 
-async def cancel(ctx: CustomerContext, step: Step) -> StepResult:
-    post_id = step.target.postId
+async def cancel(ctx: CustomerContext, step: Step, target: ScheduleTarget) -> StepResult:
+    post_id = target.postId
     if not post_id:
         raise StepError(f"{step.address}: the plan names no post to cancel")
-    canceled = await cancel_post(ctx, str(post_id))
+    canceled = await cancel_post(ctx, post_id)
     return StepResult(detail="canceled" if canceled else "already over", changed=canceled)

@@ -12,25 +12,13 @@ from typing import Final
 from layers_reconcile.apply.context import CustomerContext, Gate, GateCheck, GateState
 from layers_reconcile.apply.events import PersonWait
 from layers_reconcile.apply.links import keep, mint_consent
-from layers_reconcile.apply.recovery import StepError
 from layers_reconcile.apply.reserved import Keep, Reserved
-from layers_reconcile.apply.steps.base import DEFAULT_RETURN_URL, StepResult, first
+from layers_reconcile.apply.steps.base import DEFAULT_RETURN_URL, StepResult
 from layers_reconcile.errors import ApiClientError
 from layers_reconcile.instants import parse_instant
-from layers_reconcile.plan.address import Address
 from layers_reconcile.plan.links import Link, reusable, social_key
 from layers_reconcile.plan.model import Step
-
-
-def _platform(ctx: CustomerContext, step: Step) -> str:
-    platform = step.target.platform
-    if platform:
-        return str(platform)
-    platform = Address.parse(ctx.customer, step.address).platform
-    if platform:
-        return platform
-    raise StepError(f"{step.address}: no platform")
-
+from layers_reconcile.plan.targets import SocialTarget
 
 CONSENTS: Final = "oauthStates"  # reserved key: platform -> the state of the last URL shown
 NAMES = {
@@ -107,18 +95,14 @@ async def _consent_link(
     return link
 
 
-async def wait_for_consent(ctx: CustomerContext, step: Step) -> StepResult:
-    ctx.project_id = ctx.project_id or step.target.projectId
-    platform = _platform(ctx, step)
+async def wait_for_consent(ctx: CustomerContext, step: Step, target: SocialTarget) -> StepResult:
+    ctx.project_id = ctx.project_id or target.projectId
+    platform = target.platform
     refused = await _refused(ctx, platform)
     social = next((s for name, s in (ctx.spec.social or {}).items() if name == platform), None)
-    return_url = str(
-        first(step.target.returnUrl, social.returnUrl if social else None) or DEFAULT_RETURN_URL
-    )
-    reauth = step.target.socialAccountId
-    link = await _consent_link(
-        ctx, platform, return_url, str(reauth) if reauth else None, refused is not None
-    )
+    return_url = target.returnUrl or (social.returnUrl if social else None) or DEFAULT_RETURN_URL
+    reauth = target.socialAccountId
+    link = await _consent_link(ctx, platform, return_url, reauth, refused is not None)
     state = link.state
     url = link.url
     expires_at = link.expires_at
