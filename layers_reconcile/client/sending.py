@@ -304,14 +304,15 @@ class Sender:
             # Inside a child the server may count in a bucket of the child's own (CONTRACT-revb
             # leaves it open): only the key's own organization's answers are followed.
             self._pacer.observe(call.endpoint, headers, call.slot)
-        _log.debug(
-            "%s %s -> %d (attempt %d, requestId %s)",
-            call.method,
-            self._redactor.text(call.path),
-            status,
-            attempt,
-            self._request_id(headers),
-        )
+        if _log.isEnabledFor(logging.DEBUG):  # the redacted path and id only for a reader
+            _log.debug(
+                "%s %s -> %d (attempt %d, requestId %s)",
+                call.method,
+                self._redactor.text(call.path),
+                status,
+                attempt,
+                self._request_id(headers),
+            )
         if status in call.expect:
             return transport.success(call, status, content, headers, self._redactor)
         error = transport.failure(call, status, content, headers, self._redactor)

@@ -102,10 +102,14 @@ def success(
     """An expected answer, its JSON decoded; an unreadable body is an error."""
     # A server echoing the key (or a part of it, re-cased, \u-escaped, split by invisible
     # characters) must not get it shown: every decoded string and header is redacted.
-    headers = httpx.Headers([(name, redactor.text(value)) for name, value in headers.multi_items()])
+    headers = redacted_headers(headers, redactor)
     if not content.strip():
         return Response(status, None, headers)
     problem: tuple[type[ApiError], str] | None = None
+    try:
+        text: str | None = content.decode()
+    except UnicodeDecodeError:
+        text = None  # not UTF-8 (json.loads reads UTF-16 and -32 too): searched as dumped again
     try:
         body = decode_json(content)
     except TooDeep as exc:
@@ -121,4 +125,14 @@ def success(
             path=redactor.text(call.path),
             request_id=request_id(redactor, headers),
         )
-    return Response(status, redactor.value(body), headers)
+    return Response(status, redactor.value(body, text), headers)
+
+
+def redacted_headers(headers: httpx.Headers, redactor: Redactor) -> httpx.Headers:
+    """`headers` with every value redacted: the same headers when no value holds anything to
+    redact (checked at once on all values, one per line: a line break is invisible to the
+    redactor, so two values run together, which may find too much but never too little)."""
+    values = "\n".join(value for _, value in headers.multi_items())
+    if redactor.text(values) == values:
+        return headers
+    return httpx.Headers([(name, redactor.text(value)) for name, value in headers.multi_items()])
