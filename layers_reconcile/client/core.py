@@ -6,7 +6,8 @@ over HTTP in `transport.py`); `api.LayersClient` adds a helper per endpoint on t
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+import inspect
+from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any, TypeVar, overload
 
 from layers_reconcile import records
@@ -155,12 +156,16 @@ class ClientCore(Sender):
         on_progress: OnProgress | None = None,
         timeout: float | None = None,  # noqa: ASYNC109 (a deadline in job time, not a cancel scope)
         elapsed: float = 0.0,
+        on_job: Callable[[records.Job], object] | None = None,
     ) -> records.Job:
         """Poll `GET /v1/jobs/:id` (ETag aware) until terminal; return the final job, parsed.
 
         `elapsed` is how long the job has already run (when resuming). Raises JobFailedError
         (with the job's `error.code`) or JobTimeoutError (default deadline: 10·expected + 60 s).
+        `on_progress` hears each new state as sent, `on_job` as a record (a state that is no
+        job record is not heard: progress is for the eye, the final answer is checked).
         """
+        path = self._redactor.text(endpoints.GET_JOB.path(job_id))
 
         async def fetch(job_id: str, etag: str | None) -> Response:
             return await self.request(
@@ -178,10 +183,36 @@ class ClientCore(Sender):
             clock=self._clock,
             sleep=self._sleep,
             stats=self.stats.jobs,
-            on_progress=on_progress,
+            on_progress=_heard(on_progress, on_job),
             timeout=timeout,
             elapsed=elapsed,
             spare=lambda: self._pacer.spare(endpoints.GET_JOB.rate),
         )
-        path = self._redactor.text(endpoints.GET_JOB.path(job_id))
         return check(endpoints.GET_JOB.record, final, method="GET", path=path, request_id=None)
+
+
+def _heard(
+    on_progress: OnProgress | None, on_job: Callable[[records.Job], object] | None
+) -> OnProgress | None:
+    """One hook for the poller: the body to `on_progress`, the parsed job to `on_job`."""
+    if on_job is None:
+        return on_progress
+
+    async def heard(body: JsonObject) -> None:
+        if on_progress is not None:
+            result = on_progress(body)
+            if inspect.isawaitable(result):
+                await result
+        result = _job_or_none(body, on_job)
+        if inspect.isawaitable(result):
+            await result
+
+    return heard
+
+
+def _job_or_none(body: JsonObject, on_job: Callable[[records.Job], object]) -> object:
+    try:
+        job = check(endpoints.GET_JOB.record, body, method="GET", path="", request_id=None)
+    except UnexpectedAnswerError:
+        return None
+    return on_job(job)

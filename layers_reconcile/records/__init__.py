@@ -17,6 +17,7 @@ Neutral: imports nothing of the project but `statuses`, so the pure diff may use
 from __future__ import annotations
 
 from layers_reconcile.records.base import (
+    Amount,
     Answer,
     AnyObject,
     Format,
@@ -45,7 +46,9 @@ from layers_reconcile.records.organizations import (
     Archived,
     CreditConfig,
     CreditEvent,
+    CreditLimits,
     Migration,
+    MovedTo,
     Organization,
     Transfer,
 )
@@ -64,6 +67,7 @@ from layers_reconcile.records.projects import (
 from layers_reconcile.records.reserved import ContentRecord, IngestRecord, ReservedRecord
 
 __all__ = [
+    "Amount",
     "Answer",
     "AnyObject",
     "ApprovalPolicy",
@@ -73,6 +77,7 @@ __all__ = [
     "ContentRecord",
     "CreditConfig",
     "CreditEvent",
+    "CreditLimits",
     "Format",
     "Influencer",
     "IngestRecord",
@@ -85,6 +90,7 @@ __all__ = [
     "JsonObject",
     "Migration",
     "Model",
+    "MovedTo",
     "Number",
     "OAuthStatus",
     "Object",

@@ -67,6 +67,8 @@ def _format_name(value: Any) -> Any:
 Format = Annotated[str | None, BeforeValidator(_format_name)]
 Strings = Annotated[tuple[str, ...], BeforeValidator(strings_only)]
 Number = Annotated[float | None, BeforeValidator(number_or_none)]
+# A count as sent (an int stays an int, so it is written back as it came).
+Amount = Annotated[int | float | None, BeforeValidator(number_or_none)]
 
 
 class Model(BaseModel):

@@ -9,12 +9,14 @@ from typing import Annotated
 from pydantic import BeforeValidator, Field, Strict
 
 from layers_reconcile.records.base import (
-    JsonObject,
+    Amount,
     Model,
     Number,
     Object,
+    Strings,
     Text,
     bool_or_none,
+    object_or_none,
     objects_only,
 )
 
@@ -37,10 +39,24 @@ class Organization(Model):
         return value if isinstance(value, str) else None
 
 
+class CreditLimits(Model):
+    """The settings of a credit config (null: no cap, no refill), as sent."""
+
+    monthly_credit_cap: Amount = None
+    refill_threshold: Amount = None
+    refill_amount: Amount = None
+
+
 class CreditConfig(Model):
-    """`GET/PATCH /v1/organizations/:id/credit-config`: the child's cap and auto-refill."""
+    """`GET/PATCH /v1/organizations/:id/credit-config`: the child's cap and auto-refill.
+
+    `config` is the settings as sent (the plan compares them by name); `limits` reads the same
+    object by field."""
 
     config: Object = None
+    limits: Annotated[CreditLimits | None, BeforeValidator(object_or_none)] = Field(
+        default=None, validation_alias="config", exclude=True
+    )
 
 
 class CreditEvent(Model):
@@ -62,13 +78,19 @@ class Transfer(Model):
     replayed: Annotated[bool | None, BeforeValidator(bool_or_none)] = None
 
 
+class MovedTo(Model):
+    """One child a migrate made, and the projects it moved there (ids as the API spells them)."""
+
+    id: Text = None
+    name: Text = None
+    project_ids: Strings = ()
+
+
 class Migration(Model):
     """`POST /v1/organizations/migrate`: which child each moved project went to."""
 
     projects_moved: Number = None
-    children: Annotated[list[JsonObject], BeforeValidator(objects_only)] = Field(
-        default_factory=list
-    )
+    children: Annotated[tuple[MovedTo, ...], BeforeValidator(objects_only)] = ()
 
 
 class Archived(Model):

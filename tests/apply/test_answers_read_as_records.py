@@ -1,10 +1,10 @@
-"""--wait-for-publish: a post that failed names the API's error code, as every other failure does."""
+"""apply reads the API's answers as the client parsed them: a failed post's error, a job's progress."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from layers_reconcile.apply.events import CustomerStatus
+from layers_reconcile.apply.events import ApplyEvent, CustomerStatus, JobProgress
 from tests.apply.inprocess import in_process
 
 DUE = """\
@@ -51,3 +51,17 @@ async def test_a_failed_post_is_reported_with_the_code_the_api_gave(tmp_path: Pa
         assert outcome.failure is not None
         assert outcome.failure.message.startswith("the post failed: CREDENTIAL_INVALID"), outcome
         assert outcome.failure.code == "CREDENTIAL_INVALID"
+
+
+async def test_a_job_s_progress_reaches_the_user_with_its_stage_and_percent(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    (ws / "customers").mkdir(parents=True)
+    (ws / "customers/failed-post.yaml").write_text(DUE)
+    events: list[ApplyEvent] = []
+    async with in_process() as ip:
+        report = await ip.apply(ws, on_event=events.append)
+    assert [o.status for o in report.outcomes] == [CustomerStatus.CONVERGED], report
+    progress = [e for e in events if isinstance(e, JobProgress)]
+    assert progress, events
+    assert all(e.job_id and e.address.startswith("failed-post-040/") for e in progress)
+    assert any(e.stage and e.percent is not None and 0 <= e.percent <= 100 for e in progress)
