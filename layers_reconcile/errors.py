@@ -182,6 +182,10 @@ def is_transient(exc: BaseException) -> bool:
 
 
 class JobError(ReconcileError):
+    """A job that ended badly (or not in time). `job` is its last state as sent; read once
+    here: `error` (its error object, {} without one), `code` (the caller's, else the error's)
+    and `request_id` (the error's, else the job's)."""
+
     def __init__(
         self,
         message: str,
@@ -191,9 +195,18 @@ class JobError(ReconcileError):
         job: dict[str, Any] | None = None,
     ) -> None:
         self.job_id = printable(job_id)
-        self.code = None if code is None else printable(code)
         self.job = job or {}
+        error = self.job.get("error")
+        self.error: dict[str, Any] = error if isinstance(error, dict) else {}
+        code = code or _text_of(self.error.get("code"))
+        self.code = None if code is None else printable(code)
+        found = _text_of(self.error.get("requestId")) or _text_of(self.job.get("requestId"))
+        self.request_id = None if found is None else printable(found)
         super().__init__(printable(message))
+
+
+def _text_of(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 class JobFailedError(JobError):

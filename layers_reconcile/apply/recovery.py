@@ -99,11 +99,8 @@ def _api_recovery(exc: ApiError, *, repo: str | None) -> str | None:
 
 
 def _job_failure(address: str, exc: JobError, *, repo: str | None) -> Failure:
-    error = exc.job.get("error") if isinstance(exc.job.get("error"), dict) else {}
-    assert isinstance(error, dict)
-    code = exc.code or error.get("code")
-    request_id = error.get("requestId") or exc.job.get("requestId")
-    blob = " ".join([code or "", str(exc), _text(error)])
+    code = exc.code
+    blob = " ".join([code or "", str(exc), _text(exc.error)])
     recovery: str | None
     if isinstance(exc, JobTimeoutError):
         recovery = (
@@ -116,7 +113,7 @@ def _job_failure(address: str, exc: JobError, *, repo: str | None) -> Failure:
         address=address,
         message=str(exc),
         code=code,
-        request_id=request_id if isinstance(request_id, str) else None,
+        request_id=exc.request_id,
         recovery=recovery,
         job_id=exc.job_id,
     )
