@@ -113,6 +113,13 @@ class ApiError(ReconcileError):
         self.code = None if code is None else printable(code)
         self.request_id = None if request_id is None else printable(request_id)
         self.details = details or {}
+        # What apply acts on in `details`, read once (a value of the wrong type is absent): the
+        # scopes a 403 FORBIDDEN_SCOPE names, the job a 409 says already runs (an ingest), where
+        # a container stands when approving it conflicts (Rev B).
+        scopes = self.details.get("requiredScopes")
+        self.required_scopes = tuple(str(s) for s in scopes) if isinstance(scopes, list) else ()
+        self.running_job_id = _text_of(self.details.get("jobId"))
+        self.approval_status = _text_of(self.details.get("approvalStatus"))
         self.method = method
         self.path = None if path is None else printable(path)
         self.message = printable(message)

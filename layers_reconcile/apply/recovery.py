@@ -82,9 +82,8 @@ def _api_recovery(exc: ApiError, *, repo: str | None) -> str | None:
     """The guide's recovery for the API's code, else one for how the API failed."""
     blob = " ".join([exc.code or "", exc.message, _text(exc.details)])
     recovery = recovery_for(exc.code, blob, repo=repo)
-    required = exc.details.get("requiredScopes")
-    if exc.code == "FORBIDDEN_SCOPE" and isinstance(required, list) and required:
-        recovery = missing_scope([str(s) for s in required], "apply")
+    if exc.code == "FORBIDDEN_SCOPE" and exc.required_scopes:
+        recovery = missing_scope(list(exc.required_scopes), "apply")
     if recovery is None and is_transient(exc) and exc.attempts and len(exc.attempts) > 1:
         recovery = f"after {exc.attempts}: {retry_advice(exc)}"
     if recovery is None and isinstance(exc, RateLimitedError):
