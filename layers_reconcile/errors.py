@@ -113,6 +113,13 @@ class ApiError(ReconcileError):
         self.code = None if code is None else printable(code)
         self.request_id = None if request_id is None else printable(request_id)
         self.details = details or {}
+        # What apply acts on in `details`, read once (a value of the wrong type is absent): the
+        # scopes a 403 FORBIDDEN_SCOPE names, the job a 409 says already runs (an ingest), where
+        # a container stands when approving it conflicts (Rev B).
+        scopes = self.details.get("requiredScopes")
+        self.required_scopes = tuple(str(s) for s in scopes) if isinstance(scopes, list) else ()
+        self.running_job_id = _text_of(self.details.get("jobId"))
+        self.approval_status = _text_of(self.details.get("approvalStatus"))
         self.method = method
         self.path = None if path is None else printable(path)
         self.message = printable(message)
@@ -182,6 +189,10 @@ def is_transient(exc: BaseException) -> bool:
 
 
 class JobError(ReconcileError):
+    """A job that ended badly (or not in time). `job` is its last state as sent; read once
+    here: `error` (its error object, {} without one), `code` (the caller's, else the error's)
+    and `request_id` (the error's, else the job's)."""
+
     def __init__(
         self,
         message: str,
@@ -191,9 +202,18 @@ class JobError(ReconcileError):
         job: dict[str, Any] | None = None,
     ) -> None:
         self.job_id = printable(job_id)
-        self.code = None if code is None else printable(code)
         self.job = job or {}
+        error = self.job.get("error")
+        self.error: dict[str, Any] = error if isinstance(error, dict) else {}
+        code = code or _text_of(self.error.get("code"))
+        self.code = None if code is None else printable(code)
+        found = _text_of(self.error.get("requestId")) or _text_of(self.job.get("requestId"))
+        self.request_id = None if found is None else printable(found)
         super().__init__(printable(message))
+
+
+def _text_of(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 class JobFailedError(JobError):

@@ -207,16 +207,14 @@ class CustomerContext:
         started = self.options.clock()
         expected = (expected_seconds or 60.0) / max(self.options.job_time_scale, 1e-6)
 
-        def on_progress(job: Any) -> None:
-            data = job if isinstance(job, dict) else getattr(job, "__dict__", {})
-            progress = data.get("progress")
-            percent = float(progress) * 100 if isinstance(progress, int | float) else None
+        def on_job(job: Job) -> None:
+            percent = job.progress * 100 if job.progress is not None else None
             self.emit(
                 JobProgress(
                     customer=self.customer,
                     address=address,
                     job_id=job_id,
-                    stage=data.get("stage"),
+                    stage=job.stage,
                     percent=percent,
                     elapsed=self.options.clock() - started,
                     expected=expected,
@@ -224,6 +222,4 @@ class CustomerContext:
             )
 
         async with self.slot.waiting():
-            return await self.api.wait_for_job(
-                job_id, expected_seconds=expected, on_progress=on_progress
-            )
+            return await self.api.wait_for_job(job_id, expected_seconds=expected, on_job=on_job)

@@ -28,6 +28,7 @@ from layers_reconcile.plan.orgs import ARCHIVED
 from layers_reconcile.plan.rounds import Entry, round_of
 from layers_reconcile.records import (
     ContentRecord,
+    CreditLimits,
     Installation,
     Organization,
     Project,
@@ -150,11 +151,11 @@ async def _organization(api: LayersClient, child: Organization) -> JsonDict:
     partner = orgs.partner_metadata(child)
     if partner:
         block["metadata"] = partner
-    config = (await api.get_credit_config(child.id)).config or {}
+    config = (await api.get_credit_config(child.id)).limits or CreditLimits()
     credits: JsonDict = {}
-    if config.get("monthlyCreditCap") is not None:
-        credits["monthlyCap"] = config["monthlyCreditCap"]
-    threshold, amount = config.get("refillThreshold"), config.get("refillAmount")
+    if config.monthly_credit_cap is not None:
+        credits["monthlyCap"] = config.monthly_credit_cap
+    threshold, amount = config.refill_threshold, config.refill_amount
     if threshold is not None and amount is not None:
         credits["autoRefill"] = {"threshold": threshold, "amount": amount}
     done = orgs.carried_out(await api.list_allocations(child.id))

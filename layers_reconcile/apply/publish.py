@@ -83,11 +83,10 @@ async def watch(ctx: CustomerContext) -> tuple[dict[str, str], Failure | None]:
                         )
                     )
                     if status == "failed" and failure is None:
-                        code = error.get("code") if isinstance(error, dict) else None
                         failure = Failure(
                             address=address,
                             message=f"the post failed: {message or 'no error given'}",
-                            code=code,
+                            code=error.code if error is not None else None,
                             recovery="fix the account or media, then give the entry a new id: to post again",
                         )
                 if status not in POST_DONE and due is not None:

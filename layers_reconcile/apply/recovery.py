@@ -82,9 +82,8 @@ def _api_recovery(exc: ApiError, *, repo: str | None) -> str | None:
     """The guide's recovery for the API's code, else one for how the API failed."""
     blob = " ".join([exc.code or "", exc.message, _text(exc.details)])
     recovery = recovery_for(exc.code, blob, repo=repo)
-    required = exc.details.get("requiredScopes")
-    if exc.code == "FORBIDDEN_SCOPE" and isinstance(required, list) and required:
-        recovery = missing_scope([str(s) for s in required], "apply")
+    if exc.code == "FORBIDDEN_SCOPE" and exc.required_scopes:
+        recovery = missing_scope(list(exc.required_scopes), "apply")
     if recovery is None and is_transient(exc) and exc.attempts and len(exc.attempts) > 1:
         recovery = f"after {exc.attempts}: {retry_advice(exc)}"
     if recovery is None and isinstance(exc, RateLimitedError):
@@ -99,11 +98,8 @@ def _api_recovery(exc: ApiError, *, repo: str | None) -> str | None:
 
 
 def _job_failure(address: str, exc: JobError, *, repo: str | None) -> Failure:
-    error = exc.job.get("error") if isinstance(exc.job.get("error"), dict) else {}
-    assert isinstance(error, dict)
-    code = exc.code or error.get("code")
-    request_id = error.get("requestId") or exc.job.get("requestId")
-    blob = " ".join([code or "", str(exc), _text(error)])
+    code = exc.code
+    blob = " ".join([code or "", str(exc), _text(exc.error)])
     recovery: str | None
     if isinstance(exc, JobTimeoutError):
         recovery = (
@@ -116,7 +112,7 @@ def _job_failure(address: str, exc: JobError, *, repo: str | None) -> Failure:
         address=address,
         message=str(exc),
         code=code,
-        request_id=request_id if isinstance(request_id, str) else None,
+        request_id=exc.request_id,
         recovery=recovery,
         job_id=exc.job_id,
     )

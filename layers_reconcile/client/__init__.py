@@ -7,9 +7,9 @@ async with LayersClient(base_url, api_key) as client:
 """
 
 from layers_reconcile.client.api import LayersClient, utc_timestamp
-from layers_reconcile.client.core import ClientStats
 from layers_reconcile.client.jobs import PollSchedule
 from layers_reconcile.client.pacing import TIER_RPM, EndpointClass, endpoint_class
+from layers_reconcile.client.sending import ClientStats
 from layers_reconcile.client.wire import Response
 
 __all__ = [

@@ -154,14 +154,7 @@ async def wait_for_job(
         answer = await fetch(job_id, etag)
         stats.polls += 1
         if answer.status != 304 or job is None:
-            body = answer.json
-            if isinstance(body, dict):
-                job = body
-                etag = answer.etag
-                if on_progress is not None:
-                    result = on_progress(job)
-                    if inspect.isawaitable(result):
-                        await result
+            job, etag = await _seen(answer, job, etag, on_progress)
         if job is not None:
             _raise_if_failed(job_id, job)
             if job.get("status") == "completed":
@@ -176,6 +169,21 @@ async def wait_for_job(
                 job=job,
             )
         due = schedule.next_after(max(due, now - origin), _progress_of(job))
+
+
+async def _seen(
+    answer: JobAnswer, job: dict[str, Any] | None, etag: str | None, on_progress: OnProgress | None
+) -> tuple[dict[str, Any] | None, str | None]:
+    """The job and its ETag after a poll that sent a body (a body that is no object changes
+    nothing); `on_progress` hears of each new state."""
+    body = answer.json
+    if not isinstance(body, dict):
+        return job, etag
+    if on_progress is not None:
+        result = on_progress(body)
+        if inspect.isawaitable(result):
+            await result
+    return body, answer.etag
 
 
 def _progress_of(job: dict[str, Any] | None) -> float | None:

@@ -31,6 +31,7 @@ Sleep = Callable[[float], Awaitable[None]]
 
 CLASS_HEADER = "x-ratelimit-endpoint-class"  # documented (CONTRACT §2.7)
 REMAINING = "x-ratelimit-remaining"  # sent by the server, its name not in the stored docs
+_CLASS_NAMED = {c.value: c for c in EndpointClass}  # built once: every answer is observed
 SYNC_MARGIN = 1  # slots kept back when following the server (an answer overtaken by another)
 
 
@@ -223,7 +224,7 @@ class Pacer:
         remaining = headers.get(REMAINING, "").strip()
         if self.share < 1.0 or not remaining.isdigit():
             return
-        named = {c.value: c for c in EndpointClass}.get(headers.get(CLASS_HEADER, "").lower())
+        named = _CLASS_NAMED.get(headers.get(CLASS_HEADER, "").lower())
         if named is not None and named is not cls:
             cls, slot_of_class = named, None  # the server counts it elsewhere: not our number
         else:

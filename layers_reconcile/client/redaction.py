@@ -117,20 +117,26 @@ class Redactor:
         pieces.append(value[cursor:])
         return "".join(pieces)
 
-    def value(self, value: Any) -> Any:
+    def value(self, value: Any, source: str | None = None) -> Any:
         """A decoded JSON value with every string in it (keys too) redacted; the value itself
         when no string in it holds a run (checked at once on its JSON text, which is faster
-        than walking it)."""
-        if isinstance(value, dict | list) and not self._might_hold(value):
+        than walking it). `source`: the JSON text `value` was decoded from, if known."""
+        if isinstance(value, dict | list) and not self._might_hold(value, source):
             return value
         return self._walk(value)
 
-    def _might_hold(self, value: Any) -> bool:
+    def _might_hold(self, value: Any, source: str | None) -> bool:
         """Whether a string of `value` may hold a run: its JSON text, escapes undone (the
-        controls they stand for are invisible, hence dropped), folded like `text` folds."""
+        controls they stand for are invisible, hence dropped), folded like `text` folds.
+
+        A `source` without a backslash holds every string of the value as it is (only an escape
+        differs from the string it stands for), so it is searched as it is, not dumped again;
+        what lies between two strings only adds characters, never hides a run."""
         grams = self._grams()
         if not grams:  # a key shorter than a run: `text` leaves everything as it is
             return False
+        if source is not None and "\\" not in source:
+            return _holds_any(_folded(source), grams)
         try:
             dumped = json.dumps(value, ensure_ascii=False)
         except (TypeError, ValueError):

@@ -11,6 +11,7 @@ import pytest
 from layers_reconcile.client import LayersClient, PollSchedule
 from layers_reconcile.client.jobs import PollStats, wait_for_job
 from layers_reconcile.errors import JobFailedError, JobTimeoutError
+from layers_reconcile.records import Job
 
 from .conftest import FakeClock
 
@@ -283,3 +284,22 @@ async def test_the_early_poll_is_skipped_while_reads_are_short(
     assert len(asked) == 1  # only the early poll is a bet
     assert job.polls[0] == pytest.approx(0.6 * 330.0)
     assert 0 <= job.polls[-1] - 300.0 <= 0.1 * 300.0
+
+
+async def test_on_job_hears_each_fresh_state_as_a_job_record(
+    make_client: MakeClient, clock: FakeClock
+) -> None:
+    """apply's progress reads the job by attribute: each state is parsed at the client."""
+    job = ScriptedJob(clock, duration=300.0)
+    heard: list[Job] = []
+    bodies: list[dict[str, Any]] = []
+    async with make_client(job) as client:
+        await client.wait_for_job(
+            "job_1", expected_seconds=330.0, on_job=heard.append, on_progress=bodies.append
+        )
+    assert [type(j) for j in heard] == [Job] * len(bodies)
+    assert [(j.stage, j.progress) for j in heard] == [
+        (b.get("stage"), b.get("progress")) for b in bodies
+    ]
+    assert heard[-1].status == "completed"
+    assert any(j.stage and 0 < (j.progress or 0) < 1 for j in heard)

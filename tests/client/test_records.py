@@ -12,9 +12,12 @@ from layers_reconcile.client import LayersClient
 from layers_reconcile.records import (
     ConsentUrl,
     Container,
+    CreditConfig,
+    CreditLimits,
     Influencer,
     Installation,
     Job,
+    Migration,
     Project,
     SocialAccount,
     Whoami,
@@ -160,3 +163,26 @@ def test_a_format_reads_as_the_file_spells_it_whichever_revision_sent_it(
 ) -> None:
     assert Container.model_validate({"id": "cnt_1", "format": wire}).format == named
     assert Job.model_validate({"jobId": "job_1", "format": wire}).format == named
+
+
+def test_a_credit_config_is_read_by_field_and_its_counts_stay_whole() -> None:
+    answer = {
+        "organizationId": "org_1",
+        "config": {"monthlyCreditCap": 5000, "refillThreshold": None, "refillAmount": "x"},
+        "balance": 10,
+    }
+    parsed = CreditConfig.model_validate(answer)
+    assert parsed.limits == CreditLimits(monthly_credit_cap=5000)
+    assert isinstance(parsed.limits.monthly_credit_cap, int)  # written back as 5000, not 5000.0
+    assert parsed.config == answer["config"]  # as sent, for the plan's comparison by name
+    assert parsed.raw() == answer
+    assert CreditConfig.model_validate({"config": None}).limits is None
+
+
+def test_a_migration_names_each_child_and_the_projects_it_moved() -> None:
+    answer = {
+        "projectsMoved": 1,
+        "children": [{"id": "org_1", "name": "kid", "projectIds": ["prj_1", 7]}, "junk"],
+    }
+    (child,) = Migration.model_validate(answer).children
+    assert (child.id, child.name, child.project_ids) == ("org_1", "kid", ("prj_1",))

@@ -7,10 +7,12 @@ from __future__ import annotations
 import json
 import unicodedata
 
+import httpx
 from hypothesis import given
 from hypothesis import strategies as st
 
 from layers_reconcile.client.envelope import REDACTED, Redactor
+from layers_reconcile.client.transport import redacted_headers
 from layers_reconcile.emulator.settings import DEV_API_KEY
 
 KEY_ID = "RULESKEYID0001"
@@ -75,3 +77,26 @@ def test_seven_characters_are_not_a_run() -> None:
 def test_the_emulator_links_are_not_taken_for_the_dev_key() -> None:
     url = "http://127.0.0.1:8787/_emulator/github/install?state=gh_state_01ABC"
     assert Redactor(DEV_API_KEY).text(url) == url
+
+
+@given(before=noise, run=disguised_runs(), after=noise, in_key=st.booleans(), ascii=st.booleans())
+def test_a_run_in_an_answer_is_redacted_whichever_text_it_was_decoded_from(
+    before: str, run: str, after: str, in_key: bool, ascii: bool
+) -> None:
+    """The client searches the answer's own JSON text when it holds no escape (not dumping
+    the decoded value again): a run in any string, key or value, is found either way."""
+    text = before + run + after
+    value = {"items": [{text: 1} if in_key else {"name": text, "n": 1}], "nextCursor": None}
+    source = json.dumps(value, ensure_ascii=ascii)  # `ascii`: escapes, so dumped again
+    shown = REDACTOR.value(json.loads(source), source)
+    assert not shows_a_run(json.dumps(shown, ensure_ascii=False)), shown
+
+
+def test_headers_are_redacted_one_by_one_only_when_one_holds_a_run() -> None:
+    clean = httpx.Headers({"x-request-id": "req_1", "etag": '"abc"'})
+    assert redacted_headers(clean, REDACTOR) is clean
+    # two values that only make a run side by side are each left as they are
+    split = httpx.Headers({"a": SECRET[:4], "b": SECRET[4:8]})
+    assert dict(redacted_headers(split, REDACTOR)) == {"a": SECRET[:4], "b": SECRET[4:8]}
+    echoed = httpx.Headers({"x-request-id": "req_1", "x-echo": SECRET[3:20].upper()})
+    assert dict(redacted_headers(echoed, REDACTOR)) == {"x-request-id": "req_1", "x-echo": "***"}

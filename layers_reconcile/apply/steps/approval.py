@@ -57,7 +57,7 @@ async def approve(ctx: CustomerContext, step: Step, target: ContentApprovalTarge
         except ConflictError as exc:
             # Rev B says where the container stands (`details.approvalStatus`: approved, or
             # not_required on an auto_approve project); Rev A is asked.
-            status = exc.details.get("approvalStatus")
+            status = exc.approval_status
             if not isinstance(status, str):
                 status = (await ctx.api.get_content(container_id)).approval_status
             if status not in APPROVAL_CLEARED:

@@ -86,7 +86,7 @@ async def run(ctx: CustomerContext, step: Step, target: IngestTarget) -> StepRes
     try:
         accepted = await ctx.api.ingest_github(ctx.require_project(), body, key)
     except ConflictError as exc:
-        rival = exc.details.get("jobId")
+        rival = exc.running_job_id
         if not rival:
             raise
         # Another run (or someone by hand) is ingesting right now: wait for it; the next

@@ -95,11 +95,8 @@ async def _migrate(ctx: CustomerContext, mapping: dict[str, str]) -> Migration:
 
 def _child_holding(moved: Migration, project_id: str) -> str:
     for child in moved.children:
-        ids = child.get("projectIds")
-        if isinstance(ids, list) and any(same_id(str(i), project_id) for i in ids):
-            found = child.get("id")
-            if isinstance(found, str) and found:
-                return found
+        if child.id and any(same_id(i, project_id) for i in child.project_ids):
+            return child.id
     raise StepError(f"the migrate's answer names no child holding project {project_id}")
 
 
