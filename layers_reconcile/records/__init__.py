@@ -34,6 +34,7 @@ from layers_reconcile.records.base import (
 )
 from layers_reconcile.records.content import (
     Container,
+    IngestRun,
     Job,
     JobError,
     JobResult,
@@ -50,6 +51,7 @@ from layers_reconcile.records.organizations import (
     Migration,
     MovedTo,
     Organization,
+    OrganizationSummary,
     Transfer,
 )
 from layers_reconcile.records.projects import (
@@ -81,6 +83,7 @@ __all__ = [
     "Format",
     "Influencer",
     "IngestRecord",
+    "IngestRun",
     "Installation",
     "InstallationAnswer",
     "Int",
@@ -95,6 +98,7 @@ __all__ = [
     "OAuthStatus",
     "Object",
     "Organization",
+    "OrganizationSummary",
     "Page",
     "PostError",
     "Project",

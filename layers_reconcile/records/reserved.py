@@ -18,8 +18,8 @@ class IngestRecord(TypedDict, total=False):
     platforms: list[str] | None  # None: detected from the repo
     jobId: str
     status: str  # statuses.IngestStatus
-    # What apply writes when the job failed: its error code (plan/diff.py reads a dict here and
-    # finds no code in it, so it names the code only when the API's ingestState has one).
+    # What apply writes when the job failed: its error code (plan names the code of the API's
+    # ingestState first, this one when the API's has none).
     error: str | None
     attempt: int
 
