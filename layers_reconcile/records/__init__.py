@@ -66,7 +66,12 @@ from layers_reconcile.records.projects import (
     SocialAccount,
     Whoami,
 )
-from layers_reconcile.records.reserved import ContentRecord, IngestRecord, ReservedRecord
+from layers_reconcile.records.reserved import (
+    ContentRecord,
+    IngestRecord,
+    LinkRecord,
+    ReservedRecord,
+)
 
 __all__ = [
     "Amount",
@@ -91,6 +96,7 @@ __all__ = [
     "JobError",
     "JobResult",
     "JsonObject",
+    "LinkRecord",
     "Migration",
     "Model",
     "MovedTo",

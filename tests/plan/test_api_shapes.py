@@ -10,6 +10,7 @@ import pytest
 from layers_reconcile.plan.actual import ActualCustomer
 from layers_reconcile.plan.diff_org import archive_child_plan
 from layers_reconcile.plan.ids import RESERVED_KEY
+from layers_reconcile.plan.links import Link
 from layers_reconcile.plan.model import Action
 from layers_reconcile.records import Organization
 from tests.plan.builders import changed, converged, loaded
@@ -87,3 +88,21 @@ def test_an_archived_childs_balance_is_named_only_when_it_is_a_whole_number(
     (step,) = archive_child_plan(child, workspace="acme-agency-prod").steps
     (warning,) = step.warnings
     assert f"and {said or 'its unreserved balance'} swept back" in warning
+
+
+def test_a_recorded_link_reads_its_fields_and_one_without_a_text_url_is_none() -> None:
+    record = {
+        "url": "https://github.com/apps/layers/installations/new?state=s1",
+        "state": "s1",
+        "expiresAt": "2027-02-01T13:00:00Z",
+        "returnUrl": "https://example.com/back",
+        "subject": "org",
+    }
+    link = Link.of("github", record)
+    assert link is not None
+    assert link.record() == record
+    assert Link.of("github", {**record, "url": 5}) is None
+    assert Link.of("github", {**record, "url": ""}) is None
+    odd = Link.of("github", {**record, "expiresAt": 5, "state": ["s1"]})
+    assert odd is not None
+    assert (odd.expires_at, odd.state) == (None, "")
