@@ -99,6 +99,9 @@ InfluencerStatusField = Annotated[
     InfluencerStatus | None, _status_reader(InfluencerStatus, strict=False)
 ]
 JobStatusField = Annotated[JobStatus | None, _status_reader(JobStatus, strict=False)]
+IngestStatusField = Annotated[
+    IngestStatus | Unknown | None, _status_reader(IngestStatus, strict=False)
+]
 InstallationStatusField = Annotated[
     InstallationStatus | None, _status_reader(InstallationStatus, strict=False)
 ]

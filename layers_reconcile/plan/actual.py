@@ -95,6 +95,11 @@ class ActualCustomer(_Model):
     @property
     def reserved(self) -> ReservedRecord:
         """The tool's own record in the project's metadata (docs/design.md)."""
-        meta = (self.project.metadata if self.project else None) or {}
-        value = meta.get(RESERVED_KEY)
-        return cast(ReservedRecord, value) if isinstance(value, dict) else {}
+        return reserved_of(self.project) or {}
+
+
+def reserved_of(project: Project | None) -> ReservedRecord | None:
+    """The tool's own record in a project row's metadata (None: none, or not an object)."""
+    meta = (project.metadata if project else None) or {}
+    value = meta.get(RESERVED_KEY)
+    return cast(ReservedRecord, value) if isinstance(value, dict) else None

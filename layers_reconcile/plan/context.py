@@ -15,7 +15,7 @@ from layers_reconcile.plan.fields import fingerprint
 from layers_reconcile.plan.ignore import set_aside
 from layers_reconcile.plan.model import Action, Change, Step
 from layers_reconcile.plan.targets import StepTarget
-from layers_reconcile.records import Project, ReservedRecord
+from layers_reconcile.records import ApprovalPolicy, Project, ReservedRecord
 
 
 class Loaded(Protocol):
@@ -95,6 +95,7 @@ def requires_approval(ctx: Ctx) -> bool:
         return ctx.spec.approval.requiresApproval
     project = ctx.project
     for source in (ctx.actual.approval_policy, project.approval_policy if project else None):
-        if isinstance(source, dict) and source.get("requiresApproval") is not None:
-            return bool(source["requiresApproval"])
+        said = ApprovalPolicy.model_validate(source).requires_approval if source else None
+        if said is not None:
+            return said
     return bool(project and project.requires_approval)

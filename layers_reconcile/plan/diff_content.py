@@ -13,7 +13,7 @@ from layers_reconcile.config.content import ContentSpec
 from layers_reconcile.config.generation import Speaker, generation_request
 from layers_reconcile.plan.context import Ctx
 from layers_reconcile.plan.diff_content_approval import diff_content_approval
-from layers_reconcile.plan.diff_generation import generation_a
+from layers_reconcile.plan.diff_generation import generated, generation_a
 from layers_reconcile.plan.diff_generation_b import generation_b
 from layers_reconcile.plan.diff_schedules import diff_schedules, post_fact
 from layers_reconcile.plan.ids import bare_id
@@ -60,8 +60,7 @@ def speaker_of(ctx: Ctx, spec: ContentSpec) -> Speaker:
 
 def _removed(ctx: Ctx, key: str, record: Any, posts: Sequence[ScheduledPost]) -> None:
     """Content removed from the file: its queued posts are canceled (containers stay)."""
-    record = record if isinstance(record, dict) else {}
-    ids = {bare_id(i) for i in record.get("containerIds") or []}
+    ids = {bare_id(i) for i in generated(record, {}).ids}
     queued = sorted(
         (p for p in posts if p.status == "queued" and bare_id(p.container_id) in ids),
         key=lambda p: p.id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from layers_reconcile.apirevision import ApiRevision
 from layers_reconcile.config.content import ContentSpec
@@ -16,7 +16,7 @@ from layers_reconcile.plan.fields import changed_keys, created
 from layers_reconcile.plan.ids import bare_id, brief_hash, content_id_for
 from layers_reconcile.plan.model import Action, Change, Step
 from layers_reconcile.plan.targets import ContentTarget
-from layers_reconcile.records import Container
+from layers_reconcile.records import Container, ContentRecord
 from layers_reconcile.statuses import CONTAINER_RUNNING
 
 
@@ -37,16 +37,16 @@ class Generated:
     """What the reserved record says a content key's generation made: the record itself (`{}`
     when there is none), the container ids it names, and those of them that still exist."""
 
-    record: dict[str, Any]
+    record: ContentRecord
     ids: list[str]
     containers: list[Container]
 
 
 def generated(record: Any, by_id: Mapping[str | None, Container]) -> Generated:
     """The content key's record read, with the containers it names looked up in `by_id`."""
-    record = record if isinstance(record, dict) else {}
-    ids = [str(i) for i in record.get("containerIds") or []]
-    return Generated(record, ids, [by_id[bare_id(i)] for i in ids if bare_id(i) in by_id])
+    read: ContentRecord = cast(ContentRecord, record) if isinstance(record, dict) else {}
+    ids = [str(i) for i in read.get("containerIds") or []]
+    return Generated(read, ids, [by_id[bare_id(i)] for i in ids if bare_id(i) in by_id])
 
 
 def generation_facts(ctx: Ctx, made: Generated) -> Any:
@@ -255,7 +255,7 @@ def _still_running(ctx: Ctx, address: str, spec: ContentSpec, made: Generated) -
     )
 
 
-def _recorded_as_wanted(key: str, spec: ContentSpec, record: dict[str, Any]) -> bool:
+def _recorded_as_wanted(key: str, spec: ContentSpec, record: ContentRecord) -> bool:
     """Whether the recorded hash is of what the entry asks now, as the revision that wrote the
     record hashes it (Rev B records name `variantIds`): content made on one revision is not
     generated again only because the API now speaks the other."""

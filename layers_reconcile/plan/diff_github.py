@@ -117,7 +117,8 @@ def diff_ingest(ctx: Ctx) -> None:
     if "platforms" in managed and gh.platforms is not None:
         desired["platforms"] = list(gh.platforms)
     record = ctx.reserved.get("ingest") or {}
-    state = ((ctx.project.ingest_state if ctx.project else None) or {}).get("github") or {}
+    run = ctx.project.github_ingest if ctx.project else None
+    state = run.as_sent() if run else {}
     ctx.seen(address, {"record": record, "state": state} if ctx.project else None)
 
     def ingest(running: str | None = None, **fields: Any) -> Step:
@@ -129,13 +130,10 @@ def diff_ingest(ctx: Ctx) -> None:
         ctx.add(ingest(changes=created(desired), reason="never ingested"))
         ctx.ingest_pending = True
         return
-    ours = (
-        not record.get("jobId")
-        or not state.get("jobId")
-        or same_id(state.get("jobId"), record.get("jobId"))
-    )
-    status = (state.get("status") if state and ours else None) or record.get("status")
-    job_id = state.get("jobId") or record.get("jobId")
+    api_job = run.job_id if run else None
+    ours = not record.get("jobId") or not api_job or same_id(api_job, record.get("jobId"))
+    status = (run.status if run and ours else None) or record.get("status")
+    job_id = api_job or record.get("jobId")
     if not record:
         if status in INGEST_RUNNING:
             reason = "an ingest not started by this tool is running; apply waits, then ingests"
@@ -152,8 +150,7 @@ def diff_ingest(ctx: Ctx) -> None:
         ctx.add(ingest(changes=found, reason=reason))
     elif status == "failed":
         # The API's ingestState carries {code, message}; apply records the code alone.
-        error = state.get("error") or record.get("error") or {}
-        code = error.get("code") if isinstance(error, dict) else error or None
+        code = (run.error.code if run and run.error else None) or record.get("error") or None
         why = f"the last ingest failed ({code})" if code else "the last ingest failed"
         hint = ingest_fix(None if code is None else str(code), repo=gh.repo)
         ctx.add(ingest(reason=why + "; it runs again", warnings=[hint] if hint else []))

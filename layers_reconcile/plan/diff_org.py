@@ -401,8 +401,8 @@ def archive_child_plan(child: Organization, *, workspace: str | None) -> Custome
     """`--prune`: a child organization stamped by this workspace whose customer file is gone."""
     ext = child.meta(ORG_EXTERNAL_ID_KEY) or child.id
     address = f"{ext}/organization"
-    balance = (child.summary or {}).get("available")
-    back = f"{balance} credits" if isinstance(balance, int) else "its unreserved balance"
+    balance = child.summary.available if child.summary else None
+    back = "its unreserved balance" if balance is None else f"{balance} credits"
     step = Step(
         address=address,
         kind=StepKind.ORGANIZATION,

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any, Final
 
 from layers_reconcile.plan.ids import parse_instant
+from layers_reconcile.records import LinkRecord
 
 Reserved = Mapping[str, Any]  # the reserved record, read (records.ReservedRecord)
 
@@ -51,17 +52,17 @@ class Link:
 
     @classmethod
     def of(cls, key: str, record: Any) -> Link | None:
-        if not isinstance(record, dict) or not record.get("url"):
+        """The link recorded for `key` (None: none, or it has no URL)."""
+        read = LinkRecord.model_validate(record) if isinstance(record, dict) else None
+        if read is None or read.url is None:
             return None
         return cls(
             key=key,
-            url=str(record["url"]),
-            state=str(record.get("state") or ""),
-            expires_at=record.get("expiresAt")
-            if isinstance(record.get("expiresAt"), str)
-            else None,
-            return_url=str(record.get("returnUrl") or ""),
-            subject=str(record.get("subject") or ""),
+            url=read.url,
+            state=read.state or "",
+            expires_at=read.expires_at,
+            return_url=read.return_url or "",
+            subject=read.subject or "",
         )
 
 

@@ -22,8 +22,8 @@ from layers_reconcile.errors import (
     leaf_exception,
 )
 from layers_reconcile.plan import orgs
-from layers_reconcile.plan.actual import ActualCustomer, JsonDict, SharedActual
-from layers_reconcile.plan.ids import RESERVED_KEY, project_id_for, same_id
+from layers_reconcile.plan.actual import ActualCustomer, JsonDict, SharedActual, reserved_of
+from layers_reconcile.plan.ids import project_id_for, same_id
 from layers_reconcile.records import Installation, Organization, Project, ReservedRecord
 from layers_reconcile.revb import approval_of, approval_on_row
 from layers_reconcile.statuses import UNKNOWN
@@ -316,8 +316,8 @@ async def _unlabeled(
                 continue
             if "metadata" not in row.model_fields_set:
                 row = await inside.get_project(row.id)
-            stamp = (row.metadata or {}).get(RESERVED_KEY)
-            if isinstance(stamp, dict) and stamp.get("workspace") == workspace:
+            stamp = reserved_of(row)
+            if stamp is not None and stamp.get("workspace") == workspace:
                 return child
     return None
 

@@ -15,10 +15,10 @@ from layers_reconcile.client import LayersClient
 from layers_reconcile.config.fieldtypes import ORG_EXTERNAL_ID_KEY, ORG_WORKSPACE_KEY
 from layers_reconcile.config.settings import WorkspaceSpec
 from layers_reconcile.plan import orgs
-from layers_reconcile.plan.actual import SharedActual
+from layers_reconcile.plan.actual import SharedActual, reserved_of
 from layers_reconcile.plan.diff import archive_plan
 from layers_reconcile.plan.diff_org import archive_child_plan
-from layers_reconcile.plan.ids import LAST_APPLIED, RESERVED_KEY
+from layers_reconcile.plan.ids import LAST_APPLIED
 from layers_reconcile.plan.model import Action, Conflict, CustomerPlan, Orphan, StepKind
 from layers_reconcile.plan.scope import Candidates
 from layers_reconcile.records import Organization, Project
@@ -202,8 +202,7 @@ async def _with_balances(client: LayersClient, children: list[Organization]) -> 
 
 
 def _last_applied(row: Project) -> str | None:
-    stamp = (row.metadata or {}).get(RESERVED_KEY)
-    value = stamp.get(LAST_APPLIED) if isinstance(stamp, dict) else None
+    value = (reserved_of(row) or {}).get(LAST_APPLIED)
     return value if isinstance(value, str) else None
 
 
@@ -247,8 +246,8 @@ async def orphan_projects(
         if "metadata" not in row.model_fields_set:  # list items leave it out: read the project
             async with gate:
                 row = await client.get_project(item.id)
-        stamp = (row.metadata or {}).get(RESERVED_KEY)
-        return row if isinstance(stamp, dict) and stamp.get("workspace") == name else None
+        stamp = reserved_of(row)
+        return row if stamp is not None and stamp.get("workspace") == name else None
 
     rows = await asyncio.gather(*(stamped(p) for p in candidates))
     return sorted(

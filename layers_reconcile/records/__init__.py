@@ -34,6 +34,7 @@ from layers_reconcile.records.base import (
 )
 from layers_reconcile.records.content import (
     Container,
+    IngestRun,
     Job,
     JobError,
     JobResult,
@@ -50,6 +51,7 @@ from layers_reconcile.records.organizations import (
     Migration,
     MovedTo,
     Organization,
+    OrganizationSummary,
     Transfer,
 )
 from layers_reconcile.records.projects import (
@@ -64,7 +66,12 @@ from layers_reconcile.records.projects import (
     SocialAccount,
     Whoami,
 )
-from layers_reconcile.records.reserved import ContentRecord, IngestRecord, ReservedRecord
+from layers_reconcile.records.reserved import (
+    ContentRecord,
+    IngestRecord,
+    LinkRecord,
+    ReservedRecord,
+)
 
 __all__ = [
     "Amount",
@@ -81,6 +88,7 @@ __all__ = [
     "Format",
     "Influencer",
     "IngestRecord",
+    "IngestRun",
     "Installation",
     "InstallationAnswer",
     "Int",
@@ -88,6 +96,7 @@ __all__ = [
     "JobError",
     "JobResult",
     "JsonObject",
+    "LinkRecord",
     "Migration",
     "Model",
     "MovedTo",
@@ -95,6 +104,7 @@ __all__ = [
     "OAuthStatus",
     "Object",
     "Organization",
+    "OrganizationSummary",
     "Page",
     "PostError",
     "Project",

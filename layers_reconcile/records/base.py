@@ -96,7 +96,18 @@ class Model(BaseModel):
     def raw(self) -> JsonObject:
         """The answer as JSON again (by the API's names), for a record or a message; an unknown
         status as the API sent it."""
-        out = self.model_dump(mode="json", by_alias=True, exclude_none=True)
+        return self._with_sent_statuses(
+            self.model_dump(mode="json", by_alias=True, exclude_none=True)
+        )
+
+    def as_sent(self) -> JsonObject:
+        """The answer as JSON again with exactly the fields the API sent (a null it sent kept),
+        for a fingerprint of what plan saw."""
+        return self._with_sent_statuses(
+            self.model_dump(mode="json", by_alias=True, exclude_unset=True)
+        )
+
+    def _with_sent_statuses(self, out: JsonObject) -> JsonObject:
         for name, twin, alias in self._statuses:
             if getattr(self, name) == UNKNOWN and getattr(self, twin) is not None:
                 out[alias] = getattr(self, twin)

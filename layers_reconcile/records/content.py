@@ -22,6 +22,7 @@ from layers_reconcile.statuses import (
     ApprovalStatusField,
     ContainerStatusField,
     GateStatusField,
+    IngestStatusField,
     JobStatusField,
     PostStatusField,
 )
@@ -30,6 +31,16 @@ from layers_reconcile.statuses import (
 class JobError(Model):
     code: Text = None
     message: Text = None
+
+
+class IngestRun(Model):
+    """`ingestState.github` on a project row: the last ingest Layers ran for the project,
+    whoever started it; `error` as `{code, message}` when it failed."""
+
+    job_id: Text = None
+    status: IngestStatusField = None
+    status_sent: Text = sent("status")
+    error: Annotated[JobError | None, BeforeValidator(object_or_none)] = None
 
 
 class JobResult(Model):

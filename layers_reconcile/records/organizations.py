@@ -16,9 +16,17 @@ from layers_reconcile.records.base import (
     Strings,
     Text,
     bool_or_none,
+    int_or_none,
     object_or_none,
     objects_only,
 )
+
+
+class OrganizationSummary(Model):
+    """The `summary` of a child read alone: its unreserved credit balance (`available`, None
+    when not a whole number) besides its `creditConfig`."""
+
+    available: Annotated[int | None, BeforeValidator(int_or_none)] = None
 
 
 class Organization(Model):
@@ -31,7 +39,7 @@ class Organization(Model):
     status: Text = None
     metadata: Object = None
     billing_email: Text = None
-    summary: Object = None
+    summary: Annotated[OrganizationSummary | None, BeforeValidator(object_or_none)] = None
 
     def meta(self, key: str) -> str | None:
         """One metadata value, when it is a string (the API's type; anything else is absent)."""

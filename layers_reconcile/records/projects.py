@@ -21,6 +21,7 @@ from layers_reconcile.records.base import (
     sent,
     text_or_none,
 )
+from layers_reconcile.records.content import IngestRun
 from layers_reconcile.statuses import (
     InfluencerStatusField,
     InstallationStatusField,
@@ -53,6 +54,14 @@ class Project(Model):
     owner_email: Text = None
     first_n_posts_blocked: Annotated[int | None, BeforeValidator(int_or_none)] = None
     auto_approve_after: Text = None
+
+    @property
+    def github_ingest(self) -> IngestRun | None:
+        """`ingestState.github` read (None: no ingest, or not an object). Parsed from the row's
+        `ingest_state` as sent when asked, so a copy of the row with another state reads it."""
+        state = self.ingest_state
+        run = state.get("github") if isinstance(state, dict) else None
+        return IngestRun.model_validate(run) if isinstance(run, dict) else None
 
 
 class Whoami(Model):
@@ -148,6 +157,12 @@ class ApprovalPolicy(Model):
 
     def values(self) -> JsonObject:
         return dict(self.model_extra or {})
+
+    @property
+    def requires_approval(self) -> bool | None:
+        """`requiresApproval` when the policy says it (a boolean; anything else does not)."""
+        value = (self.model_extra or {}).get("requiresApproval")
+        return value if isinstance(value, bool) else None
 
 
 class ReviewPolicy(Model):

@@ -7,7 +7,20 @@ from __future__ import annotations
 
 from typing_extensions import TypedDict
 
-from layers_reconcile.records.base import JsonObject
+from layers_reconcile.records.base import JsonObject, Model, Text
+
+
+class LinkRecord(Model):
+    """A link the tool recorded (reserved `links`, `plan.links.Link.record()`): the consent URL,
+    its `state` and `expiresAt` as the API gave them, the return URL and subject it was made
+    for. Kept in the project's metadata, which anyone may edit: a field of the wrong type reads
+    as absent."""
+
+    url: Text = None
+    state: Text = None
+    expires_at: Text = None
+    return_url: Text = None
+    subject: Text = None
 
 
 class IngestRecord(TypedDict, total=False):
@@ -18,8 +31,8 @@ class IngestRecord(TypedDict, total=False):
     platforms: list[str] | None  # None: detected from the repo
     jobId: str
     status: str  # statuses.IngestStatus
-    # What apply writes when the job failed: its error code (plan/diff.py reads a dict here and
-    # finds no code in it, so it names the code only when the API's ingestState has one).
+    # What apply writes when the job failed: its error code (plan names the code of the API's
+    # ingestState first, this one when the API's has none).
     error: str | None
     attempt: int
 
