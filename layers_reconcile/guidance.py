@@ -116,12 +116,16 @@ def recovery_for(code: str | None, blob: str, *, repo: str | None = None) -> str
         )
     if code == "NOT_A_SLIDESHOW":
         return (
-            "source.tiktokVideoId is a video, not a slideshow: name a slideshow post (the API's "
-            "source-recommendations with kind=slideshow), or use format: video_remix; then apply "
-            "again"
+            "slideshow_remix needs a slideshow post: set source.tiktokVideoId to one (the API's "
+            "source-recommendations with kind=slideshow lists them), or use format: video_remix "
+            "(it takes either); then apply again"
         )
     if code == "KILL_SWITCH":
-        return "the API key or organization is suspended; contact Layers"
+        return (
+            "the API key or its organization is suspended: a child organization of yours is "
+            "resumed by `organization: {suspended: false}` in its customer file, anything else "
+            "by Layers (contact them)"
+        )
     return None
 
 
