@@ -17,7 +17,8 @@ framing (the sentence around it). The texts themselves are `layers_reconcile.gui
 | never connected (or nothing known of it)      | reach       | CHECK_REACH                    |
 | several attempts that met different failures  | flaky       | FLAKY                          |
 | one 5xx, one lost answer                      | api_side    | API_SIDE                       |
-| an answer not of the contract's shape         | unexpected  | UNEXPECTED                     |
+| an answer not of the contract's shape, a 4xx  | unexpected  | UNEXPECTED                     |
+|   without the error envelope (not the API)    |             |                                |
 | any other 4xx                                 | (none)      | the API's message says it      |
 """
 
@@ -108,8 +109,8 @@ def advice_for(
         return Advice("key", CHECK_KEY)
     if is_transient(exc):
         return Advice(*_transient(exc))
-    if isinstance(exc, UnexpectedAnswerError):
-        return Advice("unexpected", UNEXPECTED)
+    if isinstance(exc, UnexpectedAnswerError) or (exc.status is not None and exc.code is None):
+        return Advice("unexpected", UNEXPECTED)  # the API's every 4xx has its error envelope
     return None
 
 
