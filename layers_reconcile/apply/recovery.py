@@ -1,5 +1,6 @@
-"""Turn what went wrong into a Failure: the API's code and requestId, and the guide's recovery
-(the advice itself is `layers_reconcile.guidance`)."""
+"""Turn what went wrong into a Failure: the API's code and requestId, and what to do (which
+advice a failed API call gets is `layers_reconcile.advice`, its texts `layers_reconcile.guidance`;
+this module only frames it in apply's words)."""
 
 from __future__ import annotations
 
