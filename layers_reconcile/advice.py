@@ -129,8 +129,7 @@ def _transient(exc: ApiError) -> tuple[Kind, str]:
 def _missing_scope(exc: ApiError, command: str | None, *, quote_request: bool) -> str:
     """The scope the key lacks: the API's `requiredScopes`, else org:admin for the control
     plane (`/v1/organizations…` needs nothing else), else "a scope"."""
-    required = exc.details.get("requiredScopes")
-    scopes = [str(s) for s in required] if isinstance(required, list) and required else []
+    scopes = list(exc.required_scopes)
     if not scopes and (exc.path or "").startswith("/v1/organizations"):
         scopes = [ORG_ADMIN_SCOPE]
     where = ""
