@@ -4,7 +4,8 @@ Pure text, no I/O. By the API's error code (and the details that came with it, a
 `recovery_for` (apply's report of a failed step), `ingest_fix` (plan, beside the rerun of an
 ingest that failed last time: apply recorded the job's code alone). By the kind of failure that
 stopped a command: `CHECK_KEY`, `SLOW_DOWN`, `API_SIDE`, `CHECK_REACH`, `missing_scope` (the CLI's
-error line and apply's report say the same).
+error line and apply's report say the same). Which of them a failed API call gets is decided once,
+in `layers_reconcile.advice`.
 """
 
 from __future__ import annotations
@@ -53,6 +54,10 @@ NEWER_API = (
 CHECK_REACH = (
     "check --api-url / LAYERS_API_URL / apiUrl in layers.yaml and the network, then run the "
     "command again (it is safe to repeat)"
+)
+UNEXPECTED = (
+    "nothing is done on such an answer; check that --api-url / apiUrl points at the Layers API "
+    "(quote the requestId if it does)"
 )
 
 _INGEST_FIXES = {
@@ -109,8 +114,18 @@ def recovery_for(code: str | None, blob: str, *, repo: str | None = None) -> str
             "slideshow_builder writes from the project's app description: set "
             "brand.appDescription, or ingest the customer's repo (`github:`); then apply again"
         )
+    if code == "NOT_A_SLIDESHOW":
+        return (
+            "slideshow_remix needs a slideshow post: set source.tiktokVideoId to one (the API's "
+            "source-recommendations with kind=slideshow lists them), or use format: video_remix "
+            "(it takes either); then apply again"
+        )
     if code == "KILL_SWITCH":
-        return "the API key or organization is suspended; contact Layers"
+        return (
+            "the API key or its organization is suspended: a child organization of yours is "
+            "resumed by `organization: {suspended: false}` in its customer file, anything else "
+            "by Layers (contact them)"
+        )
     return None
 
 

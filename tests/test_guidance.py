@@ -11,23 +11,31 @@ from layers_reconcile.cli.common import describe
 from layers_reconcile.errors import (
     ApiError,
     ApiServerError,
+    Attempts,
     AuthError,
     JobFailedError,
     RateLimitedError,
     TransportError,
+    UnexpectedAnswerError,
+    UnknownStatusError,
+    ValidationError,
 )
 from layers_reconcile.guidance import (
     API_SIDE,
     CHECK_KEY,
     CHECK_REACH,
+    NEWER_API,
     NO_PLATFORM,
+    ORG_ADMIN,
     REPO_NOT_COVERED,
     SLOW_DOWN,
+    UNEXPECTED,
     WRONG_INSTALLATION,
     missing_scope,
     sentence,
 )
 from layers_reconcile.plan.ids import RESERVED_KEY
+from layers_reconcile.plan.planner import not_planned
 from tests.plan.builders import converged, loaded
 from tests.plan.test_diff import plan_of, spec
 
@@ -100,3 +108,86 @@ def test_a_scope_the_api_did_not_name_reads_as_a_sentence() -> None:
     assert missing_scope(["content:read"], None).startswith(
         "the API key lacks the scope content:read that this command needs"
     )
+
+
+def _tried(error: ApiError, *outcomes: str) -> ApiError:
+    error.attempts = Attempts(outcomes)
+    return error
+
+
+def _plan_advice(error: ApiError) -> str:
+    """What `plan` says beside a customer it could not read."""
+    customer = not_planned(loaded(spec()), error).not_planned
+    assert customer is not None
+    return customer.advice
+
+
+# One failed call per situation, and the advice that fits it (CONTRACT.md §2.4, CONTRACT-revb
+# §1-2): on main, plan, apply and the CLI each decided it and disagreed on every row below.
+ONE_ADVICE = {
+    "a suspended key or org (503 KILL_SWITCH) is not the API's passing trouble": (
+        ApiServerError("suspended", status=503, code="KILL_SWITCH", details={"scope": "key"}),
+        "the API key or its organization is suspended: a child organization of yours is "
+        "resumed by `organization: {suspended: false}` in its customer file",
+    ),
+    "a status this version does not know asks for an upgrade, not another URL": (
+        UnknownStatusError("project p has status 'paused'", method="GET", path="/v1/projects/p"),
+        NEWER_API,
+    ),
+    "an answer not of the contract's shape is never 'on the API's side, run again'": (
+        UnexpectedAnswerError("no id", status=200, method="GET", path="/v1/projects"),
+        UNEXPECTED,
+    ),
+    "a request that reached the API and lost its answer is no wrong URL": (
+        _tried(
+            TransportError("no answer in time", method="POST", path="/v1/projects"),
+            "no answer in time",
+        ),
+        API_SIDE,
+    ),
+    "a refused key is the key, wherever it shows": (
+        AuthError("bad key", status=401, code="UNAUTHENTICATED"),
+        CHECK_KEY,
+    ),
+}
+
+
+@pytest.mark.parametrize(("error", "advice"), ONE_ADVICE.values(), ids=list(ONE_ADVICE))
+def test_plan_apply_and_the_cli_give_one_advice_for_one_failed_call(
+    error: ApiError, advice: str
+) -> None:
+    said = sentence(advice).removesuffix(".")  # as a sentence (or the start of one)
+    assert said in describe(error, "plan")
+    assert advice in (failure_from("c-1/project", error).recovery or "")
+    assert said in _plan_advice(error)
+
+
+def test_a_missing_org_admin_is_named_by_apply_as_by_the_cli() -> None:
+    # Rev B's control plane answers 403 FORBIDDEN_SCOPE without requiredScopes: every
+    # /v1/organizations route needs org:admin (CONTRACT-revb §2), so that is the scope named.
+    error = AuthError(
+        "missing scope", status=403, code="FORBIDDEN_SCOPE", method="GET", path="/v1/organizations"
+    )
+    named = "the API key lacks the scope org:admin that `layers-reconcile apply` needs"
+    recovery = failure_from("c-1/organization", error).recovery or ""
+    assert recovery.startswith(named)
+    assert ORG_ADMIN in recovery
+    assert CHECK_KEY not in recovery
+    assert sentence(named).removesuffix(".") in describe(error, "apply")
+
+
+def test_a_code_in_details_is_shown_beside_the_errors_code_with_its_fix() -> None:
+    error = ValidationError(
+        "tiktokVideoId: is a video, not a slideshow",
+        status=422,
+        code="VALIDATION",
+        details={"code": "NOT_A_SLIDESHOW"},
+    )
+    failure = failure_from("c-1/content/slides", error)
+    assert failure.code == "VALIDATION/NOT_A_SLIDESHOW"
+    assert (failure.recovery or "").startswith("slideshow_remix needs a slideshow post")
+    assert "Slideshow_remix needs a slideshow post" in describe(error, "apply")
+    # A code in details that is not more specific (the same one, or no code's shape) is not.
+    same = ValidationError("bad", status=422, code="VALIDATION", details={"code": "VALIDATION"})
+    prose = ValidationError("bad", status=422, code="VALIDATION", details={"code": "not a code"})
+    assert failure_from("c-1/x", same).code == failure_from("c-1/x", prose).code == "VALIDATION"

@@ -1,33 +1,29 @@
-"""Turn what went wrong into a Failure: the API's code and requestId, and the guide's recovery
-(the advice itself is `layers_reconcile.guidance`)."""
+"""Turn what went wrong into a Failure: the API's code and requestId, and what to do (which
+advice a failed API call gets is `layers_reconcile.advice`, its texts `layers_reconcile.guidance`;
+this module only frames it in apply's words)."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
+from layers_reconcile.advice import advice_for, shown_code
 from layers_reconcile.apply.events import Failure
-from layers_reconcile.client.retrying import retry_advice
 from layers_reconcile.errors import (
     ApiError,
-    AuthError,
     JobError,
     JobFailedError,
     JobTimeoutError,
-    RateLimitedError,
     ReconcileError,
     is_transient,
 )
 from layers_reconcile.guidance import (
-    API_SIDE,
-    CHECK_REACH,
     GRANT_REPO,
     REINSTALL,
     SET_PLATFORMS,
-    SLOW_DOWN,
     UNKNOWN_INSTALLATION,
-    missing_scope,
     recovery_for,
+    sentence,
 )
 
 
@@ -70,7 +66,7 @@ def _api_failure(address: str, exc: ApiError, *, repo: str | None) -> Failure:
     return Failure(
         address=address,
         message=exc.message,
-        code=exc.code,
+        code=shown_code(exc),
         status=exc.status,
         request_id=exc.request_id,
         recovery=_api_recovery(exc, repo=repo),
@@ -78,23 +74,24 @@ def _api_failure(address: str, exc: ApiError, *, repo: str | None) -> Failure:
     )
 
 
+# How apply frames the advice for a request that failed (the guide's recoveries stand alone).
+_HAPPENED = {
+    "slow_down": "the API kept answering 429; ",
+    "reach": "the API could not be reached; ",
+    "api_side": "the API failed; ",
+}
+
+
 def _api_recovery(exc: ApiError, *, repo: str | None) -> str | None:
-    """The guide's recovery for the API's code, else one for how the API failed."""
-    blob = " ".join([exc.code or "", exc.message, _text(exc.details)])
-    recovery = recovery_for(exc.code, blob, repo=repo)
-    if exc.code == "FORBIDDEN_SCOPE" and exc.required_scopes:
-        recovery = missing_scope(list(exc.required_scopes), "apply")
-    if recovery is None and is_transient(exc) and exc.attempts and len(exc.attempts) > 1:
-        recovery = f"after {exc.attempts}: {retry_advice(exc)}"
-    if recovery is None and isinstance(exc, RateLimitedError):
-        recovery = "the API kept answering 429; " + SLOW_DOWN
-    if recovery is None and isinstance(exc, AuthError):
-        recovery = recovery_for("UNAUTHENTICATED", blob)
-    if recovery is None and exc.status is not None and exc.status >= 500:
-        recovery = "the API failed; " + API_SIDE
-    if recovery is None and exc.status is None:
-        recovery = "the API could not be reached; " + CHECK_REACH
-    return recovery
+    """The advice for the failed call (`advice.advice_for`), in apply's words."""
+    advice = advice_for(exc, command="apply", repo=repo)
+    if advice is None:
+        return None
+    if advice.kind in _HAPPENED or advice.kind == "flaky":
+        if exc.attempts and len(exc.attempts) > 1:
+            return f"after {exc.attempts}: {sentence(advice.text)}"
+        return _HAPPENED.get(advice.kind, "") + advice.text
+    return advice.text
 
 
 def _job_failure(address: str, exc: JobError, *, repo: str | None) -> Failure:

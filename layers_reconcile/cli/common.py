@@ -19,6 +19,7 @@ import httpx
 from rich.console import Console
 from rich.text import Text
 
+from layers_reconcile.advice import advice_for
 from layers_reconcile.apirevision import SETTINGS, Pin, RevisionSetting
 from layers_reconcile.apply.poll import SYSTEM_CLOCK, SYSTEM_SLEEP, Clock, Sleep
 from layers_reconcile.cli.context import GlobalOptions
@@ -26,7 +27,6 @@ from layers_reconcile.cli.exits import of_error
 from layers_reconcile.cli.output import guard_output
 from layers_reconcile.client import LayersClient
 from layers_reconcile.client.envelope import clean_api_key
-from layers_reconcile.client.retrying import mixed_attempts, retry_advice
 from layers_reconcile.config.apiurl import (
     DEFAULT_API_URL,
     DOCUMENTED_API_HOST,
@@ -45,21 +45,9 @@ from layers_reconcile.errors import (
     JobFailedError,
     JobTimeoutError,
     NotFoundError,
-    RateLimitedError,
     ReconcileError,
-    TransportError,
-    UnexpectedAnswerError,
-    is_transient,
 )
-from layers_reconcile.guidance import (
-    API_SIDE,
-    CHECK_KEY,
-    CHECK_REACH,
-    ORG_ADMIN_SCOPE,
-    SLOW_DOWN,
-    sentence,
-)
-from layers_reconcile.guidance import missing_scope as scope_advice
+from layers_reconcile.guidance import sentence
 from layers_reconcile.plan.model import Plan
 from layers_reconcile.plan.planner import DEFAULT_PARALLELISM
 
@@ -346,27 +334,8 @@ def describe(exc: BaseException, command: str | None = None) -> str:
     """One paragraph a user can act on; never a traceback, never the key."""
     if isinstance(exc, ConfigError):
         return "\n".join(str(i) for i in exc.issues) or "the workspace is not valid"
-    if isinstance(exc, AuthError) and exc.code == "FORBIDDEN_SCOPE":
-        return missing_scope(exc, command)
-    if isinstance(exc, AuthError):
-        return f"The Layers API refused the API key: {exc}. {sentence(CHECK_KEY)}"
-    if isinstance(exc, ApiError) and is_transient(exc) and mixed_attempts(exc):
-        return f"The Layers API request failed after {exc.attempts}: {exc}. {retry_advice(exc)}"
-    if isinstance(exc, TransportError):
-        return f"Could not reach the Layers API: {exc}. {sentence(CHECK_REACH)}"
-    if isinstance(exc, RateLimitedError):
-        return f"The Layers API kept answering 429 RATE_LIMITED: {exc}. {sentence(SLOW_DOWN)}"
-    if isinstance(exc, ApiServerError):
-        return f"The Layers API failed: {exc}. {sentence(API_SIDE)}"
-    if isinstance(exc, UnexpectedAnswerError):
-        return (
-            f"{exc}. Nothing is done on such an answer; check that "
-            "--api-url / apiUrl points at the Layers API (quote the requestId if it does)."
-        )
-    if isinstance(exc, NotFoundError):
-        return f"The Layers API does not know this resource: {exc}."
     if isinstance(exc, ApiError):
-        return f"The Layers API refused a request: {exc}."
+        return _api_failed(exc, command)
     if isinstance(exc, JobFailedError):
         return f"Job {exc.job_id} failed" + (f" with {exc.code}" if exc.code else "") + f": {exc}."
     if isinstance(exc, JobTimeoutError):
@@ -376,15 +345,36 @@ def describe(exc: BaseException, command: str | None = None) -> str:
     return str(exc) or type(exc).__name__
 
 
-def missing_scope(exc: AuthError, command: str | None) -> str:
-    """A 403 FORBIDDEN_SCOPE: which scope is missing, and which command needs it."""
-    required = exc.details.get("requiredScopes")
-    scopes = [str(s) for s in required] if isinstance(required, list) and required else []
-    if not scopes and (exc.path or "").startswith("/v1/organizations"):
-        scopes = [ORG_ADMIN_SCOPE]  # the control plane needs nothing else
-    where = f" for {exc.method} {exc.path}" if exc.method and exc.path else ""
-    rid = f" (requestId {exc.request_id})" if exc.request_id else ""
-    return sentence(scope_advice(scopes, command, where + rid))
+def _api_failed(exc: ApiError, command: str | None) -> str:
+    """A failed API call: what happened, then the advice `advice.advice_for` decides."""
+    advice = advice_for(exc, command=command, quote_request=True)
+    if advice is not None and advice.kind == "scope":
+        return sentence(advice.text)  # names the request itself
+    kind = None if advice is None else advice.kind
+    if kind == "flaky":
+        head = f"The Layers API request failed after {exc.attempts}: {exc}"
+    elif kind in ("newer_api", "unexpected"):
+        head = str(exc)
+    elif kind in _HAPPENED:
+        head = _HAPPENED[kind] + str(exc)
+    elif isinstance(exc, AuthError):
+        head = f"The Layers API refused the API key: {exc}"
+    elif isinstance(exc, ApiServerError):
+        head = f"The Layers API failed: {exc}"
+    elif isinstance(exc, NotFoundError):
+        head = f"The Layers API does not know this resource: {exc}"
+    else:
+        head = f"The Layers API refused a request: {exc}"
+    return head + "." + ("" if advice is None else " " + sentence(advice.text))
+
+
+# How the CLI's error line tells what happened, by the kind of advice it gets.
+_HAPPENED = {
+    "key": "The Layers API refused the API key: ",
+    "reach": "Could not reach the Layers API: ",
+    "slow_down": "The Layers API kept answering 429 RATE_LIMITED: ",
+    "api_side": "The Layers API failed: ",
+}
 
 
 FAILURE_HOOK = "layers_reconcile.on_failure"  # ctx.meta: called with the message `fail` shows

@@ -28,13 +28,10 @@ import httpx
 
 from layers_reconcile.client.endpoints import Endpoint, EndpointClass, retry_safe
 from layers_reconcile.errors import (
-    ApiError,
     ApiServerError,
     RateLimitedError,
     TransportError,
-    UnknownStatusError,
 )
-from layers_reconcile.guidance import API_SIDE, CHECK_REACH, FLAKY, NEWER_API, SLOW_DOWN, sentence
 
 MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 WAIT_INITIAL = 0.5
@@ -144,27 +141,3 @@ def decide(call: Call, exc: Exception, *, budget_left: float) -> bool | float:
             return 0.0
         return call.delivery is Delivery.UNSENT or call.repeatable
     return False
-
-
-def mixed_attempts(exc: ApiError) -> bool:
-    """Several attempts that met more than failed connects or a run of 429s: neither "check the
-    URL" nor "slow down" would say what happened."""
-    attempts = exc.attempts
-    if attempts is None or len(attempts) < 2:
-        return False
-    return not (attempts.never_reached or attempts.only_rate_limited)
-
-
-def retry_advice(exc: ApiError) -> str:
-    """What to do about a request that failed after all its attempts, from what they met: only
-    429s → slow down; never connected → the URL; anything else → the API kept failing."""
-    attempts = exc.attempts
-    if isinstance(exc, UnknownStatusError):
-        return sentence(NEWER_API)
-    if isinstance(exc, RateLimitedError) and (attempts is None or attempts.only_rate_limited):
-        return sentence(SLOW_DOWN)
-    if isinstance(exc, TransportError) and (attempts is None or attempts.never_reached):
-        return sentence(CHECK_REACH)
-    if attempts is None or len(attempts) < 2:
-        return sentence(API_SIDE)
-    return sentence(FLAKY)

@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
+from layers_reconcile.advice import advice_for
 from layers_reconcile.apirevision import Pin
 from layers_reconcile.client import LayersClient
-from layers_reconcile.client.retrying import retry_advice
 from layers_reconcile.config.settings import WorkspaceSpec
 from layers_reconcile.errors import (
     ApiError,
@@ -22,6 +22,7 @@ from layers_reconcile.errors import (
     is_transient,
     leaf_exception,
 )
+from layers_reconcile.guidance import API_SIDE, sentence
 from layers_reconcile.plan.actual import SharedActual
 from layers_reconcile.plan.context import Loaded
 from layers_reconcile.plan.diff import build_plan, diff_customer
@@ -247,9 +248,16 @@ def not_planned(loaded: Loaded, exc: ApiError) -> CustomerPlan:
             code=exc.code,
             request_id=exc.request_id,
             attempts=str(exc.attempts) if exc.attempts else None,
-            advice=retry_advice(exc),
+            advice=_advice(exc),
         ),
     )
+
+
+def _advice(exc: ApiError) -> str:
+    """What to do, as a sentence: every error a customer goes unplanned for (transient, or a
+    status this version does not know) gets one."""
+    advice = advice_for(exc, command="plan")
+    return sentence(API_SIDE if advice is None else advice.text)
 
 
 def _by_customer(items: list[Project]) -> dict[str, list[Project]]:

@@ -346,6 +346,43 @@ def test_ugc_remix_without_app_demo_media_names_the_fix(
     assert "Traceback" not in output
 
 
+def test_a_slideshow_remix_of_a_video_shows_the_specific_code_and_its_fix(
+    rev_b_server: EmulatorServer, tmp_path: Path
+) -> None:
+    # The API says `422 VALIDATION` with `details.code: NOT_A_SLIDESHOW`: the user is shown the
+    # second (it says what is wrong) and the fix, on the failure line and in --report.
+    head = HEAD.replace(
+        "github:\n  installationId: 48271993\n  repo: quinns-coffee/quinns-app\n"
+        "  returnUrl: http://localhost/github-done\n",
+        "",
+    ).replace("influencer: Maya — PNW cafe regular\n", "")
+    (tmp_path / "ws" / "customers").mkdir(parents=True)
+    (tmp_path / "ws" / "layers.yaml").write_text("workspace: content-revisions\n")
+    (tmp_path / "ws" / "customers" / "q.yaml").write_text(
+        head.format(ext="quinn")
+        + "  slides:\n    format: slideshow_remix\n"
+        + f'    source: {{tiktokVideoId: "{VIDEO_POST}"}}\n    account: tiktok\n'
+    )
+    report = tmp_path / "report.md"
+    result = run_cli(
+        "apply",
+        str(tmp_path / "ws"),
+        "--auto-approve",
+        "--report",
+        str(report),
+        env=cli_env(rev_b_server.url, 600),
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    fix = "what to do: slideshow_remix needs a slideshow post: set source.tiktokVideoId to one"
+    assert "quinn/content/slides: VALIDATION/NOT_A_SLIDESHOW: tiktokVideoId: is a video" in output
+    assert fix in output
+    written = report.read_text()
+    assert "code `VALIDATION/NOT_A_SLIDESHOW`, HTTP 422" in written
+    assert fix in written
+    assert "Traceback" not in output
+
+
 def test_rev_b_containers_are_approved_or_held_through_the_approval_steps(tmp_path: Path) -> None:
     ws = workspace(tmp_path / "ws", "")
     file = ws / "customers" / "quinn.yaml"

@@ -6,9 +6,9 @@ from collections.abc import Callable
 import httpx
 import pytest
 
+from layers_reconcile.advice import advice_for
 from layers_reconcile.cli.common import describe
 from layers_reconcile.client import LayersClient
-from layers_reconcile.client.retrying import retry_advice
 from layers_reconcile.errors import (
     ApiError,
     ApiServerError,
@@ -18,6 +18,7 @@ from layers_reconcile.errors import (
     TransportError,
     ValidationError,
 )
+from layers_reconcile.guidance import sentence
 
 from .conftest import ANY_RECORD, FakeClock, Reply, Script, fail, ok
 
@@ -347,7 +348,7 @@ async def test_a_request_that_gives_up_carries_what_every_attempt_met(
     attempts = info.value.attempts
     assert str(attempts) == "6 attempts: 3 × 429, 2 × 500, 1 × dropped connection"
     # Not only 429s: slowing down is not the advice, nor is checking the URL.
-    advice = retry_advice(info.value)
+    advice = _advice(info.value)
     assert "--parallelism" not in advice
     assert "--api-url" not in advice
     assert "again later" in advice
@@ -376,4 +377,10 @@ async def test_the_advice_of_a_request_that_gave_up_follows_its_attempts(
     error = info.value
     assert isinstance(error, ApiError)
     assert str(error.attempts) == f"6 attempts: {outcomes}"
-    assert advice in retry_advice(error)
+    assert advice in _advice(error)
+
+
+def _advice(error: ApiError) -> str:
+    advice = advice_for(error)
+    assert advice is not None
+    return sentence(advice.text)
