@@ -279,6 +279,13 @@ class Api:
         response.raise_for_status()
         return response.json()
 
+    def visit(self, url: str) -> httpx.Response:
+        """A person opens `url` in a browser: a plain GET without the key, redirects not
+        followed."""
+        request = self.http.build_request("GET", url)
+        del request.headers["Authorization"]
+        return self.http.send(request, follow_redirects=False)
+
     def post(self, path: str, body: Any) -> Any:
         response = self.http.post(path, json=body)
         response.raise_for_status()
