@@ -29,6 +29,7 @@ from layers_reconcile.cli.emulator import emulator as emulator_command
 from layers_reconcile.emulator.app import create_app
 from layers_reconcile.emulator.faults import ConnectionDropped
 from layers_reconcile.emulator.settings import EmulatorSettings
+from layers_reconcile.emulator.state import Emulator
 from tests.apply.support import KEY, SPEED, cli_env
 
 _HOSTS = itertools.count(1)
@@ -143,6 +144,12 @@ class LocalEmulator:
         if self.app is not None:
             self.app.state.emulator.close()
             self.app = None
+
+    @property
+    def emulator(self) -> Emulator:
+        """The emulator's state, for a test that changes what no API call can."""
+        state: Emulator = self.app.state.emulator
+        return state
 
     def stats(self) -> dict[str, Any]:
         with local_http(self.url) as http:
