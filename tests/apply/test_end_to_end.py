@@ -1,8 +1,9 @@
 """What users run: the CLI as its own process against the emulator as its own process, over HTTP
 on loopback. Most tests run the CLI in-process (`tests.apply.local`); these keep one real run of
-each command that talks to the API (apply and plan are also run this way by test_verbose,
-test_options and test_resilience; validate by tests/config/test_cli.py; the emulator's own
-`serve` by tests/emulator/test_stop.py)."""
+each command: links, import and plan here (apply, in this process, only sets the account up);
+apply and plan by test_verbose, apply also by test_options, test_resilience and the kill -9
+tests; validate by tests/config/test_cli.py; the emulator's own `serve` by
+tests/emulator/test_stop.py."""
 
 from __future__ import annotations
 
@@ -16,16 +17,17 @@ from tests.apply.support import (
     KEY,
     copy_workspace,
     emulator,
+    run_cli,
     run_cli_process,
 )
 
 
-def test_apply_links_import_and_plan_as_processes_against_an_emulator_process(
+def test_links_import_and_plan_as_processes_against_an_emulator_process(
     tmp_path: Path,
 ) -> None:
     ws = copy_workspace(DATA / "people", tmp_path / "ws")
     with emulator(tmp_path, auto_consent=False) as emu:
-        applied = run_cli_process("apply", str(ws), "--auto-approve", env=emu.env())
+        applied = run_cli("apply", str(ws), "--auto-approve", env=emu.env())
         output = applied.stdout + applied.stderr
         assert applied.returncode == 3, output  # waits on people: their URLs are listed
         shown = set(re.findall(r"open: (\S+)", output))
