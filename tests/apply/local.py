@@ -146,6 +146,10 @@ class LocalEmulator:
             self.app = None
 
     @property
+    def api_key(self) -> str:
+        return KEY
+
+    @property
     def emulator(self) -> Emulator:
         """The emulator's state, for a test that changes what no API call can."""
         state: Emulator = self.app.state.emulator
