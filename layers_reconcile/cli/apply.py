@@ -180,7 +180,7 @@ def apply(ctx: click.Context, /, targets: tuple[Path, ...], **given: Any) -> Non
     )
     try:
         with endpoint_for(options, workspace) as endpoint:
-            ended = run(converge(job, endpoint))
+            ended = run(converge(job, endpoint, options.runtime))
     except (ReconcileError, KeyboardInterrupt) as exc:
         fail(ctx, errors, exc)
     ctx.exit(ended if isinstance(ended, ExitCode) else of_report(ended))
@@ -260,7 +260,7 @@ class ApplyRun:
 
 
 async def converge(
-    job: ApplyRun, endpoint: Endpoint, runtime: Runtime | None = None
+    job: ApplyRun, endpoint: Endpoint, runtime: Runtime | None
 ) -> ApplyReport | ExitCode:
     """The whole command in one event loop, one client and one deadline (`--timeout`, on the
     runtime's clock): plan unless a plan was saved, show it and ask, then execute it."""
@@ -274,9 +274,7 @@ async def converge(
         )
     deadline = Deadline(runtime.clock, runtime.sleep, job.flags.timeout)
     on_deadline = replace(runtime, sleep=deadline.sleep)
-    async with build_client(
-        endpoint, rate_share=job.scope.rate_share, runtime=on_deadline
-    ) as client:
+    async with build_client(endpoint, on_deadline, rate_share=job.scope.rate_share) as client:
         plan = saved
         if plan is None:
             plan = await _planned(job, client, endpoint, deadline)

@@ -251,9 +251,10 @@ class Runtime:
 
 
 def build_client(
-    endpoint: Endpoint, *, rate_share: float = 1.0, runtime: Runtime | None = None
+    endpoint: Endpoint, runtime: Runtime | None, *, rate_share: float = 1.0
 ) -> LayersClient:
-    """`rate_share`: the part of the key's rate tier this run may use (1/N for a shard of N)."""
+    """A client on the command's runtime (`GlobalOptions.runtime`; None: the system's).
+    `rate_share`: the part of the key's rate tier this run may use (1/N for a shard of N)."""
     runtime = runtime or Runtime()
     return LayersClient(
         endpoint.url,

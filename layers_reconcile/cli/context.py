@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from layers_reconcile.apirevision import RevisionSetting
+
+if TYPE_CHECKING:  # imported by the command that runs (main.py stays light for --help)
+    from layers_reconcile.cli.common import Runtime
 
 
 @dataclass(frozen=True)
@@ -18,6 +22,9 @@ class GlobalOptions:
     verbose: int = 0
     # A command's --api-revision (None: layers.yaml's apiRevision, else auto).
     api_revision: RevisionSetting | None = None
+    # The clock, sleep and transport commands run on; None: the system's. Not an option: only
+    # a caller in Python hands one in, as the group's `obj` (a test's in-process run).
+    runtime: Runtime | None = None
 
     def __repr__(self) -> str:
         key = "<set>" if self.api_key else None

@@ -119,8 +119,8 @@ def _read_projects(
         # the embedded emulator speaks the revision the run pins (Rev A otherwise)
         with embedded_emulator(path, revision="b" if pin.setting == "b" else "a") as (url, key):
             endpoint = Endpoint(url=url, api_key=key, emulator=True)
-            return run(_import(endpoint, options.customers, pin))
-    return run(_import(resolve_endpoint(options, workspace), options.customers, pin))
+            return run(_import(endpoint, options, pin))
+    return run(_import(resolve_endpoint(options, workspace), options, pin))
 
 
 def _of_workspace(
@@ -230,10 +230,10 @@ def _write_workspace_name(path: Path, name: str) -> Path:
     return settings
 
 
-async def _import(endpoint: Endpoint, customers: tuple[str, ...], pin: Pin) -> list[Imported]:
-    async with build_client(endpoint) as client:
+async def _import(endpoint: Endpoint, options: GlobalOptions, pin: Pin) -> list[Imported]:
+    async with build_client(endpoint, options.runtime) as client:
         client.revision = settle(pin, await client.whoami())
-        return await import_customers(client, customers=customers)
+        return await import_customers(client, customers=options.customers)
 
 
 def render(item: Imported) -> str:

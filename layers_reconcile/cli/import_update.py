@@ -36,7 +36,7 @@ def update_files(
         with endpoint_for(options, workspace) as endpoint:
 
             async def observe() -> tuple[Plan, dict[str, str]]:
-                async with build_client(endpoint) as client:
+                async with build_client(endpoint, options.runtime) as client:
                     plan = await make_plan(
                         client,
                         workspace,

@@ -119,7 +119,7 @@ def links(
         with endpoint_for(options, workspace) as endpoint:
 
             async def listed() -> list[LinkRow]:
-                async with build_client(endpoint) as client:
+                async with build_client(endpoint, options.runtime) as client:
                     now = datetime.now(UTC)
                     plan = await make_plan(
                         client,

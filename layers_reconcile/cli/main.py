@@ -132,6 +132,11 @@ def cli(
     verbose: int,
 ) -> None:
     """Plan and apply the onboarding of Layers customers from YAML in git."""
+    from layers_reconcile.cli.common import Runtime, configure_logging
+    from layers_reconcile.cli.output import guard_output
+
+    # A test's in-process run hands its runtime in as `obj` (`cli.main(obj=Runtime(...))`).
+    runtime = ctx.obj if isinstance(ctx.obj, Runtime) else None
     ctx.obj = GlobalOptions(
         api_url=api_url,
         api_key=api_key,
@@ -140,10 +145,8 @@ def cli(
         parallelism=parallelism,
         no_color=no_color or bool(os.environ.get("NO_COLOR")),
         verbose=verbose,
+        runtime=runtime,
     )
-    from layers_reconcile.cli.common import configure_logging
-    from layers_reconcile.cli.output import guard_output
-
     guard_output(ctx, api_key)
     configure_logging(verbose)
 

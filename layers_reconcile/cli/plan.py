@@ -158,7 +158,9 @@ def _planned(
         with endpoint_for(options, workspace) as endpoint:
 
             async def planned() -> Plan:
-                async with build_client(endpoint, rate_share=scope.rate_share) as client:
+                async with build_client(
+                    endpoint, options.runtime, rate_share=scope.rate_share
+                ) as client:
                     limit = parallelism_of(options, workspace)
                     return await scoped_plan(
                         client,

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+from tests.apply.local import LocalEmulator
 from tests.apply.support import Api, Emulator
 
 WORKSPACE = "acme-prod"
@@ -47,7 +48,13 @@ def write_workspace(root: Path, customers: dict[str, str], *, workspace: str = W
     return root
 
 
-def rev_b(tmp: Path, *extra: str, **kw: Any) -> Emulator:
+def rev_b(tmp: Path, *extra: str, **kw: Any) -> LocalEmulator:
+    """A Rev B emulator in this process (`tests.apply.local`) with the emulator flags `extra`."""
+    return LocalEmulator(db=tmp / "rev-b.sqlite3", extra=(*REV_B, *extra), **kw).start()
+
+
+def rev_b_process(tmp: Path, *extra: str, **kw: Any) -> Emulator:
+    """`rev_b` as its own process, for the tests that kill the CLI's process."""
     return Emulator(db=tmp / "rev-b.sqlite3", extra=(*REV_B, *extra), **kw).start()
 
 
@@ -112,14 +119,22 @@ class OrgApi(Api):
         return out
 
 
+E = TypeVar("E", LocalEmulator, Emulator)
+
+
 @contextmanager
-def rev_b_world(tmp: Path, *extra: str, **kw: Any) -> Iterator[tuple[Emulator, OrgApi]]:
-    """A Rev B emulator (`rev_b`) and its parent-key API, closed and stopped whatever the test
-    does."""
-    emu = rev_b(tmp, *extra, **kw)
+def with_api(emu: E) -> Iterator[tuple[E, OrgApi]]:
+    """A started emulator and its parent-key API, closed and stopped whatever the test does."""
     api = OrgApi(emu.url)
     try:
         yield emu, api
     finally:
         api.close()
         emu.stop()
+
+
+def rev_b_world(
+    tmp: Path, *extra: str, **kw: Any
+) -> AbstractContextManager[tuple[LocalEmulator, OrgApi]]:
+    """A Rev B emulator (`rev_b`) and its parent-key API (`with_api`)."""
+    return with_api(rev_b(tmp, *extra, **kw))

@@ -140,10 +140,12 @@ def run_cli(
     """The real CLI in this process (click's CliRunner): `env` is its whole environment, `cwd`
     its directory, stdin is empty (not a terminal), stdout and stderr are kept apart. An
     exception that escapes the CLI is appended to stderr as the traceback a process would print.
-    (`timeout` is pytest-timeout's job here.)"""
+    Against an in-process emulator (`tests.apply.local`, found by the URL in `env`) the CLI runs
+    on its runtime. (`timeout` is pytest-timeout's job here.)"""
     from click.testing import CliRunner
 
     from layers_reconcile.cli.main import cli
+    from tests.apply.local import runtime_for
 
     environment: dict[str, str | None] = {k: None for k in os.environ if k not in env}
     environment.update(env)
@@ -151,7 +153,8 @@ def run_cli(
     try:
         if cwd is not None:
             os.chdir(cwd)
-        result = CliRunner().invoke(cli, list(args), env=environment)
+        runtime = runtime_for(env.get("LAYERS_API_URL"))
+        result = CliRunner().invoke(cli, list(args), env=environment, obj=runtime)
     finally:
         os.chdir(before)
     stderr = result.stderr
@@ -254,6 +257,11 @@ class Api:
     """Reads the emulator through the public API, to assert what exists (no duplicates)."""
 
     def __init__(self, url: str, key: str = KEY) -> None:
+        from tests.apply.local import local_http, runtime_for
+
+        if runtime_for(url) is not None:  # an in-process emulator (tests.apply.local)
+            self.http = local_http(url, key)
+            return
         self.http = httpx.Client(
             base_url=url, headers={"Authorization": f"Bearer {key}"}, timeout=10
         )
@@ -270,6 +278,13 @@ class Api:
             time.sleep(0.05 * (attempt + 1))
         response.raise_for_status()
         return response.json()
+
+    def visit(self, url: str) -> httpx.Response:
+        """A person opens `url` in a browser: a plain GET without the key, redirects not
+        followed."""
+        request = self.http.build_request("GET", url)
+        del request.headers["Authorization"]
+        return self.http.send(request, follow_redirects=False)
 
     def post(self, path: str, body: Any) -> Any:
         response = self.http.post(path, json=body)

@@ -19,16 +19,14 @@ import httpx
 import pytest
 
 from layers_reconcile.apply.events import CustomerStatus
-from layers_reconcile.emulator.server import EmulatorServer
-from layers_reconcile.emulator.settings import EmulatorSettings
 from tests.apply.inprocess import in_process
+from tests.apply.local import LocalEmulator, local_emulator
 from tests.apply.support import (
     KEY,
     Api,
     Emulator,
     cli_env,
     emulator,
-    free_port,
     kill_apply_after,
     run_cli,
     run_cli_process,
@@ -114,7 +112,7 @@ def converges(emu_env: dict[str, str], ws: Path) -> str:
 
 def test_each_format_converges_on_rev_b_one_container_per_variant(tmp_path: Path) -> None:
     ws = workspace(tmp_path / "ws", BUILDER + REMIXES)
-    with emulator(tmp_path, extra=REV_B) as emu:
+    with local_emulator(tmp_path, extra=REV_B) as emu:
         planned = plan_json(emu.env(), ws)
         assert planned["apiRevision"] == "b"
         (customer,) = planned["customers"]
@@ -163,7 +161,7 @@ def test_each_format_converges_on_rev_b_one_container_per_variant(tmp_path: Path
 
 def test_a_changed_hook_on_rev_b_generates_each_variant_anew_once(tmp_path: Path) -> None:
     ws = workspace(tmp_path / "ws", BUILDER)
-    with emulator(tmp_path, extra=REV_B) as emu:
+    with local_emulator(tmp_path, extra=REV_B) as emu:
         converges(emu.env(), ws)
         file = ws / "customers" / "quinn.yaml"
         file.write_text(file.read_text().replace("Skip the line.", "Skip the queue."))
@@ -181,7 +179,7 @@ def test_the_remixes_converge_on_rev_a_and_what_it_does_not_take_is_a_warning(
     tmp_path: Path,
 ) -> None:
     ws = workspace(tmp_path / "ws", REMIXES)
-    with emulator(tmp_path) as emu:
+    with local_emulator(tmp_path) as emu:
         shown = run_cli("plan", str(ws), env=emu.env())
         assert shown.returncode == 0, shown.stdout + shown.stderr
         assert "API revision A" in shown.stdout
@@ -232,7 +230,7 @@ def test_format_auto_detected_on_rev_b_is_an_error_at_its_line_before_anything_i
     tmp_path: Path,
 ) -> None:
     ws = workspace(tmp_path / "ws", "  launch:\n    brief: {hook: Hi, cta: Download}\n")
-    with emulator(tmp_path, extra=REV_B) as emu:
+    with local_emulator(tmp_path, extra=REV_B) as emu:
         emu.reset_stats()
         result = run_cli("apply", str(ws), "--auto-approve", env=emu.env())
         assert result.returncode == 1
@@ -248,7 +246,7 @@ def test_format_auto_detected_on_rev_b_is_an_error_at_its_line_before_anything_i
 def test_a_hook_on_a_plain_remix_is_a_plan_warning_under_auto_on_rev_b(tmp_path: Path) -> None:
     remix = f'  slides:\n    format: slideshow_remix\n    source: {{tiktokVideoId: "{SLIDESHOW_POST}"}}\n    brief: {{hook: Hi}}\n'
     ws = workspace(tmp_path / "ws", remix)
-    with emulator(tmp_path, extra=REV_B) as emu:
+    with local_emulator(tmp_path, extra=REV_B) as emu:
         shown = run_cli("plan", str(ws), env=emu.env())
         assert shown.returncode == 0, shown.stderr
         assert (
@@ -301,14 +299,13 @@ def test_kill_9_between_variant_calls_then_rerun_makes_each_variant_once(
 
 
 @pytest.fixture
-def rev_b_server() -> Iterator[EmulatorServer]:
-    settings = EmulatorSettings(port=0, speed=600, api_key=KEY, auto_consent=True, api_revision="b")
-    with EmulatorServer(settings) as running:
+def rev_b_server(tmp_path: Path) -> Iterator[LocalEmulator]:
+    with local_emulator(tmp_path, speed=600, auto_consent=True, extra=REV_B) as running:
         yield running
 
 
 def test_credits_short_is_a_clear_error_of_that_customer(
-    rev_b_server: EmulatorServer, tmp_path: Path
+    rev_b_server: LocalEmulator, tmp_path: Path
 ) -> None:
     ws = workspace(tmp_path / "ws", BUILDER)
     emu = rev_b_server.emulator
@@ -324,7 +321,7 @@ def test_credits_short_is_a_clear_error_of_that_customer(
 
 
 def test_ugc_remix_without_app_demo_media_names_the_fix(
-    rev_b_server: EmulatorServer, tmp_path: Path
+    rev_b_server: LocalEmulator, tmp_path: Path
 ) -> None:
     head = HEAD.replace(
         "github:\n  installationId: 48271993\n  repo: quinns-coffee/quinns-app\n"
@@ -347,7 +344,7 @@ def test_ugc_remix_without_app_demo_media_names_the_fix(
 
 
 def test_a_slideshow_remix_of_a_video_shows_the_specific_code_and_its_fix(
-    rev_b_server: EmulatorServer, tmp_path: Path
+    rev_b_server: LocalEmulator, tmp_path: Path
 ) -> None:
     # The API says `422 VALIDATION` with `details.code: NOT_A_SLIDESHOW`: the user is shown the
     # second (it says what is wrong) and the fix, on the failure line and in --report.
@@ -387,7 +384,7 @@ def test_rev_b_containers_are_approved_or_held_through_the_approval_steps(tmp_pa
     ws = workspace(tmp_path / "ws", "")
     file = ws / "customers" / "quinn.yaml"
     file.write_text(file.read_text().replace("content:\n", ""))
-    with emulator(tmp_path, extra=REV_B) as emu:
+    with local_emulator(tmp_path, extra=REV_B) as emu:
         converges(emu.env(), ws)
         api = Api(emu.url)
         pid = project_of(api, "quinn")
@@ -475,14 +472,13 @@ def test_content_made_on_rev_a_stays_when_the_api_moves_to_rev_b(tmp_path: Path)
     """The same account, first served in Rev A, then in Rev B (one world, two wire formats):
     what Rev A made is not generated again, only because the routes changed."""
     ws = workspace(tmp_path / "ws", REMIXES)
-    port = free_port()
     db = tmp_path / "world.sqlite3"
-    first = Emulator(db=db, port=port).start()
+    first = LocalEmulator(db=db).start()
     try:
         converges(first.env(), ws)
     finally:
         first.stop()
-    later = Emulator(db=db, port=port, extra=REV_B).start()
+    later = LocalEmulator(db=db, url=first.url, extra=REV_B).start()
     try:
         again = run_cli("plan", str(ws), "--detailed-exitcode", env=later.env())
         assert again.returncode == 0, again.stdout + again.stderr
@@ -495,7 +491,7 @@ def test_content_made_on_rev_a_stays_when_the_api_moves_to_rev_b(tmp_path: Path)
 
 
 def test_a_builder_for_a_project_without_an_app_description_names_the_fix(
-    rev_b_server: EmulatorServer, tmp_path: Path
+    rev_b_server: LocalEmulator, tmp_path: Path
 ) -> None:
     (tmp_path / "ws" / "customers").mkdir(parents=True)
     (tmp_path / "ws" / "layers.yaml").write_text("workspace: content-revisions\n")
@@ -512,7 +508,7 @@ def test_a_builder_for_a_project_without_an_app_description_names_the_fix(
 
 
 def test_a_failed_variant_on_rev_b_is_replaced_alone(
-    rev_b_server: EmulatorServer, tmp_path: Path
+    rev_b_server: LocalEmulator, tmp_path: Path
 ) -> None:
     ws = workspace(tmp_path / "ws", BUILDER + POSTED)
     env = cli_env(rev_b_server.url, 600)
@@ -537,7 +533,7 @@ def test_a_failed_variant_on_rev_b_is_replaced_alone(
 
 
 def test_more_or_fewer_variants_on_rev_b_keep_the_variants_already_made(
-    rev_b_server: EmulatorServer, tmp_path: Path
+    rev_b_server: LocalEmulator, tmp_path: Path
 ) -> None:
     # Each Rev B variant is a call of its own: raising `variants:` makes only the new one (its
     # credits alone), lowering it makes nothing, and variant 1's queued post stays queued.

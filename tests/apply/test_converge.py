@@ -1,4 +1,5 @@
-"""The real CLI against the emulator over HTTP: the examples converge, edits converge again."""
+"""The real CLI against the emulator (in this process, `tests.apply.local`): the examples
+converge, edits converge again."""
 
 from __future__ import annotations
 
@@ -9,15 +10,14 @@ from typing import Any
 
 import pytest
 
+from tests.apply.local import LocalEmulator, local_emulator
 from tests.apply.support import (
     EXAMPLES,
     KEY,
     REVISIONS,
     Api,
-    Emulator,
     assert_no_duplicates,
     copy_workspace,
-    emulator,
     expected_counts,
     for_revision,
     revision_args,
@@ -34,12 +34,12 @@ def workspace(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def emu(tmp_path: Path) -> Iterator[Emulator]:
-    with emulator(tmp_path) as running:
+def emu(tmp_path: Path) -> Iterator[LocalEmulator]:
+    with local_emulator(tmp_path) as running:
         yield running
 
 
-def apply_ok(ws: Path, emu: Emulator, *extra: str) -> str:
+def apply_ok(ws: Path, emu: LocalEmulator, *extra: str) -> str:
     result = run_cli("apply", str(ws), "--auto-approve", *extra, env=emu.env())
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
@@ -47,7 +47,7 @@ def apply_ok(ws: Path, emu: Emulator, *extra: str) -> str:
     return output
 
 
-def planned(ws: Path, emu: Emulator) -> list[tuple[str, str]]:
+def planned(ws: Path, emu: LocalEmulator) -> list[tuple[str, str]]:
     """(address without the customer, action) of every step `plan --format json` shows."""
     result = run_cli("--customer", QUINN, "plan", str(ws), "--format", "json", env=emu.env())
     assert result.returncode == 0, result.stdout + result.stderr
@@ -59,7 +59,7 @@ def planned(ws: Path, emu: Emulator) -> list[tuple[str, str]]:
     ]
 
 
-def no_changes(ws: Path, emu: Emulator, *only: str) -> None:
+def no_changes(ws: Path, emu: LocalEmulator, *only: str) -> None:
     result = run_cli(*only, "plan", str(ws), "--detailed-exitcode", env=emu.env())
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -76,11 +76,11 @@ def test_the_examples_converge_and_plan_then_shows_no_changes(
     tmp_path: Path, revision: str
 ) -> None:
     workspace = for_revision(copy_workspace(EXAMPLES, tmp_path / "ws"), revision)
-    with emulator(tmp_path, extra=revision_args(revision)) as emu:
+    with local_emulator(tmp_path, extra=revision_args(revision)) as emu:
         _examples_converge(workspace, emu, revision)
 
 
-def _examples_converge(workspace: Path, emu: Emulator, revision: str) -> None:
+def _examples_converge(workspace: Path, emu: LocalEmulator, revision: str) -> None:
     output = apply_ok(workspace, emu)
     assert "Apply complete" in output
     assert f"API revision {revision.upper()}" in output.splitlines()[0]
@@ -110,7 +110,7 @@ def _examples_converge(workspace: Path, emu: Emulator, revision: str) -> None:
 
 
 def test_each_edit_yields_exactly_its_steps_and_converges_again(
-    workspace: Path, emu: Emulator
+    workspace: Path, emu: LocalEmulator
 ) -> None:
     apply_ok(workspace, emu, "--customer", QUINN)
     api = Api(emu.url)
@@ -156,7 +156,7 @@ def test_each_edit_yields_exactly_its_steps_and_converges_again(
 
 
 def test_a_schedule_entry_put_back_after_its_cancel_is_posted_again(
-    workspace: Path, emu: Emulator
+    workspace: Path, emu: LocalEmulator
 ) -> None:
     apply_ok(workspace, emu, "--customer", QUINN)
     api = Api(emu.url)
@@ -184,7 +184,7 @@ def test_a_schedule_entry_put_back_after_its_cancel_is_posted_again(
 
 
 def test_a_post_canceled_outside_this_workspace_is_drift_not_republished(
-    workspace: Path, emu: Emulator
+    workspace: Path, emu: LocalEmulator
 ) -> None:
     apply_ok(workspace, emu, "--customer", QUINN)
     api = Api(emu.url)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.apply.support import emulator, run_cli
+from tests.apply.local import local_emulator
+from tests.apply.support import run_cli
 
 UNKNOWN_INFLUENCER = """\
 customerExternalId: ghost-face-080
@@ -19,7 +20,7 @@ def test_an_unknown_influencer_name_fails_at_its_file_and_line(tmp_path: Path) -
     ws = tmp_path / "ws"
     (ws / "customers").mkdir(parents=True)
     (ws / "customers/ghost.yaml").write_text(UNKNOWN_INFLUENCER)
-    with emulator(tmp_path) as emu:
+    with local_emulator(tmp_path) as emu:
         result = run_cli("apply", "ws", "--auto-approve", env=emu.env(), cwd=tmp_path)
     output = result.stdout + result.stderr
     assert result.returncode == 1, output

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.apply.local import local_emulator
 from tests.apply.support import (
     EXAMPLES,
     REVISIONS,
     VIDEO_POST,
     Api,
     copy_workspace,
-    emulator,
     for_revision,
     revision_args,
     run_cli,
@@ -28,7 +28,7 @@ def test_imported_files_describe_the_converged_examples_exactly(
     new = tmp_path / "imported"
     new.mkdir()
     shutil.copy(ws / "layers.yaml", new / "layers.yaml")
-    with emulator(tmp_path, extra=revision_args(revision)) as emu:
+    with local_emulator(tmp_path, extra=revision_args(revision)) as emu:
         applied = run_cli("apply", str(ws), "--auto-approve", env=emu.env())
         assert applied.returncode == 0, applied.stdout + applied.stderr
         imported = run_cli("import", str(new), env=emu.env())
@@ -75,7 +75,7 @@ def test_imported_files_describe_the_converged_examples_exactly(
 
 def test_import_into_the_workspace_that_applied_writes_no_duplicate(tmp_path: Path) -> None:
     ws = copy_workspace(EXAMPLES, tmp_path / "ws")
-    with emulator(tmp_path) as emu:
+    with local_emulator(tmp_path) as emu:
         applied = run_cli("apply", str(ws), "--auto-approve", env=emu.env())
         assert applied.returncode == 0, applied.stdout + applied.stderr
         imported = run_cli("import", str(ws), env=emu.env())
@@ -97,7 +97,7 @@ def test_a_fresh_import_round_trips_and_leaves_other_workspaces_out(tmp_path: Pa
         "customerExternalId: theirs-099\nproject:\n  name: Not ours\n  timezone: UTC\n"
     )
     fresh = tmp_path / "fresh"
-    with emulator(tmp_path) as emu:
+    with local_emulator(tmp_path) as emu:
         for folder in (ws, other):
             applied = run_cli("apply", str(folder), "--auto-approve", env=emu.env())
             assert applied.returncode == 0, applied.stdout + applied.stderr

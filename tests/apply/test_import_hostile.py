@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from layers_reconcile.apply.importer import file_stem
-from tests.apply.support import Api, emulator, run_cli
+from tests.apply.local import local_emulator
+from tests.apply.support import Api, run_cli
 
 EVIL_STAMP = "evilws\napiUrl: https://evil.example"
 
@@ -27,7 +28,7 @@ def test_a_crafted_id_is_written_inside_customers_under_a_safe_name(tmp_path: Pa
     ws = tmp_path / "ws"
     ws.mkdir()
     (ws / "layers.yaml").write_text("workspace: ours\n")
-    with emulator(tmp_path) as emu:
+    with local_emulator(tmp_path) as emu:
         api = Api(emu.url)
         _project(api, "../../../../outside/PWNED")
         _project(api, "esc\x1b]0;title\x07name")
@@ -71,7 +72,7 @@ def test_file_names_come_from_ids_through_one_slug(external_id: str, stem: str) 
 def test_a_workspace_stamp_cannot_plant_a_setting(tmp_path: Path) -> None:
     ws = tmp_path / "ws"
     ws.mkdir()
-    with emulator(tmp_path) as emu:
+    with local_emulator(tmp_path) as emu:
         api = Api(emu.url)
         _project(api, "stamped-001", EVIL_STAMP)
         api.close()
@@ -87,7 +88,7 @@ def test_a_workspace_stamp_cannot_plant_a_setting(tmp_path: Path) -> None:
 def test_a_plain_stamp_is_still_written_to_a_new_layers_yaml(tmp_path: Path) -> None:
     ws = tmp_path / "ws"
     ws.mkdir()
-    with emulator(tmp_path) as emu:
+    with local_emulator(tmp_path) as emu:
         api = Api(emu.url)
         _project(api, "stamped-002", "123")  # digits alone: YAML would read a number
         api.close()
@@ -108,7 +109,7 @@ def test_a_planted_link_in_customers_is_not_written_through(tmp_path: Path) -> N
     outside = tmp_path / "outside.yaml"
     outside.write_text("untouched\n")
     (ws / "customers" / "linked-001.yaml").symlink_to(outside)
-    with emulator(tmp_path) as emu:
+    with local_emulator(tmp_path) as emu:
         api = Api(emu.url)
         _project(api, "linked-001")
         api.close()

@@ -9,7 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from layers_reconcile.emulator.store import Store
-from tests.apply.support import emulator, run_cli
+from tests.apply.local import local_emulator
+from tests.apply.support import run_cli
 
 CUSTOMER = """\
 customerExternalId: suspended-org-072
@@ -42,7 +43,7 @@ def test_plan_and_apply_both_wait_on_the_install_of_a_suspended_installation(
     (ws / "customers").mkdir(parents=True)
     customer = ws / "customers/suspended.yaml"
     customer.write_text(CUSTOMER.format(platforms="ios, web"))
-    with emulator(tmp_path) as emu:
+    with local_emulator(tmp_path) as emu:
         first = run_cli("apply", "ws", "--auto-approve", env=emu.env(), cwd=tmp_path)
         assert first.returncode == 0, first.stdout + first.stderr
         emu.stop()

@@ -8,9 +8,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-import httpx
-
-from tests.apply.support import DATA, KEY, Api, copy_workspace, emulator, run_cli
+from tests.apply.local import local_emulator, local_http
+from tests.apply.support import DATA, KEY, Api, copy_workspace, run_cli
 
 BLUEBIRD = "bluebird-labs-010"
 WREN = "wren-social-011"
@@ -35,7 +34,7 @@ def opened(output: str, address: str) -> str:
 
 
 def mint_key(url: str, scopes: list[str]) -> str:
-    answer = httpx.post(f"{url}/_emulator/keys", json={"scopes": scopes}, timeout=5)
+    answer = local_http(url, key="").post("/_emulator/keys", json={"scopes": scopes})
     answer.raise_for_status()
     key: str = answer.json()["apiKey"]
     return key
@@ -59,7 +58,7 @@ def expire(api: Api, customer: str, key: str) -> None:
 def test_links_are_reused_shown_by_plan_listed_and_renewed(tmp_path: Path) -> None:
     ws = copy_workspace(DATA / "people", tmp_path / "ws")
     (ws / "customers/wren.yaml").write_text(SOCIAL_ONLY)
-    with emulator(tmp_path, auto_consent=False) as emu:
+    with local_emulator(tmp_path, auto_consent=False) as emu:
         first = run_cli("apply", str(ws), "--auto-approve", env=emu.env())
         output = first.stdout + first.stderr
         assert first.returncode == 3, output

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.apply.support import Api, Emulator, emulator, run_cli
+from tests.apply.local import LocalEmulator, local_emulator
+from tests.apply.support import Api, run_cli
 from tests.plan.seed import customer_yaml
 
 CUSTOMERS = ("noop-1", "noop-2", "noop-3")
@@ -23,7 +24,7 @@ def _customer_file(ext: str, revision: str) -> str:
     return text
 
 
-def _converged(root: Path, emu: Emulator, revision: str) -> Path:
+def _converged(root: Path, emu: LocalEmulator, revision: str) -> Path:
     (root / "customers").mkdir(parents=True)
     (root / "layers.yaml").write_text("workspace: noop\n")
     for ext in CUSTOMERS:
@@ -35,7 +36,7 @@ def _converged(root: Path, emu: Emulator, revision: str) -> Path:
 
 def _noop_plan_routes(tmp: Path, revision: str) -> dict[str, int]:
     tmp.mkdir()
-    with emulator(tmp, auto_consent=True, extra=("--api-revision", revision)) as emu:
+    with local_emulator(tmp, auto_consent=True, extra=("--api-revision", revision)) as emu:
         ws = _converged(tmp / f"ws-{revision}", emu, revision)
         emu.reset_stats()
         plan = run_cli("plan", str(ws), "--detailed-exitcode", env=emu.env())
@@ -62,7 +63,7 @@ def test_a_noop_plan_sends_no_more_requests_per_customer_on_rev_b_than_on_rev_a(
 
 
 def test_what_changes_in_the_layers_ui_still_shows_in_the_rev_b_plan(tmp_path: Path) -> None:
-    with emulator(tmp_path, auto_consent=True, extra=("--api-revision", "b")) as emu:
+    with local_emulator(tmp_path, auto_consent=True, extra=("--api-revision", "b")) as emu:
         ws = _converged(tmp_path / "ws", emu, "b")
         api = Api(emu.url)
         policy, field, metadata = (api.projects(ext)[0]["id"] for ext in CUSTOMERS)

@@ -8,8 +8,7 @@ import subprocess
 import time
 from pathlib import Path
 
-import httpx
-
+from tests.apply.local import local_emulator, local_http
 from tests.apply.support import EXAMPLES, Api, cli_args, copy_workspace, emulator, run_cli
 
 PAST = """\
@@ -33,7 +32,7 @@ content:
 
 def test_prune_archives_only_what_this_workspace_stamped(tmp_path: Path) -> None:
     ws = copy_workspace(EXAMPLES, tmp_path / "ws")
-    with emulator(tmp_path) as emu:
+    with local_emulator(tmp_path) as emu:
         assert run_cli("apply", str(ws), "--auto-approve", env=emu.env()).returncode == 0
         (ws / "customers/bluebird-bakery.yaml").unlink()
         kept = run_cli("apply", str(ws), "--auto-approve", env=emu.env())
@@ -56,7 +55,7 @@ def test_orphans_held_back_by_max_archives_exit_1_until_a_later_run_archives_the
     """`--max-archives` holds orphans back: the run says which and exits 1 (it is not done, so
     a pipeline does not record it as applied); the next run archives the rest and exits 0."""
     ws = copy_workspace(EXAMPLES, tmp_path / "ws")
-    with emulator(tmp_path) as emu:
+    with local_emulator(tmp_path) as emu:
         assert run_cli("apply", str(ws), "--auto-approve", env=emu.env()).returncode == 0
         (ws / "customers/bluebird-bakery.yaml").unlink()
         (ws / "customers/acme-fitness.yaml").unlink()
@@ -83,7 +82,7 @@ def test_wait_for_publish_watches_the_posts_until_they_are_out(tmp_path: Path) -
     ws = tmp_path / "ws"
     (ws / "customers").mkdir(parents=True)
     (ws / "customers/past.yaml").write_text(PAST)
-    with emulator(tmp_path) as emu:
+    with local_emulator(tmp_path) as emu:
         result = run_cli("apply", str(ws), "--auto-approve", "--wait-for-publish", env=emu.env())
         output = result.stdout + result.stderr
         assert result.returncode == 0, output
@@ -104,7 +103,7 @@ def test_wait_for_publish_skips_posts_due_later_and_watches_the_current_round(
     file = ws / "customers/past.yaml"
     future = later.replace("at: 2020-01-01T00:00:00Z", "at: 2027-10-01T08:00:00Z")
     file.write_text(future)
-    with emulator(tmp_path) as emu:
+    with local_emulator(tmp_path) as emu:
         first = run_cli("apply", str(ws), "--auto-approve", env=emu.env())
         assert first.returncode == 0, first.stdout + first.stderr
         start = future.index(
@@ -129,7 +128,7 @@ def test_wait_for_publish_skips_posts_due_later_and_watches_the_current_round(
 
 def test_timeout_stops_the_run_and_a_rerun_resumes(tmp_path: Path) -> None:
     ws = copy_workspace(EXAMPLES, tmp_path / "ws")
-    with emulator(tmp_path, speed=20) as emu:  # the ingest alone takes 9-24 s here
+    with local_emulator(tmp_path, speed=20) as emu:  # the ingest alone takes 9-24 s here
         started = time.monotonic()
         result = run_cli(
             "--customer",
@@ -189,7 +188,7 @@ def test_a_pruned_customer_brought_back_gets_its_posts_again(tmp_path: Path) -> 
     ws = copy_workspace(EXAMPLES, tmp_path / "ws")
     file = ws / "customers/quinns-coffee.yaml"
     text = file.read_text()
-    with emulator(tmp_path) as emu:
+    with local_emulator(tmp_path) as emu:
         assert run_cli("apply", str(ws), "--auto-approve", env=emu.env()).returncode == 0
         file.unlink()
         pruned = run_cli("apply", str(ws), "--auto-approve", "--prune", env=emu.env())
@@ -208,11 +207,11 @@ def test_apply_without_github_admin_when_the_plan_has_no_github_step(tmp_path: P
     """README: apply needs the scopes of the steps its plan has; a brand edit needs no
     github:admin (plan leaves the installations unchecked, apply must too)."""
     ws = copy_workspace(EXAMPLES, tmp_path / "ws")
-    with emulator(tmp_path) as emu:
+    with local_emulator(tmp_path) as emu:
         assert run_cli("apply", str(ws), "--auto-approve", env=emu.env()).returncode == 0
         scopes = ["projects:read", "content:read", "social:read", "publish:read", "jobs:read"]
-        answer = httpx.post(
-            f"{emu.url}/_emulator/keys", json={"scopes": [*scopes, "projects:write"]}, timeout=5
+        answer = local_http(emu.url, key="").post(
+            "/_emulator/keys", json={"scopes": [*scopes, "projects:write"]}
         )
         env = {**emu.env(), "LAYERS_API_KEY": answer.json()["apiKey"]}
         file = ws / "customers/quinns-coffee.yaml"

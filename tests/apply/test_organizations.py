@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import httpx
-
+from tests.apply.local import LocalEmulator, local_http
 from tests.apply.org_support import (
     WORKSPACE,
     OrgApi,
@@ -17,7 +16,7 @@ from tests.apply.org_support import (
     rev_b_world,
     write_workspace,
 )
-from tests.apply.support import Emulator, run_cli
+from tests.apply.support import run_cli
 
 
 def test_ten_customers_half_in_children_converge_and_a_second_run_plans_nothing(
@@ -56,7 +55,7 @@ def test_ten_customers_half_in_children_converge_and_a_second_run_plans_nothing(
 
 def test_a_child_on_rev_a_is_an_error_at_its_line_never_a_flat_customer(tmp_path: Path) -> None:
     ws = write_workspace(tmp_path / "ws", {"kid": child_yaml("kid"), "flat": flat_yaml("flat")})
-    emu = Emulator(db=tmp_path / "rev-a.sqlite3").start()
+    emu = LocalEmulator(db=tmp_path / "rev-a.sqlite3").start()
     api = OrgApi(emu.url)
     try:
         result = run_cli("apply", str(ws), "--auto-approve", env=emu.env())
@@ -198,7 +197,8 @@ def test_plan_of_children_needs_org_admin_and_says_so_a_flat_plan_does_not(
     emu = rev_b(tmp_path)
     try:
         reads = ["projects:read", "content:read", "social:read", "publish:read", "jobs:read"]
-        key = httpx.post(f"{emu.url}/_emulator/keys", json={"scopes": reads}).json()["apiKey"]
+        minted = local_http(emu.url, key="").post("/_emulator/keys", json={"scopes": reads})
+        key = minted.json()["apiKey"]
         env = {**emu.env(), "LAYERS_API_KEY": key}
         kids = write_workspace(tmp_path / "kids", {"kid": child_yaml("kid")})
         refused = run_cli("plan", str(kids), env=env)

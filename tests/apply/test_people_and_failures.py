@@ -7,9 +7,9 @@ import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
 import pytest
 
+from tests.apply.local import local_emulator
 from tests.apply.support import (
     DATA,
     KEY,
@@ -35,7 +35,7 @@ def urls(output: str) -> set[str]:
 def consent(api: Api, url: str) -> None:
     """A person opens the URL (a plain GET); for a GitHub install, the partner's callback then
     registers the installation with the id and state GitHub sends back."""
-    answer = httpx.get(url, follow_redirects=False, timeout=10)
+    answer = api.visit(url)
     assert answer.status_code == 302, answer.text
     query = parse_qs(urlsplit(answer.headers["location"]).query)
     if "installation_id" in query:
@@ -50,7 +50,7 @@ def test_without_consent_apply_exits_3_with_the_urls_then_converges_after_it(
     tmp_path: Path, revision: str
 ) -> None:
     ws = for_revision(copy_workspace(DATA / "people", tmp_path / "ws"), revision)
-    with emulator(tmp_path, auto_consent=False, extra=revision_args(revision)) as emu:
+    with local_emulator(tmp_path, auto_consent=False, extra=revision_args(revision)) as emu:
         api = Api(emu.url)
         first = run_cli("apply", str(ws), "--auto-approve", env=emu.env())
         output = first.stdout + first.stderr
@@ -122,7 +122,7 @@ def test_apply_waits_for_people_who_act_while_it_waits(tmp_path: Path, revision:
 
 def test_failed_steps_name_customer_address_code_request_id_and_recovery(tmp_path: Path) -> None:
     ws = copy_workspace(DATA / "failures", tmp_path / "ws")
-    with emulator(tmp_path) as emu:
+    with local_emulator(tmp_path) as emu:
         result = run_cli("apply", str(ws), "--auto-approve", env=emu.env())
         output = result.stdout + result.stderr
         assert result.returncode == 1, output

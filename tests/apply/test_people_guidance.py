@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
+from tests.apply.local import local_emulator, local_http
 from tests.apply.support import (
     DATA,
     Api,
@@ -44,7 +45,7 @@ def test_the_install_wait_says_how_to_finish_and_the_installation_id_finishes_it
     tmp_path: Path,
 ) -> None:
     ws = copy_workspace(DATA / "people", tmp_path / "ws")
-    with emulator(tmp_path, auto_consent=False) as emu:
+    with local_emulator(tmp_path, auto_consent=False) as emu:
         first = run_cli("apply", str(ws), "--auto-approve", env=emu.env())
         output = first.stdout + first.stderr
         assert first.returncode == 3, output
@@ -53,7 +54,7 @@ def test_the_install_wait_says_how_to_finish_and_the_installation_id_finishes_it
         summary = output[output.rindex(f"… {CUSTOMER}") :]  # the exit-3 listing says it too
         assert "customers/bluebird.yaml, or have your callback register it" in summary
         # the person installs; nobody's callback receives the return URL
-        answer = httpx.get(opened(output, "/github/"), follow_redirects=False, timeout=10)
+        answer = local_http(emu.url, key="").get(opened(output, "/github/"), follow_redirects=False)
         assert answer.status_code == 302
         installation_id = parse_qs(urlsplit(answer.headers["location"]).query)["installation_id"]
         file = ws / "customers/bluebird.yaml"
@@ -70,13 +71,13 @@ def test_the_install_wait_says_how_to_finish_and_the_installation_id_finishes_it
 
 def test_a_refused_consent_is_reported_with_the_new_url(tmp_path: Path) -> None:
     ws = copy_workspace(DATA / "people", tmp_path / "ws")
-    with emulator(tmp_path, auto_consent=False) as emu:
+    with local_emulator(tmp_path, auto_consent=False) as emu:
         first = run_cli("apply", str(ws), "--auto-approve", env=emu.env())
         output = first.stdout + first.stderr
         assert first.returncode == 3, output
         url = opened(output, "/social/")
         state = parse_qs(urlsplit(url).query)["state"][0]
-        answer = httpx.get(url + "&deny=1", follow_redirects=False, timeout=10)
+        answer = local_http(emu.url, key="").get(url + "&deny=1", follow_redirects=False)
         assert answer.status_code == 302
         second = run_cli("apply", str(ws), "--auto-approve", env=emu.env())
         output = second.stdout + second.stderr
@@ -92,7 +93,7 @@ def test_an_unknown_installation_id_says_what_to_do(tmp_path: Path) -> None:
     ws = tmp_path / "ws"
     (ws / "customers").mkdir(parents=True)
     (ws / "customers/ghost.yaml").write_text(UNKNOWN_INSTALLATION)
-    with emulator(tmp_path) as emu:
+    with local_emulator(tmp_path) as emu:
         result = run_cli("apply", str(ws), "--auto-approve", env=emu.env())
         output = result.stdout + result.stderr
         assert result.returncode == 1, output

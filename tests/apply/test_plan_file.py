@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.apply.local import local_emulator
 from tests.apply.support import (
     EXAMPLES,
     KEY,
     Api,
     copy_workspace,
-    emulator,
     run_cli,
     run_cli_process,
 )
@@ -23,7 +23,7 @@ QUINN = "quinn-coffee-001"
 
 def test_unattended_without_auto_approve_refuses_before_any_call(tmp_path: Path) -> None:
     ws = copy_workspace(EXAMPLES, tmp_path / "ws")
-    with emulator(tmp_path) as emu:
+    with local_emulator(tmp_path) as emu:
         result = run_cli("apply", str(ws), env=emu.env())
         assert result.returncode == 1
         assert "refusing to apply unattended" in result.stderr
@@ -34,7 +34,7 @@ def test_unattended_without_auto_approve_refuses_before_any_call(tmp_path: Path)
 def test_a_saved_plan_applies_and_a_stale_one_is_refused_per_customer(tmp_path: Path) -> None:
     ws = copy_workspace(EXAMPLES, tmp_path / "ws")
     plan_file = tmp_path / "plan.json"
-    with emulator(tmp_path) as emu:
+    with local_emulator(tmp_path) as emu:
         made = run_cli("plan", str(ws), "--out", str(plan_file), env=emu.env())
         assert made.returncode == 0, made.stdout + made.stderr
         assert KEY not in plan_file.read_text()

@@ -16,22 +16,25 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from layers_reconcile.cli.apply import read_plan
-from tests.apply.support import EXAMPLES, Emulator, copy_workspace, emulator, run_cli
+from tests.apply.local import LocalEmulator, local_emulator
+from tests.apply.support import EXAMPLES, copy_workspace, run_cli
 
 
 @pytest.fixture(scope="module")
-def saved(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Emulator, dict[str, Any]]]:
+def saved(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[LocalEmulator, dict[str, Any]]]:
     """A real plan of the examples, and the emulator it was made against (nothing applied)."""
     tmp = tmp_path_factory.mktemp("saved")
     ws = copy_workspace(EXAMPLES, tmp / "ws")
     plan_file = tmp / "plan.json"
-    with emulator(tmp) as emu:
+    with local_emulator(tmp) as emu:
         made = run_cli("plan", str(ws), "--out", str(plan_file), env=emu.env())
         assert made.returncode == 0, made.stdout + made.stderr
         yield emu, json.loads(plan_file.read_text())
 
 
-def _refused(emu: Emulator, plan_file: Path, cwd: Path) -> str:
+def _refused(emu: LocalEmulator, plan_file: Path, cwd: Path) -> str:
     emu.reset_stats()
     result = run_cli("apply", str(plan_file), env=emu.env(), cwd=cwd)
     output = result.stdout + result.stderr
@@ -44,7 +47,7 @@ def _refused(emu: Emulator, plan_file: Path, cwd: Path) -> str:
 
 
 def test_a_plan_file_linked_to_dev_zero_is_refused(
-    saved: tuple[Emulator, dict[str, Any]], tmp_path: Path
+    saved: tuple[LocalEmulator, dict[str, Any]], tmp_path: Path
 ) -> None:
     (tmp_path / "plan.json").symlink_to("/dev/zero")
     output = _refused(saved[0], tmp_path / "plan.json", tmp_path)
@@ -52,7 +55,7 @@ def test_a_plan_file_linked_to_dev_zero_is_refused(
 
 
 def test_a_plan_file_that_is_a_fifo_is_refused_without_waiting(
-    saved: tuple[Emulator, dict[str, Any]], tmp_path: Path
+    saved: tuple[LocalEmulator, dict[str, Any]], tmp_path: Path
 ) -> None:
     os.mkfifo(tmp_path / "plan.json")
     output = _refused(saved[0], tmp_path / "plan.json", tmp_path)
@@ -61,7 +64,7 @@ def test_a_plan_file_that_is_a_fifo_is_refused_without_waiting(
 
 @pytest.mark.parametrize("depth", [100_000, 300])
 def test_a_deeply_nested_plan_file_is_refused(
-    saved: tuple[Emulator, dict[str, Any]], tmp_path: Path, depth: int
+    saved: tuple[LocalEmulator, dict[str, Any]], tmp_path: Path, depth: int
 ) -> None:
     doc = json.dumps(saved[1])
     nested = "[" * depth + "]" * depth
@@ -71,7 +74,7 @@ def test_a_deeply_nested_plan_file_is_refused(
 
 
 def test_a_number_of_thousands_of_digits_is_refused(
-    saved: tuple[Emulator, dict[str, Any]], tmp_path: Path
+    saved: tuple[LocalEmulator, dict[str, Any]], tmp_path: Path
 ) -> None:
     doc = json.dumps(saved[1])
     (tmp_path / "plan.json").write_text(doc[:-1] + f', "parallelism": {"9" * 5000}}}')
@@ -81,7 +84,7 @@ def test_a_number_of_thousands_of_digits_is_refused(
 
 
 def test_a_customer_twice_makes_the_plan_invalid(
-    saved: tuple[Emulator, dict[str, Any]], tmp_path: Path
+    saved: tuple[LocalEmulator, dict[str, Any]], tmp_path: Path
 ) -> None:
     doc = json.loads(json.dumps(saved[1]))
     doc["customers"] = doc["customers"] + [doc["customers"][0]] * 50
@@ -93,7 +96,7 @@ def test_a_customer_twice_makes_the_plan_invalid(
 
 
 def test_a_step_address_twice_makes_the_plan_invalid(
-    saved: tuple[Emulator, dict[str, Any]], tmp_path: Path
+    saved: tuple[LocalEmulator, dict[str, Any]], tmp_path: Path
 ) -> None:
     doc = json.loads(json.dumps(saved[1]))
     customer = doc["customers"][0]
@@ -104,7 +107,7 @@ def test_a_step_address_twice_makes_the_plan_invalid(
 
 
 def test_a_step_with_the_target_of_another_kind_is_refused_naming_the_step(
-    saved: tuple[Emulator, dict[str, Any]], tmp_path: Path
+    saved: tuple[LocalEmulator, dict[str, Any]], tmp_path: Path
 ) -> None:
     # Each kind of step has its own target (plan.targets): a schedule's target pasted onto the
     # project step would have apply read ids the project step does not have.
@@ -124,7 +127,7 @@ def test_a_step_with_the_target_of_another_kind_is_refused_naming_the_step(
 
 
 def test_a_transfer_of_no_credits_in_a_saved_plan_is_refused(
-    saved: tuple[Emulator, dict[str, Any]], tmp_path: Path
+    saved: tuple[LocalEmulator, dict[str, Any]], tmp_path: Path
 ) -> None:
     doc = json.loads(json.dumps(saved[1]))
     customer = doc["customers"][0]
@@ -148,7 +151,7 @@ def test_a_transfer_of_no_credits_in_a_saved_plan_is_refused(
     where=st.sampled_from(["warnings", "customers", "orphans", "extra"]),
 )
 def test_a_plan_nested_to_any_depth_loads_or_is_not_a_plan_file(
-    saved: tuple[Emulator, dict[str, Any]], depth: int, opener: str, where: str
+    saved: tuple[LocalEmulator, dict[str, Any]], depth: int, opener: str, where: str
 ) -> None:
     closer = "]" if opener == "[" else "}"
     doc = json.dumps(saved[1])

@@ -5,7 +5,13 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from tests.apply.support import DATA, KEY, copy_workspace, emulator, run_cli
+from tests.apply.local import local_emulator
+from tests.apply.support import (
+    DATA,
+    KEY,
+    copy_workspace,
+    run_cli,
+)
 
 
 def test_report_lists_converged_waiting_with_links_and_failed_with_code_and_recovery(
@@ -16,7 +22,7 @@ def test_report_lists_converged_waiting_with_links_and_failed_with_code_and_reco
     report = tmp_path / "report.md"
     summary = tmp_path / "summary.md"
     summary.write_text("earlier step\n")
-    with emulator(tmp_path, auto_consent=False) as emu:
+    with local_emulator(tmp_path, auto_consent=False) as emu:
         env = {**emu.env(), "GITHUB_STEP_SUMMARY": str(summary)}
         result = run_cli("apply", str(ws), "--auto-approve", "--report", str(report), env=env)
     assert result.returncode == 1, result.stdout + result.stderr
@@ -48,7 +54,7 @@ def test_apply_of_a_few_customers_says_how_many_others_were_unchanged(tmp_path: 
             f"customerExternalId: u-{i}\nproject:\n  name: Customer {i}\n"
         )
     report = tmp_path / "report.md"
-    with emulator(tmp_path) as emu:
+    with local_emulator(tmp_path) as emu:
         first = run_cli("apply", str(ws), "--auto-approve", env=emu.env())
         assert first.returncode == 0, first.stdout + first.stderr
         assert "Apply complete: 5 customers, 5 converged" in first.stdout

@@ -122,13 +122,9 @@ def test_kill_9_after_each_kind_of_request_then_rerun_converges_without_duplicat
 
 @pytest.mark.parametrize(
     ("revision", "seed"),
-    [
-        ("a", 1),
-        pytest.param("a", 2, marks=pytest.mark.slow),
-        ("b", 1),
-        pytest.param("b", 2, marks=pytest.mark.slow),
-    ],
+    [("a", 1), ("a", 2), ("b", 1), ("b", 2)],
 )
+@pytest.mark.slow  # up to 8 apply processes each; by default: test_content_revisions' kill -9
 def test_kill_9_at_random_moments_then_rerun_converges_without_duplicates(
     tmp_path: Path, revision: str, seed: int
 ) -> None:

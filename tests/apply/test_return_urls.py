@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.apply.support import emulator, run_cli
+from tests.apply.local import local_emulator
+from tests.apply.support import run_cli
 
 NO_RETURN_URL = """\
 customerExternalId: no-return-070
@@ -28,7 +29,7 @@ def test_plan_and_apply_refuse_a_missing_return_url_except_on_the_embedded_emula
         "customers/no-return.yaml:6:3: social.tiktok.returnUrl is missing: the customer lands "
         "there after consenting; set it here or under `defaults` in layers.yaml"
     )
-    with emulator(tmp_path, auto_consent=False) as emu:
+    with local_emulator(tmp_path, auto_consent=False) as emu:
         planned = run_cli("plan", "ws", env=emu.env(), cwd=tmp_path)
         assert planned.returncode == 1, planned.stdout + planned.stderr
         assert message in planned.stderr

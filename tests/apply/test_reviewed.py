@@ -7,7 +7,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.apply.support import EXAMPLES, Api, copy_workspace, emulator, run_cli
+from tests.apply.local import local_emulator
+from tests.apply.support import (
+    EXAMPLES,
+    Api,
+    copy_workspace,
+    run_cli,
+)
 
 ACME = "acme-fitness-003"
 BLUEBIRD = "bluebird-bakery-002"
@@ -25,7 +31,7 @@ def test_only_reviewed_steps_run_and_the_rest_is_held_back(tmp_path: Path) -> No
     reviewed = tmp_path / "reviewed.json"
     report = tmp_path / "report.md"
     summary = tmp_path / "summary.md"
-    with emulator(tmp_path) as emu:
+    with local_emulator(tmp_path) as emu:
         done = run_cli("apply", str(ws), "--auto-approve", env=emu.env())
         assert done.returncode == 0, done.stdout + done.stderr
 
@@ -79,7 +85,7 @@ def test_a_reviewed_plan_of_another_workspace_or_not_a_plan_is_refused(tmp_path:
     other = tmp_path / "other.json"
     not_a_plan = tmp_path / "notes.json"
     not_a_plan.write_text('{"hello": 1}')
-    with emulator(tmp_path) as emu:
+    with local_emulator(tmp_path) as emu:
         edit(ws / "layers.yaml", "workspace: ", "workspace: other-")
         assert run_cli("plan", str(ws), "--out", str(other), env=emu.env()).returncode == 0
         edit(ws / "layers.yaml", "workspace: other-", "workspace: ")

@@ -10,7 +10,8 @@ from typing import Any
 
 import yaml
 
-from tests.apply.support import Api, emulator, run_cli
+from tests.apply.local import local_emulator
+from tests.apply.support import Api, run_cli
 
 REV_B = ("--api-revision", "b")
 
@@ -43,7 +44,7 @@ def test_approval_becomes_the_review_policy_converges_and_import_writes_it_back(
     tmp_path: Path,
 ) -> None:
     ws = _workspace(tmp_path / "ws", {"review": APPROVAL})
-    with emulator(tmp_path, extra=REV_B) as emu:
+    with local_emulator(tmp_path, extra=REV_B) as emu:
         api = Api(emu.url)
         applied = run_cli("apply", str(ws), "--auto-approve", env=emu.env())
         assert applied.returncode == 0, applied.stdout + applied.stderr
@@ -77,7 +78,7 @@ def test_auto_approve_after_is_explained_under_auto_and_refused_at_its_line_when
 ) -> None:
     timed = APPROVAL.replace("firstNPostsBlocked: 3", "autoApproveAfter: PT24H")
     ws = _workspace(tmp_path / "ws", {"review": timed})
-    with emulator(tmp_path, extra=REV_B) as emu:
+    with local_emulator(tmp_path, extra=REV_B) as emu:
         planned = run_cli("plan", str(ws), env=emu.env())
         assert planned.returncode == 0, planned.stderr
         assert (
@@ -127,7 +128,7 @@ def test_schedule_modes_speak_rev_b_and_managed_is_refused_at_its_line_on_rev_a(
     tmp_path: Path,
 ) -> None:
     ws = _workspace(tmp_path / "ws", {"managed": MANAGED})
-    with emulator(tmp_path) as emu:  # Rev A
+    with local_emulator(tmp_path) as emu:  # Rev A
         refused = run_cli("plan", str(ws), env=emu.env())
         assert refused.returncode == 1
         assert (
@@ -135,7 +136,7 @@ def test_schedule_modes_speak_rev_b_and_managed_is_refused_at_its_line_on_rev_a(
             in refused.stderr
         )
         assert "use direct_publish or draft_to_device" in refused.stderr
-    with emulator(tmp_path, extra=REV_B) as emu:
+    with local_emulator(tmp_path, extra=REV_B) as emu:
         planned = run_cli("plan", str(ws), "--format", "json", env=emu.env())
         assert planned.returncode == 0, planned.stderr
         steps = json.loads(planned.stdout)["customers"][0]["steps"]
@@ -151,7 +152,7 @@ def test_a_project_name_outside_rev_b_limits_is_a_warning_under_auto_an_error_pi
 ) -> None:
     long = APPROVAL.replace("name: Review Co", "name: A Much Longer Review Company Name")
     ws = _workspace(tmp_path / "ws", {"review": long})
-    with emulator(tmp_path, extra=REV_B) as emu:
+    with local_emulator(tmp_path, extra=REV_B) as emu:
         warned = run_cli("plan", str(ws), env=emu.env())
         assert warned.returncode == 0, warned.stderr
         assert "customers/review.yaml:3:9: project.name is 33 characters; Rev B" in warned.stdout
@@ -186,7 +187,7 @@ def test_the_influencer_is_created_from_hints_named_by_layers_and_found_again_by
     tmp_path: Path,
 ) -> None:
     ws = _workspace(tmp_path / "ws", {"persona": PERSONA})
-    with emulator(tmp_path, extra=REV_B) as emu:
+    with local_emulator(tmp_path, extra=REV_B) as emu:
         api = Api(emu.url)
         planned = run_cli("plan", str(ws), env=emu.env())
         assert "brand.audience has no Rev B field" in planned.stdout
@@ -218,6 +219,7 @@ def test_the_influencer_is_created_from_hints_named_by_layers_and_found_again_by
         # `id:` adopts another influencer of the project (made in the Layers UI, say)
         other = api.post(f"/v1/projects/{project['id']}/influencers", {"gender": "male"})
         other_id = other["influencerId"]
+        emu.clock.advance(60)  # made a while ago: its creation job (~60 s at most) is done
         (ws / "customers/persona.yaml").write_text(
             PERSONA.split("influencer:")[0] + f"influencer:\n  id: {other_id}\n  gender: male\n"
         )
@@ -269,7 +271,7 @@ def test_links_orphans_and_conflicts_behave_on_rev_b_as_on_rev_a(tmp_path: Path)
         tmp_path / "theirs", {"mine": SOCIAL.format(ext="rev-theirs", name="Th Co")}
     )
     (theirs / "layers.yaml").write_text("workspace: someone-else\n")
-    with emulator(tmp_path, auto_consent=False, extra=REV_B) as emu:
+    with local_emulator(tmp_path, auto_consent=False, extra=REV_B) as emu:
         first = run_cli("apply", str(ws), "--auto-approve", env=emu.env())
         assert first.returncode == 3, first.stdout + first.stderr  # the consents wait
         links = run_cli("links", str(ws), "--format", "json", env=emu.env())
@@ -314,7 +316,7 @@ def test_an_influencer_id_the_project_lacks_is_said_at_its_line_with_the_fix(
     text = head + "influencer:\n  id: inf_not-in-this-project-01\n  gender: female\n"
     ws = _workspace(tmp_path / "ws", {"persona": text})
     line = text.splitlines().index("  id: inf_not-in-this-project-01") + 1
-    with emulator(tmp_path, extra=REV_B) as emu:
+    with local_emulator(tmp_path, extra=REV_B) as emu:
         applied = run_cli("apply", str(ws), "--auto-approve", env=emu.env())
         planned = run_cli("plan", str(ws), env=emu.env())
     output = applied.stdout + applied.stderr
@@ -340,7 +342,7 @@ def test_a_changed_mode_of_a_queued_post_is_said_with_the_way_to_apply_it(tmp_pa
     # plan nothing at all; it is said at the entry, with the fix (a new `id:`), which works.
     ws = _workspace(tmp_path / "ws", {"managed": DESCRIBED})
     file = ws / "customers/managed.yaml"
-    with emulator(tmp_path, extra=REV_B) as emu:
+    with local_emulator(tmp_path, extra=REV_B) as emu:
         applied = run_cli("apply", str(ws), "--auto-approve", env=emu.env())
         assert applied.returncode == 0, applied.stdout + applied.stderr
         file.write_text(DESCRIBED.replace("mode: managed", "mode: draft_to_device"))

@@ -5,13 +5,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.apply.support import EXAMPLES, Api, copy_workspace, emulator, run_cli
+from tests.apply.local import local_emulator
+from tests.apply.support import (
+    EXAMPLES,
+    Api,
+    copy_workspace,
+    run_cli,
+)
 
 
 def test_a_saved_plan_after_the_customer_file_was_deleted_is_stale(tmp_path: Path) -> None:
     ws = copy_workspace(EXAMPLES, tmp_path / "ws")
     plan_file = tmp_path / "plan.json"
-    with emulator(tmp_path) as emu:
+    with local_emulator(tmp_path) as emu:
         made = run_cli("plan", str(ws), "--out", str(plan_file), env=emu.env())
         assert made.returncode == 0, made.stdout + made.stderr
         (ws / "customers/bluebird-bakery.yaml").unlink()

@@ -14,8 +14,8 @@ from tests.apply.org_support import (
     OrgApi,
     child_yaml,
     flat_yaml,
-    rev_b,
-    rev_b_world,
+    rev_b_process,
+    with_api,
     write_workspace,
 )
 from tests.apply.support import Emulator, kill9, run_cli, start_cli
@@ -36,7 +36,7 @@ def test_kill_9_during_transfers_then_rerun_moves_each_transfer_exactly_once(
 ) -> None:
     rng = random.Random(18)
     ws = write_workspace(tmp_path / "ws", {c: child_yaml(c, transfers=()) for c in CHILDREN})
-    with rev_b_world(tmp_path) as (emu, api):
+    with with_api(rev_b_process(tmp_path)) as (emu, api):  # apply runs as a process here
         first = run_cli("apply", str(ws), "--auto-approve", env=emu.env())
         assert first.returncode == 0, first.stdout + first.stderr
         start = api.parent_balance()
@@ -95,7 +95,7 @@ def test_kill_9_during_migrations_then_rerun_leaves_one_child_holding_the_projec
     tmp_path: Path,
 ) -> None:
     ws = write_workspace(tmp_path / "ws", {c: flat_yaml(c) for c in CHILDREN})
-    emu = rev_b(tmp_path, "--latency-ms", "150")  # each kill lands between two requests
+    emu = rev_b_process(tmp_path, "--latency-ms", "150")  # each kill lands between two requests
     api = OrgApi(emu.url)
     try:
         first = run_cli("apply", str(ws), "--auto-approve", env=emu.env())

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from tests.apply.support import Emulator, emulator, free_port, run_cli
+from tests.apply.local import LocalEmulator, local_emulator
+from tests.apply.support import run_cli
 from tests.plan.seed import write_workspace
 
 REV_B = ("--api-revision", "b")
@@ -38,7 +39,7 @@ def test_the_plan_says_which_revision_it_was_made_in_and_asks_nothing_extra(
         if extra
         else write_workspace(tmp_path / "ws", "rev-ws", ["rev-one"])
     )
-    with emulator(tmp_path, extra=extra) as emu:
+    with local_emulator(tmp_path, extra=extra) as emu:
         text = run_cli("plan", str(ws), env=emu.env())
         assert text.returncode == 0, text.stdout + text.stderr
         assert f"· API revision {shown}" in text.stdout.splitlines()[0]
@@ -54,7 +55,7 @@ def test_a_revision_pinned_in_layers_yaml_that_the_api_does_not_speak_is_refused
 ) -> None:
     ws = _workspace_both_revisions_take(tmp_path / "ws")
     (ws / "layers.yaml").write_text("workspace: rev-ws\nparallelism: 2\napiRevision: b\n")
-    with emulator(tmp_path) as emu:  # Rev A
+    with local_emulator(tmp_path) as emu:  # Rev A
         for command in (("plan",), ("apply", "--auto-approve")):
             result = run_cli(*command, str(ws), env=emu.env())
             assert result.returncode == 1
@@ -70,7 +71,7 @@ def test_a_revision_pinned_in_layers_yaml_that_the_api_does_not_speak_is_refused
 
 def test_a_pinned_flag_against_the_other_revision_names_the_flag(tmp_path: Path) -> None:
     ws = write_workspace(tmp_path / "ws", "rev-ws", ["rev-one"])
-    with emulator(tmp_path, extra=REV_B) as emu:
+    with local_emulator(tmp_path, extra=REV_B) as emu:
         result = run_cli("apply", str(ws), "--auto-approve", "--api-revision", "a", env=emu.env())
         assert result.returncode == 1
         assert "--api-revision a pins Rev A, but the API answered" in result.stderr
@@ -87,15 +88,14 @@ def test_a_saved_plan_is_refused_by_a_server_now_speaking_the_other_revision(
 ) -> None:
     ws = _workspace_both_revisions_take(tmp_path / "ws")
     plan_file = tmp_path / "plan.json"
-    port = free_port()
-    emu = Emulator(db=tmp_path / "b.sqlite3", port=port, extra=REV_B).start()
+    emu = LocalEmulator(db=tmp_path / "b.sqlite3", extra=REV_B).start()
     try:
         made = run_cli("plan", str(ws), "--out", str(plan_file), env=emu.env())
         assert made.returncode == 0, made.stderr
         assert json.loads(plan_file.read_text())["apiRevision"] == "b"
     finally:
         emu.stop()
-    emu = Emulator(db=tmp_path / "a.sqlite3", port=port).start()  # the same URL, now Rev A
+    emu = LocalEmulator(db=tmp_path / "a.sqlite3", url=emu.url).start()  # the same URL, now Rev A
     try:
         applied = run_cli("apply", str(plan_file), env=emu.env(), cwd=tmp_path)
         assert applied.returncode == 1
@@ -113,14 +113,13 @@ def test_a_reviewed_plan_made_against_the_other_revision_is_refused_before_any_w
     against a server now speaking the other, apply refuses it whole (not step by step)."""
     ws = _workspace_both_revisions_take(tmp_path / "ws")
     plan_file = tmp_path / "reviewed.json"
-    port = free_port()
-    emu = Emulator(db=tmp_path / "b.sqlite3", port=port, extra=REV_B).start()
+    emu = LocalEmulator(db=tmp_path / "b.sqlite3", extra=REV_B).start()
     try:
         made = run_cli("plan", str(ws), "--out", str(plan_file), env=emu.env())
         assert made.returncode == 0, made.stderr
     finally:
         emu.stop()
-    emu = Emulator(db=tmp_path / "a.sqlite3", port=port).start()  # the same URL, now Rev A
+    emu = LocalEmulator(db=tmp_path / "a.sqlite3", url=emu.url).start()  # the same URL, now Rev A
     try:
         applied = run_cli(
             "apply", str(ws), "--reviewed", str(plan_file), "--auto-approve", env=emu.env()

@@ -17,33 +17,41 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from click.testing import CliRunner, Result
 
 from layers_reconcile.cli.main import cli
 from layers_reconcile.config.scope import Shard
 from layers_reconcile.plan.ids import project_id_for
-from tests.plan.test_against_emulator import reset, stats, writes
+from tests.apply.local import LocalEmulator, local_emulator, local_http, runtime_for
+from tests.plan.test_against_emulator import writes
 from tests.plan.test_changed_since import git
 
 if shutil.which("git") is None:  # pragma: no cover
     pytest.skip("git is not installed", allow_module_level=True)
 
-from layers_reconcile.emulator.server import EmulatorServer
-from layers_reconcile.emulator.settings import EmulatorSettings
-
 REFUSED = "--prune needs the whole workspace"
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[EmulatorServer]:
-    with EmulatorServer(EmulatorSettings(port=0, speed=1000)) as running:
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalEmulator]:
+    """The emulator in this process (`tests.apply.local`); the CLI runs on its runtime."""
+    tmp = tmp_path_factory.mktemp("emulator")
+    with local_emulator(tmp, speed=1000, auto_consent=False) as running:
         yield running
 
 
-def cli_run(server: EmulatorServer, *args: str) -> Result:
-    return CliRunner().invoke(cli, ["--api-url", server.url, "--api-key", server.api_key, *args])
+def cli_run(server: LocalEmulator, *args: str) -> Result:
+    return CliRunner().invoke(
+        cli,
+        ["--api-url", server.url, "--api-key", server.api_key, *args],
+        obj=runtime_for(server.url),
+    )
+
+
+def stats(server: LocalEmulator) -> dict[str, int]:
+    routes: dict[str, int] = server.stats()["routes"]
+    return routes
 
 
 @dataclass(frozen=True)
@@ -61,7 +69,7 @@ class Moved:
         return {self.renamed, self.moved_to_us, self.moved_to_eu}
 
 
-def moved_workspace(server: EmulatorServer, root: Path, prefix: str) -> Moved:
+def moved_workspace(server: LocalEmulator, root: Path, prefix: str) -> Moved:
     """Eight customers in customers/us and customers/eu, committed on main and applied; then a
     branch `feature` that renames one file, moves one each way across the folders and deletes
     one, committed."""
@@ -92,7 +100,7 @@ def moved_workspace(server: EmulatorServer, root: Path, prefix: str) -> Moved:
 
 
 @pytest.fixture(scope="module")
-def moved(server: EmulatorServer, tmp_path_factory: pytest.TempPathFactory) -> Moved:
+def moved(server: LocalEmulator, tmp_path_factory: pytest.TempPathFactory) -> Moved:
     return moved_workspace(server, tmp_path_factory.mktemp("prune-scope"), "psc")
 
 
@@ -133,7 +141,7 @@ def label(case: tuple[Any, ...]) -> str:
 
 @pytest.mark.parametrize("case", MATRIX, ids=[label(c) for c in MATRIX])
 def test_a_renamed_or_moved_file_is_never_an_orphan_and_prune_needs_the_whole_workspace(
-    server: EmulatorServer,
+    server: LocalEmulator,
     moved: Moved,
     monkeypatch: pytest.MonkeyPatch,
     case: tuple[tuple[str, tuple[str, ...]], str | None, str | None, bool, str | None],
@@ -146,7 +154,7 @@ def test_a_renamed_or_moved_file_is_never_an_orphan_and_prune_needs_the_whole_wo
     args += ["--prune"] if prune else []
     args += ["--customer", customer] if customer else []
     partial = (cwd, paths) not in WHOLE or customer is not None
-    reset(server)
+    server.reset_stats()
     result = cli_run(server, *args)
 
     if prune and partial:
@@ -180,15 +188,15 @@ def test_a_renamed_or_moved_file_is_never_an_orphan_and_prune_needs_the_whole_wo
         assert archived == []
 
 
-def project_status(server: EmulatorServer, ext: str) -> str:
-    headers = {"Authorization": f"Bearer {server.api_key}"}
-    got = httpx.get(f"{server.url}/v1/projects/{project_id_for(ext)}", headers=headers)
+def project_status(server: LocalEmulator, ext: str) -> str:
+    with local_http(server.url, server.api_key) as http:
+        got = http.get(f"/v1/projects/{project_id_for(ext)}")
     got.raise_for_status()
     return str(got.json()["status"])
 
 
 def test_the_issues_sub_folder_apply_is_refused_and_the_root_one_archives_only_the_deleted(
-    server: EmulatorServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    server: LocalEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Issue 14.1 as filed: `cd customers/eu && apply --changed-since main --prune` archived the
     renamed and the moved customers (exit 0) though both files still exist."""
