@@ -408,7 +408,10 @@ def _problem(doc: dict[str, Any], loc: tuple[int | str, ...], msg: str) -> str:
         else:
             step = step.get(part) if isinstance(step, dict) else None
     kind = step.get("kind") if isinstance(step, dict) else None
-    return f"{said} in the target of a {kind} step" if isinstance(kind, str) else said
+    if not isinstance(kind, str):
+        return said
+    article = "an" if kind[:1] in ("a", "e", "i", "o", "u") else "a"
+    return f"{said} in the target of {article} {kind} step"
 
 
 def _deeper_than(value: Any, limit: int) -> bool:

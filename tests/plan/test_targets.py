@@ -96,3 +96,34 @@ def test_a_saved_target_of_another_kind_names_the_step_kind_in_the_refusal() -> 
         "transferId": "t1",
         "credits": 5,
     }
+
+
+@pytest.mark.parametrize(
+    ("kind", "address", "said"),
+    [
+        ("approval", "c/approval", "in the target of an approval step"),
+        ("organization", "c/organization", "in the target of an organization step"),
+        ("ingest", "c/ingest", "in the target of an ingest step"),
+        ("influencer", "c/influencer", "in the target of an influencer step"),
+        ("brand", "c/brand", "in the target of a brand step"),
+    ],
+)
+def test_the_refusal_of_a_saved_target_reads_as_english_for_every_kind(
+    kind: str, address: str, said: str
+) -> None:
+    # "in the target of a approval step" was what a reviewer read for a hand-edited plan.
+    doc = Plan().to_document()
+    doc["customers"] = [
+        {
+            "customerExternalId": "c",
+            "projectId": None,
+            "steps": [
+                {"address": address, "kind": kind, "action": "update", "target": {"bogus": 1}}
+            ],
+        }
+    ]
+    with pytest.raises(ValueError, match="not a plan this version wrote") as refused:
+        Plan.from_document(doc)
+    assert f"customers.0.steps.0.target.bogus: Extra inputs are not permitted {said}" in str(
+        refused.value
+    )
