@@ -36,28 +36,27 @@ APPROVAL = "approval:\n  requiresApproval: true\n"  # the approval step runs bef
 FORMAT = {"a": "auto", "b": "slideshow_builder"}
 
 
-def statuses(api: Api, pid: str) -> list[tuple[str, str]]:
-    """(container, status) of the project's posts, sorted."""
-    return sorted((str(p["containerId"]), str(p["status"])) for p in api.posts(pid))
+LATER = ("at: 2030-01-01T10:00:00Z", "at: 2030-01-02T10:00:00Z")
 
 
 @pytest.mark.parametrize(
-    ("revision", "old", "new"),
+    ("revision", "edits"),
     [
-        ("a", "variants: 1", "variants: 2"),
-        ("a", "format: {format}", "format: ugc_remix"),
+        ("a", [("variants: 1", "variants: 2")]),
+        ("a", [("variants: 1", "variants: 2"), LATER]),  # was 409 CONFLICT: another container
+        ("a", [("format: {format}", "format: ugc_remix")]),
         # Rev B makes each variant its own container: a second variant replaces nothing.
-        ("b", "format: {format}", "format: ugc_remix"),
+        ("b", [("format: {format}", "format: ugc_remix")]),
+        ("b", [("format: {format}", "format: ugc_remix"), LATER]),
     ],
 )
 def test_a_changed_entry_moves_its_queued_post_to_the_new_container(
-    tmp_path: Path, revision: str, old: str, new: str
+    tmp_path: Path, revision: str, edits: list[tuple[str, str]]
 ) -> None:
     made = FORMAT[revision]  # Rev B has no `auto`, Rev A no builder route
     ws = workspace(tmp_path / "ws", ENTRY.format(format=made))
     file = ws / "customers" / "quinn.yaml"
     file.write_text(file.read_text().replace("content:\n", APPROVAL + "content:\n"))
-    old = old.format(format=made)
     extra = ("--api-revision", "b") if revision == "b" else ()
     with local_emulator(tmp_path, extra=extra) as emu:
         converges(emu.env(), ws)
@@ -65,7 +64,10 @@ def test_a_changed_entry_moves_its_queued_post_to_the_new_container(
         pid = project_of(api, "quinn")
         (first,) = api.posts(pid)
         assert first["status"] == "queued"
-        file.write_text(file.read_text().replace(old, new))
+        text = file.read_text()
+        for old, new in edits:
+            text = text.replace(old.format(format=made), new)
+        file.write_text(text)
         converges(emu.env(), ws)
         posts = {p["id"]: p for p in api.posts(pid)}
         assert posts[first["id"]]["status"] == "canceled"
@@ -73,26 +75,42 @@ def test_a_changed_entry_moves_its_queued_post_to_the_new_container(
         record = api.get(f"/v1/projects/{pid}")["metadata"]["layersReconcile"]["content"]
         assert queued["containerId"] == record["launch"]["containerIds"][0]
         assert queued["containerId"] != first["containerId"]
-        assert queued["scheduledFor"] == first["scheduledFor"]
+        when = "2030-01-02T10:00:00Z" if LATER in edits else "2030-01-01T10:00:00Z"
+        assert queued["scheduledFor"] == when
         api.close()
 
 
-class _RefuseCancel(httpx.AsyncBaseTransport):
-    """The emulator, but a cancel is refused (403) while `refusing`: the apply stops after the
-    new post is made and before the old one is canceled."""
+class _Refuse(httpx.AsyncBaseTransport):
+    """The emulator, but the posts' calls `refused` (`cancel`, `schedule`) answer 403 while
+    `refusing`: the apply stops with the new post made and the old one not yet canceled (or,
+    refusing both, where a version without this fix left a customer: neither)."""
 
-    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+    def __init__(self, inner: httpx.AsyncBaseTransport, refused: set[str]) -> None:
         self.inner = inner
+        self.refused = refused
         self.refusing = True
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if self.refusing and request.method == "DELETE" and "/scheduled-posts/" in request.url.path:
+        path = request.url.path
+        call = (
+            "cancel"
+            if request.method == "DELETE" and "/scheduled-posts/" in path
+            else "schedule"
+            if request.method == "POST" and path.endswith("/schedule")
+            else None
+        )
+        if self.refusing and call in self.refused:
             error = {"code": "FORBIDDEN", "message": "refused by the test", "details": {}}
             return httpx.Response(403, json={"error": error})
         return await self.inner.handle_async_request(request)
 
 
-def test_an_apply_stopped_before_the_cancel_is_finished_by_the_next(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("refused", "left"), [({"cancel"}, ["queued", "queued"]), ({"cancel", "schedule"}, ["queued"])]
+)
+def test_an_apply_stopped_before_the_cancel_is_finished_by_the_next(
+    tmp_path: Path, refused: set[str], left: list[str]
+) -> None:
     ws = workspace(tmp_path / "ws", ENTRY.format(format="auto"))
     file = ws / "customers" / "quinn.yaml"
     file.write_text(file.read_text().replace("content:\n", APPROVAL + "content:\n"))
@@ -104,20 +122,32 @@ def test_an_apply_stopped_before_the_cancel_is_finished_by_the_next(tmp_path: Pa
         file.write_text(file.read_text().replace("variants: 1", "variants: 2"))
         runtime = local._OPEN[emu.url]
         assert runtime.transport is not None
-        refuse = _RefuseCancel(runtime.transport)
+        refuse = _Refuse(runtime.transport, refused)
         local._OPEN[emu.url] = dataclasses.replace(runtime, transport=refuse)
         stopped = run_cli("apply", str(ws), "--auto-approve", env=emu.env())
         assert stopped.returncode == 1, stopped.stdout + stopped.stderr
-        # Half way: the new post is made, the old one is still queued on its replaced container.
-        posts = {p["id"]: p for p in api.posts(pid)}
-        assert [p["status"] for p in posts.values()] == ["queued", "queued"]
+        # Half way: the old post still queued on its replaced container (the new one made).
+        assert [p["status"] for p in api.posts(pid)] == left
         refuse.refusing = False
+        # Someone else's post on the replaced container: not the tool's, so left alone.
+        theirs = api.post(
+            f"/v1/content/{first['containerId']}/schedule",
+            {
+                "scheduledFor": "2030-02-01T10:00:00Z",
+                "targets": [
+                    {"socialAccountId": first["socialAccountId"], "mode": "direct_publish"}
+                ],
+            },
+        )
+        (their_id,) = theirs["scheduledPostIds"]
         shown = run_cli("plan", str(ws), env=emu.env()).stdout
         assert f"cancels the queued post {first['id']}" in shown
-        assert "schedule/tiktok  schedule" not in shown  # the new post is there already
+        made = len(left) == 2  # the new post is there already: not made twice
+        assert ("launch/schedule/tiktok  schedule" in shown) is not made
         converges(emu.env(), ws)
         posts = {p["id"]: p for p in api.posts(pid)}
         assert posts[first["id"]]["status"] == "canceled"
-        (queued,) = [p for p in posts.values() if p["status"] == "queued"]
+        assert posts[their_id]["status"] == "queued"
+        (queued,) = [p for i, p in posts.items() if p["status"] == "queued" and i != their_id]
         assert queued["containerId"] != first["containerId"]
         api.close()
