@@ -151,3 +151,33 @@ def test_an_apply_stopped_before_the_cancel_is_finished_by_the_next(
         (queued,) = [p for i, p in posts.items() if p["status"] == "queued" and i != their_id]
         assert queued["containerId"] != first["containerId"]
         api.close()
+
+
+def test_wait_for_publish_watches_the_post_on_the_new_content(tmp_path: Path) -> None:
+    """The entry's post went out; the content is made anew: its new post is the one watched (a
+    post for later, so not waited for), not the published one on the replaced container."""
+    from tests.apply.test_options import PAST
+
+    ws = tmp_path / "ws"
+    (ws / "customers").mkdir(parents=True)
+    file = ws / "customers" / "past.yaml"
+    file.write_text(PAST)
+    with local_emulator(tmp_path) as emu:
+        args = ("apply", str(ws), "--auto-approve", "--wait-for-publish")
+        first = run_cli(*args, env=emu.env())
+        assert "content/now/schedule/tiktok: post published" in first.stdout, first.stdout
+        file.write_text(
+            PAST.replace("    brief:", "    format: ugc_remix\n    brief:").replace(
+                "at: 2020-01-01T00:00:00Z", "at: 2029-06-01T10:00:00Z"
+            )
+        )
+        result = run_cli(*args, env=emu.env())
+        output = result.stdout + result.stderr
+        assert result.returncode == 0, output
+        assert "content/now/schedule/tiktok: post published" not in output
+        assert (
+            "past-post-030/content/now/schedule/tiktok: queued, due 2029-06-01T10:00:00Z: "
+            "after the wait ends, not watched" in output
+        )
+        again = run_cli("plan", str(ws), "--detailed-exitcode", env=emu.env())
+        assert again.returncode == 0, again.stdout + again.stderr
