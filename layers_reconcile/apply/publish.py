@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from layers_reconcile.apply.context import CustomerContext
 from layers_reconcile.apply.events import Failure, PostStatus
@@ -21,16 +22,22 @@ HORIZON = timedelta(hours=1)
 
 
 def wanted_posts(
-    ctx: CustomerContext, project_id: str, posts: Sequence[ScheduledPost]
+    ctx: CustomerContext,
+    project_id: str,
+    posts: Sequence[ScheduledPost],
+    containers: Mapping[str, Collection[str | None]],
 ) -> dict[str, str]:
     """bare post id → the schedule entry's address: for each entry of the file, its newest post
-    (plan.rounds: round 0's id when it has none yet)."""
+    (plan.rounds: round 0's id when it has none yet; a post on a container the key's record no
+    longer names is not it). `containers`: content key → the bare ids of its recorded containers."""
     statuses = {bare_id(p.id): p.status for p in posts}
     out: dict[str, str] = {}
     for key, content in sorted((ctx.spec.content or {}).items()):
+        owned = containers.get(key) or ()
+        replaced = {bare_id(p.id) for p in posts if owned and bare_id(p.container_id) not in owned}
         for entry in content.schedule:
             made = Entry(project_id, key, entry.account, entry.variant, entry.id)
-            current = rounds(made, statuses).latest
+            current = rounds(made, statuses, replaced).latest
             suffix = schedule_suffix(entry.id, entry.account, entry.variant)
             out[str(bare_id(current))] = f"{ctx.customer}/content/{key}/schedule/{suffix}"
     return out
@@ -42,6 +49,16 @@ def watch_until(ctx: CustomerContext) -> datetime:
     return ctx.options.now() + (timedelta(seconds=timeout) if timeout is not None else HORIZON)
 
 
+def recorded_containers(reserved: Mapping[str, Any]) -> dict[str, set[str | None]]:
+    """content key → the bare ids of the containers the reserved record names for it."""
+    content = reserved.get("content")
+    out: dict[str, set[str | None]] = {}
+    for key, record in (content if isinstance(content, dict) else {}).items():
+        ids = record.get("containerIds") if isinstance(record, dict) else None
+        out[str(key)] = {bare_id(str(i)) for i in ids or []}
+    return out
+
+
 async def watch(ctx: CustomerContext) -> tuple[dict[str, str], Failure | None]:
     """Final status per post address, and the first failed post (if any)."""
     project_id = ctx.require_project()
@@ -50,10 +67,11 @@ async def watch(ctx: CustomerContext) -> tuple[dict[str, str], Failure | None]:
     failure: Failure | None = None
     if not any(c.schedule for c in (ctx.spec.content or {}).values()):
         return seen, None
+    containers = recorded_containers(await ctx.reserved())
     async with ctx.slot.waiting():
         while True:
             posts = await ctx.api.list_scheduled_posts(project_id)
-            wanted = wanted_posts(ctx, project_id, posts)
+            wanted = wanted_posts(ctx, project_id, posts, containers)
             open_due: list[datetime] = []
             for post in posts:
                 address = wanted.get(str(bare_id(post.id)))

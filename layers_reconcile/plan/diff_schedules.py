@@ -67,6 +67,8 @@ class _KeyPosts:
     state: ContentState
     current: set[str | None]  # the containers whose posts count (none: generated anew)
     by_id: Mapping[str | None, ScheduledPost]
+    # Posts on a container the key no longer posts (plan.rounds: their round is over).
+    replaced: set[str | None]
     # Schedules asked for while the content was pending wait on the container as intents.
     intents: Mapping[str | None, ScheduleIntent]
     gated: bool  # a new post waits on the content approval
@@ -78,10 +80,17 @@ def diff_schedules(
     """Each entry's post is scheduled or moved; queued posts no entry asks for are canceled."""
     owned = {bare_id(i) for i in state.container_ids}
     anew = state.mode == "anew"
+    current = set() if anew else owned
     known = _KeyPosts(
         state=state,
-        current=set() if anew else owned,
+        current=current,
         by_id={bare_id(p.id): p for p in posts},
+        # Only when the key's containers are known: a post elsewhere is on a replaced one.
+        replaced={
+            bare_id(p.id)
+            for p in posts
+            if (anew or owned) and bare_id(p.container_id) not in current
+        },
         intents={
             bare_id(i.scheduled_post_id): i
             for c in ([] if anew else state.containers)
@@ -89,16 +98,36 @@ def diff_schedules(
         },
         gated=requires_approval(ctx) and not spec.approve,
     )
-    wanted = {bare_id(_diff_entry(ctx, key, entry, known)) for entry in spec.schedule}
-    _stray(ctx, key, owned, set() if anew else wanted, posts)
+    wanted: set[str | None] = set()
+    left: set[str | None] = set()
+    for entry in spec.schedule:
+        chain = _diff_entry(ctx, key, entry, known)
+        if chain is not None:
+            wanted.add(bare_id(chain.post_id))
+            left |= _left_queued(ctx, key, entry, chain, known)
+    _stray(ctx, key, owned, set() if anew else wanted, posts, left)
 
 
-def _diff_entry(ctx: Ctx, key: str, entry: ScheduleSpec, known: _KeyPosts) -> str | None:
-    """Plan one schedule entry; the id of its post in the current round (None while the project
-    does not exist)."""
-    chain = None if ctx.pid is None else _chain(ctx.pid, key, entry, known.by_id)
+def _diff_entry(ctx: Ctx, key: str, entry: ScheduleSpec, known: _KeyPosts) -> Rounds | None:
+    """Plan one schedule entry; where its posts stand (None while the project does not exist)."""
+    chain = None if ctx.pid is None else _chain(ctx.pid, key, entry, known)
     _plan_entry(ctx, _entry_address(ctx, key, entry), entry, chain, known)
-    return None if chain is None else chain.post_id
+    return chain
+
+
+def _left_queued(
+    ctx: Ctx, key: str, entry: ScheduleSpec, chain: Rounds, known: _KeyPosts
+) -> set[str | None]:
+    """The entry's own posts of earlier rounds still queued on a replaced container (an apply
+    stopped before it canceled them): the ids are this entry's, so the posts are this tool's."""
+    assert ctx.pid is not None
+    made = Entry(ctx.pid, key, entry.account, entry.variant, entry.id)
+    out: set[str | None] = set()
+    for number in range(chain.number):
+        post = known.by_id.get(bare_id(made.post_id(number)))
+        if post is not None and post.status == "queued" and bare_id(post.id) in known.replaced:
+            out.add(bare_id(post.id))
+    return out
 
 
 def _plan_entry(
@@ -125,7 +154,8 @@ def _plan_entry(
         if not entry.restore:
             _left_canceled(ctx, address, outside)
             return
-    reason = _new_post_reason(entry, chain, outside, gated=known.gated)
+    replaced = chain is not None and bare_id(chain.previous) in known.replaced
+    reason = _new_post_reason(entry, chain, outside, gated=known.gated, replaced=replaced)
     container = _container_of(known.state, entry)
     ctx.add(_new_post(ctx, address, entry, when, post_id, container, reason))
 
@@ -149,11 +179,18 @@ def _left_canceled(ctx: Ctx, address: str, outside: ScheduledPost) -> None:
 
 
 def _new_post_reason(
-    entry: ScheduleSpec, chain: Rounds | None, outside: ScheduledPost | None, *, gated: bool
+    entry: ScheduleSpec,
+    chain: Rounds | None,
+    outside: ScheduledPost | None,
+    *,
+    gated: bool,
+    replaced: bool,
 ) -> str:
     reason = f"no post for variant {entry.variant} on {entry.account} yet"
     if outside is not None:
         reason = "the post was canceled outside this workspace; restore: true posts it again"
+    elif replaced:
+        reason = "the previous post is on replaced content: posted again on the new content"
     elif chain is not None and chain.number:
         reason = "the previous post was canceled"
     if gated:
@@ -196,13 +233,13 @@ def _new_post(
     )
 
 
-def _chain(
-    pid: str, key: str, entry: ScheduleSpec, by_id: Mapping[str | None, ScheduledPost]
-) -> Rounds:
-    """Where the entry's posts stand: an entry whose post was canceled is posted again under the
-    next round's id when it is asked for again (see `_canceled_outside` for who canceled it)."""
-    statuses = {post_id: post.status for post_id, post in by_id.items()}
-    return rounds(Entry(pid, key, entry.account, entry.variant, entry.id), statuses)
+def _chain(pid: str, key: str, entry: ScheduleSpec, known: _KeyPosts) -> Rounds:
+    """Where the entry's posts stand: an entry whose post was canceled, or sits on a replaced
+    container, is posted again under the next round's id when it is asked for again (see
+    `_canceled_outside` for who canceled it)."""
+    statuses = {post_id: post.status for post_id, post in known.by_id.items()}
+    made = Entry(pid, key, entry.account, entry.variant, entry.id)
+    return rounds(made, statuses, known.replaced)
 
 
 def _canceled_outside(
@@ -213,8 +250,8 @@ def _canceled_outside(
     if chain.previous is None:
         return None
     post = by_id.get(bare_id(chain.previous))
-    if post is None:
-        return None
+    if post is None or post.status != "canceled":
+        return None  # not canceled: its container was replaced
     ours = {bare_id(i) for i in ctx.reserved.get(CANCELED_KEY) or [] if isinstance(i, str)}
     return None if bare_id(chain.previous) in ours else post
 
@@ -277,13 +314,17 @@ def _stray(
     owned: set[str | None],
     wanted: set[str | None],
     posts: Sequence[ScheduledPost],
+    left: set[str | None],
 ) -> None:
-    """Queued posts of this key's containers that no entry of the file asks for any more."""
-    if not owned:
+    """Queued posts of this key's containers that no entry of the file asks for any more, and
+    the entries' own posts `left` queued on containers the key no longer has."""
+    if not owned and not left:
         return
     present = {bare_id(p.id) for p in posts}
     for post in sorted(posts, key=lambda p: p.id):
-        if post.status != "queued" or bare_id(post.container_id) not in owned:
+        if post.status != "queued":
+            continue
+        if bare_id(post.container_id) not in owned and bare_id(post.id) not in left:
             continue
         if bare_id(post.id) in wanted:
             continue

@@ -6,6 +6,12 @@ and so on. Round n + 1 is only ever made once round n's post exists and is cance
 of one entry are a chain from round 0: all canceled but the last. Walking that chain over the
 project's posts needs no bound: the chain is never longer than the posts.
 
+A post on a replaced container (the entry's content generated anew: new format or variants)
+ends its round as a canceled one does: the entry is posted again on the new container under the
+next round's id (the old id belongs to the old container, and the API holds a `scheduledPostId`
+to one container). The plan cancels such a post while it is queued, before or after the new one
+is made: either way the chain walks on from it.
+
 Plan (the schedule step's post id, naming a stray post), apply (`--wait-for-publish`) and import
 (tracing a post back to its entry) all read rounds through this module.
 """
@@ -45,13 +51,19 @@ class Rounds:
     latest: str  # the newest post the entry has (round 0's id when it has none yet)
 
 
-def rounds(entry: Entry, statuses: Mapping[str | None, object]) -> Rounds:
-    """The entry's current round, given the project's posts as bare post id → status."""
+def rounds(
+    entry: Entry, statuses: Mapping[str | None, object], replaced: Collection[str | None] = ()
+) -> Rounds:
+    """The entry's current round, given the project's posts as bare post id → status.
+
+    `replaced`: the bare ids of posts on a container the entry's content no longer posts (their
+    round is over whatever their status)."""
     previous: str | None = None
     for number in range(len(statuses) + 1):  # more rounds than posts: one of them is free
         post_id = entry.post_id(number)
         found = bare_id(post_id) in statuses
-        if not found or statuses[bare_id(post_id)] != "canceled":
+        over = found and (statuses[bare_id(post_id)] == "canceled" or bare_id(post_id) in replaced)
+        if not over:
             latest = post_id if found or previous is None else previous
             return Rounds(number=number, post_id=post_id, previous=previous, latest=latest)
         previous = post_id

@@ -55,6 +55,19 @@ def test_the_current_round_is_the_first_post_not_canceled(
     assert found.latest == ENTRY.post_id(latest)
 
 
+@pytest.mark.parametrize("status", ["queued", "published", "failed"])
+def test_a_post_on_a_replaced_container_ends_its_round(status: str) -> None:
+    # The entry's content was generated anew: its post on the old container, whatever its
+    # status, is no longer its post; the next round's id is posted on the new container.
+    posts = chain(1, status)
+    old = bare_id(ENTRY.post_id(1))
+    found = rounds(ENTRY, posts, replaced={old})
+    assert (found.number, found.previous, found.latest) == (2, ENTRY.post_id(1), ENTRY.post_id(1))
+    posts[bare_id(ENTRY.post_id(2))] = "queued"  # posted again: the chain walks on from it
+    assert rounds(ENTRY, posts, replaced={old}).latest == ENTRY.post_id(2)
+    assert rounds(ENTRY, posts).number == 1  # without it, the old post is still the entry's
+
+
 @pytest.mark.parametrize("number", [0, 1, 7, 8, 99, 100, 130])
 def test_a_post_on_the_chain_is_traced_back_to_its_round(number: int) -> None:
     present = set(chain(number, "queued"))
