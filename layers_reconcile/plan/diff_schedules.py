@@ -105,7 +105,7 @@ def diff_schedules(
         if chain is not None:
             wanted.add(bare_id(chain.post_id))
             left |= _left_queued(ctx, key, entry, chain, known)
-    _stray(ctx, key, owned, set() if anew else wanted, posts, left)
+    _stray(ctx, key, owned, set() if anew else wanted, posts, left, known.replaced)
 
 
 def _diff_entry(ctx: Ctx, key: str, entry: ScheduleSpec, known: _KeyPosts) -> Rounds | None:
@@ -315,9 +315,11 @@ def _stray(
     wanted: set[str | None],
     posts: Sequence[ScheduledPost],
     left: set[str | None],
+    replaced: set[str | None],
 ) -> None:
     """Queued posts of this key's containers that no entry of the file asks for any more, and
-    the entries' own posts `left` queued on containers the key no longer has."""
+    the entries' own posts `left` queued on containers the key no longer has (`replaced`: the
+    posts on such containers, which the new content takes over)."""
     if not owned and not left:
         return
     present = {bare_id(p.id) for p in posts}
@@ -340,7 +342,11 @@ def _stray(
                 Action.CANCEL,
                 ScheduleTarget(projectId=ctx.pid, postId=post.id, platform=post.platform),
                 changes=[Change(field="status", before="queued", after="canceled")],
-                reason="no schedule entry of the file asks for this post",
+                reason=(
+                    "its content is replaced: a queued post of the old content is canceled"
+                    if bare_id(post.id) in replaced
+                    else "no schedule entry of the file asks for this post"
+                ),
                 warnings=[
                     f"cancels the queued post {post.id}, due "
                     f"{instant_text(str(post.scheduled_for), _timezone(ctx))}"
