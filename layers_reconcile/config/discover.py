@@ -105,6 +105,10 @@ def customer_files(
     with_settings = located.settings_file is not None
     globs = tuple(include or DEFAULT_CUSTOMER_GLOBS) if with_settings else ()
     found: dict[str, Path] = {}
+    # Resolved once for the walk (they were resolved again for every file): the root, and each
+    # folder by its path. Reading a file checks again where it leads (`files.read_bytes`).
+    real_root = root.resolve()
+    folders: dict[Path, Path] = {}
     for given in located.given:
         if given.is_file():
             if given.name not in SETTINGS_NAMES:
@@ -113,7 +117,7 @@ def customer_files(
         walk_from = root if given.resolve() == root.resolve() else given
         for file in _yaml_below(walk_from, root, issues, display, any_suffix=bool(include)):
             if with_settings:
-                relative = _relative(file, root)
+                relative = _relative(file, real_root, folders)
                 if relative is None or _matches(relative, tuple(exclude)):
                     continue
                 if not _matches(relative, globs):
@@ -179,11 +183,15 @@ def _real(file: Path) -> str:
     return Path(os.path.realpath(file)).as_posix()
 
 
-def _relative(file: Path, root: Path) -> str | None:
-    """Where the file stands below the root, by its own name: a link is matched where it is, not
-    where it points (reading it refuses a link out of the workspace, at its line)."""
+def _relative(file: Path, real_root: Path, folders: dict[Path, Path]) -> str | None:
+    """Where the file stands below the (resolved) root, by its own name: a link is matched where
+    it is, not where it points (reading it refuses a link out of the workspace, at its line).
+    `folders`: each folder resolved so far, by its path."""
+    folder = folders.get(file.parent)
+    if folder is None:
+        folder = folders[file.parent] = file.parent.resolve()
     try:
-        return (file.parent.resolve() / file.name).relative_to(root.resolve()).as_posix()
+        return (folder / file.name).relative_to(real_root).as_posix()
     except ValueError:
         return None
 

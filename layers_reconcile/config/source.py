@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import math
+import threading
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,8 @@ from layers_reconcile.config.files import decode, read_bytes
 YamlPath = tuple[str | int, ...]
 
 _TAG = "tag:yaml.org,2002:"
+_NULL = _TAG + "null"
+_MERGE = _TAG + "merge"
 _MAX_DEPTH = 64
 # Generous for real workspace files (a few KB), small enough that a hostile one cannot exhaust
 # memory or time: aliases expand to at most so many values (the file's size: `files.py`).
@@ -164,13 +167,31 @@ def _compose(text: str, *, pure: bool) -> Node | None:
 
     The safe composer gives the same positions as the round-trip one without collecting
     comments, and uses libyaml when it is installed: about ten times faster on big workspaces.
+    The libyaml one is set up once per thread (setting up globs ruamel's plug-in folder): each
+    compose gets a parser of its own. The pure one, only for a file libyaml refused, is made
+    anew each time, so that nothing a broken file left behind (its anchors) reaches the next.
     """
-    yaml = YAML(typ="safe", pure=pure)
-    yaml.Resolver = _Resolver
+    yaml = _libyaml_loader() if not pure else _loader(pure=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", YAMLWarning)
         node: Node | None = yaml.compose(io.StringIO(text))
     return node
+
+
+def _loader(*, pure: bool) -> YAML:
+    yaml = YAML(typ="safe", pure=pure)
+    yaml.Resolver = _Resolver
+    return yaml
+
+
+_LOADERS = threading.local()
+
+
+def _libyaml_loader() -> YAML:
+    yaml: YAML | None = getattr(_LOADERS, "yaml", None)
+    if yaml is None:
+        yaml = _LOADERS.yaml = _loader(pure=False)
+    return yaml
 
 
 def _failed(file: str, line: int, col: int, message: str) -> ParsedFile:
@@ -200,16 +221,30 @@ def _syntax_error(exc: MarkedYAMLError) -> tuple[int, int, str]:
 
 
 class _Resolver(VersionedResolver):
-    """YAML 1.2 throughout; the stock property looks the version up again for every scalar."""
+    """YAML 1.2 throughout; the stock properties look the version up again, and rebuild its
+    implicit resolvers, for every scalar of every file: the rules are built once per process."""
+
+    _rules: Any = None
 
     @property
     def processing_version(self) -> Any:
         return (1, 2)
 
+    @property
+    def versioned_resolver(self) -> Any:
+        rules = _Resolver._rules
+        if rules is None:
+            rules = _Resolver._rules = VersionedResolver.versioned_resolver.fget(self)  # type: ignore[attr-defined]
+        return rules
+
 
 def _tag(node: Node) -> str:
-    tag = node.tag
-    return str(getattr(tag, "value", tag) or "")
+    """The resolved tag of `node` (what `node.tag` gives, without its property and `str`)."""
+    ctag = node.ctag
+    if ctag is None:
+        return ""
+    value = ctag.trval
+    return "None" if value is None else value  # as `str(Tag)` writes a tag without a value
 
 
 def _children(node: Node) -> list[Node]:
@@ -221,17 +256,30 @@ def _children(node: Node) -> list[Node]:
 
 
 def _expanded_size(node: Node, sizes: dict[int, int], depth: int) -> int:
-    """How many values `node` becomes once aliases are expanded (memoised by node)."""
+    """How many values `node` becomes once aliases are expanded (memoised by node).
+
+    The children are walked in place (what `_children` lists, in its order): this runs once
+    for every value of every file.
+    """
     known = sizes.get(id(node))
     if known is not None:
         return known
     sizes[id(node)] = 1  # an alias to an enclosing node counts once; the builder reports it
     total = 1
     if depth <= _MAX_DEPTH:
-        for child in _children(node):
-            total += _expanded_size(child, sizes, depth + 1)
-            if total > MAX_NODES:
-                break
+        if isinstance(node, SequenceNode):
+            for child in node.value:
+                total += _expanded_size(child, sizes, depth + 1)
+                if total > MAX_NODES:
+                    break
+        elif isinstance(node, MappingNode):
+            for key_node, value_node in node.value:
+                total += _expanded_size(key_node, sizes, depth + 1)
+                if total > MAX_NODES:
+                    break
+                total += _expanded_size(value_node, sizes, depth + 1)
+                if total > MAX_NODES:
+                    break
     sizes[id(node)] = total
     return total
 
@@ -273,7 +321,10 @@ class _Builder:
     def problem(self, node: Node, message: str) -> None:
         self.issues.append(Issue(self.mark(node), message))
 
-    def build(self, node: Node, path: YamlPath, depth: int, active: frozenset[int]) -> Any:
+    def build(
+        self, node: Node, path: YamlPath, depth: int, active: frozenset[int], tag: str | None = None
+    ) -> Any:
+        """Plain data of `node`; `tag`: its tag when the caller has resolved it already."""
         if id(node) in active:
             self.problem(
                 node, "an alias refers to the node that contains it; YAML here must be a tree"
@@ -286,7 +337,8 @@ class _Builder:
         if self.built > MAX_NODES:
             raise _TooManyNodes(node)
         active = active | {id(node)}
-        tag = _tag(node)
+        if tag is None:
+            tag = _tag(node)
         if isinstance(node, ScalarNode):
             return self.scalar(node, tag)
         if isinstance(node, SequenceNode):
@@ -295,8 +347,11 @@ class _Builder:
             items: list[Any] = []
             for index, child in enumerate(node.value):
                 child_path = (*path, index)
-                self.entries[child_path] = Located(self.mark(child), None, _is_null(child))
-                items.append(self.build(child, child_path, depth + 1, active))
+                child_tag = _tag(child)
+                self.entries[child_path] = Located(
+                    self.mark(child), None, _is_null(child, child_tag)
+                )
+                items.append(self.build(child, child_path, depth + 1, active, child_tag))
             return items
         if isinstance(node, MappingNode):
             if tag != _TAG + "map":
@@ -312,7 +367,7 @@ class _Builder:
         first_seen: dict[str, Mark] = {}
         merges: list[Node] = []
         for key_node, value_node in node.value:
-            if _tag(key_node) == _TAG + "merge":
+            if _tag(key_node) == _MERGE:
                 merges.append(value_node)
                 continue
             if not isinstance(key_node, ScalarNode):
@@ -332,10 +387,11 @@ class _Builder:
                 continue
             first_seen[key] = key_mark
             child_path = (*path, key)
+            value_tag = _tag(value_node)
             self.entries[child_path] = Located(
-                self.mark(value_node), key_mark, _is_null(value_node)
+                self.mark(value_node), key_mark, _is_null(value_node, value_tag)
             )
-            result[key] = self.build(value_node, child_path, depth + 1, active)
+            result[key] = self.build(value_node, child_path, depth + 1, active, value_tag)
         for merge in merges:
             sources = merge.value if isinstance(merge, SequenceNode) else [merge]
             for source in sources:
@@ -343,7 +399,7 @@ class _Builder:
                     self.problem(source, "'<<' merges mappings only")
                     continue
                 for key_node, value_node in source.value:
-                    if not isinstance(key_node, ScalarNode) or _tag(key_node) == _TAG + "merge":
+                    if not isinstance(key_node, ScalarNode) or _tag(key_node) == _MERGE:
                         continue
                     key = str(key_node.value)
                     if key in result:
@@ -392,8 +448,9 @@ class _Builder:
         return text
 
 
-def _is_null(node: Node) -> bool:
-    return isinstance(node, ScalarNode) and _tag(node) == _TAG + "null"
+def _is_null(node: Node, tag: str | None = None) -> bool:
+    """Whether `node` is a null scalar; `tag`: its tag when the caller has resolved it already."""
+    return isinstance(node, ScalarNode) and (_tag(node) if tag is None else tag) == _NULL
 
 
 def _shortened(text: str) -> str:
