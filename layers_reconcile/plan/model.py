@@ -7,6 +7,7 @@ holds the API key.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -395,9 +396,14 @@ def moved(step: Step) -> int:
     return 0
 
 
+_INSTANCE_OF = re.compile(r"a valid dictionary or instance of \w+")
+
+
 def _problem(doc: dict[str, Any], loc: tuple[int | str, ...], msg: str) -> str:
     """One refusal of a saved plan at its path; in a step's target, the kind of the step (its
-    target is that kind's model, `plan.targets`)."""
+    target is that kind's model, `plan.targets`). Pydantic names the model a value should be
+    an instance of (`ApprovalTarget`): the file only has objects."""
+    msg = _INSTANCE_OF.sub("an object", msg)
     said = f"{'.'.join(str(p) for p in loc)}: {msg}"
     if "target" not in loc:
         return said

@@ -127,3 +127,28 @@ def test_the_refusal_of_a_saved_target_reads_as_english_for_every_kind(
     assert f"customers.0.steps.0.target.bogus: Extra inputs are not permitted {said}" in str(
         refused.value
     )
+
+
+@pytest.mark.parametrize("target", ["p1", 5, ["p1"]])
+def test_a_saved_target_that_is_not_an_object_is_refused_without_naming_a_class(
+    target: object,
+) -> None:
+    # pydantic says "a valid dictionary or instance of ApprovalTarget": a name of the code,
+    # not of the plan file a reviewer edited.
+    doc = Plan().to_document()
+    doc["customers"] = [
+        {
+            "customerExternalId": "c",
+            "projectId": None,
+            "steps": [
+                {"address": "c/approval", "kind": "approval", "action": "update", "target": target}
+            ],
+        }
+    ]
+    with pytest.raises(ValueError, match="not a plan this version wrote") as refused:
+        Plan.from_document(doc)
+    said = str(refused.value)
+    assert "Target" not in said, said
+    assert "instance of" not in said, said
+    assert "customers.0.steps.0.target: Input should be an object" in said, said
+    assert "in the target of an approval step" in said, said
