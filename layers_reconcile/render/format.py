@@ -18,7 +18,7 @@ from layers_reconcile.plan.model import (
     Plan,
     Step,
 )
-from layers_reconcile.plan.targets import ContentTarget, IngestTarget
+from layers_reconcile.plan.targets import ContentTarget, IngestTarget, OrganizationTarget
 
 # Terraform's vocabulary where it has a word for it: + create, ~ change, - destroy.
 SYMBOL: dict[Action, str] = {
@@ -253,10 +253,24 @@ def conflict_line(customer: CustomerPlan) -> str:
 
 
 def customer_title(c: CustomerPlan) -> str:
-    project = f"project {c.project_id}" if c.project_id else f"project {KNOWN_AFTER_APPLY}"
+    child = _archived_child(c)
+    if c.project_id:
+        project = f"project {c.project_id}"
+    elif child is not None:
+        project = f"child organization {child}"
+    else:
+        project = f"project {KNOWN_AFTER_APPLY}"
     where = f" · {c.file}" if c.file else " · no file"
     n = len(c.steps)
     return f"{c.customer_external_id}{where} · {project} · {n} change{'s' if n != 1 else ''}"
+
+
+def _archived_child(c: CustomerPlan) -> str | None:
+    """The child organization an orphan's plan archives (`--prune`): it has no project to name."""
+    targets = [s.target for s in c.steps if s.action is Action.ARCHIVE]
+    if len(targets) == 1 == len(c.steps) and isinstance(targets[0], OrganizationTarget):
+        return targets[0].organizationId
+    return None
 
 
 def all_warnings(plan: Plan) -> list[tuple[str, str]]:

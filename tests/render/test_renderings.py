@@ -187,3 +187,23 @@ def test_a_warning_that_starts_at_a_file_line_is_annotated_there_on_github() -> 
         f"::warning file=customers/c.yaml,line=7,col=21::c: {placed}",
         "::warning::c: c/content/launch: a warning about an entry",
     ]
+
+
+def test_an_orphaned_child_organization_is_headed_by_its_id_not_a_project_to_come() -> None:
+    # `--prune` of a child organization whose customer file is gone: there is no project to
+    # name, and "project (known after apply)" read as if apply would create one.
+    from layers_reconcile.plan.diff_org import archive_child_plan
+    from layers_reconcile.records import Organization
+    from layers_reconcile.render.format import customer_title
+
+    child = Organization.model_validate(
+        {
+            "id": "org_child1",
+            "name": "C One",
+            "status": "active",
+            "metadata": {"externalId": "c-1"},
+            "summary": {"available": 40, "creditConfig": {}},
+        }
+    )
+    title = customer_title(archive_child_plan(child, workspace="acme-agency-prod"))
+    assert title == "c-1 · no file · child organization org_child1 · 1 change"
