@@ -25,13 +25,16 @@ from layers_reconcile.records import Organization, Project
 
 
 class WorkspaceNames(Protocol):
-    """What the orphan search needs of a workspace (`planner.WorkspaceLike` has it)."""
+    """What the orphan search needs of a workspace (`planner.WorkspaceLike` extends it)."""
 
     @property
     def settings(self) -> WorkspaceSpec: ...
 
     @property
-    def named(self) -> frozenset[str]: ...
+    def named(self) -> frozenset[str]:
+        """Every customerExternalId a file of the whole workspace names (not only the customers
+        planned): no project these name is an orphan."""
+        ...
 
 
 @dataclass

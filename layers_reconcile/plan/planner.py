@@ -29,6 +29,7 @@ from layers_reconcile.plan.diff import build_plan, diff_customer
 from layers_reconcile.plan.model import CustomerPlan, NotPlanned, Plan
 from layers_reconcile.plan.observe import observe_customer, observe_shared
 from layers_reconcile.plan.orphans import (
+    WorkspaceNames,
     archive_plans,
     holding_named,
     misnamed_for_new,
@@ -50,20 +51,12 @@ LOOKUP_LIMIT = 25
 OBSERVE_ROUNDS = 2
 
 
-class WorkspaceLike(Protocol):
-    """What planning needs of `config.Workspace`."""
-
-    @property
-    def settings(self) -> WorkspaceSpec: ...
+class WorkspaceLike(WorkspaceNames, Protocol):
+    """What planning needs of `config.Workspace`: its settings and every name its files give
+    (`orphans.WorkspaceNames`), and the customers to plan."""
 
     @property
     def customers(self) -> Sequence[Loaded]: ...
-
-    @property
-    def named(self) -> frozenset[str]:
-        """Every customerExternalId a file of the whole workspace names (not only `customers`):
-        no project these name is an orphan."""
-        ...
 
 
 def selected(workspace: WorkspaceLike, customers: Collection[str] = ()) -> list[Loaded]:
