@@ -214,6 +214,27 @@ def kill_apply_after(emu: Emulator, ws: Path, route: str, count: int) -> bool:
     raise AssertionError(f"apply neither reached {route} x{count} nor finished")
 
 
+def due_post_customer(external_id: str, name: str) -> str:
+    """A customer file whose one TikTok post was due long ago (2020): apply posts it at once."""
+    return f"""\
+customerExternalId: {external_id}
+project:
+  name: {name}
+  timezone: UTC
+social:
+  tiktok:
+    returnUrl: https://app.your-partner.com/social-complete
+content:
+  now:
+    brief:
+      hook: Out it goes.
+    schedule:
+      - account: tiktok
+        mode: direct_publish
+        at: 2020-01-01T00:00:00Z
+"""
+
+
 def copy_workspace(source: Path, dest: Path) -> Path:
     shutil.copytree(source, dest, ignore=shutil.ignore_patterns(".layers-emulator"))
     return dest

@@ -6,24 +6,9 @@ from pathlib import Path
 
 from layers_reconcile.apply.events import ApplyEvent, CustomerStatus, JobProgress
 from tests.apply.inprocess import in_process
+from tests.apply.support import due_post_customer
 
-DUE = """\
-customerExternalId: failed-post-040
-project:
-  name: A post whose account expires
-  timezone: UTC
-social:
-  tiktok:
-    returnUrl: https://app.your-partner.com/social-complete
-content:
-  now:
-    brief:
-      hook: Out it goes.
-    schedule:
-      - account: tiktok
-        mode: direct_publish
-        at: 2020-01-01T00:00:00Z
-"""
+DUE = due_post_customer("failed-post-040", "A post whose account expires")
 
 
 async def test_a_failed_post_is_reported_with_the_code_the_api_gave(tmp_path: Path) -> None:

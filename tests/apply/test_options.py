@@ -9,25 +9,17 @@ import time
 from pathlib import Path
 
 from tests.apply.local import local_emulator, local_http
-from tests.apply.support import EXAMPLES, Api, cli_args, copy_workspace, emulator, run_cli
+from tests.apply.support import (
+    EXAMPLES,
+    Api,
+    cli_args,
+    copy_workspace,
+    due_post_customer,
+    emulator,
+    run_cli,
+)
 
-PAST = """\
-customerExternalId: past-post-030
-project:
-  name: A post that is due
-  timezone: UTC
-social:
-  tiktok:
-    returnUrl: https://app.your-partner.com/social-complete
-content:
-  now:
-    brief:
-      hook: Out it goes.
-    schedule:
-      - account: tiktok
-        mode: direct_publish
-        at: 2020-01-01T00:00:00Z
-"""
+PAST = due_post_customer("past-post-030", "A post that is due")
 
 
 def test_prune_archives_only_what_this_workspace_stamped(tmp_path: Path) -> None:

@@ -112,21 +112,8 @@ def test_the_refusal_of_a_saved_target_reads_as_english_for_every_kind(
     kind: str, address: str, said: str
 ) -> None:
     # "in the target of a approval step" was what a reviewer read for a hand-edited plan.
-    doc = Plan().to_document()
-    doc["customers"] = [
-        {
-            "customerExternalId": "c",
-            "projectId": None,
-            "steps": [
-                {"address": address, "kind": kind, "action": "update", "target": {"bogus": 1}}
-            ],
-        }
-    ]
-    with pytest.raises(ValueError, match="not a plan this version wrote") as refused:
-        Plan.from_document(doc)
-    assert f"customers.0.steps.0.target.bogus: Extra inputs are not permitted {said}" in str(
-        refused.value
-    )
+    refused = _refusal_of_step({"address": address, "kind": kind, "target": {"bogus": 1}})
+    assert f"customers.0.steps.0.target.bogus: Extra inputs are not permitted {said}" in refused
 
 
 @pytest.mark.parametrize("target", ["p1", 5, ["p1"]])
@@ -135,20 +122,19 @@ def test_a_saved_target_that_is_not_an_object_is_refused_without_naming_a_class(
 ) -> None:
     # pydantic says "a valid dictionary or instance of ApprovalTarget": a name of the code,
     # not of the plan file a reviewer edited.
-    doc = Plan().to_document()
-    doc["customers"] = [
-        {
-            "customerExternalId": "c",
-            "projectId": None,
-            "steps": [
-                {"address": "c/approval", "kind": "approval", "action": "update", "target": target}
-            ],
-        }
-    ]
-    with pytest.raises(ValueError, match="not a plan this version wrote") as refused:
-        Plan.from_document(doc)
-    said = str(refused.value)
+    said = _refusal_of_step({"address": "c/approval", "kind": "approval", "target": target})
     assert "Target" not in said, said
     assert "instance of" not in said, said
     assert "customers.0.steps.0.target: Input should be an object" in said, said
     assert "in the target of an approval step" in said, said
+
+
+def _refusal_of_step(step: dict[str, object]) -> str:
+    """What loading a saved plan of one customer with this one (update) step refuses it with."""
+    doc = Plan().to_document()
+    doc["customers"] = [
+        {"customerExternalId": "c", "projectId": None, "steps": [{"action": "update", **step}]}
+    ]
+    with pytest.raises(ValueError, match="not a plan this version wrote") as refused:
+        Plan.from_document(doc)
+    return str(refused.value)
