@@ -153,7 +153,6 @@ class ClientCore(Sender):
         job_id: str,
         *,
         expected_seconds: float,
-        on_progress: OnProgress | None = None,
         timeout: float | None = None,  # noqa: ASYNC109 (a deadline in job time, not a cancel scope)
         elapsed: float = 0.0,
         on_job: Callable[[records.Job], object] | None = None,
@@ -162,8 +161,8 @@ class ClientCore(Sender):
 
         `elapsed` is how long the job has already run (when resuming). Raises JobFailedError
         (with the job's `error.code`) or JobTimeoutError (default deadline: 10·expected + 60 s).
-        `on_progress` hears each new state as sent, `on_job` as a record (a state that is no
-        job record is not heard: progress is for the eye, the final answer is checked).
+        `on_job` hears each new state as a record (a state that is no job record is not heard:
+        progress is for the eye, the final answer is checked).
         """
         path = self._redactor.text(endpoints.GET_JOB.path(job_id))
 
@@ -183,7 +182,7 @@ class ClientCore(Sender):
             clock=self._clock,
             sleep=self._sleep,
             stats=self.stats.jobs,
-            on_progress=_heard(on_progress, on_job),
+            on_progress=None if on_job is None else _heard(on_job),
             timeout=timeout,
             elapsed=elapsed,
             spare=lambda: self._pacer.spare(endpoints.GET_JOB.rate),
@@ -191,18 +190,10 @@ class ClientCore(Sender):
         return check(endpoints.GET_JOB.record, final, method="GET", path=path, request_id=None)
 
 
-def _heard(
-    on_progress: OnProgress | None, on_job: Callable[[records.Job], object] | None
-) -> OnProgress | None:
-    """One hook for the poller: the body to `on_progress`, the parsed job to `on_job`."""
-    if on_job is None:
-        return on_progress
+def _heard(on_job: Callable[[records.Job], object]) -> OnProgress:
+    """The poller's hook for each fresh body: the job parsed, to `on_job`."""
 
     async def heard(body: JsonObject) -> None:
-        if on_progress is not None:
-            result = on_progress(body)
-            if inspect.isawaitable(result):
-                await result
         result = _job_or_none(body, on_job)
         if inspect.isawaitable(result):
             await result

@@ -14,7 +14,7 @@ import stamina
 from layers_reconcile.client import LayersClient
 from layers_reconcile.errors import NotFoundError
 from layers_reconcile.ids import content_id_for, idempotency_key_for, project_id_for
-from layers_reconcile.records import Project
+from layers_reconcile.records import Job, Project
 
 server_module = pytest.importorskip("layers_reconcile.emulator.server")
 app_module = pytest.importorskip("layers_reconcile.emulator.app")
@@ -110,13 +110,13 @@ async def test_content_job_is_polled_to_completion_over_http() -> None:
             started = await client.generate_content(
                 project.id, body, idempotency_key_for("jobs-001", "content", body)
             )
-            progress: list[dict[str, Any]] = []
+            progress: list[Job] = []
             job = await client.wait_for_job(
-                started.job_id, expected_seconds=135.0 / speed, on_progress=progress.append
+                started.job_id, expected_seconds=135.0 / speed, on_job=progress.append
             )
             assert job.status == "completed"
             assert client.stats.polls <= 12
-            assert progress[-1]["status"] == "completed"
+            assert progress[-1].status == "completed"
 
 
 def manual_client(clock: Any, app: Any, **kw: Any) -> LayersClient:

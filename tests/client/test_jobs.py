@@ -36,6 +36,7 @@ class ScriptedJob:
         self.polls: list[float] = []
         self.if_none_match: list[str | None] = []
         self.not_modified = 0
+        self.sent: list[dict[str, Any]] = []  # the bodies answered 200, in order
 
     def body(self) -> dict[str, Any]:
         t = self.clock() - self.started
@@ -60,6 +61,7 @@ class ScriptedJob:
         if sent == etag:
             self.not_modified += 1
             return httpx.Response(304, headers={"ETag": etag})
+        self.sent.append(body)
         return httpx.Response(200, json=body, headers={"ETag": etag})
 
 
@@ -137,9 +139,9 @@ def test_an_underestimated_job_costs_logarithmically_many_polls() -> None:
 
 async def test_polls_until_completed_with_etags(make_client: MakeClient, clock: FakeClock) -> None:
     job = ScriptedJob(clock, duration=300.0)
-    seen: list[dict[str, Any]] = []
+    seen: list[Job] = []
     async with make_client(job) as client:
-        final = await client.wait_for_job("job_1", expected_seconds=330.0, on_progress=seen.append)
+        final = await client.wait_for_job("job_1", expected_seconds=330.0, on_job=seen.append)
     assert final.status == "completed"
     assert final.raw()["result"] == {"prNumber": 142}
     assert client.stats.polls == len(job.polls) <= 8
@@ -151,9 +153,9 @@ async def test_polls_until_completed_with_etags(make_client: MakeClient, clock: 
     # the first poll has no ETag; later ones send the last one received
     assert job.if_none_match[0] is None
     assert all(tag is not None for tag in job.if_none_match[1:])
-    # on_progress sees each fresh body, not the 304s
+    # on_job hears each fresh body, not the 304s
     assert len(seen) == len(job.polls) - job.not_modified
-    assert seen[-1]["status"] == "completed"
+    assert seen[-1].status == "completed"
 
 
 async def test_a_job_sixty_times_faster_is_noticed_in_seconds(
@@ -185,14 +187,14 @@ async def test_304_keeps_the_last_body(make_client: MakeClient, clock: FakeClock
     assert job.not_modified > 0
 
 
-async def test_async_on_progress_is_awaited(make_client: MakeClient, clock: FakeClock) -> None:
+async def test_async_on_job_is_awaited(make_client: MakeClient, clock: FakeClock) -> None:
     stages: list[str | None] = []
 
-    async def on_progress(body: dict[str, Any]) -> None:
-        stages.append(body.get("stage"))
+    async def on_job(job: Job) -> None:
+        stages.append(job.stage)
 
     async with make_client(ScriptedJob(clock, duration=100.0)) as client:
-        await client.wait_for_job("job_1", expected_seconds=100.0, on_progress=on_progress)
+        await client.wait_for_job("job_1", expected_seconds=100.0, on_job=on_job)
     assert stages[-1] is None  # the terminal body has no stage
     assert len(stages) >= 2
 
@@ -292,14 +294,11 @@ async def test_on_job_hears_each_fresh_state_as_a_job_record(
     """apply's progress reads the job by attribute: each state is parsed at the client."""
     job = ScriptedJob(clock, duration=300.0)
     heard: list[Job] = []
-    bodies: list[dict[str, Any]] = []
     async with make_client(job) as client:
-        await client.wait_for_job(
-            "job_1", expected_seconds=330.0, on_job=heard.append, on_progress=bodies.append
-        )
-    assert [type(j) for j in heard] == [Job] * len(bodies)
+        await client.wait_for_job("job_1", expected_seconds=330.0, on_job=heard.append)
+    assert [type(j) for j in heard] == [Job] * len(job.sent)
     assert [(j.stage, j.progress) for j in heard] == [
-        (b.get("stage"), b.get("progress")) for b in bodies
+        (b.get("stage"), b.get("progress")) for b in job.sent
     ]
     assert heard[-1].status == "completed"
     assert any(j.stage and 0 < (j.progress or 0) < 1 for j in heard)
