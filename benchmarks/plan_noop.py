@@ -18,6 +18,10 @@
 (Rev B's content records are the tool's own); their content remixes a slideshow post (Rev B
 has no `format: auto`). Issue 17's target: no more requests per customer than on Rev A.
 
+`--latency-ms N` holds every answer N ms (a network's round trip); by default the emulator answers
+at once, so both sides are bound by their own CPU and the ratio is the tool's own cost. (Until
+2026-12 every answer stalled ~40 ms on Nagle's algorithm in the emulator, which hid that cost.)
+
 The emulator reports the `partner` tier, and the client paces itself to it (6,000 reads/min),
 so a 1,000-customer plan is bound by the tier, not by the tool. By default both sides run
 unpaced to measure the tool's own overhead; `--paced` paces both to the tier instead.
@@ -60,7 +64,10 @@ from layers_reconcile.emulator.settings import EmulatorSettings
 db = Path(sys.argv[1]) if sys.argv[1] else None
 revision = sys.argv[2] if len(sys.argv) > 2 else "a"
 consent = len(sys.argv) > 3 and sys.argv[3] == "auto-consent"
-settings = EmulatorSettings(port=0, speed=1000, db=db, api_revision=revision, auto_consent=consent)
+latency = float(sys.argv[4]) if len(sys.argv) > 4 else 0.0
+settings = EmulatorSettings(
+    port=0, speed=1000, db=db, api_revision=revision, auto_consent=consent, latency_ms=latency
+)
 with EmulatorServer(settings) as server:
     print(server.url, server.api_key, flush=True)
     sys.stdin.read()
@@ -172,12 +179,13 @@ def seeded_emulator(
     workspace: str = "bench",
     revision: str = "a",
     ws: Path | None = None,
+    latency_ms: float = 0.0,
 ) -> Iterator[tuple[str, str]]:
     """The emulator in its own process (url, key), holding `ids` as converged customers (on
     Rev B, the workspace `ws` converged by `apply`)."""
-    consent = ["auto-consent"] if revision == "b" else []
+    consent = "auto-consent" if revision == "b" else ""
     emulator = subprocess.Popen(
-        [sys.executable, "-c", SERVE, str(db or ""), revision, *consent],
+        [sys.executable, "-c", SERVE, str(db or ""), revision, consent, str(latency_ms)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -278,6 +286,12 @@ def main() -> None:
         help="compare customers in child organizations with flat ones (Rev B; see above)",
     )
     parser.add_argument("--api-revision", choices=("a", "b"), default="a", help="the API served")
+    parser.add_argument(
+        "--latency-ms",
+        type=float,
+        default=0.0,
+        help="hold every answer this long (a network's round trip; 0: the tool's own cost)",
+    )
     args = parser.parse_args()
     if args.children:
         children_main(args)
@@ -290,7 +304,10 @@ def main() -> None:
     for ext in ids:
         (ws / "customers" / f"{ext}.yaml").write_text(customer_file(ext, args.api_revision))
     revision = args.api_revision
-    with seeded_emulator(args.db, ids, reuse=args.reuse, revision=revision, ws=ws) as (url, key):
+    latency = args.latency_ms
+    with seeded_emulator(
+        args.db, ids, reuse=args.reuse, revision=revision, ws=ws, latency_ms=latency
+    ) as (url, key):
         mode = "paced" if args.paced else "unpaced"
         out = work / "plan.json"
         command = [sys.executable, "-c", RUN_PLAN, mode, "--api-url", url, "--api-key", key]
@@ -332,7 +349,7 @@ def main() -> None:
     )
     print(
         f"\nno-op plan of {n} customers on Rev {revision.upper()} ({mode}, parallelism "
-        f"{args.parallelism}, median of {len(runs)})"
+        f"{args.parallelism}, latency {latency:g} ms, median of {len(runs)})"
     )
     print(f"  plan exit code {code} (0 = no changes), summary.changes = {summary['changes']}")
     print(f"  {'':18}{'plan':>12}{'bare script':>14}")
