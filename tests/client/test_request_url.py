@@ -21,7 +21,9 @@ BASES = [
     "https://gateway.example/layers",
     "https://user:p%40ss@gateway.example:8443/a/b/",
     "http://[::1]:9000",
+    "https://ex%C3%A4mple.example:443/",
 ]
+ODD_BASES = ["https://gateway.example/p?k=v", "https://gateway.example/p#frag"]
 
 _segment_text = st.text(max_size=12)
 _escaped = _segment_text.map(lambda t: quote(t, safe=""))
@@ -31,7 +33,9 @@ _values = st.one_of(st.text(max_size=10), st.integers(), st.booleans(), st.float
 _params = st.one_of(st.none(), st.dictionaries(st.text(max_size=8), _values, max_size=4))
 
 
-CLIENTS = {base: httpx.Client(base_url=base) for base in BASES}  # sends nothing: never closed
+CLIENTS = {
+    base: httpx.Client(base_url=base) for base in BASES + ODD_BASES
+}  # sends nothing: never closed
 
 
 def _slow(base: str, path: str, params: dict[str, Any] | None) -> httpx.URL:
@@ -39,7 +43,7 @@ def _slow(base: str, path: str, params: dict[str, Any] | None) -> httpx.URL:
 
 
 @settings(max_examples=300, deadline=None)
-@given(base=st.sampled_from(BASES), parts=_paths, params=_params)
+@given(base=st.sampled_from(BASES + ODD_BASES), parts=_paths, params=_params)
 def test_the_direct_url_is_the_one_httpx_builds(
     base: str, parts: list[str], params: dict[str, Any] | None
 ) -> None:
@@ -70,3 +74,5 @@ def test_what_is_not_plain_is_left_to_httpx() -> None:
     assert request_url(base, "/v1/../x", None) is None  # a dot segment resolves
     assert request_url(base, "/v1/x", {}) is None  # an empty query: httpx's own choice
     assert request_url(base, "//evil.example/v1", None) is None  # httpx reads a host there
+    for odd in ODD_BASES:
+        assert request_url(httpx.URL(odd), "/v1/x", None) is None
