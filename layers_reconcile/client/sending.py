@@ -42,7 +42,7 @@ from layers_reconcile.client.retrying import (
     outcome_of,
     repeatable,
 )
-from layers_reconcile.client.wire import BearerAuth, Response
+from layers_reconcile.client.wire import BearerAuth, Response, request_url
 from layers_reconcile.errors import ApiError, Attempts, RateLimitedError, TransportError
 
 _log = logging.getLogger(__name__)
@@ -215,7 +215,18 @@ class Sender:
             raise
 
     async def _attempts(self, call: Call) -> Response:
-        """Every attempt of `call` until one succeeds or `_backoff` says stop."""
+        """Every attempt of `call` until one succeeds or `_backoff` says stop.
+
+        The first attempt is sent straight away: almost every call succeeds at once, and
+        stamina's retry context costs more per call than the rest of the client (a no-op plan
+        of 1,000 customers sends 5,006 reads). Its failure is handed to stamina as stamina's
+        own first attempt, so the backoff, stamina's instrumentation (the retry lines of -v)
+        and the attempt numbers are exactly those of a loop begun before it.
+        """
+        try:
+            return await self._attempt(call, 1)
+        except Exception as exc:  # BaseException (a cancel, Ctrl-C) is never retried
+            first: Exception | None = exc
         retrying = stamina.retry_context(
             on=lambda exc: self._backoff(call, exc),
             attempts=self.max_attempts,
@@ -226,18 +237,25 @@ class Sender:
         )
         async for attempt in retrying:
             with attempt:
-                if attempt.num > 1:
-                    self.stats.retries += 1
-                if call.wait_next > 0:
-                    wait, call.wait_next = call.wait_next, 0.0
-                    await self._sleep(wait)
-                waited, call.slot = await self._pacer.acquire(call.endpoint)
-                self.stats.paced_seconds += waited
-                try:
-                    return await self._send_once(call, attempt.num)
-                finally:
-                    self._pacer.answered(call.endpoint, call.slot)
+                if first is not None:  # stamina's first attempt is the one already made
+                    failure, first = first, None
+                    raise failure
+                self.stats.retries += 1
+                return await self._attempt(call, attempt.num)
         raise AssertionError("unreachable: stamina re-raises the last failure")
+
+    async def _attempt(self, call: Call, number: int) -> Response:
+        """Attempt `number` of `call`: the wait its backoff asked for, its pacing slot, and the
+        request itself."""
+        if call.wait_next > 0:
+            wait, call.wait_next = call.wait_next, 0.0
+            await self._sleep(wait)
+        waited, call.slot = await self._pacer.acquire(call.endpoint)
+        self.stats.paced_seconds += waited
+        try:
+            return await self._send_once(call, number)
+        finally:
+            self._pacer.answered(call.endpoint, call.slot)
 
     def _backoff(self, call: Call, exc: Exception) -> bool | float:
         """`decide` whether to retry; the exponential, jittered wait is slept by the client's own
@@ -258,9 +276,15 @@ class Sender:
         call.new_attempt()
         self.stats.requests += 1
         self.stats.by_class[call.endpoint] = self.stats.by_class.get(call.endpoint, 0) + 1
-        request = self._http.build_request(
-            call.method, call.path, params=call.params, json=call.body, headers=call.headers
-        )
+        url = request_url(self._http.base_url, call.path, call.params)
+        if url is None:
+            request = self._http.build_request(
+                call.method, call.path, params=call.params, json=call.body, headers=call.headers
+            )
+        else:
+            request = self._http.build_request(
+                call.method, url, json=call.body, headers=call.headers
+            )
         # The whole attempt, body included, within the per-attempt deadline and what is left of
         # the retry budget: httpx's timeouts bound only each gap between bytes.
         deadline = max(0.05, min(self.timeout, self._budget_left(call)))

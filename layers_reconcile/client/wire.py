@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+import re
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -32,6 +33,37 @@ def segment(value: str | int) -> str:
     if problem is not None:
         raise UnexpectedAnswerError(problem)
     return quote(text, safe="")
+
+
+# A path httpx keeps exactly as written: unreserved characters, sub-delimiters, ":", "@", "/" and
+# percent-escapes; no "?" or "#" to split off, nothing to escape, no dot segment to resolve, no
+# "//" to start it (httpx reads `//host/...` as another host).
+_PLAIN_PATH = re.compile(r"(?!//)(?!.*/\.)/(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})*")
+
+
+def request_url(base: httpx.URL, path: str, params: Mapping[str, Any] | None) -> httpx.URL | None:
+    """The URL `httpx.AsyncClient.build_request` makes of `path` and `params` under `base` (the
+    client's `base_url`, which httpx ends with "/"), parsed once: httpx parses the path, then the
+    joined URL, then the URL with its query again (about 0.1 ms a request). None when the path
+    is not plain (`_PLAIN_PATH`), `params` is empty or the base has a query or fragment: the
+    caller lets httpx build it. `tests/client/test_request_url.py` holds both ways equal."""
+    if (params is not None and not params) or not _PLAIN_PATH.fullmatch(path):
+        return None
+    if base.query or base.fragment:  # httpx puts the path after them: its own odd join
+        return None
+    userinfo = base.userinfo.decode("ascii")
+    url = "".join(
+        (
+            f"{base.scheme}://",
+            f"{userinfo}@" if userinfo else "",
+            base.netloc.decode("ascii"),
+            base.raw_path.decode("ascii"),
+            path.lstrip("/"),
+        )
+    )
+    if params:
+        url += "?" + str(httpx.QueryParams(params))
+    return httpx.URL(url)
 
 
 class BearerAuth(httpx.Auth):
