@@ -66,7 +66,7 @@ class Project(Model):
     @property
     def github_ingest(self) -> IngestRun | None:
         """`ingestState.github`, parsed with the row (None: no ingest, or not an object)."""
-        return self.ingest_state.github if self.ingest_state else None
+        return None if self.ingest_state is None else self.ingest_state.github
 
 
 class Whoami(Model):
@@ -163,7 +163,8 @@ class ApprovalPolicy(Model):
     Its fields mirror the file's `approval:`. The three the tool reads are parsed once, here (a
     value of the wrong type reads as None); the policy as sent is kept too (`values()`, what
     every dump gives back): the diff compares the file's fields with it by name, so a value the
-    API sent of the wrong type shows as it was sent."""
+    API sent of the wrong type shows as it was sent. Built by `model_validate` from the API's
+    (the file's) names."""
 
     requires_approval: Annotated[bool | None, BeforeValidator(bool_or_none)] = None
     first_n_posts_blocked: Annotated[int | None, BeforeValidator(int_or_none)] = None
