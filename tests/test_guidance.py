@@ -36,7 +36,7 @@ from layers_reconcile.guidance import (
 )
 from layers_reconcile.plan.ids import RESERVED_KEY
 from layers_reconcile.plan.planner import not_planned
-from tests.plan.builders import converged, loaded
+from tests.plan.builders import changed, converged, loaded
 from tests.plan.test_diff import plan_of, spec
 
 REPO = "quinns-coffee/vault-private"
@@ -48,7 +48,7 @@ def _plan_warning(code: str) -> str:
     assert actual.project is not None
     assert actual.project.metadata is not None
     actual.project.metadata[RESERVED_KEY]["ingest"].update(status="failed", error=code)
-    actual.project = actual.project.model_copy(update={"ingest_state": {"github": None}})
+    actual.project = changed(actual.project, ingestState={"github": None})
     (step,) = plan_of(data, actual).steps
     (warning,) = step.warnings
     return warning

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +27,7 @@ from layers_reconcile.plan.links import github_key, recorded, social_key
 from layers_reconcile.plan.orgs import ARCHIVED
 from layers_reconcile.plan.rounds import Entry, round_of
 from layers_reconcile.records import (
+    ApprovalPolicy,
     ContentRecord,
     CreditLimits,
     Installation,
@@ -180,7 +181,9 @@ async def _customer(
     data = result.data
     data["project"] = _project(project)
     data["approval"] = _approval(
-        approval_of(await api.get_review_policy(pid)) if api.revision == "b" else project
+        ApprovalPolicy.model_validate(approval_of(await api.get_review_policy(pid)))
+        if api.revision == "b"
+        else _policy_of(project)
     )
     github = _github(reserved, installations, result.notes)
     if github:
@@ -221,26 +224,28 @@ def _project(project: Project) -> JsonDict:
     return out
 
 
-def _approval(source: Project | Mapping[str, Any]) -> JsonDict:
-    """`source`: Rev A's project row (the policy embedded), or Rev B's review policy in the
-    file's words (`revb.approval_of`)."""
-    policy: Mapping[str, Any] = (
-        (
-            source.approval_policy
-            or {
-                "requiresApproval": source.requires_approval,
-                "firstNPostsBlocked": source.first_n_posts_blocked,
-                "autoApproveAfter": source.auto_approve_after,
-            }
-        )
-        if isinstance(source, Project)
-        else source
-    )
-    out: JsonDict = {"requiresApproval": bool(policy.get("requiresApproval"))}
-    for name in ("firstNPostsBlocked", "autoApproveAfter"):
-        if policy.get(name) is not None:
-            out[name] = policy[name]
+def _approval(policy: ApprovalPolicy) -> JsonDict:
+    """The file's `approval:` from the policy Layers has: a field it does not hold as its type
+    (a number, a duration) is left out, as `requiresApproval` not a boolean reads as false."""
+    out: JsonDict = {"requiresApproval": bool(policy.requires_approval)}
+    if policy.first_n_posts_blocked is not None:
+        out["firstNPostsBlocked"] = policy.first_n_posts_blocked
+    if policy.auto_approve_after is not None:
+        out["autoApproveAfter"] = policy.auto_approve_after
     return out
+
+
+def _policy_of(project: Project) -> ApprovalPolicy:
+    """Rev A's policy: the one the row embeds, else the row's own fields."""
+    embedded = project.approval_policy
+    if embedded is not None and embedded.values():
+        return embedded
+    flat = {
+        "requiresApproval": project.requires_approval,
+        "firstNPostsBlocked": project.first_n_posts_blocked,
+        "autoApproveAfter": project.auto_approve_after,
+    }
+    return ApprovalPolicy.model_validate(flat)
 
 
 def _github(
@@ -314,9 +319,8 @@ async def _content(api: LayersClient, pid: str, reserved: Reserved, notes: list[
             "variants": int(entry.get("variants") or len(ids)),
             "brief": brief,
         }
-        post = raw_brief.get("tiktokVideoId")  # Rev B: the post a remix started from
-        if isinstance(post, str) and post:
-            item["source"] = {"tiktokVideoId": post}
+        if first.tiktok_video_id:  # Rev B: the post a remix started from
+            item["source"] = {"tiktokVideoId": first.tiktok_video_id}
         statuses = []
         for cid in ids:
             container = first if cid == ids[0] else await api.get_content(cid)

@@ -15,7 +15,7 @@ from layers_reconcile.client import endpoints
 from layers_reconcile.client.endpoints import Endpoint
 from layers_reconcile.client.jobs import OnProgress
 from layers_reconcile.client.jobs import wait_for_job as _wait_for_job
-from layers_reconcile.client.records import Listed, Page, Record, Shape, check
+from layers_reconcile.client.records import Listed, Page, Shape, check
 from layers_reconcile.client.sending import Sender
 from layers_reconcile.client.wire import Response
 from layers_reconcile.errors import UnexpectedAnswerError
@@ -123,9 +123,6 @@ class ClientCore(Sender):
         """Every item of a declared paginated list, each checked against the endpoint's record."""
         path = endpoint.path(*values)
         return [item async for item in self._pages(path, params, endpoint.record, endpoint)]
-
-    async def get_json(self, path: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        return self.checked(Record, await self.request("GET", path, params=params), "GET", path)
 
     def checked(self, record: Shape[T], answer: Response, method: str, path: str) -> T:
         """The body of `answer` when it has the shape of `record`, else UnexpectedAnswerError."""

@@ -51,8 +51,7 @@ ID_KEYS = frozenset(
 )
 
 
-# Any JSON object, read as a plain dict (the raw `get_json`, list items not checked further).
-Record: Shape[records.JsonObject] = Shape("answer", TypeAdapter(records.AnyObject))
+# Any JSON object, read as a plain dict (list items not checked further).
 Listed: Shape[records.JsonObject] = Shape("list item", TypeAdapter(records.AnyObject))
 Answer = Shape.of(records.Answer, "answer")
 Whoami = Shape.of(records.Whoami, "whoami")

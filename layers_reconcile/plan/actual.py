@@ -15,6 +15,7 @@ from pydantic.alias_generators import to_camel
 from layers_reconcile.apirevision import ApiRevision
 from layers_reconcile.plan.ids import RESERVED_KEY
 from layers_reconcile.records import (
+    ApprovalPolicy,
     Container,
     Influencer,
     Installation,
@@ -57,7 +58,8 @@ class ActualCustomer(_Model):
     project: Project | None = None  # GET /v1/projects/:id
     # Other projects found with the same customerExternalId (ids), besides `project`.
     other_project_ids: list[str] = Field(default_factory=list)
-    approval_policy: JsonDict | None = None
+    # The approval policy in the file's words (Rev B's review policy mapped by `revb`).
+    approval_policy: ApprovalPolicy | None = None
     # Parsed records (a dict given here is parsed; the client's models pass as they are).
     github_installations: list[Installation] | None = None
     github_unchecked: str | None = None

@@ -15,7 +15,7 @@ from layers_reconcile.plan.fields import fingerprint
 from layers_reconcile.plan.ignore import set_aside
 from layers_reconcile.plan.model import Action, Change, Step
 from layers_reconcile.plan.targets import StepTarget
-from layers_reconcile.records import ApprovalPolicy, Project, ReservedRecord
+from layers_reconcile.records import Project, ReservedRecord
 
 
 class Loaded(Protocol):
@@ -94,8 +94,7 @@ def requires_approval(ctx: Ctx) -> bool:
     if ctx.spec.approval is not None and ctx.spec.approval.requiresApproval is not None:
         return ctx.spec.approval.requiresApproval
     project = ctx.project
-    for source in (ctx.actual.approval_policy, project.approval_policy if project else None):
-        said = ApprovalPolicy.model_validate(source).requires_approval if source else None
-        if said is not None:
-            return said
+    for policy in (ctx.actual.approval_policy, project.approval_policy if project else None):
+        if policy is not None and policy.requires_approval is not None:
+            return policy.requires_approval
     return bool(project and project.requires_approval)

@@ -24,7 +24,13 @@ from layers_reconcile.errors import (
 from layers_reconcile.plan import orgs
 from layers_reconcile.plan.actual import ActualCustomer, JsonDict, SharedActual, reserved_of
 from layers_reconcile.plan.ids import project_id_for, same_id
-from layers_reconcile.records import Installation, Organization, Project, ReservedRecord
+from layers_reconcile.records import (
+    ApprovalPolicy,
+    Installation,
+    Organization,
+    Project,
+    ReservedRecord,
+)
 from layers_reconcile.revb import approval_of, approval_on_row
 from layers_reconcile.statuses import UNKNOWN
 
@@ -357,16 +363,17 @@ async def _awaited(read: Awaitable[Any]) -> Any:
 
 async def _approval_policy(
     client: LayersClient, pid: str, project: Project, spec: CustomerSpec
-) -> JsonDict:
+) -> ApprovalPolicy:
     """The project row embeds the policy (guide step 4); read the policy itself only if it lacks a
     field. Rev B sets it apart, as the review policy, and shows it on the row too: read
     `/content-review-policy` only for a row without it. Both in the file's words."""
     assert spec.approval is not None
     if client.revision == "b":
         on_row = approval_on_row(project)
-        return on_row if on_row is not None else approval_of(await client.get_review_policy(pid))
+        words = on_row if on_row is not None else approval_of(await client.get_review_policy(pid))
+        return ApprovalPolicy.model_validate(words)
     wanted = spec.approval.model_fields_set
     embedded = project.approval_policy
-    if isinstance(embedded, dict) and wanted <= embedded.keys():
+    if embedded is not None and wanted <= embedded.values().keys():
         return embedded
-    return (await client.get_approval_policy(pid)).values()
+    return await client.get_approval_policy(pid)

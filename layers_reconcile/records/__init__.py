@@ -35,6 +35,7 @@ from layers_reconcile.records.base import (
 from layers_reconcile.records.content import (
     Container,
     IngestRun,
+    IngestState,
     Job,
     JobError,
     JobResult,
@@ -89,6 +90,7 @@ __all__ = [
     "Influencer",
     "IngestRecord",
     "IngestRun",
+    "IngestState",
     "Installation",
     "InstallationAnswer",
     "Int",

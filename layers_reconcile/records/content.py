@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, Strict, model_validator
+from pydantic import AliasPath, BeforeValidator, Field, Strict, model_validator
 
 from layers_reconcile.records.base import (
     Format,
@@ -41,6 +41,13 @@ class IngestRun(Model):
     status: IngestStatusField = None
     status_sent: Text = sent("status")
     error: Annotated[JobError | None, BeforeValidator(object_or_none)] = None
+
+
+class IngestState(Model):
+    """`ingestState` on a project row: the last ingest of each source (`website`, `appstore`:
+    kept as sent, not read); `github` None when absent, null or not an object."""
+
+    github: Annotated[IngestRun | None, BeforeValidator(object_or_none)] = None
 
 
 class JobResult(Model):
@@ -97,7 +104,12 @@ class Container(Model):
     status_sent: Text = sent("status")
     approval_status: ApprovalStatusField = None
     approval_status_sent: Text = sent("approvalStatus")
+    # The brief as sent: its fields mirror the file's `brief:` (compared, written back by name).
     brief: Annotated[JsonObject | None, BeforeValidator(object_or_none)] = None
+    # Rev B: the TikTok post a remix started from, which the API keeps in the brief.
+    tiktok_video_id: Text = Field(
+        default=None, validation_alias=AliasPath("brief", "tiktokVideoId"), exclude=True
+    )
     format: Format = None
     job_id: Text = None
     pending_schedule_intents: Annotated[

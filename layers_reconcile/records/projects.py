@@ -6,7 +6,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Strict, model_validator
+from pydantic import (
+    BeforeValidator,
+    ModelWrapValidatorHandler,
+    PrivateAttr,
+    Strict,
+    model_serializer,
+    model_validator,
+)
 
 from layers_reconcile.records.base import (
     JsonObject,
@@ -18,10 +25,11 @@ from layers_reconcile.records.base import (
     bool_or_none,
     id_from,
     int_or_none,
+    object_or_none,
     sent,
     text_or_none,
 )
-from layers_reconcile.records.content import IngestRun
+from layers_reconcile.records.content import IngestRun, IngestState
 from layers_reconcile.statuses import (
     InfluencerStatusField,
     InstallationStatusField,
@@ -45,9 +53,9 @@ class Project(Model):
     status: ProjectStatusField = None
     status_sent: Text = sent("status")
     metadata: JsonObject | None = None
-    approval_policy: Object = None
+    approval_policy: Annotated[ApprovalPolicy | None, BeforeValidator(object_or_none)] = None
     brand_context: Object = None
-    ingest_state: Object = None
+    ingest_state: Annotated[IngestState | None, BeforeValidator(object_or_none)] = None
     requires_approval: Annotated[bool | None, BeforeValidator(bool_or_none)] = None
     timezone: Text = None
     primary_language: Text = None
@@ -57,11 +65,8 @@ class Project(Model):
 
     @property
     def github_ingest(self) -> IngestRun | None:
-        """`ingestState.github` read (None: no ingest, or not an object). Parsed from the row's
-        `ingest_state` as sent when asked, so a copy of the row with another state reads it."""
-        state = self.ingest_state
-        run = state.get("github") if isinstance(state, dict) else None
-        return IngestRun.model_validate(run) if isinstance(run, dict) else None
+        """`ingestState.github`, parsed with the row (None: no ingest, or not an object)."""
+        return None if self.ingest_state is None else self.ingest_state.github
 
 
 class Whoami(Model):
@@ -152,17 +157,35 @@ class OAuthStatus(Model):
 
 
 class ApprovalPolicy(Model):
-    """`GET|PATCH /v1/projects/:id/approval-policy`: its fields mirror the file's `approval:`
-    (each compared by name), so they are kept as sent."""
+    """`GET|PATCH /v1/projects/:id/approval-policy`, the policy a Rev A project row embeds, or
+    Rev B's review policy in the file's words (`revb.approval_of`).
+
+    Its fields mirror the file's `approval:`. The three the tool reads are parsed once, here (a
+    value of the wrong type reads as None); the policy as sent is kept too (`values()`, what
+    every dump gives back): the diff compares the file's fields with it by name, so a value the
+    API sent of the wrong type shows as it was sent. Built by `model_validate` from the API's
+    (the file's) names."""
+
+    requires_approval: Annotated[bool | None, BeforeValidator(bool_or_none)] = None
+    first_n_posts_blocked: Annotated[int | None, BeforeValidator(int_or_none)] = None
+    auto_approve_after: Text = None
+    _sent: JsonObject = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _keep_sent(cls, value: Any, handler: ModelWrapValidatorHandler[ApprovalPolicy]) -> Any:
+        policy = handler(value)
+        if isinstance(value, dict):
+            policy._sent = dict(value)
+        return policy
+
+    @model_serializer(mode="plain")
+    def _as_sent(self) -> JsonObject:
+        return self.values()
 
     def values(self) -> JsonObject:
-        return dict(self.model_extra or {})
-
-    @property
-    def requires_approval(self) -> bool | None:
-        """`requiresApproval` when the policy says it (a boolean; anything else does not)."""
-        value = (self.model_extra or {}).get("requiresApproval")
-        return value if isinstance(value, bool) else None
+        """The policy as the API sent it (the file's names)."""
+        return dict(self._sent)
 
 
 class ReviewPolicy(Model):

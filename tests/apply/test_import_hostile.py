@@ -116,3 +116,31 @@ def test_a_planted_link_in_customers_is_not_written_through(tmp_path: Path) -> N
         done = run_cli("import", str(ws), "--force", env=emu.env())
     assert outside.read_text() == "untouched\n"
     assert "leads out of" in done.stdout + done.stderr
+
+
+def test_an_approval_policy_field_of_the_wrong_type_is_not_written_back(tmp_path: Path) -> None:
+    # Layers answers the policy with values of the wrong type: the file import writes holds
+    # none of them (a text "no" is no "yes"), so it validates, and plan shows what Layers has.
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "layers.yaml").write_text("workspace: ours\n")
+    with local_emulator(tmp_path) as emu:
+        api = Api(emu.url)
+        _project(api, "odd-policy-001", "ours")
+        pid = api.project("odd-policy-001")["id"]
+        api.close()
+        store = emu.emulator.store
+        doc = store.get("project", pid)
+        assert doc is not None
+        odd = {"requiresApproval": "no", "firstNPostsBlocked": "7", "autoApproveAfter": 5}
+        store.put("project", {**doc, **odd})
+        done = run_cli("import", str(ws), env=emu.env())
+        assert done.returncode == 0, done.stdout + done.stderr
+        written = (ws / "customers" / "odd-policy-001.yaml").read_text()
+        valid = run_cli("validate", str(ws), env=emu.env())
+        planned = run_cli("plan", str(ws), env=emu.env())
+    assert "approval:\n  requiresApproval: false\n" in written
+    assert "firstNPostsBlocked" not in written
+    assert "autoApproveAfter" not in written
+    assert valid.returncode == 0, valid.stdout + valid.stderr
+    assert 'requiresApproval: "no" -> false' in planned.stdout, planned.stdout

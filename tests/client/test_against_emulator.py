@@ -143,7 +143,7 @@ async def test_pacing_keeps_a_standard_key_free_of_429s() -> None:
         await client.whoami()
         start = clock.now()
         for i in range(300):
-            await client.get_json("/v1/projects", {"limit": 1 + i % 5})
+            await client.request("GET", "/v1/projects", params={"limit": 1 + i % 5})
         for i in range(25):
             await create(client, f"paced-{i:03d}")
     assert client.stats.rate_limited == 0
@@ -158,7 +158,7 @@ async def test_an_unpaced_client_waits_out_429s_exactly() -> None:
     app = app_module.create_app(settings(api_key=KEY, rate_limit_tier="standard"), clock=clock)
     async with manual_client(clock, app) as client:
         for _ in range(130):  # no whoami: no pacing, so the emulator's bucket of 120 runs dry
-            await client.get_json("/v1/projects")
+            await client.request("GET", "/v1/projects")
     assert client.stats.rate_limited > 0
     assert client.stats.requests == 130 + client.stats.rate_limited
 

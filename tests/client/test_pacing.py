@@ -75,14 +75,14 @@ def test_a_bucket_never_exceeds_rpm_in_any_60s_window(rpm: int) -> None:
 async def test_no_pacing_before_whoami(make_client: MakeClient, clock: FakeClock) -> None:
     async with make_client(Script([ok()])) as client:
         for _ in range(200):
-            await client.get_json("/v1/projects/p1")
+            await client.request("GET", "/v1/projects/p1")
     assert clock.sleeps == []
 
 
 @pytest.mark.parametrize(
     ("cls", "call"),
     [
-        (READ, lambda c: c.get_json("/v1/projects/p1")),
+        (READ, lambda c: c.request("GET", "/v1/projects/p1")),
         (WRITE, lambda c: c.patch_project("p1", {"name": "x"})),
         (LONG, lambda c: c.ingest_github("p1", {"repoFullName": "o/r"}, "k")),
     ],
@@ -113,7 +113,7 @@ async def test_concurrent_calls_queue_behind_each_other(
     script = Script([ok({"rateLimitTier": "standard", **ANY_RECORD})])
     async with make_client(script) as client:
         await client.whoami()  # whoami itself ran unpaced
-        await asyncio.gather(*(client.get_json(f"/v1/projects/p{i}") for i in range(15)))
+        await asyncio.gather(*(client.request("GET", f"/v1/projects/p{i}") for i in range(15)))
     interval = 60.0 / (120 - 12)
     assert sorted(clock.sleeps) == pytest.approx([interval, 2 * interval, 3 * interval])
 
@@ -123,7 +123,7 @@ async def test_classes_have_separate_buckets(make_client: MakeClient, clock: Fak
     async with make_client(script) as client:
         await client.whoami()
         for _ in range(11):
-            await client.get_json("/v1/projects/p")
+            await client.request("GET", "/v1/projects/p")
         for _ in range(6):
             await client.patch_project("p", {})
         for _ in range(2):
@@ -138,7 +138,7 @@ async def test_partner_tier_paces_a_large_plan_without_sleeping_early(
     async with make_client(script) as client:
         await client.whoami()
         for _ in range(599):
-            await client.get_json("/v1/projects/p")
+            await client.request("GET", "/v1/projects/p")
     assert clock.sleeps == []
 
 
@@ -161,8 +161,8 @@ async def test_after_a_429_the_class_resumes_at_its_rate_not_in_a_burst(
     script = Script([*replies, ok()])
     async with make_client(script) as client:
         await client.whoami()
-        await client.get_json("/v1/projects/p")  # 429, then waits 5 s
-        await client.get_json("/v1/projects/p")
+        await client.request("GET", "/v1/projects/p")  # 429, then waits 5 s
+        await client.request("GET", "/v1/projects/p")
     interval = 60.0 / (120 - 12)
     assert clock.sleeps == pytest.approx([5.0, interval])
 

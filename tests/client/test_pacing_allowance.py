@@ -49,7 +49,7 @@ async def test_reads_start_with_the_servers_allowance_then_go_at_the_documented_
     async with make_client(limited_server(clock)) as client:
         await client.whoami()  # the server counts it: 119 reads left
         for _ in range(300):
-            await client.get_json("/v1/projects/p1")
+            await client.request("GET", "/v1/projects/p1")
     assert client.stats.rate_limited == 0
     # 301 reads against a bucket of 120 refilled at 2 a second: (301 - 120) / 2 s at best.
     assert clock.now - start == pytest.approx((301 - 120) / 2.0, abs=1.0)
@@ -76,7 +76,7 @@ async def test_a_server_that_says_less_is_left_slows_the_class_down(
     async with make_client(answer) as client:
         await client.whoami()
         for _ in range(3):
-            await client.get_json("/v1/projects/p1")
+            await client.request("GET", "/v1/projects/p1")
     assert clock.sleeps == pytest.approx([0.5, 1.0])
 
 
@@ -89,7 +89,7 @@ async def test_without_the_header_the_client_keeps_its_own_conservative_pace(
     async with make_client(answer) as client:
         await client.whoami()
         for _ in range(12 + 3):
-            await client.get_json("/v1/projects/p1")
+            await client.request("GET", "/v1/projects/p1")
     assert clock.sleeps == pytest.approx([60.0 / 108] * 3)
     assert not client.pacer.buckets[READ].synced
 
@@ -101,7 +101,7 @@ async def test_a_shard_keeps_its_share_even_when_the_server_reports_more(
     async with make_client(limited_server(clock), rate_share=0.5) as client:
         await client.whoami()
         for _ in range(6 + 3):
-            await client.get_json("/v1/projects/p1")
+            await client.request("GET", "/v1/projects/p1")
     assert clock.sleeps == pytest.approx([60.0 / 54] * 3)
 
 
@@ -201,7 +201,7 @@ async def test_answers_inside_a_child_organization_are_not_followed(
     async with make_client(answer) as client:
         await client.whoami()
         child = client.inside("org_child")
-        await child.get_json("/v1/projects/p1")
+        await child.request("GET", "/v1/projects/p1")
         assert not client.pacer.buckets[READ].synced
-        await client.get_json("/v1/projects/p1")
+        await client.request("GET", "/v1/projects/p1")
         assert client.pacer.buckets[READ].synced

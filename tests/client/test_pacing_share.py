@@ -24,6 +24,6 @@ async def test_a_shard_paces_reads_at_its_share_of_the_tier(
         await client.whoami()
         assert client.pacer.buckets[READ].rpm == rpm
         for _ in range(burst_for(rpm) + 10):
-            await client.get_json("/v1/projects/p1")
+            await client.request("GET", "/v1/projects/p1")
     # After the burst, one read per interval: the shard's share of the minute, no more.
     assert clock.sleeps == pytest.approx([60.0 / (rpm - burst_for(rpm))] * 10)

@@ -7,7 +7,14 @@ from typing import Any
 
 import pytest
 
-from layers_reconcile.records import ApprovalPolicy, Organization, Project
+from layers_reconcile.records import (
+    ApprovalPolicy,
+    Container,
+    IngestRun,
+    IngestState,
+    Organization,
+    Project,
+)
 
 ROW: dict[str, Any] = {"id": "p1", "customerExternalId": "c-1"}
 
@@ -55,6 +62,39 @@ def test_an_approval_policy_requires_approval_only_as_a_boolean(sent: Any, read:
     assert policy.values() == {"requiresApproval": sent, "firstNPostsBlocked": 2}
 
 
+def test_a_projects_embedded_objects_are_parsed_with_the_row_and_given_back_as_sent() -> None:
+    state = {"github": {"status": "running", "jobId": "job_1"}, "website": None}
+    policy = {"requiresApproval": True, "firstNPostsBlocked": 3, "autoApproveAfter": "PT24H"}
+    row = Project.model_validate({**ROW, "ingestState": state, "approvalPolicy": policy})
+    assert isinstance(row.ingest_state, IngestState)
+    assert isinstance(row.ingest_state.github, IngestRun)
+    assert row.github_ingest is row.ingest_state.github  # read, never parsed again
+    assert row.approval_policy is not None
+    read = row.approval_policy
+    assert (read.requires_approval, read.first_n_posts_blocked, read.auto_approve_after) == (
+        True,
+        3,
+        "PT24H",
+    )
+    assert (row.as_sent()["ingestState"], row.as_sent()["approvalPolicy"]) == (state, policy)
+
+
+@pytest.mark.parametrize(
+    "sent",
+    [
+        {"requiresApproval": "no", "firstNPostsBlocked": "7", "autoApproveAfter": 5},
+        {"requiresApproval": 1, "firstNPostsBlocked": True, "autoApproveAfter": ""},
+    ],
+)
+def test_an_approval_policy_field_of_the_wrong_type_reads_as_none_and_dumps_as_sent(
+    sent: dict[str, Any],
+) -> None:
+    policy = ApprovalPolicy.model_validate(sent)
+    read = (policy.requires_approval, policy.first_n_posts_blocked, policy.auto_approve_after)
+    assert read == (None, None, None)
+    assert policy.values() == policy.raw() == policy.as_sent() == sent
+
+
 @pytest.mark.parametrize(
     ("summary", "available"),
     [({"available": 40}, 40), ({"available": True}, None), ({"available": "40"}, None), (7, None)],
@@ -62,3 +102,22 @@ def test_an_approval_policy_requires_approval_only_as_a_boolean(sent: Any, read:
 def test_a_childs_balance_is_a_whole_number_or_none(summary: Any, available: Any) -> None:
     child = Organization.model_validate({"id": "org_1", "summary": summary})
     assert (child.summary.available if child.summary else None) == available
+
+
+@pytest.mark.parametrize(
+    ("brief", "post"),
+    [
+        ({"hook": "h", "tiktokVideoId": "7300000000000000003"}, "7300000000000000003"),
+        ({"tiktokVideoId": 7300000000000000003}, None),
+        ({"tiktokVideoId": ""}, None),
+        ({}, None),
+        ("x", None),
+    ],
+)
+def test_a_containers_source_post_is_read_from_its_brief_which_is_kept_as_sent(
+    brief: Any, post: str | None
+) -> None:
+    container = Container.model_validate({"id": "cnt_1", "brief": brief})
+    assert container.tiktok_video_id == post
+    assert container.brief == (brief if isinstance(brief, dict) else None)
+    assert "tiktokVideoId" not in container.raw()  # the brief alone holds it

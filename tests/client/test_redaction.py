@@ -77,7 +77,7 @@ def echo_key(request: httpx.Request) -> httpx.Response:
 async def test_the_key_is_sent_as_a_bearer_token(make_client: MakeClient) -> None:
     script = Script([ok()])
     async with make_client(script) as client:
-        await client.get_json("/v1/projects/p1")
+        await client.request("GET", "/v1/projects/p1")
     assert script.requests[0].headers["authorization"] == f"Bearer {API_KEY}"
 
 
@@ -95,7 +95,7 @@ async def test_a_401_carries_no_key(
 ) -> None:
     async with make_client(Script([echo_key])) as client:
         with pytest.raises(AuthError) as info:
-            await client.get_json("/v1/projects/p1")
+            await client.request("GET", "/v1/projects/p1")
     assert_no_key(info.value)
     assert "***" in str(info.value)
     assert_no_key_in_logs(logs.records)
@@ -114,7 +114,7 @@ async def test_a_transport_failure_carries_no_key(
 
     async with make_client(Script([boom]), max_attempts=3) as client:
         with pytest.raises(TransportError) as info:
-            await client.get_json("/v1/projects/p1")
+            await client.request("GET", "/v1/projects/p1")
     assert info.value.__cause__ is None
     assert info.value.__context__ is None
     assert_no_key(info.value)
@@ -139,7 +139,7 @@ async def test_logs_name_method_path_status_attempt_and_request_id(
 ) -> None:
     reply = httpx.Response(200, json={}, headers={"X-Request-Id": "req_42"})
     async with make_client(Script([fail(500, "INTERNAL"), reply])) as client:
-        await client.get_json("/v1/projects/p1")
+        await client.request("GET", "/v1/projects/p1")
     mine = [r.getMessage() for r in logs.records if r.name.startswith("layers_reconcile.client")]
     assert mine == [
         "GET /v1/projects/p1 -> 500 (attempt 1, requestId None)",

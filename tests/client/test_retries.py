@@ -51,7 +51,7 @@ async def test_get_is_retried_until_it_succeeds(
 ) -> None:
     script = Script([*failures, ok({"id": "p1"})])
     async with make_client(script) as client:
-        assert await client.get_json("/v1/projects/p1") == {"id": "p1"}
+        assert (await client.request("GET", "/v1/projects/p1")).json == {"id": "p1"}
     assert len(script.requests) == len(failures) + 1
     assert client.stats.retries == len(failures)
 
@@ -60,7 +60,7 @@ async def test_attempts_are_capped(make_client: MakeClient) -> None:
     script = Script([fail(500, "INTERNAL")])
     async with make_client(script, max_attempts=4) as client:
         with pytest.raises(ApiServerError) as info:
-            await client.get_json("/v1/projects/p1")
+            await client.request("GET", "/v1/projects/p1")
     assert len(script.requests) == 4
     assert info.value.code == "INTERNAL"
 
@@ -96,7 +96,7 @@ async def test_kill_switch_is_not_retried(make_client: MakeClient) -> None:
 async def test_429_waits_exactly_retry_after(make_client: MakeClient, clock: FakeClock) -> None:
     script = Script([fail(429, "RATE_LIMITED", **{"Retry-After": "2.5"}), ok({"id": "p1"})])
     async with make_client(script) as client:
-        assert await client.get_json("/v1/projects/p1") == {"id": "p1"}
+        assert (await client.request("GET", "/v1/projects/p1")).json == {"id": "p1"}
     assert clock.sleeps == [2.5]
     assert len(script.requests) == 2
     assert client.stats.rate_limited == 1
@@ -107,7 +107,7 @@ async def test_503_with_retry_after_waits_exactly_that(
 ) -> None:
     script = Script([fail(503, "UNAVAILABLE", **{"Retry-After": "4"}), ok()])
     async with make_client(script) as client:
-        await client.get_json("/v1/projects/p1")
+        await client.request("GET", "/v1/projects/p1")
     assert clock.sleeps == [4.0]
 
 
@@ -115,7 +115,7 @@ async def test_retry_after_beyond_the_budget_gives_up(make_client: MakeClient) -
     script = Script([fail(429, "RATE_LIMITED", **{"Retry-After": "600"}), ok()])
     async with make_client(script, retry_budget=60.0) as client:
         with pytest.raises(RateLimitedError) as info:
-            await client.get_json("/v1/projects/p1")
+            await client.request("GET", "/v1/projects/p1")
     assert info.value.retry_after == 600.0
     assert len(script.requests) == 1
 
@@ -124,7 +124,7 @@ async def test_a_429_holds_the_whole_class(make_client: MakeClient, clock: FakeC
     clock.advance = False  # every call below happens while the class is still held
     script = Script([fail(429, "RATE_LIMITED", **{"Retry-After": "3"}), ok(ANY_RECORD)])
     async with make_client(script) as client:
-        await client.get_json("/v1/projects/p1")  # waits 3 s, then succeeds
+        await client.request("GET", "/v1/projects/p1")  # waits 3 s, then succeeds
         await client.get_content("c1")  # another read-light caller waits too
         await client.patch_project("p1", {"name": "x"})  # write-light is not held
     assert clock.sleeps == [3.0, 3.0]
@@ -202,7 +202,7 @@ async def test_two_calls_get_two_generated_keys(make_client: MakeClient) -> None
 async def test_get_sends_no_idempotency_key(make_client: MakeClient) -> None:
     script = Script([ok()])
     async with make_client(script) as client:
-        await client.get_json("/v1/projects/p1")
+        await client.request("GET", "/v1/projects/p1")
     assert script.keys == [None]
 
 
@@ -210,7 +210,7 @@ async def test_an_unexpected_status_is_an_error_not_a_retry(make_client: MakeCli
     script = Script([httpx.Response(302, headers={"Location": "/elsewhere"})])
     async with make_client(script) as client:
         with pytest.raises(Exception, match="unexpected HTTP 302"):
-            await client.get_json("/v1/projects/p1")
+            await client.request("GET", "/v1/projects/p1")
     assert len(script.requests) == 1
 
 
@@ -230,7 +230,7 @@ async def test_real_backoff_is_jittered_exponential_and_bounded(
     script = Script([fail(500, "INTERNAL")] * 4 + [ok()])
     with stamina.set_testing(False):
         async with make_client(script) as client:
-            await client.get_json("/v1/projects/p1")
+            await client.request("GET", "/v1/projects/p1")
     waits = clock.sleeps
     assert len(waits) == 4
     for n, wait in enumerate(waits):
@@ -243,7 +243,7 @@ async def test_our_own_protocol_mistakes_are_not_retried(make_client: MakeClient
     script = Script([httpx.UnsupportedProtocol("no such scheme"), ok()])
     async with make_client(script) as client:
         with pytest.raises(TransportError, match="UnsupportedProtocol"):
-            await client.get_json("/v1/projects/p1")
+            await client.request("GET", "/v1/projects/p1")
     assert len(script.requests) == 1
 
 
@@ -264,7 +264,7 @@ async def test_cancellation_is_not_swallowed_by_the_retry_loop() -> None:
         raise AssertionError("unreachable")
 
     async with LayersClient("http://x", "k", transport=httpx.MockTransport(hang)) as client:
-        task = asyncio.create_task(client.get_json("/v1/projects/p1"))
+        task = asyncio.create_task(client.request("GET", "/v1/projects/p1"))
         await started.wait()
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
@@ -318,7 +318,7 @@ async def test_a_refused_connection_later_in_the_run_is_retried_as_usual(
     script = Script([ok({"rateLimitTier": None}), connect_error(), connect_error(), ok({})])
     async with make_client(script) as client:
         await client.whoami()
-        await client.get_json("/v1/projects/p1")
+        await client.request("GET", "/v1/projects/p1")
     assert len(script.requests) == 4
 
 
@@ -344,7 +344,7 @@ async def test_a_request_that_gives_up_carries_what_every_attempt_met(
     )
     async with make_client(script) as client:
         with pytest.raises(RateLimitedError) as info:
-            await client.get_json("/v1/projects/p1")
+            await client.request("GET", "/v1/projects/p1")
     attempts = info.value.attempts
     assert str(attempts) == "6 attempts: 3 × 429, 2 × 500, 1 × dropped connection"
     # Not only 429s: slowing down is not the advice, nor is checking the URL.
@@ -373,7 +373,7 @@ async def test_the_advice_of_a_request_that_gave_up_follows_its_attempts(
     script = Script([failure])
     async with make_client(script) as client:
         with pytest.raises((RateLimitedError, TransportError, ApiServerError)) as info:
-            await client.get_json("/v1/projects/p1")
+            await client.request("GET", "/v1/projects/p1")
     error = info.value
     assert isinstance(error, ApiError)
     assert str(error.attempts) == f"6 attempts: {outcomes}"

@@ -26,6 +26,7 @@ from layers_reconcile.plan.ids import (
     project_id_for,
 )
 from layers_reconcile.records import (
+    ApprovalPolicy,
     Container,
     Influencer,
     Installation,
@@ -115,7 +116,7 @@ def converged(spec: CustomerSpec, *, workspace: str | None = "acme-agency-prod")
         project["requiresApproval"] = policy["requiresApproval"]
         project["firstNPostsBlocked"] = policy["firstNPostsBlocked"]
         wanted = spec.approval.model_fields_set
-        actual.approval_policy = (
+        actual.approval_policy = ApprovalPolicy.model_validate(
             project["approvalPolicy"]
             if wanted <= project["approvalPolicy"].keys()
             else {"projectId": pid, "autoApproveAfter": None, **policy}

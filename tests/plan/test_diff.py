@@ -77,11 +77,11 @@ def test_server_defaults_and_unmanaged_fields_never_show() -> None:
     data = spec(approval={"requiresApproval": True})
     actual = converged(loaded(data).spec)
     assert actual.project is not None
-    actual.project = actual.project.model_copy(
-        update={"timezone": "Asia/Tokyo", "owner_email": "x@y.z", "primary_language": "fr"}
+    actual.project = changed(
+        actual.project, timezone="Asia/Tokyo", ownerEmail="x@y.z", primaryLanguage="fr"
     )
     assert actual.approval_policy is not None
-    actual.approval_policy["firstNPostsBlocked"] = 7
+    actual.approval_policy = changed(actual.approval_policy, firstNPostsBlocked=7)
     assert plan_of(data, actual).steps == []
 
 
@@ -113,7 +113,7 @@ def test_user_metadata_is_compared_without_the_reserved_key() -> None:
 def test_archived_project_is_made_active_again() -> None:
     actual = converged(loaded(spec()).spec)
     assert actual.project is not None
-    actual.project = actual.project.model_copy(update={"status": "archived"})
+    actual.project = changed(actual.project, status="archived")
     (step,) = plan_of(spec(), actual).steps
     assert step.action == Action.UPDATE
     assert (step.changes[0].field, step.changes[0].after) == ("status", "active")
@@ -149,9 +149,7 @@ def test_installation_of_another_org_warns() -> None:
     data = spec(github={"installationId": 5, "repo": "org/app"})
     actual = converged(loaded(data).spec)
     assert actual.github_installations is not None
-    actual.github_installations[0] = actual.github_installations[0].model_copy(
-        update={"login": "other"}
-    )
+    actual.github_installations[0] = changed(actual.github_installations[0], login="other")
     plan = plan_of(data, actual)
     assert plan.steps == []
     assert "installation_not_found" in plan.warnings[0]
@@ -500,7 +498,7 @@ def test_a_failed_ingest_recorded_by_apply_names_its_code_and_the_recovery() -> 
     reserved = actual.project.metadata[RESERVED_KEY]
     # What apply writes when the job failed: the code alone; the API's ingestState is empty.
     reserved["ingest"].update(status="failed", error="SDK_PATCH_GENERATION_FAILED")
-    actual.project = actual.project.model_copy(update={"ingest_state": {"github": None}})
+    actual.project = changed(actual.project, ingestState={"github": None})
     plan = plan_of(data, actual)
     assert steps(plan) == [("c-1/ingest", Action.RUN_JOB)]
     assert plan.steps[0].reason is not None

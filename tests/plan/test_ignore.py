@@ -24,7 +24,7 @@ def drifted(data: dict[str, Any]) -> ActualCustomer:
     """The converged state of `data`, then a person's edits in the Layers UI."""
     actual = converged(loaded(data).spec)
     assert actual.project is not None
-    actual.project = actual.project.model_copy(update={"name": "Renamed In The UI"})
+    actual.project = changed(actual.project, name="Renamed In The UI")
     assert actual.project.metadata is not None
     actual.project.metadata["tier"] = "platinum"
     assert actual.project.brand_context is not None

@@ -13,7 +13,7 @@ from layers_reconcile.apply.importer import _github
 from layers_reconcile.plan.installations import covering, is_registered, login_of
 from layers_reconcile.plan.model import Action
 from layers_reconcile.records import Installation
-from tests.plan.builders import converged, loaded
+from tests.plan.builders import changed, converged, loaded
 from tests.plan.test_diff import plan_of, spec
 
 
@@ -50,9 +50,7 @@ def test_the_login_is_read_from_either_spelling_and_compared_without_case() -> N
 def _suspended(data: dict[str, Any]) -> Any:
     actual = converged(loaded(data).spec)
     assert actual.github_installations is not None
-    actual.github_installations[0] = actual.github_installations[0].model_copy(
-        update={"status": "suspended"}
-    )
+    actual.github_installations[0] = changed(actual.github_installations[0], status="suspended")
     return actual
 
 
