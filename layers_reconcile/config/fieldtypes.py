@@ -17,10 +17,11 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     StringConstraints,
+    ValidationError,
     ValidationInfo,
     field_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from layers_reconcile.config.zones import check_timezone
 
@@ -133,20 +134,6 @@ def _ascii_port(value: str, info: ValidationInfo) -> str:
 
 AsciiDigits = AfterValidator(_ascii_digits)
 AsciiPort = AfterValidator(_ascii_port)
-
-
-def _not_blank(value: str, info: ValidationInfo) -> str:
-    """A name of spaces only says nothing (and reads as empty wherever it is shown)."""
-    if not value.strip():
-        raise PydanticCustomError(
-            "blank_id",
-            "'{field}' is only spaces: write it, or remove the key to leave it unmanaged",
-            {"field": info.field_name or "the value"},
-        )
-    return value
-
-
-NotBlank = AfterValidator(_not_blank)
 
 
 def spelt_id(noun: str) -> AfterValidator:
@@ -296,6 +283,46 @@ class StrictModel(BaseModel):
                 {"field": info.field_name},
             )
         return value
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _refuse_blank(cls, value: Any, info: ValidationInfo) -> Any:
+        """Text of spaces only says nothing (and reads as empty wherever it is shown): it is
+        refused like empty text, in every field and every entry of a list of text, at its line.
+        An id's own check (`spelt_id`) has said what to write instead before this runs."""
+        field = info.field_name or "the value"
+        if isinstance(value, str) and _blank(value):
+            fix = "" if cls.model_fields[field].is_required() else _OR_REMOVE
+            raise PydanticCustomError(
+                "blank_text",
+                "'{field}' is only spaces: write it{fix}",
+                {"field": field, "fix": fix},
+            )
+        if isinstance(value, list) and any(isinstance(v, str) and _blank(v) for v in value):
+            raise ValidationError.from_exception_data(
+                cls.__name__,
+                [
+                    InitErrorDetails(
+                        type=PydanticCustomError(
+                            "blank_text",
+                            "entry {n} of '{field}' is only spaces: write it, or remove the entry",
+                            {"n": index + 1, "field": field},
+                        ),
+                        loc=(index,),
+                        input=item,
+                    )
+                    for index, item in enumerate(value)
+                    if isinstance(item, str) and _blank(item)
+                ],
+            )
+        return value
+
+
+_OR_REMOVE = ", or remove the key to leave it unmanaged"
+
+
+def _blank(text: str) -> bool:
+    return bool(text) and not text.strip()
 
 
 Metadata = Annotated[dict[str, Any], AfterValidator(check_metadata)]

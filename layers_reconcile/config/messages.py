@@ -43,6 +43,7 @@ _CUSTOM_ERRORS = frozenset(
         "hidden_character",
         "ignore_path",
         "blank_id",
+        "blank_text",
         "foreign_digit",
     }
 )
