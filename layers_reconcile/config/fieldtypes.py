@@ -9,7 +9,7 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, Self
 
 from pydantic import (
     AfterValidator,
@@ -20,6 +20,7 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
@@ -284,45 +285,46 @@ class StrictModel(BaseModel):
             )
         return value
 
-    @field_validator("*", mode="after")
-    @classmethod
-    def _refuse_blank(cls, value: Any, info: ValidationInfo) -> Any:
+    @model_validator(mode="after")
+    def _refuse_blank(self) -> Self:
         """Text of spaces only says nothing (and reads as empty wherever it is shown): it is
         refused like empty text, in every field and every entry of a list of text, at its line.
-        An id's own check (`spelt_id`) has said what to write instead before this runs."""
-        field = info.field_name or "the value"
-        if isinstance(value, str) and _blank(value):
-            fix = "" if cls.model_fields[field].is_required() else _OR_REMOVE
-            raise PydanticCustomError(
-                "blank_text",
-                "'{field}' is only spaces: write it{fix}",
-                {"field": field, "fix": fix},
-            )
-        if isinstance(value, list) and any(isinstance(v, str) and _blank(v) for v in value):
-            raise ValidationError.from_exception_data(
-                cls.__name__,
-                [
-                    InitErrorDetails(
-                        type=PydanticCustomError(
-                            "blank_text",
-                            "entry {n} of '{field}' is only spaces: write it, or remove the entry",
-                            {"n": index + 1, "field": field},
-                        ),
-                        loc=(index,),
-                        input=item,
-                    )
+        An id's own check (`spelt_id`) has said what to write instead before this runs. One
+        pass per model, not a call per field: this runs for every value of every file."""
+        blank: list[InitErrorDetails] = []
+        for field, value in self.__dict__.items():
+            if isinstance(value, str):
+                if value and not value.strip():
+                    required = type(self).model_fields[field].is_required()
+                    blank.append(_blank(field, (field,), value, "" if required else _OR_REMOVE))
+            elif isinstance(value, list):
+                blank.extend(
+                    _blank(field, (field, index), item, None)
                     for index, item in enumerate(value)
-                    if isinstance(item, str) and _blank(item)
-                ],
-            )
-        return value
+                    if isinstance(item, str) and item and not item.strip()
+                )
+        if blank:
+            raise ValidationError.from_exception_data(type(self).__name__, blank)
+        return self
 
 
 _OR_REMOVE = ", or remove the key to leave it unmanaged"
 
 
-def _blank(text: str) -> bool:
-    return bool(text) and not text.strip()
+def _blank(field: str, loc: tuple[str | int, ...], value: str, fix: str | None) -> InitErrorDetails:
+    """The error of text of spaces only: a field's (`fix` says what else to do), or a list
+    entry's (`fix` None)."""
+    if fix is None:
+        error = PydanticCustomError(
+            "blank_text",
+            "entry {n} of '{field}' is only spaces: write it, or remove the entry",
+            {"n": int(loc[-1]) + 1, "field": field},
+        )
+    else:
+        error = PydanticCustomError(
+            "blank_text", "'{field}' is only spaces: write it{fix}", {"field": field, "fix": fix}
+        )
+    return InitErrorDetails(type=error, loc=loc, input=value)
 
 
 Metadata = Annotated[dict[str, Any], AfterValidator(check_metadata)]
