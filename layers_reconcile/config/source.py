@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import math
-import re
 import threading
 import warnings
 from dataclasses import dataclass, field
@@ -24,7 +23,7 @@ from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.resolver import VersionedResolver
 
 from layers_reconcile.config.files import decode, read_bytes
-from layers_reconcile.config.quoting import short
+from layers_reconcile.config.long_keys import too_long_key
 
 YamlPath = tuple[str | int, ...]
 
@@ -211,17 +210,9 @@ def _position(text: str, offset: int) -> tuple[int, int]:
 def _syntax_error(exc: MarkedYAMLError, text: str) -> tuple[int, int, str]:
     mark = exc.problem_mark or exc.context_mark
     line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-    if mark is not None:
-        too_long = _long_key(exc, text, mark.line)
-        if too_long is not None:
-            start, key = too_long
-            return (
-                line,
-                start + 1,
-                f"the key '{short(key)}' is {len(key):,} characters long: YAML reads a key written "
-                f"on one line only up to {_MAX_KEY:,} characters, and no key of a workspace "
-                "file is that long; write it shorter",
-            )
+    too_long = too_long_key(str(exc.problem or ""), text, mark.line) if mark else None
+    if too_long is not None:
+        return (line, *too_long)
     problem = str(exc.problem or exc.context or "invalid YAML").strip()
     message = f"YAML syntax error: {problem}"
     if "'\\t'" in problem:
@@ -231,35 +222,6 @@ def _syntax_error(exc: MarkedYAMLError, text: str) -> tuple[int, int, str]:
         context = str(exc.context).strip()
         message += f" ({context} at line {context_mark.line + 1}, column {context_mark.column + 1})"
     return line, col, message
-
-
-# YAML reads a key written on one line (a "simple key") only up to so many characters: past it,
-# the parser says "could not find expected ':'" (or another error) far along the line.
-_MAX_KEY = 1024
-_LONG_KEY_ERRORS = ("could not find expected ':'", "mapping values are not allowed here")
-_KEY_STARTS = re.compile(r"^[ \t]*(?:[-?][ \t]+)*|[{\[,][ \t]*")
-_KEY_END = re.compile(r":(?=[ \t,\]}]|$)")
-
-
-def _long_key(exc: MarkedYAMLError, text: str, line_index: int) -> tuple[int, str] | None:
-    """The key over `_MAX_KEY` characters on the line of the error, and its 0-based column,
-    when the error is the parser giving up on it: a key starts the line (after `- ` or `? `) or
-    follows `{`, `[` or `,`, and ends at the first `:` before a space."""
-    problem = str(exc.problem or "")
-    if problem not in _LONG_KEY_ERRORS and not problem.startswith("expected ',' or"):
-        return None
-    lines = text.split("\n", line_index + 1)
-    if line_index >= len(lines):
-        return None
-    line = lines[line_index].rstrip("\r")
-    for start in _KEY_STARTS.finditer(line):
-        end = _KEY_END.search(line, start.end() + 1)
-        if end is None:
-            continue
-        key = line[start.end() : end.start()].rstrip()
-        if len(key) > _MAX_KEY and key[0] not in "{[":
-            return start.end(), key
-    return None
 
 
 class _Resolver(VersionedResolver):
