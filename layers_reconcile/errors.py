@@ -41,9 +41,14 @@ class ReconcileError(Exception):
     """Base of every error the reconciler raises on purpose."""
 
 
+# The line and column of an issue about a path as a whole (a folder, a path that does not
+# exist): it is shown as the path alone, never as if the path were a file with a line 1.
+NO_LINE = 0
+
+
 @dataclass(frozen=True)
 class ConfigIssue:
-    """One problem in one workspace file, at a 1-based line and column."""
+    """One problem in one workspace file, at a 1-based line and column (or `NO_LINE`)."""
 
     file: str
     line: int
@@ -57,8 +62,18 @@ class ConfigIssue:
         object.__setattr__(self, "file", printable(self.file))
         object.__setattr__(self, "message", printable(self.message))
 
+    @property
+    def place(self) -> tuple[str, int, int] | None:
+        """(file, line, col); None for an issue about a path as a whole."""
+        return None if self.line == NO_LINE else (self.file, self.line, self.col)
+
+    @property
+    def where(self) -> str:
+        """`file:line:col`, or the path alone."""
+        return self.file if self.line == NO_LINE else f"{self.file}:{self.line}:{self.col}"
+
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.col}: {self.message}"
+        return f"{self.where}: {self.message}"
 
 
 class ConfigError(ReconcileError):

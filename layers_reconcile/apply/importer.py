@@ -61,13 +61,14 @@ _UNSAFE_IN_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 _NAME_MAX = 80
 
 
-def file_stem(customer_external_id: str) -> str:
+def file_stem(customer_external_id: str, *, hashed: bool = False) -> str:
     """The name (without `.yaml`) of the file `import` writes for a customer: the id itself when
     it is a plain name (letters, digits, '.', '_', '-'), else a slug of it and a short hash of
     the id, so that no id, however crafted (`../../x`, an ESC, a newline), leaves the folder or
-    makes a name that acts on a terminal, and two ids never share a file."""
+    makes a name that acts on a terminal, and two ids never share a file. `hashed`: the hash
+    even for a plain name (one that differs from another only in case: `Acme`, `acme`)."""
     slug = _UNSAFE_IN_NAME.sub("-", customer_external_id).strip("-.")[:_NAME_MAX]
-    if slug == customer_external_id:
+    if slug == customer_external_id and not hashed:
         return slug
     digest = hashlib.sha256(customer_external_id.encode("utf-8", "surrogatepass")).hexdigest()
     return f"{slug or 'customer'}-{digest[:8]}"

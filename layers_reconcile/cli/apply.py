@@ -417,14 +417,16 @@ async def _heartbeat(view: ProgressView, every: float = 1.0) -> AsyncIterator[No
 def read_plan(target: Path) -> Plan | None:
     """The saved plan at `target`, when it names one: anything but a folder or a YAML file (a
     customer file). It is read like a workspace file: a regular file only (a FIFO or a link to
-    /dev/zero is refused, never waited on), at most `MAX_PLAN_BYTES`."""
+    /dev/zero is refused, never waited on), at most `MAX_PLAN_BYTES`, UTF-8 with or without a
+    BOM."""
     if target.suffix.lower() in (".yaml", ".yml") or target.is_dir() or not os.path.lexists(target):
         return None
     raw, why = read_bytes(target, None, limit=MAX_PLAN_BYTES)
     if raw is None:
         raise ValueError(f"{target}: not a plan file: {why}")
     try:
-        doc = json.loads(raw.decode("utf-8"))
+        # An editor may save it with a BOM, as it may a customer file (`files.decode`).
+        doc = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValueError(f"{target}: not a plan file (JSON from `plan --out`): {exc}") from exc
     except RecursionError:

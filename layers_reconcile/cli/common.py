@@ -121,9 +121,7 @@ def load_or_exit(ctx: click.Context, path: Path | Sequence[Path], errors: Consol
     for issue in workspace.warnings:
         if issue.severity == REAL_API:
             continue  # a missing returnUrl: plan decides, by the steps that need one
-        errors.print(
-            Text(f"{issue.file}:{issue.line}:{issue.col}: warning: {issue.message}", style="yellow")
-        )
+        errors.print(Text(f"{issue.where}: warning: {issue.message}", style="yellow"))
     return workspace
 
 

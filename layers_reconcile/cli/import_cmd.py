@@ -2,7 +2,9 @@
 
 One file per active project with a customerExternalId, under PATH/customers/. A customer that
 already has a file anywhere in the workspace is skipped (--force rewrites that file), so an
-import into an existing workspace never writes a second file for one customerExternalId.
+import into an existing workspace never writes a second file for one customerExternalId; two
+ids whose file names differ only in case (`Acme`, `acme`) get names with a hash, never one file
+on a case-insensitive disk.
 Projects stamped by another workspace are left out unless --include-other-workspaces. When
 layers.yaml names no workspace, the one stamped on the imported projects is written there, so
 `plan` right after `import` reports no changes. Review the files, then `plan`: a project no
@@ -165,6 +167,7 @@ def _write_files(
     existing = {c.spec.customerExternalId: Path(c.path) for c in workspace.customers}
     folder = path / "customers"
     folder.mkdir(exist_ok=True)
+    alike = _alike_names(folder, [i for i in chosen if i.customer_external_id not in existing])
     written = 0
     for item in chosen:
         have = existing.get(item.customer_external_id)
@@ -179,6 +182,11 @@ def _write_files(
             )
             continue
         target = have or folder / f"{file_stem(item.customer_external_id)}.yaml"
+        others = (
+            [] if have else [n for n in alike.get(target.name.casefold(), []) if n != target.name]
+        )
+        if others:
+            target = folder / f"{file_stem(item.customer_external_id, hashed=True)}.yaml"
         bound = path if have else folder
         if not (_inside(target, bound) and _inside(target, path)):
             console.print(
@@ -197,9 +205,31 @@ def _write_files(
         target.write_text(render(item), encoding="utf-8")
         written += 1
         console.print(Text(f"wrote    {printable(str(target))}", style="green"))
+        if others:
+            console.print(Text(_alike_note(item, others), style="yellow"))
         for note in item.notes:
             console.print(Text(f"  note: {printable(note)}", style="yellow"))
     return written
+
+
+def _alike_names(folder: Path, new: list[Imported]) -> dict[str, list[str]]:
+    """The file names, by their case-folded form, that the new customers' files would share
+    with each other or with a file already in `folder` on a case-insensitive file system (macOS,
+    Windows): `Acme.yaml` and `acme.yaml` are one file there. Only names shared so are kept."""
+    names: dict[str, set[str]] = {}
+    for name in [p.name for p in folder.iterdir()] + [
+        f"{file_stem(i.customer_external_id)}.yaml" for i in new
+    ]:
+        names.setdefault(name.casefold(), set()).add(name)
+    return {key: sorted(found) for key, found in names.items() if len(found) > 1}
+
+
+def _alike_note(item: Imported, others: list[str]) -> str:
+    plain = f"{file_stem(item.customer_external_id)}.yaml"
+    return printable(
+        f"  note: not {plain}: that name and {' and '.join(others)} differ only in case, which "
+        "macOS and Windows read as one file; each customer gets a file of its own"
+    )
 
 
 def _stamped(found: list[Imported]) -> str | None:

@@ -121,12 +121,16 @@ def text_line(issue: ConfigIssue) -> str:
     if issue.severity == "error":
         return str(issue)
     label = click.style(issue.severity, fg="yellow")
-    return f"{issue.file}:{issue.line}:{issue.col}: {label}: {issue.message}"
+    return f"{issue.where}: {label}: {issue.message}"
 
 
 def github_annotation(issue: ConfigIssue) -> str:
+    """At its file and line; an issue about a folder names it in the message instead (an
+    annotation's `file` is a file of the repository)."""
     level = "error" if issue.severity == "error" else "warning"
-    return annotation(level, issue.message, (issue.file, issue.line, issue.col))
+    if issue.place is None:
+        return annotation(level, f"{issue.file}: {issue.message}", None)
+    return annotation(level, issue.message, issue.place)
 
 
 def summary(report: Report, path: Path) -> str:

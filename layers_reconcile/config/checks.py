@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from layers_reconcile.config.fieldtypes import MODES_BY_PLATFORM
-from layers_reconcile.config.messages import short
+from layers_reconcile.config.quoting import short
 from layers_reconcile.config.source import YamlPath
 from layers_reconcile.config.times import InvalidTimeError, parse_at, resolve_at
 from layers_reconcile.config.zones import is_timezone

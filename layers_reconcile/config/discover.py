@@ -20,6 +20,7 @@ from layers_reconcile.config.files import read_head
 from layers_reconcile.config.globs import matches_any
 from layers_reconcile.config.settings import DEFAULT_CUSTOMER_GLOBS
 from layers_reconcile.config.source import Mark
+from layers_reconcile.errors import NO_LINE
 
 SETTINGS_NAMES = ("layers.yaml", "layers.yml")
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -76,15 +77,21 @@ def locate(paths: Sequence[Path], issues: IssueSink, display: DisplayPath) -> Lo
             first = (given, root)
         elif root.resolve() != first[1].resolve():
             issues.add(
-                Mark(display(given), 1, 1),
-                f"is in the workspace at {display(root)}, but {display(first[0])} is in the one "
-                f"at {display(first[1])}: plan one workspace at a time",
+                Mark(display(given), NO_LINE, NO_LINE),
+                f"is in {_whose(root, display)}, but {display(first[0])} is in "
+                f"{_whose(first[1], display)}: plan one workspace at a time",
             )
             return None
     assert first is not None, "at least one path"
     root = first[1]
     found = settings_in(root)
     return Located(root, found[0] if found else None, tuple(paths), partial)
+
+
+def _whose(root: Path, display: DisplayPath) -> str:
+    if settings_in(root):
+        return f"the workspace at {display(root)}"
+    return "no workspace (no layers.yaml above it)"
 
 
 class DisplayPath(Protocol):

@@ -9,7 +9,7 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, Self
 
 from pydantic import (
     AfterValidator,
@@ -17,10 +17,12 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     StringConstraints,
+    ValidationError,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from layers_reconcile.config.zones import check_timezone
 
@@ -133,20 +135,6 @@ def _ascii_port(value: str, info: ValidationInfo) -> str:
 
 AsciiDigits = AfterValidator(_ascii_digits)
 AsciiPort = AfterValidator(_ascii_port)
-
-
-def _not_blank(value: str, info: ValidationInfo) -> str:
-    """A name of spaces only says nothing (and reads as empty wherever it is shown)."""
-    if not value.strip():
-        raise PydanticCustomError(
-            "blank_id",
-            "'{field}' is only spaces: write it, or remove the key to leave it unmanaged",
-            {"field": info.field_name or "the value"},
-        )
-    return value
-
-
-NotBlank = AfterValidator(_not_blank)
 
 
 def spelt_id(noun: str) -> AfterValidator:
@@ -296,6 +284,47 @@ class StrictModel(BaseModel):
                 {"field": info.field_name},
             )
         return value
+
+    @model_validator(mode="after")
+    def _refuse_blank(self) -> Self:
+        """Text of spaces only says nothing (and reads as empty wherever it is shown): it is
+        refused like empty text, in every field and every entry of a list of text, at its line.
+        An id's own check (`spelt_id`) has said what to write instead before this runs. One
+        pass per model, not a call per field: this runs for every value of every file."""
+        blank: list[InitErrorDetails] = []
+        for field, value in self.__dict__.items():
+            if isinstance(value, str):
+                if value and not value.strip():
+                    required = type(self).model_fields[field].is_required()
+                    blank.append(_blank(field, (field,), value, "" if required else _OR_REMOVE))
+            elif isinstance(value, list):
+                blank.extend(
+                    _blank(field, (field, index), item, None)
+                    for index, item in enumerate(value)
+                    if isinstance(item, str) and item and not item.strip()
+                )
+        if blank:
+            raise ValidationError.from_exception_data(type(self).__name__, blank)
+        return self
+
+
+_OR_REMOVE = ", or remove the key to leave it unmanaged"
+
+
+def _blank(field: str, loc: tuple[str | int, ...], value: str, fix: str | None) -> InitErrorDetails:
+    """The error of text of spaces only: a field's (`fix` says what else to do), or a list
+    entry's (`fix` None)."""
+    if fix is None:
+        error = PydanticCustomError(
+            "blank_text",
+            "entry {n} of '{field}' is only spaces: write it, or remove the entry",
+            {"n": int(loc[-1]) + 1, "field": field},
+        )
+    else:
+        error = PydanticCustomError(
+            "blank_text", "'{field}' is only spaces: write it{fix}", {"field": field, "fix": fix}
+        )
+    return InitErrorDetails(type=error, loc=loc, input=value)
 
 
 Metadata = Annotated[dict[str, Any], AfterValidator(check_metadata)]

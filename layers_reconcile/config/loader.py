@@ -21,7 +21,7 @@ from layers_reconcile.config.revision import found_in
 from layers_reconcile.config.settings import CustomerFilesSpec, WorkspaceSpec
 from layers_reconcile.config.settings_file import Defaults, load_settings
 from layers_reconcile.config.source import Mark, read_yaml
-from layers_reconcile.errors import ConfigError, ConfigIssue
+from layers_reconcile.errors import NO_LINE, ConfigError, ConfigIssue
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ def check_workspace(
     paths = [Path(path)] if isinstance(path, str | Path) else [Path(p) for p in path]
     issues = Issues()
     for absent in (p for p in paths if not p.exists()):
-        issues.add(Mark(display_path(absent), 1, 1), "no such file or directory")
+        issues.add(Mark(display_path(absent), NO_LINE, NO_LINE), "no such file or directory")
     located = None if issues.has_errors else locate(paths, issues, display_path)
     if located is None:
         return Report(paths[0], issues.sorted(), [], None)
@@ -159,7 +159,7 @@ def _warn_when_none_found(
         else ""
     )
     issues.add(
-        Mark(display_path(paths[0]), 1, 1),
+        Mark(display_path(paths[0]), NO_LINE, NO_LINE),
         f"no customer files found under {where}{hint}",
         "warning",
     )

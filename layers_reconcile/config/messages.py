@@ -10,6 +10,7 @@ from pydantic_core import ErrorDetails
 
 from layers_reconcile.config.fieldtypes import Hint
 from layers_reconcile.config.locate import ABSENT, Target, is_model, literal_choices
+from layers_reconcile.config.quoting import SHORT, short
 from layers_reconcile.config.source import YamlPath
 from layers_reconcile.config.suggest import did_you_mean
 
@@ -42,17 +43,10 @@ _CUSTOM_ERRORS = frozenset(
         "hidden_character",
         "ignore_path",
         "blank_id",
+        "blank_text",
         "foreign_digit",
     }
 )
-
-
-SHORT = 60  # a key or a value quoted in a message: longer ones are cut (a key may be 1 MB)
-
-
-def short(text: str) -> str:
-    """`text` as a message quotes it: at most `SHORT` characters."""
-    return text if len(text) <= SHORT else text[: SHORT - 3] + "..."
 
 
 def dotted(path: YamlPath) -> str:

@@ -25,7 +25,6 @@ from layers_reconcile.config.fieldtypes import (
     IsoDuration,
     LanguageTag,
     Metadata,
-    NotBlank,
     Platform,
     RepoName,
     ReturnUrl,
@@ -221,7 +220,7 @@ class InfluencerSpec(StrictModel):
         description="Adopt this existing influencer (both API revisions) instead of creating one.",
         examples=["inf_7d2c9a40-3b1e-4f55-9b8e-2a61d0c4e911"],
     )
-    name: Annotated[str, NotBlank] | None = Field(
+    name: str | None = Field(
         default=None,
         min_length=1,
         max_length=128,
@@ -302,7 +301,7 @@ def _influencer_kind(value: Any) -> str | None:
 
 
 InfluencerRef = Annotated[
-    Annotated[str, StringConstraints(min_length=1, max_length=128), NotBlank, Tag("name")]
+    Annotated[str, StringConstraints(min_length=1, max_length=128), Tag("name")]
     | Annotated[InfluencerSpec, Tag("attributes")],
     Discriminator(
         _influencer_kind,

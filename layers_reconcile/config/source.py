@@ -23,6 +23,7 @@ from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.resolver import VersionedResolver
 
 from layers_reconcile.config.files import decode, read_bytes
+from layers_reconcile.config.long_keys import too_long_key
 
 YamlPath = tuple[str | int, ...]
 
@@ -125,7 +126,7 @@ def parse_yaml(text: str, file: str) -> ParsedFile:
         try:
             node = _compose(text, pure=True)
         except MarkedYAMLError as exc:
-            return _failed(file, *_syntax_error(exc))
+            return _failed(file, *_syntax_error(exc, text))
         except ReaderError as exc:
             line, col = _position(text, exc.position)
             return _failed(
@@ -206,9 +207,12 @@ def _position(text: str, offset: int) -> tuple[int, int]:
     return text.count("\n", 0, offset) + 1, offset - line_start + 1
 
 
-def _syntax_error(exc: MarkedYAMLError) -> tuple[int, int, str]:
+def _syntax_error(exc: MarkedYAMLError, text: str) -> tuple[int, int, str]:
     mark = exc.problem_mark or exc.context_mark
     line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    too_long = too_long_key(str(exc.problem or ""), text, mark.line) if mark else None
+    if too_long is not None:
+        return (line, *too_long)
     problem = str(exc.problem or exc.context or "invalid YAML").strip()
     message = f"YAML syntax error: {problem}"
     if "'\\t'" in problem:

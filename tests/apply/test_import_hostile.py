@@ -69,6 +69,42 @@ def test_file_names_come_from_ids_through_one_slug(external_id: str, stem: str) 
     assert file_stem("a-b") != file_stem("a/b")
 
 
+def test_ids_that_differ_only_in_case_get_files_no_case_insensitive_disk_merges(
+    tmp_path: Path,
+) -> None:
+    """`Acme.yaml` and `acme.yaml` are one file on macOS and Windows: the second would be
+    written over the first there. Each such id gets a name of its own (with its hash), said."""
+    ws = tmp_path / "ws"
+    (ws / "customers").mkdir(parents=True)
+    (ws / "layers.yaml").write_text("workspace: ours\n")
+    (ws / "customers/Beta.yaml").write_text("customerExternalId: Beta\nproject: {name: Beta}\n")
+    with local_emulator(tmp_path) as emu:
+        api = Api(emu.url)
+        for external_id in ("Acme", "acme", "beta", "Other"):
+            _project(api, external_id)
+        api.close()
+        done = run_cli("import", str(ws), env=emu.env())
+        assert done.returncode == 0, done.stdout + done.stderr
+        names = sorted(p.name for p in (ws / "customers").iterdir())
+        assert names == sorted(
+            [
+                "Beta.yaml",  # the workspace's own file, untouched
+                "Other.yaml",
+                f"{file_stem('Acme', hashed=True)}.yaml",
+                f"{file_stem('acme', hashed=True)}.yaml",
+                f"{file_stem('beta', hashed=True)}.yaml",
+            ]
+        )
+        assert len({n.casefold() for n in names}) == len(names)
+        assert "Beta" in (ws / "customers/Beta.yaml").read_text()
+        assert "not acme.yaml: that name and Acme.yaml differ only in case" in done.stdout
+        assert "not beta.yaml: that name and Beta.yaml differ only in case" in done.stdout
+        assert "4 customer files written from 4 projects" in done.stdout
+        again = run_cli("import", str(ws), env=emu.env())
+        assert "0 customer files written" in again.stdout, again.stdout
+        assert sorted(p.name for p in (ws / "customers").iterdir()) == names
+
+
 def test_a_workspace_stamp_cannot_plant_a_setting(tmp_path: Path) -> None:
     ws = tmp_path / "ws"
     ws.mkdir()

@@ -164,3 +164,44 @@ def test_a_plan_nested_to_any_depth_loads_or_is_not_a_plan_file(
         except ValueError as exc:
             refused = str(exc)
     assert "not a plan" in refused
+
+
+BOM = "\ufeff"
+
+
+def test_a_plan_file_an_editor_saved_with_a_bom_is_the_same_plan(
+    saved: tuple[LocalEmulator, dict[str, Any]], tmp_path: Path
+) -> None:
+    text = json.dumps(saved[1], indent=2)
+    (tmp_path / "plain.json").write_text(text, encoding="utf-8")
+    (tmp_path / "bom.json").write_text(BOM + text, encoding="utf-8")
+    assert read_plan(tmp_path / "bom.json") == read_plan(tmp_path / "plain.json")
+
+
+def test_a_plan_file_with_a_bom_applies(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    (ws / "customers").mkdir(parents=True)
+    (ws / "layers.yaml").write_text("workspace: bom\n")
+    (ws / "customers/bom.yaml").write_text(
+        "customerExternalId: bom-plan-001\nproject:\n  name: Saved with a BOM\n  timezone: UTC\n"
+    )
+    plan_file = tmp_path / "plan.json"
+    with local_emulator(tmp_path) as emu:
+        made = run_cli("plan", "ws", "--out", str(plan_file), env=emu.env(), cwd=tmp_path)
+        assert made.returncode == 0, made.stdout + made.stderr
+        plan_file.write_bytes(BOM.encode() + plan_file.read_bytes())
+        applied = run_cli("apply", str(plan_file), env=emu.env(), cwd=tmp_path)
+        assert applied.returncode == 0, applied.stdout + applied.stderr
+        again = run_cli("plan", "ws", "--detailed-exitcode", env=emu.env(), cwd=tmp_path)
+        assert again.returncode == 0, again.stdout + again.stderr
+
+
+@pytest.mark.parametrize(
+    ("encoding", "text"),
+    [("utf-8", BOM + "not json"), ("utf-8", BOM + BOM + "{}"), ("utf-16", '{"formatVersion": 1}')],
+)
+def test_a_bom_excuses_nothing_else(
+    saved: tuple[LocalEmulator, dict[str, Any]], tmp_path: Path, encoding: str, text: str
+) -> None:
+    (tmp_path / "plan.json").write_text(text, encoding=encoding)
+    _refused(saved[0], tmp_path / "plan.json", tmp_path)

@@ -92,8 +92,17 @@ def test_validate_an_empty_folder(tmp_path: Path) -> None:
     code, output = run("validate", str(tmp_path))
     assert code == 0
     assert output == (
-        f"{tmp_path}:1:1: warning: no customer files found under {tmp_path}\n"
+        f"{tmp_path}: warning: no customer files found under {tmp_path}\n"
         f"0 customers valid, 1 warning (no customer files under {tmp_path})\n"
+    )
+
+
+def test_a_folder_is_annotated_by_name_not_as_a_file_line(tmp_path: Path) -> None:
+    """An annotation's `file` is a file of the repository: a folder goes in the message."""
+    code, output = run("validate", "--format", "github", str(tmp_path))
+    assert code == 0
+    assert output.splitlines()[0] == (
+        f"::warning::{tmp_path}: no customer files found under {tmp_path}"
     )
 
 

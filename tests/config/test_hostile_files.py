@@ -486,3 +486,44 @@ def test_a_key_of_a_megabyte_is_quoted_short_in_every_message(tmp_path: Path) ->
     assert f"'{'t' * 57}...' is not allowed in 'social'" in said[1]
     assert f"invalid key '{'x' * 57}...' in 'content'" in said[2]
     assert len(output) < 2_000
+
+
+LONG_KEY = "k" * 1_100
+
+
+@pytest.mark.parametrize(
+    ("written", "where"),
+    [
+        (f"{LONG_KEY}: 1\n", "4:1"),  # after other keys: "could not find expected ':'"
+        (f"project2:\n  {LONG_KEY}: 1\n", "5:3"),
+        (f"tags:\n  - {LONG_KEY}: 1\n", "5:5"),  # "mapping values are not allowed here"
+        (f"brand: {{appName: A, {LONG_KEY}: 1}}\n", "4:21"),  # "expected ',' or '}'"
+        (f'"{LONG_KEY}": 1\n', "4:1"),
+    ],
+)
+def test_a_key_over_yamls_limit_is_named_too_long_at_its_line(
+    tmp_path: Path, written: str, where: str
+) -> None:
+    (workspace(tmp_path) / "long.yaml").write_text(
+        "customerExternalId: cust-l\nproject:\n  name: Long\n" + written
+    )
+    line = refused(tmp_path, "long.yaml")
+    assert f"customers/long.yaml:{where}: the key " in line, line
+    assert "characters long: YAML reads a key written on one line only up to 1,024" in line
+    assert "write it shorter" in line
+    assert "k" * 100 not in line  # quoted short, as every long key is
+    assert "could not find expected" not in line
+
+
+def test_a_key_of_yamls_limit_is_read_as_a_key(tmp_path: Path) -> None:
+    (workspace(tmp_path) / "edge.yaml").write_text(
+        "customerExternalId: cust-e\nproject:\n  name: Edge\n" + "k" * 1_024 + ": 1\n"
+    )
+    assert f"edge.yaml:4:1: unknown key '{'k' * 57}...'" in refused(tmp_path, "edge.yaml")
+
+
+def test_a_line_without_a_colon_is_still_a_syntax_error(tmp_path: Path) -> None:
+    (workspace(tmp_path) / "text.yaml").write_text(
+        "customerExternalId: cust-t\nproject:\n  name: Text\n" + "k" * 1_100 + "\n"
+    )
+    assert "YAML syntax error: could not find expected ':'" in refused(tmp_path, "text.yaml")

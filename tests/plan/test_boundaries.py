@@ -407,6 +407,27 @@ def test_paths_of_two_workspaces_are_refused(server: EmulatorServer, tmp_path: P
     assert "plan one workspace at a time" in result.stderr
 
 
+def test_a_folder_of_another_workspace_is_named_without_a_line(
+    server: EmulatorServer, tmp_path: Path
+) -> None:
+    a = workspace(tmp_path / "a", "ws-fold-a", {"a.yaml": minimal("fold-a")})
+    b = workspace(tmp_path / "b", "ws-fold-b", {"b.yaml": minimal("fold-b")})
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    result = run(server, "plan", str(a), str(b))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        f"{b}: is in the workspace at {b}, but {a} is in the workspace at {a}: plan one "
+        "workspace at a time"
+    )
+    result = run(server, "plan", str(a), str(bare))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        f"{bare}: is in no workspace (no layers.yaml above it), but {a} is in the workspace "
+        f"at {a}: plan one workspace at a time"
+    )
+
+
 def test_an_unknown_customer_gets_a_suggestion_not_a_position(
     server: EmulatorServer, tmp_path: Path
 ) -> None:
