@@ -177,6 +177,7 @@ def measure(db: Path, customers: int, repeat: int, out: Path) -> dict[str, Any]:
     import click
     from rich.console import Console
 
+    from layers_reconcile.cli.common import run
     from layers_reconcile.cli.context import GlobalOptions
     from layers_reconcile.cli.plan import _emit, plan
     from layers_reconcile.config.loader import load_workspace
@@ -197,7 +198,7 @@ def measure(db: Path, customers: int, repeat: int, out: Path) -> dict[str, Any]:
             times["diff"].append(time.process_time() - t)
 
             t = time.process_time()
-            made = asyncio.run(planned(Replayer(answers), workspace))
+            made = run(planned(Replayer(answers), workspace))  # the command's event loop
             times["plan"].append(time.process_time() - t)
 
             with (
@@ -210,7 +211,8 @@ def measure(db: Path, customers: int, repeat: int, out: Path) -> dict[str, Any]:
                 _emit(ctx, console, console, made, workspace, out, "json")
                 times["emit"].append(time.process_time() - t)
             text = out.read_text(encoding="utf-8")
-        kept = re.sub(r'\n  "createdAt": "[^"]*",', "", text)
+        # What differs from run to run: the time, and the temporary folder of the workspace.
+        kept = re.sub(r'\n  "createdAt": "[^"]*",', "", text).replace(str(work.resolve()), "")
         return {
             "customers": len(workspace.customers),
             "requests": len(answers),
@@ -268,7 +270,7 @@ def main() -> None:
     other = json.loads(done.stdout.splitlines()[-1])
     _show(args.against.name, other)
     same = "the same" if other["sha256"] == figures["sha256"] else "DIFFERENT"
-    print(f"  plan JSON: {same} (sha256 without createdAt {figures['sha256'][:16]})")
+    print(f"  plan JSON: {same} (sha256 {figures['sha256'][:16]}, createdAt and folder aside)")
     for name in ("diff", "plan", "emit"):
         print(f"  {name}: {other[name] / figures[name]:.2f}× faster than {args.against.name}")
 
