@@ -110,12 +110,9 @@ def anew_warning(key: str) -> str:
     )
 
 
-def _desired(spec: ContentSpec) -> dict[str, Any]:
-    return {
-        "format": spec.format,
-        "variants": spec.variants,
-        "brief": spec.brief.model_dump(exclude_unset=True),
-    }
+def _desired(spec: ContentSpec, request: GenerationRequest) -> dict[str, Any]:
+    """What the entry asks for; on Rev A the request's inputs are the brief as written."""
+    return {"format": spec.format, "variants": spec.variants, "brief": request.inputs}
 
 
 def generation_a(
@@ -131,7 +128,7 @@ def generation_a(
     address = ctx.addr("content", key)
     made = generated(record, by_id)
     ctx.seen(address, generation_facts(ctx, made))
-    want = _desired(spec)
+    want = _desired(spec, request)
     if ctx.project is None or not made.record:
         ctx.add(_first_generation(ctx, address, key, want, by_id))
         return ContentState("new", [], [])
