@@ -43,9 +43,15 @@ def post_id_for(
     return str(uuid5(NS, name if round == 0 else f"{name}/round/{round}"))
 
 
+# One encoder for every call: `json.dumps` with options builds a new one each time.
+_CANONICAL = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+).encode
+
+
 def canonical_json(value: Any) -> str:
     """The one canonical JSON text: sorted keys, no spaces, non-ASCII kept (hashed as UTF-8)."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return _CANONICAL(value)
 
 
 def body_hash(body: Any) -> str:

@@ -267,7 +267,16 @@ def build_client(
 def run(coro: Coroutine[Any, Any, T]) -> T:
     """The one event loop of a command. Logging (retries shown only with -v) is set once, by
     `configure_logging`, from the global and per-command -v."""
-    return asyncio.run(coro)
+    result: list[T] = []
+
+    async def main() -> None:
+        # The main task's result stays None: on leaving, Python 3.11's asyncio.run writes the
+        # repr of its Ctrl-C handler, which holds the task (`signal.getsignal`), and so of the
+        # result: the whole plan, once or twice, thrown away.
+        result.append(await coro)
+
+    asyncio.run(main())
+    return result[0]
 
 
 class _StderrHandler(logging.Handler):

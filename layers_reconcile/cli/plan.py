@@ -189,11 +189,14 @@ def _emit(
     output_format: str,
 ) -> None:
     """The plan file (--out), the annotations, the plan shown, and the CI step summary."""
-    if out is not None:
+    document = None  # the JSON text, made once for --out and --format json
+    if out is not None or output_format == "json":
         from layers_reconcile.render.json import render_json
 
+        document = render_json(result)
+    if out is not None and document is not None:
         try:
-            out.write_text(scrubbed(render_json(result)), encoding="utf-8")
+            out.write_text(scrubbed(document), encoding="utf-8")
         except OSError as exc:
             fail(ctx, errors, ReconcileError(f"cannot write the plan to {out}: {exc.strerror}"))
     if output_format == "github":
@@ -201,7 +204,7 @@ def _emit(
 
         for line in plan_annotations(result, locator(workspace)):
             click.echo(line, color=False)
-    _show(console, result, output_format)
+    _show(console, result, output_format, document)
     on_failure(ctx, None)  # shown: a later failure (--max-credits) is in the plan itself
     if out is not None and output_format in ("text", "github"):
         errors.print(
@@ -216,11 +219,12 @@ def _emit(
         fail(ctx, errors, exc)
 
 
-def _show(console: Console, result: Plan, output_format: str) -> None:
+def _show(console: Console, result: Plan, output_format: str, document: str | None = None) -> None:
+    """`document`: the plan's JSON text, when already made (`render_json`)."""
     if output_format == "json":
         from layers_reconcile.render.json import render_json
 
-        click.echo(render_json(result), nl=False)
+        click.echo(render_json(result) if document is None else document, nl=False)
     elif output_format == "markdown":
         from layers_reconcile.render.markdown import render_markdown
 

@@ -51,6 +51,10 @@ class Ctx:
     accounts: dict[str, str | None] = field(default_factory=dict)
     # Differences in fields the file's `ignore:` names (plan/ignore.py): shown, never planned.
     ignored: list[Change] = field(default_factory=list)
+    _reserved: ReservedRecord = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._reserved = self.actual.reserved
 
     @property
     def ext(self) -> str:
@@ -66,7 +70,9 @@ class Ctx:
 
     @property
     def reserved(self) -> ReservedRecord:
-        return self.actual.reserved
+        """The tool's record in the project's metadata (read once: the diff never changes
+        `actual`)."""
+        return self._reserved
 
     def addr(self, *parts: str) -> str:
         return "/".join((self.ext, *parts))

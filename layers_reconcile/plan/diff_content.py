@@ -40,7 +40,7 @@ def diff_content(ctx: Ctx) -> None:
         if revision == "b":
             state = generation_b(ctx, key, spec, request, recorded.get(key), by_id)
         else:
-            state = generation_a(ctx, key, spec, recorded.get(key), by_id)
+            state = generation_a(ctx, key, spec, request, recorded.get(key), by_id)
         diff_content_approval(ctx, key, spec, state)
         diff_schedules(ctx, key, spec, state, posts)
     for key in sorted(set(recorded) - set(contents)):

@@ -9,7 +9,7 @@ from typing import Any, cast
 
 from layers_reconcile.apirevision import ApiRevision
 from layers_reconcile.config.content import ContentSpec
-from layers_reconcile.config.generation import generation_request
+from layers_reconcile.config.generation import GenerationRequest, generation_request
 from layers_reconcile.plan import estimates
 from layers_reconcile.plan.context import Ctx
 from layers_reconcile.plan.fields import changed_keys, created
@@ -80,17 +80,27 @@ def inputs_changed(
     address: str,
     key: str,
     spec: ContentSpec,
+    request: GenerationRequest,
     made: Generated,
     shown: Callable[[], list[Change]],
-    want_hash: str,
 ) -> list[Change]:
     """The changes to what the content is generated from (its brief, its Rev B inputs) that
-    apply makes, [] when the recorded hash is of what the entry asks now. `shown()`: the
-    changed fields the recorded container shows (asked only when the hash differs: comparing
-    costs); when it shows none, the hash is the change."""
-    if _recorded_as_wanted(key, spec, made.record):
+    apply makes, [] when the recorded hash is of what the entry asks now (`request`: the
+    entry's generation on the run's revision). `shown()`: the changed fields the recorded
+    container shows (asked only when the hash differs: comparing costs); when it shows none,
+    the hash is the change."""
+    recorded = made.record.get("briefHash")
+    # As the revision that wrote the record hashes it (Rev B records name `variantIds`):
+    # content made on one revision is not generated again only because the API now speaks the
+    # other.
+    written_on: ApiRevision = "b" if "variantIds" in made.record else "a"
+    want_hash = brief_hash(request.inputs)
+    if written_on == request.revision:
+        if recorded == want_hash:
+            return []
+    elif recorded == brief_hash(generation_request(key, spec, written_on).inputs):
         return []
-    hashed = Change(field="briefHash", before=made.record.get("briefHash"), after=want_hash)
+    hashed = Change(field="briefHash", before=recorded, after=want_hash)
     return ctx.keep(address, shown() or [hashed])
 
 
@@ -100,27 +110,25 @@ def anew_warning(key: str) -> str:
     )
 
 
-def _desired(spec: ContentSpec) -> dict[str, Any]:
-    return {
-        "format": spec.format,
-        "variants": spec.variants,
-        "brief": spec.brief.model_dump(exclude_unset=True),
-    }
+def _desired(spec: ContentSpec, request: GenerationRequest) -> dict[str, Any]:
+    """What the entry asks for; on Rev A the request's inputs are the brief as written."""
+    return {"format": spec.format, "variants": spec.variants, "brief": request.inputs}
 
 
 def generation_a(
     ctx: Ctx,
     key: str,
     spec: ContentSpec,
+    request: GenerationRequest,
     record: Any,
     by_id: Mapping[str | None, Container],
 ) -> ContentState:
     """Rev A: one generate job makes every variant of the key; a changed brief or a failed
-    generation regenerates the same containers."""
+    generation regenerates the same containers. `request`: its generation on Rev A."""
     address = ctx.addr("content", key)
     made = generated(record, by_id)
     ctx.seen(address, generation_facts(ctx, made))
-    want = _desired(spec)
+    want = _desired(spec, request)
     if ctx.project is None or not made.record:
         ctx.add(_first_generation(ctx, address, key, want, by_id))
         return ContentState("new", [], [])
@@ -133,9 +141,9 @@ def generation_a(
         address,
         key,
         spec,
+        request,
         made,
         lambda: _brief_changes(made.containers, want["brief"]),
-        brief_hash(want["brief"]),
     )
     failed = failed_ids(made.containers)
     if brief or failed:
@@ -253,15 +261,6 @@ def _still_running(ctx: Ctx, address: str, spec: ContentSpec, made: Generated) -
         job=estimates.content(spec.format, 0),
         reason="the generation is still running; apply waits for it",
     )
-
-
-def _recorded_as_wanted(key: str, spec: ContentSpec, record: ContentRecord) -> bool:
-    """Whether the recorded hash is of what the entry asks now, as the revision that wrote the
-    record hashes it (Rev B records name `variantIds`): content made on one revision is not
-    generated again only because the API now speaks the other."""
-    written_on: ApiRevision = "b" if "variantIds" in record else "a"
-    inputs = generation_request(key, spec, written_on).inputs
-    return record.get("briefHash") == brief_hash(inputs)
 
 
 def _brief_changes(containers: Sequence[Container], want: dict[str, Any]) -> list[Change]:

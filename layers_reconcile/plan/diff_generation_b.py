@@ -22,7 +22,7 @@ from layers_reconcile.plan.diff_generation import (
     recorded_changes,
 )
 from layers_reconcile.plan.fields import created
-from layers_reconcile.plan.ids import bare_id, brief_hash
+from layers_reconcile.plan.ids import bare_id
 from layers_reconcile.plan.model import Action, Change, Step
 from layers_reconcile.plan.targets import ContentTarget
 from layers_reconcile.records import Container
@@ -144,9 +144,9 @@ def _generated_anew(
         variant_address(ctx, key, 1),
         key,
         spec,
+        request,
         made,
         lambda: _input_changes(made.containers, request.inputs),
-        brief_hash(request.inputs),
     )
     if not (found or missing or inputs):
         return False

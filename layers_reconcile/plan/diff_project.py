@@ -15,12 +15,20 @@ from layers_reconcile.records import Project
 # ---------------------------------------------------------------------------------- project
 
 
+_FACT_KEYS = ("id", "name", "status", "timezone", "primaryLanguage", "ownerEmail", "metadata")
+
+
 def project_facts(project: Project | None) -> Any:
-    if project is None:
-        return None
-    row = project.model_dump(mode="json", by_alias=True)
-    keys = ("id", "name", "status", "timezone", "primaryLanguage", "ownerEmail", "metadata")
-    return {k: row.get(k) for k in keys}
+    return None if project is None else _facts(_row(project))
+
+
+def _row(project: Project) -> dict[str, Any]:
+    return project.model_dump(mode="json", by_alias=True)
+
+
+def _facts(row: dict[str, Any]) -> dict[str, Any]:
+    """What the project's fingerprint is of, from its row as JSON (`_row`)."""
+    return {k: row.get(k) for k in _FACT_KEYS}
 
 
 def user_metadata(project: Project | None) -> dict[str, Any]:
@@ -31,10 +39,10 @@ def user_metadata(project: Project | None) -> dict[str, Any]:
 def diff_project(ctx: Ctx) -> None:
     address = ctx.addr("project")
     desired = ctx.spec.project.model_dump(exclude_unset=True)
-    ctx.seen(
-        address, {"project": project_facts(ctx.project), "others": ctx.actual.other_project_ids}
-    )
-    if ctx.project is None:
+    row = None if ctx.project is None else _row(ctx.project)  # dumped once: fingerprint, diff
+    facts = None if row is None else _facts(row)
+    ctx.seen(address, {"project": facts, "others": ctx.actual.other_project_ids})
+    if ctx.project is None or row is None:
         body = {"customerExternalId": ctx.ext, **desired}
         body.setdefault("timezone", "UTC")  # the API requires one; PRODUCT §3
         ctx.add(
@@ -52,8 +60,7 @@ def diff_project(ctx: Ctx) -> None:
             f"{len(ctx.actual.other_project_ids) + 1} projects have customerExternalId "
             f"{ctx.ext!r}; planning against {ctx.pid} ({', '.join(ctx.actual.other_project_ids)} ignored)"
         )
-    actual = ctx.project.model_dump(mode="json", by_alias=True)
-    actual["metadata"] = user_metadata(ctx.project)
+    actual = {**row, "metadata": user_metadata(ctx.project)}
     found = ctx.keep(address, changes(desired, actual, expand=("metadata",)))
     if ctx.project.status == "archived":
         found.insert(0, Change(field="status", before="archived", after="active"))

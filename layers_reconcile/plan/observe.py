@@ -95,14 +95,14 @@ def _pick_project(
     Only a project whose `customerExternalId` is the file's is ever used: a server that ignores
     the filter must not hand this customer someone else's project.
     """
-    mine = project_id_for(customer_external_id)
     matches = [p for p in items if p.customer_external_id == customer_external_id]
+    if len(matches) <= 1:  # the usual case: nothing to rank
+        return (matches[0], []) if matches else (None, [])
+    mine = project_id_for(customer_external_id)
     ranked = sorted(
         matches,
         key=lambda p: (p.status != "active", not same_id(p.id, mine)),
     )
-    if not ranked:
-        return None, []
     return ranked[0], [p.id for p in ranked[1:]]
 
 

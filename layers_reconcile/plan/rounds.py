@@ -61,8 +61,9 @@ def rounds(
     previous: str | None = None
     for number in range(len(statuses) + 1):  # more rounds than posts: one of them is free
         post_id = entry.post_id(number)
-        found = bare_id(post_id) in statuses
-        over = found and (statuses[bare_id(post_id)] == "canceled" or bare_id(post_id) in replaced)
+        bare = bare_id(post_id)
+        found = bare in statuses
+        over = found and (statuses[bare] == "canceled" or bare in replaced)
         if not over:
             latest = post_id if found or previous is None else previous
             return Rounds(number=number, post_id=post_id, previous=previous, latest=latest)
