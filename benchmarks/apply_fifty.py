@@ -47,7 +47,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.serve import emulator_process  # noqa: E402
-from layers_reconcile.apply import ApplyOptions, ApplyReport, JobProgress, execute  # noqa: E402
+from layers_reconcile.apply.events import ApplyReport, JobProgress  # noqa: E402
+from layers_reconcile.apply.executor import execute  # noqa: E402
+from layers_reconcile.apply.options import ApplyOptions  # noqa: E402
 from layers_reconcile.client import LayersClient  # noqa: E402
 from layers_reconcile.config.loader import load_workspace  # noqa: E402
 from layers_reconcile.records import Whoami  # noqa: E402

@@ -41,8 +41,9 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.apply_fifty import KEY, workspace  # noqa: E402
 from benchmarks.serve import emulator_process  # noqa: E402
-from layers_reconcile.apply import ApplyOptions, execute  # noqa: E402
 from layers_reconcile.apply.context import CustomerContext  # noqa: E402
+from layers_reconcile.apply.executor import execute  # noqa: E402
+from layers_reconcile.apply.options import ApplyOptions  # noqa: E402
 from layers_reconcile.apply.reserved import Keep  # noqa: E402
 from layers_reconcile.client import LayersClient  # noqa: E402
 from layers_reconcile.client.pacing import TIER_RPM, EndpointClass  # noqa: E402

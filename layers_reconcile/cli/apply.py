@@ -22,7 +22,9 @@ from rich.console import Console
 from rich.text import Text
 
 from layers_reconcile.apirevision import Pin
-from layers_reconcile.apply import ApplyOptions, ApplyReport, execute, parse_duration
+from layers_reconcile.apply.events import ApplyReport
+from layers_reconcile.apply.executor import execute
+from layers_reconcile.apply.options import ApplyOptions
 from layers_reconcile.apply.poll import Deadline
 from layers_reconcile.cli.common import (
     Endpoint,
@@ -59,6 +61,7 @@ from layers_reconcile.client import LayersClient
 from layers_reconcile.config.files import read_bytes
 from layers_reconcile.config.loader import SETTINGS_NAMES, Workspace
 from layers_reconcile.config.scope import Shard
+from layers_reconcile.durations import parse_duration
 from layers_reconcile.errors import ReconcileError
 from layers_reconcile.plan.model import MAX_PLAN_BYTES, Plan
 from layers_reconcile.plan.scope import DEFAULT_PRUNE_CAP, RunScope
