@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import io
 import math
-import threading
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError, YAMLWarning
+from ruamel.yaml.main import CParser  # type: ignore[attr-defined]  # None without libyaml
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
-from ruamel.yaml.resolver import VersionedResolver
+from ruamel.yaml.resolver import BaseResolver, VersionedResolver
+from ruamel.yaml.tag import Tag
 
 from layers_reconcile.config.files import decode, read_bytes
 from layers_reconcile.config.long_keys import too_long_key
@@ -119,12 +121,12 @@ def read_yaml(path: Path, display: str, *, root: Path | None = None) -> ParsedFi
 def parse_yaml(text: str, file: str) -> ParsedFile:
     """Parse one YAML document held in `text`, reported as `file`."""
     try:
-        node = _compose(text, pure=False)
+        composed = _compose(text, pure=False)
     except (YAMLError, RecursionError, ValueError):
         # Report what the Python parser says, so that messages and positions do not depend on
         # whether libyaml (ruamel.yaml.clib) is installed.
         try:
-            node = _compose(text, pure=True)
+            composed = _compose(text, pure=True)
         except MarkedYAMLError as exc:
             return _failed(file, *_syntax_error(exc, text))
         except ReaderError as exc:
@@ -141,14 +143,16 @@ def parse_yaml(text: str, file: str) -> ParsedFile:
             )
         except (YAMLError, ValueError) as exc:
             return _failed(file, 1, 1, f"YAML error: {exc}")
+    node = composed.node
     if node is None:
         return ParsedFile(file, None, SourceMap(Mark(file, 1, 1)), [], empty=True)
     builder = _Builder(file)
     try:
-        # Count first (each shared node once), so that an alias bomb costs nothing to refuse.
-        sizes: dict[int, int] = {}
-        if _expanded_size(node, sizes, 0) > MAX_NODES:
-            raise _TooManyNodes(_crossing(node, sizes))
+        if not _a_tree_within_limit(text, composed):
+            # Count first (each shared node once), so that an alias bomb costs nothing to refuse.
+            sizes: dict[int, int] = {}
+            if _expanded_size(node, sizes, 0) > MAX_NODES:
+                raise _TooManyNodes(_crossing(node, sizes))
         data = builder.build(node, (), 0, frozenset())
     except _TooManyNodes as exc:
         mark = builder.mark(exc.node)
@@ -163,35 +167,45 @@ def parse_yaml(text: str, file: str) -> ParsedFile:
     return ParsedFile(file, data, source, builder.issues)
 
 
-def _compose(text: str, *, pure: bool) -> Node | None:
+def _a_tree_within_limit(text: str, composed: _Composed) -> bool:
+    """Whether the document, without counting, is known to expand to at most `MAX_NODES`
+    values: it has no alias (no `*` anywhere in it), so every node appears once, and the parser
+    made no more than that many. Else `_expanded_size` counts."""
+    return composed.made is not None and composed.made <= MAX_NODES and "*" not in text
+
+
+def _compose(text: str, *, pure: bool) -> _Composed:
     """The node graph of the document: positions of every key and value, no Python objects.
 
-    The safe composer gives the same positions as the round-trip one without collecting
-    comments, and uses libyaml when it is installed: about ten times faster on big workspaces.
-    The libyaml one is set up once per thread (setting up globs ruamel's plug-in folder): each
-    compose gets a parser of its own. The pure one, only for a file libyaml refused, is made
-    anew each time, so that nothing a broken file left behind (its anchors) reaches the next.
+    libyaml (ruamel.yaml.clib) composes when it is installed: about ten times faster on big
+    workspaces. Its parser is made for each document (nothing a file left behind, its anchors,
+    reaches the next), from a class made once (`_LibyamlComposer`). The pure one, only for a
+    file libyaml refused, is made anew each time too.
     """
-    yaml = _libyaml_loader() if not pure else _loader(pure=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", YAMLWarning)
-        node: Node | None = yaml.compose(io.StringIO(text))
-    return node
+        if pure or CParser is None:
+            pure_node: Node | None = _loader(pure=True).compose(io.StringIO(text))
+            return _Composed(pure_node, None)
+        composer = _LibyamlComposer(io.StringIO(text))
+        try:
+            node: Node | None = composer.get_single_node()
+        finally:
+            composer.dispose()
+        return _Composed(node, composer.nodes)
+
+
+@dataclass(frozen=True)
+class _Composed:
+    node: Node | None
+    # How many nodes the parser made (each alias counted once, as the node it names); None when
+    # not counted (the pure parser).
+    made: int | None
 
 
 def _loader(*, pure: bool) -> YAML:
     yaml = YAML(typ="safe", pure=pure)
     yaml.Resolver = _Resolver
-    return yaml
-
-
-_LOADERS = threading.local()
-
-
-def _libyaml_loader() -> YAML:
-    yaml: YAML | None = getattr(_LOADERS, "yaml", None)
-    if yaml is None:
-        yaml = _LOADERS.yaml = _loader(pure=False)
     return yaml
 
 
@@ -240,6 +254,65 @@ class _Resolver(VersionedResolver):
         if rules is None:
             rules = _Resolver._rules = VersionedResolver.versioned_resolver.fget(self)  # type: ignore[attr-defined]
         return rules
+
+
+# Implicit tags of plain scalars, by first character (YAML 1.2, as `_Resolver` has them), each a
+# compiled pattern and one shared `Tag`: made on the first document.
+_Rules = dict[str, list[tuple[Tag, Callable[[str], object]]]]
+_RULES: list[_Rules] = []
+
+
+def _rules() -> _Rules:
+    if not _RULES:
+        versioned = _Resolver().versioned_resolver
+        tags: dict[str, Tag] = {}
+        common = list(versioned.get(None, []))
+        _RULES.append(
+            {
+                first: [
+                    (tags.setdefault(tag, Tag(suffix=tag)), regexp.match)
+                    for tag, regexp in [*rules, *common]
+                ]
+                for first, rules in versioned.items()
+                if first is not None
+            }
+        )
+        _RULES[0][_NO_RULE] = [(tags.setdefault(t, Tag(suffix=t)), r.match) for t, r in common]
+    return _RULES[0]
+
+
+_NO_RULE = "\x00no-rule"
+_DEFAULT_SCALAR: Tag = BaseResolver.DEFAULT_SCALAR_TAG
+_DEFAULT_SEQUENCE: Tag = BaseResolver.DEFAULT_SEQUENCE_TAG
+_DEFAULT_MAPPING: Tag = BaseResolver.DEFAULT_MAPPING_TAG
+
+
+class _LibyamlComposer(CParser if CParser is not None else object):  # type: ignore[misc]
+    """libyaml's parser composing nodes, resolving tags as `_Resolver` does (the stock loader
+    makes a class for every document, and resolves through several properties per scalar). It
+    counts the nodes it makes (`nodes`)."""
+
+    def __init__(self, stream: io.StringIO) -> None:
+        super().__init__(stream)
+        self.nodes = 0
+        self.rules = _rules()
+
+    def resolve(self, kind: type[Node], value: Any, implicit: tuple[bool, bool]) -> Tag:
+        """`VersionedResolver.resolve` without path resolvers (none are registered)."""
+        if kind is ScalarNode:
+            if implicit[0]:
+                rules = self.rules
+                for tag, match in rules.get(value[:1], None) or rules[_NO_RULE]:
+                    if match(value):
+                        return tag
+            return _DEFAULT_SCALAR
+        return _DEFAULT_SEQUENCE if kind is SequenceNode else _DEFAULT_MAPPING
+
+    def descend_resolver(self, parent: Any, index: Any) -> None:
+        self.nodes += 1  # called once for every node made (not for an alias)
+
+    def ascend_resolver(self) -> None:
+        return None
 
 
 def _tag(node: Node) -> str:
