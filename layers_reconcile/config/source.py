@@ -32,6 +32,8 @@ YamlPath = tuple[str | int, ...]
 _TAG = "tag:yaml.org,2002:"
 _NULL = _TAG + "null"
 _MERGE = _TAG + "merge"
+_SEQ = _TAG + "seq"
+_MAP = _TAG + "map"
 _MAX_DEPTH = 64
 # Generous for real workspace files (a few KB), small enough that a hostile one cannot exhaust
 # memory or time: aliases expand to at most so many values (the file's size: `files.py`).
@@ -55,6 +57,29 @@ class Located:
     value: Mark
     key: Mark | None = None
     is_null: bool = False
+
+
+# `Mark` and `Located` as their own `__init__` makes them (equal, hashed and shown alike), without
+# its one `object.__setattr__` call per field: the builder makes one of each for every value.
+_new_object = object.__new__
+
+
+def _new_mark(file: str, line: int, col: int) -> Mark:
+    mark = _new_object(Mark)
+    fields = mark.__dict__
+    fields["file"] = file
+    fields["line"] = line
+    fields["col"] = col
+    return mark
+
+
+def _new_located(value: Mark, key: Mark | None, is_null: bool) -> Located:
+    located = _new_object(Located)
+    fields = located.__dict__
+    fields["value"] = value
+    fields["key"] = key
+    fields["is_null"] = is_null
+    return located
 
 
 @dataclass(frozen=True)
@@ -393,7 +418,7 @@ class _Builder:
 
     def mark(self, node: Node) -> Mark:
         start = node.start_mark
-        return Mark(self.file, start.line + 1, start.column + 1)
+        return _new_mark(self.file, start.line + 1, start.column + 1)
 
     def problem(self, node: Node, message: str) -> None:
         self.issues.append(Issue(self.mark(node), message))
@@ -413,25 +438,29 @@ class _Builder:
         self.built += 1
         if self.built > MAX_NODES:
             raise _TooManyNodes(node)
-        active = active | {id(node)}
         if tag is None:
             tag = _tag(node)
         if isinstance(node, ScalarNode):
             return self.scalar(node, tag)
+        active = active | {id(node)}
         if isinstance(node, SequenceNode):
-            if tag != _TAG + "seq":
+            if tag != _SEQ:
                 self.problem(node, f"unsupported YAML tag '{tag}'; write a plain list")
             items: list[Any] = []
+            entries, file, build = self.entries, self.file, self.build
             for index, child in enumerate(node.value):
                 child_path = (*path, index)
                 child_tag = _tag(child)
-                self.entries[child_path] = Located(
-                    self.mark(child), None, _is_null(child, child_tag)
+                start = child.start_mark
+                entries[child_path] = _new_located(
+                    _new_mark(file, start.line + 1, start.column + 1),
+                    None,
+                    child_tag == _NULL and isinstance(child, ScalarNode),
                 )
-                items.append(self.build(child, child_path, depth + 1, active, child_tag))
+                items.append(build(child, child_path, depth + 1, active, child_tag))
             return items
         if isinstance(node, MappingNode):
-            if tag != _TAG + "map":
+            if tag != _MAP:
                 self.problem(node, f"unsupported YAML tag '{tag}'; write a plain mapping")
             return self.mapping(node, path, depth, active)
         self.problem(node, "unsupported YAML node")
@@ -443,6 +472,7 @@ class _Builder:
         result: dict[str, Any] = {}
         first_seen: dict[str, Mark] = {}
         merges: list[Node] = []
+        entries, file, build = self.entries, self.file, self.build
         for key_node, value_node in node.value:
             if _tag(key_node) == _MERGE:
                 merges.append(value_node)
@@ -451,7 +481,8 @@ class _Builder:
                 self.problem(key_node, "a key must be a plain string, not a list or a mapping")
                 continue
             key = str(key_node.value)
-            key_mark = self.mark(key_node)
+            start = key_node.start_mark
+            key_mark = _new_mark(file, start.line + 1, start.column + 1)
             if key in first_seen:
                 first = first_seen[key]
                 self.issues.append(
@@ -465,10 +496,13 @@ class _Builder:
             first_seen[key] = key_mark
             child_path = (*path, key)
             value_tag = _tag(value_node)
-            self.entries[child_path] = Located(
-                self.mark(value_node), key_mark, _is_null(value_node, value_tag)
+            start = value_node.start_mark
+            entries[child_path] = _new_located(
+                _new_mark(file, start.line + 1, start.column + 1),
+                key_mark,
+                value_tag == _NULL and isinstance(value_node, ScalarNode),
             )
-            result[key] = self.build(value_node, child_path, depth + 1, active, value_tag)
+            result[key] = build(value_node, child_path, depth + 1, active, value_tag)
         for merge in merges:
             sources = merge.value if isinstance(merge, SequenceNode) else [merge]
             for source in sources:
