@@ -43,7 +43,7 @@ MAX_INT = 2**63 - 1
 MIN_INT = -(2**63)
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Mark:
     """A 1-based position in one file."""
 
@@ -52,33 +52,38 @@ class Mark:
     col: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Located:
     value: Mark
     key: Mark | None = None
     is_null: bool = False
 
 
-# `Mark` and `Located` as their own `__init__` makes them (equal, hashed and shown alike), without
-# its one `object.__setattr__` call per field: the builder makes one of each for every value.
+# `Mark` and `Located` as their own `__init__` makes them (equal, hashed and shown alike), each
+# field set by its slot rather than through `object.__setattr__` (they are frozen): the builder
+# makes one of each for every value of every file.
 _new_object = object.__new__
+_set_file = Mark.__dict__["file"].__set__
+_set_line = Mark.__dict__["line"].__set__
+_set_col = Mark.__dict__["col"].__set__
+_set_value = Located.__dict__["value"].__set__
+_set_key = Located.__dict__["key"].__set__
+_set_is_null = Located.__dict__["is_null"].__set__
 
 
 def _new_mark(file: str, line: int, col: int) -> Mark:
-    mark = _new_object(Mark)
-    fields = mark.__dict__
-    fields["file"] = file
-    fields["line"] = line
-    fields["col"] = col
+    mark: Mark = _new_object(Mark)
+    _set_file(mark, file)
+    _set_line(mark, line)
+    _set_col(mark, col)
     return mark
 
 
 def _new_located(value: Mark, key: Mark | None, is_null: bool) -> Located:
-    located = _new_object(Located)
-    fields = located.__dict__
-    fields["value"] = value
-    fields["key"] = key
-    fields["is_null"] = is_null
+    located: Located = _new_object(Located)
+    _set_value(located, value)
+    _set_key(located, key)
+    _set_is_null(located, is_null)
     return located
 
 
