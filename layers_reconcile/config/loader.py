@@ -7,6 +7,7 @@ Loading `layers.yaml` is `config.settings_file`'s, one customer file `config.cus
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -97,10 +98,16 @@ def check_workspace(
     _warn_when_none_found(paths, customer_files, located, chosen, issues)
     moment = now or datetime.now(UTC)
     seen_ids: dict[str, tuple[str, Mark]] = {}
+    real_root = os.path.realpath(root)  # once for every file read below it
     customers = [
         loaded
         for file in customer_files
-        if (loaded := load_customer(file, root, defaults, moment, seen_ids, issues)) is not None
+        if (
+            loaded := load_customer(
+                file, root, defaults, moment, seen_ids, issues, real_root=real_root
+            )
+        )
+        is not None
     ]
     _check_organization_workspace(settings, customers, issues)
     _check_pinned_revision(settings, customers, issues)

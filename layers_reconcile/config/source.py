@@ -130,14 +130,17 @@ class ParsedFile:
     empty: bool = False
 
 
-def read_yaml(path: Path, display: str, *, root: Path | None = None) -> ParsedFile:
+def read_yaml(
+    path: Path, display: str, *, root: Path | None = None, real_root: str | None = None
+) -> ParsedFile:
     """Read and parse one YAML file; problems (unreadable, not UTF-8, bad YAML) become issues.
 
     Only a regular file is read, at most `MAX_FILE_BYTES` of it, and never by following a link
     out of `root` (the workspace): a link planted by a pull request must not make the tool read,
-    or echo, a file of the machine it runs on.
+    or echo, a file of the machine it runs on. `real_root`: `os.path.realpath(root)`, when the
+    caller has it already (one for all the files of a workspace).
     """
-    raw, problem = read_bytes(path, root)
+    raw, problem = read_bytes(path, root, real_root=real_root)
     if raw is None:
         return _failed(display, 1, 1, problem)
     text, decoded = decode(raw)
