@@ -27,6 +27,11 @@ class Issues:
     def has_errors(self) -> bool:
         return bool(self._error_marks)
 
+    @property
+    def count(self) -> int:
+        """How many issues so far (each said once)."""
+        return len(self._items)
+
     def add(
         self, mark: Mark, message: str, severity: str = "error", *, applied_to: str | None = None
     ) -> None:
