@@ -100,7 +100,7 @@ def display_path(path: Path) -> str:
     """The path as the user gave it, relative to the working directory when possible."""
     if path.is_absolute():
         # `path.relative_to(Path.cwd()).as_posix()`, on the strings (both normalised already).
-        text, cwd = path.as_posix(), Path.cwd().as_posix()
+        text, cwd = path.as_posix(), os.getcwd()
         if text == cwd:
             return "."
         prefix = cwd if cwd.endswith("/") else cwd + "/"

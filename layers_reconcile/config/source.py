@@ -32,6 +32,7 @@ YamlPath = tuple[str | int, ...]
 _TAG = "tag:yaml.org,2002:"
 _NULL = _TAG + "null"
 _MERGE = _TAG + "merge"
+_STR = _TAG + "str"
 _SEQ = _TAG + "seq"
 _MAP = _TAG + "map"
 _MAX_DEPTH = 64
@@ -465,7 +466,10 @@ class _Builder:
                     None,
                     child_tag == _NULL and isinstance(child, ScalarNode),
                 )
-                items.append(build(child, child_path, depth + 1, active, child_tag))
+                if depth < _MAX_DEPTH and isinstance(child, ScalarNode):
+                    items.append(self.leaf(child, child_tag))
+                else:
+                    items.append(build(child, child_path, depth + 1, active, child_tag))
             return items
         if isinstance(node, MappingNode):
             if tag != _MAP:
@@ -510,7 +514,10 @@ class _Builder:
                 key_mark,
                 value_tag == _NULL and isinstance(value_node, ScalarNode),
             )
-            result[key] = build(value_node, child_path, depth + 1, active, value_tag)
+            if depth < _MAX_DEPTH and isinstance(value_node, ScalarNode):
+                result[key] = self.leaf(value_node, value_tag)
+            else:
+                result[key] = build(value_node, child_path, depth + 1, active, value_tag)
         for merge in merges:
             sources = merge.value if isinstance(merge, SequenceNode) else [merge]
             for source in sources:
@@ -529,6 +536,14 @@ class _Builder:
                     )
                     result[key] = self.build(value_node, child_path, depth + 1, active)
         return result
+
+    def leaf(self, node: ScalarNode, tag: str) -> Any:
+        """What `build` makes of a scalar not too deep: counted, never an alias to a node that
+        contains it (only mappings and lists contain), most often a plain string."""
+        self.built += 1
+        if self.built > MAX_NODES:
+            raise _TooManyNodes(node)
+        return str(node.value) if tag == _STR else self.scalar(node, tag)
 
     def scalar(self, node: ScalarNode, tag: str) -> Any:
         text = str(node.value)
