@@ -225,11 +225,13 @@ def _names_outside(
     of it: the files inside PATH as loaded, the others only read for their id (offline; a file
     outside PATH that cannot be read or names no id names nothing, and is not reported here)."""
     whole = Located(located.root, located.settings_file, (located.root,), partial=False)
-    inside = {c.path.resolve() for c in customers}
+    # Real paths by os.path.realpath: Path.resolve raises on a loop of links, which is not the
+    # loaded files' to report (reading it names nothing).
+    inside = {os.path.realpath(c.path) for c in customers}
     files = _customer_files(whole, chosen, Discarded())
     names = {c.spec.customerExternalId for c in customers}
     for file in files:
-        if file.resolve() in inside:
+        if os.path.realpath(file) in inside:
             continue
         data = read_yaml(file, display_path(file), root=located.root).data
         name = data.get("customerExternalId") if isinstance(data, dict) else None
