@@ -83,7 +83,17 @@ def merge_customer(
     if added is not None:
         merged[ADDITIVE] = [item for item, _ in added]
     source = SourceMap(customer_source.root)
-    _collect(merged, (), customer_source, defaults_source, defaults_prefix, source)
+    if not kept and added is None and customer_source.whole:
+        # Nothing came from the defaults: the customer's own entries, less the sections removed
+        # (what `_collect` finds, in its order, without walking the document again).
+        removed = {(key,) for key in customer.keys() - merged.keys()}
+        source.entries = {
+            path: located
+            for path, located in customer_source.entries.items()
+            if path[:1] not in removed
+        }
+    else:
+        _collect(merged, (), customer_source, defaults_source, defaults_prefix, source)
     for index, (_, origin) in enumerate(added or []):
         located = None
         if origin[0] == "customer":

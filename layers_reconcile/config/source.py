@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import math
+import operator
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -103,6 +104,9 @@ class SourceMap:
 
     root: Mark
     entries: dict[YamlPath, Located] = field(default_factory=dict)
+    # Made by `parse_yaml` with the data: `entries` has the path of every value of that data
+    # and nothing else, in document order (each before its children). `merge` relies on it.
+    whole: bool = field(default=False, compare=False, repr=False)
 
     def mark(self, path: YamlPath, *, key: bool = False) -> Mark:
         """The position to report for `path`: its key or value, else its nearest ancestor.
@@ -197,7 +201,7 @@ def parse_yaml(text: str, file: str) -> ParsedFile:
             f"the document has over {MAX_NODES:,} values once its aliases are expanded (the "
             "limit); write the values out or use fewer aliases",
         )
-    source = SourceMap(builder.mark(node), builder.entries)
+    source = SourceMap(builder.mark(node), builder.entries, whole=True)
     return ParsedFile(file, data, source, builder.issues)
 
 
@@ -226,14 +230,15 @@ def _compose(text: str, *, pure: bool) -> _Composed:
             node: Node | None = composer.get_single_node()
         finally:
             composer.dispose()
-        return _Composed(node, composer.nodes)
+        # At most one node with a written tag for each `!` in the text.
+        return _Composed(node, composer.resolved + text.count("!"))
 
 
 @dataclass(frozen=True)
 class _Composed:
     node: Node | None
-    # How many nodes the parser made (each alias counted once, as the node it names); None when
-    # not counted (the pure parser).
+    # How many nodes the parser made at most (each alias once, as the node it names): the tags
+    # it resolved, and one for each `!` of the text (a tag written); None: not counted (pure).
     made: int | None
 
 
@@ -324,15 +329,17 @@ _DEFAULT_MAPPING: Tag = BaseResolver.DEFAULT_MAPPING_TAG
 class _LibyamlComposer(CParser if CParser is not None else object):  # type: ignore[misc]
     """libyaml's parser composing nodes, resolving tags as `_Resolver` does (the stock loader
     makes a class for every document, and resolves through several properties per scalar). It
-    counts the nodes it makes (`nodes`)."""
+    counts the tags it resolves (`resolved`): every node made but those with a tag written
+    (`!`), which libyaml takes as written."""
 
     def __init__(self, stream: io.StringIO) -> None:
         super().__init__(stream)
-        self.nodes = 0
+        self.resolved = 0
         self.rules = _rules()
 
     def resolve(self, kind: type[Node], value: Any, implicit: tuple[bool, bool]) -> Tag:
         """`VersionedResolver.resolve` without path resolvers (none are registered)."""
+        self.resolved += 1
         if kind is ScalarNode:
             if implicit[0]:
                 rules = self.rules
@@ -342,11 +349,10 @@ class _LibyamlComposer(CParser if CParser is not None else object):  # type: ign
             return _DEFAULT_SCALAR
         return _DEFAULT_SEQUENCE if kind is SequenceNode else _DEFAULT_MAPPING
 
-    def descend_resolver(self, parent: Any, index: Any) -> None:
-        self.nodes += 1  # called once for every node made (not for an alias)
-
-    def ascend_resolver(self) -> None:
-        return None
+    # Path resolvers follow the parser down and up the document (none are registered): called
+    # for every node, each is a C function that does nothing here, not a Python one.
+    descend_resolver = staticmethod(operator.is_)  # (parent, index)
+    ascend_resolver = staticmethod(tuple)  # ()
 
 
 def _tag(node: Node) -> str:

@@ -15,7 +15,8 @@ import pytest
 from layers_reconcile.config import check_workspace, load_workspace
 from layers_reconcile.config.globs import matches_any
 from layers_reconcile.config.issues import display_path
-from layers_reconcile.config.source import MAX_NODES, parse_yaml
+from layers_reconcile.config.merge import merge_customer
+from layers_reconcile.config.source import MAX_NODES, SourceMap, parse_yaml
 
 from .helpers import NOW
 from .test_hostile_files import VALID, validate, workspace
@@ -173,3 +174,33 @@ def test_the_collector_is_on_again_after_any_load(tmp_path: Path) -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+MERGE_CASES = [
+    "customerExternalId: a\nproject: {name: A}\n",
+    "customerExternalId: a\nproject:\n  name: A\nsocial: null\nbrand: ~\ncontent:\n  k: {x: [1, 2]}\n",
+    "base: &b {name: B, list: [1, {q: 2}]}\nproject:\n  <<: *b\n  name: C\n",
+    "project:\n  <<: [{a: 1}, {a: 2, b: 3}]\n  b: 4\n",
+    "a: 1\na: 2\nproject: {name: x, name: y}\n",
+    "loop: &l [1, *l]\n",
+    "".join("  " * i + f"k{i}:\n" for i in range(70)),
+    "? [a]\n: b\nc: d\n",
+    "ignore: [brand.tagline]\nbrand: {tagline: t}\n",
+]
+
+
+@pytest.mark.parametrize("text", MERGE_CASES)
+def test_without_defaults_a_customer_keeps_its_own_positions(text: str) -> None:
+    """With nothing from the defaults, `merge_customer` takes the parsed entries as they are
+    (less the sections written null) instead of walking the document: the same entries, in the
+    same order, as the walk finds."""
+    parsed = parse_yaml(text, "c.yaml")
+    assert isinstance(parsed.data, dict)
+    assert parsed.source.whole
+    walked = SourceMap(parsed.source.root, dict(parsed.source.entries))
+    assert not walked.whole
+    fast_data, fast = merge_customer({}, None, ("defaults",), parsed.data, parsed.source)
+    slow_data, slow = merge_customer({}, None, ("defaults",), parsed.data, walked)
+    assert fast_data == slow_data
+    assert list(fast.entries.items()) == list(slow.entries.items())
+    assert fast.root == slow.root
