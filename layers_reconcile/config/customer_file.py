@@ -40,9 +40,12 @@ def load_customer(
     now: datetime,
     seen_ids: dict[str, tuple[str, Mark]],
     issues: Issues,
+    *,
+    real_root: str | None = None,
 ) -> LoadedCustomer | None:
+    """`real_root`: `os.path.realpath(root)`, when the caller has it (`files.read_bytes`)."""
     display = display_path(file)
-    parsed = read_yaml(file, display, root=root)
+    parsed = read_yaml(file, display, root=root, real_root=real_root)
     add_all(issues, parsed.issues)
     failed = bool(parsed.issues)
     if parsed.empty or (parsed.data is None and not parsed.issues):

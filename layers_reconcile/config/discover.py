@@ -114,30 +114,36 @@ def customer_files(
     found: dict[str, Path] = {}
     # Resolved once for the walk (they were resolved again for every file): the root, and each
     # folder by its path. Reading a file checks again where it leads (`files.read_bytes`).
-    real_root = root.resolve()
-    folders: dict[Path, Path] = {}
+    real_root = str(root.resolve())
+    folders: dict[str, str] = {}
     for given in located.given:
         if given.is_file():
             if given.name not in SETTINGS_NAMES:
                 found.setdefault(_real(given), given)
             continue
         walk_from = root if given.resolve() == root.resolve() else given
-        for file in _yaml_below(walk_from, root, issues, display, any_suffix=bool(include)):
+        for file, folder, name in _yaml_below(
+            walk_from, root, issues, display, any_suffix=bool(include)
+        ):
+            real_folder = folders.get(folder)
+            if real_folder is None:
+                real_folder = folders[folder] = str(Path(folder).resolve())
             if with_settings:
-                relative = _relative(file, real_root, folders)
+                relative = _relative(real_folder, name, real_root)
                 if relative is None or _matches(relative, tuple(exclude)):
                     continue
                 if not _matches(relative, globs):
                     _warn_if_customer(file, root, issues, display)
                     continue
-            found.setdefault(_real(file), file)
+            found.setdefault(_real_in(real_folder, name), file)
     return sorted(found.values(), key=lambda p: p.as_posix())
 
 
 def _yaml_below(
     folder: Path, root: Path, issues: IssueSink, display: DisplayPath, *, any_suffix: bool
-) -> list[Path]:
-    out: list[Path] = []
+) -> list[tuple[Path, str, str]]:
+    """The YAML files below `folder`, each with its folder (as walked) and its name."""
+    out: list[tuple[Path, str, str]] = []
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         here = Path(dirpath)
@@ -153,7 +159,7 @@ def _yaml_below(
                     )
                 continue
             if any_suffix or name.endswith(YAML_SUFFIXES):
-                out.append(here / name)
+                out.append((here / name, dirpath, name))
     return out
 
 
@@ -190,17 +196,23 @@ def _real(file: Path) -> str:
     return Path(os.path.realpath(file)).as_posix()
 
 
-def _relative(file: Path, real_root: Path, folders: dict[Path, Path]) -> str | None:
-    """Where the file stands below the (resolved) root, by its own name: a link is matched where
-    it is, not where it points (reading it refuses a link out of the workspace, at its line).
-    `folders`: each folder resolved so far, by its path."""
-    folder = folders.get(file.parent)
-    if folder is None:
-        folder = folders[file.parent] = file.parent.resolve()
-    try:
-        return (folder / file.name).relative_to(real_root).as_posix()
-    except ValueError:
+def _real_in(real_folder: str, name: str) -> str:
+    """`_real` of the file `name` in the folder whose real path is `real_folder`: only a link
+    is resolved again (one `lstat`, not one for every folder above it)."""
+    candidate = os.path.join(real_folder, name)
+    return os.path.realpath(candidate) if os.path.islink(candidate) else candidate
+
+
+def _relative(real_folder: str, name: str, real_root: str) -> str | None:
+    """Where the file `name` of a folder stands below the root (both resolved), by its own
+    name: a link is matched where it is, not where it points (reading it refuses a link out of
+    the workspace, at its line)."""
+    if real_folder == real_root:
+        return name
+    prefix = real_root if real_root.endswith(os.sep) else real_root + os.sep
+    if not real_folder.startswith(prefix):
         return None
+    return f"{real_folder[len(prefix) :]}/{name}"
 
 
 def _matches(relative: str, globs: Sequence[str]) -> bool:

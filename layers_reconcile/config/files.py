@@ -20,11 +20,12 @@ _CHUNK = 64 * 1024
 
 
 def read_bytes(
-    path: Path, root: Path | None, *, limit: int = MAX_FILE_BYTES
+    path: Path, root: Path | None, *, limit: int = MAX_FILE_BYTES, real_root: str | None = None
 ) -> tuple[bytes | None, str]:
     """The bytes of `path`, or None and why it is refused. Never blocks, never reads past the cap
-    (`limit`, `MAX_FILE_BYTES` unless said otherwise)."""
-    opened, problem = _open_regular(path, root)
+    (`limit`, `MAX_FILE_BYTES` unless said otherwise). `real_root`: `os.path.realpath(root)`,
+    when the caller reading many files of one root has it already."""
+    opened, problem = _open_regular(path, root, real_root)
     if opened is None:
         return None, problem
     fd, size_on_disk = opened
@@ -62,12 +63,15 @@ def read_head(path: Path, root: Path | None, size: int) -> bytes | None:
         os.close(fd)
 
 
-def _open_regular(path: Path, root: Path | None) -> tuple[tuple[int, int] | None, str]:
+def _open_regular(
+    path: Path, root: Path | None, real_root: str | None = None
+) -> tuple[tuple[int, int] | None, str]:
     """An open descriptor of `path` and its size, when it is a regular file (reached without
-    leaving `root`); else None and why it is refused. Never blocks."""
+    leaving `root`, whose real path is `real_root` when given); else None and why it is refused.
+    Never blocks."""
     try:
-        real = Path(os.path.realpath(path))
-        if root is not None and not real.is_relative_to(os.path.realpath(root)):
+        real = os.path.realpath(path)
+        if root is not None and not inside(real, real_root or os.path.realpath(root)):
             return None, (
                 "this is a link to a file outside the workspace, which is never read; "
                 "replace the link with the file itself"
@@ -93,6 +97,14 @@ def _open_regular(path: Path, root: Path | None) -> tuple[tuple[int, int] | None
             "read: replace it with a file"
         )
     return (fd, info.st_size), ""
+
+
+def inside(real: str, real_root: str) -> bool:
+    """Whether the real path `real` is `real_root` or below it (both as `os.path.realpath` gives
+    them: absolute, normalised, links resolved)."""
+    if real == real_root:
+        return True
+    return real.startswith(real_root if real_root.endswith(os.sep) else real_root + os.sep)
 
 
 def _too_big(size: str, limit: int) -> str:

@@ -10,7 +10,7 @@ segment in at most len(segment) × len(name) steps. File names are only ever dat
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 
@@ -37,8 +37,18 @@ class _Name:
     """One segment without `/`: matches one name."""
 
     tokens: tuple[_Token, ...]
+    # The segment is `*` and then plain characters (`*.yaml`): a name matches when it ends so.
+    suffix: str | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        first, rest = self.tokens[:1], self.tokens[1:]
+        plain = all(isinstance(t, tuple) and t[0] == "lit" for t in rest)
+        suffix = "".join(t[1] for t in rest if isinstance(t, tuple)) if plain else None
+        object.__setattr__(self, "suffix", suffix if first == ((_STAR, ""),) else None)
 
     def matches(self, name: str) -> bool:
+        if self.suffix is not None:
+            return name.endswith(self.suffix)
         # Wildcard matching that resumes only from the last `*` seen: never exponential.
         tokens = self.tokens
         t = n = 0

@@ -27,6 +27,11 @@ class Issues:
     def has_errors(self) -> bool:
         return bool(self._error_marks)
 
+    @property
+    def count(self) -> int:
+        """How many issues so far (each said once)."""
+        return len(self._items)
+
     def add(
         self, mark: Mark, message: str, severity: str = "error", *, applied_to: str | None = None
     ) -> None:
@@ -94,8 +99,10 @@ def validate(
 def display_path(path: Path) -> str:
     """The path as the user gave it, relative to the working directory when possible."""
     if path.is_absolute():
-        try:
-            return path.relative_to(Path.cwd()).as_posix()
-        except ValueError:
-            return path.as_posix()
+        # `path.relative_to(Path.cwd()).as_posix()`, on the strings (both normalised already).
+        text, cwd = path.as_posix(), os.getcwd()
+        if text == cwd:
+            return "."
+        prefix = cwd if cwd.endswith("/") else cwd + "/"
+        return text[len(prefix) :] if text.startswith(prefix) else text
     return Path(os.path.normpath(path)).as_posix()

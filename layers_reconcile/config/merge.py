@@ -83,7 +83,17 @@ def merge_customer(
     if added is not None:
         merged[ADDITIVE] = [item for item, _ in added]
     source = SourceMap(customer_source.root)
-    _collect(merged, (), customer_source, defaults_source, defaults_prefix, source)
+    if not kept and added is None and customer_source.whole:
+        # Nothing came from the defaults: the customer's own entries, less the sections removed
+        # (what `_collect` finds, in its order, without walking the document again).
+        removed = {(key,) for key in customer.keys() - merged.keys()}
+        source.entries = {
+            path: located
+            for path, located in customer_source.entries.items()
+            if path[:1] not in removed
+        }
+    else:
+        _collect(merged, (), customer_source, defaults_source, defaults_prefix, source)
     for index, (_, origin) in enumerate(added or []):
         located = None
         if origin[0] == "customer":
@@ -117,16 +127,23 @@ def _collect(
     prefix: YamlPath,
     out: SourceMap,
 ) -> None:
-    if path:
-        located = customer_source.get(path)
-        if located is None and defaults_source is not None:
-            located = defaults_source.get((*prefix, *path))
-        if located is not None:
-            out.entries[path] = located
-    children: list[tuple[str | int, Any]] = []
+    """Where each value below `value` (at `path`) was written: in the customer's file, else in
+    the defaults (below `prefix`). Entries go in in document order, each before its children."""
     if isinstance(value, dict):
-        children = list(value.items())
+        children: Any = value.items()
     elif isinstance(value, list):
-        children = list(enumerate(value))
+        children = enumerate(value)
+    else:
+        return
+    from_customer = customer_source.entries.get
+    from_defaults = defaults_source.entries.get if defaults_source is not None else None
+    entries = out.entries
     for key, child in children:
-        _collect(child, (*path, key), customer_source, defaults_source, prefix, out)
+        child_path = (*path, key)
+        located = from_customer(child_path)
+        if located is None and from_defaults is not None:
+            located = from_defaults((*prefix, *child_path))
+        if located is not None:
+            entries[child_path] = located
+        if isinstance(child, dict | list):
+            _collect(child, child_path, customer_source, defaults_source, prefix, out)

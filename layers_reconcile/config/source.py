@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import io
 import math
-import threading
+import operator
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError, YAMLWarning
+from ruamel.yaml.main import CParser  # type: ignore[attr-defined]  # None without libyaml
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
-from ruamel.yaml.resolver import VersionedResolver
+from ruamel.yaml.resolver import BaseResolver, VersionedResolver
+from ruamel.yaml.tag import Tag
 
 from layers_reconcile.config.files import decode, read_bytes
 from layers_reconcile.config.long_keys import too_long_key
@@ -30,6 +33,9 @@ YamlPath = tuple[str | int, ...]
 _TAG = "tag:yaml.org,2002:"
 _NULL = _TAG + "null"
 _MERGE = _TAG + "merge"
+_STR = _TAG + "str"
+_SEQ = _TAG + "seq"
+_MAP = _TAG + "map"
 _MAX_DEPTH = 64
 # Generous for real workspace files (a few KB), small enough that a hostile one cannot exhaust
 # memory or time: aliases expand to at most so many values (the file's size: `files.py`).
@@ -39,7 +45,7 @@ MAX_INT = 2**63 - 1
 MIN_INT = -(2**63)
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Mark:
     """A 1-based position in one file."""
 
@@ -48,11 +54,39 @@ class Mark:
     col: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Located:
     value: Mark
     key: Mark | None = None
     is_null: bool = False
+
+
+# `Mark` and `Located` as their own `__init__` makes them (equal, hashed and shown alike), each
+# field set by its slot rather than through `object.__setattr__` (they are frozen): the builder
+# makes one of each for every value of every file.
+_new_object = object.__new__
+_set_file = Mark.__dict__["file"].__set__
+_set_line = Mark.__dict__["line"].__set__
+_set_col = Mark.__dict__["col"].__set__
+_set_value = Located.__dict__["value"].__set__
+_set_key = Located.__dict__["key"].__set__
+_set_is_null = Located.__dict__["is_null"].__set__
+
+
+def _new_mark(file: str, line: int, col: int) -> Mark:
+    mark: Mark = _new_object(Mark)
+    _set_file(mark, file)
+    _set_line(mark, line)
+    _set_col(mark, col)
+    return mark
+
+
+def _new_located(value: Mark, key: Mark | None, is_null: bool) -> Located:
+    located: Located = _new_object(Located)
+    _set_value(located, value)
+    _set_key(located, key)
+    _set_is_null(located, is_null)
+    return located
 
 
 @dataclass(frozen=True)
@@ -70,6 +104,9 @@ class SourceMap:
 
     root: Mark
     entries: dict[YamlPath, Located] = field(default_factory=dict)
+    # Made by `parse_yaml` with the data: `entries` has the path of every value of that data
+    # and nothing else, in document order (each before its children). `merge` relies on it.
+    whole: bool = field(default=False, compare=False, repr=False)
 
     def mark(self, path: YamlPath, *, key: bool = False) -> Mark:
         """The position to report for `path`: its key or value, else its nearest ancestor.
@@ -98,14 +135,17 @@ class ParsedFile:
     empty: bool = False
 
 
-def read_yaml(path: Path, display: str, *, root: Path | None = None) -> ParsedFile:
+def read_yaml(
+    path: Path, display: str, *, root: Path | None = None, real_root: str | None = None
+) -> ParsedFile:
     """Read and parse one YAML file; problems (unreadable, not UTF-8, bad YAML) become issues.
 
     Only a regular file is read, at most `MAX_FILE_BYTES` of it, and never by following a link
     out of `root` (the workspace): a link planted by a pull request must not make the tool read,
-    or echo, a file of the machine it runs on.
+    or echo, a file of the machine it runs on. `real_root`: `os.path.realpath(root)`, when the
+    caller has it already (one for all the files of a workspace).
     """
-    raw, problem = read_bytes(path, root)
+    raw, problem = read_bytes(path, root, real_root=real_root)
     if raw is None:
         return _failed(display, 1, 1, problem)
     text, decoded = decode(raw)
@@ -119,12 +159,12 @@ def read_yaml(path: Path, display: str, *, root: Path | None = None) -> ParsedFi
 def parse_yaml(text: str, file: str) -> ParsedFile:
     """Parse one YAML document held in `text`, reported as `file`."""
     try:
-        node = _compose(text, pure=False)
+        composed = _compose(text, pure=False)
     except (YAMLError, RecursionError, ValueError):
         # Report what the Python parser says, so that messages and positions do not depend on
         # whether libyaml (ruamel.yaml.clib) is installed.
         try:
-            node = _compose(text, pure=True)
+            composed = _compose(text, pure=True)
         except MarkedYAMLError as exc:
             return _failed(file, *_syntax_error(exc, text))
         except ReaderError as exc:
@@ -141,14 +181,16 @@ def parse_yaml(text: str, file: str) -> ParsedFile:
             )
         except (YAMLError, ValueError) as exc:
             return _failed(file, 1, 1, f"YAML error: {exc}")
+    node = composed.node
     if node is None:
         return ParsedFile(file, None, SourceMap(Mark(file, 1, 1)), [], empty=True)
     builder = _Builder(file)
     try:
-        # Count first (each shared node once), so that an alias bomb costs nothing to refuse.
-        sizes: dict[int, int] = {}
-        if _expanded_size(node, sizes, 0) > MAX_NODES:
-            raise _TooManyNodes(_crossing(node, sizes))
+        if not _a_tree_within_limit(text, composed):
+            # Count first (each shared node once), so that an alias bomb costs nothing to refuse.
+            sizes: dict[int, int] = {}
+            if _expanded_size(node, sizes, 0) > MAX_NODES:
+                raise _TooManyNodes(_crossing(node, sizes))
         data = builder.build(node, (), 0, frozenset())
     except _TooManyNodes as exc:
         mark = builder.mark(exc.node)
@@ -159,39 +201,50 @@ def parse_yaml(text: str, file: str) -> ParsedFile:
             f"the document has over {MAX_NODES:,} values once its aliases are expanded (the "
             "limit); write the values out or use fewer aliases",
         )
-    source = SourceMap(builder.mark(node), builder.entries)
+    source = SourceMap(builder.mark(node), builder.entries, whole=True)
     return ParsedFile(file, data, source, builder.issues)
 
 
-def _compose(text: str, *, pure: bool) -> Node | None:
+def _a_tree_within_limit(text: str, composed: _Composed) -> bool:
+    """Whether the document, without counting, is known to expand to at most `MAX_NODES`
+    values: it has no alias (no `*` anywhere in it), so every node appears once, and the parser
+    made no more than that many. Else `_expanded_size` counts."""
+    return composed.made is not None and composed.made <= MAX_NODES and "*" not in text
+
+
+def _compose(text: str, *, pure: bool) -> _Composed:
     """The node graph of the document: positions of every key and value, no Python objects.
 
-    The safe composer gives the same positions as the round-trip one without collecting
-    comments, and uses libyaml when it is installed: about ten times faster on big workspaces.
-    The libyaml one is set up once per thread (setting up globs ruamel's plug-in folder): each
-    compose gets a parser of its own. The pure one, only for a file libyaml refused, is made
-    anew each time, so that nothing a broken file left behind (its anchors) reaches the next.
+    libyaml (ruamel.yaml.clib) composes when it is installed: about ten times faster on big
+    workspaces. Its parser is made for each document (nothing a file left behind, its anchors,
+    reaches the next), from a class made once (`_LibyamlComposer`). The pure one, only for a
+    file libyaml refused, is made anew each time too.
     """
-    yaml = _libyaml_loader() if not pure else _loader(pure=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", YAMLWarning)
-        node: Node | None = yaml.compose(io.StringIO(text))
-    return node
+        if pure or CParser is None:
+            pure_node: Node | None = _loader(pure=True).compose(io.StringIO(text))
+            return _Composed(pure_node, None)
+        composer = _LibyamlComposer(io.StringIO(text))
+        try:
+            node: Node | None = composer.get_single_node()
+        finally:
+            composer.dispose()
+        # At most one node with a written tag for each `!` in the text.
+        return _Composed(node, composer.resolved + text.count("!"))
+
+
+@dataclass(frozen=True)
+class _Composed:
+    node: Node | None
+    # How many nodes the parser made at most (each alias once, as the node it names): the tags
+    # it resolved, and one for each `!` of the text (a tag written); None: not counted (pure).
+    made: int | None
 
 
 def _loader(*, pure: bool) -> YAML:
     yaml = YAML(typ="safe", pure=pure)
     yaml.Resolver = _Resolver
-    return yaml
-
-
-_LOADERS = threading.local()
-
-
-def _libyaml_loader() -> YAML:
-    yaml: YAML | None = getattr(_LOADERS, "yaml", None)
-    if yaml is None:
-        yaml = _LOADERS.yaml = _loader(pure=False)
     return yaml
 
 
@@ -240,6 +293,66 @@ class _Resolver(VersionedResolver):
         if rules is None:
             rules = _Resolver._rules = VersionedResolver.versioned_resolver.fget(self)  # type: ignore[attr-defined]
         return rules
+
+
+# Implicit tags of plain scalars, by first character (YAML 1.2, as `_Resolver` has them), each a
+# compiled pattern and one shared `Tag`: made on the first document.
+_Rules = dict[str, list[tuple[Tag, Callable[[str], object]]]]
+_RULES: list[_Rules] = []
+
+
+def _rules() -> _Rules:
+    if not _RULES:
+        versioned = _Resolver().versioned_resolver
+        tags: dict[str, Tag] = {}
+        common = list(versioned.get(None, []))
+        _RULES.append(
+            {
+                first: [
+                    (tags.setdefault(tag, Tag(suffix=tag)), regexp.match)
+                    for tag, regexp in [*rules, *common]
+                ]
+                for first, rules in versioned.items()
+                if first is not None
+            }
+        )
+        _RULES[0][_NO_RULE] = [(tags.setdefault(t, Tag(suffix=t)), r.match) for t, r in common]
+    return _RULES[0]
+
+
+_NO_RULE = "\x00no-rule"
+_DEFAULT_SCALAR: Tag = BaseResolver.DEFAULT_SCALAR_TAG
+_DEFAULT_SEQUENCE: Tag = BaseResolver.DEFAULT_SEQUENCE_TAG
+_DEFAULT_MAPPING: Tag = BaseResolver.DEFAULT_MAPPING_TAG
+
+
+class _LibyamlComposer(CParser if CParser is not None else object):  # type: ignore[misc]
+    """libyaml's parser composing nodes, resolving tags as `_Resolver` does (the stock loader
+    makes a class for every document, and resolves through several properties per scalar). It
+    counts the tags it resolves (`resolved`): every node made but those with a tag written
+    (`!`), which libyaml takes as written."""
+
+    def __init__(self, stream: io.StringIO) -> None:
+        super().__init__(stream)
+        self.resolved = 0
+        self.rules = _rules()
+
+    def resolve(self, kind: type[Node], value: Any, implicit: tuple[bool, bool]) -> Tag:
+        """`VersionedResolver.resolve` without path resolvers (none are registered)."""
+        self.resolved += 1
+        if kind is ScalarNode:
+            if implicit[0]:
+                rules = self.rules
+                for tag, match in rules.get(value[:1], None) or rules[_NO_RULE]:
+                    if match(value):
+                        return tag
+            return _DEFAULT_SCALAR
+        return _DEFAULT_SEQUENCE if kind is SequenceNode else _DEFAULT_MAPPING
+
+    # Path resolvers follow the parser down and up the document (none are registered): called
+    # for every node, each is a C function that does nothing here, not a Python one.
+    descend_resolver = staticmethod(operator.is_)  # (parent, index)
+    ascend_resolver = staticmethod(tuple)  # ()
 
 
 def _tag(node: Node) -> str:
@@ -320,7 +433,7 @@ class _Builder:
 
     def mark(self, node: Node) -> Mark:
         start = node.start_mark
-        return Mark(self.file, start.line + 1, start.column + 1)
+        return _new_mark(self.file, start.line + 1, start.column + 1)
 
     def problem(self, node: Node, message: str) -> None:
         self.issues.append(Issue(self.mark(node), message))
@@ -340,25 +453,32 @@ class _Builder:
         self.built += 1
         if self.built > MAX_NODES:
             raise _TooManyNodes(node)
-        active = active | {id(node)}
         if tag is None:
             tag = _tag(node)
         if isinstance(node, ScalarNode):
             return self.scalar(node, tag)
+        active = active | {id(node)}
         if isinstance(node, SequenceNode):
-            if tag != _TAG + "seq":
+            if tag != _SEQ:
                 self.problem(node, f"unsupported YAML tag '{tag}'; write a plain list")
             items: list[Any] = []
+            entries, file, build = self.entries, self.file, self.build
             for index, child in enumerate(node.value):
                 child_path = (*path, index)
                 child_tag = _tag(child)
-                self.entries[child_path] = Located(
-                    self.mark(child), None, _is_null(child, child_tag)
+                start = child.start_mark
+                entries[child_path] = _new_located(
+                    _new_mark(file, start.line + 1, start.column + 1),
+                    None,
+                    child_tag == _NULL and isinstance(child, ScalarNode),
                 )
-                items.append(self.build(child, child_path, depth + 1, active, child_tag))
+                if depth < _MAX_DEPTH and isinstance(child, ScalarNode):
+                    items.append(self.leaf(child, child_tag))
+                else:
+                    items.append(build(child, child_path, depth + 1, active, child_tag))
             return items
         if isinstance(node, MappingNode):
-            if tag != _TAG + "map":
+            if tag != _MAP:
                 self.problem(node, f"unsupported YAML tag '{tag}'; write a plain mapping")
             return self.mapping(node, path, depth, active)
         self.problem(node, "unsupported YAML node")
@@ -370,6 +490,7 @@ class _Builder:
         result: dict[str, Any] = {}
         first_seen: dict[str, Mark] = {}
         merges: list[Node] = []
+        entries, file, build = self.entries, self.file, self.build
         for key_node, value_node in node.value:
             if _tag(key_node) == _MERGE:
                 merges.append(value_node)
@@ -378,7 +499,8 @@ class _Builder:
                 self.problem(key_node, "a key must be a plain string, not a list or a mapping")
                 continue
             key = str(key_node.value)
-            key_mark = self.mark(key_node)
+            start = key_node.start_mark
+            key_mark = _new_mark(file, start.line + 1, start.column + 1)
             if key in first_seen:
                 first = first_seen[key]
                 self.issues.append(
@@ -392,10 +514,16 @@ class _Builder:
             first_seen[key] = key_mark
             child_path = (*path, key)
             value_tag = _tag(value_node)
-            self.entries[child_path] = Located(
-                self.mark(value_node), key_mark, _is_null(value_node, value_tag)
+            start = value_node.start_mark
+            entries[child_path] = _new_located(
+                _new_mark(file, start.line + 1, start.column + 1),
+                key_mark,
+                value_tag == _NULL and isinstance(value_node, ScalarNode),
             )
-            result[key] = self.build(value_node, child_path, depth + 1, active, value_tag)
+            if depth < _MAX_DEPTH and isinstance(value_node, ScalarNode):
+                result[key] = self.leaf(value_node, value_tag)
+            else:
+                result[key] = build(value_node, child_path, depth + 1, active, value_tag)
         for merge in merges:
             sources = merge.value if isinstance(merge, SequenceNode) else [merge]
             for source in sources:
@@ -414,6 +542,14 @@ class _Builder:
                     )
                     result[key] = self.build(value_node, child_path, depth + 1, active)
         return result
+
+    def leaf(self, node: ScalarNode, tag: str) -> Any:
+        """What `build` makes of a scalar not too deep: counted, never an alias to a node that
+        contains it (only mappings and lists contain), most often a plain string."""
+        self.built += 1
+        if self.built > MAX_NODES:
+            raise _TooManyNodes(node)
+        return str(node.value) if tag == _STR else self.scalar(node, tag)
 
     def scalar(self, node: ScalarNode, tag: str) -> Any:
         text = str(node.value)

@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from layers_reconcile.cli.main import cli
+from layers_reconcile.config import load_workspace
 
 from .test_hostile_files import SECRET, VALID, validate, workspace
 
@@ -243,3 +244,18 @@ def test_plan_refuses_a_nan_before_apply_could_send_it(tmp_path: Path) -> None:
     assert result.exit_code == 1, result.output
     assert "customers/nan.yaml:5:8: the number .nan is not a finite number" in result.output
     assert "bug in layers-reconcile" not in result.output
+
+
+def test_a_loop_of_links_beside_the_file_planned_is_no_traceback(tmp_path: Path) -> None:
+    """A path naming part of the workspace still reads the other customer files for their ids;
+    a loop of links among them names nothing (it is reported when the whole workspace is)."""
+    customers = workspace(tmp_path)
+    (customers / "a.yaml").symlink_to("b.yaml")
+    (customers / "b.yaml").symlink_to("a.yaml")
+    (customers / "two.yaml").write_text(VALID.replace("cust-1", "cust-2"))
+    loaded = load_workspace(customers / "ok.yaml")
+    assert [c.spec.customerExternalId for c in loaded.customers] == ["cust-1"]
+    assert loaded.named == {"cust-1", "cust-2"}
+    code, output = validate(customers / "ok.yaml")
+    assert code == 0, output
+    assert "Traceback" not in output
