@@ -8,6 +8,7 @@ it (`layers_reconcile.cli.main:main`), in its own process, against the emulator 
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from layers_reconcile import collector
 from layers_reconcile.emulator.server import EmulatorServer
 from layers_reconcile.emulator.settings import EmulatorSettings
 from tests.plan.seed import customer_yaml
@@ -29,7 +31,9 @@ IDS = ["imports-1", "imports-2"]
 RUN_PLAN = """
 import atexit, gc, json, sys
 out = sys.argv.pop(1)
-seen = lambda: {"modules": sorted(sys.modules), "collecting": gc.isenabled()}
+seen = lambda: {
+    "modules": sorted(sys.modules), "collecting": gc.isenabled(), "threshold": gc.get_threshold()
+}
 atexit.register(lambda: open(out, "w").write(json.dumps(seen())))
 from layers_reconcile.cli.main import main
 sys.argv[0] = "layers-reconcile"
@@ -87,3 +91,5 @@ def test_a_converged_plan_imports_nothing_only_apply_or_the_emulator_needs(
     loaded = sorted(m for m in seen["modules"] if m.startswith(NOT_FOR_PLAN))
     assert loaded == []
     assert seen["collecting"]  # paused for the imports only
+    # the console script's own policy: young objects collected every THRESHOLD allocations
+    assert seen["threshold"][0] == collector.THRESHOLD != gc.get_threshold()[0]

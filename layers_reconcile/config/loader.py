@@ -7,13 +7,13 @@ Loading `layers.yaml` is `config.settings_file`'s, one customer file `config.cus
 
 from __future__ import annotations
 
-import gc
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from layers_reconcile import collector
 from layers_reconcile.config.customer_file import LoadedCustomer, load_customer
 from layers_reconcile.config.discover import SETTINGS_NAMES as SETTINGS_NAMES
 from layers_reconcile.config.discover import Located, locate, settings_in
@@ -127,20 +127,14 @@ def _load_customers(
     customers: list[LoadedCustomer] = []
     seen_ids: dict[str, tuple[str, Mark]] = {}
     real_root = os.path.realpath(root)  # once for every file read below it
-    paused = gc.isenabled()
-    gc.disable()
-    try:
+    with collector.Pause() as pause:
         for file in files:
             before = issues.count
             loaded = load_customer(file, root, defaults, now, seen_ids, issues, real_root=real_root)
             if loaded is not None:
                 customers.append(loaded)
-            if paused and (loaded is None or issues.count != before):
-                paused = False
-                gc.enable()
-    finally:
-        if paused:
-            gc.enable()
+            if loaded is None or issues.count != before:
+                pause.resume()
     return customers
 
 
