@@ -47,9 +47,21 @@ def secret_part(api_key: str) -> str:
     return found.group("secret") if found else api_key
 
 
-def _holds_any(text: str, grams: frozenset[str]) -> bool:
-    # One substring search per gram (a few dozen) beats a regex alternation by far.
-    return any(gram in text for gram in grams)
+def _holds_any(text: str, grams: frozenset[str], anchors: frozenset[str]) -> bool:
+    # One substring search per gram (a few dozen) beats a regex alternation by far; the few
+    # anchors (`_anchors`) rule most text out first, with a third of the searches.
+    return any(piece in text for piece in anchors) and any(gram in text for gram in grams)
+
+
+def _anchors(part: str) -> frozenset[str]:
+    """Pieces of `part` of which every run of RUN characters holds one: around each multiple m
+    of RUN, the RUN/2 characters after it and the RUN/2 before it. A run starting at p covers
+    exactly one such m in p..p+RUN-1: when m <= p+RUN/2 it holds part[m:m+RUN/2], else (m > p +
+    RUN/2) it holds part[m-RUN/2:m]. Text holding none of them holds no run."""
+    half = RUN // 2
+    after = [part[m : m + half] for m in range(0, len(part) - half + 1, RUN)]
+    before = [part[m - half : m] for m in range(RUN, len(part) + 1, RUN)]
+    return frozenset(after + before)
 
 
 # The invisible characters of ASCII text (C0 controls and DEL), deleted by `str.translate`.
@@ -66,14 +78,16 @@ class Redactor:
     """Replaces the API key wherever it could leak into text we keep: the whole key, and any
     run of 8 or more consecutive characters of its secret part (a server may echo a prefix)."""
 
-    __slots__ = ("_grams", "_secret")
+    __slots__ = ("_anchors", "_grams", "_secret")
 
     def __init__(self, secret: str) -> None:
         # Closures rather than the strings themselves, so walking attributes never finds them.
         part = _folded(secret_part(secret))
         grams = frozenset(part[i : i + RUN] for i in range(len(part) - RUN + 1))
+        anchors = _anchors(part) if grams else frozenset()
         self._secret: Callable[[], str] = lambda: secret
         self._grams: Callable[[], frozenset[str]] = lambda: grams
+        self._anchors: Callable[[], frozenset[str]] = lambda: anchors
 
     def __repr__(self) -> str:
         return "Redactor(***)"
@@ -85,7 +99,9 @@ class Redactor:
         if len(secret) >= RUN and secret in value:
             value = value.replace(secret, REDACTED)
         grams = self._grams()
-        if not grams or len(value) < RUN or not _holds_any(_folded(value), grams):
+        if not grams or len(value) < RUN:
+            return value
+        if not _holds_any(_folded(value), grams, self._anchors()):
             return value
         return self._redact_runs(value, grams)
 
@@ -136,12 +152,12 @@ class Redactor:
         if not grams:  # a key shorter than a run: `text` leaves everything as it is
             return False
         if source is not None and "\\" not in source:
-            return _holds_any(_folded(source), grams)
+            return _holds_any(_folded(source), grams, self._anchors())
         try:
             dumped = json.dumps(value, ensure_ascii=False)
         except (TypeError, ValueError):
             return True
-        return _holds_any(_folded(_JSON_ESCAPE.sub(_unescape, dumped)), grams)
+        return _holds_any(_folded(_JSON_ESCAPE.sub(_unescape, dumped)), grams, self._anchors())
 
     def _walk(self, value: Any) -> Any:
         if isinstance(value, str):

@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from layers_reconcile.client.envelope import REDACTED, Redactor
+from layers_reconcile.client.redaction import RUN, _anchors, _holds_any
 from layers_reconcile.client.transport import redacted_headers
 from layers_reconcile.emulator.settings import DEV_API_KEY
 
@@ -100,3 +101,19 @@ def test_headers_are_redacted_one_by_one_only_when_one_holds_a_run() -> None:
     assert dict(redacted_headers(split, REDACTOR)) == {"a": SECRET[:4], "b": SECRET[4:8]}
     echoed = httpx.Headers({"x-request-id": "req_1", "x-echo": SECRET[3:20].upper()})
     assert dict(redacted_headers(echoed, REDACTOR)) == {"x-request-id": "req_1", "x-echo": "***"}
+
+
+@given(part=st.text(alphabet="abcdefghij0123", max_size=60))
+def test_every_run_of_any_secret_holds_one_of_its_anchors(part: str) -> None:
+    """The anchors rule text out before the runs are searched: never one that holds a run."""
+    anchors = _anchors(part)
+    for start in range(len(part) - RUN + 1):
+        run = part[start : start + RUN]
+        assert any(piece in run for piece in anchors), (part, start)
+
+
+@given(text=st.text(alphabet="zq9xw3vb7nm2kl5pr8ty1ui4oa6sd0fghjcvbnm ", max_size=200))
+def test_the_anchored_search_finds_exactly_what_searching_every_run_finds(text: str) -> None:
+    part = SECRET.lower()
+    grams = frozenset(part[i : i + RUN] for i in range(len(part) - RUN + 1))
+    assert _holds_any(text, grams, _anchors(part)) == any(g in text for g in grams)
