@@ -1,4 +1,4 @@
-"""The YAML parser's class is made once (`source._LibyamlComposer`): nothing of one file — its
+"""The YAML parser's class is made once (`compose._LibyamlComposer`): nothing of one file — its
 anchors, even those of a file that broke off mid-document — reaches the next file parsed."""
 
 from __future__ import annotations
