@@ -316,22 +316,11 @@ class _Builder:
         if isinstance(node, SequenceNode):
             if tag != _SEQ:
                 self.problem(node, f"unsupported YAML tag '{tag}'; write a plain list")
-            items: list[Any] = []
-            entries, file, build = self.entries, self.file, self.build
-            for index, child in enumerate(node.value):
-                child_path = (*path, index)
-                child_tag = _tag(child)
-                start = child.start_mark
-                entries[child_path] = _new_located(
-                    _new_mark(file, start.line + 1, start.column + 1),
-                    None,
-                    child_tag == _NULL and isinstance(child, ScalarNode),
-                )
-                if depth < _MAX_DEPTH and isinstance(child, ScalarNode):
-                    items.append(self.leaf(child, child_tag))
-                else:
-                    items.append(build(child, child_path, depth + 1, active, child_tag))
-            return items
+            value = self.value
+            return [
+                value(child, (*path, index), None, depth, active)
+                for index, child in enumerate(node.value)
+            ]
         if isinstance(node, MappingNode):
             if tag != _MAP:
                 self.problem(node, f"unsupported YAML tag '{tag}'; write a plain mapping")
@@ -339,13 +328,28 @@ class _Builder:
         self.problem(node, "unsupported YAML node")
         return None
 
+    def value(
+        self, node: Node, path: YamlPath, key: Mark | None, depth: int, active: frozenset[int]
+    ) -> Any:
+        """Plain data of `node`, the value at `path` in a container at `depth` (`key`: where its
+        key is written), its position recorded; a scalar not too deep is built at once."""
+        tag = _tag(node)
+        start = node.start_mark
+        scalar = isinstance(node, ScalarNode)
+        self.entries[path] = _new_located(
+            _new_mark(self.file, start.line + 1, start.column + 1), key, tag == _NULL and scalar
+        )
+        if isinstance(node, ScalarNode) and depth < _MAX_DEPTH:
+            return self.leaf(node, tag)
+        return self.build(node, path, depth + 1, active, tag)
+
     def mapping(
         self, node: MappingNode, path: YamlPath, depth: int, active: frozenset[int]
     ) -> dict[str, Any]:
         result: dict[str, Any] = {}
         first_seen: dict[str, Mark] = {}
         merges: list[Node] = []
-        entries, file, build = self.entries, self.file, self.build
+        file, value = self.file, self.value
         for key_node, value_node in node.value:
             if _tag(key_node) == _MERGE:
                 merges.append(value_node)
@@ -367,18 +371,7 @@ class _Builder:
                 )
                 continue
             first_seen[key] = key_mark
-            child_path = (*path, key)
-            value_tag = _tag(value_node)
-            start = value_node.start_mark
-            entries[child_path] = _new_located(
-                _new_mark(file, start.line + 1, start.column + 1),
-                key_mark,
-                value_tag == _NULL and isinstance(value_node, ScalarNode),
-            )
-            if depth < _MAX_DEPTH and isinstance(value_node, ScalarNode):
-                result[key] = self.leaf(value_node, value_tag)
-            else:
-                result[key] = build(value_node, child_path, depth + 1, active, value_tag)
+            result[key] = value(value_node, (*path, key), key_mark, depth, active)
         for merge in merges:
             sources = merge.value if isinstance(merge, SequenceNode) else [merge]
             for source in sources:
