@@ -73,20 +73,30 @@ with EmulatorServer(settings) as server:
     sys.stdin.read()
 """
 
-# `plan` exactly as the console script runs it; unpaced unless asked (see the docstring).
+# `plan` exactly as the console script runs it (`cli.main.main`: the command's modules imported
+# lazily, with the collector paused, httpx's CLI skipped); unpaced unless asked (see the
+# docstring): whoami is wrapped once the command has imported the client, not before (importing
+# it first would run every import outside the console script's own way).
 RUN_PLAN = """
 import sys
-from layers_reconcile.client.core import ClientCore
+from layers_reconcile.cli import main as cli_main
 if sys.argv.pop(1) == "unpaced":
-    whoami = ClientCore.whoami
-    async def unpaced(self):
-        body = await whoami(self)
-        self.pacer.configure(None)
-        return body
-    ClientCore.whoami = unpaced
-from layers_reconcile.cli.main import main
+    imported = cli_main._imported
+    def unpaced_import(name):
+        module = imported(name)
+        from layers_reconcile.client.core import ClientCore
+        whoami = ClientCore.whoami
+        if not getattr(whoami, "unpaced", False):
+            async def unpaced(self):
+                body = await whoami(self)
+                self.pacer.configure(None)
+                return body
+            unpaced.unpaced = True
+            ClientCore.whoami = unpaced
+        return module
+    cli_main._imported = unpaced_import
 sys.argv[0] = "layers-reconcile"
-main()
+cli_main.main()
 """
 
 READ_RPM, READ_BURST = 6000, 600  # partner tier, as the client paces it
