@@ -36,7 +36,9 @@ def test_kill_9_during_transfers_then_rerun_moves_each_transfer_exactly_once(
 ) -> None:
     rng = random.Random(18)
     ws = write_workspace(tmp_path / "ws", {c: child_yaml(c, transfers=()) for c in CHILDREN})
-    with with_api(rev_b_process(tmp_path)) as (emu, api):  # apply runs as a process here
+    # apply runs as a process here; every answer held 40 ms (a network's round trip) so that a
+    # kill can land inside a round of six allocations (the emulator answers at once otherwise)
+    with with_api(rev_b_process(tmp_path, "--latency-ms", "40")) as (emu, api):
         first = run_cli("apply", str(ws), "--auto-approve", env=emu.env())
         assert first.returncode == 0, first.stdout + first.stderr
         start = api.parent_balance()
