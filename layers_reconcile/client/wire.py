@@ -49,7 +49,9 @@ def request_url(base: httpx.URL, path: str, params: Mapping[str, Any] | None) ->
     caller lets httpx build it. `tests/client/test_request_url.py` holds both ways equal."""
     if (params is not None and not params) or not _PLAIN_PATH.fullmatch(path):
         return None
-    if base.query or base.fragment:  # httpx puts the path after them: its own odd join
+    # httpx puts the path after a query or a fragment, even an empty one ("https://h/p#"):
+    # its own odd join. A "#" in the text of the base is its fragment mark (elsewhere escaped).
+    if base.query or "#" in str(base):
         return None
     userinfo = base.userinfo.decode("ascii")
     url = "".join(

@@ -23,7 +23,11 @@ BASES = [
     "http://[::1]:9000",
     "https://ex%C3%A4mple.example:443/",
 ]
-ODD_BASES = ["https://gateway.example/p?k=v", "https://gateway.example/p#frag"]
+ODD_BASES = [
+    "https://gateway.example/p?k=v",
+    "https://gateway.example/p#frag",
+    "https://gateway.example/p#",  # an empty fragment: httpx still joins after it
+]
 
 _segment_text = st.text(max_size=12)
 _escaped = _segment_text.map(lambda t: quote(t, safe=""))
