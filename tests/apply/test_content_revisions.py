@@ -79,10 +79,20 @@ POSTED = """\
 """
 
 
-def workspace(root: Path, content: str, *, ext: str = "quinn", settings: str = "") -> Path:
+# The customer without its GitHub repo and influencer: content that needs neither.
+BARE_HEAD = HEAD.replace(
+    "github:\n  installationId: 48271993\n  repo: quinns-coffee/quinns-app\n"
+    "  returnUrl: http://localhost/github-done\n",
+    "",
+).replace("influencer: Maya — PNW cafe regular\n", "")
+
+
+def workspace(
+    root: Path, content: str, *, ext: str = "quinn", settings: str = "", head: str = HEAD
+) -> Path:
     (root / "customers").mkdir(parents=True)
     (root / "layers.yaml").write_text(f"workspace: content-revisions\n{settings}")
-    (root / "customers" / f"{ext}.yaml").write_text(HEAD.format(ext=ext) + content)
+    (root / "customers" / f"{ext}.yaml").write_text(head.format(ext=ext) + content)
     return root
 
 
@@ -323,19 +333,9 @@ def test_credits_short_is_a_clear_error_of_that_customer(
 def test_ugc_remix_without_app_demo_media_names_the_fix(
     rev_b_server: LocalEmulator, tmp_path: Path
 ) -> None:
-    head = HEAD.replace(
-        "github:\n  installationId: 48271993\n  repo: quinns-coffee/quinns-app\n"
-        "  returnUrl: http://localhost/github-done\n",
-        "",
-    ).replace("influencer: Maya — PNW cafe regular\n", "")
-    (tmp_path / "ws" / "customers").mkdir(parents=True)
-    (tmp_path / "ws" / "layers.yaml").write_text("workspace: content-revisions\n")
-    (tmp_path / "ws" / "customers" / "q.yaml").write_text(
-        head.format(ext="quinn") + "  ugc:\n    format: ugc_remix\n    account: tiktok\n"
-    )
-    result = run_cli(
-        "apply", str(tmp_path / "ws"), "--auto-approve", env=cli_env(rev_b_server.url, 600)
-    )
+    ugc = "  ugc:\n    format: ugc_remix\n    account: tiktok\n"
+    ws = workspace(tmp_path / "ws", ugc, head=BARE_HEAD)
+    result = run_cli("apply", str(ws), "--auto-approve", env=cli_env(rev_b_server.url, 600))
     output = result.stdout + result.stderr
     assert result.returncode == 1, output
     assert "MISSING_APP_DEMO" in output or "app-demo" in output
@@ -348,22 +348,15 @@ def test_a_slideshow_remix_of_a_video_shows_the_specific_code_and_its_fix(
 ) -> None:
     # The API says `422 VALIDATION` with `details.code: NOT_A_SLIDESHOW`: the user is shown the
     # second (it says what is wrong) and the fix, on the failure line and in --report.
-    head = HEAD.replace(
-        "github:\n  installationId: 48271993\n  repo: quinns-coffee/quinns-app\n"
-        "  returnUrl: http://localhost/github-done\n",
-        "",
-    ).replace("influencer: Maya — PNW cafe regular\n", "")
-    (tmp_path / "ws" / "customers").mkdir(parents=True)
-    (tmp_path / "ws" / "layers.yaml").write_text("workspace: content-revisions\n")
-    (tmp_path / "ws" / "customers" / "q.yaml").write_text(
-        head.format(ext="quinn")
-        + "  slides:\n    format: slideshow_remix\n"
-        + f'    source: {{tiktokVideoId: "{VIDEO_POST}"}}\n    account: tiktok\n'
+    slides = (
+        "  slides:\n    format: slideshow_remix\n"
+        f'    source: {{tiktokVideoId: "{VIDEO_POST}"}}\n    account: tiktok\n'
     )
+    ws = workspace(tmp_path / "ws", slides, head=BARE_HEAD)
     report = tmp_path / "report.md"
     result = run_cli(
         "apply",
-        str(tmp_path / "ws"),
+        str(ws),
         "--auto-approve",
         "--report",
         str(report),
