@@ -30,7 +30,7 @@ from layers_reconcile.emulator.app import create_app
 from layers_reconcile.emulator.faults import ConnectionDropped
 from layers_reconcile.emulator.settings import EmulatorSettings
 from layers_reconcile.emulator.state import Emulator
-from tests.apply.support import KEY, SPEED, cli_env
+from tests.apply.support import KEY, EmulatorOptions, cli_env
 
 _HOSTS = itertools.count(1)
 # URL of each open in-process emulator -> the runtime that reaches it.
@@ -104,15 +104,9 @@ def settings_of(extra: Sequence[str], **values: Any) -> dict[str, Any]:
 
 
 @dataclass
-class LocalEmulator:
+class LocalEmulator(EmulatorOptions):
     """The emulator app on a skipping clock, reachable by `run_cli` and `Api` at `url`."""
 
-    db: Path
-    speed: float = SPEED
-    auto_consent: bool = True
-    fault_rate: float = 0.0
-    fault_seed: int | None = None
-    extra: Sequence[str] = ()
     url: str = field(default_factory=lambda: f"http://127.77.0.{next(_HOSTS)}:9")
     clock: SkippingClock = field(default_factory=SkippingClock)
     sleeps: int = 0

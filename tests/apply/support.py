@@ -35,8 +35,9 @@ def free_port() -> int:
 
 
 @dataclass
-class Emulator:
-    """`layers-reconcile emulator` in its own process, state in a SQLite file that outlives it."""
+class EmulatorOptions:
+    """What a test's emulator is started with, as a process (`Emulator`) or in the test's own
+    process (`tests.apply.local.LocalEmulator`); `extra`: more of its command line."""
 
     db: Path
     speed: float = SPEED
@@ -44,6 +45,12 @@ class Emulator:
     fault_rate: float = 0.0
     fault_seed: int | None = None
     extra: Sequence[str] = ()
+
+
+@dataclass
+class Emulator(EmulatorOptions):
+    """`layers-reconcile emulator` in its own process, state in a SQLite file that outlives it."""
+
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen[bytes] | None = None
     log: Path | None = None
