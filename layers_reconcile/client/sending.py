@@ -23,7 +23,7 @@ import httpx
 import stamina
 
 from layers_reconcile.apirevision import ApiRevision
-from layers_reconcile.client import transport
+from layers_reconcile.client import network, transport
 from layers_reconcile.client.decoding import ACCEPT_ENCODING
 from layers_reconcile.client.endpoints import Endpoint, lookup, rate_of
 from layers_reconcile.client.envelope import clean_api_key, parse_retry_after
@@ -116,10 +116,10 @@ class Sender:
         self.organization: str | None = None
         self._http = httpx.AsyncClient(
             base_url=base,
-            transport=transport,
+            # httpx's transport on a cheaper readability check (`network.py`) unless one is given
+            transport=transport if transport is not None else network.Transport(),
             auth=BearerAuth(api_key),
             timeout=httpx.Timeout(timeout),
-            limits=httpx.Limits(max_connections=100, max_keepalive_connections=100),
             headers={
                 "Accept": "application/json",
                 "Accept-Encoding": ACCEPT_ENCODING,

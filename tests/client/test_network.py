@@ -1,0 +1,185 @@
+"""The client's connections (`client/network.py`): httpx's transport on a stream that asks the
+socket itself whether the server closed an idle connection. Real sockets on loopback."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import ssl
+import threading
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpcore
+import httpx
+import pytest
+import trustme
+
+from layers_reconcile.client import LayersClient
+from layers_reconcile.client.network import LIMITS, Backend, Transport, is_readable
+from layers_reconcile.errors import TransportError
+
+from .hostile import HostileApi, Request, send
+
+KEY = "lp_test_NETWORKKEYID0001_network-secret-part-0123456789abcdefghij"
+PROJECT = {"id": "p1", "customerExternalId": "c", "name": "n"}
+
+
+def test_a_socket_is_readable_once_its_peer_has_closed_it() -> None:
+    ours, theirs = socket.socketpair()
+    with ours, theirs:
+        assert not is_readable(ours)  # idle, open: nothing to read
+        theirs.close()
+        assert is_readable(ours)  # the read would return b"" at once
+
+
+def test_a_socket_that_is_gone_counts_as_readable() -> None:
+    ours, theirs = socket.socketpair()
+    theirs.close()
+    ours.close()  # fileno() is -1 now
+    assert is_readable(ours)
+    assert is_readable(None)
+
+
+@contextlib.asynccontextmanager
+async def one_connection() -> AsyncIterator[tuple[httpcore.AsyncNetworkStream, asyncio.Event]]:
+    """A stream of `Backend` to a loopback server, and an event that closes the server's end."""
+    close = asyncio.Event()
+    closed = asyncio.Event()
+
+    async def serve(_reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await close.wait()
+        writer.close()
+        await writer.wait_closed()
+        closed.set()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    async with server:
+        stream = await Backend().connect_tcp("127.0.0.1", port, timeout=5)
+        try:
+            yield stream, close
+        finally:
+            await stream.aclose()
+            close.set()
+            await asyncio.wait_for(closed.wait(), 5)
+
+
+async def test_the_stream_says_readable_when_the_server_closed_the_idle_connection() -> None:
+    async with one_connection() as (stream, close):
+        assert stream.get_extra_info("is_readable") is False
+        close.set()
+        for _ in range(500):  # the server's close reaches us within a few loop turns
+            if stream.get_extra_info("is_readable"):
+                break
+            await asyncio.sleep(0.01)
+        assert stream.get_extra_info("is_readable") is True
+        assert await stream.read(100, timeout=5) == b""
+
+
+async def test_the_stream_answers_every_other_question_as_httpcore_does() -> None:
+    async with one_connection() as (stream, _close):
+        sock = stream.get_extra_info("socket")
+        assert sock.fileno() >= 0
+        assert stream.get_extra_info("server_addr") == sock.getpeername()
+        assert stream.get_extra_info("client_addr") == sock.getsockname()
+        assert stream.get_extra_info("ssl_object") is None
+
+
+def test_the_transport_holds_what_httpx_own_holds() -> None:
+    """httpx's transport keeps its pool in `_pool`, made in `__init__`; ours makes the same
+    attribute itself. A later httpx keeping more (or elsewhere) fails here, not silently."""
+    ours, theirs = Transport(), httpx.AsyncHTTPTransport(limits=LIMITS)
+    assert set(vars(ours)) == set(vars(theirs)) == {"_pool"}
+    assert type(ours._pool) is type(theirs._pool)
+
+
+async def test_the_client_sends_through_it_when_given_no_transport() -> None:
+    async with LayersClient("http://127.0.0.1:9", KEY) as client:
+        assert isinstance(client._http._transport, Transport)
+
+
+async def test_a_connection_the_server_closed_while_idle_is_not_reused() -> None:
+    """The server closes each connection after its answer, without saying so (no `Connection:
+    close`): each next request must go on a new connection, not fail on the dead one and be
+    retried."""
+    closed = threading.Event()
+
+    async def answer_then_close(_request: Request, writer: asyncio.StreamWriter) -> None:
+        await send(writer, 200, PROJECT)
+        writer.close()
+        await writer.wait_closed()
+        closed.set()
+
+    with HostileApi(routes={"/v1/projects/p1": answer_then_close}).running() as api:
+        async with LayersClient(api.url, KEY) as client:
+            for _ in range(4):
+                closed.clear()
+                assert (await client.get_project("p1")).raw() == PROJECT
+                assert await asyncio.to_thread(closed.wait, 5)
+            assert client.stats.requests == 4
+            assert client.stats.retries == 0
+        assert api.count("/v1/projects/p1") == 4
+
+
+# -- over TLS, as the real API is reached ----------------------------------------------------
+
+
+@pytest.fixture
+def authority() -> trustme.CA:
+    return trustme.CA()
+
+
+@dataclass
+class TlsApi:
+    url: str
+    connections: int = 0
+
+
+@contextlib.asynccontextmanager
+async def tls_api(authority: trustme.CA) -> AsyncIterator[TlsApi]:
+    """An HTTPS server on loopback (its certificate for 127.0.0.1, signed by `authority`) that
+    answers every request with PROJECT and counts the connections made to it."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("127.0.0.1").configure_cert(context)
+    api = TlsApi("")
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        api.connections += 1
+        with contextlib.suppress(ConnectionError, asyncio.IncompleteReadError, ssl.SSLError):
+            while True:
+                await reader.readuntil(b"\r\n\r\n")
+                await send(writer, 200, PROJECT)
+        writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0, ssl=context)
+    api.url = f"https://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+    async with server:
+        yield api
+
+
+async def test_the_api_over_tls_is_reached_with_the_certificates_httpx_would_trust(
+    authority: trustme.CA, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`SSL_CERT_FILE` names the authorities to trust, as httpx reads it; the connection is kept
+    and used again."""
+    bundle = tmp_path / "ca.pem"
+    authority.cert_pem.write_to_path(str(bundle))
+    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
+    async with tls_api(authority) as api, LayersClient(api.url, KEY) as client:
+        for _ in range(3):
+            assert (await client.get_project("p1")).raw() == PROJECT
+        assert client.stats.retries == 0
+    assert api.connections == 1
+
+
+async def test_a_certificate_no_trusted_authority_signed_is_refused(
+    authority: trustme.CA, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    async with tls_api(authority) as api, LayersClient(api.url, KEY, max_attempts=1) as client:
+        with pytest.raises(TransportError, match="CERTIFICATE_VERIFY_FAILED"):
+            await client.get_project("p1")
