@@ -16,6 +16,7 @@ from typing import Any, NoReturn, TypeVar, cast
 
 import click
 import httpx
+import sniffio
 from rich.console import Console
 from rich.text import Text
 
@@ -270,6 +271,10 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
     result: list[T] = []
 
     async def main() -> None:
+        # httpcore asks sniffio which event loop runs at every lock, event and shield it uses
+        # (several a request); sniffio then looks for the current asyncio task. The loop is
+        # asyncio's, said once here (sniffio's documented variable), for every task made below.
+        sniffio.current_async_library_cvar.set("asyncio")
         # The main task's result stays None: on leaving, Python 3.11's asyncio.run writes the
         # repr of its Ctrl-C handler, which holds the task (`signal.getsignal`), and so of the
         # result: the whole plan, once or twice, thrown away.
