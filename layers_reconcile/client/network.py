@@ -12,7 +12,9 @@ connection is made, and its readability asked of the operating system directly, 
 itself does (`poll` with no wait).
 
 Everything else is httpx's and httpcore's, unchanged: TLS (and its certificates from the
-environment), proxies (httpx mounts its own transports for them), exceptions, timeouts.
+environment), exceptions, timeouts. When the environment names a proxy (`HTTPS_PROXY`, …) the
+client keeps httpx's own transport: httpx mounts proxies from the environment only for a client
+whose transport it builds itself.
 """
 
 # httpcore's stream and backend interfaces take `timeout` arguments (ASYNC109): kept as they are.
@@ -23,6 +25,7 @@ from __future__ import annotations
 import select
 import ssl
 import sys
+import urllib.request
 from collections.abc import Iterable
 from typing import Any, Protocol
 
@@ -136,3 +139,11 @@ class Transport(httpx.AsyncHTTPTransport):
             keepalive_expiry=limits.keepalive_expiry,
             network_backend=Backend(),
         )
+
+
+def default_transport() -> Transport | None:
+    """The client's transport: `Transport`, or None (httpx's own, and with it httpx's proxies
+    from the environment) when the environment names a proxy, read as httpx reads it
+    (`urllib.request.getproxies`; a `NO_PROXY` alone names none)."""
+    proxies = {scheme for scheme, url in urllib.request.getproxies().items() if url}
+    return None if proxies - {"no"} else Transport()

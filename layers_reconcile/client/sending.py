@@ -117,7 +117,7 @@ class Sender:
         self._http = httpx.AsyncClient(
             base_url=base,
             # httpx's transport on a cheaper readability check (`network.py`) unless one is given
-            transport=transport if transport is not None else network.Transport(),
+            transport=transport if transport is not None else network.default_transport(),
             auth=BearerAuth(api_key),
             timeout=httpx.Timeout(timeout),
             headers={

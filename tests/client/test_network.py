@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import socket
 import ssl
 import threading
@@ -21,7 +22,7 @@ from layers_reconcile.client import LayersClient
 from layers_reconcile.client.network import LIMITS, Backend, Transport, is_readable
 from layers_reconcile.errors import TransportError
 
-from .hostile import HostileApi, Request, send
+from .hostile import HostileApi, Request, answer, send
 
 KEY = "lp_test_NETWORKKEYID0001_network-secret-part-0123456789abcdefghij"
 PROJECT = {"id": "p1", "customerExternalId": "c", "name": "n"}
@@ -96,9 +97,33 @@ def test_the_transport_holds_what_httpx_own_holds() -> None:
     assert type(ours._pool) is type(theirs._pool)
 
 
-async def test_the_client_sends_through_it_when_given_no_transport() -> None:
+def without_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in list(os.environ):
+        if name.lower().endswith("_proxy"):
+            monkeypatch.delenv(name)
+
+
+async def test_the_client_sends_through_it_when_given_no_transport(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    without_proxies(monkeypatch)
+    monkeypatch.setenv("NO_PROXY", "example.com")  # names no proxy
     async with LayersClient("http://127.0.0.1:9", KEY) as client:
         assert isinstance(client._http._transport, Transport)
+
+
+@pytest.mark.parametrize("variable", ["HTTP_PROXY", "http_proxy", "ALL_PROXY"])
+async def test_a_proxy_the_environment_names_is_used_as_httpx_would(
+    monkeypatch: pytest.MonkeyPatch, variable: str
+) -> None:
+    """httpx mounts proxies from the environment only for a transport of its own: with one
+    named, the client keeps httpx's. The API's host does not resolve: only the proxy reaches it."""
+    without_proxies(monkeypatch)
+    with HostileApi(routes={"/v1/projects/p1": answer(200, PROJECT)}).running() as proxy:
+        monkeypatch.setenv(variable, proxy.url)
+        async with LayersClient("http://layers.invalid", KEY) as client:
+            assert (await client.get_project("p1")).raw() == PROJECT
+    assert [r.headers["host"] for r in proxy.seen] == ["layers.invalid"]
 
 
 async def test_a_connection_the_server_closed_while_idle_is_not_reused() -> None:
