@@ -34,18 +34,23 @@ def _isolate_cli_logging(_default_logging: LoggingState) -> Iterator[None]:
 
 # What the developer's shell or a CI runner exports must not reach the code under test: a key or
 # an API URL would change which API a test talks to, GITHUB_STEP_SUMMARY would collect every plan
-# a test makes, GITHUB_ACTIONS would switch on the CI behaviour.
+# a test makes, GITHUB_ACTIONS would switch on the CI behaviour, a proxy (HTTPS_PROXY, no_proxy…)
+# would send the tests' requests to loopback servers through it.
 ISOLATED_PREFIXES = ("LAYERS_", "GITHUB_")
 
 
 def outside_environment(environ: dict[str, str] | os._Environ[str]) -> list[str]:
     """The variables of `environ` the suite keeps away from the code it tests."""
-    return sorted(name for name in environ if name.startswith(ISOLATED_PREFIXES))
+    return sorted(
+        name
+        for name in environ
+        if name.startswith(ISOLATED_PREFIXES) or name.lower().endswith("_proxy")
+    )
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _isolate_environment() -> Iterator[None]:
-    """The whole session runs without LAYERS_* / GITHUB_*: every fixture of any scope and every
+    """The whole session runs without LAYERS_* / GITHUB_* / *_PROXY: every fixture of any scope and every
     test, in-process and in the subprocesses they start (which inherit os.environ); a test that
     needs one sets it itself (monkeypatch.setenv, or a subprocess's env=)."""
     with pytest.MonkeyPatch.context() as patch:

@@ -1,5 +1,6 @@
-"""The suite is isolated from the developer's environment (issue 14.6): with a key, an API URL and
-a GitHub job summary exported, every test still passes and nothing lands in the summary."""
+"""The suite is isolated from the developer's environment (issue 14.6): with a key, an API URL, a
+GitHub job summary and a proxy exported, every test still passes and nothing lands in the
+summary."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ REPO = Path(__file__).resolve().parents[1]
 OUTSIDE = ("LAYERS_", "GITHUB_")
 
 # Tests that read the environment one way or another: one that expects "no key", one whose
-# module fixture applies (a job summary would collect its report), one that asks a subprocess.
+# module fixture applies (a job summary would collect its report), one that asks a subprocess, one
+# that talks to a server on loopback (a proxy would get its requests).
 SENSITIVE = [
+    "tests/client/test_network.py::test_a_connection_the_server_closed_while_idle_is_not_reused",
     "tests/test_environment.py::test_no_outside_variable_reaches_a_test_or_its_subprocesses",
     "tests/plan/test_cli_plan.py::test_no_api_key_is_one_clear_line",
     "tests/plan/test_prune_scope.py::test_a_renamed_or_moved_file_is_never_an_orphan_and_prune"
@@ -23,7 +26,7 @@ SENSITIVE = [
 
 
 def seen(environ: dict[str, str] | os._Environ[str]) -> list[str]:
-    return sorted(n for n in environ if n.startswith(OUTSIDE))
+    return sorted(n for n in environ if n.startswith(OUTSIDE) or n.lower().endswith("_proxy"))
 
 
 def test_no_outside_variable_reaches_a_test_or_its_subprocesses() -> None:
@@ -37,13 +40,15 @@ def test_no_outside_variable_reaches_a_test_or_its_subprocesses() -> None:
     assert seen(json.loads(child.stdout)) == []
 
 
-def test_an_exported_key_url_and_job_summary_change_no_test(tmp_path: Path) -> None:
+def test_an_exported_key_url_job_summary_and_proxy_change_no_test(tmp_path: Path) -> None:
     summary = tmp_path / "summary.md"
     exported = {
         "LAYERS_API_KEY": "exported-by-the-developer",
         "LAYERS_API_URL": "http://127.0.0.1:9",
         "GITHUB_STEP_SUMMARY": str(summary),
         "GITHUB_ACTIONS": "true",
+        "HTTP_PROXY": "http://127.0.0.1:9",
+        "https_proxy": "http://127.0.0.1:9",
     }
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-n", "0", "-q", "-p", "no:cacheprovider", *SENSITIVE],

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import socket
 import ssl
 import threading
@@ -97,16 +96,9 @@ def test_the_transport_holds_what_httpx_own_holds() -> None:
     assert type(ours._pool) is type(theirs._pool)
 
 
-def without_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in list(os.environ):
-        if name.lower().endswith("_proxy"):
-            monkeypatch.delenv(name)
-
-
 async def test_the_client_sends_through_it_when_given_no_transport(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    without_proxies(monkeypatch)
     monkeypatch.setenv("NO_PROXY", "example.com")  # names no proxy
     async with LayersClient("http://127.0.0.1:9", KEY) as client:
         assert isinstance(client._http._transport, Transport)
@@ -118,7 +110,6 @@ async def test_a_proxy_the_environment_names_is_used_as_httpx_would(
 ) -> None:
     """httpx mounts proxies from the environment only for a transport of its own: with one
     named, the client keeps httpx's. The API's host does not resolve: only the proxy reaches it."""
-    without_proxies(monkeypatch)
     with HostileApi(routes={"/v1/projects/p1": answer(200, PROJECT)}).running() as proxy:
         monkeypatch.setenv(variable, proxy.url)
         async with LayersClient("http://layers.invalid", KEY) as client:
