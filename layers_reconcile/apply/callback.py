@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import socket
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -32,6 +31,8 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
+
+from layers_reconcile.listening import listening_socket
 
 _log = logging.getLogger(__name__)
 
@@ -76,13 +77,11 @@ class _Listener:
     task: asyncio.Task[None] | None = None
 
     async def start(self, host: str) -> bool:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        try:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            sock.bind((host if host != "localhost" else "127.0.0.1", self.port))
-            sock.listen(128)  # connections queue from now on, while uvicorn starts
+        try:  # connections queue from now on, while uvicorn starts
+            sock = listening_socket(
+                host if host != "localhost" else "127.0.0.1", self.port, backlog=128
+            )
         except OSError as exc:
-            sock.close()
             _log.debug("cannot listen on %s:%d for the GitHub callback: %s", host, self.port, exc)
             return False
         # Every method reaches `_serve` (the Host check first; anything but GET is a 404).

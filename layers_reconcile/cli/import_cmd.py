@@ -41,6 +41,7 @@ from layers_reconcile.cli.common import (
 )
 from layers_reconcile.cli.context import GlobalOptions
 from layers_reconcile.cli.exits import ExitCode
+from layers_reconcile.config.case_names import alike_but_case, case_key
 from layers_reconcile.config.fieldtypes import is_workspace_name
 from layers_reconcile.config.loader import SETTINGS_NAMES, Workspace, load_workspace
 from layers_reconcile.errors import ReconcileError
@@ -183,7 +184,7 @@ def _write_files(
             continue
         target = have or folder / f"{file_stem(item.customer_external_id)}.yaml"
         others = (
-            [] if have else [n for n in alike.get(target.name.casefold(), []) if n != target.name]
+            [] if have else [n for n in alike.get(case_key(target.name), []) if n != target.name]
         )
         if others:
             target = folder / f"{file_stem(item.customer_external_id, hashed=True)}.yaml"
@@ -216,12 +217,8 @@ def _alike_names(folder: Path, new: list[Imported]) -> dict[str, list[str]]:
     """The file names, by their case-folded form, that the new customers' files would share
     with each other or with a file already in `folder` on a case-insensitive file system (macOS,
     Windows): `Acme.yaml` and `acme.yaml` are one file there. Only names shared so are kept."""
-    names: dict[str, set[str]] = {}
-    for name in [p.name for p in folder.iterdir()] + [
-        f"{file_stem(i.customer_external_id)}.yaml" for i in new
-    ]:
-        names.setdefault(name.casefold(), set()).add(name)
-    return {key: sorted(found) for key, found in names.items() if len(found) > 1}
+    new_names = [f"{file_stem(i.customer_external_id)}.yaml" for i in new]
+    return alike_but_case([p.name for p in folder.iterdir()] + new_names)
 
 
 def _alike_note(item: Imported, others: list[str]) -> str:

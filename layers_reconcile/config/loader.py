@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from layers_reconcile import collector
+from layers_reconcile.config.case_names import alike_but_case
 from layers_reconcile.config.customer_file import LoadedCustomer, load_customer
 from layers_reconcile.config.discover import SETTINGS_NAMES as SETTINGS_NAMES
 from layers_reconcile.config.discover import Located, locate, settings_in
@@ -97,6 +98,7 @@ def check_workspace(
     chosen = settings.customers
     customer_files = _customer_files(located, chosen, issues)
     _warn_when_none_found(paths, customer_files, located, chosen, issues)
+    _warn_when_alike_but_case(customer_files, issues)
     customers = _load_customers(customer_files, root, defaults, now or datetime.now(UTC), issues)
     _check_organization_workspace(settings, customers, issues)
     _check_pinned_revision(settings, customers, issues)
@@ -182,6 +184,23 @@ def _warn_when_none_found(
         f"no customer files found under {where}{hint}",
         "warning",
     )
+
+
+def _warn_when_alike_but_case(customer_files: list[Path], issues: Issues) -> None:
+    """Customer files whose paths differ only in case (`customers/Acme.yaml` and
+    `customers/acme.yaml`) are one file on macOS and Windows: a checkout there keeps one and
+    loses the other's customer. A warning, not an error: on Linux both load, and may be meant."""
+    shown = {os.path.abspath(file): display_path(file) for file in customer_files}
+    for group in alike_but_case(shown).values():
+        names = [shown[path] for path in group]
+        listed = f"{', '.join(names[:-1])} and {names[-1]}"
+        fix = "rename one of them" if len(names) == 2 else "rename all but one of them"
+        issues.add(
+            Mark(names[-1], 1, 1),
+            f"{listed} differ only in case: macOS and Windows read them as one file, so a "
+            f"checkout there keeps only one of these customers; {fix}",
+            "warning",
+        )
 
 
 def _check_pinned_revision(

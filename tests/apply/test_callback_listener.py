@@ -4,6 +4,7 @@ is reported to the person, not taken."""
 
 from __future__ import annotations
 
+import socket
 from collections.abc import AsyncIterator
 
 import httpx
@@ -164,3 +165,29 @@ async def test_anything_but_a_get_of_the_waiting_path_and_state_is_not_found(
     assert no_id.status_code == 400
     assert "carries no installation_id" in no_id.text
     assert registrar.calls == []
+
+
+async def test_connections_accepted_by_the_listener_have_nagle_off() -> None:
+    """asyncio turns Nagle off (TCP_NODELAY) only on connections of a socket whose `proto` says
+    TCP. The listener once made its socket with `proto` 0, so its answer (head, then body) waited
+    for the browser's delayed ACK, about 40 ms, like the emulator's did."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/github/callback"
+    seen: list[int] = []
+
+    async with Receivers() as receivers:
+
+        async def register(installation_id: int, state: str) -> str:
+            # Called while the request's connection is open: read that connection's socket.
+            server = receivers._listeners[port].server
+            assert server is not None
+            for connection in server.server_state.connections:
+                raw = connection.transport.get_extra_info("socket")
+                seen.append(raw.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            return "registered"
+
+        assert await receivers.receive(url, STATE, register)
+        answer = await get(url)
+    assert answer.status_code == 200, answer.text
+    assert seen, "the request's connection was not found"
+    assert all(seen), seen  # TCP_NODELAY is set on every connection
