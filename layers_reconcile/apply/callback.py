@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -31,8 +32,6 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
-
-from layers_reconcile.listening import listening_socket
 
 _log = logging.getLogger(__name__)
 
@@ -69,6 +68,23 @@ class _Server(uvicorn.Server):
         yield  # Ctrl-C stays apply's (exit 130), not this server's
 
 
+def _listening_socket(host: str, port: int) -> socket.socket:
+    """Bound to `host`:`port`, listening; OSError if taken. The protocol is named, as
+    `getaddrinfo` would give it: asyncio turns Nagle off (TCP_NODELAY) only on a socket whose
+    `proto` says TCP, and without it uvicorn's answer (head, then body) waited ~40 ms for the
+    browser's delayed ACK. (The emulator makes its own the same way: it shares no code with
+    the reconciler.)"""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
 @dataclass
 class _Listener:
     port: int
@@ -78,9 +94,7 @@ class _Listener:
 
     async def start(self, host: str) -> bool:
         try:  # connections queue from now on, while uvicorn starts
-            sock = listening_socket(
-                host if host != "localhost" else "127.0.0.1", self.port, backlog=128
-            )
+            sock = _listening_socket(host if host != "localhost" else "127.0.0.1", self.port)
         except OSError as exc:
             _log.debug("cannot listen on %s:%d for the GitHub callback: %s", host, self.port, exc)
             return False

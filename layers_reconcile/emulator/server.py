@@ -16,13 +16,24 @@ from layers_reconcile.emulator.clock import Clock
 from layers_reconcile.emulator.faults import silence_dropped_connections
 from layers_reconcile.emulator.settings import EmulatorSettings
 from layers_reconcile.emulator.state import Emulator
-from layers_reconcile.listening import listening_socket
 
 STARTUP_TIMEOUT = 10.0
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
-    return listening_socket(host, port, backlog=1024)
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # The protocol named, as `getaddrinfo` would give it: asyncio turns Nagle off (TCP_NODELAY)
+    # only on a socket whose `proto` says TCP. Without it every answer uvicorn writes in two
+    # pieces (head, then body) waited for the client's delayed ACK: about 40 ms a request.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(1024)
+    except OSError:
+        sock.close()
+        raise
+    return sock
 
 
 def url_for(host: str, port: int) -> str:
