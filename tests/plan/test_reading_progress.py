@@ -1,0 +1,169 @@
+"""A long `plan` says on stderr how far it has read; a short one says nothing more than before.
+
+The real CLI in this process against the emulator's app (`tests/apply/local.py`), converged
+customers seeded through the API. The command runs on a clock of the test's own: each
+customer's read of its content moves it on STEP seconds, and nothing else does (`--parallelism
+1`: one customer read after another), so which progress lines a CI log gets is exact, and no
+test waits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from pathlib import Path
+
+import httpx
+from click.testing import CliRunner
+
+from layers_reconcile.cli.common import Runtime
+from layers_reconcile.cli.main import cli
+from layers_reconcile.client import LayersClient
+from tests.apply.local import LocalEmulator, local_emulator
+from tests.apply.support import KEY
+from tests.plan.seed import seed_customer, write_workspace
+
+STEP = 3.0  # seconds each customer's read takes, on the command's clock
+CUSTOMERS = 20
+
+
+class _Stepping(httpx.AsyncBaseTransport):
+    """The emulator's transport; a read of a project's content (one per customer in a plan of
+    converged customers) moves the command's clock on `step` seconds."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, step: float) -> None:
+        self.inner, self.step, self.now = inner, step, 1000.0
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += max(0.0, seconds)
+        await asyncio.sleep(0)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "GET" and re.fullmatch(
+            r"/v1/projects/[^/]+/content", request.url.path
+        ):
+            self.now += self.step
+        return await self.inner.handle_async_request(request)
+
+
+def _seeded(tmp: Path, emu: LocalEmulator, count: int) -> Path:
+    ids = [f"cafe-{i:02d}" for i in range(count)]
+    runtime = emu_runtime(emu)
+
+    async def seed() -> None:
+        client = LayersClient(
+            emu.url, KEY, transport=runtime.transport, clock=runtime.clock, sleep=runtime.sleep
+        )
+        async with client, httpx.AsyncClient(transport=runtime.transport) as people:
+            for ext in ids:
+                await seed_customer(client, ext, workspace="progress", people=people)
+
+    asyncio.run(seed())
+    return write_workspace(tmp / "ws", "progress", ids)
+
+
+def emu_runtime(emu: LocalEmulator) -> Runtime:
+    from tests.apply.local import runtime_for
+
+    runtime = runtime_for(emu.url)
+    assert runtime is not None
+    assert runtime.transport is not None
+    return runtime
+
+
+def _plan(
+    emu: LocalEmulator, ws: Path, step: float, *args: str, command: str = "plan", **env: str
+) -> tuple[int, str, str]:
+    """`layers-reconcile plan WS --parallelism 1 ARGS` on a clock each customer moves `step`
+    seconds on; stderr is not a terminal (a CI log)."""
+    stepping = _Stepping(emu_runtime(emu).transport, step)  # type: ignore[arg-type]
+    runtime = Runtime(clock=stepping.clock, sleep=stepping.sleep, transport=stepping)
+    environment = {**emu.env(), "LAYERS_API_URL": emu.url, "GITHUB_STEP_SUMMARY": "", **env}
+    result = CliRunner().invoke(
+        cli, [command, str(ws), "--parallelism", "1", *args], env=environment, obj=runtime
+    )
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.stderr
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _created_at_masked(document: str) -> str:
+    doc = json.loads(document)
+    doc["createdAt"] = "…"
+    return json.dumps(doc)
+
+
+def test_a_long_plan_prints_a_few_progress_lines_on_stderr_and_the_same_plan(
+    tmp_path: Path,
+) -> None:
+    with local_emulator(tmp_path, speed=1000) as emu:
+        ws = _seeded(tmp_path, emu, CUSTOMERS)
+        saved, summary = tmp_path / "plan.json", tmp_path / "summary.md"
+        code, out, err = _plan(emu, ws, STEP, "--out", str(saved), GITHUB_STEP_SUMMARY=str(summary))
+        slow, slow_summary = saved.read_text(encoding="utf-8"), summary.read_text("utf-8")
+        summary.unlink()
+        quiet_code, quiet_out, quiet_err = _plan(
+            emu, ws, 0.0, "--out", str(saved), GITHUB_STEP_SUMMARY=str(summary)
+        )
+        quiet = saved.read_text(encoding="utf-8")
+    assert code == quiet_code == 0
+    # Customer k is read by 3k s: the first line once 10 s have passed (k=4, no estimate before
+    # 5 customers), the next 30 s later (k=14: 6 left at 3 s each), and the last at the end;
+    # then what plan printed before.
+    assert err.splitlines() == [
+        "reading actual state: 4 of 20 customers (20%), 12s",
+        "reading actual state: 14 of 20 customers (70%), 42s, ~18s left",
+        "reading actual state: 20 of 20 customers (100%), 1m00s",
+        *quiet_err.splitlines(),
+    ]
+    assert quiet_err.startswith("Saved the plan to ")  # read in no time: no progress line
+    assert out == quiet_out  # stdout: the plan alone, as without the lines
+    assert "No changes. 20 customers match the files." in out
+    assert _created_at_masked(slow) == _created_at_masked(quiet)
+    assert slow_summary == summary.read_text("utf-8")  # the job summary too
+    assert "reading actual state" not in slow_summary
+
+
+def test_apply_says_how_far_its_plan_has_read(tmp_path: Path) -> None:
+    with local_emulator(tmp_path, speed=1000) as emu:
+        ws = _seeded(tmp_path, emu, 12)
+        code, out, err = _plan(emu, ws, 10.0, "--auto-approve", command="apply")
+        quiet_code, quiet_out, quiet_err = _plan(emu, ws, 0.0, "--auto-approve", command="apply")
+    assert code == quiet_code == 0
+    assert err.splitlines() == [
+        "reading actual state: 1 of 12 customers (8%), 10s",
+        "reading actual state: 4 of 12 customers (33%), 40s",
+        "reading actual state: 7 of 12 customers (58%), 1m10s, ~50s left",
+        "reading actual state: 10 of 12 customers (83%), 1m40s, ~20s left",
+        "reading actual state: 12 of 12 customers (100%), 2m00s",
+        *quiet_err.splitlines(),
+    ]
+    assert out == quiet_out
+    assert "No changes. 12 customers match the files." in out
+
+
+def test_json_on_stdout_stays_a_document_while_progress_goes_to_stderr(tmp_path: Path) -> None:
+    with local_emulator(tmp_path, speed=1000) as emu:
+        ws = _seeded(tmp_path, emu, 12)
+        code, out, err = _plan(emu, ws, 10.0, "--format", "json")
+    assert code == 0
+    assert json.loads(out)["summary"]["changes"] == 0  # nothing but the document
+    assert err.splitlines() == [
+        "reading actual state: 1 of 12 customers (8%), 10s",
+        "reading actual state: 4 of 12 customers (33%), 40s",
+        "reading actual state: 7 of 12 customers (58%), 1m10s, ~50s left",
+        "reading actual state: 10 of 12 customers (83%), 1m40s, ~20s left",
+        "reading actual state: 12 of 12 customers (100%), 2m00s",
+    ]
+
+
+def test_a_plan_read_within_10_seconds_prints_no_progress_line(tmp_path: Path) -> None:
+    with local_emulator(tmp_path, speed=1000) as emu:
+        ws = _seeded(tmp_path, emu, 4)
+        code, out, err = _plan(emu, ws, 2.4)  # 9.6 s in all
+    assert code == 0
+    assert err == ""
+    assert "No changes. 4 customers match the files." in out
