@@ -2,9 +2,9 @@
 
 The real CLI in this process against the emulator's app (`tests/apply/local.py`), converged
 customers seeded through the API. The command runs on a clock of the test's own: each
-customer's read of its content moves it on STEP seconds, and nothing else does (`--parallelism
-1`: one customer read after another), so which progress lines a CI log gets is exact, and no
-test waits.
+customer's read of its content moves it on STEP seconds, and nothing else does (`parallelism:
+1` in layers.yaml: one customer read after another), so which progress lines a CI log gets is
+exact, and no test waits.
 """
 
 from __future__ import annotations
@@ -20,12 +20,20 @@ from click.testing import CliRunner
 from layers_reconcile.cli.common import Runtime
 from layers_reconcile.cli.main import cli
 from layers_reconcile.client import LayersClient
-from tests.apply.local import LocalEmulator, local_emulator
+from tests.apply.local import LocalEmulator, local_emulator, runtime_for
 from tests.apply.support import KEY
 from tests.plan.seed import seed_customer, write_workspace
 
 STEP = 3.0  # seconds each customer's read takes, on the command's clock
 CUSTOMERS = 20
+# 12 customers read 10 s each: a line at 10 s, then every 30 s, and the last
+LINES_OF_12 = [
+    "reading actual state: 1 of 12 customers (8%), 10s",
+    "reading actual state: 4 of 12 customers (33%), 40s",
+    "reading actual state: 7 of 12 customers (58%), 1m10s, ~50s left",
+    "reading actual state: 10 of 12 customers (83%), 1m40s, ~20s left",
+    "reading actual state: 12 of 12 customers (100%), 2m00s",
+]
 
 
 class _Stepping(httpx.AsyncBaseTransport):
@@ -52,39 +60,40 @@ class _Stepping(httpx.AsyncBaseTransport):
 
 def _seeded(tmp: Path, emu: LocalEmulator, count: int) -> Path:
     ids = [f"cafe-{i:02d}" for i in range(count)]
-    runtime = emu_runtime(emu)
+    transport = _transport(emu)
 
-    async def seed() -> None:
+    async def seed() -> None:  # on the emulator's clock: a job's wait is skipped, not waited
         client = LayersClient(
-            emu.url, KEY, transport=runtime.transport, clock=runtime.clock, sleep=runtime.sleep
+            emu.url, KEY, transport=transport, clock=emu.clock.now, sleep=emu.sleep
         )
-        async with client, httpx.AsyncClient(transport=runtime.transport) as people:
+        async with client, httpx.AsyncClient(transport=transport) as people:
             for ext in ids:
                 await seed_customer(client, ext, workspace="progress", people=people)
 
     asyncio.run(seed())
-    return write_workspace(tmp / "ws", "progress", ids)
+    ws = write_workspace(tmp / "ws", "progress", ids)
+    with (ws / "layers.yaml").open("a", encoding="utf-8") as settings:
+        settings.write("parallelism: 1\n")  # one customer read after another, in every command
+    return ws
 
 
-def emu_runtime(emu: LocalEmulator) -> Runtime:
-    from tests.apply.local import runtime_for
-
+def _transport(emu: LocalEmulator) -> httpx.AsyncBaseTransport:
     runtime = runtime_for(emu.url)
     assert runtime is not None
     assert runtime.transport is not None
-    return runtime
+    return runtime.transport
 
 
-def _plan(
+def _run(
     emu: LocalEmulator, ws: Path, step: float, *args: str, command: str = "plan", **env: str
 ) -> tuple[int, str, str]:
-    """`layers-reconcile plan WS --parallelism 1 ARGS` on a clock each customer moves `step`
-    seconds on; stderr is not a terminal (a CI log)."""
-    stepping = _Stepping(emu_runtime(emu).transport, step)  # type: ignore[arg-type]
+    """`layers-reconcile COMMAND WS ARGS` on a clock each customer moves `step` seconds on;
+    stderr is not a terminal (a CI log)."""
+    stepping = _Stepping(_transport(emu), step)
     runtime = Runtime(clock=stepping.clock, sleep=stepping.sleep, transport=stepping)
     environment = {**emu.env(), "LAYERS_API_URL": emu.url, "GITHUB_STEP_SUMMARY": "", **env}
     result = CliRunner().invoke(
-        cli, [command, str(ws), "--parallelism", "1", *args], env=environment, obj=runtime
+        cli, [*command.split(), str(ws), *args], env=environment, obj=runtime
     )
     assert result.exception is None or isinstance(result.exception, SystemExit), result.stderr
     return result.exit_code, result.stdout, result.stderr
@@ -102,10 +111,10 @@ def test_a_long_plan_prints_a_few_progress_lines_on_stderr_and_the_same_plan(
     with local_emulator(tmp_path, speed=1000) as emu:
         ws = _seeded(tmp_path, emu, CUSTOMERS)
         saved, summary = tmp_path / "plan.json", tmp_path / "summary.md"
-        code, out, err = _plan(emu, ws, STEP, "--out", str(saved), GITHUB_STEP_SUMMARY=str(summary))
+        code, out, err = _run(emu, ws, STEP, "--out", str(saved), GITHUB_STEP_SUMMARY=str(summary))
         slow, slow_summary = saved.read_text(encoding="utf-8"), summary.read_text("utf-8")
         summary.unlink()
-        quiet_code, quiet_out, quiet_err = _plan(
+        quiet_code, quiet_out, quiet_err = _run(
             emu, ws, 0.0, "--out", str(saved), GITHUB_STEP_SUMMARY=str(summary)
         )
         quiet = saved.read_text(encoding="utf-8")
@@ -130,17 +139,10 @@ def test_a_long_plan_prints_a_few_progress_lines_on_stderr_and_the_same_plan(
 def test_apply_says_how_far_its_plan_has_read(tmp_path: Path) -> None:
     with local_emulator(tmp_path, speed=1000) as emu:
         ws = _seeded(tmp_path, emu, 12)
-        code, out, err = _plan(emu, ws, 10.0, "--auto-approve", command="apply")
-        quiet_code, quiet_out, quiet_err = _plan(emu, ws, 0.0, "--auto-approve", command="apply")
+        code, out, err = _run(emu, ws, 10.0, "--auto-approve", command="apply")
+        quiet_code, quiet_out, quiet_err = _run(emu, ws, 0.0, "--auto-approve", command="apply")
     assert code == quiet_code == 0
-    assert err.splitlines() == [
-        "reading actual state: 1 of 12 customers (8%), 10s",
-        "reading actual state: 4 of 12 customers (33%), 40s",
-        "reading actual state: 7 of 12 customers (58%), 1m10s, ~50s left",
-        "reading actual state: 10 of 12 customers (83%), 1m40s, ~20s left",
-        "reading actual state: 12 of 12 customers (100%), 2m00s",
-        *quiet_err.splitlines(),
-    ]
+    assert err.splitlines() == [*LINES_OF_12, *quiet_err.splitlines()]
     assert out == quiet_out
     assert "No changes. 12 customers match the files." in out
 
@@ -148,22 +150,27 @@ def test_apply_says_how_far_its_plan_has_read(tmp_path: Path) -> None:
 def test_json_on_stdout_stays_a_document_while_progress_goes_to_stderr(tmp_path: Path) -> None:
     with local_emulator(tmp_path, speed=1000) as emu:
         ws = _seeded(tmp_path, emu, 12)
-        code, out, err = _plan(emu, ws, 10.0, "--format", "json")
+        code, out, err = _run(emu, ws, 10.0, "--format", "json")
     assert code == 0
     assert json.loads(out)["summary"]["changes"] == 0  # nothing but the document
-    assert err.splitlines() == [
-        "reading actual state: 1 of 12 customers (8%), 10s",
-        "reading actual state: 4 of 12 customers (33%), 40s",
-        "reading actual state: 7 of 12 customers (58%), 1m10s, ~50s left",
-        "reading actual state: 10 of 12 customers (83%), 1m40s, ~20s left",
-        "reading actual state: 12 of 12 customers (100%), 2m00s",
-    ]
+    assert err.splitlines() == LINES_OF_12
 
 
 def test_a_plan_read_within_10_seconds_prints_no_progress_line(tmp_path: Path) -> None:
     with local_emulator(tmp_path, speed=1000) as emu:
         ws = _seeded(tmp_path, emu, 4)
-        code, out, err = _plan(emu, ws, 2.4)  # 9.6 s in all
+        code, out, err = _run(emu, ws, 2.4)  # 9.6 s in all
     assert code == 0
     assert err == ""
     assert "No changes. 4 customers match the files." in out
+
+
+def test_links_and_import_update_say_how_far_they_have_read(tmp_path: Path) -> None:
+    with local_emulator(tmp_path, speed=1000) as emu:
+        ws = _seeded(tmp_path, emu, 12)
+        for command in ("links", "import --update"):
+            code, out, err = _run(emu, ws, 10.0, command=command)
+            quiet_code, quiet_out, quiet_err = _run(emu, ws, 0.0, command=command)
+            assert code == quiet_code == 0, err
+            assert err.splitlines() == [*LINES_OF_12, *quiet_err.splitlines()], command
+            assert out == quiet_out, command
