@@ -5,8 +5,9 @@ never a frozen prompt or a silent CI log:
         plan = await make_plan(..., observer=progress)
 
 On a terminal: one transient line, `Reading actual state 312/1,000 customers · 17s · ~36s
-left`, redrawn by rich's own timer (a customer planned only moves a counter) and erased when
-the plan is done or interrupted, so what follows is printed exactly as without it. Elsewhere
+left`, from the first second on (a quicker plan shows none), redrawn by rich's own timer (a
+customer planned only moves a counter) and erased when the plan is done or interrupted, so
+what follows is printed exactly as without it. Elsewhere
 (CI, a pipe, a test): plain lines, and only for a long read: none in the first
 FIRST_PLAIN_AFTER seconds (a short plan, every test, the demo: no line at all), then at most
 one every PLAIN_EVERY seconds, and a last one when the reading is done. By time rather than at
@@ -32,6 +33,7 @@ FIRST_PLAIN_AFTER = 10.0  # seconds before the first plain line: a short plan pr
 PLAIN_EVERY = 30.0  # seconds between two plain lines at most
 ESTIMATE_AFTER = 5  # customers planned before the time left is guessed
 LIVE_REFRESH = 4  # redraws of the terminal line a second (rich's timer, not one per customer)
+LIVE_AFTER = 1.0  # seconds before the terminal line shows: a quick plan looks as it always did
 
 
 def time_left(done: int, total: int, reading_for: float) -> float | None:
@@ -159,7 +161,9 @@ class ReadingProgress:
         return plain_text(self.done, self.total, elapsed, left)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield Text(self.line(), style="dim", no_wrap=True, overflow="ellipsis")
+        now = self._clock()
+        if now - self._started >= LIVE_AFTER:  # before: nothing drawn, nothing to erase
+            yield Text(self.line(now), style="dim", no_wrap=True, overflow="ellipsis")
 
 
 def on_terminal(console: Console) -> bool:

@@ -134,11 +134,23 @@ def test_on_a_terminal_the_line_is_drawn_and_erased_at_the_end() -> None:
             progress.planned(_customer(f"c{i}"))
         clock.now += 17.0
         assert progress.line() == "Reading actual state 312/1,000 customers · 17s · ~38s left"
-        drawn = out.getvalue()
     shown = out.getvalue()
-    assert "Reading actual state" in shown  # drawn at least when it started
-    assert "\x1b[2K" in shown[len(drawn) :]  # and erased when done: nothing of it stays
-    assert not shown.rstrip("\n").endswith("left")
+    drawn = shown.rindex("Reading actual state 312/1,000 customers · 17s · ~38s left")
+    # Then the cursor goes back up over it and the line is cleared: nothing of it stays.
+    assert shown[drawn:].endswith("\x1b[1A\x1b[2K")
+
+
+def test_on_a_terminal_a_quick_plan_draws_no_line() -> None:
+    clock = Clock()
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=True, width=100)
+    with ReadingProgress(console, clock=clock, live=True) as progress:
+        progress.reading(3)
+        for i in range(3):
+            clock.now += 0.3
+            progress.planned(_customer(f"c{i}"))
+    assert "Reading" not in out.getvalue()
+    assert "\n" not in out.getvalue()  # only cursor codes: the screen is as it was
 
 
 def test_on_a_terminal_a_customer_planned_draws_nothing_itself() -> None:
