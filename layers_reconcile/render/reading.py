@@ -7,10 +7,10 @@ never a frozen prompt or a silent CI log:
 On a terminal: one transient line, `Reading actual state 312/1,000 customers · 17s · ~36s
 left`, from the first second on (a quicker plan shows none), redrawn by rich's own timer (a
 customer planned only moves a counter) and erased when the plan is done or interrupted, so
-what follows is printed exactly as without it. Elsewhere
-(CI, a pipe, a test): plain lines, and only for a long read: none in the first
-FIRST_PLAIN_AFTER seconds (a short plan, every test, the demo: no line at all), then at most
-one every PLAIN_EVERY seconds, and a last one when the reading is done. By time rather than at
+what follows is printed exactly as without it. Elsewhere (CI, a pipe, a test): plain lines,
+and only for a long read: none in the first FIRST_PLAIN_AFTER seconds (a short plan, every
+test, the demo: no line at all), then at most one every PLAIN_EVERY seconds, and a last one
+when the reading is done. By time rather than at
 each quarter: a quarter of a 50-minute plan is 12 silent minutes, and of a 20-second one three
 lines of noise; one line every 30 s (apply's plain heartbeat) bounds both. Times are read from
 the command's clock (`Runtime.clock`), so tests move it without waiting.
@@ -30,7 +30,7 @@ from layers_reconcile.durations import format_duration
 from layers_reconcile.plan.model import CustomerPlan
 
 FIRST_PLAIN_AFTER = 10.0  # seconds before the first plain line: a short plan prints none
-PLAIN_EVERY = 30.0  # seconds between two plain lines at most
+PLAIN_EVERY = 30.0  # at most one plain line in this many seconds
 ESTIMATE_AFTER = 5  # customers planned before the time left is guessed
 LIVE_REFRESH = 4  # redraws of the terminal line a second (rich's timer, not one per customer)
 LIVE_AFTER = 1.0  # seconds before the terminal line shows: a quick plan looks as it always did
