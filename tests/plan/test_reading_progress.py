@@ -20,8 +20,13 @@ from click.testing import CliRunner
 from layers_reconcile.cli.common import Runtime
 from layers_reconcile.cli.main import cli
 from layers_reconcile.client import LayersClient
+from layers_reconcile.config.loader import load_workspace
+from layers_reconcile.plan.model import CustomerPlan
+from layers_reconcile.plan.planner import make_plan
+from tests.apply.inprocess import BASE, in_process, network_like
 from tests.apply.local import LocalEmulator, local_emulator, runtime_for
 from tests.apply.support import KEY
+from tests.apply.test_unknown_statuses import NewerApi
 from tests.plan.seed import seed_customer, write_workspace
 
 STEP = 3.0  # seconds each customer's read takes, on the command's clock
@@ -174,3 +179,44 @@ def test_links_and_import_update_say_how_far_they_have_read(tmp_path: Path) -> N
             assert code == quiet_code == 0, err
             assert err.splitlines() == [*LINES_OF_12, *quiet_err.splitlines()], command
             assert out == quiet_out, command
+
+
+class _Recorder:
+    """A `PlanObserver` that keeps what it was told, in order."""
+
+    def __init__(self) -> None:
+        self.told: list[str] = []
+        self.customers: list[CustomerPlan] = []
+
+    def reading(self, total: int) -> None:
+        self.told.append(f"reading {total}")
+
+    def planned(self, customer: CustomerPlan) -> None:
+        self.told.append("planned")
+        self.customers.append(customer)
+
+
+async def test_the_observer_is_told_the_total_then_every_customer_not_planned_ones_too(
+    tmp_path: Path,
+) -> None:
+    ids = ["cafe-a", "cafe-b", "cafe-c"]
+    root = write_workspace(tmp_path, "newer", ids)
+    recorder = _Recorder()
+    async with in_process(speed=1000) as ip:
+        client = LayersClient(
+            BASE, KEY, transport=network_like(ip), clock=ip.clock.now, sleep=ip.sleep
+        )
+        async with client:
+            for ext in ids:
+                await seed_customer(client, ext, workspace="newer", people=ip.reader)
+            pid = (await ip.projects("cafe-a"))[0]["id"]
+        # cafe-a's project in a status this version does not know: it is not planned
+        newer = NewerApi(network_like(ip), rf"^/v1/projects(/{pid})?$", "status", "suspended")
+        client = LayersClient(BASE, KEY, transport=newer, clock=ip.clock.now, sleep=ip.sleep)
+        async with client:
+            workspace = load_workspace(root, now=ip.now())
+            plan = await make_plan(client, workspace, now=ip.now(), observer=recorder)
+    assert recorder.told == ["reading 3", "planned", "planned", "planned"]
+    by_id = sorted(recorder.customers, key=lambda c: c.customer_external_id)
+    assert by_id == sorted(plan.customers, key=lambda c: c.customer_external_id)
+    assert [c.customer_external_id for c in plan.not_planned] == ["cafe-a"]
