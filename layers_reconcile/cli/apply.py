@@ -53,6 +53,7 @@ from layers_reconcile.cli.reviewed import (
 from layers_reconcile.cli.scope import (
     append_step_summary,
     ownership_options,
+    reading_progress,
     resolve_scope,
     scope_options,
     scoped_plan,
@@ -64,6 +65,7 @@ from layers_reconcile.config.scope import Shard
 from layers_reconcile.durations import parse_duration
 from layers_reconcile.errors import ReconcileError
 from layers_reconcile.plan.model import MAX_PLAN_BYTES, Plan
+from layers_reconcile.plan.progress import PlanObserver
 from layers_reconcile.plan.scope import DEFAULT_PRUNE_CAP, RunScope
 from layers_reconcile.render.progress import ProgressView
 from layers_reconcile.render.text import render_text
@@ -280,7 +282,8 @@ async def converge(
     async with build_client(endpoint, on_deadline, rate_share=job.scope.rate_share) as client:
         plan = saved
         if plan is None:
-            plan = await _planned(job, client, endpoint, deadline)
+            with reading_progress(job.errors, runtime) as progress:
+                plan = await _planned(job, client, endpoint, deadline, progress)
             asked = runtime.clock()
             verdict = _review(job, plan)
             deadline.extend(runtime.clock() - asked)
@@ -306,7 +309,11 @@ async def converge(
 
 
 async def _planned(
-    job: ApplyRun, client: LayersClient, endpoint: Endpoint, deadline: Deadline
+    job: ApplyRun,
+    client: LayersClient,
+    endpoint: Endpoint,
+    deadline: Deadline,
+    progress: PlanObserver,
 ) -> Plan:
     try:
         async with asyncio.timeout_at(deadline.loop_time()):
@@ -317,6 +324,7 @@ async def _planned(
                 job.scope,
                 parallelism=job.parallelism,
                 revision=job.revision,
+                observer=progress,
             )
     except TimeoutError:
         if job.flags.timeout is None:

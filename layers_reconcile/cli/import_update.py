@@ -21,6 +21,7 @@ from layers_reconcile.cli.common import (
 )
 from layers_reconcile.cli.context import GlobalOptions
 from layers_reconcile.cli.exits import ExitCode
+from layers_reconcile.cli.scope import reading_progress
 from layers_reconcile.config.yamledit import set_values
 from layers_reconcile.errors import ReconcileError
 from layers_reconcile.plan.ids import bare_id
@@ -33,7 +34,10 @@ def update_files(
 ) -> None:
     workspace = load_or_exit(ctx, path, errors)
     try:
-        with endpoint_for(options, workspace) as endpoint:
+        with (
+            endpoint_for(options, workspace) as endpoint,
+            reading_progress(errors, options.runtime) as progress,
+        ):
 
             async def observe() -> tuple[Plan, dict[str, str]]:
                 async with build_client(endpoint, options.runtime) as client:
@@ -43,6 +47,7 @@ def update_files(
                         RunScope(customers=options.customers, partial=workspace.partial),
                         now=datetime.now(UTC),
                         revision=revision_pin(options, workspace),
+                        observer=progress,
                     )
                     names: dict[str, str] = {}
                     for customer in plan.customers:

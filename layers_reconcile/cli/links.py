@@ -33,6 +33,7 @@ from layers_reconcile.cli.common import (
     run,
 )
 from layers_reconcile.cli.exits import ExitCode
+from layers_reconcile.cli.scope import reading_progress
 from layers_reconcile.client import LayersClient
 from layers_reconcile.config.times import instant_text
 from layers_reconcile.errors import ApiError, ReconcileError
@@ -116,7 +117,10 @@ def links(
     workspace = load_or_exit(ctx, path, errors)
     check_customer_filter(ctx, errors, workspace, options.customers, False)
     try:
-        with endpoint_for(options, workspace) as endpoint:
+        with (
+            endpoint_for(options, workspace) as endpoint,
+            reading_progress(errors, options.runtime) as progress,
+        ):
 
             async def listed() -> list[LinkRow]:
                 async with build_client(endpoint, options.runtime) as client:
@@ -127,6 +131,7 @@ def links(
                         RunScope(customers=options.customers, partial=workspace.partial),
                         now=now,
                         revision=revision_pin(options, workspace),
+                        observer=progress,
                     )
                     granted = await _scopes(client)
                     return await collect(

@@ -32,6 +32,7 @@ from layers_reconcile.cli.scope import (
     check_credits,
     locator,
     ownership_options,
+    reading_progress,
     resolve_scope,
     scope_options,
     scoped_plan,
@@ -155,7 +156,10 @@ def _planned(
 ) -> Plan:
     """The plan (a failure to make it ends the command), with the --max-credits cap recorded."""
     try:
-        with endpoint_for(options, workspace) as endpoint:
+        with (
+            endpoint_for(options, workspace) as endpoint,
+            reading_progress(errors, options.runtime) as progress,
+        ):
 
             async def planned() -> Plan:
                 async with build_client(
@@ -169,6 +173,7 @@ def _planned(
                         scope,
                         parallelism=limit,
                         revision=revision_pin(options, workspace),
+                        observer=progress,
                     )
 
             result = run(planned())

@@ -15,7 +15,7 @@ from rich.console import Console
 
 from layers_reconcile import __version__
 from layers_reconcile.apirevision import Pin
-from layers_reconcile.cli.common import Endpoint, customer_filter_problem, fail, noted
+from layers_reconcile.cli.common import Endpoint, Runtime, customer_filter_problem, fail, noted
 from layers_reconcile.cli.output import scrubbed
 from layers_reconcile.client import LayersClient
 from layers_reconcile.config.gitdiff import changed_since, head_commit
@@ -31,7 +31,9 @@ from layers_reconcile.plan.planner import (
     make_plan,
     selected,
 )
+from layers_reconcile.plan.progress import UNOBSERVED, PlanObserver
 from layers_reconcile.plan.return_urls import missing_return_urls
+from layers_reconcile.render.reading import ReadingProgress
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -230,6 +232,11 @@ def locator(workspace: Workspace) -> Callable[[str, str], tuple[str, int, int] |
     return locate
 
 
+def reading_progress(errors: Console, runtime: Runtime | None) -> ReadingProgress:
+    """How far planning has read, on stderr (`errors`), timed by the command's clock."""
+    return ReadingProgress(errors, clock=(runtime or Runtime()).clock)
+
+
 async def scoped_plan(
     client: LayersClient,
     endpoint: Endpoint,
@@ -238,11 +245,13 @@ async def scoped_plan(
     *,
     parallelism: int,
     revision: Pin | None = None,
+    observer: PlanObserver = UNOBSERVED,
 ) -> Plan:
     """The plan of what `scope` covers, as plan shows it and apply executes it: stamped, with the
     endpoint's note, and refused when it needs a return URL the files lack (real API only).
     `revision`: the API revision asked for (`cli.common.revision_pin`); what the files say that
-    it cannot take is refused at its line (pinned: before any request) or warned about."""
+    it cannot take is refused at its line (pinned: before any request) or warned about.
+    `observer`: told how far the reading is (`reading_progress`)."""
     revision = revision or Pin(workspace.settings.apiRevision)
     pinned_by = revision.source or f"apiRevision {revision.setting}"
     pinned = revision.setting in ("a", "b")
@@ -262,6 +271,7 @@ async def scoped_plan(
             now=datetime.now(UTC),
             api_url=endpoint.url,
             revision=revision,
+            observer=observer,
         )
     if made.api_revision is not None:
         found = check_revision(chosen, made.api_revision, pinned_by=pinned_by if pinned else None)

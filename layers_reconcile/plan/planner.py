@@ -38,6 +38,7 @@ from layers_reconcile.plan.orphans import (
     orphan_projects,
     refuse_beside,
 )
+from layers_reconcile.plan.progress import UNOBSERVED, PlanObserver
 from layers_reconcile.plan.scope import ALL, DEFAULT_PRUNE_CAP, Candidates, RunScope
 from layers_reconcile.records import Project
 
@@ -76,6 +77,7 @@ async def make_plan(
     now: datetime | None = None,
     api_url: str | None = None,
     revision: Pin | None = None,
+    observer: PlanObserver = UNOBSERVED,
 ) -> Plan:
     """Observe (reads only) and diff every customer `scope` covers, and list this workspace's
     orphans (which ones: `RunScope.orphan_candidates`). With `scope.prune`, up to
@@ -84,6 +86,7 @@ async def make_plan(
     lists the orphans its predicate holds, so the shards of a CI matrix list, and with --prune
     archive, every orphan between them. `revision`: the API revision asked for (default:
     layers.yaml's `apiRevision`); the plan is made, and says it is, in the one the API speaks.
+    `observer` is told how many customers are read, then each one as it is planned.
     """
     settings = workspace.settings
     limit = parallelism or settings.parallelism or DEFAULT_PARALLELISM
@@ -100,7 +103,9 @@ async def make_plan(
         revision=revision or Pin(settings.apiRevision),
         limit=limit,
         now=now or datetime.now(UTC),
+        observer=observer,
     )
+    observer.reading(len(chosen))
     plans, found = await _observe_and_diff(run, workspace, chosen, wanted)
     candidates = orphan_children(run.shared, workspace, wanted, scope.orphans_in)
     children, misnamed = await holding_named(client, candidates, workspace.named)
@@ -145,6 +150,7 @@ class _Run:
     gate: asyncio.Semaphore  # at most `parallelism` customers observed at once
     listing: dict[str, list[Project]] | None  # the projects list by customer, when read
     now: datetime
+    observer: PlanObserver
 
 
 async def _start(
@@ -157,6 +163,7 @@ async def _start(
     revision: Pin,
     limit: int,
     now: datetime,
+    observer: PlanObserver,
 ) -> _Run:
     """Read what the plans of every customer share: the run's facts (whoami, installations,
     child organizations) and, for the whole workspace or many customers, the projects list."""
@@ -174,7 +181,7 @@ async def _start(
     require_organizations(in_children, shared)
     gate = asyncio.Semaphore(limit)
     listing = _by_customer(await client.list_projects()) if by_list else None
-    return _Run(client, workspace.settings, scope, shared, gate, listing, now)
+    return _Run(client, workspace.settings, scope, shared, gate, listing, now, observer)
 
 
 async def _observe_and_diff(
@@ -183,7 +190,7 @@ async def _observe_and_diff(
     """Every chosen customer's plan, and the workspace's orphan projects, read concurrently."""
     try:
         async with asyncio.TaskGroup() as group:
-            tasks = [group.create_task(_plan_customer(run, c)) for c in chosen]
+            tasks = [group.create_task(_observed(run, c)) for c in chosen]
             found = group.create_task(
                 orphan_projects(
                     run.client, workspace, wanted, run.listing, run.gate, run.scope.orphans_in
@@ -192,6 +199,13 @@ async def _observe_and_diff(
     except BaseExceptionGroup as failed:
         raise leaf_exception(failed) from None
     return [t.result() for t in tasks], found.result()
+
+
+async def _observed(run: _Run, loaded: Loaded) -> CustomerPlan:
+    """`_plan_customer`, told to the run's observer once made (planned or not)."""
+    made = await _plan_customer(run, loaded)
+    run.observer.planned(made)
+    return made
 
 
 async def _plan_customer(run: _Run, loaded: Loaded) -> CustomerPlan:
