@@ -118,6 +118,8 @@ class Sender:
             base_url=base,
             # httpx's transport on a cheaper readability check (`network.py`) unless one is given
             transport=transport if transport is not None else network.default_transport(),
+            # the pool's limits where httpx builds the transport (a proxy from the environment)
+            limits=network.LIMITS,
             auth=BearerAuth(api_key),
             timeout=httpx.Timeout(timeout),
             headers={

@@ -9,7 +9,7 @@ import socket
 import ssl
 import threading
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpcore
@@ -115,6 +115,47 @@ async def test_a_proxy_the_environment_names_is_used_as_httpx_would(
         async with LayersClient("http://layers.invalid", KEY) as client:
             assert (await client.get_project("p1")).raw() == PROJECT
     assert [r.headers["host"] for r in proxy.seen] == ["layers.invalid"]
+
+
+@dataclass
+class HeldAnswers:
+    """A route that holds each request until `together` have arrived, then answers them all:
+    that many connections are open at once. `peers`: every connection a request came on."""
+
+    together: int
+    peers: set[tuple[str, int]] = field(default_factory=set)
+    _waiting: int = 0
+    _all_here: asyncio.Event | None = None
+
+    async def route(self, _request: Request, writer: asyncio.StreamWriter) -> None:
+        self.peers.add(writer.get_extra_info("peername"))
+        all_here = self._all_here = self._all_here or asyncio.Event()
+        self._waiting += 1
+        if self._waiting == self.together:
+            self._waiting, self._all_here = 0, None
+            all_here.set()
+        await all_here.wait()
+        await send(writer, 200, PROJECT)
+
+
+@pytest.mark.parametrize("proxy", [None, "HTTP_PROXY"])
+async def test_connections_are_kept_for_the_next_requests_with_or_without_a_proxy(
+    monkeypatch: pytest.MonkeyPatch, proxy: str | None
+) -> None:
+    """A plan keeps ~30 connections busy at once (8 customers, their lists side by side); the
+    next requests go on those connections, not on new ones, also through a proxy (where httpx
+    builds the transport from the client's limits)."""
+    held = HeldAnswers(together=40)
+    with HostileApi(routes={"/v1/projects/p1": held.route}).running() as server:
+        if proxy is not None:
+            monkeypatch.setenv(proxy, server.url)
+        url = "http://layers.invalid" if proxy is not None else server.url
+        async with LayersClient(url, KEY) as client:
+            for _ in range(2):
+                await asyncio.gather(*(client.get_project("p1") for _ in range(held.together)))
+            assert client.stats.retries == 0
+    assert server.count("/v1/projects/p1") == 2 * held.together
+    assert len(held.peers) == held.together
 
 
 async def test_a_connection_the_server_closed_while_idle_is_not_reused() -> None:
