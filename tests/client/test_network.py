@@ -240,3 +240,60 @@ async def test_a_certificate_no_trusted_authority_signed_is_refused(
     async with tls_api(authority) as api, LayersClient(api.url, KEY, max_attempts=1) as client:
         with pytest.raises(TransportError, match="CERTIFICATE_VERIFY_FAILED"):
             await client.get_project("p1")
+
+
+# -- what the environment names and httpx cannot use ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "said"),
+    [
+        (
+            "HTTPS_PROXY",
+            "socks5://127.0.0.1:9",
+            "error: the proxy HTTPS_PROXY names cannot be used: Using SOCKS proxy, but the "
+            "'socksio' package is not installed.",
+        ),
+        (
+            "all_proxy",
+            "ftp://user:Pr0xyPa55@127.0.0.1:9",
+            "error: the proxy all_proxy names cannot be used: Unknown scheme for proxy URL",
+        ),
+        (
+            "SSL_CERT_FILE",
+            "garbage.pem",
+            "error: SSL_CERT_FILE names no certificate authorities that can be read (",
+        ),
+    ],
+)
+@pytest.mark.parametrize("command", ["plan", "apply", "links", "import"])
+def test_a_proxy_or_certificate_file_httpx_cannot_use_is_one_clear_line(
+    tmp_path: Path, command: str, variable: str, value: str, said: str
+) -> None:
+    """Before any request (nothing listens at the API's address): exit 1, one line that names
+    the variable and what to do, no traceback, neither the key nor the proxy's password. (A
+    missing SSL_CERT_FILE is the same error with httpx 0.28; httpx 0.27 ignores it.)"""
+    from click.testing import CliRunner
+
+    from layers_reconcile.cli.main import cli
+
+    from .hostile import one_customer_workspace
+
+    (tmp_path / "garbage.pem").write_text("not a certificate\n")
+    if variable == "SSL_CERT_FILE":
+        value = str(tmp_path / value)
+    (tmp_path / "ws").mkdir()
+    folder = one_customer_workspace(tmp_path / "ws", "environment")
+    args = {"apply": ["apply", "--auto-approve"], "import": ["import"]}.get(command, [command])
+    result = CliRunner().invoke(
+        cli,
+        ["--no-color", "--api-url", "http://127.0.0.1:9", *args, str(folder)],
+        env={"LAYERS_API_KEY": KEY, variable: value},
+    )
+    assert isinstance(result.exception, SystemExit), result.output
+    assert result.exit_code == 1
+    assert said in result.output
+    assert f"unset {variable}" in result.output
+    assert "Traceback" not in result.output
+    assert KEY not in result.output
+    assert "Pr0xyPa55" not in result.output
