@@ -297,3 +297,26 @@ def test_a_proxy_or_certificate_file_httpx_cannot_use_is_one_clear_line(
     assert "Traceback" not in result.output
     assert KEY not in result.output
     assert "Pr0xyPa55" not in result.output
+
+
+@pytest.mark.parametrize("variable", ["HTTP_PROXY", "all_proxy"])
+def test_the_embedded_emulator_is_reached_directly_whatever_proxy_the_environment_names(
+    tmp_path: Path, variable: str
+) -> None:
+    """`--emulator` serves the API in this process, on loopback: a proxy exported for the
+    outside world (here one nobody listens at) must not stand between the two."""
+    from click.testing import CliRunner
+
+    from layers_reconcile.cli.main import cli
+
+    from .hostile import one_customer_workspace
+
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{unused.getsockname()[1]}"  # bound, never listening
+        folder = one_customer_workspace(tmp_path, "embedded")
+        result = CliRunner().invoke(
+            cli, ["--no-color", "plan", "--emulator", str(folder)], env={variable: dead}
+        )
+    assert result.exit_code == 0, result.output
+    assert "cust-1/project  create" in result.output
