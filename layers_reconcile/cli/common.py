@@ -26,7 +26,7 @@ from layers_reconcile.apply.poll import SYSTEM_CLOCK, SYSTEM_SLEEP, Clock, Sleep
 from layers_reconcile.cli.context import GlobalOptions
 from layers_reconcile.cli.exits import of_error
 from layers_reconcile.cli.output import guard_output
-from layers_reconcile.client import LayersClient
+from layers_reconcile.client import LayersClient, network
 from layers_reconcile.client.envelope import clean_api_key
 from layers_reconcile.config.apiurl import (
     DEFAULT_API_URL,
@@ -255,11 +255,15 @@ def build_client(
     """A client on the command's runtime (`GlobalOptions.runtime`; None: the system's).
     `rate_share`: the part of the key's rate tier this run may use (1/N for a shard of N)."""
     runtime = runtime or Runtime()
+    transport = runtime.transport
+    if transport is None and endpoint.emulator:
+        # the embedded emulator is on loopback, in this process: never behind a proxy
+        transport = network.Transport()
     return LayersClient(
         endpoint.url,
         endpoint.api_key,
         rate_share=rate_share,
-        transport=runtime.transport,
+        transport=transport,
         clock=runtime.clock,
         sleep=runtime.sleep,
     )

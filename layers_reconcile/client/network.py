@@ -22,6 +22,7 @@ whose transport it builds itself.
 
 from __future__ import annotations
 
+import os
 import select
 import ssl
 import sys
@@ -31,6 +32,9 @@ from typing import Any, Protocol
 
 import httpcore
 import httpx
+
+from layers_reconcile.errors import ReconcileError
+from layers_reconcile.printable import printable
 
 SocketOption = (
     tuple[int, int, int] | tuple[int, int, bytes | bytearray] | tuple[int, int, None, int]
@@ -147,3 +151,32 @@ def default_transport() -> Transport | None:
     (`urllib.request.getproxies`; a `NO_PROXY` alone names none)."""
     proxies = {scheme for scheme, url in urllib.request.getproxies().items() if url}
     return None if proxies - {"no"} else Transport()
+
+
+# The variables httpx takes a proxy from (any case; `urllib.request.getproxies`).
+PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy")
+
+
+def unusable_environment(exc: Exception) -> ReconcileError | None:
+    """What httpx met building the client's connections from the environment, as one line that
+    names the variable and what to do: a proxy it cannot use (a SOCKS proxy without `socksio`,
+    an unknown scheme: ImportError, ValueError) or a `SSL_CERT_FILE` it cannot read (OSError,
+    ssl.SSLError). None when the environment names neither (the error is someone else's)."""
+    if isinstance(exc, OSError):
+        if not os.environ.get("SSL_CERT_FILE"):
+            return None
+        reason = exc.strerror or str(exc)  # ssl.SSLError's too: "[X509: …] no certificate …"
+        return ReconcileError(
+            f"SSL_CERT_FILE names no certificate authorities that can be read ({reason}): "
+            f"{printable(os.environ['SSL_CERT_FILE'])}. Point it at a PEM file of CA "
+            "certificates, or unset SSL_CERT_FILE"
+        )
+    named = sorted(n for n, v in os.environ.items() if n.lower() in PROXY_VARIABLES and v)
+    if not named:
+        return None
+    # httpx's text shows a proxy URL with its password masked ("user:[secure]@")
+    variables = " / ".join(named)
+    return ReconcileError(
+        f"the proxy {variables} names cannot be used: {printable(str(exc)).rstrip('.')}. "
+        f"Fix or unset {variables}"
+    )

@@ -114,19 +114,27 @@ class Sender:
         self.revision: ApiRevision = "a"
         # The child organization every request of this view acts inside (None: the key's own).
         self.organization: str | None = None
-        self._http = httpx.AsyncClient(
-            base_url=base,
-            # httpx's transport on a cheaper readability check (`network.py`) unless one is given
-            transport=transport if transport is not None else network.default_transport(),
-            auth=BearerAuth(api_key),
-            timeout=httpx.Timeout(timeout),
-            headers={
-                "Accept": "application/json",
-                "Accept-Encoding": ACCEPT_ENCODING,
-                "User-Agent": "layers-reconcile",
-            },
-            follow_redirects=False,
-        )
+        try:
+            self._http = httpx.AsyncClient(
+                base_url=base,
+                # httpx's transport, a cheaper readability check (`network.py`), unless given one
+                transport=transport if transport is not None else network.default_transport(),
+                # the pool's limits where httpx builds the transport (a proxy from the environment)
+                limits=network.LIMITS,
+                auth=BearerAuth(api_key),
+                timeout=httpx.Timeout(timeout),
+                headers={
+                    "Accept": "application/json",
+                    "Accept-Encoding": ACCEPT_ENCODING,
+                    "User-Agent": "layers-reconcile",
+                },
+                follow_redirects=False,
+            )
+        except (ImportError, ValueError, OSError) as exc:  # a proxy, SSL_CERT_FILE
+            problem = network.unusable_environment(exc)
+            if problem is None:
+                raise
+            raise problem from None
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r}, tier={self.tier!r})"

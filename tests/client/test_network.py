@@ -9,7 +9,7 @@ import socket
 import ssl
 import threading
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpcore
@@ -117,6 +117,47 @@ async def test_a_proxy_the_environment_names_is_used_as_httpx_would(
     assert [r.headers["host"] for r in proxy.seen] == ["layers.invalid"]
 
 
+@dataclass
+class HeldAnswers:
+    """A route that holds each request until `together` have arrived, then answers them all:
+    that many connections are open at once. `peers`: every connection a request came on."""
+
+    together: int
+    peers: set[tuple[str, int]] = field(default_factory=set)
+    _waiting: int = 0
+    _all_here: asyncio.Event | None = None
+
+    async def route(self, _request: Request, writer: asyncio.StreamWriter) -> None:
+        self.peers.add(writer.get_extra_info("peername"))
+        all_here = self._all_here = self._all_here or asyncio.Event()
+        self._waiting += 1
+        if self._waiting == self.together:
+            self._waiting, self._all_here = 0, None
+            all_here.set()
+        await all_here.wait()
+        await send(writer, 200, PROJECT)
+
+
+@pytest.mark.parametrize("proxy", [None, "HTTP_PROXY"])
+async def test_connections_are_kept_for_the_next_requests_with_or_without_a_proxy(
+    monkeypatch: pytest.MonkeyPatch, proxy: str | None
+) -> None:
+    """A plan keeps ~30 connections busy at once (8 customers, their lists side by side); the
+    next requests go on those connections, not on new ones, also through a proxy (where httpx
+    builds the transport from the client's limits)."""
+    held = HeldAnswers(together=40)
+    with HostileApi(routes={"/v1/projects/p1": held.route}).running() as server:
+        if proxy is not None:
+            monkeypatch.setenv(proxy, server.url)
+        url = "http://layers.invalid" if proxy is not None else server.url
+        async with LayersClient(url, KEY) as client:
+            for _ in range(2):
+                await asyncio.gather(*(client.get_project("p1") for _ in range(held.together)))
+            assert client.stats.retries == 0
+    assert server.count("/v1/projects/p1") == 2 * held.together
+    assert len(held.peers) == held.together
+
+
 async def test_a_connection_the_server_closed_while_idle_is_not_reused() -> None:
     """The server closes each connection after its answer, without saying so (no `Connection:
     close`): each next request must go on a new connection, not fail on the dead one and be
@@ -199,3 +240,83 @@ async def test_a_certificate_no_trusted_authority_signed_is_refused(
     async with tls_api(authority) as api, LayersClient(api.url, KEY, max_attempts=1) as client:
         with pytest.raises(TransportError, match="CERTIFICATE_VERIFY_FAILED"):
             await client.get_project("p1")
+
+
+# -- what the environment names and httpx cannot use ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "said"),
+    [
+        (
+            "HTTPS_PROXY",
+            "socks5://127.0.0.1:9",
+            "error: the proxy HTTPS_PROXY names cannot be used: Using SOCKS proxy, but the "
+            "'socksio' package is not installed.",
+        ),
+        (
+            "all_proxy",
+            "ftp://user:Pr0xyPa55@127.0.0.1:9",
+            "error: the proxy all_proxy names cannot be used: Unknown scheme for proxy URL",
+        ),
+        (
+            "SSL_CERT_FILE",
+            "garbage.pem",
+            "error: SSL_CERT_FILE names no certificate authorities that can be read (",
+        ),
+    ],
+)
+@pytest.mark.parametrize("command", ["plan", "apply", "links", "import"])
+def test_a_proxy_or_certificate_file_httpx_cannot_use_is_one_clear_line(
+    tmp_path: Path, command: str, variable: str, value: str, said: str
+) -> None:
+    """Before any request (nothing listens at the API's address): exit 1, one line that names
+    the variable and what to do, no traceback, neither the key nor the proxy's password. (A
+    missing SSL_CERT_FILE is the same error with httpx 0.28; httpx 0.27 ignores it.)"""
+    from click.testing import CliRunner
+
+    from layers_reconcile.cli.main import cli
+
+    from .hostile import one_customer_workspace
+
+    (tmp_path / "garbage.pem").write_text("not a certificate\n")
+    if variable == "SSL_CERT_FILE":
+        value = str(tmp_path / value)
+    (tmp_path / "ws").mkdir()
+    folder = one_customer_workspace(tmp_path / "ws", "environment")
+    args = {"apply": ["apply", "--auto-approve"], "import": ["import"]}.get(command, [command])
+    result = CliRunner().invoke(
+        cli,
+        ["--no-color", "--api-url", "http://127.0.0.1:9", *args, str(folder)],
+        env={"LAYERS_API_KEY": KEY, variable: value},
+    )
+    assert isinstance(result.exception, SystemExit), result.output
+    assert result.exit_code == 1
+    assert said in result.output
+    assert f"unset {variable}" in result.output
+    assert "Traceback" not in result.output
+    assert KEY not in result.output
+    assert "Pr0xyPa55" not in result.output
+
+
+@pytest.mark.parametrize("variable", ["HTTP_PROXY", "all_proxy"])
+def test_the_embedded_emulator_is_reached_directly_whatever_proxy_the_environment_names(
+    tmp_path: Path, variable: str
+) -> None:
+    """`--emulator` serves the API in this process, on loopback: a proxy exported for the
+    outside world (here one nobody listens at) must not stand between the two."""
+    from click.testing import CliRunner
+
+    from layers_reconcile.cli.main import cli
+
+    from .hostile import one_customer_workspace
+
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{unused.getsockname()[1]}"  # bound, never listening
+        folder = one_customer_workspace(tmp_path, "embedded")
+        result = CliRunner().invoke(
+            cli, ["--no-color", "plan", "--emulator", str(folder)], env={variable: dead}
+        )
+    assert result.exit_code == 0, result.output
+    assert "cust-1/project  create" in result.output
