@@ -300,8 +300,8 @@ class _StderrHandler(logging.Handler):
 
 def configure_logging(verbose: int) -> None:
     """stderr logs of this package: WARNING by default, INFO with -v, DEBUG with -vv (the client
-    logs method, path, status, attempt and requestId of every request; never a header). The
-    retry chatter of stamina shows only with -v."""
+    logs method, path, status, attempt and requestId of every request; never a header). Each
+    retry shows with -v."""
     level = logging.DEBUG if verbose >= 2 else logging.INFO if verbose == 1 else logging.WARNING
     logger = logging.getLogger("layers_reconcile")
     for old in [h for h in logger.handlers if isinstance(h, _StderrHandler)]:
@@ -310,7 +310,9 @@ def configure_logging(verbose: int) -> None:
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     logger.addHandler(handler)
     logger.setLevel(level)
-    logging.getLogger("stamina").setLevel(logging.INFO if verbose else logging.ERROR)
+    # stamina's own retry line says only "stamina.retry_scheduled": the client logs each retry
+    # itself, with what it met, the attempt and the wait (`Sender._log_retry`).
+    logging.getLogger("stamina").setLevel(logging.ERROR)
 
 
 def _no_color(ctx: click.Context, _param: click.Parameter, value: bool) -> None:

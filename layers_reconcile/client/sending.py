@@ -228,8 +228,8 @@ class Sender:
         The first attempt is sent straight away: almost every call succeeds at once, and
         stamina's retry context costs more per call than the rest of the client (a no-op plan
         of 1,000 customers sends 5,006 reads). Its failure is handed to stamina as stamina's
-        own first attempt, so the backoff, stamina's instrumentation (the retry lines of -v)
-        and the attempt numbers are exactly those of a loop begun before it.
+        own first attempt, so the backoff and the attempt numbers are exactly those of a loop
+        begun before it. -v's retry lines are the client's own (`_log_retry`).
         """
         try:
             return await self._attempt(call, 1)
@@ -249,8 +249,31 @@ class Sender:
                     failure, first = first, None
                     raise failure
                 self.stats.retries += 1
+                self._log_retry(call, attempt.num)
                 return await self._attempt(call, attempt.num)
         raise AssertionError("unreachable: stamina re-raises the last failure")
+
+    def _log_retry(self, call: Call, number: int) -> None:
+        """-v's line for a retry, as it is made: what the last attempt met, which attempt this
+        is, and the wait before it (a 429's is the pacer's hold on the class)."""
+        if not _log.isEnabledFor(logging.INFO):
+            return
+        met = call.outcomes[-1] if call.outcomes else "a failure"
+        if call.wait_next > 0:
+            wait = f", in {call.wait_next:.1f} s"
+        elif met == "429":
+            wait = ", once the rate limit allows"
+        else:
+            wait = ""
+        _log.info(
+            "retrying %s %s (it met %s): attempt %d of %d%s",
+            call.method,
+            self._redactor.text(call.path),
+            met,
+            number,
+            self.max_attempts,
+            wait,
+        )
 
     async def _attempt(self, call: Call, number: int) -> Response:
         """Attempt `number` of `call`: the wait its backoff asked for, its pacing slot, and the

@@ -143,5 +143,17 @@ async def test_logs_name_method_path_status_attempt_and_request_id(
     mine = [r.getMessage() for r in logs.records if r.name.startswith("layers_reconcile.client")]
     assert mine == [
         "GET /v1/projects/p1 -> 500 (attempt 1, requestId None)",
+        "retrying GET /v1/projects/p1 (it met 500): attempt 2 of 6",
         "GET /v1/projects/p1 -> 200 (attempt 2, requestId req_42)",
     ]
+
+
+async def test_a_retry_line_of_a_path_holding_the_key_shows_it_redacted(
+    make_client: MakeClient, logs: pytest.LogCaptureFixture
+) -> None:
+    async with make_client(Script([fail(500, "INTERNAL"), ok({})])) as client:
+        await client.request("GET", f"/v1/projects/{API_KEY}")
+    mine = [r for r in logs.records if r.name.startswith("layers_reconcile")]
+    retries = [r for r in mine if r.getMessage().startswith("retrying GET /v1/projects/")]
+    assert len(retries) == 1
+    assert_no_key_in_logs(mine)  # (httpx's own INFO lines are never shown: no handler takes them)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 
 import httpx
@@ -384,3 +385,17 @@ def _advice(error: ApiError) -> str:
     advice = advice_for(error)
     assert advice is not None
     return sentence(advice.text)
+
+
+async def test_each_retry_is_one_line_saying_what_it_met_and_which_attempt(
+    make_client: MakeClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    script = Script([fail(503, "UNAVAILABLE"), read_timeout(), ok({"id": "p1"})])
+    with caplog.at_level(logging.INFO, logger="layers_reconcile"):
+        async with make_client(script) as client:
+            await client.request("GET", "/v1/projects/p1")
+    retries = [r.getMessage() for r in caplog.records if r.getMessage().startswith("retrying")]
+    assert retries == [
+        "retrying GET /v1/projects/p1 (it met 503): attempt 2 of 6",
+        "retrying GET /v1/projects/p1 (it met no answer in time): attempt 3 of 6",
+    ]
