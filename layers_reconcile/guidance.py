@@ -112,7 +112,8 @@ def recovery_for(code: str | None, blob: str, *, repo: str | None = None) -> str
     if "MISSING_APP_DESCRIPTION" in blob:
         return (
             "slideshow_builder writes from the project's app description: set "
-            "brand.appDescription, or ingest the customer's repo (`github:`); then apply again"
+            "brand.appDescription (100–1000 characters), or ingest the customer's repo "
+            "(`github:`); then apply again"
         )
     if code == "NOT_A_SLIDESHOW":
         return (

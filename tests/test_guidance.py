@@ -32,6 +32,7 @@ from layers_reconcile.guidance import (
     UNEXPECTED,
     WRONG_INSTALLATION,
     missing_scope,
+    recovery_for,
     sentence,
 )
 from layers_reconcile.plan.ids import RESERVED_KEY
@@ -191,3 +192,10 @@ def test_a_code_in_details_is_shown_beside_the_errors_code_with_its_fix() -> Non
     same = ValidationError("bad", status=422, code="VALIDATION", details={"code": "VALIDATION"})
     prose = ValidationError("bad", status=422, code="VALIDATION", details={"code": "not a code"})
     assert failure_from("c-1/x", same).code == failure_from("c-1/x", prose).code == "VALIDATION"
+
+
+def test_a_missing_app_description_says_how_long_rev_b_wants_it() -> None:
+    # a description too short is not sent (the plan says so), and the builder then finds none
+    fix = recovery_for("VALIDATION", "MISSING_APP_DESCRIPTION: slideshow-builder needs …")
+    assert fix is not None
+    assert "set brand.appDescription (100–1000 characters)" in fix

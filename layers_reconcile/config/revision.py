@@ -22,7 +22,7 @@ from layers_reconcile.config.generation import Speaker, generation_request
 from layers_reconcile.config.models import CustomerSpec, InfluencerSpec
 from layers_reconcile.config.source import Mark, SourceMap, YamlPath
 from layers_reconcile.errors import ConfigError, ConfigIssue
-from layers_reconcile.revb import brand_problem_b, project_problem_b
+from layers_reconcile.revb import BRAND_FIELDS_B, brand_problem_b, project_problem_b
 
 UNSENDABLE = "error"
 NOT_SENT = "revision"
@@ -150,10 +150,10 @@ def _sections_b(spec: CustomerSpec) -> Iterator[Note]:
     for field, value in brand.items():
         problem = brand_problem_b(field, value)
         if problem is not None:
+            # a Rev B field whose value does not fit can be changed to one that does
+            fix = "change it to fit, or remove it" if field in BRAND_FIELDS_B else "remove it"
             yield Note(
-                ("brand", field),
-                f"brand.{field} {problem}: it is not sent; remove it",
-                NOT_SENT,
+                ("brand", field), f"brand.{field} {problem}: it is not sent; {fix}", NOT_SENT
             )
 
 

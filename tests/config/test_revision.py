@@ -122,8 +122,8 @@ def test_what_a_revision_cannot_do_is_an_error_either_way_and_a_pin_makes_every_
         "Layers API: its review policy approves automatically, the first N items, or none, never "
         "after a delay; remove it (pinned by --api-revision b)",
         "customers/one.yaml:10:15: brand.brandVoice is not one of Rev B's voices (authentic, witty, "
-        "professional, warm, casual, educational): it is not sent; remove it "
-        "(pinned by --api-revision b)",
+        "professional, warm, casual, educational): it is not sent; change it to fit, or "
+        "remove it (pinned by --api-revision b)",
         "customers/one.yaml:19:23: `brief.cta` is not sent: Rev B's routes take only the hook "
         "(pinned by --api-revision b)",
     ]
