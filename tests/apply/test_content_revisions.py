@@ -496,7 +496,7 @@ def test_a_builder_for_a_project_without_an_app_description_names_the_fix(
     )
     output = result.stdout + result.stderr
     assert result.returncode == 1, output
-    assert "set brand.appDescription, or ingest the customer's repo" in output
+    assert "set brand.appDescription (100–1000 characters), or ingest the customer's repo" in output
     assert "Traceback" not in output
 
 
