@@ -157,6 +157,11 @@ def default_transport() -> Transport | None:
 PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy")
 
 
+def proxy_variables() -> list[str]:
+    """The proxy variables the environment sets (names only: a proxy URL may hold a password)."""
+    return sorted(n for n, v in os.environ.items() if n.lower() in PROXY_VARIABLES and v)
+
+
 def unusable_environment(exc: Exception) -> ReconcileError | None:
     """What httpx met building the client's connections from the environment, as one line that
     names the variable and what to do: a proxy it cannot use (a SOCKS proxy without `socksio`,
@@ -171,7 +176,7 @@ def unusable_environment(exc: Exception) -> ReconcileError | None:
             f"{printable(os.environ['SSL_CERT_FILE'])}. Point it at a PEM file of CA "
             "certificates, or unset SSL_CERT_FILE"
         )
-    named = sorted(n for n, v in os.environ.items() if n.lower() in PROXY_VARIABLES and v)
+    named = proxy_variables()
     if not named:
         return None
     # httpx's text shows a proxy URL with its password masked ("user:[secure]@")

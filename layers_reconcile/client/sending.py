@@ -53,6 +53,8 @@ ORGANIZATION_HEADER = "X-Layers-Organization"
 MAX_BODY_BYTES = 16 * 1024 * 1024
 
 Clock = Callable[[], float]
+# no connection made: where a proxy from the environment is in the way, it is said
+_UNREACHED = (httpx.ConnectError, httpx.ConnectTimeout, httpx.ProxyError)
 Sleep = Callable[[float], Awaitable[None]]
 
 
@@ -114,11 +116,16 @@ class Sender:
         self.revision: ApiRevision = "a"
         # The child organization every request of this view acts inside (None: the key's own).
         self.organization: str | None = None
+        self._proxies = ""  # the proxy variables httpx follows, said when one cannot connect
         try:
+            if transport is None:
+                transport = network.default_transport()  # None: httpx's own, for a proxy
+                if transport is None:
+                    self._proxies = " / ".join(network.proxy_variables())
             self._http = httpx.AsyncClient(
                 base_url=base,
                 # httpx's transport, a cheaper readability check (`network.py`), unless given one
-                transport=transport if transport is not None else network.default_transport(),
+                transport=transport,
                 # the pool's limits where httpx builds the transport (a proxy from the environment)
                 limits=network.LIMITS,
                 auth=BearerAuth(api_key),
@@ -343,7 +350,8 @@ class Sender:
                 call.refusals += 1
             path = self._redactor.text(call.path)
             _log.debug("%s %s -> %s (attempt %d)", call.method, path, type(exc).__name__, attempt)
-            failure = transport.transport_failure(call, exc, self._redactor)
+            proxies = self._proxies if isinstance(exc, _UNREACHED) else ""
+            failure = transport.transport_failure(call, exc, self._redactor, proxies=proxies)
         if failure is not None:
             raise failure
         assert answer is not None

@@ -59,12 +59,17 @@ def request_id(redactor: Redactor, headers: httpx.Headers) -> str | None:
     return printable(redactor.text(headers.get("x-request-id") or "")) or None
 
 
-def transport_failure(call: Call, exc: Exception, redactor: Redactor) -> TransportError:
+def transport_failure(
+    call: Call, exc: Exception, redactor: Redactor, *, proxies: str = ""
+) -> TransportError:
     """What an httpx failure becomes: its name and (redacted) text, never the exception itself
-    (it holds the request, and so the key)."""
+    (it holds the request, and so the key). `proxies`: the proxy variables the environment sets,
+    named when no connection could be made (the proxy may be what did not answer)."""
     name = type(exc).__name__
     detail = redactor.text(str(exc))
     message = f"no usable answer: {name}" + (f" ({detail})" if detail else "")
+    if proxies:
+        message += f"; {proxies} set: check that proxy too"
     return TransportError(message, method=call.method, path=redactor.text(call.path))
 
 

@@ -117,6 +117,30 @@ async def test_a_proxy_the_environment_names_is_used_as_httpx_would(
     assert [r.headers["host"] for r in proxy.seen] == ["layers.invalid"]
 
 
+async def test_a_proxy_that_cannot_be_reached_is_named_beside_the_failure(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The failure says which variable sent the request to a proxy (never the proxy's URL: it
+    may hold a password); without a proxy set it reads as before."""
+    with socket.socket() as unused:  # a port nothing listens on
+        unused.bind(("127.0.0.1", 0))
+        dead = f"http://user:pa55word@127.0.0.1:{unused.getsockname()[1]}"
+    monkeypatch.setenv("HTTPS_PROXY", dead)
+    monkeypatch.setenv("http_proxy", dead)
+    async with LayersClient("http://layers.invalid", KEY, max_attempts=1) as client:
+        with pytest.raises(TransportError) as info:
+            await client.get_project("p1")
+    assert str(info.value).endswith("; HTTPS_PROXY / http_proxy set: check that proxy too")
+    assert "pa55word" not in str(info.value)
+    monkeypatch.delenv("HTTPS_PROXY")
+    monkeypatch.delenv("http_proxy")
+    url = f"http://127.0.0.1:{dead.rsplit(':', 1)[1]}"
+    async with LayersClient(url, KEY, max_attempts=1) as client:
+        with pytest.raises(TransportError) as info:
+            await client.get_project("p1")
+    assert "proxy" not in str(info.value)
+
+
 @dataclass
 class HeldAnswers:
     """A route that holds each request until `together` have arrived, then answers them all:
