@@ -68,16 +68,23 @@ def _left(seconds: float) -> str:
     return f"~{format_duration(math.ceil(seconds))} left"
 
 
-def live_text(done: int, total: int | None, elapsed: float, left: float | None) -> str:
+def live_text(
+    done: int, total: int | None, elapsed: float, left: float | None, width: int | None = None
+) -> str:
     """The terminal's line: `Reading actual state 312/1,000 customers · 17s · ~36s left`
-    (before the customers are counted: `Reading actual state · 2s`)."""
+    (before the customers are counted: `Reading actual state · 2s`). Wider than `width`
+    (a narrow terminal): `Reading 312/1,000 · 17s · ~36s left`, so the times stay in view."""
     parts = ["Reading actual state"]
     if total is not None:
         parts[0] += f" {done:,}/{total:,} customer{'s' if total != 1 else ''}"
     parts.append(_elapsed(elapsed))
     if left is not None:
         parts.append(_left(left))
-    return " · ".join(parts)
+    line = " · ".join(parts)
+    if width is not None and len(line) > width:
+        parts[0] = "Reading" if total is None else f"Reading {done:,}/{total:,}"
+        line = " · ".join(parts)
+    return line
 
 
 def plain_text(done: int, total: int, elapsed: float, left: float | None) -> str:
@@ -169,14 +176,14 @@ class ReadingProgress:
 
     # -- what is shown ---------------------------------------------------------------------
 
-    def line(self, now: float | None = None) -> str:
+    def line(self, now: float | None = None, width: int | None = None) -> str:
         now = self._clock() if now is None else now
         elapsed = now - self._started
         if self.total is None:
-            return live_text(0, None, elapsed, None)
+            return live_text(0, None, elapsed, None, width)
         left = time_left(self.done, self.total, now - self._reading_since, self._latest_for(now))
         if self.live_mode:
-            return live_text(self.done, self.total, elapsed, left)
+            return live_text(self.done, self.total, elapsed, left, width)
         return plain_text(self.done, self.total, elapsed, left)
 
     def _latest_for(self, now: float) -> float | None:
@@ -189,7 +196,8 @@ class ReadingProgress:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         now = self._clock()
         if now - self._started >= LIVE_AFTER:  # before: nothing drawn, nothing to erase
-            yield Text(self.line(now), style="dim", no_wrap=True, overflow="ellipsis")
+            line = self.line(now, options.max_width)
+            yield Text(line, style="dim", no_wrap=True, overflow="ellipsis")
 
 
 def on_terminal(console: Console) -> bool:

@@ -51,6 +51,27 @@ def test_live_line_before_and_after_the_customers_are_counted() -> None:
     assert live_text(2, 1000, 4000.0, None) == "Reading actual state 2/1,000 customers · 1h06m"
 
 
+def test_live_line_on_a_narrow_terminal_keeps_the_times() -> None:
+    assert live_text(312, 1000, 17.0, 36.0, width=40) == "Reading 312/1,000 · 17s · ~36s left"
+    assert live_text(0, None, 2.9, None, width=20) == "Reading · 2s"
+    assert live_text(312, 1000, 17.0, 36.0, width=80) == (
+        "Reading actual state 312/1,000 customers · 17s · ~36s left"
+    )
+
+
+def test_on_a_40_column_terminal_the_line_shows_how_long_it_has_left() -> None:
+    clock = Clock()
+    out = io.StringIO()
+    console = Console(file=out, width=40)  # what is drawn, without its escapes
+    progress = ReadingProgress(console, clock=clock, live=True)
+    progress.reading(40)
+    for i in range(8):
+        clock.now += 0.25
+        progress.planned(_customer(f"c{i}"))
+    console.print(progress)
+    assert out.getvalue() == "Reading 8/40 · 2s · ~8s left\n"
+
+
 def test_time_left_only_once_a_few_customers_are_done() -> None:
     assert time_left(4, 1000, 12.0) is None
     assert time_left(5, 1000, 10.0) == 1990.0
