@@ -104,10 +104,13 @@ def customer_files(
     exclude: Sequence[str],
     issues: IssueSink,
     display: DisplayPath,
+    every: list[Path] | None = None,
 ) -> list[Path]:
     """The customer files below the given paths, in a stable order (hidden folders skipped).
 
-    A file named on the command line is a customer file whatever the globs say."""
+    A file named on the command line is a customer file whatever the globs say. Two paths to
+    one file (a link) give it once; `every`, when given, gets each path found, links included
+    (they are all checked out: `config.case_names`)."""
     root = located.root
     with_settings = located.settings_file is not None
     globs = tuple(include or DEFAULT_CUSTOMER_GLOBS) if with_settings else ()
@@ -120,6 +123,8 @@ def customer_files(
         if given.is_file():
             if given.name not in SETTINGS_NAMES:
                 found.setdefault(_real(given), given)
+                if every is not None:
+                    every.append(given)
             continue
         walk_from = root if given.resolve() == root.resolve() else given
         for file, folder, name in _yaml_below(
@@ -136,6 +141,8 @@ def customer_files(
                     _warn_if_customer(file, root, issues, display)
                     continue
             found.setdefault(_real_in(real_folder, name), file)
+            if every is not None:
+                every.append(file)
     return sorted(found.values(), key=lambda p: p.as_posix())
 
 

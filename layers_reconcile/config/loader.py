@@ -96,9 +96,10 @@ def check_workspace(
     defaults = Defaults()
     settings = load_settings(located.settings_file, root, defaults, issues)
     chosen = settings.customers
-    customer_files = _customer_files(located, chosen, issues)
+    every: list[Path] = []  # links to a file found already included
+    customer_files = _customer_files(located, chosen, issues, every)
     _warn_when_none_found(paths, customer_files, located, chosen, issues)
-    _warn_when_alike_but_case(customer_files, issues)
+    _warn_when_alike_but_case(every, issues)
     customers = _load_customers(customer_files, root, defaults, now or datetime.now(UTC), issues)
     _check_organization_workspace(settings, customers, issues)
     _check_pinned_revision(settings, customers, issues)
@@ -151,7 +152,10 @@ def _check_one_settings_file(root: Path, issues: Issues) -> None:
 
 
 def _customer_files(
-    located: Located, chosen: CustomerFilesSpec | None, issues: Issues | Discarded
+    located: Located,
+    chosen: CustomerFilesSpec | None,
+    issues: Issues | Discarded,
+    every: list[Path] | None = None,
 ) -> list[Path]:
     return discover_customers(
         located,
@@ -159,6 +163,7 @@ def _customer_files(
         chosen.exclude_globs if chosen else (),
         issues,
         display_path,
+        every,
     )
 
 
@@ -189,7 +194,9 @@ def _warn_when_none_found(
 def _warn_when_alike_but_case(customer_files: list[Path], issues: Issues) -> None:
     """Customer files whose paths differ only in case (`customers/Acme.yaml` and
     `customers/acme.yaml`) are one file on macOS and Windows: a checkout there keeps one and
-    loses the other's customer. A warning, not an error: on Linux both load, and may be meant."""
+    loses the other's customer. A warning, not an error: on Linux both load, and may be meant.
+    A link among them counts too: a link `acme.yaml` to `Acme.yaml` checked out there replaces
+    the file it leads to, and so leads to itself."""
     shown = {os.path.abspath(file): display_path(file) for file in customer_files}
     for group in alike_but_case(shown).values():
         names = [shown[path] for path in group]

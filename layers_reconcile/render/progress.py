@@ -232,13 +232,14 @@ class ProgressView:
     ) -> None:
         if verbose_only and not self.verbose:
             return
+        # whose line it is, on a terminal too: "started" twice above the table names nobody
+        line = text if not customer or text.startswith(customer) else f"{customer}: {text}"
         if self._live is not None:
             if always or self.verbose:
-                self._live.console.print(Text(text, style=style))
+                self._live.console.print(Text(line, style=style))
             return
         self._last_output = self._clock()
         stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        line = text if not customer or text.startswith(customer) else f"{customer}: {text}"
         self.console.print(Text(f"{stamp} {line}", style=style), soft_wrap=True)
 
     def _table(self) -> RenderableType:

@@ -36,12 +36,28 @@ LIVE_REFRESH = 4  # redraws of the terminal line a second (rich's timer, not one
 LIVE_AFTER = 1.0  # seconds before the terminal line shows: a quick plan looks as it always did
 
 
-def time_left(done: int, total: int, reading_for: float) -> float | None:
+def time_left(
+    done: int, total: int, reading_for: float, latest_for: float | None = None
+) -> float | None:
     """Seconds still to read at the pace so far (`reading_for` seconds since the customers' reads
-    began), once ESTIMATE_AFTER customers are done; None before, and when all are."""
+    began), once ESTIMATE_AFTER customers are done; None before, and when all are.
+
+    `latest_for`: the seconds the latest `recent(done)` customers took (from the one done just
+    before them until now). When they went slower than the whole reading did, their pace is the
+    one that lasts: a rate tier lets the first customers through in a burst and paces the rest,
+    and the whole reading's pace then says "~8s left" for half a minute."""
     if done < ESTIMATE_AFTER or done >= total or reading_for <= 0:
         return None
-    return (total - done) * reading_for / done
+    pace = reading_for / done
+    if latest_for is not None:
+        pace = max(pace, latest_for / recent(done))
+    return (total - done) * pace
+
+
+def recent(done: int) -> int:
+    """How many of the latest customers done give the recent pace: a quarter of those done, and
+    never fewer than ESTIMATE_AFTER (a handful finishes together)."""
+    return min(done, max(ESTIMATE_AFTER, done // 4))
 
 
 def _elapsed(seconds: float) -> str:
@@ -52,16 +68,23 @@ def _left(seconds: float) -> str:
     return f"~{format_duration(math.ceil(seconds))} left"
 
 
-def live_text(done: int, total: int | None, elapsed: float, left: float | None) -> str:
+def live_text(
+    done: int, total: int | None, elapsed: float, left: float | None, width: int | None = None
+) -> str:
     """The terminal's line: `Reading actual state 312/1,000 customers · 17s · ~36s left`
-    (before the customers are counted: `Reading actual state · 2s`)."""
+    (before the customers are counted: `Reading actual state · 2s`). Wider than `width`
+    (a narrow terminal): `Reading 312/1,000 · 17s · ~36s left`, so the times stay in view."""
     parts = ["Reading actual state"]
     if total is not None:
         parts[0] += f" {done:,}/{total:,} customer{'s' if total != 1 else ''}"
     parts.append(_elapsed(elapsed))
     if left is not None:
         parts.append(_left(left))
-    return " · ".join(parts)
+    line = " · ".join(parts)
+    if width is not None and len(line) > width:
+        parts[0] = "Reading" if total is None else f"Reading {done:,}/{total:,}"
+        line = " · ".join(parts)
+    return line
 
 
 def plain_text(done: int, total: int, elapsed: float, left: float | None) -> str:
@@ -105,6 +128,7 @@ class ReadingProgress:
         self._reading_since = self._started
         self.total: int | None = None
         self.done = 0
+        self._done_at: list[float] = []  # when each customer was done (the recent pace)
         self._schedule = PlainSchedule()
         self._live: Live | None = None
 
@@ -135,10 +159,12 @@ class ReadingProgress:
     def reading(self, total: int) -> None:
         self.total, self.done = total, 0
         self._reading_since = self._clock()
+        self._done_at = []
         self._tick()
 
     def planned(self, customer: CustomerPlan) -> None:
         self.done += 1
+        self._done_at.append(self._clock())
         self._tick()
 
     def _tick(self) -> None:
@@ -150,20 +176,28 @@ class ReadingProgress:
 
     # -- what is shown ---------------------------------------------------------------------
 
-    def line(self, now: float | None = None) -> str:
+    def line(self, now: float | None = None, width: int | None = None) -> str:
         now = self._clock() if now is None else now
         elapsed = now - self._started
         if self.total is None:
-            return live_text(0, None, elapsed, None)
-        left = time_left(self.done, self.total, now - self._reading_since)
+            return live_text(0, None, elapsed, None, width)
+        left = time_left(self.done, self.total, now - self._reading_since, self._latest_for(now))
         if self.live_mode:
-            return live_text(self.done, self.total, elapsed, left)
+            return live_text(self.done, self.total, elapsed, left, width)
         return plain_text(self.done, self.total, elapsed, left)
+
+    def _latest_for(self, now: float) -> float | None:
+        """Seconds the latest `recent(done)` customers took, until `now`."""
+        if self.done < ESTIMATE_AFTER or len(self._done_at) != self.done:
+            return None
+        before = self.done - recent(self.done) - 1  # the customer done just before them
+        return now - (self._done_at[before] if before >= 0 else self._reading_since)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         now = self._clock()
         if now - self._started >= LIVE_AFTER:  # before: nothing drawn, nothing to erase
-            yield Text(self.line(now), style="dim", no_wrap=True, overflow="ellipsis")
+            line = self.line(now, options.max_width)
+            yield Text(line, style="dim", no_wrap=True, overflow="ellipsis")
 
 
 def on_terminal(console: Console) -> bool:

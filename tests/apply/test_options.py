@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import pty
+import re
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -172,6 +174,51 @@ def test_on_a_terminal_apply_shows_the_plan_and_asks(tmp_path: Path) -> None:
         assert proc.returncode == 0, text
         assert "bluebird-bakery-002/project" in text
         assert "Apply complete" in text
+
+
+def test_one_ctrl_c_at_the_question_stops_apply_and_changes_nothing(tmp_path: Path) -> None:
+    """The question is asked inside the command's event loop: one Ctrl-C there must stop the
+    command (exit 130, "Interrupted." on a line of its own), as it does at any other moment."""
+    ws = copy_workspace(EXAMPLES, tmp_path / "ws")
+    with emulator(tmp_path) as emu:
+        env = {**emu.env(), "TERM": "xterm"}
+        env.pop("NO_COLOR")
+        leader, follower = pty.openpty()
+        proc = subprocess.Popen(
+            cli_args("--customer", "bluebird-bakery-002", "apply", str(ws)),
+            env=env,
+            stdin=follower,
+            stdout=follower,
+            stderr=follower,
+        )
+        os.close(follower)
+        seen = b""
+        deadline = time.monotonic() + 60
+        while b"Apply these changes?" not in seen and time.monotonic() < deadline:
+            seen += os.read(leader, 4096)
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(30)  # a guard: before the fix, one Ctrl-C left it waiting for an answer
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+        os.close(leader)
+        text = seen.decode(errors="replace")
+        api = Api(emu.url)
+        projects = api.projects("bluebird-bakery-002")
+        api.close()
+    assert proc.returncode == 130, text
+    plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text).replace("\r", "")
+    assert "\nerror: Interrupted." in plain, text
+    assert projects == []  # nothing was changed
 
 
 def test_a_pruned_customer_brought_back_gets_its_posts_again(tmp_path: Path) -> None:

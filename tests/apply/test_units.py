@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import re
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from layers_reconcile.apply.events import (
     ApplyReport,
     CustomerFinished,
     CustomerOutcome,
+    CustomerStarted,
     CustomerStatus,
     Failure,
     JobProgress,
@@ -289,6 +291,24 @@ def render(events: list[Any], *, report: ApplyReport | None = None) -> str:
     if report is not None:
         view.summary(report)
     return out.getvalue()
+
+
+def test_on_a_terminal_v_lines_above_the_table_name_their_customer() -> None:
+    """`apply -v` on a terminal: two customers' "started" and "converged" lines must say whose
+    they are, as the plain lines do."""
+    out = io.StringIO()
+    console = Console(file=out, no_color=True, width=200, force_terminal=True)
+    with ProgressView(console, live=True, verbose=1) as view:
+        for customer in ("c005", "c007"):
+            view.handle(CustomerStarted(customer))
+        for customer in ("c005", "c007"):
+            done = CustomerOutcome(customer, CustomerStatus.CONVERGED, done=["x update"])
+            view.handle(CustomerFinished(done))
+    shown = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", out.getvalue())
+    lines = [line.split("\r")[-1] for line in shown.splitlines()]
+    assert "c005: started" in lines
+    assert "c007: started" in lines
+    assert "c007: converged: 1 step in 0s" in lines
 
 
 def test_plain_lines_and_summary_name_urls_codes_and_recoveries() -> None:

@@ -103,6 +103,25 @@ def test_files_alike_but_case_on_another_error_still_fail(
     assert "customers/Acme.yaml and customers/acme.yaml differ only in case" in output
 
 
+def test_a_link_alike_but_case_to_its_own_file_is_warned_of(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`acme.yaml` a link to `Acme.yaml`: one customer here, read once; checked out on macOS
+    or Windows, the link replaces the file it leads to and leads to itself."""
+    (tmp_path / "layers.yaml").write_text("workspace: cases\n")
+    _customer(tmp_path / "customers" / "Acme.yaml", "acme-1")
+    (tmp_path / "customers" / "acme.yaml").symlink_to("Acme.yaml")
+    monkeypatch.chdir(tmp_path)
+    code, output = _run("validate")
+    assert code == 0, output
+    assert _warnings(output) == [
+        "customers/acme.yaml:1:1: warning: customers/Acme.yaml and customers/acme.yaml differ "
+        "only in case: macOS and Windows read them as one file, so a checkout there keeps only "
+        "one of these customers; rename one of them",
+    ]
+    assert output.splitlines()[-1] == "1 customer valid, 1 warning"
+
+
 def test_the_rule_is_case_folding() -> None:
     assert case_key("customers/EU/Straße.yaml") == case_key("customers/eu/STRASSE.yaml")
     assert alike_but_case(["b/X.yaml", "a.yaml", "b/x.yaml", "A.yml", "c/x.yaml"]) == {

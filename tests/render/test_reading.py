@@ -51,12 +51,58 @@ def test_live_line_before_and_after_the_customers_are_counted() -> None:
     assert live_text(2, 1000, 4000.0, None) == "Reading actual state 2/1,000 customers · 1h06m"
 
 
+def test_live_line_on_a_narrow_terminal_keeps_the_times() -> None:
+    assert live_text(312, 1000, 17.0, 36.0, width=40) == "Reading 312/1,000 · 17s · ~36s left"
+    assert live_text(0, None, 2.9, None, width=20) == "Reading · 2s"
+    assert live_text(312, 1000, 17.0, 36.0, width=80) == (
+        "Reading actual state 312/1,000 customers · 17s · ~36s left"
+    )
+
+
+def test_on_a_40_column_terminal_the_line_shows_how_long_it_has_left() -> None:
+    clock = Clock()
+    out = io.StringIO()
+    console = Console(file=out, width=40)  # what is drawn, without its escapes
+    progress = ReadingProgress(console, clock=clock, live=True)
+    progress.reading(40)
+    for i in range(8):
+        clock.now += 0.25
+        progress.planned(_customer(f"c{i}"))
+    console.print(progress)
+    assert out.getvalue() == "Reading 8/40 · 2s · ~8s left\n"
+
+
 def test_time_left_only_once_a_few_customers_are_done() -> None:
     assert time_left(4, 1000, 12.0) is None
     assert time_left(5, 1000, 10.0) == 1990.0
     assert time_left(500, 1000, 100.0) == 100.0
     assert time_left(1000, 1000, 100.0) is None  # done: nothing left to guess
     assert time_left(10, 1000, 0.0) is None
+
+
+def test_time_left_at_the_recent_pace_when_it_is_slower() -> None:
+    # 20 customers in 2 s, then 10 taking 20 s: 10 more at that pace take 20 s, not 7.
+    assert time_left(30, 40, 22.0, latest_for=20.0 * 7 / 10) == pytest.approx(20.0)
+    # quicker lately: the whole reading's pace still counts (no "~0s left" after a burst)
+    assert time_left(30, 40, 30.0, latest_for=0.5) == pytest.approx(10.0)
+
+
+def test_a_paced_tier_after_its_burst_is_not_promised_to_end_soon() -> None:
+    """A rate tier lets the first customers through at once and paces the rest: the line
+    follows the paced customers, not the burst."""
+    clock = Clock()
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=True, no_color=True, width=100)
+    progress = ReadingProgress(console, clock=clock, live=True)
+    progress.reading(40)
+    for i in range(20):  # the burst: 20 customers in 2 s
+        clock.now += 0.1
+        progress.planned(_customer(f"c{i}"))
+    for i in range(20, 30):  # then one every 2 s
+        clock.now += 2.0
+        progress.planned(_customer(f"c{i}"))
+    # 10 left at one every 2 s; the whole reading's pace (30 in 22 s) said ~8s
+    assert progress.line() == "Reading actual state 30/40 customers · 22s · ~20s left"
 
 
 def test_plain_schedule_first_after_10_s_then_every_30_s_and_the_end() -> None:
@@ -131,8 +177,8 @@ def test_on_a_terminal_the_line_is_drawn_and_erased_at_the_end() -> None:
     with progress:
         progress.reading(1000)
         for i in range(312):
+            clock.now += 17.0 / 312  # at an even pace
             progress.planned(_customer(f"c{i}"))
-        clock.now += 17.0
         assert progress.line() == "Reading actual state 312/1,000 customers · 17s · ~38s left"
     shown = out.getvalue()
     drawn = shown.rindex("Reading actual state 312/1,000 customers · 17s · ~38s left")
