@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import pty
 import re
+import select
 import signal
 import subprocess
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from tests.apply.local import local_emulator, local_http
@@ -144,36 +146,60 @@ def test_timeout_stops_the_run_and_a_rerun_resumes(tmp_path: Path) -> None:
         assert reserved["ingest"]["status"] == "running"  # recorded: the rerun waits on it
 
 
+@dataclass
+class AskingApply:
+    """`apply` of one example customer on a pseudo-terminal, stopped at its question."""
+
+    proc: subprocess.Popen[bytes]
+    leader: int  # the terminal's side: what apply shows is read here, answers written here
+    seen: bytes
+    deadline: float
+
+    def read_to_the_end(self) -> str:
+        """All it shows until it exits (the terminal then reads as closed), or the deadline."""
+        while time.monotonic() < self.deadline:
+            ready, _, _ = select.select([self.leader], [], [], 1.0)
+            if not ready:
+                continue
+            try:
+                chunk = os.read(self.leader, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            self.seen += chunk
+        os.close(self.leader)
+        return self.seen.decode(errors="replace")
+
+
+def apply_asking(ws: Path, env: dict[str, str]) -> AskingApply:
+    env = {**env, "TERM": "xterm"}
+    env.pop("NO_COLOR")
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        cli_args("--customer", "bluebird-bakery-002", "apply", str(ws)),
+        env=env,
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+    )
+    os.close(follower)
+    asking = AskingApply(proc, leader, b"", time.monotonic() + 60)
+    while b"Apply these changes?" not in asking.seen and time.monotonic() < asking.deadline:
+        asking.seen += os.read(leader, 4096)
+    return asking
+
+
 def test_on_a_terminal_apply_shows_the_plan_and_asks(tmp_path: Path) -> None:
     ws = copy_workspace(EXAMPLES, tmp_path / "ws")
     with emulator(tmp_path) as emu:
-        env = {**emu.env(), "TERM": "xterm"}
-        env.pop("NO_COLOR")
-        leader, follower = pty.openpty()
-        proc = subprocess.Popen(
-            cli_args("--customer", "bluebird-bakery-002", "apply", str(ws)),
-            env=env,
-            stdin=follower,
-            stdout=follower,
-            stderr=follower,
-        )
-        os.close(follower)
-        seen = b""
-        deadline = time.monotonic() + 60
-        while b"Apply these changes?" not in seen and time.monotonic() < deadline:
-            seen += os.read(leader, 4096)
-        os.write(leader, b"y\n")
-        while proc.poll() is None and time.monotonic() < deadline:
-            try:
-                seen += os.read(leader, 4096)
-            except OSError:
-                break
-        proc.wait(30)
-        os.close(leader)
-        text = seen.decode(errors="replace")
-        assert proc.returncode == 0, text
-        assert "bluebird-bakery-002/project" in text
-        assert "Apply complete" in text
+        asking = apply_asking(ws, emu.env())
+        os.write(asking.leader, b"y\n")
+        text = asking.read_to_the_end()
+        asking.proc.wait(30)
+    assert asking.proc.returncode == 0, text
+    assert "bluebird-bakery-002/project" in text
+    assert "Apply complete" in text
 
 
 def test_one_ctrl_c_at_the_question_stops_apply_and_changes_nothing(tmp_path: Path) -> None:
@@ -181,41 +207,20 @@ def test_one_ctrl_c_at_the_question_stops_apply_and_changes_nothing(tmp_path: Pa
     command (exit 130, "Interrupted." on a line of its own), as it does at any other moment."""
     ws = copy_workspace(EXAMPLES, tmp_path / "ws")
     with emulator(tmp_path) as emu:
-        env = {**emu.env(), "TERM": "xterm"}
-        env.pop("NO_COLOR")
-        leader, follower = pty.openpty()
-        proc = subprocess.Popen(
-            cli_args("--customer", "bluebird-bakery-002", "apply", str(ws)),
-            env=env,
-            stdin=follower,
-            stdout=follower,
-            stderr=follower,
-        )
-        os.close(follower)
-        seen = b""
-        deadline = time.monotonic() + 60
-        while b"Apply these changes?" not in seen and time.monotonic() < deadline:
-            seen += os.read(leader, 4096)
-        proc.send_signal(signal.SIGINT)
+        asking = apply_asking(ws, emu.env())
+        asking.proc.send_signal(signal.SIGINT)
         try:
-            proc.wait(30)  # a guard: before the fix, one Ctrl-C left it waiting for an answer
+            asking.proc.wait(
+                30
+            )  # a guard: before the fix, one Ctrl-C left it waiting for an answer
         except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        while True:
-            try:
-                chunk = os.read(leader, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            seen += chunk
-        os.close(leader)
-        text = seen.decode(errors="replace")
+            asking.proc.kill()
+            asking.proc.wait()
+        text = asking.read_to_the_end()
         api = Api(emu.url)
         projects = api.projects("bluebird-bakery-002")
         api.close()
-    assert proc.returncode == 130, text
+    assert asking.proc.returncode == 130, text
     plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text).replace("\r", "")
     assert "\nerror: Interrupted." in plain, text
     assert projects == []  # nothing was changed
