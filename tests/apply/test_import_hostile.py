@@ -11,6 +11,7 @@ import pytest
 from layers_reconcile.apply.importer import file_stem
 from tests.apply.local import local_emulator
 from tests.apply.support import Api, run_cli
+from tests.workspaces import write_workspace
 
 EVIL_STAMP = "evilws\napiUrl: https://evil.example"
 
@@ -25,9 +26,7 @@ def _project(api: Api, external_id: str, stamp: str | None = None) -> None:
 
 
 def test_a_crafted_id_is_written_inside_customers_under_a_safe_name(tmp_path: Path) -> None:
-    ws = tmp_path / "ws"
-    ws.mkdir()
-    (ws / "layers.yaml").write_text("workspace: ours\n")
+    ws = write_workspace(tmp_path / "ws", name="ours")
     with local_emulator(tmp_path) as emu:
         api = Api(emu.url)
         _project(api, "../../../../outside/PWNED")
@@ -74,10 +73,8 @@ def test_ids_that_differ_only_in_case_get_files_no_case_insensitive_disk_merges(
 ) -> None:
     """`Acme.yaml` and `acme.yaml` are one file on macOS and Windows: the second would be
     written over the first there. Each such id gets a name of its own (with its hash), said."""
-    ws = tmp_path / "ws"
-    (ws / "customers").mkdir(parents=True)
-    (ws / "layers.yaml").write_text("workspace: ours\n")
-    (ws / "customers/Beta.yaml").write_text("customerExternalId: Beta\nproject: {name: Beta}\n")
+    beta = "customerExternalId: Beta\nproject: {name: Beta}\n"
+    ws = write_workspace(tmp_path / "ws", {"Beta.yaml": beta}, name="ours")
     with local_emulator(tmp_path) as emu:
         api = Api(emu.url)
         for external_id in ("Acme", "acme", "beta", "Other"):
@@ -157,9 +154,7 @@ def test_a_planted_link_in_customers_is_not_written_through(tmp_path: Path) -> N
 def test_an_approval_policy_field_of_the_wrong_type_is_not_written_back(tmp_path: Path) -> None:
     # Layers answers the policy with values of the wrong type: the file import writes holds
     # none of them (a text "no" is no "yes"), so it validates, and plan shows what Layers has.
-    ws = tmp_path / "ws"
-    ws.mkdir()
-    (ws / "layers.yaml").write_text("workspace: ours\n")
+    ws = write_workspace(tmp_path / "ws", name="ours")
     with local_emulator(tmp_path) as emu:
         api = Api(emu.url)
         _project(api, "odd-policy-001", "ours")

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from layers_reconcile.cli.apply import read_plan
 from tests.apply.local import LocalEmulator, local_emulator
 from tests.apply.support import EXAMPLES, copy_workspace, run_cli
+from tests.workspaces import write_workspace
 
 
 @pytest.fixture(scope="module")
@@ -179,12 +180,10 @@ def test_a_plan_file_an_editor_saved_with_a_bom_is_the_same_plan(
 
 
 def test_a_plan_file_with_a_bom_applies(tmp_path: Path) -> None:
-    ws = tmp_path / "ws"
-    (ws / "customers").mkdir(parents=True)
-    (ws / "layers.yaml").write_text("workspace: bom\n")
-    (ws / "customers/bom.yaml").write_text(
+    customer = (
         "customerExternalId: bom-plan-001\nproject:\n  name: Saved with a BOM\n  timezone: UTC\n"
     )
+    write_workspace(tmp_path / "ws", {"bom.yaml": customer}, name="bom")
     plan_file = tmp_path / "plan.json"
     with local_emulator(tmp_path) as emu:
         made = run_cli("plan", "ws", "--out", str(plan_file), env=emu.env(), cwd=tmp_path)

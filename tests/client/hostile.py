@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from tests.workspaces import write_workspace
+
 
 @dataclass
 class Request:
@@ -55,10 +57,7 @@ CUSTOMER = "customerExternalId: cust-1\nproject:\n  name: One\n"
 def one_customer_workspace(root: Path, name: str, settings: str = "") -> Path:
     """`root` as a workspace named `name` (more `layers.yaml` lines in `settings`) holding one
     customer, cust-1."""
-    (root / "layers.yaml").write_text(f"workspace: {name}\n{settings}")
-    (root / "customers").mkdir(exist_ok=True)
-    (root / "customers" / "c.yaml").write_text(CUSTOMER)
-    return root
+    return write_workspace(root, {"c.yaml": CUSTOMER}, name=name, settings=settings)
 
 
 WHOAMI = answer(200, {"organizationId": "org_1", "rateLimitTier": None, "scopes": ["*"]})

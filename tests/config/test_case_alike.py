@@ -11,25 +11,21 @@ from click.testing import CliRunner
 
 from layers_reconcile.cli.main import cli
 from layers_reconcile.config.case_names import alike_but_case, case_key
+from tests.workspaces import write_workspace
 
 
-def _customer(path: Path, external_id: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(f"customerExternalId: {external_id}\nproject: {{name: {external_id}}}\n")
+def _customer(external_id: str) -> str:
+    return f"customerExternalId: {external_id}\nproject: {{name: {external_id}}}\n"
 
 
 def _workspace(root: Path) -> Path:
     """A workspace with two pairs alike but for case, and two folders alike but for case whose
     files differ (those survive a case-insensitive checkout, in one folder)."""
-    (root / "layers.yaml").write_text("workspace: cases\n")
-    customers = root / "customers"
-    _customer(customers / "Acme.yaml", "acme-1")
-    _customer(customers / "acme.yaml", "acme-2")
-    _customer(customers / "EU" / "x.yaml", "eu-x-1")
-    _customer(customers / "eu" / "x.yaml", "eu-x-2")
-    _customer(customers / "EU" / "y.yaml", "eu-y")
-    _customer(customers / "eu" / "z.yaml", "eu-z")
-    return root
+    named = {"Acme": "acme-1", "acme": "acme-2", "EU/x": "eu-x-1", "eu/x": "eu-x-2"}
+    named |= {"EU/y": "eu-y", "eu/z": "eu-z"}
+    return write_workspace(
+        root, {f"{path}.yaml": _customer(ext) for path, ext in named.items()}, name="cases"
+    )
 
 
 def _run(*args: str) -> tuple[int, str]:
@@ -71,7 +67,7 @@ def test_validate_annotates_the_pair_for_github(
 
 def test_three_alike_are_named_together(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(_workspace(tmp_path))
-    _customer(tmp_path / "customers" / "ACME.yaml", "acme-3")
+    (tmp_path / "customers" / "ACME.yaml").write_text(_customer("acme-3"))
     code, output = _run("validate")
     assert code == 0, output
     assert (
@@ -108,8 +104,7 @@ def test_a_link_alike_but_case_to_its_own_file_is_warned_of(
 ) -> None:
     """`acme.yaml` a link to `Acme.yaml`: one customer here, read once; checked out on macOS
     or Windows, the link replaces the file it leads to and leads to itself."""
-    (tmp_path / "layers.yaml").write_text("workspace: cases\n")
-    _customer(tmp_path / "customers" / "Acme.yaml", "acme-1")
+    write_workspace(tmp_path, {"Acme.yaml": _customer("acme-1")}, name="cases")
     (tmp_path / "customers" / "acme.yaml").symlink_to("Acme.yaml")
     monkeypatch.chdir(tmp_path)
     code, output = _run("validate")

@@ -25,6 +25,7 @@ from layers_reconcile.emulator.server import EmulatorServer
 from layers_reconcile.emulator.settings import EmulatorSettings
 from layers_reconcile.plan.ids import RESERVED_KEY, project_id_for
 from tests.plan.seed import customer_yaml, seed_many
+from tests.workspaces import write_workspace
 
 READ_SCOPES = ["projects:read", "content:read", "social:read", "publish:read", "jobs:read"]
 
@@ -40,13 +41,7 @@ def minimal(ext: str, name: str | None = None, extra: str = "") -> str:
 
 
 def workspace(root: Path, name: str, files: dict[str, str]) -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    (root / "layers.yaml").write_text(f"workspace: {name}\n")
-    for rel, text in files.items():
-        path = root / "customers" / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    return root
+    return write_workspace(root, files, name=name)
 
 
 def invoke(url: str, key: str, *args: str) -> Result:

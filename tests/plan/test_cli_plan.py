@@ -10,17 +10,15 @@ from click.testing import CliRunner
 
 from layers_reconcile.cli.main import cli
 from tests.plan.seed import customer_yaml
+from tests.workspaces import write_workspace
 
 # Nothing listens here: a test that reaches the network would fail slowly and loudly.
 DEAD_API = "http://127.0.0.1:9"
 
 
 def workspace(root: Path, files: dict[str, str]) -> Path:
-    (root / "customers").mkdir(parents=True)
-    (root / "layers.yaml").write_text("workspace: cli-tests\n")
-    for name, text in files.items():
-        (root / "customers" / f"{name}.yaml").write_text(text)
-    return root
+    (root / "customers").mkdir(parents=True)  # a new workspace: never one written before
+    return write_workspace(root, {f"{n}.yaml": t for n, t in files.items()}, name="cli-tests")
 
 
 def invoke(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
