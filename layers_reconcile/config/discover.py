@@ -98,23 +98,29 @@ class DisplayPath(Protocol):
     def __call__(self, path: Path) -> str: ...
 
 
+@dataclass(frozen=True)
+class Found:
+    """The customer files found: `files` each file once (two paths to one file, a link, give
+    the first found), in a stable order; `paths` every path found, links included (each is
+    checked out: `config.case_names`)."""
+
+    files: list[Path]
+    paths: list[Path]
+
+
 def customer_files(
     located: Located,
     include: Sequence[str] | None,
     exclude: Sequence[str],
     issues: IssueSink,
     display: DisplayPath,
-    every: list[Path] | None = None,
-) -> list[Path]:
-    """The customer files below the given paths, in a stable order (hidden folders skipped).
-
-    A file named on the command line is a customer file whatever the globs say. Two paths to
-    one file (a link) give it once; `every`, when given, gets each path found, links included
-    (they are all checked out: `config.case_names`)."""
+) -> Found:
+    """The customer files below the given paths (hidden folders skipped). A file named on the
+    command line is a customer file whatever the globs say."""
     root = located.root
     with_settings = located.settings_file is not None
     globs = tuple(include or DEFAULT_CUSTOMER_GLOBS) if with_settings else ()
-    found: dict[str, Path] = {}
+    found: dict[str, list[Path]] = {}  # the paths to each file, by where it really is
     # Resolved once for the walk (they were resolved again for every file): the root, and each
     # folder by its path. Reading a file checks again where it leads (`files.read_bytes`).
     real_root = str(root.resolve())
@@ -122,9 +128,7 @@ def customer_files(
     for given in located.given:
         if given.is_file():
             if given.name not in SETTINGS_NAMES:
-                found.setdefault(_real(given), given)
-                if every is not None:
-                    every.append(given)
+                found.setdefault(_real(given), []).append(given)
             continue
         walk_from = root if given.resolve() == root.resolve() else given
         for file, folder, name in _yaml_below(
@@ -140,10 +144,9 @@ def customer_files(
                 if not _matches(relative, globs):
                     _warn_if_customer(file, root, issues, display)
                     continue
-            found.setdefault(_real_in(real_folder, name), file)
-            if every is not None:
-                every.append(file)
-    return sorted(found.values(), key=lambda p: p.as_posix())
+            found.setdefault(_real_in(real_folder, name), []).append(file)
+    files = sorted((paths[0] for paths in found.values()), key=lambda p: p.as_posix())
+    return Found(files, [path for paths in found.values() for path in paths])
 
 
 def _yaml_below(

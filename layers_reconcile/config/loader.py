@@ -17,7 +17,7 @@ from layers_reconcile import collector
 from layers_reconcile.config.case_names import alike_but_case
 from layers_reconcile.config.customer_file import LoadedCustomer, load_customer
 from layers_reconcile.config.discover import SETTINGS_NAMES as SETTINGS_NAMES
-from layers_reconcile.config.discover import Located, locate, settings_in
+from layers_reconcile.config.discover import Found, Located, locate, settings_in
 from layers_reconcile.config.discover import customer_files as discover_customers
 from layers_reconcile.config.issues import Discarded, Issues, display_path
 from layers_reconcile.config.revision import found_in
@@ -96,10 +96,10 @@ def check_workspace(
     defaults = Defaults()
     settings = load_settings(located.settings_file, root, defaults, issues)
     chosen = settings.customers
-    every: list[Path] = []  # links to a file found already included
-    customer_files = _customer_files(located, chosen, issues, every)
+    found = _customer_files(located, chosen, issues)
+    customer_files = found.files
     _warn_when_none_found(paths, customer_files, located, chosen, issues)
-    _warn_when_alike_but_case(every, issues)
+    _warn_when_alike_but_case(found.paths, issues)
     customers = _load_customers(customer_files, root, defaults, now or datetime.now(UTC), issues)
     _check_organization_workspace(settings, customers, issues)
     _check_pinned_revision(settings, customers, issues)
@@ -152,18 +152,14 @@ def _check_one_settings_file(root: Path, issues: Issues) -> None:
 
 
 def _customer_files(
-    located: Located,
-    chosen: CustomerFilesSpec | None,
-    issues: Issues | Discarded,
-    every: list[Path] | None = None,
-) -> list[Path]:
+    located: Located, chosen: CustomerFilesSpec | None, issues: Issues | Discarded
+) -> Found:
     return discover_customers(
         located,
         chosen.include if chosen else None,
         chosen.exclude_globs if chosen else (),
         issues,
         display_path,
-        every,
     )
 
 
@@ -248,7 +244,7 @@ def _names_outside(
     # Real paths by os.path.realpath: Path.resolve raises on a loop of links, which is not the
     # loaded files' to report (reading it names nothing).
     inside = {os.path.realpath(c.path) for c in customers}
-    files = _customer_files(whole, chosen, Discarded())
+    files = _customer_files(whole, chosen, Discarded()).files
     names = {c.spec.customerExternalId for c in customers}
     for file in files:
         if os.path.realpath(file) in inside:
