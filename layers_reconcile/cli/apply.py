@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import signal
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
@@ -27,6 +26,7 @@ from layers_reconcile.apply.events import ApplyReport
 from layers_reconcile.apply.executor import execute
 from layers_reconcile.apply.options import ApplyOptions
 from layers_reconcile.apply.poll import Deadline
+from layers_reconcile.cli.ask import ask
 from layers_reconcile.cli.common import (
     Endpoint,
     Runtime,
@@ -345,34 +345,10 @@ def _review(job: ApplyRun, plan: Plan) -> ExitCode | None:
     if nothing and not plan.conflicts and not plan.not_planned:
         _write_report(ApplyReport(), job.workspace.settings.workspace, job.flags.report_file)
         return ExitCode.OK  # the plan said so already
-    if not job.flags.auto_approve and not _ask("Apply these changes?"):
+    if not job.flags.auto_approve and not ask("Apply these changes?"):
         job.errors.print("Apply canceled; nothing was changed.")
         return ExitCode.ERROR
     return None
-
-
-def _ask(question: str) -> bool:
-    """`click.confirm` on stderr, where one Ctrl-C stops the command as at any other moment.
-    The question is asked inside the command's event loop, whose own Ctrl-C handler only
-    cancels the main task and waits for the loop to run it, which the blocked read never lets
-    happen: one Ctrl-C did nothing. While it asks, Ctrl-C raises in the read itself."""
-    interrupted = False
-
-    def on_ctrl_c(signum: int, frame: object) -> None:
-        nonlocal interrupted
-        interrupted = True
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGINT, on_ctrl_c)
-    try:
-        return click.confirm(question, default=False, err=True)
-    except click.Abort:
-        if not interrupted:
-            raise  # stdin closed: click's own "Aborted!"
-        click.echo(err=True)  # "error: Interrupted." on a line of its own, not after the question
-        raise KeyboardInterrupt from None
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 def _options(

@@ -1,0 +1,83 @@
+"""apply's question on a terminal (`cli.ask`): the answers it takes, and one Ctrl-C stopping
+it whenever it comes. Real pipes and real signals, in-process."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TextIO
+
+import click
+import pytest
+
+from layers_reconcile.cli.ask import ask
+
+
+@contextmanager
+def answering(data: bytes) -> Iterator[TextIO]:
+    """A stdin that holds `data`, then ends."""
+    read_end, write_end = os.pipe()
+    os.write(write_end, data)
+    os.close(write_end)
+    with os.fdopen(read_end) as stdin:
+        yield stdin
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [(b"y\n", True), (b"YES\n", True), (b" yes \n", True), (b"n\n", False), (b"\n", False)],
+)
+def test_the_answers_it_takes(
+    typed: bytes, expected: bool, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with answering(typed) as stdin:
+        assert ask("Apply these changes?", stdin) is expected
+    assert capsys.readouterr().err == "Apply these changes? [y/N]: "
+
+
+def test_it_asks_again_after_an_answer_it_does_not_know(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with answering(b"maybe\ny\n") as stdin:
+        assert ask("Apply these changes?", stdin) is True
+    err = capsys.readouterr().err
+    assert err == "Apply these changes? [y/N]: Error: invalid input\nApply these changes? [y/N]: "
+
+
+def test_it_reads_only_the_line_it_needs() -> None:
+    with answering(b"y\nnext\n") as stdin:
+        assert ask("Apply these changes?", stdin) is True
+        assert stdin.read() == "next\n"
+
+
+def test_a_closed_stdin_aborts(capsys: pytest.CaptureFixture[str]) -> None:
+    with answering(b"") as stdin, pytest.raises(click.Abort):
+        ask("Apply these changes?", stdin)
+    assert capsys.readouterr().err.endswith("[y/N]: \n")
+
+
+def test_a_ctrl_c_that_misses_the_read_still_stops_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The signal goes to another thread, as one arriving just before the read starts does in
+    effect: the blocking read is never interrupted. click.confirm then waited for an answer
+    forever (here: until the guard answers "n", 5 s later, and the question returns no)."""
+    previous = signal.getsignal(signal.SIGINT)
+    read_end, write_end = os.pipe()
+    ctrl_c = threading.Timer(0.2, signal.raise_signal, [signal.SIGINT])  # raise(3): its thread
+    guard = threading.Timer(5, os.write, [write_end, b"n\n"])
+    ctrl_c.start()
+    guard.start()
+    try:
+        with os.fdopen(read_end) as stdin, pytest.raises(KeyboardInterrupt):
+            ask("Apply these changes?", stdin)
+    finally:
+        ctrl_c.cancel()
+        guard.cancel()
+        guard.join()
+        os.close(write_end)
+    assert capsys.readouterr().err == "Apply these changes? [y/N]: \n"
+    assert signal.getsignal(signal.SIGINT) is previous  # the command's own handler is back
