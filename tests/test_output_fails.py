@@ -60,3 +60,25 @@ def test_stdout_closed_by_its_reader_ends_quietly_with_exit_1(tmp_path: Path) ->
     assert done.returncode == 1, stderr
     assert "Traceback" not in stderr
     assert "Exception ignored" not in stderr
+
+
+def test_a_file_the_command_cannot_write_is_one_error_line_naming_it(tmp_path: Path) -> None:
+    """What a read-only or full file system does to import, --emulator and schema, shown with
+    what runs as any user: the folder a command writes into is a file."""
+    ws = _workspace(tmp_path)
+    (ws / ".layers-emulator").write_text("not a folder\n")
+    (ws / "schemas").write_text("not a folder\n")
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    (bare / "customers").write_text("not a folder\n")
+    for args in (
+        ("--emulator", "plan", str(ws)),
+        ("schema", "--out", str(ws / "schemas" / "x")),
+        ("--emulator", "import", str(bare)),
+    ):
+        done = _run(subprocess.PIPE, *args, key=None)
+        stderr = done.stderr.decode()
+        assert done.returncode == 1, (args, stderr)
+        assert "Traceback" not in stderr, args
+        assert stderr.startswith("error: "), (args, stderr)
+        assert len(stderr.strip().splitlines()) == 1, stderr

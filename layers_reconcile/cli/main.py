@@ -54,6 +54,16 @@ def _output_failed(reason: str) -> NoReturn:
     sys.exit(ExitCode.ERROR)
 
 
+def _os_error(exc: OSError) -> str:
+    """`exc` as one line: the file it names (escaped, as every shown name) and why."""
+    from layers_reconcile.printable import printable
+
+    why = exc.strerror or type(exc).__name__
+    if exc.filename is None:
+        return why
+    return f"{printable(os.fsdecode(exc.filename))}: {why}"
+
+
 class LazyGroup(click.Group):
     def main(
         self,
@@ -82,6 +92,9 @@ class LazyGroup(click.Group):
             sys.exit(ExitCode.ERROR)
         except OutputFailed as exc:
             _output_failed(str(exc))
+        except OSError as exc:  # a file the command writes: a read-only or full file system
+            click.echo(f"error: {_os_error(exc)}", err=True)
+            sys.exit(ExitCode.ERROR)
         try:
             sys.stdout.flush()  # a full disk is met here, not in Python's flush at exit
         except OSError as exc:
