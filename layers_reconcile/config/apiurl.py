@@ -18,8 +18,11 @@ _BRACKETED = re.compile(r"\[[^\[\]]*\](?::[0-9]*)?")  # `[::1]` and an optional 
 _USERINFO = re.compile(r"//[^/?#]*@")
 
 
-def api_url_problem(url: str) -> str | None:
-    """Why `url` must not receive the API key (a phrase after the URL's name), or None.
+def api_url_problem(
+    url: str, *, secret: str = "the API key", home: str = "LAYERS_API_KEY"
+) -> str | None:
+    """Why `url` must not receive `secret` (a phrase after the URL's name), or None; `home`:
+    where the secret goes instead of the URL.
 
     The phrase never quotes credentials: a URL carrying them is described, not shown.
     """
@@ -33,7 +36,7 @@ def api_url_problem(url: str) -> str | None:
     if parts.username is not None or parts.password is not None:
         return (
             "carries credentials (user:password@ before the host; not shown); remove them: "
-            "the API key goes in LAYERS_API_KEY, never in the URL"
+            f"{secret} goes in {home}, never in the URL"
         )
     if parts.query or url.strip().endswith("?"):
         return (
@@ -42,7 +45,7 @@ def api_url_problem(url: str) -> str | None:
         )
     if parts.scheme.lower() == "http" and not is_loopback(host):
         return (
-            f"'{shown_url(url)}' is plain http, which would send the API key in clear text; use "
+            f"'{shown_url(url)}' is plain http, which would send {secret} in clear text; use "
             "https (plain http is allowed only on this machine: localhost, 127.0.0.1, ::1)"
         )
     return None
