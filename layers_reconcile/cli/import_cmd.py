@@ -95,9 +95,11 @@ def import_(
     path.mkdir(parents=True, exist_ok=True)
     try:
         workspace = load_workspace(path)
-        found = _read_projects(path, workspace, options, use_emulator)
+        found, notes = _read_projects(path, workspace, options, use_emulator)
     except (ReconcileError, KeyboardInterrupt) as exc:
         fail(ctx, errors, exc)
+    for note in notes:
+        console.print(Text(f"note: {note}", style="yellow"))
     name = workspace.settings.workspace or _stamped(found)
     chosen = _of_workspace(found, name, include_other_workspaces, console)
     if name and not workspace.settings.workspace and chosen:
@@ -113,7 +115,7 @@ def import_(
 
 def _read_projects(
     path: Path, workspace: Workspace, options: GlobalOptions, use_emulator: bool
-) -> list[Imported]:
+) -> tuple[list[Imported], list[str]]:
     """The importable projects, from the embedded emulator or the API the workspace names."""
     pin = revision_pin(options, workspace)
     if use_emulator:
@@ -257,10 +259,20 @@ def _write_workspace_name(path: Path, name: str) -> Path:
     return settings
 
 
-async def _import(endpoint: Endpoint, options: GlobalOptions, pin: Pin) -> list[Imported]:
+async def _import(
+    endpoint: Endpoint, options: GlobalOptions, pin: Pin
+) -> tuple[list[Imported], list[str]]:
+    """The importable projects, and what could not be imported (said, never guessed)."""
     async with build_client(endpoint, options.runtime) as client:
-        client.revision = settle(pin, await client.whoami())
-        return await import_customers(client, customers=options.customers)
+        who = await client.whoami()
+        client.revision = settle(pin, who)
+        notes = []
+        if client.revision == "b" and not {"*", "org:admin"} & set(who.scopes):
+            notes.append(
+                "customers in child organizations were not imported: the key lacks org:admin, "
+                "which reading them needs (import again with a key that has it)"
+            )
+        return await import_customers(client, customers=options.customers), notes
 
 
 def render(item: Imported) -> str:

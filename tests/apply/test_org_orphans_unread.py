@@ -45,3 +45,23 @@ def test_a_key_without_org_admin_says_orphan_children_were_not_looked_for(tmp_pa
         full = ok(run_cli("plan", str(ws), "--changed-since", "HEAD", env=emu.env()))
         assert f"kid · child organization {api.child('kid')['id']}" in full
         assert WARNING not in full
+
+
+def test_import_without_org_admin_says_customers_in_children_were_not_imported(
+    tmp_path: Path,
+) -> None:
+    ws = write_workspace(tmp_path / "ws", {"kid": child_yaml("kid"), "solo": flat_yaml("solo")})
+    with rev_b_world(tmp_path) as (emu, _api):
+        ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
+        read_only = {**emu.env(), "LAYERS_API_KEY": mint_key(emu.url, READ_ONLY)}
+        into = tmp_path / "imported"
+
+        done = run_cli("import", str(into), env=read_only)
+
+        out = done.stdout + done.stderr
+        assert done.returncode == 0, out
+        assert (into / "customers" / "solo.yaml").exists()
+        assert WARNING in out
+        assert "child organizations" in out
+        full = ok(run_cli("import", str(tmp_path / "all"), env=emu.env()))
+        assert WARNING not in full
