@@ -43,7 +43,9 @@ from layers_reconcile.cli.context import GlobalOptions
 from layers_reconcile.cli.exits import ExitCode
 from layers_reconcile.config.case_names import alike_but_case, case_key
 from layers_reconcile.config.fieldtypes import is_workspace_name
+from layers_reconcile.config.globs import matches_any
 from layers_reconcile.config.loader import SETTINGS_NAMES, Workspace, load_workspace
+from layers_reconcile.config.settings import CustomerFilesSpec
 from layers_reconcile.errors import ReconcileError
 from layers_reconcile.printable import printable
 
@@ -200,6 +202,12 @@ def _write_files(
                 )
             )
             continue
+        unread = None if have else _not_read(path, workspace, target)
+        if unread is not None:
+            console.print(
+                Text(f"skipped  {printable(item.customer_external_id)}: {unread}", style="red")
+            )
+            continue
         if os.path.lexists(target) and not force:
             console.print(
                 Text(f"kept     {printable(str(target))} (exists; --force overwrites)", style="dim")
@@ -213,6 +221,25 @@ def _write_files(
         for note in item.notes:
             console.print(Text(f"  note: {printable(note)}", style="yellow"))
     return written
+
+
+def _not_read(path: Path, workspace: Workspace, target: Path) -> str | None:
+    """Why the workspace would not read `target` as a customer file (its `customers.include` /
+    `exclude` leave it out), or None: a file written there would not be planned, and its
+    project, when this workspace stamped it, would be archived by `--prune`."""
+    if workspace.settings_path is None:
+        return None  # a bare folder: every YAML file below it is read
+    globs = workspace.settings.customers or CustomerFilesSpec()
+    relative = target.relative_to(path).as_posix()
+    if matches_any(relative, globs.include_globs) and not matches_any(
+        relative, globs.exclude_globs
+    ):
+        return None
+    return printable(
+        f"{relative} would not be read: customers.include/exclude in layers.yaml leave it out "
+        '(a --prune would archive its project); add "customers/*.yaml" to customers.include, '
+        "then import again"
+    )
 
 
 def _alike_names(folder: Path, new: list[Imported]) -> dict[str, list[str]]:
