@@ -73,7 +73,8 @@ def _redacted_streams(redactor: Redactor | None) -> Iterator[None]:
 
 def guard_output(ctx: click.Context, api_key: str | None) -> None:
     """From now until the command ends, redact `api_key` from stdout, stderr and `scrubbed`
-    (a command's own --api-key adds to the global one)."""
+    (a command's own --api-key adds to the global one). Without a key the streams are wrapped
+    all the same, so that a failed write (a full disk) is `OutputFailed`, one error line."""
     key = (api_key or "").strip()
     known: dict[str, Redactor] = ctx.meta.setdefault(_META, {})
     digest = hashlib.sha256(key.encode()).hexdigest()  # the key itself is kept nowhere
