@@ -59,6 +59,9 @@ BRIEF_FIELDS = (
 
 _UNSAFE_IN_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 _NAME_MAX = 80
+_WINDOWS_DEVICES = frozenset(
+    ["CON", "PRN", "AUX", "NUL"] + [f"{port}{n}" for port in ("COM", "LPT") for n in range(1, 10)]
+)
 
 
 def file_stem(customer_external_id: str, *, hashed: bool = False) -> str:
@@ -66,10 +69,15 @@ def file_stem(customer_external_id: str, *, hashed: bool = False) -> str:
     it is a plain name (letters, digits, '.', '_', '-'), else a slug of it and a short hash of
     the id, so that no id, however crafted (`../../x`, an ESC, a newline), leaves the folder or
     makes a name that acts on a terminal, and two ids never share a file. `hashed`: the hash
-    even for a plain name (one that differs from another only in case: `Acme`, `acme`)."""
+    even for a plain name (one that differs from another only in case: `Acme`, `acme`); a
+    name Windows keeps for a device (`CON`, `aux.x`, `COM1`) always gets it, its dots made
+    dashes (`aux-x-…`: Windows reads `aux.x-…` as the device too)."""
     slug = _UNSAFE_IN_NAME.sub("-", customer_external_id).strip("-.")[:_NAME_MAX]
-    if slug == customer_external_id and not hashed:
+    device = slug.split(".", 1)[0].upper() in _WINDOWS_DEVICES  # `CON.yaml`: no file there
+    if slug == customer_external_id and not hashed and not device:
         return slug
+    if device:
+        slug = slug.replace(".", "-")
     digest = hashlib.sha256(customer_external_id.encode("utf-8", "surrogatepass")).hexdigest()
     return f"{slug or 'customer'}-{digest[:8]}"
 

@@ -22,6 +22,11 @@ class ExitCode(IntEnum):
     INTERRUPTED = 130  # Ctrl-C
 
 
+class OutputFailed(Exception):
+    """Standard output or error could not be written (a full disk): exit 1 with one line. The
+    reader of a pipe going away (EPIPE) stays click's to handle."""
+
+
 def of_plan(plan: Plan, *, detailed: bool) -> ExitCode:
     """1 a conflict (apply would refuse it) or a customer not planned (its state could not be
     read); with --detailed-exitcode 2 something to change

@@ -26,15 +26,21 @@ from layers_reconcile.cli.github_api import (
     marker_of,
     split_parts,
 )
+from layers_reconcile.config.apiurl import api_url_problem
+from layers_reconcile.config.files import read_bytes
 from layers_reconcile.errors import ReconcileError
 from layers_reconcile.render.marker import comment_marker
 
 DRIFT_MARKER = comment_marker("drift", None)
+MAX_MARKDOWN_BYTES = 64 * 1024 * 1024  # as a plan file: far more than GitHub takes
 _WORKSPACE = re.compile(r" workspace=(\S+) -->$")
 
 
 def _client() -> GitHub:
     api_url = os.environ.get("GITHUB_API_URL") or DEFAULT_API_URL
+    problem = api_url_problem(api_url, secret="the token", home="GITHUB_TOKEN")
+    if problem is not None:
+        raise ReconcileError(f"GITHUB_API_URL {problem}")
     return GitHub(api_url, os.environ.get("GITHUB_TOKEN", ""))
 
 
@@ -49,10 +55,18 @@ def _repo(ctx: click.Context, param: click.Parameter, value: str | None) -> str 
 
 
 def _read(files: tuple[Path, ...]) -> str:
-    try:
-        return "".join(f.read_text(encoding="utf-8") for f in files)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ReconcileError(f"cannot read the markdown to post: {exc}") from exc
+    """The markdown of `files`, read as regular files only (a named pipe is refused, never
+    waited on), each at most `MAX_MARKDOWN_BYTES`."""
+    texts = []
+    for file in files:
+        raw, why = read_bytes(file, None, limit=MAX_MARKDOWN_BYTES)
+        if raw is None:
+            raise ReconcileError(f"cannot read the markdown to post from {file}: {why}")
+        try:
+            texts.append(raw.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            raise ReconcileError(f"cannot read the markdown to post from {file}: {exc}") from exc
+    return "".join(texts)
 
 
 @click.group()

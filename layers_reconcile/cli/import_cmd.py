@@ -43,7 +43,9 @@ from layers_reconcile.cli.context import GlobalOptions
 from layers_reconcile.cli.exits import ExitCode
 from layers_reconcile.config.case_names import alike_but_case, case_key
 from layers_reconcile.config.fieldtypes import is_workspace_name
+from layers_reconcile.config.globs import matches_any
 from layers_reconcile.config.loader import SETTINGS_NAMES, Workspace, load_workspace
+from layers_reconcile.config.settings import CustomerFilesSpec
 from layers_reconcile.errors import ReconcileError
 from layers_reconcile.printable import printable
 
@@ -95,9 +97,11 @@ def import_(
     path.mkdir(parents=True, exist_ok=True)
     try:
         workspace = load_workspace(path)
-        found = _read_projects(path, workspace, options, use_emulator)
+        found, notes = _read_projects(path, workspace, options, use_emulator)
     except (ReconcileError, KeyboardInterrupt) as exc:
         fail(ctx, errors, exc)
+    for note in notes:
+        console.print(Text(f"note: {note}", style="yellow"))
     name = workspace.settings.workspace or _stamped(found)
     chosen = _of_workspace(found, name, include_other_workspaces, console)
     if name and not workspace.settings.workspace and chosen:
@@ -113,7 +117,7 @@ def import_(
 
 def _read_projects(
     path: Path, workspace: Workspace, options: GlobalOptions, use_emulator: bool
-) -> list[Imported]:
+) -> tuple[list[Imported], list[str]]:
     """The importable projects, from the embedded emulator or the API the workspace names."""
     pin = revision_pin(options, workspace)
     if use_emulator:
@@ -198,6 +202,12 @@ def _write_files(
                 )
             )
             continue
+        unread = None if have else _not_read(path, workspace, target)
+        if unread is not None:
+            console.print(
+                Text(f"skipped  {printable(item.customer_external_id)}: {unread}", style="red")
+            )
+            continue
         if os.path.lexists(target) and not force:
             console.print(
                 Text(f"kept     {printable(str(target))} (exists; --force overwrites)", style="dim")
@@ -211,6 +221,25 @@ def _write_files(
         for note in item.notes:
             console.print(Text(f"  note: {printable(note)}", style="yellow"))
     return written
+
+
+def _not_read(path: Path, workspace: Workspace, target: Path) -> str | None:
+    """Why the workspace would not read `target` as a customer file (its `customers.include` /
+    `exclude` leave it out), or None: a file written there would not be planned, and its
+    project, when this workspace stamped it, would be archived by `--prune`."""
+    if workspace.settings_path is None:
+        return None  # a bare folder: every YAML file below it is read
+    globs = workspace.settings.customers or CustomerFilesSpec()
+    relative = target.relative_to(path).as_posix()
+    if matches_any(relative, globs.include_globs) and not matches_any(
+        relative, globs.exclude_globs
+    ):
+        return None
+    return printable(
+        f"{relative} would not be read: customers.include/exclude in layers.yaml leave it out "
+        '(a --prune would archive its project); add "customers/*.yaml" to customers.include, '
+        "then import again"
+    )
 
 
 def _alike_names(folder: Path, new: list[Imported]) -> dict[str, list[str]]:
@@ -257,10 +286,20 @@ def _write_workspace_name(path: Path, name: str) -> Path:
     return settings
 
 
-async def _import(endpoint: Endpoint, options: GlobalOptions, pin: Pin) -> list[Imported]:
+async def _import(
+    endpoint: Endpoint, options: GlobalOptions, pin: Pin
+) -> tuple[list[Imported], list[str]]:
+    """The importable projects, and what could not be imported (said, never guessed)."""
     async with build_client(endpoint, options.runtime) as client:
-        client.revision = settle(pin, await client.whoami())
-        return await import_customers(client, customers=options.customers)
+        who = await client.whoami()
+        client.revision = settle(pin, who)
+        notes = []
+        if client.revision == "b" and not {"*", "org:admin"} & set(who.scopes):
+            notes.append(
+                "customers in child organizations were not imported: the key lacks org:admin, "
+                "which reading them needs (import again with a key that has it)"
+            )
+        return await import_customers(client, customers=options.customers), notes
 
 
 def render(item: Imported) -> str:

@@ -18,6 +18,7 @@ import click
 from rich.text import Text
 
 from layers_reconcile.apply.links import mint_consent, mint_install, store
+from layers_reconcile.apply.reserved import reserved_of
 from layers_reconcile.apply.steps.base import DEFAULT_RETURN_URL
 from layers_reconcile.cli.common import (
     build_client,
@@ -35,8 +36,10 @@ from layers_reconcile.cli.common import (
 from layers_reconcile.cli.exits import ExitCode
 from layers_reconcile.cli.scope import reading_progress
 from layers_reconcile.client import LayersClient
+from layers_reconcile.config import Workspace
 from layers_reconcile.config.times import instant_text
 from layers_reconcile.errors import ApiError, ReconcileError
+from layers_reconcile.plan.links import github_key, recorded
 from layers_reconcile.plan.model import Action, CustomerPlan, Plan, Step
 from layers_reconcile.plan.planner import RunScope, make_plan
 from layers_reconcile.plan.targets import GithubTarget, SocialTarget
@@ -134,13 +137,16 @@ def links(
                         observer=progress,
                     )
                     granted = await _scopes(client)
-                    return await collect(
+                    rows = await collect(
                         client,
                         plan,
                         granted=granted,
                         renew=not no_renew,
                         emulator=endpoint.emulator,
                     )
+                    if "github:admin" not in _missing(granted, "github_install"):
+                        return rows
+                    return await with_unchecked_installs(client, plan, workspace, rows, now)
 
             rows = run(listed())
     except (ReconcileError, KeyboardInterrupt) as exc:
@@ -232,6 +238,53 @@ async def collect(
             continue
         row.url, row.expires_at, row.status = link.url, link.expires_at, "new"
     return rows
+
+
+async def with_unchecked_installs(
+    api: LayersClient, plan: Plan, workspace: Workspace, rows: list[LinkRow], now: datetime
+) -> list[LinkRow]:
+    """`rows` and, for a key without github:admin (the plan cannot tell whether an install is
+    still needed), the GitHub install link apply recorded on each customer's project while its
+    ingest, which needs the installation, is still to run: a read-only key lists it rather
+    than leaving it out (one project read per such customer)."""
+    specs = {c.spec.customerExternalId: c.spec for c in workspace.customers}
+    listed = {r.address for r in rows}
+    found: list[LinkRow] = []
+    for customer in plan.customers:
+        spec = specs.get(customer.customer_external_id)
+        gh = spec.github if spec is not None else None
+        address = f"{customer.customer_external_id}/github"
+        ingesting = any(
+            s.address == f"{customer.customer_external_id}/ingest" for s in customer.steps
+        )
+        if gh is None or gh.installationId is not None or customer.project_id is None:
+            continue
+        if address in listed or not ingesting:
+            continue
+        where = api.inside(customer.organization_id) if customer.organization_id else api
+        link = recorded(reserved_of(await where.get_project(customer.project_id)), github_key())
+        if link is None:
+            continue
+        org = gh.repo.split("/", 1)[0]
+        valid = link.valid_at(now)
+        why = "not checked whether it is still needed: the key lacks github:admin"
+        found.append(
+            LinkRow(
+                customer=customer.customer_external_id,
+                address=address,
+                kind="github_install",
+                todo=f"someone with admin rights on {org!r} installs the Layers GitHub App",
+                url=link.url if valid else None,
+                expires_at=link.expires_at,
+                status="valid" if valid else "expired",
+                note=why if valid else f"not replaced, and {why}",
+            )
+        )
+    order = {c.customer_external_id: i for i, c in enumerate(plan.customers)}
+    # the install first within each customer, as apply and plan show it
+    return sorted(
+        [*found, *rows], key=lambda r: (order.get(r.customer, 0), r.kind != "github_install")
+    )
 
 
 def render_rows(rows: list[LinkRow], zones: dict[str, str | None]) -> Text:

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import errno
 import importlib
 import importlib.util
 import os
 import sys
 from collections.abc import Sequence
+from contextlib import suppress
 from types import ModuleType
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
 from layers_reconcile import __version__, collector
-from layers_reconcile.cli.exits import ExitCode
+from layers_reconcile.cli.exits import ExitCode, OutputFailed
 
 # name -> (module:attribute, one-line help shown by --help without importing the module)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -38,6 +40,28 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Post plans and apply reports to GitHub from CI.",
     ),
 }
+
+
+def _output_failed(reason: str) -> NoReturn:
+    """Standard output cannot be written: say so on stderr (when it can be written), and send
+    what is still buffered nowhere, so that Python's flush at exit adds no traceback."""
+    with suppress(OSError):
+        sys.stderr.write(f"error: cannot write the output: {reason}\n")
+        sys.stderr.flush()
+    with suppress(OSError, ValueError):  # ValueError: no file descriptor (a test's stream)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(ExitCode.ERROR)
+
+
+def _os_error(exc: OSError) -> str:
+    """`exc` as one line: the file it names (escaped, as every shown name) and why."""
+    from layers_reconcile.printable import printable
+
+    why = exc.strerror or type(exc).__name__
+    if exc.filename is None:
+        return why
+    return f"{printable(os.fsdecode(exc.filename))}: {why}"
 
 
 class LazyGroup(click.Group):
@@ -66,6 +90,16 @@ class LazyGroup(click.Group):
         except click.Abort:
             click.echo("Aborted!", err=True)
             sys.exit(ExitCode.ERROR)
+        except OutputFailed as exc:
+            _output_failed(str(exc))
+        except OSError as exc:  # a file the command writes: a read-only or full file system
+            click.echo(f"error: {_os_error(exc)}", err=True)
+            sys.exit(ExitCode.ERROR)
+        try:
+            sys.stdout.flush()  # a full disk is met here, not in Python's flush at exit
+        except OSError as exc:
+            if exc.errno != errno.EPIPE:
+                _output_failed(exc.strerror or str(exc))
         sys.exit(code if isinstance(code, int) else 0)
 
     def list_commands(self, ctx: click.Context) -> list[str]:

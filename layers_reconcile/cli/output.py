@@ -9,6 +9,7 @@ key is known and removed, with the original streams put back, when the command e
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import sys
 from collections.abc import Iterator
@@ -17,21 +18,39 @@ from typing import Any, TextIO
 
 import click
 
+from layers_reconcile.cli.exits import OutputFailed
 from layers_reconcile.client.redaction import Redactor
 
 _META = "layers_reconcile.redactor"
+_GUARDED = "layers_reconcile.guarded"
+
+
+@contextmanager
+def _written() -> Iterator[None]:
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno == errno.EPIPE:
+            raise
+        raise OutputFailed(exc.strerror or str(exc)) from exc
 
 
 class _Redacting:
-    """A text stream that writes through `redactor` to the stream it wraps."""
+    """A text stream that writes through `redactor` (when there is one) to the stream it wraps;
+    a failed write or flush is `OutputFailed`."""
 
-    def __init__(self, inner: TextIO, redactor: Redactor) -> None:
+    def __init__(self, inner: TextIO, redactor: Redactor | None) -> None:
         self._inner = inner
         self._redactor = redactor
 
     def write(self, text: str) -> int:
-        self._inner.write(self._redactor.text(text))
+        with _written():
+            self._inner.write(self._redactor.text(text) if self._redactor else text)
         return len(text)
+
+    def flush(self) -> None:
+        with _written():
+            self._inner.flush()
 
     def writelines(self, lines: Any) -> None:
         for line in lines:
@@ -42,7 +61,7 @@ class _Redacting:
 
 
 @contextmanager
-def _redacted_streams(redactor: Redactor) -> Iterator[None]:
+def _redacted_streams(redactor: Redactor | None) -> Iterator[None]:
     saved = sys.stdout, sys.stderr
     sys.stdout = _Redacting(saved[0], redactor)
     sys.stderr = _Redacting(saved[1], redactor)
@@ -54,11 +73,17 @@ def _redacted_streams(redactor: Redactor) -> Iterator[None]:
 
 def guard_output(ctx: click.Context, api_key: str | None) -> None:
     """From now until the command ends, redact `api_key` from stdout, stderr and `scrubbed`
-    (a command's own --api-key adds to the global one)."""
+    (a command's own --api-key adds to the global one). Without a key the streams are wrapped
+    all the same, so that a failed write (a full disk) is `OutputFailed`, one error line."""
     key = (api_key or "").strip()
     known: dict[str, Redactor] = ctx.meta.setdefault(_META, {})
     digest = hashlib.sha256(key.encode()).hexdigest()  # the key itself is kept nowhere
-    if not key or digest in known:
+    if not key:
+        if not ctx.meta.get(_GUARDED):  # no key: only a failed write to catch
+            ctx.meta[_GUARDED] = True
+            ctx.with_resource(_redacted_streams(None))
+        return
+    if digest in known:
         return
     redactor = known[digest] = Redactor(key)
     ctx.with_resource(_redacted_streams(redactor))

@@ -245,7 +245,12 @@ def _check_out(ctx: click.Context, errors: Console, out: Path) -> None:
     """`--out` must be writable before anything is planned (a plan can take minutes)."""
     folder = out.parent if str(out.parent) else Path(".")
     problem = None
-    if out.is_dir():
+    if out.suffix.lower() in (".yaml", ".yml"):
+        # `apply` reads a .yaml/.yml PATH as a customer file (the plan's JSON is YAML too)
+        problem = (
+            f"apply would read a {out.suffix} file as a customer file; name it {out.stem}.json"
+        )
+    elif out.is_dir():
         problem = "it is a directory"
     elif not folder.is_dir():
         problem = f"the folder {folder} does not exist"

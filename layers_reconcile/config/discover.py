@@ -142,7 +142,7 @@ def customer_files(
                 if relative is None or _matches(relative, tuple(exclude)):
                     continue
                 if not _matches(relative, globs):
-                    _warn_if_customer(file, root, issues, display)
+                    _warn_if_customer(file, root, issues, display, None if not include else globs)
                     continue
             found.setdefault(_real_in(real_folder, name), []).append(file)
     files = sorted((paths[0] for paths in found.values()), key=lambda p: p.as_posix())
@@ -176,7 +176,13 @@ def _yaml_below(
 PEEK_BYTES = 65_536
 
 
-def _warn_if_customer(file: Path, root: Path, issues: IssueSink, display: DisplayPath) -> None:
+def _warn_if_customer(
+    file: Path,
+    root: Path,
+    issues: IssueSink,
+    display: DisplayPath,
+    include: tuple[str, ...] | None,
+) -> None:
     """A YAML file outside `customers.include` that names a customerExternalId is probably a
     customer file in the wrong place: say so, or its project shows up as an orphan. Only what
     would be read as a customer file is looked at (a regular file inside the workspace): a link
@@ -189,12 +195,14 @@ def _warn_if_customer(file: Path, root: Path, issues: IssueSink, display: Displa
     head = raw.decode("utf-8", errors="replace")
     for number, line in enumerate(head.splitlines(), start=1):
         if line.startswith("customerExternalId:"):
+            # `include`: the workspace's own globs (None: the default customers/**/*.yaml|yml)
+            globs = "default customers/**/*.yaml|yml" if include is None else ", ".join(include)
+            move = "move it under customers/ or add" if include is None else "move it or add"
             issues.add(
                 Mark(display(file), number, 1),
-                "looks like a customer file, but customers.include in layers.yaml (default "
-                "customers/**/*.yaml|yml) does not match it, so it is not planned: move it "
-                "under customers/ or add it to customers.include (customers.exclude silences "
-                "this)",
+                f"looks like a customer file, but customers.include in layers.yaml ({globs}) "
+                f"does not match it, so it is not planned: {move} it to customers.include "
+                "(customers.exclude silences this)",
                 "warning",
             )
             return

@@ -122,10 +122,21 @@ def changed_since(root: Path, ref: str, *, settings_names: tuple[str, ...]) -> t
 def merge_base(top: Path, commit: str) -> str:
     """Where HEAD's branch left `commit`'s history (as `git diff REF...` compares): a branch
     not rebased on main then does not show main's newer changes as its own reverts. `commit`
-    itself when HEAD is missing or the histories share nothing."""
+    itself when HEAD is missing or the histories share nothing. A shallow clone that lacks the
+    merge base is an error: diffing against `commit` would show its newer changes as reverts and
+    the customers it added as orphans."""
     base = _git(top, "merge-base", commit, "HEAD")
     text = base.stdout.decode("ascii", "replace").strip()
-    return text if base.returncode == 0 and text else commit
+    if base.returncode == 0 and text:
+        return text
+    shallow = _git(top, "rev-parse", "--is-shallow-repository")
+    if shallow.stdout.strip() == b"true":
+        raise ReconcileError(
+            "--changed-since: this is a shallow clone, and where HEAD's branch left the ref is "
+            "not in its history; fetch the whole history (`git fetch --unshallow`, or "
+            "actions/checkout with fetch-depth: 0)"
+        )
+    return commit
 
 
 def _settings_deleted(fields: list[bytes], names: tuple[str, ...]) -> bool:

@@ -60,6 +60,34 @@ class WorkspaceLike(WorkspaceNames, Protocol):
     def customers(self) -> Sequence[Loaded]: ...
 
 
+def children_unread(
+    shared: SharedActual, wanted: Candidates, found: Sequence[Project] | None, *, prune: bool
+) -> list[str]:
+    """Rev B with a key without org:admin: the child organizations are not read
+    (`observe_shared`), so an orphan child can be neither listed nor archived. Said when it
+    matters: a customer whose file is gone has no orphan project (it may have lived in a
+    child), or `--prune` of everything. A flat workspace's plans otherwise stay quiet."""
+    if not wanted or shared.revision != "b" or shared.organizations is not None:
+        return []
+    if isinstance(wanted, frozenset):
+        seen = {p.customer_external_id for p in found or ()}
+        unseen = sorted(wanted - seen)
+        if not unseen:
+            return []
+        who = ", ".join(repr(ext) for ext in unseen[:5]) + (" …" if len(unseen) > 5 else "")
+        return [
+            f"no project was found for {who}, whose file is gone, and the key lacks org:admin: "
+            "if it lived in its own child organization, that child is neither listed nor "
+            "archived by --prune; plan with a key that has org:admin to see it"
+        ]
+    if not prune:
+        return []
+    return [
+        "child organizations were not read: the key lacks org:admin, so --prune neither lists "
+        "nor archives an orphan child; plan with a key that has org:admin to see them"
+    ]
+
+
 def selected(workspace: WorkspaceLike, customers: Collection[str] = ()) -> list[Loaded]:
     """The customers of the workspace, filtered by `--customer` (file order kept)."""
     if not customers:
@@ -116,6 +144,7 @@ async def make_plan(
     orphans, warnings = orphan_plans(
         found, workspace, prune=scope.prune, cap=scope.prune_cap, children=children
     )
+    warnings += children_unread(run.shared, wanted, found, prune=scope.prune)
     return build_plan(
         plans + await archive_plans(client, orphans, settings.workspace),
         now=run.now,

@@ -175,3 +175,18 @@ def test_an_approval_policy_field_of_the_wrong_type_is_not_written_back(tmp_path
     assert "autoApproveAfter" not in written
     assert valid.returncode == 0, valid.stdout + valid.stderr
     assert 'requiresApproval: "no" -> false' in planned.stdout, planned.stdout
+
+
+@pytest.mark.parametrize("external_id", ["CON", "nul", "Aux.yaml", "com1", "LPT9"])
+def test_a_name_windows_reserves_gets_a_hash(external_id: str) -> None:
+    """`CON.yaml`, `aux.yaml.yaml`, `com1.yaml` are device names on Windows: a checkout there
+    fails on them. Such an id gets its hash, as a name alike-but-case does."""
+    made = file_stem(external_id)
+    assert made != external_id
+    assert made.startswith(external_id[:3])
+    assert "." not in made  # `Aux.yaml-…` would be the device AUX again
+
+
+def test_a_name_only_starting_like_a_device_is_kept() -> None:
+    assert file_stem("console-7") == "console-7"
+    assert file_stem("com10") == "com10"

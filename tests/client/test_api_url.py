@@ -148,3 +148,35 @@ def test_in_github_actions_a_foreign_api_url_from_layers_yaml_is_refused_before_
     )
     assert pinned.exit_code == 0, pinned.output
     assert api.count("/v1/whoami") == 1
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://[::1",  # an unclosed bracket
+        "https://[zz]/",  # brackets around what is no IP address
+        "http://[::1]x:80",  # text between the bracket and the port
+        "https://me:S3cr3tPa55@[::1",  # the same with credentials: never shown
+    ],
+)
+def test_a_malformed_bracketed_host_is_invalid_not_a_traceback(tmp_path: Path, url: str) -> None:
+    code, output = run("--api-url", url, "plan", str(workspace(tmp_path, None)))
+    assert code == 1, output
+    assert "is not a valid URL" in output
+    assert "S3cr3tPa55" not in output
+    code, output = run("validate", str(workspace(tmp_path / "file", f"'{url}'")))
+    assert code == 1, output
+    assert "layers.yaml:2:9: apiUrl '" in output
+    assert "is not a valid URL" in output
+    assert "S3cr3tPa55" not in output
+
+
+def test_a_query_string_in_the_api_url_is_refused_without_showing_it(
+    tmp_path: Path, api: HostileApi
+) -> None:
+    url = api.url + "/?token=S3cr3tPa55"
+    code, output = run("--api-url", url, "plan", str(workspace(tmp_path, None)))
+    assert code == 1, output
+    assert "query string" in output
+    assert "S3cr3tPa55" not in output
+    assert not api.seen

@@ -147,3 +147,13 @@ def test_a_customer_file_outside_the_globs_is_a_warning_not_a_silent_orphan(repo
     assert "looks like a customer file" in warning.message
     assert "stray-1" not in ids(repo)
     assert not [w for w in report.warnings if "docker-compose" in w.file]
+
+
+def test_the_stray_file_warning_names_the_include_globs_the_workspace_sets(repo: Path) -> None:
+    (repo / "layers.yaml").write_text('workspace: w\ncustomers:\n  include: ["clients/*.yml"]\n')
+    write(repo, {"customers/moved.yaml": customer("moved-1")})
+    report = check_workspace(repo, now=NOW)
+    (warning,) = [w for w in report.warnings if w.file.endswith("moved.yaml")]
+    assert "customers.include in layers.yaml (clients/*.yml) does not match it" in warning.message
+    assert "default" not in warning.message
+    assert "move it under customers/" not in warning.message  # it is under customers/ already

@@ -20,7 +20,11 @@ from layers_reconcile.apply.children import workspace_of as _workspace
 from layers_reconcile.apply.context import CustomerContext
 from layers_reconcile.apply.recovery import StepError
 from layers_reconcile.apply.steps.base import StepResult
-from layers_reconcile.config.fieldtypes import ORG_PROJECT_KEY, ORG_WORKSPACE_KEY
+from layers_reconcile.config.fieldtypes import (
+    ORG_EXTERNAL_ID_KEY,
+    ORG_PROJECT_KEY,
+    ORG_WORKSPACE_KEY,
+)
 from layers_reconcile.config.organization import TransferSpec
 from layers_reconcile.errors import ConflictError
 from layers_reconcile.ids import idempotency_key_for, transfer_key
@@ -220,6 +224,13 @@ async def archive(ctx: CustomerContext, step: Step, target: OrganizationTarget) 
             f"child organization {org_id} is not stamped by workspace {ctx.workspace!r}; "
             "not archived",
             recovery="archive it by hand if it really should go",
+        )
+    owner = child.meta(ORG_EXTERNAL_ID_KEY) or child.id
+    if owner != ctx.customer:  # a saved plan edited, or the child relabelled since
+        raise StepError(
+            f"child organization {org_id} is customer {owner!r}'s, not the orphan "
+            f"{ctx.customer!r}'s; not archived",
+            recovery="plan again (`plan --prune --out FILE`) and apply the new plan",
         )
     if child.status == "archived":
         return StepResult(detail="already archived", changed=False)

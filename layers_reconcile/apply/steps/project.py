@@ -131,6 +131,13 @@ async def archive(ctx: CustomerContext, step: Step, target: ProjectTarget) -> St
             f"project {project_id} is not stamped by workspace {ctx.workspace!r}; not archived",
             recovery="archive it by hand if it really should go",
         )
+    owner = project.customer_external_id or project.id
+    if owner != ctx.customer:  # a saved plan edited, or the project relabelled since
+        raise StepError(
+            f"project {project_id} is customer {owner!r}'s, not the orphan "
+            f"{ctx.customer!r}'s; not archived",
+            recovery="plan again (`plan --prune --out FILE`) and apply the new plan",
+        )
     if project.status == "archived":
         return StepResult(detail="already archived", changed=False)
     # Archiving cancels the queued posts: recorded first as canceled by this tool, so that a
