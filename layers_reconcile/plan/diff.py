@@ -26,6 +26,7 @@ from layers_reconcile.plan.diff_project import (
 )
 from layers_reconcile.plan.diff_social import diff_social
 from layers_reconcile.plan.fields import fingerprint
+from layers_reconcile.plan.ids import customer_of_project
 from layers_reconcile.plan.model import (
     Action,
     Change,
@@ -102,7 +103,7 @@ def diff_customer(
 
 def archive_plan(project: Project, *, workspace: str | None) -> CustomerPlan:
     """`--prune`: a project stamped by this workspace whose customer file is gone."""
-    ext = project.customer_external_id or project.id
+    ext = customer_of_project(project)
     address = f"{ext}/project"
     step = Step(
         address=address,

@@ -24,7 +24,7 @@ from layers_reconcile.config.organization import OrganizationSpec
 from layers_reconcile.plan.context import Ctx
 from layers_reconcile.plan.fields import changes, created, fingerprint
 from layers_reconcile.plan.model import Action, Change, Conflict, CustomerPlan, Step, StepKind
-from layers_reconcile.plan.orgs import partner_metadata, project_of
+from layers_reconcile.plan.orgs import customer_of, partner_metadata, project_of
 from layers_reconcile.plan.targets import OrganizationTarget, TransferTarget
 from layers_reconcile.records import Organization
 
@@ -399,7 +399,7 @@ def _transfers(ctx: Ctx, spec: OrganizationSpec, child: Organization | None) -> 
 
 def archive_child_plan(child: Organization, *, workspace: str | None) -> CustomerPlan:
     """`--prune`: a child organization stamped by this workspace whose customer file is gone."""
-    ext = child.meta(ORG_EXTERNAL_ID_KEY) or child.id
+    ext = customer_of(child)
     address = f"{ext}/organization"
     balance = child.summary.available if child.summary else None
     back = "its unreserved balance" if balance is None else f"{balance} credits"

@@ -18,6 +18,7 @@ from layers_reconcile.ids import (
     project_id_for,
 )
 from layers_reconcile.instants import parse_instant
+from layers_reconcile.records import Project
 
 # Reserved-key entry: the posts this tool canceled (bare ids, newest last), so that a post
 # canceled by someone else is told apart from one the tool canceled itself.
@@ -25,6 +26,13 @@ CANCELED_KEY: Final = "canceledPosts"
 
 # In the reserved key: when an apply of the workspace last wrote the project's record.
 LAST_APPLIED: Final = "lastAppliedAt"
+
+
+def customer_of_project(project: Project) -> str:
+    """The customer a project answers to, as plan names its orphan and apply checks it before
+    archiving: its customerExternalId, else its own id."""
+    return project.customer_external_id or project.id
+
 
 __all__ = [
     "CANCELED_KEY",
@@ -34,6 +42,7 @@ __all__ = [
     "brief_hash",
     "canonical_json",
     "content_id_for",
+    "customer_of_project",
     "parse_instant",
     "post_id_for",
     "project_id_for",

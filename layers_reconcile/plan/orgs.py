@@ -75,6 +75,12 @@ def orphans(
     )
 
 
+def customer_of(child: Organization) -> str:
+    """The customer a child answers to, as plan names its orphan and apply checks it before
+    archiving: its externalId, else its own id."""
+    return child.meta(ORG_EXTERNAL_ID_KEY) or child.id
+
+
 def stamp(customer: str, workspace: str) -> dict[str, str]:
     """The tool's identity keys on a customer's child."""
     return {ORG_EXTERNAL_ID_KEY: customer, ORG_WORKSPACE_KEY: workspace}

@@ -72,7 +72,7 @@ def orphan_plans(
         for i, r in enumerate(rows)
     ] + [
         Orphan(
-            customer_external_id=c.meta(ORG_EXTERNAL_ID_KEY) or c.id,
+            customer_external_id=orgs.customer_of(c),
             project_id=c.id,
             organization_id=c.id,
             name=c.name,

@@ -21,7 +21,6 @@ from layers_reconcile.apply.context import CustomerContext
 from layers_reconcile.apply.recovery import StepError
 from layers_reconcile.apply.steps.base import StepResult
 from layers_reconcile.config.fieldtypes import (
-    ORG_EXTERNAL_ID_KEY,
     ORG_PROJECT_KEY,
     ORG_WORKSPACE_KEY,
 )
@@ -225,7 +224,7 @@ async def archive(ctx: CustomerContext, step: Step, target: OrganizationTarget) 
             "not archived",
             recovery="archive it by hand if it really should go",
         )
-    owner = child.meta(ORG_EXTERNAL_ID_KEY) or child.id
+    owner = orgs.customer_of(child)
     if owner != ctx.customer:  # a saved plan edited, or the child relabelled since
         raise StepError(
             f"child organization {org_id} is customer {owner!r}'s, not the orphan "

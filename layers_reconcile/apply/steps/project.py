@@ -12,7 +12,12 @@ from layers_reconcile.apply.reserved import RESERVED_VERSION, Reserved, reserved
 from layers_reconcile.apply.steps.base import StepResult, record_canceled
 from layers_reconcile.config.ignore import ignored_by
 from layers_reconcile.errors import ConflictError
-from layers_reconcile.plan.ids import LAST_APPLIED, RESERVED_KEY, project_id_for
+from layers_reconcile.plan.ids import (
+    LAST_APPLIED,
+    RESERVED_KEY,
+    customer_of_project,
+    project_id_for,
+)
 from layers_reconcile.plan.model import Step
 from layers_reconcile.plan.targets import ProjectTarget
 from layers_reconcile.records import Project
@@ -131,7 +136,7 @@ async def archive(ctx: CustomerContext, step: Step, target: ProjectTarget) -> St
             f"project {project_id} is not stamped by workspace {ctx.workspace!r}; not archived",
             recovery="archive it by hand if it really should go",
         )
-    owner = project.customer_external_id or project.id
+    owner = customer_of_project(project)
     if owner != ctx.customer:  # a saved plan edited, or the project relabelled since
         raise StepError(
             f"project {project_id} is customer {owner!r}'s, not the orphan "
