@@ -4,6 +4,7 @@ tests), and a small API reader for asserts."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -14,7 +15,7 @@ import traceback
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,8 @@ EXAMPLES = REPO / "examples"
 DATA = Path(__file__).resolve().parent / "data"
 KEY = "lp_test_applytests_ThisKeyMustNeverAppearInAnyOutput0000000000"
 SPEED = 600.0  # jobs: ingest ~0.5 s, content ~0.2 s, influencer ~0.1 s
+STARTUP = 60.0  # seconds: the longest an emulator process may take to start on a busy machine
+LISTENING = re.compile(r"emulator listening on http://127\.0\.0\.1:(\d+)")
 
 
 def free_port() -> int:
@@ -51,7 +54,7 @@ class EmulatorOptions:
 class Emulator(EmulatorOptions):
     """`layers-reconcile emulator` in its own process, state in a SQLite file that outlives it."""
 
-    port: int = field(default_factory=free_port)
+    port: int = 0  # the one it listens on, once started (it picks a free one itself)
     proc: subprocess.Popen[bytes] | None = None
     log: Path | None = None
 
@@ -66,7 +69,7 @@ class Emulator(EmulatorOptions):
             "layers_reconcile",
             "emulator",
             "--port",
-            str(self.port),
+            "0",
             "--db",
             str(self.db),
             "--speed",
@@ -83,17 +86,30 @@ class Emulator(EmulatorOptions):
         args += list(self.extra)
         self.log = self.db.with_suffix(".log")
         with self.log.open("ab") as out:
+            earlier = out.tell()  # a restart on the same state appends to the same log
             self.proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 20
+        self.port = self._listening(earlier)
+        return self
+
+    def _listening(self, earlier: int) -> int:
+        """The port the emulator process says it listens on, once it says so (it is ready
+        then). Port 0 lets it take a free one itself: a port picked here and passed on could
+        be taken by another process in between."""
+        assert self.proc is not None
+        assert self.log is not None
+        deadline = time.monotonic() + STARTUP
         while time.monotonic() < deadline:
+            with self.log.open("rb") as log:
+                log.seek(earlier)
+                said = LISTENING.search(log.read().decode(errors="replace"))
+            if said:
+                return int(said.group(1))
             if self.proc.poll() is not None:
                 raise RuntimeError(f"emulator exited: {self.log.read_text()}")
-            try:
-                httpx.get(f"{self.url}/_emulator/stats", timeout=1.0)
-                return self
-            except httpx.HTTPError:
-                time.sleep(0.05)
-        raise RuntimeError("the emulator did not start")
+            time.sleep(0.02)
+        self.proc.kill()
+        self.proc.wait()
+        raise RuntimeError(f"the emulator did not start within {STARTUP:g} s")
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -106,11 +122,11 @@ class Emulator(EmulatorOptions):
         self.proc = None
 
     def stats(self) -> dict[str, Any]:
-        body: dict[str, Any] = httpx.get(f"{self.url}/_emulator/stats", timeout=5).json()
+        body: dict[str, Any] = httpx.get(f"{self.url}/_emulator/stats", timeout=60).json()
         return body
 
     def reset_stats(self) -> None:
-        httpx.post(f"{self.url}/_emulator/stats/reset", timeout=5)
+        httpx.post(f"{self.url}/_emulator/stats/reset", timeout=60)
 
     def env(self) -> dict[str, str]:
         return cli_env(self.url, self.speed)
