@@ -21,12 +21,13 @@ from typing import Any
 
 import httpx
 
+from tests.meanwhile import GUARD
+
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
 DATA = Path(__file__).resolve().parent / "data"
 KEY = "lp_test_applytests_ThisKeyMustNeverAppearInAnyOutput0000000000"
 SPEED = 600.0  # jobs: ingest ~0.5 s, content ~0.2 s, influencer ~0.1 s
-STARTUP = 60.0  # seconds: the longest an emulator process may take to start on a busy machine
 LISTENING = re.compile(r"emulator listening on http://127\.0\.0\.1:(\d+)")
 
 
@@ -97,7 +98,7 @@ class Emulator(EmulatorOptions):
         be taken by another process in between."""
         assert self.proc is not None
         assert self.log is not None
-        deadline = time.monotonic() + STARTUP
+        deadline = time.monotonic() + GUARD
         while time.monotonic() < deadline:
             with self.log.open("rb") as log:
                 log.seek(earlier)
@@ -109,7 +110,7 @@ class Emulator(EmulatorOptions):
             time.sleep(0.02)
         self.proc.kill()
         self.proc.wait()
-        raise RuntimeError(f"the emulator did not start within {STARTUP:g} s")
+        raise RuntimeError(f"the emulator did not start within {GUARD:g} s")
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -122,11 +123,26 @@ class Emulator(EmulatorOptions):
         self.proc = None
 
     def stats(self) -> dict[str, Any]:
-        body: dict[str, Any] = httpx.get(f"{self.url}/_emulator/stats", timeout=60).json()
+        body: dict[str, Any] = httpx.get(f"{self.url}/_emulator/stats", timeout=GUARD).json()
         return body
 
     def reset_stats(self) -> None:
-        httpx.post(f"{self.url}/_emulator/stats/reset", timeout=60)
+        httpx.post(f"{self.url}/_emulator/stats/reset", timeout=GUARD)
+
+    def hold(self, route: str, count: int) -> None:
+        """Hold the emulator at the `count`-th request of `route` from now (`/_emulator/hold`)."""
+        httpx.post(
+            f"{self.url}/_emulator/hold", json={"route": route, "count": count}, timeout=GUARD
+        ).raise_for_status()
+
+    def held(self) -> int:
+        """How many requests the hold keeps waiting now."""
+        held: int = httpx.get(f"{self.url}/_emulator/hold", timeout=GUARD).json()["held"]
+        return held
+
+    def end_hold(self) -> None:
+        """What the hold kept is dropped; requests are answered again."""
+        httpx.delete(f"{self.url}/_emulator/hold", timeout=GUARD).raise_for_status()
 
     def env(self) -> dict[str, str]:
         return cli_env(self.url, self.speed)
@@ -220,21 +236,30 @@ def kill9(proc: subprocess.Popen[str]) -> None:
     proc.communicate(timeout=30)
 
 
-def kill_apply_after(emu: Emulator, ws: Path, route: str, count: int) -> bool:
-    """Start apply, SIGKILL it once `route` has answered `count` times; False if it finished."""
+def kill_apply_after(emu: Emulator, ws: Path, route: str, count: int, *args: str) -> bool:
+    """Start `apply --auto-approve` (and `args`) and SIGKILL it at its `count`-th request of
+    `route`, once the emulator has carried that one out; False if apply finished without
+    sending it. The emulator holds the request's answer and every request after it
+    (`POST /_emulator/hold`), so the kill lands exactly there however busy the machine is:
+    polling the stats and killing once they showed the count was a race that apply could win
+    by going on, or finishing, first."""
     emu.reset_stats()
-    proc = start_cli("apply", str(ws), "--auto-approve", env=emu.env())
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if emu.stats()["routes"].get(route, 0) >= count:
-            kill9(proc)
-            return True
-        if proc.poll() is not None:
-            proc.communicate()
-            return False
-        time.sleep(0.005)
-    kill9(proc)
-    raise AssertionError(f"apply neither reached {route} x{count} nor finished")
+    emu.hold(route, count)
+    proc = start_cli("apply", str(ws), "--auto-approve", *args, env=emu.env())
+    try:
+        deadline = time.monotonic() + GUARD
+        while emu.held() == 0:
+            if proc.poll() is not None:
+                proc.communicate()
+                return False
+            if time.monotonic() > deadline:
+                kill9(proc)
+                raise AssertionError(f"apply neither reached {route} x{count} nor finished")
+            time.sleep(0.005)
+        kill9(proc)
+        return True
+    finally:
+        emu.end_hold()
 
 
 def due_post_customer(external_id: str, name: str) -> str:
