@@ -7,6 +7,13 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import settings
+
+# No property test fails on time alone: Hypothesis's default 200 ms deadline per example is a
+# stall away on a loaded CI machine (a test then fails as "Unreliable test timings"). A real
+# hang or blow-up still meets pytest-timeout.
+settings.register_profile("suite", deadline=None)
+settings.load_profile("suite")
 
 LoggingState = dict[str, tuple[int, list[logging.Handler]]]
 CLI_LOGGERS = ("layers_reconcile", "stamina")

@@ -13,7 +13,8 @@ from typing import TextIO
 import click
 import pytest
 
-from layers_reconcile.cli.ask import ask
+from layers_reconcile.cli.ask import ask, read_line
+from tests.meanwhile import GUARD, main_thread_in, once
 
 
 @contextmanager
@@ -64,20 +65,32 @@ def test_a_ctrl_c_that_misses_the_read_still_stops_it(
 ) -> None:
     """The signal goes to another thread, as one arriving just before the read starts does in
     effect: the blocking read is never interrupted. click.confirm then waited for an answer
-    forever (here: until the guard answers "n", 5 s later, and the question returns no)."""
+    forever (here: until the guard answers "n" a minute later; the pending Ctrl-C may then
+    still raise, but only after that answer). The signal is sent once the question waits for
+    its answer, not after a fixed time: on a loaded machine a timer could fire before `ask`
+    had put its handler in place, and the KeyboardInterrupt then stopped the whole run."""
     previous = signal.getsignal(signal.SIGINT)
     read_end, write_end = os.pipe()
-    ctrl_c = threading.Timer(0.2, signal.raise_signal, [signal.SIGINT])  # raise(3): its thread
-    guard = threading.Timer(5, os.write, [write_end, b"n\n"])
-    ctrl_c.start()
+    # raise(3) on the watcher's own thread, once the main thread waits in `read_line`
+    ctrl_c = once(main_thread_in(read_line.__code__), lambda: signal.raise_signal(signal.SIGINT))
+    answered: list[bytes] = []
+
+    def answer() -> None:  # only if the Ctrl-C did not stop the question
+        answered.append(b"n\n")
+        os.write(write_end, b"n\n")
+
+    guard = threading.Timer(GUARD, answer)
     guard.start()
     try:
         with os.fdopen(read_end) as stdin, pytest.raises(KeyboardInterrupt):
             ask("Apply these changes?", stdin)
     finally:
         ctrl_c.cancel()
+        ctrl_c.join()
         guard.cancel()
         guard.join()
         os.close(write_end)
+    assert ctrl_c.acted
+    assert answered == []  # the Ctrl-C stopped it, not the guard's answer after it
     assert capsys.readouterr().err == "Apply these changes? [y/N]: \n"
     assert signal.getsignal(signal.SIGINT) is previous  # the command's own handler is back

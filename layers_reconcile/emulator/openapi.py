@@ -18,7 +18,7 @@ from pydantic.json_schema import models_json_schema
 from layers_reconcile.emulator import queries
 from layers_reconcile.emulator.common import JSON
 from layers_reconcile.emulator.pipeline import MUTATING, RouteSpec
-from layers_reconcile.emulator.requests.shared import CreateKey
+from layers_reconcile.emulator.requests.shared import CreateKey, SetHold
 
 REF = "#/components/schemas/{model}"
 _ERROR = {
@@ -87,6 +87,9 @@ EMULATOR_ROUTES = (
     Operation("POST", "/_emulator/stats/reset", layers=False, errors=()),
     Operation("POST", "/_emulator/keys", body=CreateKey, layers=False, errors=("400",)),
     Operation("GET", "/_emulator/health", layers=False, errors=()),
+    Operation("GET", "/_emulator/hold", layers=False, errors=()),
+    Operation("POST", "/_emulator/hold", body=SetHold, layers=False, errors=("400",)),
+    Operation("DELETE", "/_emulator/hold", layers=False, errors=()),
     Operation("POST", "/_emulator/social-accounts/{socialAccountId}/expire", layers=False),
     Operation(
         "GET",

@@ -253,8 +253,20 @@ async def _idempotent(ctx: Ctx, idem: str, namespace: str, verdict: Verdict) -> 
 
 def make_endpoint(emu: Emulator, spec: RouteSpec) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
-        rid = rid_of(request.scope)
         emu.stats.count(spec.label)
+        held = emu.hold.past()
+        if held is not None:  # after a test's stop point (hold.py): never carried out
+            await emu.hold.wait(held)
+            return DroppedResponse()
+        held = emu.hold.arrive(spec.label)
+        response = await answer(request)
+        if held is not None:  # the stop point: carried out, its answer held, then dropped
+            await emu.hold.wait(held)
+            return DroppedResponse()
+        return response
+
+    async def answer(request: Request) -> Response:
+        rid = rid_of(request.scope)
         headers = {"X-RateLimit-Endpoint-Class": spec.klass}
         if emu.settings.latency_ms:
             await asyncio.sleep(emu.settings.latency_ms / 1000)

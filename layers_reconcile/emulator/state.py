@@ -17,6 +17,7 @@ from layers_reconcile.emulator import tenancy
 from layers_reconcile.emulator.clock import Clock, SystemClock
 from layers_reconcile.emulator.common import JSON, iso, stable_int
 from layers_reconcile.emulator.faults import Faults
+from layers_reconcile.emulator.hold import Hold
 from layers_reconcile.emulator.ratelimit import RateLimiter
 from layers_reconcile.emulator.settings import EmulatorSettings
 from layers_reconcile.emulator.stats import Stats
@@ -56,6 +57,7 @@ class Emulator:
         self.clock: Clock = clock or SystemClock()
         self.store = Store(settings.db)
         self.stats = Stats()
+        self.hold = Hold()
         self.faults = Faults(settings.fault_rate, settings.fault_seed)
         self.limiter = RateLimiter(settings.rate_limit_tier)
         self.root_org_id = str(uuid.uuid5(_NS, "organization"))

@@ -4,6 +4,7 @@ tests), and a small API reader for asserts."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -14,17 +15,20 @@ import traceback
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
+
+from tests.meanwhile import GUARD
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
 DATA = Path(__file__).resolve().parent / "data"
 KEY = "lp_test_applytests_ThisKeyMustNeverAppearInAnyOutput0000000000"
 SPEED = 600.0  # jobs: ingest ~0.5 s, content ~0.2 s, influencer ~0.1 s
+LISTENING = re.compile(r"emulator listening on http://127\.0\.0\.1:(\d+)")
 
 
 def free_port() -> int:
@@ -51,7 +55,7 @@ class EmulatorOptions:
 class Emulator(EmulatorOptions):
     """`layers-reconcile emulator` in its own process, state in a SQLite file that outlives it."""
 
-    port: int = field(default_factory=free_port)
+    port: int = 0  # the one it listens on, once started (it picks a free one itself)
     proc: subprocess.Popen[bytes] | None = None
     log: Path | None = None
 
@@ -66,7 +70,7 @@ class Emulator(EmulatorOptions):
             "layers_reconcile",
             "emulator",
             "--port",
-            str(self.port),
+            "0",
             "--db",
             str(self.db),
             "--speed",
@@ -83,17 +87,30 @@ class Emulator(EmulatorOptions):
         args += list(self.extra)
         self.log = self.db.with_suffix(".log")
         with self.log.open("ab") as out:
+            earlier = out.tell()  # a restart on the same state appends to the same log
             self.proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 20
+        self.port = self._listening(earlier)
+        return self
+
+    def _listening(self, earlier: int) -> int:
+        """The port the emulator process says it listens on, once it says so (it is ready
+        then). Port 0 lets it take a free one itself: a port picked here and passed on could
+        be taken by another process in between."""
+        assert self.proc is not None
+        assert self.log is not None
+        deadline = time.monotonic() + GUARD
         while time.monotonic() < deadline:
+            with self.log.open("rb") as log:
+                log.seek(earlier)
+                said = LISTENING.search(log.read().decode(errors="replace"))
+            if said:
+                return int(said.group(1))
             if self.proc.poll() is not None:
                 raise RuntimeError(f"emulator exited: {self.log.read_text()}")
-            try:
-                httpx.get(f"{self.url}/_emulator/stats", timeout=1.0)
-                return self
-            except httpx.HTTPError:
-                time.sleep(0.05)
-        raise RuntimeError("the emulator did not start")
+            time.sleep(0.02)
+        self.proc.kill()
+        self.proc.wait()
+        raise RuntimeError(f"the emulator did not start within {GUARD:g} s")
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -106,11 +123,26 @@ class Emulator(EmulatorOptions):
         self.proc = None
 
     def stats(self) -> dict[str, Any]:
-        body: dict[str, Any] = httpx.get(f"{self.url}/_emulator/stats", timeout=5).json()
+        body: dict[str, Any] = httpx.get(f"{self.url}/_emulator/stats", timeout=GUARD).json()
         return body
 
     def reset_stats(self) -> None:
-        httpx.post(f"{self.url}/_emulator/stats/reset", timeout=5)
+        httpx.post(f"{self.url}/_emulator/stats/reset", timeout=GUARD)
+
+    def hold(self, route: str, count: int) -> None:
+        """Hold the emulator at the `count`-th request of `route` from now (`/_emulator/hold`)."""
+        httpx.post(
+            f"{self.url}/_emulator/hold", json={"route": route, "count": count}, timeout=GUARD
+        ).raise_for_status()
+
+    def held(self) -> int:
+        """How many requests the hold keeps waiting now."""
+        held: int = httpx.get(f"{self.url}/_emulator/hold", timeout=GUARD).json()["held"]
+        return held
+
+    def end_hold(self) -> None:
+        """What the hold kept is dropped; requests are answered again."""
+        httpx.delete(f"{self.url}/_emulator/hold", timeout=GUARD).raise_for_status()
 
     def env(self) -> dict[str, str]:
         return cli_env(self.url, self.speed)
@@ -204,21 +236,30 @@ def kill9(proc: subprocess.Popen[str]) -> None:
     proc.communicate(timeout=30)
 
 
-def kill_apply_after(emu: Emulator, ws: Path, route: str, count: int) -> bool:
-    """Start apply, SIGKILL it once `route` has answered `count` times; False if it finished."""
+def kill_apply_after(emu: Emulator, ws: Path, route: str, count: int, *args: str) -> bool:
+    """Start `apply --auto-approve` (and `args`) and SIGKILL it at its `count`-th request of
+    `route`, once the emulator has carried that one out; False if apply finished without
+    sending it. The emulator holds the request's answer and every request after it
+    (`POST /_emulator/hold`), so the kill lands exactly there however busy the machine is:
+    polling the stats and killing once they showed the count was a race that apply could win
+    by going on, or finishing, first."""
     emu.reset_stats()
-    proc = start_cli("apply", str(ws), "--auto-approve", env=emu.env())
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if emu.stats()["routes"].get(route, 0) >= count:
-            kill9(proc)
-            return True
-        if proc.poll() is not None:
-            proc.communicate()
-            return False
-        time.sleep(0.005)
-    kill9(proc)
-    raise AssertionError(f"apply neither reached {route} x{count} nor finished")
+    emu.hold(route, count)
+    proc = start_cli("apply", str(ws), "--auto-approve", *args, env=emu.env())
+    try:
+        deadline = time.monotonic() + GUARD
+        while emu.held() == 0:
+            if proc.poll() is not None:
+                proc.communicate()
+                return False
+            if time.monotonic() > deadline:
+                kill9(proc)
+                raise AssertionError(f"apply neither reached {route} x{count} nor finished")
+            time.sleep(0.005)
+        kill9(proc)
+        return True
+    finally:
+        emu.end_hold()
 
 
 def due_post_customer(external_id: str, name: str) -> str:

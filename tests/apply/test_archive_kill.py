@@ -3,12 +3,11 @@ orphan once and never a project a file still names."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
 
-from tests.apply.support import EXAMPLES, Api, Emulator, copy_workspace, kill9, run_cli, start_cli
+from tests.apply.support import EXAMPLES, Api, Emulator, copy_workspace, kill_apply_after, run_cli
 
 ARCHIVE = "DELETE /v1/projects/{id}"
 
@@ -26,14 +25,8 @@ def test_kill_9_during_prune_then_rerun_archives_each_orphan_once_and_nothing_el
         (ws / "customers" / "acme-fitness.yaml").unlink()
         (ws / "customers" / "quinns-coffee.yaml").unlink()
 
-        emu.reset_stats()
-        proc = start_cli("apply", str(ws), "--prune", "--auto-approve", env=emu.env())
-        deadline = time.monotonic() + 60
-        while emu.stats()["routes"].get(ARCHIVE, 0) < 1:
-            assert proc.poll() is None, "apply --prune finished before its first archive"
-            assert time.monotonic() < deadline, "apply --prune sent no archive"
-            time.sleep(0.005)
-        kill9(proc)
+        killed = kill_apply_after(emu, ws, ARCHIVE, 1, "--prune")
+        assert killed, "apply --prune finished right after its first archive"
 
         rerun = run_cli("apply", str(ws), "--prune", "--auto-approve", env=emu.env())
         assert rerun.returncode == 0, rerun.stdout + rerun.stderr

@@ -22,6 +22,7 @@ from tests.apply.support import (
     emulator,
     run_cli,
 )
+from tests.meanwhile import GUARD
 
 PAST = due_post_customer("past-post-030", "A post that is due")
 
@@ -153,21 +154,30 @@ class AskingApply:
     proc: subprocess.Popen[bytes]
     leader: int  # the terminal's side: what apply shows is read here, answers written here
     seen: bytes
-    deadline: float
 
-    def read_to_the_end(self) -> str:
-        """All it shows until it exits (the terminal then reads as closed), or the deadline."""
-        while time.monotonic() < self.deadline:
-            ready, _, _ = select.select([self.leader], [], [], 1.0)
+    def read_until(self, marker: bytes | None) -> bool:
+        """Read what apply shows until `marker` has been seen (None: until it exits and the
+        terminal reads as closed); False if that did not come within GUARD seconds (a hang)."""
+        deadline = time.monotonic() + GUARD
+        while marker is None or marker not in self.seen:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            ready, _, _ = select.select([self.leader], [], [], min(left, 1.0))
             if not ready:
                 continue
             try:
                 chunk = os.read(self.leader, 4096)
-            except OSError:
-                break
+            except OSError:  # EIO: every process on the terminal has closed it
+                chunk = b""
             if not chunk:
-                break
+                return marker is None
             self.seen += chunk
+        return True
+
+    def read_to_the_end(self) -> str:
+        """All it shows until it exits (the terminal then reads as closed), or the guard."""
+        self.read_until(None)
         os.close(self.leader)
         return self.seen.decode(errors="replace")
 
@@ -184,9 +194,11 @@ def apply_asking(ws: Path, env: dict[str, str]) -> AskingApply:
         stderr=follower,
     )
     os.close(follower)
-    asking = AskingApply(proc, leader, b"", time.monotonic() + 60)
-    while b"Apply these changes?" not in asking.seen and time.monotonic() < asking.deadline:
-        asking.seen += os.read(leader, 4096)
+    asking = AskingApply(proc, leader, b"")
+    if not asking.read_until(b"Apply these changes?"):
+        proc.kill()
+        proc.wait()
+        raise AssertionError(f"apply did not ask: {asking.read_to_the_end()}")
     return asking
 
 
@@ -196,7 +208,7 @@ def test_on_a_terminal_apply_shows_the_plan_and_asks(tmp_path: Path) -> None:
         asking = apply_asking(ws, emu.env())
         os.write(asking.leader, b"y\n")
         text = asking.read_to_the_end()
-        asking.proc.wait(30)
+        asking.proc.wait(GUARD)
     assert asking.proc.returncode == 0, text
     assert "bluebird-bakery-002/project" in text
     assert "Apply complete" in text
@@ -210,9 +222,7 @@ def test_one_ctrl_c_at_the_question_stops_apply_and_changes_nothing(tmp_path: Pa
         asking = apply_asking(ws, emu.env())
         asking.proc.send_signal(signal.SIGINT)
         try:
-            asking.proc.wait(
-                30
-            )  # a guard: before the fix, one Ctrl-C left it waiting for an answer
+            asking.proc.wait(GUARD)  # before the fix, one Ctrl-C left it waiting for an answer
         except subprocess.TimeoutExpired:
             asking.proc.kill()
             asking.proc.wait()

@@ -233,7 +233,7 @@ def test_a_transfer_the_parent_cannot_pay_fails_with_advice_and_moves_nothing(
 
 def test_a_migrate_refused_while_a_job_runs_waits_for_the_job_then_moves(tmp_path: Path) -> None:
     ws = write_workspace(tmp_path / "ws", {"kid": flat_yaml("kid")})
-    emu = rev_b(tmp_path, speed=10.0)  # an influencer job runs for some seconds
+    emu = rev_b(tmp_path, speed=1.0)  # an influencer job runs for a minute (of the clock)
     api = OrgApi(emu.url)
     try:
         ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))

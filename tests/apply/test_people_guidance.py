@@ -121,8 +121,10 @@ def test_a_loopback_return_url_is_received_while_apply_waits(tmp_path: Path) -> 
     """No partner callback: apply listens on the loopback returnUrl and registers the install."""
     ws = tmp_path / "ws"
     (ws / "customers").mkdir(parents=True)
-    (ws / "customers/loopback.yaml").write_text(LOOPBACK.format(port=free_port()))
     with emulator(tmp_path, auto_consent=False) as emu:
+        # the port apply listens on, chosen just before it starts: the less time between, the
+        # less chance another process binds it first
+        (ws / "customers/loopback.yaml").write_text(LOOPBACK.format(port=free_port()))
         proc = start_cli(
             "apply", str(ws), "--auto-approve", "--wait-for-people", "1m", env=emu.env()
         )

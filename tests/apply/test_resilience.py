@@ -96,10 +96,10 @@ def test_kill_9_after_each_kind_of_request_then_rerun_converges_without_duplicat
     tmp_path: Path, revision: str
 ) -> None:
     """Every kill point gets its kill -9, and every run after a kill converges without a
-    duplicate. How far a killed run got depends on the machine's load, so the run after a kill
-    may converge without sending the next kill point's request again: that convergence is
-    checked, and the kill point then gets its kill in a run from an empty account (which sends
-    every request of the onboarding). How many times that happens is the machine's business."""
+    duplicate. The kill lands at the point itself (the emulator holds there), but the run after
+    a kill may converge without sending the next kill point's request again: that convergence
+    is checked, and the kill point then gets its kill in a run from an empty account (which
+    sends every request of the onboarding)."""
     ws = for_revision(copy_workspace(EXAMPLES, tmp_path / "ws"), revision)
     extra = revision_args(revision)
     fresh = 0

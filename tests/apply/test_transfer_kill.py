@@ -5,7 +5,6 @@ id, and the parent's balance moved once per transfer."""
 from __future__ import annotations
 
 import random
-import time
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,7 @@ from tests.apply.org_support import (
     with_api,
     write_workspace,
 )
-from tests.apply.support import Emulator, kill9, run_cli, start_cli
+from tests.apply.support import kill_apply_after, run_cli
 
 ALLOCATE = "POST /v1/organizations/{orgId}/credits/allocate"
 CHILDREN = ("kid-a", "kid-b", "kid-c")
@@ -36,8 +35,8 @@ def test_kill_9_during_transfers_then_rerun_moves_each_transfer_exactly_once(
 ) -> None:
     rng = random.Random(18)
     ws = write_workspace(tmp_path / "ws", {c: child_yaml(c, transfers=()) for c in CHILDREN})
-    # apply runs as a process here; every answer held 40 ms (a network's round trip) so that a
-    # kill can land inside a round of six allocations (the emulator answers at once otherwise)
+    # apply runs as a process here, killed at its n-th allocation (the emulator holds there);
+    # every answer takes 40 ms (a network's round trip), so allocations overlap as they would
     with with_api(rev_b_process(tmp_path, "--latency-ms", "40")) as (emu, api):
         first = run_cli("apply", str(ws), "--auto-approve", env=emu.env())
         assert first.returncode == 0, first.stdout + first.stderr
@@ -45,19 +44,8 @@ def test_kill_9_during_transfers_then_rerun_moves_each_transfer_exactly_once(
         kills = 0
         for round_ in range(KILLS):
             write_workspace(ws, {c: child_yaml(c, transfers=_transfers(round_)) for c in CHILDREN})
-            emu.reset_stats()
-            proc = start_cli("apply", str(ws), "--auto-approve", env=emu.env())
             wanted = rng.randint(1, 2 * len(CHILDREN))  # some of this round's 6 allocations
-            deadline = time.monotonic() + 60
-            while emu.stats()["routes"].get(ALLOCATE, 0) < wanted:
-                if proc.poll() is not None:
-                    break
-                assert time.monotonic() < deadline, "apply sent no allocation"
-                time.sleep(0.002)
-            time.sleep(rng.random() * 0.02)  # between an allocation and what follows it
-            if proc.poll() is None:
-                kills += 1
-            kill9(proc)
+            kills += kill_apply_after(emu, ws, ALLOCATE, wanted)
         assert kills == KILLS, f"only {kills} of {KILLS} runs were killed mid-transfer"
 
         rerun = run_cli("apply", str(ws), "--auto-approve", env=emu.env())
@@ -77,27 +65,12 @@ def test_kill_9_during_transfers_then_rerun_moves_each_transfer_exactly_once(
         assert plan.returncode == 0, plan.stdout + plan.stderr
 
 
-def _kill_after(emu: Emulator, ws: Path, route: str, count: int) -> bool:
-    """Start apply and SIGKILL it once `route` answered `count` times; False: it finished."""
-    emu.reset_stats()
-    proc = start_cli("apply", str(ws), "--auto-approve", env=emu.env())
-    deadline = time.monotonic() + 60
-    while emu.stats()["routes"].get(route, 0) < count:
-        if proc.poll() is not None:
-            proc.communicate()
-            return False
-        assert time.monotonic() < deadline, f"apply never reached {route}"
-        time.sleep(0.002)
-    kill9(proc)
-    return True
-
-
 @pytest.mark.slow
 def test_kill_9_during_migrations_then_rerun_leaves_one_child_holding_the_project(
     tmp_path: Path,
 ) -> None:
     ws = write_workspace(tmp_path / "ws", {c: flat_yaml(c) for c in CHILDREN})
-    emu = rev_b_process(tmp_path, "--latency-ms", "150")  # each kill lands between two requests
+    emu = rev_b_process(tmp_path, "--latency-ms", "150")  # a network's slower round trips
     api = OrgApi(emu.url)
     try:
         first = run_cli("apply", str(ws), "--auto-approve", env=emu.env())
@@ -105,8 +78,8 @@ def test_kill_9_during_migrations_then_rerun_leaves_one_child_holding_the_projec
         flat = {p["customerExternalId"]: p["id"] for p in api.items("/v1/projects")}
         write_workspace(ws, {c: child_yaml(c) for c in CHILDREN})
         # the migrate makes the child: a kill right after it leaves one not labelled yet
-        assert _kill_after(emu, ws, "POST /v1/organizations/migrate", 1)
-        assert _kill_after(emu, ws, "POST /v1/organizations/migrate", 1)
+        assert kill_apply_after(emu, ws, "POST /v1/organizations/migrate", 1)
+        assert kill_apply_after(emu, ws, "POST /v1/organizations/migrate", 1)
         rerun = run_cli("apply", str(ws), "--auto-approve", env=emu.env())
         assert rerun.returncode == 0, rerun.stdout + rerun.stderr
         assert api.items("/v1/projects") == []

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from tests.meanwhile import GUARD
 from tests.workspaces import write_workspace
 
 
@@ -128,11 +129,11 @@ class HostileApi:
 
         thread = threading.Thread(target=asyncio.run, args=(main(),), daemon=True)
         thread.start()
-        ready.wait(5)
+        assert ready.wait(GUARD), "the hostile API did not start"
         try:
             yield self
         finally:
             assert self._loop is not None
             assert stop is not None
             self._loop.call_soon_threadsafe(stop.set)
-            thread.join(5)
+            thread.join(GUARD)

@@ -9,12 +9,15 @@ from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
+import stamina
 from click.testing import CliRunner
 
 from layers_reconcile.cli.main import cli
 from layers_reconcile.client import LayersClient
 from layers_reconcile.errors import TransportError, UnexpectedAnswerError
+from tests.meanwhile import GUARD
 
+from .conftest import FakeClock
 from .hostile import WHOAMI, HostileApi, Request, answer, one_customer_workspace
 
 KEY = "lp_test_HOSTILEKEYID0001_hostile-secret-part-0123456789abcdefghij"
@@ -63,15 +66,25 @@ async def endless(_request: Request, writer: asyncio.StreamWriter) -> None:
 # -- a total deadline per attempt, within the retry budget ----------------------------------
 
 
-async def test_a_trickling_answer_fails_at_the_deadline_within_the_budget(api: HostileApi) -> None:
+async def test_a_trickling_answer_fails_at_the_deadline_within_the_budget(
+    api: HostileApi, clock: FakeClock
+) -> None:
+    """Each attempt ends at its deadline (before: the read timeout bounded only each gap and
+    it never ended; the guard fails that), and the retries end with the budget. The budget
+    runs on the client's clock, which only the client's own waits (the real backoff, not
+    stamina's test mode) move: how many attempts fit does not depend on the machine's load
+    (on the wall clock, a stall of 0.8 s in the first attempt left no budget for a retry)."""
     api.routes["/v1/projects/p1"] = trickle
-    async with LayersClient(api.url, KEY, timeout=0.4, retry_budget=1.2) as client:
-        started = time.monotonic()
-        with pytest.raises(TransportError, match="no complete answer within"):
-            await client.get_project("p1")
-        took = time.monotonic() - started
-    assert took < 3.0, took  # before: the read timeout bounded only each gap; it never ended
+    with stamina.set_testing(False):
+        async with LayersClient(
+            api.url, KEY, timeout=0.4, retry_budget=1.2, clock=clock, sleep=clock.sleep
+        ) as client:
+            with pytest.raises(TransportError, match="no complete answer within"):
+                async with asyncio.timeout(GUARD):
+                    await client.get_project("p1")
     assert 2 <= api.count("/v1/projects/p1") <= 4  # retried, within the budget
+    assert clock.sleeps  # the backoff waited on the client's clock …
+    assert sum(clock.sleeps[:-1]) < 1.2  # … and a retry was sent only while budget was left
 
 
 def test_apply_timeout_covers_planning(api: HostileApi, workspace: Path) -> None:

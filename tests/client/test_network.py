@@ -20,6 +20,7 @@ import trustme
 from layers_reconcile.client import LayersClient
 from layers_reconcile.client.network import LIMITS, Backend, Transport, is_readable
 from layers_reconcile.errors import TransportError
+from tests.meanwhile import GUARD
 
 from .hostile import HostileApi, Request, answer, send
 
@@ -64,19 +65,19 @@ async def one_connection() -> AsyncIterator[tuple[httpcore.AsyncNetworkStream, a
         finally:
             await stream.aclose()
             close.set()
-            await asyncio.wait_for(closed.wait(), 5)
+            await asyncio.wait_for(closed.wait(), GUARD)
 
 
 async def test_the_stream_says_readable_when_the_server_closed_the_idle_connection() -> None:
     async with one_connection() as (stream, close):
         assert stream.get_extra_info("is_readable") is False
         close.set()
-        for _ in range(500):  # the server's close reaches us within a few loop turns
+        for _ in range(int(GUARD / 0.01)):  # it reaches us within a few loop turns
             if stream.get_extra_info("is_readable"):
                 break
             await asyncio.sleep(0.01)
         assert stream.get_extra_info("is_readable") is True
-        assert await stream.read(100, timeout=5) == b""
+        assert await stream.read(100, timeout=GUARD) == b""
 
 
 async def test_the_stream_answers_every_other_question_as_httpcore_does() -> None:
@@ -199,7 +200,7 @@ async def test_a_connection_the_server_closed_while_idle_is_not_reused() -> None
             for _ in range(4):
                 closed.clear()
                 assert (await client.get_project("p1")).raw() == PROJECT
-                assert await asyncio.to_thread(closed.wait, 5)
+                assert await asyncio.to_thread(closed.wait, GUARD)
             assert client.stats.requests == 4
             assert client.stats.retries == 0
         assert api.count("/v1/projects/p1") == 4

@@ -20,6 +20,7 @@ import pytest
 
 from layers_reconcile.emulator.settings import DEV_API_KEY
 from tests.emulator.support import BRIEF, RETURN_URL, SOCIAL_RETURN, query_of
+from tests.meanwhile import GUARD
 
 pytestmark = pytest.mark.slow
 TERMINAL = ("completed", "failed", "canceled")
@@ -48,7 +49,7 @@ def emulator(*args: str) -> Iterator[tuple[str, str]]:
         banner = ""
         while "Ctrl-C" not in banner:
             try:
-                banner += lines.get(timeout=15)
+                banner += lines.get(timeout=GUARD)
             except queue.Empty:
                 raise AssertionError(f"the emulator did not start: {banner}") from None
         match = re.search(r"listening on (http://\S+)", banner)
@@ -56,7 +57,7 @@ def emulator(*args: str) -> Iterator[tuple[str, str]]:
         yield match.group(1), banner
     finally:
         proc.terminate()
-        proc.wait(timeout=15)
+        proc.wait(timeout=GUARD)
         reader.join(5)
         err = proc.stderr.read()
         proc.stdout.close()
@@ -64,7 +65,7 @@ def emulator(*args: str) -> Iterator[tuple[str, str]]:
         assert "Traceback" not in err, err
 
 
-def wait_for(probe: Callable[[], Any], timeout: float = 10.0) -> Any:
+def wait_for(probe: Callable[[], Any], timeout: float = GUARD) -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = probe()

@@ -13,6 +13,7 @@ import asyncio
 import socket
 
 from layers_reconcile.emulator.server import bind_socket
+from tests.meanwhile import GUARD
 
 
 def test_connections_accepted_on_the_emulator_socket_have_nagle_off() -> None:
@@ -30,7 +31,7 @@ def test_connections_accepted_on_the_emulator_socket_have_nagle_off() -> None:
             port = sock.getsockname()[1]
             _, writer = await asyncio.open_connection("127.0.0.1", port)
             try:
-                return await asyncio.wait_for(seen, 10)
+                return await asyncio.wait_for(seen, GUARD)
             finally:
                 writer.close()
 

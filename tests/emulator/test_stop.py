@@ -19,12 +19,22 @@ import pytest
 from layers_reconcile.emulator.server import EmulatorServer
 from layers_reconcile.emulator.settings import EmulatorSettings
 from tests.apply.support import EXAMPLES, KEY, free_port
+from tests.meanwhile import GUARD, main_thread_in, once
 
 
 def _env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LAYERS_", "GITHUB_"))}
     env.update(NO_COLOR="1")
     return env
+
+
+def _until_requests(emulator: subprocess.Popen[str], url: str, total: int) -> None:
+    """Until the emulator has received `total` requests (counted as each arrives)."""
+    deadline = time.monotonic() + GUARD
+    while httpx.get(f"{url}/_emulator/stats", timeout=GUARD).json()["total"] < total:
+        assert emulator.poll() is None, "the emulator stopped by itself"
+        assert time.monotonic() < deadline, f"fewer than {total} requests reached the emulator"
+        time.sleep(0.05)
 
 
 @pytest.mark.parametrize("signals", [[signal.SIGINT], [signal.SIGTERM], [signal.SIGINT] * 2])
@@ -56,8 +66,7 @@ def test_stopping_with_requests_in_flight_is_quiet(tmp_path: Path, signals: list
             stderr=subprocess.DEVNULL,
             env={**_env(), "LAYERS_API_KEY": KEY},
         )
-        while httpx.get(f"{url}/_emulator/stats", timeout=5).json()["total"] < 8:
-            time.sleep(0.05)
+        _until_requests(emulator, url, 8)
         for sig in signals:
             emulator.send_signal(sig)
         _out, err = emulator.communicate(timeout=60)
@@ -87,19 +96,25 @@ def test_a_ctrl_c_during_wait_does_not_close_the_socket_under_the_running_server
     server = EmulatorServer(EmulatorSettings(port=0)).start()
     main = threading.main_thread().ident
     assert main is not None
+    # Sent once the main thread waits in `wait()`, not after a fixed time: on a loaded machine
+    # a timer could fire before, and the KeyboardInterrupt then escapes `pytest.raises`.
+    ctrl_c = once(
+        main_thread_in(EmulatorServer.wait.__code__),
+        lambda: signal.pthread_kill(main, signal.SIGUSR1),
+    )
     try:
-        ctrl_c = threading.Timer(0.2, signal.pthread_kill, (main, signal.SIGUSR1))
-        ctrl_c.start()
         with pytest.raises(KeyboardInterrupt):
             server.wait()
-        ctrl_c.join()
         server.stop()
     finally:
+        ctrl_c.cancel()
+        ctrl_c.join()
         signal.signal(signal.SIGUSR1, previous)
+    assert ctrl_c.acted
     # Until uvicorn's thread has really ended (`enumerate` lists it until then).
-    for _ in range(200):
-        if not any(t.name == "layers-emulator" for t in threading.enumerate()):
-            break
+    deadline = time.monotonic() + GUARD
+    while any(t.name == "layers-emulator" for t in threading.enumerate()):
+        assert time.monotonic() < deadline, "uvicorn's thread did not end"
         time.sleep(0.05)
     assert died == []
 
@@ -131,8 +146,7 @@ def test_a_request_held_past_the_grace_period_is_cut_quietly(tmp_path: Path, sig
         assert emulator.stdout is not None
         assert url in emulator.stdout.readline()
         held.start()
-        while httpx.get(f"{url}/_emulator/stats", timeout=5).json()["total"] < 1:
-            time.sleep(0.05)
+        _until_requests(emulator, url, 1)
         emulator.send_signal(sig)
         _out, err = emulator.communicate(timeout=60)
     finally:

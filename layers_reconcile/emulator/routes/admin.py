@@ -9,7 +9,7 @@ from starlette.routing import Route
 from layers_reconcile.emulator import lookups
 from layers_reconcile.emulator.common import JSON, iso, pid
 from layers_reconcile.emulator.pipeline import json_response, read_json_body
-from layers_reconcile.emulator.requests.shared import CreateKey
+from layers_reconcile.emulator.requests.shared import CreateKey, SetHold
 from layers_reconcile.emulator.resources import account_view
 from layers_reconcile.emulator.routes.plain import plain
 from layers_reconcile.emulator.state import Emulator
@@ -42,6 +42,21 @@ async def create_key(emu: Emulator, request: Request, now: float) -> Response:
     )
 
 
+async def set_hold(emu: Emulator, request: Request, now: float) -> Response:
+    body = parse(SetHold, await read_json_body(request))
+    emu.hold.set(body.route, body.count)
+    return await hold(emu, request, now)
+
+
+async def hold(emu: Emulator, request: Request, now: float) -> Response:
+    held = emu.hold
+    return json_response(200, {"route": held.route, "count": held.count, "held": held.held})
+
+
+async def end_hold(emu: Emulator, request: Request, now: float) -> Response:
+    return json_response(200, {"dropped": emu.hold.release()})
+
+
 async def health(emu: Emulator, request: Request, now: float) -> Response:
     return json_response(
         200,
@@ -69,6 +84,9 @@ def routes(emu: Emulator, openapi: JSON) -> list[Route]:
         Route("/_emulator/stats/reset", plain(emu, reset_stats), methods=["POST"]),
         Route("/_emulator/keys", plain(emu, create_key), methods=["POST"]),
         Route("/_emulator/health", plain(emu, health), methods=["GET"]),
+        Route("/_emulator/hold", plain(emu, hold), methods=["GET"]),
+        Route("/_emulator/hold", plain(emu, set_hold), methods=["POST"]),
+        Route("/_emulator/hold", plain(emu, end_hold), methods=["DELETE"]),
         Route(
             "/_emulator/social-accounts/{socialAccountId}/expire",
             plain(emu, expire_account),
