@@ -3,6 +3,7 @@ it whenever it comes. Real pipes and real signals, in-process."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import threading
@@ -94,3 +95,36 @@ def test_a_ctrl_c_that_misses_the_read_still_stops_it(
     assert answered == []  # the Ctrl-C stopped it, not the guard's answer after it
     assert capsys.readouterr().err == "Apply these changes? [y/N]: \n"
     assert signal.getsignal(signal.SIGINT) is previous  # the command's own handler is back
+
+
+def test_a_ctrl_c_while_the_plan_is_printed_stops_it_before_the_question(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """apply asks inside its event loop, right after printing the plan: a Ctrl-C during that
+    print reaches asyncio.run's handler, which only cancels the command's task at its next
+    await. The question then waited for an answer first (here the guard's, a minute later)."""
+    answered: list[bytes] = []
+    read_end, write_end = os.pipe()
+
+    def answer() -> None:  # only if the Ctrl-C did not stop the question
+        answered.append(b"n\n")
+        os.write(write_end, b"n\n")
+
+    async def command() -> bool:
+        signal.raise_signal(signal.SIGINT)  # while printing: asyncio.run's handler takes it
+        with os.fdopen(read_end) as stdin:
+            return ask("Apply these changes?", stdin)
+
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in the CLI
+    guard = threading.Timer(GUARD, answer)
+    guard.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            asyncio.run(command())
+    finally:
+        guard.cancel()
+        guard.join()
+        os.close(write_end)
+        signal.signal(signal.SIGINT, previous)
+    assert answered == []
+    assert capsys.readouterr().err == ""  # not a word of the question

@@ -14,6 +14,7 @@ asks, Ctrl-C raises here instead."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import select
 import signal
@@ -43,6 +44,8 @@ def ask(question: str, stdin: TextIO | None = None) -> bool:
 
     previous = signal.signal(signal.SIGINT, on_ctrl_c)
     try:
+        if _ctrl_c_before():
+            raise KeyboardInterrupt  # not a word of the question: "error: Interrupted." follows
         while True:
             click.echo(f"{question} [y/N]: ", nl=False, err=True)
             line = read_line(stream.fileno())
@@ -57,11 +60,23 @@ def ask(question: str, stdin: TextIO | None = None) -> bool:
             click.echo("Error: invalid input", err=True)
     except KeyboardInterrupt:
         if not interrupted:
-            raise
+            raise  # not our handler: before the question, nothing of it on the line
         click.echo(err=True)  # "error: Interrupted." on a line of its own, not after the question
         raise
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def _ctrl_c_before() -> bool:
+    """Whether a Ctrl-C came just before the question, while the plan was being printed: the
+    event loop's handler (asyncio.run's) then only asked the command's task to cancel, which
+    would happen at its next await, after an answer. A cancel pending on the running task in
+    the middle of one of its steps comes from that handler: nothing else runs between them."""
+    try:
+        task = asyncio.current_task()
+    except RuntimeError:  # no event loop: asked outside one
+        return False
+    return task is not None and task.cancelling() > 0
 
 
 def read_line(fd: int) -> str | None:
