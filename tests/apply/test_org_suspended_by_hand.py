@@ -12,6 +12,8 @@ import json
 import time
 from pathlib import Path
 
+from layers_reconcile.apply.events import CustomerStatus
+from tests.apply.inprocess import InProcess, in_process
 from tests.apply.org_support import (
     OrgApi,
     child_yaml,
@@ -142,3 +144,84 @@ def test_where_the_parent_key_still_acts_inside_the_plan_says_the_child_is_suspe
         assert f"child organization {child} is suspended" in plan.stdout
         assert "does not manage `suspended:`" in plan.stdout
         assert "wait on person" not in plan.stdout
+
+
+# -- the wait itself, on the injected clock (no wall time) ----------------------------------
+
+
+async def _applied_then_suspended(ip: InProcess, ws: Path) -> str:
+    report = await ip.apply(ws)
+    assert [o.status for o in report.outcomes] == [CustomerStatus.CONVERGED], report.failed
+    (child,) = await ip.items("/v1/organizations")
+    answer = await ip.reader.post(f"/v1/organizations/{child['id']}/suspend")
+    answer.raise_for_status()
+    changed = child_yaml("kid", transfers=(("initial", 500), ("more", 70)))
+    (ws / "customers" / "kid.yaml").write_text(changed, encoding="utf-8")
+    return str(child["id"])
+
+
+async def _allocated(ip: InProcess, child: str) -> list[int]:
+    """The credits of each allocation on the child's ledger."""
+    path = f"/v1/organizations/{child}/credits/events"
+    return [e["credits"] for e in await ip.items(path, eventType="allocation")]
+
+
+async def test_the_wait_reads_the_child_until_it_is_resumed_then_converges(
+    tmp_path: Path,
+) -> None:
+    ws = write_workspace(tmp_path / "ws", {"kid": child_yaml("kid")})
+    async with in_process(api_revision="b", suspended_child_header="kill_switch") as ip:
+        child = await _applied_then_suspended(ip, ws)
+        reads: list[int] = []
+        moved_before_resume: list[int] = []
+
+        async def resume_at_the_third_sleep() -> None:
+            reads.append(1)
+            if len(reads) == 3:
+                moved_before_resume.extend(await _allocated(ip, child))
+                answer = await ip.reader.post(f"/v1/organizations/{child}/resume")
+                answer.raise_for_status()
+
+        ip.meanwhile.append(resume_at_the_third_sleep)
+        report = await ip.apply(ws, wait_for_people=3600.0)
+        (outcome,) = report.outcomes
+        assert outcome.status is CustomerStatus.CONVERGED, outcome
+        assert f"{STATUS} wait_on_person" not in outcome.done  # the person did it
+        assert "kid/organization/transfers/more allocate" in outcome.done
+        assert moved_before_resume == [500]  # nothing moved into the frozen child
+        assert sorted(await _allocated(ip, child)) == [70, 500]
+        status = (await ip.reader.get(f"/v1/organizations/{child}")).json()["status"]
+        assert status == "active"
+
+
+async def test_without_a_resume_the_wait_ends_waiting_and_nothing_moved(tmp_path: Path) -> None:
+    ws = write_workspace(tmp_path / "ws", {"kid": child_yaml("kid")})
+    async with in_process(api_revision="b", suspended_child_header="kill_switch") as ip:
+        child = await _applied_then_suspended(ip, ws)
+        report = await ip.apply(ws, wait_for_people=600.0)
+        (outcome,) = report.outcomes
+        assert outcome.status is CustomerStatus.WAITING, outcome
+        (wait,) = outcome.waits
+        assert (wait.address, wait.kind, wait.url) == (STATUS, "organization_resume", None)
+        assert outcome.done == []
+        assert await _allocated(ip, child) == [500]
+
+
+async def test_a_child_archived_while_apply_waits_fails_the_customer_by_name(
+    tmp_path: Path,
+) -> None:
+    ws = write_workspace(tmp_path / "ws", {"kid": child_yaml("kid")})
+    async with in_process(api_revision="b", suspended_child_header="kill_switch") as ip:
+        child = await _applied_then_suspended(ip, ws)
+
+        async def archive() -> None:
+            answer = await ip.reader.delete(f"/v1/organizations/{child}")
+            answer.raise_for_status()
+
+        ip.meanwhile.append(archive)
+        report = await ip.apply(ws, wait_for_people=600.0)
+        (outcome,) = report.outcomes
+        assert outcome.status is CustomerStatus.FAILED, outcome
+        assert outcome.failure is not None
+        assert f"child organization {child} was archived" in outcome.failure.message
+        assert "archive is terminal" in outcome.failure.message

@@ -190,7 +190,8 @@ async def wait_for_resume(
         if child.status == orgs.ARCHIVED:
             return GateCheck(
                 GateState.FAILED,
-                f"child organization {org_id} was archived while apply waited for it to be resumed",
+                f"child organization {org_id} was archived while apply waited for it to be "
+                "resumed (archive is terminal: the API resumes no archived child)",
             )
         if child.status == orgs.SUSPENDED:
             return GateCheck(GateState.PENDING)
