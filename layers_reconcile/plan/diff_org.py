@@ -354,7 +354,7 @@ def _config(ctx: Ctx, spec: OrganizationSpec, child: Organization | None) -> Non
 
 def _status(ctx: Ctx, spec: OrganizationSpec, child: Organization | None) -> None:
     if spec.suspended is None:
-        _resumed_by_hand(ctx, child)
+        _wait_for_a_resume(ctx, child)
         return
     status = child.status if child is not None else "active"
     want = "suspended" if spec.suspended else "active"
@@ -374,7 +374,7 @@ def _status(ctx: Ctx, spec: OrganizationSpec, child: Organization | None) -> Non
     )
 
 
-def _resumed_by_hand(ctx: Ctx, child: Organization | None) -> None:
+def _wait_for_a_resume(ctx: Ctx, child: Organization | None) -> None:
     """A child someone suspended by hand, behind a kill switch that answers the parent key too,
     while the file does not manage `suspended:`: nothing inside it can be read or changed, so the
     customer waits on a person (who resumes it), not "in sync"."""
