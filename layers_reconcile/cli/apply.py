@@ -145,7 +145,7 @@ def apply(ctx: click.Context, /, targets: tuple[Path, ...], **given: Any) -> Non
     below them are applied, with the workspace's settings).
 
     Exit 0 converged, 1 a step failed or a customer was refused (the others went on), 3
-    waiting on people (their URLs are listed).
+    waiting on people (their URLs, or what they must do, are listed).
     """
     flags = ApplyFlags(**given)
     options = command_options(

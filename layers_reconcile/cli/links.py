@@ -40,12 +40,12 @@ from layers_reconcile.config import Workspace
 from layers_reconcile.config.times import instant_text
 from layers_reconcile.errors import ApiError, ReconcileError
 from layers_reconcile.plan.links import github_key, recorded
-from layers_reconcile.plan.model import Action, CustomerPlan, Plan, Step
+from layers_reconcile.plan.model import LINKED_GATES, Action, CustomerPlan, Plan, Step
 from layers_reconcile.plan.planner import RunScope, make_plan
 from layers_reconcile.plan.targets import GithubTarget, SocialTarget
 from layers_reconcile.printable import json_printable, printable, printable_value
 
-PERSON_KINDS = frozenset({"github_install", "social_oauth"})
+PERSON_KINDS = LINKED_GATES
 # What making (and recording) a link needs, by kind.
 SCOPES = {
     "github_install": ("github:admin", "projects:write"),

@@ -14,6 +14,7 @@ from layers_reconcile.plan.actual import ActualCustomer
 from layers_reconcile.plan.fields import fingerprint
 from layers_reconcile.plan.ignore import set_aside
 from layers_reconcile.plan.model import Action, Change, Step
+from layers_reconcile.plan.orgs import project_of
 from layers_reconcile.plan.targets import StepTarget
 from layers_reconcile.records import Project, ReservedRecord
 
@@ -66,7 +67,12 @@ class Ctx:
 
     @property
     def pid(self) -> str | None:
-        return self.actual.project_id
+        """The customer's project: the one read, else, in a child whose kill switch kept it
+        from being read, the one the child's metadata records."""
+        actual = self.actual
+        if actual.project is None and actual.held and actual.organization is not None:
+            return project_of(actual.organization)
+        return actual.project_id
 
     @property
     def reserved(self) -> ReservedRecord:

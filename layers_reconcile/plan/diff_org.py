@@ -23,8 +23,17 @@ from layers_reconcile.config.models import CustomerSpec
 from layers_reconcile.config.organization import OrganizationSpec
 from layers_reconcile.plan.context import Ctx
 from layers_reconcile.plan.fields import changes, created, fingerprint
-from layers_reconcile.plan.model import Action, Change, Conflict, CustomerPlan, Step, StepKind
-from layers_reconcile.plan.orgs import customer_of, partner_metadata, project_of
+from layers_reconcile.plan.model import (
+    RESUME_BY_HAND,
+    Action,
+    Change,
+    Conflict,
+    CustomerPlan,
+    PersonGate,
+    Step,
+    StepKind,
+)
+from layers_reconcile.plan.orgs import SUSPENDED, customer_of, partner_metadata, project_of
 from layers_reconcile.plan.targets import OrganizationTarget, TransferTarget
 from layers_reconcile.records import Organization
 
@@ -204,7 +213,13 @@ def diff_organization(ctx: Ctx) -> None:
         ctx.warnings.append(
             f"child organization {child.id} is suspended and the API's kill switch answers the "
             "parent key inside it too: its project, content and posts are neither read nor "
-            "changed until `suspended: false` resumes it"
+            "changed until it is resumed"
+        )
+    elif child is not None and child.status == SUSPENDED and spec.suspended is None:
+        ctx.warnings.append(
+            f"child organization {child.id} is suspended, and the file does not manage "
+            "`suspended:` (someone suspended it by hand): the parent key still acts inside it, "
+            "but nothing is spent there (no generation) until it is resumed"
         )
     for other in actual.unstamped_organizations:
         ctx.warnings.append(
@@ -339,6 +354,7 @@ def _config(ctx: Ctx, spec: OrganizationSpec, child: Organization | None) -> Non
 
 def _status(ctx: Ctx, spec: OrganizationSpec, child: Organization | None) -> None:
     if spec.suspended is None:
+        _wait_for_a_resume(ctx, child)
         return
     status = child.status if child is not None else "active"
     want = "suspended" if spec.suspended else "active"
@@ -354,6 +370,29 @@ def _status(ctx: Ctx, spec: OrganizationSpec, child: Organization | None) -> Non
             reason="suspended: true is the kill switch (the child's own keys stop)"
             if spec.suspended
             else "suspended: false resumes the child",
+        )
+    )
+
+
+def _wait_for_a_resume(ctx: Ctx, child: Organization | None) -> None:
+    """A child someone suspended by hand, behind a kill switch that answers the parent key too,
+    while the file does not manage `suspended:`: nothing inside it can be read or changed, so the
+    customer waits on a person (who resumes it), not "in sync"."""
+    if child is None or not ctx.actual.held:
+        return
+    how = (
+        f"resume child organization {child.id} ({child.name!r}): POST /v1/organizations/"
+        f"{child.id}/resume, or write `suspended: false` under `organization:` in the "
+        "customer's file and apply resumes it"
+    )
+    ctx.add(
+        ctx.step(
+            ctx.addr("organization", "status"),
+            Action.WAIT_ON_PERSON,
+            OrganizationTarget(projectId=ctx.pid, organizationId=child.id),
+            person=PersonGate(kind=RESUME_BY_HAND, message=how),
+            reason="the child organization was suspended by hand and the file does not manage "
+            "`suspended:`; its project, content and posts wait until it is resumed",
         )
     )
 

@@ -88,10 +88,18 @@ class JobEstimate(_Model):
         return (self.expected_seconds_min + self.expected_seconds_max) / 2
 
 
-class PersonGate(_Model):
-    """A step that only a person can finish: a GitHub install, an OAuth consent, an approval."""
+# A child organization suspended by hand (Rev B, a kill switch on the parent key too): a person
+# resumes it; no link to open.
+RESUME_BY_HAND = "organization_resume"
+# The gates a person finishes where the API sends them (a link apply makes, or one outstanding).
+LINKED_GATES = frozenset({"github_install", "social_oauth"})
 
-    kind: str  # github_install | social_oauth | content_approval
+
+class PersonGate(_Model):
+    """A step that only a person can finish: a GitHub install, an OAuth consent, an approval,
+    a child organization to resume."""
+
+    kind: str  # github_install | social_oauth | content_approval | organization_resume
     url: str | None = None  # None until apply creates it (known after apply)
     message: str
     # When `url` stops working (ISO instant, as the API gave it); a link still valid is reused.

@@ -34,8 +34,6 @@ from layers_reconcile.records import (
 from layers_reconcile.revb import approval_of, approval_on_row
 from layers_reconcile.statuses import UNKNOWN
 
-SUSPENDED = "suspended"
-
 __all__ = ["ActualCustomer", "JsonDict", "SharedActual", "observe_customer", "observe_shared"]
 
 
@@ -266,7 +264,7 @@ async def _observe_child(
     reads["project"] = (
         _recorded_project(inside, project_id, ext) if project_id else inside.find_projects(ext)
     )
-    if child.status == SUSPENDED:
+    if child.status == orgs.SUSPENDED:
         reads["project"] = _unless_killed(reads["project"])
     results = await _together(reads)
     if results["project"] is None:

@@ -21,6 +21,7 @@ from layers_reconcile.config.fieldtypes import (
 from layers_reconcile.records import CreditEvent, Organization
 
 ARCHIVED = "archived"
+SUSPENDED = "suspended"
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from layers_reconcile.config.times import instant_text
 from layers_reconcile.durations import converge_text, estimate_span_text
 from layers_reconcile.plan.model import (
     KNOWN_AFTER_APPLY,
+    LINKED_GATES,
     Action,
     Change,
     CustomerPlan,
@@ -112,7 +113,7 @@ def details(step: Step, timezone: str | None = None) -> list[str]:
     """The lines under a step: its changes, then where a person has to go (the outstanding link
     and until when it works, or a new one made by apply)."""
     lines = [change_text(step, c, timezone) for c in step.changes]
-    if step.person and step.person.kind != "content_approval":
+    if step.person and step.person.kind in LINKED_GATES:
         lines.append(f"url: {step.person.url or KNOWN_AFTER_APPLY}")
         if step.person.url and step.person.expires_at:
             lines.append(f"expires: {instant_text(step.person.expires_at, timezone)}")

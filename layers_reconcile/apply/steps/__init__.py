@@ -42,6 +42,7 @@ _ALL: tuple[Handler, ...] = (
     StepHandler(OrganizationTarget, Action.UPDATE, organization.update),
     StepHandler(OrganizationTarget, Action.SUSPEND, organization.suspend),
     StepHandler(OrganizationTarget, Action.RESUME, organization.resume),
+    StepHandler(OrganizationTarget, Action.WAIT_ON_PERSON, organization.wait_for_resume),
     StepHandler(OrganizationTarget, Action.ARCHIVE, organization.archive),
     StepHandler(TransferTarget, Action.ALLOCATE, organization.allocate),
     StepHandler(ProjectTarget, Action.CREATE, project.create),

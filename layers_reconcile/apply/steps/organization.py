@@ -17,7 +17,8 @@ from layers_reconcile.apply.children import (
     record_transfers,
 )
 from layers_reconcile.apply.children import workspace_of as _workspace
-from layers_reconcile.apply.context import CustomerContext
+from layers_reconcile.apply.context import CustomerContext, Gate, GateCheck, GateState
+from layers_reconcile.apply.events import PersonWait
 from layers_reconcile.apply.recovery import StepError
 from layers_reconcile.apply.steps.base import StepResult
 from layers_reconcile.config.fieldtypes import (
@@ -31,7 +32,7 @@ from layers_reconcile.plan import orgs
 from layers_reconcile.plan.address import Address
 from layers_reconcile.plan.diff_org import desired_child, desired_config
 from layers_reconcile.plan.ids import same_id
-from layers_reconcile.plan.model import Step
+from layers_reconcile.plan.model import RESUME_BY_HAND, Step
 from layers_reconcile.plan.targets import OrganizationTarget, TransferTarget
 from layers_reconcile.records import Migration, Organization
 
@@ -173,6 +174,33 @@ async def resume(ctx: CustomerContext, step: Step, target: OrganizationTarget) -
     org_id = _child_id(ctx, target)
     await ctx.control.resume_organization(org_id)
     return StepResult(detail=f"resumed {org_id}")
+
+
+async def wait_for_resume(
+    ctx: CustomerContext, step: Step, target: OrganizationTarget
+) -> StepResult:
+    """A child suspended by hand (the file does not manage `suspended:`): nothing is done inside
+    it; the gate reads the child's status until a person resumes it (then apply observes again
+    and goes on), archives it (the customer fails: a new child is for a person to decide), or
+    the wait ends."""
+    org_id = _child_id(ctx, target)
+
+    async def check() -> GateCheck:
+        child = await ctx.control.get_organization(org_id)
+        if child.status == orgs.ARCHIVED:
+            return GateCheck(
+                GateState.FAILED,
+                f"child organization {org_id} was archived while apply waited for it to be "
+                "resumed (archive is terminal: the API resumes no archived child)",
+            )
+        if child.status == orgs.SUSPENDED:
+            return GateCheck(GateState.PENDING)
+        return GateCheck(GateState.DONE, f"child organization {org_id} resumed")
+
+    message = step.person.message if step.person else f"resume child organization {org_id}"
+    wait = PersonWait(address=step.address, kind=RESUME_BY_HAND, url=None, message=message)
+    gate = Gate(wait=wait, check=check, deadline=ctx.gate_deadline())
+    return StepResult(detail=f"child organization {org_id} is suspended", gate=gate, changed=False)
 
 
 async def allocate(ctx: CustomerContext, step: Step, target: TransferTarget) -> StepResult:
