@@ -239,17 +239,34 @@ def diff_organization(ctx: Ctx) -> None:
 def _new_child(ctx: Ctx, address: str, wanted: dict[str, Any]) -> None:
     project = ctx.project
     if project is None:
+        archived = ctx.actual.archived_organizations or []
         ctx.add(
             ctx.step(
                 address,
                 Action.CREATE,
                 OrganizationTarget(projectId=ctx.pid),
                 changes=created(wanted),
-                reason=f"no child organization is stamped for customer {ctx.ext!r}",
+                reason=f"no live child organization is stamped for customer {ctx.ext!r}"
+                if archived
+                else f"no child organization is stamped for customer {ctx.ext!r}",
+                warnings=[_archived_before(c) for c in archived],
             )
         )
         return
     _migrate(ctx, address, wanted)
+
+
+def _archived_before(child: Organization) -> str:
+    """What becomes of a customer's archived child when the customer comes back."""
+    held = project_of(child)
+    inside = f" with its project {held}" if held else ""
+    return (
+        f"child organization {child.id} ({child.name!r}) was this customer's and is archived"
+        f"{inside}: it stays archived (archive is terminal; the API reaches nothing inside it). "
+        "A new child is made, the customer's project is created anew inside it, and the "
+        "file's transfers move credits into the new child (the archived child's were swept "
+        "back to the parent)"
+    )
 
 
 def _migrate(ctx: Ctx, address: str, wanted: dict[str, Any]) -> None:
