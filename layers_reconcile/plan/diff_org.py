@@ -249,23 +249,31 @@ def _new_child(ctx: Ctx, address: str, wanted: dict[str, Any]) -> None:
                 reason=f"no live child organization is stamped for customer {ctx.ext!r}"
                 if archived
                 else f"no child organization is stamped for customer {ctx.ext!r}",
-                warnings=[_archived_before(c) for c in archived],
+                warnings=[_archived_before(archived)] if archived else [],
             )
         )
         return
     _migrate(ctx, address, wanted)
 
 
-def _archived_before(child: Organization) -> str:
-    """What becomes of a customer's archived child when the customer comes back."""
-    held = project_of(child)
-    inside = f" with its project {held}" if held else ""
+def _archived_before(archived: list[Organization]) -> str:
+    """What becomes of a customer's archived children when the customer comes back."""
+
+    def named(child: Organization) -> str:
+        held = project_of(child)
+        return f"{child.id} ({child.name!r}" + (f", with its project {held})" if held else ")")
+
+    were = (
+        f"child organization {named(archived[0])} was this customer's and is archived: it "
+        "stays archived"
+        if len(archived) == 1
+        else f"child organizations {', '.join(named(c) for c in archived)} were this "
+        "customer's and are archived: they stay archived"
+    )
     return (
-        f"child organization {child.id} ({child.name!r}) was this customer's and is archived"
-        f"{inside}: it stays archived (archive is terminal; the API reaches nothing inside it). "
-        "A new child is made, the customer's project is created anew inside it, and the "
-        "file's transfers move credits into the new child (the archived child's were swept "
-        "back to the parent)"
+        f"{were} (archive is terminal; the API reaches nothing inside). A new child is made, "
+        "the customer's project is created anew inside it, and the file's transfers move "
+        "credits into it (an archive sweeps the child's credits back to the parent)"
     )
 
 

@@ -84,8 +84,10 @@ def test_a_customer_put_back_after_prune_converges_in_a_new_child(tmp_path: Path
 
         plan = ok(run_cli("plan", str(ws), env=emu.env()))
         assert "+ kid/organization  create" in plan
-        assert f"child organization {first['id']} ('Child kid') was this customer's" in plan
-        assert f"archived with its project {old_project}: it stays archived" in plan
+        assert (
+            f"child organization {first['id']} ('Child kid', with its project {old_project}) "
+            "was this customer's and is archived: it stays archived"
+        ) in plan
         out = ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
         assert "converged" in out
 
@@ -101,6 +103,10 @@ def test_a_customer_put_back_after_prune_converges_in_a_new_child(tmp_path: Path
 
         # and again the same day: a third child, never one of the two archived ones replayed
         _offboard_then_restore(ws, emu)
+        plan = ok(run_cli("plan", str(ws), env=emu.env()))
+        for gone in (first, second):
+            assert f"{gone['id']} ('Child kid', with its project" in plan
+        assert "were this customer's and are archived: they stay archived" in plan
         ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
         third = api.child("kid")
         assert third["id"] not in (first["id"], second["id"])

@@ -100,7 +100,7 @@ def test_a_customer_whose_child_was_archived_gets_a_new_child_and_the_plan_says_
     create = plan.steps[0]
     assert "no live child organization" in (create.reason or "")
     [said] = create.warnings
-    for words in ("org_0", "with its project prj_0", "stays archived", "created anew"):
+    for words in ("org_0 ('Acme', with its project prj_0)", "stays archived", "created anew"):
         assert words in said
     assert plan.archived_organization_ids == ["org_0"]  # what apply derives the keys from
     fresh = plan_of(ActualCustomer(customer_external_id="acme", archived_organizations=[]))
