@@ -21,6 +21,7 @@ from tests.apply.org_support import (
 from tests.apply.support import Emulator, kill_apply_after, run_cli
 
 CREATE_CHILD = "POST /v1/organizations"
+GENERATE = "POST /v1/projects/{projectId}/content/slideshow-builder"
 
 
 # Content inside the child: its generation's key names no project, so only the customer's
@@ -136,4 +137,27 @@ def test_kill_9_right_after_the_new_child_is_created_then_apply_makes_exactly_on
         assert len(api.children()) == before + 1  # exactly one new child, ever
         assert api.child("kid")["id"] == made["id"]
         _converged_in(api, api.child("kid"))
+        _in_sync(ws, emu)
+
+
+def test_kill_9_right_after_content_is_sent_in_the_new_child_then_apply_makes_it_once(
+    tmp_path: Path,
+) -> None:
+    """Inside the new child the rerun sends the same keys as the killed run (the archived
+    children read again are the same), so the generation replays: one container, not two."""
+    kid = child_yaml("kid") + CONTENT
+    ws = write_workspace(tmp_path / "ws", {"kid": kid, "keep": flat_yaml("keep")})
+    with with_api(rev_b_process(tmp_path)) as (emu, api):
+        ok(run_cli("apply", str(ws), "--auto-approve", env=emu.env()))
+        _offboard_then_restore(ws, emu)
+
+        assert kill_apply_after(emu, ws, GENERATE, 1)
+        made = api.child("kid")
+        [project] = api.inside(made["id"], "/v1/projects")
+        assert len(api.inside(made["id"], f"/v1/projects/{project['id']}/content")) == 1
+
+        rerun = run_cli("apply", str(ws), "--auto-approve", env=emu.env())
+        assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+        assert api.child("kid")["id"] == made["id"]
+        _converged_in(api, api.child("kid"), content=True)  # still the one container
         _in_sync(ws, emu)
