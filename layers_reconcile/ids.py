@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -70,6 +71,29 @@ def transfer_key(workspace: str, customer: str, organization_id: str, transfer_i
     return str(uuid5(NS, f"transfer/{workspace}/{customer}/{organization_id}/{transfer_id}"))
 
 
-def organization_key(workspace: str, customer: str) -> str:
-    """The `Idempotency-Key` that creates a customer's child organization (one per customer)."""
-    return str(uuid5(NS, f"organization/{workspace}/{customer}"))
+def child_round(archived: Iterable[str]) -> str:
+    """Which child of a customer this is, named by the ids of the customer's archived children
+    (stamped by the workspace): "" while none was archived, else a digest of the set of ids.
+
+    A set, not a count: every archive (archive is terminal) makes a set never seen before, so
+    the next child's keys were never sent; two runs reading the same children agree; a child
+    archived between plan and apply, or an archived one the listing no longer shows, never
+    brings back the keys of an earlier child (which the API replays for 24 h)."""
+    ids = sorted(set(archived))
+    if not ids:
+        return ""
+    return hashlib.sha256("\n".join(ids).encode("utf-8")).hexdigest()[:32]
+
+
+def child_scope(customer: str, archived: Iterable[str]) -> str:
+    """The name a customer's keys are derived from: the customer itself while none of its
+    children was archived (today's keys, so a call in flight across an upgrade replays), else
+    the customer and its `child_round`, so a new child replays nothing sent for an archived one."""
+    round_ = child_round(archived)
+    return customer if not round_ else f"{customer}/after/{round_}"
+
+
+def organization_key(workspace: str, customer: str, archived: Iterable[str] = ()) -> str:
+    """The `Idempotency-Key` that creates a customer's child organization: one per customer and
+    `child_round` (a new one once its child was archived, never more)."""
+    return str(uuid5(NS, f"organization/{workspace}/{child_scope(customer, archived)}"))

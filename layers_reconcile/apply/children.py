@@ -22,13 +22,16 @@ def workspace_of(ctx: CustomerContext) -> str:
 
 
 async def create_child(ctx: CustomerContext) -> Organization:
-    """The customer's child, stamped as it is made (one Idempotency-Key per customer), so a
-    run killed right after finds it by its stamp and never makes a second one."""
+    """The customer's child, stamped as it is made (one Idempotency-Key per customer and
+    archived children of it: `ids.child_round`), so a run killed right after finds it by its
+    stamp, or replays it, and never makes a second one; a customer whose child was archived
+    gets a new one, not the archived one replayed."""
     workspace = workspace_of(ctx)
     wanted = desired_child(ctx.spec)
     metadata = {**wanted.get("metadata", {}), **orgs.stamp(ctx.customer, workspace)}
     body = {**wanted, "metadata": metadata}
-    return await ctx.control.create_organization(body, organization_key(workspace, ctx.customer))
+    key = organization_key(workspace, ctx.customer, ctx.archived_children)
+    return await ctx.control.create_organization(body, key)
 
 
 async def label_child(ctx: CustomerContext, organization_id: str, project_id: str) -> None:

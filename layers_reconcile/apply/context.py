@@ -23,7 +23,7 @@ from layers_reconcile.apply.reserved import (
 )
 from layers_reconcile.apply.slot import Slot
 from layers_reconcile.client.api import utc_timestamp
-from layers_reconcile.ids import idempotency_key_for
+from layers_reconcile.ids import child_scope, idempotency_key_for
 from layers_reconcile.plan.ids import LAST_APPLIED
 from layers_reconcile.records import Job, Project
 
@@ -86,6 +86,10 @@ class CustomerContext:
     # is known): the control plane names the child in its path and is sent from here.
     parent: LayersClient | None = None
     organization_id: str | None = None
+    # The customer's archived children (ids) as last read: the keys of its new child and of
+    # everything made inside it derive from them (`ids.child_scope`), so none replays an
+    # answer given for an archived child (the API keeps them 24 h).
+    archived_children: list[str] = field(default_factory=list)
 
     @property
     def control(self) -> LayersClient:
@@ -113,7 +117,7 @@ class CustomerContext:
         return self.project_id
 
     def idempotency_key(self, step: str, body: Any) -> str:
-        return idempotency_key_for(self.customer, step, body)
+        return idempotency_key_for(child_scope(self.customer, self.archived_children), step, body)
 
     def gate_deadline(self) -> float:
         return self.options.clock() + self.options.wait_for_people

@@ -117,6 +117,8 @@ class CustomerRun:
         )
         if actual.organization is not None and not actual.project_in_parent:
             self.ctx.enter(actual.organization.id)
+        if actual.archived_organizations is not None:  # read (not only the known child)
+            self.ctx.archived_children = [c.id for c in actual.archived_organizations]
         stored = actual.project
         # What this run recorded but has not written yet counts as recorded (no step twice).
         actual.project = self.ctx.as_known(stored)
@@ -158,6 +160,8 @@ class CustomerRun:
                     return self._finish(CustomerStatus.STALE, stale_addresses=stale)
         elif plan.project_id:
             self.ctx.project_id = plan.project_id
+        if first is not None:
+            self.ctx.archived_children = list(first.archived_organization_ids or [])
         if first is not None and first.organization_id and not _migrating(first):
             self.ctx.enter(first.organization_id)
         done: set[str] = set()  # steps of `plan` executed since it was observed

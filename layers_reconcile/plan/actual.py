@@ -84,6 +84,9 @@ class ActualCustomer(_Model):
     # organization, stamped by this workspace, still exists (the block was removed): a conflict,
     # never a second project in the parent.
     left_child: Organization | None = None
+    # The customer's archived children stamped by this workspace (a new child's keys derive
+    # from their ids: `ids.child_round`); None: not read (the child apply knows was read alone).
+    archived_organizations: list[Organization] | None = None
     # The child is suspended and the API's kill switch answers the parent key inside it too:
     # nothing inside (project, content, posts) could be read; only the child is planned.
     held: bool = False

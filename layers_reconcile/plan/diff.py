@@ -91,6 +91,7 @@ def diff_customer(
         project_id=ctx.pid,
         file=None if loaded.path is None else str(loaded.path),
         organization_id=actual.organization.id if actual.organization else None,
+        archived_organization_ids=[c.id for c in actual.archived_organizations or []] or None,
         timezone=loaded.spec.project.timezone
         or (actual.project.timezone if actual.project else None),
         steps=steps,

@@ -239,17 +239,42 @@ def diff_organization(ctx: Ctx) -> None:
 def _new_child(ctx: Ctx, address: str, wanted: dict[str, Any]) -> None:
     project = ctx.project
     if project is None:
+        archived = ctx.actual.archived_organizations or []
         ctx.add(
             ctx.step(
                 address,
                 Action.CREATE,
                 OrganizationTarget(projectId=ctx.pid),
                 changes=created(wanted),
-                reason=f"no child organization is stamped for customer {ctx.ext!r}",
+                reason=f"no live child organization is stamped for customer {ctx.ext!r}"
+                if archived
+                else f"no child organization is stamped for customer {ctx.ext!r}",
+                warnings=[_archived_before(archived)] if archived else [],
             )
         )
         return
     _migrate(ctx, address, wanted)
+
+
+def _archived_before(archived: list[Organization]) -> str:
+    """What becomes of a customer's archived children when the customer comes back."""
+
+    def named(child: Organization) -> str:
+        held = project_of(child)
+        return f"{child.id} ({child.name!r}" + (f", with its project {held})" if held else ")")
+
+    were = (
+        f"child organization {named(archived[0])} was this customer's and is archived: it "
+        "stays archived"
+        if len(archived) == 1
+        else f"child organizations {', '.join(named(c) for c in archived)} were this "
+        "customer's and are archived: they stay archived"
+    )
+    return (
+        f"{were} (archive is terminal; the API reaches nothing inside). A new child is made, "
+        "the customer's project is created anew inside it, and the file's transfers move "
+        "credits into it (an archive sweeps the child's credits back to the parent)"
+    )
 
 
 def _migrate(ctx: Ctx, address: str, wanted: dict[str, Any]) -> None:

@@ -190,6 +190,9 @@ class CustomerPlan(_Model):
     # The customer's child organization (Rev B), when it exists: its project lives inside it.
     # Left out of the JSON when None.
     organization_id: str | None = None
+    # The customer's archived children (ids) the plan read: the keys of a new child and of
+    # what is made inside it derive from them (`ids.child_scope`). Left out of the JSON when None.
+    archived_organization_ids: list[str] | None = None
     # The project's time zone (file, else API): times are shown in it beside UTC.
     timezone: str | None = None
     steps: list[Step] = Field(default_factory=list)
@@ -361,6 +364,8 @@ class Plan(_Model):
                 customer.pop("ignored", None)
             if customer.get("organizationId") is None:
                 customer.pop("organizationId", None)
+            if not customer.get("archivedOrganizationIds"):
+                customer.pop("archivedOrganizationIds", None)
         return doc
 
     def customer(self, customer_external_id: str) -> CustomerPlan | None:

@@ -235,12 +235,16 @@ async def _observe_child(
     the project found there (None: no child of this customer's yet)."""
     assert spec.organization is not None
     ext = spec.customerExternalId
+    children: list[Organization] | None = None
     if organization_id is not None:
-        children: list[Organization] = [await client.get_organization(organization_id)]
-    elif shared.organizations is not None:
-        children = shared.organizations
-    else:
-        children = await client.list_organizations()
+        known = await client.get_organization(organization_id)
+        # Archived meanwhile (by hand, or while apply waited): the customer gets a new child,
+        # whose keys derive from all its archived children, so every child is read again.
+        children = [known] if known.status != orgs.ARCHIVED else None
+    if children is None:
+        read = shared.organizations if organization_id is None else None
+        children = read if read is not None else await client.list_organizations()
+        actual.archived_organizations = orgs.archived_children(children, ext, workspace)
     found = orgs.identify(children, ext, workspace, take_over)
     actual.foreign_organization = found.foreign
     actual.unstamped_organizations = found.unstamped

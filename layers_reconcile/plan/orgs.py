@@ -58,6 +58,25 @@ def identify(
     return Identified(mine, foreign, unstamped, duplicates)
 
 
+def archived_children(
+    children: Iterable[Organization], customer: str, workspace: str | None
+) -> list[Organization]:
+    """The customer's archived children stamped by `workspace` (archive is terminal: a returning
+    customer gets a new child, whose keys `ids.child_round` derives from these ids)."""
+    if not workspace:
+        return []
+    return sorted(
+        (
+            c
+            for c in children
+            if c.status == ARCHIVED
+            and c.meta(ORG_EXTERNAL_ID_KEY) == customer
+            and c.meta(ORG_WORKSPACE_KEY) == workspace
+        ),
+        key=lambda c: c.id,
+    )
+
+
 def orphans(
     children: Iterable[Organization], workspace: str | None, named: frozenset[str]
 ) -> list[Organization]:

@@ -81,6 +81,33 @@ def test_a_new_child_plans_create_config_transfer_then_project_in_that_order() -
     assert (transfer.target.transferId, transfer.target.credits) == ("a", 5)
 
 
+def test_a_customer_whose_child_was_archived_gets_a_new_child_and_the_plan_says_so() -> None:
+    archived = Organization.model_validate(
+        {
+            "id": "org_0",
+            "name": "Acme",
+            "status": "archived",
+            "metadata": {**STAMP, "layersReconcileProject": "prj_0"},
+        }
+    )
+    plan = plan_of(ActualCustomer(customer_external_id="acme", archived_organizations=[archived]))
+    assert [(s.address, s.action) for s in plan.steps] == [
+        ("acme/organization", Action.CREATE),
+        ("acme/organization/credits", Action.UPDATE),
+        ("acme/organization/transfers/a", Action.ALLOCATE),
+        ("acme/project", Action.CREATE),
+    ]
+    create = plan.steps[0]
+    assert "no live child organization" in (create.reason or "")
+    [said] = create.warnings
+    for words in ("org_0 ('Acme', with its project prj_0)", "stays archived", "created anew"):
+        assert words in said
+    assert plan.archived_organization_ids == ["org_0"]  # what apply derives the keys from
+    fresh = plan_of(ActualCustomer(customer_external_id="acme", archived_organizations=[]))
+    assert fresh.steps[0].warnings == []
+    assert fresh.archived_organization_ids is None
+
+
 def test_a_flat_project_is_migrated_with_a_warning_and_never_created_again() -> None:
     flat = ActualCustomer(customer_external_id="acme", project=project())
     plan = plan_of(flat)
