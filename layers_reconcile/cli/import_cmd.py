@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import os
 from collections import Counter
+from contextlib import suppress
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -213,7 +214,7 @@ def _write_files(
                 Text(f"kept     {printable(str(target))} (exists; --force overwrites)", style="dim")
             )
             continue
-        target.write_text(render(item), encoding="utf-8")
+        _write_new(target, render(item))
         written += 1
         console.print(Text(f"wrote    {printable(str(target))}", style="green"))
         if others:
@@ -221,6 +222,20 @@ def _write_files(
         for note in item.notes:
             console.print(Text(f"  note: {printable(note)}", style="yellow"))
     return written
+
+
+def _write_new(target: Path, text: str) -> None:
+    """Write `target`; when that fails (a full or read-only disk) a file it created is removed,
+    not left empty or cut short (the next plan would fail on it, the next import keep it), and
+    the error names it (a failed write's own error names no file)."""
+    existed = os.path.lexists(target)
+    try:
+        target.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        if not existed:
+            with suppress(OSError):
+                target.unlink()
+        raise OSError(exc.errno, exc.strerror, str(target)) from exc
 
 
 def _not_read(path: Path, workspace: Workspace, target: Path) -> str | None:
