@@ -16,7 +16,6 @@ from __future__ import annotations
 import io
 import os
 from collections import Counter
-from contextlib import suppress
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -42,6 +41,7 @@ from layers_reconcile.cli.common import (
 )
 from layers_reconcile.cli.context import GlobalOptions
 from layers_reconcile.cli.exits import ExitCode
+from layers_reconcile.cli.writes import write_whole
 from layers_reconcile.config.case_names import alike_but_case, case_key
 from layers_reconcile.config.fieldtypes import is_workspace_name
 from layers_reconcile.config.globs import matches_any
@@ -214,7 +214,7 @@ def _write_files(
                 Text(f"kept     {printable(str(target))} (exists; --force overwrites)", style="dim")
             )
             continue
-        _write_new(target, render(item))
+        write_whole(target, render(item))
         written += 1
         console.print(Text(f"wrote    {printable(str(target))}", style="green"))
         if others:
@@ -222,20 +222,6 @@ def _write_files(
         for note in item.notes:
             console.print(Text(f"  note: {printable(note)}", style="yellow"))
     return written
-
-
-def _write_new(target: Path, text: str) -> None:
-    """Write `target`; when that fails (a full or read-only disk) a file it created is removed,
-    not left empty or cut short (the next plan would fail on it, the next import keep it), and
-    the error names it (a failed write's own error names no file)."""
-    existed = os.path.lexists(target)
-    try:
-        target.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        if not existed:
-            with suppress(OSError):
-                target.unlink()
-        raise OSError(exc.errno, exc.strerror, str(target)) from exc
 
 
 def _not_read(path: Path, workspace: Workspace, target: Path) -> str | None:
@@ -295,9 +281,9 @@ def _write_workspace_name(path: Path, name: str) -> Path:
     line = out.getvalue()
     if settings is None:
         settings = path / SETTINGS_NAMES[0]
-        settings.write_text(line, encoding="utf-8")
+        write_whole(settings, line)
     else:
-        settings.write_text(line + settings.read_text(encoding="utf-8"), encoding="utf-8")
+        write_whole(settings, line + settings.read_text(encoding="utf-8"))
     return settings
 
 

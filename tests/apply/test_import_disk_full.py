@@ -66,3 +66,50 @@ def test_import_on_a_full_disk_names_the_file_and_leaves_none_half_written(
         )
         assert again.returncode == 0, again.stdout + again.stderr
         assert "customerExternalId: full-1" in (ws / "customers" / "full-1.yaml").read_text()
+
+
+SETTINGS = (
+    "# the agency's settings, kept by hand: a full disk must not cut this file short\n"
+    "parallelism: 4\n"
+)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX resource limits")
+def test_import_on_a_full_disk_leaves_layers_yaml_as_it_was(tmp_path: Path) -> None:
+    """import adds `workspace: NAME` to a layers.yaml that lacks it: rewriting the file on a full
+    disk left it empty or cut short (the workspace then read no settings, or did not parse)."""
+    ws = write_workspace(
+        tmp_path / "ws",
+        {"kept-1.yaml": "customerExternalId: kept-1\nproject:\n  name: Kept\n"},
+        name="ours",
+    )
+    with emulator(tmp_path) as emu:
+        made = subprocess.run(
+            cli_args("apply", str(ws), "--auto-approve"),
+            env=emu.env(),
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            timeout=120,
+            check=False,
+        )
+        assert made.returncode == 0, made.stdout + made.stderr
+        (ws / "customers" / "kept-1.yaml").unlink()
+        (ws / "layers.yaml").write_text(SETTINGS)
+
+        done = subprocess.run(
+            cli_args("import", str(ws)),
+            env=emu.env(),
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            preexec_fn=_no_room,  # sets a limit only
+            timeout=120,
+            check=False,
+        )
+
+        assert done.returncode == 1, done.stdout + done.stderr
+        assert "Traceback" not in done.stderr
+        assert "layers.yaml" in done.stderr, done.stderr
+        assert (ws / "layers.yaml").read_text() == SETTINGS
+        assert not [p.name for p in ws.iterdir() if p.name.endswith(".tmp")]
