@@ -41,6 +41,7 @@ from layers_reconcile.cli.common import (
 )
 from layers_reconcile.cli.context import GlobalOptions
 from layers_reconcile.cli.exits import ExitCode
+from layers_reconcile.cli.writes import write_whole
 from layers_reconcile.config.case_names import alike_but_case, case_key
 from layers_reconcile.config.fieldtypes import is_workspace_name
 from layers_reconcile.config.globs import matches_any
@@ -213,7 +214,7 @@ def _write_files(
                 Text(f"kept     {printable(str(target))} (exists; --force overwrites)", style="dim")
             )
             continue
-        target.write_text(render(item), encoding="utf-8")
+        write_whole(target, render(item))
         written += 1
         console.print(Text(f"wrote    {printable(str(target))}", style="green"))
         if others:
@@ -280,9 +281,9 @@ def _write_workspace_name(path: Path, name: str) -> Path:
     line = out.getvalue()
     if settings is None:
         settings = path / SETTINGS_NAMES[0]
-        settings.write_text(line, encoding="utf-8")
+        write_whole(settings, line)
     else:
-        settings.write_text(line + settings.read_text(encoding="utf-8"), encoding="utf-8")
+        write_whole(settings, line + settings.read_text(encoding="utf-8"))
     return settings
 
 

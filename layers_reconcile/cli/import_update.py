@@ -22,6 +22,7 @@ from layers_reconcile.cli.common import (
 from layers_reconcile.cli.context import GlobalOptions
 from layers_reconcile.cli.exits import ExitCode
 from layers_reconcile.cli.scope import reading_progress
+from layers_reconcile.cli.writes import write_whole
 from layers_reconcile.config.yamledit import set_values
 from layers_reconcile.errors import ReconcileError
 from layers_reconcile.plan.ids import bare_id
@@ -73,7 +74,7 @@ def update_files(
                 before = stream.read()
             after = set_values(before, edits)
             if after != before:
-                file.write_text(after, encoding="utf-8", newline="")
+                write_whole(file, after, newline="")
                 written += 1
         except (OSError, ValueError) as exc:
             fail(ctx, errors, ReconcileError(f"{file}: cannot update it: {exc}"))
