@@ -60,6 +60,7 @@ from layers_reconcile.cli.scope import (
     scoped_plan,
 )
 from layers_reconcile.client import LayersClient
+from layers_reconcile.config.discover import yaml_named
 from layers_reconcile.config.files import read_bytes
 from layers_reconcile.config.loader import SETTINGS_NAMES, Workspace
 from layers_reconcile.config.scope import Shard
@@ -453,7 +454,7 @@ def read_plan(target: Path) -> Plan | None:
     customer file). It is read like a workspace file: a regular file only (a FIFO or a link to
     /dev/zero is refused, never waited on), at most `MAX_PLAN_BYTES`, UTF-8 with or without a
     BOM."""
-    if target.suffix.lower() in (".yaml", ".yml") or target.is_dir() or not os.path.lexists(target):
+    if yaml_named(target) or target.is_dir() or not os.path.lexists(target):
         return None
     raw, why = read_bytes(target, None, limit=MAX_PLAN_BYTES)
     if raw is None:

@@ -38,6 +38,7 @@ from layers_reconcile.cli.scope import (
     scoped_plan,
     step_summary_wanted,
 )
+from layers_reconcile.config.discover import yaml_named
 from layers_reconcile.config.loader import Workspace
 from layers_reconcile.config.scope import Shard
 from layers_reconcile.errors import ReconcileError
@@ -245,7 +246,7 @@ def _check_out(ctx: click.Context, errors: Console, out: Path) -> None:
     """`--out` must be writable before anything is planned (a plan can take minutes)."""
     folder = out.parent if str(out.parent) else Path(".")
     problem = None
-    if out.suffix.lower() in (".yaml", ".yml"):
+    if yaml_named(out):
         # `apply` reads a .yaml/.yml PATH as a customer file (the plan's JSON is YAML too)
         problem = (
             f"apply would read a {out.suffix} file as a customer file; name it {out.stem}.json"

@@ -26,6 +26,12 @@ SETTINGS_NAMES = ("layers.yaml", "layers.yml")
 YAML_SUFFIXES = (".yaml", ".yml")
 
 
+def yaml_named(path: Path) -> bool:
+    """A .yaml/.yml name in any case: what `apply PATH` reads as a customer file, never as a
+    saved plan (so `plan --out` refuses such a name)."""
+    return path.suffix.lower() in YAML_SUFFIXES
+
+
 class IssueSink(Protocol):
     def add(self, mark: Mark, message: str, severity: str = "error") -> None: ...
 
