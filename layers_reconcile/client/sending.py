@@ -117,14 +117,24 @@ class Sender:
         # The child organization every request of this view acts inside (None: the key's own).
         self.organization: str | None = None
         self._proxies = ""  # the proxy variables httpx follows, said when one cannot connect
+        self._http = self._client(base, api_key, transport, timeout)
+
+    def _client(
+        self,
+        base: str,
+        api_key: str,
+        transport: httpx.AsyncBaseTransport | None,
+        timeout: float,
+    ) -> httpx.AsyncClient:
+        """The httpx client: the tool's transport (a cheaper readability check, `network.py`)
+        unless given one, or httpx's own where the environment names a proxy."""
         try:
             if transport is None:
                 transport = network.default_transport()  # None: httpx's own, for a proxy
                 if transport is None:
                     self._proxies = " / ".join(network.proxy_variables())
-            self._http = httpx.AsyncClient(
+            return httpx.AsyncClient(
                 base_url=base,
-                # httpx's transport, a cheaper readability check (`network.py`), unless given one
                 transport=transport,
                 # the pool's limits where httpx builds the transport (a proxy from the environment)
                 limits=network.LIMITS,
