@@ -29,6 +29,7 @@ from layers_reconcile.plan.diff import build_plan, diff_customer
 from layers_reconcile.plan.model import CustomerPlan, NotPlanned, Plan
 from layers_reconcile.plan.observe import observe_customer, observe_shared
 from layers_reconcile.plan.orphans import (
+    Orphans,
     WorkspaceNames,
     archive_plans,
     holding_named,
@@ -135,16 +136,7 @@ async def make_plan(
     )
     observer.reading(len(chosen))
     plans, found = await _observe_and_diff(run, workspace, chosen, wanted)
-    candidates = orphan_children(run.shared, workspace, wanted, scope.orphans_in)
-    children, misnamed = await holding_named(client, candidates, workspace.named)
-    # A scope that lists some orphans or none (--customer, --changed-since, a shard): the same
-    # protection for the children it did not read.
-    misnamed.update(await misnamed_for_new(client, run.shared, workspace, plans, candidates or []))
-    plans = [refuse_beside(p, misnamed) for p in plans]
-    orphans, warnings = orphan_plans(
-        found, workspace, prune=scope.prune, cap=scope.prune_cap, children=children
-    )
-    warnings += children_unread(run.shared, wanted, found, prune=scope.prune)
+    plans, orphans, warnings = await _with_orphans(run, workspace, wanted, plans, found)
     return build_plan(
         plans + await archive_plans(client, orphans, settings.workspace),
         now=run.now,
@@ -157,6 +149,30 @@ async def make_plan(
         warnings=warnings,
         api_revision=run.shared.revision,
     )
+
+
+async def _with_orphans(
+    run: _Run,
+    workspace: WorkspaceLike,
+    wanted: Candidates,
+    plans: list[CustomerPlan],
+    found: list[Project] | None,
+) -> tuple[list[CustomerPlan], Orphans, list[str]]:
+    """The customers' plans refused beside a child that names another customer, the orphans
+    (archived up to the cap with --prune) and what the plan must say of the children it could
+    not read."""
+    client, scope = run.client, run.scope
+    candidates = orphan_children(run.shared, workspace, wanted, scope.orphans_in)
+    children, misnamed = await holding_named(client, candidates, workspace.named)
+    # A scope that lists some orphans or none (--customer, --changed-since, a shard): the same
+    # protection for the children it did not read.
+    misnamed.update(await misnamed_for_new(client, run.shared, workspace, plans, candidates or []))
+    plans = [refuse_beside(p, misnamed) for p in plans]
+    orphans, warnings = orphan_plans(
+        found, workspace, prune=scope.prune, cap=scope.prune_cap, children=children
+    )
+    warnings += children_unread(run.shared, wanted, found, prune=scope.prune)
+    return plans, orphans, warnings
 
 
 def _chosen(workspace: WorkspaceLike, scope: RunScope) -> list[Loaded]:
