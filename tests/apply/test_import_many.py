@@ -20,6 +20,7 @@ from click.testing import CliRunner
 from layers_reconcile.cli.common import Runtime
 from layers_reconcile.cli.main import cli
 from tests.apply.local import LocalEmulator, local_emulator
+from tests.apply.support import Api
 from tests.plan.test_reading_progress import LINES_OF_12, _seeded, _Stepping, _transport
 
 PROJECT_READ = re.compile(r"/v1/projects/[^/]+")  # one read of the project per customer
@@ -49,14 +50,32 @@ class _Watching(_Stepping):
             self.in_flight -= own
 
 
-def _import(emu: LocalEmulator, into: Path, step: float, *args: str) -> tuple[str, str, int]:
+class _Refusing(_Watching):
+    """As `_Watching`, but the read of the project of customer `refused` is refused (403)."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, refused: str) -> None:
+        super().__init__(inner, 0.0)
+        self.refused = refused
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "GET" and request.url.path.endswith(f"/{self.refused}"):
+            error = {"code": "FORBIDDEN", "message": "not yours", "requestId": "r", "details": {}}
+            return httpx.Response(403, json={"error": error})
+        return await super().handle_async_request(request)
+
+
+def _import(
+    emu: LocalEmulator, into: Path, step: float, *args: str, exit_code: int = 0, refused: str = ""
+) -> tuple[str, str, int]:
     """`layers-reconcile ARGS import INTO` (stderr not a terminal: a CI log): its stdout, its
-    stderr, and the most project reads it had in flight at once."""
-    watching = _Watching(_transport(emu), step)
+    stderr, and the most project reads it had in flight at once. `refused`: the id of a
+    project whose read is refused."""
+    watching = _Refusing(_transport(emu), refused) if refused else _Watching(_transport(emu), step)
     runtime = Runtime(clock=watching.clock, sleep=watching.sleep, transport=watching)
     environment = {**emu.env(), "LAYERS_API_URL": emu.url, "GITHUB_STEP_SUMMARY": ""}
     result = CliRunner().invoke(cli, [*args, "import", str(into)], env=environment, obj=runtime)
-    assert result.exit_code == 0, result.stdout + result.stderr
+    assert result.exit_code == exit_code, result.stdout + result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.stderr
     return result.stdout, result.stderr, watching.most
 
 
@@ -94,3 +113,18 @@ def test_import_reads_parallelism_projects_at_once_and_writes_the_same_files(
     assert _files(tmp_path / "one") == _files(tmp_path / "four")
     assert one_out.replace(f"{tmp_path}/one", f"{tmp_path}/four") == four_out
     assert four_out.count("customers/cafe-") == 12
+
+
+def test_a_read_failing_half_way_writes_no_file(tmp_path: Path) -> None:
+    with local_emulator(tmp_path, speed=1000) as emu:
+        _seeded(tmp_path, emu, 12)
+        api = Api(emu.url)
+        refused = api.project("cafe-06")["id"]
+        api.close()
+        out, err, _ = _import(
+            emu, tmp_path / "new", 0.0, "--parallelism", "4", exit_code=1, refused=refused
+        )
+    assert "not yours" in err
+    assert "Traceback" not in out + err
+    # the reads come first, the files after: a failed read leaves no customer file behind
+    assert not list((tmp_path / "new").rglob("*.yaml"))
