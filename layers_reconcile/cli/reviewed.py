@@ -57,8 +57,9 @@ def read_reviewed(files: Sequence[Path], saved: Plan | None) -> ReviewedPlans | 
 def check_same_api(plan: Plan, endpoint: Endpoint, *, what: str = "the plan") -> None:
     """Refuse, before any request, a plan (`apply PLANFILE`, `--reviewed FILE`) made against
     another API URL than this run's: a plan of one account or emulator never authorizes changes
-    in another. The embedded emulator is exempt: it has a new URL each run."""
-    if plan.api_url and plan.api_url != endpoint.url and not endpoint.emulator:
+    in another (a trailing `/` aside). The embedded emulator is exempt: it has a new URL each run."""
+    moved = plan.api_url and plan.api_url.rstrip("/") != endpoint.url.rstrip("/")
+    if moved and not endpoint.emulator:
         raise ReconcileError(
             f"{what} was made against {plan.api_url}, not {endpoint.url}; "
             "make a new plan against this API"

@@ -95,8 +95,10 @@ def resolve_scope(
     shard: Shard | None,
     **what: Any,
 ) -> RunScope:
-    """`run_scope`, its refusal shown as the command's error (exit 1)."""
+    """`run_scope`, its refusal shown as the command's error (exit 1); and a job summary that
+    could never be written (`check_step_summary`), refused as early, before any request."""
     try:
+        check_step_summary()
         return run_scope(workspace, customers, ref, shard, **what)
     except ReconcileError as exc:
         fail(ctx, errors, exc)
@@ -208,6 +210,15 @@ def append_step_summary(parts: list[str]) -> None:
             out.write(scrubbed("\n".join(p.rstrip("\n") + "\n" for p in kept) + "\n"))
         except OSError as exc:
             raise _cannot_append(target, "GITHUB_STEP_SUMMARY", exc.strerror) from exc
+
+
+def check_step_summary() -> None:
+    """Refuse GITHUB_STEP_SUMMARY naming a FIFO, a directory or a device before the run reads or
+    changes anything (`append_step_summary` refuses it at the end too, whatever it became)."""
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    kind = _kind_at(target) if target else None
+    if target and kind is not None:
+        raise _cannot_append(target, "GITHUB_STEP_SUMMARY", None, kind)
 
 
 _KINDS = {

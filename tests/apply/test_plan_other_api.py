@@ -8,6 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from layers_reconcile.cli.common import Endpoint
+from layers_reconcile.cli.reviewed import check_same_api
+from layers_reconcile.errors import ReconcileError
+from layers_reconcile.plan.model import Plan
 from tests.apply.local import local_emulator
 from tests.apply.support import EXAMPLES, copy_workspace, run_cli
 
@@ -39,3 +43,12 @@ def test_a_plan_made_against_another_api_is_refused_before_any_request(
     ) in " ".join(applied.stderr.split())
     assert not any(requests.values()), requests  # nothing read, nothing written
     assert "Traceback" not in output
+
+
+def test_the_same_api_with_or_without_a_trailing_slash_is_the_same_api() -> None:
+    plan = Plan(workspace="w", api_url="https://api.example.test/")
+    check_same_api(plan, Endpoint(url="https://api.example.test", api_key="k"))
+    with pytest.raises(ReconcileError, match=r"the plan was made against https://api\.example"):
+        check_same_api(plan, Endpoint(url="https://other.example.test", api_key="k"))
+    # the embedded emulator has a new URL each run: not another account
+    check_same_api(plan, Endpoint(url="http://127.0.0.1:5", api_key="k", emulator=True))

@@ -11,7 +11,8 @@ import pytest
 
 from layers_reconcile.cli.scope import append_step_summary
 from layers_reconcile.errors import ReconcileError
-from tests.apply.support import EXAMPLES, copy_workspace, run_cli_process
+from tests.apply.local import local_emulator
+from tests.apply.support import EXAMPLES, copy_workspace, run_cli, run_cli_process
 
 REFUSED = "it is a FIFO, not a regular file; point GITHUB_STEP_SUMMARY at a file"
 
@@ -30,7 +31,7 @@ def test_a_fifo_nobody_reads_is_refused_in_one_line_not_waited_on(tmp_path: Path
     os.mkfifo(fifo)
     code, out, err = _plan(tmp_path, fifo)
     assert code == 1, out + err
-    assert out.startswith("layers-reconcile plan")  # the plan itself was shown first
+    assert out == ""  # refused before the plan was made
     assert err.strip().splitlines() == [
         f"error: cannot append to GITHUB_STEP_SUMMARY ({fifo}): {REFUSED} (it is created when "
         "missing), or unset it"
@@ -70,3 +71,21 @@ def test_a_directory_or_a_device_is_refused(
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(path))
     with pytest.raises(ReconcileError, match=f"it is {kind}, not a regular file"):
         append_step_summary(["# the plan"])
+
+
+def test_apply_refuses_a_summary_it_could_never_write_before_any_request(tmp_path: Path) -> None:
+    ws = copy_workspace(EXAMPLES, tmp_path / "ws")
+    folder = tmp_path / "summary"
+    folder.mkdir()
+    with local_emulator(tmp_path) as emu:
+        emu.reset_stats()
+        env = {**emu.env(), "GITHUB_STEP_SUMMARY": str(folder)}
+        applied = run_cli("apply", str(ws), "--auto-approve", env=env)
+        requests = emu.stats()["routes"]
+    assert applied.returncode == 1, applied.stdout + applied.stderr
+    assert " ".join(applied.stderr.split()) == (
+        f"error: cannot append to GITHUB_STEP_SUMMARY ({folder}): it is a directory, not a "
+        "regular file; point GITHUB_STEP_SUMMARY at a file (it is created when missing), or "
+        "unset it"
+    )
+    assert not any(requests.values()), requests  # nothing read, nothing changed
