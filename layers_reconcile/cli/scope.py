@@ -205,11 +205,11 @@ def append_step_summary(parts: list[str]) -> None:
             kept.append(f"_{left} more part(s) left out: the job summary holds 1 MiB._\n")
             break
         kept.append(part)
-    with append_to_file(target, "GITHUB_STEP_SUMMARY") as out:
-        try:
+    try:  # the write and the close (a full disk may show only when it flushes)
+        with append_to_file(target, "GITHUB_STEP_SUMMARY") as out:
             out.write(scrubbed("\n".join(p.rstrip("\n") + "\n" for p in kept) + "\n"))
-        except OSError as exc:
-            raise _cannot_append(target, "GITHUB_STEP_SUMMARY", exc.strerror) from exc
+    except OSError as exc:
+        raise _cannot_append(target, "GITHUB_STEP_SUMMARY", exc.strerror) from exc
 
 
 def check_step_summary() -> None:
