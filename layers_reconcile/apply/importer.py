@@ -10,6 +10,7 @@ user's to add). What cannot be traced back is listed in `notes`, never guessed.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 from collections.abc import Collection, Sequence
@@ -19,12 +20,15 @@ from typing import Any
 from layers_reconcile.apply.reserved import Reserved, reserved_of, user_metadata
 from layers_reconcile.client import LayersClient
 from layers_reconcile.config.fieldtypes import ORG_EXTERNAL_ID_KEY
-from layers_reconcile.errors import AuthError, NotFoundError
+from layers_reconcile.errors import AuthError, NotFoundError, leaf_exception
 from layers_reconcile.plan import orgs
 from layers_reconcile.plan.ids import bare_id
 from layers_reconcile.plan.installations import covering
 from layers_reconcile.plan.links import github_key, recorded, social_key
+from layers_reconcile.plan.model import CustomerPlan
 from layers_reconcile.plan.orgs import ARCHIVED
+from layers_reconcile.plan.planner import DEFAULT_PARALLELISM
+from layers_reconcile.plan.progress import UNOBSERVED, PlanObserver
 from layers_reconcile.plan.rounds import Entry, round_of
 from layers_reconcile.records import (
     ApprovalPolicy,
@@ -94,8 +98,17 @@ class Imported:
 
 
 async def import_customers(
-    client: LayersClient, *, customers: Collection[str] = ()
+    client: LayersClient,
+    *,
+    customers: Collection[str] = (),
+    parallelism: int = DEFAULT_PARALLELISM,
+    observer: PlanObserver = UNOBSERVED,
 ) -> list[Imported]:
+    """Every importable customer, sorted by customerExternalId. The reads every customer shares
+    come first (the projects list, the installations, Rev B's child organizations); then each
+    customer's own reads, `parallelism` customers at once through the one client (its pacer and
+    retries), `observer` told how many there are and each one as it is read. The first read
+    that fails stops the others and is raised: nothing is imported then."""
     api = client
     rows = await client.list_projects(status="active")
     wanted = set(customers)
@@ -111,20 +124,45 @@ async def import_customers(
         if exc.code != "FORBIDDEN_SCOPE":
             raise
         installations = None  # a read-only key: import works without the installation ids
-    out = []
-    for row in sorted(chosen, key=lambda r: str(r.customer_external_id)):
-        project = await api.get_project(row.id)
-        out.append(await _customer(api, project, installations))
-    out += await _children(api, wanted, installations)
+    children = await _child_organizations(api, wanted)
+    gate = asyncio.Semaphore(max(1, parallelism))
+
+    async def one(row: Project) -> Imported:
+        async with gate:
+            project = await api.get_project(row.id)
+            made = await _customer(api, project, installations)
+        observer.planned(
+            CustomerPlan(customer_external_id=made.customer_external_id, project_id=made.project_id)
+        )
+        return made
+
+    async def child(organization: Organization) -> Imported | None:
+        async with gate:
+            made = await _child(api, organization, installations)
+        ext = str(organization.meta(ORG_EXTERNAL_ID_KEY))
+        observer.planned(
+            CustomerPlan(customer_external_id=ext, project_id=made and made.project_id)
+        )
+        return made
+
+    observer.reading(len(chosen) + len(children))
+    try:
+        async with asyncio.TaskGroup() as group:
+            flat = [
+                group.create_task(one(r))
+                for r in sorted(chosen, key=lambda r: str(r.customer_external_id))
+            ]
+            inside = [group.create_task(child(c)) for c in children]
+    except BaseExceptionGroup as failed:
+        raise leaf_exception(failed) from None
+    out = [t.result() for t in flat]
+    out += [made for t in inside if (made := t.result()) is not None]
     return sorted(out, key=lambda i: i.customer_external_id)
 
 
-async def _children(
-    api: LayersClient, wanted: Collection[str], installations: list[Installation] | None
-) -> list[Imported]:
-    """Customers in child organizations (Rev B): each live child naming a customer, its project
-    read inside it, and the `organization:` block from the child (name, billing email, the
-    partner's metadata, credit config, the transfers its ledger holds, suspended). Left out,
+async def _child_organizations(api: LayersClient, wanted: Collection[str]) -> list[Organization]:
+    """The live child organizations naming a customer (Rev B), in id order: each one's project
+    is read inside it, with the `organization:` block from the child (`_child`). Left out,
     their files would be missing, and a `--prune` of the imported workspace would archive
     every child."""
     if api.revision != "b":
@@ -140,18 +178,28 @@ async def _children(
         ext = child.meta(ORG_EXTERNAL_ID_KEY)
         if child.status == ARCHIVED or not ext or (wanted and ext not in wanted):
             continue
-        inside = api.inside(child.id)
-        rows = [r for r in await inside.find_projects(ext) if (r.status or "active") == "active"]
-        if not rows:
-            continue
-        project = await inside.get_project(rows[0].id)
-        imported = await _customer(inside, project, installations)
-        block = await _organization(api, child)
-        data = imported.data
-        # the block right after `project:` (a file reads customer, project, organization, …)
-        imported.data = dict([*list(data.items())[:2], ("organization", block)]) | data
-        out.append(imported)
+        out.append(child)
     return out
+
+
+async def _child(
+    api: LayersClient, child: Organization, installations: list[Installation] | None
+) -> Imported | None:
+    """The customer of a child organization: its active project read inside it, and the
+    `organization:` block from the child (name, billing email, the partner's metadata, credit
+    config, the transfers its ledger holds, suspended); None when it holds no active project."""
+    ext = str(child.meta(ORG_EXTERNAL_ID_KEY))
+    inside = api.inside(child.id)
+    rows = [r for r in await inside.find_projects(ext) if (r.status or "active") == "active"]
+    if not rows:
+        return None
+    project = await inside.get_project(rows[0].id)
+    imported = await _customer(inside, project, installations)
+    block = await _organization(api, child)
+    data = imported.data
+    # the block right after `project:` (a file reads customer, project, organization, …)
+    imported.data = dict([*list(data.items())[:2], ("organization", block)]) | data
+    return imported
 
 
 async def _organization(api: LayersClient, child: Organization) -> JsonDict:

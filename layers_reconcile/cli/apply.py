@@ -48,6 +48,7 @@ from layers_reconcile.cli.output import scrubbed
 from layers_reconcile.cli.reviewed import (
     ReviewedPlans,
     check_reviewed_workspace,
+    check_same_api,
     read_reviewed,
     show_not_reviewed,
 )
@@ -297,12 +298,10 @@ async def converge(
     runtime's clock): plan unless a plan was saved, show it and ask, then execute it."""
     runtime = runtime or Runtime()
     saved = job.saved
-    moved = saved is not None and saved.api_url and saved.api_url != endpoint.url
-    if saved is not None and moved and not endpoint.emulator:
-        raise ReconcileError(
-            f"the plan was made against {saved.api_url}, not {endpoint.url}; "
-            "make a new plan against this API"
-        )
+    if saved is not None:
+        check_same_api(saved, endpoint)
+    for reviewed in job.reviewed.plans if job.reviewed is not None else ():
+        check_same_api(reviewed, endpoint, what="the reviewed plan")
     deadline = Deadline(runtime.clock, runtime.sleep, job.flags.timeout)
     on_deadline = replace(runtime, sleep=deadline.sleep)
     async with build_client(endpoint, on_deadline, rate_share=job.scope.rate_share) as client:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import io
 import os
 from collections import Counter
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,7 @@ from layers_reconcile.cli.common import (
     command_options,
     fail,
     make_console,
+    parallelism_of,
     resolve_endpoint,
     revision_option,
     revision_pin,
@@ -41,6 +42,7 @@ from layers_reconcile.cli.common import (
 )
 from layers_reconcile.cli.context import GlobalOptions
 from layers_reconcile.cli.exits import ExitCode
+from layers_reconcile.cli.scope import reading_progress
 from layers_reconcile.cli.writes import write_whole
 from layers_reconcile.config.case_names import alike_but_case, case_key
 from layers_reconcile.config.fieldtypes import is_workspace_name
@@ -48,6 +50,7 @@ from layers_reconcile.config.globs import matches_any
 from layers_reconcile.config.loader import SETTINGS_NAMES, Workspace, load_workspace
 from layers_reconcile.config.settings import CustomerFilesSpec
 from layers_reconcile.errors import ReconcileError
+from layers_reconcile.plan.progress import PlanObserver
 from layers_reconcile.printable import printable
 
 
@@ -98,7 +101,8 @@ def import_(
     path.mkdir(parents=True, exist_ok=True)
     try:
         workspace = load_workspace(path)
-        found, notes = _read_projects(path, workspace, options, use_emulator)
+        with reading_progress(errors, options.runtime) as progress:
+            found, notes = _read_projects(path, workspace, options, use_emulator, progress)
     except (ReconcileError, KeyboardInterrupt) as exc:
         fail(ctx, errors, exc)
     for note in notes:
@@ -117,18 +121,33 @@ def import_(
 
 
 def _read_projects(
-    path: Path, workspace: Workspace, options: GlobalOptions, use_emulator: bool
+    path: Path,
+    workspace: Workspace,
+    options: GlobalOptions,
+    use_emulator: bool,
+    observer: PlanObserver,
 ) -> tuple[list[Imported], list[str]]:
-    """The importable projects, from the embedded emulator or the API the workspace names."""
+    """The importable projects, from the embedded emulator or the API the workspace names,
+    `parallelism_of` them read at once; `observer` is told how far the reading is."""
     pin = revision_pin(options, workspace)
+    read = _Read(pin, parallelism_of(options, workspace), observer)
     if use_emulator:
         from layers_reconcile.cli.embedded import embedded_emulator
 
         # the embedded emulator speaks the revision the run pins (Rev A otherwise)
         with embedded_emulator(path, revision="b" if pin.setting == "b" else "a") as (url, key):
             endpoint = Endpoint(url=url, api_key=key, emulator=True)
-            return run(_import(endpoint, options, pin))
-    return run(_import(resolve_endpoint(options, workspace), options, pin))
+            return run(_import(endpoint, options, read))
+    return run(_import(resolve_endpoint(options, workspace), options, read))
+
+
+@dataclass(frozen=True)
+class _Read:
+    """How the projects are read: the API revision asked for, how many at once, who watches."""
+
+    pin: Pin
+    parallelism: int
+    observer: PlanObserver
 
 
 def _of_workspace(
@@ -288,19 +307,25 @@ def _write_workspace_name(path: Path, name: str) -> Path:
 
 
 async def _import(
-    endpoint: Endpoint, options: GlobalOptions, pin: Pin
+    endpoint: Endpoint, options: GlobalOptions, read: _Read
 ) -> tuple[list[Imported], list[str]]:
     """The importable projects, and what could not be imported (said, never guessed)."""
     async with build_client(endpoint, options.runtime) as client:
         who = await client.whoami()
-        client.revision = settle(pin, who)
+        client.revision = settle(read.pin, who)
         notes = []
         if client.revision == "b" and not {"*", "org:admin"} & set(who.scopes):
             notes.append(
                 "customers in child organizations were not imported: the key lacks org:admin, "
                 "which reading them needs (import again with a key that has it)"
             )
-        return await import_customers(client, customers=options.customers), notes
+        imported = await import_customers(
+            client,
+            customers=options.customers,
+            parallelism=read.parallelism,
+            observer=read.observer,
+        )
+        return imported, notes
 
 
 def render(item: Imported) -> str:

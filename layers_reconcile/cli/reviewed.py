@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.text import Text
 
 from layers_reconcile.apirevision import RevisionMismatch, label
+from layers_reconcile.cli.common import Endpoint
 from layers_reconcile.errors import ReconcileError
 from layers_reconcile.plan.model import Action, Plan, Step
 from layers_reconcile.plan.reviewed import Reviewed, step_key
@@ -51,6 +52,18 @@ def read_reviewed(files: Sequence[Path], saved: Plan | None) -> ReviewedPlans | 
             raise ValueError(f"--reviewed {file}: not a plan file (JSON from `plan --out`)")
         plans.append(plan)
     return ReviewedPlans(tuple(plans), Reviewed.of(plans))
+
+
+def check_same_api(plan: Plan, endpoint: Endpoint, *, what: str = "the plan") -> None:
+    """Refuse, before any request, a plan (`apply PLANFILE`, `--reviewed FILE`) made against
+    another API URL than this run's: a plan of one account or emulator never authorizes changes
+    in another (a trailing `/` aside). The embedded emulator is exempt: it has a new URL each run."""
+    moved = plan.api_url and plan.api_url.rstrip("/") != endpoint.url.rstrip("/")
+    if moved and not endpoint.emulator:
+        raise ReconcileError(
+            f"{what} was made against {plan.api_url}, not {endpoint.url}; "
+            "make a new plan against this API"
+        )
 
 
 def check_reviewed_workspace(reviewed: ReviewedPlans, fresh: Plan) -> None:

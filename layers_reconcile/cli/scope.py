@@ -4,11 +4,11 @@ and what a run records and writes for GitHub (the job summary, the tool version 
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TextIO, TypeVar
 
 import click
 from rich.console import Console
@@ -33,6 +33,7 @@ from layers_reconcile.plan.planner import (
 )
 from layers_reconcile.plan.progress import UNOBSERVED, PlanObserver
 from layers_reconcile.plan.return_urls import missing_return_urls
+from layers_reconcile.printable import printable
 from layers_reconcile.render.reading import ReadingProgress
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -94,8 +95,10 @@ def resolve_scope(
     shard: Shard | None,
     **what: Any,
 ) -> RunScope:
-    """`run_scope`, its refusal shown as the command's error (exit 1)."""
+    """`run_scope`, its refusal shown as the command's error (exit 1); and a job summary that
+    could never be written (`check_step_summary`), refused as early, before any request."""
     try:
+        check_step_summary()
         return run_scope(workspace, customers, ref, shard, **what)
     except ReconcileError as exc:
         fail(ctx, errors, exc)
@@ -202,13 +205,74 @@ def append_step_summary(parts: list[str]) -> None:
             kept.append(f"_{left} more part(s) left out: the job summary holds 1 MiB._\n")
             break
         kept.append(part)
-    try:
-        with Path(target).open("a", encoding="utf-8") as out:
+    try:  # the write and the close (a full disk may show only when it flushes)
+        with append_to_file(target, "GITHUB_STEP_SUMMARY") as out:
             out.write(scrubbed("\n".join(p.rstrip("\n") + "\n" for p in kept) + "\n"))
     except OSError as exc:
-        raise ReconcileError(
-            f"cannot append to GITHUB_STEP_SUMMARY ({target}): {exc.strerror}"
-        ) from exc
+        raise _cannot_append(target, "GITHUB_STEP_SUMMARY", exc.strerror) from exc
+
+
+def check_step_summary() -> None:
+    """Refuse GITHUB_STEP_SUMMARY naming a FIFO, a directory or a device before the run reads or
+    changes anything (`append_step_summary` refuses it at the end too, whatever it became)."""
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    kind = _kind_at(target) if target else None
+    if target and kind is not None:
+        raise _cannot_append(target, "GITHUB_STEP_SUMMARY", None, kind)
+
+
+_KINDS = {
+    stat.S_IFIFO: "a FIFO",
+    stat.S_IFDIR: "a directory",
+    stat.S_IFCHR: "a device",
+    stat.S_IFBLK: "a device",
+    stat.S_IFSOCK: "a socket",
+}
+
+
+def append_to_file(target: str, variable: str) -> TextIO:
+    """The file an environment variable names (`variable`: GITHUB_STEP_SUMMARY), opened to
+    append to, created when missing. Anything but a regular file (a FIFO, a device, a
+    directory) is refused with one line naming the variable, never waited on: a FIFO nobody
+    reads would hold the command forever."""
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT
+    flags |= getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(target, flags, 0o666)
+    except OSError as exc:
+        kind = _kind_at(target)
+        raise _cannot_append(target, variable, exc.strerror, kind) from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise _cannot_append(target, variable, None, _KINDS.get(stat.S_IFMT(mode), "special"))
+        if getattr(os, "O_NONBLOCK", 0):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "a", encoding="utf-8")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _kind_at(target: str) -> str | None:
+    """What `target` is when it is there and no regular file (None: a file, or nothing)."""
+    try:
+        mode = os.stat(target).st_mode
+    except OSError:
+        return None
+    return None if stat.S_ISREG(mode) else _KINDS.get(stat.S_IFMT(mode), "special")
+
+
+def _cannot_append(
+    target: str, variable: str, reason: str | None, kind: str | None = None
+) -> ReconcileError:
+    where = f"cannot append to {variable} ({printable(target)})"
+    if kind is not None:
+        return ReconcileError(
+            f"{where}: it is {kind}, not a regular file; point {variable} at a file "
+            "(it is created when missing), or unset it"
+        )
+    return ReconcileError(f"{where}: {reason}")
 
 
 def locator(workspace: Workspace) -> Callable[[str, str], tuple[str, int, int] | None]:
