@@ -213,7 +213,7 @@ def append_step_summary(parts: list[str]) -> None:
 
 
 def check_step_summary() -> None:
-    """Refuse GITHUB_STEP_SUMMARY naming a FIFO, a directory or a device before the run reads or
+    """Refuse GITHUB_STEP_SUMMARY naming a FIFO, a directory or a device (but /dev/null) before the run reads or
     changes anything (`append_step_summary` refuses it at the end too, whatever it became)."""
     target = os.environ.get("GITHUB_STEP_SUMMARY")
     kind = _kind_at(target) if target else None
@@ -232,8 +232,8 @@ _KINDS = {
 
 def append_to_file(target: str, variable: str) -> TextIO:
     """The file an environment variable names (`variable`: GITHUB_STEP_SUMMARY), opened to
-    append to, created when missing. Anything but a regular file (a FIFO, a device, a
-    directory) is refused with one line naming the variable, never waited on: a FIFO nobody
+    append to, created when missing. Anything but a regular file or /dev/null (a FIFO, a
+    device, a directory) is refused with one line naming the variable, never waited on: a FIFO nobody
     reads would hold the command forever."""
     flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT
     flags |= getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
@@ -243,9 +243,10 @@ def append_to_file(target: str, variable: str) -> TextIO:
         kind = _kind_at(target)
         raise _cannot_append(target, variable, exc.strerror, kind) from None
     try:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            raise _cannot_append(target, variable, None, _KINDS.get(stat.S_IFMT(mode), "special"))
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) and not _null_device(info):
+            kind = _KINDS.get(stat.S_IFMT(info.st_mode), "special")
+            raise _cannot_append(target, variable, None, kind)
         if getattr(os, "O_NONBLOCK", 0):
             os.set_blocking(fd, True)
         return os.fdopen(fd, "a", encoding="utf-8")
@@ -255,12 +256,25 @@ def append_to_file(target: str, variable: str) -> TextIO:
 
 
 def _kind_at(target: str) -> str | None:
-    """What `target` is when it is there and no regular file (None: a file, or nothing)."""
+    """What `target` is when it is there and no regular file (None: a file, /dev/null, or
+    nothing)."""
     try:
-        mode = os.stat(target).st_mode
+        info = os.stat(target)
     except OSError:
         return None
-    return None if stat.S_ISREG(mode) else _KINDS.get(stat.S_IFMT(mode), "special")
+    if stat.S_ISREG(info.st_mode) or _null_device(info):
+        return None
+    return _KINDS.get(stat.S_IFMT(info.st_mode), "special")
+
+
+def _null_device(info: os.stat_result) -> bool:
+    """/dev/null (by its device number, whatever the path): writes to it never wait, and
+    pointing a variable at it is how Unix throws output away."""
+    try:
+        null = os.stat(os.devnull)
+    except OSError:
+        return False
+    return stat.S_ISCHR(info.st_mode) and info.st_rdev == null.st_rdev
 
 
 def _cannot_append(

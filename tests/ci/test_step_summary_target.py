@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from layers_reconcile.cli.scope import append_step_summary
+from layers_reconcile.cli.scope import append_step_summary, check_step_summary
 from layers_reconcile.errors import ReconcileError
 from tests.apply.local import local_emulator
 from tests.apply.support import EXAMPLES, copy_workspace, run_cli, run_cli_process
@@ -60,7 +60,7 @@ def test_a_fifo_someone_reads_is_refused_too_and_gets_nothing(
         os.close(reader)
 
 
-@pytest.mark.parametrize(("target", "kind"), [("folder", "a directory"), ("/dev/null", "a device")])
+@pytest.mark.parametrize(("target", "kind"), [("folder", "a directory"), ("/dev/zero", "a device")])
 def test_a_directory_or_a_device_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: str, kind: str
 ) -> None:
@@ -71,6 +71,13 @@ def test_a_directory_or_a_device_is_refused(
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(path))
     with pytest.raises(ReconcileError, match=f"it is {kind}, not a regular file"):
         append_step_summary(["# the plan"])
+
+
+def test_dev_null_throws_the_summary_away(monkeypatch: pytest.MonkeyPatch) -> None:
+    """How Unix throws output away: taken, not refused as a device."""
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", os.devnull)
+    check_step_summary()
+    append_step_summary(["# the plan"])
 
 
 def test_apply_refuses_a_summary_it_could_never_write_before_any_request(tmp_path: Path) -> None:
