@@ -157,21 +157,11 @@ def apply(ctx: click.Context, /, targets: tuple[Path, ...], **given: Any) -> Non
     targets = targets or (Path("."),)
     try:
         saved, reviewed, root = _inputs(targets, flags.reviewed_files)
+        flags = flags.approved_by(reviewed)
+        if saved is not None:
+            flags.check_saved_alone(options.customers, targets[0])
     except (ValueError, OSError) as exc:
         fail(ctx, errors, ReconcileError(str(exc)))
-    flags = flags.approved_by(reviewed)
-    reshaped = flags.reshaping(options.customers) if saved is not None else []
-    if reshaped:
-        fail(
-            ctx,
-            errors,
-            ReconcileError(
-                f"{' and '.join(reshaped)} would change what the saved plan {targets[0]} does: "
-                "a saved plan is applied as it was reviewed; make the plan with "
-                f"{'them' if len(reshaped) > 1 else 'it'} (`plan ... --out FILE`), then apply "
-                "that file"
-            ),
-        )
     workspace = load_or_exit(ctx, root, errors)
     scope = resolve_scope(
         ctx, errors, workspace, options.customers, **flags.scope(targets, workspace)
@@ -233,9 +223,10 @@ class ApplyFlags:
         prune, take_over = self.prune or reviewed.archives, self.take_over or reviewed.take_over
         return replace(self, auto_approve=True, prune=prune, take_over=take_over)
 
-    def reshaping(self, customers: tuple[str, ...]) -> list[str]:
-        """The options given that choose what a fresh plan covers or adds: with a saved plan
-        they would skip what it shows (and report it converged) or add what it does not."""
+    def check_saved_alone(self, customers: tuple[str, ...], saved: Path) -> None:
+        """ValueError when options that choose what a fresh plan covers or adds are given with
+        a saved plan: they would skip what it shows (and report it converged) or add what it
+        does not."""
         given = {
             "--customer": bool(customers),
             "--changed-since": self.changed_since is not None,
@@ -243,7 +234,14 @@ class ApplyFlags:
             "--prune": self.prune,
             "--take-over": self.take_over is not None,
         }
-        return [name for name, on in given.items() if on]
+        reshaped = [name for name, on in given.items() if on]
+        if reshaped:
+            raise ValueError(
+                f"{' and '.join(reshaped)} would change what the saved plan {saved} does: "
+                "a saved plan is applied as it was reviewed; make the plan with "
+                f"{'them' if len(reshaped) > 1 else 'it'} (`plan ... --out FILE`), then apply "
+                "that file"
+            )
 
     def scope(self, targets: tuple[Path, ...], workspace: Workspace) -> dict[str, Any]:
         """What `resolve_scope` reads besides the customers."""
