@@ -110,20 +110,14 @@ async def import_customers(
     retries), `observer` told how many there are and each one as it is read. The first read
     that fails stops the others and is raised: nothing is imported then."""
     api = client
-    rows = await client.list_projects(status="active")
+    rows = await api.list_projects(status="active")
     wanted = set(customers)
     chosen = [
         r
         for r in rows
         if r.customer_external_id and (not wanted or r.customer_external_id in wanted)
     ]
-    installations: list[Installation] | None
-    try:
-        installations = await api.installations()
-    except AuthError as exc:
-        if exc.code != "FORBIDDEN_SCOPE":
-            raise
-        installations = None  # a read-only key: import works without the installation ids
+    installations = await _installations(api)
     children = await _child_organizations(api, wanted)
     gate = asyncio.Semaphore(max(1, parallelism))
 
@@ -158,6 +152,17 @@ async def import_customers(
     out = [t.result() for t in flat]
     out += [made for t in inside if (made := t.result()) is not None]
     return sorted(out, key=lambda i: i.customer_external_id)
+
+
+async def _installations(api: LayersClient) -> list[Installation] | None:
+    """The account's GitHub installations; None for a read-only key (import works without the
+    installation ids)."""
+    try:
+        return await api.installations()
+    except AuthError as exc:
+        if exc.code != "FORBIDDEN_SCOPE":
+            raise
+        return None
 
 
 async def _child_organizations(api: LayersClient, wanted: Collection[str]) -> list[Organization]:
