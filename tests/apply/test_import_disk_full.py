@@ -24,6 +24,20 @@ def _no_room() -> None:
     resource.setrlimit(resource.RLIMIT_FSIZE, (LIMIT, LIMIT))
 
 
+def _cli(env: dict[str, str], *args: str, full: bool = False) -> subprocess.CompletedProcess[str]:
+    """The CLI as its own process (the limit is the process's); `full`: on a full disk."""
+    return subprocess.run(
+        cli_args(*args),
+        env=env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        preexec_fn=_no_room if full else None,  # sets a limit only
+        timeout=120,
+        check=False,
+    )
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX resource limits")
 def test_import_on_a_full_disk_names_the_file_and_leaves_none_half_written(
     tmp_path: Path,
@@ -36,16 +50,7 @@ def test_import_on_a_full_disk_names_the_file_and_leaves_none_half_written(
         )
         api.close()
 
-        done = subprocess.run(
-            cli_args("import", str(ws)),
-            env=emu.env(),
-            capture_output=True,
-            text=True,
-            stdin=subprocess.DEVNULL,
-            preexec_fn=_no_room,  # sets a limit only
-            timeout=120,
-            check=False,
-        )
+        done = _cli(emu.env(), "import", str(ws), full=True)
 
         assert done.returncode == 1, done.stdout + done.stderr
         assert "Traceback" not in done.stderr
@@ -55,15 +60,7 @@ def test_import_on_a_full_disk_names_the_file_and_leaves_none_half_written(
         assert "full-1.yaml" in lines[0], done.stderr
         assert not (ws / "customers" / "full-1.yaml").exists()
         # with room again, the same import writes it whole
-        again = subprocess.run(
-            cli_args("import", str(ws)),
-            env=emu.env(),
-            capture_output=True,
-            text=True,
-            stdin=subprocess.DEVNULL,
-            timeout=120,
-            check=False,
-        )
+        again = _cli(emu.env(), "import", str(ws))
         assert again.returncode == 0, again.stdout + again.stderr
         assert "customerExternalId: full-1" in (ws / "customers" / "full-1.yaml").read_text()
 
@@ -84,29 +81,12 @@ def test_import_on_a_full_disk_leaves_layers_yaml_as_it_was(tmp_path: Path) -> N
         name="ours",
     )
     with emulator(tmp_path) as emu:
-        made = subprocess.run(
-            cli_args("apply", str(ws), "--auto-approve"),
-            env=emu.env(),
-            capture_output=True,
-            text=True,
-            stdin=subprocess.DEVNULL,
-            timeout=120,
-            check=False,
-        )
+        made = _cli(emu.env(), "apply", str(ws), "--auto-approve")
         assert made.returncode == 0, made.stdout + made.stderr
         (ws / "customers" / "kept-1.yaml").unlink()
         (ws / "layers.yaml").write_text(SETTINGS)
 
-        done = subprocess.run(
-            cli_args("import", str(ws)),
-            env=emu.env(),
-            capture_output=True,
-            text=True,
-            stdin=subprocess.DEVNULL,
-            preexec_fn=_no_room,  # sets a limit only
-            timeout=120,
-            check=False,
-        )
+        done = _cli(emu.env(), "import", str(ws), full=True)
 
         assert done.returncode == 1, done.stdout + done.stderr
         assert "Traceback" not in done.stderr

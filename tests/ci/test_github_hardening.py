@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,19 +16,9 @@ from layers_reconcile.cli.main import cli
 from layers_reconcile.errors import ReconcileError
 from layers_reconcile.plan.model import Plan
 from layers_reconcile.render.markdown import render_markdown
-from tests.ci.fake_github import REPO, TOKEN, FakeGitHub, fake_github
+from tests.ci.fake_github import REPO, TOKEN, FakeGitHub
 
 PR = 12
-
-
-@pytest.fixture
-def gh(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGitHub]:
-    with fake_github() as fake:
-        monkeypatch.setenv("GITHUB_API_URL", fake.url)
-        monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
-        for var in ("GITHUB_REPOSITORY", "GITHUB_SERVER_URL", "GITHUB_RUN_ID"):
-            monkeypatch.delenv(var, raising=False)
-        yield fake
 
 
 def plan_file(path: Path, workspace: str | None, text: str = "") -> Path:

@@ -5,25 +5,14 @@ line), and a FILE that is a named pipe (refused, not waited on)."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
 from layers_reconcile.cli.main import cli
-from tests.ci.fake_github import REPO, TOKEN, FakeGitHub, fake_github
+from tests.ci.fake_github import REPO, TOKEN, FakeGitHub
 from tests.ci.test_github_hardening import PR, plan_file
-
-
-@pytest.fixture
-def gh(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGitHub]:
-    with fake_github() as fake:
-        monkeypatch.setenv("GITHUB_API_URL", fake.url)
-        monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
-        for var in ("GITHUB_REPOSITORY", "GITHUB_SERVER_URL", "GITHUB_RUN_ID"):
-            monkeypatch.delenv(var, raising=False)
-        yield fake
 
 
 def _post(*args: str) -> Result:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,19 +9,9 @@ from click.testing import CliRunner, Result
 
 from layers_reconcile.cli.main import cli
 from layers_reconcile.render.markdown import MARKER
-from tests.ci.fake_github import REPO, TOKEN, FakeGitHub, fake_github
+from tests.ci.fake_github import REPO, TOKEN, FakeGitHub
 
 PR = 7
-
-
-@pytest.fixture
-def gh(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGitHub]:
-    with fake_github() as fake:
-        monkeypatch.setenv("GITHUB_API_URL", fake.url)
-        monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
-        for var in ("GITHUB_REPOSITORY", "GITHUB_SERVER_URL", "GITHUB_RUN_ID"):
-            monkeypatch.delenv(var, raising=False)
-        yield fake
 
 
 def plan_markdown(path: Path, *bodies: str) -> Path:
