@@ -18,7 +18,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from types import TracebackType
 
 from rich.console import Console, Group, RenderableType
 from rich.live import Live
@@ -44,6 +43,7 @@ from layers_reconcile.apply.events import (
 from layers_reconcile.config.times import instant_text
 from layers_reconcile.durations import format_duration
 from layers_reconcile.printable import printable_value
+from layers_reconcile.render.live import LiveView
 from layers_reconcile.render.report import held_orphans_sentence, unchanged_sentence
 
 ICON = {
@@ -71,7 +71,7 @@ class _Row:
     people: dict[str, str] = field(default_factory=dict)  # open person gates: address -> kind
 
 
-class ProgressView:
+class ProgressView(LiveView):
     def __init__(
         self,
         console: Console,
@@ -93,23 +93,8 @@ class ProgressView:
 
     # -- lifecycle -------------------------------------------------------------------------
 
-    def __enter__(self) -> ProgressView:
-        if self.live_mode:
-            self._live = Live(
-                self._table(), console=self.console, refresh_per_second=4, transient=True
-            )
-            self._live.__enter__()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if self._live is not None:
-            self._live.__exit__(exc_type, exc, tb)
-            self._live = None
+    def _live_display(self) -> Live:
+        return Live(self._table(), console=self.console, refresh_per_second=4, transient=True)
 
     # -- events ----------------------------------------------------------------------------
 

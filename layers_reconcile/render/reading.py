@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from types import TracebackType
 
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.live import Live
@@ -28,6 +27,7 @@ from rich.text import Text
 
 from layers_reconcile.durations import format_duration
 from layers_reconcile.plan.model import CustomerPlan
+from layers_reconcile.render.live import LiveView
 
 FIRST_PLAIN_AFTER = 10.0  # seconds before the first plain line: a short plan prints none
 PLAIN_EVERY = 30.0  # at most one plain line in this many seconds
@@ -114,7 +114,7 @@ class PlainSchedule:
         return False
 
 
-class ReadingProgress:
+class ReadingProgress(LiveView):
     """A `plan.progress.PlanObserver` that shows the reading on `console` (stderr): live when
     it is a terminal, else throttled plain lines (`live` overrides the choice)."""
 
@@ -132,27 +132,14 @@ class ReadingProgress:
         self._schedule = PlainSchedule()
         self._live: Live | None = None
 
-    def __enter__(self) -> ReadingProgress:
-        if self.live_mode:
-            self._live = Live(
-                self,
-                console=self.console,
-                refresh_per_second=LIVE_REFRESH,
-                transient=True,
-                redirect_stdout=False,  # stdout holds the plan: never touched
-            )
-            self._live.__enter__()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if self._live is not None:
-            self._live.__exit__(exc_type, exc, tb)
-            self._live = None
+    def _live_display(self) -> Live:
+        return Live(
+            self,
+            console=self.console,
+            refresh_per_second=LIVE_REFRESH,
+            transient=True,
+            redirect_stdout=False,  # stdout holds the plan: never touched
+        )
 
     # -- PlanObserver ----------------------------------------------------------------------
 
